@@ -1,0 +1,153 @@
+"""Process settings, read from the environment and an optional .env file.
+
+A missing or malformed value stops start-up with one line naming the setting (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_chat_id: int | None = None
+    database_url: SecretStr | None = None
+    redis_url: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    data_dir: Path = Path("./.data")
+    secret_key: SecretStr | None = None
+    initdata_max_age: int = Field(default=86400, gt=0)
+    telegram_api_url: str = TELEGRAM_API_URL
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token", "webhook_secret", "database_url", "redis_url", "secret_key",
+                     "public_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("bot_mode", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, rest = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or not rest:
+                raise ValueError("expected the token BotFather gives, like 123456789:AAE...")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters from A-Z, a-z, 0-9, _ and - as a secret_token.
+        if value is not None:
+            secret = value.get_secret_value()
+            if not 1 <= len(secret) <= 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+                raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("public_url", "telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            if not value.startswith(("http://", "https://")) or len(value) < 10:
+                raise ValueError("expected an http(s):// URL")
+            value = value.rstrip("/")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgres://", "postgresql://")):
+            raise ValueError("expected postgresql://user:password@host:port/database")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:port/db")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                raw = base64.urlsafe_b64decode(value.get_secret_value().encode())
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(
+                    "expected a Fernet key (32 url-safe base64 bytes); make one with "
+                    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_public_url(self) -> Settings:
+        if self.bot_token is not None and self.bot_mode == "webhook":
+            if self.public_url is None or not self.public_url.startswith("https://"):
+                raise SettingsError("PUBLIC_URL must be an https:// URL when BOT_MODE=webhook")
+            if self.webhook_secret is None:
+                raise SettingsError("WEBHOOK_SECRET is required when BOT_MODE=webhook")
+        return self
+
+    @property
+    def mini_app_url(self) -> str | None:
+        """Telegram opens Mini Apps over HTTPS only, so without an https PUBLIC_URL there is no button."""
+        if self.public_url and self.public_url.startswith("https://"):
+            return f"{self.public_url}/app"
+        return None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad setting."""
+    try:
+        return Settings(**overrides)
+    except SettingsError:
+        raise
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+            message = problem["msg"].removeprefix("Value error, ")
+            lines.append(f"setting {name} is invalid: {message}")
+        raise SettingsError("; ".join(lines)) from None

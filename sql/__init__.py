@@ -1,0 +1,1 @@
+"""Numbered migrations. A package only so that the wheel ships the .sql files beside the code."""
