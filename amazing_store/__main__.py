@@ -1,0 +1,3 @@
+from amazing_store.cli import main
+
+raise SystemExit(main())

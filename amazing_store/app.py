@@ -1,0 +1,117 @@
+"""Wires the faces into one aiohttp application: web routes, the bot (polling or webhook) and the jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import aiojobs.aiohttp
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.dispatcher import create_bot, create_dispatcher
+from core.db import create_pool
+from core.embedded import ServiceUrls
+from core.migrations import migrate
+from core.redis_client import create_redis
+from core.settings import Settings
+from webapp import app as webapp
+from webapp.keys import POOL, REDIS, SETTINGS
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+# A SIGTERM must end the process in seconds, not after aiohttp's and aiojobs' 60 s defaults.
+SHUTDOWN_TIMEOUT = 5.0
+
+BOT = web.AppKey("bot", Bot)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+
+def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[REDIS] = create_redis(services.redis_url)
+    app.cleanup_ctx.append(_database(services.database_url))
+    app.cleanup_ctx.append(_redis)
+    aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
+    webapp.setup(app)
+    if settings.bot_token is None:
+        log.warning("BOT_TOKEN is not set: the bot is off; the web server and jobs run")
+    else:
+        _attach_bot(app, settings)
+    return app
+
+
+def _database(dsn: str) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        pool = await create_pool(dsn)
+        async with pool.acquire() as conn:
+            await migrate(conn)
+        app[POOL] = pool
+        yield
+        await asyncio.wait_for(pool.close(), SHUTDOWN_TIMEOUT)
+
+    return database
+
+
+async def _redis(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[REDIS].aclose()
+
+
+def _attach_bot(app: web.Application, settings: Settings) -> None:
+    assert settings.bot_token is not None
+    bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    dispatcher = create_dispatcher(app[REDIS])
+    dispatcher["settings"] = settings
+    app[BOT] = bot
+    app[DISPATCHER] = dispatcher
+    if settings.bot_mode == "webhook":
+        assert settings.webhook_secret is not None
+        SimpleRequestHandler(
+            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
+        ).register(app, path=TELEGRAM_WEBHOOK_PATH)
+        app.cleanup_ctx.append(_webhook_bot)
+    else:
+        app.cleanup_ctx.append(_polling_bot)
+
+
+async def _webhook_bot(app: web.Application) -> AsyncIterator[None]:
+    settings, bot, dispatcher = app[SETTINGS], app[BOT], app[DISPATCHER]
+    dispatcher["pool"] = app[POOL]
+    assert settings.webhook_secret is not None
+    await bot.set_webhook(
+        f"{settings.public_url}{TELEGRAM_WEBHOOK_PATH}",
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=dispatcher.resolve_used_update_types(),
+    )
+    log.info("bot: webhook mode at %s%s", settings.public_url, TELEGRAM_WEBHOOK_PATH)
+    yield
+    await bot.session.close()
+
+
+async def _polling_bot(app: web.Application) -> AsyncIterator[None]:
+    bot, dispatcher = app[BOT], app[DISPATCHER]
+    dispatcher["pool"] = app[POOL]
+    await bot.delete_webhook()
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+    )
+    log.info("bot: polling")
+    yield
+    with contextlib.suppress(RuntimeError):  # raised when polling had not got going yet
+        await dispatcher.stop_polling()
+    try:
+        await asyncio.wait_for(polling, SHUTDOWN_TIMEOUT)
+    except (TimeoutError, asyncio.CancelledError):
+        polling.cancel()
+    await bot.session.close()

@@ -1,0 +1,1 @@
+"""The aiogram face: routers for customers and admins, forms, keyboards, texts and the alert sender."""

@@ -1,0 +1,78 @@
+"""Telegram users of the store: registration on first contact, language, and the admin flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+LANGUAGES = ("uz", "ru")
+
+
+def language_from_telegram(language_code: str | None) -> str:
+    """Telegram's language_code (e.g. 'ru', 'uz', 'en-US') mapped onto the two store languages."""
+    code = (language_code or "").split("-")[0].lower()
+    return code if code in LANGUAGES else "uz"
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    telegram_id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+_UPSERT = """
+INSERT INTO users (telegram_id, first_name, last_name, username, language, last_login_at)
+VALUES ($1, $2, $3, $4, $5, NOW())
+ON CONFLICT (telegram_id) DO UPDATE
+   SET first_name = EXCLUDED.first_name,
+       last_name = EXCLUDED.last_name,
+       username = EXCLUDED.username,
+       last_login_at = NOW()
+RETURNING id, telegram_id, first_name, last_name, username, phone, language, is_admin, is_active
+"""
+
+
+async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> asyncpg.Record:
+    """Create or refresh the user behind a Telegram profile.
+
+    The language is taken from Telegram only on first contact: after that it is the user's own choice.
+    """
+    return await conn.fetchrow(
+        _UPSERT,
+        profile.telegram_id,
+        (profile.first_name or str(profile.telegram_id))[:100],
+        profile.last_name[:100] if profile.last_name else None,
+        profile.username[:100] if profile.username else None,
+        language_from_telegram(profile.language_code),
+    )
+
+
+async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) -> bool:
+    """Grant or revoke admin rights; an unknown id is registered so the grant waits for its first /start.
+
+    Returns whether anything changed.
+    """
+    if is_admin:
+        status = await conn.execute(
+            """
+            INSERT INTO users (telegram_id, first_name, is_admin) VALUES ($1, $2, TRUE)
+            ON CONFLICT (telegram_id) DO UPDATE SET is_admin = TRUE WHERE users.is_admin = FALSE
+            """,
+            telegram_id,
+            str(telegram_id),
+        )
+    else:
+        status = await conn.execute(
+            "UPDATE users SET is_admin = FALSE WHERE telegram_id = $1 AND is_admin", telegram_id
+        )
+    return not status.endswith(" 0")
+
+
+async def list_admins(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id"
+    )
