@@ -1,0 +1,75 @@
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from core.migrations import Migration, MigrationError, migrate, shipped_migrations
+from tests.databases import drop_database, recreate_database
+
+EMPTY_DATABASE = "amazing_store_migration_test"
+
+
+@pytest.fixture
+async def empty_database_url(database_url: str) -> AsyncIterator[str]:
+    yield await recreate_database(database_url, EMPTY_DATABASE)
+    await drop_database(database_url, EMPTY_DATABASE)
+
+
+async def test_second_migrate_applies_nothing(empty_database_url: str) -> None:
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        first = await migrate(conn)
+        second = await migrate(conn)
+    finally:
+        await conn.close()
+    assert first == [m.name for m in shipped_migrations()]
+    assert second == []
+
+
+async def test_changed_applied_migration_is_refused(pool: asyncpg.Pool) -> None:
+    edited = [Migration(m.name, m.sql + "\n-- edited") for m in shipped_migrations()]
+    async with pool.acquire() as conn:
+        with pytest.raises(MigrationError, match=r"001_schema\.sql changed after it was applied"):
+            await migrate(conn, edited)
+
+
+async def test_applied_migration_missing_from_code_is_refused(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        with pytest.raises(MigrationError, match="not shipped"):
+            await migrate(conn, shipped_migrations()[1:] or [])
+
+
+async def test_failing_migration_leaves_nothing_behind(pool: asyncpg.Pool) -> None:
+    broken = Migration("999_broken.sql", "CREATE TABLE half_done (id int); SELECT no_such_column FROM users;")
+    async with pool.acquire() as conn:
+        with pytest.raises(asyncpg.UndefinedColumnError):
+            await migrate(conn, [*shipped_migrations(), broken])
+        assert await conn.fetchval("SELECT to_regclass('half_done')") is None
+        assert await conn.fetchval("SELECT count(*) FROM schema_migrations WHERE name = $1", broken.name) == 0
+
+
+async def test_two_processes_migrating_at_once_both_succeed_and_apply_once(
+    empty_database_url: str, redis_url: str
+) -> None:
+    env = {**os.environ, "DATABASE_URL": empty_database_url, "REDIS_URL": redis_url}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "amazing_store", "migrate",
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outputs = [await asyncio.wait_for(p.communicate(), 60) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    printed = sorted(out.decode().strip() for out, _ in outputs)
+    assert printed[0].startswith("applied: 001_schema.sql")
+    assert printed[1] == "schema is up to date: nothing to apply"
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == len(shipped_migrations())
+    finally:
+        await conn.close()

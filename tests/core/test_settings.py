@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import pytest
+
+from core.settings import SettingsError, load_settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.http_host == "127.0.0.1"
+    assert settings.http_port == 8080
+    assert settings.bot_mode == "polling"
+    assert settings.data_dir == Path(".data")
+    assert settings.initdata_max_age == 86400
+
+
+def test_admin_ids_are_a_comma_list() -> None:
+    assert load_settings(_env_file=None, admin_ids="5, 77,9").admin_ids == [5, 77, 9]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"http_port": "eighty"}, "HTTP_PORT"),
+        ({"http_port": "70000"}, "HTTP_PORT"),
+        ({"admin_ids": "12,abc"}, "ADMIN_IDS"),
+        ({"bot_token": "not-a-token"}, "BOT_TOKEN"),
+        ({"database_url": "mysql://localhost/shop"}, "DATABASE_URL"),
+        ({"redis_url": "localhost:6379"}, "REDIS_URL"),
+        ({"secret_key": "short"}, "SECRET_KEY"),
+        ({"bot_mode": "carrier-pigeon"}, "BOT_MODE"),
+        ({"initdata_max_age": "-1"}, "INITDATA_MAX_AGE"),
+    ],
+)
+def test_malformed_setting_is_named_in_one_line(overrides: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None, **overrides)
+    message = str(error.value)
+    assert named in message
+    assert "\n" not in message
+
+
+def test_webhook_mode_requires_https_public_url_and_secret() -> None:
+    with pytest.raises(SettingsError, match="PUBLIC_URL"):
+        load_settings(_env_file=None, bot_token="1:abc", bot_mode="webhook", webhook_secret="s3cret")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(_env_file=None, bot_token="1:abc", bot_mode="webhook", public_url="https://shop.uz")
+
+
+def test_secrets_do_not_show_in_repr() -> None:
+    settings = load_settings(_env_file=None, bot_token="123:very-secret-token",
+                             database_url="postgresql://u:pw-secret@db/x")
+    assert "very-secret-token" not in repr(settings)
+    assert "pw-secret" not in repr(settings)

@@ -1,0 +1,113 @@
+"""The real `amazing-store` process: starts, answers, and stops cleanly on SIGTERM."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from core.embedded import ServiceUrls, free_port
+from tests.fake_telegram import FakeTelegram
+from tests.support import TEST_BOT_TOKEN
+
+
+def _env(service_urls: ServiceUrls, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "PUBLIC_URL"}}
+    env.update(DATABASE_URL=service_urls.database_url, REDIS_URL=service_urls.redis_url,
+               DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+async def _wait_ready(url: str, process: asyncio.subprocess.Process, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            assert process.returncode is None, "the process exited during start-up"
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not answer 200 within {within}s")
+
+
+async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
+    service_urls: ServiceUrls, tmp_path: Path, fake_telegram: FakeTelegram, pool: asyncpg.Pool
+) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "amazing_store", "run",
+        env=_env(service_urls, tmp_path, HTTP_PORT=str(port), BOT_TOKEN=TEST_BOT_TOKEN,
+                 TELEGRAM_API_URL=fake_telegram.base_url),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        fake_telegram.queue_update(fake_telegram.message_update("/start", user_id=31337))
+        await fake_telegram.wait_for_call("sendMessage", timeout=10)
+
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        output, _ = await asyncio.wait_for(process.communicate(), 15)
+        stopped_in = time.monotonic() - started
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert stopped_in < 10, f"shutdown took {stopped_in:.1f}s"
+    assert "bot: polling" in log and "PostgreSQL:" in log and "Redis:" in log
+    assert TEST_BOT_TOKEN not in log, "the bot token must never reach the log"
+    assert await pool.fetchval("SELECT count(*) FROM users WHERE telegram_id = 31337") == 1
+
+
+async def test_run_without_bot_token_serves_web_and_says_bot_is_off(
+    service_urls: ServiceUrls, tmp_path: Path
+) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "amazing_store", "run",
+        env=_env(service_urls, tmp_path, HTTP_PORT=str(port)),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    assert "the bot is off" in output.decode()
+
+
+def test_malformed_setting_stops_start_up_with_one_line_naming_it(
+    service_urls: ServiceUrls, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "amazing_store", "run"],
+        env=_env(service_urls, tmp_path, HTTP_PORT="eighty"),
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "amazing-store: setting HTTP_PORT is invalid: Input should be a valid integer, unable to parse string as an "
+        "integer"
+    ]
+
+
+def test_every_command_has_help() -> None:
+    for command in ([], ["run"], ["migrate"], ["seed-demo"], ["admin"], ["admin", "add"]):
+        result = subprocess.run([sys.executable, "-m", "amazing_store", *command, "--help"],
+                                capture_output=True, text=True, timeout=30, check=False)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "usage: amazing-store" in result.stdout
