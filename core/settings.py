@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     initdata_max_age: int = Field(default=86400, gt=0)
     telegram_api_url: str = TELEGRAM_API_URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    reservation_ttl: int = Field(default=900, gt=0)
+    low_stock_threshold: int = Field(default=5, ge=0)
 
     @field_validator("bot_token", "webhook_secret", "database_url", "redis_url", "secret_key",
                      "public_url", mode="before")

@@ -1,0 +1,96 @@
+"""Products of the master catalog: creation (with their stock row), prices, and own-store visibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import asyncpg
+
+from core import inventory
+from core.errors import NotFound, ValidationError
+from core.inventory import Source, StockLevel
+
+
+@dataclass(frozen=True)
+class NewProduct:
+    sku: str
+    name_uz: str
+    price: Decimal
+    name_ru: str | None = None
+    barcode: str | None = None
+    description_uz: str | None = None
+    description_ru: str | None = None
+    category_id: int | None = None
+    sale_price: Decimal | None = None
+    cost_price: Decimal | None = None
+    image_url: str | None = None
+    initial_stock: int = 0
+
+
+_INSERT = """
+INSERT INTO products (
+    sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
+    price, sale_price, cost_price, image_url, low_stock_threshold, is_active, inactive_reason
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE, 'out_of_stock')
+RETURNING id
+"""
+
+
+async def create_product(
+    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, created_by: int | None = None
+) -> tuple[int, StockLevel | None]:
+    """A new product starts hidden with an empty stock row; its first stock arrives as a 'receive'."""
+    _check_prices(product.price, product.sale_price, product.cost_price)
+    if product.initial_stock < 0:
+        raise ValidationError("initial stock cannot be negative", "initial_stock")
+    try:
+        product_id = await conn.fetchval(
+            _INSERT,
+            product.sku.strip(), product.barcode, product.name_uz.strip(), product.name_ru, product.description_uz,
+            product.description_ru, product.category_id, product.price, product.sale_price, product.cost_price,
+            product.image_url, low_stock_threshold,
+        )
+    except asyncpg.UniqueViolationError:
+        raise ValidationError(f"SKU {product.sku} is already used by another product", "sku") from None
+    except asyncpg.ForeignKeyViolationError:
+        raise NotFound("category", product.category_id) from None
+    await conn.execute("INSERT INTO inventory (product_id) VALUES ($1)", product_id)
+    level = None
+    if product.initial_stock:
+        source = Source("product", product_id, user_id=created_by, notes="opening stock")
+        level = await inventory.receive(conn, product_id, product.initial_stock, source, opening=True)
+    return product_id, level
+
+
+async def set_active(conn: asyncpg.Connection, product_id: int, active: bool) -> bool:
+    """An admin switches a product on or off in the own store; returns whether it is now visible.
+
+    Switched off by an admin, it stays off whatever the stock does. Switched on with nothing available,
+    it waits hidden (as 'out_of_stock') and shows itself when stock arrives.
+    """
+    await inventory.lock(conn, [product_id])  # a stock change in flight must see the new reason, or we its count
+    row = await conn.fetchrow(
+        """
+        UPDATE products p
+           SET is_active = $2 AND i.quantity > i.reserved_quantity,
+               inactive_reason = CASE WHEN NOT $2 THEN 'admin'
+                                      WHEN i.quantity > i.reserved_quantity THEN NULL
+                                      ELSE 'out_of_stock' END
+          FROM inventory i
+         WHERE p.id = $1 AND i.product_id = p.id
+        RETURNING p.is_active
+        """,
+        product_id, active,
+    )
+    if row is None:
+        raise NotFound("product", product_id)
+    return row["is_active"]
+
+
+def _check_prices(price: Decimal, sale_price: Decimal | None, cost_price: Decimal | None) -> None:
+    for name, value in (("price", price), ("sale_price", sale_price), ("cost_price", cost_price)):
+        if value is not None and (not value.is_finite() or value < 0):
+            raise ValidationError(f"{name.replace('_', ' ')} must be a non-negative amount", name)
+    if sale_price is not None and sale_price > price:
+        raise ValidationError("the sale price must not exceed the price", "sale_price")

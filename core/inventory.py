@@ -1,0 +1,271 @@
+"""The stock ledger: the only code that writes inventory.quantity and inventory.reserved_quantity.
+
+Every change runs in the caller's transaction on a locked inventory row, writes its movement beside it,
+marks the product's marketplace mappings for a stock push, keeps own-store visibility in step with
+availability and queues low-stock alerts in the outbox. Available = quantity - reserved, never below 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import asyncpg
+
+from core import outbox
+from core.errors import NotFound, OutOfStock, ValidationError
+
+
+class Movement(StrEnum):
+    RECEIVE = "receive"
+    ADJUSTMENT = "adjustment"
+    STOCK_TAKE = "stock_take"
+    SALE = "sale"
+    RETURN = "return"
+    CANCEL = "cancel"
+    MARKETPLACE_SALE = "marketplace_sale"
+    MARKETPLACE_RETURN = "marketplace_return"
+    RESERVE = "reserve"
+    RELEASE = "release"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Why stock moved and who moved it; copied onto the movement row."""
+
+    reference_type: str | None = None
+    reference_id: int | None = None
+    marketplace_id: int | None = None
+    user_id: int | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """A product's stock right after a change: what caches and live pages need to hear."""
+
+    product_id: int
+    quantity: int
+    reserved: int
+    price: Decimal
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.reserved
+
+
+_LOCK = """
+SELECT product_id FROM inventory WHERE product_id = ANY($1::int[]) ORDER BY product_id FOR UPDATE
+"""
+
+_CURRENT = """
+SELECT i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactive_reason,
+       p.low_stock_threshold, COALESCE(p.sale_price, p.price) AS price
+  FROM inventory i
+  JOIN products p ON p.id = i.product_id
+ WHERE i.product_id = $1
+   FOR UPDATE OF i
+"""
+
+# One round trip: the new count, its movement, and the push mark on every mapping of the product.
+_WRITE = """
+WITH stock AS (
+    UPDATE inventory
+       SET quantity = $2, reserved_quantity = $3, last_updated_at = NOW()
+     WHERE product_id = $1
+), movement AS (
+    INSERT INTO inventory_movements (
+        product_id, movement_type, quantity_change, quantity_before, quantity_after,
+        reserved_change, reserved_after, reference_type, reference_id, marketplace_id, notes, created_by
+    ) VALUES ($1, $4, $5, $6, $2, $7, $3, $8, $9, $10, $11, $12)
+)
+UPDATE marketplace_products
+   SET stock_version = stock_version + 1
+ WHERE product_id = $1 AND $13::boolean
+"""
+
+_HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock' WHERE id = $1"
+_SHOW = "UPDATE products SET is_active = TRUE, inactive_reason = NULL WHERE id = $1"
+
+
+async def lock(conn: asyncpg.Connection, product_ids: Iterable[int]) -> None:
+    """Lock several products' stock rows in id order, so concurrent multi-product writes never deadlock."""
+    await conn.execute(_LOCK, sorted(set(product_ids)))
+
+
+async def receive(
+    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source, *, opening: bool = False
+) -> StockLevel:
+    """Goods arrived at the warehouse. A new product's opening stock raises no "back in stock" alert."""
+    _require_positive(quantity)
+    return await _move(conn, product_id, Movement.RECEIVE, quantity, 0, source, alert=not opening)
+
+
+async def adjust(conn: asyncpg.Connection, product_id: int, change: int, source: Source) -> StockLevel:
+    """An admin's correction, +/- n, with the reason in source.notes."""
+    if change == 0:
+        raise ValidationError("an adjustment must change the stock", "change")
+    if not (source.notes or "").strip():
+        raise ValidationError("say why the stock is adjusted", "reason")
+    return await _move(conn, product_id, Movement.ADJUSTMENT, change, 0, source)
+
+
+async def set_count(conn: asyncpg.Connection, product_id: int, counted: int, source: Source) -> StockLevel:
+    """Stock take: the shelf holds `counted`; the ledger records the difference (even 0: the count happened)."""
+    if counted < 0:
+        raise ValidationError("a count cannot be negative", "quantity")
+    current = await _current(conn, product_id)
+    if counted < current["reserved_quantity"]:
+        raise ValidationError(
+            f"{current['reserved_quantity']} units are reserved for customers; the count cannot be lower", "quantity"
+        )
+    return await _move(conn, product_id, Movement.STOCK_TAKE, counted - current["quantity"], 0, source)
+
+
+async def sell(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
+    _require_positive(quantity)
+    return await _move(conn, product_id, Movement.SALE, -quantity, 0, source)
+
+
+async def give_back(
+    conn: asyncpg.Connection, product_id: int, quantity: int, movement: Movement, source: Source
+) -> StockLevel:
+    """Units come back: a cancelled order (CANCEL) or goods returned by a customer (RETURN)."""
+    if movement not in (Movement.CANCEL, Movement.RETURN):
+        raise ValueError(f"give_back records cancel or return, not {movement}")
+    _require_positive(quantity)
+    return await _move(conn, product_id, movement, quantity, 0, source)
+
+
+async def marketplace_sale(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
+    """Units sold on a marketplace we learnt about from its stock, not from an order."""
+    _require_positive(quantity)
+    return await _move(conn, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
+
+
+async def marketplace_return(
+    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source
+) -> StockLevel:
+    _require_positive(quantity)
+    return await _move(conn, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
+
+
+async def reserve(
+    conn: asyncpg.Connection,
+    product_id: int,
+    quantity: int,
+    expires_at: datetime,
+    source: Source,
+    order_id: int | None = None,
+) -> tuple[int, StockLevel]:
+    """Hold units for a checkout until expires_at; returns (reservation id, level)."""
+    _require_positive(quantity)
+    level = await _move(conn, product_id, Movement.RESERVE, 0, quantity, source)
+    reservation_id = await conn.fetchval(
+        "INSERT INTO stock_reservations (product_id, order_id, quantity, expires_at)"
+        " VALUES ($1, $2, $3, $4) RETURNING id",
+        product_id, order_id, quantity, expires_at,
+    )
+    return reservation_id, level
+
+
+async def release(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel | None:
+    """Give a hold back; None when it was already released or committed (so a retry is harmless)."""
+    held = await _held(conn, reservation_id)
+    if held is None:
+        return None
+    level = await _move(conn, held["product_id"], Movement.RELEASE, 0, -held["quantity"], source)
+    await conn.execute(
+        "UPDATE stock_reservations SET status = 'released', closed_at = NOW() WHERE id = $1", reservation_id
+    )
+    return level
+
+
+async def commit(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel:
+    """Turn a hold into a sale (payment arrived)."""
+    held = await _held(conn, reservation_id)
+    if held is None:
+        raise ValidationError(f"reservation {reservation_id} is no longer held", "reservation")
+    level = await _move(conn, held["product_id"], Movement.SALE, -held["quantity"], -held["quantity"], source)
+    await conn.execute(
+        "UPDATE stock_reservations SET status = 'committed', closed_at = NOW() WHERE id = $1", reservation_id
+    )
+    return level
+
+
+async def _held(conn: asyncpg.Connection, reservation_id: int) -> asyncpg.Record | None:
+    row = await conn.fetchrow(
+        "SELECT product_id, quantity, status FROM stock_reservations WHERE id = $1 FOR UPDATE", reservation_id
+    )
+    if row is None:
+        raise NotFound("reservation", reservation_id)
+    return row if row["status"] == "held" else None
+
+
+def _require_positive(quantity: int) -> None:
+    if quantity <= 0:
+        raise ValidationError("quantity must be at least 1", "quantity")
+
+
+async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(_CURRENT, product_id)
+    if row is None:
+        raise NotFound("product", product_id)
+    return row
+
+
+async def _move(
+    conn: asyncpg.Connection,
+    product_id: int,
+    movement: Movement,
+    quantity_change: int,
+    reserved_change: int,
+    source: Source,
+    *,
+    alert: bool = True,
+) -> StockLevel:
+    row = await _current(conn, product_id)
+    quantity, reserved = row["quantity"], row["reserved_quantity"]
+    new_quantity, new_reserved = quantity + quantity_change, reserved + reserved_change
+    available_before, available_after = quantity - reserved, new_quantity - new_reserved
+    if available_after < 0 or new_quantity < 0:
+        raise OutOfStock(product_id, row["name_uz"], available_before - available_after, available_before)
+    if new_reserved < 0:
+        raise ValidationError("cannot release more than is reserved", "quantity")
+    await conn.execute(
+        _WRITE,
+        product_id, new_quantity, new_reserved, movement.value, quantity_change, quantity, reserved_change,
+        source.reference_type, source.reference_id, source.marketplace_id, source.notes, source.user_id,
+        available_after != available_before,
+    )
+    if available_after == 0 and row["is_active"]:
+        await conn.execute(_HIDE, product_id)
+    elif available_after > 0 and row["inactive_reason"] == "out_of_stock":
+        await conn.execute(_SHOW, product_id)
+    if alert:
+        await _alert_crossings(conn, product_id, row, available_before, available_after)
+    return StockLevel(product_id, new_quantity, new_reserved, row["price"])
+
+
+async def _alert_crossings(
+    conn: asyncpg.Connection, product_id: int, row: asyncpg.Record, before: int, after: int
+) -> None:
+    """One outbox row per crossing: down through the threshold, down to zero, back up from zero."""
+    threshold = row["low_stock_threshold"]
+    if before > 0 and after == 0:
+        kind = outbox.STOCK_OUT
+    elif before == 0 and after > 0:
+        kind = outbox.STOCK_BACK
+    elif before > threshold >= after > 0:
+        kind = outbox.STOCK_LOW
+    else:
+        return
+    await outbox.add(
+        conn,
+        kind,
+        {"product_id": product_id, "sku": row["sku"], "name": row["name_uz"], "available": after,
+         "threshold": threshold},
+    )

@@ -1,0 +1,405 @@
+"""Orders from every channel through one door: `place`, then the status machine.
+
+`place` checks every line, takes the stock (or holds it until payment), and writes the order with price,
+cost, commission and profit snapshots, all in the caller's transaction: any failing line leaves no trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+import asyncpg
+
+from core import inventory, outbox
+from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
+from core.inventory import Movement, Source, StockLevel
+
+CENT = Decimal("0.01")
+MAX_LINE_QUANTITY = 100_000
+DEFAULT_RESERVATION_TTL = timedelta(minutes=15)
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+NEXT_STATUSES: dict[Status, frozenset[Status]] = {
+    Status.PENDING: frozenset({Status.CONFIRMED, Status.CANCELLED}),
+    Status.CONFIRMED: frozenset({Status.PROCESSING, Status.CANCELLED}),
+    Status.PROCESSING: frozenset({Status.SHIPPED, Status.CANCELLED}),
+    Status.SHIPPED: frozenset({Status.DELIVERED}),
+    Status.DELIVERED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+_TIMESTAMP_OF = {Status.CONFIRMED: "confirmed_at", Status.DELIVERED: "delivered_at", Status.CANCELLED: "cancelled_at"}
+
+
+@dataclass(frozen=True)
+class Line:
+    product_id: int
+    quantity: int
+    # Manual channels: the admin's price. API channels: the marketplace's price. Own store: ignored.
+    price: Decimal | None = None
+    marketplace_product_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    phone: str
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    channel_id: int
+    lines: tuple[Line, ...]
+    customer: Customer
+    user_id: int | None = None
+    created_by: int | None = None
+    marketplace_order_id: str | None = None
+    delivery_fee: Decimal = Decimal(0)
+    payment_method: str | None = None
+    note: str | None = None
+    hold_for_payment: bool = False
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    id: int
+    order_number: str
+    total: Decimal
+    created: bool
+    stock: tuple[StockLevel, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    order_id: int
+    status: Status
+    stock: tuple[StockLevel, ...] = field(default=())
+
+
+_CHANNEL = """
+SELECT id, name, integration_type, is_active, default_commission_rate,
+       COALESCE(order_prefix, UPPER(LEFT(REGEXP_REPLACE(slug, '[^a-z0-9]', '', 'g'), 3))) AS prefix
+  FROM marketplaces
+ WHERE id = $1
+"""
+
+_EXISTING_IMPORT = """
+SELECT id, order_number, total FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2
+"""
+
+_PRODUCTS = """
+SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.cost_price, COALESCE(p.sale_price, p.price) AS price,
+       i.quantity - i.reserved_quantity AS available,
+       mp.marketplace_product_id, mp.marketplace_price, mp.commission_rate
+  FROM products p
+  JOIN inventory i ON i.product_id = p.id
+  LEFT JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = $2
+ WHERE p.id = ANY($1::int[])
+"""
+
+_INSERT_ORDER = """
+INSERT INTO orders (
+    order_number, marketplace_id, marketplace_order_id, user_id, created_by,
+    customer_name, customer_phone, customer_address,
+    subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
+    payment_status, payment_method, note
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+RETURNING id
+"""
+
+_INSERT_ITEMS = """
+INSERT INTO order_items (
+    order_id, product_id, product_name, product_sku, marketplace_product_id,
+    price, cost_price, quantity, subtotal, commission_rate, commission, profit
+)
+SELECT $1, * FROM UNNEST(
+    $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::int[],
+    $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[]
+)
+"""
+
+_COUNT_ORDERS = """
+UPDATE products SET order_count = order_count + sold.quantity
+  FROM UNNEST($1::int[], $2::int[]) AS sold(product_id, quantity)
+ WHERE products.id = sold.product_id
+"""
+
+_HISTORY = "INSERT INTO order_status_history (order_id, status, notes, changed_by) VALUES ($1, $2, $3, $4)"
+
+
+@dataclass(frozen=True)
+class _Priced:
+    line: Line
+    product: asyncpg.Record
+    price: Decimal
+    commission_rate: Decimal
+    subtotal: Decimal
+    commission: Decimal
+    cost: Decimal | None
+    profit: Decimal
+
+
+async def place(
+    conn: asyncpg.Connection, order: NewOrder, *, reservation_ttl: timedelta = DEFAULT_RESERVATION_TTL
+) -> PlacedOrder:
+    """Place an order on any channel. API imports are idempotent on (channel, marketplace order id)."""
+    lines = _merge_lines(order.lines)
+    _validate(order)
+    channel = await conn.fetchrow(_CHANNEL, order.channel_id)
+    if channel is None:
+        raise NotFound("channel", order.channel_id)
+    if not channel["is_active"]:
+        raise ValidationError(f"channel {channel['name']} is switched off", "channel")
+    is_api = channel["integration_type"] == "api"
+    if is_api != (order.marketplace_order_id is not None):
+        raise ValidationError("marketplace orders, and only they, carry the marketplace's order id", "channel")
+    if is_api:
+        # Two imports of one marketplace order wait for each other here; the second finds the first.
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))", order.channel_id, order.marketplace_order_id
+        )
+        existing = await conn.fetchrow(_EXISTING_IMPORT, order.channel_id, order.marketplace_order_id)
+        if existing is not None:
+            return PlacedOrder(existing["id"], existing["order_number"], existing["total"], created=False)
+
+    await inventory.lock(conn, (line.product_id for line in lines))
+    rows = await conn.fetch(_PRODUCTS, [line.product_id for line in lines], channel["id"])
+    products = {row["id"]: row for row in rows}
+    priced = [_price(line, products, channel) for line in lines]
+
+    subtotal = sum((p.subtotal for p in priced), Decimal(0))
+    total_cost = sum((p.cost or Decimal(0) for p in priced), Decimal(0))
+    total_commission = sum((p.commission for p in priced), Decimal(0))
+    total_profit = sum((p.profit for p in priced), Decimal(0))
+    sequence = await conn.fetchval("SELECT nextval('order_number_seq')")
+    order_number = f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-{sequence:06d}"
+    order_id = await conn.fetchval(
+        _INSERT_ORDER,
+        order_number, channel["id"], order.marketplace_order_id, order.user_id, order.created_by,
+        order.customer.name.strip(), order.customer.phone.strip(), order.customer.address,
+        subtotal, order.delivery_fee, subtotal + order.delivery_fee, total_cost, total_profit, total_commission,
+        "awaiting_payment" if order.hold_for_payment else "unpaid", order.payment_method, order.note,
+    )
+    await conn.execute(
+        _INSERT_ITEMS,
+        order_id,
+        [p.line.product_id for p in priced],
+        [p.product["name_uz"] for p in priced],
+        [p.product["sku"] for p in priced],
+        [p.line.marketplace_product_id or p.product["marketplace_product_id"] for p in priced],
+        [p.price for p in priced],
+        [p.product["cost_price"] for p in priced],
+        [p.line.quantity for p in priced],
+        [p.subtotal for p in priced],
+        [p.commission_rate for p in priced],
+        [p.commission for p in priced],
+        [p.profit for p in priced],
+    )
+
+    source = Source("order", order_id, channel["id"], order.created_by or order.user_id, order_number)
+    if order.hold_for_payment:
+        expires_at = datetime.now(UTC) + reservation_ttl
+        stock = [
+            (await inventory.reserve(conn, p.line.product_id, p.line.quantity, expires_at, source, order_id))[1]
+            for p in priced
+        ]
+    else:
+        stock = [await inventory.sell(conn, p.line.product_id, p.line.quantity, source) for p in priced]
+    await conn.execute(_COUNT_ORDERS, [p.line.product_id for p in priced], [p.line.quantity for p in priced])
+    await conn.execute(_HISTORY, order_id, Status.PENDING.value, f"placed via {channel['name']}", source.user_id)
+    if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
+        await outbox.add(conn, outbox.ORDER_PLACED, {
+            "order_id": order_id, "order_number": order_number, "channel": channel["name"],
+            "total": str(subtotal + order.delivery_fee), "customer_name": order.customer.name.strip(),
+            "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
+        })
+    return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
+
+
+def _merge_lines(lines: tuple[Line, ...]) -> list[Line]:
+    """One line per product, in product id order (the order stock rows are locked in)."""
+    if not lines:
+        raise ValidationError("an order needs at least one item", "items")
+    merged: dict[int, Line] = {}
+    for line in lines:
+        if not isinstance(line.quantity, int) or not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            raise ValidationError(f"quantity must be between 1 and {MAX_LINE_QUANTITY}", "quantity")
+        if line.price is not None and (not line.price.is_finite() or line.price < 0):
+            raise ValidationError("a price cannot be negative", "price")
+        if line.product_id in merged:
+            first = merged[line.product_id]
+            line = Line(line.product_id, first.quantity + line.quantity, first.price, first.marketplace_product_id)
+        merged[line.product_id] = line
+    return [merged[product_id] for product_id in sorted(merged)]
+
+
+def _validate(order: NewOrder) -> None:
+    if not order.customer.name.strip():
+        raise ValidationError("the customer's name is required", "customer_name")
+    if not order.customer.phone.strip():
+        raise ValidationError("the customer's phone is required", "customer_phone")
+    if not order.delivery_fee.is_finite() or order.delivery_fee < 0:
+        raise ValidationError("the delivery fee cannot be negative", "delivery_fee")
+
+
+def _price(line: Line, products: dict[int, asyncpg.Record], channel: asyncpg.Record) -> _Priced:
+    product = products.get(line.product_id)
+    if product is None:
+        raise NotFound("product", line.product_id)
+    kind = channel["integration_type"]
+    # Hidden because it sold out, the customer hears "out of stock" (below), not "not on sale".
+    if kind == "own" and product["inactive_reason"] == "admin":
+        raise ProductInactive(product["id"], product["name_uz"])
+    if product["available"] < line.quantity:
+        raise OutOfStock(product["id"], product["name_uz"], line.quantity, product["available"])
+    if kind == "own" or line.price is None:
+        price = product["marketplace_price"] if kind == "api" and product["marketplace_price"] else product["price"]
+    else:
+        price = line.price
+    rate = product["commission_rate"] if product["commission_rate"] is not None else channel["default_commission_rate"]
+    rate = rate or Decimal(0)
+    subtotal = (price * line.quantity).quantize(CENT)
+    commission = (subtotal * rate / 100).quantize(CENT, ROUND_HALF_UP)
+    cost = None if product["cost_price"] is None else (product["cost_price"] * line.quantity).quantize(CENT)
+    profit = subtotal - (cost or Decimal(0)) - commission
+    return _Priced(line, product, price, rate, subtotal, commission, cost, profit)
+
+
+async def change_status(
+    conn: asyncpg.Connection,
+    order_id: int,
+    target: Status,
+    *,
+    changed_by: int | None = None,
+    note: str | None = None,
+) -> StatusChange:
+    """Move an order along the status machine; cancelling gives its stock back."""
+    order = await conn.fetchrow(
+        "SELECT id, status, payment_status, user_id, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE",
+        order_id,
+    )
+    if order is None:
+        raise NotFound("order", order_id)
+    current = Status(order["status"])
+    if target not in NEXT_STATUSES[current]:
+        raise InvalidTransition(current.value, target.value)
+    source = Source("order", order_id, order["marketplace_id"], changed_by, note or f"{order['order_number']} {target}")
+    stock: list[StockLevel] = []
+    if order["payment_status"] == "awaiting_payment":
+        # The hold ends either way: a cancel gives it back, an admin's confirmation makes it a sale.
+        stock = await _end_holds(conn, order_id, source, commit=target != Status.CANCELLED)
+        payment_status = "unpaid"
+    else:
+        payment_status = order["payment_status"]
+        if target == Status.CANCELLED:
+            stock = await _give_back(conn, order_id, source)
+    stamp = _TIMESTAMP_OF.get(target)
+    await conn.execute(
+        f"UPDATE orders SET status = $2, payment_status = $3{f', {stamp} = NOW()' if stamp else ''} WHERE id = $1",
+        order_id, target.value, payment_status,
+    )
+    await conn.execute(_HISTORY, order_id, target.value, note, changed_by)
+    if order["user_id"] is not None:  # own-store customers hear about every change of their orders
+        await outbox.add(conn, outbox.ORDER_STATUS, {
+            "order_id": order_id, "order_number": order["order_number"], "status": target.value,
+            "user_id": order["user_id"],
+        })
+    return StatusChange(order_id, target, tuple(stock))
+
+
+async def mark_paid(conn: asyncpg.Connection, order_id: int, *, note: str | None = None) -> StatusChange:
+    """Payment arrived for an order placed with hold_for_payment: its holds become sales."""
+    order = await conn.fetchrow(
+        "SELECT status, payment_status, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE", order_id
+    )
+    if order is None:
+        raise NotFound("order", order_id)
+    if order["payment_status"] == "paid":
+        return StatusChange(order_id, Status(order["status"]))
+    if order["payment_status"] != "awaiting_payment" or order["status"] != Status.PENDING:
+        raise ValidationError(f"order {order['order_number']} is not waiting for a payment", "order")
+    source = Source("order", order_id, order["marketplace_id"], None, note or f"{order['order_number']} paid")
+    stock = await _end_holds(conn, order_id, source, commit=True)
+    await conn.execute("UPDATE orders SET payment_status = 'paid' WHERE id = $1", order_id)
+    await conn.execute(_HISTORY, order_id, Status.PENDING.value, note or "paid", None)
+    return StatusChange(order_id, Status.PENDING, tuple(stock))
+
+
+async def _end_holds(conn: asyncpg.Connection, order_id: int, source: Source, *, commit: bool) -> list[StockLevel]:
+    holds = await conn.fetch(
+        "SELECT id, product_id FROM stock_reservations WHERE order_id = $1 AND status = 'held' ORDER BY product_id",
+        order_id,
+    )
+    await inventory.lock(conn, (hold["product_id"] for hold in holds))
+    levels = []
+    for hold in holds:
+        if commit:
+            levels.append(await inventory.commit(conn, hold["id"], source))
+        elif (level := await inventory.release(conn, hold["id"], source)) is not None:
+            levels.append(level)
+    return levels
+
+
+async def _give_back(conn: asyncpg.Connection, order_id: int, source: Source) -> list[StockLevel]:
+    items = await conn.fetch(
+        "SELECT product_id, SUM(quantity)::int AS quantity FROM order_items"
+        " WHERE order_id = $1 AND product_id IS NOT NULL GROUP BY product_id ORDER BY product_id",
+        order_id,
+    )
+    await inventory.lock(conn, (item["product_id"] for item in items))
+    return [
+        await inventory.give_back(conn, item["product_id"], item["quantity"], Movement.CANCEL, source)
+        for item in items
+    ]
+
+
+async def release_expired_holds(conn: asyncpg.Connection, limit: int = 100) -> list[StockLevel]:
+    """Sweep checkout holds past their expiry: unpaid orders are cancelled, loose holds released.
+
+    Rows are claimed with SKIP LOCKED so replicas sweeping at once share the work instead of waiting.
+    Orders are locked before their holds, in the same order `mark_paid` takes them, so the two never deadlock.
+    """
+    orders = await conn.fetch(
+        """
+        SELECT o.id FROM orders o
+         WHERE o.status = 'pending' AND o.payment_status = 'awaiting_payment'
+           AND EXISTS (SELECT 1 FROM stock_reservations r
+                        WHERE r.order_id = o.id AND r.status = 'held' AND r.expires_at <= NOW())
+         ORDER BY o.id
+         LIMIT $1
+           FOR UPDATE OF o SKIP LOCKED
+        """,
+        limit,
+    )
+    levels: list[StockLevel] = []
+    for order in orders:
+        change = await change_status(conn, order["id"], Status.CANCELLED, note="payment not received in time")
+        levels.extend(change.stock)
+    loose = await conn.fetch(
+        """
+        SELECT id, product_id FROM stock_reservations
+         WHERE status = 'held' AND order_id IS NULL AND expires_at <= NOW()
+         ORDER BY product_id
+         LIMIT $1
+           FOR UPDATE SKIP LOCKED
+        """,
+        limit,
+    )
+    await inventory.lock(conn, (hold["product_id"] for hold in loose))
+    for hold in loose:
+        if (level := await inventory.release(conn, hold["id"], Source("reservation", hold["id"], notes="expired"))):
+            levels.append(level)
+    return levels

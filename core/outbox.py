@@ -1,0 +1,20 @@
+"""The notifications outbox: alerts written in the same transaction as the change that caused them.
+
+The bot's sender drains it into Telegram; nothing is lost when Telegram is unreachable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+STOCK_LOW = "stock_low"
+STOCK_OUT = "stock_out"
+STOCK_BACK = "stock_back"
+ORDER_PLACED = "order_placed"
+ORDER_STATUS = "order_status"
+
+
+async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:
+    await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", kind, payload)
