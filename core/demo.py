@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
+from core import inventory
+from core.inventory import Source
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -638,35 +641,25 @@ SELECT DISTINCT ON (parent_id, name_uz) id, name_uz, parent_id
  ORDER BY parent_id, name_uz, id
 """
 
+# Products start hidden with an empty stock row, like every new product (core.catalog); the opening stock
+# then arrives through the ledger, which shows them. The profitability trigger fills profitability_percentage.
 _INSERT_PRODUCTS = """
-INSERT INTO products (sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id, price,
-                      sale_price, cost_price, profitability_percentage, image_url, is_active)
-SELECT d.sku, d.barcode, d.name_uz, d.name_ru, d.description_uz, d.description_ru, d.category_id, d.price,
-       d.sale_price, d.cost_price,
-       round((COALESCE(d.sale_price, d.price) - d.cost_price) / d.cost_price * 100, 2),
-       d.image_url, d.is_active
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-              $8::numeric[], $9::numeric[], $10::numeric[], $11::text[], $12::bool[])
-       WITH ORDINALITY AS d(sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
-                            price, sale_price, cost_price, image_url, is_active, ord)
- ORDER BY d.ord
-ON CONFLICT (sku) DO NOTHING
-RETURNING id, sku
-"""
-
-# One statement, so the ledger can only ever describe the inventory rows that were really created.
-_INSERT_STOCK = """
 WITH created AS (
-    INSERT INTO inventory (product_id, quantity, reserved_quantity)
-    SELECT d.product_id, d.quantity, 0 FROM unnest($1::int[], $2::int[]) AS d(product_id, quantity)
-    ON CONFLICT (product_id) DO NOTHING
-    RETURNING product_id, quantity
+    INSERT INTO products (sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id, price,
+                          sale_price, cost_price, image_url, is_active, inactive_reason)
+    SELECT d.sku, d.barcode, d.name_uz, d.name_ru, d.description_uz, d.description_ru, d.category_id, d.price,
+           d.sale_price, d.cost_price, d.image_url, FALSE, 'out_of_stock'
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+                  $8::numeric[], $9::numeric[], $10::numeric[], $11::text[])
+           WITH ORDINALITY AS d(sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
+                                price, sale_price, cost_price, image_url, ord)
+     ORDER BY d.ord
+    ON CONFLICT (sku) DO NOTHING
+    RETURNING id, sku
+), stock AS (
+    INSERT INTO inventory (product_id) SELECT id FROM created
 )
-INSERT INTO inventory_movements (product_id, movement_type, quantity_change, quantity_before, quantity_after,
-                                 reference_type, notes)
-SELECT product_id, 'receive', quantity, 0, quantity, 'demo', 'Demo opening stock'
-  FROM created
- WHERE quantity > 0
+SELECT id, sku FROM created
 """
 
 _INSERT_LISTINGS = """
@@ -781,7 +774,7 @@ async def _seed_products(
         [p.description_uz for p in products], [p.description_ru for p in products],
         [category_ids[p.leaf] for p in products], [p.price for p in products],
         [p.sale_price for p in products], [p.cost_price for p in products],
-        [p.image_url for p in products], [p.quantity > 0 for p in products],
+        [p.image_url for p in products],
     )
     new_ids: dict[str, int] = {r["sku"]: r["id"] for r in rows}
     # Only products created now get stock and listings: a product that was already there keeps its own.
@@ -789,7 +782,10 @@ async def _seed_products(
     if not fresh:
         return new_ids
 
-    await conn.execute(_INSERT_STOCK, [new_ids[p.sku] for p in fresh], [p.quantity for p in fresh])
+    opening = Source("demo", notes="Demo opening stock")
+    for product in fresh:
+        if product.quantity > 0:
+            await inventory.receive(conn, new_ids[product.sku], product.quantity, opening, opening=True)
 
     marketplace_ids: dict[str, int] = {
         r["slug"]: r["id"]
