@@ -8,14 +8,17 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 import aiojobs.aiohttp
+import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.dispatcher import create_bot, create_dispatcher
+from core import orders
 from core.db import create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
+from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
 from webapp import app as webapp
@@ -38,6 +41,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app.cleanup_ctx.append(_database(services.database_url))
     app.cleanup_ctx.append(_redis)
     aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
+    app.cleanup_ctx.append(_jobs)  # after the scheduler: its teardown (stop the loops) runs first
     webapp.setup(app)
     if settings.bot_token is None:
         log.warning("BOT_TOKEN is not set: the bot is off; the web server and jobs run")
@@ -56,6 +60,20 @@ def _database(dsn: str) -> Callable[[web.Application], AsyncIterator[None]]:
         await asyncio.wait_for(pool.close(), SHUTDOWN_TIMEOUT)
 
     return database
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    pool, redis, settings = app[POOL], app[REDIS], app[SETTINGS]
+    stop = asyncio.Event()
+    scheduler = aiojobs.aiohttp.get_scheduler_from_app(app)
+    assert scheduler is not None
+
+    async def sweep(conn: asyncpg.Connection) -> None:
+        await orders.sweep_expired_holds(conn, redis)
+
+    await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
+    yield
+    stop.set()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:

@@ -12,8 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import asyncpg
+from redis.asyncio import Redis
 
-from core import inventory, outbox
+from core import events, inventory, outbox
 from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Movement, Source, StockLevel
 
@@ -403,3 +404,15 @@ async def release_expired_holds(conn: asyncpg.Connection, limit: int = 100) -> l
         if (level := await inventory.release(conn, hold["id"], Source("reservation", hold["id"], notes="expired"))):
             levels.append(level)
     return levels
+
+
+async def sweep_expired_holds(conn: asyncpg.Connection, redis: Redis) -> int:
+    """The sweeper job: release expired holds batch by batch, one transaction each; returns products touched."""
+    touched = 0
+    while True:
+        async with conn.transaction():
+            levels = await release_expired_holds(conn)
+        if not levels:
+            return touched
+        touched += len(levels)
+        await events.publish_stock_changed(redis, levels)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = TELEGRAM_API_URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     reservation_ttl: int = Field(default=900, gt=0)
+    # How often expired checkout holds are released (seconds).
+    sweep_interval: float = Field(default=60, gt=0)
     low_stock_threshold: int = Field(default=5, ge=0)
 
     @field_validator("bot_token", "webhook_secret", "database_url", "redis_url", "secret_key",
