@@ -1,0 +1,128 @@
+"""Reports: revenue, cost, commission, profit and margin by period, channel and product; stock health;
+orders waiting for action; customer lifetime value. Periods are [start, end) in UTC; days are counted in
+the seller's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+DEFAULT_TIMEZONE = "Asia/Tashkent"
+
+
+@dataclass(frozen=True)
+class Sales:
+    """Money and volume of one slice of sales (a channel, a product, a day)."""
+
+    key: str
+    name: str
+    orders: int
+    units: int
+    revenue: Decimal
+    cost: Decimal
+    commission: Decimal
+    profit: Decimal
+
+    @property
+    def margin(self) -> Decimal | None:
+        """Profit as a percentage of revenue."""
+        return None if not self.revenue else (self.profit / self.revenue * 100).quantize(Decimal("0.01"))
+
+
+_BY_CHANNEL = """
+SELECT mk.slug AS key, mk.name,
+       COUNT(DISTINCT s.order_id) AS orders, COALESCE(SUM(s.units), 0) AS units,
+       COALESCE(SUM(s.revenue), 0) AS revenue, COALESCE(SUM(s.cost), 0) AS cost,
+       COALESCE(SUM(s.commission), 0) AS commission, COALESCE(SUM(s.profit), 0) AS profit
+  FROM sales_lines s
+  JOIN marketplaces mk ON mk.id = s.marketplace_id
+ WHERE s.sold_at >= $1 AND s.sold_at < $2
+ GROUP BY mk.id, mk.slug, mk.name
+ ORDER BY revenue DESC, mk.name
+"""
+
+_TOP_PRODUCTS = """
+SELECT s.product_sku AS key, MIN(s.product_name) AS name,
+       COUNT(DISTINCT s.order_id) AS orders, SUM(s.units) AS units,
+       SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.commission) AS commission, SUM(s.profit) AS profit
+  FROM sales_lines s
+ WHERE s.sold_at >= $1 AND s.sold_at < $2
+   AND ($4::int IS NULL OR s.marketplace_id = $4)
+ GROUP BY s.product_sku
+ ORDER BY revenue DESC, units DESC, s.product_sku
+ LIMIT $3
+"""
+
+_DAILY = """
+SELECT to_char(DATE_TRUNC('day', s.sold_at AT TIME ZONE $3), 'YYYY-MM-DD') AS key,
+       to_char(DATE_TRUNC('day', s.sold_at AT TIME ZONE $3), 'YYYY-MM-DD') AS name,
+       COUNT(DISTINCT s.order_id) AS orders, SUM(s.units) AS units,
+       SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.commission) AS commission, SUM(s.profit) AS profit
+  FROM sales_lines s
+ WHERE s.sold_at >= $1 AND s.sold_at < $2
+ GROUP BY 1
+ ORDER BY 1
+"""
+
+
+def _sales(rows: list[asyncpg.Record]) -> list[Sales]:
+    return [Sales(**dict(row)) for row in rows]
+
+
+async def sales_by_channel(conn: asyncpg.Connection, start: datetime, end: datetime) -> list[Sales]:
+    return _sales(await conn.fetch(_BY_CHANNEL, start, end))
+
+
+def total(slices: list[Sales]) -> Sales:
+    """All slices added up (orders are distinct per slice, so a total across channels adds them)."""
+    return Sales(
+        "total", "total",
+        sum(s.orders for s in slices), sum(s.units for s in slices),
+        sum((s.revenue for s in slices), Decimal(0)), sum((s.cost for s in slices), Decimal(0)),
+        sum((s.commission for s in slices), Decimal(0)), sum((s.profit for s in slices), Decimal(0)),
+    )
+
+
+async def top_products(
+    conn: asyncpg.Connection, start: datetime, end: datetime, *, limit: int = 10, channel_id: int | None = None
+) -> list[Sales]:
+    return _sales(await conn.fetch(_TOP_PRODUCTS, start, end, limit, channel_id))
+
+
+async def daily_metrics(
+    conn: asyncpg.Connection, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
+) -> list[Sales]:
+    return _sales(await conn.fetch(_DAILY, start, end, timezone))
+
+
+async def inventory_status(conn: asyncpg.Connection, *, status: str | None = None) -> list[asyncpg.Record]:
+    """Every product's stock health ('ok', 'low', 'out'), the most urgent first."""
+    return await conn.fetch(
+        """
+        SELECT * FROM inventory_status
+         WHERE $1::text IS NULL OR stock_status = $1
+         ORDER BY available, sku
+        """,
+        status,
+    )
+
+
+async def pending_orders(
+    conn: asyncpg.Connection, *, older_than: timedelta = timedelta(0)
+) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM pending_orders WHERE age >= $1 ORDER BY order_date", older_than)
+
+
+async def customer_lifetime_value(conn: asyncpg.Connection, *, limit: int = 20) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM customer_lifetime_value ORDER BY spent DESC, user_id LIMIT $1", limit)
+
+
+def local_day_bounds(day: date, timezone: str = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of one calendar day in the seller's time zone."""
+    zone = ZoneInfo(timezone)
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    return start, start + timedelta(days=1)
