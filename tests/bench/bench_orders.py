@@ -1,0 +1,180 @@
+"""Order placements per second through core.orders.place, next to pgbench running the same SQL.
+
+Run: .venv/bin/python -m tests.bench.bench_orders [--seconds 10] [--clients 16]
+Uses DATABASE_URL's server when set (a scratch database `amazing_store_bench` beside it), else an embedded
+PostgreSQL in a temporary folder. Prints the two rates and their ratio; cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import ExitStack
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+
+from core import inventory, orders
+from core.db import create_pool
+from core.embedded import embedded_postgres
+from core.migrations import migrate
+from tests.databases import drop_database, recreate_database
+
+BENCH_DATABASE = "amazing_store_bench"
+PRODUCTS = 1000
+STOCK = 1_000_000
+
+
+async def prepare(url: str) -> int:
+    """Migrate and load a catalog with plenty of stock; returns the manual channel's id."""
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn)
+        channel = await conn.fetchval(
+            "INSERT INTO marketplaces (name, slug, integration_type, order_prefix) VALUES ('OLX', 'olx', 'manual', 'OLX')"
+            " RETURNING id"
+        )
+        await conn.execute(
+            """
+            WITH created AS (
+                INSERT INTO products (sku, name_uz, price, cost_price)
+                SELECT 'BENCH-' || n, 'Mahsulot ' || n, 100000, 60000 FROM generate_series(1, $1) AS n
+                RETURNING id
+            )
+            INSERT INTO inventory (product_id) SELECT id FROM created
+            """,
+            PRODUCTS,
+        )
+        async with conn.transaction():
+            for product_id in range(1, PRODUCTS + 1):
+                await inventory.receive(conn, product_id, STOCK, inventory.Source(notes="bench"), opening=True)
+        return channel
+    finally:
+        await conn.close()
+
+
+async def python_rate(url: str, channel: int, clients: int, seconds: float) -> float:
+    pool = await create_pool(url, min_size=clients, max_size=clients)
+    customer = orders.Customer("Bench", "+998900000000")
+    deadline = time.monotonic() + seconds
+    placed = 0
+
+    async def client() -> None:
+        nonlocal placed
+        while time.monotonic() < deadline:
+            line = orders.Line(random.randint(1, PRODUCTS), 1, price=Decimal("95000"))
+            async with pool.acquire() as conn, conn.transaction():
+                await orders.place(conn, orders.NewOrder(channel, (line,), customer))
+            placed += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.monotonic() - started
+    await pool.close()
+    return placed / elapsed
+
+
+def _bind(sql: str, values: dict[int, str]) -> str:
+    """The statement core runs, with its $n parameters replaced by pgbench variables or literals."""
+    return re.sub(r"\$(\d+)", lambda match: values[int(match.group(1))], sql).strip()
+
+
+def pgbench_script(channel: int) -> str:
+    """The statements `orders.place` runs for a one-line manual order, in the same order."""
+    lines = [
+        f"\\set product random(1, {PRODUCTS})",
+        "BEGIN;",
+        _bind(orders._CHANNEL, {1: str(channel)}) + ";",
+        _bind(inventory._LOCK, {1: "ARRAY[:product]"}) + ";",
+        _bind(orders._PRODUCTS, {1: "ARRAY[:product]", 2: str(channel)}) + ";",
+        "SELECT nextval('order_number_seq') AS sequence \\gset",
+        _bind(orders._INSERT_ORDER, {
+            1: "'PGB-' || :sequence", 2: str(channel), 3: "NULL", 4: "NULL", 5: "NULL", 6: "'Bench'",
+            7: "'+998900000000'", 8: "NULL", 9: "95000", 10: "0", 11: "95000", 12: "60000", 13: "35000", 14: "0",
+            15: "'unpaid'", 16: "NULL", 17: "NULL",
+        }) + " \\gset order_",
+        _bind(orders._INSERT_ITEMS, {
+            1: ":order_id", 2: "ARRAY[:product]", 3: "ARRAY['Mahsulot']", 4: "ARRAY['BENCH']", 5: "ARRAY[NULL]",
+            6: "ARRAY[95000]", 7: "ARRAY[60000]", 8: "ARRAY[1]", 9: "ARRAY[95000]", 10: "ARRAY[0]",
+            11: "ARRAY[0]", 12: "ARRAY[35000]",
+        }) + ";",
+        _bind(inventory._CURRENT, {1: ":product"}) + " \\gset",
+        "\\set after :quantity - 1",
+        _bind(inventory._WRITE, {
+            1: ":product", 2: ":after", 3: ":reserved_quantity", 4: "'sale'", 5: "-1", 6: ":quantity", 7: "0",
+            8: "'order'", 9: ":order_id", 10: str(channel), 11: "'PGB'", 12: "NULL", 13: "true",
+        }) + ";",
+        _bind(orders._COUNT_ORDERS, {1: "ARRAY[:product]", 2: "ARRAY[1]"}) + ";",
+        _bind(orders._HISTORY, {1: ":order_id", 2: "'pending'", 3: "'placed via OLX'", 4: "NULL"}) + ";",
+        "COMMIT;",
+    ]
+    # pgbench reads one statement per line (a \gset must end its line).
+    return "\n".join(" ".join(line.split()) for line in lines) + "\n"
+
+
+def pgbench_rate(url: str, channel: int, clients: int, seconds: int, workdir: Path) -> float:
+    script = workdir / "place_order.sql"
+    script.write_text(pgbench_script(channel))
+    binary = shutil.which("pgbench") or str(
+        Path(__import__("embedded_postgres").__file__).parent / "pginstall" / "bin" / "pgbench"
+    )
+    result = subprocess.run(
+        [binary, "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), url],
+        capture_output=True, text=True, check=True,
+    )
+    match = re.search(r"tps = ([\d.]+)", result.stdout)
+    if match is None:
+        raise RuntimeError(f"pgbench printed no tps:\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+async def verify(url: str) -> tuple[int, int]:
+    """Ledger sanity after both runs: (orders written, products whose count disagrees with its ledger)."""
+    conn = await asyncpg.connect(url)
+    try:
+        placed = await conn.fetchval("SELECT count(*) FROM orders")
+        drift = await conn.fetchval(
+            """
+            SELECT count(*) FROM inventory i
+             WHERE i.quantity <> (SELECT COALESCE(SUM(quantity_change), 0) FROM inventory_movements m
+                                   WHERE m.product_id = i.product_id)
+            """
+        )
+        return placed, drift
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-orders-")))
+        server = os.environ.get("DATABASE_URL") or stack.enter_context(embedded_postgres(workdir / "pg"))
+        url = asyncio.run(recreate_database(server, BENCH_DATABASE))
+        try:
+            channel = asyncio.run(prepare(url))
+            ours = asyncio.run(python_rate(url, channel, args.clients, args.seconds))
+            theirs = pgbench_rate(url, channel, args.clients, args.seconds, workdir)
+            placed, drift = asyncio.run(verify(url))
+        finally:
+            asyncio.run(drop_database(server, BENCH_DATABASE))
+    print(f"order placements/s, {args.clients} clients, {args.seconds} s each, {PRODUCTS} products")
+    print(f"  core.orders.place (asyncpg) : {ours:8.1f}")
+    print(f"  pgbench, same SQL (prepared): {theirs:8.1f}")
+    print(f"  ratio                       : {ours / theirs:8.2f}")
+    print(f"  orders written {placed}, products whose count disagrees with the ledger: {drift}")
+
+
+if __name__ == "__main__":
+    main()
