@@ -109,6 +109,8 @@ SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.cost_price, COA
   JOIN inventory i ON i.product_id = p.id
   LEFT JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = $2
  WHERE p.id = ANY($1::int[])
+ ORDER BY p.id
+   FOR UPDATE OF i
 """
 
 _INSERT_ORDER = """
@@ -176,7 +178,7 @@ async def place(
         if existing is not None:
             return PlacedOrder(existing["id"], existing["order_number"], existing["total"], created=False)
 
-    await inventory.lock(conn, (line.product_id for line in lines))
+    # Locks the stock rows in product id order (ORDER BY before FOR UPDATE): concurrent orders never deadlock.
     rows = await conn.fetch(_PRODUCTS, [line.product_id for line in lines], channel["id"])
     products = {row["id"]: row for row in rows}
     priced = [_price(line, products, channel) for line in lines]

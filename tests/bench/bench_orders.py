@@ -93,7 +93,6 @@ def pgbench_script(channel: int) -> str:
         f"\\set product random(1, {PRODUCTS})",
         "BEGIN;",
         _bind(orders._CHANNEL, {1: str(channel)}) + ";",
-        _bind(inventory._LOCK, {1: "ARRAY[:product]"}) + ";",
         _bind(orders._PRODUCTS, {1: "ARRAY[:product]", 2: str(channel)}) + ";",
         "SELECT nextval('order_number_seq') AS sequence \\gset",
         _bind(orders._INSERT_ORDER, {
