@@ -39,8 +39,8 @@ async def prepare(url: str) -> int:
     try:
         await migrate(conn)
         channel = await conn.fetchval(
-            "INSERT INTO marketplaces (name, slug, integration_type, order_prefix) VALUES ('OLX', 'olx', 'manual', 'OLX')"
-            " RETURNING id"
+            "INSERT INTO marketplaces (name, slug, integration_type, order_prefix)"
+            " VALUES ('OLX', 'olx', 'manual', 'OLX') RETURNING id"
         )
         await conn.execute(
             """
