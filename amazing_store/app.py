@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 
 import aiojobs.aiohttp
 import asyncpg
-from aiogram import Bot, Dispatcher
+from aiogram import Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.dispatcher import create_bot, create_dispatcher
-from core import orders
+from core import counters, orders
 from core.db import create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
@@ -22,15 +23,15 @@ from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
 from webapp import app as webapp
-from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 # A SIGTERM must end the process in seconds, not after aiohttp's and aiojobs' 60 s defaults.
 SHUTDOWN_TIMEOUT = 5.0
+VIEW_FLUSH_SECONDS = 30.0
 
-BOT = web.AppKey("bot", Bot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 
 
@@ -38,6 +39,10 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[REDIS] = create_redis(services.redis_url)
+    # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
+    app[INIT_DATA_TOKEN] = (
+        settings.bot_token.get_secret_value() if settings.bot_token else f"0:demo-{secrets.token_urlsafe(24)}"
+    )
     app.cleanup_ctx.append(_database(services.database_url))
     app.cleanup_ctx.append(_redis)
     aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
@@ -71,7 +76,11 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     async def sweep(conn: asyncpg.Connection) -> None:
         await orders.sweep_expired_holds(conn, redis)
 
+    async def flush_views(conn: asyncpg.Connection) -> None:
+        await counters.flush_views(conn, redis)
+
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
+    await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     yield
     stop.set()
 

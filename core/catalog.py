@@ -10,6 +10,7 @@ import asyncpg
 from core import inventory
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
+from core.sql import update_by_id
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,51 @@ async def set_active(conn: asyncpg.Connection, product_id: int, active: bool) ->
     if row is None:
         raise NotFound("product", product_id)
     return row["is_active"]
+
+
+_ADMIN_VIEW = """
+SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.description_uz, p.description_ru, p.category_id,
+       p.price, p.sale_price, p.cost_price, p.profitability_percentage, p.image_url, p.is_active,
+       p.inactive_reason, i.quantity, i.reserved_quantity AS reserved, i.quantity - i.reserved_quantity AS available
+  FROM products p
+  JOIN inventory i ON i.product_id = p.id
+ WHERE p.id = $1
+"""
+
+_EDITABLE = ("barcode", "name_uz", "name_ru", "description_uz", "description_ru", "category_id", "price",
+             "sale_price", "cost_price", "image_url")
+
+
+async def admin_view(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(_ADMIN_VIEW, product_id)
+    if row is None:
+        raise NotFound("product", product_id)
+    return row
+
+
+async def update_product(conn: asyncpg.Connection, product_id: int, changes: dict[str, object]) -> asyncpg.Record:
+    """Change our own fields of a product (texts, category, our prices, image, own-store switch).
+
+    Marketplace prices are theirs and are not here: they are read from each marketplace."""
+    current = await admin_view(conn, product_id)
+    unknown = set(changes) - {*_EDITABLE, "is_active"}
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if "name_uz" in changes and not str(changes["name_uz"] or "").strip():
+        raise ValidationError("the Uzbek name is required", "name_uz")
+    if "price" in changes and changes["price"] is None:
+        raise ValidationError("the price is required", "price")
+    merged = {**dict(current), **changes}
+    _check_prices(merged["price"], merged["sale_price"], merged["cost_price"])
+    fields = [name for name in _EDITABLE if name in changes]
+    if fields:
+        try:
+            await conn.execute(update_by_id("products", fields), product_id, *(changes[name] for name in fields))
+        except asyncpg.ForeignKeyViolationError:
+            raise NotFound("category", changes.get("category_id")) from None
+    if "is_active" in changes and changes["is_active"] is not None:
+        await set_active(conn, product_id, bool(changes["is_active"]))
+    return await admin_view(conn, product_id)
 
 
 def _check_prices(price: Decimal, sale_price: Decimal | None, cost_price: Decimal | None) -> None:

@@ -16,12 +16,18 @@ from core.inventory import StockLevel
 log = logging.getLogger(__name__)
 
 STOCK_CHANGED = "stock.changed"
+# Bumped on every change a catalog page could show (stock, price, texts, categories, banners): cached
+# catalog answers are keyed by it, so the next read after a change is fresh on every replica.
+CATALOG_VERSION = "catalog:version"
 
 
 async def publish_stock_changed(redis: Redis, levels: Iterable[StockLevel]) -> None:
     """Publish the latest level of each product; call it after the transaction committed."""
     latest = {level.product_id: level for level in levels}
+    if not latest:
+        return
     try:
+        await redis.incr(CATALOG_VERSION)
         for level in latest.values():
             await redis.publish(
                 STOCK_CHANGED,
@@ -29,3 +35,11 @@ async def publish_stock_changed(redis: Redis, levels: Iterable[StockLevel]) -> N
             )
     except Exception as error:  # Redis down must never fail a sale that already committed
         log.warning("stock.changed not published (%s); caches catch up on their own", error)
+
+
+async def catalog_changed(redis: Redis) -> None:
+    """Call after committing a change of products, prices, categories or banners."""
+    try:
+        await redis.incr(CATALOG_VERSION)
+    except Exception as error:
+        log.warning("catalog version not bumped (%s); cached pages expire on their own", error)

@@ -227,6 +227,7 @@ async def place(
         await outbox.add(conn, outbox.ORDER_PLACED, {
             "order_id": order_id, "order_number": order_number, "channel": channel["name"],
             "total": str(subtotal + order.delivery_fee), "customer_name": order.customer.name.strip(),
+            "user_id": order.user_id,
             "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
         })
     return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
@@ -418,3 +419,29 @@ async def sweep_expired_holds(conn: asyncpg.Connection, redis: Redis) -> int:
             return touched
         touched += len(levels)
         await events.publish_stock_changed(redis, levels)
+
+
+_CUSTOMER_ORDERS = """
+SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.subtotal, o.delivery_fee, o.total,
+       o.created_at, o.customer_name, o.customer_phone, o.customer_address, o.note,
+       COALESCE(json_agg(json_build_object(
+           'product_id', oi.product_id,
+           'name', CASE WHEN $2 = 'ru' THEN COALESCE(NULLIF(p.name_ru, ''), oi.product_name) ELSE oi.product_name END,
+           'sku', oi.product_sku, 'price', oi.price, 'quantity', oi.quantity, 'subtotal', oi.subtotal,
+           'image', p.image_url
+       ) ORDER BY oi.id) FILTER (WHERE oi.id IS NOT NULL), '[]') AS items
+  FROM orders o
+  LEFT JOIN order_items oi ON oi.order_id = o.id
+  LEFT JOIN products p ON p.id = oi.product_id
+ WHERE o.user_id = $1 AND ($3::int IS NULL OR o.id = $3)
+ GROUP BY o.id
+ ORDER BY o.created_at DESC, o.id DESC
+ LIMIT 100
+"""
+
+
+async def customer_orders(
+    conn: asyncpg.Connection, user_id: int, lang: str = "uz", order_id: int | None = None
+) -> list[dict]:
+    """A customer's own orders, newest first (another customer's order is simply not there)."""
+    return [dict(row) for row in await conn.fetch(_CUSTOMER_ORDERS, user_id, lang, order_id)]

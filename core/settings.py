@@ -42,9 +42,13 @@ class Settings(BaseSettings):
     # How often expired checkout holds are released (seconds).
     sweep_interval: float = Field(default=60, gt=0)
     low_stock_threshold: int = Field(default=5, ge=0)
+    # Requests per minute one customer may make to the Mini App API.
+    api_rate_limit: int = Field(default=240, gt=0)
+    # Provider token from @BotFather (Payments) for card payments in the Mini App; without it, cash only.
+    payment_provider_token: SecretStr | None = None
 
     @field_validator("bot_token", "webhook_secret", "database_url", "redis_url", "secret_key",
-                     "public_url", mode="before")
+                     "public_url", "payment_provider_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

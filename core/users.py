@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from core.errors import NotFound, ValidationError
+from core.phones import normalize_phone
+from core.sql import update_by_id
+
 LANGUAGES = ("uz", "ru")
 
 
@@ -76,3 +80,37 @@ async def list_admins(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id"
     )
+
+
+_PROFILE = (
+    "SELECT id, telegram_id, first_name, last_name, username, phone, language, is_admin, is_active FROM users"
+)
+
+
+async def by_telegram_id(conn: asyncpg.Connection, telegram_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"{_PROFILE} WHERE telegram_id = $1", telegram_id)
+
+
+async def profile(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record:
+    row = await conn.fetchrow(f"{_PROFILE} WHERE id = $1", user_id)
+    if row is None:
+        raise NotFound("user", user_id)
+    return row
+
+
+async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, str | None]) -> asyncpg.Record:
+    """Change some of first_name, last_name, phone (normalised to E.164) and language."""
+    allowed = {"first_name", "last_name", "phone", "language"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    values = dict(changes)
+    if "first_name" in values and not (values["first_name"] or "").strip():
+        raise ValidationError("the first name cannot be empty", "first_name")
+    if values.get("phone"):
+        values["phone"] = normalize_phone(values["phone"])
+    if "language" in values and values["language"] not in LANGUAGES:
+        raise ValidationError("language must be uz or ru", "language")
+    if values:
+        await conn.execute(update_by_id("users", list(values)), user_id, *values.values())
+    return await profile(conn, user_id)

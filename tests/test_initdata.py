@@ -1,8 +1,8 @@
 import pytest
 from aiogram.utils.web_app import safe_parse_webapp_init_data
 
-from tests.initdata import sign_init_data
 from tests.support import TEST_BOT_TOKEN
+from webapp.initdata import sign_init_data
 
 
 def test_signed_init_data_passes_aiogram_validation() -> None:

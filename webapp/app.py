@@ -1,11 +1,39 @@
-"""Registers the web face's routes on the process's aiohttp application."""
+"""Registers the web face on the process's aiohttp application: middlewares, the API, the page, health."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
-from webapp import health
+from webapp import api, health, pages
+from webapp.auth import auth_middleware
+from webapp.errors import errors_middleware
+from webapp.keys import LIVE_STOCK, REDIS
+from webapp.live import LiveStock
+from webapp.ratelimit import rate_limit_middleware
+from webapp.routes import banners, cart, catalog, live, orders, users
+
+API_TITLE = "Amazing Store Mini App API"
+API_VERSION = "1.0"
 
 
 def setup(app: web.Application) -> None:
+    app.middlewares.extend([errors_middleware, auth_middleware, rate_limit_middleware])
     health.setup_routes(app)
+    endpoints = api.setup(app, [users.api, catalog.api, cart.api, orders.api, banners.api, live.api])
+    document = api.openapi_document(endpoints, API_TITLE, API_VERSION)
+
+    async def openapi(request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    app.router.add_get("/api/openapi.json", openapi)
+    pages.setup_routes(app)
+    app.cleanup_ctx.append(_live_stock)
+
+
+async def _live_stock(app: web.Application) -> AsyncIterator[None]:
+    app[LIVE_STOCK] = LiveStock(app[REDIS])
+    app[LIVE_STOCK].start()
+    yield
+    await app[LIVE_STOCK].stop()

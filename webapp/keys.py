@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncpg
+from aiogram import Bot
 from aiohttp import web
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from webapp.live import LiveStock
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", Redis)
+# The bot token Mini App init data is signed with (a process-local one in demo mode, without BOT_TOKEN).
+INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
+# The bot, when BOT_TOKEN is set: the API uses it to create payment invoices.
+BOT = web.AppKey("bot", Bot)
+LIVE_STOCK = web.AppKey("live_stock", LiveStock)

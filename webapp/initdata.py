@@ -1,4 +1,4 @@
-"""Signs Mini App initData the way Telegram does, so tests can log in as any user."""
+"""Signs Mini App init data the way Telegram does: the demo store (/app/dev) and tests log in with it."""
 
 from __future__ import annotations
 

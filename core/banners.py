@@ -1,0 +1,44 @@
+"""Own-store banners: shown inside their schedule window, views and taps counted for admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from core.errors import NotFound
+
+_ACTIVE = """
+SELECT id,
+       CASE WHEN $1 = 'ru' THEN COALESCE(NULLIF(title_ru, ''), title_uz) ELSE title_uz END AS title,
+       image_url, link_type, link_id, link_url
+  FROM banners
+ WHERE is_active
+   AND (starts_at IS NULL OR starts_at <= NOW())
+   AND (ends_at IS NULL OR ends_at > NOW())
+ ORDER BY sort_order, id
+"""
+
+
+async def active(conn: asyncpg.Connection, lang: str) -> list[dict[str, Any]]:
+    return [dict(row) for row in await conn.fetch(_ACTIVE, lang)]
+
+
+async def count_views(conn: asyncpg.Connection, views: dict[int, int]) -> None:
+    """Add buffered view counts (the banner list is served from cache, so views are tallied in Redis)."""
+    if views:
+        await conn.execute(
+            """
+            UPDATE banners b SET view_count = b.view_count + v.views
+              FROM UNNEST($1::int[], $2::int[]) AS v(id, views)
+             WHERE b.id = v.id
+            """,
+            list(views), list(views.values()),
+        )
+
+
+async def click(conn: asyncpg.Connection, banner_id: int) -> None:
+    if (await conn.execute("UPDATE banners SET click_count = click_count + 1 WHERE id = $1", banner_id)).endswith(
+        " 0"
+    ):
+        raise NotFound("banner", banner_id)

@@ -1,0 +1,106 @@
+"""The category tree of the catalog, in the customer's language, and its upkeep by admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from core.errors import NotFound, ValidationError
+from core.sql import update_by_id
+
+_TREE = """
+SELECT id, parent_id, icon, color, sort_order,
+       CASE WHEN $1 = 'ru' THEN COALESCE(NULLIF(name_ru, ''), name_uz) ELSE name_uz END AS name
+  FROM categories
+ WHERE is_active
+ ORDER BY sort_order, id
+"""
+
+
+async def tree(conn: asyncpg.Connection, lang: str) -> list[dict[str, Any]]:
+    """Active categories, children under their parents; a child of an inactive parent is not shown."""
+    nodes = {row["id"]: {**dict(row), "children": []} for row in await conn.fetch(_TREE, lang)}
+    roots = []
+    for node in nodes.values():
+        if node["parent_id"] is None:
+            roots.append(node)
+        elif node["parent_id"] in nodes:
+            nodes[node["parent_id"]]["children"].append(node)
+    return roots
+
+
+@dataclass(frozen=True)
+class CategoryFields:
+    name_uz: str | None = None
+    name_ru: str | None = None
+    parent_id: int | None = None
+    icon: str | None = None
+    color: str | None = None
+    sort_order: int | None = None
+    is_active: bool | None = None
+
+
+_COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "is_active")
+
+
+async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
+    if not (fields.name_uz or "").strip():
+        raise ValidationError("the Uzbek name is required", "name_uz")
+    try:
+        return await conn.fetchval(
+            "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
+            " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
+            fields.name_uz.strip(), fields.name_ru, fields.parent_id, fields.icon, fields.color,
+            fields.sort_order, fields.is_active,
+        )
+    except asyncpg.ForeignKeyViolationError:
+        raise NotFound("category", fields.parent_id) from None
+
+
+async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFields, given: set[str]) -> None:
+    """Change the fields named in `given` (so a field can be set to null on purpose)."""
+    changes = [name for name in _COLUMNS if name in given]
+    if "name_uz" in given and not (fields.name_uz or "").strip():
+        raise ValidationError("the Uzbek name is required", "name_uz")
+    if "parent_id" in given and fields.parent_id is not None:
+        if fields.parent_id in await family(conn, category_id):
+            raise ValidationError("a category cannot move under itself or its own subcategory", "parent_id")
+    if not changes:
+        exists = await conn.fetchval("SELECT 1 FROM categories WHERE id = $1", category_id)
+        if not exists:
+            raise NotFound("category", category_id)
+        return
+    try:
+        status = await conn.execute(
+            update_by_id("categories", changes), category_id, *(getattr(fields, name) for name in changes)
+        )
+    except asyncpg.ForeignKeyViolationError:
+        raise NotFound("category", fields.parent_id) from None
+    except asyncpg.NotNullViolationError as error:
+        raise ValidationError(f"{error.column_name} cannot be empty", error.column_name) from None
+    if status.endswith(" 0"):
+        raise NotFound("category", category_id)
+
+
+async def delete(conn: asyncpg.Connection, category_id: int) -> None:
+    """Delete a category and its subcategories; their products stay, without a category."""
+    if (await conn.execute("DELETE FROM categories WHERE id = $1", category_id)).endswith(" 0"):
+        raise NotFound("category", category_id)
+
+
+async def family(conn: asyncpg.Connection, category_id: int) -> list[int]:
+    """A category and all its descendants (listing a parent shows its children's products too)."""
+    rows = await conn.fetch(
+        """
+        WITH RECURSIVE family AS (
+            SELECT id FROM categories WHERE id = $1
+            UNION ALL
+            SELECT c.id FROM categories c JOIN family f ON c.parent_id = f.id
+        )
+        SELECT id FROM family
+        """,
+        category_id,
+    )
+    return [row["id"] for row in rows]

@@ -1,0 +1,104 @@
+"""Own-store checkout: the customer's cart becomes an order, or the customer is told what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+
+from core import cart, orders
+from core.errors import DomainError, NotFound, OutOfStock, ProductInactive, ValidationError
+from core.phones import normalize_phone
+
+PAYMENT_METHODS = ("cash", "card")
+
+
+class CartConflict(DomainError):
+    """The cart no longer matches the shop: prices moved or stock ran short. Details per item."""
+
+    code = "cart_conflict"
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__("some items in the cart changed; please check them")
+        self.items = items
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Either the placed order, or the conflicts to show (the cart's prices are then refreshed)."""
+
+    order: orders.PlacedOrder | None
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def own_store_channel(conn: asyncpg.Connection) -> int:
+    channel = await conn.fetchval(
+        "SELECT id FROM marketplaces WHERE integration_type = 'own' AND is_active ORDER BY id LIMIT 1"
+    )
+    if channel is None:
+        raise NotFound("channel", "own store")
+    return channel
+
+
+async def place_from_cart(
+    conn: asyncpg.Connection,
+    user_id: int,
+    customer: orders.Customer,
+    *,
+    payment_method: str = "cash",
+    note: str | None = None,
+    reservation_ttl: timedelta = orders.DEFAULT_RESERVATION_TTL,
+) -> Checkout:
+    """Run in the caller's transaction; commit it in both outcomes (conflicts refresh the cart's prices)."""
+    if payment_method not in PAYMENT_METHODS:
+        raise ValidationError(f"payment method must be one of {', '.join(PAYMENT_METHODS)}", "payment_method")
+    customer = orders.Customer(customer.name, normalize_phone(customer.phone), customer.address)
+    channel = await own_store_channel(conn)
+    await conn.execute("SELECT id FROM cart_items WHERE user_id = $1 FOR UPDATE", user_id)  # one checkout at a time
+    current = await cart.view(conn, user_id)
+    if not current.items:
+        raise ValidationError("the cart is empty", "cart")
+    conflicts = [problem for item in current.items if (problem := _problem(item))]
+    if conflicts:
+        await cart.refresh_prices(conn, user_id)
+        return Checkout(None, conflicts)
+    placed = await orders.place(
+        conn,
+        orders.NewOrder(
+            channel_id=channel,
+            lines=tuple(orders.Line(item["product_id"], item["quantity"]) for item in current.items),
+            customer=customer,
+            user_id=user_id,
+            payment_method=payment_method,
+            note=note,
+            hold_for_payment=payment_method == "card",
+        ),
+        reservation_ttl=reservation_ttl,
+    )
+    await cart.clear(conn, user_id)
+    return Checkout(placed)
+
+
+def _problem(item: dict[str, Any]) -> dict[str, Any] | None:
+    problem = {"product_id": item["product_id"], "name": item["name"], "requested": item["quantity"],
+               "available": item["available"], "old_price": None, "new_price": None}
+    if not item["on_sale"]:
+        return {**problem, "problem": "inactive"}
+    if item["quantity"] > item["available"]:
+        return {**problem, "problem": "out_of_stock"}
+    if item["price_changed"]:
+        return {**problem, "problem": "price_changed", "old_price": item["price_snapshot"], "new_price": item["price"]}
+    return None
+
+
+def race_conflict(error: OutOfStock | ProductInactive) -> CartConflict:
+    """Stock that went between the cart check and the order (another buyer was faster), told the same way."""
+    if isinstance(error, OutOfStock):
+        item = {"product_id": error.product_id, "name": error.product_name, "problem": "out_of_stock",
+                "requested": error.requested, "available": error.available}
+    else:
+        item = {"product_id": error.product_id, "name": error.product_name, "problem": "inactive",
+                "requested": None, "available": 0}
+    return CartConflict([{**item, "old_price": None, "new_price": None}])

@@ -1,0 +1,45 @@
+"""A customer's favorite products (own store)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from core.errors import NotFound, ValidationError
+
+MAX_FAVORITES = 500
+
+
+async def ids(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT product_id FROM favorites WHERE user_id = $1 ORDER BY created_at DESC, id DESC", user_id
+    )
+    return [row["product_id"] for row in rows]
+
+
+async def add(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
+    try:
+        await conn.execute(
+            "INSERT INTO favorites (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", user_id, product_id
+        )
+    except asyncpg.ForeignKeyViolationError:
+        raise NotFound("product", product_id) from None
+
+
+async def remove(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
+    await conn.execute("DELETE FROM favorites WHERE user_id = $1 AND product_id = $2", user_id, product_id)
+
+
+async def replace(conn: asyncpg.Connection, user_id: int, product_ids: list[int]) -> None:
+    """Make the favorites exactly these products (run it in a transaction); unknown ids are refused."""
+    wanted = list(dict.fromkeys(product_ids))
+    if len(wanted) > MAX_FAVORITES:
+        raise ValidationError(f"at most {MAX_FAVORITES} favorites", "product_ids")
+    known = {row["id"] for row in await conn.fetch("SELECT id FROM products WHERE id = ANY($1::int[])", wanted)}
+    missing = [product_id for product_id in wanted if product_id not in known]
+    if missing:
+        raise NotFound("product", missing[0])
+    await conn.execute("DELETE FROM favorites WHERE user_id = $1 AND NOT product_id = ANY($2::int[])", user_id, wanted)
+    await conn.execute(
+        "INSERT INTO favorites (user_id, product_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
+        user_id, wanted,
+    )

@@ -1,0 +1,32 @@
+"""The Mini App page at /app, and in demo mode (no BOT_TOKEN) /app/dev, which opens it as a demo user."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from aiohttp import web
+
+from webapp.initdata import sign_init_data
+from webapp.keys import INIT_DATA_TOKEN, SETTINGS
+
+STATIC = Path(__file__).parent / "static"
+DEMO_USER = {"id": 100000001, "first_name": "Demo", "last_name": "Mijoz", "username": "demo", "language_code": "uz"}
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def dev(request: web.Request) -> web.Response:
+    init_data = sign_init_data(request.app[INIT_DATA_TOKEN], DEMO_USER, auth_date=int(time.time()))
+    raise web.HTTPFound(f"/app/#tgWebAppData={quote(init_data)}")
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/app", index)
+    app.router.add_get("/app/", index)
+    if app[SETTINGS].bot_token is None:
+        app.router.add_get("/app/dev", dev)
+    app.router.add_static("/app/", STATIC, append_version=True)

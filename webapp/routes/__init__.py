@@ -1,0 +1,1 @@
+"""The Mini App API, one module per part of the store."""

@@ -1,0 +1,149 @@
+"""Categories and products: what customers browse (cached), and what admins edit (bumping the cache)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from core import catalog, categories, counters, events, favorites, storefront
+from webapp.api import Api
+from webapp.auth import caller
+from webapp.cache import cached
+from webapp.errors import ApiError
+from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.models import (
+    AdminProduct,
+    BestSellersQuery,
+    Categories,
+    Category,
+    CategoryChange,
+    CategoryCreate,
+    LangQuery,
+    ProductCard,
+    ProductChange,
+    ProductCreate,
+    ProductDetail,
+    ProductList,
+    ProductPage,
+    ProductQuery,
+)
+
+api = Api("catalog")
+
+
+@api.route("GET", "/api/categories", summary="The category tree", query=LangQuery, response=Categories)
+async def list_categories(request: web.Request, query: LangQuery) -> dict[str, Any]:
+    async def load() -> dict[str, Any]:
+        async with request.app[POOL].acquire() as conn:
+            return Categories(categories=await categories.tree(conn, query.lang)).model_dump(mode="json")
+
+    return await cached(request.app[REDIS], f"categories:{query.lang}", load)
+
+
+@api.route("POST", "/api/categories", summary="Create a category", access="admin", body=CategoryCreate,
+           response=Category, status=201)
+async def create_category(request: web.Request, body: CategoryCreate) -> Category:
+    async with request.app[POOL].acquire() as conn:
+        category_id = await categories.create(conn, categories.CategoryFields(**body.model_dump()))
+        created = await conn.fetchrow(
+            "SELECT id, name_uz AS name, icon, color, sort_order, parent_id FROM categories WHERE id = $1", category_id
+        )
+    await events.catalog_changed(request.app[REDIS])
+    return Category(**created, children=[])
+
+
+@api.route("PUT", "/api/categories/{category_id:\\d+}", summary="Change a category", access="admin",
+           body=CategoryChange)
+async def update_category(request: web.Request, category_id: int, body: CategoryChange) -> None:
+    async with request.app[POOL].acquire() as conn:
+        await categories.update(conn, category_id, categories.CategoryFields(**body.model_dump()),
+                                body.model_fields_set)
+    await events.catalog_changed(request.app[REDIS])
+
+
+@api.route("DELETE", "/api/categories/{category_id:\\d+}", summary="Delete a category and its subcategories",
+           access="admin")
+async def delete_category(request: web.Request, category_id: int) -> None:
+    async with request.app[POOL].acquire() as conn:
+        await categories.delete(conn, category_id)
+    await events.catalog_changed(request.app[REDIS])
+
+
+async def _with_favorites(request: web.Request, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cached cards are the same for everyone; whether each is the caller's favorite is added per caller."""
+    if not cards:
+        return cards
+    async with request.app[POOL].acquire() as conn:
+        liked = set(await favorites.ids(conn, caller(request).id))
+    return [{**card, "is_favorite": card["id"] in liked} for card in cards]
+
+
+@api.route("GET", "/api/products", summary="Browse and search products", query=ProductQuery, response=ProductPage)
+async def list_products(request: web.Request, query: ProductQuery) -> dict[str, Any]:
+    wanted = storefront.ProductFilter(
+        lang=query.lang, page=query.page, per_page=query.per_page, category_id=query.category, query=query.q,
+        min_price=query.min_price, max_price=query.max_price, in_stock=query.in_stock, sort=query.sort,
+    )
+
+    async def load() -> dict[str, Any]:
+        async with request.app[POOL].acquire() as conn:
+            page = await storefront.list_products(conn, wanted)
+        return ProductPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page,
+                           pages=page.pages).model_dump(mode="json")
+
+    key = "products:" + query.model_dump_json(exclude_none=True)
+    page = await cached(request.app[REDIS], key, load)
+    return {**page, "items": await _with_favorites(request, page["items"])}
+
+
+@api.route("GET", "/api/products/best-sellers", summary="Best-selling products", query=BestSellersQuery,
+           response=ProductList)
+async def best_sellers(request: web.Request, query: BestSellersQuery) -> dict[str, Any]:
+    async def load() -> list[dict[str, Any]]:
+        async with request.app[POOL].acquire() as conn:
+            return [ProductCard(**card).model_dump(mode="json")
+                    for card in await storefront.best_sellers(conn, query.lang, query.limit)]
+
+    items = await cached(request.app[REDIS], f"best-sellers:{query.lang}:{query.limit}", load)
+    return {"items": await _with_favorites(request, items)}
+
+
+@api.route("GET", "/api/products/{product_id:\\d+}", summary="One product", query=LangQuery, response=ProductDetail)
+async def get_product(request: web.Request, product_id: int, query: LangQuery) -> dict[str, Any]:
+    async def load() -> dict[str, Any] | None:
+        async with request.app[POOL].acquire() as conn:
+            card = await storefront.product_page(conn, product_id, query.lang)
+        return None if card is None else ProductDetail(**card).model_dump(mode="json")
+
+    card = await cached(request.app[REDIS], f"product:{product_id}:{query.lang}", load)
+    if card is None:
+        raise ApiError(404, "not_found", f"product {product_id} not found")
+    await counters.bump(request.app[REDIS], counters.PRODUCT_VIEWS, [product_id])
+    [card] = await _with_favorites(request, [card])
+    return card
+
+
+@api.route("POST", "/api/products", summary="Create a product", access="admin", body=ProductCreate,
+           response=AdminProduct, status=201)
+async def create_product(request: web.Request, body: ProductCreate) -> AdminProduct:
+    fields = body.model_dump(exclude={"is_active"})
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        product_id, _ = await catalog.create_product(
+            conn, catalog.NewProduct(**fields), low_stock_threshold=request.app[SETTINGS].low_stock_threshold,
+            created_by=caller(request).id,
+        )
+        if not body.is_active:
+            await catalog.set_active(conn, product_id, False)
+        product = await catalog.admin_view(conn, product_id)
+    await events.catalog_changed(request.app[REDIS])
+    return AdminProduct(**product)
+
+
+@api.route("PUT", "/api/products/{product_id:\\d+}", summary="Change a product", access="admin", body=ProductChange,
+           response=AdminProduct)
+async def update_product(request: web.Request, product_id: int, body: ProductChange) -> AdminProduct:
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        product = await catalog.update_product(conn, product_id, body.model_dump(exclude_unset=True))
+    await events.catalog_changed(request.app[REDIS])
+    return AdminProduct(**product)

@@ -1,0 +1,87 @@
+"""Checkout and the customer's orders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiogram.types import LabeledPrice
+from aiohttp import web
+
+from core import checkout, events, orders
+from core.errors import OutOfStock, ProductInactive
+from webapp.api import Api
+from webapp.auth import caller
+from webapp.errors import ApiError
+from webapp.keys import BOT, POOL, REDIS, SETTINGS
+from webapp.models import Checkout, LangQuery, Order, OrderPlaced, Orders
+
+api = Api("orders")
+
+
+async def _order(request: web.Request, order_id: int, lang: str) -> dict[str, Any]:
+    async with request.app[POOL].acquire() as conn:
+        found = await orders.customer_orders(conn, caller(request).id, lang, order_id)
+    if not found:
+        raise ApiError(404, "not_found", f"order {order_id} not found")
+    return found[0]
+
+
+@api.route("POST", "/api/orders", summary="Turn the cart into an order", query=LangQuery, body=Checkout,
+           response=OrderPlaced, status=201)
+async def place(request: web.Request, query: LangQuery, body: Checkout) -> OrderPlaced:
+    settings = request.app[SETTINGS]
+    bot = request.app.get(BOT)
+    if body.payment_method == "card" and (settings.payment_provider_token is None or bot is None):
+        raise ApiError(422, "validation_error", "card payment is not available; please choose cash",
+                       {"field": "payment_method"})
+    customer = orders.Customer(body.customer_name, body.customer_phone, body.customer_address)
+    try:
+        async with request.app[POOL].acquire() as conn, conn.transaction():
+            result = await checkout.place_from_cart(
+                conn, caller(request).id, customer, payment_method=body.payment_method, note=body.note,
+                reservation_ttl=timedelta(seconds=settings.reservation_ttl),
+            )
+    except (OutOfStock, ProductInactive) as error:
+        raise checkout.race_conflict(error) from None
+    if result.order is None:
+        raise checkout.CartConflict(result.conflicts)
+    await events.publish_stock_changed(request.app[REDIS], result.order.stock)
+    invoice_url = None
+    if body.payment_method == "card":
+        assert bot is not None and settings.payment_provider_token is not None
+        invoice_url = await bot.create_invoice_link(
+            title=f"Amazing Store {result.order.order_number}",
+            description=f"{result.order.order_number}",
+            payload=str(result.order.id),
+            provider_token=settings.payment_provider_token.get_secret_value(),
+            currency="UZS",
+            prices=[LabeledPrice(label=result.order.order_number, amount=int(result.order.total * 100))],
+        )
+    return OrderPlaced(order=await _order(request, result.order.id, query.lang), invoice_url=invoice_url)
+
+
+@api.route("GET", "/api/orders", summary="The caller's orders, newest first", query=LangQuery, response=Orders)
+async def list_orders(request: web.Request, query: LangQuery) -> Orders:
+    async with request.app[POOL].acquire() as conn:
+        return Orders(items=await orders.customer_orders(conn, caller(request).id, query.lang))
+
+
+@api.route("GET", "/api/orders/{order_id:\\d+}", summary="One of the caller's orders", query=LangQuery,
+           response=Order)
+async def get_order(request: web.Request, order_id: int, query: LangQuery) -> dict[str, Any]:
+    return await _order(request, order_id, query.lang)
+
+
+@api.route("POST", "/api/orders/{order_id:\\d+}/cancel", summary="Cancel a pending order", query=LangQuery,
+           response=Order)
+async def cancel(request: web.Request, order_id: int, query: LangQuery) -> dict[str, Any]:
+    order = await _order(request, order_id, query.lang)  # 404 for another customer's order
+    if order["status"] != orders.Status.PENDING:
+        raise ApiError(409, "invalid_transition", "only a pending order can be cancelled here; please call the shop",
+                       {"from": order["status"], "to": "cancelled"})
+    async with request.app[POOL].acquire() as conn, conn.transaction():
+        change = await orders.change_status(conn, order_id, orders.Status.CANCELLED, changed_by=caller(request).id,
+                                            note="cancelled by the customer")
+    await events.publish_stock_changed(request.app[REDIS], change.stock)
+    return await _order(request, order_id, query.lang)
