@@ -118,13 +118,18 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     if wanted.in_stock:
         query = query.where(available > 0)
     needle = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
+    if needle and not any(char.isalnum() for char in needle):
+        return ProductPage([], 0, page, per_page)  # only punctuation: nothing a name could match
     sort = wanted.sort or ("relevance" if needle else "new")
     if needle:
         latin = SearchLatin(params(needle))
         pattern = params(f"%{_escape_like(needle)}%")
         query = query.where(
-            BasicCriterion(_Trigram.word_similar, latin, products.search_text)
-            | products.search_text.like(SearchLatin(pattern))
+            (latin != "")  # a needle of apostrophes only normalises to nothing, and would match everything
+            & (
+                BasicCriterion(_Trigram.word_similar, latin, products.search_text)
+                | products.search_text.like(SearchLatin(pattern))
+            )
         )
         if sort == "relevance":
             query = query.orderby(WordSimilarity(latin, products.search_text), order=Order.desc)

@@ -27,7 +27,7 @@ class Caller:
     is_admin: bool
 
 
-CALLER = "caller"
+CALLER = web.RequestKey("caller", Caller)
 
 
 def caller(request: web.Request) -> Caller:

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 
 from amazing_store.app import create_app
 from core import catalog, categories
@@ -25,7 +26,8 @@ ADMIN = {"id": 9001, "first_name": "Boss", "language_code": "ru"}
 
 @pytest.fixture
 async def client(aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls,
-                 pool: asyncpg.Pool) -> TestClient:
+                 pool: asyncpg.Pool, redis: Redis) -> TestClient:
+    """The `redis` fixture empties Redis first: caches and rate-limit windows from another test must not leak."""
     return await aiohttp_client(create_app(changed(settings, bot_token=None, admin_ids=[ADMIN["id"]]), service_urls))
 
 

@@ -69,13 +69,13 @@ async def list_orders(request: web.Request, query: LangQuery) -> Orders:
 
 @api.route("GET", "/api/orders/{order_id:\\d+}", summary="One of the caller's orders", query=LangQuery,
            response=Order)
-async def get_order(request: web.Request, order_id: int, query: LangQuery) -> dict[str, Any]:
-    return await _order(request, order_id, query.lang)
+async def get_order(request: web.Request, order_id: int, query: LangQuery) -> Order:
+    return Order(**await _order(request, order_id, query.lang))
 
 
 @api.route("POST", "/api/orders/{order_id:\\d+}/cancel", summary="Cancel a pending order", query=LangQuery,
            response=Order)
-async def cancel(request: web.Request, order_id: int, query: LangQuery) -> dict[str, Any]:
+async def cancel(request: web.Request, order_id: int, query: LangQuery) -> Order:
     order = await _order(request, order_id, query.lang)  # 404 for another customer's order
     if order["status"] != orders.Status.PENDING:
         raise ApiError(409, "invalid_transition", "only a pending order can be cancelled here; please call the shop",
@@ -84,4 +84,4 @@ async def cancel(request: web.Request, order_id: int, query: LangQuery) -> dict[
         change = await orders.change_status(conn, order_id, orders.Status.CANCELLED, changed_by=caller(request).id,
                                             note="cancelled by the customer")
     await events.publish_stock_changed(request.app[REDIS], change.stock)
-    return await _order(request, order_id, query.lang)
+    return Order(**await _order(request, order_id, query.lang))
