@@ -95,6 +95,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
     dispatcher = create_dispatcher(app[REDIS])
     dispatcher["settings"] = settings
+    dispatcher["redis"] = app[REDIS]
     app[BOT] = bot
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":

@@ -9,7 +9,7 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot import start
+from bot import payments, start
 
 # Abandoned forms expire instead of living in Redis forever.
 FORM_TTL_SECONDS = 24 * 3600
@@ -28,4 +28,5 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     dispatcher.include_router(start.create_router())
+    dispatcher.include_router(payments.create_router())
     return dispatcher

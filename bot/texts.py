@@ -17,6 +17,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "open_store_button": {"uz": "🛍 Do'konni ochish", "ru": "🛍 Открыть магазин"},
     "menu_button": {"uz": "Do'kon", "ru": "Магазин"},
+    "payment_received": {
+        "uz": "To'lov qabul qilindi. Buyurtma {number} tasdiqlanishini kuting.",
+        "ru": "Оплата получена. Заказ {number} скоро подтвердим.",
+    },
 }
 
 

@@ -324,22 +324,55 @@ async def change_status(
     return StatusChange(order_id, target, tuple(stock))
 
 
-async def mark_paid(conn: asyncpg.Connection, order_id: int, *, note: str | None = None) -> StatusChange:
-    """Payment arrived for an order placed with hold_for_payment: its holds become sales."""
+async def payable(conn: asyncpg.Connection, order_id: int, amount: int, *, grace: timedelta) -> str | None:
+    """Checked just before a customer pays (Telegram's pre-checkout): None when the payment may go ahead,
+    else why not. `amount` is in the currency's smallest unit. The holds get `grace` more time, so that
+    they cannot expire while the payment goes through."""
+    order = await conn.fetchrow("SELECT status, payment_status, total FROM orders WHERE id = $1 FOR UPDATE", order_id)
+    if order is None:
+        return "order not found"
+    if order["status"] != Status.PENDING or order["payment_status"] != "awaiting_payment":
+        return "this order is no longer waiting for a payment"
+    if int(order["total"] * 100) != amount:
+        return "the amount does not match the order"
+    extended = await conn.execute(
+        "UPDATE stock_reservations SET expires_at = GREATEST(expires_at, NOW() + $2::interval)"
+        " WHERE order_id = $1 AND status = 'held'",
+        order_id, grace,
+    )
+    return None if not extended.endswith(" 0") else "the reservation has expired; please order again"
+
+
+async def mark_paid(
+    conn: asyncpg.Connection, order_id: int, *, charge_id: str | None = None, note: str | None = None
+) -> StatusChange:
+    """Payment arrived for an order placed with hold_for_payment: its holds become sales.
+
+    Idempotent on the payment (a retried notice changes nothing). Money that arrives for an order that
+    was cancelled meanwhile is recorded and raises a refund alert for the admins, never lost silently."""
     order = await conn.fetchrow(
-        "SELECT status, payment_status, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE", order_id
+        "SELECT status, payment_status, order_number, marketplace_id, total, telegram_payment_charge_id"
+        " FROM orders WHERE id = $1 FOR UPDATE",
+        order_id,
     )
     if order is None:
         raise NotFound("order", order_id)
     if order["payment_status"] == "paid":
         return StatusChange(order_id, Status(order["status"]))
-    if order["payment_status"] != "awaiting_payment" or order["status"] != Status.PENDING:
-        raise ValidationError(f"order {order['order_number']} is not waiting for a payment", "order")
     source = Source("order", order_id, order["marketplace_id"], None, note or f"{order['order_number']} paid")
-    stock = await _end_holds(conn, order_id, source, commit=True)
-    await conn.execute("UPDATE orders SET payment_status = 'paid' WHERE id = $1", order_id)
-    await conn.execute(_HISTORY, order_id, Status.PENDING.value, note or "paid", None)
-    return StatusChange(order_id, Status.PENDING, tuple(stock))
+    stock: list[StockLevel] = []
+    if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
+        stock = await _end_holds(conn, order_id, source, commit=True)
+    elif order["status"] == Status.CANCELLED:
+        await outbox.add(conn, outbox.PAYMENT_NEEDS_REFUND, {
+            "order_id": order_id, "order_number": order["order_number"], "total": str(order["total"]),
+            "status": order["status"], "charge_id": charge_id,
+        })
+    await conn.execute(
+        "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
+    )
+    await conn.execute(_HISTORY, order_id, order["status"], note or "paid", None)
+    return StatusChange(order_id, Status(order["status"]), tuple(stock))
 
 
 async def _end_holds(conn: asyncpg.Connection, order_id: int, source: Source, *, commit: bool) -> list[StockLevel]:

@@ -14,6 +14,7 @@ STOCK_OUT = "stock_out"
 STOCK_BACK = "stock_back"
 ORDER_PLACED = "order_placed"
 ORDER_STATUS = "order_status"
+PAYMENT_NEEDS_REFUND = "payment_needs_refund"
 
 
 async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:

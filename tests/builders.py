@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import asyncpg
 
-from core import catalog
+from core import catalog, categories
 
 
 async def make_channel(
@@ -55,3 +56,38 @@ async def map_product(
 async def stock_of(conn: asyncpg.Connection, product_id: int) -> tuple[int, int]:
     row = await conn.fetchrow("SELECT quantity, reserved_quantity FROM inventory WHERE product_id = $1", product_id)
     return row["quantity"], row["reserved_quantity"]
+
+
+@dataclass
+class Shop:
+    own: int
+    phones: int
+    electronics: int
+    clothes: int
+    phone: int
+    telefon: int
+    shirt: int
+
+
+async def make_shop(pool: asyncpg.Pool) -> Shop:
+    """Two categories (Elektronika > Telefonlar, Kiyim), three products with stock, the own-store channel."""
+    async with pool.acquire() as conn:
+        own = await make_channel(conn, "amazing-store", "own", prefix="AS")
+        electronics = await categories.create(conn, categories.CategoryFields(name_uz="Elektronika",
+                                                                              name_ru="Электроника", sort_order=1))
+        phones = await categories.create(conn, categories.CategoryFields(name_uz="Telefonlar", name_ru="Телефоны",
+                                                                         parent_id=electronics))
+        clothes = await categories.create(conn, categories.CategoryFields(name_uz="Kiyim", name_ru="Одежда",
+                                                                          sort_order=2))
+
+        async def product(sku: str, name_uz: str, name_ru: str, category: int, price: str, stock: int) -> int:
+            product_id, _ = await catalog.create_product(conn, catalog.NewProduct(
+                sku=sku, name_uz=name_uz, name_ru=name_ru, category_id=category, price=Decimal(price),
+                cost_price=Decimal(price) * Decimal("0.6"), initial_stock=stock,
+            ), low_stock_threshold=2)
+            return product_id
+
+        phone = await product("PH-1", "Samsung Galaxy smartfoni", "Смартфон Samsung Galaxy", phones, "3000000", 5)
+        telefon = await product("PH-2", "Oddiy tugmali qurilma", "Телефон кнопочный", phones, "250000", 3)
+        shirt = await product("CL-1", "Ko'ylak ruchka bilan", "Рубашка", clothes, "150000", 10)
+    return Shop(own, phones, electronics, clothes, phone, telefon, shirt)

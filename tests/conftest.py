@@ -20,6 +20,7 @@ from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis
 from core.migrations import migrate
 from core.settings import Settings
+from tests.builders import Shop, make_shop
 from tests.databases import database_name, drop_database, recreate_database
 from tests.fake_telegram import FakeTelegram
 from tests.support import TEST_BOT_TOKEN
@@ -115,3 +116,8 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     await fake.start()
     yield fake
     await fake.stop()
+
+
+@pytest.fixture
+async def shop(pool: asyncpg.Pool) -> Shop:
+    return await make_shop(pool)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
 from core.settings import Settings
+from webapp.initdata import sign_init_data
+from webapp.keys import INIT_DATA_TOKEN
 
 TEST_BOT_TOKEN = "123456:TEST-token"
 
@@ -10,3 +16,12 @@ TEST_BOT_TOKEN = "123456:TEST-token"
 def changed(settings: Settings, **changes: object) -> Settings:
     """A validated copy of settings with some values changed (model_copy would skip validation)."""
     return Settings(_env_file=None, **{**settings.model_dump(), **changes})
+
+
+CUSTOMER = {"id": 5001, "first_name": "Aziza", "last_name": "Karimova", "username": "aziza", "language_code": "uz"}
+ADMIN = {"id": 9001, "first_name": "Boss", "language_code": "ru"}
+
+
+def login(client: TestClient, user: dict[str, Any] = CUSTOMER, **fields: Any) -> dict[str, str]:
+    """Authorization headers for `user`, signed like Telegram would for this app's bot."""
+    return {"Authorization": "tma " + sign_init_data(client.app[INIT_DATA_TOKEN], user, **fields)}

@@ -4,7 +4,8 @@ import time
 
 from aiohttp.test_utils import TestClient
 
-from tests.webapp.conftest import ADMIN, CUSTOMER, Shop, login
+from tests.builders import Shop
+from tests.support import ADMIN, CUSTOMER, login
 from webapp.initdata import sign_init_data
 
 

@@ -6,7 +6,8 @@ import asyncpg
 from aiohttp.test_utils import TestClient
 
 from core import inventory, orders
-from tests.webapp.conftest import ADMIN, Shop, login
+from tests.builders import Shop
+from tests.support import ADMIN, login
 
 
 async def _names(client: TestClient, query: str, lang: str = "uz") -> list[str]:

@@ -14,8 +14,8 @@ from amazing_store.app import create_app
 from core import counters, events, inventory
 from core.embedded import ServiceUrls, embedded_redis
 from core.settings import Settings
-from tests.support import changed
-from tests.webapp.conftest import Shop, login
+from tests.builders import Shop
+from tests.support import changed, login
 from webapp.keys import REDIS
 
 

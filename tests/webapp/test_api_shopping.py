@@ -4,7 +4,8 @@ import asyncpg
 from aiohttp.test_utils import TestClient
 
 from core import inventory
-from tests.webapp.conftest import ADMIN, Shop, login
+from tests.builders import Shop
+from tests.support import ADMIN, login
 
 BUYER = {"customer_name": "Aziza Karimova", "customer_phone": "90 123 45 67", "customer_address": "Toshkent"}
 OTHER = {"id": 5002, "first_name": "Bobur", "language_code": "uz"}

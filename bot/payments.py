@@ -1,0 +1,51 @@
+"""Card payments of Mini App orders (Telegram Payments): the last check before the charge, and fulfilment
+only when Telegram reports the payment successful."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+from aiogram import F, Router
+from aiogram.types import Message, PreCheckoutQuery
+from redis.asyncio import Redis
+
+from bot.texts import t
+from core import events, orders, users
+
+# Telegram wants the pre-checkout answer within 10 s; the holds get this much more time to let the
+# payment finish.
+PAYMENT_GRACE = timedelta(minutes=10)
+
+
+def create_router() -> Router:
+    router = Router(name="payments")
+    router.pre_checkout_query.register(pre_checkout)
+    router.message.register(successful_payment, F.successful_payment)
+    return router
+
+
+async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
+    problem = "order not found"
+    if query.invoice_payload.isdigit():
+        async with pool.acquire() as conn, conn.transaction():
+            problem = await orders.payable(conn, int(query.invoice_payload), query.total_amount, grace=PAYMENT_GRACE)
+    if problem is None:
+        await query.answer(ok=True)
+    else:
+        await query.answer(ok=False, error_message=problem)
+
+
+async def successful_payment(message: Message, pool: asyncpg.Pool, redis: Redis) -> None:
+    payment = message.successful_payment
+    assert payment is not None
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            change = await orders.mark_paid(
+                conn, int(payment.invoice_payload), charge_id=payment.telegram_payment_charge_id,
+                note=f"paid by card ({payment.telegram_payment_charge_id})",
+            )
+        user = await users.by_telegram_id(conn, message.from_user.id) if message.from_user else None
+        number = await conn.fetchval("SELECT order_number FROM orders WHERE id = $1", change.order_id)
+    await events.publish_stock_changed(redis, change.stock)
+    await message.answer(t("payment_received", user["language"] if user else "uz", number=number))
