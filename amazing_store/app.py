@@ -22,6 +22,8 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
+from core.vault import vault_for
+from sync.pusher import StockPusher
 from webapp import app as webapp
 from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
 
@@ -33,6 +35,7 @@ SHUTDOWN_TIMEOUT = 5.0
 VIEW_FLUSH_SECONDS = 30.0
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+PUSHER = web.AppKey("pusher", StockPusher)
 
 
 def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
@@ -79,6 +82,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     async def flush_views(conn: asyncpg.Connection) -> None:
         await counters.flush_views(conn, redis)
 
+    pusher = StockPusher(pool, redis, vault_for(settings), sweep_seconds=settings.push_sweep_interval)
+    app[PUSHER] = pusher
+    await scheduler.spawn(pusher.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     yield

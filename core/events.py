@@ -16,6 +16,8 @@ from core.inventory import StockLevel
 log = logging.getLogger(__name__)
 
 STOCK_CHANGED = "stock.changed"
+# An admin asked for a marketplace sync now (payload: the marketplace id).
+SYNC_REQUESTED = "sync.requested"
 # Bumped on every change a catalog page could show (stock, price, texts, categories, banners): cached
 # catalog answers are keyed by it, so the next read after a change is fresh on every replica.
 CATALOG_VERSION = "catalog:version"
@@ -43,3 +45,13 @@ async def catalog_changed(redis: Redis) -> None:
         await redis.incr(CATALOG_VERSION)
     except Exception as error:
         log.warning("catalog version not bumped (%s); cached pages expire on their own", error)
+
+
+async def request_sync(redis: Redis, marketplace_id: int) -> bool:
+    """Ask the sync to run for a marketplace now; False when Redis is down (the periodic sweep still runs)."""
+    try:
+        await redis.publish(SYNC_REQUESTED, str(marketplace_id))
+        return True
+    except Exception as error:
+        log.warning("sync request not delivered (%s); the next sweep will run it", error)
+        return False

@@ -15,6 +15,7 @@ STOCK_BACK = "stock_back"
 ORDER_PLACED = "order_placed"
 ORDER_STATUS = "order_status"
 PAYMENT_NEEDS_REFUND = "payment_needs_refund"
+SYNC_FAILURE = "sync_failure"
 
 
 async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     reservation_ttl: int = Field(default=900, gt=0)
     # How often expired checkout holds are released (seconds).
     sweep_interval: float = Field(default=60, gt=0)
+    # Backstop sweep of the marketplace stock push (seconds); changes normally wake it within moments.
+    push_sweep_interval: float = Field(default=30, gt=0)
     low_stock_threshold: int = Field(default=5, ge=0)
     # Requests per minute one customer may make to the Mini App API.
     api_rate_limit: int = Field(default=240, gt=0)

@@ -1,0 +1,104 @@
+"""Marketplace channels: their connection settings (keys sealed in the vault), state and pause switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from core.errors import NotFound, ValidationError
+from core.sql import update_by_id
+from core.vault import Vault
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What an adapter needs to talk to one marketplace account. Repr hides the secrets."""
+
+    marketplace_id: int
+    slug: str
+    name: str
+    api_type: str
+    base_url: str | None
+    token: str | None
+    client_id: str | None
+    api_key: str | None
+    warehouse_id: int | None
+    shop_id: int | None
+    auto_sync_enabled: bool
+    sales_source: str
+    sync_interval_minutes: int
+
+    def __repr__(self) -> str:
+        return f"Connection({self.slug}, base_url={self.base_url!r}, secrets=***)"
+
+
+@dataclass(frozen=True)
+class Changes:
+    base_url: str | None = None
+    token: str | None = None
+    client_id: str | None = None
+    api_key: str | None = None
+    warehouse_id: int | None = None
+    shop_id: int | None = None
+    enabled: bool | None = None
+
+
+_SELECT = """
+SELECT id, slug, name, api_type, base_url, api_key_encrypted, api_secret_encrypted, client_id, warehouse_id,
+       shop_id, auto_sync_enabled, sales_source, sync_interval_minutes
+  FROM marketplaces
+"""
+
+
+def _connection(row: asyncpg.Record, vault: Vault) -> Connection:
+    return Connection(
+        marketplace_id=row["id"], slug=row["slug"], name=row["name"], api_type=row["api_type"] or row["slug"],
+        base_url=row["base_url"],
+        token=vault.open(row["api_key_encrypted"]) if row["api_key_encrypted"] else None,
+        client_id=row["client_id"],
+        api_key=vault.open(row["api_secret_encrypted"]) if row["api_secret_encrypted"] else None,
+        warehouse_id=row["warehouse_id"], shop_id=row["shop_id"], auto_sync_enabled=row["auto_sync_enabled"],
+        sales_source=row["sales_source"], sync_interval_minutes=row["sync_interval_minutes"],
+    )
+
+
+async def api_connections(conn: asyncpg.Connection, vault: Vault) -> list[Connection]:
+    """Every active API marketplace, paused or not."""
+    rows = await conn.fetch(f"{_SELECT} WHERE integration_type = 'api' AND is_active ORDER BY id")
+    return [_connection(row, vault) for row in rows]
+
+
+async def connection(conn: asyncpg.Connection, slug: str, vault: Vault) -> Connection:
+    row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1 AND integration_type = 'api'", slug)
+    if row is None:
+        raise NotFound("API marketplace", slug)
+    return _connection(row, vault)
+
+
+async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault: Vault) -> Connection:
+    """Change a marketplace's connection; keys are sealed before they reach the database."""
+    current = await connection(conn, slug, vault)
+    if changes.base_url is not None and not changes.base_url.startswith(("http://", "https://")):
+        raise ValidationError("the base URL must start with http:// or https://", "base_url")
+    values: dict[str, object] = {}
+    if changes.base_url is not None:
+        values["base_url"] = changes.base_url.rstrip("/") or None
+    if changes.token is not None:
+        values["api_key_encrypted"] = vault.seal(changes.token)
+    if changes.api_key is not None:
+        values["api_secret_encrypted"] = vault.seal(changes.api_key)
+    for name in ("client_id", "warehouse_id", "shop_id"):
+        if getattr(changes, name) is not None:
+            values[name] = getattr(changes, name)
+    if changes.enabled is not None:
+        values["auto_sync_enabled"] = changes.enabled
+    if values:
+        await conn.execute(update_by_id("marketplaces", list(values)), current.marketplace_id, *values.values())
+    return await connection(conn, slug, vault)
+
+
+async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool) -> None:
+    if (await conn.execute("UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
+                           marketplace_id, not paused)).endswith(" 0"):
+        raise NotFound("API marketplace", marketplace_id)

@@ -1,0 +1,184 @@
+"""The stock push engine: level-triggered. It reads the mappings whose stock changed since their last push,
+computes each value from the CURRENT available stock and the mapping's channel rule, sends batches as large
+as the platform allows, and records a push only for the version it read, so a change that lands meanwhile
+is pushed next time. A crash or an outage loses nothing: the next run sends the truth."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+
+from core import outbox
+from core.marketplaces import Connection
+from core.periodic import lock_key
+from sync.adapter import Adapter, ItemResult, Listing, StockUpdate
+from sync.http import MarketplaceError
+
+log = logging.getLogger(__name__)
+
+# How many due mappings one run takes at most (several batches); the rest go in the next run.
+RUN_LIMIT = 10_000
+
+_DUE = """
+SELECT mp.id, mp.product_id, mp.stock_version, mp.wb_chrt_id, mp.uzum_sku_id, mp.uzum_barcode, mp.ozon_offer_id,
+       mp.ozon_product_id, mp.ozon_warehouse_id, mp.stock_buffer, mp.stock_percent, mp.max_quantity,
+       i.quantity - i.reserved_quantity AS available
+  FROM marketplace_products mp
+  JOIN inventory i ON i.product_id = mp.product_id
+ WHERE mp.marketplace_id = $1
+   AND mp.stock_version > mp.pushed_version
+   AND mp.status = 'active'
+   AND (mp.push_not_before IS NULL OR mp.push_not_before <= NOW())
+ ORDER BY mp.id
+ LIMIT $2
+"""
+
+# Row locks taken in product order, the order every stock change takes them in, so a push never
+# deadlocks with an order being placed.
+_LOCK_MAPPINGS = "SELECT id FROM marketplace_products WHERE id = ANY($1::int[]) ORDER BY product_id FOR UPDATE"
+
+_PUSHED = """
+UPDATE marketplace_products mp
+   SET pushed_version = GREATEST(mp.pushed_version, r.version), marketplace_stock = r.quantity,
+       previous_stock = r.quantity, stock_last_synced_at = NOW(), last_synced_at = NOW(),
+       sync_status = 'success', sync_error = NULL, push_not_before = NULL
+  FROM UNNEST($1::int[], $2::bigint[], $3::int[]) AS r(id, version, quantity)
+ WHERE mp.id = r.id
+"""
+
+_FAILED = """
+UPDATE marketplace_products mp
+   SET sync_status = 'error', sync_error = r.error, last_synced_at = NOW(),
+       push_not_before = CASE WHEN r.retry_in IS NULL THEN NULL ELSE NOW() + r.retry_in * INTERVAL '1 second' END
+  FROM UNNEST($1::int[], $2::text[], $3::float8[]) AS r(id, error, retry_in)
+ WHERE mp.id = r.id
+"""
+
+_LOG = """
+INSERT INTO sync_logs (marketplace_id, sync_type, direction, trigger_type, status, items_processed, items_failed,
+                       error_message, started_at, completed_at, duration_ms)
+VALUES ($1, 'stock', 'push', $2, $3, $4, $5, $6, $7, NOW(), $8)
+"""
+
+
+@dataclass(frozen=True)
+class PushRun:
+    marketplace_id: int
+    status: str
+    pushed: int
+    failed: int
+    calls: int
+    error: str | None = None
+
+
+def listing_of(row: asyncpg.Record, connection: Connection) -> Listing:
+    return Listing(
+        mapping_id=row["id"], chrt_id=row["wb_chrt_id"], sku_id=row["uzum_sku_id"], barcode=row["uzum_barcode"],
+        offer_id=row["ozon_offer_id"], product_id=row["ozon_product_id"],
+        warehouse_id=row["ozon_warehouse_id"] or connection.warehouse_id,
+    )
+
+
+def value_to_push(available: int, buffer: int, percent: int, max_quantity: int | None, platform_max: int) -> int:
+    """min(max, floor((available - buffer) x percent / 100)), never below 0 nor above the platform's maximum."""
+    value = max(0, (available - buffer) * percent // 100)
+    return min(value, platform_max if max_quantity is None else min(max_quantity, platform_max))
+
+
+async def push_due(pool: asyncpg.Pool, connection: Connection, adapter: Adapter, *, trigger: str) -> PushRun | None:
+    """Push every due mapping of one marketplace; None when another replica is pushing it right now."""
+    key = lock_key(f"push:{connection.marketplace_id}")
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            return None
+        try:
+            return await _push(conn, connection, adapter, trigger)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+
+
+async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, trigger: str) -> PushRun:
+    started, clock = datetime.now(UTC), time.monotonic()
+    calls_before = adapter.calls
+    rows = await conn.fetch(_DUE, connection.marketplace_id, RUN_LIMIT)
+    updates: list[tuple[StockUpdate, int]] = []
+    results: list[ItemResult] = []
+    for row in rows:
+        listing = listing_of(row, connection)
+        missing = adapter.missing_keys(listing)
+        if missing:
+            results.append(ItemResult(row["id"], False, missing))
+            continue
+        quantity = value_to_push(row["available"], row["stock_buffer"], row["stock_percent"], row["max_quantity"],
+                                 adapter.max_quantity)
+        updates.append((StockUpdate(listing, quantity), row["stock_version"]))
+    versions = {update.listing.mapping_id: (version, update.quantity) for update, version in updates}
+    error: str | None = None
+    for start in range(0, len(updates), adapter.batch_limit):
+        batch = [update for update, _ in updates[start:start + adapter.batch_limit]]
+        try:
+            results.extend(await adapter.push_stock(batch))
+        except MarketplaceError as failure:
+            # The marketplace itself is failing (after the HTTP layer's retries): stop this run; everything
+            # not pushed stays due and goes next time.
+            error = str(failure)
+            results.extend(ItemResult(u.listing.mapping_id, False, error) for u in batch)
+            break
+    await _record(conn, results, versions)
+    pushed = sum(result.ok for result in results)
+    failed = len(results) - pushed
+    status = "error" if error else ("partial" if failed else "success")
+    await conn.execute(_LOG, connection.marketplace_id, trigger, status, pushed, failed, error, started,
+                       int((time.monotonic() - clock) * 1000))
+    await _track_failure(conn, connection, error)
+    if rows:
+        log.info("push %s: %s pushed, %s failed, %s calls (%s)", connection.slug, pushed, failed,
+                 adapter.calls - calls_before, status)
+    return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error)
+
+
+async def _record(conn: asyncpg.Connection, results: list[ItemResult], versions: dict[int, tuple[int, int]]) -> None:
+    done = [result for result in results if result.ok]
+    failed = [result for result in results if not result.ok]
+    if not results:
+        return
+    async with conn.transaction():
+        await conn.execute(_LOCK_MAPPINGS, [result.mapping_id for result in results])
+        if done:
+            await conn.execute(
+                _PUSHED,
+                [r.mapping_id for r in done], [versions[r.mapping_id][0] for r in done],
+                [versions[r.mapping_id][1] for r in done],
+            )
+        if failed:
+            await conn.execute(_FAILED, [r.mapping_id for r in failed], [(r.error or "")[:1000] for r in failed],
+                               [r.retry_in for r in failed])
+
+
+async def _track_failure(conn: asyncpg.Connection, connection: Connection, error: str | None) -> None:
+    """One alert when a marketplace starts failing past its retries; the next success clears the state."""
+    if error is None:
+        await conn.execute(
+            "UPDATE marketplaces SET failing_since = NULL, failure_alerted = FALSE, last_sync_at = NOW()"
+            " WHERE id = $1 AND (failing_since IS NOT NULL OR failure_alerted OR last_sync_at IS NULL"
+            " OR last_sync_at < NOW() - INTERVAL '1 minute')",
+            connection.marketplace_id,
+        )
+        return
+    async with conn.transaction():
+        already = await conn.fetchval(
+            "SELECT failure_alerted FROM marketplaces WHERE id = $1 FOR UPDATE", connection.marketplace_id
+        )
+        await conn.execute(
+            "UPDATE marketplaces SET failing_since = COALESCE(failing_since, NOW()), failure_alerted = TRUE"
+            " WHERE id = $1",
+            connection.marketplace_id,
+        )
+        if not already:
+            await outbox.add(conn, outbox.SYNC_FAILURE, {
+                "marketplace_id": connection.marketplace_id, "marketplace": connection.name, "error": error[:500],
+            })

@@ -1,0 +1,137 @@
+"""Keeps every API marketplace's stock equal to ours while the process runs: one loop per marketplace,
+woken within moments of a stock change (Redis `stock.changed`) and by a periodic sweep as a backstop
+(so a lost message or a Redis outage only delays a push). A paused marketplace is skipped; a change of
+its settings takes effect on the next run."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import asyncpg
+from redis.asyncio import Redis
+
+from core import marketplaces
+from core.events import STOCK_CHANGED, SYNC_REQUESTED
+from core.vault import Vault
+from sync.adapter import Adapter
+from sync.adapters import build_adapter
+from sync.http import MarketplaceError
+from sync.push import PushRun, push_due
+
+log = logging.getLogger(__name__)
+
+
+class StockPusher:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        vault: Vault,
+        *,
+        sweep_seconds: float = 30.0,
+        coalesce_seconds: float = 0.2,
+        adapter_options: Callable[[marketplaces.Connection], dict[str, Any]] | None = None,
+    ) -> None:
+        self._pool, self._redis, self._vault = pool, redis, vault
+        self._sweep = sweep_seconds
+        self._coalesce = coalesce_seconds
+        self._options = adapter_options or (lambda connection: {})
+        self._wakes: dict[int, asyncio.Event] = {}
+        self._manual: set[int] = set()
+        self.runs: list[PushRun] = []  # the latest runs, for tests and /sync
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession() as session:
+            loops: dict[int, asyncio.Task[None]] = {}
+            listener = asyncio.create_task(self._listen(), name="push-listener")
+            try:
+                while not stop.is_set():
+                    try:
+                        async with self._pool.acquire() as conn:
+                            ids = [c.marketplace_id for c in await marketplaces.api_connections(conn, self._vault)]
+                    except Exception as error:
+                        log.warning("cannot read marketplaces (%s); retrying", error)
+                        ids = []
+                    for marketplace_id in ids:
+                        if marketplace_id not in loops:
+                            self._wakes[marketplace_id] = asyncio.Event()
+                            loops[marketplace_id] = asyncio.create_task(
+                                self._loop(marketplace_id, session, stop), name=f"push-{marketplace_id}"
+                            )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self._sweep)
+            finally:
+                listener.cancel()
+                for task in loops.values():
+                    task.cancel()
+                await asyncio.gather(listener, *loops.values(), return_exceptions=True)
+
+    def wake(self, marketplace_id: int | None = None) -> None:
+        for key, event in self._wakes.items():
+            if marketplace_id is None or key == marketplace_id:
+                event.set()
+
+    async def _loop(self, marketplace_id: int, session: aiohttp.ClientSession, stop: asyncio.Event) -> None:
+        adapter: Adapter | None = None
+        built_for: tuple[Any, ...] | None = None
+        wake = self._wakes[marketplace_id]
+        trigger = "scheduled"
+        while not stop.is_set():
+            try:
+                async with self._pool.acquire() as conn:
+                    connection = next((c for c in await marketplaces.api_connections(conn, self._vault)
+                                       if c.marketplace_id == marketplace_id), None)
+                if connection is None:
+                    return
+                if connection.auto_sync_enabled or trigger == "manual":
+                    identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
+                                connection.warehouse_id, connection.shop_id)
+                    if adapter is None or identity != built_for:
+                        adapter, built_for = build_adapter(connection, session, **self._options(connection)), identity
+                    run = await push_due(self._pool, connection, adapter, trigger=trigger)
+                    if run is not None:
+                        self.runs = [*self.runs[-99:], run]
+            except MarketplaceError as error:
+                log.warning("push to marketplace %s not possible: %s", marketplace_id, error)
+            except Exception:
+                log.exception("push to marketplace %s failed", marketplace_id)
+            trigger = await self._wait(marketplace_id, wake, stop)
+
+    async def _wait(self, marketplace_id: int, wake: asyncio.Event, stop: asyncio.Event) -> str:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), self._sweep)
+        if not wake.is_set():
+            return "scheduled"
+        await asyncio.sleep(self._coalesce)  # let a burst of changes land: many changes, one push
+        wake.clear()
+        if marketplace_id in self._manual:
+            self._manual.discard(marketplace_id)
+            return "manual"
+        return "event"
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(STOCK_CHANGED, SYNC_REQUESTED)
+                    async for message in pubsub.listen():
+                        if message["type"] != "message":
+                            continue
+                        channel = message["channel"].decode() if isinstance(message["channel"], bytes) \
+                            else message["channel"]
+                        if channel == SYNC_REQUESTED:
+                            marketplace_id = int(message["data"])
+                            self._manual.add(marketplace_id)
+                            self.wake(marketplace_id)
+                        else:
+                            self.wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("push listener lost Redis (%s); the sweep keeps pushing; retrying in 2 s", error)
+                await asyncio.sleep(2)
