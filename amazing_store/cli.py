@@ -10,11 +10,13 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from core import demo, users
+from core import demo, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
+from core.errors import DomainError
 from core.migrations import MigrationError, migrate
 from core.settings import Settings, SettingsError, load_settings
+from core.vault import VaultError, vault_for
 
 log = logging.getLogger("amazing_store")
 
@@ -35,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.data_dir,
         ) as urls:
             return args.command(settings, urls, args)
-    except (EmbeddedServerError, MigrationError, OSError, asyncpg.PostgresError) as error:
+    except (EmbeddedServerError, MigrationError, OSError, asyncpg.PostgresError, DomainError, VaultError) as error:
         print(f"amazing-store: {error}", file=sys.stderr)
         return 1
 
@@ -75,7 +77,57 @@ def _parser() -> argparse.ArgumentParser:
     admin_commands.add_parser("list", help="list admins", description="List admins.").set_defaults(
         command=_admin, action="list"
     )
+    _marketplace_commands(commands)
     return parser
+
+
+def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
+    market = commands.add_parser(
+        "marketplace", help="connect and map API marketplaces (Uzum, Wildberries, Ozon)",
+        description="Connect an API marketplace and map its listings to our products, without SQL.",
+    )
+    actions = market.add_subparsers(title="actions", required=True)
+    configure = actions.add_parser(
+        "configure", help="set a marketplace's address, keys, warehouse, shop; enable or pause its sync",
+        description="Change a marketplace's connection. Keys are encrypted with SECRET_KEY before they are stored. "
+        "The running process picks the change up on its next sync run.",
+    )
+    configure.add_argument("slug", help="uzum, wildberries or ozon")
+    configure.add_argument("--base-url", help="the API address (default: the platform's public one)")
+    configure.add_argument("--token", help="Uzum or Wildberries API token")
+    configure.add_argument("--client-id", help="Ozon Client-Id")
+    configure.add_argument("--api-key", help="Ozon Api-Key")
+    configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
+    configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
+    switch = configure.add_mutually_exclusive_group()
+    switch.add_argument("--enable", action="store_true", help="let the sync run")
+    switch.add_argument("--disable", action="store_true", help="pause the sync")
+    configure.set_defaults(command=_marketplace_configure)
+    mapping = actions.add_parser(
+        "map", help="map one of our products to a listing by its platform keys",
+        description="Map our product (by SKU) to a marketplace listing. Wildberries: --chrt-id. "
+        "Uzum: --sku-id and --barcode. Ozon: --offer-id and --product-id (and --warehouse-id if not the default).",
+    )
+    mapping.add_argument("slug")
+    mapping.add_argument("--sku", required=True, help="our product's SKU")
+    mapping.add_argument("--chrt-id", type=int)
+    mapping.add_argument("--sku-id", type=int)
+    mapping.add_argument("--barcode")
+    mapping.add_argument("--offer-id")
+    mapping.add_argument("--product-id", type=int)
+    mapping.add_argument("--warehouse-id", type=int)
+    mapping.set_defaults(command=_marketplace_map)
+    unmap = actions.add_parser("unmap", help="remove a product's mapping", description="Remove a mapping.")
+    unmap.add_argument("slug")
+    unmap.add_argument("--sku", required=True)
+    unmap.set_defaults(command=_marketplace_unmap)
+    automap = actions.add_parser(
+        "automap", help="read the marketplace's catalog and map listings whose SKU or barcode is ours",
+        description="Read the whole catalog of the marketplace and map every listing whose seller SKU or barcode "
+        "matches one of our products; prints what matched, what did not and what conflicts.",
+    )
+    automap.add_argument("slug")
+    automap.set_defaults(command=_marketplace_automap)
 
 
 def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
@@ -150,3 +202,60 @@ def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> i
         return 0
 
     return _with_database(urls, manage)
+
+
+def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def configure(conn: asyncpg.Connection) -> int:
+        await migrate(conn)
+        enabled = True if args.enable else (False if args.disable else None)
+        connection = await marketplaces.configure(conn, args.slug, marketplaces.Changes(
+            base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
+            warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
+        ), vault_for(settings))
+        state = "sync on" if connection.auto_sync_enabled else "sync paused"
+        print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
+        return 0
+
+    return _with_database(urls, configure)
+
+
+def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def map_one(conn: asyncpg.Connection) -> int:
+        await migrate(conn)
+        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+        keys = mappings.PlatformKeys(chrt_id=args.chrt_id, sku_id=args.sku_id, barcode=args.barcode,
+                                     offer_id=args.offer_id, product_id=args.product_id,
+                                     warehouse_id=args.warehouse_id)
+        await mappings.map_product(conn, connection.marketplace_id, args.sku, keys)
+        print(f"{args.sku} -> {connection.name} listing {keys.listing_id()}; its stock is pushed on the next run")
+        return 0
+
+    return _with_database(urls, map_one)
+
+
+def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def unmap_one(conn: asyncpg.Connection) -> int:
+        await migrate(conn)
+        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+        removed = await mappings.unmap(conn, connection.marketplace_id, args.sku)
+        print(f"{args.sku}: mapping removed" if removed else f"{args.sku}: was not mapped")
+        return 0
+
+    return _with_database(urls, unmap_one)
+
+
+def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    from sync.automap import automap
+
+    async def run(conn: asyncpg.Connection) -> int:
+        await migrate(conn)
+        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+        report = await automap(conn, connection, progress=sys.stderr)
+        print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
+        for listing in report.conflicts:
+            print(f"conflict: listing {listing}")
+        for listing in report.unmatched:
+            print(f"unmatched: listing {listing}")
+        return 0
+
+    return _with_database(urls, run)

@@ -119,8 +119,11 @@ class StockPusher:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(STOCK_CHANGED, SYNC_REQUESTED)
-                    async for message in pubsub.listen():
-                        if message["type"] != "message":
+                    while True:
+                        # Polling with a timeout, not listen(): an idle subscription must not trip the
+                        # client's socket timeout.
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                        if message is None:
                             continue
                         channel = message["channel"].decode() if isinstance(message["channel"], bytes) \
                             else message["channel"]

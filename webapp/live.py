@@ -47,8 +47,11 @@ class LiveStock:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(STOCK_CHANGED)
-                    async for message in pubsub.listen():
-                        if message["type"] == "message":
+                    while True:
+                        # Polling with a timeout, not listen(): an idle subscription must not trip the
+                        # client's socket timeout.
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                        if message is not None:
                             self._dispatch(json.loads(message["data"]))
             except asyncio.CancelledError:
                 raise

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
+from yarl import URL
 
 from webapp.initdata import sign_init_data
 from webapp.keys import INIT_DATA_TOKEN, SETTINGS
@@ -21,7 +22,8 @@ async def index(request: web.Request) -> web.FileResponse:
 
 async def dev(request: web.Request) -> web.Response:
     init_data = sign_init_data(request.app[INIT_DATA_TOKEN], DEMO_USER, auth_date=int(time.time()))
-    raise web.HTTPFound(f"/app/#tgWebAppData={quote(init_data)}")
+    # encoded=True: yarl would otherwise unescape & and = in the fragment and split the init data apart.
+    raise web.HTTPFound(URL(f"/app/#tgWebAppData={quote(init_data, safe='')}", encoded=True))
 
 
 def setup_routes(app: web.Application) -> None:

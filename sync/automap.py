@@ -1,0 +1,32 @@
+"""Maps a marketplace's catalog onto our products by SKU or barcode, showing progress for large catalogs."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import aiohttp
+import asyncpg
+
+from core import mappings
+from core.marketplaces import Connection
+from sync.adapters import build_adapter
+
+
+async def automap(
+    conn: asyncpg.Connection, connection: Connection, progress: TextIO | None = None
+) -> mappings.MatchReport:
+    candidates: list[mappings.Candidate] = []
+    async with aiohttp.ClientSession() as session:
+        adapter = build_adapter(connection, session)
+        async for item in adapter.catalog():
+            listing = item.listing
+            candidates.append(mappings.Candidate(item.seller_sku, item.barcodes, mappings.PlatformKeys(
+                chrt_id=listing.chrt_id, sku_id=listing.sku_id, barcode=listing.barcode, offer_id=listing.offer_id,
+                product_id=listing.product_id, warehouse_id=listing.warehouse_id, title=item.title,
+            )))
+            if progress is not None and len(candidates) % 500 == 0:
+                progress.write(f"\rread {len(candidates)} listings from {connection.name}...")
+                progress.flush()
+    if progress is not None:
+        progress.write(f"\rread {len(candidates)} listings from {connection.name}; matching\n")
+    return await mappings.match_catalog(conn, connection.marketplace_id, candidates)

@@ -1,0 +1,125 @@
+// Entry point: login, the shell (header, screen, bottom bar) and rendering the screen on top of the stack.
+
+import { api, loadInitData, setUnauthorizedHandler } from './api.js';
+import { t, setLang, getLang } from './i18n.js';
+import { h, icon, spinner, button, showError } from './ui.js';
+import { state, nav, subscribe, refreshCart, setFavorites } from './state.js';
+import { initTelegram, setMainButton, setBackButton } from './tg.js';
+import { homeScreen, productScreen, favoritesScreen, syncCards } from './catalog.js';
+import { cartScreen, checkoutScreen } from './cart.js';
+import { ordersScreen, orderScreen } from './orders.js';
+
+const SCREENS = {
+  home: homeScreen, favorites: favoritesScreen, cart: cartScreen, orders: ordersScreen,
+  product: productScreen, checkout: checkoutScreen, order: orderScreen,
+};
+const TABS = { home: 'home', favorites: 'heart', cart: 'cart', orders: 'orders' };
+
+const root = document.getElementById('app');
+const back = h('button.back', { testid: 'back', onclick: () => nav.back() }, icon('back'));
+const title = h('h1', { testid: 'screen-title' });
+const langToggle = h('button.lang', { testid: 'lang-toggle', onclick: switchLanguage });
+const badge = h('span.count', { testid: 'cart-count', hidden: true });
+const tabs = Object.entries(TABS).map(([name, iconName]) => h('button', { testid: `nav-${name}`,
+  onclick: () => nav.tab(name) }, icon(iconName), name === 'cart' && badge, h('span', {})));
+const host = h('main');
+let current = null;
+let locked = false; // the login-error page is up: nothing renders over it
+
+// Each screen gets a fresh <section> and AbortController; leaving it aborts its requests and runs its
+// clean-ups (timers, observers, the live stock stream).
+function render() {
+  if (locked) return;
+  current?.destroy();
+  const { name, params } = nav.current();
+  const controller = new AbortController();
+  const cleanups = [];
+  const alive = () => !controller.signal.aborted;
+  const section = h('section', { class: `screen ${name}`, testid: `screen-${name}` });
+  current = { destroy: () => { controller.abort(); cleanups.forEach((fn) => fn()); } };
+  setMainButton(null);
+  title.textContent = 'Amazing Store';
+  host.replaceChildren(section);
+  window.scrollTo(0, 0);
+  drawChrome();
+  SCREENS[name]({
+    root: section, params, signal: controller.signal, alive,
+    setTitle: (text) => { if (alive()) title.textContent = text; },
+    setMain: (options) => { if (alive()) setMainButton(options); },
+    onCleanup: (fn) => cleanups.push(fn),
+    subscribe: (fn) => cleanups.push(subscribe(fn)),
+  });
+}
+
+function drawChrome() {
+  back.hidden = nav.depth() < 2;
+  back.setAttribute('aria-label', t('back'));
+  setBackButton(nav.depth() > 1 ? () => nav.back() : null);
+  langToggle.replaceChildren(...['uz', 'ru'].map((code) => h('span', { class: code === getLang() ? 'on' : '' }, code.toUpperCase())));
+  langToggle.setAttribute('aria-label', t('language'));
+  Object.keys(TABS).forEach((name, i) => {
+    tabs[i].lastChild.textContent = t(name);
+    tabs[i].classList.toggle('active', name === nav.tabName());
+  });
+  drawBadge();
+}
+
+function drawBadge() {
+  badge.textContent = String(state.cart.total_quantity);
+  badge.hidden = !(state.cart.total_quantity > 0);
+}
+
+// Switches at once, saves in the background, switches back if saving fails.
+async function switchLanguage() {
+  const before = getLang();
+  setLang(before === 'uz' ? 'ru' : 'uz');
+  render();
+  refreshCart().catch(() => {}); // cart line names are per language
+  try {
+    applyProfile(await api('/api/users/profile', { method: 'PUT', body: { language: getLang() } }));
+  } catch (err) {
+    setLang(before);
+    render();
+    showError(err);
+  }
+}
+
+function applyProfile(res) {
+  state.user = res.user;
+  setFavorites(res.favorites ?? []);
+}
+
+// A missing or refused login; in both languages, as we may not know the user's yet.
+function showLoginError() {
+  locked = true;
+  current?.destroy();
+  setMainButton(null);
+  setBackButton(null);
+  root.replaceChildren(h('div.fullpage', { testid: 'auth-error' }, h('div.logo', {}, '🛍️'),
+    h('h1', {}, t('auth')), h('p.hint', {}, t('auth', {}, getLang() === 'uz' ? 'ru' : 'uz'))));
+}
+
+async function boot() {
+  root.replaceChildren(h('div.fullpage', {}, spinner()));
+  try {
+    const profile = await api('/api/users/validate', { method: 'POST' });
+    applyProfile(profile);
+    setLang(profile.user?.language);
+  } catch (err) {
+    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), boot)));
+    return;
+  }
+  root.replaceChildren(h('header', {}, back, title, langToggle), host, h('nav', {}, tabs));
+  render();
+  refreshCart().catch(showError);
+}
+
+initTelegram();
+setLang('uz'); // until the profile says otherwise
+setUnauthorizedHandler(showLoginError);
+nav.setRenderer(render);
+subscribe((what) => {
+  if (what === 'cart') drawBadge();
+  syncCards(host);
+});
+if (loadInitData()) boot(); else showLoginError();

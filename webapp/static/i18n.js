@@ -1,0 +1,112 @@
+// Every user-facing string as [Uzbek (Latin), Russian], plus money and date formatting.
+
+const STRINGS = {
+  home: ['Bosh sahifa', 'Главная'],
+  favorites: ['Sevimlilar', 'Избранное'],
+  cart: ['Savat', 'Корзина'],
+  orders: ['Buyurtmalar', 'Заказы'],
+  back: ['Orqaga', 'Назад'],
+  language: ['Til', 'Язык'],
+  search: ['Mahsulotlarni qidirish', 'Поиск товаров'],
+  all: ['Hammasi', 'Все'],
+  sort: ['Saralash', 'Сортировка'],
+  sort_new: ['Yangilari', 'Новинки'],
+  sort_popular: ['Ommabop', 'Популярные'],
+  sort_price_asc: ['Avval arzonlari', 'Сначала дешёвые'],
+  sort_price_desc: ['Avval qimmatlari', 'Сначала дорогие'],
+  found: ['{n} ta mahsulot', 'Товаров: {n}'],
+  nothingFound: ['Hech narsa topilmadi', 'Ничего не найдено'],
+  soldOut: ["Sotuvda yo'q", 'Нет в наличии'],
+  addToCart: ['Savatga', 'В корзину'],
+  addToCartLong: ["Savatga qo'shish", 'Добавить в корзину'],
+  inCart: ['Savatda: {n}', 'В корзине: {n}'],
+  added: ["Savatga qo'shildi", 'Добавлено в корзину'],
+  inStock: ['Omborda: {n} ta', 'В наличии: {n} шт.'],
+  onlyLeft: ['Omborda faqat {n} ta bor', 'В наличии только {n} шт.'],
+  product: ['Mahsulot', 'Товар'],
+  description: ['Tavsif', 'Описание'],
+  notFound: ['Mahsulot topilmadi', 'Товар не найден'],
+  toCatalog: ['Katalogga', 'В каталог'],
+  favoritesEmpty: ["Sevimlilar ro'yxati bo'sh", 'В избранном пока пусто'],
+  favorite: ['Sevimli', 'Избранное'],
+  cartEmpty: ["Savat bo'sh", 'Корзина пуста'],
+  priceChanged: ["Narx o'zgardi", 'Цена изменилась'],
+  remove: ["O'chirish", 'Удалить'],
+  itemsN: ['Mahsulotlar ({n} ta)', 'Товары ({n} шт.)'],
+  total: ['Jami', 'Итого'],
+  deliveryFee: ['Yetkazib berish', 'Доставка'],
+  checkout: ['Rasmiylashtirish', 'Оформить заказ'],
+  name: ['Ism', 'Имя'],
+  phone: ['Telefon', 'Телефон'],
+  address: ['Manzil', 'Адрес'],
+  addressHint: ["Shahar, ko'cha, uy, xonadon", 'Город, улица, дом, квартира'],
+  note: ['Izoh (ixtiyoriy)', 'Комментарий (необязательно)'],
+  payment: ["To'lov usuli", 'Способ оплаты'],
+  cash: ['Naqd pul', 'Наличными'],
+  card: ['Karta orqali', 'Картой онлайн'],
+  placeOrder: ['Buyurtma berish', 'Подтвердить заказ'],
+  required: ["Bu maydonni to'ldiring", 'Заполните это поле'],
+  phoneInvalid: ["Telefon +998901234567 ko'rinishida bo'lishi kerak", 'Телефон должен быть в формате +998901234567'],
+  orderPlaced: ['Buyurtma qabul qilindi!', 'Заказ оформлен!'],
+  conflict: ["Savatda o'zgarishlar bor. Narxlar yangilandi: tekshirib, qaytadan buyurtma bering.",
+    'В корзине есть изменения. Цены обновлены: проверьте и оформите заказ ещё раз.'],
+  p_out_of_stock: ['{name}: omborda faqat {n} ta bor', '{name}: в наличии только {n} шт.'],
+  p_sold_out: ["{name}: sotuvda yo'q", '{name}: нет в наличии'],
+  p_price_changed: ['{name}: narx {old} → {new}', '{name}: цена {old} → {new}'],
+  p_inactive: ['{name}: sotuvdan olingan', '{name}: снят с продажи'],
+  backToCart: ['Savatga qaytish', 'Вернуться в корзину'],
+  ordersEmpty: ["Hali buyurtmalar yo'q", 'Заказов пока нет'],
+  order: ['Buyurtma №{n}', 'Заказ №{n}'],
+  cancelOrder: ['Buyurtmani bekor qilish', 'Отменить заказ'],
+  cancelled: ['Buyurtma bekor qilindi', 'Заказ отменён'],
+  pay: ["To'lash", 'Оплатить'],
+  paid: ["To'lov qabul qilindi", 'Оплата получена'],
+  st_pending: ['Kutilmoqda', 'Ожидает'],
+  st_confirmed: ['Tasdiqlandi', 'Подтверждён'],
+  st_processing: ["Yig'ilmoqda", 'Собирается'],
+  st_shipped: ["Yo'lda", 'В пути'],
+  st_delivered: ['Yetkazildi', 'Доставлен'],
+  st_cancelled: ['Bekor qilindi', 'Отменён'],
+  ps_pending: ["To'lanmagan", 'Не оплачен'],
+  ps_paid: ["To'langan", 'Оплачен'],
+  ps_refunded: ['Qaytarildi', 'Возвращён'],
+  auth: ["Do'konni Telegram bot orqali oching", 'Откройте магазин через Telegram-бота'],
+  networkError: ["Tarmoq xatosi. Qaytadan urinib ko'ring", 'Ошибка сети. Попробуйте ещё раз'],
+  error: ['Xatolik yuz berdi', 'Произошла ошибка'],
+  retry: ['Qayta urinish', 'Повторить'],
+  currency: ["so'm", 'сум'],
+};
+
+let lang = 'uz';
+
+export function setLang(value) {
+  lang = value === 'ru' ? 'ru' : 'uz';
+  document.documentElement.lang = lang;
+}
+
+export const getLang = () => lang;
+
+// t('inStock', {n: 5}) -> "Omborda: 5 ta". An unknown key shows as itself, so a typo is visible.
+export function t(key, vars = {}, language = lang) {
+  const text = STRINGS[key]?.[language === 'ru' ? 1 : 0] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+}
+
+// Statuses the table does not know are shown as sent.
+export const label = (prefix, value) => (STRINGS[prefix + value] ? t(prefix + value) : String(value ?? ''));
+
+// "150000.00" -> "150 000 so'm" (thin spaces). Works on the string, not a float, so no digit is lost.
+export function money(value) {
+  const [whole = '0', fraction = ''] = String(value ?? '0').trim().split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  const cents = fraction.replace(/0+$/, '');
+  return `${grouped}${cents ? `,${cents}` : ''}\u00a0${t('currency')}`;
+}
+
+// dd.mm.yyyy hh:mm: the same in both languages, whatever ICU data the WebView has.
+export function dateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(d.getDate())}.${two(d.getMonth() + 1)}.${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
