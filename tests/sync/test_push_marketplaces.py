@@ -1,0 +1,226 @@
+"""The stock push against the three marketplace sandboxes over real HTTP."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+
+from core import events, orders
+from core.orders import Customer, Line, NewOrder
+from sync.push import push_due
+from sync.pusher import StockPusher
+from tests.builders import Shop
+from tests.sync.world import OZON_KEY, UZUM_TOKEN, VAULT, WB_TOKEN, World, connect, list_everywhere, sandboxes
+
+SLUGS = ("uzum", "wildberries", "ozon")
+
+
+@pytest.fixture
+async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon)
+        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+    async with aiohttp.ClientSession() as session:
+        yield World(uzum, wb, ozon, connections, session)
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+async def _push_all(pool: asyncpg.Pool, world: World, trigger: str = "scheduled") -> dict[str, object]:
+    return {slug: await push_due(pool, world.connections[slug], world.adapter(slug), trigger=trigger)
+            for slug in SLUGS}
+
+
+def _stocks(world: World, shop: Shop, product: int) -> tuple[int, int, int]:
+    sku = {shop.phone: "PH-1", shop.telefon: "PH-2", shop.shirt: "CL-1"}[product]
+    return (world.uzum.stock_of(f"478{product:010d}"), world.wb.stock_of(40_000 + product), world.ozon.stock_of(sku))
+
+
+async def test_a_store_sale_reaches_every_marketplace_with_their_field_names_and_auth(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    await _push_all(pool, world)
+    assert _stocks(world, shop, shop.phone) == (5, 5, 5)
+    async with pool.acquire() as conn, conn.transaction():
+        await orders.place(conn, NewOrder(shop.own, (Line(shop.phone, 2),), Customer("Ali", "+998901234567")))
+    runs = await _push_all(pool, world)
+    assert {slug: (run.status, run.pushed) for slug, run in runs.items()} == {
+        "uzum": ("success", 1), "wildberries": ("success", 1), "ozon": ("success", 1),
+    }
+    assert _stocks(world, shop, shop.phone) == (3, 3, 3)
+    [uzum_push] = world.uzum.requests_to("POST /v2/fbs/sku/stocks")[-1:]
+    assert uzum_push.auth_value("Authorization") == UZUM_TOKEN
+    assert uzum_push.body == {"skuAmountList": [{"barcode": f"478{shop.phone:010d}", "amount": 3,
+                                                 "skuId": 10_000 + shop.phone}]}
+    [wb_push] = world.wb.requests_to("PUT /api/v3/stocks/*")[-1:]
+    assert wb_push.auth_value("Authorization") == WB_TOKEN
+    assert wb_push.body == {"stocks": [{"chrtId": 40_000 + shop.phone, "amount": 3}]}
+    [ozon_push] = world.ozon.requests_to("POST /v2/products/stocks")[-1:]
+    assert ozon_push.auth_value("Api-Key") == OZON_KEY
+    assert ozon_push.body == {"stocks": [{"offer_id": "PH-1", "product_id": 50_000 + shop.phone, "stock": 3,
+                                          "warehouse_id": world.ozon.default_warehouse}]}
+    async with pool.acquire() as conn:
+        synced = await conn.fetch("SELECT sync_status, marketplace_stock FROM marketplace_products"
+                                  " WHERE product_id = $1", shop.phone)
+        logs = await conn.fetch("SELECT status, items_processed FROM sync_logs WHERE direction = 'push'"
+                                " ORDER BY id DESC LIMIT 3")
+    assert {tuple(row) for row in synced} == {("success", 3)}
+    assert [tuple(log) for log in logs] == [("success", 1)] * 3
+
+
+async def test_nothing_to_push_sends_nothing(pool: asyncpg.Pool, world: World) -> None:
+    await _push_all(pool, world)
+    before = len(world.wb.requests)
+    runs = await _push_all(pool, world)
+    assert all(run.pushed == 0 and run.calls == 0 for run in runs.values())
+    assert len(world.wb.requests) == before
+
+
+async def test_2500_skus_changed_at_once_cost_the_batch_limit_minimum(pool: asyncpg.Pool, world: World) -> None:
+    async with pool.acquire() as conn:
+        ids = [row["id"] for row in await conn.fetch(
+            """
+            WITH created AS (
+                INSERT INTO products (sku, name_uz, price) SELECT 'BULK-' || n, 'Bulk ' || n, 1000
+                  FROM generate_series(1, 2497) n RETURNING id
+            ), stock AS (INSERT INTO inventory (product_id, quantity) SELECT id, 7 FROM created)
+            SELECT id FROM created
+            """
+        )]
+        all_ids = [row["id"] for row in await conn.fetch("SELECT id FROM products")]
+        await conn.execute("DELETE FROM marketplace_products")
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, all_ids)
+    assert len(ids) + 3 == 2500
+    runs = await _push_all(pool, world)
+    assert {slug: (run.pushed, run.calls) for slug, run in runs.items()} == {
+        "uzum": (2500, 25), "wildberries": (2500, 3), "ozon": (2500, 25),
+    }
+    assert world.wb.stock_of(40_000 + ids[-1]) == 7 and world.ozon.stock_of(f"BULK-{len(ids)}") == 7
+
+
+async def test_a_429_burst_is_waited_out_per_the_headers_and_nothing_is_lost(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    world.wb.fail_next("PUT /api/v3/stocks/*", 429, times=2, headers={"X-Ratelimit-Retry": "1"})
+    started = asyncio.get_running_loop().time()
+    run = await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="event")
+    waited = asyncio.get_running_loop().time() - started
+    assert (run.status, run.pushed) == ("success", 3)
+    assert waited >= 2, "X-Ratelimit-Retry: 1 twice means two waits of a second"
+    assert world.wb.stock_of(40_000 + shop.shirt) == 10
+
+
+async def test_an_ozon_item_error_marks_only_that_mapping(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE marketplace_products SET ozon_offer_id = 'GONE-1' WHERE product_id = $1"
+                           " AND ozon_offer_id IS NOT NULL", shop.telefon)
+    run = await push_due(pool, world.connections["ozon"], world.adapter("ozon"), trigger="scheduled")
+    assert (run.status, run.pushed, run.failed) == ("partial", 2, 1)
+    async with pool.acquire() as conn:
+        rows = {r["product_id"]: (r["sync_status"], r["sync_error"]) for r in await conn.fetch(
+            "SELECT product_id, sync_status, sync_error FROM marketplace_products WHERE ozon_offer_id IS NOT NULL")}
+    assert rows[shop.telefon][0] == "error" and "NOT_FOUND" in rows[shop.telefon][1]
+    assert rows[shop.phone] == ("success", None) and rows[shop.shirt] == ("success", None)
+
+
+async def test_an_outage_ends_with_the_truth_everywhere_and_one_alert(
+    pool: asyncpg.Pool, world: World, shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    world.uzum.outage(True)
+    async with pool.acquire() as conn, conn.transaction():
+        await orders.place(conn, NewOrder(shop.own, (Line(shop.shirt, 4),), Customer("Ali", "+998901234567")))
+    for _ in range(3):  # the marketplace keeps failing across several runs
+        runs = await _push_all(pool, world)
+        assert runs["uzum"].status == "error"
+    async with pool.acquire() as conn:
+        alerts = await conn.fetch("SELECT payload FROM notifications WHERE kind = 'sync_failure'")
+    assert len(alerts) == 1 and alerts[0]["payload"]["marketplace"] == "Uzum Market"
+    world.uzum.outage(False)
+    runs = await _push_all(pool, world)
+    assert runs["uzum"].status == "success"
+    assert _stocks(world, shop, shop.shirt) == (6, 6, 6)
+    async with pool.acquire() as conn:
+        state = await conn.fetchrow("SELECT failing_since, failure_alerted FROM marketplaces WHERE slug = 'uzum'")
+        assert tuple(state) == (None, False)
+    for secret in (UZUM_TOKEN, WB_TOKEN, OZON_KEY):
+        assert secret not in caplog.text, "marketplace keys never reach the log"
+
+
+async def test_channel_rules_hold_back_a_buffer_a_share_and_a_cap(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    async with pool.acquire() as conn:
+        wb = world.connections["wildberries"].marketplace_id
+        await conn.execute("UPDATE marketplace_products SET stock_buffer = 1, stock_percent = 50"
+                           " WHERE marketplace_id = $1 AND product_id = $2", wb, shop.shirt)
+        await conn.execute("UPDATE marketplace_products SET max_quantity = 2 WHERE marketplace_id = $1"
+                           " AND product_id = $2", wb, shop.phone)
+    await _push_all(pool, world)
+    assert world.wb.stock_of(40_000 + shop.shirt) == 4  # floor((10 - 1) * 50%)
+    assert world.wb.stock_of(40_000 + shop.phone) == 2
+    assert world.ozon.stock_of("CL-1") == 10, "rules are per channel"
+
+
+async def test_keys_are_encrypted_in_the_database(pool: asyncpg.Pool, world: World) -> None:
+    async with pool.acquire() as conn:
+        stored = await conn.fetch("SELECT api_key_encrypted, api_secret_encrypted FROM marketplaces"
+                                  " WHERE integration_type = 'api'")
+    text = repr([tuple(row) for row in stored])
+    assert UZUM_TOKEN not in text and WB_TOKEN not in text and OZON_KEY not in text
+    assert VAULT.open(next(r["api_key_encrypted"] for r in stored if r["api_key_encrypted"])) in (UZUM_TOKEN,
+                                                                                                  WB_TOKEN)
+
+
+async def test_the_running_pusher_sends_a_sale_within_moments(
+    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop
+) -> None:
+    pusher = StockPusher(pool, redis, VAULT, sweep_seconds=60, coalesce_seconds=0.05,
+                         adapter_options=lambda c: {"policy": world.adapter(c.slug)._http._policy}
+                         if c.slug == "uzum" else {})
+    stop = asyncio.Event()
+    task = asyncio.create_task(pusher.run(stop))
+    try:
+        for _ in range(100):  # the first sweep pushes the opening stock
+            if _stocks(world, shop, shop.telefon) == (3, 3, 3):
+                break
+            await asyncio.sleep(0.05)
+        async with pool.acquire() as conn:
+            async with conn.transaction():
+                placed = await orders.place(conn, NewOrder(shop.own, (Line(shop.telefon, 1),),
+                                                           Customer("Ali", "+998901234567")))
+        started = asyncio.get_running_loop().time()
+        await events.publish_stock_changed(redis, placed.stock)
+        while _stocks(world, shop, shop.telefon) != (2, 2, 2):
+            assert asyncio.get_running_loop().time() - started < 5, _stocks(world, shop, shop.telefon)
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_ozon_refusing_a_pair_within_its_window_is_pushed_again_after_it(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    world.ozon.rules = type(world.ozon.rules)(**{**world.ozon.rules.__dict__, "pair_window_seconds": 1.0})
+    adapter = world.adapter("ozon")
+    await push_due(pool, world.connections["ozon"], adapter, trigger="scheduled")
+    async with pool.acquire() as conn, conn.transaction():
+        await orders.place(conn, NewOrder(shop.own, (Line(shop.shirt, 1),), Customer("Ali", "+998901234567")))
+    refused = await push_due(pool, world.connections["ozon"], adapter, trigger="event")
+    assert (refused.pushed, refused.failed) == (0, 1) and world.ozon.stock_of("CL-1") == 10
+    async with pool.acquire() as conn:
+        not_before = await conn.fetchval("SELECT push_not_before FROM marketplace_products"
+                                         " WHERE ozon_offer_id = 'CL-1'")
+    assert not_before is not None, "the engine waits out the platform's window instead of hammering it"
+    await pool.execute("UPDATE marketplace_products SET push_not_before = NOW() WHERE ozon_offer_id = 'CL-1'")
+    await asyncio.sleep(1.1)
+    again = await push_due(pool, world.connections["ozon"], adapter, trigger="scheduled")
+    assert again.pushed == 1 and world.ozon.stock_of("CL-1") == 9
