@@ -23,6 +23,7 @@ from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
 from core.vault import vault_for
+from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.pusher import StockPusher
 from webapp import app as webapp
 from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
@@ -36,6 +37,7 @@ VIEW_FLUSH_SECONDS = 30.0
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
+DEMO_MARKETPLACES = web.AppKey("demo_marketplaces", DemoMarketplaces)
 
 
 def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
@@ -82,13 +84,19 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     async def flush_views(conn: asyncpg.Connection) -> None:
         await counters.flush_views(conn, redis)
 
-    pusher = StockPusher(pool, redis, vault_for(settings), sweep_seconds=settings.push_sweep_interval)
+    vault = vault_for(settings)
+    demo = await start_demo_marketplaces(pool, vault) if settings.demo_marketplaces else DemoMarketplaces()
+    app[DEMO_MARKETPLACES] = demo
+    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route)
     app[PUSHER] = pusher
-    await scheduler.spawn(pusher.run(stop))
+    pushing = await scheduler.spawn(pusher.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     yield
     stop.set()
+    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+        await pushing.wait(timeout=SHUTDOWN_TIMEOUT)  # the sandboxes go only after the pusher stopped using them
+    await demo.stop()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Backstop sweep of the marketplace stock push (seconds); changes normally wake it within moments.
     push_sweep_interval: float = Field(default=30, gt=0)
     low_stock_threshold: int = Field(default=5, ge=0)
+    # Serve API marketplaces that have neither their own address nor keys from local sandboxes (the demo).
+    demo_marketplaces: bool = True
     # Requests per minute one customer may make to the Mini App API.
     api_rate_limit: int = Field(default=240, gt=0)
     # Provider token from @BotFather (Payments) for card payments in the Mini App; without it, cash only.

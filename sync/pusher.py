@@ -36,11 +36,14 @@ class StockPusher:
         sweep_seconds: float = 30.0,
         coalesce_seconds: float = 0.2,
         adapter_options: Callable[[marketplaces.Connection], dict[str, Any]] | None = None,
+        route: Callable[[marketplaces.Connection], marketplaces.Connection] | None = None,
     ) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
         self._sweep = sweep_seconds
         self._coalesce = coalesce_seconds
         self._options = adapter_options or (lambda connection: {})
+        # Where each marketplace is reached: itself, or a stand-in (the demo's sandboxes).
+        self._route = route or (lambda connection: connection)
         self._wakes: dict[int, asyncio.Event] = {}
         self._manual: set[int] = set()
         self.runs: list[PushRun] = []  # the latest runs, for tests and /sync
@@ -88,6 +91,7 @@ class StockPusher:
                                        if c.marketplace_id == marketplace_id), None)
                 if connection is None:
                     return
+                connection = self._route(connection)
                 if connection.auto_sync_enabled or trigger == "manual":
                     identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
                                 connection.warehouse_id, connection.shop_id)

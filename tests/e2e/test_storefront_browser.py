@@ -4,7 +4,6 @@ check out, find the order in the history. Screenshots of each step are saved for
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -26,7 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture
 async def browser_page() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and not Path(CHROMIUM).exists():
+    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
         pytest.skip("Chromium is not installed: `apt-get install chromium` to run the storefront browser test")
     from playwright.async_api import async_playwright
 

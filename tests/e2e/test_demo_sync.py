@@ -1,0 +1,76 @@
+"""The demo as a new user runs it: the seeded catalog syncs with local sandboxes standing in for the
+marketplaces that have no credentials, and a sale in the store reaches them."""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from amazing_store.app import DEMO_MARKETPLACES, create_app
+from core import demo, marketplaces
+from core.embedded import ServiceUrls
+from core.settings import Settings
+from core.vault import vault_for
+from sync.sandbox.wildberries import WildberriesSandbox
+from tests.support import changed, login
+
+
+async def test_a_store_sale_reaches_the_demo_marketplaces(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    redis: Redis,
+) -> None:
+    async with pool.acquire() as conn:
+        await demo.seed_demo(conn)
+        product = await conn.fetchrow(
+            """
+            SELECT p.id, p.sku, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id
+             WHERE i.quantity > 3 AND p.is_active
+               AND (SELECT count(*) FROM marketplace_products mp JOIN marketplaces m ON m.id = mp.marketplace_id
+                     WHERE mp.product_id = p.id AND m.integration_type = 'api') = 3
+             ORDER BY p.id LIMIT 1
+            """
+        )
+        ids = await conn.fetchrow(
+            "SELECT max(uzum_barcode) AS uzum, max(wb_chrt_id) AS wb, max(ozon_offer_id) AS ozon"
+            " FROM marketplace_products WHERE product_id = $1", product["id"],
+        )
+    client: TestClient = await aiohttp_client(create_app(
+        changed(settings, bot_token=None, push_sweep_interval=0.5), service_urls
+    ))
+    sandboxes = {type(s).__name__: s for s in client.app[DEMO_MARKETPLACES].sandboxes.values()}
+    assert set(sandboxes) == {"UzumSandbox", "WildberriesSandbox", "OzonSandbox"}
+
+    await client.post("/api/cart", json={"product_id": product["id"], "quantity": 2}, headers=login(client))
+    placed = await client.post("/api/orders", json={"customer_name": "Demo", "customer_phone": "+998901234567"},
+                               headers=login(client))
+    assert placed.status == 201
+    expected = product["quantity"] - 2
+
+    def seen() -> tuple[int, int, int]:
+        return (sandboxes["UzumSandbox"].stock_of(ids["uzum"]), sandboxes["WildberriesSandbox"].stock_of(ids["wb"]),
+                sandboxes["OzonSandbox"].stock_of(ids["ozon"]))
+
+    for _ in range(100):
+        if seen() == (expected,) * 3:
+            break
+        await asyncio.sleep(0.1)
+    assert seen() == (expected,) * 3
+
+
+async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    redis: Redis,
+) -> None:
+    async with WildberriesSandbox(token="real-looking-token") as own_wb:
+        async with pool.acquire() as conn:
+            await demo.seed_demo(conn)
+            await marketplaces.configure(conn, "wildberries", marketplaces.Changes(
+                base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,
+            ), vault_for(settings))
+        client: TestClient = await aiohttp_client(create_app(changed(settings, bot_token=None), service_urls))
+        routed = client.app[DEMO_MARKETPLACES].sandboxes.values()
+        assert "WildberriesSandbox" not in {type(s).__name__ for s in routed}
+        assert len(list(routed)) == 2
