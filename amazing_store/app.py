@@ -14,6 +14,7 @@ from aiogram import Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot import alerts
 from bot.dispatcher import create_bot, create_dispatcher
 from core import counters, orders
 from core.db import create_pool
@@ -92,6 +93,10 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     pushing = await scheduler.spawn(pusher.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
+    if BOT in app:  # bot on: drain the notifications outbox into Telegram
+        await scheduler.spawn(run_periodically(
+            pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop
+        ))
     yield
     stop.set()
     with contextlib.suppress(TimeoutError, asyncio.CancelledError):

@@ -1,4 +1,4 @@
-"""Builds the bot and its dispatcher: FSM state in Redis, every router of the bot attached."""
+"""Builds the bot and its dispatcher: FSM state in Redis, the language middleware, every router of the bot."""
 
 from __future__ import annotations
 
@@ -9,7 +9,20 @@ from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot import payments, start
+from bot import (
+    admin_menu,
+    admins,
+    helpdesk,
+    language,
+    manual_order,
+    my_orders,
+    order_desk,
+    payments,
+    products,
+    refusal,
+    start,
+)
+from bot.i18n import UserLocaleMiddleware, create_i18n
 
 # Abandoned forms expire instead of living in Redis forever.
 FORM_TTL_SECONDS = 24 * 3600
@@ -27,6 +40,21 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
         data_ttl=FORM_TTL_SECONDS,
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
-    dispatcher.include_router(start.create_router())
-    dispatcher.include_router(payments.create_router())
+    UserLocaleMiddleware(create_i18n()).setup(dispatcher)
+    # Order matters: admin routers only take admins' updates; what they leave falls through to the
+    # customers' routers, and admin-only commands and buttons end at the refusal.
+    dispatcher.include_routers(
+        start.create_router(),
+        payments.create_router(),
+        language.create_router(),
+        helpdesk.create_router(),
+        admin_menu.create_router(),
+        manual_order.create_router(),
+        products.create_router(),
+        order_desk.create_router(),
+        admins.create_router(),
+        manual_order.create_stale_router(),
+        my_orders.create_router(),
+        refusal.create_router(),
+    )
     return dispatcher

@@ -1,29 +1,101 @@
-"""Every text the bot sends, in Uzbek and Russian."""
+"""Shared wording of the bot: money, numbers, statuses and names in the current user's language.
+
+Everything user-facing goes through gettext (`_`); the translations live in bot/locales.
+"""
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "greeting": {
-        "uz": "Assalomu alaykum, {name}! Amazing Store do'koniga xush kelibsiz.",
-        "ru": "Здравствуйте, {name}! Добро пожаловать в Amazing Store.",
-    },
-    "open_store_hint": {
-        "uz": "Do'konni ochish uchun quyidagi tugmani bosing.",
-        "ru": "Нажмите кнопку ниже, чтобы открыть магазин.",
-    },
-    "store_offline": {
-        "uz": "Do'kon hozircha ishga tushirilmagan. Tez orada qaytamiz!",
-        "ru": "Магазин пока не открыт. Скоро вернёмся!",
-    },
-    "open_store_button": {"uz": "🛍 Do'konni ochish", "ru": "🛍 Открыть магазин"},
-    "menu_button": {"uz": "Do'kon", "ru": "Магазин"},
-    "payment_received": {
-        "uz": "To'lov qabul qilindi. Buyurtma {number} tasdiqlanishini kuting.",
-        "ru": "Оплата получена. Заказ {number} скоро подтвердим.",
-    },
-}
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from core.orders import Status
+
+MAX_AMOUNT = Decimal("1000000000000")
+MAX_QUANTITY = 100_000
 
 
-def t(key: str, language: str, **values: object) -> str:
-    variants = TEXTS[key]
-    return variants.get(language, variants["uz"]).format(**values)
+def language() -> str:
+    return get_i18n().current_locale
+
+
+def number(value: Decimal | int) -> str:
+    """1234567.5 -> '1 234 567.50'; whole amounts without decimals, as prices are written in Uzbekistan."""
+    amount = Decimal(value)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return text.replace(",", " ")
+
+
+def money(value: Decimal | int | None) -> str:
+    if value is None:
+        return "—"
+    return _("{amount} sum").format(amount=number(value))
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """'120 000', '120000', '99,5' -> Decimal; None when it is not a non-negative amount."""
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    for suffix in ("so'm", "сум", "sum"):
+        cleaned = cleaned.removesuffix(suffix)
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_quantity(text: str, *, signed: bool = False) -> int | None:
+    """A whole count ('5'); with signed, a change ('+5', '-2'). None when it is not one."""
+    cleaned = text.strip().replace(" ", "").replace("−", "-")
+    body = cleaned[1:] if signed and cleaned[:1] in "+-" else cleaned
+    if not body.isdigit() or len(body) > 6:
+        return None
+    value = int(body)
+    if cleaned.startswith("-"):
+        value = -value
+    if abs(value) > MAX_QUANTITY:
+        return None
+    return value
+
+
+def product_name(row: Mapping[str, Any]) -> str:
+    """The product's name in the reader's language (Russian when there is one)."""
+    if language() == "ru" and row.get("name_ru"):
+        return str(row["name_ru"])
+    return str(row["name_uz"])
+
+
+def status_label(status: str) -> str:
+    labels = {
+        Status.PENDING: _("🟡 new"),
+        Status.CONFIRMED: _("🔵 confirmed"),
+        Status.PROCESSING: _("🟣 being packed"),
+        Status.SHIPPED: _("🚚 shipped"),
+        Status.DELIVERED: _("✅ delivered"),
+        Status.CANCELLED: _("❌ cancelled"),
+    }
+    return labels.get(status, status)  # type: ignore[call-overload]  # a StrEnum key equals its str
+
+
+def status_action(status: Status) -> str:
+    """The button that moves an order to `status`."""
+    return {
+        Status.CONFIRMED: _("✔️ Confirm"),
+        Status.PROCESSING: _("📦 Start packing"),
+        Status.SHIPPED: _("🚚 Mark shipped"),
+        Status.DELIVERED: _("✅ Mark delivered"),
+        Status.CANCELLED: _("❌ Cancel order"),
+    }.get(status, status.value)
+
+
+def refusal() -> str:
+    return _("Sorry, this is only for the shop's admins.")
+
+
+def stale_button() -> str:
+    return _("This button is out of date: that form was finished or replaced.")

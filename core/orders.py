@@ -282,6 +282,55 @@ def _price(line: Line, products: dict[int, asyncpg.Record], channel: asyncpg.Rec
     return _Priced(line, product, price, rate, subtotal, commission, cost, profit)
 
 
+@dataclass(frozen=True)
+class QuotedLine:
+    product_id: int
+    name: str
+    sku: str
+    quantity: int
+    price: Decimal
+    subtotal: Decimal
+    cost: Decimal | None
+    commission: Decimal
+    profit: Decimal
+
+
+@dataclass(frozen=True)
+class Quote:
+    lines: tuple[QuotedLine, ...]
+    subtotal: Decimal
+    delivery_fee: Decimal
+    total: Decimal
+    cost: Decimal
+    commission: Decimal
+    profit: Decimal
+
+
+async def quote(
+    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+) -> Quote:
+    """What `place` would charge and earn for these lines on this channel, taking nothing: the summary an
+    admin confirms. Priced by the same code as `place`, so the two never disagree; raises what `place` would
+    (OutOfStock, NotFound, ValidationError)."""
+    merged = _merge_lines(lines)
+    channel = await conn.fetchrow(_CHANNEL, channel_id)
+    if channel is None:
+        raise NotFound("channel", channel_id)
+    rows = await conn.fetch(_PRODUCTS, [line.product_id for line in merged], channel["id"])
+    products = {row["id"]: row for row in rows}
+    priced = [_price(line, products, channel) for line in merged]
+    quoted = tuple(
+        QuotedLine(p.line.product_id, p.product["name_uz"], p.product["sku"], p.line.quantity, p.price, p.subtotal,
+                   p.cost, p.commission, p.profit)
+        for p in priced
+    )
+    subtotal = sum((q.subtotal for q in quoted), Decimal(0))
+    cost = sum((q.cost or Decimal(0) for q in quoted), Decimal(0))
+    commission = sum((q.commission for q in quoted), Decimal(0))
+    profit = sum((q.profit for q in quoted), Decimal(0))
+    return Quote(quoted, subtotal, delivery_fee, subtotal + delivery_fee, cost, commission, profit)
+
+
 async def change_status(
     conn: asyncpg.Connection,
     order_id: int,

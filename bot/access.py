@@ -1,0 +1,25 @@
+"""Who may run the shop from the bot: users.is_admin or ADMIN_IDS. A router-level filter, so anything a
+non-admin sends falls through to the customers' routers and, for admin commands, to the polite refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from core.settings import Settings
+
+
+def is_admin(user: asyncpg.Record | None, settings: Settings) -> bool:
+    return user is not None and (bool(user["is_admin"]) or user["telegram_id"] in settings.admin_ids)
+
+
+class IsAdmin(Filter):
+    """Passes admins and hands their users row to handlers as `admin`."""
+
+    async def __call__(
+        self, event: TelegramObject, settings: Settings, user: asyncpg.Record | None = None
+    ) -> bool | dict[str, Any]:
+        return {"admin": user} if is_admin(user, settings) else False

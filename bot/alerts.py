@@ -1,0 +1,148 @@
+"""The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID (a burst
+becomes one digest), own-store order news to each customer's chat; paced to Telegram's limits, honouring
+retry_after, retrying network failures with backoff, and marking a row sent only once Telegram took it.
+
+`send_due_alerts` is one pass; `create_job` gives the periodic job (core.periodic.run_periodically)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import groupby
+
+import asyncpg
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
+from aiogram.types import InlineKeyboardMarkup
+
+from bot import alert_texts
+from bot.i18n import create_i18n
+from bot.pacing import Pacer
+from core import notifications, orders
+from core.notifications import Due
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Rows taken per pass, and alerts per digest message (a message holds 4096 characters).
+BATCH = 100
+DIGEST_SIZE = 20
+# How often the job runs: alerts arriving within one interval share a digest.
+INTERVAL_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One Telegram message and the outbox rows it delivers."""
+
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+    ids: tuple[int, ...]
+    user_id: int | None = None  # the customer, for a customer's chat
+
+
+async def send_due_alerts(pool: asyncpg.Pool, bot: Bot, settings: Settings, pacer: Pacer | None = None) -> int:
+    """One pass over the due rows; returns how many rows were delivered."""
+    async with pool.acquire() as conn:
+        return await deliver(conn, bot, settings, pacer or Pacer())
+
+
+def create_job(bot: Bot, settings: Settings) -> Callable[[asyncpg.Connection], Awaitable[int]]:
+    """The periodic job; one pacer for its lifetime, so limits hold across passes."""
+    pacer = Pacer()
+
+    async def job(conn: asyncpg.Connection) -> int:
+        return await deliver(conn, bot, settings, pacer)
+
+    return job
+
+
+async def deliver(conn: asyncpg.Connection, bot: Bot, settings: Settings, pacer: Pacer) -> int:
+    admin_chat = settings.admin_chat_id
+    dues = await notifications.claim_due(conn, BATCH, admin_kinds=admin_chat is not None)
+    if not dues:
+        return 0
+    parcels = [*await _admin_parcels(conn, dues, admin_chat), *await _customer_parcels(conn, dues)]
+    delivered = 0
+    for index, parcel in enumerate(parcels):
+        await pacer.wait(parcel.chat_id)
+        try:
+            await bot.send_message(parcel.chat_id, parcel.text, reply_markup=parcel.markup)
+        except TelegramRetryAfter as error:  # flood control is per bot: the whole pass waits
+            wait = timedelta(seconds=error.retry_after)
+            await notifications.retry_later(conn, parcel.ids, f"429: {error.message}", wait)
+            await notifications.release(conn, _rest(parcels, index), wait)
+            return delivered
+        except TelegramForbiddenError as error:
+            await _undeliverable(conn, parcel, str(error.message))
+        except TelegramNetworkError as error:  # Telegram unreachable: the others would fail the same way
+            await notifications.retry_later(conn, parcel.ids, f"network: {error.message}")
+            await notifications.release(conn, _rest(parcels, index))
+            return delivered
+        except TelegramAPIError as error:
+            log.warning("alert to %s refused (%s); it is tried again later", parcel.chat_id, error.message)
+            await notifications.retry_later(conn, parcel.ids, str(error.message))
+        else:
+            await notifications.mark_sent(conn, parcel.ids)
+            delivered += len(parcel.ids)
+    return delivered
+
+
+def _rest(parcels: list[Parcel], index: int) -> list[int]:
+    return [row_id for parcel in parcels[index + 1:] for row_id in parcel.ids]
+
+
+async def _undeliverable(conn: asyncpg.Connection, parcel: Parcel, error: str) -> None:
+    if parcel.user_id is None:  # the bot was removed from the admin chat: keep trying, someone will fix it
+        log.error("the admin chat %s refuses the bot's alerts: %s", parcel.chat_id, error)
+        await notifications.retry_later(conn, parcel.ids, f"403: {error}")
+        return
+    async with conn.transaction():
+        await notifications.mark_blocked(conn, parcel.user_id, error)
+        await notifications.close_undeliverable(conn, parcel.ids, f"the customer blocked the bot: {error}")
+
+
+async def _admin_parcels(conn: asyncpg.Connection, dues: list[Due], admin_chat: int | None) -> list[Parcel]:
+    admin_dues = [due for due in dues if not due.for_customer]
+    if not admin_dues or admin_chat is None:
+        return []
+    i18n = create_i18n()
+    parcels = []
+    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+        for start in range(0, len(admin_dues), DIGEST_SIZE):
+            chunk = admin_dues[start:start + DIGEST_SIZE]
+            text, markup = alert_texts.admin_message(chunk)
+            parcels.append(Parcel(admin_chat, text, markup, tuple(due.id for due in chunk)))
+    return parcels
+
+
+async def _customer_parcels(conn: asyncpg.Connection, dues: list[Due]) -> list[Parcel]:
+    """A customer's news of one pass in one message, in the customer's language."""
+    mine = sorted((due for due in dues if due.for_customer), key=lambda due: (_user_of(due), due.id))
+    i18n = create_i18n()
+    parcels = []
+    for user_id, group in groupby(mine, key=_user_of):
+        batch = list(group)
+        ids = tuple(due.id for due in batch)
+        recipient = await notifications.recipient(conn, user_id) if user_id else None
+        if recipient is None:
+            await notifications.close_undeliverable(conn, ids, "no such customer")
+            continue
+        if recipient.blocked:
+            await notifications.close_undeliverable(conn, ids, "the customer blocked the bot")
+            continue
+        with i18n.context(), i18n.use_locale(recipient.language):
+            texts = []
+            for due in batch:
+                found = await orders.customer_orders(conn, user_id, recipient.language, due.payload.get("order_id"))
+                texts.append(alert_texts.customer_message(due, found[0] if found else None))
+        parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
+    return parcels
+
+
+def _user_of(due: Due) -> int:
+    user_id = due.payload.get("user_id")
+    return user_id if isinstance(user_id, int) else 0

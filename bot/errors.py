@@ -1,0 +1,40 @@
+"""core's errors told to an admin or customer in their language."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.texts import status_label
+from core.errors import DomainError, InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
+
+
+def describe(error: DomainError) -> str:
+    if isinstance(error, OutOfStock):
+        return _("Not enough «{name}»: {available} available, {requested} wanted.").format(
+            name=error.product_name, available=error.available, requested=error.requested
+        )
+    if isinstance(error, ProductInactive):
+        return _("«{name}» is not on sale.").format(name=error.product_name)
+    if isinstance(error, InvalidTransition):
+        return _("The order is already {status}; nothing was changed.").format(status=status_label(error.current))
+    if isinstance(error, NotFound):
+        return _("Not found: it may have been deleted meanwhile.")
+    if isinstance(error, ValidationError):
+        return _validation(error)
+    return _("That did not work: {error}").format(error=error)
+
+
+def _validation(error: ValidationError) -> str:
+    known = {
+        "phone": _("This does not look like a phone number. Send it like +998 90 123 45 67 or 90 123 45 67."),
+        "customer_phone": _("This does not look like a phone number. Send it like +998 90 123 45 67 or 90 123 45 67."),
+        "sale_price": _("The sale price cannot be higher than the price."),
+        "sku": _("This SKU is already used by another product."),
+        "channel": _("This channel is switched off or does not take manual orders."),
+        "reason": _("Say why the stock changes."),
+        "customer_name": _("The customer's name is required."),
+        "items": _("Add at least one item."),
+    }
+    if error.field == "quantity" and "reserved" in str(error):
+        return _("Some units are reserved for customers' checkouts: the count cannot be lower than that.")
+    return known.get(error.field or "", _("That did not work: {error}").format(error=error))

@@ -1,0 +1,83 @@
+"""What every inline form shares: form ids against stale buttons, showing a step (edit the tapped message or
+send a new one), and the Back/Cancel row."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Filter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import FormCb
+from bot.texts import stale_button
+
+Event = Message | CallbackQuery
+
+
+def new_form_id() -> str:
+    return secrets.token_hex(4)
+
+
+class CurrentForm(Filter):
+    """Passes a form's button only while its form is the one in the FSM state; injects the form's data as
+    `draft`. Anything else falls through to the router's stale-button handler."""
+
+    async def __call__(self, callback: CallbackQuery, state: FSMContext) -> bool | dict[str, Any]:
+        if not callback.data:
+            return False
+        form = FormCb.unpack(callback.data).form
+        data = await state.get_data()
+        return {"draft": data} if data.get("form") == form else False
+
+
+async def show(event: Event, text: str, markup: InlineKeyboardMarkup | None = None, *, answer: bool = True) -> None:
+    """A tapped button turns its own message into the next step (its old buttons vanish with it);
+    typed input gets a new message. `answer=False` when the tap was already answered (with a note)."""
+    if isinstance(event, CallbackQuery):
+        message = event.message
+        if isinstance(message, Message):
+            try:
+                await message.edit_text(text, reply_markup=markup)
+            except TelegramBadRequest as error:
+                if "not modified" not in error.message:  # e.g. too old to edit: say it anew
+                    await message.answer(text, reply_markup=markup)
+        elif event.from_user is not None and event.bot is not None:
+            await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
+        if answer:
+            with contextlib.suppress(TelegramBadRequest):
+                await event.answer()
+    else:
+        await event.answer(text, reply_markup=markup)
+
+
+async def tell(event: Event, text: str) -> None:
+    """A short note that does not replace the form: a toast for a button, a message for typed input."""
+    if isinstance(event, CallbackQuery):
+        with contextlib.suppress(TelegramBadRequest):
+            await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+async def answer_stale(callback: CallbackQuery) -> None:
+    with contextlib.suppress(TelegramBadRequest):
+        await callback.answer(stale_button(), show_alert=True)
+
+
+def button(text: str, form: str, action: str, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=FormCb(form=form, action=action, value=value).pack())
+
+
+def nav_row(form: str, *, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [button(_("⬅️ Back"), form, "back")] if back else []
+    row.append(button(_("✖️ Cancel"), form, "cancel"))
+    return row
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])

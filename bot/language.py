@@ -1,0 +1,52 @@
+"""/lang: the user picks Uzbek or Russian; the choice is stored on the user and used from then on."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import LangCb
+from bot.i18n import profile_of
+from core import users
+
+NAMES = {"uz": "🇺🇿 O'zbekcha", "ru": "🇷🇺 Русский"}
+
+
+def create_router() -> Router:
+    router = Router(name="language")
+    router.message.register(ask, Command("lang"))
+    router.callback_query.register(chosen, LangCb.filter())
+    return router
+
+
+async def ask(message: Message, command: CommandObject, pool: asyncpg.Pool, i18n: I18n) -> None:
+    wanted = (command.args or "").strip().lower()
+    if wanted in users.LANGUAGES and message.from_user is not None:
+        await _store(pool, message.from_user, wanted)
+        with i18n.use_locale(wanted):
+            await message.answer(_("Done: I will speak {language} from now on.").format(language=NAMES[wanted]))
+        return
+    buttons = [InlineKeyboardButton(text=NAMES[code], callback_data=LangCb(code=code).pack()) for code in NAMES]
+    await message.answer(_("Choose your language:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]))
+
+
+async def chosen(callback: CallbackQuery, callback_data: LangCb, pool: asyncpg.Pool, i18n: I18n) -> None:
+    if callback_data.code not in users.LANGUAGES:
+        await callback.answer()
+        return
+    await _store(pool, callback.from_user, callback_data.code)
+    with i18n.use_locale(callback_data.code):
+        text = _("Done: I will speak {language} from now on.").format(language=NAMES[callback_data.code])
+        if isinstance(callback.message, Message):
+            await callback.message.edit_text(text)
+        await callback.answer()
+
+
+async def _store(pool: asyncpg.Pool, sender: User, language: str) -> None:
+    async with pool.acquire() as conn:
+        user = await users.by_telegram_id(conn, sender.id) or await users.register(conn, profile_of(sender))
+        await users.update_profile(conn, user["id"], {"language": language})

@@ -1,0 +1,76 @@
+"""Manual order, second half: who buys (name, phone), where it goes (address) and the delivery fee."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.errors import describe
+from bot.forms import Event
+from bot.manual_order import steps
+from bot.texts import parse_amount
+from core.errors import ValidationError
+from core.phones import normalize_phone
+
+MAX_NAME = 200
+MAX_ADDRESS = 500
+
+
+async def _next(event: Event, state: FSMContext, pool: asyncpg.Pool, following: str) -> None:
+    """After a field: back to the summary when editing, else on to the following step."""
+    draft = await state.get_data()
+    if draft.get("editing"):
+        await steps.summary(event, state, pool)
+    elif following == "phone":
+        await steps.phone(event, state)
+    elif following == "address":
+        await steps.address(event, state)
+    elif following == "fee":
+        await steps.fee(event, state)
+    else:
+        await steps.summary(event, state, pool)
+
+
+async def name_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    name = " ".join((message.text or "").split())
+    if not name or len(name) > MAX_NAME:
+        await steps.name(message, state, _("Send the customer's name (up to 200 characters)."))
+        return
+    await state.update_data(customer_name=name)
+    await _next(message, state, pool, "phone")
+
+
+async def phone_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    try:
+        phone = normalize_phone(message.text or "")
+    except ValidationError as error:
+        await steps.phone(message, state, "⚠️ " + describe(error))
+        return
+    await state.update_data(phone=phone)
+    await _next(message, state, pool, "address")
+
+
+async def address_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await state.update_data(address=(message.text or "").strip()[:MAX_ADDRESS] or None)
+    await _next(message, state, pool, "fee")
+
+
+async def address_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await state.update_data(address=None)
+    await _next(callback, state, pool, "fee")
+
+
+async def fee_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    fee = parse_amount(message.text or "")
+    if fee is None:
+        await steps.fee(message, state, _("Send the fee as a number, like 20000."))
+        return
+    await state.update_data(fee=str(fee))
+    await steps.summary(message, state, pool)
+
+
+async def fee_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await state.update_data(fee="0")
+    await steps.summary(callback, state, pool)

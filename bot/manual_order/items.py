@@ -1,0 +1,129 @@
+"""Manual order, first half: the channel, then items in a loop (search, pick, quantity, price)."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import FormCb
+from bot.errors import describe
+from bot.forms import Event
+from bot.manual_order import draft as drafts
+from bot.manual_order import steps
+from bot.manual_order.draft import Draft
+from bot.texts import parse_amount, parse_quantity, product_name
+from core import admin_orders, admin_products
+from core.errors import DomainError
+
+
+async def channel_chosen(
+    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, draft: Draft
+) -> None:
+    async with pool.acquire() as conn:
+        chosen = [row for row in await admin_orders.manual_channels(conn) if row["id"] == callback_data.value]
+    if not chosen:
+        await steps.channel(callback, state, pool)
+        return
+    draft = await state.update_data(channel_id=chosen[0]["id"], channel=chosen[0]["name"])
+    if draft.get("editing"):
+        await steps.summary(callback, state, pool)
+    elif drafts.lines(draft):
+        await steps.items(callback, state)
+    else:
+        await steps.search(callback, state)
+
+
+async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    needle = (message.text or "").strip()
+    async with pool.acquire() as conn:
+        found = await admin_products.search(conn, needle)
+    if not found:
+        await steps.search(message, state, _("Nothing found for «{needle}».").format(needle=needle[:50]))
+        return
+    results = [
+        {"id": row["id"], "name": product_name(row), "sku": row["sku"], "available": row["available"],
+         "price": str(row["display_price"])}
+        for row in found
+    ]
+    await state.update_data(results=results)
+    await steps.pick(message, state)
+
+
+async def picked(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
+    chosen = [item for item in draft.get("results") or [] if item["id"] == callback_data.value]
+    if not chosen:
+        await steps.search(callback, state)
+        return
+    item = chosen[0]
+    await state.update_data(pending={"product_id": item["id"], "name": item["name"], "sku": item["sku"],
+                                     "available": item["available"], "price": item["price"], "quantity": None})
+    await steps.quantity(callback, state)
+
+
+async def quantity_typed(message: Message, state: FSMContext) -> None:
+    await _take_quantity(message, state, parse_quantity(message.text or ""))
+
+
+async def quantity_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
+    await _take_quantity(callback, state, callback_data.value)
+
+
+async def _take_quantity(event: Event, state: FSMContext, quantity: int | None) -> None:
+    draft = await state.get_data()
+    pending = draft["pending"]
+    if quantity is None or quantity < 1:
+        await steps.quantity(event, state, _("Send a whole number, like 2."))
+        return
+    if quantity > pending["available"]:
+        note = _("Only {available} available.").format(available=pending["available"])
+        await steps.quantity(event, state, note)
+        return
+    await state.update_data(pending={**pending, "quantity": quantity})
+    await steps.price(event, state)
+
+
+async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    price = parse_amount(message.text or "")
+    if price is None:
+        await steps.price(message, state, _("Send the price as a number, like 120000."))
+        return
+    await _add_line(message, state, pool, str(price))
+
+
+async def price_kept(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
+    await _add_line(callback, state, pool, draft["pending"]["price"])
+
+
+async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: str) -> None:
+    draft = await state.get_data()
+    pending = draft["pending"]
+    line = {"product_id": pending["product_id"], "name": pending["name"], "sku": pending["sku"],
+            "quantity": pending["quantity"], "price": price}
+    lines = drafts.with_line(draft, line)
+    try:  # the stock may have gone while the admin typed: better to hear it now than at Confirm
+        async with pool.acquire() as conn, conn.transaction():
+            await admin_orders.quote_manual(conn, draft["channel_id"], drafts.core_lines({"lines": lines}))
+    except DomainError as error:
+        await steps.quantity(event, state, "⚠️ " + describe(error))
+        return
+    await state.update_data(lines=lines, pending=None, results=None)
+    await steps.items(event, state, _("Added: {name} × {quantity}.").format(name=line["name"],
+                                                                         quantity=line["quantity"]))
+
+
+async def add_another(callback: CallbackQuery, state: FSMContext) -> None:
+    await steps.search(callback, state)
+
+
+async def remove_line(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
+    await state.update_data(lines=drafts.without_line(draft, callback_data.value))
+    await steps.items(callback, state)
+
+
+async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
+    if draft.get("editing") and draft.get("phone"):
+        await steps.summary(callback, state, pool)
+    else:
+        await steps.name(callback, state)

@@ -1,0 +1,36 @@
+"""A customer's /orders: their latest own-store orders with status and items."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.texts import language, money, status_label
+from core import orders
+
+SHOWN = 5
+
+
+def create_router() -> Router:
+    router = Router(name="my_orders")
+    router.message.register(my_orders, Command("orders"))
+    return router
+
+
+async def my_orders(message: Message, pool: asyncpg.Pool, user: asyncpg.Record | None = None) -> None:
+    if user is None:
+        await message.answer(_("You have no orders yet. Open the store with /start."))
+        return
+    async with pool.acquire() as conn:
+        mine = (await orders.customer_orders(conn, user["id"], language()))[:SHOWN]
+    if not mine:
+        await message.answer(_("You have no orders yet. Open the store with /start."))
+        return
+    blocks = [_("Your latest orders:")]
+    for order in mine:
+        items = "\n".join(f"  • {item['name']} × {item['quantity']}" for item in order["items"])
+        blocks.append(f"{order['order_number']} — {status_label(order['status'])}\n{items}\n  {money(order['total'])}")
+    await message.answer("\n\n".join(blocks))

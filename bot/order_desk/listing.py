@@ -1,0 +1,83 @@
+"""/orders for admins: the order list, filtered by status, channel and today, a page at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import OrderCb, OrdersCb
+from bot.forms import show
+from bot.menu_buttons import menu_button
+from bot.texts import money, status_label
+from core import admin_orders, analytics
+from core.orders import Status
+
+PER_PAGE = 8
+
+
+def _filter(wanted: OrdersCb) -> admin_orders.OrderFilter:
+    since = until = None
+    if wanted.today:
+        since, until = analytics.local_day_bounds(datetime.now(ZoneInfo(analytics.DEFAULT_TIMEZONE)).date())
+    status = Status(wanted.status) if wanted.status in Status._value2member_map_ else None
+    return admin_orders.OrderFilter(status, wanted.channel or None, since, until, wanted.page, PER_PAGE)
+
+
+def _choice(text: str, chosen: bool, target: OrdersCb) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=f"• {text}" if chosen else text, callback_data=target.pack())
+
+
+def _markup(
+    wanted: OrdersCb, rows: list[asyncpg.Record], total: int, channels: list[asyncpg.Record]
+) -> InlineKeyboardMarkup:
+    def target(**changes: object) -> OrdersCb:
+        return wanted.model_copy(update={"page": 0, **changes})
+
+    orders = [
+        [InlineKeyboardButton(
+            text=f"{row['order_number']} · {status_label(row['status'])} · {money(row['total'])}",
+            callback_data=OrderCb(action="open", id=row["id"]).pack(),
+        )]
+        for row in rows
+    ]
+    statuses = [_choice(_("all"), not wanted.status, target(status=""))] + [
+        _choice(status_label(status), wanted.status == status, target(status=status.value)) for status in Status
+    ]
+    places = [_choice(_("all channels"), not wanted.channel, target(channel=0))] + [
+        _choice(row["name"], wanted.channel == row["id"], target(channel=row["id"])) for row in channels
+    ]
+    today = _choice(_("📅 today only"), bool(wanted.today), target(today=0 if wanted.today else 1))
+    pages = []
+    if wanted.page > 0:
+        pages.append(InlineKeyboardButton(text="◀️", callback_data=wanted.model_copy(
+            update={"page": wanted.page - 1}).pack()))
+    if (wanted.page + 1) * PER_PAGE < total:
+        pages.append(InlineKeyboardButton(text="▶️", callback_data=wanted.model_copy(
+            update={"page": wanted.page + 1}).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[
+        *orders, pages, statuses[:4], statuses[4:],
+        *[places[index:index + 3] for index in range(0, len(places), 3)],
+        [today, menu_button()],
+    ])
+
+
+async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: OrdersCb) -> None:
+    async with pool.acquire() as conn:
+        rows, total = await admin_orders.list_orders(conn, _filter(wanted))
+        channels = await admin_orders.channels(conn)
+    text = _("🧾 Orders: {total} found.").format(total=total) if total else _("🧾 No orders match.")
+    markup = _markup(wanted, rows, total, channels)
+    markup.inline_keyboard = [row for row in markup.inline_keyboard if row]
+    await show(event, text, markup)
+
+
+async def command(message: Message, pool: asyncpg.Pool) -> None:
+    await show_list(message, pool, OrdersCb())
+
+
+async def filtered(callback: CallbackQuery, callback_data: OrdersCb, pool: asyncpg.Pool) -> None:
+    await show_list(callback, pool, callback_data)

@@ -1,0 +1,74 @@
+"""Our own prices of a product: price, sale price and cost (marketplace prices are theirs: see card.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
+
+from bot.callbacks import ProductCb
+from bot.errors import describe
+from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.products.card import show_card
+from bot.products.states import ProductForm
+from bot.texts import money, parse_amount
+from core import admin_products, catalog, events
+from core.admin_products import PRICE_FIELDS
+from core.errors import DomainError
+
+
+def _label(field: str) -> str:
+    return {"price": _("our price"), "sale_price": _("the sale price"), "cost_price": _("the cost")}[field]
+
+
+async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
+    field = PRICE_FIELDS[callback_data.arg % len(PRICE_FIELDS)]
+    try:
+        async with pool.acquire() as conn:
+            product = await catalog.admin_view(conn, callback_data.id)
+    except DomainError as error:
+        await callback.answer(describe(error), show_alert=True)
+        return
+    form = new_form_id()
+    await state.set_state(ProductForm.price)
+    await state.set_data({"form": form, "product_id": callback_data.id, "field": field})
+    text = _("«{name}»: {what} is {value} now. Send the new amount.").format(
+        name=product["name_uz"], what=_label(field), value=money(product[field]))
+    rows = [[button(_("Remove it"), form, "clear")]] if field != "price" else []
+    await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
+
+
+async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record) -> None:
+    amount = parse_amount(message.text or "")
+    if amount is None:
+        draft = await state.get_data()
+        await message.answer(_("Send the amount as a number, like 120000."),
+                             reply_markup=keyboard(nav_row(draft["form"], back=False)))
+        return
+    await _save(message, state, pool, redis, admin, str(amount))
+
+
+async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
+                  admin: asyncpg.Record) -> None:
+    await _save(callback, state, pool, redis, admin, None)
+
+
+async def _save(
+    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, value: str | None
+) -> None:
+    draft = await state.get_data()
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await admin_products.set_price(conn, draft["product_id"], draft["field"],
+                                           None if value is None else Decimal(value), admin["id"])
+    except DomainError as error:
+        await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another amount, or cancel."),
+                   keyboard(nav_row(draft["form"], back=False)))
+        return
+    await state.clear()
+    await events.catalog_changed(redis)
+    await show_card(event, pool, draft["product_id"], _("✅ Saved."))

@@ -1,0 +1,62 @@
+"""/products: find a product by name, SKU or barcode and open its card."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram.filters import CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ProductCb
+from bot.forms import Event, keyboard, nav_row, new_form_id, show
+from bot.menu_buttons import menu_button
+from bot.products.states import ProductForm
+from bot.texts import money, product_name
+from core import admin_products
+
+
+async def ask(event: Event, state: FSMContext) -> None:
+    form = new_form_id()
+    await state.clear()
+    await state.set_state(ProductForm.search)
+    await state.set_data({"form": form})
+    await show(event, _("🔍 Send the product's name, SKU or barcode."), keyboard(nav_row(form, back=False)))
+
+
+async def command(message: Message, command: CommandObject, state: FSMContext, pool: asyncpg.Pool) -> None:
+    if command.args:
+        await state.clear()
+        await results(message, pool, command.args)
+    else:
+        await ask(message, state)
+
+
+async def from_button(callback: CallbackQuery, state: FSMContext) -> None:
+    await ask(callback, state)
+
+
+async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await state.clear()
+    await results(message, pool, message.text or "")
+
+
+async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
+    async with pool.acquire() as conn:
+        found = await admin_products.search(conn, needle)
+    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=ProductCb(action="search", id=0).pack()),
+             menu_button()]
+    if not found:
+        text = _("Nothing found for «{needle}».").format(needle=needle.strip()[:50])
+        await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[again]))
+        return
+    rows = [
+        [InlineKeyboardButton(
+            text=_("{name} · {sku} · {available} left · {price}").format(
+                name=product_name(row), sku=row["sku"], available=row["available"], price=money(row["display_price"])
+            ) + ("" if row["is_active"] else " · 💤"),
+            callback_data=ProductCb(action="open", id=row["id"]).pack(),
+        )]
+        for row in found
+    ]
+    await message.answer(_("Found:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[*rows, again]))

@@ -1,0 +1,143 @@
+"""Stock by hand: +/- with a reason (core.inventory.adjust) and a stock take (core.inventory.set_count)."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
+
+from bot.callbacks import FormCb, ProductCb
+from bot.errors import describe
+from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.products.card import in_private, show_card
+from bot.products.states import ProductForm
+from bot.texts import parse_quantity
+from core import admin_products, catalog, events
+from core.errors import DomainError
+
+
+def reasons() -> list[str]:
+    return [_("Goods arrived"), _("Damaged"), _("Returned by a customer"), _("Recount correction")]
+
+
+async def _stock_line(pool: asyncpg.Pool, product_id: int) -> str:
+    async with pool.acquire() as conn:
+        product = await catalog.admin_view(conn, product_id)
+    return _("«{name}»: on hand {quantity}, reserved {reserved}, available {available}.").format(
+        name=product["name_uz"], quantity=product["quantity"], reserved=product["reserved"],
+        available=product["available"],
+    )
+
+
+def _private_state(bot: Bot, storage: BaseStorage, user_id: int) -> FSMContext:
+    return FSMContext(storage=storage, key=StorageKey(bot_id=bot.id, chat_id=user_id, user_id=user_id))
+
+
+async def start_adjust(
+    callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool, bot: Bot,
+    fsm_storage: BaseStorage,
+) -> None:
+    """From an alert in the admin group the form opens in the admin's private chat."""
+    private = in_private(callback)
+    if not private:
+        state = _private_state(bot, fsm_storage, callback.from_user.id)
+    form = new_form_id()
+    await state.set_state(ProductForm.adjust_change)
+    await state.set_data({"form": form, "product_id": callback_data.id})
+    try:
+        line = await _stock_line(pool, callback_data.id)
+    except DomainError as error:
+        await state.clear()
+        await callback.answer(describe(error), show_alert=True)
+        return
+    text = line + "\n\n" + _("Send the change: +5 when goods arrive, -2 when some are damaged.")
+    if private:
+        await show(callback, text, keyboard(nav_row(form, back=False)))
+    else:
+        await bot.send_message(callback.from_user.id, text, reply_markup=keyboard(nav_row(form, back=False)))
+        await callback.answer(_("I sent the form to our private chat."))
+
+
+async def change_typed(message: Message, state: FSMContext) -> None:
+    change = parse_quantity(message.text or "", signed=True)
+    draft = await state.get_data()
+    if not change:
+        await message.answer(_("Send a whole number with a sign, like +5 or -2."),
+                             reply_markup=keyboard(nav_row(draft["form"], back=False)))
+        return
+    await state.update_data(change=change)
+    await state.set_state(ProductForm.adjust_reason)
+    rows = [[button(reason, draft["form"], "reason", index)] for index, reason in enumerate(reasons())]
+    await message.answer(_("Why does the stock change by {change:+d}? Tap a reason or type your own.").format(
+        change=change), reply_markup=keyboard(*rows, nav_row(draft["form"])))
+
+
+async def reason_tapped(
+    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
+    admin: asyncpg.Record, draft: dict,
+) -> None:
+    await _adjust(callback, state, pool, redis, admin, draft, reasons()[callback_data.value % len(reasons())])
+
+
+async def reason_typed(
+    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+) -> None:
+    await _adjust(message, state, pool, redis, admin, await state.get_data(), (message.text or "").strip()[:200])
+
+
+async def _adjust(
+    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, draft: dict,
+    reason: str,
+) -> None:
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            level = await admin_products.adjust_stock(conn, draft["product_id"], draft["change"], reason, admin["id"])
+    except DomainError as error:
+        await state.set_state(ProductForm.adjust_change)
+        await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another change, or cancel."),
+                   keyboard(nav_row(draft["form"], back=False)))
+        return
+    await state.clear()
+    await events.publish_stock_changed(redis, [level])
+    note = _("✅ Stock changed by {change:+d} ({reason}): now {quantity} on hand.").format(
+        change=draft["change"], reason=reason, quantity=level.quantity)
+    await show_card(event, pool, draft["product_id"], note)
+
+
+async def start_count(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
+    form = new_form_id()
+    await state.set_state(ProductForm.count)
+    await state.set_data({"form": form, "product_id": callback_data.id})
+    try:
+        line = await _stock_line(pool, callback_data.id)
+    except DomainError as error:
+        await state.clear()
+        await callback.answer(describe(error), show_alert=True)
+        return
+    await show(callback, line + "\n\n" + _("How many are on the shelf? Send the counted number."),
+               keyboard(nav_row(form, back=False)))
+
+
+async def count_typed(
+    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+) -> None:
+    draft = await state.get_data()
+    counted = parse_quantity(message.text or "")
+    if counted is None or counted < 0:
+        await message.answer(_("Send a whole number, like 12."), reply_markup=keyboard(nav_row(draft["form"],
+                                                                                                back=False)))
+        return
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            level = await admin_products.count_stock(conn, draft["product_id"], counted, admin["id"])
+    except DomainError as error:
+        await message.answer("⚠️ " + describe(error), reply_markup=keyboard(nav_row(draft["form"], back=False)))
+        return
+    await state.clear()
+    await events.publish_stock_changed(redis, [level])
+    await show_card(message, pool, draft["product_id"], _("✅ Counted: {quantity} on hand.").format(
+        quantity=level.quantity))

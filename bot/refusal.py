@@ -1,0 +1,32 @@
+"""The polite refusal: what a non-admin gets for an admin command or button. Included after every other
+router, so it only sees what the admin routers (filtered to admins) let fall through."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.callbacks import ADMIN_PREFIXES
+from bot.texts import refusal
+
+ADMIN_COMMANDS = ("admin", "order", "products", "newproduct", "admins", "grant", "revoke")
+
+
+def create_router() -> Router:
+    router = Router(name="refusal")
+    router.message.register(refuse_message, Command(*ADMIN_COMMANDS))
+    router.callback_query.register(refuse_button, F.data.func(lambda data: data.split(":", 1)[0] in ADMIN_PREFIXES))
+    return router
+
+
+async def refuse_message(message: Message) -> None:
+    await message.answer(refusal())
+
+
+async def refuse_button(callback: CallbackQuery) -> None:
+    with contextlib.suppress(TelegramBadRequest):
+        await callback.answer(refusal(), show_alert=True)

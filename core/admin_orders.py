@@ -1,0 +1,158 @@
+"""Orders as the seller's back office sees them: manual orders typed in by an admin, the filtered order list,
+one order's card, and status changes checked against what the admin saw. Every write is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import asyncpg
+
+from core import audit, orders
+from core.errors import InvalidTransition, NotFound, ValidationError
+from core.orders import NEXT_STATUSES, Customer, Line, NewOrder, PlacedOrder, Quote, Status, StatusChange
+from core.phones import normalize_phone
+
+# Forward steps first, cancelling last: the order the buttons are shown in.
+_STATUS_ORDER = list(Status)
+
+
+async def manual_channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Channels an admin may type orders for: the active manual ones (OLX, Bir-Bir, ...)."""
+    return await conn.fetch(
+        "SELECT id, name FROM marketplaces WHERE integration_type = 'manual' AND is_active ORDER BY name, id"
+    )
+
+
+async def channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT id, name, integration_type FROM marketplaces ORDER BY id")
+
+
+async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
+    kind = await conn.fetchval("SELECT integration_type FROM marketplaces WHERE id = $1", channel_id)
+    if kind is None:
+        raise NotFound("channel", channel_id)
+    if kind != "manual":
+        raise ValidationError("orders are typed in only for manual channels", "channel")
+
+
+async def quote_manual(
+    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+) -> Quote:
+    """Totals, cost and profit of a manual order being typed in; raises OutOfStock like placing it would."""
+    await _require_manual(conn, channel_id)
+    return await orders.quote(conn, channel_id, lines, delivery_fee)
+
+
+async def place_manual(
+    conn: asyncpg.Connection,
+    channel_id: int,
+    lines: tuple[Line, ...],
+    customer: Customer,
+    admin_id: int,
+    delivery_fee: Decimal = Decimal(0),
+) -> PlacedOrder:
+    """A buyer phoned in: the order goes through the one door (`orders.place`) at the admin's prices."""
+    await _require_manual(conn, channel_id)
+    address = (customer.address or "").strip() or None
+    customer = Customer(customer.name.strip(), normalize_phone(customer.phone), address)
+    placed = await orders.place(
+        conn, NewOrder(channel_id, lines, customer, created_by=admin_id, delivery_fee=delivery_fee)
+    )
+    await audit.record(conn, admin_id, audit.ORDER_PLACE, "order", placed.id, None, {
+        "order_number": placed.order_number, "channel_id": channel_id, "total": placed.total,
+        "items": [{"product_id": line.product_id, "quantity": line.quantity, "price": line.price} for line in lines],
+    })
+    return placed
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: Status | None = None
+    channel_id: int | None = None
+    # [start, end) of "today" in the seller's time zone, when only today's orders are wanted.
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 0
+    per_page: int = 8
+
+
+_LIST = """
+SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m.name AS channel,
+       COUNT(*) OVER () AS total_count
+  FROM orders o
+  JOIN marketplaces m ON m.id = o.marketplace_id
+ WHERE ($1::text IS NULL OR o.status = $1)
+   AND ($2::int IS NULL OR o.marketplace_id = $2)
+   AND ($3::timestamptz IS NULL OR o.order_date >= $3)
+   AND ($4::timestamptz IS NULL OR o.order_date < $4)
+ ORDER BY o.order_date DESC, o.id DESC
+ LIMIT $5 OFFSET $6
+"""
+
+
+async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[asyncpg.Record], int]:
+    """One page of orders, newest first, and how many match in all."""
+    rows = await conn.fetch(
+        _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
+        wanted.per_page, max(0, wanted.page) * wanted.per_page,
+    )
+    return rows, rows[0]["total_count"] if rows else 0
+
+
+@dataclass(frozen=True)
+class OrderCard:
+    order: asyncpg.Record
+    items: list[asyncpg.Record]
+    history: list[asyncpg.Record]
+
+    @property
+    def status(self) -> Status:
+        return Status(self.order["status"])
+
+    @property
+    def next_statuses(self) -> list[Status]:
+        return [status for status in _STATUS_ORDER if status in NEXT_STATUSES[self.status]]
+
+
+_CARD = """
+SELECT o.*, m.name AS channel, m.integration_type, u.first_name AS created_by_name
+  FROM orders o
+  JOIN marketplaces m ON m.id = o.marketplace_id
+  LEFT JOIN users u ON u.id = o.created_by
+ WHERE o.id = $1
+"""
+
+
+async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
+    order = await conn.fetchrow(_CARD, order_id)
+    if order is None:
+        raise NotFound("order", order_id)
+    items = await conn.fetch(
+        "SELECT product_id, product_name, product_sku, price, quantity, subtotal, profit"
+        " FROM order_items WHERE order_id = $1 ORDER BY id",
+        order_id,
+    )
+    history = await conn.fetch(
+        "SELECT h.status, h.notes, h.created_at, u.first_name AS changed_by_name FROM order_status_history h"
+        " LEFT JOIN users u ON u.id = h.changed_by WHERE h.order_id = $1 ORDER BY h.created_at, h.id",
+        order_id,
+    )
+    return OrderCard(order, items, history)
+
+
+async def change_status(
+    conn: asyncpg.Connection, order_id: int, expected: Status, target: Status, admin_id: int
+) -> StatusChange:
+    """Move an order on, but only from the status the admin was looking at: a second tap, or another admin
+    who was quicker, gets InvalidTransition instead of a surprise. Cancelling gives the stock back."""
+    current = await conn.fetchval("SELECT status FROM orders WHERE id = $1 FOR UPDATE", order_id)
+    if current is None:
+        raise NotFound("order", order_id)
+    if current != expected:
+        raise InvalidTransition(current, target.value)
+    change = await orders.change_status(conn, order_id, target, changed_by=admin_id)
+    await audit.record(conn, admin_id, audit.ORDER_STATUS, "order", order_id, {"status": current},
+                       {"status": target.value})
+    return change

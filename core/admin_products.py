@@ -1,0 +1,154 @@
+"""Products as the seller's back office sees them: search over the whole catalog (hidden products too), a card
+with stock and every channel's listing, and the admin's writes (stock, our prices, the own-store switch, new
+products). Each write records its audit row in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import asyncpg
+
+from core import audit, catalog, inventory
+from core.catalog import NewProduct
+from core.errors import NotFound, ValidationError
+from core.inventory import Source, StockLevel
+
+SEARCH_LIMIT = 10
+MAX_NEEDLE = 100
+PRICE_FIELDS = ("price", "sale_price", "cost_price")
+
+_SEARCH = """
+SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.price, COALESCE(p.sale_price, p.price) AS display_price,
+       p.is_active, i.quantity - i.reserved_quantity AS available
+  FROM products p
+  JOIN inventory i ON i.product_id = p.id
+ WHERE lower(p.sku) = lower($1) OR p.barcode = $1
+    OR (search_latin($1) <> '' AND (search_latin($1) <% p.search_text OR p.search_text LIKE search_latin($2)))
+ ORDER BY (lower(p.sku) = lower($1) OR p.barcode = $1) DESC,
+          word_similarity(search_latin($1), p.search_text) DESC, p.id
+ LIMIT $3
+"""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search(conn: asyncpg.Connection, needle: str, limit: int = SEARCH_LIMIT) -> list[asyncpg.Record]:
+    """Products by exact SKU or barcode first, then by name (uz or ru, either script, typos forgiven)."""
+    needle = needle.strip()[:MAX_NEEDLE]
+    if not needle:
+        return []
+    return await conn.fetch(_SEARCH, needle, f"%{_escape_like(needle)}%", limit)
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    product: asyncpg.Record
+    category: asyncpg.Record | None
+    low_stock_threshold: int
+    listings: list[asyncpg.Record]
+
+
+_LISTINGS = """
+SELECT mp.marketplace_id, m.name AS channel, m.integration_type, mp.marketplace_product_id, mp.marketplace_sku,
+       mp.marketplace_stock, mp.marketplace_price, mp.price_editable, mp.status, mp.sync_status, mp.sync_error,
+       mp.last_synced_at
+  FROM marketplace_products mp
+  JOIN marketplaces m ON m.id = mp.marketplace_id
+ WHERE mp.product_id = $1
+ ORDER BY m.id
+"""
+
+
+async def card(conn: asyncpg.Connection, product_id: int) -> ProductCard:
+    product = await catalog.admin_view(conn, product_id)
+    extra = await conn.fetchrow(
+        "SELECT p.low_stock_threshold, c.id AS category_id, c.name_uz, c.name_ru FROM products p"
+        " LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
+        product_id,
+    )
+    category = extra if extra["category_id"] is not None else None
+    return ProductCard(product, category, extra["low_stock_threshold"], await conn.fetch(_LISTINGS, product_id))
+
+
+async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> asyncpg.Record:
+    """One channel's listing of a product (to explain, e.g., why its price cannot be edited here)."""
+    rows = [row for row in await conn.fetch(_LISTINGS, product_id) if row["marketplace_id"] == marketplace_id]
+    if not rows:
+        raise NotFound("listing", f"{product_id}@{marketplace_id}")
+    return rows[0]
+
+
+async def adjust_stock(
+    conn: asyncpg.Connection, product_id: int, change: int, reason: str, actor_id: int
+) -> StockLevel:
+    """+/- n with the reason, e.g. goods arrived or broke."""
+    level = await inventory.adjust(conn, product_id, change, Source("adjustment", None, None, actor_id, reason.strip()))
+    await audit.record(conn, actor_id, audit.STOCK_ADJUST, "product", product_id,
+                       {"quantity": level.quantity - change}, {"quantity": level.quantity, "reason": reason.strip()})
+    return level
+
+
+async def count_stock(conn: asyncpg.Connection, product_id: int, counted: int, actor_id: int) -> StockLevel:
+    """A stock take: the shelf holds `counted`."""
+    before = await conn.fetchval("SELECT quantity FROM inventory WHERE product_id = $1 FOR UPDATE", product_id)
+    if before is None:
+        raise NotFound("product", product_id)
+    level = await inventory.set_count(conn, product_id, counted, Source("stock_take", None, None, actor_id,
+                                                                        "stock take"))
+    await audit.record(conn, actor_id, audit.STOCK_COUNT, "product", product_id, {"quantity": before},
+                       {"quantity": level.quantity})
+    return level
+
+
+async def set_price(
+    conn: asyncpg.Connection, product_id: int, field: str, value: Decimal | None, actor_id: int
+) -> asyncpg.Record:
+    """Our price, sale price or cost. Marketplace prices are theirs and never change here."""
+    if field not in PRICE_FIELDS:
+        raise ValidationError(f"{field} is not one of our prices", field)
+    before = await catalog.admin_view(conn, product_id)
+    after = await catalog.update_product(conn, product_id, {field: value})
+    await audit.record(conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id, {field: before[field]},
+                       {field: after[field]})
+    return after
+
+
+async def set_active(conn: asyncpg.Connection, product_id: int, active: bool, actor_id: int) -> bool:
+    """Switch a product on or off in the own store; returns whether it is visible now."""
+    before = await catalog.admin_view(conn, product_id)
+    visible = await catalog.set_active(conn, product_id, active)
+    await audit.record(conn, actor_id, audit.PRODUCT_ACTIVATE, "product", product_id,
+                       {"is_active": before["is_active"], "inactive_reason": before["inactive_reason"]},
+                       {"switched_on": active, "is_active": visible})
+    return visible
+
+
+async def create(
+    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, actor_id: int
+) -> tuple[int, StockLevel | None]:
+    product_id, level = await catalog.create_product(
+        conn, product, low_stock_threshold=low_stock_threshold, created_by=actor_id
+    )
+    await audit.record(conn, actor_id, audit.PRODUCT_CREATE, "product", product_id, None, {
+        "sku": product.sku, "name_uz": product.name_uz, "name_ru": product.name_ru, "barcode": product.barcode,
+        "category_id": product.category_id, "price": product.price, "cost_price": product.cost_price,
+        "initial_stock": product.initial_stock, "image_url": product.image_url,
+    })
+    return product_id, level
+
+
+async def category_choices(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Active categories, parents before their children, for a picker."""
+    return await conn.fetch(
+        """
+        SELECT c.id, c.name_uz, c.name_ru, p.name_uz AS parent_uz, p.name_ru AS parent_ru
+          FROM categories c
+          LEFT JOIN categories p ON p.id = c.parent_id
+         WHERE c.is_active
+         ORDER BY COALESCE(p.sort_order, c.sort_order), COALESCE(c.parent_id, c.id), c.parent_id NULLS FIRST,
+                  c.sort_order, c.id
+        """
+    )

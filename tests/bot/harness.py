@@ -1,0 +1,102 @@
+"""Drives the real dispatcher and a real Bot against the fake Bot API server, update by update, and reads
+each chat as its user would see it (the bot's latest message and its buttons)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from aiogram import Bot, Dispatcher
+from aiogram.filters.callback_data import CallbackData
+from redis.asyncio import Redis
+
+from bot.callbacks import FormCb
+from bot.dispatcher import create_dispatcher
+from core.settings import Settings
+from tests.fake_telegram import FakeTelegram, make_bot
+from tests.support import TEST_BOT_TOKEN
+
+
+class BotUnderTest:
+    """One bot process: a dispatcher with the workflow data amazing_store/app.py gives it."""
+
+    def __init__(self, fake: FakeTelegram, redis: Redis, pool: asyncpg.Pool, settings: Settings) -> None:
+        self.fake = fake
+        self.dispatcher: Dispatcher = create_dispatcher(redis)
+        self.dispatcher["pool"] = pool
+        self.dispatcher["settings"] = settings
+        self.dispatcher["redis"] = redis
+        self.bot: Bot = make_bot(fake, token=TEST_BOT_TOKEN)
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        await self.dispatcher.feed_raw_update(self.bot, update)
+
+    async def close(self) -> None:
+        await self.bot.session.close()  # the storage's Redis client is the test's: left open
+
+
+class Chat:
+    """A private chat of one Telegram user with the bot."""
+
+    def __init__(self, process: BotUnderTest, user_id: int, first_name: str = "Ali", language_code: str = "uz"):
+        self.process = process
+        self.fake = process.fake
+        self.user_id = user_id
+        self.first_name = first_name
+        self.language_code = language_code
+
+    async def send(self, text: str) -> None:
+        await self.process.feed(self.fake.message_update(
+            text, user_id=self.user_id, first_name=self.first_name, language_code=self.language_code
+        ))
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The bot's messages in this chat as they look now (edits applied), oldest first."""
+        stored = self.fake._state.messages  # the fake's view of each chat, as a client would show it
+        return [stored[key] for key in sorted(stored, key=lambda k: k[1]) if key[0] == str(self.user_id)]
+
+    def screen(self) -> dict[str, Any]:
+        return self.messages()[-1]
+
+    @property
+    def text(self) -> str:
+        return str(self.screen().get("text", ""))
+
+    def buttons(self, message: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+        markup = (message or self.screen()).get("reply_markup") or {}
+        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+    async def press(self, data: str, message_id: int | None = None) -> None:
+        message_id = message_id if message_id is not None else int(self.screen()["message_id"])
+        await self.process.feed(self.fake.callback_update(
+            data, user_id=self.user_id, message_id=message_id, first_name=self.first_name,
+            language_code=self.language_code,
+        ))
+
+    def find(self, label: str, message: dict[str, Any] | None = None) -> str:
+        matches = [data for text, data in self.buttons(message) if label in text]
+        assert matches, f"no button with {label!r} in {self.buttons(message)}; screen: {self.text!r}"
+        return matches[0]
+
+    async def tap(self, label: str) -> None:
+        """Tap the first button of the latest message whose text contains `label`."""
+        await self.press(self.find(label))
+
+    def form_button(self, action: str, value: int | None = None) -> str:
+        for _text, data in self.buttons():
+            if data.startswith("f:"):
+                button = FormCb.unpack(data)
+                if button.action == action and (value is None or button.value == value):
+                    return data
+        raise AssertionError(f"no {action} button in {self.buttons()}; screen: {self.text!r}")
+
+    async def tap_form(self, action: str, value: int | None = None) -> None:
+        await self.press(self.form_button(action, value))
+
+    async def tap_data(self, callback: CallbackData) -> None:
+        await self.press(callback.pack())
+
+    def toasts(self) -> list[str]:
+        """Texts of the callback answers (toasts and alerts) the bot gave, oldest first."""
+        return [str(call.params.get("text", "")) for call in self.fake.calls_to("answerCallbackQuery")
+                if call.params.get("text")]

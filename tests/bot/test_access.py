@@ -1,0 +1,76 @@
+"""Who gets what: admins by ADMIN_IDS or users.is_admin, everyone else a polite refusal in their language;
+/lang, /help and the admin menu."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiohttp.test_utils import TestClient
+
+from amazing_store.app import create_app
+from bot.callbacks import MenuCb, ProductCb
+from core.embedded import ServiceUrls
+from core.settings import Settings
+from tests.bot.harness import Chat
+from tests.builders import Shop
+from tests.fake_telegram import FakeTelegram
+
+REFUSAL_UZ = "faqat do'kon adminlari"
+REFUSAL_RU = "только для админов"
+
+
+async def test_a_customer_is_refused_admin_commands_and_buttons_and_nothing_happens(
+    customer: Chat, pool: asyncpg.Pool, shop: Shop
+) -> None:
+    await customer.send("/start")
+    for command in ("/admin", "/order", "/products", "/newproduct", "/grant 5001"):
+        await customer.send(command)
+        assert REFUSAL_UZ in customer.text, command
+    await customer.press(ProductCb(action="off", id=shop.phone).pack())
+
+    assert REFUSAL_UZ in customer.toasts()[-1]
+    assert await pool.fetchval("SELECT is_active FROM products WHERE id = $1", shop.phone)
+    assert not await pool.fetchval("SELECT is_admin FROM users")
+    assert await pool.fetchval("SELECT count(*) FROM audit_log") == 0
+
+
+async def test_refusal_over_real_polling_in_russian(
+    aiohttp_client, bot_settings: Settings, service_urls: ServiceUrls, fake_telegram: FakeTelegram,
+    pool: asyncpg.Pool,
+) -> None:
+    client: TestClient = await aiohttp_client(create_app(bot_settings, service_urls))
+    fake_telegram.queue_update(fake_telegram.message_update("/order", user_id=4242, language_code="ru"))
+
+    [reply] = await fake_telegram.wait_for_call("sendMessage", timeout=10)
+
+    assert REFUSAL_RU in reply.params["text"]
+    await client.close()
+
+
+async def test_admins_by_flag_or_setting_get_the_menu(admin: Chat, second_admin: Chat) -> None:
+    await admin.send("/admin")
+    await second_admin.send("/admin")
+
+    assert "Sotuvchi menyusi" in admin.text
+    assert "Меню продавца" in second_admin.text
+    assert MenuCb(item="order").pack() in [data for _text, data in admin.buttons()]
+
+
+async def test_grant_makes_an_admin_and_is_audited(admin: Chat, customer: Chat, pool: asyncpg.Pool) -> None:
+    await customer.send("/start")
+    await admin.send(f"/grant {customer.user_id}")
+    await customer.send("/admin")
+
+    assert "Sotuvchi menyusi" in customer.text
+    row = await pool.fetchrow("SELECT action, actor_id, new_values FROM audit_log")
+    assert row["action"] == "admin.grant" and row["new_values"]["telegram_id"] == customer.user_id
+    assert row["actor_id"] == await pool.fetchval("SELECT id FROM users WHERE telegram_id = $1", admin.user_id)
+
+
+async def test_lang_switches_and_is_remembered(customer: Chat, pool: asyncpg.Pool) -> None:
+    await customer.send("/start")
+    await customer.send("/lang")
+    await customer.tap("Русский")
+    await customer.send("/help")
+
+    assert await pool.fetchval("SELECT language FROM users") == "ru"
+    assert "/orders" in customer.text and "продавц" in customer.text
