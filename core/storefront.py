@@ -10,9 +10,9 @@ from typing import Any, Literal
 import asyncpg
 from pypika import Order, Parameter, Table
 from pypika import PostgreSQLQuery as Query
-from pypika import analytics as an
 from pypika import functions as fn
 from pypika.enums import Comparator
+from pypika.queries import QueryBuilder
 from pypika.terms import BasicCriterion, Case, CustomFunction, Term
 
 from core import categories
@@ -95,44 +95,23 @@ def _escape_like(text: str) -> str:
 
 
 async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> ProductPage:
-    params = _Params()
     per_page = max(1, min(wanted.per_page, MAX_PER_PAGE))
     page = max(1, wanted.page)
-    available = inventory.quantity - inventory.reserved_quantity
-    display_price = fn.Coalesce(products.sale_price, products.price)
-    query = (
-        Query.from_(products)
-        .join(inventory).on(inventory.product_id == products.id)
-        .select(*_card_columns(params, wanted.lang), an.Count("*").over().as_("total"))
-        .where(products.is_active)
-    )
+    needle = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
+    if (wanted.ids is not None and not wanted.ids) or (needle and not any(char.isalnum() for char in needle)):
+        return ProductPage([], 0, page, per_page)  # no ids, or only punctuation: nothing can match
+    family = None
     if wanted.category_id is not None:
         family = await categories.family(conn, wanted.category_id) or [wanted.category_id]
-        query = query.where(products.category_id.isin([params(category) for category in family]))
-    if wanted.ids is not None:
-        query = query.where(products.id.isin([params(product_id) for product_id in wanted.ids[:MAX_PER_PAGE]]))
-    if wanted.min_price is not None:
-        query = query.where(display_price >= params(wanted.min_price))
-    if wanted.max_price is not None:
-        query = query.where(display_price <= params(wanted.max_price))
-    if wanted.in_stock:
-        query = query.where(available > 0)
-    needle = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
-    if needle and not any(char.isalnum() for char in needle):
-        return ProductPage([], 0, page, per_page)  # only punctuation: nothing a name could match
+    # Two statements, not COUNT(*) OVER (): the page can then stop after per_page rows of an index instead
+    # of ranking the whole catalog to count it.
+    params = _Params()
+    query, latin = _filtered(params, wanted, family, needle)
     sort = wanted.sort or ("relevance" if needle else "new")
-    if needle:
-        latin = SearchLatin(params(needle))
-        pattern = params(f"%{_escape_like(needle)}%")
-        query = query.where(
-            (latin != "")  # a needle of apostrophes only normalises to nothing, and would match everything
-            & (
-                BasicCriterion(_Trigram.word_similar, latin, products.search_text)
-                | products.search_text.like(SearchLatin(pattern))
-            )
-        )
-        if sort == "relevance":
-            query = query.orderby(WordSimilarity(latin, products.search_text), order=Order.desc)
+    display_price = fn.Coalesce(products.sale_price, products.price)
+    query = query.select(*_card_columns(params, wanted.lang))
+    if sort == "relevance" and latin is not None:
+        query = query.orderby(WordSimilarity(latin, products.search_text), order=Order.desc)
     query = {
         "relevance": query,
         "new": query.orderby(products.created_at, order=Order.desc),
@@ -142,13 +121,45 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     }[sort].orderby(products.id, order=Order.desc)
     query = query.limit(params(per_page)).offset(params((page - 1) * per_page))
     rows = await conn.fetch(query.get_sql(), *params.values)
-    total = rows[0]["total"] if rows else 0
-    items = [_card(row) for row in rows]
-    return ProductPage(items, total, page, per_page)
+    counting = _Params()
+    count_query, _ = _filtered(counting, wanted, family, needle)
+    total = await conn.fetchval(count_query.select(fn.Count("*")).get_sql(), *counting.values)
+    return ProductPage([_card(row) for row in rows], total, page, per_page)
+
+
+def _filtered(
+    params: _Params, wanted: ProductFilter, family: list[int] | None, needle: str
+) -> tuple[QueryBuilder, Term | None]:
+    """The products on sale that match the filter, before choosing columns, order and page."""
+    available = inventory.quantity - inventory.reserved_quantity
+    display_price = fn.Coalesce(products.sale_price, products.price)
+    query = Query.from_(products).join(inventory).on(inventory.product_id == products.id).where(products.is_active)
+    if family is not None:
+        query = query.where(products.category_id.isin([params(category) for category in family]))
+    if wanted.ids is not None:
+        query = query.where(products.id.isin([params(product_id) for product_id in wanted.ids[:MAX_PER_PAGE]]))
+    if wanted.min_price is not None:
+        query = query.where(display_price >= params(wanted.min_price))
+    if wanted.max_price is not None:
+        query = query.where(display_price <= params(wanted.max_price))
+    if wanted.in_stock:
+        query = query.where(available > 0)
+    if not needle:
+        return query, None
+    latin = SearchLatin(params(needle))
+    pattern = params(f"%{_escape_like(needle)}%")
+    query = query.where(
+        (latin != "")  # a needle of apostrophes only normalises to nothing, and would match everything
+        & (
+            BasicCriterion(_Trigram.word_similar, latin, products.search_text)
+            | products.search_text.like(SearchLatin(pattern))
+        )
+    )
+    return query, latin
 
 
 def _card(row: asyncpg.Record) -> dict[str, Any]:
-    card = {key: row[key] for key in row.keys() if key != "total"}
+    card = dict(row)
     card["in_stock"] = card["available"] > 0
     return card
 
