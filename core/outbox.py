@@ -16,6 +16,8 @@ ORDER_PLACED = "order_placed"
 ORDER_STATUS = "order_status"
 PAYMENT_NEEDS_REFUND = "payment_needs_refund"
 SYNC_FAILURE = "sync_failure"
+MARKETPLACE_ORDER_PROBLEM = "marketplace_order_problem"
+STOCK_DRIFT = "stock_drift"
 
 
 async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:

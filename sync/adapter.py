@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from core.marketplace_orders import IncomingOrder
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -76,3 +78,9 @@ class Adapter(Protocol):
 
     def catalog(self) -> AsyncIterator[CatalogItem]:
         """Every item of the seller's catalog on the platform."""
+
+    async def incoming_orders(self) -> list[IncomingOrder]:
+        """Orders placed on the platform that are still to be fulfilled."""
+
+    async def cancelled_orders(self, keys: list[str]) -> set[str]:
+        """Which of these order keys the platform has cancelled."""

@@ -4,12 +4,14 @@ requests a minute, one update per pair per 30 s, and a result for every pair."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
@@ -17,6 +19,8 @@ from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPol
 BASE_URL = "https://api-seller.ozon.ru"
 PAIR_COOLDOWN_SECONDS = 30.0
 PAGE = 1000
+POSTINGS_PAGE = 100
+LOOKBACK = timedelta(days=30)
 
 
 class OzonAdapter:
@@ -122,6 +126,54 @@ class OzonAdapter:
                     break
         return quotes
 
+    async def incoming_orders(self) -> list[IncomingOrder]:
+        """Postings waiting to be fulfilled (the work queue), each with its lines and the buyer's prices."""
+        now = datetime.now(UTC)
+        window = {"cutoff_from": _rfc3339(now - LOOKBACK), "cutoff_to": _rfc3339(now + LOOKBACK)}
+        found = []
+        async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window):
+            lines = tuple(
+                IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
+                             title=product.get("name") or "", seller_sku=product.get("offer_id"),
+                             offer_id=product.get("offer_id"))
+                for product in posting.get("products") or []
+            )
+            found.append(IncomingOrder(posting["posting_number"], lines))
+        return found
+
+    async def posting(self, posting_number: str) -> IncomingOrder | None:
+        """One posting (a push notification names it; its prices come from here)."""
+        reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": posting_number})
+        if reply.status == 404:
+            return None
+        _raise_for(reply.status, reply.body)
+        posting = (reply.body or {}).get("result") or {}
+        return IncomingOrder(posting_number, tuple(
+            IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
+                         title=product.get("name") or "", seller_sku=product.get("offer_id"),
+                         offer_id=product.get("offer_id"))
+            for product in posting.get("products") or []
+        ))
+
+    async def cancelled_orders(self, keys: list[str]) -> set[str]:
+        wanted = set(keys)
+        now = datetime.now(UTC)
+        window = {"since": _rfc3339(now - LOOKBACK), "to": _rfc3339(now), "statuses": ["cancelled"]}
+        return {posting["posting_number"] async for posting in self._postings("/v4/posting/fbs/list", window)
+                if posting["posting_number"] in wanted}
+
+    async def _postings(self, path: str, window: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        cursor = ""
+        while True:
+            body = {"filter": window, "limit": POSTINGS_PAGE, **({"cursor": cursor} if cursor else {})}
+            reply = await self._reads.request("POST", path, body=body)
+            _raise_for(reply.status, reply.body)
+            for posting in (reply.body or {}).get("postings") or []:
+                yield posting
+            cursor = (reply.body or {}).get("cursor") or ""
+            if not (reply.body or {}).get("has_next") or not cursor:
+                return
+
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         last_id = ""
         while True:
@@ -144,6 +196,17 @@ class OzonAdapter:
             last_id = result.get("last_id") or ""
             if len(ids) < PAGE or not last_id:
                 return
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _price(value: Any) -> Decimal | None:
+    """A posting's price: {amount: "1234.00", currency} in v4, a plain string in v3."""
+    if isinstance(value, dict):
+        value = value.get("amount")
+    return None if value in (None, "") else Decimal(str(value))
 
 
 def _money(value: Any) -> Decimal | None:

@@ -10,12 +10,16 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 
 BASE_URL = "https://api-seller.uzum.uz/api/seller-openapi"
 PAGE = 100
+ORDER_PAGE = 50
+NEW_STATUSES = ("CREATED", "PACKING", "PENDING_DELIVERY")
+CANCELLED_STATUSES = ("CANCELED", "PENDING_CANCELLATION")
 
 
 class UzumAdapter:
@@ -92,6 +96,54 @@ class UzumAdapter:
                 barcodes=(str(sku["barcode"]),) if sku.get("barcode") is not None else (),
                 listing=Listing(0, sku_id=sku.get("skuId"), barcode=str(sku.get("barcode") or "") or None),
             )
+
+    async def incoming_orders(self) -> list[IncomingOrder]:
+        """Orders still to be fulfilled. Uzum filters by one status at a time and its totals are unreliable,
+        so each status is paged until a short page (contract 1.5)."""
+        found = []
+        for status in NEW_STATUSES:
+            async for order in self._orders(status):
+                lines = tuple(
+                    IncomingLine(
+                        quantity=int(item.get("amount") or 0) - int(item.get("cancelled") or 0),
+                        price=Decimal(item["sellerPrice"]) if item.get("sellerPrice") is not None else None,
+                        title=item.get("skuTitle") or item.get("productTitle") or "",
+                        seller_sku=item.get("sellerSkuCode"), sku_id=item.get("skuId"),
+                    )
+                    for item in order.get("orderItems") or []
+                    if item.get("status") != "CANCELED"
+                )
+                lines = tuple(line for line in lines if line.quantity > 0)
+                if lines:
+                    buyer = order.get("deliveryInfo") or {}
+                    found.append(IncomingOrder(str(order["id"]), lines, buyer.get("customerFullname"),
+                                               buyer.get("customerPhone"), buyer.get("deliveryAddress")))
+        return found
+
+    async def cancelled_orders(self, keys: list[str]) -> set[str]:
+        wanted = set(keys)
+        cancelled: set[str] = set()
+        for status in CANCELLED_STATUSES:
+            async for order in self._orders(status):
+                if str(order["id"]) in wanted:
+                    cancelled.add(str(order["id"]))
+        return cancelled
+
+    async def _orders(self, status: str) -> AsyncIterator[dict[str, Any]]:
+        if self._shop_id is None:
+            raise MarketplaceError("uzum: no shop id configured (amazing-store marketplace configure uzum --shop-id)")
+        page = 0
+        while True:
+            reply = await self._http.request("GET", "/v2/fbs/orders", params={
+                "shopIds": self._shop_id, "status": status, "page": page, "size": ORDER_PAGE,
+            })
+            _raise_for(reply.status, reply.body)
+            orders = (reply.body.get("payload") or {}).get("orders") or []
+            for order in orders:
+                yield order
+            if len(orders) < ORDER_PAGE:
+                return
+            page += 1
 
     async def _skus(self) -> AsyncIterator[dict[str, Any]]:
         if self._shop_id is None:

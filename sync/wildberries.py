@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
@@ -19,6 +20,9 @@ PRICES_API = "https://discounts-prices-api.wildberries.ru"
 CONTENT_API = "https://content-api.wildberries.ru"
 PRICE_PAGE = 1000
 CARDS_PAGE = 100
+# Status values that mean the task will not be sold (contract 2.4).
+SELLER_CANCELLED = {"cancel", "cancel_carrier"}
+WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier"}
 
 
 class WildberriesAdapter:
@@ -99,6 +103,30 @@ class WildberriesAdapter:
             if len(goods) < PRICE_PAGE:
                 return quotes
             offset += PRICE_PAGE
+
+    async def incoming_orders(self) -> list[IncomingOrder]:
+        """New assembly tasks: one task is one unit of one size."""
+        reply = await self._market.request("GET", "/api/v3/orders/new")
+        _raise_for(reply.status, reply.body)
+        return [
+            IncomingOrder(str(task["id"]), (IncomingLine(
+                quantity=1, price=Decimal(task["convertedPrice"]) / 100 if task.get("convertedPrice") else None,
+                title=task.get("article") or "", seller_sku=task.get("article"), chrt_id=task.get("chrtId"),
+            ),), address=(task.get("address") or {}).get("fullAddress"))
+            for task in (reply.body or {}).get("orders") or []
+        ]
+
+    async def cancelled_orders(self, keys: list[str]) -> set[str]:
+        ids = [int(key) for key in keys if key.isdigit()]
+        cancelled: set[str] = set()
+        for start in range(0, len(ids), self.batch_limit):
+            reply = await self._market.request("POST", "/api/v3/orders/status",
+                                               body={"orders": ids[start:start + self.batch_limit]})
+            _raise_for(reply.status, reply.body)
+            for row in (reply.body or {}).get("orders") or []:
+                if row.get("supplierStatus") in SELLER_CANCELLED or row.get("wbStatus") in WB_CANCELLED:
+                    cancelled.add(str(row["id"]))
+        return cancelled
 
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         cursor: dict[str, Any] = {"limit": CARDS_PAGE}

@@ -1,0 +1,154 @@
+"""Orders that happened on a marketplace, brought into our one stock exactly once.
+
+Each order is keyed by the marketplace's own id (Uzum order id, Wildberries assembly task, Ozon posting);
+its lines are resolved to our products through the listing keys. A line that maps to nothing, or that asks
+for units we no longer have, is kept aside in marketplace_order_problems and alerted, never dropped."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+import asyncpg
+
+from core import orders, outbox
+from core.errors import InvalidTransition, OutOfStock
+from core.inventory import StockLevel
+
+
+@dataclass(frozen=True)
+class IncomingLine:
+    quantity: int
+    price: Decimal | None = None
+    title: str = ""
+    seller_sku: str | None = None
+    chrt_id: int | None = None
+    sku_id: int | None = None
+    barcode: str | None = None
+    offer_id: str | None = None
+
+    def key(self) -> str:
+        for value in (self.chrt_id, self.sku_id, self.offer_id, self.barcode, self.seller_sku):
+            if value:
+                return str(value)
+        return self.title or "?"
+
+
+@dataclass(frozen=True)
+class IncomingOrder:
+    key: str
+    lines: tuple[IncomingLine, ...]
+    customer_name: str | None = None
+    customer_phone: str | None = None
+    address: str | None = None
+
+
+Outcome = Literal["created", "known", "partial", "unplaced"]
+
+
+@dataclass(frozen=True)
+class Imported:
+    outcome: Outcome
+    order_id: int | None = None
+    stock: tuple[StockLevel, ...] = field(default=())
+
+
+_RESOLVE = """
+SELECT mp.product_id
+  FROM marketplace_products mp
+  JOIN products p ON p.id = mp.product_id
+ WHERE mp.marketplace_id = $1
+   AND ((mp.wb_chrt_id = $2) OR (mp.uzum_sku_id = $3) OR (mp.ozon_offer_id = $4) OR (mp.uzum_barcode = $5)
+        OR ($6::text IS NOT NULL AND (mp.marketplace_sku = $6 OR p.sku = $6)))
+ ORDER BY mp.id
+ LIMIT 1
+"""
+
+
+async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: IncomingOrder) -> Imported:
+    """Place a marketplace order once (run it in a transaction); a replay finds the first import."""
+    existing = await conn.fetchval(
+        "SELECT id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2", marketplace_id, incoming.key
+    )
+    if existing is not None:
+        return Imported("known", existing)
+    resolved: list[tuple[int, IncomingLine]] = []
+    for line in incoming.lines:
+        product_id = await conn.fetchval(_RESOLVE, marketplace_id, line.chrt_id, line.sku_id, line.offer_id,
+                                         line.barcode, line.seller_sku)
+        if product_id is None:
+            await _set_aside(conn, marketplace_id, incoming.key, "unmapped", line)
+        else:
+            resolved.append((product_id, line))
+    if not resolved:
+        return Imported("unplaced")
+    order = orders.NewOrder(
+        channel_id=marketplace_id,
+        lines=tuple(orders.Line(product_id, line.quantity, line.price) for product_id, line in resolved),
+        customer=orders.Customer(incoming.customer_name or "Marketplace buyer", incoming.customer_phone or "-",
+                                 incoming.address),
+        marketplace_order_id=incoming.key,
+    )
+    try:
+        async with conn.transaction():
+            placed = await orders.place(conn, order)
+    except OutOfStock as error:
+        # Sold there while we had no units left (the push had not reached it yet): an admin must cancel it on
+        # the marketplace. Nothing of ours moves.
+        line = next(line for product_id, line in resolved if product_id == error.product_id)
+        await _set_aside(conn, marketplace_id, incoming.key, "out_of_stock", line)
+        return Imported("unplaced")
+    partial = len(resolved) < len(incoming.lines)
+    return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id, placed.stock)
+
+
+async def _set_aside(
+    conn: asyncpg.Connection, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
+) -> None:
+    payload = {key: (str(value) if isinstance(value, Decimal) else value) for key, value in asdict(line).items()}
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO marketplace_order_problems (marketplace_id, marketplace_order_id, problem, line_key, line)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (marketplace_id, marketplace_order_id, line_key) DO NOTHING
+        RETURNING id
+        """,
+        marketplace_id, order_key, problem, line.key(), payload,
+    )
+    if inserted is not None:  # one alert per problem, however often the order is pulled again
+        await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
+            "marketplace_id": marketplace_id, "order": order_key, "problem": problem, "line": payload,
+        })
+
+
+async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list[str]:
+    """Imported orders that can still be cancelled on our side."""
+    rows = await conn.fetch(
+        "SELECT marketplace_order_id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id IS NOT NULL"
+        " AND status IN ('pending', 'confirmed', 'processing') ORDER BY id",
+        marketplace_id,
+    )
+    return [row["marketplace_order_id"] for row in rows]
+
+
+async def cancel_imported(
+    conn: asyncpg.Connection, marketplace_id: int, order_key: str, marketplace_name: str
+) -> tuple[StockLevel, ...]:
+    """The marketplace cancelled this order: our stock comes back (once; a repeat changes nothing)."""
+    order = await conn.fetchrow(
+        "SELECT id, status FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
+        marketplace_id, order_key,
+    )
+    if order is None or order["status"] == orders.Status.CANCELLED:
+        return ()
+    try:
+        change = await orders.change_status(conn, order["id"], orders.Status.CANCELLED,
+                                            note=f"cancelled on {marketplace_name}")
+    except InvalidTransition:
+        await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
+            "marketplace_id": marketplace_id, "order": order_key, "problem": "cancelled_after_shipping",
+            "status": order["status"],
+        })
+        return ()
+    return change.stock

@@ -1,0 +1,165 @@
+"""Sales on the marketplaces reach our one stock exactly once: orders, cancellations, stock_diff, prices, drift."""
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import aiohttp
+import asyncpg
+import pytest
+
+from sync.pull import pull_orders, pull_prices, pull_stock_diff, reconcile
+from sync.push import push_due
+from tests.builders import Shop, stock_of
+from tests.sync.world import World, connect, list_everywhere, sandboxes
+
+
+@pytest.fixture
+async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon)
+        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+    async with aiohttp.ClientSession() as session:
+        world = World(uzum, wb, ozon, connections, session)
+        for slug in ("uzum", "wildberries", "ozon"):  # the marketplaces start with our stock
+            await push_due(pool, connections[slug], world.adapter(slug), trigger="scheduled")
+        yield world
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+async def _pull(pool: asyncpg.Pool, world: World, slug: str):  # noqa: ANN202 - a PullRun
+    async with pool.acquire() as conn:
+        return await pull_orders(conn, world.connections[slug], world.adapter(slug))
+
+
+async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Record]:
+    return await pool.fetch("SELECT id, marketplace_order_id, status, total, total_commission FROM orders"
+                            " WHERE marketplace_id = $1 ORDER BY id", marketplace_id)
+
+
+async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    placed = world.uzum.buyer_orders({"PH-1": 2})
+    run = await _pull(pool, world, "uzum")
+    again = await _pull(pool, world, "uzum")
+    assert (run.status, run.processed, again.processed) == ("success", 1, 0)
+    [order] = await _orders(pool, world.connections["uzum"].marketplace_id)
+    assert order["marketplace_order_id"] == str(placed["id"])
+    assert order["total"] == Decimal("200000.00") and order["total_commission"] == Decimal("20000.00")
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (3, 0)
+        assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'") == 1
+
+
+async def test_a_cancellation_on_the_marketplace_gives_the_stock_back_once(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    placed = world.uzum.buyer_orders({"CL-1": 3})
+    await _pull(pool, world, "uzum")
+    world.uzum.buyer_cancels(placed["id"])
+    await _pull(pool, world, "uzum")
+    await _pull(pool, world, "uzum")
+    [order] = await _orders(pool, world.connections["uzum"].marketplace_id)
+    assert order["status"] == "cancelled"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.shirt) == (10, 0)
+        assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
+
+
+async def test_wildberries_tasks_are_one_unit_each_and_cancellations_are_polled(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    tasks = world.wb.buyer_orders({40_000 + shop.shirt: 2})
+    await _pull(pool, world, "wildberries")
+    orders = await _orders(pool, world.connections["wildberries"].marketplace_id)
+    assert len(orders) == 2
+    world.wb.buyer_cancels(tasks[0]["id"] if isinstance(tasks, list) else tasks["id"])
+    await _pull(pool, world, "wildberries")
+    statuses = sorted(row["status"] for row in await _orders(pool, world.connections["wildberries"].marketplace_id))
+    assert statuses == ["cancelled", "pending"]
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.shirt) == (9, 0)
+
+
+async def test_an_ozon_posting_is_imported_by_offer_id(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+    posting = world.ozon.buyer_orders({"PH-2": 1})
+    await _pull(pool, world, "ozon")
+    [order] = await _orders(pool, world.connections["ozon"].marketplace_id)
+    assert order["marketplace_order_id"] == posting["posting_number"]
+    world.ozon.buyer_cancels(posting["posting_number"])
+    await _pull(pool, world, "ozon")
+    assert (await _orders(pool, world.connections["ozon"].marketplace_id))[0]["status"] == "cancelled"
+
+
+async def test_an_unmapped_line_is_kept_aside_and_alerted_once(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+    world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
+                              "sellerSkuCode": "NOT-OURS", "amount": 10}])
+    world.uzum.buyer_orders({"NOT-OURS": 1, "PH-1": 1})
+    for _ in range(2):
+        run = await _pull(pool, world, "uzum")
+    assert run.status == "success" and run.processed == 0, "the second pull finds the order known"
+    async with pool.acquire() as conn:
+        problems = await conn.fetch("SELECT problem, line FROM marketplace_order_problems")
+        alerts = await conn.fetchval("SELECT count(*) FROM notifications WHERE kind = 'marketplace_order_problem'")
+        assert await stock_of(conn, shop.phone) == (4, 0), "the mapped line of the same order is still sold"
+    assert [(p["problem"], p["line"]["seller_sku"]) for p in problems] == [("unmapped", "NOT-OURS")]
+    assert alerts == 1
+
+
+async def test_an_order_for_units_we_no_longer_have_is_kept_aside(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    await pool.execute("UPDATE inventory SET quantity = 0 WHERE product_id = $1", shop.telefon)
+    world.wb.buyer_orders({40_000 + shop.telefon: 1})
+    run = await _pull(pool, world, "wildberries")
+    assert run.status == "partial"
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT problem FROM marketplace_order_problems") == "out_of_stock"
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+
+
+async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    placed = world.uzum.buyer_orders({"CL-1": 3})
+    async with pool.acquire() as conn:
+        run = await pull_stock_diff(conn, world.connections["uzum"], world.adapter("uzum"))
+        sale = await conn.fetchrow("SELECT movement_type, quantity_change, notes, marketplace_id"
+                                   " FROM inventory_movements WHERE movement_type LIKE 'marketplace%'")
+        assert (run.status, run.processed) == ("success", 1)
+        assert tuple(sale) == ("marketplace_sale", -3, "3 sold on Uzum Market",
+                               world.connections["uzum"].marketplace_id)
+        assert await stock_of(conn, shop.shirt) == (7, 0)
+        world.uzum.buyer_cancels(placed["id"])
+        await pull_stock_diff(conn, world.connections["uzum"], world.adapter("uzum"))
+        back = await conn.fetchrow("SELECT quantity_change, notes FROM inventory_movements"
+                                   " WHERE movement_type = 'marketplace_return'")
+        assert tuple(back) == (3, "3 returned on Uzum Market")
+        assert await stock_of(conn, shop.shirt) == (10, 0)
+    assert run.stock and run.stock[0].available == 7, "the new truth goes to every other channel"
+
+
+async def test_prices_are_read_into_the_mapping_never_written(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+    async with pool.acquire() as conn:
+        run = await pull_prices(conn, world.connections["ozon"], world.adapter("ozon"))
+        prices = await conn.fetch("SELECT marketplace_price FROM marketplace_products mp JOIN marketplaces m"
+                                  " ON m.id = mp.marketplace_id WHERE m.slug = 'ozon'")
+    assert run.processed == 3 and {row["marketplace_price"] for row in prices} == {Decimal("1000.00")}
+    assert not world.ozon.requests_to("POST /v1/product/import/prices"), "nothing ever writes their price"
+
+
+async def test_drift_is_detected_reported_and_fixed_by_the_next_push(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    world.wb.stocks[world.wb.default_warehouse][40_000 + shop.phone] = 42  # someone edited it in their cabinet
+    async with pool.acquire() as conn:
+        run = await reconcile(conn, world.connections["wildberries"], world.adapter("wildberries"))
+        alert = await conn.fetchrow("SELECT payload FROM notifications WHERE kind = 'stock_drift'")
+    assert (run.status, run.failed) == ("partial", 1)
+    assert alert["payload"]["items"] == [{"product_id": shop.phone, "sku": "PH-1", "theirs": 42, "ours": 5}]
+    await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="scheduled")
+    assert world.wb.stock_of(40_000 + shop.phone) == 5
