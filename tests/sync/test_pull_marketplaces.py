@@ -7,7 +7,7 @@ import aiohttp
 import asyncpg
 import pytest
 
-from sync.pull import pull_orders, pull_prices, pull_stock_diff, reconcile
+from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
 from sync.push import push_due
 from tests.builders import Shop, stock_of
 from tests.sync.world import World, connect, list_everywhere, sandboxes
@@ -30,7 +30,7 @@ async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
         await sandbox.stop()
 
 
-async def _pull(pool: asyncpg.Pool, world: World, slug: str):  # noqa: ANN202 - a PullRun
+async def _pull(pool: asyncpg.Pool, world: World, slug: str) -> PullRun:
     async with pool.acquire() as conn:
         return await pull_orders(conn, world.connections[slug], world.adapter(slug))
 
