@@ -25,6 +25,7 @@ from core.redis_client import create_redis
 from core.settings import Settings
 from core.vault import vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
+from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from webapp import app as webapp
 from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
@@ -91,6 +92,8 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
+    puller = MarketplacePuller(pool, redis, vault, route=demo.route)
+    pulling = await scheduler.spawn(puller.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
@@ -100,7 +103,8 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     yield
     stop.set()
     with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-        await pushing.wait(timeout=SHUTDOWN_TIMEOUT)  # the sandboxes go only after the pusher stopped using them
+        # The sandboxes go only after the sync stopped using them.
+        await asyncio.gather(pushing.wait(timeout=SHUTDOWN_TIMEOUT), pulling.wait(timeout=SHUTDOWN_TIMEOUT))
     await demo.stop()
 
 

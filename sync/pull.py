@@ -114,6 +114,7 @@ async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adap
             })
             continue
         processed += change != 0
+    await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "stock", trigger, started, clock,
                          PullRun("stock", status, processed, failed, tuple(levels)))

@@ -1,16 +1,19 @@
 """Sales on the marketplaces reach our one stock exactly once: orders, cancellations, stock_diff, prices, drift."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import aiohttp
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
+from sync.puller import MarketplacePuller
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.world import World, connect, list_everywhere, sandboxes
+from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
 
 
 @pytest.fixture
@@ -163,3 +166,22 @@ async def test_drift_is_detected_reported_and_fixed_by_the_next_push(
     assert alert["payload"]["items"] == [{"product_id": shop.phone, "sku": "PH-1", "theirs": 42, "ours": 5}]
     await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="scheduled")
     assert world.wb.stock_of(40_000 + shop.phone) == 5
+
+
+async def test_two_replicas_pull_each_marketplace_once_per_interval(
+    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop
+) -> None:
+    world.uzum.buyer_orders({"PH-1": 1})
+    fast = {"requests_per_second": 200.0}
+    replicas = [MarketplacePuller(pool, redis, VAULT, adapter_options=lambda c: fast) for _ in range(2)]
+    connection = world.connections["uzum"]
+    await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))
+    await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))
+    async with pool.acquire() as conn:
+        kinds = [row["sync_type"] for row in await conn.fetch(
+            "SELECT sync_type FROM sync_logs WHERE direction = 'pull' AND marketplace_id = $1 ORDER BY id",
+            connection.marketplace_id)]
+        imported = await conn.fetchval("SELECT count(*) FROM orders WHERE marketplace_id = $1",
+                                       connection.marketplace_id)
+    assert sorted(kinds) == ["orders", "price", "reconcile"], "each pull ran once across both replicas"
+    assert imported == 1

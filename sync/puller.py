@@ -1,0 +1,100 @@
+"""Runs the pulls while the process lives: per API marketplace, orders (or stock_diff) every
+`sync_interval_minutes`, prices hourly and a stock reconciliation every 30 minutes. When each pull last ran is
+kept in the database and every run holds an advisory lock, so several replicas pull once per interval."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import asyncpg
+from redis.asyncio import Redis
+
+from core import events, marketplaces
+from core.marketplaces import Connection
+from core.periodic import run_once
+from core.vault import Vault
+from sync.adapter import Adapter
+from sync.adapters import build_adapter
+from sync.http import MarketplaceError
+from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
+
+log = logging.getLogger(__name__)
+
+PRICES_EVERY = timedelta(hours=1)
+RECONCILE_EVERY = timedelta(minutes=30)
+
+_DUE = """
+SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS orders,
+       prices_pulled_at IS NULL OR prices_pulled_at <= NOW() - $3::interval AS prices,
+       NOT EXISTS (SELECT 1 FROM sync_logs WHERE marketplace_id = $1 AND sync_type = 'reconcile'
+                    AND started_at > NOW() - $4::interval) AS reconcile
+  FROM marketplaces WHERE id = $1
+"""
+
+
+class MarketplacePuller:
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, tick_seconds: float = 15.0,
+                 route: Callable[[Connection], Connection] | None = None,
+                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+        self._pool, self._redis, self._vault = pool, redis, vault
+        self._tick = tick_seconds
+        self._route = route or (lambda connection: connection)
+        self._options = adapter_options or (lambda connection: {})
+        self._adapters: dict[int, tuple[tuple[Any, ...], Adapter]] = {}
+        self.runs: list[PullRun] = []
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession() as session:
+            while not stop.is_set():
+                try:
+                    async with self._pool.acquire() as conn:
+                        connections = await marketplaces.api_connections(conn, self._vault)
+                    for connection in connections:
+                        if connection.auto_sync_enabled:
+                            await self.pull_due(self._route(connection), session)
+                except Exception:
+                    log.exception("marketplace pulls failed this round")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self._tick)
+
+    async def pull_due(self, connection: Connection, session: aiohttp.ClientSession) -> None:
+        try:
+            adapter = self._adapter(connection, session)
+        except MarketplaceError as error:
+            log.warning("cannot pull %s: %s", connection.slug, error)
+            return
+
+        async def job(conn: asyncpg.Connection) -> None:
+            due = await conn.fetchrow(_DUE, connection.marketplace_id,
+                                      timedelta(minutes=connection.sync_interval_minutes), PRICES_EVERY,
+                                      RECONCILE_EVERY)
+            runs = []
+            if due["orders"]:
+                pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
+                runs.append(await pull(conn, connection, adapter))
+            if due["prices"]:
+                runs.append(await pull_prices(conn, connection, adapter))
+            if due["reconcile"]:
+                runs.append(await reconcile(conn, connection, adapter))
+            for run in runs:
+                await events.publish_stock_changed(self._redis, run.stock)
+                if run.status != "success":
+                    log.info("pull %s %s: %s (%s)", connection.slug, run.kind, run.status, run.error or "")
+            self.runs = [*self.runs[-99:], *runs]
+
+        await run_once(self._pool, f"pull:{connection.marketplace_id}", job)
+
+    def _adapter(self, connection: Connection, session: aiohttp.ClientSession) -> Adapter:
+        identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
+                    connection.warehouse_id, connection.shop_id)
+        cached = self._adapters.get(connection.marketplace_id)
+        if cached is None or cached[0] != identity:
+            cached = (identity, build_adapter(connection, session, **self._options(connection)))
+            self._adapters[connection.marketplace_id] = cached
+        return cached[1]
