@@ -27,8 +27,9 @@ from core.vault import vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
+from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
-from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
+from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, VAULT
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[REDIS] = create_redis(services.redis_url)
+    app[VAULT] = vault_for(settings)
     # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
     app[INIT_DATA_TOKEN] = (
         settings.bot_token.get_secret_value() if settings.bot_token else f"0:demo-{secrets.token_urlsafe(24)}"
@@ -86,7 +88,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     async def flush_views(conn: asyncpg.Connection) -> None:
         await counters.flush_views(conn, redis)
 
-    vault = vault_for(settings)
+    vault = app[VAULT]
     demo = await start_demo_marketplaces(pool, vault) if settings.demo_marketplaces else DemoMarketplaces()
     app[DEMO_MARKETPLACES] = demo
     pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route)
@@ -94,6 +96,8 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     pushing = await scheduler.spawn(pusher.run(stop))
     puller = MarketplacePuller(pool, redis, vault, route=demo.route)
     pulling = await scheduler.spawn(puller.run(stop))
+    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route)
+    working = await scheduler.spawn(webhook_worker.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
@@ -104,7 +108,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     with contextlib.suppress(TimeoutError, asyncio.CancelledError):
         # The sandboxes go only after the sync stopped using them.
-        await asyncio.gather(pushing.wait(timeout=SHUTDOWN_TIMEOUT), pulling.wait(timeout=SHUTDOWN_TIMEOUT))
+        await asyncio.gather(*(job.wait(timeout=SHUTDOWN_TIMEOUT) for job in (pushing, pulling, working)))
     await demo.stop()
 
 

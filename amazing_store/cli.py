@@ -99,6 +99,9 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     configure.add_argument("--api-key", help="Ozon Api-Key")
     configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
     configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
+    configure.add_argument("--webhook-secret", help="HMAC key of a marketplace that signs its webhooks")
+    configure.add_argument("--new-webhook-token", action="store_true",
+                           help="make a new secret webhook path (for Ozon pushes, which carry no signature)")
     switch = configure.add_mutually_exclusive_group()
     switch.add_argument("--enable", action="store_true", help="let the sync run")
     switch.add_argument("--disable", action="store_true", help="pause the sync")
@@ -211,9 +214,13 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
         connection = await marketplaces.configure(conn, args.slug, marketplaces.Changes(
             base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
             warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
+            webhook_secret=args.webhook_secret, new_webhook_token=args.new_webhook_token,
         ), vault_for(settings))
         state = "sync on" if connection.auto_sync_enabled else "sync paused"
         print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
+        path = await marketplaces.webhook_path(conn, args.slug)
+        if path:
+            print(f"webhook URL: {settings.public_url or 'https://<PUBLIC_URL>'}{path}")
         return 0
 
     return _with_database(urls, configure)

@@ -16,6 +16,8 @@ from core.inventory import StockLevel
 log = logging.getLogger(__name__)
 
 STOCK_CHANGED = "stock.changed"
+# A webhook event was stored: wakes the worker (payload: the marketplace id).
+WEBHOOK_RECEIVED = "webhook.received"
 # An admin asked for a marketplace sync now (payload: the marketplace id).
 SYNC_REQUESTED = "sync.requested"
 # Bumped on every change a catalog page could show (stock, price, texts, categories, banners): cached
@@ -55,3 +57,11 @@ async def request_sync(redis: Redis, marketplace_id: int) -> bool:
     except Exception as error:
         log.warning("sync request not delivered (%s); the next sweep will run it", error)
         return False
+
+
+async def webhook_received(redis: Redis, marketplace_id: int) -> None:
+    """Wake the webhook worker; without Redis its short sweep picks the event up anyway."""
+    try:
+        await redis.publish(WEBHOOK_RECEIVED, str(marketplace_id))
+    except Exception as error:
+        log.debug("webhook wake-up not published: %s", error)

@@ -42,6 +42,8 @@ class IncomingOrder:
     customer_name: str | None = None
     customer_phone: str | None = None
     address: str | None = None
+    # Already cancelled when we first hear of it (an out-of-order webhook): there is nothing to take.
+    cancelled: bool = False
 
 
 Outcome = Literal["created", "known", "partial", "unplaced"]
@@ -73,6 +75,8 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
     )
     if existing is not None:
         return Imported("known", existing)
+    if incoming.cancelled:
+        return Imported("unplaced")
     resolved: list[tuple[int, IncomingLine]] = []
     for line in incoming.lines:
         product_id = await conn.fetchval(_RESOLVE, marketplace_id, line.chrt_id, line.sku_id, line.offer_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import asyncpg
@@ -42,6 +43,8 @@ class Changes:
     warehouse_id: int | None = None
     shop_id: int | None = None
     enabled: bool | None = None
+    webhook_secret: str | None = None
+    new_webhook_token: bool = False
 
 
 _SELECT = """
@@ -93,6 +96,10 @@ async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault
             values[name] = getattr(changes, name)
     if changes.enabled is not None:
         values["auto_sync_enabled"] = changes.enabled
+    if changes.webhook_secret is not None:
+        values["webhook_secret"] = vault.seal(changes.webhook_secret)
+    if changes.new_webhook_token:
+        values["webhook_path_token"] = secrets.token_urlsafe(24)
     if values:
         await conn.execute(update_by_id("marketplaces", list(values)), current.marketplace_id, *values.values())
     return await connection(conn, slug, vault)
@@ -102,3 +109,9 @@ async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool
     if (await conn.execute("UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
                            marketplace_id, not paused)).endswith(" 0"):
         raise NotFound("API marketplace", marketplace_id)
+
+
+async def webhook_path(conn: asyncpg.Connection, slug: str) -> str | None:
+    """The path Ozon-style (unsigned) pushes are accepted on, when a token was made."""
+    token = await conn.fetchval("SELECT webhook_path_token FROM marketplaces WHERE slug = $1", slug)
+    return f"/webhooks/{slug}/{token}" if token else None

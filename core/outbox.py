@@ -18,6 +18,7 @@ PAYMENT_NEEDS_REFUND = "payment_needs_refund"
 SYNC_FAILURE = "sync_failure"
 MARKETPLACE_ORDER_PROBLEM = "marketplace_order_problem"
 STOCK_DRIFT = "stock_drift"
+WEBHOOK_FAILURE = "webhook_failure"
 
 
 async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,6 +47,12 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(default=5, ge=0)
     # Serve API marketplaces that have neither their own address nor keys from local sandboxes (the demo).
     demo_marketplaces: bool = True
+    # Addresses Ozon sends push notifications from (contract 3.5); others are refused.
+    ozon_webhook_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24"]
+    )
+    # Reverse proxies whose X-Forwarded-For is believed (the address they saw the request come from).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Requests per minute one customer may make to the Mini App API.
     api_rate_limit: int = Field(default=240, gt=0)
     # Provider token from @BotFather (Payments) for card payments in the Mini App; without it, cash only.
@@ -56,6 +63,16 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ozon_webhook_networks", "trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for network in value:
+                ipaddress.ip_network(str(network), strict=False)  # ValueError names the bad one
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -153,7 +153,7 @@ class OzonAdapter:
                          title=product.get("name") or "", seller_sku=product.get("offer_id"),
                          offer_id=product.get("offer_id"))
             for product in posting.get("products") or []
-        ))
+        ), cancelled=posting.get("status") == "cancelled")
 
     async def cancelled_orders(self, keys: list[str]) -> set[str]:
         wanted = set(keys)

@@ -12,7 +12,7 @@ from webapp.errors import errors_middleware
 from webapp.keys import LIVE_STOCK, REDIS
 from webapp.live import LiveStock
 from webapp.ratelimit import rate_limit_middleware
-from webapp.routes import banners, cart, catalog, live, orders, users
+from webapp.routes import banners, cart, catalog, live, orders, users, webhooks
 
 API_TITLE = "Amazing Store Mini App API"
 API_VERSION = "1.0"
@@ -28,6 +28,7 @@ def setup(app: web.Application) -> None:
         return web.json_response(document)
 
     app.router.add_get("/api/openapi.json", openapi)
+    webhooks.setup_routes(app)
     pages.setup_routes(app)
     app.cleanup_ctx.append(_live_stock)
 

@@ -8,6 +8,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.vault import Vault
 from webapp.live import LiveStock
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -18,3 +19,5 @@ INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
 # The bot, when BOT_TOKEN is set: the API uses it to create payment invoices.
 BOT = web.AppKey("bot", Bot)
 LIVE_STOCK = web.AppKey("live_stock", LiveStock)
+# Opens marketplace secrets sealed with SECRET_KEY (webhook signing keys).
+VAULT = web.AppKey("vault", Vault)

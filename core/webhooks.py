@@ -1,0 +1,108 @@
+"""Marketplace webhook events: stored raw inside the request that brought them (so an acknowledged event is
+never lost), each once, then claimed by a worker that retries with backoff and gives up loudly."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+
+from core import outbox
+from core.vault import Vault
+
+MAX_ATTEMPTS = 6
+BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """How one marketplace's webhooks are authenticated."""
+
+    marketplace_id: int
+    slug: str
+    api_type: str | None
+    path_token: str | None
+    hmac_secret: str | None
+
+
+async def receiver(conn: asyncpg.Connection, slug: str, vault: Vault) -> Receiver | None:
+    row = await conn.fetchrow(
+        "SELECT id, slug, api_type, webhook_path_token, webhook_secret FROM marketplaces"
+        " WHERE slug = $1 AND integration_type = 'api' AND is_active",
+        slug,
+    )
+    if row is None:
+        return None
+    secret = vault.open(row["webhook_secret"]) if row["webhook_secret"] else None
+    return Receiver(row["id"], row["slug"], row["api_type"], row["webhook_path_token"], secret)
+
+
+def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
+    """Hex HMAC-SHA256 of the raw body, compared in constant time."""
+    if not signature:
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.strip().removeprefix("sha256=").lower())
+
+
+async def store(conn: asyncpg.Connection, marketplace_id: int, event_type: str, payload: Any, event_key: str,
+                signature: str | None = None) -> bool:
+    """Keep the event; False when the same event was already received (a replay)."""
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO marketplace_webhooks (marketplace_id, event_type, payload, signature, event_key)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (marketplace_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
+        RETURNING id
+        """,
+        marketplace_id, event_type[:50], payload, signature, event_key[:300],
+    )
+    return inserted is not None
+
+
+async def claim(conn: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Record]:
+    """Due events, locked for this transaction; other workers skip them instead of waiting."""
+    return await conn.fetch(
+        """
+        SELECT w.id, w.marketplace_id, w.event_type, w.payload, w.retry_count
+          FROM marketplace_webhooks w
+         WHERE w.status IN ('pending', 'retry') AND w.next_attempt_at <= NOW()
+         ORDER BY w.id
+         LIMIT $1
+           FOR UPDATE SKIP LOCKED
+        """,
+        limit,
+    )
+
+
+async def processed(conn: asyncpg.Connection, event_id: int) -> None:
+    await conn.execute(
+        "UPDATE marketplace_webhooks SET status = 'processed', processed_at = NOW(), error_message = NULL"
+        " WHERE id = $1",
+        event_id,
+    )
+
+
+async def failed(conn: asyncpg.Connection, event: asyncpg.Record, error: str) -> None:
+    """Retry later, or after the last try mark it failed and tell the admins."""
+    attempts = event["retry_count"] + 1
+    if attempts >= MAX_ATTEMPTS:
+        await conn.execute(
+            "UPDATE marketplace_webhooks SET status = 'failed', retry_count = $2, error_message = $3 WHERE id = $1",
+            event["id"], attempts, error[:1000],
+        )
+        await outbox.add(conn, outbox.WEBHOOK_FAILURE, {
+            "marketplace_id": event["marketplace_id"], "event_id": event["id"], "event_type": event["event_type"],
+            "error": error[:500],
+        })
+        return
+    delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
+    await conn.execute(
+        "UPDATE marketplace_webhooks SET status = 'retry', retry_count = $2, error_message = $3,"
+        " next_attempt_at = NOW() + $4::interval WHERE id = $1",
+        event["id"], attempts, error[:1000], delay,
+    )

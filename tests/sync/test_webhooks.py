@@ -1,0 +1,184 @@
+"""Marketplace webhooks: Ozon pushes (source addresses and a path token, no signature) and HMAC-signed ones,
+stored inside the request, processed once by a worker, surviving a crash between the two."""
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from core import marketplaces
+from core.settings import Settings
+from sync.push import push_due
+from sync.webhook_worker import WebhookWorker
+from tests.builders import Shop, stock_of
+from tests.support import changed
+from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
+from webapp.errors import errors_middleware
+from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import VAULT as VAULT_KEY
+from webapp.routes import webhooks
+
+OZON_ADDRESS = "195.34.21.10"
+
+
+@pytest.fixture
+async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon)
+        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
+        await marketplaces.configure(conn, "uzum", marketplaces.Changes(webhook_secret="hook-key"), VAULT)
+    async with aiohttp.ClientSession() as session:
+        world = World(uzum, wb, ozon, connections, session)
+        await push_due(pool, connections["ozon"], world.adapter("ozon"), trigger="scheduled")
+        yield world
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+@pytest.fixture
+async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
+                   redis: Redis) -> TestClient:
+    """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
+    app = web.Application(middlewares=[errors_middleware])
+    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
+    app[POOL], app[REDIS], app[VAULT_KEY] = pool, redis, VAULT
+    webhooks.setup_routes(app)
+    return await aiohttp_client(app)
+
+
+async def _ozon_path(pool: asyncpg.Pool) -> str:
+    async with pool.acquire() as conn:
+        path = await marketplaces.webhook_path(conn, "ozon")
+    assert path is not None
+    return path
+
+
+async def _stored(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    return await pool.fetch("SELECT event_type, status, retry_count FROM marketplace_webhooks ORDER BY id")
+
+
+def _worker(pool: asyncpg.Pool, redis: Redis) -> WebhookWorker:
+    return WebhookWorker(pool, redis, VAULT)
+
+
+async def test_ozon_pushes_are_answered_at_once_and_a_new_posting_is_imported(
+    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop, receiver: TestClient
+) -> None:
+    emitter = world.ozon.connect_push(str(receiver.make_url(await _ozon_path(pool))), source_ip=OZON_ADDRESS)
+    ping = await emitter.check()
+    assert ping.outcome == "OK" and ping.elapsed < 1.0, ping
+    posting = world.ozon.buyer_orders({"PH-1": 2})
+    await world.ozon.wait_push()
+    assert [(e["event_type"], e["status"]) for e in await _stored(pool)] == [("TYPE_NEW_POSTING", "pending")]
+    assert await _worker(pool, redis).process_due(world.session) == 1
+    async with pool.acquire() as conn:
+        order = await conn.fetchrow("SELECT marketplace_order_id, total FROM orders")
+        assert order["marketplace_order_id"] == posting["posting_number"]
+        assert await stock_of(conn, shop.phone) == (3, 0)
+    world.ozon.buyer_cancels(posting["posting_number"])
+    await world.ozon.wait_push()
+    await _worker(pool, redis).process_due(world.session)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM orders") == "cancelled"
+        assert await stock_of(conn, shop.phone) == (5, 0)
+
+
+async def test_replayed_events_are_stored_and_applied_once(
+    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+) -> None:
+    posting = world.ozon.buyer_orders({"CL-1": 1})
+    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
+             "products": [{"sku": 1, "offer_id": "CL-1", "quantity": 1}], "in_process_at": "2026-11-21T10:00:00Z",
+             "warehouse_id": world.ozon.default_warehouse, "seller_id": 777}
+    for _ in range(3):
+        answer = await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
+        assert answer.status == 200 and await answer.json() == {"result": True}
+    assert len(await _stored(pool)) == 1
+    await _worker(pool, redis).process_due(world.session)
+    await _worker(pool, redis).process_due(world.session)
+    assert await pool.fetchval("SELECT count(*) FROM orders") == 1
+
+
+async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
+    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop, receiver: TestClient
+) -> None:
+    posting = world.ozon.buyer_orders({"PH-2": 1})
+    world.ozon.buyer_cancels(posting["posting_number"])
+    number = posting["posting_number"]
+    cancelled = {"message_type": "TYPE_POSTING_CANCELLED", "posting_number": number, "products": [],
+                 "old_state": "posting_created", "new_state": "posting_canceled",
+                 "changed_state_date": "2026-11-21T10:05:00Z", "reason": {"id": 501, "message": "buyer"}}
+    created = {"message_type": "TYPE_NEW_POSTING", "posting_number": number,
+               "products": [{"sku": 1, "offer_id": "PH-2", "quantity": 1}], "in_process_at": "2026-11-21T10:00:00Z"}
+    path, headers = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
+    for event in (cancelled, created):
+        assert (await receiver.post(path, json=event, headers=headers)).status == 200
+    await _worker(pool, redis).process_due(world.session)
+    assert [e["status"] for e in await _stored(pool)] == ["processed", "processed"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+        assert await stock_of(conn, shop.telefon) == (3, 0)
+
+
+async def test_bad_source_token_or_signature_is_401_and_stores_nothing(
+    pool: asyncpg.Pool, world: World, receiver: TestClient
+) -> None:
+    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1", "products": []}
+    path = await _ozon_path(pool)
+    stranger = await receiver.post(path, json=event, headers={"X-Forwarded-For": "203.0.113.9"})
+    guessed = await receiver.post("/webhooks/ozon/guessed-token", json=event,
+                                  headers={"X-Forwarded-For": OZON_ADDRESS})
+    forged_proxy = await receiver.post(path, json=event, headers={"X-Forwarded-For": f"{OZON_ADDRESS}, 203.0.113.9"})
+    body = json.dumps({"event_type": "order.created", "id": 5}).encode()
+    unsigned = await receiver.post("/webhooks/uzum", data=body)
+    forged = await receiver.post("/webhooks/uzum", data=body, headers={"X-Signature": "00" * 32})
+    assert [r.status for r in (stranger, guessed, forged_proxy, unsigned, forged)] == [401] * 5
+    assert await _stored(pool) == []
+    good = hmac.new(b"hook-key", body, hashlib.sha256).hexdigest()
+    signed = await receiver.post("/webhooks/uzum", data=body, headers={"X-Signature": good, "X-Event-Id": "e-1"})
+    replay = await receiver.post("/webhooks/uzum", data=body, headers={"X-Signature": good, "X-Event-Id": "e-1"})
+    assert (await signed.json(), await replay.json()) == ({"result": True, "duplicate": False},
+                                                          {"result": True, "duplicate": True})
+    assert len(await _stored(pool)) == 1
+
+
+async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
+    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+) -> None:
+    posting = world.ozon.buyer_orders({"PH-1": 1})
+    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
+             "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}], "in_process_at": "2026-11-21T11:00:00Z"}
+    assert (await receiver.post(await _ozon_path(pool), json=event,
+                                headers={"X-Forwarded-For": OZON_ADDRESS})).status == 200
+    # The process dies here: acknowledged, stored, not processed. A new process starts its worker:
+    restarted = WebhookWorker(pool, redis, VAULT)
+    assert await restarted.process_due(world.session) == 1
+    assert await pool.fetchval("SELECT count(*) FROM orders") == 1
+
+
+async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert(
+    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+) -> None:
+    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "999-0001-1", "products": [],
+             "in_process_at": "2026-11-21T12:00:00Z"}
+    await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
+    worker = _worker(pool, redis)
+    for attempt in range(1, 7):
+        await worker.process_due(world.session)
+        [stored] = await _stored(pool)
+        assert stored["retry_count"] == attempt
+        await pool.execute("UPDATE marketplace_webhooks SET next_attempt_at = NOW()")
+    assert stored["status"] == "failed"
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE kind = 'webhook_failure'") == 1

@@ -1,0 +1,106 @@
+"""Marketplace webhooks: authenticate, store the raw event inside the request, answer at once; a worker in
+the sync processes it. Ozon signs nothing, so its pushes are accepted only from its published networks and
+on an unguessable path token; other marketplaces sign the body with HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from core import events, webhooks
+from core.settings import Settings
+from webapp.errors import error_response
+from webapp.keys import POOL, REDIS, SETTINGS, VAULT
+
+APP_NAME = "amazing-store"
+APP_VERSION = "1.0"
+MAX_BODY = 256 * 1024
+
+
+def client_address(request: web.Request, settings: Settings) -> str | None:
+    """The caller's address: the peer's, or, behind a trusted proxy, the one the proxy reports."""
+    peer = request.remote
+    trusted = [ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies]
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    chain = [*forwarded, peer] if peer else forwarded
+    # Walk from the nearest hop outwards, skipping our own proxies; the first other address is the client.
+    for address in reversed(chain):
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        if not any(ip in network for network in trusted):
+            return address
+    return chain[0] if chain else None
+
+
+def _ozon_error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message, "details": None}}, status=status)
+
+
+async def ozon(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    async with request.app[POOL].acquire() as conn:
+        receiver = await webhooks.receiver(conn, request.match_info["slug"], request.app[VAULT])
+    token = request.match_info.get("token", "")
+    if receiver is None or not receiver.path_token or not hmac.compare_digest(receiver.path_token, token):
+        return _ozon_error(401, "ERROR_UNKNOWN", "unknown webhook address")
+    address = client_address(request, settings)
+    networks = [ipaddress.ip_network(network, strict=False) for network in settings.ozon_webhook_networks]
+    if address is None or not any(ipaddress.ip_address(address) in network for network in networks):
+        return _ozon_error(401, "ERROR_UNKNOWN", "not an Ozon address")
+    body = await request.read()
+    if len(body) > MAX_BODY:
+        return _ozon_error(413, "ERROR_UNKNOWN", "body too large")
+    try:
+        event = json.loads(body)
+        kind = str(event["message_type"])
+    except (ValueError, KeyError, TypeError):
+        return _ozon_error(400, "ERROR_PARAMETER_VALUE_MISSED", "message_type is missing")
+    if kind == "TYPE_PING":
+        return web.json_response({"version": APP_VERSION, "name": APP_NAME,
+                                  "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    async with request.app[POOL].acquire() as conn:
+        await webhooks.store(conn, receiver.marketplace_id, kind, event, _ozon_event_key(kind, event))
+    await events.webhook_received(request.app[REDIS], receiver.marketplace_id)
+    return web.json_response({"result": True})
+
+
+def _ozon_event_key(kind: str, event: dict[str, Any]) -> str:
+    """FBS events carry no id: their identity is the type, the posting and the moment of the change."""
+    if event.get("uuid"):
+        return f"{kind}:{event['uuid']}"
+    moment = event.get("changed_state_date") or event.get("in_process_at") or ""
+    return f"{kind}:{event.get('posting_number', '')}:{moment}"
+
+
+async def signed(request: web.Request) -> web.Response:
+    """The generic scheme: hex HMAC-SHA256 of the raw body with the marketplace's webhook_secret in
+    X-Signature; the event id from X-Event-Id (else the body's hash) deduplicates replays."""
+    async with request.app[POOL].acquire() as conn:
+        receiver = await webhooks.receiver(conn, request.match_info["slug"], request.app[VAULT])
+    body = await request.read()
+    signature = request.headers.get("X-Signature")
+    if not (receiver and receiver.hmac_secret and webhooks.signature_ok(receiver.hmac_secret, body, signature)):
+        return error_response(401, "unauthorized", "bad or missing signature")
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return error_response(400, "invalid_json", "the body is not valid JSON")
+    kind = str(event.get("event_type") or event.get("type") or "event") if isinstance(event, dict) else "event"
+    key = request.headers.get("X-Event-Id") or hashlib.sha256(body).hexdigest()
+    async with request.app[POOL].acquire() as conn:
+        stored = await webhooks.store(conn, receiver.marketplace_id, kind, event, key, signature)
+    await events.webhook_received(request.app[REDIS], receiver.marketplace_id)
+    return web.json_response({"result": True, "duplicate": not stored})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/webhooks/{slug}/{token}", ozon)
+    app.router.add_post("/webhooks/{slug}", signed)
