@@ -5,7 +5,6 @@ stored before a crash are simply still pending: the next worker picks them up.""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -44,12 +43,18 @@ class WebhookWorker:
                         await self.process_due(session)
                     except Exception:
                         log.exception("webhook processing failed this round")
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._sweep)
+                    await self._sleep(stop)
                     self._wake.clear()
             finally:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        """Until an event arrives, the sweep is due, or the process stops, whichever comes first."""
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waiters, timeout=self._sweep, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
 
     async def process_due(self, session: aiohttp.ClientSession) -> int:
         """Work through every due event; returns how many were handled (processed or retried)."""
