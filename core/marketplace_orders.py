@@ -12,9 +12,9 @@ from typing import Literal
 
 import asyncpg
 
-from core import orders, outbox
+from core import inventory, orders, outbox
 from core.errors import InvalidTransition, OutOfStock
-from core.inventory import StockLevel
+from core.inventory import Movement, Source, StockLevel
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class IncomingOrder:
 
 
 Outcome = Literal["created", "known", "partial", "unplaced"]
+LIVE = ("pending", "confirmed", "processing")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,15 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         "SELECT id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2", marketplace_id, incoming.key
     )
     if existing is not None:
-        return Imported("known", existing)
+        return Imported("known", existing, await _drop_cancelled_items(conn, marketplace_id, existing, incoming))
     if incoming.cancelled:
+        return Imported("unplaced")
+    refused = await conn.fetchval(
+        "SELECT 1 FROM marketplace_order_problems WHERE marketplace_id = $1 AND marketplace_order_id = $2"
+        " AND problem = 'out_of_stock' AND resolved_at IS NULL",
+        marketplace_id, incoming.key,
+    )
+    if refused:  # the admins were told to cancel it there: stock that came back since is not its to take
         return Imported("unplaced")
     resolved: list[tuple[int, IncomingLine]] = []
     for line in incoming.lines:
@@ -105,6 +113,42 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         return Imported("unplaced")
     partial = len(resolved) < len(incoming.lines)
     return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id, placed.stock)
+
+
+async def _drop_cancelled_items(
+    conn: asyncpg.Connection, marketplace_id: int, order_id: int, incoming: IncomingOrder
+) -> tuple[StockLevel, ...]:
+    """The buyer dropped some items of an order we hold: fewer units of a product on their side than live on
+    ours means those units come back (a cancel movement), and the line records them as cancelled."""
+    if await conn.fetchval("SELECT status FROM orders WHERE id = $1 FOR UPDATE", order_id) not in LIVE:
+        return ()
+    theirs: dict[int, int] = {}
+    for line in incoming.lines:
+        product_id = await conn.fetchval(_RESOLVE, marketplace_id, line.chrt_id, line.sku_id, line.offer_id,
+                                         line.barcode, line.seller_sku)
+        if product_id is not None:
+            theirs[product_id] = theirs.get(product_id, 0) + line.quantity
+    items = await conn.fetch(
+        "SELECT id, product_id, quantity - cancelled_quantity AS live FROM order_items"
+        " WHERE order_id = $1 AND product_id IS NOT NULL ORDER BY product_id, id",
+        order_id,
+    )
+    dropped = [(item, item["live"] - theirs.get(item["product_id"], 0)) for item in items]
+    dropped = [(item, units) for item, units in dropped if units > 0]
+    if not dropped:
+        return ()
+    await inventory.lock(conn, (item["product_id"] for item, _ in dropped))
+    levels = []
+    for item, units in dropped:
+        await conn.execute("UPDATE order_items SET cancelled_quantity = cancelled_quantity + $2 WHERE id = $1",
+                           item["id"], units)
+        source = Source("order", order_id, marketplace_id, notes=f"{units} dropped by the buyer")
+        levels.append(await inventory.give_back(conn, item["product_id"], units, Movement.CANCEL, source))
+    await conn.execute(
+        "INSERT INTO order_status_history (order_id, status, notes) SELECT id, status, $2 FROM orders WHERE id = $1",
+        order_id, "the buyer dropped some items on the marketplace",
+    )
+    return tuple(levels)
 
 
 async def _set_aside(

@@ -441,8 +441,9 @@ async def _end_holds(conn: asyncpg.Connection, order_id: int, source: Source, *,
 
 async def _give_back(conn: asyncpg.Connection, order_id: int, source: Source) -> list[StockLevel]:
     items = await conn.fetch(
-        "SELECT product_id, SUM(quantity)::int AS quantity FROM order_items"
-        " WHERE order_id = $1 AND product_id IS NOT NULL GROUP BY product_id ORDER BY product_id",
+        "SELECT product_id, SUM(quantity - cancelled_quantity)::int AS quantity FROM order_items"
+        " WHERE order_id = $1 AND product_id IS NOT NULL GROUP BY product_id"
+        " HAVING SUM(quantity - cancelled_quantity) > 0 ORDER BY product_id",
         order_id,
     )
     await inventory.lock(conn, (item["product_id"] for item in items))
