@@ -31,7 +31,8 @@ def menu_markup() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [item(_("📝 New manual order"), "order")],
         [item(_("📦 Products and stock"), "products"), item(_("➕ New product"), "newproduct")],
-        [orders, item(_("👥 Admins"), "admins")],
+        [orders, item(_("📊 Reports"), "reports")],
+        [item(_("🔄 Marketplace sync"), "sync"), item(_("👥 Admins"), "admins")],
     ])
 
 

@@ -46,4 +46,17 @@ class OrderCb(CallbackData, prefix="od"):
     to: str = ""
 
 
-ADMIN_PREFIXES = ("menu", "f", "pr", "ol", "od")
+class ReportCb(CallbackData, prefix="rp"):
+    """A report of a named period: today, week or month."""
+
+    period: str
+
+
+class SyncCb(CallbackData, prefix="sy"):
+    """The /sync board (action "show") and its buttons for one marketplace: run, pause, resume."""
+
+    action: str
+    id: int = 0
+
+
+ADMIN_PREFIXES = ("menu", "f", "pr", "ol", "od", "rp", "sy")

@@ -20,7 +20,9 @@ from bot import (
     payments,
     products,
     refusal,
+    reports,
     start,
+    sync_desk,
 )
 from bot.i18n import UserLocaleMiddleware, create_i18n
 
@@ -53,6 +55,8 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
         products.create_router(),
         order_desk.create_router(),
         admins.create_router(),
+        reports.create_router(),
+        sync_desk.create_router(),
         manual_order.create_stale_router(),
         my_orders.create_router(),
         refusal.create_router(),

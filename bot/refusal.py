@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ADMIN_PREFIXES
 from bot.texts import refusal
 
-ADMIN_COMMANDS = ("admin", "order", "products", "newproduct", "admins", "grant", "revoke")
+ADMIN_COMMANDS = ("admin", "order", "products", "newproduct", "admins", "grant", "revoke", "report", "sync")
 
 
 def create_router() -> Router:

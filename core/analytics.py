@@ -126,3 +126,23 @@ def local_day_bounds(day: date, timezone: str = DEFAULT_TIMEZONE) -> tuple[datet
     zone = ZoneInfo(timezone)
     start = datetime(day.year, day.month, day.day, tzinfo=zone)
     return start, start + timedelta(days=1)
+
+
+_DAILY_BY_CHANNEL = """
+SELECT (s.sold_at AT TIME ZONE $3)::date AS day, mk.slug AS key, mk.name,
+       COUNT(DISTINCT s.order_id) AS orders, SUM(s.units) AS units,
+       SUM(s.revenue) AS revenue, SUM(s.cost) AS cost, SUM(s.commission) AS commission, SUM(s.profit) AS profit
+  FROM sales_lines s
+  JOIN marketplaces mk ON mk.id = s.marketplace_id
+ WHERE s.sold_at >= $1 AND s.sold_at < $2
+ GROUP BY 1, mk.id, mk.slug, mk.name
+ ORDER BY 1, mk.id
+"""
+
+
+async def daily_by_channel(
+    conn: asyncpg.Connection, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
+) -> list[tuple[date, Sales]]:
+    """Each channel's sales of each local day that had any (a chart's bars)."""
+    rows = await conn.fetch(_DAILY_BY_CHANNEL, start, end, timezone)
+    return [(row["day"], Sales(**{key: value for key, value in row.items() if key != "day"})) for row in rows]

@@ -25,13 +25,18 @@ __all__ = ["ApiCall", "FakeTelegram", "UploadedFile", "make_bot"]
 MAX_LONG_POLL_SECONDS = 1.0
 
 
+# Enough of an upload to check its kind by its signature (a PNG's first 8 bytes) without keeping it whole.
+KEPT_BYTES = 64
+
+
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file part of a multipart request (bytes are not kept)."""
+    """A file part of a multipart request: its size and first KEPT_BYTES bytes (not compared)."""
 
     filename: str | None
     size: int
     content_type: str | None
+    head: bytes = field(default=b"", compare=False)
 
 
 @dataclass
@@ -334,8 +339,8 @@ class FakeTelegram:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
-                    size = len(value.file.read())
-                    params[key] = UploadedFile(value.filename, size, value.content_type)
+                    data = value.file.read()
+                    params[key] = UploadedFile(value.filename, len(data), value.content_type, data[:KEPT_BYTES])
                 else:
                     params[key] = _decode_value(key, str(value))
         for key, value in list(params.items()):

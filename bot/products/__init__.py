@@ -1,4 +1,5 @@
-"""Products for admins: search, the card, stock and price edits, the own-store switch, new products."""
+"""Products for admins: search, the card, stock and price edits, the own-store switch, marketplace listings,
+new products."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aiogram.filters import Command, StateFilter
 from bot.access import IsAdmin
 from bot.callbacks import FormCb, MenuCb, ProductCb
 from bot.forms import CurrentForm
-from bot.products import card, navigation, new_product, prices, search, stock
+from bot.products import card, listings, navigation, new_product, prices, search, stock
 from bot.products.states import NewProduct, ProductForm
 
 TEXT = F.text & ~F.text.startswith("/")
@@ -43,6 +44,12 @@ def create_router() -> Router:
     on_message(stock.count_typed, ProductForm.count, TEXT)
     on_message(prices.typed, ProductForm.price, TEXT)
     on_button(prices.cleared, ProductForm.price, *form("clear"))
+    on_button(listings.open_listings, product("lst"))
+    on_button(listings.start_map, product("map"))
+    on_button(listings.ask_unmap, product("unmap"))
+    on_button(listings.unmap, product("unmapok"))
+    on_message(listings.key_typed, ProductForm.listing_key, TEXT)
+    on_button(listings.back, ProductForm.listing_key, *form("back"))
     on_button(navigation.cancel, StateFilter(ProductForm), *form("cancel"))
 
     on_message(new_product.start, Command("newproduct"))

@@ -85,7 +85,7 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         [_button(_("💰 Price"), "price", product_id, 0), _button(_("🏷 Sale price"), "price", product_id, 1),
          _button(_("📉 Cost"), "price", product_id, 2)],
         *[locked[index:index + 2] for index in range(0, len(locked), 2)],
-        [switch],
+        [switch, _button(_("🔗 Marketplace listings"), "lst", product_id)],
         [_button(_("🔄 Refresh"), "open", product_id), _button(_("🔍 Search"), "search", 0), menu_button()],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)

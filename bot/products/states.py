@@ -1,4 +1,4 @@
-"""Steps of the product forms: search, stock and price edits, and a new product."""
+"""Steps of the product forms: search, stock and price edits, a marketplace listing's keys, and a new product."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ class ProductForm(StatesGroup):
     adjust_reason = State()
     count = State()
     price = State()
+    listing_key = State()
 
 
 class NewProduct(StatesGroup):

@@ -7,11 +7,11 @@ import asyncpg
 from aiohttp.test_utils import TestClient
 
 from amazing_store.app import create_app
-from bot.callbacks import MenuCb, ProductCb
+from bot.callbacks import MenuCb, ProductCb, ReportCb, SyncCb
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from tests.bot.harness import Chat
-from tests.builders import Shop
+from tests.builders import Shop, make_channel
 from tests.fake_telegram import FakeTelegram
 
 REFUSAL_UZ = "faqat do'kon adminlari"
@@ -30,6 +30,22 @@ async def test_a_customer_is_refused_admin_commands_and_buttons_and_nothing_happ
     assert REFUSAL_UZ in customer.toasts()[-1]
     assert await pool.fetchval("SELECT is_active FROM products WHERE id = $1", shop.phone)
     assert not await pool.fetchval("SELECT is_admin FROM users")
+    assert await pool.fetchval("SELECT count(*) FROM audit_log") == 0
+
+
+async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        uzum = await make_channel(conn, "uzum", "api")
+        await conn.execute("UPDATE marketplaces SET auto_sync_enabled = TRUE")
+    await customer.send("/start")
+    for command in ("/report today", "/sync"):
+        await customer.send(command)
+        assert REFUSAL_UZ in customer.text, command
+    await customer.press(SyncCb(action="pause", id=uzum).pack())
+    await customer.press(ReportCb(period="today").pack())
+
+    assert all(REFUSAL_UZ in toast for toast in customer.toasts()[-2:])
+    assert await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
     assert await pool.fetchval("SELECT count(*) FROM audit_log") == 0
 
 

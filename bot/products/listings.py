@@ -1,0 +1,158 @@
+"""A product's listings on the API marketplaces: map one by its platform keys (a small form: Wildberries chrtId,
+Uzum skuId and barcode, Ozon offer_id and product_id), or unmap it. Both audited by core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ProductCb
+from bot.errors import describe
+from bot.forms import Event, keyboard, nav_row, new_form_id, show, tell
+from bot.menu_buttons import menu_button
+from bot.products.states import ProductForm
+from bot.texts import product_name
+from core import sync_status
+from core.errors import DomainError, NotFound, ValidationError
+from core.sync_status import NUMERIC_KEYS, PLATFORM_KEYS, ListingTaken
+
+
+def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=ProductCb(action=action, id=product_id,
+                                                                   arg=marketplace_id).pack())
+
+
+def _question(key: str, channel: str) -> str:
+    return {
+        "chrt_id": _("{channel}: the listing's chrtId (a number from the seller cabinet)?"),
+        "sku_id": _("{channel}: the listing's skuId (a number from the seller cabinet)?"),
+        "barcode": _("{channel}: the listing's barcode?"),
+        "offer_id": _("{channel}: the listing's offer_id (your article code there)?"),
+        "product_id": _("{channel}: the listing's product_id (a number from the seller cabinet)?"),
+    }[key].format(channel=channel)
+
+
+def _problem(error: DomainError) -> str:
+    if isinstance(error, ListingTaken):
+        return _("This listing is already mapped to {sku}: unmap it there first.").format(sku=error.owner_sku)
+    if isinstance(error, ValidationError) and error.field == "keys":
+        return _("This listing is already mapped to another product: unmap it there first.")
+    if isinstance(error, ValidationError) and error.field in NUMERIC_KEYS:
+        return _("Send a whole number, like 123456.")
+    if isinstance(error, ValidationError) and error.field in ("barcode", "offer_id"):
+        return _("Up to 100 characters, please.")
+    return describe(error)
+
+
+async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note: str = "") -> None:
+    try:
+        async with pool.acquire() as conn:
+            product, rows = await sync_status.product_listings(conn, product_id)
+    except NotFound as error:
+        await tell(event, describe(error))
+        return
+    lines = [_("🔗 «{name}» ({sku}) on the marketplaces:").format(name=product_name(product), sku=product["sku"])]
+    buttons = []
+    for row in rows:
+        if row["marketplace_product_id"] is None:
+            lines.append(_("• {channel}: not mapped").format(channel=row["channel"]))
+            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row["channel"]), "map", product_id,
+                                    row["marketplace_id"])])
+        else:
+            lines.append(_("• {channel}: listing {listing}, sync: {sync}").format(
+                channel=row["channel"], listing=row["marketplace_product_id"], sync=row["sync_status"]))
+            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row["channel"]), "unmap", product_id,
+                                    row["marketplace_id"])])
+    if not rows:
+        lines.append(_("No API marketplace is connected."))
+    buttons.append([_button(_("⬅️ Back to the card"), "open", product_id), menu_button()])
+    text = "\n".join(lines)
+    await show(event, f"{note}\n\n{text}".strip(), InlineKeyboardMarkup(inline_keyboard=buttons))
+
+
+async def open_listings(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext,
+                        pool: asyncpg.Pool) -> None:
+    await state.clear()
+    await show_listings(callback, pool, callback_data.id)
+
+
+async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
+    try:
+        async with pool.acquire() as conn:
+            channel = await sync_status.api_channel(conn, callback_data.arg)
+    except DomainError as error:
+        await tell(callback, describe(error))
+        return
+    if channel["api_type"] not in PLATFORM_KEYS:
+        await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel["name"]))
+        return
+    await state.set_state(ProductForm.listing_key)
+    await state.set_data({"form": new_form_id(), "product_id": callback_data.id, "marketplace_id": channel["id"],
+                          "channel": channel["name"], "api_type": channel["api_type"], "keys": {}})
+    await _ask(callback, await state.get_data())
+
+
+async def _ask(event: Event, draft: dict[str, Any], note: str = "") -> None:
+    key = PLATFORM_KEYS[draft["api_type"]][len(draft["keys"])]
+    text = _question(key, draft["channel"])
+    await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
+
+
+async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+    draft = await state.get_data()
+    needed = PLATFORM_KEYS[draft["api_type"]]
+    key = needed[len(draft["keys"])]
+    try:
+        sync_status.check_key(key, message.text or "")
+    except ValidationError as error:
+        await _ask(message, draft, "⚠️ " + _problem(error))
+        return
+    draft = await state.update_data(keys={**draft["keys"], key: (message.text or "").strip()})
+    if len(draft["keys"]) < len(needed):
+        await _ask(message, draft)
+        return
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await sync_status.map_listing(conn, draft["product_id"], draft["marketplace_id"],
+                                          sync_status.platform_keys(draft["api_type"], draft["keys"]), admin["id"])
+    except DomainError as error:  # e.g. the listing is another product's: ask the keys again
+        draft = await state.update_data(keys={})
+        await _ask(message, draft, "⚠️ " + _problem(error))
+        return
+    await state.clear()
+    await show_listings(message, pool, draft["product_id"], _(
+        "✅ Mapped on {channel}: it gets our stock with the next push.").format(channel=draft["channel"]))
+
+
+async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: dict[str, Any]) -> None:
+    """One key back; from the first key, back to the listings."""
+    if not draft["keys"]:
+        await state.clear()
+        await show_listings(callback, pool, draft["product_id"])
+        return
+    keys = dict(draft["keys"])
+    keys.pop(PLATFORM_KEYS[draft["api_type"]][len(keys) - 1])
+    await _ask(callback, await state.update_data(keys=keys))
+
+
+async def ask_unmap(callback: CallbackQuery, callback_data: ProductCb) -> None:
+    """Unmapping stops our stock reaching that listing: worth one more tap."""
+    product_id, marketplace_id = callback_data.id, callback_data.arg
+    await show(callback, _("Unmap this listing? Our stock is no longer sent to it."), InlineKeyboardMarkup(
+        inline_keyboard=[[_button(_("Yes, unmap it"), "unmapok", product_id, marketplace_id),
+                          _button(_("No, keep it"), "lst", product_id)]]))
+
+
+async def unmap(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            removed = await sync_status.unmap_listing(conn, callback_data.id, callback_data.arg, admin["id"])
+    except DomainError as error:
+        await tell(callback, describe(error))
+        return
+    note = _("✅ Unmapped.") if removed else _("Nothing to change: it was not mapped there.")
+    await show_listings(callback, pool, callback_data.id, note)

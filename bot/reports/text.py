@@ -1,0 +1,69 @@
+"""What a report says: money per channel and in total, the best sellers and the stock running low, in the
+reader's language; and the buttons to another period."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ReportCb
+from bot.menu_buttons import menu_button
+from bot.texts import money, number, product_name
+from core.analytics import Sales
+from core.reports import Period, Report
+
+MAX_NAME = 60
+MAX_MESSAGE = 4000  # Telegram takes 4096 characters; a shop with many channels must not lose its report
+
+
+def period_title(period: Period) -> str:
+    first, last = period.first.strftime("%d.%m.%Y"), period.last.strftime("%d.%m.%Y")
+    return first if first == last else f"{first} – {last}"
+
+
+def _money_lines(sales: Sales) -> list[str]:
+    margin = f"{number(sales.margin)}%" if sales.margin is not None else "—"
+    return [
+        _("Revenue {revenue} · orders {orders} · units {units}").format(
+            revenue=money(sales.revenue), orders=sales.orders, units=sales.units),
+        _("Cost {cost} · commission {commission} · profit {profit} · margin {margin}").format(
+            cost=money(sales.cost), commission=money(sales.commission), profit=money(sales.profit), margin=margin),
+    ]
+
+
+def render(report: Report) -> str:
+    blocks = [[_("📊 Sales report: {period}").format(period=period_title(report.period))]]
+    if report.empty:
+        blocks[0].append(_("No sales in this period."))
+    for sales in report.channels:
+        blocks.append([f"🏪 {sales.name}", *_money_lines(sales)])
+    if len(report.channels) > 1:
+        blocks.append([_("Σ All channels"), *_money_lines(report.total)])
+    if report.top:
+        blocks.append([_("🏆 Best sellers:"), *[
+            _("{rank}. {name} ({sku}): {units} pcs, {revenue}").format(
+                rank=rank, name=sales.name[:MAX_NAME], sku=sales.key, units=sales.units, revenue=money(sales.revenue))
+            for rank, sales in enumerate(report.top, start=1)
+        ]])
+    if report.low_stock:
+        blocks.append([_("⚠️ Running low now:"), *[
+            (_("• {name} ({sku}): out of stock") if row["available"] <= 0 else _("• {name} ({sku}): {available} left"))
+            .format(name=product_name(row)[:MAX_NAME], sku=row["sku"], available=row["available"])
+            for row in report.low_stock
+        ]])
+    return "\n\n".join("\n".join(block) for block in blocks)[:MAX_MESSAGE]
+
+
+def caption(report: Report) -> str:
+    return _("📈 Daily revenue per channel, {period}: the whole bar is revenue, its dark part is profit.").format(
+        period=period_title(report.period))
+
+
+def periods_markup() -> InlineKeyboardMarkup:
+    def choice(text: str, period: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text, callback_data=ReportCb(period=period).pack())
+
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [choice(_("Today"), "today"), choice(_("7 days"), "week"), choice(_("30 days"), "month")],
+        [menu_button()],
+    ])

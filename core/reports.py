@@ -1,0 +1,96 @@
+"""The seller's sales report of a period: money per channel and in total, the best sellers, the stock running
+low, and each channel's days for a chart. Periods are whole local days of the seller's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from core import analytics
+from core.analytics import Sales
+from core.errors import ValidationError
+
+NAMED = ("today", "week", "month")
+# Days a named period covers, ending today: rolling, so a report never looks empty on a Monday or the 1st.
+_NAMED_DAYS = {"today": 1, "week": 7, "month": 30}
+# A longer range is an accountant's job, and its chart would be bars thinner than a pixel.
+MAX_DAYS = 366
+TOP_PRODUCTS = 5
+LOW_STOCK_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `first` to `last`, both local days included."""
+
+    first: date
+    last: date
+    timezone: str = analytics.DEFAULT_TIMEZONE
+
+    @property
+    def start(self) -> datetime:
+        return analytics.local_day_bounds(self.first, self.timezone)[0]
+
+    @property
+    def end(self) -> datetime:
+        return analytics.local_day_bounds(self.last, self.timezone)[1]
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def local_today(timezone: str = analytics.DEFAULT_TIMEZONE) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def named(name: str, today: date) -> Period:
+    """'today', 'week' (the last 7 days) or 'month' (the last 30 days), ending with `today`."""
+    if name not in _NAMED_DAYS:
+        raise ValidationError(f"unknown period {name!r}", "period")
+    return Period(today - timedelta(days=_NAMED_DAYS[name] - 1), today)
+
+
+def between(first: date, last: date) -> Period:
+    if last < first:
+        raise ValidationError("the period ends before it starts", "period")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise ValidationError(f"a report covers at most {MAX_DAYS} days", "period")
+    return Period(first, last)
+
+
+_RUNNING_LOW = """
+SELECT product_id, sku, name_uz, name_ru, available, stock_status
+  FROM inventory_status
+ WHERE stock_status <> 'ok'
+ ORDER BY available, sku
+ LIMIT $1
+"""
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    channels: list[Sales]
+    total: Sales
+    top: list[Sales]
+    low_stock: list[asyncpg.Record]
+    daily: list[tuple[date, Sales]]  # per channel, only days with sales
+
+    @property
+    def empty(self) -> bool:
+        return not self.channels
+
+
+async def build(conn: asyncpg.Connection, period: Period) -> Report:
+    channels = await analytics.sales_by_channel(conn, period.start, period.end)
+    return Report(
+        period=period,
+        channels=channels,
+        total=analytics.total(channels),
+        top=await analytics.top_products(conn, period.start, period.end, limit=TOP_PRODUCTS),
+        low_stock=await conn.fetch(_RUNNING_LOW, LOW_STOCK_SHOWN),
+        daily=await analytics.daily_by_channel(conn, period.start, period.end, timezone=period.timezone),
+    )

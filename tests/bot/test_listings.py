@@ -1,0 +1,78 @@
+"""Mapping a product to a marketplace listing from its card, by the platform's keys, and unmapping it; both
+audited; a listing that is already another product's is refused politely."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from bot.callbacks import ProductCb
+from core import sync_status
+from core.mappings import PlatformKeys
+from tests.bot.harness import Chat
+from tests.builders import Shop, make_channel
+
+
+async def _open_listings(admin: Chat, product_id: int) -> None:
+    await admin.send("/products samsung")
+    await admin.press(ProductCb(action="open", id=product_id).pack())
+    await admin.tap_data(ProductCb(action="lst", id=product_id))
+
+
+async def test_map_and_unmap_a_wildberries_listing_from_the_card(
+    admin: Chat, pool: asyncpg.Pool, shop: Shop
+) -> None:
+    async with pool.acquire() as conn:
+        wildberries = await make_channel(conn, "wildberries", "api")
+    await _open_listings(admin, shop.phone)
+    assert "wildberries: bog'lanmagan" in admin.text
+
+    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=wildberries))
+    assert "chrtId" in admin.text
+    await admin.send("12345")
+
+    mapping = await pool.fetchrow("SELECT * FROM marketplace_products WHERE product_id = $1", shop.phone)
+    assert (mapping["wb_chrt_id"], mapping["marketplace_product_id"]) == (12345, "12345")
+    assert mapping["stock_version"] > mapping["pushed_version"]  # due for a push at once
+    assert "kartochka 12345" in admin.text
+
+    await admin.tap_data(ProductCb(action="unmap", id=shop.phone, arg=wildberries))
+    await admin.tap_data(ProductCb(action="unmapok", id=shop.phone, arg=wildberries))
+
+    assert await pool.fetchval("SELECT count(*) FROM marketplace_products") == 0
+    audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
+    assert [(row["action"], row["entity_id"]) for row in audit] == [("listing.map", shop.phone),
+                                                                    ("listing.unmap", shop.phone)]
+    assert audit[0]["new_values"]["chrt_id"] == 12345 and audit[1]["old_values"]["wb_chrt_id"] == 12345
+
+
+async def test_uzum_asks_sku_id_then_barcode_and_rejects_a_non_number(
+    admin: Chat, pool: asyncpg.Pool, shop: Shop
+) -> None:
+    async with pool.acquire() as conn:
+        uzum = await make_channel(conn, "uzum", "api")
+    await _open_listings(admin, shop.phone)
+    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=uzum))
+
+    await admin.send("sku-777")
+    assert "⚠️" in admin.text and "skuId" in admin.text
+    await admin.send("777")
+    assert "shtrix-kod" in admin.text
+    await admin.send("4780000000017")
+
+    mapping = await pool.fetchrow("SELECT uzum_sku_id, uzum_barcode FROM marketplace_products")
+    assert tuple(mapping) == (777, "4780000000017")
+
+
+async def test_a_listing_of_another_product_is_refused_politely(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
+    async with pool.acquire() as conn:
+        wildberries = await make_channel(conn, "wildberries", "api")
+        await sync_status.map_listing(conn, shop.telefon, wildberries, PlatformKeys(chrt_id=555), actor_id=None)
+    await _open_listings(admin, shop.phone)
+    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=wildberries))
+
+    await admin.send("555")
+
+    assert "PH-2" in admin.text and "allaqachon" in admin.text and "chrtId" in admin.text  # asked again
+    assert await pool.fetchval("SELECT product_id FROM marketplace_products") == shop.telefon
+    await admin.tap_form("cancel")
+    assert "Bekor qilindi" in admin.text
