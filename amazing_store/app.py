@@ -106,9 +106,13 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
         ))
     yield
     stop.set()
-    with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-        # The sandboxes go only after the sync stopped using them.
-        await asyncio.gather(*(job.wait(timeout=SHUTDOWN_TIMEOUT) for job in (pushing, pulling, working)))
+    # The loops finish what they are doing; whatever is still running after the timeout is cancelled, and only
+    # then do the demo's sandboxes go (a request to a stopping server would hold its shutdown).
+    jobs = (pushing, pulling, working)
+    waiting = [asyncio.ensure_future(job.wait()) for job in jobs]
+    await asyncio.wait(waiting, timeout=SHUTDOWN_TIMEOUT)
+    await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)
+    await asyncio.gather(*waiting, return_exceptions=True)
     await demo.stop()
 
 

@@ -3,6 +3,7 @@ page, best-sellers. Only products on sale (is_active) are listed: sold-out ones 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -100,6 +101,16 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     needle = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
     if (wanted.ids is not None and not wanted.ids) or (needle and not any(char.isalnum() for char in needle)):
         return ProductPage([], 0, page, per_page)  # no ids, or only punctuation: nothing can match
+    if needle and " " not in needle and any(char.isdigit() for char in needle):
+        # A SKU or a scanned barcode names one product: answer it exactly instead of ranking thousands of
+        # near-misses ("AS-0777" is similar to every AS-0777x).
+        exact = await conn.fetchval(
+            "SELECT id FROM products WHERE is_active AND (sku = $1 OR sku = upper($1) OR barcode = $1) LIMIT 1",
+            needle,
+        )
+        if exact is not None:
+            wanted = dataclasses.replace(wanted, ids=(exact,), query=None)
+            needle = ""
     family = None
     if wanted.category_id is not None:
         family = await categories.family(conn, wanted.category_id) or [wanted.category_id]

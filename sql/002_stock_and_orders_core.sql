@@ -57,9 +57,13 @@ ALTER TABLE orders
     ADD CONSTRAINT orders_payment_status_check
         CHECK (payment_status IN ('unpaid', 'awaiting_payment', 'paid', 'refunded'));
 
+-- A marketplace buyer may drop some items of an order and keep the rest: the line remembers how many of it
+-- were cancelled (its price snapshot stays as sold).
 ALTER TABLE order_items
     ADD COLUMN commission_rate NUMERIC(5,2),
-    ADD COLUMN commission NUMERIC(14,2) NOT NULL DEFAULT 0;
+    ADD COLUMN commission NUMERIC(14,2) NOT NULL DEFAULT 0,
+    ADD COLUMN cancelled_quantity INTEGER NOT NULL DEFAULT 0
+        CHECK (cancelled_quantity >= 0 AND cancelled_quantity <= quantity);
 
 -- Checkout holds: stock kept aside for a customer until payment, or until it expires.
 CREATE TABLE stock_reservations (

@@ -1,7 +1,8 @@
 -- Reporting views behind the bot's and the API's reports (revenue, cost, profit per channel and product).
 
--- Every unit sold, on every channel: order lines of orders not cancelled, plus sales learnt from a
--- marketplace's stock (stock_diff method: no order, valued at the marketplace's price and our cost).
+-- Every unit sold, on every channel: order lines of orders not cancelled (less the units a buyer dropped),
+-- plus sales learnt from a marketplace's stock (stock_diff method: no order, valued at the marketplace's
+-- price and our cost).
 CREATE VIEW sales_lines AS
 SELECT o.order_date AS sold_at,
        o.marketplace_id,
@@ -9,14 +10,15 @@ SELECT o.order_date AS sold_at,
        oi.product_name,
        oi.product_sku,
        o.id AS order_id,
-       oi.quantity AS units,
-       oi.subtotal AS revenue,
-       COALESCE(oi.cost_price * oi.quantity, 0) AS cost,
-       oi.commission,
-       oi.subtotal - COALESCE(oi.cost_price * oi.quantity, 0) - oi.commission AS profit
+       oi.quantity - oi.cancelled_quantity AS units,
+       ROUND(oi.subtotal * (oi.quantity - oi.cancelled_quantity) / oi.quantity, 2) AS revenue,
+       COALESCE(oi.cost_price * (oi.quantity - oi.cancelled_quantity), 0) AS cost,
+       ROUND(oi.commission * (oi.quantity - oi.cancelled_quantity) / oi.quantity, 2) AS commission,
+       ROUND((oi.subtotal - oi.commission) * (oi.quantity - oi.cancelled_quantity) / oi.quantity, 2)
+         - COALESCE(oi.cost_price * (oi.quantity - oi.cancelled_quantity), 0) AS profit
   FROM order_items oi
   JOIN orders o ON o.id = oi.order_id
- WHERE o.status <> 'cancelled'
+ WHERE o.status <> 'cancelled' AND oi.quantity > oi.cancelled_quantity
 UNION ALL
 SELECT m.created_at,
        m.marketplace_id,

@@ -175,7 +175,8 @@ class SandboxServer:
         return self.root_url + self.api_prefix
 
     async def start(self) -> Self:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # Stopping must not wait a minute for a client that keeps its connection open.
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._wanted_port)
         await site.start()

@@ -1,32 +1,16 @@
 """Reading each marketplace back: its catalog (to map our products), its stock and its prices."""
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import aiohttp
 import asyncpg
 import pytest
 
 from sync.automap import automap
 from sync.push import push_due
 from tests.builders import Shop
-from tests.sync.world import World, connect, list_everywhere, sandboxes
+from tests.sync.world import World
 
 SLUGS = ("uzum", "wildberries", "ozon")
-
-
-@pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
-    async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
 
 
 @pytest.mark.parametrize("slug", SLUGS)

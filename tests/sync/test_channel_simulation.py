@@ -14,25 +14,18 @@ from typing import Any
 import aiohttp
 import asyncpg
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core import inventory, marketplaces, orders
 from core.errors import OutOfStock
 from core.orders import Customer, Line, NewOrder, Status
-from core.settings import Settings
 from sync.pull import pull_orders, reconcile
 from sync.push import push_due, value_to_push
 from sync.sandbox.uzum_models import FINAL_STATUSES
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, make_channel, make_product
-from tests.support import changed
 from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
-from webapp.errors import errors_middleware
-from webapp.keys import POOL, REDIS, SETTINGS
-from webapp.keys import VAULT as VAULT_KEY
-from webapp.routes import webhooks
 
 SLUGS = ("uzum", "wildberries", "ozon")
 OZON_ADDRESS = "195.34.21.10"
@@ -80,17 +73,6 @@ async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
         yield World(uzum, wb, ozon, connections, session)
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
-
-
-@pytest.fixture
-async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis) -> TestClient:
-    """The webhook receiver behind a proxy on 127.0.0.1 that reports Ozon's sending address."""
-    app = web.Application(middlewares=[errors_middleware])
-    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS], app[VAULT_KEY] = pool, redis, VAULT
-    webhooks.setup_routes(app)
-    return await aiohttp_client(app)
 
 
 @pytest.fixture
@@ -403,8 +385,10 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
     sold_by_orders = {row["product_id"]: (row["sold"], row["held"]) for row in await pool.fetch(
         """
         SELECT oi.product_id,
-               COALESCE(SUM(oi.quantity - oi.cancelled_quantity) FILTER (WHERE o.payment_status <> 'awaiting_payment'), 0) AS sold,
-               COALESCE(SUM(oi.quantity - oi.cancelled_quantity) FILTER (WHERE o.payment_status = 'awaiting_payment'), 0) AS held
+               COALESCE(SUM(oi.quantity - oi.cancelled_quantity)
+                        FILTER (WHERE o.payment_status <> 'awaiting_payment'), 0) AS sold,
+               COALESCE(SUM(oi.quantity - oi.cancelled_quantity)
+                        FILTER (WHERE o.payment_status = 'awaiting_payment'), 0) AS held
           FROM order_items oi JOIN orders o ON o.id = oi.order_id
          WHERE o.status <> 'cancelled'
          GROUP BY oi.product_id

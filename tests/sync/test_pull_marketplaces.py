@@ -1,10 +1,8 @@
 """Sales on the marketplaces reach our one stock exactly once: orders, cancellations, stock_diff, prices, drift."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import aiohttp
 import asyncpg
 import pytest
 from redis.asyncio import Redis
@@ -13,24 +11,14 @@ from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconc
 from sync.puller import MarketplacePuller
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
+from tests.sync.world import VAULT, World
 
 
-@pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
-    async with aiohttp.ClientSession() as session:
-        world = World(uzum, wb, ozon, connections, session)
-        for slug in ("uzum", "wildberries", "ozon"):  # the marketplaces start with our stock
-            await push_due(pool, connections[slug], world.adapter(slug), trigger="scheduled")
-        yield world
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
+@pytest.fixture(autouse=True)
+async def in_sync(pool: asyncpg.Pool, world: World) -> None:
+    """The marketplaces start with our stock."""
+    for slug in ("uzum", "wildberries", "ozon"):
+        await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
 
 
 async def _pull(pool: asyncpg.Pool, world: World, slug: str) -> PullRun:

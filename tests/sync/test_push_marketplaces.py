@@ -2,9 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
-import aiohttp
 import asyncpg
 import pytest
 from redis.asyncio import Redis
@@ -14,23 +12,9 @@ from core.orders import Customer, Line, NewOrder
 from sync.push import push_due
 from sync.pusher import StockPusher
 from tests.builders import Shop
-from tests.sync.world import OZON_KEY, UZUM_TOKEN, VAULT, WB_TOKEN, World, connect, list_everywhere, sandboxes
+from tests.sync.world import OZON_KEY, UZUM_TOKEN, VAULT, WB_TOKEN, World, list_everywhere
 
 SLUGS = ("uzum", "wildberries", "ozon")
-
-
-@pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
-    async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
 
 
 async def _push_all(pool: asyncpg.Pool, world: World, trigger: str = "scheduled") -> dict[str, object]:

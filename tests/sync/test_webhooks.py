@@ -4,58 +4,28 @@ stored inside the request, processed once by a worker, surviving a crash between
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
-import aiohttp
 import asyncpg
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core import marketplaces
-from core.settings import Settings
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
-from tests.support import changed
-from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
-from webapp.errors import errors_middleware
-from webapp.keys import POOL, REDIS, SETTINGS
-from webapp.keys import VAULT as VAULT_KEY
-from webapp.routes import webhooks
+from tests.sync.world import VAULT, World
 
 OZON_ADDRESS = "195.34.21.10"
 
 
-@pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
+@pytest.fixture(autouse=True)
+async def webhook_keys(pool: asyncpg.Pool, world: World) -> None:
+    """Ozon pushes on a secret path, Uzum signs with a key; Ozon starts with our stock."""
     async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
         await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
         await marketplaces.configure(conn, "uzum", marketplaces.Changes(webhook_secret="hook-key"), VAULT)
-    async with aiohttp.ClientSession() as session:
-        world = World(uzum, wb, ozon, connections, session)
-        await push_due(pool, connections["ozon"], world.adapter("ozon"), trigger="scheduled")
-        yield world
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
-
-
-@pytest.fixture
-async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis) -> TestClient:
-    """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
-    app = web.Application(middlewares=[errors_middleware])
-    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS], app[VAULT_KEY] = pool, redis, VAULT
-    webhooks.setup_routes(app)
-    return await aiohttp_client(app)
+    await push_due(pool, world.connections["ozon"], world.adapter("ozon"), trigger="scheduled")
 
 
 async def _ozon_path(pool: asyncpg.Pool) -> str:

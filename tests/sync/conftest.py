@@ -1,0 +1,48 @@
+"""Our shop listed on the three marketplace sandboxes, and a webhook receiver in front of the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from core.settings import Settings
+from tests.builders import Shop
+from tests.support import changed
+from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
+from webapp.errors import errors_middleware
+from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import VAULT as VAULT_KEY
+from webapp.routes import webhooks
+
+
+@pytest.fixture
+async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+    """The shop's three products listed and mapped on every sandbox (their stock not pushed yet)."""
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon)
+        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+    async with aiohttp.ClientSession() as session:
+        yield World(uzum, wb, ozon, connections, session)
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+@pytest.fixture
+async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
+                   redis: Redis) -> TestClient:
+    """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
+    app = web.Application(middlewares=[errors_middleware])
+    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
+    app[POOL], app[REDIS], app[VAULT_KEY] = pool, redis, VAULT
+    webhooks.setup_routes(app)
+    return await aiohttp_client(app)
