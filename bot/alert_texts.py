@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import OrderCb, ProductCb
+from bot.callbacks import OrderCb, ProductCb, SyncCb
 from bot.texts import money, status_label
 from core import outbox
 from core.notifications import Due
@@ -64,6 +64,17 @@ def _known_line(due: Due) -> str:
     if due.kind == SYNC_FAILURE:
         return _("🔄 Sync with {marketplace} is failing: {error}").format(
             marketplace=p.get("marketplace"), error=str(p.get("error"))[:300])
+    if due.kind == outbox.STOCK_DRIFT:
+        items = ", ".join(f"{item['sku']} {item['theirs']}→{item['ours']}" for item in p.get("items") or [])
+        return _("🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
+                 "the truth is being pushed.").format(marketplace=p.get("marketplace"), count=p.get("count"),
+                                                      items=items[:120])
+    if due.kind == outbox.MARKETPLACE_ORDER_PROBLEM:
+        return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
+            order=p.get("order") or "-", problem=p.get("problem"))
+    if due.kind == outbox.WEBHOOK_FAILURE:
+        return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
+            event=p.get("event_type"), error=str(p.get("error"))[:200])
     return _generic_line(due)
 
 
@@ -85,6 +96,13 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
     rows += [
         [InlineKeyboardButton(text=f"🧾 {number}", callback_data=OrderCb(action="open", id=order_id).pack())]
         for order_id, number in list(orders.items())[:MAX_ORDER_BUTTONS]
+    ]
+    drifted = {due.payload["marketplace_id"]: due.payload.get("marketplace") for due in dues
+               if due.kind == outbox.STOCK_DRIFT and isinstance(due.payload.get("marketplace_id"), int)}
+    rows += [
+        [InlineKeyboardButton(text=_("🔄 Push {name} now").format(name=name),
+                              callback_data=SyncCb(action="run", id=marketplace_id).pack())]
+        for marketplace_id, name in drifted.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 

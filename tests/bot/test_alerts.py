@@ -165,7 +165,7 @@ async def test_replicas_draining_at_once_send_each_alert_once(
 ) -> None:
     async with pool.acquire() as conn:
         for index in range(30):
-            await conn.execute("INSERT INTO notifications (kind, payload) VALUES ('stock_drift', $1)",
+            await conn.execute("INSERT INTO notifications (kind, payload) VALUES ('inventory_note', $1)",
                                {"product_id": shop.phone, "sku": "PH-1", "drift": index})
     started = time.monotonic()
 
@@ -186,3 +186,24 @@ async def test_without_an_admin_chat_admin_alerts_wait(
     assert await send_due_alerts(pool, process.bot, no_chat) == 0
     assert await pool.fetchval("SELECT attempts FROM notifications") == 0
     assert await send_due_alerts(pool, process.bot, bot_settings) == 1
+
+
+async def test_sync_alerts_read_as_sentences_and_drift_offers_a_push_now(
+    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    from core import outbox
+    from tests.builders import make_channel
+
+    async with pool.acquire() as conn:
+        uzum = await make_channel(conn, "uzum", "api")
+        drift = [{"product_id": 1, "sku": "PH-1", "theirs": 9, "ours": 5}]
+        await outbox.add(conn, outbox.STOCK_DRIFT, {"marketplace_id": uzum, "marketplace": "Uzum Market", "count": 1,
+                                                    "items": drift})
+        await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {"marketplace_id": uzum, "order": "7001",
+                                                                   "problem": "unmapped", "line": {}})
+    assert await send_due_alerts(pool, process.bot, bot_settings) == 2
+    [digest] = fake_telegram.calls_to("sendMessage")
+    text = digest.params["text"]
+    assert "Uzum Market" in text and "PH-1 9→5" in text and "7001" in text and "🔔" in text.splitlines()[0]
+    buttons = [b["callback_data"] for row in digest.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert f"sy:run:{uzum}" in buttons
