@@ -9,6 +9,7 @@ import binascii
 import json
 import re
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -138,7 +139,7 @@ def parse_lines(items: Any) -> list[tuple[Any, int]]:
     return lines
 
 
-class SandboxServer:
+class SandboxServer(ABC):
     """An aiohttp app on 127.0.0.1 (free port) with the shared request pipeline and control routes.
 
     Subclasses add the platform's routes and override the hooks (auth, rate limit, error body) and the
@@ -219,10 +220,11 @@ class SandboxServer:
         return [r for r in self.requests if matches(pattern, r.method, self._match_paths(r.path))]
 
     # -- hooks for the platforms -----------------------------------------------------------------------------
+    @abstractmethod
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        raise NotImplementedError
+        """The platform's API routes."""
 
-    def add_control_routes(self, router: web.UrlDispatcher) -> None:
+    def add_control_routes(self, router: web.UrlDispatcher) -> None:  # noqa: B027 - an optional hook
         """Platform-specific ``/_sandbox/`` routes."""
 
     def check_auth(self, request: web.Request) -> web.StreamResponse | None:
@@ -232,33 +234,39 @@ class SandboxServer:
         """Rate limiting before the handler runs; a response here refuses the request."""
         return None
 
-    def finish(self, request: web.Request, response: web.StreamResponse) -> None:
+    def finish(self, request: web.Request, response: web.StreamResponse) -> None:  # noqa: B027 - optional hook
         """After the handler: rate headers, charging errors."""
 
     def error_response(self, status: int, message: str) -> web.StreamResponse:
         return web.json_response({"message": message}, status=status)
 
-    async def on_stop(self) -> None:
-        pass
+    async def on_stop(self) -> None:  # noqa: B027 - an optional hook
+        """Before the server stops (the Ozon push emitter closes its client)."""
 
-    # -- control methods (overridden) ------------------------------------------------------------------------
+    # -- control methods, one set per platform ----------------------------------------------------------------
+    @abstractmethod
     def load_catalog(self, items: Iterable[Mapping[str, Any]], *, replace: bool = False) -> int:
-        raise NotImplementedError
+        """The seller's items with the platform's keys."""
 
+    @abstractmethod
     def stock_of(self, key: Any, warehouse_id: int | None = None) -> int:
-        raise NotImplementedError
+        """The platform's stock of one item."""
 
+    @abstractmethod
     def stock_snapshot(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """Every item's stock."""
 
+    @abstractmethod
     def buyer_orders(self, items: Any, **options: Any) -> Any:
-        raise NotImplementedError
+        """A buyer orders; the platform's stock drops the way the real one's does."""
 
+    @abstractmethod
     def buyer_cancels(self, order_id: Any, **options: Any) -> Any:
-        raise NotImplementedError
+        """A buyer cancels an order."""
 
+    @abstractmethod
     def set_order_status(self, order_id: Any, status: str, **options: Any) -> Any:
-        raise NotImplementedError
+        """Move an order along the platform's statuses."""
 
     def reset(self) -> None:
         self.requests.clear()
