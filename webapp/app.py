@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from webapp import api, health, pages
+from webapp import api, health, observability, pages
 from webapp.auth import auth_middleware
 from webapp.errors import errors_middleware
 from webapp.keys import LIVE_STOCK, REDIS
 from webapp.live import LiveStock
+from webapp.observability import observe_middleware
 from webapp.ratelimit import rate_limit_middleware
 from webapp.routes import banners, cart, catalog, live, orders, users, webhooks
 
@@ -19,7 +20,8 @@ API_VERSION = "1.0"
 
 
 def setup(app: web.Application) -> None:
-    app.middlewares.extend([errors_middleware, auth_middleware, rate_limit_middleware])
+    app.middlewares.extend([observe_middleware, errors_middleware, auth_middleware, rate_limit_middleware])
+    observability.setup(app)
     health.setup_routes(app)
     endpoints = api.setup(app, [users.api, catalog.api, cart.api, orders.api, banners.api, live.api])
     document = api.openapi_document(endpoints, API_TITLE, API_VERSION)

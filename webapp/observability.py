@@ -1,0 +1,140 @@
+"""Request ids and Prometheus metrics. HTTP traffic is counted in this process's own registry; business
+figures (orders by channel, pushes and pulls, backlogs, sync lag) are read from the database at scrape time,
+so every replica reports the same truth and nothing is lost to a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+import asyncpg
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from core.logs import REQUEST_ID
+from webapp.keys import POOL
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class HttpMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("http_requests", "HTTP requests by route and status",
+                                ["route", "method", "status"], registry=self.registry)
+        self.latency = Histogram("http_request_duration_seconds", "HTTP request latency by route",
+                                 ["route", "method"], registry=self.registry,
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+
+HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
+
+
+def _route(request: web.Request) -> str:
+    route = request.match_info.route
+    resource = route.resource if route is not None else None
+    return resource.canonical if resource is not None else "unmatched"
+
+
+@web.middleware
+async def observe_middleware(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+    """Tag the request (and its log lines) with an id, and count and time it."""
+    incoming = request.headers.get("X-Request-Id", "")
+    token = REQUEST_ID.set(incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex[:16])
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        if not response.prepared:
+            response.headers["X-Request-Id"] = REQUEST_ID.get()
+        return response
+    except web.HTTPException as error:
+        status = error.status
+        raise
+    finally:
+        metrics = request.app[HTTP_METRICS]
+        route = _route(request)
+        if route != "/metrics":
+            metrics.requests.labels(route, request.method, str(status)).inc()
+            metrics.latency.labels(route, request.method).observe(time.perf_counter() - started)
+        REQUEST_ID.reset(token)
+
+
+class _Snapshot(Collector):
+    def __init__(self, families: list[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self._families
+
+
+async def _business(pool: asyncpg.Pool) -> list[Metric]:
+    async with pool.acquire() as conn:
+        orders = await conn.fetch(
+            "SELECT m.slug, count(o.id) AS n FROM marketplaces m LEFT JOIN orders o ON o.marketplace_id = m.id"
+            " GROUP BY m.slug")
+        syncs = await conn.fetch(
+            "SELECT m.slug, s.direction, s.sync_type, s.status, count(*) AS n FROM sync_logs s"
+            " JOIN marketplaces m ON m.id = s.marketplace_id GROUP BY 1, 2, 3, 4")
+        lag = await conn.fetch(
+            """
+            SELECT m.slug, count(mp.id) FILTER (WHERE mp.stock_version > mp.pushed_version) AS due,
+                   COALESCE(EXTRACT(EPOCH FROM NOW() - MIN(mp.updated_at)
+                            FILTER (WHERE mp.stock_version > mp.pushed_version)), 0) AS lag
+              FROM marketplaces m LEFT JOIN marketplace_products mp ON mp.marketplace_id = m.id
+             WHERE m.integration_type = 'api' GROUP BY m.slug
+            """)
+        outbox = await conn.fetchrow(
+            "SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM NOW() - MIN(created_at)), 0) AS age"
+            " FROM notifications WHERE sent_at IS NULL")
+        webhooks = await conn.fetch("SELECT status, count(*) AS n FROM marketplace_webhooks"
+                                    " WHERE status <> 'processed' GROUP BY status")
+    placed = CounterMetricFamily("amazing_orders", "Orders placed, by channel", labels=["channel"])
+    for row in orders:
+        placed.add_metric([row["slug"]], row["n"])
+    runs = CounterMetricFamily("amazing_sync_runs", "Marketplace push and pull runs, by result",
+                               labels=["marketplace", "direction", "kind", "result"])
+    for row in syncs:
+        runs.add_metric([row["slug"], row["direction"], row["sync_type"], row["status"]], row["n"])
+    due = GaugeMetricFamily("amazing_pushes_due", "Listings waiting for a stock push", labels=["marketplace"])
+    behind = GaugeMetricFamily("amazing_sync_lag_seconds", "Age of the oldest stock change not yet pushed",
+                               labels=["marketplace"])
+    for row in lag:
+        due.add_metric([row["slug"]], row["due"])
+        behind.add_metric([row["slug"]], float(row["lag"]))
+    backlog = GaugeMetricFamily("amazing_outbox_backlog", "Alerts not yet delivered to Telegram")
+    backlog.add_metric([], outbox["n"])
+    oldest = GaugeMetricFamily("amazing_outbox_oldest_seconds", "Age of the oldest undelivered alert")
+    oldest.add_metric([], float(outbox["age"]))
+    pending = GaugeMetricFamily("amazing_webhook_backlog", "Webhook events not processed, by status",
+                                labels=["status"])
+    for status in ("pending", "retry", "failed"):
+        pending.add_metric([status], next((row["n"] for row in webhooks if row["status"] == status), 0))
+    return [placed, runs, due, behind, backlog, oldest, pending]
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[HTTP_METRICS].registry)
+    database_up = GaugeMetricFamily("amazing_database_up", "Whether PostgreSQL answered this scrape")
+    families: list[Metric] = []
+    try:
+        async with asyncio.timeout(5):
+            families = await _business(request.app[POOL])
+        database_up.add_metric([], 1)
+    except Exception:
+        database_up.add_metric([], 0)
+    snapshot = CollectorRegistry()
+    snapshot.register(_Snapshot([database_up, *families]))
+    return web.Response(body=body + generate_latest(snapshot), headers={"Content-Type": CONTENT_TYPE})
+
+
+def setup(app: web.Application) -> None:
+    app[HTTP_METRICS] = HttpMetrics()
+    app.router.add_get("/metrics", metrics)
