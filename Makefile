@@ -20,9 +20,9 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
 
-# Benchmarks print figures; they are not part of the test command.
+# Benchmarks print figures (one table); they are not part of the test command.
 bench: $(VENV)/.installed
-	for script in tests/bench/bench_*.py; do $(BIN)/python -m tests.bench.$$(basename $$script .py) || exit 1; done
+	$(BIN)/python -m tests.bench.report
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -44,6 +44,7 @@ from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis, free_port
 from core.events import CATALOG_VERSION
 from core.migrations import migrate
+from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
 
 BENCH_DATABASE = "amazing_store_catalog_bench"
@@ -441,6 +442,8 @@ def main() -> None:
         print(f"  (searching stopped at the {args.search_budget:.0f} s budget before {args.searches} searches)")
     print(f"  {'app process RSS after the load (VmRSS)':50} {rss:6.1f} MiB")
     print("  matches per query: " + ", ".join(f"{query!r} {total}" for query, total in found.items()))
+    emit(catalog_rps=ours, hello_rps=theirs, search_p95_ms=_percentiles([e for _, e in http_times])[1],
+         search_sql_p95_ms=_percentiles([e for _, e in sql_times])[1], rss_mib=rss)
 
 
 if __name__ == "__main__":

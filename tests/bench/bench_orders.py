@@ -26,6 +26,7 @@ from core import inventory, orders
 from core.db import create_pool
 from core.embedded import embedded_postgres
 from core.migrations import migrate
+from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
 
 BENCH_DATABASE = "amazing_store_bench"
@@ -173,6 +174,7 @@ def main() -> None:
     print(f"  pgbench, same SQL (prepared): {theirs:8.1f}")
     print(f"  ratio                       : {ours / theirs:8.2f}")
     print(f"  orders written {placed}, products whose count disagrees with the ledger: {drift}")
+    emit(orders_per_s=ours, pgbench_tps=theirs)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis
 from core.migrations import migrate
 from sync.pusher import StockPusher
+from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
 from tests.sync.world import VAULT, connect, list_everywhere, sandboxes
 
@@ -141,6 +142,9 @@ def main() -> None:
     print(f"API calls for {BULK} SKUs changed at once (used / minimum the batch limits allow)")
     for slug, (used, minimum) in calls.items():
         print(f"  {slug:12s} {used:4d} / {minimum:4d}")
+    emit(propagation_p50_ms=median, propagation_p99_ms=p99 * 1000,
+         **{f"calls_{slug}": used for slug, (used, _) in calls.items()},
+         **{f"calls_min_{slug}": minimum for slug, (_, minimum) in calls.items()})
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from core.embedded import embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
 from core.vault import Vault
 from sync.webhook_worker import WebhookWorker
+from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
 
 BENCH_DATABASE = "amazing_store_bench_webhooks"
@@ -281,6 +282,8 @@ def main() -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
+    emit(webhook_ingest_per_s=acked / sent.elapsed, webhook_ack_p99_ms=_percentile(ordered, 0.99) * 1000,
+         webhook_processed_per_s=handled / elapsed)
 
 
 if __name__ == "__main__":
