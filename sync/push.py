@@ -132,12 +132,13 @@ async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapt
     pushed = sum(result.ok for result in results)
     failed = len(results) - pushed
     status = "error" if error else ("partial" if failed else "success")
+    if not rows:  # nothing was due: a sweep that found the marketplace in step is not worth a log row
+        return PushRun(connection.marketplace_id, status, 0, 0, 0)
     await conn.execute(_LOG, connection.marketplace_id, trigger, status, pushed, failed, error, started,
                        int((time.monotonic() - clock) * 1000))
     await _track_failure(conn, connection, error)
-    if rows:
-        log.info("push %s: %s pushed, %s failed, %s calls (%s)", connection.slug, pushed, failed,
-                 adapter.calls - calls_before, status)
+    log.info("push %s: %s pushed, %s failed, %s calls (%s)", connection.slug, pushed, failed,
+             adapter.calls - calls_before, status)
     return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error)
 
 
