@@ -120,6 +120,7 @@ def customer_message(due: Due, order: dict[str, Any] | None) -> str:
     number = due.payload.get("order_number")
     status = due.payload.get("status")
     heading = {
+        Status.PENDING: _("🧾 Your order {number} is received: we will confirm it soon."),
         Status.CONFIRMED: _("✅ Your order {number} is confirmed: we are preparing it."),
         Status.PROCESSING: _("📦 Your order {number} is being packed."),
         Status.SHIPPED: _("🚚 Your order {number} is on its way."),

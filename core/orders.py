@@ -230,6 +230,11 @@ async def place(
             "user_id": order.user_id,
             "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
         })
+    if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)
+        await outbox.add(conn, outbox.ORDER_STATUS, {
+            "order_id": order_id, "order_number": order_number, "status": Status.PENDING.value,
+            "user_id": order.user_id,
+        })
     return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
 
 

@@ -122,7 +122,7 @@ async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
     closed = await pool.fetchrow("SELECT sent_at, last_error, next_attempt_at = 'infinity' AS never"
-                                 " FROM notifications WHERE kind = 'order_status'")
+                                 " FROM notifications WHERE kind = 'order_status' AND payload->>'status' = 'confirmed'")
     assert closed["sent_at"] is None and closed["never"] and "blocked" in closed["last_error"]
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.bot_blocked'") == 1
     assert await pool.fetchval("SELECT is_active FROM users WHERE telegram_id = $1", CUSTOMER_ID), \

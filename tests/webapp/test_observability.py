@@ -26,7 +26,7 @@ async def test_metrics_count_http_traffic_orders_and_backlogs(client: TestClient
     assert 'http_requests_total{method="GET",route="/api/cart",status="401"} 1.0' in text
     assert 'http_request_duration_seconds_bucket{le="0.5",method="GET",route="/api/products"}' in text
     assert 'amazing_orders_total{channel="amazing-store"} 1.0' in text
-    assert "amazing_outbox_backlog 1.0" in text  # the new-order alert, not yet sent (no bot here)
+    assert "amazing_outbox_backlog 2.0" in text  # the admins' and the customer's new-order news, unsent (no bot)
     assert 'amazing_webhook_backlog{status="pending"} 0.0' in text
     assert "amazing_database_up 1.0" in text
 
