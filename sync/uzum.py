@@ -23,11 +23,14 @@ CANCELLED_STATUSES = ("CANCELED", "PENDING_CANCELLATION")
 
 
 class UzumAdapter:
+    """Paced a little under Uzum's observed one request a second: a 429 there throttles the token for a minute
+    or more, so running at exactly the limit (where clock jitter trips it) costs far more than 10 % of speed."""
+
     name = "uzum"
     max_quantity = 10_000  # the seller manual forbids more per SKU; assumed enforced by the API too
 
     def __init__(self, connection: Connection, session: aiohttp.ClientSession, *, batch_limit: int = 100,
-                 requests_per_second: float = 1.0, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+                 requests_per_second: float = 0.9, policy: RetryPolicy = DEFAULT_RETRY) -> None:
         if not connection.token:
             raise MarketplaceError("uzum: no API token configured")
         self.batch_limit = batch_limit
