@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import aiojobs.aiohttp
 import asyncpg
 from aiogram import Dispatcher
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
@@ -29,6 +31,7 @@ from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
+from webapp.errors import ApiError
 from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, VAULT
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,21 @@ VIEW_FLUSH_SECONDS = 30.0
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
 DEMO_MARKETPLACES = web.AppKey("demo_marketplaces", DemoMarketplaces)
+
+
+class TelegramWebhook(SimpleRequestHandler):
+    """aiogram's receiver, but an update that cannot be read is refused at the door with a 4xx: aiogram would
+    answer malformed JSON with a 500, and drop a wrong-shaped update unseen in a background task."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if self.verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), bot):
+            try:
+                update = json.loads(await request.read())
+            except (ValueError, RecursionError):
+                raise ApiError(400, "invalid_json", "the update is not valid JSON") from None
+            Update.model_validate(update, context={"bot": bot})  # a pydantic error: the errors middleware's 422
+        return await super().handle(request)
 
 
 def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
@@ -131,7 +149,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":
         assert settings.webhook_secret is not None
-        SimpleRequestHandler(
+        TelegramWebhook(
             dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(app, path=TELEGRAM_WEBHOOK_PATH)
         app.cleanup_ctx.append(_webhook_bot)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot import (
     admin_menu,
     admins,
+    errors,
     helpdesk,
     language,
     manual_order,
@@ -43,6 +46,7 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     UserLocaleMiddleware(create_i18n()).setup(dispatcher)
+    dispatcher.errors.register(errors.storage_unavailable, ExceptionTypeFilter(RedisError))
     # Order matters: admin routers only take admins' updates; what they leave falls through to the
     # customers' routers, and admin-only commands and buttons end at the refusal.
     dispatcher.include_routers(

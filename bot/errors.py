@@ -1,11 +1,18 @@
-"""core's errors told to an admin or customer in their language."""
+"""core's errors told to an admin or customer in their language, and what the bot says when Redis is down."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import status_label
 from core.errors import DomainError, InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
+
+log = logging.getLogger(__name__)
 
 
 def describe(error: DomainError) -> str:
@@ -38,3 +45,15 @@ def _validation(error: ValidationError) -> str:
     if error.field == "quantity" and "reserved" in str(error):
         return _("Some units are reserved for customers' checkouts: the count cannot be lower than that.")
     return known.get(error.field or "", _("That did not work: {error}").format(error=error))
+
+
+async def storage_unavailable(event: ErrorEvent) -> None:
+    """Redis keeps every chat's form and lock, so without it each update fails before any handler: tell the user
+    to try again instead of leaving them unanswered (a form goes on where it was once Redis is back)."""
+    log.warning("update %s not handled, Redis is unavailable: %s", event.update.update_id, event.exception)
+    text = _("The bot is briefly unavailable. Please try again in a minute.")
+    with contextlib.suppress(TelegramAPIError):
+        if event.update.callback_query is not None:
+            await event.update.callback_query.answer(text, show_alert=True)
+        elif event.update.message is not None:
+            await event.update.message.answer(text)

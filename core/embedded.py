@@ -60,7 +60,7 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
             "--bind", "127.0.0.1",
             "--port", str(port),
             "--dir", str(data_dir),
-            "--save", "60 1",
+            "--save", "60", "1",  # one argument each: "60 1" in one reaches redis-server as no save point at all
             "--appendonly", "no",
             "--logfile", str(data_dir / "redis.log"),
         ],

@@ -46,7 +46,9 @@ def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
     if not signature:
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature.strip().removeprefix("sha256=").lower())
+    given = signature.strip().removeprefix("sha256=").lower()
+    # compare_digest raises on non-ASCII text: a forged header must be refused, not fail the request.
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 async def store(conn: asyncpg.Connection, marketplace_id: int, event_type: str, payload: Any, event_key: str,

@@ -89,7 +89,7 @@ def _adapt(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRe
     async def handle(request: web.Request) -> web.StreamResponse:
         arguments: dict[str, Any] = {}
         for name, value in request.match_info.items():
-            if not value.isdigit() or int(value) > MAX_ID:
+            if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:  # "١٢" is digits too
                 raise web.HTTPNotFound()
             arguments[name] = int(value)
         if endpoint.query is not None:
@@ -120,7 +120,7 @@ async def _json_body(request: web.Request) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise ApiError(400, "invalid_json", "the request body is not valid JSON") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
@@ -94,7 +95,11 @@ async def errors_middleware(request: web.Request, handler: web.RequestHandler) -
         })
     except asyncpg.DataError:
         return error_response(422, "validation_error", "a value is out of range")
-    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+    # Connection lost, or the server shutting down / starting up (57P0x: "cannot connect now").
+    except (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, asyncpg.InterfaceError,
+            OSError) as error:
+        if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:  # a static file path, not the database
+            return error_response(404, "not_found", "Not Found")
         log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
         return error_response(503, "unavailable", "the service is briefly unavailable; please try again")
     except Exception:

@@ -60,8 +60,10 @@ async def ozon(request: web.Request) -> web.Response:
         return _ozon_error(413, "ERROR_UNKNOWN", "body too large")
     try:
         event = json.loads(body)
-        kind = str(event["message_type"])
-    except (ValueError, KeyError, TypeError):
+        kind = event["message_type"]
+        if not isinstance(kind, str):
+            raise TypeError(kind)
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
         return _ozon_error(400, "ERROR_PARAMETER_VALUE_MISSED", "message_type is missing")
     if kind == "TYPE_PING":
         return web.json_response({"version": APP_VERSION, "name": APP_NAME,
@@ -91,9 +93,11 @@ async def signed(request: web.Request) -> web.Response:
         return error_response(401, "unauthorized", "bad or missing signature")
     try:
         event = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return error_response(400, "invalid_json", "the body is not valid JSON")
-    kind = str(event.get("event_type") or event.get("type") or "event") if isinstance(event, dict) else "event"
+    if not isinstance(event, dict):  # every marketplace's event is an object; null could not even be stored
+        return error_response(400, "invalid_json", "the body is not a JSON object")
+    kind = str(event.get("event_type") or event.get("type") or "event")
     key = request.headers.get("X-Event-Id") or hashlib.sha256(body).hexdigest()
     async with request.app[POOL].acquire() as conn:
         stored = await webhooks.store(conn, receiver.marketplace_id, kind, event, key, signature)
