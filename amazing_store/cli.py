@@ -225,10 +225,23 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
     return _with_database(urls, configure)
 
 
-def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def map_one(conn: asyncpg.Connection) -> int:
+def _with_marketplace(
+    settings: Settings,
+    urls: ServiceUrls,
+    slug: str,
+    work: Callable[[asyncpg.Connection, marketplaces.Connection], Awaitable[int]],
+) -> int:
+    """Run `work` on a migrated database with the marketplace's connection loaded."""
+
+    async def run(conn: asyncpg.Connection) -> int:
         await migrate(conn)
-        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+        return await work(conn, await marketplaces.connection(conn, slug, vault_for(settings)))
+
+    return _with_database(urls, run)
+
+
+def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def map_one(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
         keys = mappings.PlatformKeys(chrt_id=args.chrt_id, sku_id=args.sku_id, barcode=args.barcode,
                                      offer_id=args.offer_id, product_id=args.product_id,
                                      warehouse_id=args.warehouse_id)
@@ -236,26 +249,22 @@ def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Names
         print(f"{args.sku} -> {connection.name} listing {keys.listing_id()}; its stock is pushed on the next run")
         return 0
 
-    return _with_database(urls, map_one)
+    return _with_marketplace(settings, urls, args.slug, map_one)
 
 
 def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def unmap_one(conn: asyncpg.Connection) -> int:
-        await migrate(conn)
-        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+    async def unmap_one(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
         removed = await mappings.unmap(conn, connection.marketplace_id, args.sku)
         print(f"{args.sku}: mapping removed" if removed else f"{args.sku}: was not mapped")
         return 0
 
-    return _with_database(urls, unmap_one)
+    return _with_marketplace(settings, urls, args.slug, unmap_one)
 
 
 def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     from sync.automap import automap
 
-    async def run(conn: asyncpg.Connection) -> int:
-        await migrate(conn)
-        connection = await marketplaces.connection(conn, args.slug, vault_for(settings))
+    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
         report = await automap(conn, connection, progress=sys.stderr)
         print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
         for listing in report.conflicts:
@@ -264,4 +273,4 @@ def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.N
             print(f"unmatched: listing {listing}")
         return 0
 
-    return _with_database(urls, run)
+    return _with_marketplace(settings, urls, args.slug, run)
