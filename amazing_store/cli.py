@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from core import demo, logs, mappings, marketplaces, users
+from core import demo, events, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError
 from core.migrations import MigrationError, migrate
+from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.vault import VaultError, vault_for
 
@@ -215,6 +216,12 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
             warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
             webhook_secret=args.webhook_secret, new_webhook_token=args.new_webhook_token,
         ), vault_for(settings))
+        # Running replicas keep webhook credentials in memory: they drop them now, not when their copy expires.
+        redis = create_redis(urls.redis_url)
+        try:
+            await events.marketplace_changed(redis, args.slug)
+        finally:
+            await redis.aclose()
         state = "sync on" if connection.auto_sync_enabled else "sync paused"
         print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
         path = await marketplaces.webhook_path(conn, args.slug)

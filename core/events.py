@@ -5,9 +5,10 @@ Losing one loses nothing else: the outbox and the push marks in the database are
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from redis.asyncio import Redis
 
@@ -20,6 +21,9 @@ STOCK_CHANGED = "stock.changed"
 WEBHOOK_RECEIVED = "webhook.received"
 # An admin asked for a marketplace sync now (payload: the marketplace id).
 SYNC_REQUESTED = "sync.requested"
+# A marketplace's connection settings or webhook credentials changed (payload: its slug): every replica drops
+# the webhook credentials it keeps in memory.
+MARKETPLACE_CHANGED = "marketplace.changed"
 # Bumped on every change a catalog page could show (stock, price, texts, categories, banners): cached
 # catalog answers are keyed by it, so the next read after a change is fresh on every replica.
 CATALOG_VERSION = "catalog:version"
@@ -65,3 +69,29 @@ async def webhook_received(redis: Redis, marketplace_id: int) -> None:
         await redis.publish(WEBHOOK_RECEIVED, str(marketplace_id))
     except Exception as error:
         log.debug("webhook wake-up not published: %s", error)
+
+
+async def marketplace_changed(redis: Redis, slug: str) -> None:
+    """Call after committing a change of a marketplace's settings; without Redis, caches expire on their own."""
+    try:
+        await redis.publish(MARKETPLACE_CHANGED, slug)
+    except Exception as error:
+        log.warning("marketplace change not published (%s); receivers pick it up within their cache's lifetime", error)
+
+
+async def follow(redis: Redis, channel: str, react: Callable[[], None]) -> None:
+    """Call `react` on every message of `channel`, and on each (re)subscription too, since whatever was published
+    while this process was not subscribed is unknown. Runs until cancelled; waits out Redis outages."""
+    while True:
+        try:
+            async with redis.pubsub() as pubsub:
+                await pubsub.subscribe(channel)
+                react()
+                while True:
+                    if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
+                        react()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("%s listener lost Redis (%s); retrying", channel, error)
+            await asyncio.sleep(2)

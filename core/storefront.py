@@ -4,6 +4,8 @@ page, best-sellers. Only products on sale (is_active) are listed: sold-out ones 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -16,22 +18,22 @@ from pypika.enums import Comparator
 from pypika.queries import QueryBuilder
 from pypika.terms import BasicCriterion, Case, CustomFunction, Term
 
-from core import categories
+from core import categories, search
 
 Language = Literal["uz", "ru"]
 Sort = Literal["relevance", "new", "popular", "price_asc", "price_desc"]
 
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 100
+SEARCH_COUNT_LIMIT = 1000
 
 products = Table("products", alias="p")
 inventory = Table("inventory", alias="i")
-WordSimilarity = CustomFunction("word_similarity", ["needle", "haystack"])
 SearchLatin = CustomFunction("search_latin", ["value"])
 
 
-class _Trigram(Comparator):
-    word_similar = "<%"
+class _Text(Comparator):
+    matches = "@@"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ProductPage:
     total: int
     page: int
     per_page: int
+    total_is_estimate: bool = False  # a search matched more than SEARCH_COUNT_LIMIT products; total is the limit
 
     @property
     def pages(self) -> int:
@@ -98,31 +101,43 @@ def _escape_like(text: str) -> str:
 async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> ProductPage:
     per_page = max(1, min(wanted.per_page, MAX_PER_PAGE))
     page = max(1, wanted.page)
-    needle = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
-    if (wanted.ids is not None and not wanted.ids) or (needle and not any(char.isalnum() for char in needle)):
+    typed = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
+    if (wanted.ids is not None and not wanted.ids) or (typed and not any(char.isalnum() for char in typed)):
         return ProductPage([], 0, page, per_page)  # no ids, or only punctuation: nothing can match
-    if needle and " " not in needle and any(char.isdigit() for char in needle):
-        # A SKU or a scanned barcode names one product: answer it exactly instead of ranking thousands of
-        # near-misses ("AS-0777" is similar to every AS-0777x).
+    if typed and " " not in typed and any(char.isdigit() for char in typed):
+        # A SKU or a scanned barcode names one product: answer it exactly instead of listing every product
+        # whose codes contain it ("AS-0777" is in every AS-0777x).
         exact = await conn.fetchval(
             "SELECT id FROM products WHERE is_active AND (sku = $1 OR sku = upper($1) OR barcode = $1) LIMIT 1",
-            needle,
+            typed,
         )
         if exact is not None:
             wanted = dataclasses.replace(wanted, ids=(exact,), query=None)
-            needle = ""
+            typed = ""
+    needle = await search.understand(conn, typed) if typed else None
+    if needle is not None and not (needle.words or needle.codes):
+        return ProductPage([], 0, page, per_page)  # only one-letter scraps: too little to look for
     family = None
     if wanted.category_id is not None:
         family = await categories.family(conn, wanted.category_id) or [wanted.category_id]
-    # Two statements, not COUNT(*) OVER (): the page can then stop after per_page rows of an index instead
-    # of ranking the whole catalog to count it.
+    every = True
+    total, estimated = await _count(conn, wanted, family, needle, every)
+    if not total and needle is not None and len(needle.words) > 1:
+        # No product has all the words: those with most of them are the next best answer.
+        every = False
+        total, estimated = await _count(conn, wanted, family, needle, every)
+    if not total:
+        return ProductPage([], 0, page, per_page)
     params = _Params()
-    query, latin = _filtered(params, wanted, family, needle)
+    query = _filtered(params, wanted, family, needle, every)
     sort = wanted.sort or ("relevance" if needle else "new")
     display_price = fn.Coalesce(products.sale_price, products.price)
     query = query.select(*_card_columns(params, wanted.lang))
-    if sort == "relevance" and latin is not None:
-        query = query.orderby(WordSimilarity(latin, products.search_text), order=Order.desc)
+    if sort == "relevance" and needle is not None and (rankings := needle.rankings(every)):
+        rank = functools.reduce(operator.add, [fn.Cast(_matches(params, tsquery), "int") for tsquery in rankings])
+        query = query.orderby(rank, order=Order.desc)
+    # Equally relevant matches come newest first; ordered by the primary key, a common word's page is read
+    # off that index in a few rows instead of sorting all its matches.
     query = {
         "relevance": query,
         "new": query.orderby(products.created_at, order=Order.desc),
@@ -132,16 +147,31 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     }[sort].orderby(products.id, order=Order.desc)
     query = query.limit(params(per_page)).offset(params((page - 1) * per_page))
     rows = await conn.fetch(query.get_sql(), *params.values)
-    counting = _Params()
-    count_query, _ = _filtered(counting, wanted, family, needle)
-    total = await conn.fetchval(count_query.select(fn.Count("*")).get_sql(), *counting.values)
-    return ProductPage([_card(row) for row in rows], total, page, per_page)
+    return ProductPage([_card(row) for row in rows], total, page, per_page, estimated)
+
+
+async def _count(
+    conn: asyncpg.Connection, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
+    every: bool,
+) -> tuple[int, bool]:
+    """How many products match, and whether that is only a lower bound. A separate statement, not
+    COUNT(*) OVER (): the page can then stop after per_page rows of an index instead of ranking every match.
+    A search counts no further than SEARCH_COUNT_LIMIT: a common word matches thousands, and reading them
+    all only to print their number would cost more than the search."""
+    params = _Params()
+    query = _filtered(params, wanted, family, needle, every)
+    if needle is None:
+        return await conn.fetchval(query.select(fn.Count("*")).get_sql(), *params.values), False
+    matches = query.select(1).limit(params(SEARCH_COUNT_LIMIT + 1))
+    found = await conn.fetchval(Query.from_(matches).select(fn.Count("*")).get_sql(), *params.values)
+    return min(found, SEARCH_COUNT_LIMIT), found > SEARCH_COUNT_LIMIT
 
 
 def _filtered(
-    params: _Params, wanted: ProductFilter, family: list[int] | None, needle: str
-) -> tuple[QueryBuilder, Term | None]:
-    """The products on sale that match the filter, before choosing columns, order and page."""
+    params: _Params, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None, every: bool
+) -> QueryBuilder:
+    """The products on sale that match the filter, before choosing columns, order and page. `every`: a product
+    must have every word of the search, else any of them."""
     available = inventory.quantity - inventory.reserved_quantity
     display_price = fn.Coalesce(products.sale_price, products.price)
     query = Query.from_(products).join(inventory).on(inventory.product_id == products.id).where(products.is_active)
@@ -155,18 +185,17 @@ def _filtered(
         query = query.where(display_price <= params(wanted.max_price))
     if wanted.in_stock:
         query = query.where(available > 0)
-    if not needle:
-        return query, None
-    latin = SearchLatin(params(needle))
-    pattern = params(f"%{_escape_like(needle)}%")
-    query = query.where(
-        (latin != "")  # a needle of apostrophes only normalises to nothing, and would match everything
-        & (
-            BasicCriterion(_Trigram.word_similar, latin, products.search_text)
-            | products.search_text.like(SearchLatin(pattern))
-        )
-    )
-    return query, latin
+    if needle is None:
+        return query
+    for code in needle.codes:
+        query = query.where(products.search_text.like(SearchLatin(params(f"%{_escape_like(code)}%"))))
+    if needle.words:
+        query = query.where(_matches(params, needle.tsquery(every)))
+    return query
+
+
+def _matches(params: _Params, tsquery: str) -> Term:
+    return BasicCriterion(_Text.matches, products.search_vector, fn.Cast(params(tsquery), "tsquery"))
 
 
 def _card(row: asyncpg.Record) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +18,9 @@ from core.vault import Vault
 
 MAX_ATTEMPTS = 6
 BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
+# How long a receiver's credentials are trusted from memory when no `marketplace.changed` event arrives (Redis
+# down): the longest a rotated-away secret can still be accepted.
+RECEIVER_TTL_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,40 @@ async def receiver(conn: asyncpg.Connection, slug: str, vault: Vault) -> Receive
     return Receiver(row["id"], row["slug"], row["api_type"], row["webhook_path_token"], secret)
 
 
+class Receivers:
+    """Receivers by slug, kept in memory: a push then costs no query and no decryption to authenticate.
+
+    A credential the remembered receiver refuses is checked once more against the database before the push is
+    refused, so a new secret or path token works at once. An old one stops working when `forget` runs (on the
+    `marketplace.changed` event, on every replica) or at the latest after RECEIVER_TTL_SECONDS.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, vault: Vault, ttl: float = RECEIVER_TTL_SECONDS) -> None:
+        self._pool, self._vault, self._ttl = pool, vault, ttl
+        # Only receivers that exist are kept: requests for made-up slugs must not grow this.
+        self._known: dict[str, tuple[float, Receiver]] = {}
+        self._generation = 0
+
+    def forget(self) -> None:
+        self._known.clear()
+        self._generation += 1
+
+    async def authenticate(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
+        """The slug's receiver if it accepts the request's credential, else None."""
+        remembered = self._known.get(slug)
+        if remembered is not None and time.monotonic() - remembered[0] < self._ttl and accepts(remembered[1]):
+            return remembered[1]
+        generation = self._generation
+        async with self._pool.acquire() as conn:
+            found = await receiver(conn, slug, self._vault)
+        # A change announced while this read was under way may not be in it: then it is not remembered.
+        if found is not None and generation == self._generation:
+            self._known[slug] = (time.monotonic(), found)
+        elif found is None:
+            self._known.pop(slug, None)
+        return found if found is not None and accepts(found) else None
+
+
 def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
     """Hex HMAC-SHA256 of the raw body, compared in constant time."""
     if not signature:
@@ -64,6 +103,41 @@ async def store(conn: asyncpg.Connection, marketplace_id: int, event_type: str, 
         marketplace_id, event_type[:50], payload, signature, event_key[:300],
     )
     return inserted is not None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One received event, as `store` takes it."""
+
+    marketplace_id: int
+    event_type: str
+    payload: Any
+    event_key: str
+    signature: str | None = None
+
+
+async def store_many(conn: asyncpg.Connection, received: Sequence[Event]) -> list[bool]:
+    """Keep the events in one statement and one commit; for each, False when it is a replay (of an event stored
+    earlier or of one before it in this list)."""
+    events = [Event(e.marketplace_id, e.event_type[:50], e.payload, e.event_key[:300], e.signature)
+              for e in received]
+    rows = await conn.fetch(
+        """
+        INSERT INTO marketplace_webhooks (marketplace_id, event_type, payload, signature, event_key)
+        SELECT * FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::text[], $5::text[])
+        ON CONFLICT (marketplace_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
+        RETURNING marketplace_id, event_key
+        """,
+        [e.marketplace_id for e in events], [e.event_type for e in events], [e.payload for e in events],
+        [e.signature for e in events], [e.event_key for e in events],
+    )
+    inserted = {(row["marketplace_id"], row["event_key"]) for row in rows}
+    stored: list[bool] = []
+    for event in events:
+        identity = (event.marketplace_id, event.event_key)
+        stored.append(identity in inserted)
+        inserted.discard(identity)  # the same event twice in one batch: the later one is the replay
+    return stored
 
 
 async def claim(conn: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Record]:

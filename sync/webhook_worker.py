@@ -36,7 +36,7 @@ class WebhookWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
-            listener = asyncio.create_task(self._listen())
+            listener = asyncio.create_task(events.follow(self._redis, events.WEBHOOK_RECEIVED, self._wake.set))
             try:
                 while not stop.is_set():
                     try:
@@ -101,17 +101,3 @@ class WebhookWorker:
             imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
             return imported.stock
         return ()  # other events (state changes we do not mirror, chats, prices) need nothing from us
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(events.WEBHOOK_RECEIVED)
-                    while True:
-                        if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
-                            self._wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("webhook listener lost Redis (%s); the sweep goes on", error)
-                await asyncio.sleep(2)

@@ -9,6 +9,8 @@ from redis.asyncio import Redis
 
 from core.settings import Settings
 from core.vault import Vault
+from core.webhook_inbox import Inbox
+from core.webhooks import Receivers
 from webapp.live import LiveStock
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,3 +23,6 @@ BOT = web.AppKey("bot", Bot)
 LIVE_STOCK = web.AppKey("live_stock", LiveStock)
 # Opens marketplace secrets sealed with SECRET_KEY (webhook signing keys).
 VAULT = web.AppKey("vault", Vault)
+# Webhook receivers' credentials kept in memory, and the group commit their events are stored through.
+RECEIVERS = web.AppKey("receivers", Receivers)
+INBOX = web.AppKey("inbox", Inbox)

@@ -1,6 +1,7 @@
 """Marketplace webhooks: Ozon pushes (source addresses and a path token, no signature) and HMAC-signed ones,
 stored inside the request, processed once by a worker, surviving a crash between the two."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -10,7 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import marketplaces
+from core import events, marketplaces
+from core.webhook_inbox import Inbox
+from core.webhooks import Event
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
@@ -152,3 +155,62 @@ async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert
         await pool.execute("UPDATE marketplace_webhooks SET next_attempt_at = NOW()")
     assert stored["status"] == "failed"
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE kind = 'webhook_failure'") == 1
+
+
+def _signed(body: bytes, key: str = "hook-key") -> dict[str, str]:
+    return {"X-Signature": hmac.new(key.encode(), body, hashlib.sha256).hexdigest()}
+
+
+async def test_a_rotated_webhook_secret_is_honoured_at_once_and_the_old_one_refused(
+    pool: asyncpg.Pool, receiver: TestClient
+) -> None:
+    body = json.dumps({"event_type": "order.created", "id": 6}).encode()
+    assert (await receiver.post("/webhooks/uzum", data=body, headers=_signed(body))).status == 200  # remembered
+    async with pool.acquire() as conn:
+        await marketplaces.configure(conn, "uzum", marketplaces.Changes(webhook_secret="rotated-key"), VAULT)
+    # No change announced: the receiver still learns the new key from the first request signed with it.
+    rotated = await receiver.post("/webhooks/uzum", data=body, headers=_signed(body, "rotated-key"))
+    old = await receiver.post("/webhooks/uzum", data=body, headers=_signed(body))
+    assert (rotated.status, old.status) == (200, 401)
+
+
+async def test_an_announced_token_change_retires_the_old_path_before_the_new_one_is_used(
+    pool: asyncpg.Pool, redis: Redis, receiver: TestClient
+) -> None:
+    old_path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
+    ping = {"message_type": "TYPE_PING", "time": "2026-11-21T12:00:00Z"}
+    assert (await receiver.post(old_path, json=ping, headers=from_ozon)).status == 200  # remembered
+    async with pool.acquire() as conn:
+        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
+    await events.marketplace_changed(redis, "ozon")
+    async with asyncio.timeout(5):  # pub/sub delivery takes a moment
+        while (await receiver.post(old_path, json=ping, headers=from_ozon)).status != 401:
+            await asyncio.sleep(0.02)
+
+
+async def test_concurrent_webhooks_are_all_stored_each_once(pool: asyncpg.Pool, receiver: TestClient) -> None:
+    bodies = [json.dumps({"event_type": "order.created", "id": n}).encode() for n in range(40)]
+
+    async def deliver(body: bytes) -> dict[str, bool]:
+        answer = await receiver.post("/webhooks/uzum", data=body, headers=_signed(body))
+        assert answer.status == 200
+        return await answer.json()
+
+    answers = await asyncio.gather(*(deliver(body) for body in bodies + bodies))  # each one twice, at once
+    assert sum(not answer["duplicate"] for answer in answers) == len(bodies)
+    stored = await pool.fetch("SELECT payload FROM marketplace_webhooks")
+    assert sorted(row["payload"]["id"] for row in stored) == list(range(40))
+
+
+async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyncpg.Pool, redis: Redis) -> None:
+    inbox = Inbox(pool, redis)
+    ozon = await pool.fetchval("SELECT id FROM marketplaces WHERE slug = 'ozon'")
+    good = [Event(ozon, "TYPE_STATE_CHANGED", {"n": n}, f"key-{n}") for n in range(5)]
+    refused = Event(ozon, "TYPE_\x00", {"n": 5}, "key-5")  # PostgreSQL text cannot hold a NUL character
+    # Handed in together, they are written as one batch.
+    outcomes = await asyncio.gather(*(inbox.store(event) for event in [*good[:2], refused, *good[2:]]),
+                                    return_exceptions=True)
+    assert [type(outcome) for outcome in outcomes] == [bool, bool, asyncpg.CharacterNotInRepertoireError, bool,
+                                                       bool, bool]
+    assert sorted(await pool.fetchval("SELECT array_agg(event_key) FROM marketplace_webhooks")) == [
+        event.event_key for event in good]

@@ -4,19 +4,24 @@ on an unguessable path token; other marketplaces sign the body with HMAC-SHA256.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
 
 from core import events, webhooks
 from core.settings import Settings
+from core.webhook_inbox import Inbox
+from core.webhooks import Event, Receiver, Receivers
 from webapp.errors import error_response
-from webapp.keys import POOL, REDIS, SETTINGS, VAULT
+from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS, VAULT
 
 APP_NAME = "amazing-store"
 APP_VERSION = "1.0"
@@ -26,7 +31,7 @@ MAX_BODY = 256 * 1024
 def client_address(request: web.Request, settings: Settings) -> str | None:
     """The caller's address: the peer's, or, behind a trusted proxy, the one the proxy reports."""
     peer = request.remote
-    trusted = [ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies]
+    trusted = _networks(tuple(settings.trusted_proxies))
     forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
     chain = [*forwarded, peer] if peer else forwarded
     # Walk from the nearest hop outwards, skipping our own proxies; the first other address is the client.
@@ -40,19 +45,28 @@ def client_address(request: web.Request, settings: Settings) -> str | None:
     return chain[0] if chain else None
 
 
+@lru_cache(maxsize=8)
+def _networks(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parsed once per setting, not once per request."""
+    return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
+
+
 def _ozon_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"error": {"code": code, "message": message, "details": None}}, status=status)
 
 
 async def ozon(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    async with request.app[POOL].acquire() as conn:
-        receiver = await webhooks.receiver(conn, request.match_info["slug"], request.app[VAULT])
-    token = request.match_info.get("token", "")
-    if receiver is None or not receiver.path_token or not hmac.compare_digest(receiver.path_token, token):
+    token = request.match_info.get("token", "").encode()
+
+    def knows_token(receiver: Receiver) -> bool:
+        return bool(receiver.path_token) and hmac.compare_digest(receiver.path_token.encode(), token)
+
+    receiver = await request.app[RECEIVERS].authenticate(request.match_info["slug"], knows_token)
+    if receiver is None:
         return _ozon_error(401, "ERROR_UNKNOWN", "unknown webhook address")
     address = client_address(request, settings)
-    networks = [ipaddress.ip_network(network, strict=False) for network in settings.ozon_webhook_networks]
+    networks = _networks(tuple(settings.ozon_webhook_networks))
     if address is None or not any(ipaddress.ip_address(address) in network for network in networks):
         return _ozon_error(401, "ERROR_UNKNOWN", "not an Ozon address")
     body = await request.read()
@@ -68,9 +82,7 @@ async def ozon(request: web.Request) -> web.Response:
     if kind == "TYPE_PING":
         return web.json_response({"version": APP_VERSION, "name": APP_NAME,
                                   "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    async with request.app[POOL].acquire() as conn:
-        await webhooks.store(conn, receiver.marketplace_id, kind, event, _ozon_event_key(kind, event))
-    await events.webhook_received(request.app[REDIS], receiver.marketplace_id)
+    await request.app[INBOX].store(Event(receiver.marketplace_id, kind, event, _ozon_event_key(kind, event)))
     return web.json_response({"result": True})
 
 
@@ -85,11 +97,14 @@ def _ozon_event_key(kind: str, event: dict[str, Any]) -> str:
 async def signed(request: web.Request) -> web.Response:
     """The generic scheme: hex HMAC-SHA256 of the raw body with the marketplace's webhook_secret in
     X-Signature; the event id from X-Event-Id (else the body's hash) deduplicates replays."""
-    async with request.app[POOL].acquire() as conn:
-        receiver = await webhooks.receiver(conn, request.match_info["slug"], request.app[VAULT])
     body = await request.read()
     signature = request.headers.get("X-Signature")
-    if not (receiver and receiver.hmac_secret and webhooks.signature_ok(receiver.hmac_secret, body, signature)):
+
+    def signed_body(receiver: Receiver) -> bool:
+        return bool(receiver.hmac_secret) and webhooks.signature_ok(receiver.hmac_secret, body, signature)
+
+    receiver = await request.app[RECEIVERS].authenticate(request.match_info["slug"], signed_body)
+    if receiver is None:
         return error_response(401, "unauthorized", "bad or missing signature")
     try:
         event = json.loads(body)
@@ -99,12 +114,23 @@ async def signed(request: web.Request) -> web.Response:
         return error_response(400, "invalid_json", "the body is not a JSON object")
     kind = str(event.get("event_type") or event.get("type") or "event")
     key = request.headers.get("X-Event-Id") or hashlib.sha256(body).hexdigest()
-    async with request.app[POOL].acquire() as conn:
-        stored = await webhooks.store(conn, receiver.marketplace_id, kind, event, key, signature)
-    await events.webhook_received(request.app[REDIS], receiver.marketplace_id)
+    stored = await request.app[INBOX].store(Event(receiver.marketplace_id, kind, event, key, signature))
     return web.json_response({"result": True, "duplicate": not stored})
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/{slug}/{token}", ozon)
     app.router.add_post("/webhooks/{slug}", signed)
+    app.cleanup_ctx.append(_receiving)
+
+
+async def _receiving(app: web.Application) -> AsyncIterator[None]:
+    """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
+    whenever any process announces a marketplace change."""
+    app[RECEIVERS] = receivers = Receivers(app[POOL], app[VAULT])
+    app[INBOX] = inbox = Inbox(app[POOL], app[REDIS])
+    listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
+    yield
+    listening.cancel()
+    await asyncio.gather(listening, return_exceptions=True)
+    await inbox.close()
