@@ -7,11 +7,12 @@ availability and queues low-stock alerts in the outbox. Available = quantity - r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 import asyncpg
 
@@ -62,29 +63,44 @@ SELECT product_id FROM inventory WHERE product_id = ANY($1::int[]) ORDER BY prod
 """
 
 _CURRENT = """
-SELECT i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactive_reason,
+SELECT i.product_id, i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactive_reason,
        p.low_stock_threshold, COALESCE(p.sale_price, p.price) AS price
   FROM inventory i
   JOIN products p ON p.id = i.product_id
- WHERE i.product_id = $1
+ WHERE i.product_id = ANY($1::int[])
+ ORDER BY i.product_id
    FOR UPDATE OF i
 """
 
-# One round trip: the new count, its movement, and the push mark on every mapping of the product.
+# One round trip for any number of products: the new counts, one movement each, and the push mark on every
+# mapping of the products whose available quantity changed. The count moves by the change and the movement
+# records the row as updated, so the ledger matches the count by construction.
 _WRITE = """
-WITH stock AS (
+WITH change AS (
+    SELECT * FROM UNNEST($1::int[], $2::int[], $3::int[]) AS change(product_id, quantity_change, reserved_change)
+), stock AS (
     UPDATE inventory
-       SET quantity = $2, reserved_quantity = $3, last_updated_at = NOW()
-     WHERE product_id = $1
+       SET quantity = quantity + change.quantity_change,
+           reserved_quantity = reserved_quantity + change.reserved_change,
+           last_updated_at = NOW()
+      FROM change
+     WHERE inventory.product_id = change.product_id
+    RETURNING inventory.product_id, inventory.quantity, inventory.reserved_quantity,
+              change.quantity_change, change.reserved_change
 ), movement AS (
     INSERT INTO inventory_movements (
         product_id, movement_type, quantity_change, quantity_before, quantity_after,
         reserved_change, reserved_after, reference_type, reference_id, marketplace_id, notes, created_by
-    ) VALUES ($1, $4, $5, $6, $2, $7, $3, $8, $9, $10, $11, $12)
+    )
+    SELECT product_id, $4, quantity_change, quantity - quantity_change, quantity,
+           reserved_change, reserved_quantity, $5, $6, $7, $8, $9
+      FROM stock
+     ORDER BY product_id
 )
 UPDATE marketplace_products
    SET stock_version = stock_version + 1
- WHERE product_id = $1 AND $13::boolean
+  FROM change
+ WHERE marketplace_products.product_id = change.product_id AND change.quantity_change <> change.reserved_change
 """
 
 _HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock' WHERE id = $1"
@@ -126,8 +142,25 @@ async def set_count(conn: asyncpg.Connection, product_id: int, counted: int, sou
 
 
 async def sell(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
-    _require_positive(quantity)
-    return await _move(conn, product_id, Movement.SALE, -quantity, 0, source)
+    return (await sell_many(conn, [(product_id, quantity)], source))[0]
+
+
+async def sell_many(
+    conn: asyncpg.Connection,
+    sales: Sequence[tuple[int, int]],
+    source: Source,
+    *,
+    locked: Mapping[int, asyncpg.Record] | None = None,
+) -> list[StockLevel]:
+    """Sell (product id, quantity) pairs, one per product, in one round trip whatever their number: an
+    order's lines. Every pair is checked before any is written, so a short one leaves no trace.
+
+    A caller that has already locked the stock rows (FOR UPDATE OF inventory, in this transaction) passes
+    them as `locked`, by product id, with the columns of _CURRENT, and saves the read."""
+    for _, quantity in sales:
+        _require_positive(quantity)
+    return await _move_many(conn, [(product_id, -quantity, 0) for product_id, quantity in sales], Movement.SALE,
+                            source, locked=locked)
 
 
 async def give_back(
@@ -211,10 +244,10 @@ def _require_positive(quantity: int) -> None:
 
 
 async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
-    row = await conn.fetchrow(_CURRENT, product_id)
-    if row is None:
+    rows = await conn.fetch(_CURRENT, [product_id])
+    if not rows:
         raise NotFound("product", product_id)
-    return row
+    return rows[0]
 
 
 async def _move(
@@ -227,27 +260,68 @@ async def _move(
     *,
     alert: bool = True,
 ) -> StockLevel:
-    row = await _current(conn, product_id)
-    quantity, reserved = row["quantity"], row["reserved_quantity"]
-    new_quantity, new_reserved = quantity + quantity_change, reserved + reserved_change
-    available_before, available_after = quantity - reserved, new_quantity - new_reserved
-    if available_after < 0 or new_quantity < 0:
-        raise OutOfStock(product_id, row["name_uz"], available_before - available_after, available_before)
-    if new_reserved < 0:
-        raise ValidationError("cannot release more than is reserved", "quantity")
+    return (await _move_many(conn, [(product_id, quantity_change, reserved_change)], movement, source, alert=alert))[0]
+
+
+class _Step(NamedTuple):
+    """One product's change, checked: what follows the write (visibility, alerts, the new level)."""
+
+    product_id: int
+    row: asyncpg.Record
+    quantity_after: int
+    reserved_after: int
+    available_before: int
+    available_after: int
+
+
+async def _move_many(
+    conn: asyncpg.Connection,
+    changes: Sequence[tuple[int, int, int]],
+    movement: Movement,
+    source: Source,
+    *,
+    alert: bool = True,
+    locked: Mapping[int, asyncpg.Record] | None = None,
+) -> list[StockLevel]:
+    """Apply (product id, quantity change, reserved change) triples, one per product, on rows locked in id
+    order (concurrent writers never deadlock). Every triple is checked before the one write."""
+    changes = sorted(changes)
+    if len({product_id for product_id, _, _ in changes}) != len(changes):
+        raise ValueError("one change per product")
+    if locked is None:
+        rows = await conn.fetch(_CURRENT, [product_id for product_id, _, _ in changes])
+        locked = {row["product_id"]: row for row in rows}
+    planned: list[_Step] = []
+    for product_id, quantity_change, reserved_change in changes:
+        row = locked.get(product_id)
+        if row is None:
+            raise NotFound("product", product_id)
+        quantity, reserved = row["quantity"], row["reserved_quantity"]
+        new_quantity, new_reserved = quantity + quantity_change, reserved + reserved_change
+        available_before, available_after = quantity - reserved, new_quantity - new_reserved
+        if available_after < 0 or new_quantity < 0:
+            raise OutOfStock(product_id, row["name_uz"], available_before - available_after, available_before)
+        if new_reserved < 0:
+            raise ValidationError("cannot release more than is reserved", "quantity")
+        planned.append(_Step(product_id, row, new_quantity, new_reserved, available_before, available_after))
     await conn.execute(
         _WRITE,
-        product_id, new_quantity, new_reserved, movement.value, quantity_change, quantity, reserved_change,
-        source.reference_type, source.reference_id, source.marketplace_id, source.notes, source.user_id,
-        available_after != available_before,
+        [product_id for product_id, _, _ in changes],
+        [quantity_change for _, quantity_change, _ in changes],
+        [reserved_change for _, _, reserved_change in changes],
+        movement.value, source.reference_type, source.reference_id, source.marketplace_id, source.notes,
+        source.user_id,
     )
-    if available_after == 0 and row["is_active"]:
-        await conn.execute(_HIDE, product_id)
-    elif available_after > 0 and row["inactive_reason"] == "out_of_stock":
-        await conn.execute(_SHOW, product_id)
-    if alert:
-        await _alert_crossings(conn, product_id, row, available_before, available_after)
-    return StockLevel(product_id, new_quantity, new_reserved, row["price"])
+    levels: list[StockLevel] = []
+    for step in planned:
+        if step.available_after == 0 and step.row["is_active"]:
+            await conn.execute(_HIDE, step.product_id)
+        elif step.available_after > 0 and step.row["inactive_reason"] == "out_of_stock":
+            await conn.execute(_SHOW, step.product_id)
+        if alert:
+            await _alert_crossings(conn, step.product_id, step.row, step.available_before, step.available_after)
+        levels.append(StockLevel(step.product_id, step.quantity_after, step.reserved_after, step.row["price"]))
+    return levels
 
 
 async def _alert_crossings(

@@ -102,8 +102,9 @@ SELECT id, order_number, total FROM orders WHERE marketplace_id = $1 AND marketp
 """
 
 _PRODUCTS = """
-SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.cost_price, COALESCE(p.sale_price, p.price) AS price,
-       i.quantity - i.reserved_quantity AS available,
+SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.low_stock_threshold,
+       p.cost_price, COALESCE(p.sale_price, p.price) AS price,
+       i.quantity, i.reserved_quantity, i.quantity - i.reserved_quantity AS available,
        mp.marketplace_product_id, mp.marketplace_price, mp.commission_rate
   FROM products p
   JOIN inventory i ON i.product_id = p.id
@@ -113,31 +114,42 @@ SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.cost_price, COA
    FOR UPDATE OF i
 """
 
-_INSERT_ORDER = """
-INSERT INTO orders (
-    order_number, marketplace_id, marketplace_order_id, user_id, created_by,
-    customer_name, customer_phone, customer_address,
-    subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
-    payment_status, payment_method, note
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-RETURNING id
-"""
-
-_INSERT_ITEMS = """
-INSERT INTO order_items (
-    order_id, product_id, product_name, product_sku, marketplace_product_id,
-    price, cost_price, quantity, subtotal, commission_rate, commission, profit
+# One round trip for the whole order, whatever its number of lines: the order (numbered from the sequence:
+# $1 is "PREFIX-YYYYMMDD-"), its items, the products' order counts and the first history row. The item
+# arrays ($18..$28) run in step, one element per line.
+_WRITE_ORDER = """
+WITH number AS (
+    SELECT nextval('order_number_seq') AS sequence
+), new_order AS (
+    INSERT INTO orders (
+        order_number, marketplace_id, marketplace_order_id, user_id, created_by,
+        customer_name, customer_phone, customer_address,
+        subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
+        payment_status, payment_method, note
+    )
+    SELECT $1 || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
+           $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+      FROM number
+    RETURNING id, order_number
+), items AS (
+    INSERT INTO order_items (
+        order_id, product_id, product_name, product_sku, marketplace_product_id,
+        price, cost_price, quantity, subtotal, commission_rate, commission, profit
+    )
+    SELECT new_order.id, line.*
+      FROM new_order, UNNEST(
+          $18::int[], $19::text[], $20::text[], $21::text[], $22::numeric[], $23::numeric[], $24::int[],
+          $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[]
+      ) AS line
+), counted AS (
+    UPDATE products SET order_count = order_count + sold.quantity
+      FROM UNNEST($18::int[], $24::int[]) AS sold(product_id, quantity)
+     WHERE products.id = sold.product_id
+), history AS (
+    INSERT INTO order_status_history (order_id, status, notes, changed_by)
+    SELECT id, $29, $30, $31 FROM new_order
 )
-SELECT $1, * FROM UNNEST(
-    $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::numeric[], $8::int[],
-    $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[]
-)
-"""
-
-_COUNT_ORDERS = """
-UPDATE products SET order_count = order_count + sold.quantity
-  FROM UNNEST($1::int[], $2::int[]) AS sold(product_id, quantity)
- WHERE products.id = sold.product_id
+SELECT id, order_number FROM new_order
 """
 
 _HISTORY = "INSERT INTO order_status_history (order_id, status, notes, changed_by) VALUES ($1, $2, $3, $4)"
@@ -179,6 +191,7 @@ async def place(
             return PlacedOrder(existing["id"], existing["order_number"], existing["total"], created=False)
 
     # Locks the stock rows in product id order (ORDER BY before FOR UPDATE): concurrent orders never deadlock.
+    # The rows carry what inventory needs to sell from them, so the sale reads nothing again.
     rows = await conn.fetch(_PRODUCTS, [line.product_id for line in lines], channel["id"])
     products = {row["id"]: row for row in rows}
     priced = [_price(line, products, channel) for line in lines]
@@ -187,18 +200,14 @@ async def place(
     total_cost = sum((p.cost or Decimal(0) for p in priced), Decimal(0))
     total_commission = sum((p.commission for p in priced), Decimal(0))
     total_profit = sum((p.profit for p in priced), Decimal(0))
-    sequence = await conn.fetchval("SELECT nextval('order_number_seq')")
-    order_number = f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-{sequence:06d}"
-    order_id = await conn.fetchval(
-        _INSERT_ORDER,
-        order_number, channel["id"], order.marketplace_order_id, order.user_id, order.created_by,
-        order.customer.name.strip(), order.customer.phone.strip(), order.customer.address,
+    changed_by = order.created_by or order.user_id
+    written = await conn.fetchrow(
+        _WRITE_ORDER,
+        f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel["id"], order.marketplace_order_id,
+        order.user_id, order.created_by, order.customer.name.strip(), order.customer.phone.strip(),
+        order.customer.address,
         subtotal, order.delivery_fee, subtotal + order.delivery_fee, total_cost, total_profit, total_commission,
         "awaiting_payment" if order.hold_for_payment else "unpaid", order.payment_method, order.note,
-    )
-    await conn.execute(
-        _INSERT_ITEMS,
-        order_id,
         [p.line.product_id for p in priced],
         [p.product["name_uz"] for p in priced],
         [p.product["sku"] for p in priced],
@@ -210,9 +219,11 @@ async def place(
         [p.commission_rate for p in priced],
         [p.commission for p in priced],
         [p.profit for p in priced],
+        Status.PENDING.value, f"placed via {channel['name']}", changed_by,
     )
+    order_id, order_number = written["id"], written["order_number"]
 
-    source = Source("order", order_id, channel["id"], order.created_by or order.user_id, order_number)
+    source = Source("order", order_id, channel["id"], changed_by, order_number)
     if order.hold_for_payment:
         expires_at = datetime.now(UTC) + reservation_ttl
         stock = [
@@ -220,9 +231,9 @@ async def place(
             for p in priced
         ]
     else:
-        stock = [await inventory.sell(conn, p.line.product_id, p.line.quantity, source) for p in priced]
-    await conn.execute(_COUNT_ORDERS, [p.line.product_id for p in priced], [p.line.quantity for p in priced])
-    await conn.execute(_HISTORY, order_id, Status.PENDING.value, f"placed via {channel['name']}", source.user_id)
+        stock = await inventory.sell_many(
+            conn, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products
+        )
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
         await outbox.add(conn, outbox.ORDER_PLACED, {
             "order_id": order_id, "order_number": order_number, "channel": channel["name"],

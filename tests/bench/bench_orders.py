@@ -95,25 +95,17 @@ def pgbench_script(channel: int) -> str:
         "BEGIN;",
         _bind(orders._CHANNEL, {1: str(channel)}) + ";",
         _bind(orders._PRODUCTS, {1: "ARRAY[:product]", 2: str(channel)}) + ";",
-        "SELECT nextval('order_number_seq') AS sequence \\gset",
-        _bind(orders._INSERT_ORDER, {
-            1: "'PGB-' || :sequence", 2: str(channel), 3: "NULL", 4: "NULL", 5: "NULL", 6: "'Bench'",
-            7: "'+998900000000'", 8: "NULL", 9: "95000", 10: "0", 11: "95000", 12: "60000", 13: "35000", 14: "0",
-            15: "'unpaid'", 16: "NULL", 17: "NULL",
+        _bind(orders._WRITE_ORDER, {
+            1: "'PGB-'", 2: str(channel), 3: "NULL", 4: "NULL", 5: "NULL", 6: "'Bench'", 7: "'+998900000000'",
+            8: "NULL", 9: "95000", 10: "0", 11: "95000", 12: "60000", 13: "35000", 14: "0", 15: "'unpaid'",
+            16: "NULL", 17: "NULL", 18: "ARRAY[:product]", 19: "ARRAY['Mahsulot']", 20: "ARRAY['BENCH']",
+            21: "ARRAY[NULL]", 22: "ARRAY[95000]", 23: "ARRAY[60000]", 24: "ARRAY[1]", 25: "ARRAY[95000]",
+            26: "ARRAY[0]", 27: "ARRAY[0]", 28: "ARRAY[35000]", 29: "'pending'", 30: "'placed via OLX'", 31: "NULL",
         }) + " \\gset order_",
-        _bind(orders._INSERT_ITEMS, {
-            1: ":order_id", 2: "ARRAY[:product]", 3: "ARRAY['Mahsulot']", 4: "ARRAY['BENCH']", 5: "ARRAY[NULL]",
-            6: "ARRAY[95000]", 7: "ARRAY[60000]", 8: "ARRAY[1]", 9: "ARRAY[95000]", 10: "ARRAY[0]",
-            11: "ARRAY[0]", 12: "ARRAY[35000]",
-        }) + ";",
-        _bind(inventory._CURRENT, {1: ":product"}) + " \\gset",
-        "\\set after :quantity - 1",
         _bind(inventory._WRITE, {
-            1: ":product", 2: ":after", 3: ":reserved_quantity", 4: "'sale'", 5: "-1", 6: ":quantity", 7: "0",
-            8: "'order'", 9: ":order_id", 10: str(channel), 11: "'PGB'", 12: "NULL", 13: "true",
+            1: "ARRAY[:product]", 2: "ARRAY[-1]", 3: "ARRAY[0]", 4: "'sale'", 5: "'order'", 6: ":order_id",
+            7: str(channel), 8: "'PGB'", 9: "NULL",
         }) + ";",
-        _bind(orders._COUNT_ORDERS, {1: "ARRAY[:product]", 2: "ARRAY[1]"}) + ";",
-        _bind(orders._HISTORY, {1: ":order_id", 2: "'pending'", 3: "'placed via OLX'", 4: "NULL"}) + ";",
         "COMMIT;",
     ]
     # pgbench reads one statement per line (a \gset must end its line).
