@@ -1,6 +1,6 @@
 """What a customer typed, put into the catalog's own words (sql/010): each word with the dictionary words it
-stands for (itself, its completions, or, for a typo, the closest words), and the codes (SKU, barcode, model
-number) to be found as text."""
+stands for (itself and its completions, or, for a typo, the closest words), and the codes (SKU, barcode,
+model number) to be found as text."""
 
 from __future__ import annotations
 
@@ -29,15 +29,12 @@ SELECT asked.word,
 
 @dataclass(frozen=True)
 class Word:
-    typed: str
-    variants: tuple[str, ...]  # catalog words it stands for
+    variants: tuple[str, ...]  # the catalog words it stands for, never empty
     best: str | None  # the variant that outranks the others, when they are not equally good
 
     @property
     def tsquery(self) -> str:
-        """Any of its forms. The typed form is always one: a word the dictionary has not learnt yet is still
-        found where it is spelt exactly."""
-        return " | ".join(_lexeme(form) for form in dict.fromkeys((self.typed, *self.variants)))
+        return " | ".join(_lexeme(variant) for variant in self.variants)
 
 
 @dataclass(frozen=True)
@@ -67,9 +64,11 @@ async def understand(conn: asyncpg.Connection, typed: str) -> Needle:
         if completions:
             # "fen" before "fenix": the word itself first when it is a whole word; mere completions are equal.
             best = row["word"] if row["word"] in completions and len(completions) > 1 else None
-            words.append(Word(row["word"], completions, best))
-        else:
-            words.append(Word(row["word"], similar, similar[0] if len(similar) > 1 else None))
+            words.append(Word(completions, best))
+        elif similar:
+            words.append(Word(similar, similar[0] if len(similar) > 1 else None))
+        # else a word the catalog has not even nearly (a brand it does not sell): left out, so that the others
+        # still find what the catalog has.
     return Needle(tuple(words), codes)
 
 

@@ -132,10 +132,17 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     query = _filtered(params, wanted, family, needle, every)
     sort = wanted.sort or ("relevance" if needle else "new")
     display_price = fn.Coalesce(products.sale_price, products.price)
-    query = query.select(*_card_columns(params, wanted.lang))
     if sort == "relevance" and needle is not None and (rankings := needle.rankings(every)):
+        # Ranking reads every match it orders, so it orders the SEARCH_COUNT_LIMIT matches the count reported,
+        # whatever their number: "samsung artel telefon" matches 12,000 products with one word or more.
+        candidates = query.select(products.id).limit(params(SEARCH_COUNT_LIMIT))
+        query = (
+            Query.from_(products).join(inventory).on(inventory.product_id == products.id)
+            .where(products.id.isin(candidates))
+        )
         rank = functools.reduce(operator.add, [fn.Cast(_matches(params, tsquery), "int") for tsquery in rankings])
         query = query.orderby(rank, order=Order.desc)
+    query = query.select(*_card_columns(params, wanted.lang))
     # Equally relevant matches come newest first; ordered by the primary key, a common word's page is read
     # off that index in a few rows instead of sorting all its matches.
     query = {

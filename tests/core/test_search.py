@@ -50,6 +50,13 @@ async def test_several_words_find_products_with_all_of_them_else_with_most(pool:
         assert sorted(found[:2]) == ["Artel telefon", "Samsung telefon"] and found[2:] == ["Samsung muzlatgich"]
 
 
+async def test_a_word_the_catalog_lacks_does_not_hide_the_others(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        await _product(conn, "P-1", "Artel telefon")
+        assert await _found(conn, "nokia telefon") == ["Artel telefon"]
+        assert await _found(conn, "nokia") == []
+
+
 async def test_a_whole_word_ranks_before_the_longer_words_it_starts(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         await _product(conn, "H-1", "Philips fen")
