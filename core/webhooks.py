@@ -155,11 +155,11 @@ async def claim(conn: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Recor
     )
 
 
-async def processed(conn: asyncpg.Connection, event_id: int) -> None:
+async def processed(conn: asyncpg.Connection, event_ids: Sequence[int]) -> None:
     await conn.execute(
         "UPDATE marketplace_webhooks SET status = 'processed', processed_at = NOW(), error_message = NULL"
-        " WHERE id = $1",
-        event_id,
+        " WHERE id = ANY($1::integer[])",
+        event_ids,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,9 @@ from sync.adapters import build_adapter
 log = logging.getLogger(__name__)
 
 CANCELLED_STATE = "posting_canceled"
+# Events claimed per transaction: most need one bulk update, so many per round trip; still few enough that a
+# batch of imports (each a call to the marketplace) holds its locks briefly.
+CLAIM_BATCH = 100
 
 
 class WebhookWorker:
@@ -61,43 +65,68 @@ class WebhookWorker:
         handled = 0
         async with self._pool.acquire() as conn:
             while True:
-                levels: list[StockLevel] = []
                 async with conn.transaction():
-                    due = await webhooks.claim(conn)
-                    for event in due:
-                        try:
-                            async with conn.transaction():
-                                levels.extend(await self._apply(conn, event, session))
-                            await webhooks.processed(conn, event["id"])
-                        except Exception as error:
-                            log.warning("webhook %s (%s) failed: %s", event["id"], event["event_type"], error)
-                            await webhooks.failed(conn, event, str(error))
+                    due = await webhooks.claim(conn, CLAIM_BATCH)
+                    levels = await self._process(conn, due, session) if due else []
                 await events.publish_stock_changed(self._redis, levels)
                 handled += len(due)
                 if not due:
                     return handled
 
-    async def _apply(self, conn: asyncpg.Connection, event: asyncpg.Record,
+    async def _process(self, conn: asyncpg.Connection, due: list[asyncpg.Record],
+                       session: aiohttp.ClientSession) -> list[StockLevel]:
+        connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
+        levels: list[StockLevel] = []
+        done: list[int] = []
+        for event in due:
+            work = _work_of(event)
+            connection = connections.get(event["marketplace_id"])
+            if work is None or connection is None:
+                done.append(event["id"])  # most events ask nothing of us: no savepoint, no statement of their own
+                continue
+            try:
+                async with conn.transaction():
+                    levels.extend(await self._apply(conn, work, connection, session))
+                done.append(event["id"])
+            except Exception as error:
+                log.warning("webhook %s (%s) failed: %s", event["id"], event["event_type"], error)
+                await webhooks.failed(conn, event, str(error))
+        await webhooks.processed(conn, done)
+        return levels
+
+    async def _apply(self, conn: asyncpg.Connection, work: Work, connection: Connection,
                      session: aiohttp.ClientSession) -> tuple[StockLevel, ...]:
-        connection = next((c for c in await marketplaces.api_connections(conn, self._vault)
-                           if c.marketplace_id == event["marketplace_id"]), None)
-        if connection is None:
-            return ()
-        payload: dict[str, Any] = event["payload"]
-        kind = event["event_type"]
-        number = str(payload.get("posting_number") or "")
-        cancelled = kind == "TYPE_POSTING_CANCELLED" or (
-            kind == "TYPE_STATE_CHANGED" and payload.get("new_state") == CANCELLED_STATE
-        )
-        if cancelled and number:
-            return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, number, connection.name)
-        if kind == "TYPE_NEW_POSTING" and number:
-            connection = self._route(connection)
-            adapter = build_adapter(connection, session, **self._options(connection))
-            # The push names the posting; its prices (and whether it was cancelled meanwhile) come from the API.
-            incoming = await adapter.posting(number)  # type: ignore[attr-defined]
-            if incoming is None:
-                raise LookupError(f"posting {number} not found on {connection.name} yet")
-            imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
-            return imported.stock
-        return ()  # other events (state changes we do not mirror, chats, prices) need nothing from us
+        if work.cancel:
+            return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.posting,
+                                                            connection.name)
+        connection = self._route(connection)
+        adapter = build_adapter(connection, session, **self._options(connection))
+        # The push names the posting; its prices (and whether it was cancelled meanwhile) come from the API.
+        incoming = await adapter.posting(work.posting)  # type: ignore[attr-defined]
+        if incoming is None:
+            raise LookupError(f"posting {work.posting} not found on {connection.name} yet")
+        imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
+        return imported.stock
+
+
+@dataclass(frozen=True)
+class Work:
+    """What an event asks of us: import a new posting, or cancel an imported one."""
+
+    posting: str
+    cancel: bool
+
+
+def _work_of(event: asyncpg.Record) -> Work | None:
+    """None for the events we need nothing from (state changes we do not mirror, chats, prices)."""
+    payload: dict[str, Any] = event["payload"]
+    kind = event["event_type"]
+    number = str(payload.get("posting_number") or "")
+    if not number:
+        return None
+    cancelled = kind == "TYPE_STATE_CHANGED" and payload.get("new_state") == CANCELLED_STATE
+    if kind == "TYPE_POSTING_CANCELLED" or cancelled:
+        return Work(number, cancel=True)
+    if kind == "TYPE_NEW_POSTING":
+        return Work(number, cancel=False)
+    return None
