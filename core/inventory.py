@@ -76,17 +76,15 @@ SELECT i.product_id, i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_act
 # mapping of the products whose available quantity changed. The count moves by the change and the movement
 # records the row as updated, so the ledger matches the count by construction.
 _WRITE = """
-WITH change AS (
-    SELECT * FROM UNNEST($1::int[], $2::int[], $3::int[]) AS change(product_id, quantity_change, reserved_change)
-), stock AS (
+WITH stock AS (
     UPDATE inventory
-       SET quantity = quantity + change.quantity_change,
-           reserved_quantity = reserved_quantity + change.reserved_change,
+       SET quantity = quantity + ($2::int[])[ARRAY_POSITION($1::int[], product_id)],
+           reserved_quantity = reserved_quantity + ($3::int[])[ARRAY_POSITION($1::int[], product_id)],
            last_updated_at = NOW()
-      FROM change
-     WHERE inventory.product_id = change.product_id
-    RETURNING inventory.product_id, inventory.quantity, inventory.reserved_quantity,
-              change.quantity_change, change.reserved_change
+     WHERE product_id = ANY($1::int[])
+    RETURNING product_id, quantity, reserved_quantity,
+              ($2::int[])[ARRAY_POSITION($1::int[], product_id)] AS quantity_change,
+              ($3::int[])[ARRAY_POSITION($1::int[], product_id)] AS reserved_change
 ), movement AS (
     INSERT INTO inventory_movements (
         product_id, movement_type, quantity_change, quantity_before, quantity_after,
@@ -99,8 +97,7 @@ WITH change AS (
 )
 UPDATE marketplace_products
    SET stock_version = stock_version + 1
-  FROM change
- WHERE marketplace_products.product_id = change.product_id AND change.quantity_change <> change.reserved_change
+ WHERE product_id = ANY($10::int[])
 """
 
 _HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock' WHERE id = $1"
@@ -310,7 +307,7 @@ async def _move_many(
         [quantity_change for _, quantity_change, _ in changes],
         [reserved_change for _, _, reserved_change in changes],
         movement.value, source.reference_type, source.reference_id, source.marketplace_id, source.notes,
-        source.user_id,
+        source.user_id, [step.product_id for step in planned if step.available_after != step.available_before],
     )
     levels: list[StockLevel] = []
     for step in planned:

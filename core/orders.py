@@ -109,7 +109,7 @@ SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.low_stock_thres
   FROM products p
   JOIN inventory i ON i.product_id = p.id
   LEFT JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = $2
- WHERE p.id = ANY($1::int[])
+ WHERE p.id = ANY($1::int[]) AND i.product_id = ANY($1::int[])
  ORDER BY p.id
    FOR UPDATE OF i
 """
@@ -142,9 +142,8 @@ WITH number AS (
           $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[]
       ) AS line
 ), counted AS (
-    UPDATE products SET order_count = order_count + sold.quantity
-      FROM UNNEST($18::int[], $24::int[]) AS sold(product_id, quantity)
-     WHERE products.id = sold.product_id
+    UPDATE products SET order_count = order_count + ($24::int[])[ARRAY_POSITION($18::int[], id)]
+     WHERE id = ANY($18::int[])
 ), history AS (
     INSERT INTO order_status_history (order_id, status, notes, changed_by)
     SELECT id, $29, $30, $31 FROM new_order
