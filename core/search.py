@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-# Longer queries are sentences pasted from somewhere; the first words carry them.
+# Longer queries are sentences pasted from somewhere: eight of their words are plenty to find it.
 MAX_WORDS = 8
 
 # A word's completions are what it may be the start of (typing "sams" finds Samsung); only when it starts no
