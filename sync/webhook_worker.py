@@ -26,6 +26,10 @@ CANCELLED_STATE = "posting_canceled"
 # Events claimed per transaction: most need one bulk update, so many per round trip; still few enough that a
 # batch of imports (each a call to the marketplace) holds its locks briefly.
 CLAIM_BATCH = 100
+# Under a burst every stored batch wakes the worker; rounds at most this often let a claim take what arrived
+# meanwhile (tens of events) instead of a few per round, each round costing its own transaction. An event
+# after a quiet spell is still claimed at once.
+MIN_ROUND_SECONDS = 0.05
 
 
 class WebhookWorker:
@@ -42,13 +46,18 @@ class WebhookWorker:
         async with aiohttp.ClientSession() as session:
             listener = asyncio.create_task(events.follow(self._redis, events.WEBHOOK_RECEIVED, self._wake.set))
             try:
+                loop = asyncio.get_running_loop()
                 while not stop.is_set():
+                    started = loop.time()
+                    self._wake.clear()  # what is stored from now on wakes the next round
                     try:
                         await self.process_due(session)
                     except Exception:
                         log.exception("webhook processing failed this round")
                     await self._sleep(stop)
-                    self._wake.clear()
+                    pause = MIN_ROUND_SECONDS - (loop.time() - started)
+                    if pause > 0 and not stop.is_set():
+                        await asyncio.sleep(pause)
             finally:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
@@ -70,7 +79,7 @@ class WebhookWorker:
                     levels = await self._process(conn, due, session) if due else []
                 await events.publish_stock_changed(self._redis, levels)
                 handled += len(due)
-                if not due:
+                if len(due) < CLAIM_BATCH:  # every due event was in this claim (or is another replica's)
                     return handled
 
     async def _process(self, conn: asyncpg.Connection, due: list[asyncpg.Record],
