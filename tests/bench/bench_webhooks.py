@@ -1,10 +1,13 @@
 """Webhook ingest of the running app: Ozon-style pushes posted to its real receiver route, then the worker's backlog.
 
-Run: .venv/bin/python -m tests.bench.bench_webhooks [--seconds 10] [--concurrency 32]
+Run: .venv/bin/python -m tests.bench.bench_webhooks [--seconds 10] [--concurrency 32] [--rate EVENTS_PER_S]
 Uses DATABASE_URL/REDIS_URL when set (a scratch database beside it), else embedded servers in a temporary folder.
 The app (`python -m amazing_store run`, no bot, no demo marketplaces) runs as a subprocess behind a pretend proxy on
 127.0.0.1; a separate sender process posts distinct TYPE_STATE_CHANGED events (non-cancel states, which the worker
 marks processed without calling Ozon) from Ozon's address, timing each acknowledgement. Prints one table.
+By default each connection sends its next event as soon as the last is acknowledged (the most the app takes);
+with --rate the events are sent on a fixed schedule, as a marketplace pushes whether we keep up or not, and each
+latency counts from the moment its event was due (so a stall shows in every event it delays).
 """
 
 from __future__ import annotations
@@ -128,7 +131,7 @@ def _event(client: int, sequence: int) -> bytes:
     }).encode()
 
 
-async def _send(url: str, seconds: float, concurrency: int) -> Sent:
+async def _send(url: str, seconds: float, concurrency: int, rate: float | None) -> Sent:
     headers = {"Content-Type": "application/json", "X-Forwarded-For": OZON_ADDRESS}
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
@@ -138,15 +141,22 @@ async def _send(url: str, seconds: float, concurrency: int) -> Sent:
         async with session.post(url, data=ping, headers=headers) as response:  # connections warm, route checked
             if response.status != 200:
                 raise RuntimeError(f"the receiver answered TYPE_PING with {response.status}: {await response.text()}")
-        deadline = time.monotonic() + seconds
+        began = time.perf_counter()
+        deadline = began + seconds
+        interval = concurrency / rate if rate else 0.0  # between one connection's events
 
         async def client(index: int) -> None:
             nonlocal errors
             sequence = 0
-            while time.monotonic() < deadline:
+            due = began + index * interval / concurrency  # the connections' schedules interleave
+            while (due if rate else time.perf_counter()) < deadline:
                 sequence += 1
                 body = _event(index, sequence)
-                started = time.perf_counter()
+                if rate:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    started, due = due, due + interval
+                else:
+                    started = time.perf_counter()
                 try:
                     async with session.post(url, data=body, headers=headers) as response:
                         await response.read()
@@ -156,24 +166,23 @@ async def _send(url: str, seconds: float, concurrency: int) -> Sent:
                     continue
                 latencies.append(time.perf_counter() - started)
 
-        started = time.monotonic()
         await asyncio.gather(*(client(index) for index in range(concurrency)))
-        elapsed = time.monotonic() - started
+        elapsed = time.perf_counter() - began
     return Sent(elapsed, latencies, dict(statuses), errors)
 
 
-def sender(url: str, seconds: float, concurrency: int, results: Pipe) -> None:
+def sender(url: str, seconds: float, concurrency: int, rate: float | None, results: Pipe) -> None:
     """The sending process: its own interpreter and event loop, so the sender does not share a CPU budget with
     the parent's bookkeeping."""
     # A plain dict: the parent need not resolve this module's classes under the child's module name.
-    results.send(asdict(asyncio.run(_send(url, seconds, concurrency))))
+    results.send(asdict(asyncio.run(_send(url, seconds, concurrency, rate))))
     results.close()
 
 
-def send_from_another_process(url: str, seconds: float, concurrency: int) -> Sent:
+def send_from_another_process(url: str, seconds: float, concurrency: int, rate: float | None) -> Sent:
     context = multiprocessing.get_context("spawn")
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=sender, args=(url, seconds, concurrency, sending))
+    process = context.Process(target=sender, args=(url, seconds, concurrency, rate, sending))
     process.start()
     sending.close()
     try:
@@ -241,6 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=float, help="events per second on a fixed schedule (default: as fast as acked)")
     args = parser.parse_args()
     secret_key = Fernet.generate_key().decode()
     vault = Vault(secret_key)
@@ -255,7 +265,8 @@ def main() -> None:
             app = start_app(url, redis_url, port, secret_key, workdir)
             try:
                 asyncio.run(wait_ready(f"http://127.0.0.1:{port}", app, workdir))
-                sent = send_from_another_process(f"http://127.0.0.1:{port}{path}", args.seconds, args.concurrency)
+                sent = send_from_another_process(f"http://127.0.0.1:{port}{path}", args.seconds, args.concurrency,
+                                                 args.rate)
                 stored, waiting = asyncio.run(counts(url))
                 drained = asyncio.run(wait_drained(url))
             finally:
@@ -278,7 +289,8 @@ def main() -> None:
         ("backlog outcome", ", ".join(f"{status} {count}" for status, count in sorted(outcome.items()))),
     ]
     print(f"Ozon pushes (distinct TYPE_STATE_CHANGED, non-cancel states) -> POST /webhooks/ozon/<token> of the app;"
-          f" {args.concurrency} connections from another process for {sent.elapsed:.1f} s")
+          f" {args.concurrency} connections from another process for {sent.elapsed:.1f} s,"
+          f" {f'{args.rate:.0f} events/s offered' if args.rate else 'each sending as soon as acknowledged'}")
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
