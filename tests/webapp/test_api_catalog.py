@@ -34,6 +34,7 @@ async def test_search_crosses_scripts_and_forgives_typos(client: TestClient, sho
     assert await _names(client, "q=telefon", lang="ru") == ["Телефон кнопочный"]
     assert await _names(client, "q=ручка") == ["Ko'ylak ruchka bilan"]
     assert await _names(client, "q=smartfn") == ["Samsung Galaxy smartfoni"]
+    assert await _names(client, "q=samsnug galaxy") == ["Samsung Galaxy smartfoni"]
     assert await _names(client, "q=Смартфон") == ["Samsung Galaxy smartfoni"]
     assert (await _names(client, "q=PH-2"))[0] == "Oddiy tugmali qurilma", "the exact SKU ranks first"
 
