@@ -91,7 +91,8 @@ class StatusChange:
 
 
 _CHANNEL = """
-SELECT id, name, integration_type, is_active, default_commission_rate,
+SELECT id AS channel_id, name AS channel_name, integration_type, is_active AS channel_active,
+       default_commission_rate,
        COALESCE(order_prefix, UPPER(LEFT(REGEXP_REPLACE(slug, '[^a-z0-9]', '', 'g'), 3))) AS prefix
   FROM marketplaces
  WHERE id = $1
@@ -101,15 +102,23 @@ _EXISTING_IMPORT = """
 SELECT id, order_number, total FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2
 """
 
+# The lines' products with the channel's columns on every row (the channel is read once with them), their
+# stock rows locked in product id order (ORDER BY before FOR UPDATE): concurrent orders never deadlock. Stock
+# rows are matched by ANY on both sides so the one generic plan is two index scans: prepared once per
+# connection, never re-planned per order. The rows carry what inventory needs to sell from them.
 _PRODUCTS = """
-SELECT p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.low_stock_threshold,
+SELECT c.id AS channel_id, c.name AS channel_name, c.integration_type, c.is_active AS channel_active,
+       c.default_commission_rate,
+       COALESCE(c.order_prefix, UPPER(LEFT(REGEXP_REPLACE(c.slug, '[^a-z0-9]', '', 'g'), 3))) AS prefix,
+       p.id, p.sku, p.name_uz, p.is_active, p.inactive_reason, p.low_stock_threshold,
        p.cost_price, COALESCE(p.sale_price, p.price) AS price,
        i.quantity, i.reserved_quantity, i.quantity - i.reserved_quantity AS available,
        mp.marketplace_product_id, mp.marketplace_price, mp.commission_rate
-  FROM products p
-  JOIN inventory i ON i.product_id = p.id
-  LEFT JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = $2
- WHERE p.id = ANY($1::int[]) AND i.product_id = ANY($1::int[])
+  FROM marketplaces c
+  JOIN products p ON p.id = ANY($1::int[])
+  JOIN inventory i ON i.product_id = p.id AND i.product_id = ANY($1::int[])
+  LEFT JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = c.id
+ WHERE c.id = $2
  ORDER BY p.id
    FOR UPDATE OF i
 """
@@ -172,15 +181,12 @@ async def place(
     """Place an order on any channel. API imports are idempotent on (channel, marketplace order id)."""
     lines = _merge_lines(order.lines)
     _validate(order)
-    channel = await conn.fetchrow(_CHANNEL, order.channel_id)
-    if channel is None:
-        raise NotFound("channel", order.channel_id)
-    if not channel["is_active"]:
-        raise ValidationError(f"channel {channel['name']} is switched off", "channel")
-    is_api = channel["integration_type"] == "api"
-    if is_api != (order.marketplace_order_id is not None):
-        raise ValidationError("marketplace orders, and only they, carry the marketplace's order id", "channel")
-    if is_api:
+    product_ids = [line.product_id for line in lines]
+    if order.marketplace_order_id is None:  # the channel comes with the products: one round trip less
+        found, products = await _read(conn, order.channel_id, product_ids)
+        channel = _checked_channel(found, order)
+    else:  # an import first makes sure it is new, before it locks any stock
+        channel = _checked_channel(await conn.fetchrow(_CHANNEL, order.channel_id), order)
         # Two imports of one marketplace order wait for each other here; the second finds the first.
         await conn.execute(
             "SELECT pg_advisory_xact_lock($1, hashtext($2))", order.channel_id, order.marketplace_order_id
@@ -188,11 +194,7 @@ async def place(
         existing = await conn.fetchrow(_EXISTING_IMPORT, order.channel_id, order.marketplace_order_id)
         if existing is not None:
             return PlacedOrder(existing["id"], existing["order_number"], existing["total"], created=False)
-
-    # Locks the stock rows in product id order (ORDER BY before FOR UPDATE): concurrent orders never deadlock.
-    # The rows carry what inventory needs to sell from them, so the sale reads nothing again.
-    rows = await conn.fetch(_PRODUCTS, [line.product_id for line in lines], channel["id"])
-    products = {row["id"]: row for row in rows}
+        _, products = await _read(conn, order.channel_id, product_ids)
     priced = [_price(line, products, channel) for line in lines]
 
     subtotal = sum((p.subtotal for p in priced), Decimal(0))
@@ -202,7 +204,7 @@ async def place(
     changed_by = order.created_by or order.user_id
     written = await conn.fetchrow(
         _WRITE_ORDER,
-        f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel["id"], order.marketplace_order_id,
+        f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel["channel_id"], order.marketplace_order_id,
         order.user_id, order.created_by, order.customer.name.strip(), order.customer.phone.strip(),
         order.customer.address,
         subtotal, order.delivery_fee, subtotal + order.delivery_fee, total_cost, total_profit, total_commission,
@@ -218,11 +220,11 @@ async def place(
         [p.commission_rate for p in priced],
         [p.commission for p in priced],
         [p.profit for p in priced],
-        Status.PENDING.value, f"placed via {channel['name']}", changed_by,
+        Status.PENDING.value, f"placed via {channel['channel_name']}", changed_by,
     )
     order_id, order_number = written["id"], written["order_number"]
 
-    source = Source("order", order_id, channel["id"], changed_by, order_number)
+    source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
     if order.hold_for_payment:
         expires_at = datetime.now(UTC) + reservation_ttl
         stock = [
@@ -235,7 +237,7 @@ async def place(
         )
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
         await outbox.add(conn, outbox.ORDER_PLACED, {
-            "order_id": order_id, "order_number": order_number, "channel": channel["name"],
+            "order_id": order_id, "order_number": order_number, "channel": channel["channel_name"],
             "total": str(subtotal + order.delivery_fee), "customer_name": order.customer.name.strip(),
             "user_id": order.user_id,
             "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
@@ -246,6 +248,26 @@ async def place(
             "user_id": order.user_id,
         })
     return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
+
+
+async def _read(
+    conn: asyncpg.Connection, channel_id: int, product_ids: list[int]
+) -> tuple[asyncpg.Record | None, dict[int, asyncpg.Record]]:
+    """The channel (None if there is none) and the products by id, their stock rows locked."""
+    rows = await conn.fetch(_PRODUCTS, product_ids, channel_id)
+    # No row at all: no such channel, or none of the products exists (the channel is then read alone).
+    channel = rows[0] if rows else await conn.fetchrow(_CHANNEL, channel_id)
+    return channel, {row["id"]: row for row in rows}
+
+
+def _checked_channel(channel: asyncpg.Record | None, order: NewOrder) -> asyncpg.Record:
+    if channel is None:
+        raise NotFound("channel", order.channel_id)
+    if not channel["channel_active"]:
+        raise ValidationError(f"channel {channel['channel_name']} is switched off", "channel")
+    if (channel["integration_type"] == "api") != (order.marketplace_order_id is not None):
+        raise ValidationError("marketplace orders, and only they, carry the marketplace's order id", "channel")
+    return channel
 
 
 def _merge_lines(lines: tuple[Line, ...]) -> list[Line]:
@@ -328,11 +350,9 @@ async def quote(
     admin confirms. Priced by the same code as `place`, so the two never disagree; raises what `place` would
     (OutOfStock, NotFound, ValidationError)."""
     merged = _merge_lines(lines)
-    channel = await conn.fetchrow(_CHANNEL, channel_id)
+    channel, products = await _read(conn, channel_id, [line.product_id for line in merged])
     if channel is None:
         raise NotFound("channel", channel_id)
-    rows = await conn.fetch(_PRODUCTS, [line.product_id for line in merged], channel["id"])
-    products = {row["id"]: row for row in rows}
     priced = [_price(line, products, channel) for line in merged]
     quoted = tuple(
         QuotedLine(p.line.product_id, p.product["name_uz"], p.product["sku"], p.line.quantity, p.price, p.subtotal,

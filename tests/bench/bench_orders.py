@@ -94,7 +94,6 @@ def pgbench_script(channel: int) -> str:
     lines = [
         f"\\set product random(1, {PRODUCTS})",
         "BEGIN;",
-        _bind(orders._CHANNEL, {1: str(channel)}) + ";",
         _bind(orders._PRODUCTS, {1: "ARRAY[:product]", 2: str(channel)}) + ";",
         _bind(orders._WRITE_ORDER, {
             1: "'PGB-'", 2: str(channel), 3: "NULL", 4: "NULL", 5: "NULL", 6: "'Bench'", 7: "'+998900000000'",
