@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import asyncpg
+from redis.asyncio import Redis
 
+from core import events
 from core.embedded import ServiceUrls
 
 
@@ -42,3 +44,17 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
     second = _cli(service_urls, tmp_path, "seed-demo", "--if-empty")
     assert second.stdout.strip() == "catalog already has products; demo not loaded"
     assert await pool.fetchval("SELECT count(*) FROM products") == products
+
+
+async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_keys_they_hold(
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
+) -> None:
+    await pool.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
+                       " VALUES ('Uzum Market', 'uzum', 'api', 'uzum')")
+    async with redis.pubsub() as pubsub:
+        await pubsub.subscribe(events.MARKETPLACE_CHANGED)
+        await pubsub.get_message(timeout=1.0)  # the subscription's confirmation
+        configured = _cli(service_urls, tmp_path, "marketplace", "configure", "uzum", "--webhook-secret", "new-key")
+        assert configured.returncode == 0, configured.stderr
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+    assert message is not None and message["data"] == b"uzum"
