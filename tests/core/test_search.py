@@ -100,13 +100,17 @@ async def test_a_common_word_counts_to_the_limit_and_says_the_total_is_more(pool
         await conn.execute(
             """
             INSERT INTO products (sku, name_uz, price, is_active)
-            SELECT 'P-' || n, 'Telefon ' || CASE WHEN n <= 10 THEN 'Artel' ELSE 'Redmi' END, 1000, TRUE
+            SELECT 'P-' || n, 'Redmi telefon' || CASE WHEN n <= 10 THEN ' Artel' ELSE '' END, 1000, TRUE
               FROM generate_series(1, $1::int) AS n
             """,
             storefront.SEARCH_COUNT_LIMIT + 5,
         )
         await conn.execute("INSERT INTO inventory (product_id, quantity) SELECT id, 1 FROM products")
-        common = await storefront.list_products(conn, storefront.ProductFilter(query="telefon"))
-        assert (common.total, common.total_is_estimate, common.pages) == (storefront.SEARCH_COUNT_LIMIT, True, 50)
+        newest = await conn.fetchval("SELECT max(id) FROM products")
+        for typed in ("telefon", "redmi telefon"):
+            common = await storefront.list_products(conn, storefront.ProductFilter(query=typed))
+            assert (common.total, common.total_is_estimate, common.pages) == (storefront.SEARCH_COUNT_LIMIT, True, 50)
+            assert [item["id"] for item in common.items] == list(range(newest, newest - 20, -1)), typed
         rare = await storefront.list_products(conn, storefront.ProductFilter(query="artel telefon"))
         assert (rare.total, rare.total_is_estimate) == (10, False)
+        assert all(item["name"].endswith("Artel") for item in rare.items)
