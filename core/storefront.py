@@ -201,8 +201,9 @@ def _filtered(
     if dense and every and len(needle.words) > 1:
         # The planner takes words for independent: "kir", "yuvish", "mashinasi" (3% of products each) would
         # meet in 3 products, not 3,000, so it would read all 3,000 and sort them for a page instead of walking
-        # the newest products until it has the page. Told only the first word (the function form of @@ is
-        # not estimated, nor indexed), it walks; the count has just shown that matches are that common.
+        # the newest products until it has the page. Told only the first word (the function form of @@ gets
+        # a flat guess, not the words' frequencies, and no index), it walks; the count has just shown that
+        # matches are that common.
         query = query.where(_matches(params, needle.words[0].tsquery))
         query = query.where(TsMatch(products.search_vector, fn.Cast(params(needle.tsquery(every)), "tsquery")))
     elif needle.words:
