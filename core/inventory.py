@@ -63,18 +63,18 @@ SELECT product_id FROM inventory WHERE product_id = ANY($1::int[]) ORDER BY prod
 """
 
 _CURRENT = """
-SELECT i.product_id, i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactive_reason,
+SELECT i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactive_reason,
        p.low_stock_threshold, COALESCE(p.sale_price, p.price) AS price
   FROM inventory i
   JOIN products p ON p.id = i.product_id
- WHERE i.product_id = ANY($1::int[])
- ORDER BY i.product_id
+ WHERE i.product_id = $1
    FOR UPDATE OF i
 """
 
 # One round trip for any number of products: the new counts, one movement each, and the push mark on every
-# mapping of the products whose available quantity changed. The count moves by the change and the movement
-# records the row as updated, so the ledger matches the count by construction.
+# mapping of the products whose available quantity changed ($10). The count moves by the change and the movement
+# records the row as updated, so the ledger matches the count by construction. $1..$3 run in step; each row
+# finds its change by ARRAY_POSITION rather than by a join to UNNEST, which would be re-planned on every call.
 _WRITE = """
 WITH stock AS (
     UPDATE inventory
@@ -241,10 +241,10 @@ def _require_positive(quantity: int) -> None:
 
 
 async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
-    rows = await conn.fetch(_CURRENT, [product_id])
-    if not rows:
+    row = await conn.fetchrow(_CURRENT, product_id)
+    if row is None:
         raise NotFound("product", product_id)
-    return rows[0]
+    return row
 
 
 async def _move(
@@ -285,9 +285,8 @@ async def _move_many(
     changes = sorted(changes)
     if len({product_id for product_id, _, _ in changes}) != len(changes):
         raise ValueError("one change per product")
-    if locked is None:
-        rows = await conn.fetch(_CURRENT, [product_id for product_id, _, _ in changes])
-        locked = {row["product_id"]: row for row in rows}
+    if locked is None:  # one scalar read a product (planned once per connection), in id order
+        locked = {product_id: await _current(conn, product_id) for product_id, _, _ in changes}
     planned: list[_Step] = []
     for product_id, quantity_change, reserved_change in changes:
         row = locked.get(product_id)
