@@ -27,6 +27,28 @@ MARKETPLACE_CHANGED = "marketplace.changed"
 # Bumped on every change a catalog page could show (stock, price, texts, categories, banners): cached
 # catalog answers are keyed by it, so the next read after a change is fresh on every replica.
 CATALOG_VERSION = "catalog:version"
+# Each bump is also published with the new version, so that processes keeping catalog answers in memory
+# (webapp.near_cache) drop them at once instead of asking Redis for the version on every read.
+CATALOG_CHANGED = "catalog.changed"
+# A customer's favorites changed (payload: the user id): replicas drop what they remember of them.
+FAVORITES_CHANGED = "favorites.changed"
+
+# This process's own listeners hear a bump before the publish returns: a customer's next read on the same
+# replica must see their own change, and pub/sub delivery to our own subscriber may lag behind it.
+_bump_listeners: list[Callable[[int], None]] = []
+
+
+def listen_to_catalog_bumps(listener: Callable[[int], None]) -> Callable[[], None]:
+    """Call `listener(version)` on every bump this process makes; returns the function that stops it."""
+    _bump_listeners.append(listener)
+    return lambda: _bump_listeners.remove(listener)
+
+
+async def _bump_catalog(redis: Redis) -> None:
+    version = int(await redis.incr(CATALOG_VERSION))
+    for listener in list(_bump_listeners):
+        listener(version)
+    await redis.publish(CATALOG_CHANGED, version)
 
 
 async def publish_stock_changed(redis: Redis, levels: Iterable[StockLevel]) -> None:
@@ -35,7 +57,7 @@ async def publish_stock_changed(redis: Redis, levels: Iterable[StockLevel]) -> N
     if not latest:
         return
     try:
-        await redis.incr(CATALOG_VERSION)
+        await _bump_catalog(redis)
         for level in latest.values():
             await redis.publish(
                 STOCK_CHANGED,
@@ -48,7 +70,7 @@ async def publish_stock_changed(redis: Redis, levels: Iterable[StockLevel]) -> N
 async def catalog_changed(redis: Redis) -> None:
     """Call after committing a change of products, prices, categories or banners."""
     try:
-        await redis.incr(CATALOG_VERSION)
+        await _bump_catalog(redis)
     except Exception as error:
         log.warning("catalog version not bumped (%s); cached pages expire on their own", error)
 
@@ -69,6 +91,14 @@ async def webhook_received(redis: Redis, marketplace_id: int) -> None:
         await redis.publish(WEBHOOK_RECEIVED, str(marketplace_id))
     except Exception as error:
         log.debug("webhook wake-up not published: %s", error)
+
+
+async def favorites_changed(redis: Redis, user_id: int) -> None:
+    """Call after committing a change of a customer's favorites."""
+    try:
+        await redis.publish(FAVORITES_CHANGED, str(user_id))
+    except Exception as error:
+        log.debug("favorites change not published: %s", error)
 
 
 async def marketplace_changed(redis: Redis, slug: str) -> None:

@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from webapp import api, health, observability, pages
+from webapp import api, auth, health, observability, pages
 from webapp.auth import auth_middleware
 from webapp.errors import errors_middleware
-from webapp.keys import LIVE_STOCK, REDIS
+from webapp.keys import LIVE_STOCK, NEAR_CACHE, REDIS
 from webapp.live import LiveStock
+from webapp.near_cache import NearCache
 from webapp.observability import observe_middleware
-from webapp.ratelimit import rate_limit_middleware
+from webapp.ratelimit import rate_limit_middleware, request_budget
 from webapp.routes import banners, cart, catalog, live, orders, users, webhooks
 
 API_TITLE = "Amazing Store Mini App API"
@@ -22,6 +23,7 @@ API_VERSION = "1.0"
 def setup(app: web.Application) -> None:
     app.middlewares.extend([observe_middleware, errors_middleware, auth_middleware, rate_limit_middleware])
     observability.setup(app)
+    auth.setup(app)
     health.setup_routes(app)
     endpoints = api.setup(app, [users.api, catalog.api, cart.api, orders.api, banners.api, live.api])
     document = api.openapi_document(endpoints, API_TITLE, API_VERSION)
@@ -33,6 +35,8 @@ def setup(app: web.Application) -> None:
     webhooks.setup_routes(app)
     pages.setup_routes(app)
     app.cleanup_ctx.append(_live_stock)
+    app.cleanup_ctx.append(_near_cache)
+    app.cleanup_ctx.append(request_budget)
 
 
 async def _live_stock(app: web.Application) -> AsyncIterator[None]:
@@ -40,3 +44,10 @@ async def _live_stock(app: web.Application) -> AsyncIterator[None]:
     app[LIVE_STOCK].start()
     yield
     await app[LIVE_STOCK].stop()
+
+
+async def _near_cache(app: web.Application) -> AsyncIterator[None]:
+    app[NEAR_CACHE] = NearCache(app[REDIS])
+    app[NEAR_CACHE].start()
+    yield
+    await app[NEAR_CACHE].stop()

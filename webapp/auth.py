@@ -1,5 +1,9 @@
 """Mini App login: every /api route but the public ones needs `Authorization: tma <initData>`, signed by
-Telegram for our bot and fresh. The caller is registered on first sight; admin routes also need admin rights."""
+Telegram for our bot and fresh. The caller is registered on first sight; admin routes also need admin rights.
+
+A Mini App sends the same init data with every request of a visit, so a verified caller is remembered for a
+few seconds by that header: browsing then costs no signature check and no users lookup. Admin routes and
+logins always check afresh, so a revoked admin loses access at once."""
 
 from __future__ import annotations
 
@@ -14,9 +18,13 @@ from core import users
 from webapp.api import access_of
 from webapp.errors import ApiError
 from webapp.keys import INIT_DATA_TOKEN, POOL, SETTINGS
+from webapp.memory import Memory
 
 # Telegram's clock and ours may differ a little; more than this in the future is forged or broken.
 CLOCK_SKEW_SECONDS = 60
+KNOWN_CALLER_SECONDS = 10.0
+KNOWN_CALLERS_KEPT = 10_000
+LOGIN_PATH = "/api/users/validate"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,11 @@ class Caller:
 
 
 CALLER = web.RequestKey("caller", Caller)
+KNOWN_CALLERS = web.AppKey("known_callers", Memory)
+
+
+def setup(app: web.Application) -> None:
+    app[KNOWN_CALLERS] = Memory(KNOWN_CALLERS_KEPT, KNOWN_CALLER_SECONDS)
 
 
 def caller(request: web.Request) -> Caller:
@@ -39,10 +52,16 @@ async def auth_middleware(request: web.Request, handler: web.RequestHandler) -> 
     access = access_of(request)
     if access == "public":
         return await handler(request)
-    profile = _verified_profile(request)
+    authorization = request.headers.get("Authorization", "")
+    rememberable = access == "user" and request.path != LOGIN_PATH
+    known = request.app[KNOWN_CALLERS].get(authorization) if rememberable else None
+    if known is not None:
+        request[CALLER] = known
+        return await handler(request)
+    profile, valid_for = _verified_profile(request)
     pool: asyncpg.Pool = request.app[POOL]
     async with pool.acquire() as conn:
-        user = None if request.path == "/api/users/validate" else await users.by_telegram_id(conn, profile.telegram_id)
+        user = None if request.path == LOGIN_PATH else await users.by_telegram_id(conn, profile.telegram_id)
         if user is None:  # first sight, or an explicit login: (re)register from what Telegram says
             user = await users.register(conn, profile)
     if not user["is_active"]:
@@ -51,10 +70,13 @@ async def auth_middleware(request: web.Request, handler: web.RequestHandler) -> 
     if access == "admin" and not is_admin:
         raise ApiError(403, "forbidden", "only the shop's admins may do this")
     request[CALLER] = Caller(user["id"], profile.telegram_id, user["language"], is_admin)
+    if rememberable:
+        request.app[KNOWN_CALLERS].put(authorization, request[CALLER], lifetime=valid_for)
     return await handler(request)
 
 
-def _verified_profile(request: web.Request) -> users.TelegramProfile:
+def _verified_profile(request: web.Request) -> tuple[users.TelegramProfile, float]:
+    """Who Telegram says the caller is, and for how many more seconds that login is valid."""
     scheme, _, init_data = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "tma" or not init_data:
         raise ApiError(401, "unauthorized", "open the store from the Telegram bot (no init data)")
@@ -69,10 +91,11 @@ def _verified_profile(request: web.Request) -> users.TelegramProfile:
         raise ApiError(401, "unauthorized", "the init data is dated in the future")
     if data.user is None:
         raise ApiError(401, "unauthorized", "the init data names no user")
-    return users.TelegramProfile(
+    profile = users.TelegramProfile(
         telegram_id=data.user.id,
         first_name=data.user.first_name,
         last_name=data.user.last_name,
         username=data.user.username,
         language_code=data.user.language_code,
     )
+    return profile, request.app[SETTINGS].initdata_max_age - age

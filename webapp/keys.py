@@ -12,6 +12,7 @@ from core.vault import Vault
 from core.webhook_inbox import Inbox
 from core.webhooks import Receivers
 from webapp.live import LiveStock
+from webapp.near_cache import NearCache
 
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
@@ -21,6 +22,7 @@ INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
 # The bot, when BOT_TOKEN is set: the API uses it to create payment invoices.
 BOT = web.AppKey("bot", Bot)
 LIVE_STOCK = web.AppKey("live_stock", LiveStock)
+NEAR_CACHE = web.AppKey("near_cache", NearCache)
 # Opens marketplace secrets sealed with SECRET_KEY (webhook signing keys).
 VAULT = web.AppKey("vault", Vault)
 # Webhook receivers' credentials kept in memory, and the group commit their events are stored through.

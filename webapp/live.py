@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from redis.asyncio import Redis
 
 from core.events import STOCK_CHANGED
+from core.redis_client import stop_listener
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 100
@@ -29,9 +30,7 @@ class LiveStock:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_listener(self._task)
 
     @contextlib.contextmanager
     def subscribe(self, product_ids: frozenset[int]) -> Iterator[asyncio.Queue[dict]]:

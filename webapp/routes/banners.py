@@ -22,7 +22,7 @@ async def list_banners(request: web.Request, query: LangQuery) -> dict[str, Any]
             items = await banners.active(conn, query.lang)
         return Banners(items=[Banner(**item) for item in items]).model_dump(mode="json")
 
-    shown = await cached(request.app[REDIS], f"banners:{query.lang}", load)
+    shown = await cached(request.app, f"banners:{query.lang}", load)
     await counters.bump(request.app[REDIS], counters.BANNER_VIEWS, [item["id"] for item in shown["items"]])
     return shown
 

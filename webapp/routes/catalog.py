@@ -10,8 +10,9 @@ from core import catalog, categories, counters, events, favorites, storefront
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.cache import cached
+from webapp.cards import CardList
 from webapp.errors import ApiError
-from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import NEAR_CACHE, POOL, REDIS, SETTINGS
 from webapp.models import (
     AdminProduct,
     BestSellersQuery,
@@ -38,7 +39,7 @@ async def list_categories(request: web.Request, query: LangQuery) -> dict[str, A
         async with request.app[POOL].acquire() as conn:
             return Categories(categories=await categories.tree(conn, query.lang)).model_dump(mode="json")
 
-    return await cached(request.app[REDIS], f"categories:{query.lang}", load)
+    return await cached(request.app, f"categories:{query.lang}", load)
 
 
 @api.route("POST", "/api/categories", summary="Create a category", access="admin", body=CategoryCreate,
@@ -70,17 +71,18 @@ async def delete_category(request: web.Request, category_id: int) -> None:
     await events.catalog_changed(request.app[REDIS])
 
 
-async def _with_favorites(request: web.Request, cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Cached cards are the same for everyone; whether each is the caller's favorite is added per caller."""
-    if not cards:
-        return cards
-    async with request.app[POOL].acquire() as conn:
-        liked = set(await favorites.ids(conn, caller(request).id))
-    return [{**card, "is_favorite": card["id"] in liked} for card in cards]
+async def _favorites(request: web.Request) -> frozenset[int]:
+    who = caller(request)
+
+    async def load() -> frozenset[int]:
+        async with request.app[POOL].acquire() as conn:
+            return frozenset(await favorites.ids(conn, who.id))
+
+    return await request.app[NEAR_CACHE].favorites(who.id, load)
 
 
 @api.route("GET", "/api/products", summary="Browse and search products", query=ProductQuery, response=ProductPage)
-async def list_products(request: web.Request, query: ProductQuery) -> dict[str, Any]:
+async def list_products(request: web.Request, query: ProductQuery) -> web.Response:
     wanted = storefront.ProductFilter(
         lang=query.lang, page=query.page, per_page=query.per_page, category_id=query.category, query=query.q,
         min_price=query.min_price, max_price=query.max_price, in_stock=query.in_stock, sort=query.sort,
@@ -93,20 +95,25 @@ async def list_products(request: web.Request, query: ProductQuery) -> dict[str, 
                            pages=page.pages).model_dump(mode="json")
 
     key = "products:" + query.model_dump_json(exclude_none=True)
-    page = await cached(request.app[REDIS], key, load)
-    return {**page, "items": await _with_favorites(request, page["items"])}
+    page: CardList = await cached(request.app, key, load, shape=_card_list)
+    return page.response(await _favorites(request) if page.cards else frozenset())
 
 
 @api.route("GET", "/api/products/best-sellers", summary="Best-selling products", query=BestSellersQuery,
            response=ProductList)
-async def best_sellers(request: web.Request, query: BestSellersQuery) -> dict[str, Any]:
+async def best_sellers(request: web.Request, query: BestSellersQuery) -> web.Response:
     async def load() -> list[dict[str, Any]]:
         async with request.app[POOL].acquire() as conn:
             return [ProductCard(**card).model_dump(mode="json")
                     for card in await storefront.best_sellers(conn, query.lang, query.limit)]
 
-    items = await cached(request.app[REDIS], f"best-sellers:{query.lang}:{query.limit}", load)
-    return {"items": await _with_favorites(request, items)}
+    page: CardList = await cached(request.app, f"best-sellers:{query.lang}:{query.limit}", load,
+                                  shape=lambda items: CardList.of(items, {}))
+    return page.response(await _favorites(request) if page.cards else frozenset())
+
+
+def _card_list(page: dict[str, Any]) -> CardList:
+    return CardList.of(page["items"], {key: value for key, value in page.items() if key != "items"})
 
 
 @api.route("GET", "/api/products/{product_id:\\d+}", summary="One product", query=LangQuery, response=ProductDetail)
@@ -116,12 +123,11 @@ async def get_product(request: web.Request, product_id: int, query: LangQuery) -
             card = await storefront.product_page(conn, product_id, query.lang)
         return None if card is None else ProductDetail(**card).model_dump(mode="json")
 
-    card = await cached(request.app[REDIS], f"product:{product_id}:{query.lang}", load)
+    card = await cached(request.app, f"product:{product_id}:{query.lang}", load)
     if card is None:
         raise ApiError(404, "not_found", f"product {product_id} not found")
     await counters.bump(request.app[REDIS], counters.PRODUCT_VIEWS, [product_id])
-    [card] = await _with_favorites(request, [card])
-    return card
+    return {**card, "is_favorite": card["id"] in await _favorites(request)}
 
 
 @api.route("POST", "/api/products", summary="Create a product", access="admin", body=ProductCreate,
