@@ -124,8 +124,9 @@ SELECT c.id AS channel_id, c.name AS channel_name, c.integration_type, c.is_acti
 """
 
 # One round trip for the whole order, whatever its number of lines: the order (numbered from the sequence:
-# $1 is "PREFIX-YYYYMMDD-"), its items, the products' order counts and the first history row. The item
-# arrays ($18..$28) run in step, one element per line.
+# $1 is "PREFIX-YYYYMMDD-", then at least six digits), its items, the products' order counts and the first
+# history row. The item arrays ($18..$28) run in step, one element per line. Each product finds its quantity by
+# ARRAY_POSITION rather than by a join to UNNEST, whose generic plan would scan every product.
 _WRITE_ORDER = """
 WITH number AS (
     SELECT nextval('order_number_seq') AS sequence
