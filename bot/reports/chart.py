@@ -9,8 +9,6 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from PIL import Image, ImageDraw, ImageFont
-
 from core.analytics import Sales
 from core.reports import Report
 
@@ -51,6 +49,9 @@ def _step(span: float) -> float:
 
 
 def render(report: Report) -> bytes:
+    # Imported here, not at the top: Pillow costs every process ~4 MiB for a chart an admin asks for now and then.
+    from PIL import Image, ImageDraw, ImageFont
+
     days = report.period.days()
     channels = [sales.key for sales in report.channels]
     bars: dict[tuple[date, str], Sales] = {(day, sales.key): sales for day, sales in report.daily}
