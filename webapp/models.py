@@ -140,6 +140,8 @@ class ProductList(BaseModel):
 class ProductPage(BaseModel):
     items: list[ProductCard]
     total: int
+    # A search that matches very many products stops counting: then `total` is a lower bound ("1000+").
+    total_is_estimate: bool = False
     page: int
     per_page: int
     pages: int

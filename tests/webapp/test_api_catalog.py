@@ -5,7 +5,7 @@ from decimal import Decimal
 import asyncpg
 from aiohttp.test_utils import TestClient
 
-from core import inventory, orders
+from core import inventory, orders, storefront
 from tests.builders import Shop
 from tests.support import ADMIN, login
 
@@ -159,3 +159,21 @@ async def test_product_views_are_counted_without_a_write_per_request(
         await counters.flush_views(conn, client.app[REDIS])
         assert await conn.fetchval("SELECT view_count FROM products WHERE id = $1", shop.phone) == 3
     assert (await client.get("/api/products/999999", headers=login(client))).status == 404
+
+
+async def test_a_search_matching_very_many_says_its_count_is_a_lower_bound(client: TestClient, shop: Shop,
+                                                                            pool: asyncpg.Pool) -> None:
+    await pool.execute(
+        """
+        WITH created AS (
+            INSERT INTO products (sku, name_uz, price, is_active)
+            SELECT 'MANY-' || n, 'Redmi quloqchin', 1000, TRUE FROM generate_series(1, $1::int) AS n RETURNING id
+        )
+        INSERT INTO inventory (product_id, quantity) SELECT id, 1 FROM created
+        """,
+        storefront.SEARCH_COUNT_LIMIT + 1,
+    )
+    many = await (await client.get("/api/products?q=quloqchin", headers=login(client))).json()
+    assert (many["total"], many["total_is_estimate"]) == (storefront.SEARCH_COUNT_LIMIT, True)
+    few = await (await client.get("/api/products?q=smartfon", headers=login(client))).json()
+    assert (few["total"], few["total_is_estimate"]) == (1, False)

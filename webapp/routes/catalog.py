@@ -91,8 +91,8 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
     async def load() -> dict[str, Any]:
         async with request.app[POOL].acquire() as conn:
             page = await storefront.list_products(conn, wanted)
-        return ProductPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page,
-                           pages=page.pages).model_dump(mode="json")
+        return ProductPage(items=page.items, total=page.total, total_is_estimate=page.total_is_estimate,
+                           page=page.page, per_page=page.per_page, pages=page.pages).model_dump(mode="json")
 
     key = "products:" + query.model_dump_json(exclude_none=True)
     page: CardList = await cached(request.app, key, load, shape=_card_list)

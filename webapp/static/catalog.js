@@ -89,7 +89,7 @@ export function homeScreen(view) {
   }
 
   function showCount() {
-    count.textContent = t('found', { n: c.total });
+    count.textContent = t('found', { n: c.estimate ? `${c.total}+` : c.total });
     if (!c.items.length) grid.replaceChildren(emptyState('search', t('nothingFound')));
   }
 
@@ -103,7 +103,7 @@ export function homeScreen(view) {
         { signal: view.signal });
       if (mine !== generation) return;
       c.items.push(...data.items);
-      Object.assign(c, { page: data.page, pages: data.pages, total: data.total });
+      Object.assign(c, { page: data.page, pages: data.pages, total: data.total, estimate: data.total_is_estimate });
       grid.append(...data.items.map(productCard));
       sentinel.replaceChildren();
       showCount();
