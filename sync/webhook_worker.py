@@ -23,9 +23,10 @@ from sync.adapters import build_adapter
 log = logging.getLogger(__name__)
 
 CANCELLED_STATE = "posting_canceled"
-# Events claimed per transaction: most need one bulk update, so many per round trip; still few enough that a
-# batch of imports (each a call to the marketplace) holds its locks briefly.
-CLAIM_BATCH = 100
+# Events claimed per transaction. Those that ask nothing of us cost one bulk update per claim, so even 20 go
+# by the thousand a second; more would let a claim of imports (each a call to the marketplace, with retries up
+# to minutes while it is down) hold its transaction open for longer.
+CLAIM_BATCH = 20
 # Under a burst every stored batch wakes the worker; rounds at most this often let a claim take what arrived
 # meanwhile (tens of events) instead of a few per round, each round costing its own transaction. An event
 # after a quiet spell is still claimed at once.
