@@ -5,15 +5,12 @@ its own event is committed, so an acknowledgement keeps meaning "stored"."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import asyncpg
 from redis.asyncio import Redis
 
 from core import events, webhooks
 from core.webhooks import Event
-
-log = logging.getLogger(__name__)
 
 # Large enough to take what a burst brings during one commit, small enough that one statement stays short.
 MAX_BATCH = 500
