@@ -81,6 +81,30 @@ async def test_a_line_failing_after_stock_was_taken_rolls_everything_back(
         assert await conn.fetchval("SELECT count(*) FROM orders") == 0
 
 
+async def test_an_order_s_statements_are_planned_once_per_connection_not_per_order(
+    pool: asyncpg.Pool, channels: dict[str, int]
+) -> None:
+    # PostgreSQL plans a prepared statement's first five runs for their values, then keeps one generic plan
+    # when it costs no more; a statement still planned per run pays the planner on every order. Plans
+    # differ only once the catalog is larger than a line's array: a thousand products, with statistics.
+    async with pool.acquire() as conn:
+        products = [await make_product(conn, f"P{n}", stock=100) for n in range(3)]
+        await conn.execute(
+            "WITH more AS (INSERT INTO products (sku, name_uz, price)"
+            " SELECT 'MORE-' || n, 'Mahsulot', 100 FROM generate_series(1, 1000) AS n RETURNING id)"
+            " INSERT INTO inventory (product_id) SELECT id FROM more"
+        )
+        await conn.execute("ANALYZE")
+        for n in range(8):
+            async with conn.transaction():
+                await orders.place(conn, NewOrder(channels["olx"], (Line(products[n % 3], 1, Decimal(9)),), ALI))
+        replanned = await conn.fetch(
+            "SELECT statement FROM pg_prepared_statements"
+            " WHERE custom_plans > 5 AND statement ~ 'inventory|orders|products'"
+        )
+    assert replanned == []
+
+
 async def test_manual_order_uses_admin_price_and_snapshots_profit(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
     async with pool.acquire() as conn:
         product = await make_product(conn, "TV-1", stock=4, price="5000000", cost="3500000")
