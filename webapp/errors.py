@@ -95,9 +95,11 @@ async def errors_middleware(request: web.Request, handler: web.RequestHandler) -
         })
     except asyncpg.DataError:
         return error_response(422, "validation_error", "a value is out of range")
-    # Connection lost, or the server shutting down / starting up (57P0x: "cannot connect now").
+    # Connection lost, or the server shutting down / starting up (57P0x: "cannot connect now"). A server
+    # shutting down right after a statement completed can also leave asyncpg's protocol mid-state, so the next
+    # statement on that connection fails as an InternalClientError.
     except (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, asyncpg.InterfaceError,
-            OSError) as error:
+            asyncpg.InternalClientError, OSError) as error:
         if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:  # a static file path, not the database
             return error_response(404, "not_found", "Not Found")
         log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
