@@ -13,10 +13,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from webapp.errors import ApiError, validation_details
+from webapp.memory import Memory
 
 Access = Literal["public", "user", "admin"]
 Handler = Callable[..., Awaitable[Any]]
+# Runs before a non-public endpoint: establishes the caller or raises (auth, request budget).
+Guard = Callable[[web.Request, Access], Awaitable[None]]
 MAX_ID = 2**31 - 1
+QUERIES_KEPT = 1_000
+QUERY_MEMORY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -71,29 +76,33 @@ class Api:
         return register
 
 
-def access_of(request: web.Request) -> Access:
-    """The access level the matched route asks for (the auth middleware reads it)."""
-    return getattr(request.match_info.handler, "access", "public")
-
-
-def setup(app: web.Application, apis: list[Api]) -> list[Endpoint]:
+def setup(app: web.Application, apis: list[Api], guard: Guard) -> list[Endpoint]:
     endpoints = [endpoint for api in apis for endpoint in api.endpoints]
     for endpoint in endpoints:
-        handler = _adapt(endpoint)
-        handler.access = endpoint.access  # type: ignore[attr-defined]
+        handler = _adapt(endpoint, guard)
+        handler.access = endpoint.access  # type: ignore[attr-defined]  # for whoever walks the router
         app.router.add_route(endpoint.method, endpoint.path, handler)
     return endpoints
 
 
-def _adapt(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def _adapt(endpoint: Endpoint, guard: Guard) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    # Customers browsing send the same few query strings over and over: each is validated once.
+    validated_queries: Memory[str, BaseModel] = Memory(QUERIES_KEPT, QUERY_MEMORY_SECONDS)
+
     async def handle(request: web.Request) -> web.StreamResponse:
+        if endpoint.access != "public":
+            await guard(request, endpoint.access)
         arguments: dict[str, Any] = {}
         for name, value in request.match_info.items():
             if not value.isascii() or not value.isdigit() or int(value) > MAX_ID:  # "١٢" is digits too
                 raise web.HTTPNotFound()
             arguments[name] = int(value)
         if endpoint.query is not None:
-            arguments["query"] = _validated(endpoint.query, dict(request.query))
+            query = validated_queries.get(request.query_string)
+            if query is None:
+                query = _validated(endpoint.query, dict(request.query))
+                validated_queries.put(request.query_string, query)
+            arguments["query"] = query
         if endpoint.body is not None:
             arguments["body"] = _validated(endpoint.body, await _json_body(request))
         result = await endpoint.handler(request, **arguments)

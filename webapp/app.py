@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from webapp import api, auth, health, observability, pages
-from webapp.auth import auth_middleware
 from webapp.errors import errors_middleware
 from webapp.keys import LIVE_STOCK, NEAR_CACHE, REDIS
 from webapp.live import LiveStock
 from webapp.near_cache import NearCache
 from webapp.observability import observe_middleware
-from webapp.ratelimit import rate_limit_middleware, request_budget
+from webapp.ratelimit import request_budget, spend_budget
 from webapp.routes import banners, cart, catalog, live, orders, users, webhooks
 
 API_TITLE = "Amazing Store Mini App API"
@@ -21,11 +20,11 @@ API_VERSION = "1.0"
 
 
 def setup(app: web.Application) -> None:
-    app.middlewares.extend([observe_middleware, errors_middleware, auth_middleware, rate_limit_middleware])
+    app.middlewares.extend([observe_middleware, errors_middleware])
     observability.setup(app)
     auth.setup(app)
     health.setup_routes(app)
-    endpoints = api.setup(app, [users.api, catalog.api, cart.api, orders.api, banners.api, live.api])
+    endpoints = api.setup(app, [users.api, catalog.api, cart.api, orders.api, banners.api, live.api], guard=_guard)
     document = api.openapi_document(endpoints, API_TITLE, API_VERSION)
 
     async def openapi(request: web.Request) -> web.Response:
@@ -51,3 +50,8 @@ async def _near_cache(app: web.Application) -> AsyncIterator[None]:
     app[NEAR_CACHE].start()
     yield
     await app[NEAR_CACHE].stop()
+
+
+async def _guard(request: web.Request, access: api.Access) -> None:
+    await auth.authenticate(request, access)
+    spend_budget(request)

@@ -15,7 +15,7 @@ from aiogram.utils.web_app import safe_parse_webapp_init_data
 from aiohttp import web
 
 from core import users
-from webapp.api import access_of
+from webapp.api import Access
 from webapp.errors import ApiError
 from webapp.keys import INIT_DATA_TOKEN, POOL, SETTINGS
 from webapp.memory import Memory
@@ -47,17 +47,14 @@ def caller(request: web.Request) -> Caller:
     return request[CALLER]
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
-    access = access_of(request)
-    if access == "public":
-        return await handler(request)
+async def authenticate(request: web.Request, access: Access) -> None:
+    """Establish the caller of a "user" or "admin" route (request[CALLER]), or refuse with 401/403."""
     authorization = request.headers.get("Authorization", "")
     rememberable = access == "user" and request.path != LOGIN_PATH
     known = request.app[KNOWN_CALLERS].get(authorization) if rememberable else None
     if known is not None:
         request[CALLER] = known
-        return await handler(request)
+        return
     profile, valid_for = _verified_profile(request)
     pool: asyncpg.Pool = request.app[POOL]
     async with pool.acquire() as conn:
@@ -72,7 +69,6 @@ async def auth_middleware(request: web.Request, handler: web.RequestHandler) -> 
     request[CALLER] = Caller(user["id"], profile.telegram_id, user["language"], is_admin)
     if rememberable:
         request.app[KNOWN_CALLERS].put(authorization, request[CALLER], lifetime=valid_for)
-    return await handler(request)
 
 
 def _verified_profile(request: web.Request) -> tuple[users.TelegramProfile, float]:

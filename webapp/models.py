@@ -17,9 +17,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 
 
 class Query(BaseModel):
-    """Query strings: unknown parameters are ignored, known ones must have the right type."""
+    """Query strings: unknown parameters are ignored, known ones must have the right type. Frozen: a validated
+    query string is shared by every request that sends the same one (webapp.api)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class Body(BaseModel):
