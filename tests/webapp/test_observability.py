@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 import asyncpg
 from aiohttp.test_utils import TestClient
@@ -36,8 +37,10 @@ async def test_every_answer_carries_a_request_id(client: TestClient) -> None:
     made = await client.get("/healthz")
     odd = await client.get("/healthz", headers={"X-Request-Id": "bad id; with {braces}"})
     assert given.headers["X-Request-Id"] == "trace-42"
-    assert len(made.headers["X-Request-Id"]) == 16
+    made_too = await client.get("/healthz")
+    assert made.headers["X-Request-Id"] != made_too.headers["X-Request-Id"], "each request gets its own id"
     assert odd.headers["X-Request-Id"] != "bad id; with {braces}", "only a safe id is echoed into logs"
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]+", answer.headers["X-Request-Id"]) for answer in (made, odd))
 
 
 def test_json_log_lines_carry_the_request_id_and_never_a_secret() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aiohttp import web
@@ -94,8 +95,7 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
         return ProductPage(items=page.items, total=page.total, total_is_estimate=page.total_is_estimate,
                            page=page.page, per_page=page.per_page, pages=page.pages).model_dump(mode="json")
 
-    key = "products:" + query.model_dump_json(exclude_none=True)
-    page: CardList = await cached(request.app, key, load, shape=_card_list)
+    page: CardList = await cached(request.app, _page_key(query), load, shape=_card_list)
     return page.response(await _favorites(request) if page.cards else frozenset())
 
 
@@ -110,6 +110,12 @@ async def best_sellers(request: web.Request, query: BestSellersQuery) -> web.Res
     page: CardList = await cached(request.app, f"best-sellers:{query.lang}:{query.limit}", load,
                                   shape=lambda items: CardList.of(items, {}))
     return page.response(await _favorites(request) if page.cards else frozenset())
+
+
+@functools.lru_cache(maxsize=1_000)
+def _page_key(query: ProductQuery) -> str:
+    """The cache key of a listing (query models are frozen, so the same query string costs this once)."""
+    return "products:" + query.model_dump_json(exclude_none=True)
 
 
 def _card_list(page: dict[str, Any]) -> CardList:
