@@ -5,6 +5,7 @@ so every replica reports the same truth and nothing is lost to a restart."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import os
 import re
@@ -13,8 +14,8 @@ from collections.abc import Iterable
 
 import asyncpg
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from core.logs import REQUEST_ID
@@ -28,26 +29,42 @@ _ID_PREFIX = os.urandom(4).hex() + "-"
 _ids = itertools.count(1)
 
 
-class HttpMetrics:
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class HttpMetrics(Collector):
+    """This process's HTTP traffic, counted in plain dicts and turned into Prometheus families when scraped:
+    prometheus_client's locked counters and histograms were several percent of a warm catalog read."""
+
     def __init__(self) -> None:
+        self._requests: dict[tuple[str, str, int], int] = {}
+        # (route, method) -> a count per latency bucket, then the +Inf count, then the sum of seconds.
+        self._latency: dict[tuple[str, str], list[float]] = {}
         self.registry = CollectorRegistry()
-        self.requests = Counter("http_requests", "HTTP requests by route and status",
-                                ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("http_request_duration_seconds", "HTTP request latency by route",
-                                 ["route", "method"], registry=self.registry,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-        # The labelled series by (route, method, status): looking them up through labels() on every request
-        # cost a warm catalog read a tenth of its time.
-        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self.registry.register(self)
 
     def record(self, route: str, method: str, status: int, seconds: float) -> None:
         key = (route, method, status)
-        series = self._series.get(key)
-        if series is None:
-            series = self._series[key] = (self.requests.labels(route, method, str(status)),
-                                          self.latency.labels(route, method))
-        series[0].inc()
-        series[1].observe(seconds)
+        self._requests[key] = self._requests.get(key, 0) + 1
+        histogram = self._latency.get((route, method))
+        if histogram is None:
+            histogram = self._latency[(route, method)] = [0] * (len(LATENCY_BUCKETS) + 1) + [0.0]
+        histogram[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        histogram[-1] += seconds
+
+    def collect(self) -> Iterable[Metric]:
+        requests = CounterMetricFamily("http_requests", "HTTP requests by route and status",
+                                       labels=["route", "method", "status"])
+        for (route, method, status), count in self._requests.items():
+            requests.add_metric([route, method, str(status)], count)
+        latency = HistogramMetricFamily("http_request_duration_seconds", "HTTP request latency by route",
+                                        labels=["route", "method"])
+        for (route, method), histogram in self._latency.items():
+            cumulative = list(itertools.accumulate(histogram[:-1]))
+            bounds = [*(str(bound) for bound in LATENCY_BUCKETS), "+Inf"]
+            latency.add_metric([route, method], buckets=list(zip(bounds, cumulative, strict=True)),
+                               sum_value=histogram[-1])
+        return [requests, latency]
 
 
 HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
