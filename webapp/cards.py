@@ -5,7 +5,6 @@ per request: encoding a page of cards for every request was most of a warm catal
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -14,12 +13,15 @@ _LIKED = b',"is_favorite":true}'
 _NOT_LIKED = b',"is_favorite":false}'
 
 
-@dataclass(frozen=True)
 class CardList:
-    """`{"items": [cards...], **rest}` in pieces: each card's JSON without its closing brace."""
+    """`{"items": [cards...], **rest}` in pieces: each card's JSON without its closing brace. The body without
+    any heart is made once, as most callers have none of a page's products among their favorites."""
 
-    cards: tuple[tuple[int, bytes], ...]
-    rest: bytes
+    def __init__(self, cards: tuple[tuple[int, bytes], ...], rest: bytes) -> None:
+        self.cards = cards
+        self._ids = frozenset(product_id for product_id, _ in cards)
+        self._rest = rest
+        self._heartless = self._body(frozenset())
 
     @classmethod
     def of(cls, items: list[dict[str, Any]], rest: dict[str, Any]) -> CardList:
@@ -28,10 +30,13 @@ class CardList:
         return cls(cards, _encode(rest)[1:] if rest else b"}")
 
     def response(self, liked: frozenset[int]) -> web.Response:
+        body = self._heartless if self._ids.isdisjoint(liked) else self._body(liked)
+        return web.Response(body=body, content_type="application/json")
+
+    def _body(self, liked: frozenset[int]) -> bytes:
         hearts = b",".join(card + (_LIKED if product_id in liked else _NOT_LIKED) for product_id, card in self.cards)
-        separator = b"," if self.rest != b"}" else b""
-        return web.Response(body=b'{"items":[' + hearts + b"]" + separator + self.rest,
-                            content_type="application/json")
+        separator = b"," if self._rest != b"}" else b""
+        return b'{"items":[' + hearts + b"]" + separator + self._rest
 
 
 def _encode(value: dict[str, Any]) -> bytes:

@@ -63,6 +63,13 @@ class NearCache:
             self._pages.put(key, value)
         return value
 
+    def known_page(self, key: str) -> Any | None:
+        """The answer memory holds for `key`, without waiting for anything (None: ask `page`)."""
+        return self._pages.get(key) if self._listening else None
+
+    def known_favorites(self, user_id: int) -> frozenset[int] | None:
+        return self._favorites.get(user_id) if self._listening else None
+
     async def favorites(self, user_id: int, load: Callable[[], Awaitable[frozenset[int]]]) -> frozenset[int]:
         """A customer's favorite product ids, from memory or from `load()`."""
         epoch = self._epoch
