@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
@@ -21,16 +21,28 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"job:{name}".encode()).digest()[:8], "big", signed=True)
 
 
+@contextlib.asynccontextmanager
+async def advisory_lock(conn: asyncpg.Connection, key: int) -> AsyncIterator[bool]:
+    """Try a session advisory lock for the block; yields whether it was taken. Pooled connections are not
+    reset on release (core.db), so a lock that cannot be released ends its connection, and with it the lock."""
+    taken = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)
+    try:
+        yield taken
+    finally:
+        if taken:
+            try:
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+            except BaseException:
+                conn.terminate()
+                raise
+
+
 async def run_once(pool: asyncpg.Pool, name: str, job: Job) -> bool:
     """Run the job unless another process is running it right now; returns whether it ran."""
-    key = lock_key(name)
-    async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+    async with pool.acquire() as conn, advisory_lock(conn, lock_key(name)) as taken:
+        if not taken:
             return False
-        try:
-            await job(conn)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+        await job(conn)
     return True
 
 

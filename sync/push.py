@@ -14,7 +14,7 @@ import asyncpg
 
 from core import outbox
 from core.marketplaces import Connection
-from core.periodic import lock_key
+from core.periodic import advisory_lock, lock_key
 from sync.adapter import Adapter, ItemResult, Listing, StockUpdate
 from sync.http import MarketplaceError
 
@@ -92,13 +92,8 @@ def value_to_push(available: int, buffer: int, percent: int, max_quantity: int |
 async def push_due(pool: asyncpg.Pool, connection: Connection, adapter: Adapter, *, trigger: str) -> PushRun | None:
     """Push every due mapping of one marketplace; None when another replica is pushing it right now."""
     key = lock_key(f"push:{connection.marketplace_id}")
-    async with pool.acquire() as conn:
-        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
-            return None
-        try:
-            return await _push(conn, connection, adapter, trigger)
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    async with pool.acquire() as conn, advisory_lock(conn, key) as taken:
+        return await _push(conn, connection, adapter, trigger) if taken else None
 
 
 async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, trigger: str) -> PushRun:

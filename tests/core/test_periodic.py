@@ -32,3 +32,33 @@ async def test_a_failing_run_does_not_stop_the_next(pool: asyncpg.Pool) -> None:
 
     await asyncio.wait_for(run_periodically(pool, "flaky", 0.01, flaky, stop), 5)
     assert attempts == 2
+
+
+async def test_a_job_cancelled_mid_statement_leaves_no_lock_behind(pool: asyncpg.Pool, database_url: str) -> None:
+    started = asyncio.Event()
+
+    async def slow(conn: asyncpg.Connection) -> None:
+        started.set()
+        await conn.execute("SELECT pg_sleep(30)")
+
+    running = asyncio.create_task(run_once(pool, "slow", slow))
+    await asyncio.wait_for(started.wait(), 5)
+    await asyncio.sleep(0.1)  # inside pg_sleep
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+    # Pooled connections are not reset on release (core.db): the lock must not survive on one of them.
+    other_replica = await asyncpg.connect(database_url)
+    try:
+        assert await other_replica.fetchval("SELECT pg_try_advisory_lock($1)", lock_key("slow"))
+    finally:
+        await other_replica.close()
+
+
+async def test_a_transaction_left_open_is_rolled_back_when_its_connection_returns(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute("BEGIN")
+        await conn.execute("INSERT INTO categories (name_uz) VALUES ('Yarim yozilgan')")
+    async with pool.acquire() as conn:
+        assert not conn.is_in_transaction()
+    assert await pool.fetchval("SELECT count(*) FROM categories WHERE name_uz = 'Yarim yozilgan'") == 0
