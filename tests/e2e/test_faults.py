@@ -654,6 +654,14 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
 
     for sandbox in (world.uzum, world.wb, world.ozon):
         sandbox.faults.clear()
+
+    async def settled() -> bool:
+        return all(entry.status is not None for sandbox in (world.uzum, world.wb, world.ozon)
+                   for entry in sandbox.requests)
+
+    # A marketplace still applies what it received before the kill; were the restarted process to push first,
+    # that older call would land last (on a real platform the reconciliation pull then repairs it).
+    await eventually(settled, QUICK, "the marketplaces have answered what they had received")
     await app_process.start()
 
     async def pushed() -> bool:
