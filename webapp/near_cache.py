@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
 from core import events
 from core.redis_client import stop_listener
 from webapp.memory import Memory
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ FAVORITES_KEPT = 10_000
 # A backstop only: should an invalidation ever be missed, nothing outlives this.
 MAX_AGE_SECONDS = 60.0
 RECONNECT_SECONDS = 2.0
+
 
 class NearCache:
     def __init__(self, redis: Redis) -> None:
@@ -53,15 +57,7 @@ class NearCache:
 
     async def page(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
         """A catalog answer from memory, else `load()`'s, remembered unless a change came while it loaded."""
-        epoch = self._epoch
-        if self._listening:
-            hit = self._pages.get(key)
-            if hit is not None:
-                return hit
-        value = await load()
-        if self._listening and epoch == self._epoch:
-            self._pages.put(key, value)
-        return value
+        return await self._remembered(self._pages, key, load)
 
     def known_page(self, key: str) -> Any | None:
         """The answer memory holds for `key`, without waiting for anything (None: ask `page`)."""
@@ -72,15 +68,18 @@ class NearCache:
 
     async def favorites(self, user_id: int, load: Callable[[], Awaitable[frozenset[int]]]) -> frozenset[int]:
         """A customer's favorite product ids, from memory or from `load()`."""
+        return await self._remembered(self._favorites, user_id, load)
+
+    async def _remembered(self, memory: Memory[Key, Value], key: Key, load: Callable[[], Awaitable[Value]]) -> Value:
         epoch = self._epoch
         if self._listening:
-            hit = self._favorites.get(user_id)
+            hit = memory.get(key)
             if hit is not None:
                 return hit
-        liked = await load()
+        value = await load()
         if self._listening and epoch == self._epoch:
-            self._favorites.put(user_id, liked)
-        return liked
+            memory.put(key, value)
+        return value
 
     def forget_favorites(self, user_id: int) -> None:
         self._epoch += 1
