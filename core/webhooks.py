@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from core import outbox
+from core.memory import Memory
 from core.vault import Vault
 
 MAX_ATTEMPTS = 6
@@ -21,6 +21,7 @@ BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
 # How long a receiver's credentials are trusted from memory when no `marketplace.changed` event arrives (Redis
 # down): the longest a rotated-away secret can still be accepted.
 RECEIVER_TTL_SECONDS = 30.0
+RECEIVERS_KEPT = 100
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ class Receivers:
     """
 
     def __init__(self, pool: asyncpg.Pool, vault: Vault, ttl: float = RECEIVER_TTL_SECONDS) -> None:
-        self._pool, self._vault, self._ttl = pool, vault, ttl
+        self._pool, self._vault = pool, vault
         # Only receivers that exist are kept: requests for made-up slugs must not grow this.
-        self._known: dict[str, tuple[float, Receiver]] = {}
+        self._known: Memory[str, Receiver] = Memory(RECEIVERS_KEPT, ttl)
         self._generation = 0
 
     def forget(self) -> None:
@@ -67,16 +68,16 @@ class Receivers:
     async def authenticate(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
         """The slug's receiver if it accepts the request's credential, else None."""
         remembered = self._known.get(slug)
-        if remembered is not None and time.monotonic() - remembered[0] < self._ttl and accepts(remembered[1]):
-            return remembered[1]
+        if remembered is not None and accepts(remembered):
+            return remembered
         generation = self._generation
         async with self._pool.acquire() as conn:
             found = await receiver(conn, slug, self._vault)
         # A change announced while this read was under way may not be in it: then it is not remembered.
         if found is not None and generation == self._generation:
-            self._known[slug] = (time.monotonic(), found)
+            self._known.put(slug, found)
         elif found is None:
-            self._known.pop(slug, None)
+            self._known.drop(slug)
         return found if found is not None and accepts(found) else None
 
 

@@ -12,8 +12,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from core.memory import Memory
 from webapp.errors import ApiError, validation_details
-from webapp.memory import Memory
 
 Access = Literal["public", "user", "admin"]
 Handler = Callable[..., Awaitable[Any]]

@@ -15,10 +15,10 @@ from aiogram.utils.web_app import safe_parse_webapp_init_data
 from aiohttp import web
 
 from core import users
+from core.memory import Memory
 from webapp.api import Access
 from webapp.errors import ApiError
 from webapp.keys import INIT_DATA_TOKEN, POOL, SETTINGS
-from webapp.memory import Memory
 
 # Telegram's clock and ours may differ a little; more than this in the future is forged or broken.
 CLOCK_SKEW_SECONDS = 60

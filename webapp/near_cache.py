@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from redis.asyncio import Redis
 
 from core import events
+from core.memory import Memory
 from core.redis_client import stop_listener
-from webapp.memory import Memory
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")

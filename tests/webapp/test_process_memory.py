@@ -104,7 +104,7 @@ async def test_the_request_budget_is_per_customer_and_shared_by_replicas(
     answers = [(await first.get("/api/cart", headers=login(first))).status for _ in range(LIMIT + 1)]
     assert answers == [200] * LIMIT + [429]
     refused = await first.get("/api/cart", headers=login(first))
-    assert 1 <= int(refused.headers["Retry-After"]) <= 61
+    assert int(refused.headers["Retry-After"]) in range(1, 62), "at most the rest of the minute"
     assert (await refused.json())["error"]["code"] == "rate_limited"
     other_customer = login(first, {**CUSTOMER, "id": CUSTOMER["id"] + 1})
     assert (await first.get("/api/cart", headers=other_customer)).status == 200, "budgets are per customer"

@@ -1,4 +1,5 @@
-"""A bounded in-process map whose entries expire (the near cache's and the known callers' storage)."""
+"""A bounded in-process map whose entries expire: what a process remembers for a while (catalog pages,
+favorites, verified callers, webhook receivers)."""
 
 from __future__ import annotations
 
