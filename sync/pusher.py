@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from core import marketplaces
 from core.events import STOCK_CHANGED, SYNC_REQUESTED
+from core.redis_client import stop_listener
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -69,10 +70,10 @@ class StockPusher:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self._sweep)
             finally:
-                listener.cancel()
+                await stop_listener(listener)
                 for task in loops.values():
                     task.cancel()
-                await asyncio.gather(listener, *loops.values(), return_exceptions=True)
+                await asyncio.gather(*loops.values(), return_exceptions=True)
 
     def wake(self, marketplace_id: int | None = None) -> None:
         for key, event in self._wakes.items():

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from core import events, marketplace_orders, marketplaces, webhooks
 from core.inventory import StockLevel
 from core.marketplaces import Connection
+from core.redis_client import stop_listener
 from core.vault import Vault
 from sync.adapters import build_adapter
 
@@ -60,8 +61,7 @@ class WebhookWorker:
                     if pause > 0 and not stop.is_set():
                         await asyncio.sleep(pause)
             finally:
-                listener.cancel()
-                await asyncio.gather(listener, return_exceptions=True)
+                await stop_listener(listener)
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         """Until an event arrives, the sweep is due, or the process stops, whichever comes first."""

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from core import events, webhooks
+from core.redis_client import stop_listener
 from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
@@ -131,6 +132,5 @@ async def _receiving(app: web.Application) -> AsyncIterator[None]:
     app[INBOX] = inbox = Inbox(app[POOL], app[REDIS])
     listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
     yield
-    listening.cancel()
-    await asyncio.gather(listening, return_exceptions=True)
+    await stop_listener(listening)
     await inbox.close()
