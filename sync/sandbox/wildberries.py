@@ -64,7 +64,11 @@ class WbRules:
     stock_batch_limit: int = 1000
     stock_read_limit: int = 1000  # [I] siblings allow 1000
     max_amount: int = 100_000
-    apply_valid_rows_on_409: bool = False  # [I] are the good rows of a 409 batch applied?
+    # [I] are the good rows of a 409 batch applied? The spec does not say; the stricter answer (no) is the default.
+    apply_valid_rows_on_409: bool = False
+    # How a 409 names a refused item: by chrtId (WB-MD put-api-v3-stocks-warehouseid.md, 2026) or, as the Dec-2025
+    # examples of WB-SPEC 02-products.yaml (l.6380ff) show, by its barcode only ("sku").
+    refused_named_by: str = "chrtId"
     accept_legacy_sku: bool = False  # items {"sku": barcode} (switched off in 2026; contract: chrtId only)
     accept_bearer: bool = False  # [C] "Bearer <token>"
     rate_limit: bool = True

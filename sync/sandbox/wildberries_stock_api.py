@@ -66,9 +66,9 @@ class WbStockApi:
                 continue  # a row without the known keys is silently ignored
             chrt_id, amount = parsed
             if amount > self.rules.max_amount:
-                conflicts.setdefault("UploadDataLimit", []).append({"chrtId": chrt_id, "amount": amount})
+                conflicts.setdefault("UploadDataLimit", []).append(self._named(chrt_id, amount))
             elif chrt_id not in self.sizes:
-                conflicts.setdefault("NotFound", []).append({"chrtId": chrt_id, "amount": amount})
+                conflicts.setdefault("NotFound", []).append(self._named(chrt_id, amount))
             else:
                 valid.append((chrt_id, amount))
         if not conflicts or self.rules.apply_valid_rows_on_409:
@@ -78,6 +78,14 @@ class WbStockApi:
             body_409 = [{"code": code, "message": messages[code], "data": data} for code, data in conflicts.items()]
             return web.json_response(body_409, status=409)
         return web.Response(status=204)
+
+    def _named(self, chrt_id: int, amount: int) -> dict[str, Any]:
+        """A refused item as a 409 lists it: by chrtId, or by the size's barcode where that rule is chosen (a size
+        WB does not know has no barcode to name it by)."""
+        size = self.sizes.get(chrt_id)
+        if self.rules.refused_named_by == "sku" and size is not None and size.barcodes:
+            return {"sku": size.barcodes[0], "amount": amount}
+        return {"chrtId": chrt_id, "amount": amount}
 
     def _stock_row(self, row: Any) -> tuple[int, int] | str | None:
         if not isinstance(row, dict):
