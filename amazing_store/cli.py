@@ -13,7 +13,8 @@ import asyncpg
 from core import demo, events, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
-from core.errors import DomainError
+from core.errors import DomainError, ValidationError
+from core.listings import PLATFORMS, platform
 from core.migrations import MigrationError, migrate
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
@@ -108,17 +109,19 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     configure.set_defaults(command=_marketplace_configure)
     mapping = actions.add_parser(
         "map", help="map one of our products to a listing by its platform keys",
-        description="Map our product (by SKU) to a marketplace listing. Wildberries: --chrt-id. "
-        "Uzum: --sku-id and --barcode. Ozon: --offer-id and --product-id (and --warehouse-id if not the default).",
+        description="Map our product (by SKU) to a marketplace listing by the keys its platform declares: "
+        + "; ".join(f"{p.api_type}: {', '.join('--' + _flag(k.name) for k in p.asked())}" for p in PLATFORMS.values())
+        + ". Any declared key also as --key NAME=VALUE. Then the keys only the platform knows are read from it.",
     )
     mapping.add_argument("slug")
     mapping.add_argument("--sku", required=True, help="our product's SKU")
-    mapping.add_argument("--chrt-id", type=int)
-    mapping.add_argument("--sku-id", type=int)
-    mapping.add_argument("--barcode")
-    mapping.add_argument("--offer-id")
-    mapping.add_argument("--product-id", type=int)
-    mapping.add_argument("--warehouse-id", type=int)
+    for name in dict.fromkeys(spec.name for declared in PLATFORMS.values() for spec in declared.keys):
+        users_of = [p.api_type for p in PLATFORMS.values() if name in {k.name for k in p.keys}]
+        mapping.add_argument("--" + _flag(name), dest=f"key_{name}", metavar="VALUE",
+                             help=f"listing key {name} ({', '.join(users_of)})")
+    mapping.add_argument("--key", action="append", default=[], metavar="NAME=VALUE",
+                         help="a listing key by its declared name (repeatable)")
+    mapping.add_argument("--warehouse-id", type=int, help="the platform warehouse of this listing, if not the default")
     mapping.set_defaults(command=_marketplace_map)
     unmap = actions.add_parser("unmap", help="remove a product's mapping", description="Remove a mapping.")
     unmap.add_argument("slug")
@@ -247,13 +250,42 @@ def _with_marketplace(
     return _with_database(urls, run)
 
 
+def _flag(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _typed_keys(args: argparse.Namespace) -> dict[str, str]:
+    """The keys given as flags and as --key NAME=VALUE."""
+    values = {name.removeprefix("key_"): value for name, value in vars(args).items()
+              if name.startswith("key_") and value is not None}
+    for pair in args.key:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValidationError(f"--key takes NAME=VALUE, not {pair!r}", "key")
+        values[name.strip()] = value
+    return values
+
+
 def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     async def map_one(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
-        keys = mappings.PlatformKeys(chrt_id=args.chrt_id, sku_id=args.sku_id, barcode=args.barcode,
-                                     offer_id=args.offer_id, product_id=args.product_id,
-                                     warehouse_id=args.warehouse_id)
-        await mappings.map_product(conn, connection.marketplace_id, args.sku, keys)
-        print(f"{args.sku} -> {connection.name} listing {keys.listing_id()}; its stock is pushed on the next run")
+        import aiohttp
+
+        from sync.adapters import build_adapter
+        from sync.http import MarketplaceError
+        from sync.pull import learn_keys
+
+        described = platform(connection.api_type)
+        keys = described.parse(_typed_keys(args))
+        await mappings.map_product(conn, connection.marketplace_id, args.sku, keys, warehouse_id=args.warehouse_id)
+        print(f"{args.sku} -> {connection.name} listing {described.listing_id(keys)}; "
+              "its stock is pushed on the next run")
+        try:
+            async with aiohttp.ClientSession() as session:
+                learnt = await learn_keys(conn, connection, build_adapter(connection, session))
+            if learnt:
+                print(f"read {learnt} listing keys from {connection.name}")
+        except MarketplaceError as error:  # the mapping stands; the keys are read again when an order needs them
+            print(f"could not read listing keys from {connection.name} now: {error}", file=sys.stderr)
         return 0
 
     return _with_marketplace(settings, urls, args.slug, map_one)

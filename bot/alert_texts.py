@@ -65,10 +65,7 @@ def _known_line(due: Due) -> str:
         return _("🔄 Sync with {marketplace} is failing: {error}").format(
             marketplace=p.get("marketplace"), error=str(p.get("error"))[:300])
     if due.kind == outbox.STOCK_DRIFT:
-        items = ", ".join(f"{item['sku']} {item['theirs']}→{item['ours']}" for item in p.get("items") or [])
-        return _("🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
-                 "the truth is being pushed.").format(marketplace=p.get("marketplace"), count=p.get("count"),
-                                                      items=items[:120])
+        return _drift_line(p)
     if due.kind == outbox.MARKETPLACE_ORDER_PROBLEM:
         return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
             order=p.get("order") or "-", problem=p.get("problem"))
@@ -76,6 +73,24 @@ def _known_line(due: Due) -> str:
         return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
             event=p.get("event_type"), error=str(p.get("error"))[:200])
     return _generic_line(due)
+
+
+def _drift_line(p: dict[str, Any]) -> str:
+    def listed(items: list[dict[str, Any]]) -> str:
+        return ", ".join(f"{item['sku']} {item['theirs']}→{item['ours']}" for item in items)[:120]
+
+    parts = []
+    if p.get("count"):
+        parts.append(_("🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
+                       "the truth is being pushed.").format(marketplace=p.get("marketplace"), count=p.get("count"),
+                                                            items=listed(p.get("items") or [])))
+    if p.get("held_count"):
+        parts.append(_("⏸ {marketplace} shows less than ours for {count} listings ({items}) while {lines} of its "
+                       "order lines match none of our listings: not raised there, so units sold there are not "
+                       "sold again. Map those listings.").format(
+            marketplace=p.get("marketplace"), count=p.get("held_count"), items=listed(p.get("held") or []),
+            lines=p.get("unplaced_lines")))
+    return " ".join(parts)
 
 
 def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:

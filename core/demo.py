@@ -665,22 +665,28 @@ SELECT id, sku FROM created
 # API listings carry the platform keys a stock push needs (made up, deterministic), so the demo's sync works
 # against the local sandboxes: Uzum skuId + barcode, Wildberries chrtId, Ozon offer_id + product_id.
 _INSERT_LISTINGS = """
-INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, marketplace_sku,
-                                  marketplace_name, marketplace_price, marketplace_stock, previous_stock,
-                                  price_editable, uzum_sku_id, uzum_barcode, wb_chrt_id, ozon_offer_id,
-                                  ozon_product_id, pushed_version)
-SELECT d.product_id, d.marketplace_id, d.listing_id, d.sku, d.name, d.price, d.stock, d.stock, d.editable,
-       CASE WHEN m.slug = 'uzum' THEN 7000000 + d.product_id END,
-       CASE WHEN m.slug = 'uzum' THEN p.barcode END,
-       CASE WHEN m.slug = 'wildberries' THEN 8000000 + d.product_id END,
-       CASE WHEN m.slug = 'ozon' THEN p.sku END,
-       CASE WHEN m.slug = 'ozon' THEN 9000000 + d.product_id END,
-       1  -- the listing starts with our stock already (marketplace_stock): nothing to push yet
-  FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::bool[])
-       AS d(product_id, marketplace_id, listing_id, sku, name, price, stock, editable)
-  JOIN marketplaces m ON m.id = d.marketplace_id
-  JOIN products p ON p.id = d.product_id
-ON CONFLICT (product_id, marketplace_id) DO NOTHING
+WITH listed AS (
+    INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, marketplace_sku,
+                                      marketplace_name, marketplace_price, marketplace_stock, previous_stock,
+                                      price_editable, pushed_version)
+    SELECT d.product_id, d.marketplace_id, d.listing_id, d.sku, d.name, d.price, d.stock, d.stock, d.editable,
+           1  -- the listing starts with our stock already (marketplace_stock): nothing to push yet
+      FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::bool[])
+           AS d(product_id, marketplace_id, listing_id, sku, name, price, stock, editable)
+    ON CONFLICT (product_id, marketplace_id) DO NOTHING
+    RETURNING id, marketplace_id, product_id
+)
+INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)
+SELECT l.id, l.marketplace_id, k.name, k.value
+  FROM listed l
+  JOIN marketplaces m ON m.id = l.marketplace_id
+  JOIN products p ON p.id = l.product_id
+ CROSS JOIN LATERAL (VALUES
+        ('uzum', 'sku_id', (7000000 + l.product_id)::text), ('uzum', 'barcode', p.barcode),
+        ('wildberries', 'chrt_id', (8000000 + l.product_id)::text),
+        ('ozon', 'offer_id', p.sku), ('ozon', 'product_id', (9000000 + l.product_id)::text)
+       ) AS k(slug, name, value)
+ WHERE k.slug = m.slug AND k.value IS NOT NULL
 """
 
 _INSERT_BANNERS = """

@@ -1,31 +1,16 @@
 """Which of our products each marketplace listing is: mapped by hand, or matched from the marketplace's
-catalog by our SKU or barcode. A new mapping is due for a stock push at once."""
+catalog by our SKU or barcode. A listing's platform keys live in `listing_keys` (see core.listings). A new
+mapping is due for a stock push at once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import asyncpg
 
 from core.errors import NotFound, ValidationError
-
-
-@dataclass(frozen=True)
-class PlatformKeys:
-    chrt_id: int | None = None
-    sku_id: int | None = None
-    barcode: str | None = None
-    offer_id: str | None = None
-    product_id: int | None = None
-    warehouse_id: int | None = None
-    title: str | None = None
-
-    def listing_id(self) -> str:
-        """The marketplace's own id for the listing, as the design's marketplace_product_id."""
-        for value in (self.chrt_id, self.sku_id, self.offer_id, self.barcode):
-            if value:
-                return str(value)
-        raise ValidationError("give at least one platform key (chrtId, skuId + barcode, or offer_id)", "keys")
+from core.listings import ListingKeys, platform
 
 
 @dataclass(frozen=True)
@@ -34,7 +19,9 @@ class Candidate:
 
     seller_sku: str | None
     barcodes: tuple[str, ...]
-    keys: PlatformKeys
+    keys: ListingKeys
+    title: str | None = None
+    warehouse_id: int | None = None
 
 
 @dataclass
@@ -45,37 +32,81 @@ class MatchReport:
 
 
 _UPSERT = """
-INSERT INTO marketplace_products (
-    product_id, marketplace_id, marketplace_product_id, marketplace_sku, marketplace_name, price_editable,
-    wb_chrt_id, uzum_sku_id, uzum_barcode, ozon_offer_id, ozon_product_id, ozon_warehouse_id
-)
-SELECT $1, m.id, $3, $4, $5, m.integration_type <> 'api', $6, $7, $8, $9, $10, $11
+INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, marketplace_sku,
+                                  marketplace_name, price_editable, warehouse_id)
+SELECT $1, m.id, $3, $4, $5, m.integration_type <> 'api', $6
   FROM marketplaces m WHERE m.id = $2
 ON CONFLICT (product_id, marketplace_id) DO UPDATE SET
     marketplace_product_id = EXCLUDED.marketplace_product_id, marketplace_sku = EXCLUDED.marketplace_sku,
     marketplace_name = COALESCE(EXCLUDED.marketplace_name, marketplace_products.marketplace_name),
-    wb_chrt_id = EXCLUDED.wb_chrt_id, uzum_sku_id = EXCLUDED.uzum_sku_id, uzum_barcode = EXCLUDED.uzum_barcode,
-    ozon_offer_id = EXCLUDED.ozon_offer_id, ozon_product_id = EXCLUDED.ozon_product_id,
-    ozon_warehouse_id = EXCLUDED.ozon_warehouse_id, status = 'active',
+    warehouse_id = EXCLUDED.warehouse_id, status = 'active',
     stock_version = marketplace_products.stock_version + 1
 RETURNING id
 """
 
+_SET_KEYS = """
+INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)
+SELECT $1, $2, k.name, k.value FROM unnest($3::text[], $4::text[]) AS k(name, value)
+"""
 
-async def map_product(conn: asyncpg.Connection, marketplace_id: int, our_sku: str, keys: PlatformKeys) -> int:
+# What a line or a listing with these keys is: the mapping that holds any of them.
+KEY_OWNER = """
+SELECT k.mapping_id, mp.product_id
+  FROM listing_keys k
+  JOIN marketplace_products mp ON mp.id = k.mapping_id
+ WHERE k.marketplace_id = $1 AND (k.name, k.value) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+ ORDER BY k.mapping_id
+ LIMIT 1
+"""
+
+
+def key_arrays(keys: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The keys as the two parallel arrays the statements unnest."""
+    return list(keys), list(keys.values())
+
+
+async def map_product(conn: asyncpg.Connection, marketplace_id: int, our_sku: str, keys: ListingKeys, *,
+                      title: str | None = None, warehouse_id: int | None = None) -> int:
+    """Our product (by SKU) is this listing from now on; its keys replace the mapping's old ones."""
     product = await conn.fetchrow("SELECT id, sku FROM products WHERE sku = $1", our_sku)
     if product is None:
         raise NotFound("product with SKU", our_sku)
-    try:
-        mapping_id = await conn.fetchval(
-            _UPSERT, product["id"], marketplace_id, keys.listing_id(), product["sku"], keys.title, keys.chrt_id,
-            keys.sku_id, keys.barcode, keys.offer_id, keys.product_id, keys.warehouse_id,
-        )
-    except asyncpg.UniqueViolationError:
-        raise ValidationError(f"listing {keys.listing_id()} is already mapped to another product", "keys") from None
-    if mapping_id is None:
+    api_type = await conn.fetchval("SELECT COALESCE(api_type, slug) FROM marketplaces WHERE id = $1", marketplace_id)
+    if api_type is None:
         raise NotFound("marketplace", marketplace_id)
-    return mapping_id
+    listing_id = platform(api_type).listing_id(keys)
+    try:
+        async with conn.transaction():
+            mapping_id = await conn.fetchval(_UPSERT, product["id"], marketplace_id, listing_id, product["sku"],
+                                             title, warehouse_id)
+            await conn.execute("DELETE FROM listing_keys WHERE mapping_id = $1", mapping_id)
+            await conn.execute(_SET_KEYS, mapping_id, marketplace_id, *key_arrays(keys))
+    except asyncpg.UniqueViolationError:
+        raise ValidationError(f"listing {listing_id} is already mapped to another product", "keys") from None
+    return int(mapping_id)
+
+
+async def learn_keys(conn: asyncpg.Connection, marketplace_id: int, learnt: Mapping[int, Mapping[str, str]]) -> int:
+    """Keys the marketplace told us about mappings we hold (mapping id -> keys). The platform is the authority:
+    a value it now gives another listing moves there. Returns how many keys changed."""
+    changed = 0
+    for mapping_id, keys in learnt.items():
+        for name, value in keys.items():
+            await conn.execute(
+                "DELETE FROM listing_keys WHERE marketplace_id = $1 AND name = $2 AND value = $3 AND mapping_id <> $4",
+                marketplace_id, name, value, mapping_id,
+            )
+            status = await conn.execute(
+                """
+                INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)
+                SELECT id, marketplace_id, $3, $4 FROM marketplace_products WHERE id = $1 AND marketplace_id = $2
+                ON CONFLICT (mapping_id, name) DO UPDATE SET value = EXCLUDED.value
+                 WHERE listing_keys.value <> EXCLUDED.value
+                """,
+                mapping_id, marketplace_id, name, value,
+            )
+            changed += not status.endswith(" 0")
+    return changed
 
 
 async def unmap(conn: asyncpg.Connection, marketplace_id: int, our_sku: str) -> bool:
@@ -89,6 +120,10 @@ async def unmap(conn: asyncpg.Connection, marketplace_id: int, our_sku: str) -> 
 
 async def match_catalog(conn: asyncpg.Connection, marketplace_id: int, candidates: list[Candidate]) -> MatchReport:
     """Map each listing whose seller SKU or barcode is one of our products'; report what did not fit."""
+    api_type = await conn.fetchval("SELECT COALESCE(api_type, slug) FROM marketplaces WHERE id = $1", marketplace_id)
+    if api_type is None:
+        raise NotFound("marketplace", marketplace_id)
+    described = platform(api_type)
     rows = await conn.fetch("SELECT id, sku, barcode FROM products")
     by_sku = {row["sku"].lower(): row["sku"] for row in rows}
     by_barcode: dict[str, set[str]] = {}
@@ -98,7 +133,7 @@ async def match_catalog(conn: asyncpg.Connection, marketplace_id: int, candidate
     report = MatchReport()
     claimed: dict[str, str] = {}
     for candidate in candidates:
-        listing = candidate.keys.listing_id()
+        listing = described.listing_id(candidate.keys)
         owners = {by_sku[candidate.seller_sku.lower()]} if candidate.seller_sku and \
             candidate.seller_sku.lower() in by_sku else set()
         for barcode in candidate.barcodes:
@@ -113,7 +148,8 @@ async def match_catalog(conn: asyncpg.Connection, marketplace_id: int, candidate
         claimed[our_sku] = listing
         try:
             async with conn.transaction():  # a savepoint: one refused listing does not undo the others
-                await map_product(conn, marketplace_id, our_sku, candidate.keys)
+                await map_product(conn, marketplace_id, our_sku, candidate.keys, title=candidate.title,
+                                  warehouse_id=candidate.warehouse_id)
         except ValidationError:
             report.conflicts.append(listing)
             continue

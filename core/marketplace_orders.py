@@ -6,7 +6,7 @@ for units we no longer have, is kept aside in marketplace_order_problems and ale
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
@@ -15,6 +15,8 @@ import asyncpg
 from core import inventory, orders, outbox
 from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source, StockLevel
+from core.listings import ListingKeys
+from core.mappings import key_arrays
 
 
 @dataclass(frozen=True)
@@ -22,14 +24,14 @@ class IncomingLine:
     quantity: int
     price: Decimal | None = None
     title: str = ""
+    # The seller's own code for the item, when the platform carries one: matched to the mapping's
+    # marketplace_sku or our SKU when no listing key is known.
     seller_sku: str | None = None
-    chrt_id: int | None = None
-    sku_id: int | None = None
-    barcode: str | None = None
-    offer_id: str | None = None
+    # The platform keys the line carries (core.listings names): resolved through listing_keys.
+    keys: ListingKeys = field(default_factory=ListingKeys)
 
     def key(self) -> str:
-        for value in (self.chrt_id, self.sku_id, self.offer_id, self.barcode, self.seller_sku):
+        for value in (*self.keys.values(), self.seller_sku):
             if value:
                 return str(value)
         return self.title or "?"
@@ -57,16 +59,46 @@ class Imported:
     stock: tuple[StockLevel, ...] = field(default=())
 
 
+# A line is the listing holding one of its keys; failing that, the mapping whose seller code is the line's.
 _RESOLVE = """
-SELECT mp.product_id
-  FROM marketplace_products mp
-  JOIN products p ON p.id = mp.product_id
- WHERE mp.marketplace_id = $1
-   AND ((mp.wb_chrt_id = $2) OR (mp.uzum_sku_id = $3) OR (mp.ozon_offer_id = $4) OR (mp.uzum_barcode = $5)
-        OR ($6::text IS NOT NULL AND (mp.marketplace_sku = $6 OR p.sku = $6)))
- ORDER BY mp.id
+SELECT product_id FROM (
+    SELECT 1 AS rank, mp.id, mp.product_id
+      FROM listing_keys k
+      JOIN marketplace_products mp ON mp.id = k.mapping_id
+     WHERE k.marketplace_id = $1 AND (k.name, k.value) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+    UNION ALL
+    SELECT 2, mp.id, mp.product_id
+      FROM marketplace_products mp
+      JOIN products p ON p.id = mp.product_id
+     WHERE mp.marketplace_id = $1 AND $4::text IS NOT NULL AND (mp.marketplace_sku = $4 OR p.sku = $4)
+) found
+ ORDER BY rank, id
  LIMIT 1
 """
+
+
+async def resolve(conn: asyncpg.Connection, marketplace_id: int, line: IncomingLine) -> int | None:
+    """Our product for a marketplace order line, or None when no listing of ours is it."""
+    return await conn.fetchval(_RESOLVE, marketplace_id, *key_arrays(line.keys), line.seller_sku)
+
+
+async def unknown_lines(conn: asyncpg.Connection, marketplace_id: int,
+                        incoming: list[IncomingOrder]) -> list[IncomingLine]:
+    """Lines of orders we have not imported that resolve to no product and were not set aside before: worth
+    asking the marketplace for the keys we lack before they are set aside."""
+    found = []
+    for order in incoming:
+        if order.cancelled or await conn.fetchval(
+                "SELECT 1 FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2",
+                marketplace_id, order.key):
+            continue
+        for line in order.lines:
+            if await resolve(conn, marketplace_id, line) is None and not await conn.fetchval(
+                    "SELECT 1 FROM marketplace_order_problems WHERE marketplace_id = $1"
+                    " AND marketplace_order_id = $2 AND line_key = $3",
+                    marketplace_id, order.key, line.key()):
+                found.append(line)
+    return found
 
 
 async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: IncomingOrder) -> Imported:
@@ -87,8 +119,7 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         return Imported("unplaced")
     resolved: list[tuple[int, IncomingLine]] = []
     for line in incoming.lines:
-        product_id = await conn.fetchval(_RESOLVE, marketplace_id, line.chrt_id, line.sku_id, line.offer_id,
-                                         line.barcode, line.seller_sku)
+        product_id = await resolve(conn, marketplace_id, line)
         if product_id is None:
             await _set_aside(conn, marketplace_id, incoming.key, "unmapped", line)
         else:
@@ -111,6 +142,12 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         line = next(line for product_id, line in resolved if product_id == error.product_id)
         await _set_aside(conn, marketplace_id, incoming.key, "out_of_stock", line)
         return Imported("unplaced")
+    await conn.execute(  # lines set aside earlier that now found their listing (its keys were learnt since)
+        "UPDATE marketplace_order_problems SET resolved_at = NOW() WHERE marketplace_id = $1"
+        " AND marketplace_order_id = $2 AND problem = 'unmapped' AND resolved_at IS NULL"
+        " AND line_key = ANY($3::text[])",
+        marketplace_id, incoming.key, [line.key() for _, line in resolved],
+    )
     partial = len(resolved) < len(incoming.lines)
     return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id, placed.stock)
 
@@ -124,8 +161,7 @@ async def _drop_cancelled_items(
         return ()
     theirs: dict[int, int] = {}
     for line in incoming.lines:
-        product_id = await conn.fetchval(_RESOLVE, marketplace_id, line.chrt_id, line.sku_id, line.offer_id,
-                                         line.barcode, line.seller_sku)
+        product_id = await resolve(conn, marketplace_id, line)
         if product_id is not None:
             theirs[product_id] = theirs.get(product_id, 0) + line.quantity
     items = await conn.fetch(
@@ -154,7 +190,8 @@ async def _drop_cancelled_items(
 async def _set_aside(
     conn: asyncpg.Connection, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
 ) -> None:
-    payload = {key: (str(value) if isinstance(value, Decimal) else value) for key, value in asdict(line).items()}
+    payload = {"quantity": line.quantity, "price": None if line.price is None else str(line.price),
+               "title": line.title, "seller_sku": line.seller_sku, "keys": dict(line.keys)}
     inserted = await conn.fetchval(
         """
         INSERT INTO marketplace_order_problems (marketplace_id, marketplace_order_id, problem, line_key, line)

@@ -11,23 +11,13 @@ from redis.asyncio import Redis
 
 from core import audit, events, mappings, marketplaces
 from core.errors import NotFound, ValidationError
-from core.mappings import PlatformKeys
+from core.listings import ListingKeys, platform
 
 SYNC_PAUSE = "sync.pause"
 SYNC_RESUME = "sync.resume"
 SYNC_RUN = "sync.run"
 LISTING_MAP = "listing.map"
 LISTING_UNMAP = "listing.unmap"
-
-# The keys a stock push needs on each platform, in the order a person finds them in the seller cabinet.
-PLATFORM_KEYS: dict[str, tuple[str, ...]] = {
-    "wildberries": ("chrt_id",),
-    "uzum": ("sku_id", "barcode"),
-    "ozon": ("offer_id", "product_id"),
-}
-NUMERIC_KEYS = frozenset({"chrt_id", "sku_id", "product_id"})
-MAX_KEY_LENGTH = 100
-
 
 class ListingTaken(ValidationError):
     """The listing is already another product's: it has to be unmapped there first."""
@@ -168,32 +158,17 @@ async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> asyncpg.
     return row
 
 
-def check_key(key: str, text: str) -> int | str:
-    """One platform key as typed by a person, checked and typed; ValidationError(field=key) when it is not one."""
-    value = text.strip()
-    if not 0 < len(value) <= MAX_KEY_LENGTH:
-        raise ValidationError(f"{key} must be 1 to {MAX_KEY_LENGTH} characters", key)
-    if key not in NUMERIC_KEYS:
-        return value
-    if not value.isdigit() or len(value) > 18 or int(value) <= 0:  # BIGINT columns
-        raise ValidationError(f"{key} must be a positive whole number", key)
-    return int(value)
+_LISTING = """
+SELECT mp.marketplace_product_id, mp.warehouse_id,
+       COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
+  FROM marketplace_products mp WHERE mp.product_id = $1 AND mp.marketplace_id = $2
+"""
 
 
-def platform_keys(api_type: str, values: dict[str, str]) -> PlatformKeys:
-    """The keys a platform needs, each checked, as PlatformKeys; ValidationError names the key at fault."""
-    needed = PLATFORM_KEYS.get(api_type)
-    if needed is None:
-        raise ValidationError(f"no listing form for marketplace type {api_type!r}", "api_type")
-    return PlatformKeys(**{key: check_key(key, values.get(key) or "") for key in needed})  # type: ignore[arg-type]
-
-
-async def _listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT marketplace_product_id, wb_chrt_id, uzum_sku_id, uzum_barcode, ozon_offer_id, ozon_product_id"
-        "  FROM marketplace_products WHERE product_id = $1 AND marketplace_id = $2",
-        product_id, marketplace_id,
-    )
+async def _listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> dict[str, object] | None:
+    row = await conn.fetchrow(_LISTING, product_id, marketplace_id)
+    return None if row is None else {"listing": row["marketplace_product_id"], "warehouse_id": row["warehouse_id"],
+                                     **row["keys"]}
 
 
 async def _product_sku(conn: asyncpg.Connection, product_id: int) -> str:
@@ -205,30 +180,33 @@ async def _product_sku(conn: asyncpg.Connection, product_id: int) -> str:
 
 _OWNER = """
 SELECT p.sku
-  FROM marketplace_products mp
+  FROM listing_keys k
+  JOIN marketplace_products mp ON mp.id = k.mapping_id
   JOIN products p ON p.id = mp.product_id
- WHERE mp.marketplace_id = $1 AND mp.product_id <> $2
-   AND (mp.marketplace_product_id = $3 OR mp.wb_chrt_id = $4 OR mp.uzum_sku_id = $5 OR mp.ozon_offer_id = $6)
+ WHERE k.marketplace_id = $1 AND mp.product_id <> $2
+   AND (k.name, k.value) IN (SELECT * FROM unnest($3::text[], $4::text[]))
  LIMIT 1
 """
 
 
 async def map_listing(
-    conn: asyncpg.Connection, product_id: int, marketplace_id: int, keys: PlatformKeys, actor_id: int | None
+    conn: asyncpg.Connection, product_id: int, marketplace_id: int, keys: ListingKeys, actor_id: int | None, *,
+    warehouse_id: int | None = None,
 ) -> int:
     """Our product is this marketplace listing from now on (due for a stock push at once). A listing that is
     already another product's is refused with ValidationError(field='keys')."""
-    await api_channel(conn, marketplace_id)  # manual channels have no listings to push to
-    owner = await conn.fetchval(_OWNER, marketplace_id, product_id, keys.listing_id(), keys.chrt_id, keys.sku_id,
-                                keys.offer_id)
-    if owner is not None:  # the unique indexes would refuse it too, but could not say whose it is
-        raise ListingTaken(keys.listing_id(), owner)
+    channel = await api_channel(conn, marketplace_id)  # manual channels have no listings to push to
+    listing_id = platform(channel["api_type"]).listing_id(keys)
+    owner = await conn.fetchval(_OWNER, marketplace_id, product_id, *mappings.key_arrays(keys))
+    if owner is not None:  # the unique index would refuse it too, but could not say whose it is
+        raise ListingTaken(listing_id, owner)
     before = await _listing(conn, product_id, marketplace_id)
-    mapping_id = await mappings.map_product(conn, marketplace_id, await _product_sku(conn, product_id), keys)
+    mapping_id = await mappings.map_product(conn, marketplace_id, await _product_sku(conn, product_id), keys,
+                                            warehouse_id=warehouse_id)
     await audit.record(conn, actor_id, LISTING_MAP, "product", product_id,
-                       {"marketplace_id": marketplace_id, **dict(before)} if before else None,
-                       {"marketplace_id": marketplace_id, "listing": keys.listing_id(),
-                        **{key: value for key, value in vars(keys).items() if value is not None}})
+                       {"marketplace_id": marketplace_id, **before} if before else None,
+                       {"marketplace_id": marketplace_id, "listing": listing_id, "warehouse_id": warehouse_id,
+                        **keys})
     return mapping_id
 
 
@@ -239,5 +217,5 @@ async def unmap_listing(conn: asyncpg.Connection, product_id: int, marketplace_i
         return False
     await mappings.unmap(conn, marketplace_id, await _product_sku(conn, product_id))
     await audit.record(conn, actor_id, LISTING_UNMAP, "product", product_id,
-                       {"marketplace_id": marketplace_id, **dict(before)}, None)
+                       {"marketplace_id": marketplace_id, **before}, None)
     return True

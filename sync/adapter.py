@@ -7,19 +7,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from core.listings import ListingKeys
 from core.marketplace_orders import IncomingOrder
 
 
 @dataclass(frozen=True)
 class Listing:
-    """A mapping's platform keys (only the ones its platform uses are set)."""
+    """A mapping as an adapter sees it: its platform keys (core.listings) and the warehouse its stock goes to
+    (None: the connection's default)."""
 
     mapping_id: int
-    chrt_id: int | None = None
-    sku_id: int | None = None
-    barcode: str | None = None
-    offer_id: str | None = None
-    product_id: int | None = None
+    keys: ListingKeys = field(default_factory=ListingKeys)
     warehouse_id: int | None = None
 
 
@@ -36,6 +34,8 @@ class ItemResult:
     error: str | None = None
     # The platform will refuse this item until then (seconds from now), e.g. Ozon's 30 s per item rule.
     retry_in: float | None = None
+    # What the platform shows for a refused item, when it was read back.
+    platform_stock: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Adapter(Protocol):
         """HTTP requests sent so far."""
 
     def missing_keys(self, listing: Listing) -> str | None:
-        """Why this mapping cannot be pushed (a platform key is missing), or None."""
+        """Why this mapping cannot be pushed beyond a missing declared key (e.g. no warehouse), or None."""
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
         """Set absolute stock for at most batch_limit items; one result per update."""
@@ -84,3 +84,7 @@ class Adapter(Protocol):
 
     async def cancelled_orders(self, keys: list[str]) -> set[str]:
         """Which of these order keys the platform has cancelled."""
+
+    async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
+        """Keys of these listings that only the platform knows (e.g. what its order lines carry), by mapping id:
+        asked when an order line resolves to nothing, and after mapping."""

@@ -19,11 +19,8 @@ async def automap(
     async with aiohttp.ClientSession() as session:
         adapter = build_adapter(connection, session)
         async for item in adapter.catalog():
-            listing = item.listing
-            candidates.append(mappings.Candidate(item.seller_sku, item.barcodes, mappings.PlatformKeys(
-                chrt_id=listing.chrt_id, sku_id=listing.sku_id, barcode=listing.barcode, offer_id=listing.offer_id,
-                product_id=listing.product_id, warehouse_id=listing.warehouse_id, title=item.title,
-            )))
+            candidates.append(mappings.Candidate(item.seller_sku, item.barcodes, item.listing.keys, item.title,
+                                                 item.listing.warehouse_id))
             if progress is not None and len(candidates) % 500 == 0:
                 progress.write(f"\rread {len(candidates)} listings from {connection.name}...")
                 progress.flush()

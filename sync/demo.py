@@ -13,6 +13,7 @@ import asyncpg
 from core import marketplaces
 from core.marketplaces import Connection
 from core.vault import Vault
+from sync.push import LISTING_KEYS
 from sync.sandbox.common import SandboxServer
 from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox
@@ -20,9 +21,9 @@ from sync.sandbox.wildberries import WildberriesSandbox
 
 log = logging.getLogger(__name__)
 
-_LISTINGS = """
-SELECT mp.uzum_sku_id, mp.uzum_barcode, mp.wb_chrt_id, mp.ozon_offer_id, mp.ozon_product_id, mp.marketplace_stock,
-       COALESCE(mp.marketplace_price, p.price) AS price, p.sku, p.barcode, p.name_ru, p.name_uz
+_LISTINGS = f"""
+SELECT mp.marketplace_stock, COALESCE(mp.marketplace_price, p.price) AS price, p.sku, p.barcode, p.name_ru,
+       p.name_uz, {LISTING_KEYS}
   FROM marketplace_products mp
   JOIN products p ON p.id = mp.product_id
  WHERE mp.marketplace_id = $1
@@ -69,26 +70,28 @@ def _sandbox_for(connection: Connection, rows: list[asyncpg.Record]) -> tuple[Sa
     if connection.api_type == "uzum":
         uzum = UzumSandbox(token="demo-uzum-token", rate_limit=False)
         uzum.load_catalog([
-            {"skuId": r["uzum_sku_id"], "barcode": r["uzum_barcode"], "productId": r["uzum_sku_id"],
+            {"skuId": int(r["keys"]["sku_id"]), "barcode": r["keys"]["barcode"], "productId": int(r["keys"]["sku_id"]),
              "price": int(r["price"]), "sellerSkuCode": r["sku"], "skuTitle": r["name_uz"],
              "amount": r["marketplace_stock"]}
-            for r in rows if r["uzum_sku_id"] and r["uzum_barcode"]
+            for r in rows if "sku_id" in r["keys"] and "barcode" in r["keys"]
         ])
         return uzum, dataclasses.replace(connection, token="demo-uzum-token", shop_id=1)
     if connection.api_type == "wildberries":
         wb = WildberriesSandbox(token="demo-wb-token")
         wb.load_catalog([
-            {"nmID": r["wb_chrt_id"], "chrtId": r["wb_chrt_id"], "barcode": r["barcode"] or r["sku"],
+            {"nmID": int(r["keys"]["chrt_id"]), "chrtId": int(r["keys"]["chrt_id"]),
+             "barcode": r["barcode"] or r["sku"],
              "vendorCode": r["sku"], "title": r["name_ru"] or r["name_uz"], "price": int(r["price"]),
              "stock": r["marketplace_stock"]}
-            for r in rows if r["wb_chrt_id"]
+            for r in rows if "chrt_id" in r["keys"]
         ])
         return wb, dataclasses.replace(connection, token="demo-wb-token", warehouse_id=wb.default_warehouse)
     ozon = OzonSandbox(client_id="1", api_key="demo-ozon-key", rate_limit=False)
     ozon.load_catalog([
-        {"offer_id": r["ozon_offer_id"], "product_id": r["ozon_product_id"], "sku": r["ozon_product_id"],
-         "price": float(r["price"]), "name": r["name_ru"] or r["name_uz"], "stocks": r["marketplace_stock"]}
-        for r in rows if r["ozon_offer_id"] and r["ozon_product_id"]
+        {"offer_id": r["keys"]["offer_id"], "product_id": int(r["keys"]["product_id"]),
+         "sku": int(r["keys"]["product_id"]), "price": float(r["price"]), "name": r["name_ru"] or r["name_uz"],
+         "stocks": r["marketplace_stock"]}
+        for r in rows if "offer_id" in r["keys"] and "product_id" in r["keys"]
     ])
     return ozon, dataclasses.replace(connection, client_id="1", api_key="demo-ozon-key",
                                      warehouse_id=ozon.default_warehouse)

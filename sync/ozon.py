@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
@@ -48,16 +49,14 @@ class OzonAdapter:
         return listing.warehouse_id or self._warehouse
 
     def missing_keys(self, listing: Listing) -> str | None:
-        if not listing.offer_id or not listing.product_id:
-            return "Ozon needs the offer_id and product_id of this listing"
         if self._warehouse_of(listing) is None:
             return "Ozon needs a warehouse id (marketplace configure ozon --warehouse-id)"
         return None
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
         body = {"stocks": [
-            {"offer_id": u.listing.offer_id, "product_id": u.listing.product_id, "stock": u.quantity,
-             "warehouse_id": self._warehouse_of(u.listing)}
+            {"offer_id": u.listing.keys["offer_id"], "product_id": u.listing.keys.integer("product_id"),
+             "stock": u.quantity, "warehouse_id": self._warehouse_of(u.listing)}
             for u in updates
         ]}
         reply = await self._stocks.request("POST", "/v2/products/stocks", body=body)
@@ -68,7 +67,7 @@ class OzonAdapter:
         results = {(row.get("offer_id"), row.get("warehouse_id")): row for row in rows}
         outcome = []
         for update in updates:
-            row = results.get((update.listing.offer_id, self._warehouse_of(update.listing)))
+            row = results.get((update.listing.keys["offer_id"], self._warehouse_of(update.listing)))
             if row is None:
                 outcome.append(ItemResult(update.listing.mapping_id, False, "ozon returned no result for this item"))
                 continue
@@ -85,8 +84,8 @@ class OzonAdapter:
         return outcome
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
-        by_pair = {(listing.offer_id, self._warehouse_of(listing)): listing.mapping_id
-                   for listing in listings if listing.offer_id}
+        by_pair = {(listing.keys["offer_id"], self._warehouse_of(listing)): listing.mapping_id
+                   for listing in listings if "offer_id" in listing.keys}
         offers = list({offer for offer, _ in by_pair})
         found: dict[int, int] = {}
         for start in range(0, len(offers), PAGE):
@@ -105,7 +104,7 @@ class OzonAdapter:
         return found
 
     async def read_prices(self, listings: list[Listing]) -> list[PriceQuote]:
-        by_offer = {listing.offer_id: listing for listing in listings if listing.offer_id}
+        by_offer = {listing.keys["offer_id"]: listing for listing in listings if "offer_id" in listing.keys}
         offers = list(by_offer)
         quotes = []
         for start in range(0, len(offers), PAGE):
@@ -132,13 +131,7 @@ class OzonAdapter:
         window = {"cutoff_from": _rfc3339(now - LOOKBACK), "cutoff_to": _rfc3339(now + LOOKBACK)}
         found = []
         async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window):
-            lines = tuple(
-                IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
-                             title=product.get("name") or "", seller_sku=product.get("offer_id"),
-                             offer_id=product.get("offer_id"))
-                for product in posting.get("products") or []
-            )
-            found.append(IncomingOrder(posting["posting_number"], lines))
+            found.append(IncomingOrder(posting["posting_number"], _lines(posting)))
         return found
 
     async def posting(self, posting_number: str) -> IncomingOrder | None:
@@ -148,12 +141,7 @@ class OzonAdapter:
             return None
         _raise_for(reply.status, reply.body)
         posting = (reply.body or {}).get("result") or {}
-        return IncomingOrder(posting_number, tuple(
-            IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
-                         title=product.get("name") or "", seller_sku=product.get("offer_id"),
-                         offer_id=product.get("offer_id"))
-            for product in posting.get("products") or []
-        ), cancelled=posting.get("status") == "cancelled")
+        return IncomingOrder(posting_number, _lines(posting), cancelled=posting.get("status") == "cancelled")
 
     async def cancelled_orders(self, keys: list[str]) -> set[str]:
         wanted = set(keys)
@@ -174,6 +162,9 @@ class OzonAdapter:
             if not (reply.body or {}).get("has_next") or not cursor:
                 return
 
+    async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
+        return {}  # posting lines carry offer_id, which a mapping always has
+
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         last_id = ""
         while True:
@@ -190,12 +181,20 @@ class OzonAdapter:
                         title=item.get("name") or item.get("offer_id") or "",
                         seller_sku=item.get("offer_id"),
                         barcodes=tuple(str(b) for b in item.get("barcodes") or []),
-                        listing=Listing(0, offer_id=item.get("offer_id"), product_id=item.get("id"),
-                                        warehouse_id=self._warehouse),
+                        listing=Listing(0, ListingKeys(offer_id=item.get("offer_id"), product_id=item.get("id"))),
                     )
             last_id = result.get("last_id") or ""
             if len(ids) < PAGE or not last_id:
                 return
+
+
+def _lines(posting: dict[str, Any]) -> tuple[IncomingLine, ...]:
+    return tuple(
+        IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
+                     title=product.get("name") or "", seller_sku=product.get("offer_id"),
+                     keys=ListingKeys(offer_id=product.get("offer_id")))
+        for product in posting.get("products") or []
+    )
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from core import inventory, marketplace_orders, outbox
+from core import inventory, mappings, marketplace_orders, outbox
 from core.errors import OutOfStock
 from core.inventory import Source, StockLevel
 from core.marketplaces import Connection
 from sync.adapter import Adapter
 from sync.http import MarketplaceError
-from sync.push import listing_of
+from sync.push import LISTING_KEYS, listing_of
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,12 @@ INSERT INTO sync_logs (marketplace_id, sync_type, direction, trigger_type, statu
 VALUES ($1, $2, 'pull', $3, $4, $5, $6, $7, $8, NOW(), $9)
 """
 
-_MAPPINGS = "SELECT * FROM marketplace_products WHERE marketplace_id = $1 AND status = 'active' ORDER BY id"
+_MAPPINGS = f"""
+SELECT mp.*, {LISTING_KEYS}
+  FROM marketplace_products mp
+ WHERE mp.marketplace_id = $1 AND mp.status = 'active'
+ ORDER BY mp.id
+"""
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,12 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
     levels: list[StockLevel] = []
     processed = failed = 0
     try:
-        for incoming in await adapter.incoming_orders():
+        incoming_orders = await adapter.incoming_orders()
+        if await marketplace_orders.unknown_lines(conn, connection.marketplace_id, incoming_orders):
+            # A line we cannot place may name its listing by a key only the platform's catalogue tells (Uzum
+            # order items carry productId and skuTitle, not skuId): ask once, before setting it aside.
+            await learn_keys(conn, connection, adapter)
+        for incoming in incoming_orders:
             async with conn.transaction():
                 imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
             processed += imported.outcome in ("created", "partial")
@@ -73,6 +83,14 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "orders", trigger, started, clock,
                          PullRun("orders", status, processed, failed, tuple(levels)))
+
+
+async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: Adapter) -> int:
+    """Store what the platform knows of our listings' keys that we lack; returns how many keys changed."""
+    rows = await conn.fetch(_MAPPINGS, connection.marketplace_id)
+    learnt = await adapter.learn_keys([listing_of(row, connection) for row in rows])
+    async with conn.transaction():
+        return await mappings.learn_keys(conn, connection.marketplace_id, learnt)
 
 
 async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
@@ -140,13 +158,34 @@ async def pull_prices(conn: asyncpg.Connection, connection: Connection, adapter:
                          PullRun("price", "success", len(quotes), 0))
 
 
+# Units of our live orders from this marketplace per product: a platform that keeps them reserved shows that much
+# less than we pushed, and that is no drift.
+_OPEN_UNITS = """
+SELECT oi.product_id, sum(oi.quantity - oi.cancelled_quantity)::int AS units
+  FROM orders o
+  JOIN order_items oi ON oi.order_id = o.id
+ WHERE o.marketplace_id = $1 AND o.status IN ('pending', 'confirmed', 'processing') AND oi.product_id = ANY($2::int[])
+ GROUP BY oi.product_id
+"""
+
+# Order lines of this marketplace we could not place lately (no listing of ours matched them): their units are
+# sold there but not here, so a lower count there may be exactly them.
+_UNPLACED_LINES = """
+SELECT count(*) FROM marketplace_order_problems
+ WHERE marketplace_id = $1 AND problem = 'unmapped' AND resolved_at IS NULL AND created_at > NOW() - $2::interval
+"""
+UNPLACED_RECENT = timedelta(days=7)
+
+
 async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
                     trigger: str = "scheduled") -> PullRun:
-    """Read their stock back and compare with what we last pushed; drift is marked for a push of the truth
-    and told to the admins as one digest."""
+    """Read their stock back and compare with what we last pushed. More there than ours is pushed down at once.
+    Less there is never "fixed" upward while it may be units sold there that we could not import (that would sell
+    them again): it is held while order lines of that marketplace are unplaced, and it is no drift at all when it
+    is exactly the units of our open orders from there. Drift is told to the admins as one digest, with why."""
     started, clock = datetime.now(UTC), time.monotonic()
     rows = await conn.fetch(
-        "SELECT mp.*, p.sku FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
+        f"SELECT mp.*, p.sku, {LISTING_KEYS} FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
         " WHERE mp.marketplace_id = $1 AND mp.status = 'active' AND mp.pushed_version > 0"
         " AND mp.stock_version = mp.pushed_version ORDER BY mp.id",
         connection.marketplace_id,
@@ -156,19 +195,35 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
     except MarketplaceError as error:
         return await _logged(conn, connection, "reconcile", trigger, started, clock,
                              PullRun("reconcile", "error", 0, 0, (), str(error)))
-    drift = [(row, theirs[row["id"]]) for row in rows
-             if row["id"] in theirs and theirs[row["id"]] != row["marketplace_stock"]]
-    if drift:
+    differing = [(row, theirs[row["id"]]) for row in rows
+                 if row["id"] in theirs and theirs[row["id"]] != row["marketplace_stock"]]
+    open_units = {row["product_id"]: row["units"] for row in await conn.fetch(
+        _OPEN_UNITS, connection.marketplace_id, [row["product_id"] for row, _ in differing])}
+    unplaced = await conn.fetchval(_UNPLACED_LINES, connection.marketplace_id, UNPLACED_RECENT)
+    drift, held = [], []
+    for row, value in differing:
+        missing_there = row["marketplace_stock"] - value
+        if missing_there > 0 and missing_there == open_units.get(row["product_id"]):
+            continue
+        (held if missing_there > 0 and unplaced else drift).append((row, value))
+    if drift or held:
         async with conn.transaction():
-            await conn.execute("UPDATE marketplace_products SET stock_version = stock_version + 1"
-                               " WHERE id = ANY($1::int[])", [row["id"] for row, _ in drift])
+            if drift:
+                await conn.execute("UPDATE marketplace_products SET stock_version = stock_version + 1"
+                                   " WHERE id = ANY($1::int[])", [row["id"] for row, _ in drift])
             await outbox.add(conn, outbox.STOCK_DRIFT, {
                 "marketplace_id": connection.marketplace_id, "marketplace": connection.name,
                 "items": [{"product_id": row["product_id"], "sku": row["sku"], "theirs": value,
                            "ours": row["marketplace_stock"]} for row, value in drift[:50]],
                 "count": len(drift),
+                "held": [{"product_id": row["product_id"], "sku": row["sku"], "theirs": value,
+                          "ours": row["marketplace_stock"]} for row, value in held[:50]],
+                "held_count": len(held), "unplaced_lines": unplaced,
             })
-    status = "partial" if drift else "success"
-    error = f"{len(drift)} listings drifted; pushing the truth" if drift else None
+    status = "partial" if drift or held else "success"
+    error = "; ".join(part for part in (
+        f"{len(drift)} listings drifted; pushing the truth" if drift else "",
+        f"{len(held)} listings show less there while {unplaced} order lines are unplaced; not raised" if held else "",
+    ) if part) or None
     return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                         PullRun("reconcile", status, len(rows), len(drift), (), error))
+                         PullRun("reconcile", status, len(rows), len(drift) + len(held), (), error))

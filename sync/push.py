@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from core import outbox
+from core.listings import ListingKeys, platform
 from core.marketplaces import Connection
 from core.periodic import advisory_lock, lock_key
 from sync.adapter import Adapter, ItemResult, Listing, StockUpdate
@@ -23,10 +24,14 @@ log = logging.getLogger(__name__)
 # How many due mappings one run takes at most (several batches); the rest go in the next run.
 RUN_LIMIT = 10_000
 
-_DUE = """
-SELECT mp.id, mp.product_id, mp.stock_version, mp.wb_chrt_id, mp.uzum_sku_id, mp.uzum_barcode, mp.ozon_offer_id,
-       mp.ozon_product_id, mp.ozon_warehouse_id, mp.stock_buffer, mp.stock_percent, mp.max_quantity,
-       i.quantity - i.reserved_quantity AS available
+# A mapping's keys, as the {name: value} object listing_of reads.
+LISTING_KEYS = """
+COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
+"""
+
+_DUE = f"""
+SELECT mp.id, mp.product_id, mp.stock_version, mp.warehouse_id, mp.stock_buffer, mp.stock_percent, mp.max_quantity,
+       i.quantity - i.reserved_quantity AS available, {LISTING_KEYS}
   FROM marketplace_products mp
   JOIN inventory i ON i.product_id = mp.product_id
  WHERE mp.marketplace_id = $1
@@ -53,8 +58,9 @@ UPDATE marketplace_products mp
 _FAILED = """
 UPDATE marketplace_products mp
    SET sync_status = 'error', sync_error = r.error, last_synced_at = NOW(),
-       push_not_before = CASE WHEN r.retry_in IS NULL THEN NULL ELSE NOW() + r.retry_in * INTERVAL '1 second' END
-  FROM UNNEST($1::int[], $2::text[], $3::float8[]) AS r(id, error, retry_in)
+       push_not_before = CASE WHEN r.retry_in IS NULL THEN NULL ELSE NOW() + r.retry_in * INTERVAL '1 second' END,
+       marketplace_stock = COALESCE(r.theirs, mp.marketplace_stock)
+  FROM UNNEST($1::int[], $2::text[], $3::float8[], $4::int[]) AS r(id, error, retry_in, theirs)
  WHERE mp.id = r.id
 """
 
@@ -76,11 +82,8 @@ class PushRun:
 
 
 def listing_of(row: asyncpg.Record, connection: Connection) -> Listing:
-    return Listing(
-        mapping_id=row["id"], chrt_id=row["wb_chrt_id"], sku_id=row["uzum_sku_id"], barcode=row["uzum_barcode"],
-        offer_id=row["ozon_offer_id"], product_id=row["ozon_product_id"],
-        warehouse_id=row["ozon_warehouse_id"] or connection.warehouse_id,
-    )
+    """A mapping row (with its `keys` object, see LISTING_KEYS) as an adapter sees it."""
+    return Listing(row["id"], ListingKeys(row["keys"]), row["warehouse_id"] or connection.warehouse_id)
 
 
 def value_to_push(available: int, buffer: int, percent: int, max_quantity: int | None, platform_max: int) -> int:
@@ -100,11 +103,14 @@ async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapt
     started, clock = datetime.now(UTC), time.monotonic()
     calls_before = adapter.calls
     rows = await conn.fetch(_DUE, connection.marketplace_id, RUN_LIMIT)
+    declared = platform(connection.api_type)
     updates: list[tuple[StockUpdate, int]] = []
     results: list[ItemResult] = []
     for row in rows:
         listing = listing_of(row, connection)
-        missing = adapter.missing_keys(listing)
+        lacking = declared.missing(listing.keys)
+        missing = f"{connection.name}: no {', '.join(lacking)} for this listing" if lacking else \
+            adapter.missing_keys(listing)
         if missing:
             results.append(ItemResult(row["id"], False, missing))
             continue
@@ -152,7 +158,7 @@ async def _record(conn: asyncpg.Connection, results: list[ItemResult], versions:
             )
         if failed:
             await conn.execute(_FAILED, [r.mapping_id for r in failed], [(r.error or "")[:1000] for r in failed],
-                               [r.retry_in for r in failed])
+                               [r.retry_in for r in failed], [r.platform_stock for r in failed])
 
 
 async def _track_failure(conn: asyncpg.Connection, connection: Connection, error: str | None) -> None:

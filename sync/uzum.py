@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.listings import ListingKeys, uzum_product_sku
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
@@ -45,12 +46,12 @@ class UzumAdapter:
         return self._http.calls
 
     def missing_keys(self, listing: Listing) -> str | None:
-        return None if listing.barcode else "Uzum needs the SKU barcode of this listing"
+        return None  # one stock per SKU: the declared keys (skuId, barcode) are all a push needs
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
         body = {"skuAmountList": [
-            {"barcode": u.listing.barcode, "amount": u.quantity, **({"skuId": u.listing.sku_id} if u.listing.sku_id
-                                                                    else {})}
+            {"barcode": u.listing.keys["barcode"], "amount": u.quantity,
+             **({"skuId": u.listing.keys.integer("sku_id")} if "sku_id" in u.listing.keys else {})}
             for u in updates
         ]}
         reply = await self._http.request("POST", "/v2/fbs/sku/stocks", body=body)
@@ -65,26 +66,32 @@ class UzumAdapter:
         return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
-        by_barcode = {listing.barcode: listing.mapping_id for listing in listings if listing.barcode}
+        by_barcode = {listing.keys["barcode"]: listing.mapping_id for listing in listings if "barcode" in listing.keys}
         found: dict[int, int] = {}
+        async for row in self._stock_rows():
+            mapping_id = by_barcode.get(str(row.get("barcode")))
+            if mapping_id is not None:
+                found[mapping_id] = int(row.get("amount") or 0)
+        return found
+
+    async def _stock_rows(self) -> AsyncIterator[dict[str, Any]]:
+        """Every FBS/DBS SKU with its stock and its barcode as a string (cursor mode, contract 1.3)."""
         cursor = 0
         while True:
             reply = await self._http.request("GET", "/v3/fbs/sku/stocks", params={"skuIdFrom": cursor, "size": PAGE})
             _raise_for(reply.status, reply.body)
             rows = (reply.body.get("payload") or {}).get("skuAmountList") or []
             for row in rows:
-                mapping_id = by_barcode.get(str(row.get("barcode")))
-                if mapping_id is not None:
-                    found[mapping_id] = int(row.get("amount") or 0)
+                yield row
             if len(rows) < PAGE:
-                return found
+                return
             cursor = rows[-1]["skuId"]
 
     async def read_prices(self, listings: list[Listing]) -> list[PriceQuote]:
-        wanted = {listing.barcode: listing for listing in listings if listing.barcode}
+        wanted = {listing.keys["sku_id"]: listing for listing in listings if "sku_id" in listing.keys}
         quotes = []
-        async for sku in self._skus():
-            listing = wanted.get(str(sku.get("barcode")))
+        async for _product, sku in self._skus():
+            listing = wanted.get(str(sku.get("skuId")))
             if listing is not None:
                 price = sku.get("price")
                 # Uzum publishes no strikethrough price in any read endpoint.
@@ -92,13 +99,39 @@ class UzumAdapter:
         return quotes
 
     async def catalog(self) -> AsyncIterator[CatalogItem]:
-        async for sku in self._skus():
+        barcodes = await self._barcodes()
+        async for product, sku in self._skus():
+            barcode = barcodes.get(sku.get("skuId"))
             yield CatalogItem(
                 title=sku.get("skuFullTitle") or sku.get("skuTitle") or "",
                 seller_sku=sku.get("sellerItemCode") or sku.get("article"),
-                barcodes=(str(sku["barcode"]),) if sku.get("barcode") is not None else (),
-                listing=Listing(0, sku_id=sku.get("skuId"), barcode=str(sku.get("barcode") or "") or None),
+                barcodes=(barcode,) if barcode else (),
+                listing=Listing(0, _catalog_keys(product, sku, barcode)),
             )
+
+    async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
+        """What the catalogue says of our listings (found by skuId): the product id and SKU title its order lines
+        carry, and the barcode the stock API writes with."""
+        by_sku = {listing.keys["sku_id"]: listing for listing in listings if "sku_id" in listing.keys}
+        if not by_sku:
+            return {}
+        barcodes = await self._barcodes()
+        learnt: dict[int, ListingKeys] = {}
+        async for product, sku in self._skus():
+            listing = by_sku.get(str(sku.get("skuId")))
+            if listing is None:
+                continue
+            known = _catalog_keys(product, sku, barcodes.get(sku.get("skuId")))
+            news = {name: value for name, value in known.items() if listing.keys.get(name) != value}
+            if news:
+                learnt[listing.mapping_id] = ListingKeys(news)
+        return learnt
+
+    async def _barcodes(self) -> dict[int, str]:
+        """skuId -> barcode as the stock API writes it. The product card types the barcode as int64, which drops
+        leading zeros (UZ-MD get-v1-product-shop-shopid.md; fidelity D6): a write barcode must come from here."""
+        return {row["skuId"]: str(row["barcode"]) async for row in self._stock_rows()
+                if row.get("skuId") is not None and row.get("barcode") not in (None, "")}
 
     async def incoming_orders(self) -> list[IncomingOrder]:
         """Orders still to be fulfilled. Uzum filters by one status at a time and its totals are unreliable,
@@ -106,16 +139,7 @@ class UzumAdapter:
         found = []
         for status in NEW_STATUSES:
             async for order in self._orders(status):
-                lines = tuple(
-                    IncomingLine(
-                        quantity=int(item.get("amount") or 0) - int(item.get("cancelled") or 0),
-                        price=Decimal(item["sellerPrice"]) if item.get("sellerPrice") is not None else None,
-                        title=item.get("skuTitle") or item.get("productTitle") or "",
-                        seller_sku=item.get("sellerSkuCode"), sku_id=item.get("skuId"),
-                    )
-                    for item in order.get("orderItems") or []
-                    if item.get("status") != "CANCELED"
-                )
+                lines = tuple(_line(item) for item in order.get("orderItems") or [] if item.get("status") != "CANCELED")
                 lines = tuple(line for line in lines if line.quantity > 0)
                 if lines:
                     buyer = order.get("deliveryInfo") or {}
@@ -148,7 +172,8 @@ class UzumAdapter:
                 return
             page += 1
 
-    async def _skus(self) -> AsyncIterator[dict[str, Any]]:
+    async def _skus(self) -> AsyncIterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Every (product, SKU) of the shop's catalogue."""
         if self._shop_id is None:
             raise MarketplaceError("uzum: no shop id configured (amazing-store marketplace configure uzum --shop-id)")
         page = 0
@@ -159,10 +184,28 @@ class UzumAdapter:
             products = (reply.body or {}).get("productList") or []
             for product in products:
                 for sku in product.get("skuList") or []:
-                    yield sku
+                    yield product, sku
             if len(products) < PAGE:
                 return
             page += 1
+
+
+def _line(item: dict[str, Any]) -> IncomingLine:
+    """An order item names its SKU only by productId and skuTitle (the spec's item has neither skuId nor barcode;
+    UZ-MD get-v2-fbs-orders.md), and by sellerSkuCode when the seller set one; a skuId is taken if ever sent."""
+    return IncomingLine(
+        quantity=int(item.get("amount") or 0) - int(item.get("cancelled") or 0),
+        price=Decimal(item["sellerPrice"]) if item.get("sellerPrice") is not None else None,
+        title=item.get("skuTitle") or item.get("productTitle") or "",
+        seller_sku=item.get("sellerSkuCode"),
+        keys=ListingKeys(sku_id=item.get("skuId"),
+                         product_sku=uzum_product_sku(item.get("productId"), item.get("skuTitle"))),
+    )
+
+
+def _catalog_keys(product: dict[str, Any], sku: dict[str, Any], barcode: str | None) -> ListingKeys:
+    return ListingKeys(sku_id=sku.get("skuId"), barcode=barcode,
+                       product_sku=uzum_product_sku(product.get("productId"), sku.get("skuTitle")))
 
 
 def _errors(body: Any) -> list[dict[str, Any]]:

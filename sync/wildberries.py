@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
@@ -20,6 +21,10 @@ PRICES_API = "https://discounts-prices-api.wildberries.ru"
 CONTENT_API = "https://content-api.wildberries.ru"
 PRICE_PAGE = 1000
 CARDS_PAGE = 100
+# How long an item a 409 refused waits before it is pushed again: a warehouse being updated clears in seconds
+# (StoreIsProcessing), the other refusals need the seller (contract 2.2); each 409 costs 10 requests of the bucket.
+REFUSED_RETRY = 300.0
+REFUSED_RETRY_SECONDS = {"StoreIsProcessing": 10.0}
 # Status values that mean the task will not be sold (contract 2.4).
 SELLER_CANCELLED = {"cancel", "cancel_carrier"}
 WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier"}
@@ -52,28 +57,32 @@ class WildberriesAdapter:
         return self._market.calls + self._prices.calls + self._content.calls
 
     def missing_keys(self, listing: Listing) -> str | None:
-        return None if listing.chrt_id else "Wildberries needs the chrtId (size id) of this listing"
+        return None  # one warehouse per connection: the declared chrtId is all a push needs
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
-        body = {"stocks": [{"chrtId": u.listing.chrt_id, "amount": u.quantity} for u in updates]}
+        body = {"stocks": [{"chrtId": u.listing.keys.integer("chrt_id"), "amount": u.quantity} for u in updates]}
         reply = await self._market.request("PUT", f"/api/v3/stocks/{self._warehouse}", body=body)
         if reply.status in (200, 204):
             return [ItemResult(u.listing.mapping_id, True) for u in updates]
-        if reply.status == 409 and isinstance(reply.body, list):
-            # The array names the refused items; the others are taken as applied (re-read confirms).
-            refused: dict[int, str] = {}
-            for problem in reply.body:
-                for item in problem.get("data") or []:
-                    if item.get("chrtId") is not None:
-                        refused[int(item["chrtId"])] = f"{problem.get('code')}: {problem.get('message')}"
-            if refused:
-                return [ItemResult(u.listing.mapping_id, u.listing.chrt_id not in refused,
-                                   refused.get(u.listing.chrt_id or 0)) for u in updates]
+        refused = _refused(reply.body, updates) if reply.status == 409 else {}
+        if refused:
+            # Whether WB applied the other rows of a 409 batch is undocumented (contract 2.2 [I]): they are sent
+            # again without the refused ones, which settles it either way (a push sets stock, it does not add),
+            # and the refused ones' stock is read back so the seller sees what WB really shows.
+            rest = [u for u in updates if u.listing.mapping_id not in refused]
+            results = await self.push_stock(rest) if rest else []
+            theirs = await self.read_stock([u.listing for u in updates if u.listing.mapping_id in refused])
+            return results + [
+                ItemResult(mapping_id, False, message, retry_in=REFUSED_RETRY_SECONDS.get(code, REFUSED_RETRY),
+                           platform_stock=theirs.get(mapping_id))
+                for mapping_id, (code, message) in refused.items()
+            ]
         message = f"wildberries answered {reply.status}: {str(reply.body)[:200]}"
         return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
-        by_chrt = {listing.chrt_id: listing.mapping_id for listing in listings if listing.chrt_id}
+        by_chrt = {listing.keys.integer("chrt_id"): listing.mapping_id for listing in listings
+                   if "chrt_id" in listing.keys}
         found: dict[int, int] = {}
         chrt_ids = list(by_chrt)
         for start in range(0, len(chrt_ids), self.batch_limit):
@@ -86,7 +95,7 @@ class WildberriesAdapter:
         return found
 
     async def read_prices(self, listings: list[Listing]) -> list[PriceQuote]:
-        by_chrt = {listing.chrt_id: listing for listing in listings if listing.chrt_id}
+        by_chrt = {listing.keys.integer("chrt_id"): listing for listing in listings if "chrt_id" in listing.keys}
         quotes = []
         offset = 0
         while True:
@@ -109,10 +118,7 @@ class WildberriesAdapter:
         reply = await self._market.request("GET", "/api/v3/orders/new")
         _raise_for(reply.status, reply.body)
         return [
-            IncomingOrder(str(task["id"]), (IncomingLine(
-                quantity=1, price=Decimal(task["convertedPrice"]) / 100 if task.get("convertedPrice") else None,
-                title=task.get("article") or "", seller_sku=task.get("article"), chrt_id=task.get("chrtId"),
-            ),), address=(task.get("address") or {}).get("fullAddress"))
+            IncomingOrder(str(task["id"]), (_line(task),), address=(task.get("address") or {}).get("fullAddress"))
             for task in (reply.body or {}).get("orders") or []
         ]
 
@@ -128,6 +134,17 @@ class WildberriesAdapter:
                     cancelled.add(str(row["id"]))
         return cancelled
 
+    async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
+        """The barcode of each listing's size (a 409 may name refused items by barcode only)."""
+        by_chrt = {listing.keys["chrt_id"]: listing for listing in listings if "chrt_id" in listing.keys}
+        learnt: dict[int, ListingKeys] = {}
+        async for item in self.catalog():
+            listing = by_chrt.get(item.listing.keys.get("chrt_id", ""))
+            barcode = item.listing.keys.get("barcode")
+            if listing is not None and barcode and listing.keys.get("barcode") != barcode:
+                learnt[listing.mapping_id] = ListingKeys(barcode=barcode)
+        return learnt
+
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         cursor: dict[str, Any] = {"limit": CARDS_PAGE}
         while True:
@@ -141,12 +158,40 @@ class WildberriesAdapter:
                         title=card.get("title") or card.get("vendorCode") or "",
                         seller_sku=card.get("vendorCode"),
                         barcodes=tuple(str(b) for b in size.get("skus") or []),
-                        listing=Listing(0, chrt_id=size.get("chrtID")),
+                        # A size may carry several barcodes; the first names it (a key names one listing).
+                        listing=Listing(0, ListingKeys(chrt_id=size.get("chrtID"),
+                                                       barcode=next(iter(size.get("skus") or []), None))),
                     )
             page = (reply.body or {}).get("cursor") or {}
             if len(cards) < CARDS_PAGE or not page:
                 return
             cursor = {"limit": CARDS_PAGE, "updatedAt": page.get("updatedAt"), "nmID": page.get("nmID")}
+
+
+def _line(task: dict[str, Any]) -> IncomingLine:
+    """One assembly task is one unit of one size (there is no quantity field; contract 2.4)."""
+    return IncomingLine(
+        quantity=1, price=Decimal(task["convertedPrice"]) / 100 if task.get("convertedPrice") else None,
+        title=task.get("article") or "", seller_sku=task.get("article"), keys=ListingKeys(chrt_id=task.get("chrtId")),
+    )
+
+
+def _refused(body: Any, updates: list[StockUpdate]) -> dict[int, tuple[str, str]]:
+    """Mapping id -> (code, message) of the items a 409 names, by chrtId or, in older answers, by barcode (`sku`)."""
+    if not isinstance(body, list):
+        return {}
+    by_chrt = {u.listing.keys.get("chrt_id"): u.listing.mapping_id for u in updates}
+    by_barcode = {u.listing.keys.get("barcode"): u.listing.mapping_id for u in updates if "barcode" in u.listing.keys}
+    refused: dict[int, tuple[str, str]] = {}
+    for problem in body:
+        if not isinstance(problem, dict):
+            continue
+        for item in problem.get("data") or []:
+            named = (by_chrt.get(str(item.get("chrtId"))) if item.get("chrtId") is not None
+                     else by_barcode.get(str(item.get("sku"))))
+            if named is not None:
+                refused[named] = (str(problem.get("code")), f"{problem.get('code')}: {problem.get('message')}")
+    return refused
 
 
 def _money(value: Any) -> Decimal | None:

@@ -1,5 +1,6 @@
-"""A product's listings on the API marketplaces: map one by its platform keys (a small form: Wildberries chrtId,
-Uzum skuId and barcode, Ozon offer_id and product_id), or unmap it. Both audited by core."""
+"""A product's listings on the API marketplaces: map one by its platform keys (a small form asking the keys each
+platform declares in core.listings: Wildberries chrtId, Uzum skuId and barcode, Ozon offer_id and product_id), or
+unmap it. Both audited by core."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from bot.errors import describe
 from bot.forms import Event, keyboard, nav_row, new_form_id, show, tell
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
-from bot.texts import product_name
+from bot.texts import language, product_name
 from core import sync_status
 from core.errors import DomainError, NotFound, ValidationError
-from core.sync_status import NUMERIC_KEYS, PLATFORM_KEYS, ListingTaken
+from core.listings import PLATFORMS, KeySpec
+from core.sync_status import ListingTaken
 
 
 def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) -> InlineKeyboardButton:
@@ -26,14 +28,16 @@ def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) ->
                                                                    arg=marketplace_id).pack())
 
 
-def _question(key: str, channel: str) -> str:
-    return {
-        "chrt_id": _("{channel}: the listing's chrtId (a number from the seller cabinet)?"),
-        "sku_id": _("{channel}: the listing's skuId (a number from the seller cabinet)?"),
-        "barcode": _("{channel}: the listing's barcode?"),
-        "offer_id": _("{channel}: the listing's offer_id (your article code there)?"),
-        "product_id": _("{channel}: the listing's product_id (a number from the seller cabinet)?"),
-    }[key].format(channel=channel)
+def _asked(api_type: str) -> tuple[KeySpec, ...]:
+    return PLATFORMS[api_type].asked()
+
+
+def _question(spec: KeySpec, channel: str) -> str:
+    return _("{channel}: {key}?").format(channel=channel, key=spec.ask[language()])
+
+
+def _invalid(spec: KeySpec) -> str:
+    return _("Send a whole number, like 123456.") if spec.kind == "integer" else _("Up to 100 characters, please.")
 
 
 def _problem(error: DomainError) -> str:
@@ -41,10 +45,6 @@ def _problem(error: DomainError) -> str:
         return _("This listing is already mapped to {sku}: unmap it there first.").format(sku=error.owner_sku)
     if isinstance(error, ValidationError) and error.field == "keys":
         return _("This listing is already mapped to another product: unmap it there first.")
-    if isinstance(error, ValidationError) and error.field in NUMERIC_KEYS:
-        return _("Send a whole number, like 123456.")
-    if isinstance(error, ValidationError) and error.field in ("barcode", "offer_id"):
-        return _("Up to 100 characters, please.")
     return describe(error)
 
 
@@ -87,7 +87,7 @@ async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FS
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    if channel["api_type"] not in PLATFORM_KEYS:
+    if channel["api_type"] not in PLATFORMS:
         await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel["name"]))
         return
     await state.set_state(ProductForm.listing_key)
@@ -97,28 +97,27 @@ async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FS
 
 
 async def _ask(event: Event, draft: dict[str, Any], note: str = "") -> None:
-    key = PLATFORM_KEYS[draft["api_type"]][len(draft["keys"])]
-    text = _question(key, draft["channel"])
+    text = _question(_asked(draft["api_type"])[len(draft["keys"])], draft["channel"])
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
 
 
 async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
     draft = await state.get_data()
-    needed = PLATFORM_KEYS[draft["api_type"]]
-    key = needed[len(draft["keys"])]
+    needed = _asked(draft["api_type"])
+    spec = needed[len(draft["keys"])]
     try:
-        sync_status.check_key(key, message.text or "")
-    except ValidationError as error:
-        await _ask(message, draft, "⚠️ " + _problem(error))
+        value = spec.check(message.text or "")
+    except ValidationError:
+        await _ask(message, draft, "⚠️ " + _invalid(spec))
         return
-    draft = await state.update_data(keys={**draft["keys"], key: (message.text or "").strip()})
+    draft = await state.update_data(keys={**draft["keys"], spec.name: value})
     if len(draft["keys"]) < len(needed):
         await _ask(message, draft)
         return
     try:
         async with pool.acquire() as conn, conn.transaction():
             await sync_status.map_listing(conn, draft["product_id"], draft["marketplace_id"],
-                                          sync_status.platform_keys(draft["api_type"], draft["keys"]), admin["id"])
+                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin["id"])
     except DomainError as error:  # e.g. the listing is another product's: ask the keys again
         draft = await state.update_data(keys={})
         await _ask(message, draft, "⚠️ " + _problem(error))
@@ -135,7 +134,7 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
         await show_listings(callback, pool, draft["product_id"])
         return
     keys = dict(draft["keys"])
-    keys.pop(PLATFORM_KEYS[draft["api_type"]][len(keys) - 1])
+    keys.pop(_asked(draft["api_type"])[len(keys) - 1].name)
     await _ask(callback, await state.update_data(keys=keys))
 
 

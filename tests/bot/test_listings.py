@@ -7,7 +7,7 @@ import asyncpg
 
 from bot.callbacks import ProductCb
 from core import sync_status
-from core.mappings import PlatformKeys
+from core.listings import ListingKeys
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel
 
@@ -31,7 +31,8 @@ async def test_map_and_unmap_a_wildberries_listing_from_the_card(
     await admin.send("12345")
 
     mapping = await pool.fetchrow("SELECT * FROM marketplace_products WHERE product_id = $1", shop.phone)
-    assert (mapping["wb_chrt_id"], mapping["marketplace_product_id"]) == (12345, "12345")
+    assert await _keys(pool, mapping["id"]) == {"chrt_id": "12345"}
+    assert mapping["marketplace_product_id"] == "12345"
     assert mapping["stock_version"] > mapping["pushed_version"]  # due for a push at once
     assert "kartochka 12345" in admin.text
 
@@ -42,7 +43,7 @@ async def test_map_and_unmap_a_wildberries_listing_from_the_card(
     audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
     assert [(row["action"], row["entity_id"]) for row in audit] == [("listing.map", shop.phone),
                                                                     ("listing.unmap", shop.phone)]
-    assert audit[0]["new_values"]["chrt_id"] == 12345 and audit[1]["old_values"]["wb_chrt_id"] == 12345
+    assert audit[0]["new_values"]["chrt_id"] == "12345" and audit[1]["old_values"]["chrt_id"] == "12345"
 
 
 async def test_uzum_asks_sku_id_then_barcode_and_rejects_a_non_number(
@@ -59,14 +60,35 @@ async def test_uzum_asks_sku_id_then_barcode_and_rejects_a_non_number(
     assert "shtrix-kod" in admin.text
     await admin.send("4780000000017")
 
-    mapping = await pool.fetchrow("SELECT uzum_sku_id, uzum_barcode FROM marketplace_products")
-    assert tuple(mapping) == (777, "4780000000017")
+    mapping_id = await pool.fetchval("SELECT id FROM marketplace_products")
+    assert await _keys(pool, mapping_id) == {"sku_id": "777", "barcode": "4780000000017"}
+
+
+async def test_the_form_asks_in_russian_and_keeps_a_barcode_leading_zero(
+    second_admin: Chat, pool: asyncpg.Pool, shop: Shop
+) -> None:
+    async with pool.acquire() as conn:
+        uzum = await make_channel(conn, "uzum", "api")
+    await _open_listings(second_admin, shop.phone)
+    await second_admin.tap_data(ProductCb(action="map", id=shop.phone, arg=uzum))
+    assert "uzum: skuId карточки (число из личного кабинета продавца)?" in second_admin.text
+    await second_admin.send("777")
+    assert "uzum: штрихкод карточки?" in second_admin.text
+    await second_admin.send("0478000000017")
+
+    mapping_id = await pool.fetchval("SELECT id FROM marketplace_products")
+    assert await _keys(pool, mapping_id) == {"sku_id": "777", "barcode": "0478000000017"}
+
+
+async def _keys(pool: asyncpg.Pool, mapping_id: int) -> dict[str, str]:
+    rows = await pool.fetch("SELECT name, value FROM listing_keys WHERE mapping_id = $1", mapping_id)
+    return {row["name"]: row["value"] for row in rows}
 
 
 async def test_a_listing_of_another_product_is_refused_politely(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     async with pool.acquire() as conn:
         wildberries = await make_channel(conn, "wildberries", "api")
-        await sync_status.map_listing(conn, shop.telefon, wildberries, PlatformKeys(chrt_id=555), actor_id=None)
+        await sync_status.map_listing(conn, shop.telefon, wildberries, ListingKeys(chrt_id=555), actor_id=None)
     await _open_listings(admin, shop.phone)
     await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=wildberries))
 

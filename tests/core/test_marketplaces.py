@@ -6,6 +6,7 @@ from cryptography.fernet import Fernet
 
 from core import mappings, marketplaces
 from core.errors import NotFound, ValidationError
+from core.listings import ListingKeys
 from core.vault import Vault, VaultError
 from tests.builders import make_channel, make_product
 
@@ -43,14 +44,16 @@ async def test_mapping_by_hand_is_due_for_a_push_and_one_listing_maps_one_produc
         wb = await make_channel(conn, "wildberries", "api")
         await make_product(conn, "PH-1")
         await make_product(conn, "PH-2")
-        mapping = await mappings.map_product(conn, wb, "PH-1", mappings.PlatformKeys(chrt_id=555))
+        mapping = await mappings.map_product(conn, wb, "PH-1", ListingKeys(chrt_id=555))
         row = await conn.fetchrow("SELECT * FROM marketplace_products WHERE id = $1", mapping)
-        assert (row["wb_chrt_id"], row["marketplace_product_id"], row["price_editable"]) == (555, "555", False)
+        keys = await conn.fetch("SELECT name, value FROM listing_keys WHERE mapping_id = $1", mapping)
+        assert [tuple(key) for key in keys] == [("chrt_id", "555")]
+        assert (row["marketplace_product_id"], row["price_editable"]) == ("555", False)
         assert row["stock_version"] > row["pushed_version"]
         with pytest.raises(ValidationError, match="already mapped"):
-            await mappings.map_product(conn, wb, "PH-2", mappings.PlatformKeys(chrt_id=555))
+            await mappings.map_product(conn, wb, "PH-2", ListingKeys(chrt_id=555))
         with pytest.raises(NotFound):
-            await mappings.map_product(conn, wb, "NOPE", mappings.PlatformKeys(chrt_id=1))
+            await mappings.map_product(conn, wb, "NOPE", ListingKeys(chrt_id=1))
         assert await mappings.unmap(conn, wb, "PH-1") is True
         assert await mappings.unmap(conn, wb, "PH-1") is False
 
@@ -62,12 +65,12 @@ async def test_catalog_matching_by_sku_or_barcode_reports_the_rest(pool: asyncpg
         await make_product(conn, "PH-2")
         await conn.execute("UPDATE products SET barcode = '4780000000011' WHERE sku = 'PH-2'")
         report = await mappings.match_catalog(conn, uzum, [
-            mappings.Candidate("ph-1", (), mappings.PlatformKeys(sku_id=1, barcode="111")),
-            mappings.Candidate(None, ("4780000000011",), mappings.PlatformKeys(sku_id=2, barcode="4780000000011")),
-            mappings.Candidate("UNKNOWN", ("999",), mappings.PlatformKeys(sku_id=3, barcode="999")),
-            mappings.Candidate("PH-1", (), mappings.PlatformKeys(sku_id=4, barcode="444")),
+            mappings.Candidate("ph-1", (), ListingKeys(sku_id=1, barcode="111")),
+            mappings.Candidate(None, ("4780000000011",), ListingKeys(sku_id=2, barcode="4780000000011")),
+            mappings.Candidate("UNKNOWN", ("999",), ListingKeys(sku_id=3, barcode="999")),
+            mappings.Candidate("PH-1", (), ListingKeys(sku_id=4, barcode="444")),
         ])
-        mapped = await conn.fetch("SELECT uzum_sku_id FROM marketplace_products ORDER BY uzum_sku_id")
+        mapped = await conn.fetch("SELECT value FROM listing_keys WHERE name = 'sku_id' ORDER BY value")
     assert report.matched == [("PH-1", "1"), ("PH-2", "2")]
     assert report.unmatched == ["3"] and report.conflicts == ["4"]
-    assert [row["uzum_sku_id"] for row in mapped] == [1, 2]
+    assert [row["value"] for row in mapped] == ["1", "2"]

@@ -73,3 +73,42 @@ async def test_two_processes_migrating_at_once_both_succeed_and_apply_once(
         assert await conn.fetchval("SELECT count(*) FROM schema_migrations") == len(shipped_migrations())
     finally:
         await conn.close()
+
+
+async def test_listing_keys_of_the_old_columns_survive_their_move_into_one_table(empty_database_url: str) -> None:
+    """A shop mapped before 014 keeps every listing: its platform key columns become listing_keys rows (text, so a
+    barcode keeps its leading zero) before 018 drops the columns."""
+    shipped = shipped_migrations()
+    before = [m for m in shipped if m.name < "014"]
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        await migrate(conn, before)
+        await conn.execute(
+            """
+            INSERT INTO products (sku, name_uz, price) VALUES ('PH-1', 'Telefon', 1000), ('PH-2', 'Telefon 2', 1000);
+            INSERT INTO marketplaces (name, slug, integration_type, api_type)
+                 VALUES ('Uzum', 'uzum', 'api', 'uzum'), ('Ozon', 'ozon', 'api', 'ozon');
+            INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, uzum_sku_id,
+                                              uzum_barcode)
+                 SELECT p.id, m.id, '77', 77, '0478000000017' FROM products p, marketplaces m
+                  WHERE p.sku = 'PH-1' AND m.slug = 'uzum';
+            INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, ozon_offer_id,
+                                              ozon_product_id, ozon_warehouse_id)
+                 SELECT p.id, m.id, 'PH-2', 'PH-2', 555, 9 FROM products p, marketplaces m
+                  WHERE p.sku = 'PH-2' AND m.slug = 'ozon';
+            """
+        )
+        await migrate(conn, shipped)
+        keys = await conn.fetch("SELECT p.sku, k.name, k.value FROM listing_keys k"
+                                " JOIN marketplace_products mp ON mp.id = k.mapping_id"
+                                " JOIN products p ON p.id = mp.product_id ORDER BY p.sku, k.name")
+        warehouse = await conn.fetchval("SELECT warehouse_id FROM marketplace_products WHERE marketplace_product_id"
+                                        " = 'PH-2'")
+        columns = await conn.fetchval(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'marketplace_products'"
+            " AND column_name LIKE ANY (ARRAY['wb_%', 'uzum_%', 'ozon_%'])")
+    finally:
+        await conn.close()
+    assert [tuple(row) for row in keys] == [("PH-1", "barcode", "0478000000017"), ("PH-1", "sku_id", "77"),
+                                            ("PH-2", "offer_id", "PH-2"), ("PH-2", "product_id", "555")]
+    assert warehouse == 9 and columns == 0

@@ -1,15 +1,19 @@
 """The operator's commands, run as the real console program against the test database."""
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import asyncpg
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from core import events
 from core.embedded import ServiceUrls
+from sync.sandbox.uzum import UzumSandbox
+from tests.builders import make_channel, make_product
 
 
 def _cli(service_urls: ServiceUrls, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -58,3 +62,30 @@ async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook
         assert configured.returncode == 0, configured.stderr
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
     assert message is not None and message["data"] == b"uzum"
+
+
+async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_only_uzum_knows(
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool
+) -> None:
+    """Operators' scripts keep working (--sku-id, --barcode ...), --key NAME=VALUE names any declared key, a barcode
+    keeps its leading zero, and the key Uzum order lines carry (productId and skuTitle) is read from its catalogue."""
+    secret = {"SECRET_KEY": Fernet.generate_key().decode()}
+    async with UzumSandbox(token="uzum-token", rate_limit=False) as uzum:
+        uzum.load_catalog([{"skuId": 501, "barcode": "0478000000501", "productId": 77, "skuTitle": "Qizil",
+                            "price": 1000}])
+        async with pool.acquire() as conn:
+            await make_channel(conn, "uzum", "api")
+            await make_product(conn, "PH-1")
+        configured = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "configure", "uzum",
+                                             "--base-url", uzum.base_url, "--token", "uzum-token", "--shop-id", "1",
+                                             **secret)
+        assert configured.returncode == 0, configured.stderr
+        mapped = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "map", "uzum", "--sku", "PH-1",
+                                         "--sku-id", "501", "--key", "barcode=0478000000501", **secret)
+    assert mapped.returncode == 0, mapped.stderr
+    assert "listing 501" in mapped.stdout and "read 1 listing keys" in mapped.stdout
+    keys = {row["name"]: row["value"] for row in await pool.fetch("SELECT name, value FROM listing_keys")}
+    assert keys == {"sku_id": "501", "barcode": "0478000000501", "product_sku": "77:Qizil"}
+
+    refused = _cli(service_urls, tmp_path, "marketplace", "map", "uzum", "--sku", "PH-1", "--chrt-id", "5", **secret)
+    assert refused.returncode == 1 and "uzum listings have no key 'chrt_id'" in refused.stderr

@@ -34,8 +34,11 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
             """
         )
         ids = await conn.fetchrow(
-            "SELECT max(uzum_barcode) AS uzum, max(wb_chrt_id) AS wb, max(ozon_offer_id) AS ozon"
-            " FROM marketplace_products WHERE product_id = $1", product["id"],
+            "SELECT max(k.value) FILTER (WHERE k.name = 'barcode') AS uzum,"
+            " max(k.value) FILTER (WHERE k.name = 'chrt_id') AS wb,"
+            " max(k.value) FILTER (WHERE k.name = 'offer_id') AS ozon"
+            " FROM marketplace_products mp JOIN listing_keys k ON k.mapping_id = mp.id WHERE mp.product_id = $1",
+            product["id"],
         )
     client: TestClient = await aiohttp_client(create_app(
         changed(settings, bot_token=None, push_sweep_interval=0.5), service_urls
@@ -50,7 +53,8 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
     expected = product["quantity"] - 2
 
     def seen() -> tuple[int, int, int]:
-        return (sandboxes["UzumSandbox"].stock_of(ids["uzum"]), sandboxes["WildberriesSandbox"].stock_of(ids["wb"]),
+        return (sandboxes["UzumSandbox"].stock_of(ids["uzum"]),
+                sandboxes["WildberriesSandbox"].stock_of(int(ids["wb"])),
                 sandboxes["OzonSandbox"].stock_of(ids["ozon"]))
 
     for _ in range(100):

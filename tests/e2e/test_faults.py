@@ -558,7 +558,9 @@ async def _catalog(pool: asyncpg.Pool, world: World, stocks: list[int]) -> list[
     """Products with these stocks, listed and mapped on every sandbox."""
     async with pool.acquire() as conn:
         products = [await make_product(conn, f"SKU-{n:04d}", stock=stock) for n, stock in enumerate(stocks)]
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products)
+        # Uzum seller codes = our SKUs, so every sandbox can be asked for a product's stock by our SKU.
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products,
+                              uzum_seller_codes=True)
     return products
 
 

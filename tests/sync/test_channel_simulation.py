@@ -208,7 +208,7 @@ class Simulation:
             line = self.rng.choice(lines)
             units = self.rng.randint(1, line.active - (len(lines) == 1))
             self.world.uzum.buyer_cancels(order.id, items={line.sku.barcode: units})
-            self.tally.note(self.step, f"uzum-cancel-part {order.id} {line.sku.seller_sku_code} x{units}")
+            self.tally.note(self.step, f"uzum-cancel-part {order.id} {line.sku.sku_id} x{units}")
             return
         self.world.uzum.buyer_cancels(order.id)
         self.tally.note(self.step, f"uzum-cancel {order.id}")
@@ -298,7 +298,7 @@ class SandboxOrder:
 def sandbox_orders(world: World, catalog: Catalog) -> dict[str, list[SandboxOrder]]:
     by_sku = {sku: product for product, sku in catalog.skus.items()}
     uzum = [SandboxOrder(str(order.id), order.status == "CANCELED",
-                         {by_sku[line.sku.seller_sku_code]: line.active or line.amount for line in order.lines
+                         {line.sku.sku_id - 10_000: line.active or line.amount for line in order.lines
                           if line.active or order.status == "CANCELED"})
             for order in world.uzum.orders.values()]
     wb = [SandboxOrder(str(task.id), task.cancelled, {task.size.chrt_id - 40_000: 1})

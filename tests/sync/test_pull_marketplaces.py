@@ -11,7 +11,7 @@ from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconc
 from sync.puller import MarketplacePuller
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.world import VAULT, World
+from tests.sync.world import UZUM_SKU_TITLE, VAULT, World, uzum_barcode
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Recor
 async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
     pool: asyncpg.Pool, world: World, shop: Shop
 ) -> None:
-    placed = world.uzum.buyer_orders({"PH-1": 2})
+    placed = world.uzum.buyer_orders({uzum_barcode(shop.phone): 2})
     run = await _pull(pool, world, "uzum")
     again = await _pull(pool, world, "uzum")
     assert (run.status, run.processed, again.processed) == ("success", 1, 0)
@@ -46,10 +46,35 @@ async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'") == 1
 
 
+async def test_an_uzum_line_without_seller_code_is_matched_by_product_and_sku_title(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    """Uzum order items carry neither skuId nor barcode, and sellerSkuCode only when the seller set one (UZ-MD
+    get-v2-fbs-orders.md; fidelity D1): the listing, mapped by skuId + barcode, is found through the productId and
+    skuTitle its catalogue SKU has, learnt from the catalogue once the first such line arrives."""
+    world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
+    [item] = next(iter(world.uzum.orders.values())).lines
+    assert item.sku.seller_sku_code is None
+    run = await _pull(pool, world, "uzum")
+    assert (run.status, run.processed, run.failed) == ("success", 1, 0)
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (4, 0)
+        learnt = await conn.fetchval(
+            "SELECT k.value FROM listing_keys k JOIN marketplace_products mp ON mp.id = k.mapping_id"
+            " WHERE mp.product_id = $1 AND k.name = 'product_sku' AND mp.marketplace_id = $2",
+            shop.phone, world.connections["uzum"].marketplace_id)
+        assert learnt == f"{20_000 + shop.phone}:{UZUM_SKU_TITLE}"
+        assert await conn.fetchval("SELECT count(*) FROM marketplace_order_problems") == 0
+    catalogue_reads = len(world.uzum.requests_to("GET /v1/product/shop/1"))
+    world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
+    await _pull(pool, world, "uzum")
+    assert len(world.uzum.requests_to("GET /v1/product/shop/1")) == catalogue_reads, "a known pair asks nothing"
+
+
 async def test_a_cancellation_on_the_marketplace_gives_the_stock_back_once(
     pool: asyncpg.Pool, world: World, shop: Shop
 ) -> None:
-    placed = world.uzum.buyer_orders({"CL-1": 3})
+    placed = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 3})
     await _pull(pool, world, "uzum")
     world.uzum.buyer_cancels(placed["id"])
     await _pull(pool, world, "uzum")
@@ -89,7 +114,7 @@ async def test_an_ozon_posting_is_imported_by_offer_id(pool: asyncpg.Pool, world
 async def test_an_unmapped_line_is_kept_aside_and_alerted_once(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
     world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
                               "sellerSkuCode": "NOT-OURS", "amount": 10}])
-    world.uzum.buyer_orders({"NOT-OURS": 1, "PH-1": 1})
+    world.uzum.buyer_orders({"NOT-OURS": 1, uzum_barcode(shop.phone): 1})
     for _ in range(2):
         run = await _pull(pool, world, "uzum")
     assert run.status == "success" and run.processed == 0, "the second pull finds the order known"
@@ -116,7 +141,7 @@ async def test_an_order_for_units_we_no_longer_have_is_kept_aside(
 async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
     pool: asyncpg.Pool, world: World, shop: Shop
 ) -> None:
-    placed = world.uzum.buyer_orders({"CL-1": 3})
+    placed = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 3})
     async with pool.acquire() as conn:
         run = await pull_stock_diff(conn, world.connections["uzum"], world.adapter("uzum"))
         sale = await conn.fetchrow("SELECT movement_type, quantity_change, notes, marketplace_id"
@@ -156,10 +181,46 @@ async def test_drift_is_detected_reported_and_fixed_by_the_next_push(
     assert world.wb.stock_of(40_000 + shop.phone) == 5
 
 
+async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_place(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    """An Uzum sale whose line matched none of our listings lowered Uzum's count but not ours: pushing ours back
+    would sell those units again. The drift is held and the alert says why."""
+    world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
+                              "amount": 10}])
+    world.uzum.buyer_orders({"4789999999999": 1})
+    world.uzum.skus[10_000 + shop.phone].amount -= 2  # sold there through a line we cannot read either
+    await _pull(pool, world, "uzum")
+    async with pool.acquire() as conn:
+        run = await reconcile(conn, world.connections["uzum"], world.adapter("uzum"))
+        alert = await conn.fetchval("SELECT payload FROM notifications WHERE kind = 'stock_drift'")
+        due = await conn.fetchval("SELECT count(*) FROM marketplace_products WHERE stock_version > pushed_version")
+    assert run.status == "partial" and "not raised" in (run.error or "")
+    assert alert["held"] == [{"product_id": shop.phone, "sku": "PH-1", "theirs": 3, "ours": 5}]
+    assert alert["count"] == 0 and alert["unplaced_lines"] == 1
+    assert due == 0
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="scheduled")
+    assert world.uzum.stock_of(uzum_barcode(shop.phone)) == 3
+
+
+async def test_less_there_by_exactly_our_open_orders_from_there_is_no_drift(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    """A platform that keeps our open orders' units reserved shows that much less than we pushed: not drift."""
+    world.wb.buyer_orders({40_000 + shop.shirt: 2})
+    await _pull(pool, world, "wildberries")
+    await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="scheduled")
+    world.wb.stocks[world.wb.default_warehouse][40_000 + shop.shirt] -= 2  # it reserves them on top
+    async with pool.acquire() as conn:
+        run = await reconcile(conn, world.connections["wildberries"], world.adapter("wildberries"))
+        alerts = await conn.fetchval("SELECT count(*) FROM notifications WHERE kind = 'stock_drift'")
+    assert (run.status, alerts) == ("success", 0)
+
+
 async def test_two_replicas_pull_each_marketplace_once_per_interval(
     pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop
 ) -> None:
-    world.uzum.buyer_orders({"PH-1": 1})
+    world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
     fast = {"requests_per_second": 200.0}
     replicas = [MarketplacePuller(pool, redis, VAULT, adapter_options=lambda c: fast) for _ in range(2)]
     connection = world.connections["uzum"]

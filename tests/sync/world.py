@@ -63,31 +63,52 @@ async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSa
     return {slug: await marketplaces.configure(conn, slug, change, VAULT) for slug, change in changes.items()}
 
 
+UZUM_SKU_TITLE = "Standard"
+
+
+def uzum_barcode(product_id: int) -> str:
+    """The barcode of our product's SKU in the Uzum sandbox catalogue."""
+    return f"478{product_id:010d}"
+
+
 async def list_everywhere(conn: asyncpg.Connection, world_connections: dict[str, Connection],
-                          uzum: UzumSandbox, wb: WildberriesSandbox, ozon: OzonSandbox, products: list[int]) -> None:
-    """List our products on the three marketplaces (sandbox catalogs) and map them (set-based, fast)."""
+                          uzum: UzumSandbox, wb: WildberriesSandbox, ozon: OzonSandbox, products: list[int], *,
+                          uzum_seller_codes: bool = False) -> None:
+    """List our products on the three marketplaces (sandbox catalogs) and map them as a seller would by hand
+    (set-based, fast): Uzum by skuId + barcode, Wildberries by chrtId, Ozon by offer_id + product_id. Uzum SKUs carry
+    no seller code unless asked (its order items then name the SKU only by productId and skuTitle)."""
     rows = await conn.fetch("SELECT id, sku FROM products WHERE id = ANY($1::int[]) ORDER BY id", products)
-    uzum.load_catalog([{"skuId": 10_000 + r["id"], "barcode": f"478{r['id']:010d}", "productId": 20_000 + r["id"],
-                        "price": 100_000, "sellerSkuCode": r["sku"], "amount": 0} for r in rows])
+    uzum.load_catalog([{"skuId": 10_000 + r["id"], "barcode": uzum_barcode(r["id"]), "productId": 20_000 + r["id"],
+                        "skuTitle": UZUM_SKU_TITLE, "price": 100_000, "amount": 0,
+                        **({"sellerSkuCode": r["sku"]} if uzum_seller_codes else {})} for r in rows])
     wb.load_catalog([{"nmID": 30_000 + r["id"], "chrtId": 40_000 + r["id"], "barcode": f"2000{r['id']:09d}",
                       "vendorCode": r["sku"], "price": 1000, "stock": 0} for r in rows])
     ozon.load_catalog([{"offer_id": r["sku"], "product_id": 50_000 + r["id"], "sku": 60_000 + r["id"],
                         "price": 1000.0, "stocks": 0} for r in rows])
-    ids = [r["id"] for r in rows]
+    listings = {
+        "uzum": [(r["id"], str(10_000 + r["id"]), {"sku_id": str(10_000 + r["id"]), "barcode": uzum_barcode(r["id"])})
+                 for r in rows],
+        "wildberries": [(r["id"], str(40_000 + r["id"]), {"chrt_id": str(40_000 + r["id"])}) for r in rows],
+        "ozon": [(r["id"], r["sku"], {"offer_id": r["sku"], "product_id": str(50_000 + r["id"])}) for r in rows],
+    }
+    for slug, mapped in listings.items():
+        await insert_listings(conn, world_connections[slug].marketplace_id, mapped)
+
+
+async def insert_listings(conn: asyncpg.Connection, marketplace_id: int,
+                          listings: list[tuple[int, str, dict[str, str]]]) -> None:
+    """Mappings (product id, listing id, keys) in two statements."""
+    mapping_ids = dict(await conn.fetch(
+        "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id)"
+        " SELECT d.product_id, $2, d.listing FROM unnest($1::int[], $3::text[]) AS d(product_id, listing)"
+        " RETURNING product_id, id",
+        [product_id for product_id, _, _ in listings], marketplace_id, [listing for _, listing, _ in listings],
+    ))
+    keys = [(mapping_ids[product_id], name, value)
+            for product_id, _, named in listings for name, value in named.items()]
     await conn.execute(
-        """
-        INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, uzum_sku_id, uzum_barcode)
-        SELECT id, $2, (10000 + id)::text, 10000 + id, '478' || lpad(id::text, 10, '0') FROM unnest($1::int[]) id
-        """,
-        ids, world_connections["uzum"].marketplace_id,
-    )
-    await conn.execute(
-        "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, wb_chrt_id)"
-        " SELECT id, $2, (40000 + id)::text, 40000 + id FROM unnest($1::int[]) id",
-        ids, world_connections["wildberries"].marketplace_id,
-    )
-    await conn.execute(
-        "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, ozon_offer_id,"
-        " ozon_product_id) SELECT p.id, $2, p.sku, p.sku, 50000 + p.id FROM products p WHERE p.id = ANY($1::int[])",
-        ids, world_connections["ozon"].marketplace_id,
+        "INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)"
+        " SELECT k.mapping_id, $1, k.name, k.value"
+        " FROM unnest($2::int[], $3::text[], $4::text[]) AS k(mapping_id, name, value)",
+        marketplace_id, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
     )
