@@ -7,6 +7,7 @@ for units we no longer have, is kept aside in marketplace_order_problems and ale
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -44,8 +45,20 @@ class IncomingOrder:
     customer_name: str | None = None
     customer_phone: str | None = None
     address: str | None = None
-    # Already cancelled when we first hear of it (an out-of-order webhook): there is nothing to take.
+    # Already cancelled when we first hear of it (an out-of-order webhook, or a catch-up after downtime that
+    # finds it cancelled meanwhile): there is nothing to take.
     cancelled: bool = False
+    # When the buyer ordered (the platform's creation time): the order's date here, and where cancellation
+    # polling has to start looking.
+    placed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OpenOrder:
+    """An imported order that can still be cancelled on our side."""
+
+    key: str
+    placed_at: datetime
 
 
 Outcome = Literal["created", "known", "partial", "unplaced"]
@@ -132,6 +145,7 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         customer=orders.Customer(incoming.customer_name or "Marketplace buyer", incoming.customer_phone or "-",
                                  incoming.address),
         marketplace_order_id=incoming.key,
+        placed_at=incoming.placed_at,
     )
     try:
         async with conn.transaction():
@@ -207,14 +221,14 @@ async def _set_aside(
         })
 
 
-async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list[str]:
-    """Imported orders that can still be cancelled on our side."""
+async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list[OpenOrder]:
+    """Imported orders that can still be cancelled on our side, with when they were placed."""
     rows = await conn.fetch(
-        "SELECT marketplace_order_id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id IS NOT NULL"
-        " AND status IN ('pending', 'confirmed', 'processing') ORDER BY id",
+        "SELECT marketplace_order_id, order_date FROM orders WHERE marketplace_id = $1"
+        " AND marketplace_order_id IS NOT NULL AND status IN ('pending', 'confirmed', 'processing') ORDER BY id",
         marketplace_id,
     )
-    return [row["marketplace_order_id"] for row in rows]
+    return [OpenOrder(row["marketplace_order_id"], row["order_date"]) for row in rows]
 
 
 async def cancel_imported(

@@ -72,6 +72,8 @@ class NewOrder:
     payment_method: str | None = None
     note: str | None = None
     hold_for_payment: bool = False
+    # When the buyer ordered, if not now (a marketplace order imported after the fact): its sales day.
+    placed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,10 @@ WITH number AS (
         order_number, marketplace_id, marketplace_order_id, user_id, created_by,
         customer_name, customer_phone, customer_address,
         subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
-        payment_status, payment_method, note
+        payment_status, payment_method, note, order_date
     )
     SELECT $1 || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
-           $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+           $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, COALESCE($32::timestamptz, NOW())
       FROM number
     RETURNING id, order_number
 ), items AS (
@@ -221,7 +223,7 @@ async def place(
         [p.commission_rate for p in priced],
         [p.commission for p in priced],
         [p.profit for p in priced],
-        Status.PENDING.value, f"placed via {channel['channel_name']}", changed_by,
+        Status.PENDING.value, f"placed via {channel['channel_name']}", changed_by, order.placed_at,
     )
     order_id, order_number = written["id"], written["order_number"]
 

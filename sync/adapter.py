@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingOrder
+from core.marketplace_orders import IncomingOrder, OpenOrder
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,14 @@ class Adapter(Protocol):
     def catalog(self) -> AsyncIterator[CatalogItem]:
         """Every item of the seller's catalog on the platform."""
 
-    async def incoming_orders(self) -> list[IncomingOrder]:
-        """Orders placed on the platform that are still to be fulfilled."""
+    async def incoming_orders(self, since: datetime | None) -> list[IncomingOrder]:
+        """Orders placed on the platform that are still to be fulfilled and, with ``since`` (the last pull, less
+        a margin), every order placed since then whatever its status now, so that one that moved on while we
+        were not pulling is still imported (marked ``cancelled`` if the platform cancelled it meanwhile).
+        None (the first pull) looks at the work queue only: a newly connected shop imports no history."""
 
-    async def cancelled_orders(self, keys: list[str]) -> set[str]:
-        """Which of these order keys the platform has cancelled."""
+    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
+        """Which of these open orders' keys the platform has cancelled."""
 
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
         """Keys of these listings that only the platform knows (e.g. what its order lines carry), by mapping id:

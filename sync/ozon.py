@@ -12,7 +12,7 @@ import aiohttp
 from aiolimiter import AsyncLimiter
 
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
@@ -22,6 +22,12 @@ PAIR_COOLDOWN_SECONDS = 30.0
 PAGE = 1000
 POSTINGS_PAGE = 100
 LOOKBACK = timedelta(days=30)
+# /v4/posting/fbs/list spans at most a year per request (OZ-SPEC; contract §3.4).
+LIST_PERIOD = timedelta(days=365)
+# Our date of an order imported before placement times were kept is when we imported it, up to a pull interval
+# after Ozon's in_process_at: postings this close to the edge of the cancellation list's window are asked
+# about one by one as well.
+PLACED_MARGIN = timedelta(days=1)
 
 
 class OzonAdapter:
@@ -125,14 +131,20 @@ class OzonAdapter:
                     break
         return quotes
 
-    async def incoming_orders(self) -> list[IncomingOrder]:
-        """Postings waiting to be fulfilled (the work queue), each with its lines and the buyer's prices."""
+    async def incoming_orders(self, since: datetime | None) -> list[IncomingOrder]:
+        """Postings waiting to be fulfilled (the work queue), each with its lines and the buyer's prices; with
+        ``since`` also every posting since then in any status, so one already shipped while we were not pulling
+        is still imported (marketplace-fidelity.md D4). A posting cancelled before we saw it is marked so, in
+        both lists: the work queue has no status filter and can list it (D10)."""
         now = datetime.now(UTC)
         window = {"cutoff_from": _rfc3339(now - LOOKBACK), "cutoff_to": _rfc3339(now + LOOKBACK)}
-        found = []
-        async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window):
-            found.append(IncomingOrder(posting["posting_number"], _lines(posting)))
-        return found
+        found = {posting["posting_number"]: _order(posting)
+                 async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window)}
+        if since is not None:
+            period = {"since": _rfc3339(max(since, now - LIST_PERIOD)), "to": _rfc3339(now)}
+            async for posting in self._postings("/v4/posting/fbs/list", period):
+                found.setdefault(posting["posting_number"], _order(posting))
+        return list(found.values())
 
     async def posting(self, posting_number: str) -> IncomingOrder | None:
         """One posting (a push notification names it; its prices come from here)."""
@@ -140,15 +152,22 @@ class OzonAdapter:
         if reply.status == 404:
             return None
         _raise_for(reply.status, reply.body)
-        posting = (reply.body or {}).get("result") or {}
-        return IncomingOrder(posting_number, _lines(posting), cancelled=posting.get("status") == "cancelled")
+        return _order({**((reply.body or {}).get("result") or {}), "posting_number": posting_number})
 
-    async def cancelled_orders(self, keys: list[str]) -> set[str]:
-        wanted = set(keys)
+    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
+        """The cancelled list covers postings of the last 30 days (D10); older open ones are asked about one by
+        one (/v3/posting/fbs/get), so a late cancellation of an old posting still gives the stock back."""
         now = datetime.now(UTC)
+        recent = {order.key for order in open_orders if order.placed_at >= now - LOOKBACK + PLACED_MARGIN}
         window = {"since": _rfc3339(now - LOOKBACK), "to": _rfc3339(now), "statuses": ["cancelled"]}
-        return {posting["posting_number"] async for posting in self._postings("/v4/posting/fbs/list", window)
-                if posting["posting_number"] in wanted}
+        cancelled = {posting["posting_number"] async for posting in self._postings("/v4/posting/fbs/list", window)
+                     if posting["posting_number"] in recent} if recent else set()
+        for order in open_orders:
+            if order.key not in recent:
+                posting = await self.posting(order.key)
+                if posting is not None and posting.cancelled:
+                    cancelled.add(order.key)
+        return cancelled
 
     async def _postings(self, path: str, window: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         cursor = ""
@@ -188,13 +207,23 @@ class OzonAdapter:
                 return
 
 
+def _order(posting: dict[str, Any]) -> IncomingOrder:
+    return IncomingOrder(posting["posting_number"], _lines(posting), cancelled=posting.get("status") == "cancelled",
+                         placed_at=_moment(posting.get("in_process_at")))
+
+
 def _lines(posting: dict[str, Any]) -> tuple[IncomingLine, ...]:
+    """A posting's lines, from the v4 lists or the v3 single posting."""
     return tuple(
         IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
                      title=product.get("name") or "", seller_sku=product.get("offer_id"),
                      keys=ListingKeys(offer_id=product.get("offer_id")))
         for product in posting.get("products") or []
     )
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) and value else None
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -4,6 +4,7 @@ the refused items, 300 requests/min with bursts of 20 on the marketplace API."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ import aiohttp
 from aiolimiter import AsyncLimiter
 
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
@@ -25,6 +26,10 @@ CARDS_PAGE = 100
 # (StoreIsProcessing), the other refusals need the seller (contract 2.2); each 409 costs 10 requests of the bucket.
 REFUSED_RETRY = 300.0
 REFUSED_RETRY_SECONDS = {"StoreIsProcessing": 10.0}
+ORDERS_PAGE = 1000
+STATUS_BATCH = 1000
+# GET /api/v3/orders answers at most 30 days per request (WB-SPEC 03-orders-fbs.yaml l.386).
+ORDERS_WINDOW = timedelta(days=30)
 # Status values that mean the task will not be sold (contract 2.4).
 SELLER_CANCELLED = {"cancel", "cancel_carrier"}
 WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier"}
@@ -113,21 +118,48 @@ class WildberriesAdapter:
                 return quotes
             offset += PRICE_PAGE
 
-    async def incoming_orders(self) -> list[IncomingOrder]:
-        """New assembly tasks: one task is one unit of one size."""
+    async def incoming_orders(self, since: datetime | None) -> list[IncomingOrder]:
+        """New assembly tasks, and with ``since`` every task created since then: one the seller already put on
+        a supply while we were not pulling has left /orders/new for good (marketplace-fidelity.md D4). That list
+        carries no status, so the tasks not in /orders/new are asked about, and cancelled ones marked."""
         reply = await self._market.request("GET", "/api/v3/orders/new")
         _raise_for(reply.status, reply.body)
-        return [
-            IncomingOrder(str(task["id"]), (_line(task),), address=(task.get("address") or {}).get("fullAddress"))
-            for task in (reply.body or {}).get("orders") or []
-        ]
+        found = {str(task["id"]): _order(task) for task in (reply.body or {}).get("orders") or []}
+        if since is None:
+            return list(found.values())
+        earlier = [task async for task in self._tasks_since(since) if str(task["id"]) not in found]
+        cancelled = await self._cancelled([int(task["id"]) for task in earlier])
+        return [*found.values(), *(_order(task, cancelled=str(task["id"]) in cancelled) for task in earlier)]
 
-    async def cancelled_orders(self, keys: list[str]) -> set[str]:
-        ids = [int(key) for key in keys if key.isdigit()]
+    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
+        return await self._cancelled([int(order.key) for order in open_orders if order.key.isdigit()])
+
+    async def _tasks_since(self, since: datetime) -> AsyncIterator[dict[str, Any]]:
+        """Tasks created since then, paged by ``next`` until an empty page; the window is clamped to the 30 days
+        one request may span (a longer outage loses the older tasks' catch-up, not the newer ones')."""
+        now = datetime.now(UTC)
+        window = {"dateFrom": int(max(since, now - ORDERS_WINDOW).timestamp()), "dateTo": int(now.timestamp())}
+        cursor = 0
+        while True:
+            reply = await self._market.request("GET", "/api/v3/orders",
+                                               params={"limit": ORDERS_PAGE, "next": cursor, **window})
+            _raise_for(reply.status, reply.body)
+            tasks = (reply.body or {}).get("orders") or []
+            if not tasks:
+                return
+            for task in tasks:
+                yield task
+            following = (reply.body or {}).get("next")
+            if not following or following == cursor:
+                return
+            cursor = following
+
+    async def _cancelled(self, ids: list[int]) -> set[str]:
+        """Which of these tasks either side has cancelled (POST /api/v3/orders/status, 1000 ids a call)."""
         cancelled: set[str] = set()
-        for start in range(0, len(ids), self.batch_limit):
+        for start in range(0, len(ids), STATUS_BATCH):
             reply = await self._market.request("POST", "/api/v3/orders/status",
-                                               body={"orders": ids[start:start + self.batch_limit]})
+                                               body={"orders": ids[start:start + STATUS_BATCH]})
             _raise_for(reply.status, reply.body)
             for row in (reply.body or {}).get("orders") or []:
                 if row.get("supplierStatus") in SELLER_CANCELLED or row.get("wbStatus") in WB_CANCELLED:
@@ -168,6 +200,11 @@ class WildberriesAdapter:
             cursor = {"limit": CARDS_PAGE, "updatedAt": page.get("updatedAt"), "nmID": page.get("nmID")}
 
 
+def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
+    return IncomingOrder(str(task["id"]), (_line(task),), address=(task.get("address") or {}).get("fullAddress"),
+                         cancelled=cancelled, placed_at=_moment(task.get("createdAt")))
+
+
 def _line(task: dict[str, Any]) -> IncomingLine:
     """One assembly task is one unit of one size (there is no quantity field; contract 2.4)."""
     return IncomingLine(
@@ -192,6 +229,11 @@ def _refused(body: Any, updates: list[StockUpdate]) -> dict[int, tuple[str, str]
             if named is not None:
                 refused[named] = (str(problem.get("code")), f"{problem.get('code')}: {problem.get('message')}")
     return refused
+
+
+def _moment(value: Any) -> datetime | None:
+    """An RFC3339 time (``createdAt``, UTC)."""
+    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) and value else None
 
 
 def _money(value: Any) -> Decimal | None:

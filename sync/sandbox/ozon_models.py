@@ -22,6 +22,9 @@ UNFULFILLED = frozenset(
     }
 )
 SHIPPED = frozenset({"delivering", "driver_pickup", "delivered", "sent_by_seller"})
+# What /v4/posting/fbs/unfulfilled/list answers: its description names shipped and cancelled postings among the
+# statuses it returns, not only the work queue (OZ-MD post-v4-posting-fbs-unfulfilled-list.md).
+UNFULFILLED_LISTED = UNFULFILLED | {"delivering", "driver_pickup", "cancelled"}
 STATUSES = UNFULFILLED | SHIPPED | {"cancelled", "cancelled_from_split_pending", "awaiting_verification"}
 SELLER_CANCELLABLE = frozenset(
     {"awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging", "awaiting_deliver"}

@@ -13,7 +13,7 @@ from sync.sandbox.common import utc_now
 from sync.sandbox.ozon_models import (
     SELLER_CANCELLABLE,
     SHIPPED,
-    UNFULFILLED,
+    UNFULFILLED_LISTED,
     OzonPosting,
     cancelled_event,
     posting_json,
@@ -73,7 +73,7 @@ class OzonPostingApi:
         chosen = []
         for posting in self.postings.values():
             moment = getattr(posting, attribute)
-            if posting.status not in UNFULFILLED or moment is None:
+            if posting.status not in UNFULFILLED_LISTED or moment is None:
                 continue
             if (start and moment < start) or (end and moment > end):
                 continue

@@ -55,7 +55,11 @@ class UzumRules:
     status_default_created: bool = True  # [C] no status parameter behaves as status=CREATED
     total_amount_is_page_length: bool = True  # [C] payload.totalAmount equals the page length
     dates_as_epoch_ms: bool = True  # [C] order dates on the wire as epoch ms; False: ISO-8601
-    date_filter_unit: str = "ms"  # [C] "ms", "s" or "ignored" for dateFrom/dateTo
+    # dateFrom/dateTo ("ms", "s" or "ignored"), compared with dateCreated. The spec types them int64 without a
+    # unit; its other int64 dates are epoch ms (UZ-MD get-v2-fbs-orders.md), and community reports disagree
+    # [C]: ms is the spec's reading and the stricter one (a client sending seconds gets no filtering at all,
+    # which a test of a date window notices).
+    date_filter_unit: str = "ms"
     order_items_carry_sku_id: bool = False  # [C] some clients see skuId on order items
     decrement_on_order: bool = True  # [I] stock goes down when the order is placed
     accept_hours: float = 16.0  # confirm deadline (UZ-KB)

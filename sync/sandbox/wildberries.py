@@ -304,12 +304,15 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, SandboxServer):
     def set_order_status(
         self, order_id: int, status: str | None = None, *, wb_status: str | None = None
     ) -> dict[str, Any]:
-        """Set a task's supplierStatus (``status``) and/or wbStatus; stock is not touched."""
+        """Set a task's supplierStatus (``status``) and/or wbStatus; stock is not touched. ``confirm`` is the
+        seller adding the task to a supply: it leaves /orders/new and the history list shows its supplyId."""
         task = self.tasks[int(order_id)]
         if status is not None and status not in SUPPLIER_STATUSES:
             raise ValueError(f"unknown supplierStatus {status}")
         if wb_status is not None and wb_status not in WB_STATUSES:
             raise ValueError(f"unknown wbStatus {wb_status}")
+        if status == "confirm" and task.supply_id is None:
+            task.supply_id = f"WB-GI-{task.id}"
         task.supplier_status = status or task.supplier_status
         task.wb_status = wb_status or task.wb_status
         return status_json(task)

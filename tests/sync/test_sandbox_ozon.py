@@ -281,6 +281,19 @@ async def test_buyer_cancel_frees_the_reserve_and_lists_as_cancelled(
     assert (ozon.stock_of("OUR-MUG"), ozon.reserved_of("OUR-MUG")) == (5, 0)
 
 
+async def test_unfulfilled_list_also_answers_shipped_and_cancelled_postings(
+    http: aiohttp.ClientSession, ozon: OzonSandbox
+) -> None:
+    shipped, cancelled, delivered = (ozon.buyer_orders({"OUR-MUG": 1})["posting_number"] for _ in range(3))
+    ozon.set_order_status(shipped, "delivering")
+    ozon.buyer_cancels(cancelled)
+    ozon.set_order_status(delivered, "delivered")
+    now = utc_now()
+    window = {"cutoff_from": rfc3339(now - timedelta(days=1)), "cutoff_to": rfc3339(now + timedelta(days=2))}
+    listed = (await call(http, ozon, "/v4/posting/fbs/unfulfilled/list", {"filter": window, "limit": 10}))["postings"]
+    assert {p["posting_number"]: p["status"] for p in listed} == {shipped: "delivering", cancelled: "cancelled"}
+
+
 async def test_posting_list_period_over_a_year_is_a_400(http: aiohttp.ClientSession, ozon: OzonSandbox) -> None:
     body = {"filter": {"since": "2024-01-01T00:00:00Z", "to": "2025-06-01T00:00:00Z"}, "limit": 10}
     assert (await http.post(ozon.base_url + "/v4/posting/fbs/list", json=body)).status == 400

@@ -213,6 +213,21 @@ async def test_date_to_before_date_from_is_seller_order_12(http: aiohttp.ClientS
     assert (await response.json())["errors"][0]["code"] == "seller-order-12"
 
 
+async def test_orders_filter_on_date_created_in_epoch_milliseconds(
+    http: aiohttp.ClientSession, uzum: UzumSandbox
+) -> None:
+    now = utc_now()
+    old = uzum.buyer_orders({"OUR-RED": 1}, created_at=now - timedelta(days=60))
+    recent = uzum.buyer_orders({"OUR-RED": 1}, created_at=now - timedelta(hours=1))
+    url = uzum.base_url + "/v2/fbs/orders"
+    day_ago = int((now - timedelta(days=1)).timestamp() * 1000)
+    payload = (await (await http.get(url, params={"shopIds": 1, "dateFrom": day_ago})).json())["payload"]
+    assert [o["id"] for o in payload["orders"]] == [recent["id"]]
+    in_seconds = int((now - timedelta(days=1)).timestamp())  # read as milliseconds: January 1970, no filter
+    payload = (await (await http.get(url, params={"shopIds": 1, "dateFrom": in_seconds})).json())["payload"]
+    assert {o["id"] for o in payload["orders"]} == {old["id"], recent["id"]}
+
+
 async def test_buyer_cancel_restores_stock_and_lists_as_canceled(
     http: aiohttp.ClientSession, uzum: UzumSandbox
 ) -> None:

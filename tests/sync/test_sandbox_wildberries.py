@@ -4,11 +4,13 @@ per-category token buckets with the X-Ratelimit-* headers, faults and the reques
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
+from sync.sandbox.common import utc_now
 from sync.sandbox.wildberries import DEFAULT_RATES, WildberriesSandbox
 
 TOKEN = "wb-test-token-eyJhbGciOiJFUzI1NiJ9"
@@ -190,6 +192,28 @@ async def test_order_history_pages_with_next(http: aiohttp.ClientSession, wb: Wi
     assert (len(first["orders"]), len(second["orders"]), last["orders"]) == (2, 1, [])
     assert "supplyId" in first["orders"][0]
     assert (await http.get(url, params={"limit": 2})).status == 400
+
+
+async def test_order_history_lists_tasks_created_in_a_window_of_at_most_30_days(
+    http: aiohttp.ClientSession, wb: WildberriesSandbox
+) -> None:
+    now = utc_now()
+    old = wb.buyer_orders({7001: 1}, created_at=now - timedelta(days=3))[0]
+    fresh = wb.buyer_orders({7001: 1})[0]
+    wb.set_order_status(old["id"], "confirm")
+    url = wb.base_url + "/api/v3/orders"
+    since = int((now - timedelta(days=1)).timestamp())
+    recent = await (await http.get(url, params={"limit": 10, "next": 0, "dateFrom": since})).json()
+    assert [t["id"] for t in recent["orders"]] == [fresh["id"]]
+    everything = await (await http.get(url, params={"limit": 10, "next": 0})).json()  # default: the last 30 days
+    assert [t["id"] for t in everything["orders"]] == [old["id"], fresh["id"]]
+    assert everything["orders"][0]["supplyId"] is not None and everything["orders"][1]["supplyId"] is None
+    assert "supplierStatus" not in everything["orders"][0] and "wbStatus" not in everything["orders"][0]
+    fresh_only = (await (await http.get(url.replace("/orders", "/orders/new"))).json())["orders"]
+    assert [t["id"] for t in fresh_only] == [fresh["id"]], "a task on a supply has left /orders/new"
+    too_long = {"limit": 10, "next": 0, "dateFrom": int((now - timedelta(days=31)).timestamp())}
+    assert (await http.get(url, params=too_long)).status == 400
+    assert (await http.get(url, params={"limit": 1001, "next": 0})).status == 400
 
 
 async def test_buyer_cancel_shows_declined_by_client_and_restores_stock(
