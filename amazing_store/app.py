@@ -25,14 +25,14 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
-from core.vault import vault_for
+from core.vault import Vault, vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, VAULT
+from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ VIEW_FLUSH_SECONDS = 30.0
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
 DEMO_MARKETPLACES = web.AppKey("demo_marketplaces", DemoMarketplaces)
+# Opens the marketplace keys sealed with SECRET_KEY, for the sync jobs.
+VAULT = web.AppKey("vault", Vault)
 
 
 class TelegramWebhook(SimpleRequestHandler):

@@ -99,7 +99,6 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     configure.add_argument("--api-key", help="Ozon Api-Key")
     configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
     configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
-    configure.add_argument("--webhook-secret", help="HMAC key of a marketplace that signs its webhooks")
     configure.add_argument("--new-webhook-token", action="store_true",
                            help="make a new secret webhook path (for Ozon pushes, which carry no signature)")
     switch = configure.add_mutually_exclusive_group()
@@ -214,7 +213,7 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
         connection = await marketplaces.configure(conn, args.slug, marketplaces.Changes(
             base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
             warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
-            webhook_secret=args.webhook_secret, new_webhook_token=args.new_webhook_token,
+            new_webhook_token=args.new_webhook_token,
         ), vault_for(settings))
         # Running replicas keep webhook credentials in memory: they drop them now, not when their copy expires.
         redis = create_redis(urls.redis_url)

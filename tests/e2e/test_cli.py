@@ -46,15 +46,16 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
     assert await pool.fetchval("SELECT count(*) FROM products") == products
 
 
-async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_keys_they_hold(
+async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_paths_they_hold(
     service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
 ) -> None:
     await pool.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                       " VALUES ('Uzum Market', 'uzum', 'api', 'uzum')")
+                       " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
     async with redis.pubsub() as pubsub:
         await pubsub.subscribe(events.MARKETPLACE_CHANGED)
         await pubsub.get_message(timeout=1.0)  # the subscription's confirmation
-        configured = _cli(service_urls, tmp_path, "marketplace", "configure", "uzum", "--webhook-secret", "new-key")
+        configured = _cli(service_urls, tmp_path, "marketplace", "configure", "ozon", "--new-webhook-token")
         assert configured.returncode == 0, configured.stderr
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
-    assert message is not None and message["data"] == b"uzum"
+    assert message is not None and message["data"] == b"ozon"
+    assert "webhook URL: " in configured.stdout and "/webhooks/ozon/" in configured.stdout

@@ -1,11 +1,10 @@
 """Marketplace webhooks: authenticate, store the raw event inside the request, answer at once; a worker in
 the sync processes it. Ozon signs nothing, so its pushes are accepted only from its published networks and
-on an unguessable path token; other marketplaces sign the body with HMAC-SHA256."""
+on an unguessable path token."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import ipaddress
 import json
@@ -16,13 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from core import events, webhooks
+from core import events
 from core.redis_client import stop_listener
 from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
-from webapp.errors import error_response
-from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS, VAULT
+from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS
 
 APP_NAME = "amazing-store"
 APP_VERSION = "1.0"
@@ -95,40 +93,15 @@ def _ozon_event_key(kind: str, event: dict[str, Any]) -> str:
     return f"{kind}:{event.get('posting_number', '')}:{moment}"
 
 
-async def signed(request: web.Request) -> web.Response:
-    """The generic scheme: hex HMAC-SHA256 of the raw body with the marketplace's webhook_secret in
-    X-Signature; the event id from X-Event-Id (else the body's hash) deduplicates replays."""
-    body = await request.read()
-    signature = request.headers.get("X-Signature")
-
-    def signed_body(receiver: Receiver) -> bool:
-        return bool(receiver.hmac_secret) and webhooks.signature_ok(receiver.hmac_secret, body, signature)
-
-    receiver = await request.app[RECEIVERS].authenticate(request.match_info["slug"], signed_body)
-    if receiver is None:
-        return error_response(401, "unauthorized", "bad or missing signature")
-    try:
-        event = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-        return error_response(400, "invalid_json", "the body is not valid JSON")
-    if not isinstance(event, dict):  # every marketplace's event is an object; null could not even be stored
-        return error_response(400, "invalid_json", "the body is not a JSON object")
-    kind = str(event.get("event_type") or event.get("type") or "event")
-    key = request.headers.get("X-Event-Id") or hashlib.sha256(body).hexdigest()
-    stored = await request.app[INBOX].store(Event(receiver.marketplace_id, kind, event, key, signature))
-    return web.json_response({"result": True, "duplicate": not stored})
-
-
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/{slug}/{token}", ozon)
-    app.router.add_post("/webhooks/{slug}", signed)
     app.cleanup_ctx.append(_receiving)
 
 
 async def _receiving(app: web.Application) -> AsyncIterator[None]:
     """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
     whenever any process announces a marketplace change."""
-    app[RECEIVERS] = receivers = Receivers(app[POOL], app[VAULT])
+    app[RECEIVERS] = receivers = Receivers(app[POOL])
     app[INBOX] = inbox = Inbox(app[POOL], app[REDIS])
     listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
     yield
