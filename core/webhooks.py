@@ -23,17 +23,17 @@ RECEIVERS_KEPT = 100
 
 @dataclass(frozen=True)
 class Receiver:
-    """How one marketplace's webhooks are authenticated."""
+    """How one marketplace's webhooks are authenticated; its type picks the push protocol."""
 
     marketplace_id: int
     slug: str
-    api_type: str | None
+    api_type: str
     path_token: str | None
 
 
 async def receiver(conn: asyncpg.Connection, slug: str) -> Receiver | None:
     row = await conn.fetchrow(
-        "SELECT id, slug, api_type, webhook_path_token FROM marketplaces"
+        "SELECT id, slug, COALESCE(api_type, slug) AS api_type, webhook_path_token FROM marketplaces"
         " WHERE slug = $1 AND integration_type = 'api' AND is_active",
         slug,
     )
@@ -60,8 +60,10 @@ class Receivers:
         self._known.clear()
         self._generation += 1
 
-    async def authenticate(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
-        """The slug's receiver if it accepts the request's credential, else None."""
+    async def find(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
+        """The slug's receiver, None when no active API marketplace has it. A remembered receiver that does not
+        accept the request's credential is read again first, so a credential made a moment ago is known; the
+        caller then checks the credential against what this returns."""
         remembered = self._known.get(slug)
         if remembered is not None and accepts(remembered):
             return remembered
@@ -73,7 +75,7 @@ class Receivers:
             self._known.put(slug, found)
         elif found is None:
             self._known.drop(slug)
-        return found if found is not None and accepts(found) else None
+        return found
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.marketplace_orders import IncomingOrder
 
@@ -84,3 +84,12 @@ class Adapter(Protocol):
 
     async def cancelled_orders(self, keys: list[str]) -> set[str]:
         """Which of these order keys the platform has cancelled."""
+
+
+@runtime_checkable
+class OrderLookup(Protocol):
+    """An optional capability: fetching one order by its key, for a platform whose push notification names an
+    order without its lines and prices (Ozon's postings)."""
+
+    async def order(self, key: str) -> IncomingOrder | None:
+        """The order as the platform has it now, or None when the platform does not know it (yet)."""

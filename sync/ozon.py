@@ -141,14 +141,14 @@ class OzonAdapter:
             found.append(IncomingOrder(posting["posting_number"], lines))
         return found
 
-    async def posting(self, posting_number: str) -> IncomingOrder | None:
-        """One posting (a push notification names it; its prices come from here)."""
-        reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": posting_number})
+    async def order(self, key: str) -> IncomingOrder | None:
+        """One posting by its number (a push notification names it; its prices come from here)."""
+        reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": key})
         if reply.status == 404:
             return None
         _raise_for(reply.status, reply.body)
         posting = (reply.body or {}).get("result") or {}
-        return IncomingOrder(posting_number, tuple(
+        return IncomingOrder(key, tuple(
             IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
                          title=product.get("name") or "", seller_sku=product.get("offer_id"),
                          offer_id=product.get("offer_id"))

@@ -885,7 +885,9 @@ def _ozon_probes(path: str, token_path: str) -> list[Probe]:
                Probe("ozon on a guessed token", "POST", path.replace("{slug}", "ozon").replace("{token}", "x" * 500),
                      event, from_ozon),
                Probe("ozon on a slug that is no marketplace", "POST",
-                     path.replace("{slug}", "%F0%9F%92%A9").replace("{token}", "x"), event, from_ozon)]
+                     path.replace("{slug}", "%F0%9F%92%A9").replace("{token}", "x"), event, from_ozon),
+               Probe("a marketplace that has no pushes", "POST",
+                     path.replace("{slug}", "uzum").replace("{token}", "x"), event, from_ozon)]
     return probes
 
 

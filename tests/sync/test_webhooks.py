@@ -115,6 +115,19 @@ async def test_a_stranger_or_a_guessed_token_is_401_and_stores_nothing(
     assert await _stored(pool) == []
 
 
+async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
+    pool: asyncpg.Pool, world: World, receiver: TestClient
+) -> None:
+    async with pool.acquire() as conn:  # Uzum pushes nothing (contract §1.6): even a path token opens nothing
+        await marketplaces.configure(conn, "uzum", marketplaces.Changes(new_webhook_token=True), VAULT)
+        path = await marketplaces.webhook_path(conn, "uzum")
+    assert path is not None
+    answer = await receiver.post(path, json={"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"},
+                                 headers={"X-Forwarded-For": OZON_ADDRESS})
+    assert answer.status == 404 and (await answer.json())["error"]["code"] == "not_found"
+    assert await _stored(pool) == []
+
+
 async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
     pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
 ) -> None:
