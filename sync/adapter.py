@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from core.key_checks import KeyCheck
 from core.marketplace_orders import IncomingOrder
 
 
@@ -84,6 +85,10 @@ class Adapter(Protocol):
 
     async def cancelled_orders(self, keys: list[str]) -> set[str]:
         """Which of these order keys the platform has cancelled."""
+
+    async def check(self) -> KeyCheck:
+        """Whose key this is, the warehouses or shops it sees and until when it works, from a few cheap calls;
+        raises MarketplaceError with the platform's words when the key is refused."""
 
 
 @runtime_checkable

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.key_checks import KeyCheck, Place
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
@@ -21,6 +22,7 @@ PAIR_COOLDOWN_SECONDS = 30.0
 PAGE = 1000
 POSTINGS_PAGE = 100
 LOOKBACK = timedelta(days=30)
+WAREHOUSES_PAGE = 200
 
 
 class OzonAdapter:
@@ -196,6 +198,31 @@ class OzonAdapter:
             last_id = result.get("last_id") or ""
             if len(ids) < PAGE or not last_id:
                 return
+
+
+    async def check(self) -> KeyCheck:
+        """Whose cabinet the key opens (`/v1/seller/info`), its FBS/rFBS warehouses (`/v2/warehouse/list`) and
+        the key's expiry (`/v1/roles` `expires_at`; keys live six months, contract 3.1)."""
+        seller = await self._reads.request("POST", "/v1/seller/info", body={})
+        _raise_for(seller.status, seller.body)
+        company = (seller.body or {}).get("company") or {}
+        roles = await self._reads.request("POST", "/v1/roles", body={})
+        _raise_for(roles.status, roles.body)
+        places: list[Place] = []
+        cursor = ""
+        while True:
+            body = {"limit": WAREHOUSES_PAGE, **({"cursor": cursor} if cursor else {})}
+            reply = await self._reads.request("POST", "/v2/warehouse/list", body=body)
+            _raise_for(reply.status, reply.body)
+            places += [Place(str(row.get("warehouse_id")), str(row.get("name") or ""),
+                             ", ".join([str(row.get("status") or ""), *(["rFBS"] if row.get("is_rfbs") else [])]))
+                       for row in (reply.body or {}).get("warehouses") or []]
+            cursor = (reply.body or {}).get("cursor") or ""
+            if not (reply.body or {}).get("has_next") or not cursor:
+                break
+        expires = (roles.body or {}).get("expires_at")
+        return KeyCheck(company.get("name") or company.get("legal_name"), tuple(places),
+                        datetime.fromisoformat(expires) if expires else None)
 
 
 def _rfc3339(moment: datetime) -> str:

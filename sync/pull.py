@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,6 +38,11 @@ class PullRun:
     failed: int
     stock: tuple[StockLevel, ...] = ()
     error: str | None = None
+    # An orders pull's work: orders placed here (whole or in part), orders with a line kept aside for an
+    # admin (unmapped, or no units left), and imported orders the marketplace cancelled.
+    imported: int = 0
+    set_aside: int = 0
+    cancelled: int = 0
 
 
 async def _logged(conn: asyncpg.Connection, connection: Connection, kind: str, trigger: str, started: datetime,
@@ -52,12 +58,14 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
     started, clock = datetime.now(UTC), time.monotonic()
     levels: list[StockLevel] = []
     processed = failed = 0
+    tally: Counter[str] = Counter()
     try:
         for incoming in await adapter.incoming_orders():
             async with conn.transaction():
                 imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
             processed += imported.outcome in ("created", "partial")
             failed += imported.outcome in ("partial", "unplaced")
+            tally[imported.outcome] += 1
             levels.extend(imported.stock)
         open_keys = await marketplace_orders.open_order_keys(conn, connection.marketplace_id)
         if open_keys:
@@ -66,13 +74,22 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
                     levels.extend(await marketplace_orders.cancel_imported(
                         conn, connection.marketplace_id, key, connection.name))
                 processed += 1
+                tally["cancelled"] += 1
     except MarketplaceError as error:
         return await _logged(conn, connection, "orders", trigger, started, clock,
-                             PullRun("orders", "error", processed, failed, tuple(levels), str(error)))
+                             PullRun("orders", "error", processed, failed, tuple(levels), str(error),
+                                     **_counts(tally)))
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "orders", trigger, started, clock,
-                         PullRun("orders", status, processed, failed, tuple(levels)))
+                         PullRun("orders", status, processed, failed, tuple(levels), **_counts(tally)))
+
+
+def _counts(tally: Counter[str]) -> dict[str, int]:
+    """An orders pull's counts for PullRun, from the import outcomes (core.marketplace_orders.Outcome) and
+    the cancellations it tallied."""
+    return {"imported": tally["created"] + tally["partial"], "set_aside": tally["partial"] + tally["unplaced"],
+            "cancelled": tally["cancelled"]}
 
 
 async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
