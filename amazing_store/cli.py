@@ -359,8 +359,9 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
             print(f"{connection.name} stock read: {pulled.processed} listings changed, {pulled.failed} could not be "
                   "taken from our stock")
         else:
-            print(f"{connection.name} orders: {pulled.imported} imported, {pulled.set_aside} set aside for an admin, "
-                  f"{pulled.cancelled} cancelled")
+            counts = pulled.orders
+            print(f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
+                  f"{counts.cancelled} cancelled")
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)

@@ -31,6 +31,21 @@ _MAPPINGS = "SELECT * FROM marketplace_products WHERE marketplace_id = $1 AND st
 
 
 @dataclass(frozen=True)
+class OrderCounts:
+    """An orders pull's work: orders placed here (whole or in part), orders with a line kept aside for an
+    admin (unmapped, or no units left), and imported orders the marketplace cancelled."""
+
+    imported: int = 0
+    set_aside: int = 0
+    cancelled: int = 0
+
+    @classmethod
+    def of(cls, tally: Counter[str]) -> OrderCounts:
+        """From the import outcomes (core.marketplace_orders.Outcome) and the cancellations a pull tallied."""
+        return cls(tally["created"] + tally["partial"], tally["partial"] + tally["unplaced"], tally["cancelled"])
+
+
+@dataclass(frozen=True)
 class PullRun:
     kind: str
     status: str
@@ -38,11 +53,7 @@ class PullRun:
     failed: int
     stock: tuple[StockLevel, ...] = ()
     error: str | None = None
-    # An orders pull's work: orders placed here (whole or in part), orders with a line kept aside for an
-    # admin (unmapped, or no units left), and imported orders the marketplace cancelled.
-    imported: int = 0
-    set_aside: int = 0
-    cancelled: int = 0
+    orders: OrderCounts = OrderCounts()
 
 
 async def _logged(conn: asyncpg.Connection, connection: Connection, kind: str, trigger: str, started: datetime,
@@ -78,18 +89,11 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
     except MarketplaceError as error:
         return await _logged(conn, connection, "orders", trigger, started, clock,
                              PullRun("orders", "error", processed, failed, tuple(levels), str(error),
-                                     **_counts(tally)))
+                                     orders=OrderCounts.of(tally)))
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "orders", trigger, started, clock,
-                         PullRun("orders", status, processed, failed, tuple(levels), **_counts(tally)))
-
-
-def _counts(tally: Counter[str]) -> dict[str, int]:
-    """An orders pull's counts for PullRun, from the import outcomes (core.marketplace_orders.Outcome) and
-    the cancellations it tallied."""
-    return {"imported": tally["created"] + tally["partial"], "set_aside": tally["partial"] + tally["unplaced"],
-            "cancelled": tally["cancelled"]}
+                         PullRun("orders", status, processed, failed, tuple(levels), orders=OrderCounts.of(tally)))
 
 
 async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,

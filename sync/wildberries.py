@@ -183,7 +183,7 @@ class WildberriesAdapter:
 
 def _warehouse_note(row: dict[str, Any]) -> str:
     """Its delivery type, and WB's flags for a warehouse that takes no stock updates now (contract 2.2)."""
-    kind = DELIVERY_TYPES.get(row.get("deliveryType"), str(row.get("deliveryType")))
+    kind = DELIVERY_TYPES.get(row.get("deliveryType") or 0, str(row.get("deliveryType")))
     return ", ".join([kind, *(flag for flag in ("isProcessing", "isDeleting") if row.get(flag))])
 
 
