@@ -25,14 +25,15 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
-from core.vault import vault_for
+from core.vault import Vault, vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
+from sync.key_check import KeyChecker
 from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, VAULT
+from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ VIEW_FLUSH_SECONDS = 30.0
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
 DEMO_MARKETPLACES = web.AppKey("demo_marketplaces", DemoMarketplaces)
+# Opens the marketplace keys sealed with SECRET_KEY, for the sync jobs.
+VAULT = web.AppKey("vault", Vault)
 
 
 class TelegramWebhook(SimpleRequestHandler):
@@ -116,6 +119,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     pulling = await scheduler.spawn(puller.run(stop))
     webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route)
     working = await scheduler.spawn(webhook_worker.run(stop))
+    checking = await scheduler.spawn(KeyChecker(pool, redis, vault, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
@@ -126,7 +130,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     # The loops finish what they are doing; whatever is still running after the timeout is cancelled, and only
     # then do the demo's sandboxes go (a request to a stopping server would hold its shutdown).
-    jobs = (pushing, pulling, working)
+    jobs = (pushing, pulling, working, checking)
     waiting = [asyncio.ensure_future(job.wait()) for job in jobs]
     await asyncio.wait(waiting, timeout=SHUTDOWN_TIMEOUT)
     await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)

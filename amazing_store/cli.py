@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -14,8 +15,10 @@ from core import demo, events, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
+from core.inventory import StockLevel
 from core.listings import PLATFORMS, platform
 from core.migrations import MigrationError, migrate
+from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.vault import VaultError, vault_for
@@ -100,7 +103,6 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     configure.add_argument("--api-key", help="Ozon Api-Key")
     configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
     configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
-    configure.add_argument("--webhook-secret", help="HMAC key of a marketplace that signs its webhooks")
     configure.add_argument("--new-webhook-token", action="store_true",
                            help="make a new secret webhook path (for Ozon pushes, which carry no signature)")
     switch = configure.add_mutually_exclusive_group()
@@ -134,6 +136,21 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     )
     automap.add_argument("slug")
     automap.set_defaults(command=_marketplace_automap)
+    check = actions.add_parser(
+        "check", help="ask the marketplace whose key this is, what it sees and until when it works",
+        description="A few cheap authenticated calls: prints the seller the key belongs to, the warehouses or shops "
+        "it can see and the key's expiry where the platform tells it. Exits 1 with the platform's message when "
+        "the key is refused.",
+    )
+    check.add_argument("slug")
+    check.set_defaults(command=_marketplace_check)
+    pull = actions.add_parser(
+        "pull", help="pull the marketplace's orders (or its stock, in stock_diff mode) now",
+        description="One pull now, as the sync would run it: new orders are imported and cancellations given "
+        "back (with sales_source stock_diff: their stock is read and drops become sales). Prints what it did.",
+    )
+    pull.add_argument("slug")
+    pull.set_defaults(command=_marketplace_pull)
 
 
 def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
@@ -217,7 +234,7 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
         connection = await marketplaces.configure(conn, args.slug, marketplaces.Changes(
             base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
             warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
-            webhook_secret=args.webhook_secret, new_webhook_token=args.new_webhook_token,
+            new_webhook_token=args.new_webhook_token,
         ), vault_for(settings))
         # Running replicas keep webhook credentials in memory: they drop them now, not when their copy expires.
         redis = create_redis(urls.redis_url)
@@ -313,3 +330,81 @@ def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.N
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)
+
+
+def _marketplace_check(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    import aiohttp
+
+    from sync.http import MarketplaceError
+    from sync.key_check import check_key
+
+    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+        try:
+            async with aiohttp.ClientSession() as session:
+                checked = await check_key(connection, session)
+        except MarketplaceError as error:
+            what = "refused the key" if error.status in (401, 403) else "could not be checked"
+            print(f"amazing-store: {connection.name} {what}: {error}", file=sys.stderr)
+            return 1
+        print(f"{connection.name}: key accepted")
+        print(f"account: {checked.account or 'not named by the platform'}")
+        if checked.expires_at is None:
+            print("key expires: not told by the platform")
+        else:
+            days = (checked.expires_at - datetime.now(UTC)).days
+            print(f"key expires: {checked.expires_at:%Y-%m-%d %H:%M} UTC (in {days} days)")
+        print("warehouses and shops it sees:" + ("" if checked.places else " none"))
+        for place in checked.places:
+            print("  " + "\t".join(part for part in (place.id, place.name, place.note) if part))
+        return 0
+
+    return _with_marketplace(settings, urls, args.slug, run)
+
+
+def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    import aiohttp
+
+    from sync.adapters import build_adapter
+    from sync.http import MarketplaceError
+    from sync.pull import pull_orders, pull_stock_diff
+
+    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+        async with aiohttp.ClientSession() as session:
+            try:
+                adapter = build_adapter(connection, session)
+            except MarketplaceError as error:
+                print(f"amazing-store: {error}", file=sys.stderr)
+                return 1
+            # The running process pulls under the same lock: one pull of a marketplace at a time.
+            async with advisory_lock(conn, lock_key(f"pull:{connection.marketplace_id}")) as taken:
+                if not taken:
+                    print(f"amazing-store: a pull of {connection.name} is running right now; try again in a moment",
+                          file=sys.stderr)
+                    return 1
+                pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
+                pulled = await pull(conn, connection, adapter, trigger="manual")
+        await _announce_stock(urls, pulled.stock)
+        if pulled.status == "error":
+            print(f"amazing-store: {connection.name}: {pulled.error}", file=sys.stderr)
+            return 1
+        if pulled.kind == "stock":
+            print(f"{connection.name} stock read: {pulled.processed} listings changed, {pulled.failed} could not be "
+                  "taken from our stock")
+        else:
+            counts = pulled.orders
+            print(f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
+                  f"{counts.cancelled} cancelled")
+        return 0
+
+    return _with_marketplace(settings, urls, args.slug, run)
+
+
+async def _announce_stock(urls: ServiceUrls, levels: tuple[StockLevel, ...]) -> None:
+    """Live pages and caches of running processes hear of the stock this command moved."""
+    if not levels:
+        return
+    redis = create_redis(urls.redis_url)
+    try:
+        await events.publish_stock_changed(redis, levels)
+    finally:
+        await redis.aclose()

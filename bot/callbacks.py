@@ -53,7 +53,7 @@ class ReportCb(CallbackData, prefix="rp"):
 
 
 class SyncCb(CallbackData, prefix="sy"):
-    """The /sync board (action "show") and its buttons for one marketplace: run, pause, resume."""
+    """The /sync board (action "show") and its buttons for one marketplace: run, pause, resume, check (its key)."""
 
     action: str
     id: int = 0

@@ -43,7 +43,6 @@ class Changes:
     warehouse_id: int | None = None
     shop_id: int | None = None
     enabled: bool | None = None
-    webhook_secret: str | None = None
     new_webhook_token: bool = False
 
 
@@ -96,8 +95,6 @@ async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault
             values[name] = getattr(changes, name)
     if changes.enabled is not None:
         values["auto_sync_enabled"] = changes.enabled
-    if changes.webhook_secret is not None:
-        values["webhook_secret"] = vault.seal(changes.webhook_secret)
     if changes.new_webhook_token:
         values["webhook_path_token"] = secrets.token_urlsafe(24)
     if values:

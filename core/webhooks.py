@@ -3,8 +3,6 @@ never lost), each once, then claimed by a worker that retries with backoff and g
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,49 +12,46 @@ import asyncpg
 
 from core import outbox
 from core.memory import Memory
-from core.vault import Vault
 
 MAX_ATTEMPTS = 6
 BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
 # How long a receiver's credentials are trusted from memory when no `marketplace.changed` event arrives (Redis
-# down): the longest a rotated-away secret can still be accepted.
+# down): the longest a rotated-away path token can still be accepted.
 RECEIVER_TTL_SECONDS = 30.0
 RECEIVERS_KEPT = 100
 
 
 @dataclass(frozen=True)
 class Receiver:
-    """How one marketplace's webhooks are authenticated."""
+    """How one marketplace's webhooks are authenticated; its type picks the push protocol."""
 
     marketplace_id: int
     slug: str
-    api_type: str | None
+    api_type: str
     path_token: str | None
-    hmac_secret: str | None
 
 
-async def receiver(conn: asyncpg.Connection, slug: str, vault: Vault) -> Receiver | None:
+async def receiver(conn: asyncpg.Connection, slug: str) -> Receiver | None:
     row = await conn.fetchrow(
-        "SELECT id, slug, api_type, webhook_path_token, webhook_secret FROM marketplaces"
+        "SELECT id, slug, COALESCE(api_type, slug) AS api_type, webhook_path_token FROM marketplaces"
         " WHERE slug = $1 AND integration_type = 'api' AND is_active",
         slug,
     )
     if row is None:
         return None
-    secret = vault.open(row["webhook_secret"]) if row["webhook_secret"] else None
-    return Receiver(row["id"], row["slug"], row["api_type"], row["webhook_path_token"], secret)
+    return Receiver(row["id"], row["slug"], row["api_type"], row["webhook_path_token"])
 
 
 class Receivers:
-    """Receivers by slug, kept in memory: a push then costs no query and no decryption to authenticate.
+    """Receivers by slug, kept in memory: a push then costs no query to authenticate.
 
     A credential the remembered receiver refuses is checked once more against the database before the push is
-    refused, so a new secret or path token works at once. An old one stops working when `forget` runs (on the
+    refused, so a new path token works at once. An old one stops working when `forget` runs (on the
     `marketplace.changed` event, on every replica) or at the latest after RECEIVER_TTL_SECONDS.
     """
 
-    def __init__(self, pool: asyncpg.Pool, vault: Vault, ttl: float = RECEIVER_TTL_SECONDS) -> None:
-        self._pool, self._vault = pool, vault
+    def __init__(self, pool: asyncpg.Pool, ttl: float = RECEIVER_TTL_SECONDS) -> None:
+        self._pool = pool
         # Only receivers that exist are kept: requests for made-up slugs must not grow this.
         self._known: Memory[str, Receiver] = Memory(RECEIVERS_KEPT, ttl)
         self._generation = 0
@@ -65,72 +60,47 @@ class Receivers:
         self._known.clear()
         self._generation += 1
 
-    async def authenticate(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
-        """The slug's receiver if it accepts the request's credential, else None."""
+    async def find(self, slug: str, accepts: Callable[[Receiver], bool]) -> Receiver | None:
+        """The slug's receiver, None when no active API marketplace has it. A remembered receiver that does not
+        accept the request's credential is read again first, so a credential made a moment ago is known; the
+        caller then checks the credential against what this returns."""
         remembered = self._known.get(slug)
         if remembered is not None and accepts(remembered):
             return remembered
         generation = self._generation
         async with self._pool.acquire() as conn:
-            found = await receiver(conn, slug, self._vault)
+            found = await receiver(conn, slug)
         # A change announced while this read was under way may not be in it: then it is not remembered.
         if found is not None and generation == self._generation:
             self._known.put(slug, found)
         elif found is None:
             self._known.drop(slug)
-        return found if found is not None and accepts(found) else None
-
-
-def signature_ok(secret: str, body: bytes, signature: str | None) -> bool:
-    """Hex HMAC-SHA256 of the raw body, compared in constant time."""
-    if not signature:
-        return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    given = signature.strip().removeprefix("sha256=").lower()
-    # compare_digest raises on non-ASCII text: a forged header must be refused, not fail the request.
-    return given.isascii() and hmac.compare_digest(expected, given)
-
-
-async def store(conn: asyncpg.Connection, marketplace_id: int, event_type: str, payload: Any, event_key: str,
-                signature: str | None = None) -> bool:
-    """Keep the event; False when the same event was already received (a replay)."""
-    inserted = await conn.fetchval(
-        """
-        INSERT INTO marketplace_webhooks (marketplace_id, event_type, payload, signature, event_key)
-        VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (marketplace_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
-        RETURNING id
-        """,
-        marketplace_id, event_type[:50], payload, signature, event_key[:300],
-    )
-    return inserted is not None
+        return found
 
 
 @dataclass(frozen=True)
 class Event:
-    """One received event, as `store` takes it."""
+    """One received event, as `store_many` takes it."""
 
     marketplace_id: int
     event_type: str
     payload: Any
     event_key: str
-    signature: str | None = None
 
 
 async def store_many(conn: asyncpg.Connection, received: Sequence[Event]) -> list[bool]:
     """Keep the events in one statement and one commit; for each, False when it is a replay (of an event stored
     earlier or of one before it in this list)."""
-    events = [Event(e.marketplace_id, e.event_type[:50], e.payload, e.event_key[:300], e.signature)
-              for e in received]
+    events = [Event(e.marketplace_id, e.event_type[:50], e.payload, e.event_key[:300]) for e in received]
     rows = await conn.fetch(
         """
-        INSERT INTO marketplace_webhooks (marketplace_id, event_type, payload, signature, event_key)
-        SELECT * FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::text[], $5::text[])
+        INSERT INTO marketplace_webhooks (marketplace_id, event_type, payload, event_key)
+        SELECT * FROM unnest($1::integer[], $2::text[], $3::jsonb[], $4::text[])
         ON CONFLICT (marketplace_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
         RETURNING marketplace_id, event_key
         """,
         [e.marketplace_id for e in events], [e.event_type for e in events], [e.payload for e in events],
-        [e.signature for e in events], [e.event_key for e in events],
+        [e.event_key for e in events],
     )
     inserted = {(row["marketplace_id"], row["event_key"]) for row in rows}
     stored: list[bool] = []

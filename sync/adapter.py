@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from core.key_checks import KeyCheck
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingOrder, OpenOrder
 
@@ -92,3 +93,16 @@ class Adapter(Protocol):
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
         """Keys of these listings that only the platform knows (e.g. what its order lines carry), by mapping id:
         asked when an order line resolves to nothing, and after mapping."""
+
+    async def check(self) -> KeyCheck:
+        """Whose key this is, the warehouses or shops it sees and until when it works, from a few cheap calls;
+        raises MarketplaceError with the platform's words when the key is refused."""
+
+
+@runtime_checkable
+class OrderLookup(Protocol):
+    """An optional capability: fetching one order by its key, for a platform whose push notification names an
+    order without its lines and prices (Ozon's postings)."""
+
+    async def order(self, key: str) -> IncomingOrder | None:
+        """The order as the platform has it now, or None when the platform does not know it (yet)."""

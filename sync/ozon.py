@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
@@ -28,6 +29,7 @@ LIST_PERIOD = timedelta(days=365)
 # after Ozon's in_process_at: postings this close to the edge of the cancellation list's window are asked
 # about one by one as well.
 PLACED_MARGIN = timedelta(days=1)
+WAREHOUSES_PAGE = 200
 
 
 class OzonAdapter:
@@ -146,13 +148,13 @@ class OzonAdapter:
                 found.setdefault(posting["posting_number"], _order(posting))
         return list(found.values())
 
-    async def posting(self, posting_number: str) -> IncomingOrder | None:
-        """One posting (a push notification names it; its prices come from here)."""
-        reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": posting_number})
+    async def order(self, key: str) -> IncomingOrder | None:
+        """One posting by its number (a push notification names it; its prices come from here)."""
+        reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": key})
         if reply.status == 404:
             return None
         _raise_for(reply.status, reply.body)
-        return _order({**((reply.body or {}).get("result") or {}), "posting_number": posting_number})
+        return _order({**((reply.body or {}).get("result") or {}), "posting_number": key})
 
     async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
         """The cancelled list covers postings of the last 30 days (D10); older open ones are asked about one by
@@ -164,7 +166,7 @@ class OzonAdapter:
                      if posting["posting_number"] in recent} if recent else set()
         for order in open_orders:
             if order.key not in recent:
-                posting = await self.posting(order.key)
+                posting = await self.order(order.key)
                 if posting is not None and posting.cancelled:
                     cancelled.add(order.key)
         return cancelled
@@ -205,6 +207,31 @@ class OzonAdapter:
             last_id = result.get("last_id") or ""
             if len(ids) < PAGE or not last_id:
                 return
+
+
+    async def check(self) -> KeyCheck:
+        """Whose cabinet the key opens (`/v1/seller/info`), its FBS/rFBS warehouses (`/v2/warehouse/list`) and
+        the key's expiry (`/v1/roles` `expires_at`; keys live six months, contract 3.1)."""
+        seller = await self._reads.request("POST", "/v1/seller/info", body={})
+        _raise_for(seller.status, seller.body)
+        company = (seller.body or {}).get("company") or {}
+        roles = await self._reads.request("POST", "/v1/roles", body={})
+        _raise_for(roles.status, roles.body)
+        places: list[Place] = []
+        cursor = ""
+        while True:
+            body = {"limit": WAREHOUSES_PAGE, **({"cursor": cursor} if cursor else {})}
+            reply = await self._reads.request("POST", "/v2/warehouse/list", body=body)
+            _raise_for(reply.status, reply.body)
+            places += [Place(str(row.get("warehouse_id")), str(row.get("name") or ""),
+                             ", ".join([str(row.get("status") or ""), *(["rFBS"] if row.get("is_rfbs") else [])]))
+                       for row in (reply.body or {}).get("warehouses") or []]
+            cursor = (reply.body or {}).get("cursor") or ""
+            if not (reply.body or {}).get("has_next") or not cursor:
+                break
+        expires = (roles.body or {}).get("expires_at")
+        return KeyCheck(company.get("name") or company.get("legal_name"), tuple(places),
+                        datetime.fromisoformat(expires) if expires else None)
 
 
 def _order(posting: dict[str, Any]) -> IncomingOrder:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -39,6 +40,21 @@ SELECT mp.*, {LISTING_KEYS}
 
 
 @dataclass(frozen=True)
+class OrderCounts:
+    """An orders pull's work: orders placed here (whole or in part), orders with a line kept aside for an
+    admin (unmapped, or no units left), and imported orders the marketplace cancelled."""
+
+    imported: int = 0
+    set_aside: int = 0
+    cancelled: int = 0
+
+    @classmethod
+    def of(cls, tally: Counter[str]) -> OrderCounts:
+        """From the import outcomes (core.marketplace_orders.Outcome) and the cancellations a pull tallied."""
+        return cls(tally["created"] + tally["partial"], tally["partial"] + tally["unplaced"], tally["cancelled"])
+
+
+@dataclass(frozen=True)
 class PullRun:
     kind: str
     status: str
@@ -46,6 +62,7 @@ class PullRun:
     failed: int
     stock: tuple[StockLevel, ...] = ()
     error: str | None = None
+    orders: OrderCounts = OrderCounts()
 
 
 async def _logged(conn: asyncpg.Connection, connection: Connection, kind: str, trigger: str, started: datetime,
@@ -64,6 +81,7 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
     levels: list[StockLevel] = []
     processed = failed = 0
     last = await conn.fetchval("SELECT orders_pulled_at FROM marketplaces WHERE id = $1", connection.marketplace_id)
+    tally: Counter[str] = Counter()
     try:
         incoming_orders = await adapter.incoming_orders(None if last is None else last - CATCH_UP_MARGIN)
         if await marketplace_orders.unknown_lines(conn, connection.marketplace_id, incoming_orders):
@@ -76,6 +94,7 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
             processed += imported.outcome in ("created", "partial")
             # An order cancelled before we saw it is not placed, and that is no failure.
             failed += imported.outcome == "partial" or (imported.outcome == "unplaced" and not incoming.cancelled)
+            tally["never_live" if incoming.cancelled else imported.outcome] += 1
             levels.extend(imported.stock)
         open_orders = await marketplace_orders.open_order_keys(conn, connection.marketplace_id)
         if open_orders:
@@ -84,15 +103,17 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
                     levels.extend(await marketplace_orders.cancel_imported(
                         conn, connection.marketplace_id, key, connection.name))
                 processed += 1
+                tally["cancelled"] += 1
     except MarketplaceError as error:
         return await _logged(conn, connection, "orders", trigger, started, clock,
-                             PullRun("orders", "error", processed, failed, tuple(levels), str(error)))
+                             PullRun("orders", "error", processed, failed, tuple(levels), str(error),
+                                     orders=OrderCounts.of(tally)))
     # When this pull began, not ended: the next catch-up must cover what was placed while it ran.
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1", connection.marketplace_id,
                        started)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "orders", trigger, started, clock,
-                         PullRun("orders", status, processed, failed, tuple(levels)))
+                         PullRun("orders", status, processed, failed, tuple(levels), orders=OrderCounts.of(tally)))
 
 
 async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: Adapter) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys, uzum_product_sku
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
@@ -168,6 +169,14 @@ class UzumAdapter:
                 if str(order["id"]) in wanted:
                     cancelled.add(str(order["id"]))
         return cancelled
+
+    async def check(self) -> KeyCheck:
+        """The shops the token sees (`GET /v1/shops`, a bare list). Uzum's API names no seller and publishes no
+        token expiry, so the shops are all it tells."""
+        reply = await self._http.request("GET", "/v1/shops")
+        _raise_for(reply.status, reply.body)
+        shops = reply.body if isinstance(reply.body, list) else []
+        return KeyCheck(None, tuple(Place(str(shop.get("id")), str(shop.get("name") or "")) for shop in shops), None)
 
     async def _orders(self, status: str, placed_from: datetime | None) -> AsyncIterator[dict[str, Any]]:
         if self._shop_id is None:

@@ -7,23 +7,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import events, marketplace_orders, marketplaces, webhooks
+from core import events, marketplace_orders, marketplaces, pushes, webhooks
 from core.inventory import StockLevel
 from core.marketplaces import Connection
+from core.pushes import Work
 from core.redis_client import stop_listener
 from core.vault import Vault
+from sync.adapter import OrderLookup
 from sync.adapters import build_adapter
+from sync.http import MarketplaceError
 
 log = logging.getLogger(__name__)
 
-CANCELLED_STATE = "posting_canceled"
 # Events claimed per transaction. Those that ask nothing of us cost one bulk update per claim, so even 20 go
 # by the thousand a second; more would let a claim of imports (each a call to the marketplace, with retries up
 # to minutes while it is down) hold its transaction open for longer.
@@ -89,8 +90,8 @@ class WebhookWorker:
         levels: list[StockLevel] = []
         done: list[int] = []
         for event in due:
-            work = _work_of(event)
             connection = connections.get(event["marketplace_id"])
+            work = _work_of(event, connection) if connection is not None else None
             if work is None or connection is None:
                 done.append(event["id"])  # most events ask nothing of us: no savepoint, no statement of their own
                 continue
@@ -107,36 +108,21 @@ class WebhookWorker:
     async def _apply(self, conn: asyncpg.Connection, work: Work, connection: Connection,
                      session: aiohttp.ClientSession) -> tuple[StockLevel, ...]:
         if work.cancel:
-            return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.posting,
+            return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.order_key,
                                                             connection.name)
         connection = self._route(connection)
         adapter = build_adapter(connection, session, **self._options(connection))
-        # The push names the posting; its prices (and whether it was cancelled meanwhile) come from the API.
-        incoming = await adapter.posting(work.posting)  # type: ignore[attr-defined]
+        if not isinstance(adapter, OrderLookup):
+            raise MarketplaceError(f"{connection.name}: its adapter cannot fetch one order")
+        # The push names the order; its lines and prices (and whether it was cancelled meanwhile) come from the API.
+        incoming = await adapter.order(work.order_key)
         if incoming is None:
-            raise LookupError(f"posting {work.posting} not found on {connection.name} yet")
+            raise LookupError(f"order {work.order_key} not found on {connection.name} yet")
         imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
         return imported.stock
 
 
-@dataclass(frozen=True)
-class Work:
-    """What an event asks of us: import a new posting, or cancel an imported one."""
-
-    posting: str
-    cancel: bool
-
-
-def _work_of(event: asyncpg.Record) -> Work | None:
-    """None for the events we need nothing from (state changes we do not mirror, chats, prices)."""
-    payload: dict[str, Any] = event["payload"]
-    kind = event["event_type"]
-    number = str(payload.get("posting_number") or "")
-    if not number:
-        return None
-    cancelled = kind == "TYPE_STATE_CHANGED" and payload.get("new_state") == CANCELLED_STATE
-    if kind == "TYPE_POSTING_CANCELLED" or cancelled:
-        return Work(number, cancel=True)
-    if kind == "TYPE_NEW_POSTING":
-        return Work(number, cancel=False)
-    return None
+def _work_of(event: asyncpg.Record, connection: Connection) -> Work | None:
+    """What the event asks of us, in its marketplace's push protocol; None when it asks nothing."""
+    protocol = pushes.protocol_for(connection.api_type)
+    return protocol.work_of(event["event_type"], event["payload"]) if protocol is not None else None

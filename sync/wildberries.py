@@ -3,6 +3,8 @@ the refused items, 300 requests/min with bursts of 20 on the marketplace API."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +13,7 @@ from typing import Any
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
@@ -20,6 +23,7 @@ from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPol
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
 CONTENT_API = "https://content-api.wildberries.ru"
+COMMON_API = "https://common-api.wildberries.ru"
 PRICE_PAGE = 1000
 CARDS_PAGE = 100
 # How long an item a 409 refused waits before it is pushed again: a warehouse being updated clears in seconds
@@ -33,6 +37,8 @@ ORDERS_WINDOW = timedelta(days=30)
 # Status values that mean the task will not be sold (contract 2.4).
 SELLER_CANCELLED = {"cancel", "cancel_carrier"}
 WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier"}
+# A seller warehouse's deliveryType (contract 2.2).
+DELIVERY_TYPES = {1: "FBS", 2: "DBS", 3: "DBW", 5: "C&C", 6: "EDBS"}
 
 
 class WildberriesAdapter:
@@ -56,10 +62,14 @@ class WildberriesAdapter:
                                        AsyncLimiter(5, 3), retry, policy, name=self.name)
         self._content = MarketplaceHttp(session, connection.base_url or CONTENT_API, headers,
                                         AsyncLimiter(5, 3), retry, policy, name=self.name)
+        # Seller info: 1 a minute with bursts of 10 (WB-SPEC 01-general.yaml getV1SellerInfo).
+        self._common = MarketplaceHttp(session, connection.base_url or COMMON_API, headers,
+                                       AsyncLimiter(10, 600), retry, policy, name=self.name)
+        self._expires_at = _token_expiry(connection.token)
 
     @property
     def calls(self) -> int:
-        return self._market.calls + self._prices.calls + self._content.calls
+        return self._market.calls + self._prices.calls + self._content.calls + self._common.calls
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # one warehouse per connection: the declared chrtId is all a push needs
@@ -198,6 +208,53 @@ class WildberriesAdapter:
             if len(cards) < CARDS_PAGE or not page:
                 return
             cursor = {"limit": CARDS_PAGE, "updatedAt": page.get("updatedAt"), "nmID": page.get("nmID")}
+
+
+    async def check(self) -> KeyCheck:
+        """The seller the token belongs to (`GET /api/v1/seller-info`, any token category), its seller warehouses
+        (`GET /api/v3/warehouses`) and the token's expiry from its own payload."""
+        info: dict[str, Any] = {}
+        try:
+            seller = await self._common.request("GET", "/api/v1/seller-info")
+            _refused_unless_ok(seller.status, seller.body)
+            info = seller.body if isinstance(seller.body, dict) else {}
+        except MarketplaceError as error:
+            # A Basic token may read the seller info once a day: a 429 says nothing about the key itself.
+            if error.status != 429:
+                raise
+        trade_mark, name = info.get("tradeMark"), info.get("name")
+        account = f"{trade_mark} ({name})" if trade_mark and name and trade_mark != name else trade_mark or name
+        warehouses = await self._market.request("GET", "/api/v3/warehouses")
+        _refused_unless_ok(warehouses.status, warehouses.body)
+        rows = [row for row in warehouses.body if isinstance(row, dict)] if isinstance(warehouses.body, list) else []
+        places = tuple(Place(str(row.get("id")), str(row.get("name") or ""), _warehouse_note(row)) for row in rows)
+        return KeyCheck(account, places, self._expires_at)
+
+
+def _warehouse_note(row: dict[str, Any]) -> str:
+    """Its delivery type, and WB's flags for a warehouse that takes no stock updates now (contract 2.2)."""
+    kind = DELIVERY_TYPES.get(row.get("deliveryType") or 0, str(row.get("deliveryType")))
+    return ", ".join([kind, *(flag for flag in ("isProcessing", "isDeleting") if row.get(flag))])
+
+
+def _token_expiry(token: str) -> datetime | None:
+    """WB tokens are JWTs (valid 180 days, contract 2.1): the payload's `exp` says until when. It is only read,
+    never verified: only WB can, and WB refusing the key is what the check's calls show."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        return datetime.fromtimestamp(int(payload["exp"]), UTC)
+    except (ValueError, KeyError, TypeError, OverflowError, OSError):
+        return None
+
+
+def _refused_unless_ok(status: int, body: Any) -> None:
+    """401/403 bodies carry the reason in `detail` (problem JSON) or `message`."""
+    if status != 200:
+        words = (body.get("detail") or body.get("message")) if isinstance(body, dict) else None
+        raise MarketplaceError(f"wildberries answered {status}: {words or str(body)[:200]}", status, body)
 
 
 def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:

@@ -8,7 +8,6 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from core.settings import Settings
-from core.vault import Vault
 from core.webhook_inbox import Inbox
 from core.webhooks import Receivers
 from webapp.live import LiveStock
@@ -23,8 +22,6 @@ INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
 BOT = web.AppKey("bot", Bot)
 LIVE_STOCK = web.AppKey("live_stock", LiveStock)
 NEAR_CACHE = web.AppKey("near_cache", NearCache)
-# Opens marketplace secrets sealed with SECRET_KEY (webhook signing keys).
-VAULT = web.AppKey("vault", Vault)
 # Webhook receivers' credentials kept in memory, and the group commit their events are stored through.
 RECEIVERS = web.AppKey("receivers", Receivers)
 INBOX = web.AppKey("inbox", Inbox)

@@ -1,4 +1,5 @@
-"""Marketplace sync for admins: /sync, the board of every API marketplace, Run now and Pause / Resume."""
+"""Marketplace sync for admins: /sync, the board of every API marketplace, Run now, Pause / Resume and the
+key check."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aiogram.filters import Command
 
 from bot.access import IsAdmin
 from bot.callbacks import MenuCb, SyncCb
-from bot.sync_desk import board
+from bot.sync_desk import board, key_check
 
 
 def create_router() -> Router:
@@ -19,4 +20,5 @@ def create_router() -> Router:
     router.callback_query.register(board.from_button, SyncCb.filter(F.action == "show"))
     router.callback_query.register(board.run_now, SyncCb.filter(F.action == "run"))
     router.callback_query.register(board.pause, SyncCb.filter(F.action.in_({"pause", "resume"})))
+    router.callback_query.register(key_check.check, SyncCb.filter(F.action == "check"))
     return router

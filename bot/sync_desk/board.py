@@ -1,5 +1,5 @@
 """The /sync board: each API marketplace's last pull and push, errors, pending pushes and pause state, with its
-Run now and Pause / Resume buttons."""
+Run now, Pause / Resume and key check buttons."""
 
 from __future__ import annotations
 
@@ -67,12 +67,12 @@ def render(markets: list[MarketplaceSync]) -> tuple[str, InlineKeyboardMarkup]:
         return InlineKeyboardButton(text=text.format(name=market.name),
                                     callback_data=SyncCb(action=action, id=market.marketplace_id).pack())
 
-    rows = [
-        [button(_("🔄 Run {name} now"), "run", market),
-         button(_("▶️ Resume {name}"), "resume", market) if market.paused
-         else button(_("⏸ Pause {name}"), "pause", market)]
-        for market in markets
-    ]
+    rows = []
+    for market in markets:
+        rows.append([button(_("🔄 Run {name} now"), "run", market),
+                     button(_("▶️ Resume {name}"), "resume", market) if market.paused
+                     else button(_("⏸ Pause {name}"), "pause", market)])
+        rows.append([button(_("🔑 Check the {name} key"), "check", market)])
     rows.append([InlineKeyboardButton(text=_("🔃 Refresh"), callback_data=SyncCb(action="show").pack()),
                  menu_button()])
     blocks = [_("🔄 Marketplace sync")]

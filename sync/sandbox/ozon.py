@@ -36,9 +36,11 @@ from sync.sandbox.ozon_models import (
 from sync.sandbox.ozon_postings_api import OzonPostingApi
 from sync.sandbox.ozon_products_api import OzonProductApi
 from sync.sandbox.ozon_push import DEFAULT_BACKOFF, OzonPushEmitter
+from sync.sandbox.ozon_seller_api import DEFAULT_COMPANY, OzonSellerApi
 from sync.sandbox.ozon_wire import BadRequest, ozon_error
 
 STOCKS_PATH = "/v2/products/stocks"
+KEY_LIFETIME = timedelta(days=180)  # "Key valid 6 months" (contract §3.1)
 DEFAULT_WAREHOUSE: dict[str, Any] = {
     "warehouse_id": 1_020_000_000_000_001,
     "name": "Sandbox FBS warehouse",
@@ -79,12 +81,14 @@ class OzonRules:
     push_bind_address: str | None = None
 
 
-class OzonSandbox(OzonProductApi, OzonPostingApi, SandboxServer):
+class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
     def __init__(
         self,
         *,
         client_id: str = "123456",
         api_key: str = "ozon-sandbox-api-key",
+        key_expires_at: datetime | None = None,
+        company: Mapping[str, Any] = DEFAULT_COMPANY,
         warehouses: Iterable[Mapping[str, Any]] = (DEFAULT_WAREHOUSE,),
         rules: OzonRules | None = None,
         host: str = "127.0.0.1",
@@ -95,6 +99,8 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, SandboxServer):
         self.client_id = client_id
         self.api_key = api_key
         self.seller_id = int(client_id) if client_id.isdigit() else 0
+        self.key_expires_at = key_expires_at or utc_now() + KEY_LIFETIME
+        self.company = dict(company)
         self.warehouses: dict[int, dict[str, Any]] = {
             int(w["warehouse_id"]): {**DEFAULT_WAREHOUSE, **w} for w in warehouses
         }
@@ -126,8 +132,13 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, SandboxServer):
             ("/v4/posting/fbs/list", self._posting_list),
             ("/v3/posting/fbs/get", self._posting_get),
             ("/v2/posting/fbs/cancel", self._seller_cancel),
+            ("/v1/seller/info", self._seller_info),
+            ("/v1/roles", self._roles),
         ):
             router.add_post(path, self._validated(handler))
+        # The key in this sandbox may call every method it serves.
+        self.roles = [{"name": "Admin", "methods": sorted(r.resource.canonical for r in router.routes()
+                                                          if r.resource is not None)}]
 
     def _validated(self, handler: Any) -> Any:
         """Parse the JSON object body for the handler; BadRequest from it becomes Ozon's 400."""

@@ -33,6 +33,7 @@ from sync.sandbox.wildberries_models import (
     task_json,
 )
 from sync.sandbox.wildberries_orders_api import WbOrdersApi
+from sync.sandbox.wildberries_seller_api import DEFAULT_SELLER, WbSellerApi
 from sync.sandbox.wildberries_stock_api import WbStockApi
 from sync.sandbox.wildberries_wire import gateway_error, wb_error
 
@@ -45,6 +46,7 @@ DEFAULT_RATES: dict[str, tuple[float, int]] = {
     "content": (100, 5),
     "analytics": (3, 1),
     "common": (300, 20),
+    "seller_info": (1, 10),  # 1 a minute, bursts of 10 (Personal and Service tokens; a Basic one gets 1 a day)
 }
 DEFAULT_WAREHOUSE: dict[str, Any] = {
     "id": 1_000_001,
@@ -97,16 +99,19 @@ def category_of(method: str, path: str) -> str:
         return "analytics"
     if path == "/ping":
         return "common"
+    if path == "/api/v1/seller-info":
+        return "seller_info"
     return "marketplace"
 
 
-class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, SandboxServer):
+class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, SandboxServer):
     def __init__(
         self,
         *,
         token: str = "wb-sandbox-token",
         tokens: Iterable[str] = (),
         warehouses: Iterable[Mapping[str, Any]] = (DEFAULT_WAREHOUSE,),
+        seller: Mapping[str, Any] = DEFAULT_SELLER,
         rules: WbRules | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -114,6 +119,7 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, SandboxServer):
     ) -> None:
         self.rules = replace(rules or WbRules(), **overrides)
         self.tokens = {token, *tokens}
+        self.seller = dict(seller)
         self.warehouses: dict[int, dict[str, Any]] = {int(w["id"]): {**DEFAULT_WAREHOUSE, **w} for w in warehouses}
         self.cards: dict[int, WbCard] = {}
         self.sizes: dict[int, WbSize] = {}
@@ -128,6 +134,7 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, SandboxServer):
     # -- routes ----------------------------------------------------------------------------------------------
     def add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/ping", self._ping)
+        router.add_get("/api/v1/seller-info", self._seller_info)
         router.add_get("/api/v3/warehouses", self._warehouses)
         router.add_put("/api/v3/stocks/{warehouseId}", self._push_stocks)
         router.add_post("/api/v3/stocks/{warehouseId}", self._read_stocks)

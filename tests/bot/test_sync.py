@@ -1,17 +1,26 @@
 """/sync over the bot: each API marketplace's last push and pull, errors and pending pushes; Pause / Resume
-(audited) and Run now (a request on Redis for the sync engine)."""
+(audited), Run now (a request on Redis for the sync engine) and the key check (asked of the sync over Redis,
+answered from the marketplace sandboxes)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
+import aiohttp
 import asyncpg
+import pytest
 from redis.asyncio import Redis
 
 from bot.callbacks import MenuCb, SyncCb
 from core import events
+from sync.key_check import KeyChecker
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, map_product
+from tests.sync.world import VAULT, World, connect, sandboxes
+
+TASHKENT = ZoneInfo("Asia/Tashkent")
 
 _LOG = """
 INSERT INTO sync_logs (marketplace_id, sync_type, direction, trigger_type, status, items_processed, items_failed,
@@ -79,3 +88,50 @@ async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncp
     assert message is not None and message["data"] == str(uzum).encode()
     assert "Sinxron so'raldi" in admin.toasts()[-1]
     assert await pool.fetchval("SELECT action FROM audit_log WHERE entity_id = $1", uzum) == "sync.run"
+
+
+@pytest.fixture
+async def world(pool: asyncpg.Pool, redis: Redis) -> AsyncIterator[World]:
+    """The three marketplace sandboxes connected, and a process running the sync's key checks."""
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon)
+    stop = asyncio.Event()
+    checking = asyncio.create_task(KeyChecker(pool, redis, VAULT).run(stop))
+    async with aiohttp.ClientSession() as session:
+        yield World(uzum, wb, ozon, connections, session)
+    stop.set()
+    await checking
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+async def test_check_key_shows_the_account_the_warehouses_and_the_key_expiry(admin: Chat, world: World) -> None:
+    ozon = world.connections["ozon"].marketplace_id
+    await admin.send("/sync")
+    assert SyncCb(action="check", id=ozon).pack() in str(admin.buttons())
+
+    await admin.tap_data(SyncCb(action="check", id=ozon))
+
+    assert admin.toasts()[-1] == "⏳ Ozondan kalit haqida so'ralmoqda…"
+    until = world.ozon.key_expires_at.astimezone(TASHKENT).strftime("%d.%m.%Y")
+    lines = admin.text.splitlines()
+    assert lines[:2] == ["🔑 Ozon: kalit ishlayapti.", "👤 Hisob: Sandbox Seller"]
+    assert lines[2].startswith(f"⌛ {until} gacha amal qiladi (") and lines[2].endswith(" kun qoldi).")
+    assert lines[3:] == ["🏬 Kalit ko'radigan omborlar va do'konlar:",
+                         f"• {world.ozon.default_warehouse} · Sandbox FBS warehouse · created"]
+
+
+async def test_a_refused_key_is_shown_with_the_platforms_words_in_russian(
+    second_admin: Chat, world: World
+) -> None:
+    world.wb.tokens = {"a-new-token-made-in-the-cabinet"}
+    await second_admin.send("/sync")
+
+    await second_admin.tap_data(SyncCb(action="check", id=world.connections["wildberries"].marketplace_id))
+
+    assert second_admin.text == ("❌ Wildberries не принял проверку ключа:\nwildberries answered 401: token is "
+                                 "missing, malformed or of a wrong category")
+    assert [label for label, _ in second_admin.buttons()] == ["⬅️ Назад"]

@@ -1,19 +1,33 @@
-"""The operator's commands, run as the real console program against the test database."""
+"""The operator's commands, run as the real console program against the test database (and the marketplace
+sandboxes, for the commands that call a marketplace)."""
 
 import asyncio
+import base64
+import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import asyncpg
+import pytest
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from core import events
+from core import events, marketplaces
 from core.embedded import ServiceUrls
+from core.settings import Settings
+from core.vault import Vault
+from sync.sandbox.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
+from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox
-from tests.builders import make_channel, make_product
+from sync.sandbox.wildberries import DEFAULT_WAREHOUSE, WildberriesSandbox
+from tests.builders import Shop, make_channel, make_product, stock_of
+from tests.sync.world import World, connect, list_everywhere, sandboxes
 
 
 def _cli(service_urls: ServiceUrls, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -50,18 +64,178 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
     assert await pool.fetchval("SELECT count(*) FROM products") == products
 
 
-async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_keys_they_hold(
+async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_paths_they_hold(
     service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
 ) -> None:
     await pool.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                       " VALUES ('Uzum Market', 'uzum', 'api', 'uzum')")
+                       " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
     async with redis.pubsub() as pubsub:
         await pubsub.subscribe(events.MARKETPLACE_CHANGED)
         await pubsub.get_message(timeout=1.0)  # the subscription's confirmation
-        configured = _cli(service_urls, tmp_path, "marketplace", "configure", "uzum", "--webhook-secret", "new-key")
+        configured = _cli(service_urls, tmp_path, "marketplace", "configure", "ozon", "--new-webhook-token")
         assert configured.returncode == 0, configured.stderr
         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
-    assert message is not None and message["data"] == b"uzum"
+    assert message is not None and message["data"] == b"ozon"
+    assert "webhook URL: " in configured.stdout and "/webhooks/ozon/" in configured.stdout
+
+
+async def _cli_with_keys(service_urls: ServiceUrls, tmp_path: Path, settings: Settings,
+                         *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI with the SECRET_KEY the keys were sealed with, run beside this loop (the sandboxes live in it)."""
+    assert settings.secret_key is not None
+    return await asyncio.to_thread(_cli, service_urls, tmp_path, *args,
+                                   SECRET_KEY=settings.secret_key.get_secret_value())
+
+
+async def _connect(pool: asyncpg.Pool, settings: Settings, slug: str, changes: marketplaces.Changes) -> None:
+    assert settings.secret_key is not None
+    async with pool.acquire() as conn:
+        await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
+                           " VALUES (initcap($1), $1, 'api', $1)", slug)
+        await marketplaces.configure(conn, slug, changes, Vault(settings.secret_key.get_secret_value()))
+
+
+def _jwt(payload: dict[str, object]) -> str:
+    """A token shaped like Wildberries' (a JWT); its signature is not ours to check."""
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'ES256', 'typ': 'JWT'})}.{part(payload)}.c2lnbmF0dXJl"
+
+
+async def test_marketplace_check_tells_whose_wildberries_key_it_is_what_it_sees_and_until_when(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+) -> None:
+    token = _jwt({"exp": int(datetime(2027, 5, 20, 9, 30, tzinfo=UTC).timestamp()), "sid": "e8923014"})
+    yunusobod = {"id": 1_000_002, "name": "Yunusobod", "deliveryType": 2, "isProcessing": True}
+    async with WildberriesSandbox(token=token, warehouses=[DEFAULT_WAREHOUSE, yunusobod]) as wb:
+        await _connect(pool, settings, "wildberries", marketplaces.Changes(
+            base_url=wb.base_url, token=token, warehouse_id=wb.default_warehouse))
+        checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
+    assert checked.returncode == 0, checked.stderr
+    lines = checked.stdout.splitlines()
+    assert re.fullmatch(r"key expires: 2027-05-20 09:30 UTC \(in \d+ days\)", lines.pop(2))
+    assert lines == [
+        "Wildberries: key accepted",
+        "account: Sandbox Store (ИП Sandbox Seller)",
+        "warehouses and shops it sees:",
+        "  1000001\tSandbox FBS warehouse\tFBS",
+        "  1000002\tYunusobod\tDBS, isProcessing",
+    ]
+    assert token not in checked.stdout + checked.stderr
+
+
+async def test_marketplace_check_tells_the_ozon_cabinet_its_warehouses_and_the_key_expiry(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+) -> None:
+    expires = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    rfbs = {"warehouse_id": 1_020_000_000_000_002, "name": "Chilonzor rFBS", "status": "disabled", "is_rfbs": True}
+    async with OzonSandbox(client_id="777", api_key="ozon-key", key_expires_at=expires,
+                           warehouses=[OZON_WAREHOUSE, rfbs]) as ozon:
+        await _connect(pool, settings, "ozon", marketplaces.Changes(
+            base_url=ozon.base_url, client_id="777", api_key="ozon-key", warehouse_id=ozon.default_warehouse))
+        checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "ozon")
+    assert checked.returncode == 0, checked.stderr
+    lines = checked.stdout.splitlines()
+    assert re.fullmatch(r"key expires: 2027-03-01 12:00 UTC \(in \d+ days\)", lines.pop(2))
+    assert lines[1:] == [
+        "account: Sandbox Seller",
+        "warehouses and shops it sees:",
+        "  1020000000000001\tSandbox FBS warehouse\tcreated",
+        "  1020000000000002\tChilonzor rFBS\tdisabled, rFBS",
+    ]
+
+
+async def test_marketplace_check_lists_the_uzum_shops_the_token_sees(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+) -> None:
+    async with UzumSandbox(token="uzum-token", shops=[{"id": 1, "name": "Aziz Market"},
+                                                      {"id": 7, "name": "Aziz Kids"}]) as uzum:
+        await _connect(pool, settings, "uzum", marketplaces.Changes(base_url=uzum.base_url, token="uzum-token",
+                                                                      shop_id=1))
+        checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "uzum")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[1:] == [
+        "account: not named by the platform",
+        "key expires: not told by the platform",
+        "warehouses and shops it sees:",
+        "  1\tAziz Market",
+        "  7\tAziz Kids",
+    ]
+
+
+async def test_marketplace_check_of_a_refused_key_exits_1_with_the_platforms_words(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+) -> None:
+    async with WildberriesSandbox(token="the-right-token") as wb:
+        await _connect(pool, settings, "wildberries", marketplaces.Changes(
+            base_url=wb.base_url, token="a-revoked-token", warehouse_id=wb.default_warehouse))
+        checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
+    assert checked.returncode == 1 and checked.stdout == ""
+    assert checked.stderr.splitlines()[-1] == ("amazing-store: Wildberries refused the key: wildberries answered 401: "
+                                               "token is missing, malformed or of a wrong category")
+    assert "a-revoked-token" not in checked.stderr
+
+
+@pytest.fixture
+async def marketplaces_world(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[World]:
+    """The three sandboxes connected with keys sealed by the CLI's SECRET_KEY."""
+    assert settings.secret_key is not None
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    async with pool.acquire() as conn:
+        connections = await connect(conn, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()))
+    async with aiohttp.ClientSession() as session:
+        yield World(uzum, wb, ozon, connections, session)
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.stop()
+
+
+async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set_aside_and_cancelled(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, shop: Shop,
+    marketplaces_world: World,
+) -> None:
+    world = marketplaces_world
+    async with pool.acquire() as conn:
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        before = await stock_of(conn, shop.phone)
+    world.wb.load_catalog([{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "NOT-OURS",
+                            "price": 700, "stock": 3}])
+    ours, _strangers = world.wb.buyer_orders({40_000 + shop.phone: 1, 990: 1}, allow_oversell=True)
+
+    first = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "wildberries")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "Wildberries orders: 1 imported, 1 set aside for an admin, 0 cancelled"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (before[0] - 1, before[1])
+    world.wb.buyer_cancels(ours["id"])
+    again = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "wildberries")
+    assert again.stdout.strip() == "Wildberries orders: 0 imported, 1 set aside for an admin, 1 cancelled"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == before
+        assert await conn.fetchval("SELECT count(*) FROM sync_logs WHERE trigger_type = 'manual'") == 2
+
+
+async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock_as_sales(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, shop: Shop,
+    marketplaces_world: World,
+) -> None:
+    world = marketplaces_world
+    async with pool.acquire() as conn:
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        before = await stock_of(conn, shop.phone)
+        await conn.execute("UPDATE marketplaces SET sales_source = 'stock_diff' WHERE slug = 'uzum'")
+        await conn.execute("UPDATE marketplace_products SET previous_stock = 5 WHERE marketplace_id = $1",
+                           world.connections["uzum"].marketplace_id)
+    world.uzum.load_catalog([{"skuId": 10_000 + shop.phone, "barcode": f"478{shop.phone:010d}",
+                              "productId": 20_000 + shop.phone, "price": 100_000, "amount": 3}])  # 2 sold there
+
+    pulled = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "uzum")
+    assert pulled.returncode == 0, pulled.stderr
+    assert pulled.stdout.strip() == "Uzum Market stock read: 1 listings changed, 0 could not be taken from our stock"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (before[0] - 2, before[1])
 
 
 async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_only_uzum_knows(

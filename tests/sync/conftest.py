@@ -15,10 +15,9 @@ from redis.asyncio import Redis
 from core.settings import Settings
 from tests.builders import Shop
 from tests.support import changed
-from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
+from tests.sync.world import World, connect, list_everywhere, sandboxes
 from webapp.errors import errors_middleware
 from webapp.keys import POOL, REDIS, SETTINGS
-from webapp.keys import VAULT as VAULT_KEY
 from webapp.routes import webhooks
 
 
@@ -43,6 +42,6 @@ async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool:
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS], app[VAULT_KEY] = pool, redis, VAULT
+    app[POOL], app[REDIS] = pool, redis
     webhooks.setup_routes(app)
     return await aiohttp_client(app)

@@ -270,6 +270,16 @@ async def test_categories_have_separate_buckets(http: aiohttp.ClientSession) -> 
         assert (await http.get(limited.base_url + "/api/v3/warehouses")).status == 200
 
 
+async def test_seller_info_has_its_own_bucket_of_ten_then_one_a_minute(http: aiohttp.ClientSession) -> None:
+    async with sandbox(rate_limit=True) as limited:  # WB-SPEC 01-general.yaml getV1SellerInfo
+        answers = [await http.get(limited.base_url + "/api/v1/seller-info") for _ in range(11)]
+        other = await http.get(limited.base_url + "/api/v3/warehouses")
+    assert [a.status for a in answers] == [200] * 10 + [429] and other.status == 200
+    assert answers[10].headers["X-Ratelimit-Retry"] == "60"
+    assert await answers[0].json() == {"name": "ИП Sandbox Seller", "sid": "e8923014-e233-47a8-898e-3cc86d67ea61",
+                                       "tin": "1234567890", "tradeMark": "Sandbox Store"}
+
+
 async def test_analytics_stock_report_lags_behind_pushes(http: aiohttp.ClientSession, wb: WildberriesSandbox) -> None:
     url = wb.base_url + "/api/analytics/v1/stocks-report/seller-warehouses"
     before = (await (await http.post(url, json={"chrtIds": [7001]})).json())["data"]["items"]

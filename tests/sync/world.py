@@ -46,7 +46,9 @@ def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox
 
 
 async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSandbox,
-                  ozon: OzonSandbox) -> dict[str, Connection]:
+                  ozon: OzonSandbox, vault: Vault = VAULT) -> dict[str, Connection]:
+    """The three API marketplaces on their sandboxes, their keys sealed with `vault` (a process's own vault
+    when a real process must read them)."""
     for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
         await conn.execute(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
@@ -60,7 +62,7 @@ async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSa
         "ozon": marketplaces.Changes(base_url=ozon.base_url, client_id=OZON_CLIENT, api_key=OZON_KEY,
                                      warehouse_id=ozon.default_warehouse, enabled=True),
     }
-    return {slug: await marketplaces.configure(conn, slug, change, VAULT) for slug, change in changes.items()}
+    return {slug: await marketplaces.configure(conn, slug, change, vault) for slug, change in changes.items()}
 
 
 UZUM_SKU_TITLE = "Standard"

@@ -1,31 +1,29 @@
-"""Marketplace webhooks: authenticate, store the raw event inside the request, answer at once; a worker in
-the sync processes it. Ozon signs nothing, so its pushes are accepted only from its published networks and
-on an unguessable path token; other marketplaces sign the body with HMAC-SHA256."""
+"""Marketplace push notifications: authenticate, store the raw event inside the request, answer at once; a
+worker in the sync acts on it. What a push looks like, where it may come from and how it is answered is the
+marketplace type's protocol in core.pushes; this route only receives, stores and answers. Pushes carry no
+signature (Ozon's, Yandex Market's), so each is accepted only on an unguessable path token and from the
+platform's published networks."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import ipaddress
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 
 from aiohttp import web
 
-from core import events, webhooks
+from core import events, pushes
+from core.pushes import Malformed, Ping, PushProtocol, Refusal
 from core.redis_client import stop_listener
 from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
 from webapp.errors import error_response
-from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS, VAULT
+from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS
 
-APP_NAME = "amazing-store"
-APP_VERSION = "1.0"
 MAX_BODY = 256 * 1024
 
 
@@ -52,83 +50,50 @@ def _networks(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddr
     return tuple(ipaddress.ip_network(network, strict=False) for network in networks)
 
 
-def _ozon_error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message, "details": None}}, status=status)
+def _refused(protocol: PushProtocol, reason: Refusal, message: str) -> web.Response:
+    return web.json_response(protocol.refusal(reason, message), status=reason.value)
 
 
-async def ozon(request: web.Request) -> web.Response:
+async def receive(request: web.Request) -> web.Response:
+    started = datetime.now(UTC)
     settings = request.app[SETTINGS]
-    token = request.match_info.get("token", "").encode()
+    token = request.match_info["token"].encode()
 
     def knows_token(receiver: Receiver) -> bool:
         return bool(receiver.path_token) and hmac.compare_digest(receiver.path_token.encode(), token)
 
-    receiver = await request.app[RECEIVERS].authenticate(request.match_info["slug"], knows_token)
-    if receiver is None:
-        return _ozon_error(401, "ERROR_UNKNOWN", "unknown webhook address")
+    receiver = await request.app[RECEIVERS].find(request.match_info["slug"], knows_token)
+    protocol = pushes.protocol_for(receiver.api_type) if receiver is not None else None
+    if receiver is None or protocol is None:
+        return error_response(404, "not_found", "no push receiver at this address")
+    if not knows_token(receiver):
+        return _refused(protocol, Refusal.UNAUTHORIZED, "unknown webhook address")
     address = client_address(request, settings)
-    networks = _networks(tuple(settings.ozon_webhook_networks))
+    networks = _networks(tuple(protocol.networks(settings)))
     if address is None or not any(ipaddress.ip_address(address) in network for network in networks):
-        return _ozon_error(401, "ERROR_UNKNOWN", "not an Ozon address")
+        return _refused(protocol, Refusal.UNAUTHORIZED, "not an address this marketplace pushes from")
     body = await request.read()
     if len(body) > MAX_BODY:
-        return _ozon_error(413, "ERROR_UNKNOWN", "body too large")
+        return _refused(protocol, Refusal.TOO_LARGE, "body too large")
     try:
-        event = json.loads(body)
-        kind = event["message_type"]
-        if not isinstance(kind, str):
-            raise TypeError(kind)
-    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
-        return _ozon_error(400, "ERROR_PARAMETER_VALUE_MISSED", "message_type is missing")
-    if kind == "TYPE_PING":
-        return web.json_response({"version": APP_VERSION, "name": APP_NAME,
-                                  "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    await request.app[INBOX].store(Event(receiver.marketplace_id, kind, event, _ozon_event_key(kind, event)))
-    return web.json_response({"result": True})
-
-
-def _ozon_event_key(kind: str, event: dict[str, Any]) -> str:
-    """FBS events carry no id: their identity is the type, the posting and the moment of the change."""
-    if event.get("uuid"):
-        return f"{kind}:{event['uuid']}"
-    moment = event.get("changed_state_date") or event.get("in_process_at") or ""
-    return f"{kind}:{event.get('posting_number', '')}:{moment}"
-
-
-async def signed(request: web.Request) -> web.Response:
-    """The generic scheme: hex HMAC-SHA256 of the raw body with the marketplace's webhook_secret in
-    X-Signature; the event id from X-Event-Id (else the body's hash) deduplicates replays."""
-    body = await request.read()
-    signature = request.headers.get("X-Signature")
-
-    def signed_body(receiver: Receiver) -> bool:
-        return bool(receiver.hmac_secret) and webhooks.signature_ok(receiver.hmac_secret, body, signature)
-
-    receiver = await request.app[RECEIVERS].authenticate(request.match_info["slug"], signed_body)
-    if receiver is None:
-        return error_response(401, "unauthorized", "bad or missing signature")
-    try:
-        event = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-        return error_response(400, "invalid_json", "the body is not valid JSON")
-    if not isinstance(event, dict):  # every marketplace's event is an object; null could not even be stored
-        return error_response(400, "invalid_json", "the body is not a JSON object")
-    kind = str(event.get("event_type") or event.get("type") or "event")
-    key = request.headers.get("X-Event-Id") or hashlib.sha256(body).hexdigest()
-    stored = await request.app[INBOX].store(Event(receiver.marketplace_id, kind, event, key, signature))
-    return web.json_response({"result": True, "duplicate": not stored})
+        push = protocol.parse(body)
+    except Malformed as error:
+        return _refused(protocol, Refusal.MALFORMED, str(error))
+    if isinstance(push, Ping):
+        return web.json_response(protocol.ping_answer(started))
+    await request.app[INBOX].store(Event(receiver.marketplace_id, push.kind, push.payload, push.key))
+    return web.json_response(protocol.ack())
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_post("/webhooks/{slug}/{token}", ozon)
-    app.router.add_post("/webhooks/{slug}", signed)
+    app.router.add_post("/webhooks/{slug}/{token}", receive)
     app.cleanup_ctx.append(_receiving)
 
 
 async def _receiving(app: web.Application) -> AsyncIterator[None]:
     """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
     whenever any process announces a marketplace change."""
-    app[RECEIVERS] = receivers = Receivers(app[POOL], app[VAULT])
+    app[RECEIVERS] = receivers = Receivers(app[POOL])
     app[INBOX] = inbox = Inbox(app[POOL], app[REDIS])
     listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
     yield

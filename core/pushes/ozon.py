@@ -1,0 +1,66 @@
+"""Ozon's push notifications (contract §3.5): no signature, only its published networks; `message_type` names
+the event, TYPE_PING asks for {version, name, time}, everything else is answered {"result": true}, errors
+come as {"error": {code, message, details}}. Postings are what we act on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work
+from core.settings import Settings
+
+CANCELLED_STATE = "posting_canceled"
+
+
+class OzonPushes:
+    def networks(self, settings: Settings) -> Sequence[str]:
+        return settings.ozon_webhook_networks
+
+    def parse(self, body: bytes) -> Ping | Notice:
+        try:
+            event = json.loads(body)
+            kind = event["message_type"]
+            if not isinstance(kind, str):
+                raise TypeError(kind)
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
+            raise Malformed("message_type is missing") from None
+        if kind == "TYPE_PING":
+            return Ping()
+        return Notice(kind, _event_key(kind, event), event)
+
+    def ping_answer(self, now: datetime) -> dict[str, Any]:
+        return {"version": APP_VERSION, "name": APP_NAME, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    def ack(self) -> dict[str, Any]:
+        return {"result": True}
+
+    def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:
+        code = "ERROR_PARAMETER_VALUE_MISSED" if reason is Refusal.MALFORMED else "ERROR_UNKNOWN"
+        return {"error": {"code": code, "message": message, "details": None}}
+
+    def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
+        """New postings are imported, cancelled ones given back; other state changes, chats and prices ask
+        nothing."""
+        number = str(payload.get("posting_number") or "")
+        if not number:
+            return None
+        cancelled = kind == "TYPE_STATE_CHANGED" and payload.get("new_state") == CANCELLED_STATE
+        if kind == "TYPE_POSTING_CANCELLED" or cancelled:
+            return Work(number, cancel=True)
+        if kind == "TYPE_NEW_POSTING":
+            return Work(number, cancel=False)
+        return None
+
+
+def _event_key(kind: str, event: dict[str, Any]) -> str:
+    """FBS events carry no id: their identity is the type, the posting and the moment of the change."""
+    if event.get("uuid"):
+        return f"{kind}:{event['uuid']}"
+    moment = event.get("changed_state_date") or event.get("in_process_at") or ""
+    return f"{kind}:{event.get('posting_number', '')}:{moment}"
+
+
+OZON = OzonPushes()

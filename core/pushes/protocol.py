@@ -1,0 +1,70 @@
+"""What a marketplace's push protocol declares, and the records that cross it: a body is a ping or a notice,
+a notice may ask us to import or cancel an order, and every answer is in the platform's own words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol
+
+from core.settings import Settings
+
+# How we introduce ourselves in an answer to a connection check.
+APP_NAME = "amazing-store"
+APP_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Ping:
+    """A connection check: answered at once, never stored."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An event to keep: its kind, the identity that makes a redelivery a replay, and the body as sent."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+
+
+class Malformed(ValueError):
+    """The body is not an event of this platform."""
+
+
+class Refusal(Enum):
+    """Why a push is refused; the value is the HTTP status it is refused with."""
+
+    UNAUTHORIZED = 401
+    TOO_LARGE = 413
+    MALFORMED = 400
+
+
+@dataclass(frozen=True)
+class Work:
+    """What an event asks of us: import the order with this key, or cancel the one we imported."""
+
+    order_key: str
+    cancel: bool
+
+
+class PushProtocol(Protocol):
+    def networks(self, settings: Settings) -> Sequence[str]:
+        """The networks the platform pushes from; nothing else is let in."""
+
+    def parse(self, body: bytes) -> Ping | Notice:
+        """What the body is; raises Malformed when it is not the platform's."""
+
+    def ping_answer(self, now: datetime) -> dict[str, Any]:
+        """The answer to a connection check, stamped with when its processing began."""
+
+    def ack(self) -> dict[str, Any]:
+        """The answer to a notice that is stored."""
+
+    def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:
+        """The body of a refusal, in the platform's error envelope."""
+
+    def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
+        """What a stored notice asks of us; None for the many that ask nothing."""

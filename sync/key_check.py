@@ -1,0 +1,66 @@
+"""Marketplace key checks on demand: the CLI's `marketplace check` runs one directly; the bot's Check key
+button asks over Redis (core.key_checks) and whichever process runs this job answers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import asyncpg
+from redis.asyncio import Redis
+
+from core import key_checks, marketplaces
+from core.key_checks import Answer, KeyCheck, Request
+from core.marketplaces import Connection
+from core.vault import Vault
+from sync.adapters import build_adapter
+from sync.http import MarketplaceError, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+# Someone is waiting for the answer: one quick retry, not the sync's minutes of patience.
+CHECK_RETRY = RetryPolicy(attempts=2, base_delay=0.5, max_delay=5.0)
+REDIS_DOWN_PAUSE = 2.0
+
+
+async def check_key(connection: Connection, session: aiohttp.ClientSession, **options: Any) -> KeyCheck:
+    """The platform's word on the connection's key; raises MarketplaceError when it refuses it."""
+    adapter = build_adapter(connection, session, **{"policy": CHECK_RETRY, **options})
+    return await adapter.check()
+
+
+class KeyChecker:
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *,
+                 route: Callable[[Connection], Connection] | None = None,
+                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+        self._pool, self._redis, self._vault = pool, redis, vault
+        self._route = route or (lambda connection: connection)
+        self._options = adapter_options or (lambda connection: {})
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession() as session:
+            while not stop.is_set():
+                try:
+                    request = await key_checks.next_request(self._redis)
+                    if request is not None:
+                        await key_checks.reply(self._redis, request, await self.answer(request, session))
+                except Exception as error:  # Redis down: the askers time out and say so
+                    log.warning("key check not answered: %s", error)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), REDIS_DOWN_PAUSE)
+
+    async def answer(self, request: Request, session: aiohttp.ClientSession) -> Answer:
+        async with self._pool.acquire() as conn:
+            connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
+        connection = connections.get(request.marketplace_id)
+        if connection is None:
+            return Answer(refused="not an active API marketplace")
+        connection = self._route(connection)
+        try:
+            return Answer(await check_key(connection, session, **self._options(connection)))
+        except MarketplaceError as error:
+            return Answer(refused=str(error))
