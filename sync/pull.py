@@ -231,7 +231,8 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
     open_units = {row["product_id"]: row["units"] for row in await conn.fetch(
         _OPEN_UNITS, connection.marketplace_id, [row["product_id"] for row, _ in differing])}
     unplaced = await conn.fetchval(_UNPLACED_LINES, connection.marketplace_id, UNPLACED_RECENT)
-    drift, held = [], []
+    drift: list[tuple[asyncpg.Record, int]] = []
+    held: list[tuple[asyncpg.Record, int]] = []
     for row, value in differing:
         missing_there = row["marketplace_stock"] - value
         if missing_there > 0 and missing_there == open_units.get(row["product_id"]):
@@ -252,9 +253,9 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
                 "held_count": len(held), "unplaced_lines": unplaced,
             })
     status = "partial" if drift or held else "success"
-    error = "; ".join(part for part in (
+    told = "; ".join(part for part in (
         f"{len(drift)} listings drifted; pushing the truth" if drift else "",
         f"{len(held)} listings show less there while {unplaced} order lines are unplaced; not raised" if held else "",
     ) if part) or None
     return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                         PullRun("reconcile", status, len(rows), len(drift) + len(held), (), error))
+                         PullRun("reconcile", status, len(rows), len(drift) + len(held), (), told))

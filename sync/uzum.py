@@ -135,7 +135,7 @@ class UzumAdapter:
                 learnt[listing.mapping_id] = ListingKeys(news)
         return learnt
 
-    async def _barcodes(self) -> dict[int, str]:
+    async def _barcodes(self) -> dict[Any, str]:
         """skuId -> barcode as the stock API writes it. The product card types the barcode as int64, which drops
         leading zeros (UZ-MD get-v1-product-shop-shopid.md; fidelity D6): a write barcode must come from here."""
         return {row["skuId"]: str(row["barcode"]) async for row in self._stock_rows()
