@@ -49,16 +49,10 @@ INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)
 SELECT $1, $2, k.name, k.value FROM unnest($3::text[], $4::text[]) AS k(name, value)
 """
 
-# What a line or a listing with these keys is: the mapping that holds any of them.
-KEY_OWNER = """
-SELECT k.mapping_id, mp.product_id
-  FROM listing_keys k
-  JOIN marketplace_products mp ON mp.id = k.mapping_id
- WHERE k.marketplace_id = $1 AND (k.name, k.value) IN (SELECT * FROM unnest($2::text[], $3::text[]))
- ORDER BY k.mapping_id
- LIMIT 1
+# A mapping's keys as one {name: value} object, for a statement over `marketplace_products mp`.
+LISTING_KEYS = """
+COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
 """
-
 
 def key_arrays(keys: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """The keys as the two parallel arrays the statements unnest."""

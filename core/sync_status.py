@@ -158,9 +158,8 @@ async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> asyncpg.
     return row
 
 
-_LISTING = """
-SELECT mp.marketplace_product_id, mp.warehouse_id,
-       COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
+_LISTING = f"""
+SELECT mp.marketplace_product_id, mp.warehouse_id, {mappings.LISTING_KEYS}
   FROM marketplace_products mp WHERE mp.product_id = $1 AND mp.marketplace_id = $2
 """
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from core import marketplaces
+from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.vault import Vault
-from sync.push import LISTING_KEYS
 from sync.sandbox.common import SandboxServer
 from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox

@@ -14,10 +14,11 @@ import asyncpg
 from core import inventory, mappings, marketplace_orders, outbox
 from core.errors import OutOfStock
 from core.inventory import Source, StockLevel
+from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from sync.adapter import Adapter
 from sync.http import MarketplaceError
-from sync.push import LISTING_KEYS, listing_of
+from sync.push import listing_of
 
 log = logging.getLogger(__name__)
 

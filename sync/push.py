@@ -14,6 +14,7 @@ import asyncpg
 
 from core import outbox
 from core.listings import ListingKeys, platform
+from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.periodic import advisory_lock, lock_key
 from sync.adapter import Adapter, ItemResult, Listing, StockUpdate
@@ -23,11 +24,6 @@ log = logging.getLogger(__name__)
 
 # How many due mappings one run takes at most (several batches); the rest go in the next run.
 RUN_LIMIT = 10_000
-
-# A mapping's keys, as the {name: value} object listing_of reads.
-LISTING_KEYS = """
-COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
-"""
 
 _DUE = f"""
 SELECT mp.id, mp.product_id, mp.stock_version, mp.warehouse_id, mp.stock_buffer, mp.stock_percent, mp.max_quantity,

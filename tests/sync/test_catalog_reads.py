@@ -60,7 +60,8 @@ async def test_uzum_automap_takes_the_write_barcode_from_the_stock_api(
 @pytest.mark.parametrize("slug", SLUGS)
 async def test_stock_and_prices_read_back_per_mapping(pool: asyncpg.Pool, world: World, slug: str) -> None:
     await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
-    from sync.push import LISTING_KEYS, listing_of
+    from core.mappings import LISTING_KEYS
+    from sync.push import listing_of
 
     async with pool.acquire() as conn:
         rows = await conn.fetch(f"SELECT mp.*, {LISTING_KEYS} FROM marketplace_products mp WHERE marketplace_id = $1",
