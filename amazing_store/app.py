@@ -27,6 +27,7 @@ from core.redis_client import create_redis
 from core.settings import Settings
 from core.vault import vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
+from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
@@ -109,12 +110,15 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     vault = app[VAULT]
     demo = await start_demo_marketplaces(pool, vault) if settings.demo_marketplaces else DemoMarketplaces()
     app[DEMO_MARKETPLACES] = demo
-    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route)
+    # One set of marketplace rate limits for the three jobs (and, through Redis, for every replica).
+    limits = RateLimits(redis)
+    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route,
+                         limits=limits)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
-    puller = MarketplacePuller(pool, redis, vault, route=demo.route)
+    puller = MarketplacePuller(pool, redis, vault, route=demo.route, limits=limits)
     pulling = await scheduler.spawn(puller.run(stop))
-    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route)
+    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))

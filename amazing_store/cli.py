@@ -270,9 +270,15 @@ def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Nam
 
 def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     from sync.automap import automap
+    from sync.limiter import RateLimits
 
     async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
-        report = await automap(conn, connection, progress=sys.stderr)
+        # The running replicas share the account's rate limit through Redis: the catalog read keeps to it too.
+        redis = create_redis(urls.redis_url)
+        try:
+            report = await automap(conn, connection, RateLimits(redis), progress=sys.stderr)
+        finally:
+            await redis.aclose()
         print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
         for listing in report.conflicts:
             print(f"conflict: listing {listing}")

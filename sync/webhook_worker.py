@@ -20,6 +20,7 @@ from core.marketplaces import Connection
 from core.redis_client import stop_listener
 from core.vault import Vault
 from sync.adapters import build_adapter
+from sync.limiter import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,11 @@ MIN_ROUND_SECONDS = 0.05
 class WebhookWorker:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, sweep_seconds: float = 5.0,
                  route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+                 limits: RateLimits | None = None) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
+        # The process's limits (shared with its pusher and puller); alone, its own on the same Redis.
+        self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
@@ -110,7 +114,7 @@ class WebhookWorker:
             return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.posting,
                                                             connection.name)
         connection = self._route(connection)
-        adapter = build_adapter(connection, session, **self._options(connection))
+        adapter = build_adapter(connection, session, self._limits, **self._options(connection))
         # The push names the posting; its prices (and whether it was cancelled meanwhile) come from the API.
         incoming = await adapter.posting(work.posting)  # type: ignore[attr-defined]
         if incoming is None:

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
+from sync.limiter import RateLimits, per_second
 
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
@@ -30,8 +30,8 @@ class WildberriesAdapter:
     batch_limit = 1000
     max_quantity = 100_000
 
-    def __init__(self, connection: Connection, session: aiohttp.ClientSession, *, burst: int = 20,
-                 per_minute: int = 300, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(self, connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, *,
+                 burst: int = 20, per_minute: int = 300, policy: RetryPolicy = DEFAULT_RETRY) -> None:
         if not connection.token:
             raise MarketplaceError("wildberries: no API token configured")
         if connection.warehouse_id is None:
@@ -39,13 +39,18 @@ class WildberriesAdapter:
         self._warehouse = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
         headers = {"Authorization": connection.token}
+        # WB keeps one token bucket per seller account and API category (contract 2.6): marketplace 300/min
+        # burst 20, prices 10 per 6 s burst 5, content 100/min burst 5.
         # A base URL override (sandbox) serves every WB host's paths on one server.
         self._market = MarketplaceHttp(session, connection.base_url or MARKETPLACE_API, headers,
-                                       AsyncLimiter(burst, burst * 60 / per_minute), retry, policy, name=self.name)
+                                       limits.lane(connection, "marketplace", per_second(per_minute / 60, burst)),
+                                       retry, policy, name=self.name)
         self._prices = MarketplaceHttp(session, connection.base_url or PRICES_API, headers,
-                                       AsyncLimiter(5, 3), retry, policy, name=self.name)
+                                       limits.lane(connection, "prices", per_second(10 / 6, 5)), retry, policy,
+                                       name=self.name)
         self._content = MarketplaceHttp(session, connection.base_url or CONTENT_API, headers,
-                                        AsyncLimiter(5, 3), retry, policy, name=self.name)
+                                        limits.lane(connection, "content", per_second(100 / 60, 5)), retry, policy,
+                                        name=self.name)
 
     @property
     def calls(self) -> int:

@@ -20,7 +20,7 @@ async def test_automap_maps_every_listing_whose_sku_is_ours(
     marketplace = world.connections[slug].marketplace_id
     async with pool.acquire() as conn:
         await conn.execute("DELETE FROM marketplace_products WHERE marketplace_id = $1", marketplace)
-        report = await automap(conn, world.connections[slug])
+        report = await automap(conn, world.connections[slug], world.limits)
         mapped = await conn.fetchval("SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1",
                                      marketplace)
     assert sorted(sku for sku, _ in report.matched) == ["CL-1", "PH-1", "PH-2"]
