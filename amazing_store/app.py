@@ -28,6 +28,7 @@ from core.settings import Settings
 from core.vault import Vault, vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.key_check import KeyChecker
+from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller
 from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
@@ -112,14 +113,17 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     vault = app[VAULT]
     demo = await start_demo_marketplaces(pool, vault) if settings.demo_marketplaces else DemoMarketplaces()
     app[DEMO_MARKETPLACES] = demo
-    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route)
+    # One set of marketplace rate limits for the three jobs (and, through Redis, for every replica).
+    limits = RateLimits(redis)
+    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route,
+                         limits=limits)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
-    puller = MarketplacePuller(pool, redis, vault, route=demo.route)
+    puller = MarketplacePuller(pool, redis, vault, route=demo.route, limits=limits)
     pulling = await scheduler.spawn(puller.run(stop))
-    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route)
+    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
-    checking = await scheduler.spawn(KeyChecker(pool, redis, vault, route=demo.route).run(stop))
+    checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -22,6 +24,9 @@ from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.vault import VaultError, vault_for
+
+if TYPE_CHECKING:
+    from sync.limiter import RateLimits
 
 log = logging.getLogger("amazing_store")
 
@@ -297,8 +302,8 @@ def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Names
         print(f"{args.sku} -> {connection.name} listing {described.listing_id(keys)}; "
               "its stock is pushed on the next run")
         try:
-            async with aiohttp.ClientSession() as session:
-                learnt = await learn_keys(conn, connection, build_adapter(connection, session))
+            async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
+                learnt = await learn_keys(conn, connection, build_adapter(connection, session, limits))
             if learnt:
                 print(f"read {learnt} listing keys from {connection.name}")
         except MarketplaceError as error:  # the mapping stands; the keys are read again when an order needs them
@@ -317,11 +322,24 @@ def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Nam
     return _with_marketplace(settings, urls, args.slug, unmap_one)
 
 
+@contextlib.asynccontextmanager
+async def _shared_limits(urls: ServiceUrls) -> AsyncIterator[RateLimits]:
+    """The marketplaces' rate limits as the running replicas share them through Redis: a command keeps to them too."""
+    from sync.limiter import RateLimits
+
+    redis = create_redis(urls.redis_url)
+    try:
+        yield RateLimits(redis)
+    finally:
+        await redis.aclose()
+
+
 def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     from sync.automap import automap
 
     async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
-        report = await automap(conn, connection, progress=sys.stderr)
+        async with _shared_limits(urls) as limits:
+            report = await automap(conn, connection, limits, progress=sys.stderr)
         print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
         for listing in report.conflicts:
             print(f"conflict: listing {listing}")
@@ -340,8 +358,8 @@ def _marketplace_check(settings: Settings, urls: ServiceUrls, args: argparse.Nam
 
     async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
         try:
-            async with aiohttp.ClientSession() as session:
-                checked = await check_key(connection, session)
+            async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
+                checked = await check_key(connection, session, limits)
         except MarketplaceError as error:
             what = "refused the key" if error.status in (401, 403) else "could not be checked"
             print(f"amazing-store: {connection.name} {what}: {error}", file=sys.stderr)
@@ -369,9 +387,9 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
     from sync.pull import pull_orders, pull_stock_diff
 
     async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
             try:
-                adapter = build_adapter(connection, session)
+                adapter = build_adapter(connection, session, limits)
             except MarketplaceError as error:
                 print(f"amazing-store: {error}", file=sys.stderr)
                 return 1

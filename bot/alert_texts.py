@@ -64,6 +64,12 @@ def _known_line(due: Due) -> str:
     if due.kind == SYNC_FAILURE:
         return _("🔄 Sync with {marketplace} is failing: {error}").format(
             marketplace=p.get("marketplace"), error=str(p.get("error"))[:300])
+    if due.kind == outbox.SYNC_THROTTLED:
+        return _("⏸ {marketplace} is limiting our requests (too many requests): its sync pauses for {seconds} s and "
+                 "resumes by itself.").format(marketplace=p.get("marketplace"), seconds=p["pause_seconds"])
+    if due.kind == outbox.SYNC_RECOVERED:
+        return _("▶️ {marketplace} accepts our requests again: its sync has resumed.").format(
+            marketplace=p.get("marketplace"))
     if due.kind == outbox.STOCK_DRIFT:
         return _drift_line(p)
     if due.kind == outbox.MARKETPLACE_ORDER_PROBLEM:

@@ -16,6 +16,10 @@ ORDER_PLACED = "order_placed"
 ORDER_STATUS = "order_status"
 PAYMENT_NEEDS_REFUND = "payment_needs_refund"
 SYNC_FAILURE = "sync_failure"
+# A marketplace answered 429 and the account's calls pause for longer than a request waits; then, once its
+# calls go through again, recovered. One of each per throttle episode (sync.throttle_alerts).
+SYNC_THROTTLED = "sync_throttled"
+SYNC_RECOVERED = "sync_recovered"
 MARKETPLACE_ORDER_PROBLEM = "marketplace_order_problem"
 STOCK_DRIFT = "stock_drift"
 WEBHOOK_FAILURE = "webhook_failure"

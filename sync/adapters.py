@@ -9,6 +9,7 @@ import aiohttp
 from core.marketplaces import Connection
 from sync.adapter import Adapter
 from sync.http import MarketplaceError
+from sync.limiter import RateLimits
 from sync.ozon import OzonAdapter
 from sync.uzum import UzumAdapter
 from sync.wildberries import WildberriesAdapter
@@ -16,8 +17,10 @@ from sync.wildberries import WildberriesAdapter
 ADAPTERS: dict[str, type[Any]] = {"uzum": UzumAdapter, "wildberries": WildberriesAdapter, "ozon": OzonAdapter}
 
 
-def build_adapter(connection: Connection, session: aiohttp.ClientSession, **options: Any) -> Adapter:
+def build_adapter(connection: Connection, session: aiohttp.ClientSession, limits: RateLimits,
+                  **options: Any) -> Adapter:
+    """``limits`` is the process's one RateLimits: every adapter of an account then keeps to one shared limit."""
     kind = ADAPTERS.get(connection.api_type)
     if kind is None:
         raise MarketplaceError(f"no adapter for marketplace type {connection.api_type!r}")
-    return kind(connection, session, **options)
+    return kind(connection, session, limits, **options)

@@ -10,14 +10,16 @@ import asyncpg
 from core import mappings
 from core.marketplaces import Connection
 from sync.adapters import build_adapter
+from sync.limiter import RateLimits
 
 
 async def automap(
-    conn: asyncpg.Connection, connection: Connection, progress: TextIO | None = None
+    conn: asyncpg.Connection, connection: Connection, limits: RateLimits, progress: TextIO | None = None
 ) -> mappings.MatchReport:
+    """``limits``: reading the catalog keeps to the account's limit shared with the running replicas."""
     candidates: list[mappings.Candidate] = []
     async with aiohttp.ClientSession() as session:
-        adapter = build_adapter(connection, session)
+        adapter = build_adapter(connection, session, limits)
         async for item in adapter.catalog():
             candidates.append(mappings.Candidate(item.seller_sku, item.barcodes, item.listing.keys, item.title,
                                                  item.listing.warehouse_id))

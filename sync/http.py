@@ -1,6 +1,8 @@
-"""HTTP to one marketplace account: one shared aiohttp session, pacing within the platform's rate limit,
-and retries with exponential backoff and jitter that honour the platform's own retry headers. A request
-that may have been applied is retried only when it is idempotent (a stock "set" is)."""
+"""HTTP to one marketplace account: one shared aiohttp session, pacing within the platform's rate limit
+(shared by every adapter of the account, sync.limiter), and retries with exponential backoff and jitter.
+A 429 pauses the account (or, with the platform's retry hint, that call family) for every caller; a request
+that would wait longer than its patience fails fast instead. A request that may have been applied is retried
+only when it is idempotent (a stock "set" is)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
+
+from sync.limiter import Lane
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,15 @@ class MarketplaceError(Exception):
         self.body = body
 
 
+class Throttled(MarketplaceError):
+    """Not sent: the account is paused after a 429 (or our pace is booked) for longer than the request waits.
+    Nothing was applied; ``seconds`` is when calls may go again."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message, 429)
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class Reply:
     status: int
@@ -41,11 +53,18 @@ class RetryPolicy:
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 60.0
+    # How long one request may wait for its slot and for pauses, in all: a push or a pull holds a database
+    # connection (the webhook worker a transaction), so a longer pause fails the run, and the next run, after
+    # the pause, sends the truth (everything stays due).
+    patience: float = 20.0
+    # A 429 without a retry hint (Uzum sends none) pauses the whole account this long, this much more on each
+    # repeat, up to throttle_most: Uzum is reported to throttle a token for 60-180 s after a 429 (contract
+    # 1.7 [C]), and calls during the throttle may prolong it.
+    throttle_first: float = 60.0
+    throttle_most: float = 180.0
 
-    def delay(self, attempt: int, hinted: float | None) -> float:
-        """The platform's hint wins; otherwise exponential backoff with full jitter."""
-        if hinted is not None:
-            return min(hinted, self.max_delay)
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter (errors and 5xx; a 429 pauses through the limiter instead)."""
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
@@ -58,7 +77,7 @@ class MarketplaceHttp:
         session: aiohttp.ClientSession,
         base_url: str,
         headers: Mapping[str, str],
-        limiter: AsyncLimiter,
+        lane: Lane,
         retry_after: Callable[[Mapping[str, str]], float | None],
         policy: RetryPolicy = DEFAULT_RETRY,
         name: str = "marketplace",
@@ -66,7 +85,7 @@ class MarketplaceHttp:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._headers = dict(headers)
-        self._limiter = limiter
+        self._lane = lane
         self._retry_after = retry_after
         self._policy = policy
         self.name = name
@@ -77,23 +96,37 @@ class MarketplaceHttp:
         idempotent: bool = True,
     ) -> Reply:
         url = f"{self._base_url}{path}"
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self._policy.patience
         for attempt in range(self._policy.attempts):
-            async with self._limiter:
-                self.calls += 1
-                try:
-                    async with self._session.request(
-                        method, url, json=body, params=params, headers=self._headers, timeout=TIMEOUT
-                    ) as response:
-                        reply = Reply(response.status, _decoded(await response.read()), dict(response.headers))
-                except (TimeoutError, aiohttp.ClientError) as error:
-                    if not idempotent or attempt + 1 == self._policy.attempts:
-                        raise MarketplaceError(f"{self.name}: {method} {path} failed: {error!r}") from None
-                    await asyncio.sleep(self._policy.delay(attempt, None))
-                    continue
-            if reply.status == 429 or (reply.status >= 500 and idempotent):
+            turn = await self._lane.turn(give_up_at - loop.time())
+            if not turn.granted:
+                why = "paused after a 429" if turn.paused else "paced (our rate limit is booked)"
+                raise Throttled(f"{self.name}: {method} {path} not sent: the account is {why} for {turn.wait:.0f} s",
+                                turn.wait)
+            self.calls += 1
+            try:
+                async with self._session.request(
+                    method, url, json=body, params=params, headers=self._headers, timeout=TIMEOUT
+                ) as response:
+                    reply = Reply(response.status, _decoded(await response.read()), dict(response.headers))
+            except (TimeoutError, aiohttp.ClientError) as error:
+                if not idempotent or attempt + 1 == self._policy.attempts:
+                    raise MarketplaceError(f"{self.name}: {method} {path} failed: {error!r}") from None
+                await asyncio.sleep(self._policy.delay(attempt))
+                continue
+            if reply.status == 429:
+                pause = await self._lane.throttled(self._retry_after(reply.headers), self._policy.throttle_first,
+                                                   self._policy.throttle_most, self._policy.patience)
+                log.warning("%s: %s %s answered 429; the account's calls pause for %.1f s", self.name, method, path,
+                            pause)
+                continue  # the next attempt waits for the pause, or fails fast if it is longer than patience
+            if turn.episode:
+                await self._lane.recovered()
+            if reply.status >= 500 and idempotent:
                 if attempt + 1 == self._policy.attempts:
                     break
-                delay = self._policy.delay(attempt, self._retry_after(reply.headers))
+                delay = self._policy.delay(attempt)
                 log.info("%s: %s %s answered %s; retrying in %.1f s", self.name, method, path, reply.status, delay)
                 await asyncio.sleep(delay)
                 continue

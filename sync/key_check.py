@@ -19,6 +19,7 @@ from core.marketplaces import Connection
 from core.vault import Vault
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError, RetryPolicy
+from sync.limiter import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +28,19 @@ CHECK_RETRY = RetryPolicy(attempts=2, base_delay=0.5, max_delay=5.0)
 REDIS_DOWN_PAUSE = 2.0
 
 
-async def check_key(connection: Connection, session: aiohttp.ClientSession, **options: Any) -> KeyCheck:
+async def check_key(connection: Connection, session: aiohttp.ClientSession, limits: RateLimits,
+                    **options: Any) -> KeyCheck:
     """The platform's word on the connection's key; raises MarketplaceError when it refuses it."""
-    adapter = build_adapter(connection, session, **{"policy": CHECK_RETRY, **options})
+    adapter = build_adapter(connection, session, limits, **{"policy": CHECK_RETRY, **options})
     return await adapter.check()
 
 
 class KeyChecker:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *,
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, limits: RateLimits | None = None,
                  route: Callable[[Connection], Connection] | None = None,
                  adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
+        self._limits = limits or RateLimits(redis)
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
 
@@ -61,6 +64,6 @@ class KeyChecker:
             return Answer(refused="not an active API marketplace")
         connection = self._route(connection)
         try:
-            return Answer(await check_key(connection, session, **self._options(connection)))
+            return Answer(await check_key(connection, session, self._limits, **self._options(connection)))
         except MarketplaceError as error:
             return Answer(refused=str(error))

@@ -22,7 +22,9 @@ from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
+from sync.limiter import RateLimits
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
+from sync.throttle_alerts import announce_throttle
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,11 @@ SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS o
 class MarketplacePuller:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, tick_seconds: float = 15.0,
                  route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+                 limits: RateLimits | None = None) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
+        # The process's limits (shared with its pusher and webhook worker); alone, its own on the same Redis.
+        self._limits = limits or RateLimits(redis)
         self._tick = tick_seconds
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
@@ -89,12 +94,13 @@ class MarketplacePuller:
             self.runs = [*self.runs[-99:], *runs]
 
         await run_once(self._pool, f"pull:{connection.marketplace_id}", job)
+        await announce_throttle(self._pool, connection, self._limits)
 
     def _adapter(self, connection: Connection, session: aiohttp.ClientSession) -> Adapter:
         identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
                     connection.warehouse_id, connection.shop_id)
         cached = self._adapters.get(connection.marketplace_id)
         if cached is None or cached[0] != identity:
-            cached = (identity, build_adapter(connection, session, **self._options(connection)))
+            cached = (identity, build_adapter(connection, session, self._limits, **self._options(connection)))
             self._adapters[connection.marketplace_id] = cached
         return cached[1]

@@ -18,7 +18,7 @@ from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.periodic import advisory_lock, lock_key
 from sync.adapter import Adapter, ItemResult, Listing, StockUpdate
-from sync.http import MarketplaceError
+from sync.http import MarketplaceError, Throttled
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,8 @@ class PushRun:
     failed: int
     calls: int
     error: str | None = None
+    # The account is paused after a 429 for this many seconds: the run stopped; the rest goes after the pause.
+    resume_in: float | None = None
 
 
 def listing_of(row: asyncpg.Record, connection: Connection) -> Listing:
@@ -115,14 +117,16 @@ async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapt
         updates.append((StockUpdate(listing, quantity), row["stock_version"]))
     versions = {update.listing.mapping_id: (version, update.quantity) for update, version in updates}
     error: str | None = None
+    resume_in: float | None = None
     for start in range(0, len(updates), adapter.batch_limit):
         batch = [update for update, _ in updates[start:start + adapter.batch_limit]]
         try:
             results.extend(await adapter.push_stock(batch))
         except MarketplaceError as failure:
-            # The marketplace itself is failing (after the HTTP layer's retries): stop this run; everything
-            # not pushed stays due and goes next time.
+            # The marketplace itself is failing (after the HTTP layer's retries), or throttles the account for
+            # longer than a request waits: stop this run; everything not pushed stays due and goes next time.
             error = str(failure)
+            resume_in = failure.seconds if isinstance(failure, Throttled) else None
             results.extend(ItemResult(u.listing.mapping_id, False, error) for u in batch)
             break
     await _record(conn, results, versions)
@@ -133,10 +137,11 @@ async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapt
         return PushRun(connection.marketplace_id, status, 0, 0, 0)
     await conn.execute(_LOG, connection.marketplace_id, trigger, status, pushed, failed, error, started,
                        int((time.monotonic() - clock) * 1000))
-    await _track_failure(conn, connection, error)
+    if resume_in is None:  # a throttle has alerts of its own (sync.throttle_alerts)
+        await _track_failure(conn, connection, error)
     log.info("push %s: %s pushed, %s failed, %s calls (%s)", connection.slug, pushed, failed,
              adapter.calls - calls_before, status)
-    return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error)
+    return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error, resume_in)
 
 
 async def _record(conn: asyncpg.Connection, results: list[ItemResult], versions: dict[int, tuple[int, int]]) -> None:

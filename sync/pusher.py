@@ -22,7 +22,9 @@ from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
+from sync.limiter import RateLimits
 from sync.push import PushRun, push_due
+from sync.throttle_alerts import announce_throttle
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,11 @@ class StockPusher:
         coalesce_seconds: float = 0.2,
         adapter_options: Callable[[marketplaces.Connection], dict[str, Any]] | None = None,
         route: Callable[[marketplaces.Connection], marketplaces.Connection] | None = None,
+        limits: RateLimits | None = None,
     ) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
+        # The process's limits (shared with its puller and webhook worker); alone, its own on the same Redis.
+        self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
         self._coalesce = coalesce_seconds
         self._options = adapter_options or (lambda connection: {})
@@ -86,6 +91,7 @@ class StockPusher:
         wake = self._wakes[marketplace_id]
         trigger = "scheduled"
         while not stop.is_set():
+            resume_in: float | None = None
             try:
                 async with self._pool.acquire() as conn:
                     connection = next((c for c in await marketplaces.api_connections(conn, self._vault)
@@ -97,17 +103,27 @@ class StockPusher:
                     identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
                                 connection.warehouse_id, connection.shop_id)
                     if adapter is None or identity != built_for:
-                        adapter, built_for = build_adapter(connection, session, **self._options(connection)), identity
+                        adapter = build_adapter(connection, session, self._limits, **self._options(connection))
+                        built_for = identity
                     run = await push_due(self._pool, connection, adapter, trigger=trigger)
                     if run is not None:
                         self.runs = [*self.runs[-99:], run]
+                        resume_in = run.resume_in
+                await announce_throttle(self._pool, connection, self._limits)
             except MarketplaceError as error:
                 log.warning("push to marketplace %s not possible: %s", marketplace_id, error)
             except Exception:
                 log.exception("push to marketplace %s failed", marketplace_id)
-            trigger = await self._wait(marketplace_id, wake, stop)
+            trigger = await self._wait(marketplace_id, wake, stop, resume_in)
 
-    async def _wait(self, marketplace_id: int, wake: asyncio.Event, stop: asyncio.Event) -> str:
+    async def _wait(self, marketplace_id: int, wake: asyncio.Event, stop: asyncio.Event,
+                    resume_in: float | None) -> str:
+        if resume_in is not None:
+            # The account is paused after a 429: changes meanwhile would only fail fast again; they stay due
+            # and go in a run right after the pause.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), resume_in)
+            wake.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), self._sweep)
         if not wake.is_set():

@@ -22,6 +22,7 @@ from core.vault import Vault
 from sync.adapter import OrderLookup
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
+from sync.limiter import RateLimits
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,11 @@ MIN_ROUND_SECONDS = 0.05
 class WebhookWorker:
     def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, sweep_seconds: float = 5.0,
                  route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+                 limits: RateLimits | None = None) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
+        # The process's limits (shared with its pusher and puller); alone, its own on the same Redis.
+        self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
@@ -111,7 +115,7 @@ class WebhookWorker:
             return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.order_key,
                                                             connection.name)
         connection = self._route(connection)
-        adapter = build_adapter(connection, session, **self._options(connection))
+        adapter = build_adapter(connection, session, self._limits, **self._options(connection))
         if not isinstance(adapter, OrderLookup):
             raise MarketplaceError(f"{connection.name}: its adapter cannot fetch one order")
         # The push names the order; its lines and prices (and whether it was cancelled meanwhile) come from the API.

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
@@ -19,6 +18,7 @@ from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
+from sync.limiter import RateLimits, per_second
 
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
@@ -46,8 +46,8 @@ class WildberriesAdapter:
     batch_limit = 1000
     max_quantity = 100_000
 
-    def __init__(self, connection: Connection, session: aiohttp.ClientSession, *, burst: int = 20,
-                 per_minute: int = 300, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(self, connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, *,
+                 burst: int = 20, per_minute: int = 300, policy: RetryPolicy = DEFAULT_RETRY) -> None:
         if not connection.token:
             raise MarketplaceError("wildberries: no API token configured")
         if connection.warehouse_id is None:
@@ -55,16 +55,22 @@ class WildberriesAdapter:
         self._warehouse = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
         headers = {"Authorization": connection.token}
+        # WB keeps one token bucket per seller account and API category (contract 2.6): marketplace 300/min
+        # burst 20, prices 10 per 6 s burst 5, content 100/min burst 5.
         # A base URL override (sandbox) serves every WB host's paths on one server.
         self._market = MarketplaceHttp(session, connection.base_url or MARKETPLACE_API, headers,
-                                       AsyncLimiter(burst, burst * 60 / per_minute), retry, policy, name=self.name)
+                                       limits.lane(connection, "marketplace", per_second(per_minute / 60, burst)),
+                                       retry, policy, name=self.name)
         self._prices = MarketplaceHttp(session, connection.base_url or PRICES_API, headers,
-                                       AsyncLimiter(5, 3), retry, policy, name=self.name)
+                                       limits.lane(connection, "prices", per_second(10 / 6, 5)), retry, policy,
+                                       name=self.name)
         self._content = MarketplaceHttp(session, connection.base_url or CONTENT_API, headers,
-                                        AsyncLimiter(5, 3), retry, policy, name=self.name)
+                                        limits.lane(connection, "content", per_second(100 / 60, 5)), retry, policy,
+                                        name=self.name)
         # Seller info: 1 a minute with bursts of 10 (WB-SPEC 01-general.yaml getV1SellerInfo).
         self._common = MarketplaceHttp(session, connection.base_url or COMMON_API, headers,
-                                       AsyncLimiter(10, 600), retry, policy, name=self.name)
+                                       limits.lane(connection, "common", per_second(1 / 60, 10)), retry, policy,
+                                       name=self.name)
         self._expires_at = _token_expiry(connection.token)
 
     @property

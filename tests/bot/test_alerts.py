@@ -207,3 +207,26 @@ async def test_sync_alerts_read_as_sentences_and_drift_offers_a_push_now(
     assert "Uzum Market" in text and "PH-1 9→5" in text and "7001" in text and "🔔" in text.splitlines()[0]
     buttons = [b["callback_data"] for row in digest.params["reply_markup"]["inline_keyboard"] for b in row]
     assert f"sy:run:{uzum}" in buttons
+
+
+async def test_a_throttled_marketplace_and_its_recovery_read_in_the_admins_language(
+    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    from core import outbox
+    from tests.builders import make_channel
+
+    async with pool.acquire() as conn:
+        uzum = await make_channel(conn, "uzum", "api")
+        await outbox.add(conn, outbox.SYNC_THROTTLED, {"marketplace_id": uzum, "marketplace": "Uzum Market",
+                                                       "pause_seconds": 60})
+    assert await send_due_alerts(pool, process.bot, bot_settings) == 1
+    async with pool.acquire() as conn:
+        await conn.execute("INSERT INTO users (telegram_id, first_name, is_admin, language) VALUES (9003, 'Lola',"
+                           " TRUE, 'ru')")
+        await outbox.add(conn, outbox.SYNC_RECOVERED, {"marketplace_id": uzum, "marketplace": "Uzum Market"})
+    assert await send_due_alerts(pool, process.bot, bot_settings) == 1
+
+    throttled, recovered = fake_telegram.sent_texts(ADMIN_CHAT_ID)
+    assert throttled == ("⏸ Uzum Market so'rovlarimizni cheklamoqda (so'rovlar juda ko'p): sinxronlash 60 soniyaga"
+                         " to'xtatildi va o'zi davom etadi.")
+    assert recovered == "▶️ Uzum Market снова принимает наши запросы: синхронизация возобновлена."

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from bot.callbacks import MenuCb, SyncCb
 from core import events
 from sync.key_check import KeyChecker
+from sync.limiter import RateLimits
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, map_product
 from tests.sync.world import VAULT, World, connect, sandboxes
@@ -101,7 +102,7 @@ async def world(pool: asyncpg.Pool, redis: Redis) -> AsyncIterator[World]:
     stop = asyncio.Event()
     checking = asyncio.create_task(KeyChecker(pool, redis, VAULT).run(stop))
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
+        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     stop.set()
     await checking
     for sandbox in (uzum, wb, ozon):

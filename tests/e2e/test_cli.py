@@ -22,6 +22,7 @@ from core import events, marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.vault import Vault
+from sync.limiter import RateLimits
 from sync.sandbox.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
 from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox
@@ -178,7 +179,7 @@ async def test_marketplace_check_of_a_refused_key_exits_1_with_the_platforms_wor
 
 
 @pytest.fixture
-async def marketplaces_world(pool: asyncpg.Pool, settings: Settings) -> AsyncIterator[World]:
+async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) -> AsyncIterator[World]:
     """The three sandboxes connected with keys sealed by the CLI's SECRET_KEY."""
     assert settings.secret_key is not None
     uzum, wb, ozon = sandboxes()
@@ -187,7 +188,7 @@ async def marketplaces_world(pool: asyncpg.Pool, settings: Settings) -> AsyncIte
     async with pool.acquire() as conn:
         connections = await connect(conn, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()))
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
+        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
 

@@ -36,6 +36,7 @@ from core.marketplaces import Connection
 from core.migrations import migrate
 from core.settings import Settings
 from core.vault import Vault
+from sync.limiter import RateLimits
 from sync.ozon import OzonAdapter
 from sync.push import value_to_push
 from sync.sandbox.ozon import OzonSandbox
@@ -547,7 +548,7 @@ async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Setting
     async with pool.acquire() as conn:
         connections = await connect_sandboxes(conn, Vault(settings.secret_key.get_secret_value()), uzum, wb, ozon)
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
+        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
 

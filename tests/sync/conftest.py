@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from sync.limiter import RateLimits
 from tests.builders import Shop
 from tests.support import changed
 from tests.sync.world import World, connect, list_everywhere, sandboxes
@@ -22,7 +23,7 @@ from webapp.routes import webhooks
 
 
 @pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[World]:
     """The shop's three products listed and mapped on every sandbox (their stock not pushed yet)."""
     uzum, wb, ozon = sandboxes()
     for sandbox in (uzum, wb, ozon):
@@ -31,7 +32,7 @@ async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
         connections = await connect(conn, uzum, wb, ozon)
         await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
+        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
 

@@ -21,7 +21,7 @@ async def test_automap_maps_every_listing_whose_sku_is_ours(
     async with pool.acquire() as conn:
         await _uzum_seller_codes(conn, world)
         await conn.execute("DELETE FROM marketplace_products WHERE marketplace_id = $1", marketplace)
-        report = await automap(conn, world.connections[slug])
+        report = await automap(conn, world.connections[slug], world.limits)
         mapped = await conn.fetchval("SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1",
                                      marketplace)
     assert sorted(sku for sku, _ in report.matched) == ["CL-1", "PH-1", "PH-2"]
@@ -47,7 +47,7 @@ async def test_uzum_automap_takes_the_write_barcode_from_the_stock_api(
     async with pool.acquire() as conn:
         await _uzum_seller_codes(conn, world)
         await conn.execute("DELETE FROM marketplace_products WHERE marketplace_id = $1", marketplace)
-        await automap(conn, world.connections["uzum"])
+        await automap(conn, world.connections["uzum"], world.limits)
         barcode = await conn.fetchval(
             "SELECT k.value FROM listing_keys k JOIN marketplace_products mp ON mp.id = k.mapping_id"
             " WHERE mp.product_id = $1 AND mp.marketplace_id = $2 AND k.name = 'barcode'", shop.phone, marketplace)

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from core import inventory, marketplaces, orders
 from core.errors import OutOfStock
 from core.orders import Customer, Line, NewOrder, Status
+from sync.limiter import RateLimits
 from sync.pull import pull_orders, reconcile
 from sync.push import push_due, value_to_push
 from sync.sandbox.uzum_models import FINAL_STATUSES
@@ -61,7 +62,7 @@ class Tally:
 
 
 @pytest.fixture
-async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
+async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[World]:
     uzum, wb, ozon = sandboxes(pair_window=0.0)
     # Wildberries' limits are tested on their own; here they would only make the sync wait seconds at a time.
     wb.rules = replace(wb.rules, rate_limit=False)
@@ -71,7 +72,7 @@ async def world(pool: asyncpg.Pool, shop: Shop) -> AsyncIterator[World]:
         connections = await connect(conn, uzum, wb, ozon)
         await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session)
+        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
 

@@ -70,7 +70,7 @@ async def test_a_basic_wildberries_token_past_its_daily_seller_info_still_shows_
 ) -> None:
     async with WildberriesSandbox(token="basic-token", rates=BASIC_TOKEN_RATES) as wb:
         connection = replace(world.connections["wildberries"], base_url=wb.base_url, token="basic-token")
-        first = await check_key(connection, world.session)
-        second = await check_key(connection, world.session, policy=RetryPolicy(attempts=1))
+        first = await check_key(connection, world.session, world.limits)
+        second = await check_key(connection, world.session, world.limits, policy=RetryPolicy(attempts=1))
     assert first.account == "Sandbox Store (ИП Sandbox Seller)" and second.account is None
     assert second.places == first.places and len(second.places) == 1

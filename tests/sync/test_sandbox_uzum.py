@@ -39,6 +39,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def sandbox(**rules: Any) -> UzumSandbox:
+    # The API's shapes are tested here; its rate limit only where a test asks for it.
     created = UzumSandbox(token=TOKEN, **{"rate_limit": False, **rules})
     created.load_catalog(CATALOG)
     return created
@@ -287,12 +288,22 @@ async def test_over_the_per_second_limit_is_429_with_rate_headers(http: aiohttp.
     assert (await statuses[2].json())["errors"][0]["code"] == "too-many-requests"
 
 
-async def test_throttle_keeps_refusing_after_a_429(http: aiohttp.ClientSession) -> None:
-    async with sandbox(rate_limit=True, max_per_second=5, burst_capacity=1, throttle_seconds=60) as limited:
+async def test_throttle_keeps_refusing_after_a_429_without_retry_after(http: aiohttp.ClientSession) -> None:
+    async with sandbox(rate_limit=True, max_per_second=5, burst_capacity=1) as limited:  # the default throttle
         await http.get(limited.base_url + "/v1/shops")
         assert (await http.get(limited.base_url + "/v1/shops")).status == 429
         await asyncio.sleep(0.3)  # the bucket has refilled, the throttle has not lifted
+        refused = await http.get(limited.base_url + "/v1/shops")
+        assert refused.status == 429
+        assert "Retry-After" not in refused.headers
+
+
+async def test_throttle_lifts_after_its_time(http: aiohttp.ClientSession) -> None:
+    async with sandbox(rate_limit=True, max_per_second=5, burst_capacity=1, throttle_seconds=0.5) as limited:
+        await http.get(limited.base_url + "/v1/shops")
         assert (await http.get(limited.base_url + "/v1/shops")).status == 429
+        await asyncio.sleep(0.6)
+        assert (await http.get(limited.base_url + "/v1/shops")).status == 200
 
 
 async def test_fail_next_answers_the_injected_error_once(http: aiohttp.ClientSession, uzum: UzumSandbox) -> None:

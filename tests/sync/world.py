@@ -14,6 +14,7 @@ from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
+from sync.limiter import RateLimits
 from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox
 from sync.sandbox.wildberries import WildberriesSandbox
@@ -30,14 +31,17 @@ class World:
     ozon: OzonSandbox
     connections: dict[str, Connection]
     session: aiohttp.ClientSession
+    limits: RateLimits  # the test process's, on the test Redis
 
     def adapter(self, slug: str) -> Adapter:
         options = {"uzum": {"requests_per_second": 200.0}}.get(slug, {})
-        return build_adapter(self.connections[slug], self.session, policy=FAST_RETRY, **options)
+        return build_adapter(self.connections[slug], self.session, self.limits, policy=FAST_RETRY, **options)
 
 
 def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox, OzonSandbox]:
     return (
+        # Uzum's one request a second (and the minute-long throttle past it) would make every sync test wait;
+        # the limit and the throttle are tested on their own (tests/sync/test_rate_limits.py).
         UzumSandbox(token=UZUM_TOKEN, rate_limit=False),
         WildberriesSandbox(token=WB_TOKEN),
         # Ozon's one-update-per-pair-per-30-s rule is tested on its own with a short window.
