@@ -194,6 +194,10 @@ class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
     def stock_of(self, key: Any, warehouse_id: int | None = None) -> int:
         return self.find_sku(key).amount
 
+    def throttle_token(self, token: str, seconds: float) -> None:
+        """Another client of this token went over Uzum's rate: every call with it answers 429 for ``seconds``."""
+        self._throttled_until[token] = time.monotonic() + seconds
+
     def stock_snapshot(self) -> list[dict[str, Any]]:
         return [
             {"skuId": s.sku_id, "barcode": s.barcode, "sellerSkuCode": s.seller_sku_code, "amount": s.amount}
