@@ -90,7 +90,9 @@ LIMIT = 20
 
 @pytest.fixture
 async def limited(aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls,
-                  redis: Any) -> tuple[TestClient, TestClient]:
+                  pool: Any, redis: Any) -> tuple[TestClient, TestClient]:
+    """Two replicas, started after the database was emptied: their jobs must not race the fixture's TRUNCATE."""
+
     def app() -> Any:
         return create_app(changed(settings, bot_token=None, api_rate_limit=LIMIT), service_urls)
 
