@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 import pytest
 from cryptography.fernet import Fernet
@@ -22,13 +21,12 @@ from core import events, marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.vault import Vault
-from sync.limiter import RateLimits
 from sync.sandbox.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
 from sync.sandbox.ozon import OzonSandbox
 from sync.sandbox.uzum import UzumSandbox
 from sync.sandbox.wildberries import DEFAULT_WAREHOUSE, WildberriesSandbox
 from tests.builders import Shop, make_channel, make_product, stock_of
-from tests.sync.world import World, connect, list_everywhere, sandboxes
+from tests.sync.world import World, list_everywhere, process_world
 
 
 def _cli(service_urls: ServiceUrls, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -181,16 +179,8 @@ async def test_marketplace_check_of_a_refused_key_exits_1_with_the_platforms_wor
 @pytest.fixture
 async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) -> AsyncIterator[World]:
     """The three sandboxes connected with keys sealed by the CLI's SECRET_KEY."""
-    assert settings.secret_key is not None
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()))
-    async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
+    async with process_world(pool, redis, settings) as world:
+        yield world
 
 
 async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set_aside_and_cancelled(

@@ -32,16 +32,11 @@ from amazing_store.app import TELEGRAM_WEBHOOK_PATH, create_app
 from core import embedded, inventory, marketplaces
 from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, free_port
-from core.marketplaces import Connection
 from core.migrations import migrate
 from core.settings import Settings
 from core.vault import Vault
-from sync.limiter import RateLimits
 from sync.ozon import OzonAdapter
 from sync.push import value_to_push
-from sync.sandbox.ozon import OzonSandbox
-from sync.sandbox.uzum import UzumSandbox
-from sync.sandbox.wildberries import WildberriesSandbox
 from sync.uzum import UzumAdapter
 from sync.wildberries import WildberriesAdapter
 from tests.bot.harness import BotUnderTest, Chat
@@ -49,7 +44,7 @@ from tests.builders import Shop, make_channel, make_product, make_shop
 from tests.databases import database_name
 from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.support import CUSTOMER, changed, login
-from tests.sync.world import OZON_CLIENT, OZON_KEY, UZUM_TOKEN, WB_TOKEN, World, list_everywhere, sandboxes
+from tests.sync.world import World, list_everywhere, process_world
 from webapp.initdata import sign_init_data
 
 HOOK_SECRET = "fault-hook-secret"
@@ -520,37 +515,11 @@ async def app_process(service_urls: ServiceUrls, settings: Settings, tmp_path: P
     await process.end()
 
 
-async def connect_sandboxes(conn: asyncpg.Connection, vault: Vault, uzum: UzumSandbox, wb: WildberriesSandbox,
-                            ozon: OzonSandbox) -> dict[str, Connection]:
-    """The three API marketplaces on their sandboxes, syncing, Ozon pushing on a path token; their keys sealed
-    with `vault`, the one the process builds from its SECRET_KEY."""
-    changes = {
-        "uzum": marketplaces.Changes(base_url=uzum.base_url, token=UZUM_TOKEN, shop_id=1, enabled=True),
-        "wildberries": marketplaces.Changes(base_url=wb.base_url, token=WB_TOKEN, warehouse_id=wb.default_warehouse,
-                                            enabled=True),
-        "ozon": marketplaces.Changes(base_url=ozon.base_url, client_id=OZON_CLIENT, api_key=OZON_KEY,
-                                     warehouse_id=ozon.default_warehouse, enabled=True, new_webhook_token=True),
-    }
-    for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
-        await conn.execute(
-            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ($1, $2, 'api', $2)", name, slug
-        )
-    return {slug: await marketplaces.configure(conn, slug, change, vault) for slug, change in changes.items()}
-
-
 @pytest.fixture
 async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) -> AsyncIterator[World]:
     """The three marketplace sandboxes, connected with keys sealed by the process's SECRET_KEY."""
-    assert settings.secret_key is not None
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect_sandboxes(conn, Vault(settings.secret_key.get_secret_value()), uzum, wb, ozon)
-    async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
-    for sandbox in (uzum, wb, ozon):
-        await sandbox.stop()
+    async with process_world(pool, redis, settings) as world:
+        yield world
 
 
 async def _catalog(pool: asyncpg.Pool, world: World, stocks: list[int]) -> list[int]:

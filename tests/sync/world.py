@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
 from cryptography.fernet import Fernet
+from redis.asyncio import Redis
 
 from core import marketplaces
 from core.marketplaces import Connection
+from core.settings import Settings
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -53,9 +57,9 @@ def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox
 
 
 async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSandbox,
-                  ozon: OzonSandbox, vault: Vault = VAULT) -> dict[str, Connection]:
+                  ozon: OzonSandbox, vault: Vault = VAULT, *, ozon_pushes: bool = False) -> dict[str, Connection]:
     """The three API marketplaces on their sandboxes, their keys sealed with `vault` (a process's own vault
-    when a real process must read them)."""
+    when a real process must read them); with `ozon_pushes`, Ozon pushes to us on a path token."""
     for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
         await conn.execute(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
@@ -67,9 +71,29 @@ async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSa
         "wildberries": marketplaces.Changes(base_url=wb.base_url, token=WB_TOKEN, warehouse_id=wb.default_warehouse,
                                             enabled=True),
         "ozon": marketplaces.Changes(base_url=ozon.base_url, client_id=OZON_CLIENT, api_key=OZON_KEY,
-                                     warehouse_id=ozon.default_warehouse, enabled=True),
+                                     warehouse_id=ozon.default_warehouse, enabled=True,
+                                     new_webhook_token=ozon_pushes),
     }
     return {slug: await marketplaces.configure(conn, slug, change, vault) for slug, change in changes.items()}
+
+
+@contextlib.asynccontextmanager
+async def process_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) -> AsyncIterator[World]:
+    """The three sandboxes running and connected with keys sealed by the process's (or the CLI's) SECRET_KEY,
+    Ozon pushing on a path token."""
+    assert settings.secret_key is not None
+    uzum, wb, ozon = sandboxes()
+    for sandbox in (uzum, wb, ozon):
+        await sandbox.start()
+    try:
+        async with pool.acquire() as conn:
+            connections = await connect(conn, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()),
+                                        ozon_pushes=True)
+        async with aiohttp.ClientSession() as session:
+            yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
+    finally:
+        for sandbox in (uzum, wb, ozon):
+            await sandbox.stop()
 
 
 UZUM_SKU_TITLE = "Standard"
