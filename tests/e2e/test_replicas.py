@@ -34,13 +34,12 @@ from tests.e2e.test_faults import (
     SECRET_HEADER,
     AppProcess,
     WebhookBot,
-    connect_sandboxes,
     eventually,
     process_env,
 )
 from tests.fake_telegram import FakeTelegram
 from tests.support import CUSTOMER, TEST_BOT_TOKEN
-from tests.sync.world import list_everywhere, sandboxes
+from tests.sync.world import connect, list_everywhere, sandboxes
 from webapp.initdata import sign_init_data
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -80,7 +79,7 @@ async def cluster(
         await server.start()
     async with pool.acquire() as conn:
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
-        connections = await connect_sandboxes(conn, Vault(key), uzum, wb, ozon)
+        connections = await connect(conn, uzum, wb, ozon, Vault(key), ozon_pushes=True)
         await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
         ozon_path = await marketplaces.webhook_path(conn, "ozon")
     assert ozon_path is not None
