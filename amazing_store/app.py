@@ -25,6 +25,7 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
+from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.key_check import KeyChecker
@@ -34,7 +35,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
+from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[REDIS] = create_redis(services.redis_url)
+    app[EFFECTS] = Effects(app[REDIS])
     app[VAULT] = vault_for(settings)
     # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
     app[INIT_DATA_TOKEN] = (
@@ -99,13 +101,13 @@ def _database(dsn: str) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
-    pool, redis, settings = app[POOL], app[REDIS], app[SETTINGS]
+    pool, redis, effects, settings = app[POOL], app[REDIS], app[EFFECTS], app[SETTINGS]
     stop = asyncio.Event()
     scheduler = aiojobs.aiohttp.get_scheduler_from_app(app)
     assert scheduler is not None
 
     async def sweep(conn: asyncpg.Connection) -> None:
-        await orders.sweep_expired_holds(conn, redis)
+        await orders.sweep_expired_holds(conn, effects)
 
     async def flush_views(conn: asyncpg.Connection) -> None:
         await counters.flush_views(conn, redis)
@@ -119,9 +121,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
                          limits=limits)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
-    puller = MarketplacePuller(pool, redis, vault, route=demo.route, limits=limits)
+    puller = MarketplacePuller(pool, redis, effects, vault, route=demo.route, limits=limits)
     pulling = await scheduler.spawn(puller.run(stop))
-    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route, limits=limits)
+    webhook_worker = WebhookWorker(pool, redis, effects, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
@@ -153,6 +155,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     dispatcher = create_dispatcher(app[REDIS])
     dispatcher["settings"] = settings
     dispatcher["redis"] = app[REDIS]
+    dispatcher["effects"] = app[EFFECTS]
     app[BOT] = bot
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import demo, events, logs, mappings, marketplaces, users
+from core import demo, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
-from core.inventory import StockLevel
 from core.listings import PLATFORMS, platform
 from core.migrations import MigrationError, migrate
 from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
+from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
 
 if TYPE_CHECKING:
@@ -203,7 +203,8 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         if args.if_empty and not await demo.catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
             return 0
-        summary = await demo.seed_demo(conn)
+        async with _effects(urls) as effects:
+            summary = await demo.seed_demo(conn, effects)
         print(
             f"demo loaded: {summary.categories} categories, {summary.products} products, "
             f"{summary.banners} banners, {summary.marketplaces} channels created"
@@ -236,17 +237,12 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
     async def configure(conn: asyncpg.Connection) -> int:
         await migrate(conn)
         enabled = True if args.enable else (False if args.disable else None)
-        connection = await marketplaces.configure(conn, args.slug, marketplaces.Changes(
-            base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
-            warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
-            new_webhook_token=args.new_webhook_token,
-        ), vault_for(settings))
-        # Running replicas keep webhook credentials in memory: they drop them now, not when their copy expires.
-        redis = create_redis(urls.redis_url)
-        try:
-            await events.marketplace_changed(redis, args.slug)
-        finally:
-            await redis.aclose()
+        async with _effects(urls) as effects, effects.transaction(conn) as uow:
+            connection = await marketplaces.configure(uow, args.slug, marketplaces.Changes(
+                base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
+                warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
+                new_webhook_token=args.new_webhook_token,
+            ), vault_for(settings))
         state = "sync on" if connection.auto_sync_enabled else "sync paused"
         print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
         path = await marketplaces.webhook_path(conn, args.slug)
@@ -323,6 +319,17 @@ def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Nam
 
 
 @contextlib.asynccontextmanager
+async def _effects(urls: ServiceUrls) -> AsyncIterator[Effects]:
+    """The command's publisher: caches, live pages and webhook receivers of running processes hear what it
+    changed, as they hear their own."""
+    redis = create_redis(urls.redis_url)
+    try:
+        yield Effects(redis)
+    finally:
+        await redis.aclose()
+
+
+@contextlib.asynccontextmanager
 async def _shared_limits(urls: ServiceUrls) -> AsyncIterator[RateLimits]:
     """The marketplaces' rate limits as the running replicas share them through Redis: a command keeps to them too."""
     from sync.limiter import RateLimits
@@ -387,7 +394,7 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
     from sync.pull import pull_orders, pull_stock_diff
 
     async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
-        async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
+        async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits, _effects(urls) as effects:
             try:
                 adapter = build_adapter(connection, session, limits)
             except MarketplaceError as error:
@@ -400,8 +407,7 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
                           file=sys.stderr)
                     return 1
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
-                pulled = await pull(conn, connection, adapter, trigger="manual")
-        await _announce_stock(urls, pulled.stock)
+                pulled = await pull(conn, effects, connection, adapter, trigger="manual")
         if pulled.status == "error":
             print(f"amazing-store: {connection.name}: {pulled.error}", file=sys.stderr)
             return 1
@@ -415,14 +421,3 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)
-
-
-async def _announce_stock(urls: ServiceUrls, levels: tuple[StockLevel, ...]) -> None:
-    """Live pages and caches of running processes hear of the stock this command moved."""
-    if not levels:
-        return
-    redis = create_redis(urls.redis_url)
-    try:
-        await events.publish_stock_changed(redis, levels)
-    finally:
-        await redis.aclose()

@@ -9,9 +9,9 @@ import asyncpg
 from aiogram import F, Router
 from aiogram.types import Message, PreCheckoutQuery
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
-from core import events, orders
+from core import orders
+from core.unit_of_work import Effects
 
 # Telegram wants the pre-checkout answer within 10 s; the holds get this much more time to let the
 # payment finish.
@@ -36,15 +36,14 @@ async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
         await query.answer(ok=False, error_message=problem)
 
 
-async def successful_payment(message: Message, pool: asyncpg.Pool, redis: Redis) -> None:
+async def successful_payment(message: Message, pool: asyncpg.Pool, effects: Effects) -> None:
     payment = message.successful_payment
     assert payment is not None
     async with pool.acquire() as conn:
-        async with conn.transaction():
+        async with effects.transaction(conn) as uow:
             change = await orders.mark_paid(
-                conn, int(payment.invoice_payload), charge_id=payment.telegram_payment_charge_id,
+                uow, int(payment.invoice_payload), charge_id=payment.telegram_payment_charge_id,
                 note=f"paid by card ({payment.telegram_payment_charge_id})",
             )
         number = await conn.fetchval("SELECT order_number FROM orders WHERE id = $1", change.order_id)
-    await events.publish_stock_changed(redis, change.stock)
     await message.answer(_("Payment received. We will confirm order {number} soon.").format(number=number))

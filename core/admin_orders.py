@@ -13,6 +13,7 @@ from core import audit, orders
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.orders import NEXT_STATUSES, Customer, Line, NewOrder, PlacedOrder, Quote, Status, StatusChange
 from core.phones import normalize_phone
+from core.unit_of_work import UnitOfWork
 
 # Forward steps first, cancelling last: the order the buttons are shown in.
 _STATUS_ORDER = list(Status)
@@ -46,7 +47,7 @@ async def quote_manual(
 
 
 async def place_manual(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     channel_id: int,
     lines: tuple[Line, ...],
     customer: Customer,
@@ -54,11 +55,12 @@ async def place_manual(
     delivery_fee: Decimal = Decimal(0),
 ) -> PlacedOrder:
     """A buyer phoned in: the order goes through the one door (`orders.place`) at the admin's prices."""
+    conn = uow.conn
     await _require_manual(conn, channel_id)
     address = (customer.address or "").strip() or None
     customer = Customer(customer.name.strip(), normalize_phone(customer.phone), address)
     placed = await orders.place(
-        conn, NewOrder(channel_id, lines, customer, created_by=admin_id, delivery_fee=delivery_fee)
+        uow, NewOrder(channel_id, lines, customer, created_by=admin_id, delivery_fee=delivery_fee)
     )
     await audit.record(conn, admin_id, audit.ORDER_PLACE, "order", placed.id, None, {
         "order_number": placed.order_number, "channel_id": channel_id, "total": placed.total,
@@ -143,16 +145,17 @@ async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
 
 
 async def change_status(
-    conn: asyncpg.Connection, order_id: int, expected: Status, target: Status, admin_id: int
+    uow: UnitOfWork, order_id: int, expected: Status, target: Status, admin_id: int
 ) -> StatusChange:
     """Move an order on, but only from the status the admin was looking at: a second tap, or another admin
     who was quicker, gets InvalidTransition instead of a surprise. Cancelling gives the stock back."""
+    conn = uow.conn
     current = await conn.fetchval("SELECT status FROM orders WHERE id = $1 FOR UPDATE", order_id)
     if current is None:
         raise NotFound("order", order_id)
     if current != expected:
         raise InvalidTransition(current, target.value)
-    change = await orders.change_status(conn, order_id, target, changed_by=admin_id)
+    change = await orders.change_status(uow, order_id, target, changed_by=admin_id)
     await audit.record(conn, admin_id, audit.ORDER_STATUS, "order", order_id, {"status": current},
                        {"status": target.value})
     return change

@@ -1,6 +1,6 @@
 """Products as the seller's back office sees them: search over the whole catalog (hidden products too), a card
 with stock and every channel's listing, and the admin's writes (stock, our prices, the own-store switch, new
-products). Each write records its audit row in the caller's transaction."""
+products). Each write records its audit row in the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from core import audit, catalog, inventory
 from core.catalog import NewProduct
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
+from core.unit_of_work import UnitOfWork
 
 SEARCH_LIMIT = 10
 MAX_NEEDLE = 100
@@ -81,22 +82,21 @@ async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int
     return rows[0]
 
 
-async def adjust_stock(
-    conn: asyncpg.Connection, product_id: int, change: int, reason: str, actor_id: int
-) -> StockLevel:
+async def adjust_stock(uow: UnitOfWork, product_id: int, change: int, reason: str, actor_id: int) -> StockLevel:
     """+/- n with the reason, e.g. goods arrived or broke."""
-    level = await inventory.adjust(conn, product_id, change, Source("adjustment", None, None, actor_id, reason.strip()))
-    await audit.record(conn, actor_id, audit.STOCK_ADJUST, "product", product_id,
+    level = await inventory.adjust(uow, product_id, change, Source("adjustment", None, None, actor_id, reason.strip()))
+    await audit.record(uow.conn, actor_id, audit.STOCK_ADJUST, "product", product_id,
                        {"quantity": level.quantity - change}, {"quantity": level.quantity, "reason": reason.strip()})
     return level
 
 
-async def count_stock(conn: asyncpg.Connection, product_id: int, counted: int, actor_id: int) -> StockLevel:
+async def count_stock(uow: UnitOfWork, product_id: int, counted: int, actor_id: int) -> StockLevel:
     """A stock take: the shelf holds `counted`."""
+    conn = uow.conn
     before = await conn.fetchval("SELECT quantity FROM inventory WHERE product_id = $1 FOR UPDATE", product_id)
     if before is None:
         raise NotFound("product", product_id)
-    level = await inventory.set_count(conn, product_id, counted, Source("stock_take", None, None, actor_id,
+    level = await inventory.set_count(uow, product_id, counted, Source("stock_take", None, None, actor_id,
                                                                         "stock take"))
     await audit.record(conn, actor_id, audit.STOCK_COUNT, "product", product_id, {"quantity": before},
                        {"quantity": level.quantity})
@@ -104,40 +104,40 @@ async def count_stock(conn: asyncpg.Connection, product_id: int, counted: int, a
 
 
 async def set_price(
-    conn: asyncpg.Connection, product_id: int, field: str, value: Decimal | None, actor_id: int
+    uow: UnitOfWork, product_id: int, field: str, value: Decimal | None, actor_id: int
 ) -> asyncpg.Record:
     """Our price, sale price or cost. Marketplace prices are theirs and never change here."""
     if field not in PRICE_FIELDS:
         raise ValidationError(f"{field} is not one of our prices", field)
-    before = await catalog.admin_view(conn, product_id)
-    after = await catalog.update_product(conn, product_id, {field: value})
-    await audit.record(conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id, {field: before[field]},
+    before = await catalog.admin_view(uow.conn, product_id)
+    after = await catalog.update_product(uow, product_id, {field: value})
+    await audit.record(uow.conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id, {field: before[field]},
                        {field: after[field]})
     return after
 
 
-async def set_active(conn: asyncpg.Connection, product_id: int, active: bool, actor_id: int) -> bool:
+async def set_active(uow: UnitOfWork, product_id: int, active: bool, actor_id: int) -> bool:
     """Switch a product on or off in the own store; returns whether it is visible now."""
-    before = await catalog.admin_view(conn, product_id)
-    visible = await catalog.set_active(conn, product_id, active)
-    await audit.record(conn, actor_id, audit.PRODUCT_ACTIVATE, "product", product_id,
+    before = await catalog.admin_view(uow.conn, product_id)
+    visible = await catalog.set_active(uow, product_id, active)
+    await audit.record(uow.conn, actor_id, audit.PRODUCT_ACTIVATE, "product", product_id,
                        {"is_active": before["is_active"], "inactive_reason": before["inactive_reason"]},
                        {"switched_on": active, "is_active": visible})
     return visible
 
 
 async def create(
-    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, actor_id: int
-) -> tuple[int, StockLevel | None]:
-    product_id, level = await catalog.create_product(
-        conn, product, low_stock_threshold=low_stock_threshold, created_by=actor_id
+    uow: UnitOfWork, product: NewProduct, *, low_stock_threshold: int, actor_id: int
+) -> int:
+    product_id = await catalog.create_product(
+        uow, product, low_stock_threshold=low_stock_threshold, created_by=actor_id
     )
-    await audit.record(conn, actor_id, audit.PRODUCT_CREATE, "product", product_id, None, {
+    await audit.record(uow.conn, actor_id, audit.PRODUCT_CREATE, "product", product_id, None, {
         "sku": product.sku, "name_uz": product.name_uz, "name_ru": product.name_ru, "barcode": product.barcode,
         "category_id": product.category_id, "price": product.price, "cost_price": product.cost_price,
         "initial_stock": product.initial_stock, "image_url": product.image_url,
     })
-    return product_id, level
+    return product_id
 
 
 async def category_choices(conn: asyncpg.Connection) -> list[asyncpg.Record]:

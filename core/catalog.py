@@ -1,4 +1,6 @@
-"""Products of the master catalog: creation (with their stock row), prices, and own-store visibility."""
+"""Products of the master catalog: creation (with their stock row), prices, and own-store visibility.
+
+Every change registers `catalog_changed` on the caller's unit of work: cached catalog pages drop after the commit."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import asyncpg
 
 from core import inventory
 from core.errors import NotFound, ValidationError
-from core.inventory import Source, StockLevel
+from core.inventory import Source
 from core.sql import update_by_id
+from core.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,10 @@ RETURNING id
 
 
 async def create_product(
-    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, created_by: int | None = None
-) -> tuple[int, StockLevel | None]:
+    uow: UnitOfWork, product: NewProduct, *, low_stock_threshold: int, created_by: int | None = None
+) -> int:
     """A new product starts hidden with an empty stock row; its first stock arrives as a 'receive'."""
+    conn = uow.conn
     _check_prices(product.price, product.sale_price, product.cost_price)
     if product.initial_stock < 0:
         raise ValidationError("initial stock cannot be negative", "initial_stock")
@@ -57,19 +61,20 @@ async def create_product(
     except asyncpg.ForeignKeyViolationError:
         raise NotFound("category", product.category_id) from None
     await conn.execute("INSERT INTO inventory (product_id) VALUES ($1)", product_id)
-    level = None
     if product.initial_stock:
         source = Source("product", product_id, user_id=created_by, notes="opening stock")
-        level = await inventory.receive(conn, product_id, product.initial_stock, source, opening=True)
-    return product_id, level
+        await inventory.receive(uow, product_id, product.initial_stock, source, opening=True)
+    uow.catalog_changed()
+    return product_id
 
 
-async def set_active(conn: asyncpg.Connection, product_id: int, active: bool) -> bool:
+async def set_active(uow: UnitOfWork, product_id: int, active: bool) -> bool:
     """An admin switches a product on or off in the own store; returns whether it is now visible.
 
     Switched off by an admin, it stays off whatever the stock does. Switched on with nothing available,
     it waits hidden (as 'out_of_stock') and shows itself when stock arrives.
     """
+    conn = uow.conn
     await inventory.lock(conn, [product_id])  # a stock change in flight must see the new reason, or we its count
     row = await conn.fetchrow(
         """
@@ -86,6 +91,7 @@ async def set_active(conn: asyncpg.Connection, product_id: int, active: bool) ->
     )
     if row is None:
         raise NotFound("product", product_id)
+    uow.catalog_changed()
     return row["is_active"]
 
 
@@ -109,10 +115,11 @@ async def admin_view(conn: asyncpg.Connection, product_id: int) -> asyncpg.Recor
     return row
 
 
-async def update_product(conn: asyncpg.Connection, product_id: int, changes: dict[str, object]) -> asyncpg.Record:
+async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, object]) -> asyncpg.Record:
     """Change our own fields of a product (texts, category, our prices, image, own-store switch).
 
     Marketplace prices are theirs and are not here: they are read from each marketplace."""
+    conn = uow.conn
     current = await admin_view(conn, product_id)
     unknown = set(changes) - {*_EDITABLE, "is_active"}
     if unknown:
@@ -130,7 +137,8 @@ async def update_product(conn: asyncpg.Connection, product_id: int, changes: dic
         except asyncpg.ForeignKeyViolationError:
             raise NotFound("category", changes.get("category_id")) from None
     if "is_active" in changes and changes["is_active"] is not None:
-        await set_active(conn, product_id, bool(changes["is_active"]))
+        await set_active(uow, product_id, bool(changes["is_active"]))
+    uow.catalog_changed()
     return await admin_view(conn, product_id)
 
 

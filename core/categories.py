@@ -1,4 +1,5 @@
-"""The category tree of the catalog, in the customer's language, and its upkeep by admins."""
+"""The category tree of the catalog, in the customer's language, and its upkeep by admins (each change registers
+`catalog_changed` on the caller's unit of work)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncpg
 
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
+from core.unit_of_work import UnitOfWork
 
 _TREE = """
 SELECT id, parent_id, icon, color, sort_order,
@@ -45,11 +47,11 @@ class CategoryFields:
 _COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "is_active")
 
 
-async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
+async def create(uow: UnitOfWork, fields: CategoryFields) -> int:
     if not (fields.name_uz or "").strip():
         raise ValidationError("the Uzbek name is required", "name_uz")
     try:
-        return await conn.fetchval(
+        category_id: int = await uow.conn.fetchval(
             "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
             " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
             fields.name_uz.strip(), fields.name_ru, fields.parent_id, fields.icon, fields.color,
@@ -57,10 +59,13 @@ async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
         )
     except asyncpg.ForeignKeyViolationError:
         raise NotFound("category", fields.parent_id) from None
+    uow.catalog_changed()
+    return category_id
 
 
-async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFields, given: set[str]) -> None:
+async def update(uow: UnitOfWork, category_id: int, fields: CategoryFields, given: set[str]) -> None:
     """Change the fields named in `given` (so a field can be set to null on purpose)."""
+    conn = uow.conn
     changes = [name for name in _COLUMNS if name in given]
     if "name_uz" in given and not (fields.name_uz or "").strip():
         raise ValidationError("the Uzbek name is required", "name_uz")
@@ -82,12 +87,14 @@ async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFie
         raise ValidationError(f"{error.column_name} cannot be empty", error.column_name) from None
     if status.endswith(" 0"):
         raise NotFound("category", category_id)
+    uow.catalog_changed()
 
 
-async def delete(conn: asyncpg.Connection, category_id: int) -> None:
+async def delete(uow: UnitOfWork, category_id: int) -> None:
     """Delete a category and its subcategories; their products stay, without a category."""
-    if (await conn.execute("DELETE FROM categories WHERE id = $1", category_id)).endswith(" 0"):
+    if (await uow.conn.execute("DELETE FROM categories WHERE id = $1", category_id)).endswith(" 0"):
         raise NotFound("category", category_id)
+    uow.catalog_changed()
 
 
 async def family(conn: asyncpg.Connection, category_id: int) -> list[int]:

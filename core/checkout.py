@@ -11,6 +11,7 @@ import asyncpg
 from core import cart, orders
 from core.errors import DomainError, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.phones import normalize_phone
+from core.unit_of_work import UnitOfWork
 
 PAYMENT_METHODS = ("cash", "card")
 
@@ -43,7 +44,7 @@ async def own_store_channel(conn: asyncpg.Connection) -> int:
 
 
 async def place_from_cart(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     user_id: int,
     customer: orders.Customer,
     *,
@@ -51,7 +52,8 @@ async def place_from_cart(
     note: str | None = None,
     reservation_ttl: timedelta = orders.DEFAULT_RESERVATION_TTL,
 ) -> Checkout:
-    """Run in the caller's transaction; commit it in both outcomes (conflicts refresh the cart's prices)."""
+    """Run in the caller's unit of work; commit it in both outcomes (conflicts refresh the cart's prices)."""
+    conn = uow.conn
     if payment_method not in PAYMENT_METHODS:
         raise ValidationError(f"payment method must be one of {', '.join(PAYMENT_METHODS)}", "payment_method")
     customer = orders.Customer(customer.name, normalize_phone(customer.phone), customer.address)
@@ -65,7 +67,7 @@ async def place_from_cart(
         await cart.refresh_prices(conn, user_id)
         return Checkout(None, conflicts)
     placed = await orders.place(
-        conn,
+        uow,
         orders.NewOrder(
             channel_id=channel,
             lines=tuple(orders.Line(item["product_id"], item["quantity"]) for item in current.items),

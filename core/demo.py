@@ -11,6 +11,7 @@ import asyncpg
 
 from core import inventory
 from core.inventory import Source
+from core.unit_of_work import Effects, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -701,16 +702,17 @@ async def catalog_is_empty(conn: asyncpg.Connection) -> bool:
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
 
 
-async def seed_demo(conn: asyncpg.Connection) -> DemoSummary:
-    """Create whatever part of the demo catalog is missing, in one transaction; existing rows stay as is."""
-    async with conn.transaction():
+async def seed_demo(conn: asyncpg.Connection, effects: Effects) -> DemoSummary:
+    """Create whatever part of the demo catalog is missing, in one unit of work; existing rows stay as is."""
+    async with effects.transaction(conn) as uow:
         # Two seeds at once (CLI beside a starting server) would otherwise both miss, then insert, a category.
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
         marketplaces_created = await _seed_marketplaces(conn)
         category_ids, categories_created = await _seed_categories(conn)
         products = _build_products()
-        product_ids = await _seed_products(conn, products, category_ids)
+        product_ids = await _seed_products(uow, products, category_ids)
         banners_created = await _seed_banners(conn, products, category_ids)
+        uow.catalog_changed()
     return DemoSummary(
         categories=categories_created,
         products=len(product_ids),
@@ -781,9 +783,10 @@ async def _seed_categories(conn: asyncpg.Connection) -> tuple[dict[str, int], in
 
 
 async def _seed_products(
-    conn: asyncpg.Connection, products: list[_Product], category_ids: dict[str, int]
+    uow: UnitOfWork, products: list[_Product], category_ids: dict[str, int]
 ) -> dict[str, int]:
     """Insert the missing products with their stock, ledger and channel listings; the new ids by SKU."""
+    conn = uow.conn
     rows = await conn.fetch(
         _INSERT_PRODUCTS,
         [p.sku for p in products], [p.barcode for p in products],
@@ -802,7 +805,7 @@ async def _seed_products(
     opening = Source("demo", notes="Demo opening stock")
     for product in fresh:
         if product.quantity > 0:
-            await inventory.receive(conn, new_ids[product.sku], product.quantity, opening, opening=True)
+            await inventory.receive(uow, new_ids[product.sku], product.quantity, opening, opening=True)
 
     marketplace_ids: dict[str, int] = {
         r["slug"]: r["id"]

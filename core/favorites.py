@@ -1,10 +1,12 @@
-"""A customer's favorite products (own store)."""
+"""A customer's favorite products (own store). Each change registers `favorites_changed` on the caller's unit of
+work: every replica drops what it remembers of them after the commit."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from core.errors import NotFound, ValidationError
+from core.unit_of_work import UnitOfWork
 
 MAX_FAVORITES = 500
 
@@ -16,21 +18,24 @@ async def ids(conn: asyncpg.Connection, user_id: int) -> list[int]:
     return [row["product_id"] for row in rows]
 
 
-async def add(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
+async def add(uow: UnitOfWork, user_id: int, product_id: int) -> None:
     try:
-        await conn.execute(
+        await uow.conn.execute(
             "INSERT INTO favorites (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", user_id, product_id
         )
     except asyncpg.ForeignKeyViolationError:
         raise NotFound("product", product_id) from None
+    uow.favorites_changed(user_id)
 
 
-async def remove(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
-    await conn.execute("DELETE FROM favorites WHERE user_id = $1 AND product_id = $2", user_id, product_id)
+async def remove(uow: UnitOfWork, user_id: int, product_id: int) -> None:
+    await uow.conn.execute("DELETE FROM favorites WHERE user_id = $1 AND product_id = $2", user_id, product_id)
+    uow.favorites_changed(user_id)
 
 
-async def replace(conn: asyncpg.Connection, user_id: int, product_ids: list[int]) -> None:
-    """Make the favorites exactly these products (run it in a transaction); unknown ids are refused."""
+async def replace(uow: UnitOfWork, user_id: int, product_ids: list[int]) -> None:
+    """Make the favorites exactly these products; unknown ids are refused."""
+    conn = uow.conn
     wanted = list(dict.fromkeys(product_ids))
     if len(wanted) > MAX_FAVORITES:
         raise ValidationError(f"at most {MAX_FAVORITES} favorites", "product_ids")
@@ -43,3 +48,4 @@ async def replace(conn: asyncpg.Connection, user_id: int, product_ids: list[int]
         "INSERT INTO favorites (user_id, product_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
         user_id, wanted,
     )
+    uow.favorites_changed(user_id)

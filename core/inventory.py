@@ -1,8 +1,9 @@
 """The stock ledger: the only code that writes inventory.quantity and inventory.reserved_quantity.
 
-Every change runs in the caller's transaction on a locked inventory row, writes its movement beside it,
+Every change runs in the caller's unit of work on a locked inventory row, writes its movement beside it,
 marks the product's marketplace mappings for a stock push, keeps own-store visibility in step with
-availability and queues low-stock alerts in the outbox. Available = quantity - reserved, never below 0.
+availability, queues low-stock alerts in the outbox and registers the new level on the unit, published after
+the commit. Available = quantity - reserved, never below 0.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncpg
 
 from core import outbox
 from core.errors import NotFound, OutOfStock, ValidationError
+from core.unit_of_work import UnitOfWork
 
 
 class Movement(StrEnum):
@@ -110,40 +112,40 @@ async def lock(conn: asyncpg.Connection, product_ids: Iterable[int]) -> None:
 
 
 async def receive(
-    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source, *, opening: bool = False
+    uow: UnitOfWork, product_id: int, quantity: int, source: Source, *, opening: bool = False
 ) -> StockLevel:
     """Goods arrived at the warehouse. A new product's opening stock raises no "back in stock" alert."""
     _require_positive(quantity)
-    return await _move(conn, product_id, Movement.RECEIVE, quantity, 0, source, alert=not opening)
+    return await _move(uow, product_id, Movement.RECEIVE, quantity, 0, source, alert=not opening)
 
 
-async def adjust(conn: asyncpg.Connection, product_id: int, change: int, source: Source) -> StockLevel:
+async def adjust(uow: UnitOfWork, product_id: int, change: int, source: Source) -> StockLevel:
     """An admin's correction, +/- n, with the reason in source.notes."""
     if change == 0:
         raise ValidationError("an adjustment must change the stock", "change")
     if not (source.notes or "").strip():
         raise ValidationError("say why the stock is adjusted", "reason")
-    return await _move(conn, product_id, Movement.ADJUSTMENT, change, 0, source)
+    return await _move(uow, product_id, Movement.ADJUSTMENT, change, 0, source)
 
 
-async def set_count(conn: asyncpg.Connection, product_id: int, counted: int, source: Source) -> StockLevel:
+async def set_count(uow: UnitOfWork, product_id: int, counted: int, source: Source) -> StockLevel:
     """Stock take: the shelf holds `counted`; the ledger records the difference (even 0: the count happened)."""
     if counted < 0:
         raise ValidationError("a count cannot be negative", "quantity")
-    current = await _current(conn, product_id)
+    current = await _current(_connection(uow), product_id)
     if counted < current["reserved_quantity"]:
         raise ValidationError(
             f"{current['reserved_quantity']} units are reserved for customers; the count cannot be lower", "quantity"
         )
-    return await _move(conn, product_id, Movement.STOCK_TAKE, counted - current["quantity"], 0, source)
+    return await _move(uow, product_id, Movement.STOCK_TAKE, counted - current["quantity"], 0, source)
 
 
-async def sell(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
-    return (await sell_many(conn, [(product_id, quantity)], source))[0]
+async def sell(uow: UnitOfWork, product_id: int, quantity: int, source: Source) -> StockLevel:
+    return (await sell_many(uow, [(product_id, quantity)], source))[0]
 
 
 async def sell_many(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     sales: Sequence[tuple[int, int]],
     source: Source,
     *,
@@ -156,35 +158,35 @@ async def sell_many(
     them as `locked`, by product id, with the columns of _CURRENT, and saves the read."""
     for _, quantity in sales:
         _require_positive(quantity)
-    return await _move_many(conn, [(product_id, -quantity, 0) for product_id, quantity in sales], Movement.SALE,
+    return await _move_many(uow, [(product_id, -quantity, 0) for product_id, quantity in sales], Movement.SALE,
                             source, locked=locked)
 
 
 async def give_back(
-    conn: asyncpg.Connection, product_id: int, quantity: int, movement: Movement, source: Source
+    uow: UnitOfWork, product_id: int, quantity: int, movement: Movement, source: Source
 ) -> StockLevel:
     """Units come back: a cancelled order (CANCEL) or goods returned by a customer (RETURN)."""
     if movement not in (Movement.CANCEL, Movement.RETURN):
         raise ValueError(f"give_back records cancel or return, not {movement}")
     _require_positive(quantity)
-    return await _move(conn, product_id, movement, quantity, 0, source)
+    return await _move(uow, product_id, movement, quantity, 0, source)
 
 
-async def marketplace_sale(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
+async def marketplace_sale(uow: UnitOfWork, product_id: int, quantity: int, source: Source) -> StockLevel:
     """Units sold on a marketplace we learnt about from its stock, not from an order."""
     _require_positive(quantity)
-    return await _move(conn, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
+    return await _move(uow, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
 
 
 async def marketplace_return(
-    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source
+    uow: UnitOfWork, product_id: int, quantity: int, source: Source
 ) -> StockLevel:
     _require_positive(quantity)
-    return await _move(conn, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
+    return await _move(uow, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
 
 
 async def reserve(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     product_id: int,
     quantity: int,
     expires_at: datetime,
@@ -193,8 +195,8 @@ async def reserve(
 ) -> tuple[int, StockLevel]:
     """Hold units for a checkout until expires_at; returns (reservation id, level)."""
     _require_positive(quantity)
-    level = await _move(conn, product_id, Movement.RESERVE, 0, quantity, source)
-    reservation_id = await conn.fetchval(
+    level = await _move(uow, product_id, Movement.RESERVE, 0, quantity, source)
+    reservation_id = await uow.conn.fetchval(
         "INSERT INTO stock_reservations (product_id, order_id, quantity, expires_at)"
         " VALUES ($1, $2, $3, $4) RETURNING id",
         product_id, order_id, quantity, expires_at,
@@ -202,25 +204,25 @@ async def reserve(
     return reservation_id, level
 
 
-async def release(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel | None:
+async def release(uow: UnitOfWork, reservation_id: int, source: Source) -> StockLevel | None:
     """Give a hold back; None when it was already released or committed (so a retry is harmless)."""
-    held = await _held(conn, reservation_id)
+    held = await _held(_connection(uow), reservation_id)
     if held is None:
         return None
-    level = await _move(conn, held["product_id"], Movement.RELEASE, 0, -held["quantity"], source)
-    await conn.execute(
+    level = await _move(uow, held["product_id"], Movement.RELEASE, 0, -held["quantity"], source)
+    await uow.conn.execute(
         "UPDATE stock_reservations SET status = 'released', closed_at = NOW() WHERE id = $1", reservation_id
     )
     return level
 
 
-async def commit(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel:
+async def commit(uow: UnitOfWork, reservation_id: int, source: Source) -> StockLevel:
     """Turn a hold into a sale (payment arrived)."""
-    held = await _held(conn, reservation_id)
+    held = await _held(_connection(uow), reservation_id)
     if held is None:
         raise ValidationError(f"reservation {reservation_id} is no longer held", "reservation")
-    level = await _move(conn, held["product_id"], Movement.SALE, -held["quantity"], -held["quantity"], source)
-    await conn.execute(
+    level = await _move(uow, held["product_id"], Movement.SALE, -held["quantity"], -held["quantity"], source)
+    await uow.conn.execute(
         "UPDATE stock_reservations SET status = 'committed', closed_at = NOW() WHERE id = $1", reservation_id
     )
     return level
@@ -233,6 +235,14 @@ async def _held(conn: asyncpg.Connection, reservation_id: int) -> asyncpg.Record
     if row is None:
         raise NotFound("reservation", reservation_id)
     return row if row["status"] == "held" else None
+
+
+def _connection(uow: UnitOfWork) -> asyncpg.Connection:
+    """The unit's connection. A bare connection is refused before anything is written: a stock write outside
+    a unit of work would never tell the caches and live pages."""
+    if not isinstance(uow, UnitOfWork):
+        raise TypeError(f"stock moves only in a unit of work (core.unit_of_work), not on a {type(uow).__name__}")
+    return uow.conn
 
 
 def _require_positive(quantity: int) -> None:
@@ -248,7 +258,7 @@ async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
 
 
 async def _move(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     product_id: int,
     movement: Movement,
     quantity_change: int,
@@ -257,7 +267,7 @@ async def _move(
     *,
     alert: bool = True,
 ) -> StockLevel:
-    return (await _move_many(conn, [(product_id, quantity_change, reserved_change)], movement, source, alert=alert))[0]
+    return (await _move_many(uow, [(product_id, quantity_change, reserved_change)], movement, source, alert=alert))[0]
 
 
 class _Step(NamedTuple):
@@ -272,7 +282,7 @@ class _Step(NamedTuple):
 
 
 async def _move_many(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     changes: Sequence[tuple[int, int, int]],
     movement: Movement,
     source: Source,
@@ -281,7 +291,9 @@ async def _move_many(
     locked: Mapping[int, asyncpg.Record] | None = None,
 ) -> list[StockLevel]:
     """Apply (product id, quantity change, reserved change) triples, one per product, on rows locked in id
-    order (concurrent writers never deadlock). Every triple is checked before the one write."""
+    order (concurrent writers never deadlock). Every triple is checked before the one write; the new levels
+    are registered on the unit, so no write of stock goes unannounced."""
+    conn = _connection(uow)
     changes = sorted(changes)
     if len({product_id for product_id, _, _ in changes}) != len(changes):
         raise ValueError("one change per product")
@@ -317,6 +329,7 @@ async def _move_many(
         if alert:
             await _alert_crossings(conn, step.product_id, step.row, step.available_before, step.available_after)
         levels.append(StockLevel(step.product_id, step.quantity_after, step.reserved_after, step.row["price"]))
+    uow.stock_changed(levels)
     return levels
 
 

@@ -15,9 +15,10 @@ import asyncpg
 
 from core import inventory, orders, outbox
 from core.errors import InvalidTransition, OutOfStock
-from core.inventory import Movement, Source, StockLevel
+from core.inventory import Movement, Source
 from core.listings import ListingKeys
 from core.mappings import key_arrays
+from core.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,6 @@ LIVE = ("pending", "confirmed", "processing")
 class Imported:
     outcome: Outcome
     order_id: int | None = None
-    stock: tuple[StockLevel, ...] = field(default=())
 
 
 # A line is the listing holding one of its keys; failing that, the mapping whose seller code is the line's.
@@ -114,13 +114,15 @@ async def unknown_lines(conn: asyncpg.Connection, marketplace_id: int,
     return found
 
 
-async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: IncomingOrder) -> Imported:
-    """Place a marketplace order once (run it in a transaction); a replay finds the first import."""
+async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingOrder) -> Imported:
+    """Place a marketplace order once; a replay finds the first import."""
+    conn = uow.conn
     existing = await conn.fetchval(
         "SELECT id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2", marketplace_id, incoming.key
     )
     if existing is not None:
-        return Imported("known", existing, await _drop_cancelled_items(conn, marketplace_id, existing, incoming))
+        await _drop_cancelled_items(uow, marketplace_id, existing, incoming)
+        return Imported("known", existing)
     if incoming.cancelled:
         return Imported("unplaced")
     refused = await conn.fetchval(
@@ -148,8 +150,8 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         placed_at=incoming.placed_at,
     )
     try:
-        async with conn.transaction():
-            placed = await orders.place(conn, order)
+        async with uow.savepoint():
+            placed = await orders.place(uow, order)
     except OutOfStock as error:
         # Sold there while we had no units left (the push had not reached it yet): an admin must cancel it on
         # the marketplace. Nothing of ours moves.
@@ -163,16 +165,17 @@ async def import_order(conn: asyncpg.Connection, marketplace_id: int, incoming: 
         marketplace_id, incoming.key, [line.key() for _, line in resolved],
     )
     partial = len(resolved) < len(incoming.lines)
-    return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id, placed.stock)
+    return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id)
 
 
 async def _drop_cancelled_items(
-    conn: asyncpg.Connection, marketplace_id: int, order_id: int, incoming: IncomingOrder
-) -> tuple[StockLevel, ...]:
+    uow: UnitOfWork, marketplace_id: int, order_id: int, incoming: IncomingOrder
+) -> None:
     """The buyer dropped some items of an order we hold: fewer units of a product on their side than live on
     ours means those units come back (a cancel movement), and the line records them as cancelled."""
+    conn = uow.conn
     if await conn.fetchval("SELECT status FROM orders WHERE id = $1 FOR UPDATE", order_id) not in LIVE:
-        return ()
+        return
     theirs: dict[int, int] = {}
     for line in incoming.lines:
         product_id = await resolve(conn, marketplace_id, line)
@@ -186,19 +189,17 @@ async def _drop_cancelled_items(
     dropped = [(item, item["live"] - theirs.get(item["product_id"], 0)) for item in items]
     dropped = [(item, units) for item, units in dropped if units > 0]
     if not dropped:
-        return ()
+        return
     await inventory.lock(conn, (item["product_id"] for item, _ in dropped))
-    levels = []
     for item, units in dropped:
         await conn.execute("UPDATE order_items SET cancelled_quantity = cancelled_quantity + $2 WHERE id = $1",
                            item["id"], units)
         source = Source("order", order_id, marketplace_id, notes=f"{units} dropped by the buyer")
-        levels.append(await inventory.give_back(conn, item["product_id"], units, Movement.CANCEL, source))
+        await inventory.give_back(uow, item["product_id"], units, Movement.CANCEL, source)
     await conn.execute(
         "INSERT INTO order_status_history (order_id, status, notes) SELECT id, status, $2 FROM orders WHERE id = $1",
         order_id, "the buyer dropped some items on the marketplace",
     )
-    return tuple(levels)
 
 
 async def _set_aside(
@@ -231,23 +232,19 @@ async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list
     return [OpenOrder(row["marketplace_order_id"], row["order_date"]) for row in rows]
 
 
-async def cancel_imported(
-    conn: asyncpg.Connection, marketplace_id: int, order_key: str, marketplace_name: str
-) -> tuple[StockLevel, ...]:
+async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, marketplace_name: str) -> None:
     """The marketplace cancelled this order: our stock comes back (once; a repeat changes nothing)."""
+    conn = uow.conn
     order = await conn.fetchrow(
         "SELECT id, status FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
         marketplace_id, order_key,
     )
     if order is None or order["status"] == orders.Status.CANCELLED:
-        return ()
+        return
     try:
-        change = await orders.change_status(conn, order["id"], orders.Status.CANCELLED,
-                                            note=f"cancelled on {marketplace_name}")
+        await orders.change_status(uow, order["id"], orders.Status.CANCELLED, note=f"cancelled on {marketplace_name}")
     except InvalidTransition:
         await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
             "marketplace_id": marketplace_id, "order": order_key, "problem": "cancelled_after_shipping",
             "status": order["status"],
         })
-        return ()
-    return change.stock

@@ -9,6 +9,7 @@ import asyncpg
 
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
+from core.unit_of_work import UnitOfWork
 from core.vault import Vault
 
 
@@ -78,8 +79,10 @@ async def connection(conn: asyncpg.Connection, slug: str, vault: Vault) -> Conne
     return _connection(row, vault)
 
 
-async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault: Vault) -> Connection:
-    """Change a marketplace's connection; keys are sealed before they reach the database."""
+async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) -> Connection:
+    """Change a marketplace's connection; keys are sealed before they reach the database. Running replicas keep
+    webhook credentials in memory: the unit tells them to drop theirs after the commit."""
+    conn = uow.conn
     current = await connection(conn, slug, vault)
     if changes.base_url is not None and not changes.base_url.startswith(("http://", "https://")):
         raise ValidationError("the base URL must start with http:// or https://", "base_url")
@@ -99,6 +102,7 @@ async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault
         values["webhook_path_token"] = secrets.token_urlsafe(24)
     if values:
         await conn.execute(update_by_id("marketplaces", list(values)), current.marketplace_id, *values.values())
+        uow.marketplace_changed(slug)
     return await connection(conn, slug, vault)
 
 

@@ -1,22 +1,22 @@
 """Orders from every channel through one door: `place`, then the status machine.
 
 `place` checks every line, takes the stock (or holds it until payment), and writes the order with price,
-cost, commission and profit snapshots, all in the caller's transaction: any failing line leaves no trace.
+cost, commission and profit snapshots, all in the caller's unit of work: any failing line leaves no trace.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 import asyncpg
-from redis.asyncio import Redis
 
-from core import events, inventory, outbox
+from core import inventory, outbox
 from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
-from core.inventory import Movement, Source, StockLevel
+from core.inventory import Movement, Source
+from core.unit_of_work import Effects, UnitOfWork
 
 CENT = Decimal("0.01")
 MAX_LINE_QUANTITY = 100_000
@@ -82,14 +82,12 @@ class PlacedOrder:
     order_number: str
     total: Decimal
     created: bool
-    stock: tuple[StockLevel, ...] = field(default=())
 
 
 @dataclass(frozen=True)
 class StatusChange:
     order_id: int
     status: Status
-    stock: tuple[StockLevel, ...] = field(default=())
 
 
 _CHANNEL = """
@@ -179,9 +177,10 @@ class _Priced:
 
 
 async def place(
-    conn: asyncpg.Connection, order: NewOrder, *, reservation_ttl: timedelta = DEFAULT_RESERVATION_TTL
+    uow: UnitOfWork, order: NewOrder, *, reservation_ttl: timedelta = DEFAULT_RESERVATION_TTL
 ) -> PlacedOrder:
     """Place an order on any channel. API imports are idempotent on (channel, marketplace order id)."""
+    conn = uow.conn
     lines = _merge_lines(order.lines)
     _validate(order)
     product_ids = [line.product_id for line in lines]
@@ -230,14 +229,10 @@ async def place(
     source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
     if order.hold_for_payment:
         expires_at = datetime.now(UTC) + reservation_ttl
-        stock = [
-            (await inventory.reserve(conn, p.line.product_id, p.line.quantity, expires_at, source, order_id))[1]
-            for p in priced
-        ]
+        for p in priced:
+            await inventory.reserve(uow, p.line.product_id, p.line.quantity, expires_at, source, order_id)
     else:
-        stock = await inventory.sell_many(
-            conn, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products
-        )
+        await inventory.sell_many(uow, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products)
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
         await outbox.add(conn, outbox.ORDER_PLACED, {
             "order_id": order_id, "order_number": order_number, "channel": channel["channel_name"],
@@ -250,7 +245,7 @@ async def place(
             "order_id": order_id, "order_number": order_number, "status": Status.PENDING.value,
             "user_id": order.user_id,
         })
-    return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
+    return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True)
 
 
 async def _read(
@@ -370,7 +365,7 @@ async def quote(
 
 
 async def change_status(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     order_id: int,
     target: Status,
     *,
@@ -378,6 +373,7 @@ async def change_status(
     note: str | None = None,
 ) -> StatusChange:
     """Move an order along the status machine; cancelling gives its stock back."""
+    conn = uow.conn
     order = await conn.fetchrow(
         "SELECT id, status, payment_status, user_id, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE",
         order_id,
@@ -388,15 +384,14 @@ async def change_status(
     if target not in NEXT_STATUSES[current]:
         raise InvalidTransition(current.value, target.value)
     source = Source("order", order_id, order["marketplace_id"], changed_by, note or f"{order['order_number']} {target}")
-    stock: list[StockLevel] = []
     if order["payment_status"] == "awaiting_payment":
         # The hold ends either way: a cancel gives it back, an admin's confirmation makes it a sale.
-        stock = await _end_holds(conn, order_id, source, commit=target != Status.CANCELLED)
+        await _end_holds(uow, order_id, source, commit=target != Status.CANCELLED)
         payment_status = "unpaid"
     else:
         payment_status = order["payment_status"]
         if target == Status.CANCELLED:
-            stock = await _give_back(conn, order_id, source)
+            await _give_back(uow, order_id, source)
     stamp = _TIMESTAMP_OF.get(target)
     await conn.execute(
         f"UPDATE orders SET status = $2, payment_status = $3{f', {stamp} = NOW()' if stamp else ''} WHERE id = $1",
@@ -408,7 +403,7 @@ async def change_status(
             "order_id": order_id, "order_number": order["order_number"], "status": target.value,
             "user_id": order["user_id"],
         })
-    return StatusChange(order_id, target, tuple(stock))
+    return StatusChange(order_id, target)
 
 
 async def payable(conn: asyncpg.Connection, order_id: int, amount: int, *, grace: timedelta) -> str | None:
@@ -431,12 +426,13 @@ async def payable(conn: asyncpg.Connection, order_id: int, amount: int, *, grace
 
 
 async def mark_paid(
-    conn: asyncpg.Connection, order_id: int, *, charge_id: str | None = None, note: str | None = None
+    uow: UnitOfWork, order_id: int, *, charge_id: str | None = None, note: str | None = None
 ) -> StatusChange:
     """Payment arrived for an order placed with hold_for_payment: its holds become sales.
 
     Idempotent on the payment (a retried notice changes nothing). Money that arrives for an order that
     was cancelled meanwhile is recorded and raises a refund alert for the admins, never lost silently."""
+    conn = uow.conn
     order = await conn.fetchrow(
         "SELECT status, payment_status, order_number, marketplace_id, total, telegram_payment_charge_id"
         " FROM orders WHERE id = $1 FOR UPDATE",
@@ -447,9 +443,8 @@ async def mark_paid(
     if order["payment_status"] == "paid":
         return StatusChange(order_id, Status(order["status"]))
     source = Source("order", order_id, order["marketplace_id"], None, note or f"{order['order_number']} paid")
-    stock: list[StockLevel] = []
     if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
-        stock = await _end_holds(conn, order_id, source, commit=True)
+        await _end_holds(uow, order_id, source, commit=True)
     elif order["status"] == Status.CANCELLED:
         await outbox.add(conn, outbox.PAYMENT_NEEDS_REFUND, {
             "order_id": order_id, "order_number": order["order_number"], "total": str(order["total"]),
@@ -459,25 +454,25 @@ async def mark_paid(
         "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
     )
     await conn.execute(_HISTORY, order_id, order["status"], note or "paid", None)
-    return StatusChange(order_id, Status(order["status"]), tuple(stock))
+    return StatusChange(order_id, Status(order["status"]))
 
 
-async def _end_holds(conn: asyncpg.Connection, order_id: int, source: Source, *, commit: bool) -> list[StockLevel]:
+async def _end_holds(uow: UnitOfWork, order_id: int, source: Source, *, commit: bool) -> None:
+    conn = uow.conn
     holds = await conn.fetch(
         "SELECT id, product_id FROM stock_reservations WHERE order_id = $1 AND status = 'held' ORDER BY product_id",
         order_id,
     )
     await inventory.lock(conn, (hold["product_id"] for hold in holds))
-    levels = []
     for hold in holds:
         if commit:
-            levels.append(await inventory.commit(conn, hold["id"], source))
-        elif (level := await inventory.release(conn, hold["id"], source)) is not None:
-            levels.append(level)
-    return levels
+            await inventory.commit(uow, hold["id"], source)
+        else:
+            await inventory.release(uow, hold["id"], source)
 
 
-async def _give_back(conn: asyncpg.Connection, order_id: int, source: Source) -> list[StockLevel]:
+async def _give_back(uow: UnitOfWork, order_id: int, source: Source) -> None:
+    conn = uow.conn
     items = await conn.fetch(
         "SELECT product_id, SUM(quantity - cancelled_quantity)::int AS quantity FROM order_items"
         " WHERE order_id = $1 AND product_id IS NOT NULL GROUP BY product_id"
@@ -485,18 +480,18 @@ async def _give_back(conn: asyncpg.Connection, order_id: int, source: Source) ->
         order_id,
     )
     await inventory.lock(conn, (item["product_id"] for item in items))
-    return [
-        await inventory.give_back(conn, item["product_id"], item["quantity"], Movement.CANCEL, source)
-        for item in items
-    ]
+    for item in items:
+        await inventory.give_back(uow, item["product_id"], item["quantity"], Movement.CANCEL, source)
 
 
-async def release_expired_holds(conn: asyncpg.Connection, limit: int = 100) -> list[StockLevel]:
-    """Sweep checkout holds past their expiry: unpaid orders are cancelled, loose holds released.
+async def release_expired_holds(uow: UnitOfWork, limit: int = 100) -> int:
+    """Sweep checkout holds past their expiry: unpaid orders are cancelled, loose holds released; returns how
+    many orders and loose holds it ended.
 
     Rows are claimed with SKIP LOCKED so replicas sweeping at once share the work instead of waiting.
     Orders are locked before their holds, in the same order `mark_paid` takes them, so the two never deadlock.
     """
+    conn = uow.conn
     orders = await conn.fetch(
         """
         SELECT o.id FROM orders o
@@ -509,10 +504,8 @@ async def release_expired_holds(conn: asyncpg.Connection, limit: int = 100) -> l
         """,
         limit,
     )
-    levels: list[StockLevel] = []
     for order in orders:
-        change = await change_status(conn, order["id"], Status.CANCELLED, note="payment not received in time")
-        levels.extend(change.stock)
+        await change_status(uow, order["id"], Status.CANCELLED, note="payment not received in time")
     loose = await conn.fetch(
         """
         SELECT id, product_id FROM stock_reservations
@@ -525,21 +518,20 @@ async def release_expired_holds(conn: asyncpg.Connection, limit: int = 100) -> l
     )
     await inventory.lock(conn, (hold["product_id"] for hold in loose))
     for hold in loose:
-        if (level := await inventory.release(conn, hold["id"], Source("reservation", hold["id"], notes="expired"))):
-            levels.append(level)
-    return levels
+        await inventory.release(uow, hold["id"], Source("reservation", hold["id"], notes="expired"))
+    return len(orders) + len(loose)
 
 
-async def sweep_expired_holds(conn: asyncpg.Connection, redis: Redis) -> int:
-    """The sweeper job: release expired holds batch by batch, one transaction each; returns products touched."""
-    touched = 0
+async def sweep_expired_holds(conn: asyncpg.Connection, effects: Effects) -> int:
+    """The sweeper job: release expired holds batch by batch, one unit of work each; returns how many orders
+    and loose holds it ended."""
+    ended = 0
     while True:
-        async with conn.transaction():
-            levels = await release_expired_holds(conn)
-        if not levels:
-            return touched
-        touched += len(levels)
-        await events.publish_stock_changed(redis, levels)
+        async with effects.transaction(conn) as uow:
+            batch = await release_expired_holds(uow)
+        if not batch:
+            return ended
+        ended += batch
 
 
 _CUSTOMER_ORDERS = """

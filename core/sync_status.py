@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from redis.asyncio import Redis
 
-from core import audit, events, mappings, marketplaces
+from core import audit, mappings, marketplaces
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys, platform
+from core.unit_of_work import Effects
 
 SYNC_PAUSE = "sync.pause"
 SYNC_RESUME = "sync.resume"
@@ -116,13 +116,13 @@ async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool
     return True
 
 
-async def run_now(conn: asyncpg.Connection, redis: Redis, marketplace_id: int, actor_id: int) -> bool:
+async def run_now(conn: asyncpg.Connection, effects: Effects, marketplace_id: int, actor_id: int) -> bool:
     """Ask the sync engine to run now, paused or not; False when Redis did not take the request (the periodic
     sweep still runs). The request is audited only once it went out."""
     if await conn.fetchval("SELECT 1 FROM marketplaces WHERE id = $1 AND integration_type = 'api'",
                            marketplace_id) is None:
         raise NotFound("API marketplace", marketplace_id)
-    if not await events.request_sync(redis, marketplace_id):
+    if not await effects.request_sync(marketplace_id):
         return False
     await audit.record(conn, actor_id, SYNC_RUN, "marketplace", marketplace_id, None, {"requested": True})
     return True

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from redis.asyncio import Redis
 
-from core import events, webhooks
+from core import webhooks
+from core.unit_of_work import Effects
 from core.webhooks import Event
 
 # Large enough to take what a burst brings during one commit, small enough that one statement stays short.
@@ -17,8 +17,8 @@ MAX_BATCH = 500
 
 
 class Inbox:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis) -> None:
-        self._pool, self._redis = pool, redis
+    def __init__(self, pool: asyncpg.Pool, effects: Effects) -> None:
+        self._pool, self._effects = pool, effects
         self._waiting: list[tuple[Event, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -44,7 +44,7 @@ class Inbox:
             stored = await self._write(received, [done for _, done in batch])
             woken = {event.marketplace_id for event, kept in zip(received, stored, strict=True) if kept}
             for marketplace_id in sorted(woken):
-                await events.webhook_received(self._redis, marketplace_id)
+                await self._effects.webhook_received(marketplace_id)
 
     async def _write(self, batch: list[Event], waiting: list[asyncio.Future[bool]]) -> list[bool]:
         """Store the batch and answer its requests; returns which events are new."""

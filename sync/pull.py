@@ -13,9 +13,10 @@ import asyncpg
 
 from core import inventory, mappings, marketplace_orders, outbox
 from core.errors import OutOfStock
-from core.inventory import Source, StockLevel
+from core.inventory import Source
 from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
+from core.unit_of_work import Effects
 from sync.adapter import Adapter
 from sync.http import MarketplaceError
 from sync.push import listing_of
@@ -61,7 +62,6 @@ class PullRun:
     status: str
     processed: int
     failed: int
-    stock: tuple[StockLevel, ...] = ()
     error: str | None = None
     orders: OrderCounts = OrderCounts()
 
@@ -73,13 +73,12 @@ async def _logged(conn: asyncpg.Connection, connection: Connection, kind: str, t
     return run
 
 
-async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
+async def pull_orders(conn: asyncpg.Connection, effects: Effects, connection: Connection, adapter: Adapter, *,
                       trigger: str = "scheduled") -> PullRun:
     """Import new orders (idempotent) and the cancellations of the ones we hold. Orders placed since the last
     successful pull are asked for whatever their status now (marketplace-fidelity.md D4): one that left "new"
     while we were not pulling still takes our stock, once."""
     started, clock = datetime.now(UTC), time.monotonic()
-    levels: list[StockLevel] = []
     processed = failed = 0
     last = await conn.fetchval("SELECT orders_pulled_at FROM marketplaces WHERE id = $1", connection.marketplace_id)
     tally: Counter[str] = Counter()
@@ -90,31 +89,28 @@ async def pull_orders(conn: asyncpg.Connection, connection: Connection, adapter:
             # order items carry productId and skuTitle, not skuId): ask once, before setting it aside.
             await learn_keys(conn, connection, adapter)
         for incoming in incoming_orders:
-            async with conn.transaction():
-                imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
+            async with effects.transaction(conn) as uow:
+                imported = await marketplace_orders.import_order(uow, connection.marketplace_id, incoming)
             processed += imported.outcome in ("created", "partial")
             # An order cancelled before we saw it is not placed, and that is no failure.
             failed += imported.outcome == "partial" or (imported.outcome == "unplaced" and not incoming.cancelled)
             tally["never_live" if incoming.cancelled else imported.outcome] += 1
-            levels.extend(imported.stock)
         open_orders = await marketplace_orders.open_order_keys(conn, connection.marketplace_id)
         if open_orders:
             for key in sorted(await adapter.cancelled_orders(open_orders)):
-                async with conn.transaction():
-                    levels.extend(await marketplace_orders.cancel_imported(
-                        conn, connection.marketplace_id, key, connection.name))
+                async with effects.transaction(conn) as uow:
+                    await marketplace_orders.cancel_imported(uow, connection.marketplace_id, key, connection.name)
                 processed += 1
                 tally["cancelled"] += 1
     except MarketplaceError as error:
         return await _logged(conn, connection, "orders", trigger, started, clock,
-                             PullRun("orders", "error", processed, failed, tuple(levels), str(error),
-                                     orders=OrderCounts.of(tally)))
+                             PullRun("orders", "error", processed, failed, str(error), orders=OrderCounts.of(tally)))
     # When this pull began, not ended: the next catch-up must cover what was placed while it ran.
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1", connection.marketplace_id,
                        started)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "orders", trigger, started, clock,
-                         PullRun("orders", status, processed, failed, tuple(levels), orders=OrderCounts.of(tally)))
+                         PullRun("orders", status, processed, failed, orders=OrderCounts.of(tally)))
 
 
 async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: Adapter) -> int:
@@ -125,7 +121,7 @@ async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: 
         return await mappings.learn_keys(conn, connection.marketplace_id, learnt)
 
 
-async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
+async def pull_stock_diff(conn: asyncpg.Connection, effects: Effects, connection: Connection, adapter: Adapter, *,
                           trigger: str = "scheduled") -> PullRun:
     """The design's workflow 1: previous - current stock on the marketplace = units sold there (a
     marketplace_sale); an increase = units back (a marketplace_return). Then every channel hears the truth."""
@@ -135,8 +131,7 @@ async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adap
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
         return await _logged(conn, connection, "stock", trigger, started, clock,
-                             PullRun("stock", "error", 0, 0, (), str(error)))
-    levels: list[StockLevel] = []
+                             PullRun("stock", "error", 0, 0, str(error)))
     processed = failed = 0
     for row in rows:
         current = theirs.get(row["id"])
@@ -146,11 +141,11 @@ async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adap
         source = Source("marketplace", row["id"], connection.marketplace_id,
                         notes=f"{abs(change)} {'sold' if change > 0 else 'returned'} on {connection.name}")
         try:
-            async with conn.transaction():
+            async with effects.transaction(conn) as uow:
                 if change > 0:
-                    levels.append(await inventory.marketplace_sale(conn, row["product_id"], change, source))
+                    await inventory.marketplace_sale(uow, row["product_id"], change, source)
                 elif change < 0:
-                    levels.append(await inventory.marketplace_return(conn, row["product_id"], -change, source))
+                    await inventory.marketplace_return(uow, row["product_id"], -change, source)
                 await conn.execute(
                     "UPDATE marketplace_products SET previous_stock = $2, marketplace_stock = $2,"
                     " stock_last_synced_at = NOW() WHERE id = $1",
@@ -167,7 +162,7 @@ async def pull_stock_diff(conn: asyncpg.Connection, connection: Connection, adap
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
     return await _logged(conn, connection, "stock", trigger, started, clock,
-                         PullRun("stock", status, processed, failed, tuple(levels)))
+                         PullRun("stock", status, processed, failed))
 
 
 async def pull_prices(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
@@ -179,7 +174,7 @@ async def pull_prices(conn: asyncpg.Connection, connection: Connection, adapter:
         quotes = await adapter.read_prices([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
         return await _logged(conn, connection, "price", trigger, started, clock,
-                             PullRun("price", "error", 0, 0, (), str(error)))
+                             PullRun("price", "error", 0, 0, str(error)))
     await conn.executemany(
         "UPDATE marketplace_products SET marketplace_price = $2, marketplace_strikethrough_price = $3,"
         " last_synced_at = NOW() WHERE id = $1",
@@ -226,7 +221,7 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
         return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                             PullRun("reconcile", "error", 0, 0, (), str(error)))
+                             PullRun("reconcile", "error", 0, 0, str(error)))
     differing = [(row, theirs[row["id"]]) for row in rows
                  if row["id"] in theirs and theirs[row["id"]] != row["marketplace_stock"]]
     open_units = {row["product_id"]: row["units"] for row in await conn.fetch(
@@ -259,4 +254,4 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
         f"{len(held)} listings show less there while {unplaced} order lines are unplaced; not raised" if held else "",
     ) if part) or None
     return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                         PullRun("reconcile", status, len(rows), len(drift) + len(held), (), told))
+                         PullRun("reconcile", status, len(rows), len(drift) + len(held), told))

@@ -15,9 +15,10 @@ import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import events, marketplaces
+from core import marketplaces
 from core.marketplaces import Connection
 from core.periodic import run_once
+from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -41,11 +42,11 @@ SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS o
 
 
 class MarketplacePuller:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, tick_seconds: float = 15.0,
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, effects: Effects, vault: Vault, *, tick_seconds: float = 15.0,
                  route: Callable[[Connection], Connection] | None = None,
                  adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
                  limits: RateLimits | None = None) -> None:
-        self._pool, self._redis, self._vault = pool, redis, vault
+        self._pool, self._effects, self._vault = pool, effects, vault
         # The process's limits (shared with its pusher and webhook worker); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
         self._tick = tick_seconds
@@ -82,13 +83,12 @@ class MarketplacePuller:
             runs = []
             if due["orders"]:
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
-                runs.append(await pull(conn, connection, adapter))
+                runs.append(await pull(conn, self._effects, connection, adapter))
             if due["prices"]:
                 runs.append(await pull_prices(conn, connection, adapter))
             if due["reconcile"]:
                 runs.append(await reconcile(conn, connection, adapter))
             for run in runs:
-                await events.publish_stock_changed(self._redis, run.stock)
                 if run.status != "success":
                     log.info("pull %s %s: %s (%s)", connection.slug, run.kind, run.status, run.error or "")
             self.runs = [*self.runs[-99:], *runs]

@@ -14,10 +14,10 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core import events, marketplace_orders, marketplaces, pushes, webhooks
-from core.inventory import StockLevel
 from core.marketplaces import Connection
 from core.pushes import Work
 from core.redis_client import stop_listener
+from core.unit_of_work import Effects, UnitOfWork
 from core.vault import Vault
 from sync.adapter import OrderLookup
 from sync.adapters import build_adapter
@@ -37,11 +37,11 @@ MIN_ROUND_SECONDS = 0.05
 
 
 class WebhookWorker:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, sweep_seconds: float = 5.0,
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, effects: Effects, vault: Vault, *, sweep_seconds: float = 5.0,
                  route: Callable[[Connection], Connection] | None = None,
                  adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
                  limits: RateLimits | None = None) -> None:
-        self._pool, self._redis, self._vault = pool, redis, vault
+        self._pool, self._redis, self._effects, self._vault = pool, redis, effects, vault
         # The process's limits (shared with its pusher and puller); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
@@ -80,18 +80,17 @@ class WebhookWorker:
         handled = 0
         async with self._pool.acquire() as conn:
             while True:
-                async with conn.transaction():
+                async with self._effects.transaction(conn) as uow:
                     due = await webhooks.claim(conn, CLAIM_BATCH)
-                    levels = await self._process(conn, due, session) if due else []
-                await events.publish_stock_changed(self._redis, levels)
+                    if due:
+                        await self._process(uow, due, session)
                 handled += len(due)
                 if len(due) < CLAIM_BATCH:  # every due event was in this claim (or is another replica's)
                     return handled
 
-    async def _process(self, conn: asyncpg.Connection, due: list[asyncpg.Record],
-                       session: aiohttp.ClientSession) -> list[StockLevel]:
+    async def _process(self, uow: UnitOfWork, due: list[asyncpg.Record], session: aiohttp.ClientSession) -> None:
+        conn = uow.conn
         connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
-        levels: list[StockLevel] = []
         done: list[int] = []
         for event in due:
             connection = connections.get(event["marketplace_id"])
@@ -100,20 +99,19 @@ class WebhookWorker:
                 done.append(event["id"])  # most events ask nothing of us: no savepoint, no statement of their own
                 continue
             try:
-                async with conn.transaction():
-                    levels.extend(await self._apply(conn, work, connection, session))
+                async with uow.savepoint():
+                    await self._apply(uow, work, connection, session)
                 done.append(event["id"])
             except Exception as error:
                 log.warning("webhook %s (%s) failed: %s", event["id"], event["event_type"], error)
                 await webhooks.failed(conn, event, str(error))
         await webhooks.processed(conn, done)
-        return levels
 
-    async def _apply(self, conn: asyncpg.Connection, work: Work, connection: Connection,
-                     session: aiohttp.ClientSession) -> tuple[StockLevel, ...]:
+    async def _apply(self, uow: UnitOfWork, work: Work, connection: Connection,
+                     session: aiohttp.ClientSession) -> None:
         if work.cancel:
-            return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.order_key,
-                                                            connection.name)
+            await marketplace_orders.cancel_imported(uow, connection.marketplace_id, work.order_key, connection.name)
+            return
         connection = self._route(connection)
         adapter = build_adapter(connection, session, self._limits, **self._options(connection))
         if not isinstance(adapter, OrderLookup):
@@ -122,8 +120,7 @@ class WebhookWorker:
         incoming = await adapter.order(work.order_key)
         if incoming is None:
             raise LookupError(f"order {work.order_key} not found on {connection.name} yet")
-        imported = await marketplace_orders.import_order(conn, connection.marketplace_id, incoming)
-        return imported.stock
+        await marketplace_orders.import_order(uow, connection.marketplace_id, incoming)
 
 
 def _work_of(event: asyncpg.Record, connection: Connection) -> Work | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import asyncpg
 
 from core import catalog, categories
+from core.unit_of_work import Effects, UnitOfWork
 
 
 async def make_channel(
@@ -21,7 +22,7 @@ async def make_channel(
 
 
 async def make_product(
-    conn: asyncpg.Connection,
+    uow: UnitOfWork,
     sku: str,
     *,
     stock: int = 10,
@@ -30,15 +31,14 @@ async def make_product(
     sale_price: str | None = None,
     threshold: int = 5,
 ) -> int:
-    product_id, _ = await catalog.create_product(
-        conn,
+    return await catalog.create_product(
+        uow,
         catalog.NewProduct(
             sku=sku, name_uz=f"Mahsulot {sku}", price=Decimal(price), cost_price=Decimal(cost) if cost else None,
             sale_price=Decimal(sale_price) if sale_price else None, initial_stock=stock,
         ),
         low_stock_threshold=threshold,
     )
-    return product_id
 
 
 async def map_product(
@@ -69,23 +69,22 @@ class Shop:
     shirt: int
 
 
-async def make_shop(pool: asyncpg.Pool) -> Shop:
+async def make_shop(pool: asyncpg.Pool, effects: Effects) -> Shop:
     """Two categories (Elektronika > Telefonlar, Kiyim), three products with stock, the own-store channel."""
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         own = await make_channel(conn, "amazing-store", "own", prefix="AS")
-        electronics = await categories.create(conn, categories.CategoryFields(name_uz="Elektronika",
+        electronics = await categories.create(uow, categories.CategoryFields(name_uz="Elektronika",
                                                                               name_ru="Электроника", sort_order=1))
-        phones = await categories.create(conn, categories.CategoryFields(name_uz="Telefonlar", name_ru="Телефоны",
+        phones = await categories.create(uow, categories.CategoryFields(name_uz="Telefonlar", name_ru="Телефоны",
                                                                          parent_id=electronics))
-        clothes = await categories.create(conn, categories.CategoryFields(name_uz="Kiyim", name_ru="Одежда",
+        clothes = await categories.create(uow, categories.CategoryFields(name_uz="Kiyim", name_ru="Одежда",
                                                                           sort_order=2))
 
         async def product(sku: str, name_uz: str, name_ru: str, category: int, price: str, stock: int) -> int:
-            product_id, _ = await catalog.create_product(conn, catalog.NewProduct(
+            return await catalog.create_product(uow, catalog.NewProduct(
                 sku=sku, name_uz=name_uz, name_ru=name_ru, category_id=category, price=Decimal(price),
                 cost_price=Decimal(price) * Decimal("0.6"), initial_stock=stock,
             ), low_stock_threshold=2)
-            return product_id
 
         phone = await product("PH-1", "Samsung Galaxy smartfoni", "Смартфон Samsung Galaxy", phones, "3000000", 5)
         telefon = await product("PH-2", "Oddiy tugmali qurilma", "Телефон кнопочный", phones, "250000", 3)

@@ -20,6 +20,7 @@ from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis
 from core.migrations import migrate
 from core.settings import Settings
+from core.unit_of_work import Effects
 from tests.builders import Shop, make_shop
 from tests.databases import database_name, drop_database, recreate_database
 from tests.fake_telegram import FakeTelegram
@@ -96,6 +97,12 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
+def effects(redis: Redis) -> Effects:
+    """The publisher a process builds at start-up, on the test Redis."""
+    return Effects(redis)
+
+
+@pytest.fixture
 def settings(tmp_path: Path, service_urls: ServiceUrls) -> Settings:
     """Settings built from explicit values, never from the developer's environment or .env."""
     return Settings(
@@ -119,5 +126,5 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def shop(pool: asyncpg.Pool) -> Shop:
-    return await make_shop(pool)
+async def shop(pool: asyncpg.Pool, effects: Effects) -> Shop:
+    return await make_shop(pool, effects)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from webapp import api, auth, health, observability, pages
 from webapp.errors import errors_middleware
-from webapp.keys import LIVE_STOCK, NEAR_CACHE, REDIS
+from webapp.keys import EFFECTS, LIVE_STOCK, NEAR_CACHE, REDIS
 from webapp.live import LiveStock
 from webapp.near_cache import NearCache
 from webapp.observability import observe_middleware
@@ -46,7 +46,7 @@ async def _live_stock(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _near_cache(app: web.Application) -> AsyncIterator[None]:
-    app[NEAR_CACHE] = NearCache(app[REDIS])
+    app[NEAR_CACHE] = NearCache(app[REDIS], app[EFFECTS])
     app[NEAR_CACHE].start()
     yield
     await app[NEAR_CACHE].stop()

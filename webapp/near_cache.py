@@ -4,7 +4,7 @@ A warm catalog read then touches neither: it is what makes browsing fast. Memory
 this process hears the invalidations (core.events: `catalog.changed` with the new version, and
 `favorites.changed`) on its Redis subscription; while it does not (Redis down, reconnecting), every read
 goes the long way, so an answer from memory is never staler than the pub/sub delivery, and a change made
-by this process is seen by its next read at once (core.events' local listeners).
+by this process is seen by its next read at once (it listens to the process's core.unit_of_work.Effects).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from core import events
 from core.memory import Memory
 from core.redis_client import stop_listener
+from core.unit_of_work import Effects
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -33,8 +34,8 @@ RECONNECT_SECONDS = 2.0
 
 
 class NearCache:
-    def __init__(self, redis: Redis) -> None:
-        self._redis = redis
+    def __init__(self, redis: Redis, effects: Effects) -> None:
+        self._redis, self._effects = redis, effects
         # Memory answers only while invalidations can be heard.
         self._listening = False
         # The catalog version memory was filled at; a bump or a reconnect starts a new epoch.
@@ -43,15 +44,16 @@ class NearCache:
         self._pages: Memory[str, Any] = Memory(PAGES_KEPT, MAX_AGE_SECONDS)
         self._favorites: Memory[int, frozenset[int]] = Memory(FAVORITES_KEPT, MAX_AGE_SECONDS)
         self._task: asyncio.Task[None] | None = None
-        self._stop_listening: Callable[[], None] | None = None
+        self._stop_listening: list[Callable[[], None]] = []
 
     def start(self) -> None:
-        self._stop_listening = events.listen_to_catalog_bumps(self._catalog_bumped)
+        self._stop_listening = [self._effects.listen_to_catalog_bumps(self._catalog_bumped),
+                                self._effects.listen_to_favorites(self.forget_favorites)]
         self._task = asyncio.create_task(self._listen(), name="near-cache")
 
     async def stop(self) -> None:
-        if self._stop_listening is not None:
-            self._stop_listening()
+        for stop_listening in self._stop_listening:
+            stop_listening()
         if self._task is not None:
             await stop_listener(self._task)
 

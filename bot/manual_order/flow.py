@@ -6,7 +6,6 @@ import asyncpg
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import FormCb, MenuCb
 from bot.errors import describe
@@ -18,8 +17,9 @@ from bot.manual_order.draft import Draft
 from bot.manual_order.states import ManualOrder
 from bot.menu_buttons import menu_button
 from bot.texts import money
-from core import admin_orders, events
+from core import admin_orders
 from core.errors import DomainError
+from core.unit_of_work import Effects
 
 
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
@@ -90,20 +90,19 @@ async def goto(callback: CallbackQuery, callback_data: FormCb, state: FSMContext
 
 
 async def confirm(
-    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record,
+    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record,
     draft: Draft,
 ) -> None:
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
             placed = await admin_orders.place_manual(
-                conn, draft["channel_id"], drafts.core_lines(draft), drafts.customer(draft), admin["id"],
+                uow, draft["channel_id"], drafts.core_lines(draft), drafts.customer(draft), admin["id"],
                 drafts.fee(draft),
             )
     except DomainError as error:  # the form stays: the admin fixes it and confirms again
         await steps.summary(callback, state, pool, "⚠️ " + describe(error))
         return
     await state.clear()
-    await events.publish_stock_changed(redis, placed.stock)
     text = _("✅ Order {number} placed. Total: {total}. The stock is taken; marketplaces get it on the next push.")
     again = menu_button(_("📝 Another order"), MenuCb(item="order"))
     await show(callback, text.format(number=placed.order_number, total=money(placed.total)),

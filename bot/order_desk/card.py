@@ -9,17 +9,17 @@ import asyncpg
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import OrderCb, OrdersCb
 from bot.errors import describe
 from bot.forms import answer_stale, show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_action, status_label
-from core import admin_orders, analytics, events
+from core import admin_orders, analytics
 from core.admin_orders import OrderCard
 from core.errors import DomainError
 from core.orders import Status
+from core.unit_of_work import Effects
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 
@@ -84,21 +84,19 @@ async def ask_cancel(callback: CallbackQuery, callback_data: OrderCb) -> None:
 
 
 async def move(
-    callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
 ) -> None:
     if callback_data.seen not in Status._value2member_map_ or callback_data.to not in Status._value2member_map_:
         await answer_stale(callback)
         return
     try:
-        async with pool.acquire() as conn, conn.transaction():
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
             change = await admin_orders.change_status(
-                conn, callback_data.id, Status(callback_data.seen), Status(callback_data.to), admin["id"]
+                uow, callback_data.id, Status(callback_data.seen), Status(callback_data.to), admin["id"]
             )
         note = _("Order is now {status}.").format(status=status_label(change.status))
     except DomainError as error:  # a second tap, or another admin was quicker: show what it is now
         note = describe(error)
-    else:
-        await events.publish_stock_changed(redis, change.stock)
     with contextlib.suppress(TelegramBadRequest):
         await callback.answer(note)
     try:

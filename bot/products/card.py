@@ -9,16 +9,16 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import ProductCb
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, number, product_name
-from core import admin_products, events
+from core import admin_products
 from core.admin_products import ProductCard
 from core.errors import DomainError
+from core.unit_of_work import Effects
 
 PHOTO_PREFIX = "tg-file:"
 
@@ -138,16 +138,15 @@ async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, poo
 
 
 async def switch(
-    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
 ) -> None:
     wanted = callback_data.action == "on"
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            visible = await admin_products.set_active(conn, callback_data.id, wanted, admin["id"])
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            visible = await admin_products.set_active(uow, callback_data.id, wanted, admin["id"])
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    await events.catalog_changed(redis)
     if not wanted:
         note = _("Taken off sale in the store.")
     elif visible:

@@ -12,7 +12,6 @@ import asyncpg
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import FormCb
 from bot.errors import describe
@@ -21,9 +20,10 @@ from bot.menu_buttons import menu_button
 from bot.products.card import PHOTO_PREFIX, show_card
 from bot.products.states import NewProduct
 from bot.texts import money, parse_amount, parse_quantity, product_name
-from core import admin_products, catalog, events
+from core import admin_products, catalog
 from core.errors import DomainError, ValidationError
 from core.settings import Settings
+from core.unit_of_work import Effects
 
 FIELDS = ("sku", "barcode", "name_uz", "name_ru", "category", "price", "cost", "stock", "photo")
 OPTIONAL = frozenset({"barcode", "name_ru", "category", "cost", "photo"})
@@ -165,13 +165,13 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
 
 
 async def create(
-    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, settings: Settings,
+    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, settings: Settings,
     admin: asyncpg.Record, draft: dict[str, Any],
 ) -> None:
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            product_id, level = await admin_products.create(
-                conn, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin["id"]
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            product_id = await admin_products.create(
+                uow, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin["id"]
             )
     except ValidationError as error:
         if error.field == "sku":
@@ -184,6 +184,4 @@ async def create(
         await confirm_step(callback, state, "⚠️ " + describe(error))
         return
     await state.clear()
-    await events.publish_stock_changed(redis, [level] if level else [])
-    await events.catalog_changed(redis)
     await show_card(callback, pool, product_id, _("✅ Product created."))

@@ -8,7 +8,6 @@ import asyncpg
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import ProductCb
 from bot.errors import describe
@@ -16,9 +15,10 @@ from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import show_card
 from bot.products.states import ProductForm
 from bot.texts import money, parse_amount
-from core import admin_products, catalog, events
+from core import admin_products, catalog
 from core.admin_products import PRICE_FIELDS
 from core.errors import DomainError
+from core.unit_of_work import Effects
 
 
 def _label(field: str) -> str:
@@ -42,33 +42,34 @@ async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMCon
     await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
 
 
-async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record) -> None:
+async def typed(
+    message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
+) -> None:
     amount = parse_amount(message.text or "")
     if amount is None:
         draft = await state.get_data()
         await message.answer(_("Send the amount as a number, like 120000."),
                              reply_markup=keyboard(nav_row(draft["form"], back=False)))
         return
-    await _save(message, state, pool, redis, admin, str(amount))
+    await _save(message, state, pool, effects, admin, str(amount))
 
 
-async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
+async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects,
                   admin: asyncpg.Record) -> None:
-    await _save(callback, state, pool, redis, admin, None)
+    await _save(callback, state, pool, effects, admin, None)
 
 
 async def _save(
-    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, value: str | None
+    event: Event, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record, value: str | None
 ) -> None:
     draft = await state.get_data()
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await admin_products.set_price(conn, draft["product_id"], draft["field"],
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            await admin_products.set_price(uow, draft["product_id"], draft["field"],
                                            None if value is None else Decimal(value), admin["id"])
     except DomainError as error:
         await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another amount, or cancel."),
                    keyboard(nav_row(draft["form"], back=False)))
         return
     await state.clear()
-    await events.catalog_changed(redis)
     await show_card(event, pool, draft["product_id"], _("✅ Saved."))

@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import FormCb, ProductCb
 from bot.errors import describe
@@ -16,8 +15,9 @@ from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import in_private, show_card
 from bot.products.states import ProductForm
 from bot.texts import parse_quantity
-from core import admin_products, catalog, events
+from core import admin_products, catalog
 from core.errors import DomainError
+from core.unit_of_work import Effects
 
 
 def reasons() -> list[str]:
@@ -77,32 +77,31 @@ async def change_typed(message: Message, state: FSMContext) -> None:
 
 
 async def reason_tapped(
-    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
+    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, effects: Effects,
     admin: asyncpg.Record, draft: dict,
 ) -> None:
-    await _adjust(callback, state, pool, redis, admin, draft, reasons()[callback_data.value % len(reasons())])
+    await _adjust(callback, state, pool, effects, admin, draft, reasons()[callback_data.value % len(reasons())])
 
 
 async def reason_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
 ) -> None:
-    await _adjust(message, state, pool, redis, admin, await state.get_data(), (message.text or "").strip()[:200])
+    await _adjust(message, state, pool, effects, admin, await state.get_data(), (message.text or "").strip()[:200])
 
 
 async def _adjust(
-    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, draft: dict,
+    event: Event, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record, draft: dict,
     reason: str,
 ) -> None:
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            level = await admin_products.adjust_stock(conn, draft["product_id"], draft["change"], reason, admin["id"])
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            level = await admin_products.adjust_stock(uow, draft["product_id"], draft["change"], reason, admin["id"])
     except DomainError as error:
         await state.set_state(ProductForm.adjust_change)
         await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another change, or cancel."),
                    keyboard(nav_row(draft["form"], back=False)))
         return
     await state.clear()
-    await events.publish_stock_changed(redis, [level])
     note = _("✅ Stock changed by {change:+d} ({reason}): now {quantity} on hand.").format(
         change=draft["change"], reason=reason, quantity=level.quantity)
     await show_card(event, pool, draft["product_id"], note)
@@ -123,7 +122,7 @@ async def start_count(callback: CallbackQuery, callback_data: ProductCb, state: 
 
 
 async def count_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
 ) -> None:
     draft = await state.get_data()
     counted = parse_quantity(message.text or "")
@@ -132,12 +131,11 @@ async def count_typed(
                                                                                                 back=False)))
         return
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            level = await admin_products.count_stock(conn, draft["product_id"], counted, admin["id"])
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            level = await admin_products.count_stock(uow, draft["product_id"], counted, admin["id"])
     except DomainError as error:
         await message.answer("⚠️ " + describe(error), reply_markup=keyboard(nav_row(draft["form"], back=False)))
         return
     await state.clear()
-    await events.publish_stock_changed(redis, [level])
     await show_card(message, pool, draft["product_id"], _("✅ Counted: {quantity} on hand.").format(
         quantity=level.quantity))

@@ -10,7 +10,6 @@ import asyncpg
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from redis.asyncio import Redis
 
 from bot.callbacks import SyncCb
 from bot.errors import describe
@@ -19,6 +18,7 @@ from bot.menu_buttons import menu_button
 from core import analytics, sync_status
 from core.errors import DomainError
 from core.sync_status import MarketplaceSync, Run
+from core.unit_of_work import Effects
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 MAX_ERROR = 200
@@ -97,11 +97,11 @@ async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None
 
 
 async def run_now(
-    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            asked = await sync_status.run_now(conn, redis, callback_data.id, admin["id"])
+            asked = await sync_status.run_now(conn, effects, callback_data.id, admin["id"])
     except DomainError as error:
         await tell(callback, describe(error))
         return

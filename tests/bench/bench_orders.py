@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python -m tests.bench.bench_orders [--seconds 10] [--clients 16] [--rounds 2]
 Uses DATABASE_URL's server when set (a scratch database `amazing_store_bench` beside it), else an embedded
-PostgreSQL in a temporary folder. Prints the two rates and their ratio; cleans up after itself.
+PostgreSQL in a temporary folder; REDIS_URL's Redis, else an embedded one (each placement is a unit of work that
+publishes its stock after the commit, as in the product). Prints the two rates and their ratio; cleans up after
+itself.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
+from redis.asyncio import Redis
 
 from core import inventory, orders
 from core.db import create_pool
-from core.embedded import embedded_postgres
+from core.embedded import embedded_postgres, embedded_redis
 from core.migrations import migrate
+from core.unit_of_work import Effects
 from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
 
@@ -35,7 +39,7 @@ PRODUCTS = 1000
 STOCK = 1_000_000
 
 
-async def prepare(url: str) -> int:
+async def prepare(url: str, redis_url: str) -> int:
     """Migrate and load a catalog with plenty of stock; returns the manual channel's id."""
     conn = await asyncpg.connect(url)
     try:
@@ -55,17 +59,21 @@ async def prepare(url: str) -> int:
             """,
             PRODUCTS,
         )
-        async with conn.transaction():
+        redis = Redis.from_url(redis_url)
+        async with Effects(redis).transaction(conn) as uow:
             for product_id in range(1, PRODUCTS + 1):
-                await inventory.receive(conn, product_id, STOCK, inventory.Source(notes="bench"), opening=True)
+                await inventory.receive(uow, product_id, STOCK, inventory.Source(notes="bench"), opening=True)
+        await redis.aclose()
         await conn.execute("ANALYZE")  # statistics, as a live database has them: plans fit the table sizes
         return channel
     finally:
         await conn.close()
 
 
-async def python_rate(url: str, channel: int, clients: int, seconds: float) -> float:
+async def python_rate(url: str, redis_url: str, channel: int, clients: int, seconds: float) -> float:
     pool = await create_pool(url, min_size=clients, max_size=clients)
+    redis = Redis.from_url(redis_url)
+    effects = Effects(redis)
     customer = orders.Customer("Bench", "+998900000000")
     deadline = time.monotonic() + seconds
     placed = 0
@@ -74,14 +82,15 @@ async def python_rate(url: str, channel: int, clients: int, seconds: float) -> f
         nonlocal placed
         while time.monotonic() < deadline:
             line = orders.Line(random.randint(1, PRODUCTS), 1, price=Decimal("95000"))
-            async with pool.acquire() as conn, conn.transaction():
-                await orders.place(conn, orders.NewOrder(channel, (line,), customer))
+            async with pool.acquire() as conn, effects.transaction(conn) as uow:
+                await orders.place(uow, orders.NewOrder(channel, (line,), customer))
             placed += 1
 
     started = time.monotonic()
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.monotonic() - started
     await pool.close()
+    await redis.aclose()
     return placed / elapsed
 
 
@@ -155,14 +164,15 @@ def main() -> None:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-orders-")))
         server = os.environ.get("DATABASE_URL") or stack.enter_context(embedded_postgres(workdir / "pg"))
+        redis_url = os.environ.get("REDIS_URL") or stack.enter_context(embedded_redis(workdir / "redis"))
         url = asyncio.run(recreate_database(server, BENCH_DATABASE))
         try:
-            channel = asyncio.run(prepare(url))
+            channel = asyncio.run(prepare(url, redis_url))
             # Interleaved rounds, each side's rate averaged: whichever side ran first on the fresh tables, or
             # while autovacuum tidied after the other, would otherwise be favoured.
             our_rates, their_rates = [], []
             for _ in range(args.rounds):
-                our_rates.append(asyncio.run(python_rate(url, channel, args.clients, args.seconds)))
+                our_rates.append(asyncio.run(python_rate(url, redis_url, channel, args.clients, args.seconds)))
                 their_rates.append(pgbench_rate(url, channel, args.clients, args.seconds, workdir))
             ours, theirs = statistics.fmean(our_rates), statistics.fmean(their_rates)
             placed, drift = asyncio.run(verify(url))

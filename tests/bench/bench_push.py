@@ -22,10 +22,11 @@ from pathlib import Path
 import asyncpg
 from redis.asyncio import Redis
 
-from core import events, orders
+from core import orders
 from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis
 from core.migrations import migrate
+from core.unit_of_work import Effects
 from sync.pusher import StockPusher
 from tests.bench.figures import emit
 from tests.databases import drop_database, recreate_database
@@ -67,12 +68,14 @@ async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float]
         await sandbox.start()
     pool = await create_pool(url, max_size=10)
     redis = Redis.from_url(redis_url)
+    effects = Effects(redis)
     stop = asyncio.Event()
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
             products = await _catalog(conn, BULK)
-            connections = await connect(conn, uzum, wb, ozon)
+            async with effects.transaction(conn) as uow:
+                connections = await connect(uow, uzum, wb, ozon)
             await list_everywhere(conn, connections, uzum, wb, ozon, products)
             own = await conn.fetchval("SELECT id FROM marketplaces WHERE slug = 'amazing-store'")
         pusher = StockPusher(pool, redis, VAULT, sweep_seconds=60, coalesce_seconds=0.05)
@@ -92,11 +95,10 @@ async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float]
         latencies = []
         for index in range(sales):
             product = products[index]
-            async with pool.acquire() as conn, conn.transaction():
-                placed = await orders.place(conn, orders.NewOrder(own, (orders.Line(product, 1),),
-                                                                  orders.Customer("Bench", "+998900000000")))
-            committed = time.time()
-            await events.publish_stock_changed(redis, placed.stock)
+            async with pool.acquire() as conn, effects.transaction(conn) as uow:
+                await orders.place(uow, orders.NewOrder(own, (orders.Line(product, 1),),
+                                                        orders.Customer("Bench", "+998900000000")))
+            committed = time.time()  # and announced: the unit of work publishes right after its commit
             while True:
                 seen = [
                     _accepted_at(uzum, "POST /v2/fbs/sku/stocks", committed, f"478{product:010d}"),

@@ -40,6 +40,7 @@ from core import marketplaces
 from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
+from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.webhook_worker import WebhookWorker
 from tests.bench.figures import emit
@@ -64,18 +65,21 @@ class Sent:
     errors: int
 
 
-async def prepare(url: str, vault: Vault) -> str:
+async def prepare(url: str, redis_url: str, vault: Vault) -> str:
     """Migrate, register Ozon with a secret webhook path; returns the path."""
     conn = await asyncpg.connect(url)
+    redis = Redis.from_url(redis_url)
     try:
         await migrate(conn)
         await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
                            " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
-        await marketplaces.configure(conn, "ozon", marketplaces.Changes(base_url=NOWHERE, new_webhook_token=True),
-                                     vault)
+        async with Effects(redis).transaction(conn) as uow:
+            await marketplaces.configure(uow, "ozon", marketplaces.Changes(base_url=NOWHERE, new_webhook_token=True),
+                                         vault)
         path = await marketplaces.webhook_path(conn, "ozon")
     finally:
         await conn.close()
+        await redis.aclose()
     assert path is not None
     return path
 
@@ -230,7 +234,7 @@ async def reprocess(url: str, redis_url: str, vault: Vault) -> tuple[int, float,
     try:
         await pool.execute("UPDATE marketplace_webhooks SET status = 'pending', processed_at = NULL,"
                            " retry_count = 0, next_attempt_at = NOW()")
-        worker = WebhookWorker(pool, redis, vault)
+        worker = WebhookWorker(pool, redis, Effects(redis), vault)
         async with aiohttp.ClientSession() as session:
             started = time.monotonic()
             handled = await worker.process_due(session)
@@ -260,7 +264,7 @@ def main() -> None:
         redis_url = os.environ.get("REDIS_URL") or stack.enter_context(embedded_redis(workdir / "redis"))
         url = asyncio.run(recreate_database(server, BENCH_DATABASE))
         try:
-            path = asyncio.run(prepare(url, vault))
+            path = asyncio.run(prepare(url, redis_url, vault))
             port = free_port()
             app = start_app(url, redis_url, port, secret_key, workdir)
             try:

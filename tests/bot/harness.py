@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from bot.callbacks import FormCb
 from bot.dispatcher import create_dispatcher
 from core.settings import Settings
+from core.unit_of_work import Effects
 from tests.fake_telegram import FakeTelegram, make_bot
 from tests.support import TEST_BOT_TOKEN
 
@@ -26,6 +27,7 @@ class BotUnderTest:
         self.dispatcher["pool"] = pool
         self.dispatcher["settings"] = settings
         self.dispatcher["redis"] = redis
+        self.dispatcher["effects"] = Effects(redis)
         self.bot: Bot = make_bot(fake, token=TEST_BOT_TOKEN)
 
     async def feed(self, update: dict[str, Any]) -> None:

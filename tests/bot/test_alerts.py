@@ -15,40 +15,42 @@ from core import inventory, orders
 from core.inventory import Source
 from core.orders import Status
 from core.settings import Settings
+from core.unit_of_work import Effects
 from tests.bot.conftest import ADMIN_CHAT_ID, CUSTOMER_ID
 from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop
 from tests.fake_telegram import FakeTelegram, make_bot
 
 
-async def _sell(pool: asyncpg.Pool, product_id: int, quantity: int) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await inventory.adjust(conn, product_id, -quantity, Source("adjustment", notes="test"))
+async def _sell(pool: asyncpg.Pool, effects: Effects, product_id: int, quantity: int) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await inventory.adjust(uow, product_id, -quantity, Source("adjustment", notes="test"))
 
 
-async def _customer_order(pool: asyncpg.Pool, shop: Shop) -> int:
+async def _customer_order(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> int:
     """An own-store order of the customer (registered as on /start)."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         user_id = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, language, last_login_at) VALUES ($1, 'Aziza', 'ru', NOW())"
             " RETURNING id", CUSTOMER_ID)
-        placed = await orders.place(conn, orders.NewOrder(
+        placed = await orders.place(uow, orders.NewOrder(
             shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id))
         await conn.execute("UPDATE notifications SET sent_at = NOW()")  # the new-order alert is not this test's
     return placed.id
 
 
-async def _move(pool: asyncpg.Pool, order_id: int, status: Status) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await orders.change_status(conn, order_id, status)
+async def _move(pool: asyncpg.Pool, effects: Effects, order_id: int, status: Status) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await orders.change_status(uow, order_id, status)
 
 
 async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram
 ) -> None:
-    await _sell(pool, shop.phone, 4)  # 5 -> 1: low (threshold 2)
-    await _sell(pool, shop.telefon, 3)  # 3 -> 0: out
-    await _sell(pool, shop.shirt, 9)  # 10 -> 1: low
+    await _sell(pool, effects, shop.phone, 4)  # 5 -> 1: low (threshold 2)
+    await _sell(pool, effects, shop.telefon, 3)  # 3 -> 0: out
+    await _sell(pool, effects, shop.shirt, 9)  # 10 -> 1: low
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 3
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0, "nothing is sent twice"
@@ -64,10 +66,10 @@ async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(
 
 
 async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
-    pool: asyncpg.Pool, process: BotUnderTest, admin: Chat, bot_settings: Settings, shop: Shop,
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, admin: Chat, bot_settings: Settings, shop: Shop,
     fake_telegram: FakeTelegram,
 ) -> None:
-    await _sell(pool, shop.telefon, 3)
+    await _sell(pool, effects, shop.telefon, 3)
     await send_due_alerts(pool, process.bot, bot_settings)
     [alert] = fake_telegram.calls_to("sendMessage")
     adjust = next(b["callback_data"] for row in alert.params["reply_markup"]["inline_keyboard"] for b in row
@@ -83,9 +85,10 @@ async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
 
 
 async def test_retry_after_is_honoured(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram
 ) -> None:
-    await _sell(pool, shop.telefon, 3)
+    await _sell(pool, effects, shop.telefon, 3)
     fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
@@ -100,10 +103,11 @@ async def test_retry_after_is_honoured(
 
 
 async def test_the_customer_hears_of_status_changes_of_their_order(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram
 ) -> None:
-    order_id = await _customer_order(pool, shop)
-    await _move(pool, order_id, Status.CONFIRMED)
+    order_id = await _customer_order(pool, effects, shop)
+    await _move(pool, effects, order_id, Status.CONFIRMED)
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 1
 
@@ -113,11 +117,12 @@ async def test_the_customer_hears_of_status_changes_of_their_order(
 
 
 async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram,
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram,
     customer: Chat,
 ) -> None:
-    order_id = await _customer_order(pool, shop)
-    await _move(pool, order_id, Status.CONFIRMED)
+    order_id = await _customer_order(pool, effects, shop)
+    await _move(pool, effects, order_id, Status.CONFIRMED)
     fake_telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
@@ -128,21 +133,22 @@ async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
     assert await pool.fetchval("SELECT is_active FROM users WHERE telegram_id = $1", CUSTOMER_ID), \
         "blocking the bot is not a ban from the store"
 
-    await _move(pool, order_id, Status.PROCESSING)
+    await _move(pool, effects, order_id, Status.PROCESSING)
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
     assert len(fake_telegram.calls_to("sendMessage")) == 1, "a blocked customer is not tried again"
 
     await asyncio.sleep(0.01)
     await customer.send("/start")  # Telegram's "Restart" unblocks the bot
-    await _move(pool, order_id, Status.SHIPPED)
+    await _move(pool, effects, order_id, Status.SHIPPED)
     assert await send_due_alerts(pool, process.bot, bot_settings) == 1
     assert len(fake_telegram.sent_texts(CUSTOMER_ID)) == 2  # the greeting and the shipping news
 
 
 async def test_network_failure_backs_off_and_loses_nothing(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram
 ) -> None:
-    await _sell(pool, shop.telefon, 3)
+    await _sell(pool, effects, shop.telefon, 3)
     unreachable = FakeTelegram()
     await unreachable.start()
     offline: Bot = make_bot(unreachable)
@@ -178,9 +184,10 @@ async def test_replicas_draining_at_once_send_each_alert_once(
 
 
 async def test_without_an_admin_chat_admin_alerts_wait(
-    pool: asyncpg.Pool, process: BotUnderTest, bot_settings: Settings, shop: Shop, fake_telegram: FakeTelegram
+    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    fake_telegram: FakeTelegram
 ) -> None:
-    await _sell(pool, shop.telefon, 3)
+    await _sell(pool, effects, shop.telefon, 3)
     no_chat = Settings(_env_file=None, **{**bot_settings.model_dump(), "admin_chat_id": None})
 
     assert await send_due_alerts(pool, process.bot, no_chat) == 0

@@ -9,28 +9,31 @@ from bot.alerts import send_due_alerts
 from bot.callbacks import OrderCb, OrdersCb
 from core import orders
 from core.settings import Settings
+from core.unit_of_work import Effects
 from tests.bot.conftest import CUSTOMER_ID
 from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, stock_of
 from tests.fake_telegram import FakeTelegram
 
 
-async def _orders(pool: asyncpg.Pool, shop: Shop, olx: int) -> tuple[int, int]:
+async def _orders(pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int) -> tuple[int, int]:
     """An own-store order of the customer and a manual OLX order."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         user_id = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, language, last_login_at) VALUES ($1, 'Aziza', 'uz', NOW())"
             " RETURNING id", CUSTOMER_ID)
-        own = await orders.place(conn, orders.NewOrder(
+        own = await orders.place(uow, orders.NewOrder(
             shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id))
-        manual = await orders.place(conn, orders.NewOrder(
+        manual = await orders.place(uow, orders.NewOrder(
             olx, (orders.Line(shop.phone, 1),), orders.Customer("Jasur", "+998907654321")))
         await conn.execute("UPDATE notifications SET sent_at = NOW()")
     return own.id, manual.id
 
 
-async def test_list_filters_by_status_and_channel(admin: Chat, pool: asyncpg.Pool, shop: Shop, olx: int) -> None:
-    own, manual = await _orders(pool, shop, olx)
+async def test_list_filters_by_status_and_channel(
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int
+) -> None:
+    own, manual = await _orders(pool, effects, shop, olx)
     numbers = dict(await pool.fetch("SELECT id, order_number FROM orders"))
 
     await admin.send("/orders")
@@ -44,10 +47,11 @@ async def test_list_filters_by_status_and_channel(admin: Chat, pool: asyncpg.Poo
 
 
 async def test_status_buttons_follow_the_machine_and_the_customer_hears(
-    admin: Chat, process: BotUnderTest, pool: asyncpg.Pool, shop: Shop, olx: int, bot_settings: Settings,
+    admin: Chat, process: BotUnderTest, pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int,
+    bot_settings: Settings,
     fake_telegram: FakeTelegram,
 ) -> None:
-    own, _manual = await _orders(pool, shop, olx)
+    own, _manual = await _orders(pool, effects, shop, olx)
     await admin.send("/orders")
     await admin.tap_data(OrderCb(action="open", id=own))
     actions = {OrderCb.unpack(data).to for _text, data in admin.buttons() if data.startswith("od:")}
@@ -66,9 +70,9 @@ async def test_status_buttons_follow_the_machine_and_the_customer_hears(
 
 
 async def test_cancel_asks_once_more_and_gives_stock_back(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop, olx: int
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int
 ) -> None:
-    _own, manual = await _orders(pool, shop, olx)
+    _own, manual = await _orders(pool, effects, shop, olx)
     await admin.send("/orders")
     await admin.tap_data(OrderCb(action="open", id=manual))
     await admin.press(OrderCb(action="ask", id=manual, seen="pending", to="cancelled").pack())
@@ -81,8 +85,10 @@ async def test_cancel_asks_once_more_and_gives_stock_back(
     assert not [data for _text, data in admin.buttons() if data.startswith("od:to")], "a cancelled order is final"
 
 
-async def test_a_customer_sees_their_own_orders(customer: Chat, pool: asyncpg.Pool, shop: Shop, olx: int) -> None:
-    own, _manual = await _orders(pool, shop, olx)
+async def test_a_customer_sees_their_own_orders(
+    customer: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int
+) -> None:
+    own, _manual = await _orders(pool, effects, shop, olx)
 
     await customer.send("/orders")
 

@@ -9,6 +9,7 @@ import asyncpg
 
 from bot.callbacks import MenuCb, ReportCb
 from core import orders
+from core.unit_of_work import Effects
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel
 from tests.fake_telegram import FakeTelegram
@@ -16,16 +17,16 @@ from tests.fake_telegram import FakeTelegram
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-async def _sell_on_two_channels(pool: asyncpg.Pool, shop: Shop) -> None:
+async def _sell_on_two_channels(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> None:
     """OLX: a phone at the admin's 2 900 000 and two shirts at our 150 000. Bir-Bir (10% commission): two
     push-button phones at 250 000. Costs are 60% of our prices (tests.builders.make_shop)."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
         bir_bir = await make_channel(conn, "bir-bir", "manual", commission="10", prefix="BB")
         buyer = orders.Customer("Jasur", "+998907654321")
-        await orders.place(conn, orders.NewOrder(
+        await orders.place(uow, orders.NewOrder(
             olx, (orders.Line(shop.phone, 1, Decimal("2900000")), orders.Line(shop.shirt, 2)), buyer))
-        await orders.place(conn, orders.NewOrder(bir_bir, (orders.Line(shop.telefon, 2),), buyer))
+        await orders.place(uow, orders.NewOrder(bir_bir, (orders.Line(shop.telefon, 2),), buyer))
 
 
 def _block(text: str, heading: str) -> str:
@@ -35,9 +36,9 @@ def _block(text: str, heading: str) -> str:
 
 
 async def test_report_today_shows_each_channels_money_and_the_total(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop
 ) -> None:
-    await _sell_on_two_channels(pool, shop)
+    await _sell_on_two_channels(pool, effects, shop)
 
     await admin.send("/report today")
 
@@ -56,9 +57,9 @@ async def test_report_today_shows_each_channels_money_and_the_total(
     assert (placed["revenue"], placed["profit"]) == (Decimal("3700000"), Decimal("1370000"))
 
 
-async def test_report_chart_is_a_png_photo(admin: Chat, pool: asyncpg.Pool, shop: Shop,
+async def test_report_chart_is_a_png_photo(admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop,
                                            fake_telegram: FakeTelegram) -> None:
-    await _sell_on_two_channels(pool, shop)
+    await _sell_on_two_channels(pool, effects, shop)
 
     await admin.send("/report week")
 
@@ -69,9 +70,9 @@ async def test_report_chart_is_a_png_photo(admin: Chat, pool: asyncpg.Pool, shop
 
 
 async def test_a_date_range_counts_only_its_days(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop, fake_telegram: FakeTelegram
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, fake_telegram: FakeTelegram
 ) -> None:
-    await _sell_on_two_channels(pool, shop)
+    await _sell_on_two_channels(pool, effects, shop)
     await pool.execute("UPDATE orders SET order_date = '2026-11-05 23:30+05'")  # 5 November in Tashkent
 
     await admin.send("/report 2026-11-01 2026-11-05")
@@ -84,8 +85,8 @@ async def test_a_date_range_counts_only_its_days(
     assert len(fake_telegram.calls_to("sendPhoto")) == 1  # no chart of an empty period
 
 
-async def test_reports_from_the_admin_menu(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
-    await _sell_on_two_channels(pool, shop)
+async def test_reports_from_the_admin_menu(admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop) -> None:
+    await _sell_on_two_channels(pool, effects, shop)
     await admin.send("/admin")
     await admin.tap_data(MenuCb(item="reports"))
     assert ReportCb(period="month").pack() in [data for _text, data in admin.buttons()]

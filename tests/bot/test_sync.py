@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.callbacks import MenuCb, SyncCb
 from core import events
+from core.unit_of_work import Effects
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
 from tests.bot.harness import Chat
@@ -92,13 +93,13 @@ async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncp
 
 
 @pytest.fixture
-async def world(pool: asyncpg.Pool, redis: Redis) -> AsyncIterator[World]:
+async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects) -> AsyncIterator[World]:
     """The three marketplace sandboxes connected, and a process running the sync's key checks."""
     uzum, wb, ozon = sandboxes()
     for sandbox in (uzum, wb, ozon):
         await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        connections = await connect(uow, uzum, wb, ozon)
     stop = asyncio.Event()
     checking = asyncio.create_task(KeyChecker(pool, redis, VAULT).run(stop))
     async with aiohttp.ClientSession() as session:

@@ -8,14 +8,15 @@ import asyncpg
 from core import analytics, inventory, orders
 from core.inventory import Source
 from core.orders import Customer, Line, NewOrder, Status
+from core.unit_of_work import Effects
 from tests.builders import make_channel, make_product, map_product
 
 ALI = Customer("Ali", "+998901234567")
 
 
-async def _place(conn: asyncpg.Connection, order: NewOrder) -> orders.PlacedOrder:
-    async with conn.transaction():
-        return await orders.place(conn, order)
+async def _place(conn: asyncpg.Connection, effects: Effects, order: NewOrder) -> orders.PlacedOrder:
+    async with effects.transaction(conn) as uow:
+        return await orders.place(uow, order)
 
 
 def _today() -> tuple[datetime, datetime]:
@@ -23,20 +24,24 @@ def _today() -> tuple[datetime, datetime]:
     return now - timedelta(hours=1), now + timedelta(hours=1)
 
 
-async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cancellations(pool: asyncpg.Pool) -> None:
+async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cancellations(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
     async with pool.acquire() as conn:
         shop = await make_channel(conn, "amazing-store", "own")
         olx = await make_channel(conn, "olx", "manual")
         uzum = await make_channel(conn, "uzum", "api", commission="10")
-        phone = await make_product(conn, "PHONE", stock=20, price="1000000", cost="700000")
+        async with effects.transaction(conn) as uow:
+            phone = await make_product(uow, "PHONE", stock=20, price="1000000", cost="700000")
         await map_product(conn, phone, uzum, "UZ-PHONE", price="1100000")
-        await _place(conn, NewOrder(shop, (Line(phone, 2),), ALI))
-        await _place(conn, NewOrder(olx, (Line(phone, 1, price=Decimal("900000")),), ALI))
-        cancelled = await _place(conn, NewOrder(olx, (Line(phone, 5),), ALI))
-        await orders.change_status(conn, cancelled.id, Status.CANCELLED)
-        # Learnt from Uzum's stock: 3 sold there, 1 came back.
-        await inventory.marketplace_sale(conn, phone, 3, Source("marketplace", marketplace_id=uzum))
-        await inventory.marketplace_return(conn, phone, 1, Source("marketplace", marketplace_id=uzum))
+        await _place(conn, effects, NewOrder(shop, (Line(phone, 2),), ALI))
+        await _place(conn, effects, NewOrder(olx, (Line(phone, 1, price=Decimal("900000")),), ALI))
+        cancelled = await _place(conn, effects, NewOrder(olx, (Line(phone, 5),), ALI))
+        async with effects.transaction(conn) as uow:
+            await orders.change_status(uow, cancelled.id, Status.CANCELLED)
+        async with effects.transaction(conn) as uow:  # learnt from Uzum's stock: 3 sold there, 1 came back
+            await inventory.marketplace_sale(uow, phone, 3, Source("marketplace", marketplace_id=uzum))
+            await inventory.marketplace_return(uow, phone, 1, Source("marketplace", marketplace_id=uzum))
 
         by_channel = {s.key: s for s in await analytics.sales_by_channel(conn, *_today())}
 
@@ -55,29 +60,32 @@ async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cance
     assert analytics.total(list(by_channel.values())).revenue == Decimal("5100000.00")
 
 
-async def test_top_products_and_daily_metrics(pool: asyncpg.Pool) -> None:
+async def test_top_products_and_daily_metrics(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
         olx = await make_channel(conn, "olx", "manual")
-        cheap = await make_product(conn, "CHEAP", stock=50, price="1000", cost="500")
-        dear = await make_product(conn, "DEAR", stock=5, price="500000", cost="400000")
-        await _place(conn, NewOrder(olx, (Line(cheap, 10), Line(dear, 1)), ALI))
-        await _place(conn, NewOrder(olx, (Line(cheap, 5),), ALI))
+        async with effects.transaction(conn) as uow:
+            cheap = await make_product(uow, "CHEAP", stock=50, price="1000", cost="500")
+            dear = await make_product(uow, "DEAR", stock=5, price="500000", cost="400000")
+        await _place(conn, effects, NewOrder(olx, (Line(cheap, 10), Line(dear, 1)), ALI))
+        await _place(conn, effects, NewOrder(olx, (Line(cheap, 5),), ALI))
         top = await analytics.top_products(conn, *_today(), limit=5)
         days = await analytics.daily_metrics(conn, *_today())
     assert [(t.key, t.units, t.orders) for t in top] == [("DEAR", 1, 1), ("CHEAP", 15, 2)]
     assert sum(d.orders for d in days) == 2 and sum(d.revenue for d in days) == Decimal("515000.00")
 
 
-async def test_inventory_status_pending_orders_and_customer_value(pool: asyncpg.Pool) -> None:
+async def test_inventory_status_pending_orders_and_customer_value(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
         shop = await make_channel(conn, "amazing-store", "own")
-        ok = await make_product(conn, "OK", stock=50)
-        low = await make_product(conn, "LOW", stock=3, threshold=5)
-        await make_product(conn, "OUT", stock=0)
+        async with effects.transaction(conn) as uow:
+            ok = await make_product(uow, "OK", stock=50)
+            low = await make_product(uow, "LOW", stock=3, threshold=5)
+            await make_product(uow, "OUT", stock=0)
         customer = await conn.fetchval("INSERT INTO users (telegram_id, first_name) VALUES (1, 'Ali') RETURNING id")
-        first = await _place(conn, NewOrder(shop, (Line(ok, 2),), ALI, user_id=customer))
-        await _place(conn, NewOrder(shop, (Line(low, 1),), ALI, user_id=customer))
-        await orders.change_status(conn, first.id, Status.CONFIRMED)
+        first = await _place(conn, effects, NewOrder(shop, (Line(ok, 2),), ALI, user_id=customer))
+        await _place(conn, effects, NewOrder(shop, (Line(low, 1),), ALI, user_id=customer))
+        async with effects.transaction(conn) as uow:
+            await orders.change_status(uow, first.id, Status.CONFIRMED)
 
         status = {row["sku"]: row["stock_status"] for row in await analytics.inventory_status(conn)}
         low_only = [row["sku"] for row in await analytics.inventory_status(conn, status="low")]
@@ -88,9 +96,10 @@ async def test_inventory_status_pending_orders_and_customer_value(pool: asyncpg.
     assert (value["orders"], value["spent"]) == (2, Decimal("300000.00"))
 
 
-async def test_profitability_follows_price_sale_price_and_cost(pool: asyncpg.Pool) -> None:
+async def test_profitability_follows_price_sale_price_and_cost(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        product = await make_product(conn, "P", price="150000", cost="100000")
+        async with effects.transaction(conn) as uow:
+            product = await make_product(uow, "P", price="150000", cost="100000")
         read = "SELECT profitability_percentage FROM products WHERE id = $1"
         assert await conn.fetchval(read, product) == Decimal("50.00")
         await conn.execute("UPDATE products SET sale_price = 120000 WHERE id = $1", product)

@@ -7,6 +7,7 @@ from pathlib import Path
 import asyncpg
 
 from core.demo import DemoSummary, catalog_is_empty, seed_demo
+from core.unit_of_work import Effects
 
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
 DEMO_TABLES = ("marketplaces", "categories", "products", "inventory", "inventory_movements",
@@ -24,16 +25,16 @@ async def snapshot(conn: asyncpg.Connection) -> dict[str, list[tuple[object, ...
     return {t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {t} ORDER BY id")] for t in DEMO_TABLES}
 
 
-async def test_catalog_is_empty_until_seeded(pool: asyncpg.Pool) -> None:
+async def test_catalog_is_empty_until_seeded(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
         assert await catalog_is_empty(conn)
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         assert not await catalog_is_empty(conn)
 
 
-async def test_seed_creates_the_catalog_and_reports_it(pool: asyncpg.Pool) -> None:
+async def test_seed_creates_the_catalog_and_reports_it(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        summary = await seed_demo(conn)
+        summary = await seed_demo(conn, effects)
         top_level = await conn.fetchval("SELECT count(*) FROM categories WHERE parent_id IS NULL")
         parents_with_children = await conn.fetchval(
             "SELECT count(DISTINCT parent_id) FROM categories WHERE parent_id IS NOT NULL"
@@ -57,9 +58,9 @@ async def test_seed_creates_the_catalog_and_reports_it(pool: asyncpg.Pool) -> No
     assert products_in_parent_categories == 0
 
 
-async def test_marketplaces_have_the_right_integration_types(pool: asyncpg.Pool) -> None:
+async def test_marketplaces_have_the_right_integration_types(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         rows = await conn.fetch("SELECT slug, integration_type, api_type FROM marketplaces")
     assert {r["slug"]: (r["integration_type"], r["api_type"]) for r in rows} == {
         "uzum": ("api", "uzum"),
@@ -71,9 +72,9 @@ async def test_marketplaces_have_the_right_integration_types(pool: asyncpg.Pool)
     }
 
 
-async def test_every_product_has_inventory_equal_to_its_ledger(pool: asyncpg.Pool) -> None:
+async def test_every_product_has_inventory_equal_to_its_ledger(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         without_inventory = await conn.fetchval(
             "SELECT count(*) FROM products p"
             " WHERE NOT EXISTS (SELECT 1 FROM inventory i WHERE i.product_id = p.id)"
@@ -95,9 +96,9 @@ async def test_every_product_has_inventory_equal_to_its_ledger(pool: asyncpg.Poo
     assert all(r["is_active"] == (r["quantity"] > 0) for r in stock)
 
 
-async def test_prices_and_barcodes_are_consistent(pool: asyncpg.Pool) -> None:
+async def test_prices_and_barcodes_are_consistent(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         products = await conn.fetch("SELECT * FROM products")
         wrong_profitability = await conn.fetchval(
             "SELECT count(*) FROM products WHERE profitability_percentage"
@@ -116,9 +117,9 @@ async def test_prices_and_barcodes_are_consistent(pool: asyncpg.Pool) -> None:
     assert 0.1 * len(products) <= on_sale <= 0.3 * len(products)
 
 
-async def test_channel_listings(pool: asyncpg.Pool) -> None:
+async def test_channel_listings(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         products = await conn.fetchval("SELECT count(*) FROM products")
         rows = await conn.fetch(
             "SELECT m.slug, count(mp.id) AS listed, bool_and(mp.price_editable) AS editable,"
@@ -140,24 +141,24 @@ async def test_channel_listings(pool: asyncpg.Pool) -> None:
     assert all(r["stock_matches"] for r in rows)
 
 
-async def test_second_seed_creates_and_changes_nothing(pool: asyncpg.Pool) -> None:
+async def test_second_seed_creates_and_changes_nothing(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        first = await seed_demo(conn)
+        first = await seed_demo(conn, effects)
         before = await snapshot(conn)
-        second = await seed_demo(conn)
+        second = await seed_demo(conn, effects)
         after = await snapshot(conn)
     assert first.products >= 200
     assert second == DemoSummary(categories=0, products=0, banners=0, marketplaces=0)
     assert after == before
 
 
-async def test_seed_fills_in_only_what_is_missing(pool: asyncpg.Pool) -> None:
+async def test_seed_fills_in_only_what_is_missing(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         await conn.execute("DELETE FROM banners WHERE sort_order = 1")
         await conn.execute("DELETE FROM products WHERE sku = 'AS-ELE-0001'")
         await conn.execute("UPDATE products SET price = 1000 WHERE sku = 'AS-ELE-0002'")
-        again = await seed_demo(conn)
+        again = await seed_demo(conn, effects)
         edited_price = await conn.fetchval("SELECT price FROM products WHERE sku = 'AS-ELE-0002'")
         recreated_stock = await conn.fetchval(
             "SELECT i.quantity FROM inventory i JOIN products p ON p.id = i.product_id"
@@ -168,9 +169,9 @@ async def test_seed_fills_in_only_what_is_missing(pool: asyncpg.Pool) -> None:
     assert recreated_stock is not None
 
 
-async def test_every_demo_image_exists_and_is_small(pool: asyncpg.Pool) -> None:
+async def test_every_demo_image_exists_and_is_small(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await seed_demo(conn)
+        await seed_demo(conn, effects)
         urls = [
             r["image_url"]
             for r in await conn.fetch("SELECT image_url FROM products UNION SELECT image_url FROM banners")

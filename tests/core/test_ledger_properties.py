@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from core import inventory
 from core.errors import DomainError
 from core.inventory import Movement, Source
+from core.unit_of_work import Effects, UnitOfWork
 from tests.builders import make_product
 
 PRODUCTS = 3
@@ -25,30 +26,30 @@ operation = st.tuples(
 )
 
 
-async def _apply(conn: asyncpg.Connection, name: str, product: int, n: int, holds: list[int]) -> None:
+async def _apply(uow: UnitOfWork, name: str, product: int, n: int, holds: list[int]) -> None:
     why = Source(notes="property test")
     match name:
         case "receive":
-            await inventory.receive(conn, product, n, why)
+            await inventory.receive(uow, product, n, why)
         case "adjust":
-            await inventory.adjust(conn, product, n, why)
+            await inventory.adjust(uow, product, n, why)
         case "set_count":
-            await inventory.set_count(conn, product, n, why)
+            await inventory.set_count(uow, product, n, why)
         case "sell":
-            await inventory.sell(conn, product, n, why)
+            await inventory.sell(uow, product, n, why)
         case "cancel" | "return":
-            await inventory.give_back(conn, product, n, Movement(name), why)
+            await inventory.give_back(uow, product, n, Movement(name), why)
         case "marketplace_sale":
-            await inventory.marketplace_sale(conn, product, n, why)
+            await inventory.marketplace_sale(uow, product, n, why)
         case "marketplace_return":
-            await inventory.marketplace_return(conn, product, n, why)
+            await inventory.marketplace_return(uow, product, n, why)
         case "reserve":
-            hold, _ = await inventory.reserve(conn, product, n, datetime.now(UTC) + timedelta(minutes=15), why)
+            hold, _ = await inventory.reserve(uow, product, n, datetime.now(UTC) + timedelta(minutes=15), why)
             holds.append(hold)
         case "release" if holds:
-            await inventory.release(conn, holds[abs(n) % len(holds)], why)
+            await inventory.release(uow, holds[abs(n) % len(holds)], why)
         case "commit" if holds:
-            await inventory.commit(conn, holds[abs(n) % len(holds)], why)
+            await inventory.commit(uow, holds[abs(n) % len(holds)], why)
 
 
 async def _assert_ledger_matches(conn: asyncpg.Connection, products: list[int]) -> None:
@@ -79,15 +80,16 @@ async def _assert_ledger_matches(conn: asyncpg.Connection, products: list[int]) 
     steps=st.lists(operation, max_size=30),
 )
 async def test_ledger_and_count_agree_after_every_step(
-    pool: asyncpg.Pool, initial: list[int], steps: list[tuple[str, int, int]]
+    pool: asyncpg.Pool, effects: Effects, initial: list[int], steps: list[tuple[str, int, int]]
 ) -> None:
     async with pool.acquire() as conn:
-        products = [await make_product(conn, f"PROP-{next(_skus)}", stock=stock) for stock in initial]
+        async with effects.transaction(conn) as uow:
+            products = [await make_product(uow, f"PROP-{next(_skus)}", stock=stock) for stock in initial]
         holds: list[int] = []
         for name, index, n in steps:
             try:
-                async with conn.transaction():  # a refused operation must leave nothing behind
-                    await _apply(conn, name, products[index], n, holds)
+                async with effects.transaction(conn) as uow:  # a refused operation must leave nothing behind
+                    await _apply(uow, name, products[index], n, holds)
             except DomainError:
                 pass
             await _assert_ledger_matches(conn, products)

@@ -7,20 +7,22 @@ from cryptography.fernet import Fernet
 from core import mappings, marketplaces
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys
+from core.unit_of_work import Effects
 from core.vault import Vault, VaultError
 from tests.builders import make_channel, make_product
 
 VAULT = Vault(Fernet.generate_key().decode())
 
 
-async def test_keys_are_sealed_in_the_database_and_read_back(pool: asyncpg.Pool) -> None:
+async def test_keys_are_sealed_in_the_database_and_read_back(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
         await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
                            " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
-        configured = await marketplaces.configure(conn, "ozon", marketplaces.Changes(
-            base_url="http://127.0.0.1:9/", client_id="12345", api_key="very-secret-api-key", warehouse_id=77,
-            enabled=True,
-        ), VAULT)
+        async with effects.transaction(conn) as uow:
+            configured = await marketplaces.configure(uow, "ozon", marketplaces.Changes(
+                base_url="http://127.0.0.1:9/", client_id="12345", api_key="very-secret-api-key", warehouse_id=77,
+                enabled=True,
+            ), VAULT)
         stored = await conn.fetchrow("SELECT api_secret_encrypted, base_url FROM marketplaces WHERE slug = 'ozon'")
     assert configured.api_key == "very-secret-api-key" and configured.warehouse_id == 77
     assert configured.auto_sync_enabled and configured.base_url == "http://127.0.0.1:9"
@@ -30,20 +32,23 @@ async def test_keys_are_sealed_in_the_database_and_read_back(pool: asyncpg.Pool)
         Vault(Fernet.generate_key().decode()).open(stored["api_secret_encrypted"])
 
 
-async def test_configure_refuses_bad_urls_and_unknown_marketplaces(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
+async def test_configure_refuses_bad_urls_and_unknown_marketplaces(pool: asyncpg.Pool, effects: Effects) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         await make_channel(conn, "uzum", "api")
         with pytest.raises(ValidationError):
-            await marketplaces.configure(conn, "uzum", marketplaces.Changes(base_url="ftp://x"), VAULT)
+            await marketplaces.configure(uow, "uzum", marketplaces.Changes(base_url="ftp://x"), VAULT)
         with pytest.raises(NotFound):
-            await marketplaces.configure(conn, "olx", marketplaces.Changes(token="t"), VAULT)
+            await marketplaces.configure(uow, "olx", marketplaces.Changes(token="t"), VAULT)
 
 
-async def test_mapping_by_hand_is_due_for_a_push_and_one_listing_maps_one_product(pool: asyncpg.Pool) -> None:
+async def test_mapping_by_hand_is_due_for_a_push_and_one_listing_maps_one_product(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
     async with pool.acquire() as conn:
         wb = await make_channel(conn, "wildberries", "api")
-        await make_product(conn, "PH-1")
-        await make_product(conn, "PH-2")
+        async with effects.transaction(conn) as uow:
+            await make_product(uow, "PH-1")
+            await make_product(uow, "PH-2")
         mapping = await mappings.map_product(conn, wb, "PH-1", ListingKeys(chrt_id=555))
         row = await conn.fetchrow("SELECT * FROM marketplace_products WHERE id = $1", mapping)
         keys = await conn.fetch("SELECT name, value FROM listing_keys WHERE mapping_id = $1", mapping)
@@ -58,11 +63,12 @@ async def test_mapping_by_hand_is_due_for_a_push_and_one_listing_maps_one_produc
         assert await mappings.unmap(conn, wb, "PH-1") is False
 
 
-async def test_catalog_matching_by_sku_or_barcode_reports_the_rest(pool: asyncpg.Pool) -> None:
+async def test_catalog_matching_by_sku_or_barcode_reports_the_rest(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
         uzum = await make_channel(conn, "uzum", "api")
-        await make_product(conn, "PH-1")
-        await make_product(conn, "PH-2")
+        async with effects.transaction(conn) as uow:
+            await make_product(uow, "PH-1")
+            await make_product(uow, "PH-2")
         await conn.execute("UPDATE products SET barcode = '4780000000011' WHERE sku = 'PH-2'")
         report = await mappings.match_catalog(conn, uzum, [
             mappings.Candidate("ph-1", (), ListingKeys(sku_id=1, barcode="111")),

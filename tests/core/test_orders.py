@@ -10,6 +10,7 @@ import pytest
 from core import orders
 from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.orders import Customer, Line, NewOrder, Status
+from core.unit_of_work import Effects
 from tests.builders import make_channel, make_product, map_product, stock_of
 
 ALI = Customer("Ali Valiyev", "+998901234567", "Toshkent, Chilonzor 5")
@@ -26,16 +27,16 @@ async def channels(pool: asyncpg.Pool) -> dict[str, int]:
         }
 
 
-async def _place(pool: asyncpg.Pool, order: NewOrder) -> orders.PlacedOrder:
-    async with pool.acquire() as conn, conn.transaction():
-        return await orders.place(conn, order)
+async def _place(pool: asyncpg.Pool, effects: Effects, order: NewOrder) -> orders.PlacedOrder:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        return await orders.place(uow, order)
 
 
 async def test_200_concurrent_orders_from_mixed_channels_sell_exactly_the_10_available(
-    pool: asyncpg.Pool, channels: dict[str, int]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
 ) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "HOT-1", stock=10)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "HOT-1", stock=10)
         for slug in ("uzum", "wildberries"):
             await map_product(conn, product, channels[slug], f"{slug}-hot")
 
@@ -44,7 +45,7 @@ async def test_200_concurrent_orders_from_mixed_channels_sell_exactly_the_10_ava
         external = f"{kind}-{i}" if kind in ("uzum", "wildberries") else None
         return NewOrder(channels[kind], (Line(product, 1),), ALI, marketplace_order_id=external)
 
-    results = await asyncio.gather(*(_place(pool, attempt(i)) for i in range(200)), return_exceptions=True)
+    results = await asyncio.gather(*(_place(pool, effects, attempt(i)) for i in range(200)), return_exceptions=True)
 
     placed = [r for r in results if isinstance(r, orders.PlacedOrder)]
     refused = [r for r in results if isinstance(r, OutOfStock)]
@@ -57,11 +58,11 @@ async def test_200_concurrent_orders_from_mixed_channels_sell_exactly_the_10_ava
         assert await conn.fetchval("SELECT order_count FROM products WHERE id = $1", product) == 10
 
 
-async def test_a_failing_line_leaves_no_trace(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        plenty, scarce = await make_product(conn, "A", stock=50), await make_product(conn, "B", stock=1)
+async def test_a_failing_line_leaves_no_trace(pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        plenty, scarce = await make_product(uow, "A", stock=50), await make_product(uow, "B", stock=1)
     with pytest.raises(OutOfStock) as error:
-        await _place(pool, NewOrder(channels["olx"], (Line(plenty, 5), Line(scarce, 2)), ALI))
+        await _place(pool, effects, NewOrder(channels["olx"], (Line(plenty, 5), Line(scarce, 2)), ALI))
     assert (error.value.product_id, error.value.requested, error.value.available) == (scarce, 2, 1)
     async with pool.acquire() as conn:
         assert await stock_of(conn, plenty) == (50, 0) and await stock_of(conn, scarce) == (1, 0)
@@ -70,25 +71,26 @@ async def test_a_failing_line_leaves_no_trace(pool: asyncpg.Pool, channels: dict
 
 
 async def test_a_line_failing_after_stock_was_taken_rolls_everything_back(
-    pool: asyncpg.Pool, channels: dict[str, int]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
 ) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "A", stock=5)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "A", stock=5)
     with pytest.raises(NotFound):
-        await _place(pool, NewOrder(channels["olx"], (Line(product, 1), Line(999_999, 1)), ALI))
+        await _place(pool, effects, NewOrder(channels["olx"], (Line(product, 1), Line(999_999, 1)), ALI))
     async with pool.acquire() as conn:
         assert await stock_of(conn, product) == (5, 0)
         assert await conn.fetchval("SELECT count(*) FROM orders") == 0
 
 
 async def test_an_order_s_statements_are_planned_once_per_connection_not_per_order(
-    pool: asyncpg.Pool, channels: dict[str, int]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
 ) -> None:
     # PostgreSQL plans a prepared statement's first five runs for their values, then keeps one generic plan
     # when it costs no more; a statement still planned per run pays the planner on every order. Plans
     # differ only once the catalog is larger than a line's array: a thousand products, with statistics.
     async with pool.acquire() as conn:
-        products = [await make_product(conn, f"P{n}", stock=100) for n in range(3)]
+        async with effects.transaction(conn) as uow:
+            products = [await make_product(uow, f"P{n}", stock=100) for n in range(3)]
         await conn.execute(
             "WITH more AS (INSERT INTO products (sku, name_uz, price)"
             " SELECT 'MORE-' || n, 'Mahsulot', 100 FROM generate_series(1, 1000) AS n RETURNING id)"
@@ -96,8 +98,8 @@ async def test_an_order_s_statements_are_planned_once_per_connection_not_per_ord
         )
         await conn.execute("ANALYZE")
         for n in range(8):
-            async with conn.transaction():
-                await orders.place(conn, NewOrder(channels["olx"], (Line(products[n % 3], 1, Decimal(9)),), ALI))
+            async with effects.transaction(conn) as uow:
+                await orders.place(uow, NewOrder(channels["olx"], (Line(products[n % 3], 1, Decimal(9)),), ALI))
         replanned = await conn.fetch(
             "SELECT statement FROM pg_prepared_statements"
             " WHERE custom_plans > 5 AND statement ~ 'inventory|orders|products'"
@@ -110,13 +112,15 @@ async def test_an_order_s_statements_are_planned_once_per_connection_not_per_ord
     assert [row["statement"].strip() for row in replanned] == expected
 
 
-async def test_manual_order_uses_admin_price_and_snapshots_profit(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "TV-1", stock=4, price="5000000", cost="3500000")
+async def test_manual_order_uses_admin_price_and_snapshots_profit(
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
+) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "TV-1", stock=4, price="5000000", cost="3500000")
         admin = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, is_admin) VALUES (9, 'Admin', TRUE) RETURNING id"
         )
-    placed = await _place(pool, NewOrder(
+    placed = await _place(pool, effects, NewOrder(
         channels["olx"], (Line(product, 2, price=Decimal("4800000")),), ALI,
         delivery_fee=Decimal("30000"), created_by=admin,
     ))
@@ -139,13 +143,15 @@ async def test_manual_order_uses_admin_price_and_snapshots_profit(pool: asyncpg.
     )
 
 
-async def test_api_order_profit_is_net_of_marketplace_commission(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        default_rate = await make_product(conn, "P-1", stock=5, price="200000", cost="100000")
-        own_rate = await make_product(conn, "P-2", stock=5, price="200000", cost="100000")
+async def test_api_order_profit_is_net_of_marketplace_commission(
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
+) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        default_rate = await make_product(uow, "P-1", stock=5, price="200000", cost="100000")
+        own_rate = await make_product(uow, "P-2", stock=5, price="200000", cost="100000")
         await map_product(conn, default_rate, channels["uzum"], "UZ-1")
         await map_product(conn, own_rate, channels["uzum"], "UZ-2", commission="10", price="210000")
-    placed = await _place(pool, NewOrder(
+    placed = await _place(pool, effects, NewOrder(
         channels["uzum"], (Line(default_rate, 1, price=Decimal("220000")), Line(own_rate, 1)),
         Customer("Uzum", "-"), marketplace_order_id="UZ-ORDER-1",
     ))
@@ -165,12 +171,12 @@ async def test_api_order_profit_is_net_of_marketplace_commission(pool: asyncpg.P
 
 
 async def test_importing_the_same_marketplace_order_twice_gives_one_order(
-    pool: asyncpg.Pool, channels: dict[str, int]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
 ) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=5)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=5)
     order = NewOrder(channels["uzum"], (Line(product, 2),), Customer("Uzum", "-"), marketplace_order_id="777")
-    first, second, third = await asyncio.gather(_place(pool, order), _place(pool, order), _place(pool, order))
+    first, second, third = await asyncio.gather(*(_place(pool, effects, order) for _ in range(3)))
     assert sorted([first.created, second.created, third.created]) == [False, False, True]
     assert first.id == second.id == third.id
     async with pool.acquire() as conn:
@@ -178,22 +184,24 @@ async def test_importing_the_same_marketplace_order_twice_gives_one_order(
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'") == 1
 
 
-async def test_own_store_refuses_a_product_switched_off(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=5)
+async def test_own_store_refuses_a_product_switched_off(
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
+) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=5)
         await conn.execute("UPDATE products SET is_active = FALSE, inactive_reason = 'admin' WHERE id = $1", product)
     with pytest.raises(ProductInactive):
-        await _place(pool, NewOrder(channels["own"], (Line(product, 1),), ALI))
+        await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI))
     # The switch is the own store's; a phone order on OLX still sells it.
-    assert (await _place(pool, NewOrder(channels["olx"], (Line(product, 1),), ALI))).created
+    assert (await _place(pool, effects, NewOrder(channels["olx"], (Line(product, 1),), ALI))).created
 
 
 async def test_own_store_charges_the_sale_price_whatever_the_client_sends(
-    pool: asyncpg.Pool, channels: dict[str, int]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
 ) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=5, price="100000", sale_price="80000")
-    placed = await _place(pool, NewOrder(channels["own"], (Line(product, 2, price=Decimal("1")),), ALI))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=5, price="100000", sale_price="80000")
+    placed = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 2, price=Decimal("1")),), ALI))
     assert placed.total == Decimal("160000.00")
 
 
@@ -209,22 +217,24 @@ async def test_own_store_charges_the_sale_price_whatever_the_client_sends(
     ],
 )
 async def test_bad_orders_are_refused_with_a_clear_error(
-    pool: asyncpg.Pool, channels: dict[str, int], order_change: dict, message: str
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int], order_change: dict, message: str
 ) -> None:
     base = {"channel_id": channels["olx"], "lines": (Line(1, 1),), "customer": ALI}
     with pytest.raises(ValidationError, match=message):
-        await _place(pool, NewOrder(**{**base, **order_change}))
+        await _place(pool, effects, NewOrder(**{**base, **order_change}))
 
 
-async def test_status_machine_walks_to_delivered_with_history(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=5)
+async def test_status_machine_walks_to_delivered_with_history(
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
+) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=5)
         customer = await conn.fetchval("INSERT INTO users (telegram_id, first_name) VALUES (5, 'Ali') RETURNING id")
-    placed = await _place(pool, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=customer))
+    placed = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=customer))
     async with pool.acquire() as conn:
         for status in (Status.CONFIRMED, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED):
-            async with conn.transaction():
-                await orders.change_status(conn, placed.id, status, note=f"to {status}")
+            async with effects.transaction(conn) as uow:
+                await orders.change_status(uow, placed.id, status, note=f"to {status}")
         order = await conn.fetchrow("SELECT status, confirmed_at, delivered_at, cancelled_at FROM orders WHERE id = $1",
                                     placed.id)
         history = [r["status"] for r in await conn.fetch(
@@ -248,33 +258,37 @@ async def test_status_machine_walks_to_delivered_with_history(pool: asyncpg.Pool
     ],
 )
 async def test_illegal_moves_are_refused_and_change_nothing(
-    pool: asyncpg.Pool, channels: dict[str, int], path: tuple[Status, ...], illegal: Status
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int], path: tuple[Status, ...], illegal: Status
 ) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=5)
-    placed = await _place(pool, NewOrder(channels["olx"], (Line(product, 1),), ALI))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=5)
+    placed = await _place(pool, effects, NewOrder(channels["olx"], (Line(product, 1),), ALI))
     async with pool.acquire() as conn:
         for status in path:
-            await orders.change_status(conn, placed.id, status)
+            async with effects.transaction(conn) as uow:
+                await orders.change_status(uow, placed.id, status)
         before = await stock_of(conn, product)
         with pytest.raises(InvalidTransition) as error:
-            await orders.change_status(conn, placed.id, illegal)
+            async with effects.transaction(conn) as uow:
+                await orders.change_status(uow, placed.id, illegal)
         assert error.value.target == illegal
         assert await stock_of(conn, product) == before
 
 
 @pytest.mark.parametrize("cancel_from", [(), (Status.CONFIRMED,), (Status.CONFIRMED, Status.PROCESSING)])
 async def test_cancel_gives_the_stock_back_once(
-    pool: asyncpg.Pool, channels: dict[str, int], cancel_from: tuple[Status, ...]
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int], cancel_from: tuple[Status, ...]
 ) -> None:
-    async with pool.acquire() as conn:
-        a, b = await make_product(conn, "A", stock=5), await make_product(conn, "B", stock=5)
-    placed = await _place(pool, NewOrder(channels["olx"], (Line(a, 2), Line(b, 1)), ALI))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        a, b = await make_product(uow, "A", stock=5), await make_product(uow, "B", stock=5)
+    placed = await _place(pool, effects, NewOrder(channels["olx"], (Line(a, 2), Line(b, 1)), ALI))
     async with pool.acquire() as conn:
         for status in cancel_from:
-            await orders.change_status(conn, placed.id, status)
-        change = await orders.change_status(conn, placed.id, Status.CANCELLED, note="buyer changed their mind")
-        assert {level.product_id: level.available for level in change.stock} == {a: 5, b: 5}
+            async with effects.transaction(conn) as uow:
+                await orders.change_status(uow, placed.id, status)
+        async with effects.transaction(conn) as uow:
+            await orders.change_status(uow, placed.id, Status.CANCELLED, note="buyer changed their mind")
+        assert await stock_of(conn, a) == (5, 0) and await stock_of(conn, b) == (5, 0)
         cancels = await conn.fetch(
             "SELECT product_id, quantity_change FROM inventory_movements"
             " WHERE movement_type = 'cancel' ORDER BY product_id"
@@ -283,16 +297,18 @@ async def test_cancel_gives_the_stock_back_once(
         assert await conn.fetchval("SELECT cancelled_at FROM orders WHERE id = $1", placed.id) is not None
 
 
-async def test_checkout_holds_stock_until_paid(pool: asyncpg.Pool, channels: dict[str, int]) -> None:
-    async with pool.acquire() as conn:
-        product = await make_product(conn, "P-1", stock=3)
-    placed = await _place(pool, NewOrder(channels["own"], (Line(product, 2),), ALI, hold_for_payment=True))
+async def test_checkout_holds_stock_until_paid(pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        product = await make_product(uow, "P-1", stock=3)
+    placed = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 2),), ALI, hold_for_payment=True))
     async with pool.acquire() as conn:
         assert await stock_of(conn, product) == (3, 2)
         assert await conn.fetchval("SELECT payment_status FROM orders WHERE id = $1", placed.id) == "awaiting_payment"
-        async with conn.transaction():
-            await orders.mark_paid(conn, placed.id)
+        async with effects.transaction(conn) as uow:
+            await orders.mark_paid(uow, placed.id)
         assert await stock_of(conn, product) == (1, 0)
         assert await conn.fetchval("SELECT payment_status FROM orders WHERE id = $1", placed.id) == "paid"
-        again = await orders.mark_paid(conn, placed.id)
-        assert again.stock == () and await stock_of(conn, product) == (1, 0)
+        async with effects.transaction(conn) as uow:
+            await orders.mark_paid(uow, placed.id)
+        assert await stock_of(conn, product) == (1, 0)
+        assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'") == 1

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from core import events, marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.sandbox.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
 from sync.sandbox.ozon import OzonSandbox
@@ -86,12 +87,13 @@ async def _cli_with_keys(service_urls: ServiceUrls, tmp_path: Path, settings: Se
                                    SECRET_KEY=settings.secret_key.get_secret_value())
 
 
-async def _connect(pool: asyncpg.Pool, settings: Settings, slug: str, changes: marketplaces.Changes) -> None:
+async def _connect(pool: asyncpg.Pool, effects: Effects, settings: Settings, slug: str,
+                   changes: marketplaces.Changes) -> None:
     assert settings.secret_key is not None
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
                            " VALUES (initcap($1), $1, 'api', $1)", slug)
-        await marketplaces.configure(conn, slug, changes, Vault(settings.secret_key.get_secret_value()))
+        await marketplaces.configure(uow, slug, changes, Vault(settings.secret_key.get_secret_value()))
 
 
 def _jwt(payload: dict[str, object]) -> str:
@@ -103,12 +105,12 @@ def _jwt(payload: dict[str, object]) -> str:
 
 
 async def test_marketplace_check_tells_whose_wildberries_key_it_is_what_it_sees_and_until_when(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     token = _jwt({"exp": int(datetime(2027, 5, 20, 9, 30, tzinfo=UTC).timestamp()), "sid": "e8923014"})
     yunusobod = {"id": 1_000_002, "name": "Yunusobod", "deliveryType": 2, "isProcessing": True}
     async with WildberriesSandbox(token=token, warehouses=[DEFAULT_WAREHOUSE, yunusobod]) as wb:
-        await _connect(pool, settings, "wildberries", marketplaces.Changes(
+        await _connect(pool, effects, settings, "wildberries", marketplaces.Changes(
             base_url=wb.base_url, token=token, warehouse_id=wb.default_warehouse))
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
     assert checked.returncode == 0, checked.stderr
@@ -125,13 +127,13 @@ async def test_marketplace_check_tells_whose_wildberries_key_it_is_what_it_sees_
 
 
 async def test_marketplace_check_tells_the_ozon_cabinet_its_warehouses_and_the_key_expiry(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     expires = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
     rfbs = {"warehouse_id": 1_020_000_000_000_002, "name": "Chilonzor rFBS", "status": "disabled", "is_rfbs": True}
     async with OzonSandbox(client_id="777", api_key="ozon-key", key_expires_at=expires,
                            warehouses=[OZON_WAREHOUSE, rfbs]) as ozon:
-        await _connect(pool, settings, "ozon", marketplaces.Changes(
+        await _connect(pool, effects, settings, "ozon", marketplaces.Changes(
             base_url=ozon.base_url, client_id="777", api_key="ozon-key", warehouse_id=ozon.default_warehouse))
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "ozon")
     assert checked.returncode == 0, checked.stderr
@@ -146,11 +148,11 @@ async def test_marketplace_check_tells_the_ozon_cabinet_its_warehouses_and_the_k
 
 
 async def test_marketplace_check_lists_the_uzum_shops_the_token_sees(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     async with UzumSandbox(token="uzum-token", shops=[{"id": 1, "name": "Aziz Market"},
                                                       {"id": 7, "name": "Aziz Kids"}]) as uzum:
-        await _connect(pool, settings, "uzum", marketplaces.Changes(base_url=uzum.base_url, token="uzum-token",
+        await _connect(pool, effects, settings, "uzum", marketplaces.Changes(base_url=uzum.base_url, token="uzum-token",
                                                                       shop_id=1))
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "uzum")
     assert checked.returncode == 0, checked.stderr
@@ -164,10 +166,10 @@ async def test_marketplace_check_lists_the_uzum_shops_the_token_sees(
 
 
 async def test_marketplace_check_of_a_refused_key_exits_1_with_the_platforms_words(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     async with WildberriesSandbox(token="the-right-token") as wb:
-        await _connect(pool, settings, "wildberries", marketplaces.Changes(
+        await _connect(pool, effects, settings, "wildberries", marketplaces.Changes(
             base_url=wb.base_url, token="a-revoked-token", warehouse_id=wb.default_warehouse))
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
     assert checked.returncode == 1 and checked.stdout == ""
@@ -230,7 +232,7 @@ async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock
 
 
 async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_only_uzum_knows(
-    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     """Operators' scripts keep working (--sku-id, --barcode ...), --key NAME=VALUE names any declared key, a barcode
     keeps its leading zero, and the key Uzum order lines carry (productId and skuTitle) is read from its catalogue."""
@@ -238,9 +240,9 @@ async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_
     async with UzumSandbox(token="uzum-token", rate_limit=False) as uzum:
         uzum.load_catalog([{"skuId": 501, "barcode": "0478000000501", "productId": 77, "skuTitle": "Qizil",
                             "price": 1000}])
-        async with pool.acquire() as conn:
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
             await make_channel(conn, "uzum", "api")
-            await make_product(conn, "PH-1")
+            await make_product(uow, "PH-1")
         configured = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "configure", "uzum",
                                              "--base-url", uzum.base_url, "--token", "uzum-token", "--shop-id", "1",
                                              **secret)

@@ -13,6 +13,7 @@ from amazing_store.app import DEMO_MARKETPLACES, create_app
 from core import demo, marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from core.unit_of_work import Effects
 from core.vault import vault_for
 from sync.sandbox.wildberries import WildberriesSandbox
 from tests.support import changed, login
@@ -20,10 +21,11 @@ from tests.support import changed, login
 
 async def test_a_store_sale_reaches_the_demo_marketplaces(
     aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    effects: Effects,
     redis: Redis,
 ) -> None:
     async with pool.acquire() as conn:
-        await demo.seed_demo(conn)
+        await demo.seed_demo(conn, effects)
         product = await conn.fetchrow(
             """
             SELECT p.id, p.sku, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id
@@ -66,14 +68,16 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
 
 async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
     aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    effects: Effects,
     redis: Redis,
 ) -> None:
     async with WildberriesSandbox(token="real-looking-token") as own_wb:
         async with pool.acquire() as conn:
-            await demo.seed_demo(conn)
-            await marketplaces.configure(conn, "wildberries", marketplaces.Changes(
-                base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,
-            ), vault_for(settings))
+            await demo.seed_demo(conn, effects)
+            async with effects.transaction(conn) as uow:
+                await marketplaces.configure(uow, "wildberries", marketplaces.Changes(
+                    base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,
+                ), vault_for(settings))
         client: TestClient = await aiohttp_client(create_app(changed(settings, bot_token=None), service_urls))
         routed = client.app[DEMO_MARKETPLACES].sandboxes.values()
         assert "WildberriesSandbox" not in {type(s).__name__ for s in routed}

@@ -34,6 +34,7 @@ from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
 from core.settings import Settings
+from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.ozon import OzonAdapter
 from sync.push import value_to_push
@@ -358,10 +359,10 @@ async def own_pool(own_postgres: RestartablePostgres) -> AsyncIterator[asyncpg.P
 @pytest.fixture
 async def pg_app(
     aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings, service_urls: ServiceUrls,
-    own_postgres: RestartablePostgres, own_pool: asyncpg.Pool, redis: Redis,
+    own_postgres: RestartablePostgres, own_pool: asyncpg.Pool, effects: Effects,
 ) -> TestClient:
     """The app without its bot, on a PostgreSQL of the test's own (three products in stock) and the session's Redis."""
-    await make_shop(own_pool)
+    await make_shop(own_pool, effects)
     app_settings = changed(settings, bot_token=None, database_url=own_postgres.url, api_rate_limit=10_000)
     return await aiohttp_client(create_app(app_settings, ServiceUrls(own_postgres.url, service_urls.redis_url)))
 
@@ -522,10 +523,11 @@ async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Setting
         yield world
 
 
-async def _catalog(pool: asyncpg.Pool, world: World, stocks: list[int]) -> list[int]:
+async def _catalog(pool: asyncpg.Pool, effects: Effects, world: World, stocks: list[int]) -> list[int]:
     """Products with these stocks, listed and mapped on every sandbox."""
     async with pool.acquire() as conn:
-        products = [await make_product(conn, f"SKU-{n:04d}", stock=stock) for n, stock in enumerate(stocks)]
+        async with effects.transaction(conn) as uow:
+            products = [await make_product(uow, f"SKU-{n:04d}", stock=stock) for n, stock in enumerate(stocks)]
         # Uzum seller codes = our SKUs, so every sandbox can be asked for a product's stock by our SKU.
         await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products,
                               uzum_seller_codes=True)
@@ -539,10 +541,10 @@ def _new_posting_event(world: World, lines: dict[str, int]) -> dict[str, Any]:
 
 
 async def test_webhooks_acknowledged_before_a_sigkill_are_applied_exactly_once_after_restart(
-    app_process: AppProcess, marketplaces_world: World, pool: asyncpg.Pool
+    app_process: AppProcess, marketplaces_world: World, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     world = marketplaces_world
-    products = await _catalog(pool, world, [400] * 5)
+    products = await _catalog(pool, effects, world, [400] * 5)
     async with pool.acquire() as conn:
         for connection in world.connections.values():  # the webhooks are then the only way orders come in
             await marketplaces.set_paused(conn, connection.marketplace_id, True)
@@ -599,10 +601,10 @@ async def _due_mappings(pool: asyncpg.Pool) -> int:
 
 
 async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_after_restart(
-    app_process: AppProcess, marketplaces_world: World, pool: asyncpg.Pool
+    app_process: AppProcess, marketplaces_world: World, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     world = marketplaces_world
-    products = await _catalog(pool, world, [1 + n % 37 for n in range(PUSHED_PRODUCTS)])
+    products = await _catalog(pool, effects, world, [1 + n % 37 for n in range(PUSHED_PRODUCTS)])
     ids = {slug: connection.marketplace_id for slug, connection in world.connections.items()}
     await pool.execute("UPDATE marketplace_products SET stock_buffer = 2 WHERE marketplace_id = $1", ids["wildberries"])
     await pool.execute("UPDATE marketplace_products SET stock_percent = 50 WHERE marketplace_id = $1", ids["uzum"])
@@ -620,7 +622,9 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
     assert await _due_mappings(pool) > 0, "the kill came after the push run: it proves nothing"
     async with pool.acquire() as conn:  # sales while the process is down must reach the marketplaces too
         for product in products[1:40:3]:
-            await inventory.sell(conn, product, 1, inventory.Source(notes="sold in the shop while the sync was down"))
+            async with effects.transaction(conn) as uow:
+                await inventory.sell(uow, product, 1,
+                                     inventory.Source(notes="sold in the shop while the sync was down"))
 
     for sandbox in (world.uzum, world.wb, world.ozon):
         sandbox.faults.clear()
@@ -879,16 +883,16 @@ def _telegram_probes(path: str) -> list[Probe]:
 @pytest.fixture
 async def sweep_app(
     aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings, service_urls: ServiceUrls,
-    fake_telegram: FakeTelegram, shop: Shop, pool: asyncpg.Pool, redis: Redis,
+    fake_telegram: FakeTelegram, shop: Shop, pool: asyncpg.Pool, effects: Effects,
 ) -> TestClient:
     """The whole app in webhook bot mode, Ozon pushing on a path token, Uzum (which has no pushes) beside it."""
     assert settings.secret_key is not None
     vault = Vault(settings.secret_key.get_secret_value())
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
         for slug in ("ozon", "uzum"):
             await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
                                " VALUES ($1, $1, 'api', $1)", slug)
-        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), vault)
+        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), vault)
     app_settings = changed(
         settings, telegram_api_url=fake_telegram.base_url, bot_mode="webhook", webhook_secret=HOOK_SECRET,
         admin_ids=[ADMIN["id"]], api_rate_limit=1_000_000, trusted_proxies=["127.0.0.1/32"],

@@ -22,6 +22,7 @@ from bot.alerts import INTERVAL_SECONDS as ALERT_INTERVAL
 from core import marketplaces, outbox
 from core.db import create_pool
 from core.embedded import ServiceUrls
+from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.puller import MarketplacePuller
 from sync.sandbox.ozon import OzonSandbox
@@ -71,15 +72,17 @@ async def cluster(
     await pool.execute(f"TRUNCATE {', '.join(_application_tables)} RESTART IDENTITY CASCADE")
     redis = Redis.from_url(service_urls.redis_url)
     await redis.flushdb()
-    await redis.aclose()
-    shop = await make_shop(pool)
+    effects = Effects(redis)
+    shop = await make_shop(pool, effects)
     uzum, wb, ozon = sandboxes()
     fake = FakeTelegram()
     for server in (uzum, wb, ozon, fake):
         await server.start()
     async with pool.acquire() as conn:
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
-        connections = await connect(conn, uzum, wb, ozon, Vault(key), ozon_pushes=True)
+        async with effects.transaction(conn) as uow:
+            connections = await connect(uow, uzum, wb, ozon, Vault(key), ozon_pushes=True)
+        await redis.aclose()
         await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
         ozon_path = await marketplaces.webhook_path(conn, "ozon")
     assert ozon_path is not None

@@ -13,23 +13,25 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.unit_of_work import Effects
 from sync.limiter import RateLimits
 from tests.builders import Shop
 from tests.support import changed
 from tests.sync.world import World, connect, list_everywhere, sandboxes
 from webapp.errors import errors_middleware
-from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS
 from webapp.routes import webhooks
 
 
 @pytest.fixture
-async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[World]:
+async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[World]:
     """The shop's three products listed and mapped on every sandbox (their stock not pushed yet)."""
     uzum, wb, ozon = sandboxes()
     for sandbox in (uzum, wb, ozon):
         await sandbox.start()
     async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
+        async with effects.transaction(conn) as uow:
+            connections = await connect(uow, uzum, wb, ozon)
         await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
     async with aiohttp.ClientSession() as session:
         yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
@@ -39,10 +41,10 @@ async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[W
 
 @pytest.fixture
 async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis) -> TestClient:
+                   redis: Redis, effects: Effects) -> TestClient:
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS] = pool, redis
+    app[POOL], app[REDIS], app[EFFECTS] = pool, redis, effects
     webhooks.setup_routes(app)
     return await aiohttp_client(app)

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from core import inventory, marketplaces, orders
 from core.errors import OutOfStock
 from core.orders import Customer, Line, NewOrder, Status
+from core.unit_of_work import Effects
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
@@ -69,7 +70,7 @@ class Tally:
 
 
 @pytest.fixture
-async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[World]:
+async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[World]:
     uzum, wb, ozon = sandboxes(pair_window=0.0)
     # Wildberries' limits are tested on their own; here they would only make the sync wait seconds at a time.
     wb.rules = replace(wb.rules, rate_limit=False)
@@ -77,9 +78,9 @@ async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[W
     uzum.rules = replace(uzum.rules, rate_limit=True, max_per_second=1000, throttle_seconds=UZUM_THROTTLE_SECONDS)
     for sandbox in (uzum, wb, ozon):
         await sandbox.start()
-    async with pool.acquire() as conn:
-        connections = await connect(conn, uzum, wb, ozon)
-        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        connections = await connect(uow, uzum, wb, ozon)
+        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
     async with aiohttp.ClientSession() as session:
         yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
@@ -87,11 +88,12 @@ async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[W
 
 
 @pytest.fixture
-async def catalog(pool: asyncpg.Pool, shop: Shop, world: World, receiver: TestClient) -> Catalog:
+async def catalog(pool: asyncpg.Pool, effects: Effects, shop: Shop, world: World, receiver: TestClient) -> Catalog:
     """Five products listed on the three marketplaces (two with a channel rule), OLX, and Ozon pushing to us."""
     async with pool.acquire() as conn:
-        bag = await make_product(conn, "BAG-1", stock=8)
-        cap = await make_product(conn, "CAP-1", stock=15)
+        async with effects.transaction(conn) as uow:
+            bag = await make_product(uow, "BAG-1", stock=8)
+            cap = await make_product(uow, "CAP-1", stock=15)
         products = [shop.phone, shop.telefon, shop.shirt, bag, cap]
         await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products)
         wb, ozon = world.connections["wildberries"].marketplace_id, world.connections["ozon"].marketplace_id
@@ -115,10 +117,10 @@ async def catalog(pool: asyncpg.Pool, shop: Shop, world: World, receiver: TestCl
 class Simulation:
     """One seeded run: each step a buyer, an admin or a delivery does something; now and then the sync runs."""
 
-    def __init__(self, pool: asyncpg.Pool, world: World, worker: WebhookWorker, catalog: Catalog,
+    def __init__(self, pool: asyncpg.Pool, effects: Effects, world: World, worker: WebhookWorker, catalog: Catalog,
                  seed: int, *, partial_cancels: bool = False, outage: range = range(0),
                  refusals: bool = False, throttles: bool = False) -> None:
-        self.pool, self.world, self.worker, self.catalog = pool, world, worker, catalog
+        self.pool, self.effects, self.world, self.worker, self.catalog = pool, effects, world, worker, catalog
         self.rng = random.Random(seed)
         self.partial_cancels = partial_cancels
         # Steps during which our process is down: only the marketplaces' buyers and sellers act, and Ozon's push
@@ -201,8 +203,8 @@ class Simulation:
                            price=Decimal(self.rng.randrange(50_000, 150_000, 1000)) if kind == "olx" else None)
                       for product in self._pick(self.rng.choice((1, 1, 2))))
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                placed = await orders.place(conn, NewOrder(channel, lines, BUYER, hold_for_payment=hold))
+            async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
+                placed = await orders.place(uow, NewOrder(channel, lines, BUYER, hold_for_payment=hold))
         except OutOfStock:
             self.tally.refused[kind] += 1
             self.tally.note(self.step, f"{kind}-refused {[(line.product_id, line.quantity) for line in lines]}")
@@ -226,8 +228,8 @@ class Simulation:
         self.tally.open_orders[kind].remove(order_id)
         if order_id in self.tally.held:
             self.tally.held.remove(order_id)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await orders.change_status(conn, order_id, Status.CANCELLED, note="the buyer changed their mind")
+        async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
+            await orders.change_status(uow, order_id, Status.CANCELLED, note="the buyer changed their mind")
         self.tally.note(self.step, f"{kind}-cancel order {order_id}")
 
     async def own_cancel(self) -> None:
@@ -241,15 +243,15 @@ class Simulation:
             return
         order_id = self.rng.choice(self.tally.held)
         self.tally.held.remove(order_id)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await orders.mark_paid(conn, order_id, charge_id=f"charge-{order_id}")
+        async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
+            await orders.mark_paid(uow, order_id, charge_id=f"charge-{order_id}")
         self.tally.note(self.step, f"own-paid order {order_id}")
 
     async def receipt(self) -> None:
         [product] = self._pick()
         quantity = self.rng.randint(1, 5)
-        async with self.pool.acquire() as conn, conn.transaction():
-            await inventory.receive(conn, product, quantity, inventory.Source(notes="a delivery arrived"))
+        async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
+            await inventory.receive(uow, product, quantity, inventory.Source(notes="a delivery arrived"))
         self.tally.receipts[product] += quantity
         self.tally.note(self.step, f"receipt {product} +{quantity}")
 
@@ -345,7 +347,7 @@ class Simulation:
 
     async def pull(self, slug: str) -> None:
         async with self.pool.acquire() as conn:
-            run = await pull_orders(conn, self.world.connections[slug], self.adapter(slug))
+            run = await pull_orders(conn, self.effects, self.world.connections[slug], self.adapter(slug))
         # partial: an order we had no units for
         assert run.status in ("success", "partial") or self._may_fail(slug, run.error), (slug, run)
 
@@ -453,33 +455,34 @@ async def stock_mismatches(pool: asyncpg.Pool, world: World,
 # -- the test ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", [7, 2026, 90210])
 async def test_random_sales_and_cancellations_on_every_channel_move_one_stock_exactly_once(
-    pool: asyncpg.Pool, redis: Redis, world: World, catalog: Catalog, seed: int
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog, seed: int
 ) -> None:
-    simulation = Simulation(pool, world, WebhookWorker(pool, redis, VAULT), catalog, seed)
+    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed)
     await simulation.run(STEPS)
     await check_end_state(simulation, seed)
 
 
 async def test_uzum_buyers_dropping_part_of_an_order_get_those_units_back_to_every_channel(
-    pool: asyncpg.Pool, redis: Redis, world: World, catalog: Catalog
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog
 ) -> None:
     seed = 7
-    simulation = Simulation(pool, world, WebhookWorker(pool, redis, VAULT), catalog, seed, partial_cancels=True)
+    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed,
+                            partial_cancels=True)
     await simulation.run(STEPS)
     await check_end_state(simulation, seed)
 
 
 @pytest.mark.parametrize("seed", [7, 2026])
 async def test_an_hour_down_with_uzum_throttles_and_wb_refusals_ends_with_nothing_oversold_and_all_imported(
-    pool: asyncpg.Pool, redis: Redis, world: World, catalog: Catalog, seed: int
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog, seed: int
 ) -> None:
     """Issue 12 §4: our process is down for a simulated hour in the middle while the marketplaces keep selling
     and their sellers take orders past "new" (so only the catch-up pulls find them), Uzum throttles our token now
     and then, and Wildberries refuses items of a push with 409s. After recovery and one reconcile nothing is
     oversold, every order placed there is ours (or kept aside when we had no units left) and every channel shows
     its rule applied to our stock."""
-    simulation = Simulation(pool, world, WebhookWorker(pool, redis, VAULT), catalog, seed, outage=range(40, 70),
-                            refusals=True, throttles=True)
+    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed,
+                            outage=range(40, 70), refusals=True, throttles=True)
     await simulation.run(STEPS)
     assert simulation.moved and simulation.lost_events, "the outage must leave orders only a catch-up finds"
     assert simulation.tally.actions["uzum-throttles"] and simulation.tally.actions["wb-refuses"], \

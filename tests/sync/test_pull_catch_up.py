@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from core.unit_of_work import Effects
 from sync.pull import PullRun, pull_orders
 from sync.push import push_due
 from tests.builders import Shop, stock_of
@@ -21,9 +22,9 @@ async def in_sync(pool: asyncpg.Pool, world: World) -> None:
         await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
 
 
-async def _pull(pool: asyncpg.Pool, world: World, slug: str) -> PullRun:
+async def _pull(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -> PullRun:
     async with pool.acquire() as conn:
-        return await pull_orders(conn, world.connections[slug], world.adapter(slug))
+        return await pull_orders(conn, effects, world.connections[slug], world.adapter(slug))
 
 
 async def _stopped_pulling(pool: asyncpg.Pool, world: World, slug: str, ago: timedelta) -> None:
@@ -57,16 +58,16 @@ async def _sales(pool: asyncpg.Pool) -> int:
 
 @pytest.mark.parametrize("slug", PLATFORMS)
 async def test_an_order_that_left_new_while_we_were_not_pulling_is_imported_and_sold_once(
-    pool: asyncpg.Pool, world: World, shop: Shop, slug: str
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
 ) -> None:
-    await _pull(pool, world, slug)
+    await _pull(pool, effects, world, slug)
     await _stopped_pulling(pool, world, slug, timedelta(hours=3))
     placed_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     key = _buyer_orders_a_phone(world, shop, slug, placed_at)
     _moves_past_new(world, slug, key)
 
-    run = await _pull(pool, world, slug)
-    again = await _pull(pool, world, slug)
+    run = await _pull(pool, effects, world, slug)
+    again = await _pull(pool, effects, world, slug)
 
     assert (run.status, run.processed, again.processed) == ("success", 1, 0)
     order = await pool.fetchrow("SELECT marketplace_order_id, order_date, status FROM orders WHERE marketplace_id = $1",
@@ -79,15 +80,15 @@ async def test_an_order_that_left_new_while_we_were_not_pulling_is_imported_and_
 
 @pytest.mark.parametrize("slug", PLATFORMS)
 async def test_a_catch_up_that_lists_known_orders_again_imports_nothing_twice(
-    pool: asyncpg.Pool, world: World, shop: Shop, slug: str
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
 ) -> None:
     key = _buyer_orders_a_phone(world, shop, slug)
-    await _pull(pool, world, slug)
+    await _pull(pool, effects, world, slug)
     _moves_past_new(world, slug, key)
     catch_up = await world.adapter(slug).incoming_orders(datetime.now(UTC) - timedelta(hours=1))
     assert key in {order.key for order in catch_up}, "the catch-up lists the order we already hold"
 
-    run = await _pull(pool, world, slug)
+    run = await _pull(pool, effects, world, slug)
 
     assert (run.status, run.processed) == ("success", 0)
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
@@ -98,13 +99,13 @@ async def test_a_catch_up_that_lists_known_orders_again_imports_nothing_twice(
 
 @pytest.mark.parametrize("slug", ["wildberries", "ozon"])
 async def test_an_order_cancelled_before_we_first_saw_it_is_not_imported(
-    pool: asyncpg.Pool, world: World, shop: Shop, slug: str
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
 ) -> None:
-    await _pull(pool, world, slug)
+    await _pull(pool, effects, world, slug)
     key = _buyer_orders_a_phone(world, shop, slug)
     (world.wb if slug == "wildberries" else world.ozon).buyer_cancels(int(key) if slug == "wildberries" else key)
 
-    run = await _pull(pool, world, slug)
+    run = await _pull(pool, effects, world, slug)
 
     assert (run.status, run.processed, run.failed) == ("success", 0, 0), "nothing to take, and nothing failed"
     assert await pool.fetchval("SELECT count(*) FROM orders") == 0
@@ -114,18 +115,18 @@ async def test_an_order_cancelled_before_we_first_saw_it_is_not_imported(
 
 
 async def test_uzum_cancellations_are_asked_for_since_the_oldest_open_order_only(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     now = datetime.now(UTC)
     for _ in range(60):  # more than a page (50) of the shop's old cancellation history
         old = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 1}, created_at=now - timedelta(days=90))
         world.uzum.buyer_cancels(old["id"])
     recent = world.uzum.buyer_orders({uzum_barcode(shop.phone): 1}, created_at=now - timedelta(days=2))
-    await _pull(pool, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
     world.uzum.buyer_cancels(recent["id"])
     world.uzum.requests.clear()
 
-    run = await _pull(pool, world, "uzum")
+    run = await _pull(pool, effects, world, "uzum")
 
     assert (run.status, run.processed) == ("success", 1)
     async with pool.acquire() as conn:
@@ -140,19 +141,19 @@ async def test_uzum_cancellations_are_asked_for_since_the_oldest_open_order_only
 
 
 async def test_an_ozon_posting_older_than_the_cancelled_list_is_checked_on_its_own(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     await _stopped_pulling(pool, world, "ozon", timedelta(days=41))
     old = world.ozon.buyer_orders({"PH-1": 1}, created_at=datetime.now(UTC) - timedelta(days=40))["posting_number"]
     world.ozon.set_order_status(old, "delivering")
     recent = world.ozon.buyer_orders({"CL-1": 1})["posting_number"]
-    await _pull(pool, world, "ozon")
+    await _pull(pool, effects, world, "ozon")
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (4, 0), "the catch-up imported the 40-day-old posting"
     world.ozon.set_order_status(old, "cancelled")  # lost in delivery, cancelled by Ozon
     world.ozon.requests.clear()
 
-    run = await _pull(pool, world, "ozon")
+    run = await _pull(pool, effects, world, "ozon")
 
     assert (run.status, run.processed) == ("success", 1)
     statuses = dict(await pool.fetch("SELECT marketplace_order_id, status FROM orders"))

@@ -7,6 +7,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
+from core.unit_of_work import Effects
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
 from sync.puller import MarketplacePuller
 from sync.push import push_due
@@ -21,9 +22,9 @@ async def in_sync(pool: asyncpg.Pool, world: World) -> None:
         await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
 
 
-async def _pull(pool: asyncpg.Pool, world: World, slug: str) -> PullRun:
+async def _pull(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -> PullRun:
     async with pool.acquire() as conn:
-        return await pull_orders(conn, world.connections[slug], world.adapter(slug))
+        return await pull_orders(conn, effects, world.connections[slug], world.adapter(slug))
 
 
 async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Record]:
@@ -32,11 +33,11 @@ async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Recor
 
 
 async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     placed = world.uzum.buyer_orders({uzum_barcode(shop.phone): 2})
-    run = await _pull(pool, world, "uzum")
-    again = await _pull(pool, world, "uzum")
+    run = await _pull(pool, effects, world, "uzum")
+    again = await _pull(pool, effects, world, "uzum")
     assert (run.status, run.processed, again.processed) == ("success", 1, 0)
     [order] = await _orders(pool, world.connections["uzum"].marketplace_id)
     assert order["marketplace_order_id"] == str(placed["id"])
@@ -47,7 +48,7 @@ async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
 
 
 async def test_an_uzum_line_without_seller_code_is_matched_by_product_and_sku_title(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     """Uzum order items carry neither skuId nor barcode, and sellerSkuCode only when the seller set one (UZ-MD
     get-v2-fbs-orders.md; fidelity D1): the listing, mapped by skuId + barcode, is found through the productId and
@@ -55,7 +56,7 @@ async def test_an_uzum_line_without_seller_code_is_matched_by_product_and_sku_ti
     world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
     [item] = next(iter(world.uzum.orders.values())).lines
     assert item.sku.seller_sku_code is None
-    run = await _pull(pool, world, "uzum")
+    run = await _pull(pool, effects, world, "uzum")
     assert (run.status, run.processed, run.failed) == ("success", 1, 0)
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (4, 0)
@@ -67,18 +68,18 @@ async def test_an_uzum_line_without_seller_code_is_matched_by_product_and_sku_ti
         assert await conn.fetchval("SELECT count(*) FROM marketplace_order_problems") == 0
     catalogue_reads = len(world.uzum.requests_to("GET /v1/product/shop/1"))
     world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
-    await _pull(pool, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
     assert len(world.uzum.requests_to("GET /v1/product/shop/1")) == catalogue_reads, "a known pair asks nothing"
 
 
 async def test_a_cancellation_on_the_marketplace_gives_the_stock_back_once(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     placed = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 3})
-    await _pull(pool, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
     world.uzum.buyer_cancels(placed["id"])
-    await _pull(pool, world, "uzum")
-    await _pull(pool, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
     [order] = await _orders(pool, world.connections["uzum"].marketplace_id)
     assert order["status"] == "cancelled"
     async with pool.acquire() as conn:
@@ -87,36 +88,40 @@ async def test_a_cancellation_on_the_marketplace_gives_the_stock_back_once(
 
 
 async def test_wildberries_tasks_are_one_unit_each_and_cancellations_are_polled(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     tasks = world.wb.buyer_orders({40_000 + shop.shirt: 2})
-    await _pull(pool, world, "wildberries")
+    await _pull(pool, effects, world, "wildberries")
     orders = await _orders(pool, world.connections["wildberries"].marketplace_id)
     assert len(orders) == 2
     world.wb.buyer_cancels(tasks[0]["id"] if isinstance(tasks, list) else tasks["id"])
-    await _pull(pool, world, "wildberries")
+    await _pull(pool, effects, world, "wildberries")
     statuses = sorted(row["status"] for row in await _orders(pool, world.connections["wildberries"].marketplace_id))
     assert statuses == ["cancelled", "pending"]
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.shirt) == (9, 0)
 
 
-async def test_an_ozon_posting_is_imported_by_offer_id(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+async def test_an_ozon_posting_is_imported_by_offer_id(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
     posting = world.ozon.buyer_orders({"PH-2": 1})
-    await _pull(pool, world, "ozon")
+    await _pull(pool, effects, world, "ozon")
     [order] = await _orders(pool, world.connections["ozon"].marketplace_id)
     assert order["marketplace_order_id"] == posting["posting_number"]
     world.ozon.buyer_cancels(posting["posting_number"])
-    await _pull(pool, world, "ozon")
+    await _pull(pool, effects, world, "ozon")
     assert (await _orders(pool, world.connections["ozon"].marketplace_id))[0]["status"] == "cancelled"
 
 
-async def test_an_unmapped_line_is_kept_aside_and_alerted_once(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+async def test_an_unmapped_line_is_kept_aside_and_alerted_once(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
     world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
                               "sellerSkuCode": "NOT-OURS", "amount": 10}])
     world.uzum.buyer_orders({"NOT-OURS": 1, uzum_barcode(shop.phone): 1})
     for _ in range(2):
-        run = await _pull(pool, world, "uzum")
+        run = await _pull(pool, effects, world, "uzum")
     assert run.status == "success" and run.processed == 0, "the second pull finds the order known"
     async with pool.acquire() as conn:
         problems = await conn.fetch("SELECT problem, line FROM marketplace_order_problems")
@@ -127,11 +132,11 @@ async def test_an_unmapped_line_is_kept_aside_and_alerted_once(pool: asyncpg.Poo
 
 
 async def test_an_order_for_units_we_no_longer_have_is_kept_aside(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     await pool.execute("UPDATE inventory SET quantity = 0 WHERE product_id = $1", shop.telefon)
     world.wb.buyer_orders({40_000 + shop.telefon: 1})
-    run = await _pull(pool, world, "wildberries")
+    run = await _pull(pool, effects, world, "wildberries")
     assert run.status == "partial"
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT problem FROM marketplace_order_problems") == "out_of_stock"
@@ -139,24 +144,26 @@ async def test_an_order_for_units_we_no_longer_have_is_kept_aside(
 
 
 async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     placed = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 3})
     async with pool.acquire() as conn:
-        run = await pull_stock_diff(conn, world.connections["uzum"], world.adapter("uzum"))
+        run = await pull_stock_diff(conn, effects, world.connections["uzum"], world.adapter("uzum"))
         sale = await conn.fetchrow("SELECT movement_type, quantity_change, notes, marketplace_id"
                                    " FROM inventory_movements WHERE movement_type LIKE 'marketplace%'")
         assert (run.status, run.processed) == ("success", 1)
         assert tuple(sale) == ("marketplace_sale", -3, "3 sold on Uzum Market",
                                world.connections["uzum"].marketplace_id)
         assert await stock_of(conn, shop.shirt) == (7, 0)
+        due = await conn.fetchval("SELECT count(*) FROM marketplace_products"
+                                  " WHERE product_id = $1 AND stock_version > pushed_version", shop.shirt)
+        assert due == 3, "the new truth goes to every channel"
         world.uzum.buyer_cancels(placed["id"])
-        await pull_stock_diff(conn, world.connections["uzum"], world.adapter("uzum"))
+        await pull_stock_diff(conn, effects, world.connections["uzum"], world.adapter("uzum"))
         back = await conn.fetchrow("SELECT quantity_change, notes FROM inventory_movements"
                                    " WHERE movement_type = 'marketplace_return'")
         assert tuple(back) == (3, "3 returned on Uzum Market")
         assert await stock_of(conn, shop.shirt) == (10, 0)
-    assert run.stock and run.stock[0].available == 7, "the new truth goes to every other channel"
 
 
 async def test_prices_are_read_into_the_mapping_never_written(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
@@ -182,7 +189,7 @@ async def test_drift_is_detected_reported_and_fixed_by_the_next_push(
 
 
 async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_place(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     """An Uzum sale whose line matched none of our listings lowered Uzum's count but not ours: pushing ours back
     would sell those units again. The drift is held and the alert says why."""
@@ -190,7 +197,7 @@ async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_pla
                               "amount": 10}])
     world.uzum.buyer_orders({"4789999999999": 1})
     world.uzum.skus[10_000 + shop.phone].amount -= 2  # sold there through a line we cannot read either
-    await _pull(pool, world, "uzum")
+    await _pull(pool, effects, world, "uzum")
     async with pool.acquire() as conn:
         run = await reconcile(conn, world.connections["uzum"], world.adapter("uzum"))
         alert = await conn.fetchval("SELECT payload FROM notifications WHERE kind = 'stock_drift'")
@@ -204,11 +211,11 @@ async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_pla
 
 
 async def test_less_there_by_exactly_our_open_orders_from_there_is_no_drift(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     """A platform that keeps our open orders' units reserved shows that much less than we pushed: not drift."""
     world.wb.buyer_orders({40_000 + shop.shirt: 2})
-    await _pull(pool, world, "wildberries")
+    await _pull(pool, effects, world, "wildberries")
     await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="scheduled")
     world.wb.stocks[world.wb.default_warehouse][40_000 + shop.shirt] -= 2  # it reserves them on top
     async with pool.acquire() as conn:
@@ -222,7 +229,8 @@ async def test_two_replicas_pull_each_marketplace_once_per_interval(
 ) -> None:
     world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
     fast = {"requests_per_second": 200.0}
-    replicas = [MarketplacePuller(pool, redis, VAULT, adapter_options=lambda c: fast) for _ in range(2)]
+    replicas = [MarketplacePuller(pool, redis, Effects(redis), VAULT, adapter_options=lambda c: fast)
+                for _ in range(2)]
     connection = world.connections["uzum"]
     await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))
     await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))

@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from core import events, orders
+from core import orders
 from core.orders import Customer, Line, NewOrder
+from core.unit_of_work import Effects
 from sync.pull import learn_keys
 from sync.push import push_due
 from sync.pusher import StockPusher
@@ -30,12 +31,12 @@ def _stocks(world: World, shop: Shop, product: int) -> tuple[int, int, int]:
 
 
 async def test_a_store_sale_reaches_every_marketplace_with_their_field_names_and_auth(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     await _push_all(pool, world)
     assert _stocks(world, shop, shop.phone) == (5, 5, 5)
-    async with pool.acquire() as conn, conn.transaction():
-        await orders.place(conn, NewOrder(shop.own, (Line(shop.phone, 2),), Customer("Ali", "+998901234567")))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await orders.place(uow, NewOrder(shop.own, (Line(shop.phone, 2),), Customer("Ali", "+998901234567")))
     runs = await _push_all(pool, world)
     assert {slug: (run.status, run.pushed) for slug, run in runs.items()} == {
         "uzum": ("success", 1), "wildberries": ("success", 1), "ozon": ("success", 1),
@@ -122,12 +123,12 @@ async def test_an_ozon_item_error_marks_only_that_mapping(pool: asyncpg.Pool, wo
 
 
 async def test_an_outage_ends_with_the_truth_everywhere_and_one_alert(
-    pool: asyncpg.Pool, world: World, shop: Shop, caplog: pytest.LogCaptureFixture
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     world.uzum.outage(True)
-    async with pool.acquire() as conn, conn.transaction():
-        await orders.place(conn, NewOrder(shop.own, (Line(shop.shirt, 4),), Customer("Ali", "+998901234567")))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await orders.place(uow, NewOrder(shop.own, (Line(shop.shirt, 4),), Customer("Ali", "+998901234567")))
     for _ in range(3):  # the marketplace keeps failing across several runs
         runs = await _push_all(pool, world)
         assert runs["uzum"].status == "error"
@@ -171,7 +172,7 @@ async def test_keys_are_encrypted_in_the_database(pool: asyncpg.Pool, world: Wor
 
 
 async def test_the_running_pusher_sends_a_sale_within_moments(
-    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, redis: Redis, world: World, shop: Shop
 ) -> None:
     pusher = StockPusher(pool, redis, VAULT, sweep_seconds=60, coalesce_seconds=0.05,
                          adapter_options=lambda c: {"policy": world.adapter(c.slug)._http._policy}
@@ -183,12 +184,9 @@ async def test_the_running_pusher_sends_a_sale_within_moments(
             if _stocks(world, shop, shop.telefon) == (3, 3, 3):
                 break
             await asyncio.sleep(0.05)
-        async with pool.acquire() as conn:
-            async with conn.transaction():
-                placed = await orders.place(conn, NewOrder(shop.own, (Line(shop.telefon, 1),),
-                                                           Customer("Ali", "+998901234567")))
         started = asyncio.get_running_loop().time()
-        await events.publish_stock_changed(redis, placed.stock)
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            await orders.place(uow, NewOrder(shop.own, (Line(shop.telefon, 1),), Customer("Ali", "+998901234567")))
         while _stocks(world, shop, shop.telefon) != (2, 2, 2):
             assert asyncio.get_running_loop().time() - started < 5, _stocks(world, shop, shop.telefon)
             await asyncio.sleep(0.02)
@@ -198,13 +196,13 @@ async def test_the_running_pusher_sends_a_sale_within_moments(
 
 
 async def test_ozon_refusing_a_pair_within_its_window_is_pushed_again_after_it(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     world.ozon.rules = type(world.ozon.rules)(**{**world.ozon.rules.__dict__, "pair_window_seconds": 1.0})
     adapter = world.adapter("ozon")
     await push_due(pool, world.connections["ozon"], adapter, trigger="scheduled")
-    async with pool.acquire() as conn, conn.transaction():
-        await orders.place(conn, NewOrder(shop.own, (Line(shop.shirt, 1),), Customer("Ali", "+998901234567")))
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await orders.place(uow, NewOrder(shop.own, (Line(shop.shirt, 1),), Customer("Ali", "+998901234567")))
     refused = await push_due(pool, world.connections["ozon"], adapter, trigger="event")
     assert (refused.pushed, refused.failed) == (0, 1) and world.ozon.stock_of("CL-1") == 10
     async with pool.acquire() as conn:

@@ -9,7 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import events, marketplaces
+from core import marketplaces
+from core.unit_of_work import Effects
 from core.webhook_inbox import Inbox
 from core.webhooks import Event
 from sync.push import push_due
@@ -21,10 +22,10 @@ OZON_ADDRESS = "195.34.21.10"
 
 
 @pytest.fixture(autouse=True)
-async def webhook_keys(pool: asyncpg.Pool, world: World) -> None:
+async def webhook_keys(pool: asyncpg.Pool, effects: Effects, world: World) -> None:
     """Ozon pushes on a secret path and starts with our stock."""
-    async with pool.acquire() as conn:
-        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
     await push_due(pool, world.connections["ozon"], world.adapter("ozon"), trigger="scheduled")
 
 
@@ -40,7 +41,8 @@ async def _stored(pool: asyncpg.Pool) -> list[asyncpg.Record]:
 
 
 def _worker(pool: asyncpg.Pool, redis: Redis) -> WebhookWorker:
-    return WebhookWorker(pool, redis, VAULT)
+    """The worker of a process, with that process's publisher."""
+    return WebhookWorker(pool, redis, Effects(redis), VAULT)
 
 
 async def test_ozon_pushes_are_answered_at_once_and_a_new_posting_is_imported(
@@ -116,10 +118,11 @@ async def test_a_stranger_or_a_guessed_token_is_401_and_stores_nothing(
 
 
 async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
-    pool: asyncpg.Pool, world: World, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, world: World, receiver: TestClient
 ) -> None:
     async with pool.acquire() as conn:  # Uzum pushes nothing (contract §1.6): even a path token opens nothing
-        await marketplaces.configure(conn, "uzum", marketplaces.Changes(new_webhook_token=True), VAULT)
+        async with effects.transaction(conn) as uow:
+            await marketplaces.configure(uow, "uzum", marketplaces.Changes(new_webhook_token=True), VAULT)
         path = await marketplaces.webhook_path(conn, "uzum")
     assert path is not None
     answer = await receiver.post(path, json={"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"},
@@ -137,7 +140,7 @@ async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
     assert (await receiver.post(await _ozon_path(pool), json=event,
                                 headers={"X-Forwarded-For": OZON_ADDRESS})).status == 200
     # The process dies here: acknowledged, stored, not processed. A new process starts its worker:
-    restarted = WebhookWorker(pool, redis, VAULT)
+    restarted = _worker(pool, redis)
     assert await restarted.process_due(world.session) == 1
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
 
@@ -159,14 +162,13 @@ async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert
 
 
 async def test_an_announced_token_change_retires_the_old_path_before_the_new_one_is_used(
-    pool: asyncpg.Pool, redis: Redis, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, receiver: TestClient
 ) -> None:
     old_path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
     ping = {"message_type": "TYPE_PING", "time": "2026-11-21T12:00:00Z"}
     assert (await receiver.post(old_path, json=ping, headers=from_ozon)).status == 200  # remembered
-    async with pool.acquire() as conn:
-        await marketplaces.configure(conn, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
-    await events.marketplace_changed(redis, "ozon")
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:  # announced once it committed
+        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
     for _ in range(250):  # pub/sub delivery takes a moment
         if (await receiver.post(old_path, json=ping, headers=from_ozon)).status == 401:
             break
@@ -190,7 +192,7 @@ async def test_concurrent_webhooks_are_all_stored_each_once(pool: asyncpg.Pool, 
 
 
 async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyncpg.Pool, redis: Redis) -> None:
-    inbox = Inbox(pool, redis)
+    inbox = Inbox(pool, Effects(redis))
     ozon = await pool.fetchval("SELECT id FROM marketplaces WHERE slug = 'ozon'")
     good = [Event(ozon, "TYPE_STATE_CHANGED", {"n": n}, f"key-{n}") for n in range(5)]
     refused = Event(ozon, "TYPE_\x00", {"n": 5}, "key-5")  # PostgreSQL text cannot hold a NUL character

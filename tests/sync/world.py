@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from core import marketplaces
 from core.marketplaces import Connection
 from core.settings import Settings
+from core.unit_of_work import Effects, UnitOfWork
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -56,12 +57,12 @@ def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox
     )
 
 
-async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSandbox,
+async def connect(uow: UnitOfWork, uzum: UzumSandbox, wb: WildberriesSandbox,
                   ozon: OzonSandbox, vault: Vault = VAULT, *, ozon_pushes: bool = False) -> dict[str, Connection]:
     """The three API marketplaces on their sandboxes, their keys sealed with `vault` (a process's own vault
     when a real process must read them); with `ozon_pushes`, Ozon pushes to us on a path token."""
     for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
-        await conn.execute(
+        await uow.conn.execute(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
             " VALUES ($1, $2, 'api', $2, 10) ON CONFLICT (slug) DO NOTHING",
             name, slug,
@@ -74,7 +75,7 @@ async def connect(conn: asyncpg.Connection, uzum: UzumSandbox, wb: WildberriesSa
                                      warehouse_id=ozon.default_warehouse, enabled=True,
                                      new_webhook_token=ozon_pushes),
     }
-    return {slug: await marketplaces.configure(conn, slug, change, vault) for slug, change in changes.items()}
+    return {slug: await marketplaces.configure(uow, slug, change, vault) for slug, change in changes.items()}
 
 
 @contextlib.asynccontextmanager
@@ -86,8 +87,8 @@ async def process_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) ->
     for sandbox in (uzum, wb, ozon):
         await sandbox.start()
     try:
-        async with pool.acquire() as conn:
-            connections = await connect(conn, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()),
+        async with pool.acquire() as conn, Effects(redis).transaction(conn) as uow:
+            connections = await connect(uow, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()),
                                         ozon_pushes=True)
         async with aiohttp.ClientSession() as session:
             yield World(uzum, wb, ozon, connections, session, RateLimits(redis))

@@ -11,12 +11,12 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from amazing_store.app import create_app
-from core import counters, events, inventory
+from core import counters, inventory
 from core.embedded import ServiceUrls, embedded_redis
 from core.settings import Settings
 from tests.builders import Shop
 from tests.support import changed, login
-from webapp.keys import REDIS
+from webapp.keys import EFFECTS, REDIS
 
 
 async def test_banners_respect_their_window_and_count_views_and_taps(
@@ -88,10 +88,9 @@ async def test_live_stock_streams_changes_of_the_watched_products(
     assert await response.content.readline() == b": connected\n"
     await response.content.readline()
     await asyncio.sleep(0.2)  # let the subscription settle before publishing
-    async with pool.acquire() as conn:
-        unrelated = await inventory.receive(conn, shop.telefon, 1, inventory.Source(notes="x"))
-        watched = await inventory.sell(conn, shop.phone, 2, inventory.Source(notes="x"))
-    await events.publish_stock_changed(client.app[REDIS], [unrelated, watched])
+    async with pool.acquire() as conn, client.app[EFFECTS].transaction(conn) as uow:
+        await inventory.receive(uow, shop.telefon, 1, inventory.Source(notes="x"))
+        await inventory.sell(uow, shop.phone, 2, inventory.Source(notes="x"))
     lines = [await asyncio.wait_for(response.content.readline(), 5) for _ in range(2)]
     assert lines[0] == b"event: stock\n"
     assert json.loads(lines[1].removeprefix(b"data: ")) == {

@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient
 from core import inventory
 from tests.builders import Shop
 from tests.support import ADMIN, login
+from webapp.keys import EFFECTS
 
 BUYER = {"customer_name": "Aziza Karimova", "customer_phone": "90 123 45 67", "customer_address": "Toshkent"}
 OTHER = {"id": 5002, "first_name": "Bobur", "language_code": "uz"}
@@ -85,8 +86,8 @@ async def test_checkout_when_stock_ran_out_meanwhile_is_409_and_keeps_the_cart(
     client: TestClient, shop: Shop, pool: asyncpg.Pool
 ) -> None:
     await client.post("/api/cart", json={"product_id": shop.telefon, "quantity": 3}, headers=login(client))
-    async with pool.acquire() as conn:
-        await inventory.adjust(conn, shop.telefon, -2, inventory.Source(notes="broken in the warehouse"))
+    async with pool.acquire() as conn, client.app[EFFECTS].transaction(conn) as uow:
+        await inventory.adjust(uow, shop.telefon, -2, inventory.Source(notes="broken in the warehouse"))
     refused = await client.post("/api/orders", json=BUYER, headers=login(client))
     assert refused.status == 409
     [problem] = (await refused.json())["error"]["details"]["items"]

@@ -7,13 +7,13 @@ from typing import Any
 
 from aiohttp import web
 
-from core import catalog, categories, counters, events, favorites, storefront
+from core import catalog, categories, counters, favorites, storefront
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.cache import cached
 from webapp.cards import CardList
 from webapp.errors import ApiError
-from webapp.keys import NEAR_CACHE, POOL, REDIS, SETTINGS
+from webapp.keys import EFFECTS, NEAR_CACHE, POOL, REDIS, SETTINGS
 from webapp.models import (
     AdminProduct,
     BestSellersQuery,
@@ -47,29 +47,27 @@ async def list_categories(request: web.Request, query: LangQuery) -> dict[str, A
            response=Category, status=201)
 async def create_category(request: web.Request, body: CategoryCreate) -> Category:
     async with request.app[POOL].acquire() as conn:
-        category_id = await categories.create(conn, categories.CategoryFields(**body.model_dump()))
+        async with request.app[EFFECTS].transaction(conn) as uow:
+            category_id = await categories.create(uow, categories.CategoryFields(**body.model_dump()))
         created = await conn.fetchrow(
             "SELECT id, name_uz AS name, icon, color, sort_order, parent_id FROM categories WHERE id = $1", category_id
         )
-    await events.catalog_changed(request.app[REDIS])
     return Category(**created, children=[])
 
 
 @api.route("PUT", "/api/categories/{category_id:\\d+}", summary="Change a category", access="admin",
            body=CategoryChange)
 async def update_category(request: web.Request, category_id: int, body: CategoryChange) -> None:
-    async with request.app[POOL].acquire() as conn:
-        await categories.update(conn, category_id, categories.CategoryFields(**body.model_dump()),
+    async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
+        await categories.update(uow, category_id, categories.CategoryFields(**body.model_dump()),
                                 body.model_fields_set)
-    await events.catalog_changed(request.app[REDIS])
 
 
 @api.route("DELETE", "/api/categories/{category_id:\\d+}", summary="Delete a category and its subcategories",
            access="admin")
 async def delete_category(request: web.Request, category_id: int) -> None:
-    async with request.app[POOL].acquire() as conn:
-        await categories.delete(conn, category_id)
-    await events.catalog_changed(request.app[REDIS])
+    async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
+        await categories.delete(uow, category_id)
 
 
 async def _favorites(request: web.Request) -> frozenset[int]:
@@ -144,22 +142,20 @@ async def get_product(request: web.Request, product_id: int, query: LangQuery) -
            response=AdminProduct, status=201)
 async def create_product(request: web.Request, body: ProductCreate) -> AdminProduct:
     fields = body.model_dump(exclude={"is_active"})
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        product_id, _ = await catalog.create_product(
-            conn, catalog.NewProduct(**fields), low_stock_threshold=request.app[SETTINGS].low_stock_threshold,
+    async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
+        product_id = await catalog.create_product(
+            uow, catalog.NewProduct(**fields), low_stock_threshold=request.app[SETTINGS].low_stock_threshold,
             created_by=caller(request).id,
         )
         if not body.is_active:
-            await catalog.set_active(conn, product_id, False)
+            await catalog.set_active(uow, product_id, False)
         product = await catalog.admin_view(conn, product_id)
-    await events.catalog_changed(request.app[REDIS])
     return AdminProduct(**product)
 
 
 @api.route("PUT", "/api/products/{product_id:\\d+}", summary="Change a product", access="admin", body=ProductChange,
            response=AdminProduct)
 async def update_product(request: web.Request, product_id: int, body: ProductChange) -> AdminProduct:
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        product = await catalog.update_product(conn, product_id, body.model_dump(exclude_unset=True))
-    await events.catalog_changed(request.app[REDIS])
+    async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
+        product = await catalog.update_product(uow, product_id, body.model_dump(exclude_unset=True))
     return AdminProduct(**product)

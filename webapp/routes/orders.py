@@ -8,12 +8,12 @@ from typing import Any
 from aiogram.types import LabeledPrice
 from aiohttp import web
 
-from core import checkout, events, orders
+from core import checkout, orders
 from core.errors import OutOfStock, ProductInactive
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.errors import ApiError
-from webapp.keys import BOT, POOL, REDIS, SETTINGS
+from webapp.keys import BOT, EFFECTS, POOL, SETTINGS
 from webapp.models import Checkout, LangQuery, Order, OrderPlaced, Orders
 
 api = Api("orders")
@@ -37,16 +37,15 @@ async def place(request: web.Request, query: LangQuery, body: Checkout) -> Order
                        {"field": "payment_method"})
     customer = orders.Customer(body.customer_name, body.customer_phone, body.customer_address)
     try:
-        async with request.app[POOL].acquire() as conn, conn.transaction():
+        async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
             result = await checkout.place_from_cart(
-                conn, caller(request).id, customer, payment_method=body.payment_method, note=body.note,
+                uow, caller(request).id, customer, payment_method=body.payment_method, note=body.note,
                 reservation_ttl=timedelta(seconds=settings.reservation_ttl),
             )
     except (OutOfStock, ProductInactive) as error:
         raise checkout.race_conflict(error) from None
     if result.order is None:
         raise checkout.CartConflict(result.conflicts)
-    await events.publish_stock_changed(request.app[REDIS], result.order.stock)
     invoice_url = None
     if body.payment_method == "card":
         assert bot is not None and settings.payment_provider_token is not None
@@ -80,8 +79,7 @@ async def cancel(request: web.Request, order_id: int, query: LangQuery) -> Order
     if order["status"] != orders.Status.PENDING:
         raise ApiError(409, "invalid_transition", "only a pending order can be cancelled here; please call the shop",
                        {"from": order["status"], "to": "cancelled"})
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        change = await orders.change_status(conn, order_id, orders.Status.CANCELLED, changed_by=caller(request).id,
-                                            note="cancelled by the customer")
-    await events.publish_stock_changed(request.app[REDIS], change.stock)
+    async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
+        await orders.change_status(uow, order_id, orders.Status.CANCELLED, changed_by=caller(request).id,
+                                   note="cancelled by the customer")
     return Order(**await _order(request, order_id, query.lang))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from core import events, favorites, storefront, users
+from core import favorites, storefront, users
 from webapp.api import Api
 from webapp.auth import caller
-from webapp.keys import NEAR_CACHE, POOL, REDIS
+from webapp.keys import EFFECTS, POOL
 from webapp.models import FavoriteIds, Favorites, FavoritesReplace, LangQuery, ProductCard, ProfileChange, Session
 
 api = Api("users")
@@ -54,33 +54,25 @@ async def get_favorites(request: web.Request, query: LangQuery) -> Favorites:
            response=FavoriteIds)
 async def put_favorites(request: web.Request, body: FavoritesReplace) -> FavoriteIds:
     who = caller(request)
-    async with request.app[POOL].acquire() as conn, conn.transaction():
-        await favorites.replace(conn, who.id, body.product_ids)
-        liked = await favorites.ids(conn, who.id)
-    return await _favorites_changed(request, liked)
+    async with request.app[POOL].acquire() as conn:
+        async with request.app[EFFECTS].transaction(conn) as uow:
+            await favorites.replace(uow, who.id, body.product_ids)
+        return FavoriteIds(favorites=await favorites.ids(conn, who.id))
 
 
 @api.route("POST", "/api/users/favorites/{product_id:\\d+}", summary="Add a favorite", response=FavoriteIds)
 async def add_favorite(request: web.Request, product_id: int) -> FavoriteIds:
     who = caller(request)
     async with request.app[POOL].acquire() as conn:
-        await favorites.add(conn, who.id, product_id)
-        liked = await favorites.ids(conn, who.id)
-    return await _favorites_changed(request, liked)
+        async with request.app[EFFECTS].transaction(conn) as uow:
+            await favorites.add(uow, who.id, product_id)
+        return FavoriteIds(favorites=await favorites.ids(conn, who.id))
 
 
 @api.route("DELETE", "/api/users/favorites/{product_id:\\d+}", summary="Remove a favorite", response=FavoriteIds)
 async def remove_favorite(request: web.Request, product_id: int) -> FavoriteIds:
     who = caller(request)
     async with request.app[POOL].acquire() as conn:
-        await favorites.remove(conn, who.id, product_id)
-        liked = await favorites.ids(conn, who.id)
-    return await _favorites_changed(request, liked)
-
-
-async def _favorites_changed(request: web.Request, liked: list[int]) -> FavoriteIds:
-    """After the commit: catalog pages on every replica mark the right hearts from the next read on."""
-    who = caller(request)
-    request.app[NEAR_CACHE].forget_favorites(who.id)
-    await events.favorites_changed(request.app[REDIS], who.id)
-    return FavoriteIds(favorites=liked)
+        async with request.app[EFFECTS].transaction(conn) as uow:
+            await favorites.remove(uow, who.id, product_id)
+        return FavoriteIds(favorites=await favorites.ids(conn, who.id))

@@ -22,7 +22,7 @@ from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
 from webapp.errors import error_response
-from webapp.keys import INBOX, POOL, RECEIVERS, REDIS, SETTINGS
+from webapp.keys import EFFECTS, INBOX, POOL, RECEIVERS, REDIS, SETTINGS
 
 MAX_BODY = 256 * 1024
 
@@ -94,7 +94,7 @@ async def _receiving(app: web.Application) -> AsyncIterator[None]:
     """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
     whenever any process announces a marketplace change."""
     app[RECEIVERS] = receivers = Receivers(app[POOL])
-    app[INBOX] = inbox = Inbox(app[POOL], app[REDIS])
+    app[INBOX] = inbox = Inbox(app[POOL], app[EFFECTS])
     listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
     yield
     await stop_listener(listening)
