@@ -12,7 +12,7 @@ import asyncpg
 from core import inventory
 from core.errors import NotFound, ValidationError
 from core.inventory import Source
-from core.sql import update_by_id
+from core.sql import bind, update_by_id
 from core.unit_of_work import UnitOfWork
 
 
@@ -36,7 +36,10 @@ _INSERT = """
 INSERT INTO products (
     sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
     price, sale_price, cost_price, image_url, low_stock_threshold, is_active, inactive_reason
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE, 'out_of_stock')
+) VALUES (
+    :sku, :barcode, :name_uz, :name_ru, :description_uz, :description_ru, :category_id,
+    :price, :sale_price, :cost_price, :image_url, :low_stock_threshold, FALSE, 'out_of_stock'
+)
 RETURNING id
 """
 
@@ -50,12 +53,13 @@ async def create_product(
     if product.initial_stock < 0:
         raise ValidationError("initial stock cannot be negative", "initial_stock")
     try:
-        product_id = await conn.fetchval(
+        product_id = await conn.fetchval(*bind(
             _INSERT,
-            product.sku.strip(), product.barcode, product.name_uz.strip(), product.name_ru, product.description_uz,
-            product.description_ru, product.category_id, product.price, product.sale_price, product.cost_price,
-            product.image_url, low_stock_threshold,
-        )
+            sku=product.sku.strip(), barcode=product.barcode, name_uz=product.name_uz.strip(), name_ru=product.name_ru,
+            description_uz=product.description_uz, description_ru=product.description_ru,
+            category_id=product.category_id, price=product.price, sale_price=product.sale_price,
+            cost_price=product.cost_price, image_url=product.image_url, low_stock_threshold=low_stock_threshold,
+        ))
     except asyncpg.UniqueViolationError:
         raise ValidationError(f"SKU {product.sku} is already used by another product", "sku") from None
     except asyncpg.ForeignKeyViolationError:

@@ -19,6 +19,7 @@ import asyncpg
 
 from core import outbox
 from core.errors import NotFound, OutOfStock, ValidationError
+from core.sql import bind
 from core.unit_of_work import UnitOfWork
 
 
@@ -74,32 +75,34 @@ SELECT i.quantity, i.reserved_quantity, p.sku, p.name_uz, p.is_active, p.inactiv
 """
 
 # One round trip for any number of products: the new counts, one movement each, and the push mark on every
-# mapping of the products whose available quantity changed ($10). The count moves by the change and the movement
-# records the row as updated, so the ledger matches the count by construction. $1..$3 run in step; each row
-# finds its change by ARRAY_POSITION rather than by a join to UNNEST, which would be re-planned on every call.
+# mapping of the products whose available quantity changed (:moved_ids). The count moves by the change and the
+# movement records the row as updated, so the ledger matches the count by construction. :product_ids,
+# :quantity_changes and :reserved_changes run in step; each row finds its change by ARRAY_POSITION rather than by
+# a join to UNNEST, which would be re-planned on every call.
 _WRITE = """
 WITH stock AS (
     UPDATE inventory
-       SET quantity = quantity + ($2::int[])[ARRAY_POSITION($1::int[], product_id)],
-           reserved_quantity = reserved_quantity + ($3::int[])[ARRAY_POSITION($1::int[], product_id)],
+       SET quantity = quantity + (:quantity_changes::int[])[ARRAY_POSITION(:product_ids::int[], product_id)],
+           reserved_quantity = reserved_quantity
+                               + (:reserved_changes::int[])[ARRAY_POSITION(:product_ids::int[], product_id)],
            last_updated_at = NOW()
-     WHERE product_id = ANY($1::int[])
+     WHERE product_id = ANY(:product_ids::int[])
     RETURNING product_id, quantity, reserved_quantity,
-              ($2::int[])[ARRAY_POSITION($1::int[], product_id)] AS quantity_change,
-              ($3::int[])[ARRAY_POSITION($1::int[], product_id)] AS reserved_change
+              (:quantity_changes::int[])[ARRAY_POSITION(:product_ids::int[], product_id)] AS quantity_change,
+              (:reserved_changes::int[])[ARRAY_POSITION(:product_ids::int[], product_id)] AS reserved_change
 ), movement AS (
     INSERT INTO inventory_movements (
         product_id, movement_type, quantity_change, quantity_before, quantity_after,
         reserved_change, reserved_after, reference_type, reference_id, marketplace_id, notes, created_by
     )
-    SELECT product_id, $4, quantity_change, quantity - quantity_change, quantity,
-           reserved_change, reserved_quantity, $5, $6, $7, $8, $9
+    SELECT product_id, :movement, quantity_change, quantity - quantity_change, quantity,
+           reserved_change, reserved_quantity, :reference_type, :reference_id, :marketplace_id, :notes, :created_by
       FROM stock
      ORDER BY product_id
 )
 UPDATE marketplace_products
    SET stock_version = stock_version + 1
- WHERE product_id = ANY($10::int[])
+ WHERE product_id = ANY(:moved_ids::int[])
 """
 
 _HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock' WHERE id = $1"
@@ -312,14 +315,15 @@ async def _move_many(
         if new_reserved < 0:
             raise ValidationError("cannot release more than is reserved", "quantity")
         planned.append(_Step(product_id, row, new_quantity, new_reserved, available_before, available_after))
-    await conn.execute(
+    await conn.execute(*bind(
         _WRITE,
-        [product_id for product_id, _, _ in changes],
-        [quantity_change for _, quantity_change, _ in changes],
-        [reserved_change for _, _, reserved_change in changes],
-        movement.value, source.reference_type, source.reference_id, source.marketplace_id, source.notes,
-        source.user_id, [step.product_id for step in planned if step.available_after != step.available_before],
-    )
+        product_ids=[product_id for product_id, _, _ in changes],
+        quantity_changes=[quantity_change for _, quantity_change, _ in changes],
+        reserved_changes=[reserved_change for _, _, reserved_change in changes],
+        movement=movement.value, reference_type=source.reference_type, reference_id=source.reference_id,
+        marketplace_id=source.marketplace_id, notes=source.notes, created_by=source.user_id,
+        moved_ids=[step.product_id for step in planned if step.available_after != step.available_before],
+    ))
     levels: list[StockLevel] = []
     for step in planned:
         if step.available_after == 0 and step.row["is_active"]:

@@ -16,6 +16,7 @@ import asyncpg
 from core import inventory, outbox
 from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Movement, Source
+from core.sql import bind
 from core.unit_of_work import Effects, UnitOfWork
 
 CENT = Decimal("0.01")
@@ -123,9 +124,9 @@ SELECT c.id AS channel_id, c.name AS channel_name, c.integration_type, c.is_acti
    FOR UPDATE OF i
 """
 
-# One round trip for the whole order, whatever its number of lines: the order (numbered from the sequence:
-# $1 is "PREFIX-YYYYMMDD-", then at least six digits), its items, the products' order counts and the first
-# history row. The item arrays ($18..$28) run in step, one element per line. Each product finds its quantity by
+# One round trip for the whole order, whatever its number of lines: the order (numbered from the sequence after
+# its :number_prefix "PREFIX-YYYYMMDD-", at least six digits), its items, the products' order counts and the first
+# history row. The item arrays run in step, one element per line. Each product finds its quantity by
 # ARRAY_POSITION rather than by a join to UNNEST, whose generic plan would scan every product.
 _WRITE_ORDER = """
 WITH number AS (
@@ -137,8 +138,11 @@ WITH number AS (
         subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
         payment_status, payment_method, note, order_date
     )
-    SELECT $1 || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
-           $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, COALESCE($32::timestamptz, NOW())
+    SELECT :number_prefix || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
+           :channel_id, :marketplace_order_id, :user_id, :created_by,
+           :customer_name, :customer_phone, :customer_address,
+           :subtotal, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
+           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW())
       FROM number
     RETURNING id, order_number
 ), items AS (
@@ -148,15 +152,16 @@ WITH number AS (
     )
     SELECT new_order.id, line.*
       FROM new_order, UNNEST(
-          $18::int[], $19::text[], $20::text[], $21::text[], $22::numeric[], $23::numeric[], $24::int[],
-          $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[]
+          :product_ids::int[], :product_names::text[], :product_skus::text[], :listing_ids::text[],
+          :prices::numeric[], :cost_prices::numeric[], :quantities::int[], :subtotals::numeric[],
+          :commission_rates::numeric[], :commissions::numeric[], :profits::numeric[]
       ) AS line
 ), counted AS (
-    UPDATE products SET order_count = order_count + ($24::int[])[ARRAY_POSITION($18::int[], id)]
-     WHERE id = ANY($18::int[])
+    UPDATE products SET order_count = order_count + (:quantities::int[])[ARRAY_POSITION(:product_ids::int[], id)]
+     WHERE id = ANY(:product_ids::int[])
 ), history AS (
     INSERT INTO order_status_history (order_id, status, notes, changed_by)
-    SELECT id, $29, $30, $31 FROM new_order
+    SELECT id, :status, :status_note, :changed_by FROM new_order
 )
 SELECT id, order_number FROM new_order
 """
@@ -204,26 +209,30 @@ async def place(
     total_commission = sum((p.commission for p in priced), Decimal(0))
     total_profit = sum((p.profit for p in priced), Decimal(0))
     changed_by = order.created_by or order.user_id
-    written = await conn.fetchrow(
+    total = subtotal + order.delivery_fee
+    written = await conn.fetchrow(*bind(
         _WRITE_ORDER,
-        f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel["channel_id"], order.marketplace_order_id,
-        order.user_id, order.created_by, order.customer.name.strip(), order.customer.phone.strip(),
-        order.customer.address,
-        subtotal, order.delivery_fee, subtotal + order.delivery_fee, total_cost, total_profit, total_commission,
-        "awaiting_payment" if order.hold_for_payment else "unpaid", order.payment_method, order.note,
-        [p.line.product_id for p in priced],
-        [p.product["name_uz"] for p in priced],
-        [p.product["sku"] for p in priced],
-        [p.line.marketplace_product_id or p.product["marketplace_product_id"] for p in priced],
-        [p.price for p in priced],
-        [p.product["cost_price"] for p in priced],
-        [p.line.quantity for p in priced],
-        [p.subtotal for p in priced],
-        [p.commission_rate for p in priced],
-        [p.commission for p in priced],
-        [p.profit for p in priced],
-        Status.PENDING.value, f"placed via {channel['channel_name']}", changed_by, order.placed_at,
-    )
+        number_prefix=f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel_id=channel["channel_id"],
+        marketplace_order_id=order.marketplace_order_id, user_id=order.user_id, created_by=order.created_by,
+        customer_name=order.customer.name.strip(), customer_phone=order.customer.phone.strip(),
+        customer_address=order.customer.address,
+        subtotal=subtotal, delivery_fee=order.delivery_fee, total=total, total_cost=total_cost,
+        total_profit=total_profit, total_commission=total_commission,
+        payment_status="awaiting_payment" if order.hold_for_payment else "unpaid",
+        payment_method=order.payment_method, note=order.note, placed_at=order.placed_at,
+        product_ids=[p.line.product_id for p in priced],
+        product_names=[p.product["name_uz"] for p in priced],
+        product_skus=[p.product["sku"] for p in priced],
+        listing_ids=[p.line.marketplace_product_id or p.product["marketplace_product_id"] for p in priced],
+        prices=[p.price for p in priced],
+        cost_prices=[p.product["cost_price"] for p in priced],
+        quantities=[p.line.quantity for p in priced],
+        subtotals=[p.subtotal for p in priced],
+        commission_rates=[p.commission_rate for p in priced],
+        commissions=[p.commission for p in priced],
+        profits=[p.profit for p in priced],
+        status=Status.PENDING.value, status_note=f"placed via {channel['channel_name']}", changed_by=changed_by,
+    ))
     order_id, order_number = written["id"], written["order_number"]
 
     source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
@@ -236,7 +245,7 @@ async def place(
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
         await outbox.add(conn, outbox.ORDER_PLACED, {
             "order_id": order_id, "order_number": order_number, "channel": channel["channel_name"],
-            "total": str(subtotal + order.delivery_fee), "customer_name": order.customer.name.strip(),
+            "total": str(total), "customer_name": order.customer.name.strip(),
             "user_id": order.user_id,
             "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
         })
@@ -245,7 +254,7 @@ async def place(
             "order_id": order_id, "order_number": order_number, "status": Status.PENDING.value,
             "user_id": order.user_id,
         })
-    return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True)
+    return PlacedOrder(order_id, order_number, total, created=True)
 
 
 async def _read(

@@ -94,9 +94,9 @@ async def python_rate(url: str, redis_url: str, channel: int, clients: int, seco
     return placed / elapsed
 
 
-def _bind(sql: str, values: dict[int, str]) -> str:
-    """The statement core runs, with its $n parameters replaced by pgbench variables or literals."""
-    return re.sub(r"\$(\d+)", lambda match: values[int(match.group(1))], sql).strip()
+def _bind(sql: str, values: dict[str, str]) -> str:
+    """The statement core runs, with its parameters ($n or :name) replaced by pgbench variables or literals."""
+    return re.sub(r"\$(\d+)|(?<![:\w]):([A-Za-z_]\w*)", lambda match: values[match[1] or match[2]], sql).strip()
 
 
 def pgbench_script(channel: int) -> str:
@@ -104,17 +104,22 @@ def pgbench_script(channel: int) -> str:
     lines = [
         f"\\set product random(1, {PRODUCTS})",
         "BEGIN;",
-        _bind(orders._PRODUCTS, {1: "ARRAY[:product]", 2: str(channel)}) + ";",
+        _bind(orders._PRODUCTS, {"1": "ARRAY[:product]", "2": str(channel)}) + ";",
         _bind(orders._WRITE_ORDER, {
-            1: "'PGB-'", 2: str(channel), 3: "NULL", 4: "NULL", 5: "NULL", 6: "'Bench'", 7: "'+998900000000'",
-            8: "NULL", 9: "95000", 10: "0", 11: "95000", 12: "60000", 13: "35000", 14: "0", 15: "'unpaid'",
-            16: "NULL", 17: "NULL", 18: "ARRAY[:product]", 19: "ARRAY['Mahsulot']", 20: "ARRAY['BENCH']",
-            21: "ARRAY[NULL]", 22: "ARRAY[95000]", 23: "ARRAY[60000]", 24: "ARRAY[1]", 25: "ARRAY[95000]",
-            26: "ARRAY[0]", 27: "ARRAY[0]", 28: "ARRAY[35000]", 29: "'pending'", 30: "'placed via OLX'", 31: "NULL",
+            "number_prefix": "'PGB-'", "channel_id": str(channel), "marketplace_order_id": "NULL", "user_id": "NULL",
+            "created_by": "NULL", "customer_name": "'Bench'", "customer_phone": "'+998900000000'",
+            "customer_address": "NULL", "subtotal": "95000", "delivery_fee": "0", "total": "95000",
+            "total_cost": "60000", "total_profit": "35000", "total_commission": "0", "payment_status": "'unpaid'",
+            "payment_method": "NULL", "note": "NULL", "placed_at": "NULL", "product_ids": "ARRAY[:product]",
+            "product_names": "ARRAY['Mahsulot']", "product_skus": "ARRAY['BENCH']", "listing_ids": "ARRAY[NULL]",
+            "prices": "ARRAY[95000]", "cost_prices": "ARRAY[60000]", "quantities": "ARRAY[1]",
+            "subtotals": "ARRAY[95000]", "commission_rates": "ARRAY[0]", "commissions": "ARRAY[0]",
+            "profits": "ARRAY[35000]", "status": "'pending'", "status_note": "'placed via OLX'", "changed_by": "NULL",
         }) + " \\gset order_",
         _bind(inventory._WRITE, {
-            1: "ARRAY[:product]", 2: "ARRAY[-1]", 3: "ARRAY[0]", 4: "'sale'", 5: "'order'", 6: ":order_id",
-            7: str(channel), 8: "'PGB'", 9: "NULL", 10: "ARRAY[:product]",
+            "product_ids": "ARRAY[:product]", "quantity_changes": "ARRAY[-1]", "reserved_changes": "ARRAY[0]",
+            "movement": "'sale'", "reference_type": "'order'", "reference_id": ":order_id",
+            "marketplace_id": str(channel), "notes": "'PGB'", "created_by": "NULL", "moved_ids": "ARRAY[:product]",
         }) + ";",
         "COMMIT;",
     ]
