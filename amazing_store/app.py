@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot import alerts
 from bot.dispatcher import create_bot, create_dispatcher
-from core import counters, orders
+from core import counters, holds
 from core.db import create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
@@ -107,7 +107,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     assert scheduler is not None
 
     async def sweep(conn: asyncpg.Connection) -> None:
-        await orders.sweep_expired_holds(conn, effects)
+        await holds.sweep_expired_holds(conn, effects)
 
     async def flush_views(conn: asyncpg.Connection) -> None:
         await counters.flush_views(conn, redis)

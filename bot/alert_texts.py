@@ -12,8 +12,9 @@ from aiogram.utils.i18n import ngettext
 from bot.callbacks import OrderCb, ProductCb, SyncCb
 from bot.texts import money, status_label
 from core import outbox
+from core.customer_orders import CustomerOrder
 from core.notifications import Due
-from core.orders import Status
+from core.order_status import Status
 
 SYNC_FAILURE = "sync_failure"  # written by the sync engine (core.outbox.SYNC_FAILURE)
 MAX_PRODUCT_BUTTONS = 5
@@ -137,7 +138,7 @@ def admin_message(dues: list[Due]) -> tuple[str, InlineKeyboardMarkup | None]:
     return "\n".join(lines)[:MAX_MESSAGE], _buttons(dues)
 
 
-def customer_message(due: Due, order: dict[str, Any] | None) -> str:
+def customer_message(due: Due, order: CustomerOrder | None) -> str:
     number = due.payload.get("order_number")
     status = due.payload.get("status")
     heading = {
@@ -150,6 +151,6 @@ def customer_message(due: Due, order: dict[str, Any] | None) -> str:
     }.get(status, _("Your order {number}: {status}").format(number="{number}", status=status_label(str(status))))
     lines = [heading.format(number=number)]
     if order:
-        lines += [f"• {item['name']} × {item['quantity']}" for item in order["items"]]
-        lines.append(_("Total: {amount}").format(amount=money(order["total"])))
+        lines += [f"• {item.name} × {item.quantity}" for item in order.items]
+        lines.append(_("Total: {amount}").format(amount=money(order.total)))
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import alert_texts
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
-from core import notifications, orders
+from core import customer_orders, notifications
 from core.notifications import Due
 from core.settings import Settings
 
@@ -137,7 +137,7 @@ async def _customer_parcels(conn: asyncpg.Connection, dues: list[Due]) -> list[P
         with i18n.context(), i18n.use_locale(recipient.language):
             texts = []
             for due in batch:
-                found = await orders.customer_orders(conn, user_id, recipient.language, due.payload.get("order_id"))
+                found = await customer_orders.read(conn, user_id, recipient.language, due.payload.get("order_id"))
                 texts.append(alert_texts.customer_message(due, found[0] if found else None))
         parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
     return parcels

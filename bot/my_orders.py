@@ -9,7 +9,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts import language, money, status_label
-from core import orders
+from core import customer_orders
 
 SHOWN = 5
 
@@ -25,12 +25,12 @@ async def my_orders(message: Message, pool: asyncpg.Pool, user: asyncpg.Record |
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return
     async with pool.acquire() as conn:
-        mine = (await orders.customer_orders(conn, user["id"], language()))[:SHOWN]
+        mine = (await customer_orders.read(conn, user["id"], language()))[:SHOWN]
     if not mine:
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return
     blocks = [_("Your latest orders:")]
     for order in mine:
-        items = "\n".join(f"  • {item['name']} × {item['quantity']}" for item in order["items"])
-        blocks.append(f"{order['order_number']} — {status_label(order['status'])}\n{items}\n  {money(order['total'])}")
+        items = "\n".join(f"  • {item.name} × {item.quantity}" for item in order.items)
+        blocks.append(f"{order.order_number} — {status_label(order.status)}\n{items}\n  {money(order.total)}")
     await message.answer("\n\n".join(blocks))

@@ -10,7 +10,7 @@ from aiogram import F, Router
 from aiogram.types import Message, PreCheckoutQuery
 from aiogram.utils.i18n import gettext as _
 
-from core import orders
+from core import holds, order_status
 from core.unit_of_work import Effects
 
 # Telegram wants the pre-checkout answer within 10 s; the holds get this much more time to let the
@@ -29,7 +29,7 @@ async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
     problem = "order not found"
     if query.invoice_payload.isdigit():
         async with pool.acquire() as conn, conn.transaction():
-            problem = await orders.payable(conn, int(query.invoice_payload), query.total_amount, grace=PAYMENT_GRACE)
+            problem = await holds.payable(conn, int(query.invoice_payload), query.total_amount, grace=PAYMENT_GRACE)
     if problem is None:
         await query.answer(ok=True)
     else:
@@ -41,7 +41,7 @@ async def successful_payment(message: Message, pool: asyncpg.Pool, effects: Effe
     assert payment is not None
     async with pool.acquire() as conn:
         async with effects.transaction(conn) as uow:
-            change = await orders.mark_paid(
+            change = await order_status.mark_paid(
                 uow, int(payment.invoice_payload), charge_id=payment.telegram_payment_charge_id,
                 note=f"paid by card ({payment.telegram_payment_charge_id})",
             )

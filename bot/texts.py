@@ -12,7 +12,7 @@ from typing import Any
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from core.orders import Status
+from core.order_status import Status
 
 MAX_AMOUNT = Decimal("1000000000000")
 MAX_QUANTITY = 100_000

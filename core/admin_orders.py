@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import asyncpg
 
-from core import audit, orders
+from core import audit, order_status, orders
 from core.errors import InvalidTransition, NotFound, ValidationError
-from core.orders import NEXT_STATUSES, Customer, Line, NewOrder, PlacedOrder, Quote, Status, StatusChange
+from core.order_status import NEXT_STATUSES, Status, StatusChange
+from core.orders import Customer, Line, NewOrder, PlacedOrder, Quote
 from core.phones import normalize_phone
 from core.unit_of_work import UnitOfWork
 
@@ -155,7 +156,7 @@ async def change_status(
         raise NotFound("order", order_id)
     if current != expected:
         raise InvalidTransition(current, target.value)
-    change = await orders.change_status(uow, order_id, target, changed_by=admin_id)
+    change = await order_status.change_status(uow, order_id, target, changed_by=admin_id)
     await audit.record(conn, admin_id, audit.ORDER_STATUS, "order", order_id, {"status": current},
                        {"status": target.value})
     return change

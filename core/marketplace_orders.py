@@ -13,7 +13,7 @@ from typing import Literal
 
 import asyncpg
 
-from core import inventory, orders, outbox
+from core import inventory, order_status, orders, outbox
 from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source
 from core.listings import ListingKeys
@@ -239,10 +239,11 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
         "SELECT id, status FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
         marketplace_id, order_key,
     )
-    if order is None or order["status"] == orders.Status.CANCELLED:
+    if order is None or order["status"] == order_status.Status.CANCELLED:
         return
     try:
-        await orders.change_status(uow, order["id"], orders.Status.CANCELLED, note=f"cancelled on {marketplace_name}")
+        await order_status.change_status(uow, order["id"], order_status.Status.CANCELLED,
+                                         note=f"cancelled on {marketplace_name}")
     except InvalidTransition:
         await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
             "marketplace_id": marketplace_id, "order": order_key, "problem": "cancelled_after_shipping",

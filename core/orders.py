@@ -1,7 +1,8 @@
-"""Orders from every channel through one door: `place`, then the status machine.
+"""Orders from every channel through one door: `place` (and `quote`, what placing would charge and earn).
 
 `place` checks every line, takes the stock (or holds it until payment), and writes the order with price,
 cost, commission and profit snapshots, all in the caller's unit of work: any failing line leaves no trace.
+The order then moves along core.order_status; card payments' holds are core.holds'.
 """
 
 from __future__ import annotations
@@ -9,40 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 
 import asyncpg
 
 from core import inventory, outbox
-from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
-from core.inventory import Movement, Source
+from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
+from core.inventory import Source
+from core.order_status import Status
 from core.sql import bind
-from core.unit_of_work import Effects, UnitOfWork
+from core.unit_of_work import UnitOfWork
 
 CENT = Decimal("0.01")
 MAX_LINE_QUANTITY = 100_000
 DEFAULT_RESERVATION_TTL = timedelta(minutes=15)
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    PROCESSING = "processing"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-
-
-NEXT_STATUSES: dict[Status, frozenset[Status]] = {
-    Status.PENDING: frozenset({Status.CONFIRMED, Status.CANCELLED}),
-    Status.CONFIRMED: frozenset({Status.PROCESSING, Status.CANCELLED}),
-    Status.PROCESSING: frozenset({Status.SHIPPED, Status.CANCELLED}),
-    Status.SHIPPED: frozenset({Status.DELIVERED}),
-    Status.DELIVERED: frozenset(),
-    Status.CANCELLED: frozenset(),
-}
-
-_TIMESTAMP_OF = {Status.CONFIRMED: "confirmed_at", Status.DELIVERED: "delivered_at", Status.CANCELLED: "cancelled_at"}
 
 
 @dataclass(frozen=True)
@@ -83,12 +63,6 @@ class PlacedOrder:
     order_number: str
     total: Decimal
     created: bool
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    order_id: int
-    status: Status
 
 
 _CHANNEL = """
@@ -165,9 +139,6 @@ WITH number AS (
 )
 SELECT id, order_number FROM new_order
 """
-
-_HISTORY = "INSERT INTO order_status_history (order_id, status, notes, changed_by) VALUES ($1, $2, $3, $4)"
-
 
 @dataclass(frozen=True)
 class _Priced:
@@ -371,199 +342,3 @@ async def quote(
     commission = sum((q.commission for q in quoted), Decimal(0))
     profit = sum((q.profit for q in quoted), Decimal(0))
     return Quote(quoted, subtotal, delivery_fee, subtotal + delivery_fee, cost, commission, profit)
-
-
-async def change_status(
-    uow: UnitOfWork,
-    order_id: int,
-    target: Status,
-    *,
-    changed_by: int | None = None,
-    note: str | None = None,
-) -> StatusChange:
-    """Move an order along the status machine; cancelling gives its stock back."""
-    conn = uow.conn
-    order = await conn.fetchrow(
-        "SELECT id, status, payment_status, user_id, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE",
-        order_id,
-    )
-    if order is None:
-        raise NotFound("order", order_id)
-    current = Status(order["status"])
-    if target not in NEXT_STATUSES[current]:
-        raise InvalidTransition(current.value, target.value)
-    source = Source("order", order_id, order["marketplace_id"], changed_by, note or f"{order['order_number']} {target}")
-    if order["payment_status"] == "awaiting_payment":
-        # The hold ends either way: a cancel gives it back, an admin's confirmation makes it a sale.
-        await _end_holds(uow, order_id, source, commit=target != Status.CANCELLED)
-        payment_status = "unpaid"
-    else:
-        payment_status = order["payment_status"]
-        if target == Status.CANCELLED:
-            await _give_back(uow, order_id, source)
-    stamp = _TIMESTAMP_OF.get(target)
-    await conn.execute(
-        f"UPDATE orders SET status = $2, payment_status = $3{f', {stamp} = NOW()' if stamp else ''} WHERE id = $1",
-        order_id, target.value, payment_status,
-    )
-    await conn.execute(_HISTORY, order_id, target.value, note, changed_by)
-    if order["user_id"] is not None:  # own-store customers hear about every change of their orders
-        await outbox.add(conn, outbox.ORDER_STATUS, {
-            "order_id": order_id, "order_number": order["order_number"], "status": target.value,
-            "user_id": order["user_id"],
-        })
-    return StatusChange(order_id, target)
-
-
-async def payable(conn: asyncpg.Connection, order_id: int, amount: int, *, grace: timedelta) -> str | None:
-    """Checked just before a customer pays (Telegram's pre-checkout): None when the payment may go ahead,
-    else why not. `amount` is in the currency's smallest unit. The holds get `grace` more time, so that
-    they cannot expire while the payment goes through."""
-    order = await conn.fetchrow("SELECT status, payment_status, total FROM orders WHERE id = $1 FOR UPDATE", order_id)
-    if order is None:
-        return "order not found"
-    if order["status"] != Status.PENDING or order["payment_status"] != "awaiting_payment":
-        return "this order is no longer waiting for a payment"
-    if int(order["total"] * 100) != amount:
-        return "the amount does not match the order"
-    extended = await conn.execute(
-        "UPDATE stock_reservations SET expires_at = GREATEST(expires_at, NOW() + $2::interval)"
-        " WHERE order_id = $1 AND status = 'held'",
-        order_id, grace,
-    )
-    return None if not extended.endswith(" 0") else "the reservation has expired; please order again"
-
-
-async def mark_paid(
-    uow: UnitOfWork, order_id: int, *, charge_id: str | None = None, note: str | None = None
-) -> StatusChange:
-    """Payment arrived for an order placed with hold_for_payment: its holds become sales.
-
-    Idempotent on the payment (a retried notice changes nothing). Money that arrives for an order that
-    was cancelled meanwhile is recorded and raises a refund alert for the admins, never lost silently."""
-    conn = uow.conn
-    order = await conn.fetchrow(
-        "SELECT status, payment_status, order_number, marketplace_id, total, telegram_payment_charge_id"
-        " FROM orders WHERE id = $1 FOR UPDATE",
-        order_id,
-    )
-    if order is None:
-        raise NotFound("order", order_id)
-    if order["payment_status"] == "paid":
-        return StatusChange(order_id, Status(order["status"]))
-    source = Source("order", order_id, order["marketplace_id"], None, note or f"{order['order_number']} paid")
-    if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
-        await _end_holds(uow, order_id, source, commit=True)
-    elif order["status"] == Status.CANCELLED:
-        await outbox.add(conn, outbox.PAYMENT_NEEDS_REFUND, {
-            "order_id": order_id, "order_number": order["order_number"], "total": str(order["total"]),
-            "status": order["status"], "charge_id": charge_id,
-        })
-    await conn.execute(
-        "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
-    )
-    await conn.execute(_HISTORY, order_id, order["status"], note or "paid", None)
-    return StatusChange(order_id, Status(order["status"]))
-
-
-async def _end_holds(uow: UnitOfWork, order_id: int, source: Source, *, commit: bool) -> None:
-    conn = uow.conn
-    holds = await conn.fetch(
-        "SELECT id, product_id FROM stock_reservations WHERE order_id = $1 AND status = 'held' ORDER BY product_id",
-        order_id,
-    )
-    await inventory.lock(conn, (hold["product_id"] for hold in holds))
-    for hold in holds:
-        if commit:
-            await inventory.commit(uow, hold["id"], source)
-        else:
-            await inventory.release(uow, hold["id"], source)
-
-
-async def _give_back(uow: UnitOfWork, order_id: int, source: Source) -> None:
-    conn = uow.conn
-    items = await conn.fetch(
-        "SELECT product_id, SUM(quantity - cancelled_quantity)::int AS quantity FROM order_items"
-        " WHERE order_id = $1 AND product_id IS NOT NULL GROUP BY product_id"
-        " HAVING SUM(quantity - cancelled_quantity) > 0 ORDER BY product_id",
-        order_id,
-    )
-    await inventory.lock(conn, (item["product_id"] for item in items))
-    for item in items:
-        await inventory.give_back(uow, item["product_id"], item["quantity"], Movement.CANCEL, source)
-
-
-async def release_expired_holds(uow: UnitOfWork, limit: int = 100) -> int:
-    """Sweep checkout holds past their expiry: unpaid orders are cancelled, loose holds released; returns how
-    many orders and loose holds it ended.
-
-    Rows are claimed with SKIP LOCKED so replicas sweeping at once share the work instead of waiting.
-    Orders are locked before their holds, in the same order `mark_paid` takes them, so the two never deadlock.
-    """
-    conn = uow.conn
-    orders = await conn.fetch(
-        """
-        SELECT o.id FROM orders o
-         WHERE o.status = 'pending' AND o.payment_status = 'awaiting_payment'
-           AND EXISTS (SELECT 1 FROM stock_reservations r
-                        WHERE r.order_id = o.id AND r.status = 'held' AND r.expires_at <= NOW())
-         ORDER BY o.id
-         LIMIT $1
-           FOR UPDATE OF o SKIP LOCKED
-        """,
-        limit,
-    )
-    for order in orders:
-        await change_status(uow, order["id"], Status.CANCELLED, note="payment not received in time")
-    loose = await conn.fetch(
-        """
-        SELECT id, product_id FROM stock_reservations
-         WHERE status = 'held' AND order_id IS NULL AND expires_at <= NOW()
-         ORDER BY product_id
-         LIMIT $1
-           FOR UPDATE SKIP LOCKED
-        """,
-        limit,
-    )
-    await inventory.lock(conn, (hold["product_id"] for hold in loose))
-    for hold in loose:
-        await inventory.release(uow, hold["id"], Source("reservation", hold["id"], notes="expired"))
-    return len(orders) + len(loose)
-
-
-async def sweep_expired_holds(conn: asyncpg.Connection, effects: Effects) -> int:
-    """The sweeper job: release expired holds batch by batch, one unit of work each; returns how many orders
-    and loose holds it ended."""
-    ended = 0
-    while True:
-        async with effects.transaction(conn) as uow:
-            batch = await release_expired_holds(uow)
-        if not batch:
-            return ended
-        ended += batch
-
-
-_CUSTOMER_ORDERS = """
-SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.subtotal, o.delivery_fee, o.total,
-       o.created_at, o.customer_name, o.customer_phone, o.customer_address, o.note,
-       COALESCE(json_agg(json_build_object(
-           'product_id', oi.product_id,
-           'name', CASE WHEN $2 = 'ru' THEN COALESCE(NULLIF(p.name_ru, ''), oi.product_name) ELSE oi.product_name END,
-           'sku', oi.product_sku, 'price', oi.price, 'quantity', oi.quantity, 'subtotal', oi.subtotal,
-           'image', p.image_url
-       ) ORDER BY oi.id) FILTER (WHERE oi.id IS NOT NULL), '[]') AS items
-  FROM orders o
-  LEFT JOIN order_items oi ON oi.order_id = o.id
-  LEFT JOIN products p ON p.id = oi.product_id
- WHERE o.user_id = $1 AND ($3::int IS NULL OR o.id = $3)
- GROUP BY o.id
- ORDER BY o.created_at DESC, o.id DESC
- LIMIT 100
-"""
-
-
-async def customer_orders(
-    conn: asyncpg.Connection, user_id: int, lang: str = "uz", order_id: int | None = None
-) -> list[dict]:
-    """A customer's own orders, newest first (another customer's order is simply not there)."""
-    return [dict(row) for row in await conn.fetch(_CUSTOMER_ORDERS, user_id, lang, order_id)]

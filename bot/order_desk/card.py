@@ -18,7 +18,7 @@ from bot.texts import money, status_action, status_label
 from core import admin_orders, analytics
 from core.admin_orders import OrderCard
 from core.errors import DomainError
-from core.orders import Status
+from core.order_status import Status
 from core.unit_of_work import Effects
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)

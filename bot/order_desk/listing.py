@@ -14,7 +14,7 @@ from bot.forms import show
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_label
 from core import admin_orders, analytics
-from core.orders import Status
+from core.order_status import Status
 
 PER_PAGE = 8
 

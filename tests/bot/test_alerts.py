@@ -11,9 +11,9 @@ from aiogram import Bot
 
 from bot.alerts import send_due_alerts
 from bot.callbacks import ProductCb
-from core import inventory, orders
+from core import inventory, order_status, orders
 from core.inventory import Source
-from core.orders import Status
+from core.order_status import Status
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.bot.conftest import ADMIN_CHAT_ID, CUSTOMER_ID
@@ -41,7 +41,7 @@ async def _customer_order(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> i
 
 async def _move(pool: asyncpg.Pool, effects: Effects, order_id: int, status: Status) -> None:
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        await orders.change_status(uow, order_id, status)
+        await order_status.change_status(uow, order_id, status)
 
 
 async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(

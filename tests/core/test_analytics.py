@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import asyncpg
 
-from core import analytics, inventory, orders
+from core import analytics, inventory, order_status, orders
 from core.inventory import Source
-from core.orders import Customer, Line, NewOrder, Status
+from core.order_status import Status
+from core.orders import Customer, Line, NewOrder
 from core.unit_of_work import Effects
 from tests.builders import make_channel, make_product, map_product
 
@@ -38,7 +39,7 @@ async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cance
         await _place(conn, effects, NewOrder(olx, (Line(phone, 1, price=Decimal("900000")),), ALI))
         cancelled = await _place(conn, effects, NewOrder(olx, (Line(phone, 5),), ALI))
         async with effects.transaction(conn) as uow:
-            await orders.change_status(uow, cancelled.id, Status.CANCELLED)
+            await order_status.change_status(uow, cancelled.id, Status.CANCELLED)
         async with effects.transaction(conn) as uow:  # learnt from Uzum's stock: 3 sold there, 1 came back
             await inventory.marketplace_sale(uow, phone, 3, Source("marketplace", marketplace_id=uzum))
             await inventory.marketplace_return(uow, phone, 1, Source("marketplace", marketplace_id=uzum))
@@ -85,7 +86,7 @@ async def test_inventory_status_pending_orders_and_customer_value(pool: asyncpg.
         first = await _place(conn, effects, NewOrder(shop, (Line(ok, 2),), ALI, user_id=customer))
         await _place(conn, effects, NewOrder(shop, (Line(low, 1),), ALI, user_id=customer))
         async with effects.transaction(conn) as uow:
-            await orders.change_status(uow, first.id, Status.CONFIRMED)
+            await order_status.change_status(uow, first.id, Status.CONFIRMED)
 
         status = {row["sku"]: row["stock_status"] for row in await analytics.inventory_status(conn)}
         low_only = [row["sku"] for row in await analytics.inventory_status(conn, status="low")]

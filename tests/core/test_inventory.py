@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from core import catalog, inventory, orders
+from core import catalog, holds, inventory, orders
 from core.errors import OutOfStock, ValidationError
 from core.inventory import Source
 from core.unit_of_work import Effects
@@ -149,9 +149,9 @@ async def test_sweeper_releases_expired_holds_and_cancels_their_unpaid_orders(
                 shop, (orders.Line(product, 3),), orders.Customer("Ali", "+998901234567"), hold_for_payment=True,
             ), reservation_ttl=timedelta(seconds=-1))
         assert await stock_of(conn, product) == (10, 6)
-        assert await orders.sweep_expired_holds(conn, effects) == 2, "the unpaid order and the loose hold"
+        assert await holds.sweep_expired_holds(conn, effects) == 2, "the unpaid order and the loose hold"
         assert await stock_of(conn, product) == (10, 2)
         statuses = dict(await conn.fetch("SELECT id, status FROM stock_reservations"))
         assert statuses[loose] == "released" and statuses[fresh] == "held"
         assert await conn.fetchval("SELECT status FROM orders WHERE id = $1", unpaid.id) == "cancelled"
-        assert await orders.sweep_expired_holds(conn, effects) == 0
+        assert await holds.sweep_expired_holds(conn, effects) == 0

@@ -7,9 +7,10 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from core import orders
+from core import customer_orders, order_status, orders
 from core.errors import InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
-from core.orders import Customer, Line, NewOrder, Status
+from core.order_status import Status
+from core.orders import Customer, Line, NewOrder
 from core.unit_of_work import Effects
 from tests.builders import make_channel, make_product, map_product, stock_of
 
@@ -234,7 +235,7 @@ async def test_status_machine_walks_to_delivered_with_history(
     async with pool.acquire() as conn:
         for status in (Status.CONFIRMED, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED):
             async with effects.transaction(conn) as uow:
-                await orders.change_status(uow, placed.id, status, note=f"to {status}")
+                await order_status.change_status(uow, placed.id, status, note=f"to {status}")
         order = await conn.fetchrow("SELECT status, confirmed_at, delivered_at, cancelled_at FROM orders WHERE id = $1",
                                     placed.id)
         history = [r["status"] for r in await conn.fetch(
@@ -266,11 +267,11 @@ async def test_illegal_moves_are_refused_and_change_nothing(
     async with pool.acquire() as conn:
         for status in path:
             async with effects.transaction(conn) as uow:
-                await orders.change_status(uow, placed.id, status)
+                await order_status.change_status(uow, placed.id, status)
         before = await stock_of(conn, product)
         with pytest.raises(InvalidTransition) as error:
             async with effects.transaction(conn) as uow:
-                await orders.change_status(uow, placed.id, illegal)
+                await order_status.change_status(uow, placed.id, illegal)
         assert error.value.target == illegal
         assert await stock_of(conn, product) == before
 
@@ -285,9 +286,9 @@ async def test_cancel_gives_the_stock_back_once(
     async with pool.acquire() as conn:
         for status in cancel_from:
             async with effects.transaction(conn) as uow:
-                await orders.change_status(uow, placed.id, status)
+                await order_status.change_status(uow, placed.id, status)
         async with effects.transaction(conn) as uow:
-            await orders.change_status(uow, placed.id, Status.CANCELLED, note="buyer changed their mind")
+            await order_status.change_status(uow, placed.id, Status.CANCELLED, note="buyer changed their mind")
         assert await stock_of(conn, a) == (5, 0) and await stock_of(conn, b) == (5, 0)
         cancels = await conn.fetch(
             "SELECT product_id, quantity_change FROM inventory_movements"
@@ -305,10 +306,32 @@ async def test_checkout_holds_stock_until_paid(pool: asyncpg.Pool, effects: Effe
         assert await stock_of(conn, product) == (3, 2)
         assert await conn.fetchval("SELECT payment_status FROM orders WHERE id = $1", placed.id) == "awaiting_payment"
         async with effects.transaction(conn) as uow:
-            await orders.mark_paid(uow, placed.id)
+            await order_status.mark_paid(uow, placed.id)
         assert await stock_of(conn, product) == (1, 0)
         assert await conn.fetchval("SELECT payment_status FROM orders WHERE id = $1", placed.id) == "paid"
         async with effects.transaction(conn) as uow:
-            await orders.mark_paid(uow, placed.id)
+            await order_status.mark_paid(uow, placed.id)
         assert await stock_of(conn, product) == (1, 0)
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'") == 1
+
+
+async def test_a_customer_reads_only_their_own_orders_newest_first_in_their_language(
+    pool: asyncpg.Pool, effects: Effects, channels: dict[str, int]
+) -> None:
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as uow:
+            product = await make_product(uow, "P-1", stock=5, price="100000")
+        await conn.execute("UPDATE products SET name_ru = 'Товар' WHERE id = $1", product)
+        ali, vali = [await conn.fetchval("INSERT INTO users (telegram_id, first_name) VALUES ($1, 'X') RETURNING id",
+                                         telegram_id) for telegram_id in (5, 6)]
+    first = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=ali))
+    second = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 2),), ALI, user_id=ali))
+    await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=vali))
+    async with pool.acquire() as conn:
+        mine = await customer_orders.read(conn, ali, "ru")
+        other = await customer_orders.read(conn, vali, "uz", order_id=first.id)
+    assert [order.id for order in mine] == [second.id, first.id]
+    assert mine[0].status is Status.PENDING and mine[0].total == Decimal("200000.00")
+    assert [(line.name, line.quantity, line.subtotal) for line in mine[0].items] == [
+        ("Товар", 2, Decimal("200000.00"))]
+    assert other == [], "another customer's order is simply not there"

@@ -18,9 +18,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import inventory, marketplaces, orders
+from core import inventory, marketplaces, order_status, orders
 from core.errors import OutOfStock
-from core.orders import Customer, Line, NewOrder, Status
+from core.order_status import Status
+from core.orders import Customer, Line, NewOrder
 from core.unit_of_work import Effects
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -229,7 +230,7 @@ class Simulation:
         if order_id in self.tally.held:
             self.tally.held.remove(order_id)
         async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
-            await orders.change_status(uow, order_id, Status.CANCELLED, note="the buyer changed their mind")
+            await order_status.change_status(uow, order_id, Status.CANCELLED, note="the buyer changed their mind")
         self.tally.note(self.step, f"{kind}-cancel order {order_id}")
 
     async def own_cancel(self) -> None:
@@ -244,7 +245,7 @@ class Simulation:
         order_id = self.rng.choice(self.tally.held)
         self.tally.held.remove(order_id)
         async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
-            await orders.mark_paid(uow, order_id, charge_id=f"charge-{order_id}")
+            await order_status.mark_paid(uow, order_id, charge_id=f"charge-{order_id}")
         self.tally.note(self.step, f"own-paid order {order_id}")
 
     async def receipt(self) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from aiogram.types import LabeledPrice
 from aiohttp import web
 
-from core import checkout, orders
+from core import checkout, customer_orders, order_status, orders
+from core.customer_orders import CustomerOrder
 from core.errors import OutOfStock, ProductInactive
+from core.order_status import Status
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.errors import ApiError
@@ -19,12 +20,16 @@ from webapp.models import Checkout, LangQuery, Order, OrderPlaced, Orders
 api = Api("orders")
 
 
-async def _order(request: web.Request, order_id: int, lang: str) -> dict[str, Any]:
+async def _order(request: web.Request, order_id: int, lang: str) -> CustomerOrder:
     async with request.app[POOL].acquire() as conn:
-        found = await orders.customer_orders(conn, caller(request).id, lang, order_id)
+        found = await customer_orders.read(conn, caller(request).id, lang, order_id)
     if not found:
         raise ApiError(404, "not_found", f"order {order_id} not found")
     return found[0]
+
+
+def _model(order: CustomerOrder) -> Order:
+    return Order.model_validate(order, from_attributes=True)
 
 
 @api.route("POST", "/api/orders", summary="Turn the cart into an order", query=LangQuery, body=Checkout,
@@ -57,29 +62,30 @@ async def place(request: web.Request, query: LangQuery, body: Checkout) -> Order
             currency="UZS",
             prices=[LabeledPrice(label=result.order.order_number, amount=int(result.order.total * 100))],
         )
-    return OrderPlaced(order=await _order(request, result.order.id, query.lang), invoice_url=invoice_url)
+    return OrderPlaced(order=_model(await _order(request, result.order.id, query.lang)), invoice_url=invoice_url)
 
 
 @api.route("GET", "/api/orders", summary="The caller's orders, newest first", query=LangQuery, response=Orders)
 async def list_orders(request: web.Request, query: LangQuery) -> Orders:
     async with request.app[POOL].acquire() as conn:
-        return Orders(items=await orders.customer_orders(conn, caller(request).id, query.lang))
+        mine = await customer_orders.read(conn, caller(request).id, query.lang)
+    return Orders(items=[_model(order) for order in mine])
 
 
 @api.route("GET", "/api/orders/{order_id:\\d+}", summary="One of the caller's orders", query=LangQuery,
            response=Order)
 async def get_order(request: web.Request, order_id: int, query: LangQuery) -> Order:
-    return Order(**await _order(request, order_id, query.lang))
+    return _model(await _order(request, order_id, query.lang))
 
 
 @api.route("POST", "/api/orders/{order_id:\\d+}/cancel", summary="Cancel a pending order", query=LangQuery,
            response=Order)
 async def cancel(request: web.Request, order_id: int, query: LangQuery) -> Order:
     order = await _order(request, order_id, query.lang)  # 404 for another customer's order
-    if order["status"] != orders.Status.PENDING:
+    if order.status != Status.PENDING:
         raise ApiError(409, "invalid_transition", "only a pending order can be cancelled here; please call the shop",
-                       {"from": order["status"], "to": "cancelled"})
+                       {"from": order.status, "to": "cancelled"})
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
-        await orders.change_status(uow, order_id, orders.Status.CANCELLED, changed_by=caller(request).id,
-                                   note="cancelled by the customer")
-    return Order(**await _order(request, order_id, query.lang))
+        await order_status.change_status(uow, order_id, Status.CANCELLED, changed_by=caller(request).id,
+                                         note="cancelled by the customer")
+    return _model(await _order(request, order_id, query.lang))
