@@ -25,6 +25,7 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.vault import Vault, vault_for
 from sync.demo import DemoMarketplaces, start_demo_marketplaces
 from sync.key_check import KeyChecker
@@ -34,7 +35,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
+from webapp.keys import BOT, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, SUBSCRIBER
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[REDIS] = create_redis(services.redis_url)
+    app[SUBSCRIBER] = Subscriber(app[REDIS])
     app[VAULT] = vault_for(settings)
     # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
     app[INIT_DATA_TOKEN] = (
@@ -76,6 +78,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     )
     app.cleanup_ctx.append(_database(services.database_url))
     app.cleanup_ctx.append(_redis)
+    app.cleanup_ctx.append(_subscriber)  # after Redis, before every listener: it outlives them all
     aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
     app.cleanup_ctx.append(_jobs)  # after the scheduler: its teardown (stop the loops) runs first
     webapp.setup(app)
@@ -145,6 +148,12 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
 async def _redis(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[REDIS].aclose()
+
+
+async def _subscriber(app: web.Application) -> AsyncIterator[None]:
+    app[SUBSCRIBER].start()
+    yield
+    await app[SUBSCRIBER].close()
 
 
 def _attach_bot(app: web.Application, settings: Settings) -> None:

@@ -8,6 +8,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.webhook_inbox import Inbox
 from core.webhooks import Receivers
 from webapp.live import LiveStock
@@ -16,6 +17,8 @@ from webapp.near_cache import NearCache
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", Redis)
+# The process's one Redis subscription, which the components that hear pub/sub channels listen on.
+SUBSCRIBER = web.AppKey("subscriber", Subscriber)
 # The bot token Mini App init data is signed with (a process-local one in demo mode, without BOT_TOKEN).
 INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
 # The bot, when BOT_TOKEN is set: the API uses it to create payment invoices.

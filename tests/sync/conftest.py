@@ -13,12 +13,13 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.subscriber import Subscriber
 from sync.limiter import RateLimits
 from tests.builders import Shop
 from tests.support import changed
 from tests.sync.world import World, connect, list_everywhere, sandboxes
 from webapp.errors import errors_middleware
-from webapp.keys import POOL, REDIS, SETTINGS
+from webapp.keys import POOL, REDIS, SETTINGS, SUBSCRIBER
 from webapp.routes import webhooks
 
 
@@ -39,10 +40,10 @@ async def world(pool: asyncpg.Pool, redis: Redis, shop: Shop) -> AsyncIterator[W
 
 @pytest.fixture
 async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis) -> TestClient:
+                   redis: Redis, subscriber: Subscriber) -> TestClient:
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS] = pool, redis
+    app[POOL], app[REDIS], app[SUBSCRIBER] = pool, redis, subscriber
     webhooks.setup_routes(app)
     return await aiohttp_client(app)
