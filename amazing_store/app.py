@@ -102,7 +102,7 @@ def _database(dsn: str) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
-    pool, redis, settings = app[POOL], app[REDIS], app[SETTINGS]
+    pool, redis, subscriber, settings = app[POOL], app[REDIS], app[SUBSCRIBER], app[SETTINGS]
     stop = asyncio.Event()
     scheduler = aiojobs.aiohttp.get_scheduler_from_app(app)
     assert scheduler is not None
@@ -118,13 +118,13 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     app[DEMO_MARKETPLACES] = demo
     # One set of marketplace rate limits for the three jobs (and, through Redis, for every replica).
     limits = RateLimits(redis)
-    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route,
-                         limits=limits)
+    pusher = StockPusher(pool, redis, subscriber, vault, sweep_seconds=settings.push_sweep_interval,
+                         route=demo.route, limits=limits)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
     puller = MarketplacePuller(pool, redis, vault, route=demo.route, limits=limits)
     pulling = await scheduler.spawn(puller.run(stop))
-    webhook_worker = WebhookWorker(pool, redis, vault, route=demo.route, limits=limits)
+    webhook_worker = WebhookWorker(pool, redis, subscriber, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))

@@ -5,7 +5,6 @@ Losing one loses nothing else: the outbox and the push marks in the database are
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -108,20 +107,3 @@ async def marketplace_changed(redis: Redis, slug: str) -> None:
     except Exception as error:
         log.warning("marketplace change not published (%s); receivers pick it up within their cache's lifetime", error)
 
-
-async def follow(redis: Redis, channel: str, react: Callable[[], None]) -> None:
-    """Call `react` on every message of `channel`, and on each (re)subscription too, since whatever was published
-    while this process was not subscribed is unknown. Runs until cancelled; waits out Redis outages."""
-    while True:
-        try:
-            async with redis.pubsub() as pubsub:
-                await pubsub.subscribe(channel)
-                react()
-                while True:
-                    if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
-                        react()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("%s listener lost Redis (%s); retrying", channel, error)
-            await asyncio.sleep(2)
