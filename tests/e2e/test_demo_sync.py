@@ -14,7 +14,7 @@ from core import demo, marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.vault import vault_for
-from sync.sandbox.wildberries import WildberriesSandbox
+from demo.sandboxes.wildberries import WildberriesSandbox
 from tests.support import changed, login
 
 
