@@ -27,7 +27,7 @@ from core.redis_client import create_redis
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.vault import Vault, vault_for
-from sync.demo import DemoMarketplaces, start_demo_marketplaces
+from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller

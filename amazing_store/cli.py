@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import demo, events, logs, mappings, marketplaces, users
+from core import events, logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -24,6 +24,7 @@ from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.vault import VaultError, vault_for
+from demo.seeding import catalog_is_empty, seed_demo
 
 if TYPE_CHECKING:
     from sync.limiter import RateLimits
@@ -200,10 +201,10 @@ def _migrate(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) ->
 def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     async def seed(conn: asyncpg.Connection) -> int:
         await migrate(conn)
-        if args.if_empty and not await demo.catalog_is_empty(conn):
+        if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
             return 0
-        summary = await demo.seed_demo(conn)
+        summary = await seed_demo(conn)
         print(
             f"demo loaded: {summary.categories} categories, {summary.products} products, "
             f"{summary.banners} banners, {summary.marketplaces} channels created"

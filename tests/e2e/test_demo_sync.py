@@ -10,11 +10,12 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from amazing_store.app import DEMO_MARKETPLACES, create_app
-from core import demo, marketplaces
+from core import marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.vault import vault_for
-from sync.sandbox.wildberries import WildberriesSandbox
+from demo.sandboxes.wildberries import WildberriesSandbox
+from demo.seeding import seed_demo
 from tests.support import changed, login
 
 
@@ -23,7 +24,7 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
     redis: Redis,
 ) -> None:
     async with pool.acquire() as conn:
-        await demo.seed_demo(conn)
+        await seed_demo(conn)
         product = await conn.fetchrow(
             """
             SELECT p.id, p.sku, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id
@@ -70,7 +71,7 @@ async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
 ) -> None:
     async with WildberriesSandbox(token="real-looking-token") as own_wb:
         async with pool.acquire() as conn:
-            await demo.seed_demo(conn)
+            await seed_demo(conn)
             await marketplaces.configure(conn, "wildberries", marketplaces.Changes(
                 base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,
             ), vault_for(settings))

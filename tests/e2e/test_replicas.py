@@ -23,8 +23,8 @@ from core import marketplaces, outbox
 from core.db import create_pool
 from core.embedded import ServiceUrls
 from core.vault import Vault
+from demo.sandboxes.ozon import OzonSandbox
 from sync.puller import MarketplacePuller
-from sync.sandbox.ozon import OzonSandbox
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, make_shop
 from tests.e2e.test_faults import (

@@ -22,13 +22,13 @@ from core import inventory, marketplaces, orders
 from core.errors import OutOfStock
 from core.orders import Customer, Line, NewOrder, Status
 from core.subscriber import Subscriber
+from demo.sandboxes.uzum_models import FINAL_STATUSES
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
 from sync.limiter import RateLimits
 from sync.pull import pull_orders, reconcile
 from sync.push import push_due, value_to_push
-from sync.sandbox.uzum_models import FINAL_STATUSES
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, make_channel, make_product
 from tests.sync.world import UZUM_TOKEN, VAULT, World, connect, list_everywhere, sandboxes
