@@ -86,7 +86,7 @@ class OrderFilter:
 
 
 @dataclass(frozen=True)
-class OrderLine:
+class ListedOrder:
     """An order in the list."""
 
     id: int
@@ -112,13 +112,13 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 """
 
 
-async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[OrderLine], int]:
+async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
         _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
         wanted.per_page, max(0, wanted.page) * wanted.per_page,
     )
-    page = [OrderLine(**{key: value for key, value in row.items() if key != "total_count"}) for row in rows]
+    page = [ListedOrder(**{key: value for key, value in row.items() if key != "total_count"}) for row in rows]
     return page, rows[0]["total_count"] if rows else 0
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args
 
 import asyncpg
 from pydantic import TypeAdapter, ValidationError
@@ -174,11 +174,7 @@ Alert = (
     StockLow | StockOut | StockBack | OrderPlaced | OrderStatus | PaymentNeedsRefund | SyncFailure | SyncThrottled
     | SyncRecovered | MarketplaceOrderProblem | StockDrift | WebhookFailure
 )
-KINDS: dict[str, type[Alert]] = {
-    shape.KIND: shape
-    for shape in (StockLow, StockOut, StockBack, OrderPlaced, OrderStatus, PaymentNeedsRefund, SyncFailure,
-                  SyncThrottled, SyncRecovered, MarketplaceOrderProblem, StockDrift, WebhookFailure)
-}
+KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 
 
 async def add(conn: asyncpg.Connection, alert: Alert) -> None:

@@ -14,7 +14,7 @@ from bot.forms import show
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_label
 from core import admin_orders, analytics
-from core.admin_orders import Channel, OrderLine
+from core.admin_orders import Channel, ListedOrder
 from core.orders import Status
 
 PER_PAGE = 8
@@ -33,7 +33,7 @@ def _choice(text: str, chosen: bool, target: OrdersCb) -> InlineKeyboardButton:
 
 
 def _markup(
-    wanted: OrdersCb, rows: list[OrderLine], total: int, channels: list[Channel]
+    wanted: OrdersCb, rows: list[ListedOrder], total: int, channels: list[Channel]
 ) -> InlineKeyboardMarkup:
     def target(**changes: object) -> OrdersCb:
         return wanted.model_copy(update={"page": 0, **changes})
