@@ -220,8 +220,8 @@ def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> i
         if args.action == "list":
             admins = await users.list_admins(conn)
             for row in admins:
-                print(f"{row['telegram_id']}\t{row['first_name']}\t@{row['username'] or '-'}")
-            configured = sorted(set(settings.admin_ids) - {row["telegram_id"] for row in admins})
+                print(f"{row.telegram_id}\t{row.first_name}\t@{row.username or '-'}")
+            configured = sorted(set(settings.admin_ids) - {row.telegram_id for row in admins})
             for telegram_id in configured:
                 print(f"{telegram_id}\t(from ADMIN_IDS)")
             return 0

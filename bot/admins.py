@@ -14,6 +14,7 @@ from bot.forms import show
 from bot.menu_buttons import menu_button
 from core import admins, users
 from core.settings import Settings
+from core.users import User
 
 
 def create_router() -> Router:
@@ -30,21 +31,21 @@ async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: 
     async with pool.acquire() as conn:
         rows = await users.list_admins(conn)
     lines = [_("👥 Admins:")]
-    lines += [f"• {row['first_name']} (@{row['username']}, {row['telegram_id']})" if row["username"]
-              else f"• {row['first_name']} ({row['telegram_id']})" for row in rows]
+    lines += [f"• {row.first_name} (@{row.username}, {row.telegram_id})" if row.username
+              else f"• {row.first_name} ({row.telegram_id})" for row in rows]
     lines += [f"• {telegram_id} (ADMIN_IDS)" for telegram_id in settings.admin_ids]
     lines += ["", _("Make someone an admin: /grant <telegram id>. Take it back: /revoke <telegram id>.")]
     await show(event, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[menu_button()]]))
 
 
-async def grant(message: Message, command: CommandObject, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+async def grant(message: Message, command: CommandObject, pool: asyncpg.Pool, admin: User) -> None:
     raw = (command.args or "").strip()
     if not raw.isdigit():
         await message.answer(_("Send it with the person's numeric Telegram id, like /grant 123456789."))
         return
     giving = command.command == "grant"
     async with pool.acquire() as conn, conn.transaction():
-        changed = await admins.grant(conn, int(raw), giving, admin["id"])
+        changed = await admins.grant(conn, int(raw), giving, admin.id)
     if not changed:
         await message.answer(_("Nothing to change: {id} already is so.").format(id=raw))
     elif giving:

@@ -49,4 +49,4 @@ async def chosen(callback: CallbackQuery, callback_data: LangCb, pool: asyncpg.P
 async def _store(pool: asyncpg.Pool, sender: User, language: str) -> None:
     async with pool.acquire() as conn:
         user = await users.by_telegram_id(conn, sender.id) or await users.register(conn, profile_of(sender))
-        await users.update_profile(conn, user["id"], {"language": language})
+        await users.update_profile(conn, user.id, {"language": language})

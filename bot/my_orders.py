@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.texts import language, money, status_label
 from core import orders
+from core.users import User
 
 SHOWN = 5
 
@@ -20,12 +21,12 @@ def create_router() -> Router:
     return router
 
 
-async def my_orders(message: Message, pool: asyncpg.Pool, user: asyncpg.Record | None = None) -> None:
+async def my_orders(message: Message, pool: asyncpg.Pool, user: User | None = None) -> None:
     if user is None:
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return
     async with pool.acquire() as conn:
-        mine = (await orders.customer_orders(conn, user["id"], language()))[:SHOWN]
+        mine = (await orders.customer_orders(conn, user.id, language()))[:SHOWN]
     if not mine:
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return

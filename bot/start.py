@@ -31,7 +31,7 @@ async def start(message: Message, bot: Bot, pool: asyncpg.Pool, settings: Settin
         return
     async with pool.acquire() as conn:
         user = await users.register(conn, profile_of(sender))
-    greeting = _("Hello, {name}! Welcome to Amazing Store.").format(name=user["first_name"])
+    greeting = _("Hello, {name}! Welcome to Amazing Store.").format(name=user.first_name)
     if settings.mini_app_url is None:
         await message.answer(greeting + "\n" + _("The store is not open yet. We will be back soon!"))
         return

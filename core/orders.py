@@ -239,17 +239,14 @@ async def place(
             conn, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products
         )
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
-        await outbox.add(conn, outbox.ORDER_PLACED, {
-            "order_id": order_id, "order_number": order_number, "channel": channel["channel_name"],
-            "total": str(subtotal + order.delivery_fee), "customer_name": order.customer.name.strip(),
-            "user_id": order.user_id,
-            "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
-        })
+        await outbox.add(conn, outbox.OrderPlaced(
+            order_id, order_number, channel["channel_name"], subtotal + order.delivery_fee,
+            order.customer.name.strip(), tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity)
+                                               for p in priced),
+            user_id=order.user_id,
+        ))
     if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)
-        await outbox.add(conn, outbox.ORDER_STATUS, {
-            "order_id": order_id, "order_number": order_number, "status": Status.PENDING.value,
-            "user_id": order.user_id,
-        })
+        await outbox.add(conn, outbox.OrderStatus(order_id, order_number, Status.PENDING.value, order.user_id))
     return PlacedOrder(order_id, order_number, subtotal + order.delivery_fee, created=True, stock=tuple(stock))
 
 
@@ -404,10 +401,7 @@ async def change_status(
     )
     await conn.execute(_HISTORY, order_id, target.value, note, changed_by)
     if order["user_id"] is not None:  # own-store customers hear about every change of their orders
-        await outbox.add(conn, outbox.ORDER_STATUS, {
-            "order_id": order_id, "order_number": order["order_number"], "status": target.value,
-            "user_id": order["user_id"],
-        })
+        await outbox.add(conn, outbox.OrderStatus(order_id, order["order_number"], target.value, order["user_id"]))
     return StatusChange(order_id, target, tuple(stock))
 
 
@@ -451,10 +445,8 @@ async def mark_paid(
     if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
         stock = await _end_holds(conn, order_id, source, commit=True)
     elif order["status"] == Status.CANCELLED:
-        await outbox.add(conn, outbox.PAYMENT_NEEDS_REFUND, {
-            "order_id": order_id, "order_number": order["order_number"], "total": str(order["total"]),
-            "status": order["status"], "charge_id": charge_id,
-        })
+        await outbox.add(conn, outbox.PaymentNeedsRefund(order_id, order["order_number"], order["total"],
+                                                         order["status"], charge_id))
     await conn.execute(
         "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
     )

@@ -20,6 +20,7 @@ from bot.menu_buttons import menu_button
 from bot.texts import money
 from core import admin_orders, events
 from core.errors import DomainError
+from core.users import User
 
 
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
@@ -90,13 +91,13 @@ async def goto(callback: CallbackQuery, callback_data: FormCb, state: FSMContext
 
 
 async def confirm(
-    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record,
+    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User,
     draft: Draft,
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
             placed = await admin_orders.place_manual(
-                conn, draft["channel_id"], drafts.core_lines(draft), drafts.customer(draft), admin["id"],
+                conn, draft["channel_id"], drafts.core_lines(draft), drafts.customer(draft), admin.id,
                 drafts.fee(draft),
             )
     except DomainError as error:  # the form stays: the admin fixes it and confirms again

@@ -22,11 +22,11 @@ async def channel_chosen(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, draft: Draft
 ) -> None:
     async with pool.acquire() as conn:
-        chosen = [row for row in await admin_orders.manual_channels(conn) if row["id"] == callback_data.value]
+        chosen = [row for row in await admin_orders.manual_channels(conn) if row.id == callback_data.value]
     if not chosen:
         await steps.channel(callback, state, pool)
         return
-    draft = await state.update_data(channel_id=chosen[0]["id"], channel=chosen[0]["name"])
+    draft = await state.update_data(channel_id=chosen[0].id, channel=chosen[0].name)
     if draft.get("editing"):
         await steps.summary(callback, state, pool)
     elif drafts.lines(draft):
@@ -43,8 +43,8 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
         await steps.search(message, state, _("Nothing found for «{needle}».").format(needle=needle[:50]))
         return
     results = [
-        {"id": row["id"], "name": product_name(row), "sku": row["sku"], "available": row["available"],
-         "price": str(row["display_price"])}
+        {"id": row.id, "name": product_name(row), "sku": row.sku, "available": row.available,
+         "price": str(row.display_price)}
         for row in found
     ]
     await state.update_data(results=results)

@@ -33,7 +33,7 @@ async def channel(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
         text = _("There is no manual channel (like OLX or Bir-Bir) to type orders for. Ask the developer to add one.")
         await show(event, text, keyboard(nav_row(form, back=False)))
         return
-    rows = [[button(row["name"], form, "channel", row["id"])] for row in choices]
+    rows = [[button(row.name, form, "channel", row.id)] for row in choices]
     await show(event, _("📝 New order. Where did the buyer find us?"), keyboard(*rows, nav_row(form, back=False)))
 
 

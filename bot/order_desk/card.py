@@ -20,37 +20,38 @@ from core import admin_orders, analytics, events
 from core.admin_orders import OrderCard
 from core.errors import DomainError
 from core.orders import Status
+from core.users import User
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 
 
 def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
     order = card.order
-    when = order["order_date"].astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+    when = order.order_date.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
     lines = [
-        f"🧾 {order['order_number']} — {status_label(order['status'])}",
-        _("Channel: {channel} · {when}").format(channel=order["channel"], when=when),
-        _("Customer: {name}, {phone}").format(name=order["customer_name"], phone=order["customer_phone"]),
-        _("Address: {address}").format(address=order["customer_address"] or _("none (pickup)")),
+        f"🧾 {order.order_number} — {status_label(order.status)}",
+        _("Channel: {channel} · {when}").format(channel=order.channel, when=when),
+        _("Customer: {name}, {phone}").format(name=order.customer_name, phone=order.customer_phone),
+        _("Address: {address}").format(address=order.customer_address or _("none (pickup)")),
         _("Items:"),
-        *[f"  • {item['product_name']} ({item['product_sku']}) × {item['quantity']} × {money(item['price'])}"
+        *[f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money(item.price)}"
           for item in card.items],
-        _("Subtotal: {amount}").format(amount=money(order["subtotal"])),
-        _("Delivery: {amount}").format(amount=money(order["delivery_fee"])),
-        _("Total: {amount}").format(amount=money(order["total"])),
+        _("Subtotal: {amount}").format(amount=money(order.subtotal)),
+        _("Delivery: {amount}").format(amount=money(order.delivery_fee)),
+        _("Total: {amount}").format(amount=money(order.total)),
         _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
-            cost=money(order["total_cost"]), commission=money(order["total_commission"]),
-            profit=money(order["total_profit"]),
+            cost=money(order.total_cost), commission=money(order.total_commission),
+            profit=money(order.total_profit),
         ),
-        _("Payment: {status}").format(status=order["payment_status"]),
+        _("Payment: {status}").format(status=order.payment_status),
     ]
-    if order["created_by_name"]:
-        lines.append(_("Typed in by {name}").format(name=order["created_by_name"]))
+    if order.created_by_name:
+        lines.append(_("Typed in by {name}").format(name=order.created_by_name))
     seen = card.status.value
     moves = [
         InlineKeyboardButton(
             text=status_action(target),
-            callback_data=OrderCb(action="ask" if target == Status.CANCELLED else "to", id=order["id"], seen=seen,
+            callback_data=OrderCb(action="ask" if target == Status.CANCELLED else "to", id=order.id, seen=seen,
                                   to=target.value).pack(),
         )
         for target in card.next_statuses
@@ -84,7 +85,7 @@ async def ask_cancel(callback: CallbackQuery, callback_data: OrderCb) -> None:
 
 
 async def move(
-    callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
     if callback_data.seen not in Status._value2member_map_ or callback_data.to not in Status._value2member_map_:
         await answer_stale(callback)
@@ -92,7 +93,7 @@ async def move(
     try:
         async with pool.acquire() as conn, conn.transaction():
             change = await admin_orders.change_status(
-                conn, callback_data.id, Status(callback_data.seen), Status(callback_data.to), admin["id"]
+                conn, callback_data.id, Status(callback_data.seen), Status(callback_data.to), admin.id
             )
         note = _("Order is now {status}.").format(status=status_label(change.status))
     except DomainError as error:  # a second tap, or another admin was quicker: show what it is now

@@ -14,6 +14,7 @@ from bot.forms import show
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_label
 from core import admin_orders, analytics
+from core.admin_orders import Channel, ListedOrder
 from core.orders import Status
 
 PER_PAGE = 8
@@ -32,15 +33,15 @@ def _choice(text: str, chosen: bool, target: OrdersCb) -> InlineKeyboardButton:
 
 
 def _markup(
-    wanted: OrdersCb, rows: list[asyncpg.Record], total: int, channels: list[asyncpg.Record]
+    wanted: OrdersCb, rows: list[ListedOrder], total: int, channels: list[Channel]
 ) -> InlineKeyboardMarkup:
     def target(**changes: object) -> OrdersCb:
         return wanted.model_copy(update={"page": 0, **changes})
 
     orders = [
         [InlineKeyboardButton(
-            text=f"{row['order_number']} · {status_label(row['status'])} · {money(row['total'])}",
-            callback_data=OrderCb(action="open", id=row["id"]).pack(),
+            text=f"{row.order_number} · {status_label(row.status)} · {money(row.total)}",
+            callback_data=OrderCb(action="open", id=row.id).pack(),
         )]
         for row in rows
     ]
@@ -48,7 +49,7 @@ def _markup(
         _choice(status_label(status), wanted.status == status, target(status=status.value)) for status in Status
     ]
     places = [_choice(_("all channels"), not wanted.channel, target(channel=0))] + [
-        _choice(row["name"], wanted.channel == row["id"], target(channel=row["id"])) for row in channels
+        _choice(row.name, wanted.channel == row.id, target(channel=row.id)) for row in channels
     ]
     today = _choice(_("📅 today only"), bool(wanted.today), target(today=0 if wanted.today else 1))
     pages = []

@@ -17,8 +17,9 @@ from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, number, product_name
 from core import admin_products, events
-from core.admin_products import ProductCard
+from core.admin_products import Listing, ProductCard
 from core.errors import DomainError
+from core.users import User
 
 PHOTO_PREFIX = "tg-file:"
 
@@ -29,56 +30,56 @@ def _button(text: str, action: str, product_id: int, arg: int = 0) -> InlineKeyb
 
 def _visibility(card: ProductCard) -> str:
     product = card.product
-    if product["is_active"]:
+    if product.is_active:
         return _("on sale")
-    if product["inactive_reason"] == "admin":
+    if product.inactive_reason == "admin":
         return _("switched off by an admin")
     return _("hidden until stock arrives")
 
 
-def _listing_line(listing: asyncpg.Record) -> str:
-    kind = listing["integration_type"]
-    price = money(listing["marketplace_price"]) if listing["marketplace_price"] is not None else "—"
+def _listing_line(listing: Listing) -> str:
+    kind = listing.integration_type
+    price = money(listing.marketplace_price) if listing.marketplace_price is not None else "—"
     if kind == "api":
         price = _("{price} (theirs, read-only)").format(price=price)
     line = _("• {channel}: SKU {sku}, their stock {stock}, price {price}, sync: {sync}").format(
-        channel=listing["channel"], sku=listing["marketplace_sku"] or listing["marketplace_product_id"],
-        stock=listing["marketplace_stock"], price=price, sync=listing["sync_status"],
+        channel=listing.channel, sku=listing.marketplace_sku or listing.marketplace_product_id,
+        stock=listing.marketplace_stock, price=price, sync=listing.sync_status,
     )
-    if listing["sync_error"]:
-        line += f" ({listing['sync_error'][:80]})"
+    if listing.sync_error:
+        line += f" ({listing.sync_error[:80]})"
     return line
 
 
 def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
     product = card.product
-    names = product["name_uz"] + (f" / {product['name_ru']}" if product["name_ru"] else "")
+    names = product.name_uz + (f" / {product.name_ru}" if product.name_ru else "")
     category = product_name(card.category) if card.category else "—"
-    profitability = f"{number(product['profitability_percentage'])}%" if product["profitability_percentage"] else "—"
+    profitability = f"{number(product.profitability_percentage)}%" if product.profitability_percentage else "—"
     lines = [
         f"📦 {names}",
-        _("SKU: {sku} · barcode: {barcode}").format(sku=product["sku"], barcode=product["barcode"] or "—"),
+        _("SKU: {sku} · barcode: {barcode}").format(sku=product.sku, barcode=product.barcode or "—"),
         _("Category: {category}").format(category=category),
         _("Stock: on hand {quantity} · reserved {reserved} · available {available} (low at {threshold})").format(
-            quantity=product["quantity"], reserved=product["reserved"], available=product["available"],
+            quantity=product.quantity, reserved=product.reserved, available=product.available,
             threshold=card.low_stock_threshold,
         ),
         _("Our price: {price} · sale price: {sale} · cost: {cost} · profitability: {profitability}").format(
-            price=money(product["price"]), sale=money(product["sale_price"]), cost=money(product["cost_price"]),
+            price=money(product.price), sale=money(product.sale_price), cost=money(product.cost_price),
             profitability=profitability,
         ),
         _("Own store: {visibility}").format(visibility=_visibility(card)),
         _("Channels:"),
         *([_listing_line(listing) for listing in card.listings] or [_("• not listed on any marketplace")]),
     ]
-    if (product["image_url"] or "").startswith(PHOTO_PREFIX):
+    if (product.image_url or "").startswith(PHOTO_PREFIX):
         lines.append(_("📷 Photo from the chat is attached."))
-    product_id = product["id"]
+    product_id = product.id
     locked = [
-        _button(_("🔒 {channel} price").format(channel=listing["channel"]), "ro", product_id, listing["marketplace_id"])
-        for listing in card.listings if listing["integration_type"] == "api"
+        _button(_("🔒 {channel} price").format(channel=listing.channel), "ro", product_id, listing.marketplace_id)
+        for listing in card.listings if listing.integration_type == "api"
     ]
-    switch = (_button(_("🚫 Take off sale"), "off", product_id) if product["inactive_reason"] != "admin"
+    switch = (_button(_("🚫 Take off sale"), "off", product_id) if product.inactive_reason != "admin"
               else _button(_("✅ Put on sale"), "on", product_id))
     rows = [
         [_button(_("➕➖ Adjust stock"), "adj", product_id), _button(_("🔢 Counted stock"), "count", product_id)],
@@ -131,19 +132,19 @@ async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, poo
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    price = money(listing["marketplace_price"]) if listing["marketplace_price"] is not None else "—"
+    price = money(listing.marketplace_price) if listing.marketplace_price is not None else "—"
     await tell(callback, _(
         "{channel} sets this price itself ({price}). We only show it here: change it in {channel}'s seller cabinet."
-    ).format(channel=listing["channel"], price=price))
+    ).format(channel=listing.channel, price=price))
 
 
 async def switch(
-    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
     wanted = callback_data.action == "on"
     try:
         async with pool.acquire() as conn, conn.transaction():
-            visible = await admin_products.set_active(conn, callback_data.id, wanted, admin["id"])
+            visible = await admin_products.set_active(conn, callback_data.id, wanted, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return

@@ -21,6 +21,7 @@ from core import sync_status
 from core.errors import DomainError, NotFound, ValidationError
 from core.listings import PLATFORMS, KeySpec
 from core.sync_status import ListingTaken
+from core.users import User
 
 
 def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) -> InlineKeyboardButton:
@@ -55,18 +56,18 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
     except NotFound as error:
         await tell(event, describe(error))
         return
-    lines = [_("🔗 «{name}» ({sku}) on the marketplaces:").format(name=product_name(product), sku=product["sku"])]
+    lines = [_("🔗 «{name}» ({sku}) on the marketplaces:").format(name=product_name(product), sku=product.sku)]
     buttons = []
     for row in rows:
-        if row["marketplace_product_id"] is None:
-            lines.append(_("• {channel}: not mapped").format(channel=row["channel"]))
-            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row["channel"]), "map", product_id,
-                                    row["marketplace_id"])])
+        if row.marketplace_product_id is None:
+            lines.append(_("• {channel}: not mapped").format(channel=row.channel))
+            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row.channel), "map", product_id,
+                                    row.marketplace_id)])
         else:
             lines.append(_("• {channel}: listing {listing}, sync: {sync}").format(
-                channel=row["channel"], listing=row["marketplace_product_id"], sync=row["sync_status"]))
-            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row["channel"]), "unmap", product_id,
-                                    row["marketplace_id"])])
+                channel=row.channel, listing=row.marketplace_product_id, sync=row.sync_status))
+            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row.channel), "unmap", product_id,
+                                    row.marketplace_id)])
     if not rows:
         lines.append(_("No API marketplace is connected."))
     buttons.append([_button(_("⬅️ Back to the card"), "open", product_id), menu_button()])
@@ -87,12 +88,12 @@ async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FS
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    if channel["api_type"] not in PLATFORMS:
-        await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel["name"]))
+    if channel.api_type not in PLATFORMS:
+        await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel.name))
         return
     await state.set_state(ProductForm.listing_key)
-    await state.set_data({"form": new_form_id(), "product_id": callback_data.id, "marketplace_id": channel["id"],
-                          "channel": channel["name"], "api_type": channel["api_type"], "keys": {}})
+    await state.set_data({"form": new_form_id(), "product_id": callback_data.id, "marketplace_id": channel.id,
+                          "channel": channel.name, "api_type": channel.api_type, "keys": {}})
     await _ask(callback, await state.get_data())
 
 
@@ -101,7 +102,7 @@ async def _ask(event: Event, draft: dict[str, Any], note: str = "") -> None:
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
 
 
-async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: User) -> None:
     draft = await state.get_data()
     needed = _asked(draft["api_type"])
     spec = needed[len(draft["keys"])]
@@ -117,7 +118,7 @@ async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, adm
     try:
         async with pool.acquire() as conn, conn.transaction():
             await sync_status.map_listing(conn, draft["product_id"], draft["marketplace_id"],
-                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin["id"])
+                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin.id)
     except DomainError as error:  # e.g. the listing is another product's: ask the keys again
         draft = await state.update_data(keys={})
         await _ask(message, draft, "⚠️ " + _problem(error))
@@ -146,10 +147,10 @@ async def ask_unmap(callback: CallbackQuery, callback_data: ProductCb) -> None:
                           _button(_("No, keep it"), "lst", product_id)]]))
 
 
-async def unmap(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+async def unmap(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, admin: User) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            removed = await sync_status.unmap_listing(conn, callback_data.id, callback_data.arg, admin["id"])
+            removed = await sync_status.unmap_listing(conn, callback_data.id, callback_data.arg, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return

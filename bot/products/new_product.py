@@ -22,8 +22,10 @@ from bot.products.card import PHOTO_PREFIX, show_card
 from bot.products.states import NewProduct
 from bot.texts import money, parse_amount, parse_quantity, product_name
 from core import admin_products, catalog, events
+from core.admin_products import CategoryChoice
 from core.errors import DomainError, ValidationError
 from core.settings import Settings
+from core.users import User
 
 FIELDS = ("sku", "barcode", "name_uz", "name_ru", "category", "price", "cost", "stock", "photo")
 OPTIONAL = frozenset({"barcode", "name_ru", "category", "cost", "photo"})
@@ -58,17 +60,16 @@ async def ask(event: Event, state: FSMContext, pool: asyncpg.Pool, field: str, n
     if field == "category":
         async with pool.acquire() as conn:
             choices = await admin_products.category_choices(conn)
-        rows = [[button(_category_name(row), form, "category", row["id"])] for row in choices]
+        rows = [[button(_category_name(row), form, "category", row.id)] for row in choices]
     if field in OPTIONAL:
         rows.append([button(_("Skip"), form, "skip")])
     await show(event, f"{note}\n\n{_question(field)}".strip(), keyboard(*rows, nav_row(form, back=field != "sku")))
 
 
-def _category_name(row: asyncpg.Record) -> str:
+def _category_name(row: CategoryChoice) -> str:
     name = product_name(row)
-    if row["parent_uz"]:
-        parent = product_name({"name_uz": row["parent_uz"], "name_ru": row["parent_ru"]})
-        return f"{parent} › {name}"
+    if row.parent:
+        return f"{product_name(row.parent)} › {name}"
     return name
 
 
@@ -166,12 +167,12 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
 
 async def create(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, settings: Settings,
-    admin: asyncpg.Record, draft: dict[str, Any],
+    admin: User, draft: dict[str, Any],
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
             product_id, level = await admin_products.create(
-                conn, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin["id"]
+                conn, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin.id
             )
     except ValidationError as error:
         if error.field == "sku":

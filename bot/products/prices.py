@@ -19,6 +19,7 @@ from bot.texts import money, parse_amount
 from core import admin_products, catalog, events
 from core.admin_products import PRICE_FIELDS
 from core.errors import DomainError
+from core.users import User
 
 
 def _label(field: str) -> str:
@@ -37,12 +38,12 @@ async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMCon
     await state.set_state(ProductForm.price)
     await state.set_data({"form": form, "product_id": callback_data.id, "field": field})
     text = _("«{name}»: {what} is {value} now. Send the new amount.").format(
-        name=product["name_uz"], what=_label(field), value=money(product[field]))
+        name=product.name_uz, what=_label(field), value=money(product.our_price(field)))
     rows = [[button(_("Remove it"), form, "clear")]] if field != "price" else []
     await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
 
 
-async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record) -> None:
+async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User) -> None:
     amount = parse_amount(message.text or "")
     if amount is None:
         draft = await state.get_data()
@@ -53,18 +54,18 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: 
 
 
 async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
-                  admin: asyncpg.Record) -> None:
+                  admin: User) -> None:
     await _save(callback, state, pool, redis, admin, None)
 
 
 async def _save(
-    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, value: str | None
+    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User, value: str | None
 ) -> None:
     draft = await state.get_data()
     try:
         async with pool.acquire() as conn, conn.transaction():
             await admin_products.set_price(conn, draft["product_id"], draft["field"],
-                                           None if value is None else Decimal(value), admin["id"])
+                                           None if value is None else Decimal(value), admin.id)
     except DomainError as error:
         await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another amount, or cancel."),
                    keyboard(nav_row(draft["form"], back=False)))

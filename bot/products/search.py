@@ -53,9 +53,9 @@ async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     rows = [
         [InlineKeyboardButton(
             text=_("{name} · {sku} · {available} left · {price}").format(
-                name=product_name(row), sku=row["sku"], available=row["available"], price=money(row["display_price"])
-            ) + ("" if row["is_active"] else " · 💤"),
-            callback_data=ProductCb(action="open", id=row["id"]).pack(),
+                name=product_name(row), sku=row.sku, available=row.available, price=money(row.display_price)
+            ) + ("" if row.is_active else " · 💤"),
+            callback_data=ProductCb(action="open", id=row.id).pack(),
         )]
         for row in found
     ]

@@ -18,6 +18,7 @@ from bot.products.states import ProductForm
 from bot.texts import parse_quantity
 from core import admin_products, catalog, events
 from core.errors import DomainError
+from core.users import User
 
 
 def reasons() -> list[str]:
@@ -28,8 +29,8 @@ async def _stock_line(pool: asyncpg.Pool, product_id: int) -> str:
     async with pool.acquire() as conn:
         product = await catalog.admin_view(conn, product_id)
     return _("«{name}»: on hand {quantity}, reserved {reserved}, available {available}.").format(
-        name=product["name_uz"], quantity=product["quantity"], reserved=product["reserved"],
-        available=product["available"],
+        name=product.name_uz, quantity=product.quantity, reserved=product.reserved,
+        available=product.available,
     )
 
 
@@ -78,24 +79,24 @@ async def change_typed(message: Message, state: FSMContext) -> None:
 
 async def reason_tapped(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
-    admin: asyncpg.Record, draft: dict,
+    admin: User, draft: dict,
 ) -> None:
     await _adjust(callback, state, pool, redis, admin, draft, reasons()[callback_data.value % len(reasons())])
 
 
 async def reason_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
     await _adjust(message, state, pool, redis, admin, await state.get_data(), (message.text or "").strip()[:200])
 
 
 async def _adjust(
-    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record, draft: dict,
+    event: Event, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User, draft: dict,
     reason: str,
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            level = await admin_products.adjust_stock(conn, draft["product_id"], draft["change"], reason, admin["id"])
+            level = await admin_products.adjust_stock(conn, draft["product_id"], draft["change"], reason, admin.id)
     except DomainError as error:
         await state.set_state(ProductForm.adjust_change)
         await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another change, or cancel."),
@@ -123,7 +124,7 @@ async def start_count(callback: CallbackQuery, callback_data: ProductCb, state: 
 
 
 async def count_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
     draft = await state.get_data()
     counted = parse_quantity(message.text or "")
@@ -133,7 +134,7 @@ async def count_typed(
         return
     try:
         async with pool.acquire() as conn, conn.transaction():
-            level = await admin_products.count_stock(conn, draft["product_id"], counted, admin["id"])
+            level = await admin_products.count_stock(conn, draft["product_id"], counted, admin.id)
     except DomainError as error:
         await message.answer("⚠️ " + describe(error), reply_markup=keyboard(nav_row(draft["form"], back=False)))
         return

@@ -47,8 +47,8 @@ def render(report: Report) -> str:
         ]])
     if report.low_stock:
         blocks.append([_("⚠️ Running low now:"), *[
-            (_("• {name} ({sku}): out of stock") if row["available"] <= 0 else _("• {name} ({sku}): {available} left"))
-            .format(name=product_name(row)[:MAX_NAME], sku=row["sku"], available=row["available"])
+            (_("• {name} ({sku}): out of stock") if row.available <= 0 else _("• {name} ({sku}): {available} left"))
+            .format(name=product_name(row)[:MAX_NAME], sku=row.sku, available=row.available)
             for row in report.low_stock
         ]])
     return "\n\n".join("\n".join(block) for block in blocks)[:MAX_MESSAGE]

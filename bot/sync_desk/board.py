@@ -19,6 +19,7 @@ from bot.menu_buttons import menu_button
 from core import analytics, sync_status
 from core.errors import DomainError
 from core.sync_status import MarketplaceSync, Run
+from core.users import User
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 MAX_ERROR = 200
@@ -97,11 +98,11 @@ async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None
 
 
 async def run_now(
-    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            asked = await sync_status.run_now(conn, redis, callback_data.id, admin["id"])
+            asked = await sync_status.run_now(conn, redis, callback_data.id, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
@@ -110,12 +111,12 @@ async def run_now(
 
 
 async def pause(
-    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, admin: User
 ) -> None:
     paused = callback_data.action == "pause"
     try:
         async with pool.acquire() as conn, conn.transaction():
-            changed = await sync_status.set_paused(conn, callback_data.id, paused, admin["id"])
+            changed = await sync_status.set_paused(conn, callback_data.id, paused, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return

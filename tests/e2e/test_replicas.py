@@ -183,7 +183,7 @@ async def test_an_admin_edit_on_one_replica_is_fresh_on_the_other_at_once(cluste
 async def test_an_alert_is_sent_once_though_both_replicas_run_the_sender(cluster: Cluster) -> None:
     marker = "replica-alert-marker"
     async with cluster.pool.acquire() as conn:
-        await outbox.add(conn, outbox.SYNC_FAILURE, {"marketplace_id": 1, "marketplace": "Ozon", "error": marker})
+        await outbox.add(conn, outbox.SyncFailure(1, "Ozon", marker))
 
     def sent() -> int:
         return sum(marker in text for text in cluster.fake.sent_texts(ADMIN_CHAT_ID))

@@ -153,7 +153,7 @@ async def create_product(request: web.Request, body: ProductCreate) -> AdminProd
             await catalog.set_active(conn, product_id, False)
         product = await catalog.admin_view(conn, product_id)
     await events.catalog_changed(request.app[REDIS])
-    return AdminProduct(**product)
+    return AdminProduct.model_validate(product, from_attributes=True)
 
 
 @api.route("PUT", "/api/products/{product_id:\\d+}", summary="Change a product", access="admin", body=ProductChange,
@@ -162,4 +162,4 @@ async def update_product(request: web.Request, product_id: int, body: ProductCha
     async with request.app[POOL].acquire() as conn, conn.transaction():
         product = await catalog.update_product(conn, product_id, body.model_dump(exclude_unset=True))
     await events.catalog_changed(request.app[REDIS])
-    return AdminProduct(**product)
+    return AdminProduct.model_validate(product, from_attributes=True)
