@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import IsAdmin
+from bot.access import admin_router
 from bot.callbacks import MenuCb, OrdersCb
 from bot.forms import show
 
-
-def create_router() -> Router:
-    router = Router(name="admin_menu")
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    router.message.register(open_menu, Command("admin"))
-    router.message.register(cancel_form, Command("cancel"))
-    router.callback_query.register(open_menu, MenuCb.filter(F.item == "main"))
-    return router
+router = admin_router(__name__)
 
 
 def menu_markup() -> InlineKeyboardMarkup:
@@ -36,11 +28,14 @@ def menu_markup() -> InlineKeyboardMarkup:
     ])
 
 
+@router.message(Command("admin"))
+@router.callback_query(MenuCb.filter(F.item == "main"))
 async def open_menu(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(event, _("Seller menu. What shall we do?"), menu_markup())
 
 
+@router.message(Command("cancel"))
 async def cancel_form(message: Message, state: FSMContext) -> None:
     had_form = await state.get_state() is not None
     await state.clear()

@@ -7,6 +7,7 @@ import contextlib
 import secrets
 from typing import Any
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
@@ -17,6 +18,9 @@ from bot.callbacks import FormCb
 from bot.texts import stale_button
 
 Event = Message | CallbackQuery
+
+# Typed input, but never a command: /orders typed mid-form is a command, not a product name.
+TYPED = F.text & ~F.text.startswith("/")
 
 
 def new_form_id() -> str:

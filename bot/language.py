@@ -15,14 +15,10 @@ from core import users
 
 NAMES = {"uz": "🇺🇿 O'zbekcha", "ru": "🇷🇺 Русский"}
 
-
-def create_router() -> Router:
-    router = Router(name="language")
-    router.message.register(ask, Command("lang"))
-    router.callback_query.register(chosen, LangCb.filter())
-    return router
+router = Router(name=__name__)
 
 
+@router.message(Command("lang"))
 async def ask(message: Message, command: CommandObject, pool: asyncpg.Pool, i18n: I18n) -> None:
     wanted = (command.args or "").strip().lower()
     if wanted in users.LANGUAGES and message.from_user is not None:
@@ -34,6 +30,7 @@ async def ask(message: Message, command: CommandObject, pool: asyncpg.Pool, i18n
     await message.answer(_("Choose your language:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]))
 
 
+@router.callback_query(LangCb.filter())
 async def chosen(callback: CallbackQuery, callback_data: LangCb, pool: asyncpg.Pool, i18n: I18n) -> None:
     if callback_data.code not in users.LANGUAGES:
         await callback.answer()

@@ -15,18 +15,15 @@ from bot.texts import refusal
 
 ADMIN_COMMANDS = ("admin", "order", "products", "newproduct", "admins", "grant", "revoke", "report", "sync")
 
-
-def create_router() -> Router:
-    router = Router(name="refusal")
-    router.message.register(refuse_message, Command(*ADMIN_COMMANDS))
-    router.callback_query.register(refuse_button, F.data.func(lambda data: data.split(":", 1)[0] in ADMIN_PREFIXES))
-    return router
+router = Router(name=__name__)
 
 
+@router.message(Command(*ADMIN_COMMANDS))
 async def refuse_message(message: Message) -> None:
     await message.answer(refusal())
 
 
+@router.callback_query(F.data.func(lambda data: data.split(":", 1)[0] in ADMIN_PREFIXES))
 async def refuse_button(callback: CallbackQuery) -> None:
     with contextlib.suppress(TelegramBadRequest):
         await callback.answer(refusal(), show_alert=True)

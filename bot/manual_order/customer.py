@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import admin_router
+from bot.callbacks import FormCb
 from bot.errors import describe
-from bot.forms import Event
+from bot.forms import TYPED, CurrentForm, Event
 from bot.manual_order import steps
+from bot.manual_order.states import ManualOrder
 from bot.texts import parse_amount
 from core.errors import ValidationError
 from core.phones import normalize_phone
 
 MAX_NAME = 200
 MAX_ADDRESS = 500
+
+router = admin_router(__name__)
 
 
 async def _next(event: Event, state: FSMContext, pool: asyncpg.Pool, following: str) -> None:
@@ -33,6 +39,7 @@ async def _next(event: Event, state: FSMContext, pool: asyncpg.Pool, following: 
         await steps.summary(event, state, pool)
 
 
+@router.message(ManualOrder.name, TYPED)
 async def name_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     name = " ".join((message.text or "").split())
     if not name or len(name) > MAX_NAME:
@@ -42,6 +49,7 @@ async def name_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) ->
     await _next(message, state, pool, "phone")
 
 
+@router.message(ManualOrder.phone, TYPED)
 async def phone_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     try:
         phone = normalize_phone(message.text or "")
@@ -52,16 +60,19 @@ async def phone_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -
     await _next(message, state, pool, "address")
 
 
+@router.message(ManualOrder.address, TYPED)
 async def address_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.update_data(address=(message.text or "").strip()[:MAX_ADDRESS] or None)
     await _next(message, state, pool, "fee")
 
 
+@router.callback_query(ManualOrder.address, FormCb.filter(F.action == "skip"), CurrentForm())
 async def address_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.update_data(address=None)
     await _next(callback, state, pool, "fee")
 
 
+@router.message(ManualOrder.fee, TYPED)
 async def fee_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     fee = parse_amount(message.text or "")
     if fee is None:
@@ -71,6 +82,7 @@ async def fee_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> 
     await steps.summary(message, state, pool)
 
 
+@router.callback_query(ManualOrder.fee, FormCb.filter(F.action == "skip"), CurrentForm())
 async def fee_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.update_data(fee="0")
     await steps.summary(callback, state, pool)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncpg
+from aiogram import F
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
+from bot.access import admin_router
 from bot.callbacks import FormCb, MenuCb
 from bot.errors import describe
-from bot.forms import Event, keyboard, show
+from bot.forms import CurrentForm, Event, keyboard, show
 from bot.forms import new_form_id as new_form
 from bot.manual_order import draft as drafts
 from bot.manual_order import steps
@@ -21,7 +24,11 @@ from bot.texts import money
 from core import admin_orders, events
 from core.errors import DomainError
 
+router = admin_router(__name__)
 
+
+@router.message(Command("order"))
+@router.callback_query(MenuCb.filter(F.item == "order"))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     """A new form replaces whatever form was open: its buttons go stale."""
     await state.clear()
@@ -29,15 +36,13 @@ async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await steps.channel(event, state, pool)
 
 
-async def start_from_menu(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
-    await start(callback, state, pool)
-
-
+@router.callback_query(StateFilter(ManualOrder), FormCb.filter(F.action == "cancel"), CurrentForm())
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Order cancelled; nothing was saved."), keyboard([menu_button()]))
 
 
+@router.callback_query(StateFilter(ManualOrder), FormCb.filter(F.action == "back"), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     current = await state.get_state()
     if current == ManualOrder.search.state:
@@ -69,10 +74,12 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
         await cancel(callback, state)
 
 
+@router.callback_query(ManualOrder.summary, FormCb.filter(F.action == "edit"), CurrentForm())
 async def edit(callback: CallbackQuery, state: FSMContext) -> None:
     await steps.edit(callback, state)
 
 
+@router.callback_query(ManualOrder.edit, FormCb.filter(F.action == "goto"), CurrentForm())
 async def goto(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool) -> None:
     target = callback_data.value
     if target == 1:
@@ -89,6 +96,7 @@ async def goto(callback: CallbackQuery, callback_data: FormCb, state: FSMContext
         await steps.fee(callback, state)
 
 
+@router.callback_query(ManualOrder.summary, FormCb.filter(F.action == "confirm"), CurrentForm())
 async def confirm(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record,
     draft: Draft,

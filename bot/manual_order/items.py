@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import admin_router
 from bot.callbacks import FormCb
 from bot.errors import describe
-from bot.forms import Event
+from bot.forms import TYPED, CurrentForm, Event
 from bot.manual_order import draft as drafts
 from bot.manual_order import steps
 from bot.manual_order.draft import Draft
+from bot.manual_order.states import ManualOrder
 from bot.texts import parse_amount, parse_quantity, product_name
 from core import admin_orders, admin_products
 from core.errors import DomainError
 
+router = admin_router(__name__)
 
+
+@router.callback_query(ManualOrder.channel, FormCb.filter(F.action == "channel"), CurrentForm())
 async def channel_chosen(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, draft: Draft
 ) -> None:
@@ -35,6 +41,7 @@ async def channel_chosen(
         await steps.search(callback, state)
 
 
+@router.message(ManualOrder.search, TYPED)
 async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     needle = (message.text or "").strip()
     async with pool.acquire() as conn:
@@ -51,6 +58,7 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
     await steps.pick(message, state)
 
 
+@router.callback_query(ManualOrder.pick, FormCb.filter(F.action == "pick"), CurrentForm())
 async def picked(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
     chosen = [item for item in draft.get("results") or [] if item["id"] == callback_data.value]
     if not chosen:
@@ -62,10 +70,12 @@ async def picked(callback: CallbackQuery, callback_data: FormCb, state: FSMConte
     await steps.quantity(callback, state)
 
 
+@router.message(ManualOrder.quantity, TYPED)
 async def quantity_typed(message: Message, state: FSMContext) -> None:
     await _take_quantity(message, state, parse_quantity(message.text or ""))
 
 
+@router.callback_query(ManualOrder.quantity, FormCb.filter(F.action == "qty"), CurrentForm())
 async def quantity_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
     await _take_quantity(callback, state, callback_data.value)
 
@@ -84,6 +94,7 @@ async def _take_quantity(event: Event, state: FSMContext, quantity: int | None) 
     await steps.price(event, state)
 
 
+@router.message(ManualOrder.price, TYPED)
 async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     price = parse_amount(message.text or "")
     if price is None:
@@ -92,6 +103,7 @@ async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -
     await _add_line(message, state, pool, str(price))
 
 
+@router.callback_query(ManualOrder.price, FormCb.filter(F.action == "keep_price"), CurrentForm())
 async def price_kept(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     await _add_line(callback, state, pool, draft["pending"]["price"])
 
@@ -113,15 +125,18 @@ async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: 
                                                                          quantity=line["quantity"]))
 
 
+@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "add"), CurrentForm())
 async def add_another(callback: CallbackQuery, state: FSMContext) -> None:
     await steps.search(callback, state)
 
 
+@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "remove"), CurrentForm())
 async def remove_line(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
     await state.update_data(lines=drafts.without_line(draft, callback_data.value))
     await steps.items(callback, state)
 
 
+@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "next"), CurrentForm())
 async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     if draft.get("editing") and draft.get("phone"):
         await steps.summary(callback, state, pool)

@@ -6,11 +6,13 @@ import contextlib
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
+from bot.access import admin_router
 from bot.callbacks import OrderCb, OrdersCb
 from bot.errors import describe
 from bot.forms import answer_stale, show, tell
@@ -22,6 +24,8 @@ from core.errors import DomainError
 from core.orders import Status
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
+
+router = admin_router(__name__)
 
 
 def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
@@ -64,6 +68,7 @@ async def load(pool: asyncpg.Pool, order_id: int) -> tuple[str, InlineKeyboardMa
         return render(await admin_orders.order_card(conn, order_id))
 
 
+@router.callback_query(OrderCb.filter(F.action == "open"))
 async def open_card(callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool) -> None:
     try:
         text, markup = await load(pool, callback_data.id)
@@ -73,6 +78,7 @@ async def open_card(callback: CallbackQuery, callback_data: OrderCb, pool: async
     await show(callback, text, markup)
 
 
+@router.callback_query(OrderCb.filter(F.action == "ask"))
 async def ask_cancel(callback: CallbackQuery, callback_data: OrderCb) -> None:
     """Cancelling returns stock and tells the customer: worth one more tap."""
     yes = OrderCb(action="to", id=callback_data.id, seen=callback_data.seen, to=Status.CANCELLED.value)
@@ -83,6 +89,7 @@ async def ask_cancel(callback: CallbackQuery, callback_data: OrderCb) -> None:
     await show(callback, _("Cancel this order? Its items go back to stock."), markup)
 
 
+@router.callback_query(OrderCb.filter(F.action == "to"))
 async def move(
     callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
 ) -> None:

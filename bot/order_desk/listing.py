@@ -6,9 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.access import admin_router
 from bot.callbacks import OrderCb, OrdersCb
 from bot.forms import show
 from bot.menu_buttons import menu_button
@@ -17,6 +19,8 @@ from core import admin_orders, analytics
 from core.orders import Status
 
 PER_PAGE = 8
+
+router = admin_router(__name__)
 
 
 def _filter(wanted: OrdersCb) -> admin_orders.OrderFilter:
@@ -75,9 +79,11 @@ async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: 
     await show(event, text, markup)
 
 
+@router.message(Command("orders"))
 async def command(message: Message, pool: asyncpg.Pool) -> None:
     await show_list(message, pool, OrdersCb())
 
 
+@router.callback_query(OrdersCb.filter())
 async def filtered(callback: CallbackQuery, callback_data: OrdersCb, pool: asyncpg.Pool) -> None:
     await show_list(callback, pool, callback_data)

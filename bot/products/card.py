@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 
 import asyncpg
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
+from bot.access import admin_router
 from bot.callbacks import ProductCb
 from bot.errors import describe
 from bot.forms import Event, show, tell
@@ -21,6 +22,8 @@ from core.admin_products import ProductCard
 from core.errors import DomainError
 
 PHOTO_PREFIX = "tg-file:"
+
+router = admin_router(__name__)
 
 
 def _button(text: str, action: str, product_id: int, arg: int = 0) -> InlineKeyboardButton:
@@ -105,6 +108,7 @@ def in_private(callback: CallbackQuery) -> bool:
     return isinstance(callback.message, Message) and callback.message.chat.type == "private"
 
 
+@router.callback_query(ProductCb.filter(F.action == "open"))
 async def open_card(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, bot: Bot) -> None:
     """From the alert group the card goes to the admin's private chat: forms cannot run in a group."""
     try:
@@ -124,6 +128,7 @@ async def show_card(event: Event, pool: asyncpg.Pool, product_id: int, note: str
     await show(event, f"{note}\n\n{text}".strip(), markup)
 
 
+@router.callback_query(ProductCb.filter(F.action == "ro"))
 async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
@@ -137,6 +142,7 @@ async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, poo
     ).format(channel=listing["channel"], price=price))
 
 
+@router.callback_query(ProductCb.filter(F.action.in_({"on", "off"})))
 async def switch(
     callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
 ) -> None:

@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import FormCb, ProductCb
 from bot.errors import describe
-from bot.forms import Event, keyboard, nav_row, new_form_id, show, tell
+from bot.forms import TYPED, CurrentForm, Event, keyboard, nav_row, new_form_id, show, tell
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
 from bot.texts import language, product_name
@@ -21,6 +23,8 @@ from core import sync_status
 from core.errors import DomainError, NotFound, ValidationError
 from core.listings import PLATFORMS, KeySpec
 from core.sync_status import ListingTaken
+
+router = admin_router(__name__)
 
 
 def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) -> InlineKeyboardButton:
@@ -74,12 +78,14 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
     await show(event, f"{note}\n\n{text}".strip(), InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
+@router.callback_query(ProductCb.filter(F.action == "lst"))
 async def open_listings(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext,
                         pool: asyncpg.Pool) -> None:
     await state.clear()
     await show_listings(callback, pool, callback_data.id)
 
 
+@router.callback_query(ProductCb.filter(F.action == "map"))
 async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
@@ -101,6 +107,7 @@ async def _ask(event: Event, draft: dict[str, Any], note: str = "") -> None:
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
 
 
+@router.message(ProductForm.listing_key, TYPED)
 async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
     draft = await state.get_data()
     needed = _asked(draft["api_type"])
@@ -127,6 +134,7 @@ async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, adm
         "✅ Mapped on {channel}: it gets our stock with the next push.").format(channel=draft["channel"]))
 
 
+@router.callback_query(ProductForm.listing_key, FormCb.filter(F.action == "back"), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: dict[str, Any]) -> None:
     """One key back; from the first key, back to the listings."""
     if not draft["keys"]:
@@ -138,6 +146,7 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
     await _ask(callback, await state.update_data(keys=keys))
 
 
+@router.callback_query(ProductCb.filter(F.action == "unmap"))
 async def ask_unmap(callback: CallbackQuery, callback_data: ProductCb) -> None:
     """Unmapping stops our stock reaching that listing: worth one more tap."""
     product_id, marketplace_id = callback_data.id, callback_data.arg
@@ -146,6 +155,7 @@ async def ask_unmap(callback: CallbackQuery, callback_data: ProductCb) -> None:
                           _button(_("No, keep it"), "lst", product_id)]]))
 
 
+@router.callback_query(ProductCb.filter(F.action == "unmapok"))
 async def unmap(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():

@@ -9,14 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+from aiogram import F
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot.callbacks import FormCb
+from bot.access import admin_router
+from bot.callbacks import FormCb, MenuCb
 from bot.errors import describe
-from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
 from bot.products.card import PHOTO_PREFIX, show_card
 from bot.products.states import NewProduct
@@ -28,6 +31,8 @@ from core.settings import Settings
 FIELDS = ("sku", "barcode", "name_uz", "name_ru", "category", "price", "cost", "stock", "photo")
 OPTIONAL = frozenset({"barcode", "name_ru", "category", "cost", "photo"})
 STATES = {field: getattr(NewProduct, field) for field in FIELDS}
+
+router = admin_router(__name__)
 
 
 def _question(field: str) -> str:
@@ -44,6 +49,8 @@ def _question(field: str) -> str:
     }[field]
 
 
+@router.message(Command("newproduct"))
+@router.callback_query(MenuCb.filter(F.item == "newproduct"))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.clear()
     await state.set_data({"form": new_form_id()})
@@ -87,6 +94,7 @@ def _current(raw_state: str | None) -> str | None:
     return next((field for field, state in STATES.items() if state.state == raw_state), None)
 
 
+@router.message(StateFilter(NewProduct), TYPED)
 async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     if field is None:
@@ -112,28 +120,33 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, raw_sta
     await _next(message, state, pool, field, **{field: value})
 
 
+@router.message(NewProduct.photo, F.photo)
 async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     assert message.photo
     await _next(message, state, pool, "photo", photo=PHOTO_PREFIX + message.photo[-1].file_id)
 
 
+@router.callback_query(NewProduct.category, FormCb.filter(F.action == "category"), CurrentForm())
 async def category_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext,
                           pool: asyncpg.Pool) -> None:
     await _next(callback, state, pool, "category", category=callback_data.value)
 
 
+@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "skip"), CurrentForm())
 async def skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     if field in OPTIONAL:
         await _next(callback, state, pool, field, **{field: None})
 
 
+@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "back"), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     previous = FIELDS[-1] if field is None else FIELDS[max(0, FIELDS.index(field) - 1)]
     await ask(callback, state, pool, previous)
 
 
+@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "cancel"), CurrentForm())
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Cancelled; nothing was saved."), keyboard([menu_button()]))
@@ -164,6 +177,7 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
     await show(event, f"{note}\n\n{text}".strip(), keyboard([button(_("✅ Create"), form, "create")], nav_row(form)))
 
 
+@router.callback_query(NewProduct.confirm, FormCb.filter(F.action == "create"), CurrentForm())
 async def create(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, settings: Settings,
     admin: asyncpg.Record, draft: dict[str, Any],

@@ -5,14 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import FormCb, ProductCb
 from bot.errors import describe
-from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import show_card
 from bot.products.states import ProductForm
 from bot.texts import money, parse_amount
@@ -20,11 +22,14 @@ from core import admin_products, catalog, events
 from core.admin_products import PRICE_FIELDS
 from core.errors import DomainError
 
+router = admin_router(__name__)
+
 
 def _label(field: str) -> str:
     return {"price": _("our price"), "sale_price": _("the sale price"), "cost_price": _("the cost")}[field]
 
 
+@router.callback_query(ProductCb.filter(F.action == "price"))
 async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
     field = PRICE_FIELDS[callback_data.arg % len(PRICE_FIELDS)]
     try:
@@ -42,6 +47,7 @@ async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMCon
     await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
 
 
+@router.message(ProductForm.price, TYPED)
 async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record) -> None:
     amount = parse_amount(message.text or "")
     if amount is None:
@@ -52,6 +58,7 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: 
     await _save(message, state, pool, redis, admin, str(amount))
 
 
+@router.callback_query(ProductForm.price, FormCb.filter(F.action == "clear"), CurrentForm())
 async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
                   admin: asyncpg.Record) -> None:
     await _save(callback, state, pool, redis, admin, None)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncpg
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
+from bot.access import admin_router
 from bot.callbacks import FormCb, ProductCb
 from bot.errors import describe
-from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import in_private, show_card
 from bot.products.states import ProductForm
 from bot.texts import parse_quantity
 from core import admin_products, catalog, events
 from core.errors import DomainError
+
+router = admin_router(__name__)
 
 
 def reasons() -> list[str]:
@@ -37,6 +40,7 @@ def _private_state(bot: Bot, storage: BaseStorage, user_id: int) -> FSMContext:
     return FSMContext(storage=storage, key=StorageKey(bot_id=bot.id, chat_id=user_id, user_id=user_id))
 
 
+@router.callback_query(ProductCb.filter(F.action == "adj"))
 async def start_adjust(
     callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool, bot: Bot,
     fsm_storage: BaseStorage,
@@ -62,6 +66,7 @@ async def start_adjust(
         await callback.answer(_("I sent the form to our private chat."))
 
 
+@router.message(ProductForm.adjust_change, TYPED)
 async def change_typed(message: Message, state: FSMContext) -> None:
     change = parse_quantity(message.text or "", signed=True)
     draft = await state.get_data()
@@ -76,6 +81,7 @@ async def change_typed(message: Message, state: FSMContext) -> None:
         change=change), reply_markup=keyboard(*rows, nav_row(draft["form"])))
 
 
+@router.callback_query(ProductForm.adjust_reason, FormCb.filter(F.action == "reason"), CurrentForm())
 async def reason_tapped(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
     admin: asyncpg.Record, draft: dict,
@@ -83,6 +89,7 @@ async def reason_tapped(
     await _adjust(callback, state, pool, redis, admin, draft, reasons()[callback_data.value % len(reasons())])
 
 
+@router.message(ProductForm.adjust_reason, TYPED)
 async def reason_typed(
     message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
 ) -> None:
@@ -108,6 +115,7 @@ async def _adjust(
     await show_card(event, pool, draft["product_id"], note)
 
 
+@router.callback_query(ProductCb.filter(F.action == "count"))
 async def start_count(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
     form = new_form_id()
     await state.set_state(ProductForm.count)
@@ -122,6 +130,7 @@ async def start_count(callback: CallbackQuery, callback_data: ProductCb, state: 
                keyboard(nav_row(form, back=False)))
 
 
+@router.message(ProductForm.count, TYPED)
 async def count_typed(
     message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
 ) -> None:

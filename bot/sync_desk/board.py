@@ -7,12 +7,15 @@ import contextlib
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot.callbacks import SyncCb
+from bot.access import admin_router
+from bot.callbacks import MenuCb, SyncCb
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
@@ -22,6 +25,8 @@ from core.sync_status import MarketplaceSync, Run
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 MAX_ERROR = 200
+
+router = admin_router(__name__)
 
 
 def _outcome(status: str) -> str:
@@ -80,14 +85,13 @@ def render(markets: list[MarketplaceSync]) -> tuple[str, InlineKeyboardMarkup]:
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@router.message(Command("sync"))
+@router.callback_query(MenuCb.filter(F.item == "sync"))
+@router.callback_query(SyncCb.filter(F.action == "show"))
 async def board(event: Event, pool: asyncpg.Pool, note: str = "") -> None:
     async with pool.acquire() as conn:
         text, markup = render(await sync_status.overview(conn))
     await show(event, f"{note}\n\n{text}".strip(), markup, answer=not note)
-
-
-async def from_button(callback: CallbackQuery, pool: asyncpg.Pool) -> None:
-    await board(callback, pool)
 
 
 async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None:
@@ -96,6 +100,7 @@ async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None
     await board(callback, pool, note)
 
 
+@router.callback_query(SyncCb.filter(F.action == "run"))
 async def run_now(
     callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record
 ) -> None:
@@ -109,6 +114,7 @@ async def run_now(
                  else _("⚠️ The request did not go through; the regular sync will run it soon."))
 
 
+@router.callback_query(SyncCb.filter(F.action.in_({"pause", "resume"})))
 async def pause(
     callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, admin: asyncpg.Record
 ) -> None:

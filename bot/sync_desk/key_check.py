@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from redis.asyncio import Redis
 
+from bot.access import admin_router
 from bot.callbacks import SyncCb
 from bot.forms import show, tell
 from core import analytics, key_checks, sync_status
@@ -23,6 +25,8 @@ LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 # The sync retries a slow platform once: this covers two calls' timeouts, not its minutes of patience.
 WAIT_SECONDS = 40.0
 MAX_REASON = 300
+
+router = admin_router(__name__)
 
 
 def _places(check: KeyCheck) -> list[str]:
@@ -60,6 +64,7 @@ def render(name: str, answer: Answer | None) -> str:
     return "\n".join(lines)
 
 
+@router.callback_query(SyncCb.filter(F.action == "check"))
 async def check(callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis) -> None:
     async with pool.acquire() as conn:
         market = next((m for m in await sync_status.overview(conn) if m.marketplace_id == callback_data.id), None)
