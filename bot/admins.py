@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import MenuCb
+from bot.callbacks import OpenScreen, Screen
 from bot.forms import show
 from bot.menu_buttons import menu_button
 from core import admins, users
@@ -19,7 +19,7 @@ router = admin_router(__name__)
 
 
 @router.message(Command("admins"))
-@router.callback_query(MenuCb.filter(F.item == "admins"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.ADMINS))
 async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: Settings) -> None:
     async with pool.acquire() as conn:
         rows = await users.list_admins(conn)

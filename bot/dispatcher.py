@@ -34,7 +34,8 @@ from bot.i18n import UserLocaleMiddleware, create_i18n
 FORM_TTL_SECONDS = 24 * 3600
 
 # Order matters: admin routers only take admins' updates; what they leave falls through to the
-# customers' routers, and admin-only commands and buttons end at the refusal.
+# customers' routers, and admin-only commands and buttons end at the refusal. An admin's button that no admin
+# router took (its form was closed, or it was drawn before a deploy changed its data) gets the stale note.
 ROUTERS = (
     errors.router,
     start.router,

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import FormCb
+from bot.callbacks import FormAction, FormButton
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event
 from bot.manual_order import steps
@@ -66,7 +66,7 @@ async def address_typed(message: Message, state: FSMContext, pool: asyncpg.Pool)
     await _next(message, state, pool, "fee")
 
 
-@router.callback_query(ManualOrder.address, FormCb.filter(F.action == "skip"), CurrentForm())
+@router.callback_query(ManualOrder.address, FormButton.filter(F.action == FormAction.SKIP), CurrentForm())
 async def address_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.update_data(address=None)
     await _next(callback, state, pool, "fee")
@@ -82,7 +82,7 @@ async def fee_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> 
     await steps.summary(message, state, pool)
 
 
-@router.callback_query(ManualOrder.fee, FormCb.filter(F.action == "skip"), CurrentForm())
+@router.callback_query(ManualOrder.fee, FormButton.filter(F.action == FormAction.SKIP), CurrentForm())
 async def fee_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.update_data(fee="0")
     await steps.summary(callback, state, pool)

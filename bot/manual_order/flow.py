@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import FormCb, MenuCb
+from bot.callbacks import ChangeOrderPart, FormAction, FormButton, OpenScreen, OrderPart, Screen
 from bot.errors import describe
 from bot.forms import CurrentForm, Event, keyboard, show
 from bot.forms import new_form_id as new_form
@@ -28,7 +28,7 @@ router = admin_router(__name__)
 
 
 @router.message(Command("order"))
-@router.callback_query(MenuCb.filter(F.item == "order"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.MANUAL_ORDER))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     """A new form replaces whatever form was open: its buttons go stale."""
     await state.clear()
@@ -36,13 +36,13 @@ async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await steps.channel(event, state, pool)
 
 
-@router.callback_query(StateFilter(ManualOrder), FormCb.filter(F.action == "cancel"), CurrentForm())
+@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.CANCEL), CurrentForm())
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Order cancelled; nothing was saved."), keyboard([menu_button()]))
 
 
-@router.callback_query(StateFilter(ManualOrder), FormCb.filter(F.action == "back"), CurrentForm())
+@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     current = await state.get_state()
     if current == ManualOrder.search.state:
@@ -74,29 +74,29 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
         await cancel(callback, state)
 
 
-@router.callback_query(ManualOrder.summary, FormCb.filter(F.action == "edit"), CurrentForm())
+@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.EDIT), CurrentForm())
 async def edit(callback: CallbackQuery, state: FSMContext) -> None:
     await steps.edit(callback, state)
 
 
-@router.callback_query(ManualOrder.edit, FormCb.filter(F.action == "goto"), CurrentForm())
-async def goto(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool) -> None:
-    target = callback_data.value
-    if target == 1:
+@router.callback_query(ManualOrder.edit, ChangeOrderPart.filter(), CurrentForm())
+async def goto(callback: CallbackQuery, callback_data: ChangeOrderPart, state: FSMContext, pool: asyncpg.Pool) -> None:
+    target = callback_data.part
+    if target == OrderPart.ITEMS:
         await steps.items(callback, state)
-    elif target == 2:
+    elif target == OrderPart.CHANNEL:
         await steps.channel(callback, state, pool)
-    elif target == 3:
+    elif target == OrderPart.NAME:
         await steps.name(callback, state)
-    elif target == 4:
+    elif target == OrderPart.PHONE:
         await steps.phone(callback, state)
-    elif target == 5:
+    elif target == OrderPart.ADDRESS:
         await steps.address(callback, state)
     else:
         await steps.fee(callback, state)
 
 
-@router.callback_query(ManualOrder.summary, FormCb.filter(F.action == "confirm"), CurrentForm())
+@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.CONFIRM), CurrentForm())
 async def confirm(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record,
     draft: Draft,
@@ -113,6 +113,6 @@ async def confirm(
     await state.clear()
     await events.publish_stock_changed(redis, placed.stock)
     text = _("✅ Order {number} placed. Total: {total}. The stock is taken; marketplaces get it on the next push.")
-    again = menu_button(_("📝 Another order"), MenuCb(item="order"))
+    again = menu_button(_("📝 Another order"), OpenScreen(screen=Screen.MANUAL_ORDER))
     await show(callback, text.format(number=placed.order_number, total=money(placed.total)),
                keyboard([again, menu_button()]))

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import FormCb
+from bot.callbacks import FormAction, FormButton
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event
 from bot.manual_order import draft as drafts
@@ -23,9 +23,9 @@ from core.errors import DomainError
 router = admin_router(__name__)
 
 
-@router.callback_query(ManualOrder.channel, FormCb.filter(F.action == "channel"), CurrentForm())
+@router.callback_query(ManualOrder.channel, FormButton.filter(F.action == FormAction.CHOOSE_CHANNEL), CurrentForm())
 async def channel_chosen(
-    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, draft: Draft
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: Draft
 ) -> None:
     async with pool.acquire() as conn:
         chosen = [row for row in await admin_orders.manual_channels(conn) if row["id"] == callback_data.value]
@@ -58,8 +58,8 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
     await steps.pick(message, state)
 
 
-@router.callback_query(ManualOrder.pick, FormCb.filter(F.action == "pick"), CurrentForm())
-async def picked(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
+@router.callback_query(ManualOrder.pick, FormButton.filter(F.action == FormAction.PICK_PRODUCT), CurrentForm())
+async def picked(callback: CallbackQuery, callback_data: FormButton, state: FSMContext, draft: Draft) -> None:
     chosen = [item for item in draft.get("results") or [] if item["id"] == callback_data.value]
     if not chosen:
         await steps.search(callback, state)
@@ -75,8 +75,8 @@ async def quantity_typed(message: Message, state: FSMContext) -> None:
     await _take_quantity(message, state, parse_quantity(message.text or ""))
 
 
-@router.callback_query(ManualOrder.quantity, FormCb.filter(F.action == "qty"), CurrentForm())
-async def quantity_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
+@router.callback_query(ManualOrder.quantity, FormButton.filter(F.action == FormAction.QUANTITY), CurrentForm())
+async def quantity_tapped(callback: CallbackQuery, callback_data: FormButton, state: FSMContext) -> None:
     await _take_quantity(callback, state, callback_data.value)
 
 
@@ -103,7 +103,7 @@ async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -
     await _add_line(message, state, pool, str(price))
 
 
-@router.callback_query(ManualOrder.price, FormCb.filter(F.action == "keep_price"), CurrentForm())
+@router.callback_query(ManualOrder.price, FormButton.filter(F.action == FormAction.KEEP_PRICE), CurrentForm())
 async def price_kept(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     await _add_line(callback, state, pool, draft["pending"]["price"])
 
@@ -125,18 +125,18 @@ async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: 
                                                                          quantity=line["quantity"]))
 
 
-@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "add"), CurrentForm())
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.ADD_ITEM), CurrentForm())
 async def add_another(callback: CallbackQuery, state: FSMContext) -> None:
     await steps.search(callback, state)
 
 
-@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "remove"), CurrentForm())
-async def remove_line(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.REMOVE_ITEM), CurrentForm())
+async def remove_line(callback: CallbackQuery, callback_data: FormButton, state: FSMContext, draft: Draft) -> None:
     await state.update_data(lines=drafts.without_line(draft, callback_data.value))
     await steps.items(callback, state)
 
 
-@router.callback_query(ManualOrder.items, FormCb.filter(F.action == "next"), CurrentForm())
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.TO_CUSTOMER), CurrentForm())
 async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
     if draft.get("editing") and draft.get("phone"):
         await steps.summary(callback, state, pool)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncpg
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
+from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
+from bot.callbacks import ChangeOrderPart, FormAction, OrderPart
 from bot.errors import describe
 from bot.forms import Event, button, keyboard, nav_row, show
 from bot.manual_order import draft as drafts
@@ -33,7 +35,7 @@ async def channel(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
         text = _("There is no manual channel (like OLX or Bir-Bir) to type orders for. Ask the developer to add one.")
         await show(event, text, keyboard(nav_row(form, back=False)))
         return
-    rows = [[button(row["name"], form, "channel", row["id"])] for row in choices]
+    rows = [[button(row["name"], form, FormAction.CHOOSE_CHANNEL, row["id"])] for row in choices]
     await show(event, _("📝 New order. Where did the buyer find us?"), keyboard(*rows, nav_row(form, back=False)))
 
 
@@ -51,7 +53,7 @@ async def pick(event: Event, state: FSMContext) -> None:
             _("{name} · {sku} · {available} left · {price}").format(
                 name=item["name"], sku=item["sku"], available=item["available"], price=money(item["price"])
             ),
-            form, "pick", item["id"],
+            form, FormAction.PICK_PRODUCT, item["id"],
         )]
         for item in draft.get("results") or []
     ]
@@ -63,7 +65,7 @@ async def quantity(event: Event, state: FSMContext, note: str = "") -> None:
     pending = draft["pending"]
     form = draft["form"]
     text = _("«{name}»: how many? {available} available.").format(name=pending["name"], available=pending["available"])
-    quick = [button(str(n), form, "qty", n) for n in (1, 2, 3, 5) if n <= pending["available"]]
+    quick = [button(str(n), form, FormAction.QUANTITY, n) for n in (1, 2, 3, 5) if n <= pending["available"]]
     await show(event, f"{note}\n\n{text}".strip(), keyboard(quick, nav_row(form)))
 
 
@@ -74,7 +76,7 @@ async def price(event: Event, state: FSMContext, note: str = "") -> None:
     text = _("Price of one «{name}»? Tap to keep {price} or send another price.").format(
         name=pending["name"], price=money(pending["price"])
     )
-    keep = [button(_("Keep {price}").format(price=money(pending["price"])), form, "keep_price")]
+    keep = [button(_("Keep {price}").format(price=money(pending["price"])), form, FormAction.KEEP_PRICE)]
     await show(event, f"{note}\n\n{text}".strip(), keyboard(keep, nav_row(form)))
 
 
@@ -93,13 +95,13 @@ async def items(event: Event, state: FSMContext, note: str = "") -> None:
         await search(event, state, note)
         return
     remove = [
-        [button(_("✖️ Remove {name}").format(name=item["name"]), form, "remove", item["product_id"])]
+        [button(_("✖️ Remove {name}").format(name=item["name"]), form, FormAction.REMOVE_ITEM, item["product_id"])]
         for item in drafts.lines(draft)
     ]
     rows = [
-        [button(_("➕ Add another item"), form, "add")],
+        [button(_("➕ Add another item"), form, FormAction.ADD_ITEM)],
         *remove,
-        [button(_("➡️ Next: the customer"), form, "next")],
+        [button(_("➡️ Next: the customer"), form, FormAction.TO_CUSTOMER)],
         nav_row(form),
     ]
     text = _("Items of the order ({channel}):").format(channel=draft.get("channel", ""))
@@ -121,14 +123,14 @@ async def phone(event: Event, state: FSMContext, note: str = "") -> None:
 async def address(event: Event, state: FSMContext) -> None:
     draft = await _go(state, ManualOrder.address)
     form = draft["form"]
-    skip = [button(_("No address (pickup)"), form, "skip")]
+    skip = [button(_("No address (pickup)"), form, FormAction.SKIP)]
     await show(event, _("Delivery address? Send it, or tap if there is none."), keyboard(skip, nav_row(form)))
 
 
 async def fee(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.fee)
     form = draft["form"]
-    skip = [button(_("No delivery fee"), form, "skip")]
+    skip = [button(_("No delivery fee"), form, FormAction.SKIP)]
     text = _("Delivery fee the customer pays? Send the amount, or tap if there is none.")
     await show(event, f"{note}\n\n{text}".strip(), keyboard(skip, nav_row(form)))
 
@@ -167,9 +169,9 @@ async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str
         _("Is everything right?"),
     ])
     rows = [
-        [button(_("✅ Confirm"), form, "confirm")],
-        [button(_("✏️ Edit"), form, "edit"), button(_("✖️ Cancel"), form, "cancel")],
-        [button(_("⬅️ Back"), form, "back")],
+        [button(_("✅ Confirm"), form, FormAction.CONFIRM)],
+        [button(_("✏️ Edit"), form, FormAction.EDIT), button(_("✖️ Cancel"), form, FormAction.CANCEL)],
+        [button(_("⬅️ Back"), form, FormAction.BACK)],
     ]
     await show(event, f"{note}\n\n{text}".strip(), keyboard(*rows))
 
@@ -177,10 +179,14 @@ async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str
 async def edit(event: Event, state: FSMContext) -> None:
     draft = await _go(state, ManualOrder.edit, editing=True)
     form = draft["form"]
+
+    def change(text: str, part: OrderPart) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text, callback_data=ChangeOrderPart(form=form, part=part).pack())
+
     rows = [
-        [button(_("Items"), form, "goto", 1), button(_("Channel"), form, "goto", 2)],
-        [button(_("Name"), form, "goto", 3), button(_("Phone"), form, "goto", 4)],
-        [button(_("Address"), form, "goto", 5), button(_("Delivery fee"), form, "goto", 6)],
-        [button(_("⬅️ Back to the summary"), form, "back")],
+        [change(_("Items"), OrderPart.ITEMS), change(_("Channel"), OrderPart.CHANNEL)],
+        [change(_("Name"), OrderPart.NAME), change(_("Phone"), OrderPart.PHONE)],
+        [change(_("Address"), OrderPart.ADDRESS), change(_("Delivery fee"), OrderPart.FEE)],
+        [button(_("⬅️ Back to the summary"), form, FormAction.BACK)],
     ]
     await show(event, _("What do you want to change?"), keyboard(*rows))

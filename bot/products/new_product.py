@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import FormCb, MenuCb
+from bot.callbacks import FormAction, FormButton, OpenScreen, Screen
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
@@ -50,7 +50,7 @@ def _question(field: str) -> str:
 
 
 @router.message(Command("newproduct"))
-@router.callback_query(MenuCb.filter(F.item == "newproduct"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.NEW_PRODUCT))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.clear()
     await state.set_data({"form": new_form_id()})
@@ -65,9 +65,9 @@ async def ask(event: Event, state: FSMContext, pool: asyncpg.Pool, field: str, n
     if field == "category":
         async with pool.acquire() as conn:
             choices = await admin_products.category_choices(conn)
-        rows = [[button(_category_name(row), form, "category", row["id"])] for row in choices]
+        rows = [[button(_category_name(row), form, FormAction.PICK_CATEGORY, row["id"])] for row in choices]
     if field in OPTIONAL:
-        rows.append([button(_("Skip"), form, "skip")])
+        rows.append([button(_("Skip"), form, FormAction.SKIP)])
     await show(event, f"{note}\n\n{_question(field)}".strip(), keyboard(*rows, nav_row(form, back=field != "sku")))
 
 
@@ -126,27 +126,27 @@ async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool) ->
     await _next(message, state, pool, "photo", photo=PHOTO_PREFIX + message.photo[-1].file_id)
 
 
-@router.callback_query(NewProduct.category, FormCb.filter(F.action == "category"), CurrentForm())
-async def category_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext,
+@router.callback_query(NewProduct.category, FormButton.filter(F.action == FormAction.PICK_CATEGORY), CurrentForm())
+async def category_tapped(callback: CallbackQuery, callback_data: FormButton, state: FSMContext,
                           pool: asyncpg.Pool) -> None:
     await _next(callback, state, pool, "category", category=callback_data.value)
 
 
-@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "skip"), CurrentForm())
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.SKIP), CurrentForm())
 async def skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     if field in OPTIONAL:
         await _next(callback, state, pool, field, **{field: None})
 
 
-@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "back"), CurrentForm())
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.BACK), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     previous = FIELDS[-1] if field is None else FIELDS[max(0, FIELDS.index(field) - 1)]
     await ask(callback, state, pool, previous)
 
 
-@router.callback_query(StateFilter(NewProduct), FormCb.filter(F.action == "cancel"), CurrentForm())
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.CANCEL), CurrentForm())
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Cancelled; nothing was saved."), keyboard([menu_button()]))
@@ -174,10 +174,11 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
         _("Opening stock: {stock}").format(stock=draft["stock"]),
         _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
     ])
-    await show(event, f"{note}\n\n{text}".strip(), keyboard([button(_("✅ Create"), form, "create")], nav_row(form)))
+    create = [button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)]
+    await show(event, f"{note}\n\n{text}".strip(), keyboard(create, nav_row(form)))
 
 
-@router.callback_query(NewProduct.confirm, FormCb.filter(F.action == "create"), CurrentForm())
+@router.callback_query(NewProduct.confirm, FormButton.filter(F.action == FormAction.CREATE_PRODUCT), CurrentForm())
 async def create(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, settings: Settings,
     admin: asyncpg.Record, draft: dict[str, Any],

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import MenuCb, ProductCb
+from bot.callbacks import OpenProduct, OpenScreen, Screen
 from bot.forms import TYPED, Event, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
@@ -20,8 +20,7 @@ from core import admin_products
 router = admin_router(__name__)
 
 
-@router.callback_query(MenuCb.filter(F.item == "products"))
-@router.callback_query(ProductCb.filter(F.action == "search"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.PRODUCTS))
 async def ask(event: Event, state: FSMContext) -> None:
     form = new_form_id()
     await state.clear()
@@ -48,7 +47,7 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None
 async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     async with pool.acquire() as conn:
         found = await admin_products.search(conn, needle)
-    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=ProductCb(action="search", id=0).pack()),
+    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=OpenScreen(screen=Screen.PRODUCTS).pack()),
              menu_button()]
     if not found:
         text = _("Nothing found for «{needle}».").format(needle=needle.strip()[:50])
@@ -59,7 +58,7 @@ async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
             text=_("{name} · {sku} · {available} left · {price}").format(
                 name=product_name(row), sku=row["sku"], available=row["available"], price=money(row["display_price"])
             ) + ("" if row["is_active"] else " · 💤"),
-            callback_data=ProductCb(action="open", id=row["id"]).pack(),
+            callback_data=OpenProduct(product_id=row["id"]).pack(),
         )]
         for row in found
     ]

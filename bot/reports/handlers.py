@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import MenuCb, ReportCb
+from bot.callbacks import OpenScreen, Screen, ShowReport
 from bot.forms import Event, show
 from bot.reports import chart, text
 from core import reports
@@ -66,13 +66,13 @@ async def command(message: Message, command: CommandObject, pool: asyncpg.Pool) 
     await send(message, pool, period)
 
 
-@router.callback_query(MenuCb.filter(F.item == "reports"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.REPORTS))
 async def choose(callback: CallbackQuery) -> None:
     await show(callback, usage(), text.periods_markup())
 
 
-@router.callback_query(ReportCb.filter())
-async def named_period(callback: CallbackQuery, callback_data: ReportCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(ShowReport.filter())
+async def named_period(callback: CallbackQuery, callback_data: ShowReport, pool: asyncpg.Pool) -> None:
     if callback_data.period not in reports.NAMED:
         await choose(callback)
         return

@@ -7,7 +7,7 @@ import asyncpg
 from aiohttp.test_utils import TestClient
 
 from amazing_store.app import create_app
-from bot.callbacks import MenuCb, ProductCb, ReportCb, SyncCb
+from bot.callbacks import OpenScreen, PauseSync, Screen, SetOnSale, ShowReport
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from tests.bot.harness import Chat
@@ -25,7 +25,7 @@ async def test_a_customer_is_refused_admin_commands_and_buttons_and_nothing_happ
     for command in ("/admin", "/order", "/products", "/newproduct", "/grant 5001"):
         await customer.send(command)
         assert REFUSAL_UZ in customer.text, command
-    await customer.press(ProductCb(action="off", id=shop.phone).pack())
+    await customer.press(SetOnSale(product_id=shop.phone, on_sale=False).pack())
 
     assert REFUSAL_UZ in customer.toasts()[-1]
     assert await pool.fetchval("SELECT is_active FROM products WHERE id = $1", shop.phone)
@@ -41,8 +41,8 @@ async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyn
     for command in ("/report today", "/sync"):
         await customer.send(command)
         assert REFUSAL_UZ in customer.text, command
-    await customer.press(SyncCb(action="pause", id=uzum).pack())
-    await customer.press(ReportCb(period="today").pack())
+    await customer.press(PauseSync(marketplace_id=uzum, paused=True).pack())
+    await customer.press(ShowReport(period="today").pack())
 
     assert all(REFUSAL_UZ in toast for toast in customer.toasts()[-2:])
     assert await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
@@ -68,7 +68,7 @@ async def test_admins_by_flag_or_setting_get_the_menu(admin: Chat, second_admin:
 
     assert "Sotuvchi menyusi" in admin.text
     assert "Меню продавца" in second_admin.text
-    assert MenuCb(item="order").pack() in [data for _text, data in admin.buttons()]
+    assert OpenScreen(screen=Screen.MANUAL_ORDER).pack() in [data for _text, data in admin.buttons()]
 
 
 async def test_grant_makes_an_admin_and_is_audited(admin: Chat, customer: Chat, pool: asyncpg.Pool) -> None:
