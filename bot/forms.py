@@ -13,6 +13,7 @@ from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
 
 from bot.callbacks import ChangeOrderPart, FormAction, FormButton
 
@@ -28,13 +29,19 @@ def new_form_id() -> str:
 
 class CurrentForm(Filter):
     """After the button's callback data filter: passes a form's button only while its form is the one in the FSM
-    state, and injects the form's data as `draft`. Anything else falls through to the stale-button note."""
+    state, and injects the form's data as `draft` (read into `model` when the form has one). Anything else falls
+    through to the stale-button note."""
+
+    def __init__(self, model: type[BaseModel] | None = None) -> None:
+        self.model = model
 
     async def __call__(
         self, callback: CallbackQuery, callback_data: FormButton | ChangeOrderPart, state: FSMContext
     ) -> bool | dict[str, Any]:
         data = await state.get_data()
-        return {"draft": data} if data.get("form") == callback_data.form else False
+        if data.get("form") != callback_data.form:
+            return False
+        return {"draft": data if self.model is None else self.model.model_validate(data)}
 
 
 async def show(event: Event, text: str, markup: InlineKeyboardMarkup | None = None, *, answer: bool = True) -> None:

@@ -17,7 +17,7 @@ from bot.forms import CurrentForm, Event, keyboard, show
 from bot.forms import new_form_id as new_form
 from bot.manual_order import draft as drafts
 from bot.manual_order import steps
-from bot.manual_order.draft import Draft
+from bot.manual_order.draft import OrderDraft
 from bot.manual_order.states import ManualOrder
 from bot.menu_buttons import menu_button
 from bot.texts import money
@@ -32,21 +32,23 @@ router = admin_router(__name__)
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     """A new form replaces whatever form was open: its buttons go stale."""
     await state.clear()
-    await state.set_data({"form": new_form(), "lines": []})
+    await drafts.save(state, OrderDraft(form=new_form()))
     await steps.channel(event, state, pool)
 
 
-@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.CANCEL), CurrentForm())
+@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.CANCEL),
+                       CurrentForm(OrderDraft))
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Order cancelled; nothing was saved."), keyboard([menu_button()]))
 
 
-@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK), CurrentForm())
-async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
+@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK),
+                       CurrentForm(OrderDraft))
+async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
     current = await state.get_state()
     if current == ManualOrder.search.state:
-        if drafts.lines(draft):
+        if draft.lines:
             await steps.items(callback, state)
         else:
             await steps.channel(callback, state, pool)
@@ -74,12 +76,12 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
         await cancel(callback, state)
 
 
-@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.EDIT), CurrentForm())
+@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.EDIT), CurrentForm(OrderDraft))
 async def edit(callback: CallbackQuery, state: FSMContext) -> None:
     await steps.edit(callback, state)
 
 
-@router.callback_query(ManualOrder.edit, ChangeOrderPart.filter(), CurrentForm())
+@router.callback_query(ManualOrder.edit, ChangeOrderPart.filter(), CurrentForm(OrderDraft))
 async def goto(callback: CallbackQuery, callback_data: ChangeOrderPart, state: FSMContext, pool: asyncpg.Pool) -> None:
     target = callback_data.part
     if target == OrderPart.ITEMS:
@@ -96,16 +98,15 @@ async def goto(callback: CallbackQuery, callback_data: ChangeOrderPart, state: F
         await steps.fee(callback, state)
 
 
-@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.CONFIRM), CurrentForm())
+@router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.CONFIRM), CurrentForm(OrderDraft))
 async def confirm(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: asyncpg.Record,
-    draft: Draft,
+    draft: OrderDraft,
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
             placed = await admin_orders.place_manual(
-                conn, draft["channel_id"], drafts.core_lines(draft), drafts.customer(draft), admin["id"],
-                drafts.fee(draft),
+                conn, draft.channel_id, draft.core_lines(), draft.customer(), admin["id"], draft.fee
             )
     except DomainError as error:  # the form stays: the admin fixes it and confirms again
         await steps.summary(callback, state, pool, "⚠️ " + describe(error))

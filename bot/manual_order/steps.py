@@ -13,7 +13,7 @@ from bot.callbacks import ChangeOrderPart, FormAction, OrderPart
 from bot.errors import describe
 from bot.forms import Event, button, keyboard, nav_row, show
 from bot.manual_order import draft as drafts
-from bot.manual_order.draft import Draft
+from bot.manual_order.draft import OrderDraft
 from bot.manual_order.states import ManualOrder
 from bot.texts import money
 from core import admin_orders
@@ -21,16 +21,16 @@ from core.errors import DomainError
 from core.orders import Quote
 
 
-async def _go(state: FSMContext, step: State, **changes: object) -> Draft:
+async def _go(state: FSMContext, step: State) -> OrderDraft:
     await state.set_state(step)
-    return await state.update_data(**changes) if changes else await state.get_data()
+    return await drafts.load(state)
 
 
 async def channel(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await _go(state, ManualOrder.channel)
     async with pool.acquire() as conn:
         choices = await admin_orders.manual_channels(conn)
-    form = draft["form"]
+    form = draft.form
     if not choices:
         text = _("There is no manual channel (like OLX or Bir-Bir) to type orders for. Ask the developer to add one.")
         await show(event, text, keyboard(nav_row(form, back=False)))
@@ -42,61 +42,61 @@ async def channel(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
 async def search(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.search)
     text = _("Send the product's name, SKU or barcode.")
-    await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
+    await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft.form)))
 
 
 async def pick(event: Event, state: FSMContext) -> None:
     draft = await _go(state, ManualOrder.pick)
-    form = draft["form"]
+    form = draft.form
     rows = [
         [button(
             _("{name} · {sku} · {available} left · {price}").format(
-                name=item["name"], sku=item["sku"], available=item["available"], price=money(item["price"])
+                name=item.name, sku=item.sku, available=item.available, price=money(item.price)
             ),
-            form, FormAction.PICK_PRODUCT, item["id"],
+            form, FormAction.PICK_PRODUCT, item.product_id,
         )]
-        for item in draft.get("results") or []
+        for item in draft.found
     ]
     await show(event, _("Which one?"), keyboard(*rows, nav_row(form)))
 
 
 async def quantity(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.quantity)
-    pending = draft["pending"]
-    form = draft["form"]
-    text = _("«{name}»: how many? {available} available.").format(name=pending["name"], available=pending["available"])
-    quick = [button(str(n), form, FormAction.QUANTITY, n) for n in (1, 2, 3, 5) if n <= pending["available"]]
+    pending = draft.picked()
+    form = draft.form
+    text = _("«{name}»: how many? {available} available.").format(name=pending.name, available=pending.available)
+    quick = [button(str(n), form, FormAction.QUANTITY, n) for n in (1, 2, 3, 5) if n <= pending.available]
     await show(event, f"{note}\n\n{text}".strip(), keyboard(quick, nav_row(form)))
 
 
 async def price(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.price)
-    pending = draft["pending"]
-    form = draft["form"]
+    pending = draft.picked()
+    form = draft.form
     text = _("Price of one «{name}»? Tap to keep {price} or send another price.").format(
-        name=pending["name"], price=money(pending["price"])
+        name=pending.name, price=money(pending.price)
     )
-    keep = [button(_("Keep {price}").format(price=money(pending["price"])), form, FormAction.KEEP_PRICE)]
+    keep = [button(_("Keep {price}").format(price=money(pending.price)), form, FormAction.KEEP_PRICE)]
     await show(event, f"{note}\n\n{text}".strip(), keyboard(keep, nav_row(form)))
 
 
-def _lines_text(draft: Draft) -> str:
+def _lines_text(draft: OrderDraft) -> str:
     rows = [
-        f"{index}. {item['name']} × {item['quantity']} × {money(item['price'])}"
-        for index, item in enumerate(drafts.lines(draft), start=1)
+        f"{index}. {line.name} × {line.quantity} × {money(line.price)}"
+        for index, line in enumerate(draft.lines, start=1)
     ]
     return "\n".join(rows)
 
 
 async def items(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.items)
-    form = draft["form"]
-    if not drafts.lines(draft):
+    form = draft.form
+    if not draft.lines:
         await search(event, state, note)
         return
     remove = [
-        [button(_("✖️ Remove {name}").format(name=item["name"]), form, FormAction.REMOVE_ITEM, item["product_id"])]
-        for item in drafts.lines(draft)
+        [button(_("✖️ Remove {name}").format(name=line.name), form, FormAction.REMOVE_ITEM, line.product_id)]
+        for line in draft.lines
     ]
     rows = [
         [button(_("➕ Add another item"), form, FormAction.ADD_ITEM)],
@@ -104,32 +104,32 @@ async def items(event: Event, state: FSMContext, note: str = "") -> None:
         [button(_("➡️ Next: the customer"), form, FormAction.TO_CUSTOMER)],
         nav_row(form),
     ]
-    text = _("Items of the order ({channel}):").format(channel=draft.get("channel", ""))
+    text = _("Items of the order ({channel}):").format(channel=draft.channel)
     await show(event, f"{note}\n\n{text}\n{_lines_text(draft)}".strip(), keyboard(*rows))
 
 
 async def name(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.name)
     question = _("Customer name?")
-    await show(event, f"{note}\n\n{question}".strip(), keyboard(nav_row(draft["form"])))
+    await show(event, f"{note}\n\n{question}".strip(), keyboard(nav_row(draft.form)))
 
 
 async def phone(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.phone)
     text = _("Customer phone? For example +998 90 123 45 67 or 90 123 45 67.")
-    await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
+    await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft.form)))
 
 
 async def address(event: Event, state: FSMContext) -> None:
     draft = await _go(state, ManualOrder.address)
-    form = draft["form"]
+    form = draft.form
     skip = [button(_("No address (pickup)"), form, FormAction.SKIP)]
     await show(event, _("Delivery address? Send it, or tap if there is none."), keyboard(skip, nav_row(form)))
 
 
 async def fee(event: Event, state: FSMContext, note: str = "") -> None:
     draft = await _go(state, ManualOrder.fee)
-    form = draft["form"]
+    form = draft.form
     skip = [button(_("No delivery fee"), form, FormAction.SKIP)]
     text = _("Delivery fee the customer pays? Send the amount, or tap if there is none.")
     await show(event, f"{note}\n\n{text}".strip(), keyboard(skip, nav_row(form)))
@@ -147,18 +147,18 @@ def _totals(quote: Quote) -> str:
 
 
 async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
-    draft = await _go(state, ManualOrder.summary, editing=False)
-    form = draft["form"]
+    draft = await _go(state, ManualOrder.summary)
+    draft.editing = False
+    await drafts.save(state, draft)
+    form = draft.form
     try:
         async with pool.acquire() as conn, conn.transaction():
-            totals = _totals(await admin_orders.quote_manual(
-                conn, draft["channel_id"], drafts.core_lines(draft), drafts.fee(draft)
-            ))
+            totals = _totals(await admin_orders.quote_manual(conn, draft.channel_id, draft.core_lines(), draft.fee))
     except DomainError as error:
         totals = "⚠️ " + describe(error)
-    customer = drafts.customer(draft)
+    customer = draft.customer()
     text = "\n".join([
-        _("📝 Order on {channel}").format(channel=draft.get("channel", "")),
+        _("📝 Order on {channel}").format(channel=draft.channel),
         _lines_text(draft),
         "",
         totals,
@@ -177,8 +177,10 @@ async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str
 
 
 async def edit(event: Event, state: FSMContext) -> None:
-    draft = await _go(state, ManualOrder.edit, editing=True)
-    form = draft["form"]
+    draft = await _go(state, ManualOrder.edit)
+    draft.editing = True
+    await drafts.save(state, draft)
+    form = draft.form
 
     def change(text: str, part: OrderPart) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=text, callback_data=ChangeOrderPart(form=form, part=part).pack())
