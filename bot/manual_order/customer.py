@@ -7,6 +7,7 @@ from decimal import Decimal
 import asyncpg
 from aiogram import F
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -28,30 +29,21 @@ MAX_ADDRESS = 500
 router = admin_router(__name__)
 
 
-async def _next(event: Event, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft, following: str) -> None:
+async def _next(event: Event, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft, following: State) -> None:
     """After a field: back to the summary when editing, else on to the following step."""
     await drafts.save(state, draft)
-    if draft.editing:
-        await steps.summary(event, state, pool)
-    elif following == "phone":
-        await steps.phone(event, state)
-    elif following == "address":
-        await steps.address(event, state)
-    elif following == "fee":
-        await steps.fee(event, state)
-    else:
-        await steps.summary(event, state, pool)
+    await steps.STEPS[ManualOrder.summary if draft.editing else following].draw(event, state, pool)
 
 
 @router.message(ManualOrder.name, TYPED)
 async def name_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     name = " ".join((message.text or "").split())
     if not name or len(name) > MAX_NAME:
-        await steps.name(message, state, _("Send the customer's name (up to 200 characters)."))
+        await steps.name(message, state, pool, _("Send the customer's name (up to 200 characters)."))
         return
     draft = await drafts.load(state)
     draft.customer_name = name
-    await _next(message, state, pool, draft, "phone")
+    await _next(message, state, pool, draft, ManualOrder.phone)
 
 
 @router.message(ManualOrder.phone, TYPED)
@@ -59,31 +51,31 @@ async def phone_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -
     try:
         phone = normalize_phone(message.text or "")
     except ValidationError as error:
-        await steps.phone(message, state, "⚠️ " + describe(error))
+        await steps.phone(message, state, pool, "⚠️ " + describe(error))
         return
     draft = await drafts.load(state)
     draft.phone = phone
-    await _next(message, state, pool, draft, "address")
+    await _next(message, state, pool, draft, ManualOrder.address)
 
 
 @router.message(ManualOrder.address, TYPED)
 async def address_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await drafts.load(state)
     draft.address = (message.text or "").strip()[:MAX_ADDRESS] or None
-    await _next(message, state, pool, draft, "fee")
+    await _next(message, state, pool, draft, ManualOrder.fee)
 
 
 @router.callback_query(ManualOrder.address, FormButton.filter(F.action == FormAction.SKIP), CurrentForm(OrderDraft))
 async def address_skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
     draft.address = None
-    await _next(callback, state, pool, draft, "fee")
+    await _next(callback, state, pool, draft, ManualOrder.fee)
 
 
 @router.message(ManualOrder.fee, TYPED)
 async def fee_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     fee = parse_amount(message.text or "")
     if fee is None:
-        await steps.fee(message, state, _("Send the fee as a number, like 20000."))
+        await steps.fee(message, state, pool, _("Send the fee as a number, like 20000."))
         return
     draft = await drafts.load(state)
     draft.fee = fee

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import ChangeOrderPart, FormAction, FormButton, OpenScreen, OrderPart, Screen
+from bot.callbacks import ChangeOrderPart, FormAction, FormButton, OpenScreen, Screen
 from bot.errors import describe
 from bot.forms import CurrentForm, Event, keyboard, show
 from bot.forms import new_form_id as new_form
@@ -46,56 +46,21 @@ async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
 @router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK),
                        CurrentForm(OrderDraft))
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
-    current = await state.get_state()
-    if current == ManualOrder.search.state:
-        if draft.lines:
-            await steps.items(callback, state)
-        else:
-            await steps.channel(callback, state, pool)
-    elif current == ManualOrder.pick.state:
-        await steps.search(callback, state)
-    elif current == ManualOrder.quantity.state:
-        await steps.pick(callback, state)
-    elif current == ManualOrder.price.state:
-        await steps.quantity(callback, state)
-    elif current == ManualOrder.items.state:
-        await steps.channel(callback, state, pool)
-    elif current == ManualOrder.name.state:
-        await steps.items(callback, state)
-    elif current == ManualOrder.phone.state:
-        await steps.name(callback, state)
-    elif current == ManualOrder.address.state:
-        await steps.phone(callback, state)
-    elif current == ManualOrder.fee.state:
-        await steps.address(callback, state)
-    elif current == ManualOrder.summary.state:
-        await steps.fee(callback, state)
-    elif current == ManualOrder.edit.state:
-        await steps.summary(callback, state, pool)
-    else:
+    target = steps.previous(await state.get_state(), draft)
+    if target is None:
         await cancel(callback, state)
+    else:
+        await steps.STEPS[target].draw(callback, state, pool)
 
 
 @router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.EDIT), CurrentForm(OrderDraft))
-async def edit(callback: CallbackQuery, state: FSMContext) -> None:
-    await steps.edit(callback, state)
+async def edit(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await steps.edit(callback, state, pool)
 
 
 @router.callback_query(ManualOrder.edit, ChangeOrderPart.filter(), CurrentForm(OrderDraft))
 async def goto(callback: CallbackQuery, callback_data: ChangeOrderPart, state: FSMContext, pool: asyncpg.Pool) -> None:
-    target = callback_data.part
-    if target == OrderPart.ITEMS:
-        await steps.items(callback, state)
-    elif target == OrderPart.CHANNEL:
-        await steps.channel(callback, state, pool)
-    elif target == OrderPart.NAME:
-        await steps.name(callback, state)
-    elif target == OrderPart.PHONE:
-        await steps.phone(callback, state)
-    elif target == OrderPart.ADDRESS:
-        await steps.address(callback, state)
-    else:
-        await steps.fee(callback, state)
+    await steps.STEPS[steps.PARTS[callback_data.part]].draw(callback, state, pool)
 
 
 @router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.CONFIRM), CurrentForm(OrderDraft))

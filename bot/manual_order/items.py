@@ -40,9 +40,9 @@ async def channel_chosen(
     if draft.editing:
         await steps.summary(callback, state, pool)
     elif draft.lines:
-        await steps.items(callback, state)
+        await steps.items(callback, state, pool)
     else:
-        await steps.search(callback, state)
+        await steps.search(callback, state, pool)
 
 
 @router.message(ManualOrder.search, TYPED)
@@ -51,7 +51,7 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
     async with pool.acquire() as conn:
         found = await admin_products.search(conn, needle)
     if not found:
-        await steps.search(message, state, _("Nothing found for «{needle}».").format(needle=needle[:50]))
+        await steps.search(message, state, pool, _("Nothing found for «{needle}».").format(needle=needle[:50]))
         return
     draft = await drafts.load(state)
     draft.found = [
@@ -60,52 +60,56 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
         for row in found
     ]
     await drafts.save(state, draft)
-    await steps.pick(message, state)
+    await steps.pick(message, state, pool)
 
 
 @router.callback_query(ManualOrder.pick, FormButton.filter(F.action == FormAction.PICK_PRODUCT),
                        CurrentForm(OrderDraft))
-async def picked(callback: CallbackQuery, callback_data: FormButton, state: FSMContext, draft: OrderDraft) -> None:
+async def picked(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
+) -> None:
     chosen = [product for product in draft.found if product.product_id == callback_data.value]
     if not chosen:
-        await steps.search(callback, state)
+        await steps.search(callback, state, pool)
         return
     draft.pending = Picked(**chosen[0].model_dump())
     await drafts.save(state, draft)
-    await steps.quantity(callback, state)
+    await steps.quantity(callback, state, pool)
 
 
 @router.message(ManualOrder.quantity, TYPED)
-async def quantity_typed(message: Message, state: FSMContext) -> None:
-    await _take_quantity(message, state, parse_quantity(message.text or ""))
+async def quantity_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await _take_quantity(message, state, pool, parse_quantity(message.text or ""))
 
 
 @router.callback_query(ManualOrder.quantity, FormButton.filter(F.action == FormAction.QUANTITY),
                        CurrentForm(OrderDraft))
-async def quantity_tapped(callback: CallbackQuery, callback_data: FormButton, state: FSMContext) -> None:
-    await _take_quantity(callback, state, callback_data.value)
+async def quantity_tapped(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool
+) -> None:
+    await _take_quantity(callback, state, pool, callback_data.value)
 
 
-async def _take_quantity(event: Event, state: FSMContext, quantity: int | None) -> None:
+async def _take_quantity(event: Event, state: FSMContext, pool: asyncpg.Pool, quantity: int | None) -> None:
     draft = await drafts.load(state)
     pending = draft.picked()
     if quantity is None or quantity < 1:
-        await steps.quantity(event, state, _("Send a whole number, like 2."))
+        await steps.quantity(event, state, pool, _("Send a whole number, like 2."))
         return
     if quantity > pending.available:
         note = _("Only {available} available.").format(available=pending.available)
-        await steps.quantity(event, state, note)
+        await steps.quantity(event, state, pool, note)
         return
     pending.quantity = quantity
     await drafts.save(state, draft)
-    await steps.price(event, state)
+    await steps.price(event, state, pool)
 
 
 @router.message(ManualOrder.price, TYPED)
 async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     price = parse_amount(message.text or "")
     if price is None:
-        await steps.price(message, state, _("Send the price as a number, like 120000."))
+        await steps.price(message, state, pool, _("Send the price as a number, like 120000."))
         return
     await _add_line(message, state, pool, price)
 
@@ -123,24 +127,27 @@ async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: 
         async with pool.acquire() as conn, conn.transaction():
             await admin_orders.quote_manual(conn, draft.channel_id, draft.core_lines())
     except DomainError as error:
-        await steps.quantity(event, state, "⚠️ " + describe(error))
+        await steps.quantity(event, state, pool, "⚠️ " + describe(error))
         return
     draft.pending, draft.found = None, []
     await drafts.save(state, draft)
-    await steps.items(event, state, _("Added: {name} × {quantity}.").format(name=line.name, quantity=line.quantity))
+    added = _("Added: {name} × {quantity}.").format(name=line.name, quantity=line.quantity)
+    await steps.items(event, state, pool, added)
 
 
 @router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.ADD_ITEM), CurrentForm(OrderDraft))
-async def add_another(callback: CallbackQuery, state: FSMContext) -> None:
-    await steps.search(callback, state)
+async def add_another(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await steps.search(callback, state, pool)
 
 
 @router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.REMOVE_ITEM),
                        CurrentForm(OrderDraft))
-async def remove_line(callback: CallbackQuery, callback_data: FormButton, state: FSMContext, draft: OrderDraft) -> None:
+async def remove_line(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
+) -> None:
     draft.remove(callback_data.value)
     await drafts.save(state, draft)
-    await steps.items(callback, state)
+    await steps.items(callback, state, pool)
 
 
 @router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.TO_CUSTOMER),
@@ -149,4 +156,4 @@ async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.P
     if draft.editing and draft.phone:
         await steps.summary(callback, state, pool)
     else:
-        await steps.name(callback, state)
+        await steps.name(callback, state, pool)

@@ -1,7 +1,11 @@
-"""Each step of the manual order form: its question and buttons. Entering a step sets the FSM state, so
-Back, Edit and the input handlers all move through the same functions."""
+"""Each step of the manual order form: its question and buttons, and at the end the table of the steps (how to
+draw each, where Back goes from it). Entering a step sets the FSM state, so Back, Edit and the input handlers all
+move through the same functions."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import asyncpg
 from aiogram.fsm.context import FSMContext
@@ -39,13 +43,13 @@ async def channel(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await show(event, _("📝 New order. Where did the buyer find us?"), keyboard(*rows, nav_row(form, back=False)))
 
 
-async def search(event: Event, state: FSMContext, note: str = "") -> None:
+async def search(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.search)
     text = _("Send the product's name, SKU or barcode.")
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft.form)))
 
 
-async def pick(event: Event, state: FSMContext) -> None:
+async def pick(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await _go(state, ManualOrder.pick)
     form = draft.form
     rows = [
@@ -60,7 +64,7 @@ async def pick(event: Event, state: FSMContext) -> None:
     await show(event, _("Which one?"), keyboard(*rows, nav_row(form)))
 
 
-async def quantity(event: Event, state: FSMContext, note: str = "") -> None:
+async def quantity(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.quantity)
     pending = draft.picked()
     form = draft.form
@@ -69,7 +73,7 @@ async def quantity(event: Event, state: FSMContext, note: str = "") -> None:
     await show(event, f"{note}\n\n{text}".strip(), keyboard(quick, nav_row(form)))
 
 
-async def price(event: Event, state: FSMContext, note: str = "") -> None:
+async def price(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.price)
     pending = draft.picked()
     form = draft.form
@@ -88,11 +92,11 @@ def _lines_text(draft: OrderDraft) -> str:
     return "\n".join(rows)
 
 
-async def items(event: Event, state: FSMContext, note: str = "") -> None:
+async def items(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.items)
     form = draft.form
     if not draft.lines:
-        await search(event, state, note)
+        await search(event, state, pool, note)
         return
     remove = [
         [button(_("✖️ Remove {name}").format(name=line.name), form, FormAction.REMOVE_ITEM, line.product_id)]
@@ -108,26 +112,26 @@ async def items(event: Event, state: FSMContext, note: str = "") -> None:
     await show(event, f"{note}\n\n{text}\n{_lines_text(draft)}".strip(), keyboard(*rows))
 
 
-async def name(event: Event, state: FSMContext, note: str = "") -> None:
+async def name(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.name)
     question = _("Customer name?")
     await show(event, f"{note}\n\n{question}".strip(), keyboard(nav_row(draft.form)))
 
 
-async def phone(event: Event, state: FSMContext, note: str = "") -> None:
+async def phone(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.phone)
     text = _("Customer phone? For example +998 90 123 45 67 or 90 123 45 67.")
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft.form)))
 
 
-async def address(event: Event, state: FSMContext) -> None:
+async def address(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await _go(state, ManualOrder.address)
     form = draft.form
     skip = [button(_("No address (pickup)"), form, FormAction.SKIP)]
     await show(event, _("Delivery address? Send it, or tap if there is none."), keyboard(skip, nav_row(form)))
 
 
-async def fee(event: Event, state: FSMContext, note: str = "") -> None:
+async def fee(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
     draft = await _go(state, ManualOrder.fee)
     form = draft.form
     skip = [button(_("No delivery fee"), form, FormAction.SKIP)]
@@ -176,7 +180,7 @@ async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str
     await show(event, f"{note}\n\n{text}".strip(), keyboard(*rows))
 
 
-async def edit(event: Event, state: FSMContext) -> None:
+async def edit(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await _go(state, ManualOrder.edit)
     draft.editing = True
     await drafts.save(state, draft)
@@ -192,3 +196,50 @@ async def edit(event: Event, state: FSMContext) -> None:
         [button(_("⬅️ Back to the summary"), form, FormAction.BACK)],
     ]
     await show(event, _("What do you want to change?"), keyboard(*rows))
+
+
+Draw = Callable[[Event, FSMContext, asyncpg.Pool], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    draw: Draw
+    # Where Back goes; None closes the form (the first step draws no Back, but an older message of the form may).
+    back: State | None = None
+    # A step with nothing to show is passed over going back: the item list before the first item.
+    empty: Callable[[OrderDraft], bool] = lambda draft: False
+
+
+STEPS: dict[State, Step] = {
+    ManualOrder.channel: Step(channel),
+    ManualOrder.search: Step(search, back=ManualOrder.items),
+    ManualOrder.pick: Step(pick, back=ManualOrder.search),
+    ManualOrder.quantity: Step(quantity, back=ManualOrder.pick),
+    ManualOrder.price: Step(price, back=ManualOrder.quantity),
+    ManualOrder.items: Step(items, back=ManualOrder.channel, empty=lambda draft: not draft.lines),
+    ManualOrder.name: Step(name, back=ManualOrder.items),
+    ManualOrder.phone: Step(phone, back=ManualOrder.name),
+    ManualOrder.address: Step(address, back=ManualOrder.phone),
+    ManualOrder.fee: Step(fee, back=ManualOrder.address),
+    ManualOrder.summary: Step(summary, back=ManualOrder.fee),
+    ManualOrder.edit: Step(edit, back=ManualOrder.summary),
+}
+
+# The Edit screen's buttons: the step each part of the order is asked at.
+PARTS: dict[OrderPart, State] = {
+    OrderPart.ITEMS: ManualOrder.items,
+    OrderPart.CHANNEL: ManualOrder.channel,
+    OrderPart.NAME: ManualOrder.name,
+    OrderPart.PHONE: ManualOrder.phone,
+    OrderPart.ADDRESS: ManualOrder.address,
+    OrderPart.FEE: ManualOrder.fee,
+}
+
+
+def previous(current: str | None, draft: OrderDraft) -> State | None:
+    """The step Back goes to from the `current` FSM state; None when Back closes the form."""
+    step = next((step for state, step in STEPS.items() if state.state == current), None)
+    target = step.back if step else None
+    while target is not None and STEPS[target].empty(draft):
+        target = STEPS[target].back
+    return target

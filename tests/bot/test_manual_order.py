@@ -8,6 +8,7 @@ import asyncpg
 
 from bot.callbacks import ChangeOrderPart, FormAction, OrderPart
 from bot.dispatcher import FORM_TTL_SECONDS
+from bot.i18n import create_i18n
 from tests.bot.conftest import ADMIN_ID
 from tests.bot.harness import Chat
 from tests.builders import Shop, stock_of
@@ -103,6 +104,43 @@ async def test_back_edit_and_a_bad_phone_keep_the_form_on_track(
 
     order = await pool.fetchrow("SELECT customer_name, customer_phone, total FROM orders")
     assert tuple(order) == ("Jasur Bek", "+998911112233", Decimal("3050000"))
+
+
+async def test_back_walks_the_steps_in_reverse_past_an_empty_item_list(
+    admin: Chat, pool: asyncpg.Pool, shop: Shop, olx: int
+) -> None:
+    i18n = create_i18n()
+
+    def asks(question: str) -> bool:
+        return i18n.gettext(question, locale="uz") in admin.text
+
+    await admin.send("/order")
+    await admin.tap_form(FormAction.CHOOSE_CHANNEL, olx)
+    await admin.tap_form(FormAction.BACK)  # no item yet: past the item list, to the channel
+    assert asks("📝 New order. Where did the buyer find us?")
+    await admin.tap_form(FormAction.CHOOSE_CHANNEL, olx)
+    await admin.send("samsung")
+    await admin.tap("Samsung")
+    await admin.send("2")
+    await admin.tap_form(FormAction.KEEP_PRICE)
+    await admin.tap_form(FormAction.ADD_ITEM)
+    await admin.tap_form(FormAction.BACK)  # an item now: back to the list
+    await admin.tap_form(FormAction.TO_CUSTOMER)
+    await admin.send("Jasur")
+    await admin.send("901234567")
+    await admin.tap_form(FormAction.SKIP)
+    await admin.tap_form(FormAction.SKIP)
+
+    for question in ("Delivery fee the customer pays? Send the amount, or tap if there is none.",
+                     "Delivery address? Send it, or tap if there is none.",
+                     "Customer phone? For example +998 90 123 45 67 or 90 123 45 67.", "Customer name?"):
+        await admin.tap_form(FormAction.BACK)
+        assert asks(question), question
+    await admin.tap_form(FormAction.BACK)
+    assert admin.form_button(FormAction.TO_CUSTOMER), "the item list"
+    await admin.tap_form(FormAction.BACK)
+    assert asks("📝 New order. Where did the buyer find us?")
+    assert await pool.fetchval("SELECT count(*) FROM orders") == 0
 
 
 async def test_cancel_leaves_no_order_and_no_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, olx: int) -> None:
