@@ -174,8 +174,8 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
         _("Opening stock: {stock}").format(stock=draft["stock"]),
         _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
     ])
-    create = [button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)]
-    await show(event, f"{note}\n\n{text}".strip(), keyboard(create, nav_row(form)))
+    await show(event, f"{note}\n\n{text}".strip(),
+               keyboard([button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)], nav_row(form)))
 
 
 @router.callback_query(NewProduct.confirm, FormButton.filter(F.action == FormAction.CREATE_PRODUCT), CurrentForm())

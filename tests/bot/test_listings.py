@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from bot.callbacks import AskToUnmapListing, MapListing, OpenListings, OpenProduct, UnmapListing
+from bot.callbacks import AskToUnmapListing, FormAction, MapListing, OpenListings, OpenProduct, UnmapListing
 from core import sync_status
 from core.listings import ListingKeys
 from tests.bot.harness import Chat
@@ -96,5 +96,5 @@ async def test_a_listing_of_another_product_is_refused_politely(admin: Chat, poo
 
     assert "PH-2" in admin.text and "allaqachon" in admin.text and "chrtId" in admin.text  # asked again
     assert await pool.fetchval("SELECT product_id FROM marketplace_products") == shop.telefon
-    await admin.tap_form("cancel")
+    await admin.tap_form(FormAction.CANCEL)
     assert "Bekor qilindi" in admin.text
