@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -23,3 +24,11 @@ class IsAdmin(Filter):
         self, event: TelegramObject, settings: Settings, user: User | None = None
     ) -> bool | dict[str, Any]:
         return {"admin": user} if is_admin(user, settings) else False
+
+
+def admin_router(name: str) -> Router:
+    """A router only admins' messages and buttons enter; the rest falls through to the routers after it."""
+    router = Router(name=name)
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    return router

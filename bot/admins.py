@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import asyncpg
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import IsAdmin
-from bot.callbacks import MenuCb
+from bot.access import admin_router
+from bot.callbacks import OpenScreen, Screen
 from bot.forms import show
 from bot.menu_buttons import menu_button
 from core import admins, users
 from core.settings import Settings
 from core.users import User
 
-
-def create_router() -> Router:
-    router = Router(name="admins")
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    router.message.register(listing, Command("admins"))
-    router.callback_query.register(listing, MenuCb.filter(F.item == "admins"))
-    router.message.register(grant, Command("grant", "revoke"))
-    return router
+router = admin_router(__name__)
 
 
+@router.message(Command("admins"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.ADMINS))
 async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: Settings) -> None:
     async with pool.acquire() as conn:
         rows = await users.list_admins(conn)
@@ -38,6 +32,7 @@ async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: 
     await show(event, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[menu_button()]]))
 
 
+@router.message(Command("grant", "revoke"))
 async def grant(message: Message, command: CommandObject, pool: asyncpg.Pool, admin: User) -> None:
     raw = (command.args or "").strip()
     if not raw.isdigit():

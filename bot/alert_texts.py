@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import OrderCb, ProductCb, SyncCb
+from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
 from bot.texts import money, status_label
 from core import outbox
 from core.notifications import Due
@@ -109,18 +109,18 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
             case outbox.StockDrift() as drift:
                 drifted[drift.marketplace_id] = drift.marketplace
     rows = [
-        [InlineKeyboardButton(text=f"📦 {sku}", callback_data=ProductCb(action="open", id=product_id).pack()),
+        [InlineKeyboardButton(text=f"📦 {sku}", callback_data=OpenProduct(product_id=product_id).pack()),
          InlineKeyboardButton(text=_("➕➖ Adjust {sku}").format(sku=sku),
-                              callback_data=ProductCb(action="adj", id=product_id).pack())]
+                              callback_data=AdjustStock(product_id=product_id).pack())]
         for product_id, sku in list(products.items())[:MAX_PRODUCT_BUTTONS]
     ]
     rows += [
-        [InlineKeyboardButton(text=f"🧾 {number}", callback_data=OrderCb(action="open", id=order_id).pack())]
+        [InlineKeyboardButton(text=f"🧾 {number}", callback_data=OpenOrder(order_id=order_id).pack())]
         for order_id, number in list(orders.items())[:MAX_ORDER_BUTTONS]
     ]
     rows += [
         [InlineKeyboardButton(text=_("🔄 Push {name} now").format(name=name),
-                              callback_data=SyncCb(action="run", id=marketplace_id).pack())]
+                              callback_data=RunSyncNow(marketplace_id=marketplace_id).pack())]
         for marketplace_id, name in drifted.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

@@ -14,13 +14,10 @@ from bot.access import is_admin
 from core.settings import Settings
 from core.users import User
 
-
-def create_router() -> Router:
-    router = Router(name="help")
-    router.message.register(show_help, Command("help"))
-    return router
+router = Router(name=__name__)
 
 
+@router.message(Command("help"))
 async def show_help(message: Message, settings: Settings, user: User | None = None) -> None:
     lines = [
         _("Amazing Store: tap the menu button to open the store."),

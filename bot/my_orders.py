@@ -14,13 +14,10 @@ from core.users import User
 
 SHOWN = 5
 
-
-def create_router() -> Router:
-    router = Router(name="my_orders")
-    router.message.register(my_orders, Command("orders"))
-    return router
+router = Router(name=__name__)
 
 
+@router.message(Command("orders"))
 async def my_orders(message: Message, pool: asyncpg.Pool, user: User | None = None) -> None:
     if user is None:
         await message.answer(_("You have no orders yet. Open the store with /start."))

@@ -17,14 +17,10 @@ from core import users
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+router = Router(name=__name__)
 
 
-def create_router() -> Router:
-    router = Router(name="start")
-    router.message.register(start, CommandStart())
-    return router
-
-
+@router.message(CommandStart())
 async def start(message: Message, bot: Bot, pool: asyncpg.Pool, settings: Settings) -> None:
     sender = message.from_user
     if sender is None:

@@ -7,11 +7,24 @@ import contextlib
 import asyncpg
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import (
+    AdjustStock,
+    CountStock,
+    EditPrice,
+    ExplainMarketplacePrice,
+    OpenListings,
+    OpenProduct,
+    OpenScreen,
+    PriceField,
+    Screen,
+    SetOnSale,
+)
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
@@ -23,9 +36,11 @@ from core.users import User
 
 PHOTO_PREFIX = "tg-file:"
 
+router = admin_router(__name__)
 
-def _button(text: str, action: str, product_id: int, arg: int = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ProductCb(action=action, id=product_id, arg=arg).pack())
+
+def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())
 
 
 def _visibility(card: ProductCard) -> str:
@@ -76,18 +91,23 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         lines.append(_("📷 Photo from the chat is attached."))
     product_id = product.id
     locked = [
-        _button(_("🔒 {channel} price").format(channel=listing.channel), "ro", product_id, listing.marketplace_id)
+        _button(_("🔒 {channel} price").format(channel=listing.channel),
+                ExplainMarketplacePrice(product_id=product_id, marketplace_id=listing.marketplace_id))
         for listing in card.listings if listing.integration_type == "api"
     ]
-    switch = (_button(_("🚫 Take off sale"), "off", product_id) if product.inactive_reason != "admin"
-              else _button(_("✅ Put on sale"), "on", product_id))
+    switch = (_button(_("🚫 Take off sale"), SetOnSale(product_id=product_id, on_sale=False))
+              if product.inactive_reason != "admin"
+              else _button(_("✅ Put on sale"), SetOnSale(product_id=product_id, on_sale=True)))
     rows = [
-        [_button(_("➕➖ Adjust stock"), "adj", product_id), _button(_("🔢 Counted stock"), "count", product_id)],
-        [_button(_("💰 Price"), "price", product_id, 0), _button(_("🏷 Sale price"), "price", product_id, 1),
-         _button(_("📉 Cost"), "price", product_id, 2)],
+        [_button(_("➕➖ Adjust stock"), AdjustStock(product_id=product_id)),
+         _button(_("🔢 Counted stock"), CountStock(product_id=product_id))],
+        [_button(_("💰 Price"), EditPrice(product_id=product_id, field=PriceField.PRICE)),
+         _button(_("🏷 Sale price"), EditPrice(product_id=product_id, field=PriceField.SALE_PRICE)),
+         _button(_("📉 Cost"), EditPrice(product_id=product_id, field=PriceField.COST_PRICE))],
         *[locked[index:index + 2] for index in range(0, len(locked), 2)],
-        [switch, _button(_("🔗 Marketplace listings"), "lst", product_id)],
-        [_button(_("🔄 Refresh"), "open", product_id), _button(_("🔍 Search"), "search", 0), menu_button()],
+        [switch, _button(_("🔗 Marketplace listings"), OpenListings(product_id=product_id))],
+        [_button(_("🔄 Refresh"), OpenProduct(product_id=product_id)),
+         _button(_("🔍 Search"), OpenScreen(screen=Screen.PRODUCTS)), menu_button()],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -106,14 +126,15 @@ def in_private(callback: CallbackQuery) -> bool:
     return isinstance(callback.message, Message) and callback.message.chat.type == "private"
 
 
-async def open_card(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, bot: Bot) -> None:
+@router.callback_query(OpenProduct.filter())
+async def open_card(callback: CallbackQuery, callback_data: OpenProduct, pool: asyncpg.Pool, bot: Bot) -> None:
     """From the alert group the card goes to the admin's private chat: forms cannot run in a group."""
     try:
         if in_private(callback):
-            text, markup = await load(pool, callback_data.id)
+            text, markup = await load(pool, callback_data.product_id)
             await show(callback, text, markup)
         else:
-            await send_card(bot, callback.from_user.id, pool, callback_data.id)
+            await send_card(bot, callback.from_user.id, pool, callback_data.product_id)
             with contextlib.suppress(TelegramBadRequest):
                 await callback.answer(_("I sent the card to our private chat."))
     except DomainError as error:
@@ -125,10 +146,11 @@ async def show_card(event: Event, pool: asyncpg.Pool, product_id: int, note: str
     await show(event, f"{note}\n\n{text}".strip(), markup)
 
 
-async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(ExplainMarketplacePrice.filter())
+async def read_only_price(callback: CallbackQuery, callback_data: ExplainMarketplacePrice, pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
-            listing = await admin_products.listing(conn, callback_data.id, callback_data.arg)
+            listing = await admin_products.listing(conn, callback_data.product_id, callback_data.marketplace_id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
@@ -138,13 +160,14 @@ async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, poo
     ).format(channel=listing.channel, price=price))
 
 
+@router.callback_query(SetOnSale.filter())
 async def switch(
-    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, redis: Redis, admin: User
+    callback: CallbackQuery, callback_data: SetOnSale, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
-    wanted = callback_data.action == "on"
+    wanted = callback_data.on_sale
     try:
         async with pool.acquire() as conn, conn.transaction():
-            visible = await admin_products.set_active(conn, callback_data.id, wanted, admin.id)
+            visible = await admin_products.set_active(conn, callback_data.product_id, wanted, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
@@ -155,4 +178,4 @@ async def switch(
         note = _("On sale in the store now.")
     else:
         note = _("Switched on: it shows itself in the store when stock arrives.")
-    await show_card(callback, pool, callback_data.id, note)
+    await show_card(callback, pool, callback_data.product_id, note)

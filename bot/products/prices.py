@@ -5,44 +5,49 @@ from __future__ import annotations
 from decimal import Decimal
 
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import EditPrice, FormAction, FormButton
 from bot.errors import describe
-from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import show_card
 from bot.products.states import ProductForm
 from bot.texts import money, parse_amount
 from core import admin_products, catalog, events
-from core.admin_products import PRICE_FIELDS
 from core.errors import DomainError
 from core.users import User
+
+router = admin_router(__name__)
 
 
 def _label(field: str) -> str:
     return {"price": _("our price"), "sale_price": _("the sale price"), "cost_price": _("the cost")}[field]
 
 
-async def start(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
-    field = PRICE_FIELDS[callback_data.arg % len(PRICE_FIELDS)]
+@router.callback_query(EditPrice.filter())
+async def start(callback: CallbackQuery, callback_data: EditPrice, state: FSMContext, pool: asyncpg.Pool) -> None:
+    field = callback_data.field.value
     try:
         async with pool.acquire() as conn:
-            product = await catalog.admin_view(conn, callback_data.id)
+            product = await catalog.admin_view(conn, callback_data.product_id)
     except DomainError as error:
         await callback.answer(describe(error), show_alert=True)
         return
     form = new_form_id()
     await state.set_state(ProductForm.price)
-    await state.set_data({"form": form, "product_id": callback_data.id, "field": field})
+    await state.set_data({"form": form, "product_id": callback_data.product_id, "field": field})
     text = _("«{name}»: {what} is {value} now. Send the new amount.").format(
         name=product.name_uz, what=_label(field), value=money(product.our_price(field)))
-    rows = [[button(_("Remove it"), form, "clear")]] if field != "price" else []
+    rows = [[button(_("Remove it"), form, FormAction.REMOVE_PRICE)]] if field != "price" else []
     await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
 
 
+@router.message(ProductForm.price, TYPED)
 async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, admin: User) -> None:
     amount = parse_amount(message.text or "")
     if amount is None:
@@ -53,6 +58,7 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: 
     await _save(message, state, pool, redis, admin, str(amount))
 
 
+@router.callback_query(ProductForm.price, FormButton.filter(F.action == FormAction.REMOVE_PRICE), CurrentForm())
 async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, redis: Redis,
                   admin: User) -> None:
     await _save(callback, state, pool, redis, admin, None)

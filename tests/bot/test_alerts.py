@@ -10,7 +10,7 @@ import asyncpg
 from aiogram import Bot
 
 from bot.alerts import send_due_alerts
-from bot.callbacks import ProductCb
+from bot.callbacks import AdjustStock, FormAction, OpenProduct, RunSyncNow
 from core import inventory, orders
 from core.inventory import Source
 from core.orders import Status
@@ -58,8 +58,8 @@ async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(
     text = digest.params["text"]
     assert "PH-1" in text and "PH-2" in text and "CL-1" in text and text.count("\n") == 3
     buttons = [b["callback_data"] for row in digest.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert ProductCb(action="open", id=shop.phone).pack() in buttons
-    assert ProductCb(action="adj", id=shop.telefon).pack() in buttons
+    assert OpenProduct(product_id=shop.phone).pack() in buttons
+    assert AdjustStock(product_id=shop.telefon).pack() in buttons
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE sent_at IS NULL") == 0
 
 
@@ -70,14 +70,14 @@ async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
     await _sell(pool, shop.telefon, 3)
     await send_due_alerts(pool, process.bot, bot_settings)
     [alert] = fake_telegram.calls_to("sendMessage")
-    adjust = next(b["callback_data"] for row in alert.params["reply_markup"]["inline_keyboard"] for b in row
-              if b["callback_data"].startswith("pr:adj"))
+    adjust = AdjustStock(product_id=shop.telefon).pack()
+    assert adjust in [b["callback_data"] for row in alert.params["reply_markup"]["inline_keyboard"] for b in row]
 
     await process.feed(fake_telegram.callback_update(adjust, user_id=admin.user_id, chat_id=ADMIN_CHAT_ID,
                                                      message_id=1000))
     assert "+5" in admin.text, "the form opened in the admin's private chat"
     await admin.send("+4")
-    await admin.tap_form("reason", 0)
+    await admin.tap_form(FormAction.PICK_REASON, 0)
 
     assert await pool.fetchval("SELECT quantity FROM inventory WHERE product_id = $1", shop.telefon) == 4
 
@@ -206,7 +206,7 @@ async def test_sync_alerts_read_as_sentences_and_drift_offers_a_push_now(
     text = digest.params["text"]
     assert "Uzum Market" in text and "PH-1 9→5" in text and "7001" in text and "🔔" in text.splitlines()[0]
     buttons = [b["callback_data"] for row in digest.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert f"sy:run:{uzum}" in buttons
+    assert RunSyncNow(marketplace_id=uzum).pack() in buttons
 
 
 async def test_a_throttled_marketplace_and_its_recovery_read_in_the_admins_language(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from bot.callbacks import MenuCb, ReportCb
+from bot.callbacks import OpenScreen, Screen, ShowReport
 from core import orders
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel
@@ -87,10 +87,10 @@ async def test_a_date_range_counts_only_its_days(
 async def test_reports_from_the_admin_menu(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     await _sell_on_two_channels(pool, shop)
     await admin.send("/admin")
-    await admin.tap_data(MenuCb(item="reports"))
-    assert ReportCb(period="month").pack() in [data for _text, data in admin.buttons()]
+    await admin.tap_data(OpenScreen(screen=Screen.REPORTS))
+    assert ShowReport(period="month").pack() in [data for _text, data in admin.buttons()]
 
-    await admin.tap_data(ReportCb(period="month"))
+    await admin.tap_data(ShowReport(period="month"))
 
     assert "Tushum 3 700 000 so'm" in admin.messages()[-2]["text"]
     assert "photo" in admin.screen()

@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from yarl import URL
 
 from amazing_store.app import TELEGRAM_WEBHOOK_PATH, create_app
+from bot.callbacks import FormAction
 from core import embedded, inventory, marketplaces
 from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, free_port
@@ -221,7 +222,7 @@ async def test_bot_says_try_again_in_the_users_language_while_redis_is_down(
     admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
     customer = Chat(bot, 5001, first_name="Aziza", language_code="uz")
     await admin.send("/order")
-    channel_button = admin.form_button("channel", olx)
+    channel_button = admin.form_button(FormAction.CHOOSE_CHANNEL, olx)
     await own_redis.settle()
     own_redis.stop()
 
@@ -241,7 +242,7 @@ async def test_everything_heals_by_itself_when_redis_returns_on_the_same_port(
     bot = client_bot(client, fake_telegram)
     admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
     await admin.send("/order")
-    await admin.tap_form("channel", olx)  # the form now waits for a product search, in Redis
+    await admin.tap_form(FormAction.CHOOSE_CHANNEL, olx)  # the form now waits for a product search, in Redis
     page = await client.get(f"/api/events?products={shop.telefon}", headers=login(client))
     assert await page.content.readline() == b": connected\n"
     await own_redis.settle()

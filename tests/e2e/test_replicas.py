@@ -19,6 +19,7 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot.alerts import INTERVAL_SECONDS as ALERT_INTERVAL
+from bot.callbacks import FormAction
 from core import marketplaces, outbox
 from core.db import create_pool
 from core.embedded import ServiceUrls
@@ -127,14 +128,14 @@ async def test_a_bot_form_goes_on_whichever_replica_gets_the_next_update(cluster
         admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
         steps: list[tuple[AppProcess, Callable[[], Awaitable[None]]]] = [
             (cluster.a, lambda: admin.send("/order")),
-            (cluster.b, lambda: admin.tap_form("channel", cluster.olx)),
+            (cluster.b, lambda: admin.tap_form(FormAction.CHOOSE_CHANNEL, cluster.olx)),
             (cluster.a, lambda: admin.send("samsung")),
             (cluster.b, lambda: admin.tap("Samsung")),
         ]
         for replica, step in steps:
             bot.target = replica
             await step()
-    admin.form_button("qty")  # the quantity step: the form kept its place across both replicas
+    admin.form_button(FormAction.QUANTITY)  # the quantity step: the form kept its place across both replicas
     assert bot.statuses == [200] * len(steps)
 
 
