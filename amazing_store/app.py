@@ -25,9 +25,10 @@ from core.migrations import migrate
 from core.periodic import run_periodically
 from core.redis_client import create_redis
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
-from sync.demo import DemoMarketplaces, start_demo_marketplaces
+from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller
@@ -35,7 +36,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS
+from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, SUBSCRIBER
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[REDIS] = create_redis(services.redis_url)
+    app[SUBSCRIBER] = Subscriber(app[REDIS])
     app[EFFECTS] = Effects(app[REDIS])
     app[VAULT] = vault_for(settings)
     # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
@@ -78,6 +80,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     )
     app.cleanup_ctx.append(_database(services.database_url))
     app.cleanup_ctx.append(_redis)
+    app.cleanup_ctx.append(_subscriber)  # after Redis, before every listener: it outlives them all
     aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
     app.cleanup_ctx.append(_jobs)  # after the scheduler: its teardown (stop the loops) runs first
     webapp.setup(app)
@@ -101,7 +104,7 @@ def _database(dsn: str) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
-    pool, redis, effects, settings = app[POOL], app[REDIS], app[EFFECTS], app[SETTINGS]
+    pool, redis, subscriber, effects, settings = app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS], app[SETTINGS]
     stop = asyncio.Event()
     scheduler = aiojobs.aiohttp.get_scheduler_from_app(app)
     assert scheduler is not None
@@ -117,13 +120,13 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     app[DEMO_MARKETPLACES] = demo
     # One set of marketplace rate limits for the three jobs (and, through Redis, for every replica).
     limits = RateLimits(redis)
-    pusher = StockPusher(pool, redis, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route,
-                         limits=limits)
+    pusher = StockPusher(pool, redis, subscriber, vault, sweep_seconds=settings.push_sweep_interval,
+                         route=demo.route, limits=limits)
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
     puller = MarketplacePuller(pool, redis, effects, vault, route=demo.route, limits=limits)
     pulling = await scheduler.spawn(puller.run(stop))
-    webhook_worker = WebhookWorker(pool, redis, effects, vault, route=demo.route, limits=limits)
+    webhook_worker = WebhookWorker(pool, redis, subscriber, effects, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
@@ -147,6 +150,12 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
 async def _redis(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[REDIS].aclose()
+
+
+async def _subscriber(app: web.Application) -> AsyncIterator[None]:
+    app[SUBSCRIBER].start()
+    yield
+    await app[SUBSCRIBER].close()
 
 
 def _attach_bot(app: web.Application, settings: Settings) -> None:

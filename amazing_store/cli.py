@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import demo, logs, mappings, marketplaces, users
+from core import logs, mappings, marketplaces, users
 from core.db import create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -24,6 +24,7 @@ from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
+from demo.seeding import catalog_is_empty, seed_demo
 
 if TYPE_CHECKING:
     from sync.limiter import RateLimits
@@ -200,11 +201,11 @@ def _migrate(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) ->
 def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     async def seed(conn: asyncpg.Connection) -> int:
         await migrate(conn)
-        if args.if_empty and not await demo.catalog_is_empty(conn):
+        if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
             return 0
         async with _effects(urls) as effects:
-            summary = await demo.seed_demo(conn, effects)
+            summary = await seed_demo(conn, effects)
         print(
             f"demo loaded: {summary.categories} categories, {summary.products} products, "
             f"{summary.banners} banners, {summary.marketplaces} channels created"
@@ -220,8 +221,8 @@ def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> i
         if args.action == "list":
             admins = await users.list_admins(conn)
             for row in admins:
-                print(f"{row['telegram_id']}\t{row['first_name']}\t@{row['username'] or '-'}")
-            configured = sorted(set(settings.admin_ids) - {row["telegram_id"] for row in admins})
+                print(f"{row.telegram_id}\t{row.first_name}\t@{row.username or '-'}")
+            configured = sorted(set(settings.admin_ids) - {row.telegram_id for row in admins})
             for telegram_id in configured:
                 print(f"{telegram_id}\t(from ADMIN_IDS)")
             return 0

@@ -2,45 +2,40 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.access import IsAdmin
-from bot.callbacks import MenuCb, OrdersCb
+from bot.access import admin_router
+from bot.callbacks import OpenScreen, OrderList, Screen
 from bot.forms import show
 
-
-def create_router() -> Router:
-    router = Router(name="admin_menu")
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    router.message.register(open_menu, Command("admin"))
-    router.message.register(cancel_form, Command("cancel"))
-    router.callback_query.register(open_menu, MenuCb.filter(F.item == "main"))
-    return router
+router = admin_router(__name__)
 
 
 def menu_markup() -> InlineKeyboardMarkup:
-    def item(text: str, name: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text=text, callback_data=MenuCb(item=name).pack())
+    def item(text: str, screen: Screen) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text, callback_data=OpenScreen(screen=screen).pack())
 
-    orders = InlineKeyboardButton(text=_("🧾 Orders"), callback_data=OrdersCb().pack())
+    orders = InlineKeyboardButton(text=_("🧾 Orders"), callback_data=OrderList().pack())
     return InlineKeyboardMarkup(inline_keyboard=[
-        [item(_("📝 New manual order"), "order")],
-        [item(_("📦 Products and stock"), "products"), item(_("➕ New product"), "newproduct")],
-        [orders, item(_("📊 Reports"), "reports")],
-        [item(_("🔄 Marketplace sync"), "sync"), item(_("👥 Admins"), "admins")],
+        [item(_("📝 New manual order"), Screen.MANUAL_ORDER)],
+        [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
+        [orders, item(_("📊 Reports"), Screen.REPORTS)],
+        [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("👥 Admins"), Screen.ADMINS)],
     ])
 
 
+@router.message(Command("admin"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.MENU))
 async def open_menu(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(event, _("Seller menu. What shall we do?"), menu_markup())
 
 
+@router.message(Command("cancel"))
 async def cancel_form(message: Message, state: FSMContext) -> None:
     had_form = await state.get_state() is not None
     await state.clear()

@@ -3,20 +3,19 @@ order news. Rendered in the current gettext locale."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import assert_never
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from bot.callbacks import OrderCb, ProductCb, SyncCb
+from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
 from bot.texts import money, status_label
 from core import outbox
 from core.customer_orders import CustomerOrder
 from core.notifications import Due
 from core.order_status import Status
 
-SYNC_FAILURE = "sync_failure"  # written by the sync engine (core.outbox.SYNC_FAILURE)
 MAX_PRODUCT_BUTTONS = 5
 MAX_ORDER_BUTTONS = 3
 # A digest of DIGEST_SIZE lines stays under Telegram's 4096 characters.
@@ -24,20 +23,11 @@ MAX_LINE = 190
 MAX_MESSAGE = 4000
 
 
-def _amount(value: object) -> str:
-    try:
-        return money(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ArithmeticError):
-        return str(value)
-
-
 def admin_line(due: Due) -> str:
-    """One alert in one line. A payload not shaped as expected still reads as the generic line: one odd row
-    must not stop the whole outbox."""
-    try:
-        return _known_line(due)[:MAX_LINE]
-    except (KeyError, IndexError, ValueError, TypeError):
-        return _generic_line(due)[:MAX_LINE]
+    """One alert in one line. A row of a kind or a shape this code does not know reads as the generic line: one
+    odd row must not stop the whole outbox."""
+    line = None if due.alert is None else _known_line(due.alert)
+    return (_generic_line(due) if line is None else line)[:MAX_LINE]
 
 
 def _generic_line(due: Due) -> str:
@@ -45,85 +35,93 @@ def _generic_line(due: Due) -> str:
     return _("🔔 {kind}: {details}").format(kind=due.kind, details=details[:300])
 
 
-def _known_line(due: Due) -> str:
-    p = due.payload
-    if due.kind == outbox.STOCK_LOW:
-        return _("⚠️ Low stock: {name} ({sku}), {available} left (alert at {threshold}).").format(**p)
-    if due.kind == outbox.STOCK_OUT:
-        return _("⛔ Out of stock: {name} ({sku}). Hidden in the store until it is back.").format(**p)
-    if due.kind == outbox.STOCK_BACK:
-        return _("✅ Back in stock: {name} ({sku}), {available} available.").format(**p)
-    if due.kind == outbox.ORDER_PLACED:
-        items = ", ".join(f"{item['name']} × {item['quantity']}" for item in p.get("items") or [])
-        return _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
-            number=p.get("order_number"), channel=p.get("channel"), total=_amount(p.get("total")),
-            customer=p.get("customer_name"), items=items,
-        )
-    if due.kind == outbox.PAYMENT_NEEDS_REFUND:
-        return _("💸 Money arrived for the cancelled order {number}: refund {total} (payment {charge}).").format(
-            number=p.get("order_number"), total=_amount(p.get("total")), charge=p.get("charge_id"))
-    if due.kind == SYNC_FAILURE:
-        return _("🔄 Sync with {marketplace} is failing: {error}").format(
-            marketplace=p.get("marketplace"), error=str(p.get("error"))[:300])
-    if due.kind == outbox.SYNC_THROTTLED:
-        return _("⏸ {marketplace} is limiting our requests (too many requests): its sync pauses for {seconds} s and "
-                 "resumes by itself.").format(marketplace=p.get("marketplace"), seconds=p["pause_seconds"])
-    if due.kind == outbox.SYNC_RECOVERED:
-        return _("▶️ {marketplace} accepts our requests again: its sync has resumed.").format(
-            marketplace=p.get("marketplace"))
-    if due.kind == outbox.STOCK_DRIFT:
-        return _drift_line(p)
-    if due.kind == outbox.MARKETPLACE_ORDER_PROBLEM:
-        return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
-            order=p.get("order") or "-", problem=p.get("problem"))
-    if due.kind == outbox.WEBHOOK_FAILURE:
-        return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
-            event=p.get("event_type"), error=str(p.get("error"))[:200])
-    return _generic_line(due)
+def _known_line(alert: outbox.Alert) -> str | None:
+    match alert:
+        case outbox.StockLow():
+            return _("⚠️ Low stock: {name} ({sku}), {available} left (alert at {threshold}).").format(
+                name=alert.name, sku=alert.sku, available=alert.available, threshold=alert.threshold)
+        case outbox.StockOut():
+            return _("⛔ Out of stock: {name} ({sku}). Hidden in the store until it is back.").format(
+                name=alert.name, sku=alert.sku)
+        case outbox.StockBack():
+            return _("✅ Back in stock: {name} ({sku}), {available} available.").format(
+                name=alert.name, sku=alert.sku, available=alert.available)
+        case outbox.OrderPlaced():
+            items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
+            return _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
+                number=alert.order_number, channel=alert.channel, total=money(alert.total),
+                customer=alert.customer_name, items=items,
+            )
+        case outbox.OrderStatus():
+            return None  # the customer's news, told in the customer's chat (customer_message)
+        case outbox.PaymentNeedsRefund():
+            return _("💸 Money arrived for the cancelled order {number}: refund {total} (payment {charge}).").format(
+                number=alert.order_number, total=money(alert.total), charge=alert.charge_id)
+        case outbox.SyncFailure():
+            return _("🔄 Sync with {marketplace} is failing: {error}").format(
+                marketplace=alert.marketplace, error=alert.error[:300])
+        case outbox.SyncThrottled():
+            return _("⏸ {marketplace} is limiting our requests (too many requests): its sync pauses for {seconds} s "
+                     "and resumes by itself.").format(marketplace=alert.marketplace, seconds=alert.pause_seconds)
+        case outbox.SyncRecovered():
+            return _("▶️ {marketplace} accepts our requests again: its sync has resumed.").format(
+                marketplace=alert.marketplace)
+        case outbox.StockDrift():
+            return _drift_line(alert)
+        case outbox.MarketplaceOrderProblem():
+            return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
+                order=alert.order or "-", problem=alert.problem)
+        case outbox.WebhookFailure():
+            return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
+                event=alert.event_type, error=alert.error[:200])
+    assert_never(alert)
 
 
-def _drift_line(p: dict[str, Any]) -> str:
-    def listed(items: list[dict[str, Any]]) -> str:
-        return ", ".join(f"{item['sku']} {item['theirs']}→{item['ours']}" for item in items)[:120]
+def _drift_line(drift: outbox.StockDrift) -> str:
+    def listed(items: tuple[outbox.DriftedListing, ...]) -> str:
+        return ", ".join(f"{item.sku} {item.theirs}→{item.ours}" for item in items)[:120]
 
     parts = []
-    if p.get("count"):
+    if drift.count:
         parts.append(_("🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
-                       "the truth is being pushed.").format(marketplace=p.get("marketplace"), count=p.get("count"),
-                                                            items=listed(p.get("items") or [])))
-    if p.get("held_count"):
+                       "the truth is being pushed.").format(marketplace=drift.marketplace, count=drift.count,
+                                                            items=listed(drift.items)))
+    if drift.held_count:
         parts.append(_("⏸ {marketplace} shows less than ours for {count} listings ({items}) while {lines} of its "
                        "order lines match none of our listings: not raised there, so units sold there are not "
                        "sold again. Map those listings.").format(
-            marketplace=p.get("marketplace"), count=p.get("held_count"), items=listed(p.get("held") or []),
-            lines=p.get("unplaced_lines")))
+            marketplace=drift.marketplace, count=drift.held_count, items=listed(drift.held),
+            lines=drift.unplaced_lines))
     return " ".join(parts)
 
 
 def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
     products: dict[int, str] = {}
     orders: dict[int, str] = {}
+    drifted: dict[int, str] = {}
     for due in dues:
-        product_id, order_id = due.payload.get("product_id"), due.payload.get("order_id")
-        if isinstance(product_id, int):
-            products.setdefault(product_id, str(due.payload.get("sku") or product_id))
-        if isinstance(order_id, int) and due.kind == outbox.ORDER_PLACED:
-            orders.setdefault(order_id, str(due.payload.get("order_number") or order_id))
+        match due.alert:
+            case outbox.StockLow() | outbox.StockOut() | outbox.StockBack() as crossing:
+                products.setdefault(crossing.product_id, crossing.sku or str(crossing.product_id))
+            case outbox.MarketplaceOrderProblem(product_id=int() as product_id):
+                products.setdefault(product_id, str(product_id))
+            case outbox.OrderPlaced() as placed:
+                orders.setdefault(placed.order_id, placed.order_number or str(placed.order_id))
+            case outbox.StockDrift() as drift:
+                drifted[drift.marketplace_id] = drift.marketplace
     rows = [
-        [InlineKeyboardButton(text=f"📦 {sku}", callback_data=ProductCb(action="open", id=product_id).pack()),
+        [InlineKeyboardButton(text=f"📦 {sku}", callback_data=OpenProduct(product_id=product_id).pack()),
          InlineKeyboardButton(text=_("➕➖ Adjust {sku}").format(sku=sku),
-                              callback_data=ProductCb(action="adj", id=product_id).pack())]
+                              callback_data=AdjustStock(product_id=product_id).pack())]
         for product_id, sku in list(products.items())[:MAX_PRODUCT_BUTTONS]
     ]
     rows += [
-        [InlineKeyboardButton(text=f"🧾 {number}", callback_data=OrderCb(action="open", id=order_id).pack())]
+        [InlineKeyboardButton(text=f"🧾 {number}", callback_data=OpenOrder(order_id=order_id).pack())]
         for order_id, number in list(orders.items())[:MAX_ORDER_BUTTONS]
     ]
-    drifted = {due.payload["marketplace_id"]: due.payload.get("marketplace") for due in dues
-               if due.kind == outbox.STOCK_DRIFT and isinstance(due.payload.get("marketplace_id"), int)}
     rows += [
         [InlineKeyboardButton(text=_("🔄 Push {name} now").format(name=name),
-                              callback_data=SyncCb(action="run", id=marketplace_id).pack())]
+                              callback_data=RunSyncNow(marketplace_id=marketplace_id).pack())]
         for marketplace_id, name in drifted.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
@@ -138,17 +136,18 @@ def admin_message(dues: list[Due]) -> tuple[str, InlineKeyboardMarkup | None]:
     return "\n".join(lines)[:MAX_MESSAGE], _buttons(dues)
 
 
-def customer_message(due: Due, order: CustomerOrder | None) -> str:
-    number = due.payload.get("order_number")
-    status = due.payload.get("status")
-    heading = {
+def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> str:
+    number, status = news.order_number, news.status
+    headings: dict[str, str] = {
         Status.PENDING: _("🧾 Your order {number} is received: we will confirm it soon."),
         Status.CONFIRMED: _("✅ Your order {number} is confirmed: we are preparing it."),
         Status.PROCESSING: _("📦 Your order {number} is being packed."),
         Status.SHIPPED: _("🚚 Your order {number} is on its way."),
         Status.DELIVERED: _("🎉 Your order {number} is delivered. Thank you for shopping with us!"),
         Status.CANCELLED: _("❌ Your order {number} is cancelled."),
-    }.get(status, _("Your order {number}: {status}").format(number="{number}", status=status_label(str(status))))
+    }
+    heading = headings.get(status, _("Your order {number}: {status}").format(number="{number}",
+                                                                             status=status_label(status)))
     lines = [heading.format(number=number)]
     if order:
         lines += [f"• {item.name} × {item.quantity}" for item in order.items]

@@ -22,6 +22,7 @@ from bot.i18n import create_i18n
 from bot.pacing import Pacer
 from core import customer_orders, notifications
 from core.notifications import Due
+from core.outbox import OrderStatus
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,13 +122,17 @@ async def _admin_parcels(conn: asyncpg.Connection, dues: list[Due], admin_chat: 
 
 async def _customer_parcels(conn: asyncpg.Connection, dues: list[Due]) -> list[Parcel]:
     """A customer's news of one pass in one message, in the customer's language."""
-    mine = sorted((due for due in dues if due.for_customer), key=lambda due: (_user_of(due), due.id))
+    unreadable = tuple(due.id for due in dues if due.for_customer and not isinstance(due.alert, OrderStatus))
+    if unreadable:
+        await notifications.close_undeliverable(conn, unreadable, "no such customer")
+    mine = sorted(((due.id, due.alert) for due in dues if isinstance(due.alert, OrderStatus)),
+                  key=lambda pair: (pair[1].user_id, pair[0]))
     i18n = create_i18n()
     parcels = []
-    for user_id, group in groupby(mine, key=_user_of):
+    for user_id, group in groupby(mine, key=lambda pair: pair[1].user_id):
         batch = list(group)
-        ids = tuple(due.id for due in batch)
-        recipient = await notifications.recipient(conn, user_id) if user_id else None
+        ids = tuple(row_id for row_id, _news in batch)
+        recipient = await notifications.recipient(conn, user_id)
         if recipient is None:
             await notifications.close_undeliverable(conn, ids, "no such customer")
             continue
@@ -136,13 +141,8 @@ async def _customer_parcels(conn: asyncpg.Connection, dues: list[Due]) -> list[P
             continue
         with i18n.context(), i18n.use_locale(recipient.language):
             texts = []
-            for due in batch:
-                found = await customer_orders.read(conn, user_id, recipient.language, due.payload.get("order_id"))
-                texts.append(alert_texts.customer_message(due, found[0] if found else None))
+            for _row_id, news in batch:
+                found = await customer_orders.read(conn, user_id, recipient.language, news.order_id)
+                texts.append(alert_texts.customer_message(news, found[0] if found else None))
         parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
     return parcels
-
-
-def _user_of(due: Due) -> int:
-    user_id = due.payload.get("user_id")
-    return user_id if isinstance(user_id, int) else 0

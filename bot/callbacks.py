@@ -1,62 +1,187 @@
-"""Callback data of every inline button, one factory per feature (Telegram allows 64 bytes)."""
+"""Callback data of every inline button: one factory per action, named for what the button does, its choices
+as enums. Telegram takes at most 64 bytes (tests/bot/test_callbacks.py packs the longest button of each).
+
+A button that no longer parses (one drawn before a deploy changed these) is taken by no handler: it ends at
+the stale-button note for admins and at the refusal for everyone else (see bot/dispatcher.py)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 
+from core.order_status import Status
 
-class LangCb(CallbackData, prefix="lang"):
+
+class ChooseLanguage(CallbackData, prefix="lang"):
     code: str
 
 
-class MenuCb(CallbackData, prefix="menu"):
-    item: str
+class Screen(StrEnum):
+    """The admin screens a button opens afresh: the menu and its entries."""
+
+    MENU = "menu"
+    MANUAL_ORDER = "manual_order"
+    PRODUCTS = "products"
+    NEW_PRODUCT = "new_product"
+    REPORTS = "reports"
+    SYNC = "sync"
+    ADMINS = "admins"
 
 
-class FormCb(CallbackData, prefix="f"):
+class OpenScreen(CallbackData, prefix="screen"):
+    screen: Screen = Screen.MENU
+
+
+class FormAction(StrEnum):
+    """What a form's button does; the form's FSM state tells which form's button it is."""
+
+    BACK = "back"
+    CANCEL = "cancel"
+    SKIP = "skip"
+    CHOOSE_CHANNEL = "choose_channel"
+    PICK_PRODUCT = "pick_product"
+    QUANTITY = "quantity"
+    KEEP_PRICE = "keep_price"
+    ADD_ITEM = "add_item"
+    REMOVE_ITEM = "remove_item"
+    TO_CUSTOMER = "to_customer"
+    CONFIRM = "confirm"
+    EDIT = "edit"
+    PICK_REASON = "pick_reason"
+    REMOVE_PRICE = "remove_price"
+    PICK_CATEGORY = "pick_category"
+    CREATE_PRODUCT = "create_product"
+
+
+class FormButton(CallbackData, prefix="form"):
     """A button of a form. `form` is the id of the form that drew it: a button of a closed or replaced form
-    (a stale message, a second tap on Confirm) no longer matches the form in the FSM state."""
+    (a stale message, a second tap on Confirm) no longer matches the form in the FSM state. `value` is what
+    the button picks: a channel, product, quantity, reason or category id."""
 
     form: str
-    action: str
+    action: FormAction
     value: int = 0
 
 
-class ProductCb(CallbackData, prefix="pr"):
-    action: str
-    id: int
-    arg: int = 0
+class OrderPart(StrEnum):
+    ITEMS = "items"
+    CHANNEL = "channel"
+    NAME = "name"
+    PHONE = "phone"
+    ADDRESS = "address"
+    FEE = "fee"
 
 
-class OrdersCb(CallbackData, prefix="ol"):
+class ChangeOrderPart(CallbackData, prefix="order_edit"):
+    """The manual order's Edit screen: answer one part of the form again, then back to the summary."""
+
+    form: str
+    part: OrderPart
+
+
+class OpenProduct(CallbackData, prefix="product"):
+    product_id: int
+
+
+class ExplainMarketplacePrice(CallbackData, prefix="marketplace_price"):
+    """A marketplace sets its own price: the button only says so."""
+
+    product_id: int
+    marketplace_id: int
+
+
+class SetOnSale(CallbackData, prefix="on_sale"):
+    product_id: int
+    on_sale: bool
+
+
+class AdjustStock(CallbackData, prefix="stock_adjust"):
+    product_id: int
+
+
+class CountStock(CallbackData, prefix="stock_count"):
+    product_id: int
+
+
+class PriceField(StrEnum):
+    """Our own prices of a product (core.admin_products.PRICE_FIELDS)."""
+
+    PRICE = "price"
+    SALE_PRICE = "sale_price"
+    COST_PRICE = "cost_price"
+
+
+class EditPrice(CallbackData, prefix="price_edit"):
+    product_id: int
+    field: PriceField
+
+
+class OpenListings(CallbackData, prefix="listings"):
+    product_id: int
+
+
+class MapListing(CallbackData, prefix="listing_map"):
+    product_id: int
+    marketplace_id: int
+
+
+class AskToUnmapListing(CallbackData, prefix="listing_unmap_ask"):
+    product_id: int
+    marketplace_id: int
+
+
+class UnmapListing(CallbackData, prefix="listing_unmap"):
+    product_id: int
+    marketplace_id: int
+
+
+class OrderList(CallbackData, prefix="orders"):
     """The order list with its filters; every button carries the whole filter, so no state is needed."""
 
-    status: str = ""
-    channel: int = 0
-    today: int = 0
+    status: Status | None = None
+    channel_id: int | None = None
+    today: bool = False
     page: int = 0
 
 
-class OrderCb(CallbackData, prefix="od"):
-    """An order's card and its status buttons; `seen` is the status the admin was looking at."""
-
-    action: str
-    id: int
-    seen: str = ""
-    to: str = ""
+class OpenOrder(CallbackData, prefix="order"):
+    order_id: int
 
 
-class ReportCb(CallbackData, prefix="rp"):
+class AskToCancelOrder(CallbackData, prefix="order_cancel_ask"):
+    """Cancelling returns stock and tells the customer: the button asks first. `seen` is the status the admin
+    was looking at."""
+
+    order_id: int
+    seen: Status
+
+
+class ChangeOrderStatus(CallbackData, prefix="order_status"):
+    """Moves an order from `seen`, the status the admin was looking at, to `to`: a second tap finds the order
+    moved on already and changes nothing."""
+
+    order_id: int
+    seen: Status
+    to: Status
+
+
+class ShowReport(CallbackData, prefix="report"):
     """A report of a named period: today, week or month."""
 
     period: str
 
 
-class SyncCb(CallbackData, prefix="sy"):
-    """The /sync board (action "show") and its buttons for one marketplace: run, pause, resume, check (its key)."""
-
-    action: str
-    id: int = 0
+class RunSyncNow(CallbackData, prefix="sync_run"):
+    marketplace_id: int
 
 
-ADMIN_PREFIXES = ("menu", "f", "pr", "ol", "od", "rp", "sy")
+class PauseSync(CallbackData, prefix="sync_pause"):
+    """Pause (`paused`) or resume a marketplace's automatic sync."""
+
+    marketplace_id: int
+    paused: bool
+
+
+class CheckMarketplaceKey(CallbackData, prefix="key_check"):
+    marketplace_id: int

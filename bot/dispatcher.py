@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import (
     admin_menu,
@@ -24,6 +24,7 @@ from bot import (
     products,
     refusal,
     reports,
+    stale_buttons,
     start,
     sync_desk,
 )
@@ -31,6 +32,27 @@ from bot.i18n import UserLocaleMiddleware, create_i18n
 
 # Abandoned forms expire instead of living in Redis forever.
 FORM_TTL_SECONDS = 24 * 3600
+
+# Order matters: admin routers only take admins' updates; what they leave falls through to the
+# customers' routers, and admin-only commands and buttons end at the refusal. An admin's button that no admin
+# router took (its form was closed, or it was drawn before a deploy changed its data) gets the stale note.
+ROUTERS = (
+    errors.router,
+    start.router,
+    payments.router,
+    language.router,
+    helpdesk.router,
+    admin_menu.router,
+    manual_order.router,
+    products.router,
+    order_desk.router,
+    admins.router,
+    reports.router,
+    sync_desk.router,
+    stale_buttons.router,
+    my_orders.router,
+    refusal.router,
+)
 
 
 def create_bot(token: str, api_url: str) -> Bot:
@@ -46,23 +68,7 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     UserLocaleMiddleware(create_i18n()).setup(dispatcher)
-    dispatcher.errors.register(errors.storage_unavailable, ExceptionTypeFilter(RedisError))
-    # Order matters: admin routers only take admins' updates; what they leave falls through to the
-    # customers' routers, and admin-only commands and buttons end at the refusal.
-    dispatcher.include_routers(
-        start.create_router(),
-        payments.create_router(),
-        language.create_router(),
-        helpdesk.create_router(),
-        admin_menu.create_router(),
-        manual_order.create_router(),
-        products.create_router(),
-        order_desk.create_router(),
-        admins.create_router(),
-        reports.create_router(),
-        sync_desk.create_router(),
-        manual_order.create_stale_router(),
-        my_orders.create_router(),
-        refusal.create_router(),
-    )
+    # A router belongs to one parent: each dispatcher gets its own copy of the modules' routers (the tests and
+    # a restart in the same process build more than one).
+    dispatcher.include_routers(*copy.deepcopy(ROUTERS))
     return dispatcher

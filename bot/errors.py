@@ -5,14 +5,18 @@ from __future__ import annotations
 import contextlib
 import logging
 
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
+from redis.exceptions import RedisError
 
 from bot.texts import status_label
 from core.errors import DomainError, InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
 
 log = logging.getLogger(__name__)
+router = Router(name=__name__)
 
 
 def describe(error: DomainError) -> str:
@@ -47,6 +51,7 @@ def _validation(error: ValidationError) -> str:
     return known.get(error.field or "", _("That did not work: {error}").format(error=error))
 
 
+@router.errors(ExceptionTypeFilter(RedisError))
 async def storage_unavailable(event: ErrorEvent) -> None:
     """Redis keeps every chat's form and lock, so without it each update fails before any handler: tell the user
     to try again instead of leaving them unanswered (a form goes on where it was once Redis is back)."""

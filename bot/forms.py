@@ -7,16 +7,20 @@ import contextlib
 import secrets
 from typing import Any
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
 
-from bot.callbacks import FormCb
-from bot.texts import stale_button
+from bot.callbacks import ChangeOrderPart, FormAction, FormButton
 
 Event = Message | CallbackQuery
+
+# Typed input, but never a command: /orders typed mid-form is a command, not a product name.
+TYPED = F.text & ~F.text.startswith("/")
 
 
 def new_form_id() -> str:
@@ -24,15 +28,20 @@ def new_form_id() -> str:
 
 
 class CurrentForm(Filter):
-    """Passes a form's button only while its form is the one in the FSM state; injects the form's data as
-    `draft`. Anything else falls through to the router's stale-button handler."""
+    """After the button's callback data filter: passes a form's button only while its form is the one in the FSM
+    state, and injects the form's data as `draft` (read into `model` when the form has one). Anything else falls
+    through to the stale-button note."""
 
-    async def __call__(self, callback: CallbackQuery, state: FSMContext) -> bool | dict[str, Any]:
-        if not callback.data:
-            return False
-        form = FormCb.unpack(callback.data).form
+    def __init__(self, model: type[BaseModel] | None = None) -> None:
+        self.model = model
+
+    async def __call__(
+        self, callback: CallbackQuery, callback_data: FormButton | ChangeOrderPart, state: FSMContext
+    ) -> bool | dict[str, Any]:
         data = await state.get_data()
-        return {"draft": data} if data.get("form") == form else False
+        if data.get("form") != callback_data.form:
+            return False
+        return {"draft": data if self.model is None else self.model.model_validate(data)}
 
 
 async def show(event: Event, text: str, markup: InlineKeyboardMarkup | None = None, *, answer: bool = True) -> None:
@@ -64,18 +73,13 @@ async def tell(event: Event, text: str) -> None:
         await event.answer(text)
 
 
-async def answer_stale(callback: CallbackQuery) -> None:
-    with contextlib.suppress(TelegramBadRequest):
-        await callback.answer(stale_button(), show_alert=True)
-
-
-def button(text: str, form: str, action: str, value: int = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=FormCb(form=form, action=action, value=value).pack())
+def button(text: str, form: str, action: FormAction, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=FormButton(form=form, action=action, value=value).pack())
 
 
 def nav_row(form: str, *, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button(_("⬅️ Back"), form, "back")] if back else []
-    row.append(button(_("✖️ Cancel"), form, "cancel"))
+    row = [button(_("⬅️ Back"), form, FormAction.BACK)] if back else []
+    row.append(button(_("✖️ Cancel"), form, FormAction.CANCEL))
     return row
 
 

@@ -5,7 +5,6 @@ The seller's contact is a text of the translations (bot/locales/*/LC_MESSAGES/me
 
 from __future__ import annotations
 
-import asyncpg
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
@@ -13,15 +12,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.access import is_admin
 from core.settings import Settings
+from core.users import User
+
+router = Router(name=__name__)
 
 
-def create_router() -> Router:
-    router = Router(name="help")
-    router.message.register(show_help, Command("help"))
-    return router
-
-
-async def show_help(message: Message, settings: Settings, user: asyncpg.Record | None = None) -> None:
+@router.message(Command("help"))
+async def show_help(message: Message, settings: Settings, user: User | None = None) -> None:
     lines = [
         _("Amazing Store: tap the menu button to open the store."),
         _("/orders — your latest orders"),

@@ -87,5 +87,5 @@ class UserLocaleMiddleware(I18nMiddleware):
                 user = await users.register(conn, profile_of(sender))
         data["user"] = user
         if user is not None:
-            return str(user["language"])
+            return user.language
         return users.language_from_telegram(sender.language_code)

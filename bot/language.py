@@ -9,20 +9,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import LangCb
+from bot.callbacks import ChooseLanguage
 from bot.i18n import profile_of
 from core import users
 
 NAMES = {"uz": "🇺🇿 O'zbekcha", "ru": "🇷🇺 Русский"}
 
-
-def create_router() -> Router:
-    router = Router(name="language")
-    router.message.register(ask, Command("lang"))
-    router.callback_query.register(chosen, LangCb.filter())
-    return router
+router = Router(name=__name__)
 
 
+@router.message(Command("lang"))
 async def ask(message: Message, command: CommandObject, pool: asyncpg.Pool, i18n: I18n) -> None:
     wanted = (command.args or "").strip().lower()
     if wanted in users.LANGUAGES and message.from_user is not None:
@@ -30,11 +26,12 @@ async def ask(message: Message, command: CommandObject, pool: asyncpg.Pool, i18n
         with i18n.use_locale(wanted):
             await message.answer(_("Done: I will speak {language} from now on.").format(language=NAMES[wanted]))
         return
-    buttons = [InlineKeyboardButton(text=NAMES[code], callback_data=LangCb(code=code).pack()) for code in NAMES]
+    buttons = [InlineKeyboardButton(text=NAMES[code], callback_data=ChooseLanguage(code=code).pack()) for code in NAMES]
     await message.answer(_("Choose your language:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons]))
 
 
-async def chosen(callback: CallbackQuery, callback_data: LangCb, pool: asyncpg.Pool, i18n: I18n) -> None:
+@router.callback_query(ChooseLanguage.filter())
+async def chosen(callback: CallbackQuery, callback_data: ChooseLanguage, pool: asyncpg.Pool, i18n: I18n) -> None:
     if callback_data.code not in users.LANGUAGES:
         await callback.answer()
         return
@@ -49,4 +46,4 @@ async def chosen(callback: CallbackQuery, callback_data: LangCb, pool: asyncpg.P
 async def _store(pool: asyncpg.Pool, sender: User, language: str) -> None:
     async with pool.acquire() as conn:
         user = await users.by_telegram_id(conn, sender.id) or await users.register(conn, profile_of(sender))
-        await users.update_profile(conn, user["id"], {"language": language})
+        await users.update_profile(conn, user.id, {"language": language})

@@ -6,10 +6,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb
+from bot.callbacks import OpenScreen
 
 
 def menu_button(text: str | None = None, callback: CallbackData | None = None) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text or _("🏠 Menu"), callback_data=(callback or MenuCb(item="main")).pack()
-    )
+    return InlineKeyboardButton(text=text or _("🏠 Menu"), callback_data=(callback or OpenScreen()).pack())

@@ -10,22 +10,20 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.texts import language, money, status_label
 from core import customer_orders
+from core.users import User
 
 SHOWN = 5
 
-
-def create_router() -> Router:
-    router = Router(name="my_orders")
-    router.message.register(my_orders, Command("orders"))
-    return router
+router = Router(name=__name__)
 
 
-async def my_orders(message: Message, pool: asyncpg.Pool, user: asyncpg.Record | None = None) -> None:
+@router.message(Command("orders"))
+async def my_orders(message: Message, pool: asyncpg.Pool, user: User | None = None) -> None:
     if user is None:
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return
     async with pool.acquire() as conn:
-        mine = (await customer_orders.read(conn, user["id"], language()))[:SHOWN]
+        mine = (await customer_orders.read(conn, user.id, language()))[:SHOWN]
     if not mine:
         await message.answer(_("You have no orders yet. Open the store with /start."))
         return

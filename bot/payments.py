@@ -17,14 +17,10 @@ from core.unit_of_work import Effects
 # payment finish.
 PAYMENT_GRACE = timedelta(minutes=10)
 
-
-def create_router() -> Router:
-    router = Router(name="payments")
-    router.pre_checkout_query.register(pre_checkout)
-    router.message.register(successful_payment, F.successful_payment)
-    return router
+router = Router(name=__name__)
 
 
+@router.pre_checkout_query()
 async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
     problem = "order not found"
     if query.invoice_payload.isdigit():
@@ -36,6 +32,7 @@ async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
         await query.answer(ok=False, error_message=problem)
 
 
+@router.message(F.successful_payment)
 async def successful_payment(message: Message, pool: asyncpg.Pool, effects: Effects) -> None:
     payment = message.successful_payment
     assert payment is not None

@@ -17,21 +17,17 @@ from core import users
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+router = Router(name=__name__)
 
 
-def create_router() -> Router:
-    router = Router(name="start")
-    router.message.register(start, CommandStart())
-    return router
-
-
+@router.message(CommandStart())
 async def start(message: Message, bot: Bot, pool: asyncpg.Pool, settings: Settings) -> None:
     sender = message.from_user
     if sender is None:
         return
     async with pool.acquire() as conn:
         user = await users.register(conn, profile_of(sender))
-    greeting = _("Hello, {name}! Welcome to Amazing Store.").format(name=user["first_name"])
+    greeting = _("Hello, {name}! Welcome to Amazing Store.").format(name=user.first_name)
     if settings.mini_app_url is None:
         await message.answer(greeting + "\n" + _("The store is not open yet. We will be back soon!"))
         return

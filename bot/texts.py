@@ -5,9 +5,8 @@ Everything user-facing goes through gettext (`_`); the translations live in bot/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Protocol
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
@@ -63,11 +62,19 @@ def parse_quantity(text: str, *, signed: bool = False) -> int | None:
     return value
 
 
-def product_name(row: Mapping[str, Any]) -> str:
-    """The product's name in the reader's language (Russian when there is one)."""
-    if language() == "ru" and row.get("name_ru"):
-        return str(row["name_ru"])
-    return str(row["name_uz"])
+class Named(Protocol):
+    @property
+    def name_uz(self) -> str: ...
+
+    @property
+    def name_ru(self) -> str | None: ...
+
+
+def product_name(named: Named) -> str:
+    """The product's (or category's) name in the reader's language (Russian when there is one)."""
+    if language() == "ru" and named.name_ru:
+        return named.name_ru
+    return named.name_uz
 
 
 def status_label(status: str) -> str:

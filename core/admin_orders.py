@@ -20,15 +20,22 @@ from core.unit_of_work import UnitOfWork
 _STATUS_ORDER = list(Status)
 
 
-async def manual_channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    name: str
+
+
+async def manual_channels(conn: asyncpg.Connection) -> list[Channel]:
     """Channels an admin may type orders for: the active manual ones (OLX, Bir-Bir, ...)."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         "SELECT id, name FROM marketplaces WHERE integration_type = 'manual' AND is_active ORDER BY name, id"
     )
+    return [Channel(**row) for row in rows]
 
 
-async def channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT id, name, integration_type FROM marketplaces ORDER BY id")
+async def channels(conn: asyncpg.Connection) -> list[Channel]:
+    return [Channel(**row) for row in await conn.fetch("SELECT id, name FROM marketplaces ORDER BY id")]
 
 
 async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
@@ -81,6 +88,19 @@ class OrderFilter:
     per_page: int = 8
 
 
+@dataclass(frozen=True)
+class ListedOrder:
+    """An order in the list."""
+
+    id: int
+    order_number: str
+    status: str
+    total: Decimal
+    customer_name: str
+    order_date: datetime
+    channel: str
+
+
 _LIST = """
 SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m.name AS channel,
        COUNT(*) OVER () AS total_count
@@ -95,24 +115,66 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 """
 
 
-async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[asyncpg.Record], int]:
+async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
         _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
         wanted.per_page, max(0, wanted.page) * wanted.per_page,
     )
-    return rows, rows[0]["total_count"] if rows else 0
+    page = [ListedOrder(**{key: value for key, value in row.items() if key != "total_count"}) for row in rows]
+    return page, rows[0]["total_count"] if rows else 0
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """One order with its money and who typed it in (None unless an admin did)."""
+
+    id: int
+    order_number: str
+    status: str
+    order_date: datetime
+    channel: str
+    customer_name: str
+    customer_phone: str
+    customer_address: str | None
+    subtotal: Decimal
+    delivery_fee: Decimal
+    total: Decimal
+    total_cost: Decimal | None
+    total_commission: Decimal
+    total_profit: Decimal | None
+    payment_status: str
+    created_by_name: str | None
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    product_id: int | None
+    product_name: str
+    product_sku: str
+    price: Decimal
+    quantity: int
+    subtotal: Decimal
+    profit: Decimal | None
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    status: str
+    notes: str | None
+    created_at: datetime
+    changed_by_name: str | None
 
 
 @dataclass(frozen=True)
 class OrderCard:
-    order: asyncpg.Record
-    items: list[asyncpg.Record]
-    history: list[asyncpg.Record]
+    order: OrderView
+    items: list[OrderItem]
+    history: list[StatusEntry]
 
     @property
     def status(self) -> Status:
-        return Status(self.order["status"])
+        return Status(self.order.status)
 
     @property
     def next_statuses(self) -> list[Status]:
@@ -120,7 +182,9 @@ class OrderCard:
 
 
 _CARD = """
-SELECT o.*, m.name AS channel, m.integration_type, u.first_name AS created_by_name
+SELECT o.id, o.order_number, o.status, o.order_date, m.name AS channel, o.customer_name, o.customer_phone,
+       o.customer_address, o.subtotal, o.delivery_fee, o.total, o.total_cost, o.total_commission, o.total_profit,
+       o.payment_status, u.first_name AS created_by_name
   FROM orders o
   JOIN marketplaces m ON m.id = o.marketplace_id
   LEFT JOIN users u ON u.id = o.created_by
@@ -142,7 +206,8 @@ async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
         " LEFT JOIN users u ON u.id = h.changed_by WHERE h.order_id = $1 ORDER BY h.created_at, h.id",
         order_id,
     )
-    return OrderCard(order, items, history)
+    return OrderCard(OrderView(**order), [OrderItem(**item) for item in items],
+                     [StatusEntry(**entry) for entry in history])
 
 
 async def change_status(

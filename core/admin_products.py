@@ -5,12 +5,13 @@ products). Each write records its audit row in the caller's unit of work."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import asyncpg
 
 from core import audit, catalog, inventory
-from core.catalog import NewProduct
+from core.catalog import NewProduct, ProductView
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
 from core.unit_of_work import UnitOfWork
@@ -32,24 +33,63 @@ SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.price, COALESCE(p.sale_pr
 """
 
 
+@dataclass(frozen=True)
+class Found:
+    """A product found by the search, hidden ones too."""
+
+    id: int
+    sku: str
+    barcode: str | None
+    name_uz: str
+    name_ru: str | None
+    price: Decimal
+    display_price: Decimal  # the sale price when there is one
+    is_active: bool
+    available: int
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def search(conn: asyncpg.Connection, needle: str, limit: int = SEARCH_LIMIT) -> list[asyncpg.Record]:
+async def search(conn: asyncpg.Connection, needle: str, limit: int = SEARCH_LIMIT) -> list[Found]:
     """Products by exact SKU or barcode first, then by name (uz or ru, either script, typos forgiven)."""
     needle = needle.strip()[:MAX_NEEDLE]
     if not needle:
         return []
-    return await conn.fetch(_SEARCH, needle, f"%{_escape_like(needle)}%", limit)
+    return [Found(**row) for row in await conn.fetch(_SEARCH, needle, f"%{_escape_like(needle)}%", limit)]
+
+
+@dataclass(frozen=True)
+class CategoryName:
+    name_uz: str
+    name_ru: str | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A product's listing on one channel, with what the channel last told us of it."""
+
+    marketplace_id: int
+    channel: str
+    integration_type: str  # 'api' channels set their own prices
+    marketplace_product_id: str
+    marketplace_sku: str | None
+    marketplace_stock: int
+    marketplace_price: Decimal | None
+    price_editable: bool
+    status: str
+    sync_status: str
+    sync_error: str | None
+    last_synced_at: datetime | None
 
 
 @dataclass(frozen=True)
 class ProductCard:
-    product: asyncpg.Record
-    category: asyncpg.Record | None
+    product: ProductView
+    category: CategoryName | None
     low_stock_threshold: int
-    listings: list[asyncpg.Record]
+    listings: list[Listing]
 
 
 _LISTINGS = """
@@ -70,16 +110,20 @@ async def card(conn: asyncpg.Connection, product_id: int) -> ProductCard:
         " LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
         product_id,
     )
-    category = extra if extra["category_id"] is not None else None
-    return ProductCard(product, category, extra["low_stock_threshold"], await conn.fetch(_LISTINGS, product_id))
+    category = CategoryName(extra["name_uz"], extra["name_ru"]) if extra["category_id"] is not None else None
+    return ProductCard(product, category, extra["low_stock_threshold"], await _listings(conn, product_id))
 
 
-async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> asyncpg.Record:
+async def _listings(conn: asyncpg.Connection, product_id: int) -> list[Listing]:
+    return [Listing(**row) for row in await conn.fetch(_LISTINGS, product_id)]
+
+
+async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> Listing:
     """One channel's listing of a product (to explain, e.g., why its price cannot be edited here)."""
-    rows = [row for row in await conn.fetch(_LISTINGS, product_id) if row["marketplace_id"] == marketplace_id]
-    if not rows:
+    found = [row for row in await _listings(conn, product_id) if row.marketplace_id == marketplace_id]
+    if not found:
         raise NotFound("listing", f"{product_id}@{marketplace_id}")
-    return rows[0]
+    return found[0]
 
 
 async def adjust_stock(uow: UnitOfWork, product_id: int, change: int, reason: str, actor_id: int) -> StockLevel:
@@ -105,14 +149,14 @@ async def count_stock(uow: UnitOfWork, product_id: int, counted: int, actor_id: 
 
 async def set_price(
     uow: UnitOfWork, product_id: int, field: str, value: Decimal | None, actor_id: int
-) -> asyncpg.Record:
+) -> ProductView:
     """Our price, sale price or cost. Marketplace prices are theirs and never change here."""
     if field not in PRICE_FIELDS:
         raise ValidationError(f"{field} is not one of our prices", field)
     before = await catalog.admin_view(uow.conn, product_id)
     after = await catalog.update_product(uow, product_id, {field: value})
-    await audit.record(uow.conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id, {field: before[field]},
-                       {field: after[field]})
+    await audit.record(uow.conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id,
+                       {field: before.our_price(field)}, {field: after.our_price(field)})
     return after
 
 
@@ -121,7 +165,7 @@ async def set_active(uow: UnitOfWork, product_id: int, active: bool, actor_id: i
     before = await catalog.admin_view(uow.conn, product_id)
     visible = await catalog.set_active(uow, product_id, active)
     await audit.record(uow.conn, actor_id, audit.PRODUCT_ACTIVATE, "product", product_id,
-                       {"is_active": before["is_active"], "inactive_reason": before["inactive_reason"]},
+                       {"is_active": before.is_active, "inactive_reason": before.inactive_reason},
                        {"switched_on": active, "is_active": visible})
     return visible
 
@@ -140,9 +184,17 @@ async def create(
     return product_id
 
 
-async def category_choices(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+@dataclass(frozen=True)
+class CategoryChoice:
+    id: int
+    name_uz: str
+    name_ru: str | None
+    parent: CategoryName | None
+
+
+async def category_choices(conn: asyncpg.Connection) -> list[CategoryChoice]:
     """Active categories, parents before their children, for a picker."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         """
         SELECT c.id, c.name_uz, c.name_ru, p.name_uz AS parent_uz, p.name_ru AS parent_ru
           FROM categories c
@@ -152,3 +204,6 @@ async def category_choices(conn: asyncpg.Connection) -> list[asyncpg.Record]:
                   c.sort_order, c.id
         """
     )
+    return [CategoryChoice(row["id"], row["name_uz"], row["name_ru"],
+                           CategoryName(row["parent_uz"], row["parent_ru"]) if row["parent_uz"] else None)
+            for row in rows]

@@ -99,9 +99,25 @@ async def daily_metrics(
     return _sales(await conn.fetch(_DAILY, start, end, timezone))
 
 
-async def inventory_status(conn: asyncpg.Connection, *, status: str | None = None) -> list[asyncpg.Record]:
+@dataclass(frozen=True)
+class StockHealth:
+    """A row of the inventory_status view."""
+
+    product_id: int
+    sku: str
+    name_uz: str
+    name_ru: str | None
+    is_active: bool
+    quantity: int
+    reserved: int
+    available: int
+    low_stock_threshold: int
+    stock_status: str  # 'ok', 'low' or 'out'
+
+
+async def inventory_status(conn: asyncpg.Connection, *, status: str | None = None) -> list[StockHealth]:
     """Every product's stock health ('ok', 'low', 'out'), the most urgent first."""
-    return await conn.fetch(
+    rows = await conn.fetch(
         """
         SELECT * FROM inventory_status
          WHERE $1::text IS NULL OR stock_status = $1
@@ -109,16 +125,45 @@ async def inventory_status(conn: asyncpg.Connection, *, status: str | None = Non
         """,
         status,
     )
+    return [StockHealth(**row) for row in rows]
 
 
-async def pending_orders(
-    conn: asyncpg.Connection, *, older_than: timedelta = timedelta(0)
-) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM pending_orders WHERE age >= $1 ORDER BY order_date", older_than)
+@dataclass(frozen=True)
+class PendingOrder:
+    """A row of the pending_orders view: an order someone still has to act on."""
+
+    order_id: int
+    order_number: str
+    status: str
+    payment_status: str
+    channel: str
+    customer_name: str
+    total: Decimal
+    order_date: datetime
+    age: timedelta
 
 
-async def customer_lifetime_value(conn: asyncpg.Connection, *, limit: int = 20) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT * FROM customer_lifetime_value ORDER BY spent DESC, user_id LIMIT $1", limit)
+async def pending_orders(conn: asyncpg.Connection, *, older_than: timedelta = timedelta(0)) -> list[PendingOrder]:
+    rows = await conn.fetch("SELECT * FROM pending_orders WHERE age >= $1 ORDER BY order_date", older_than)
+    return [PendingOrder(**row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    """A row of the customer_lifetime_value view."""
+
+    user_id: int
+    telegram_id: int
+    first_name: str
+    orders: int
+    spent: Decimal
+    profit: Decimal
+    last_order_at: datetime
+
+
+async def customer_lifetime_value(conn: asyncpg.Connection, *, limit: int = 20) -> list[CustomerValue]:
+    rows = await conn.fetch("SELECT * FROM customer_lifetime_value ORDER BY spent DESC, user_id LIMIT $1", limit)
+    return [CustomerValue(**row) for row in rows]
 
 
 def local_day_bounds(day: date, timezone: str = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:

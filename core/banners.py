@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import asyncpg
 
@@ -20,8 +20,21 @@ SELECT id,
 """
 
 
-async def active(conn: asyncpg.Connection, lang: str) -> list[dict[str, Any]]:
-    return [dict(row) for row in await conn.fetch(_ACTIVE, lang)]
+class Banner(TypedDict):
+    """A banner on show. A TypedDict, not a dataclass: the API answers (and caches) it as it is."""
+
+    id: int
+    title: str | None  # in the reader's language
+    image_url: str
+    link_type: str | None  # 'product', 'category' or 'url'
+    link_id: int | None
+    link_url: str | None
+
+
+async def active(conn: asyncpg.Connection, lang: str) -> list[Banner]:
+    return [Banner(id=row["id"], title=row["title"], image_url=row["image_url"], link_type=row["link_type"],
+                   link_id=row["link_id"], link_url=row["link_url"])
+            for row in await conn.fetch(_ACTIVE, lang)]
 
 
 async def count_views(conn: asyncpg.Connection, views: dict[int, int]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 import asyncpg
 
@@ -25,9 +25,26 @@ SELECT ci.id, ci.product_id, ci.quantity, ci.price_snapshot,
 """
 
 
+class CartLine(TypedDict):
+    """A line with today's price and stock. A TypedDict, not a dataclass: the API answers it as it is."""
+
+    id: int
+    product_id: int
+    quantity: int
+    price_snapshot: Decimal  # the price when the line was added (or last shown)
+    name: str
+    image: str | None
+    price: Decimal  # today's
+    on_sale: bool  # False once an admin took the product off sale
+    available: int
+    in_stock: bool
+    price_changed: bool
+    line_total: Decimal
+
+
 @dataclass(frozen=True)
 class Cart:
-    items: list[dict[str, Any]]
+    items: list[CartLine]
 
     @property
     def total_quantity(self) -> int:
@@ -46,13 +63,14 @@ class Cart:
 async def view(conn: asyncpg.Connection, user_id: int, lang: str = "uz") -> Cart:
     items = []
     for row in await conn.fetch(_LINES, user_id, lang):
-        item = {key: row[key] for key in ("id", "product_id", "quantity", "price_snapshot", "name", "image", "price")}
-        item["on_sale"] = row["inactive_reason"] != "admin"
-        item["available"] = row["available"] if item["on_sale"] else 0
-        item["in_stock"] = item["available"] > 0
-        item["price_changed"] = row["price"] != row["price_snapshot"]
-        item["line_total"] = row["price"] * row["quantity"]
-        items.append(item)
+        on_sale = row["inactive_reason"] != "admin"
+        available = row["available"] if on_sale else 0
+        items.append(CartLine(
+            id=row["id"], product_id=row["product_id"], quantity=row["quantity"], price_snapshot=row["price_snapshot"],
+            name=row["name"], image=row["image"], price=row["price"], on_sale=on_sale, available=available,
+            in_stock=available > 0, price_changed=row["price"] != row["price_snapshot"],
+            line_total=row["price"] * row["quantity"],
+        ))
     return Cart(items)
 
 

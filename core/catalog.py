@@ -4,6 +4,7 @@ Every change registers `catalog_changed` on the caller's unit of work: cached ca
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -99,6 +100,34 @@ async def set_active(uow: UnitOfWork, product_id: int, active: bool) -> bool:
     return row["is_active"]
 
 
+@dataclass(frozen=True)
+class ProductView:
+    """A product as its admins see it: every field of ours, and its stock."""
+
+    id: int
+    sku: str
+    barcode: str | None
+    name_uz: str
+    name_ru: str | None
+    description_uz: str | None
+    description_ru: str | None
+    category_id: int | None
+    price: Decimal
+    sale_price: Decimal | None
+    cost_price: Decimal | None
+    profitability_percentage: Decimal | None
+    image_url: str | None
+    is_active: bool
+    inactive_reason: str | None  # 'admin' (taken off sale) or 'out_of_stock'
+    quantity: int
+    reserved: int
+    available: int
+
+    def our_price(self, field: str) -> Decimal | None:
+        """One of our prices by its name (price, sale_price or cost_price), for the form that edits it."""
+        return {"price": self.price, "sale_price": self.sale_price, "cost_price": self.cost_price}[field]
+
+
 _ADMIN_VIEW = """
 SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.description_uz, p.description_ru, p.category_id,
        p.price, p.sale_price, p.cost_price, p.profitability_percentage, p.image_url, p.is_active,
@@ -112,14 +141,14 @@ _EDITABLE = ("barcode", "name_uz", "name_ru", "description_uz", "description_ru"
              "sale_price", "cost_price", "image_url")
 
 
-async def admin_view(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
+async def admin_view(conn: asyncpg.Connection, product_id: int) -> ProductView:
     row = await conn.fetchrow(_ADMIN_VIEW, product_id)
     if row is None:
         raise NotFound("product", product_id)
-    return row
+    return ProductView(**row)
 
 
-async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, object]) -> asyncpg.Record:
+async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, object]) -> ProductView:
     """Change our own fields of a product (texts, category, our prices, image, own-store switch).
 
     Marketplace prices are theirs and are not here: they are read from each marketplace."""
@@ -132,7 +161,7 @@ async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, ob
         raise ValidationError("the Uzbek name is required", "name_uz")
     if "price" in changes and changes["price"] is None:
         raise ValidationError("the price is required", "price")
-    merged = {**dict(current), **changes}
+    merged = {**dataclasses.asdict(current), **changes}
     _check_prices(merged["price"], merged["sale_price"], merged["cost_price"])
     fields = [name for name in _EDITABLE if name in changes]
     if fields:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 import asyncpg
 
@@ -21,9 +21,25 @@ SELECT id, parent_id, icon, color, sort_order,
 """
 
 
-async def tree(conn: asyncpg.Connection, lang: str) -> list[dict[str, Any]]:
+class Node(TypedDict):
+    """A category of the tree. A TypedDict, not a dataclass: the API answers (and caches) the tree as it is."""
+
+    id: int
+    parent_id: int | None
+    icon: str | None
+    color: str | None
+    sort_order: int
+    name: str  # in the reader's language
+    children: list[Node]
+
+
+async def tree(conn: asyncpg.Connection, lang: str) -> list[Node]:
     """Active categories, children under their parents; a child of an inactive parent is not shown."""
-    nodes = {row["id"]: {**dict(row), "children": []} for row in await conn.fetch(_TREE, lang)}
+    nodes = {
+        row["id"]: Node(id=row["id"], parent_id=row["parent_id"], icon=row["icon"], color=row["color"],
+                        sort_order=row["sort_order"], name=row["name"], children=[])
+        for row in await conn.fetch(_TREE, lang)
+    }
     roots = []
     for node in nodes.values():
         if node["parent_id"] is None:

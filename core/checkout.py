@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Literal, TypedDict
 
 import asyncpg
 
@@ -16,12 +17,24 @@ from core.unit_of_work import UnitOfWork
 PAYMENT_METHODS = ("cash", "card")
 
 
+class Conflict(TypedDict):
+    """What changed about one line. A TypedDict, not a dataclass: the API answers it as it is."""
+
+    product_id: int
+    name: str
+    problem: Literal["inactive", "out_of_stock", "price_changed"]
+    requested: int | None  # None when the product went off sale while the order was placed
+    available: int
+    old_price: Decimal | None
+    new_price: Decimal | None
+
+
 class CartConflict(DomainError):
     """The cart no longer matches the shop: prices moved or stock ran short. Details per item."""
 
     code = "cart_conflict"
 
-    def __init__(self, items: list[dict[str, Any]]) -> None:
+    def __init__(self, items: list[Conflict]) -> None:
         super().__init__("some items in the cart changed; please check them")
         self.items = items
 
@@ -31,7 +44,7 @@ class Checkout:
     """Either the placed order, or the conflicts to show (the cart's prices are then refreshed)."""
 
     order: orders.PlacedOrder | None
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 async def own_store_channel(conn: asyncpg.Connection) -> int:
@@ -83,24 +96,27 @@ async def place_from_cart(
     return Checkout(placed)
 
 
-def _problem(item: dict[str, Any]) -> dict[str, Any] | None:
-    problem = {"product_id": item["product_id"], "name": item["name"], "requested": item["quantity"],
-               "available": item["available"], "old_price": None, "new_price": None}
+def _problem(item: cart.CartLine) -> Conflict | None:
     if not item["on_sale"]:
-        return {**problem, "problem": "inactive"}
-    if item["quantity"] > item["available"]:
-        return {**problem, "problem": "out_of_stock"}
-    if item["price_changed"]:
-        return {**problem, "problem": "price_changed", "old_price": item["price_snapshot"], "new_price": item["price"]}
-    return None
+        problem: Literal["inactive", "out_of_stock", "price_changed"] = "inactive"
+    elif item["quantity"] > item["available"]:
+        problem = "out_of_stock"
+    elif item["price_changed"]:
+        problem = "price_changed"
+    else:
+        return None
+    changed = problem == "price_changed"
+    return Conflict(product_id=item["product_id"], name=item["name"], requested=item["quantity"],
+                    available=item["available"], old_price=item["price_snapshot"] if changed else None,
+                    new_price=item["price"] if changed else None, problem=problem)
 
 
 def race_conflict(error: OutOfStock | ProductInactive) -> CartConflict:
     """Stock that went between the cart check and the order (another buyer was faster), told the same way."""
     if isinstance(error, OutOfStock):
-        item = {"product_id": error.product_id, "name": error.product_name, "problem": "out_of_stock",
-                "requested": error.requested, "available": error.available}
+        item = Conflict(product_id=error.product_id, name=error.product_name, problem="out_of_stock",
+                        requested=error.requested, available=error.available, old_price=None, new_price=None)
     else:
-        item = {"product_id": error.product_id, "name": error.product_name, "problem": "inactive",
-                "requested": None, "available": 0}
-    return CartConflict([{**item, "old_price": None, "new_price": None}])
+        item = Conflict(product_id=error.product_id, name=error.product_name, problem="inactive", requested=None,
+                        available=0, old_price=None, new_price=None)
+    return CartConflict([item])

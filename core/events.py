@@ -1,18 +1,10 @@
-"""The channels of best-effort events on Redis (caches, live pages), and following one of them.
+"""The channels of best-effort events on Redis (caches, live pages).
 
-They are published by core.unit_of_work.Effects. Losing one loses nothing else: the outbox and the push marks
-in the database are the durable path.
+core.unit_of_work.Effects publishes them; core.subscriber hears them. Losing one loses nothing else: the outbox
+and the push marks in the database are the durable path.
 """
 
 from __future__ import annotations
-
-import asyncio
-import logging
-from collections.abc import Callable
-
-from redis.asyncio import Redis
-
-log = logging.getLogger(__name__)
 
 STOCK_CHANGED = "stock.changed"
 # A webhook event was stored: wakes the worker (payload: the marketplace id).
@@ -30,21 +22,3 @@ CATALOG_VERSION = "catalog:version"
 CATALOG_CHANGED = "catalog.changed"
 # A customer's favorites changed (payload: the user id): replicas drop what they remember of them.
 FAVORITES_CHANGED = "favorites.changed"
-
-
-async def follow(redis: Redis, channel: str, react: Callable[[], None]) -> None:
-    """Call `react` on every message of `channel`, and on each (re)subscription too, since whatever was published
-    while this process was not subscribed is unknown. Runs until cancelled; waits out Redis outages."""
-    while True:
-        try:
-            async with redis.pubsub() as pubsub:
-                await pubsub.subscribe(channel)
-                react()
-                while True:
-                    if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
-                        react()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("%s listener lost Redis (%s); retrying", channel, error)
-            await asyncio.sleep(2)

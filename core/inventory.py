@@ -342,17 +342,13 @@ async def _alert_crossings(
 ) -> None:
     """One outbox row per crossing: down through the threshold, down to zero, back up from zero."""
     threshold = row["low_stock_threshold"]
+    crossing: type[outbox.StockOut | outbox.StockBack | outbox.StockLow]
     if before > 0 and after == 0:
-        kind = outbox.STOCK_OUT
+        crossing = outbox.StockOut
     elif before == 0 and after > 0:
-        kind = outbox.STOCK_BACK
+        crossing = outbox.StockBack
     elif before > threshold >= after > 0:
-        kind = outbox.STOCK_LOW
+        crossing = outbox.StockLow
     else:
         return
-    await outbox.add(
-        conn,
-        kind,
-        {"product_id": product_id, "sku": row["sku"], "name": row["name_uz"], "available": after,
-         "threshold": threshold},
-    )
+    await outbox.add(conn, crossing(product_id, row["sku"], row["name_uz"], after, threshold))

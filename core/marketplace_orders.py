@@ -6,6 +6,7 @@ for units we no longer have, is kept aside in marketplace_order_problems and ale
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -205,8 +206,8 @@ async def _drop_cancelled_items(
 async def _set_aside(
     conn: asyncpg.Connection, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
 ) -> None:
-    payload = {"quantity": line.quantity, "price": None if line.price is None else str(line.price),
-               "title": line.title, "seller_sku": line.seller_sku, "keys": dict(line.keys)}
+    kept = outbox.ProblemLine(line.quantity, None if line.price is None else str(line.price), line.title,
+                              line.seller_sku, dict(line.keys))
     inserted = await conn.fetchval(
         """
         INSERT INTO marketplace_order_problems (marketplace_id, marketplace_order_id, problem, line_key, line)
@@ -214,12 +215,10 @@ async def _set_aside(
         ON CONFLICT (marketplace_id, marketplace_order_id, line_key) DO NOTHING
         RETURNING id
         """,
-        marketplace_id, order_key, problem, line.key(), payload,
+        marketplace_id, order_key, problem, line.key(), dataclasses.asdict(kept),
     )
     if inserted is not None:  # one alert per problem, however often the order is pulled again
-        await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
-            "marketplace_id": marketplace_id, "order": order_key, "problem": problem, "line": payload,
-        })
+        await outbox.add(conn, outbox.MarketplaceOrderProblem(marketplace_id, order_key, problem, line=kept))
 
 
 async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list[OpenOrder]:
@@ -245,7 +244,5 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
         await order_status.change_status(uow, order["id"], order_status.Status.CANCELLED,
                                          note=f"cancelled on {marketplace_name}")
     except InvalidTransition:
-        await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
-            "marketplace_id": marketplace_id, "order": order_key, "problem": "cancelled_after_shipping",
-            "status": order["status"],
-        })
+        await outbox.add(conn, outbox.MarketplaceOrderProblem(
+            marketplace_id, order_key, "cancelled_after_shipping", status=order["status"]))

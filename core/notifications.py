@@ -18,7 +18,7 @@ FIRST_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(hours=1)
 
 # Rows meant for a customer's own chat; every other kind goes to the admins.
-CUSTOMER_KINDS = (outbox.ORDER_STATUS,)
+CUSTOMER_KINDS = (outbox.OrderStatus.KIND,)
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Due:
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+    alert: outbox.Alert | None  # the payload as its kind's dataclass; None when the kind or shape is unknown
 
     @property
     def for_customer(self) -> bool:
@@ -50,7 +51,9 @@ RETURNING n.id, n.kind, n.payload, n.attempts, n.created_at
 async def claim_due(conn: asyncpg.Connection, limit: int, *, admin_kinds: bool = True) -> list[Due]:
     """Lease up to `limit` due rows, oldest first. Without an admin chat, admin alerts are left waiting."""
     rows = await conn.fetch(_CLAIM, limit, LEASE, admin_kinds, list(CUSTOMER_KINDS))
-    return sorted((Due(**dict(row)) for row in rows), key=lambda due: due.id)
+    dues = (Due(row["id"], row["kind"], row["payload"], row["attempts"], row["created_at"],
+                outbox.parse(row["kind"], row["payload"])) for row in rows)
+    return sorted(dues, key=lambda due: due.id)
 
 
 async def mark_sent(conn: asyncpg.Connection, ids: Sequence[int]) -> None:

@@ -77,10 +77,7 @@ async def change_status(
     )
     await conn.execute(_HISTORY, order_id, target.value, note, changed_by)
     if order["user_id"] is not None:  # own-store customers hear about every change of their orders
-        await outbox.add(conn, outbox.ORDER_STATUS, {
-            "order_id": order_id, "order_number": order["order_number"], "status": target.value,
-            "user_id": order["user_id"],
-        })
+        await outbox.add(conn, outbox.OrderStatus(order_id, order["order_number"], target.value, order["user_id"]))
     return StatusChange(order_id, target)
 
 
@@ -105,10 +102,8 @@ async def mark_paid(
     if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
         await _end_holds(uow, order_id, source, commit=True)
     elif order["status"] == Status.CANCELLED:
-        await outbox.add(conn, outbox.PAYMENT_NEEDS_REFUND, {
-            "order_id": order_id, "order_number": order["order_number"], "total": str(order["total"]),
-            "status": order["status"], "charge_id": charge_id,
-        })
+        await outbox.add(conn, outbox.PaymentNeedsRefund(order_id, order["order_number"], order["total"],
+                                                         order["status"], charge_id))
     await conn.execute(
         "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
     )

@@ -214,17 +214,14 @@ async def place(
     else:
         await inventory.sell_many(uow, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products)
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
-        await outbox.add(conn, outbox.ORDER_PLACED, {
-            "order_id": order_id, "order_number": order_number, "channel": channel["channel_name"],
-            "total": str(total), "customer_name": order.customer.name.strip(),
-            "user_id": order.user_id,
-            "items": [{"name": p.product["name_uz"], "quantity": p.line.quantity} for p in priced],
-        })
+        await outbox.add(conn, outbox.OrderPlaced(
+            order_id, order_number, channel["channel_name"], total,
+            order.customer.name.strip(), tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity)
+                                               for p in priced),
+            user_id=order.user_id,
+        ))
     if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)
-        await outbox.add(conn, outbox.ORDER_STATUS, {
-            "order_id": order_id, "order_number": order_number, "status": Status.PENDING.value,
-            "user_id": order.user_id,
-        })
+        await outbox.add(conn, outbox.OrderStatus(order_id, order_number, Status.PENDING.value, order.user_id))
     return PlacedOrder(order_id, order_number, total, created=True)
 
 

@@ -1,29 +1,198 @@
 """The notifications outbox: alerts written in the same transaction as the change that caused them.
 
-The bot's sender drains it into Telegram; nothing is lost when Telegram is unreachable.
+The bot's sender drains it into Telegram; nothing is lost when Telegram is unreachable. Each kind of alert is one
+frozen dataclass below, shared by its writers and the bot's renderer, so a renamed field is a type error; its
+KIND is the row's `kind`, its fields the row's JSON payload.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar, get_args
 
 import asyncpg
-
-STOCK_LOW = "stock_low"
-STOCK_OUT = "stock_out"
-STOCK_BACK = "stock_back"
-ORDER_PLACED = "order_placed"
-ORDER_STATUS = "order_status"
-PAYMENT_NEEDS_REFUND = "payment_needs_refund"
-SYNC_FAILURE = "sync_failure"
-# A marketplace answered 429 and the account's calls pause for longer than a request waits; then, once its
-# calls go through again, recovered. One of each per throttle episode (sync.throttle_alerts).
-SYNC_THROTTLED = "sync_throttled"
-SYNC_RECOVERED = "sync_recovered"
-MARKETPLACE_ORDER_PROBLEM = "marketplace_order_problem"
-STOCK_DRIFT = "stock_drift"
-WEBHOOK_FAILURE = "webhook_failure"
+from pydantic import TypeAdapter, ValidationError
 
 
-async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:
-    await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", kind, payload)
+@dataclass(frozen=True)
+class _StockCrossing:
+    """Available stock crossed a line (`name` is the Uzbek name)."""
+
+    product_id: int
+    sku: str
+    name: str
+    available: int
+    threshold: int
+
+
+@dataclass(frozen=True)
+class StockLow(_StockCrossing):
+    KIND: ClassVar[str] = "stock_low"
+
+
+@dataclass(frozen=True)
+class StockOut(_StockCrossing):
+    KIND: ClassVar[str] = "stock_out"
+
+
+@dataclass(frozen=True)
+class StockBack(_StockCrossing):
+    KIND: ClassVar[str] = "stock_back"
+
+
+@dataclass(frozen=True)
+class OrderedItem:
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    """An order arrived through a channel other than a manual one (the admin who typed it knows)."""
+
+    KIND: ClassVar[str] = "order_placed"
+    order_id: int
+    order_number: str
+    channel: str
+    total: Decimal
+    customer_name: str
+    items: tuple[OrderedItem, ...]
+    user_id: int | None = None  # rows written before customers had accounts have none
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """News of an own-store order for its customer's chat (the one kind not for the admins)."""
+
+    KIND: ClassVar[str] = "order_status"
+    order_id: int
+    order_number: str
+    status: str
+    user_id: int
+
+
+@dataclass(frozen=True)
+class PaymentNeedsRefund:
+    """Money arrived for an order cancelled meanwhile."""
+
+    KIND: ClassVar[str] = "payment_needs_refund"
+    order_id: int
+    order_number: str
+    total: Decimal
+    status: str
+    charge_id: str | None
+
+
+@dataclass(frozen=True)
+class SyncFailure:
+    KIND: ClassVar[str] = "sync_failure"
+    marketplace_id: int
+    marketplace: str
+    error: str
+
+
+@dataclass(frozen=True)
+class SyncThrottled:
+    """A marketplace answered 429 and the account's calls pause for longer than a request waits; one per throttle
+    episode (sync.throttle_alerts), like SyncRecovered once its calls go through again."""
+
+    KIND: ClassVar[str] = "sync_throttled"
+    marketplace_id: int
+    marketplace: str
+    pause_seconds: int
+
+
+@dataclass(frozen=True)
+class SyncRecovered:
+    KIND: ClassVar[str] = "sync_recovered"
+    marketplace_id: int
+    marketplace: str
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    """A marketplace order line we could not place, as kept in marketplace_order_problems.line."""
+
+    quantity: int
+    price: str | None
+    title: str
+    seller_sku: str | None
+    keys: dict[str, str]
+
+
+@dataclass(frozen=True)
+class MarketplaceOrderProblem:
+    """A marketplace order (or a stock change there) we could not take as it came; what else is known depends on
+    the problem: the line set aside, the product sold out here, or the status it had when cancelled there."""
+
+    KIND: ClassVar[str] = "marketplace_order_problem"
+    marketplace_id: int
+    order: str | None
+    problem: str
+    line: ProblemLine | None = None
+    product_id: int | None = None
+    sold_there: int | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class DriftedListing:
+    product_id: int
+    sku: str
+    theirs: int
+    ours: int
+
+
+@dataclass(frozen=True)
+class StockDrift:
+    """A marketplace shows other stock than ours: `items` are being pushed the truth; `held` show less there while
+    some of its order lines match none of our listings, so they are not raised (rows before holding have none)."""
+
+    KIND: ClassVar[str] = "stock_drift"
+    marketplace_id: int
+    marketplace: str
+    items: tuple[DriftedListing, ...]
+    count: int
+    held: tuple[DriftedListing, ...] = ()
+    held_count: int = 0
+    unplaced_lines: int = 0
+
+
+@dataclass(frozen=True)
+class WebhookFailure:
+    KIND: ClassVar[str] = "webhook_failure"
+    marketplace_id: int
+    event_id: int
+    event_type: str
+    error: str
+
+
+Alert = (
+    StockLow | StockOut | StockBack | OrderPlaced | OrderStatus | PaymentNeedsRefund | SyncFailure | SyncThrottled
+    | SyncRecovered | MarketplaceOrderProblem | StockDrift | WebhookFailure
+)
+KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
+
+
+async def add(conn: asyncpg.Connection, alert: Alert) -> None:
+    await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", alert.KIND,
+                       dataclasses.asdict(alert))
+
+
+def parse(kind: str, payload: dict[str, Any]) -> Alert | None:
+    """A stored row as its kind's dataclass; None for a kind this code does not know, or a payload not shaped as
+    its kind (then the row is shown as it is: one odd row must not stop the outbox)."""
+    if kind not in KINDS:
+        return None
+    try:
+        return _adapter(kind).validate_python(payload)
+    except ValidationError:
+        return None
+
+
+@functools.cache
+def _adapter(kind: str) -> TypeAdapter[Alert]:
+    return TypeAdapter(KINDS[kind])

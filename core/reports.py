@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from core import analytics
-from core.analytics import Sales
+from core.analytics import Sales, StockHealth
 from core.errors import ValidationError
 
 NAMED = ("today", "week", "month")
@@ -62,7 +62,7 @@ def between(first: date, last: date) -> Period:
 
 
 _RUNNING_LOW = """
-SELECT product_id, sku, name_uz, name_ru, available, stock_status
+SELECT *
   FROM inventory_status
  WHERE stock_status <> 'ok'
  ORDER BY available, sku
@@ -76,7 +76,7 @@ class Report:
     channels: list[Sales]
     total: Sales
     top: list[Sales]
-    low_stock: list[asyncpg.Record]
+    low_stock: list[StockHealth]
     daily: list[tuple[date, Sales]]  # per channel, only days with sales
 
     @property
@@ -91,6 +91,6 @@ async def build(conn: asyncpg.Connection, period: Period) -> Report:
         channels=channels,
         total=analytics.total(channels),
         top=await analytics.top_products(conn, period.start, period.end, limit=TOP_PRODUCTS),
-        low_stock=await conn.fetch(_RUNNING_LOW, LOW_STOCK_SHOWN),
+        low_stock=[StockHealth(**row) for row in await conn.fetch(_RUNNING_LOW, LOW_STOCK_SHOWN)],
         daily=await analytics.daily_by_channel(conn, period.start, period.end, timezone=period.timezone),
     )

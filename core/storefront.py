@@ -8,7 +8,7 @@ import functools
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import asyncpg
 from pypika import Order, Parameter, Table
@@ -51,9 +51,32 @@ class ProductFilter:
     ids: tuple[int, ...] | None = None
 
 
+class Card(TypedDict):
+    """A product as the store lists it. A TypedDict, not a dataclass: it goes as it is into the API's JSON and the
+    cache, whose warm path splices ready-encoded cards (webapp.cards) and would only pay for a conversion."""
+
+    id: int
+    name: str
+    description: str | None
+    price: Decimal
+    sale_price: Decimal | None
+    display_price: Decimal
+    image: str | None
+    sku: str
+    category_id: int | None
+    available: int
+    in_stock: bool
+
+
+class DetailCard(Card):
+    """A product on its own page: the card and its category's name."""
+
+    category_name: str | None
+
+
 @dataclass(frozen=True)
 class ProductPage:
-    items: list[dict[str, Any]]
+    items: list[Card]
     total: int
     page: int
     per_page: int
@@ -215,10 +238,12 @@ def _matches(params: _Params, tsquery: str) -> Term:
     return BasicCriterion(_Text.matches, products.search_vector, fn.Cast(params(tsquery), "tsquery"))
 
 
-def _card(row: asyncpg.Record) -> dict[str, Any]:
-    card = dict(row)
-    card["in_stock"] = card["available"] > 0
-    return card
+def _card(row: asyncpg.Record) -> Card:
+    return Card(
+        id=row["id"], name=row["name"], description=row["description"], price=row["price"],
+        sale_price=row["sale_price"], display_price=row["display_price"], image=row["image"], sku=row["sku"],
+        category_id=row["category_id"], available=row["available"], in_stock=row["available"] > 0,
+    )
 
 
 _PRODUCT = """
@@ -238,18 +263,16 @@ SELECT p.id,
 """
 
 
-async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language) -> dict[str, Any] | None:
+async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language) -> DetailCard | None:
     """One product for its page. A sold-out product still has a page (shown as out of stock, e.g. from a
     customer's favorites or order history); one an admin took off sale does not."""
     row = await conn.fetchrow(_PRODUCT, product_id, lang)
     if row is None or row["inactive_reason"] == "admin":
         return None
-    card = {key: row[key] for key in row.keys() if key != "inactive_reason"}
-    card["in_stock"] = card["available"] > 0
-    return card
+    return DetailCard(**_card(row), category_name=row["category_name"])
 
 
-async def best_sellers(conn: asyncpg.Connection, lang: Language, limit: int = 10) -> list[dict[str, Any]]:
+async def best_sellers(conn: asyncpg.Connection, lang: Language, limit: int = 10) -> list[Card]:
     params = _Params()
     query = (
         Query.from_(products)

@@ -128,6 +128,32 @@ async def run_now(conn: asyncpg.Connection, effects: Effects, marketplace_id: in
     return True
 
 
+@dataclass(frozen=True)
+class ListedProduct:
+    id: int
+    sku: str
+    name_uz: str
+    name_ru: str | None
+
+
+@dataclass(frozen=True)
+class ChannelListing:
+    """An API marketplace and the product's listing there; the listing's fields are None where it is not mapped."""
+
+    marketplace_id: int
+    channel: str
+    api_type: str
+    marketplace_product_id: str | None
+    sync_status: str | None
+
+
+@dataclass(frozen=True)
+class ApiChannel:
+    id: int
+    name: str
+    api_type: str  # the platform whose listing keys it needs (core.listings)
+
+
 _PRODUCT_LISTINGS = """
 SELECT m.id AS marketplace_id, m.name AS channel, COALESCE(m.api_type, m.slug) AS api_type,
        mp.marketplace_product_id, mp.sync_status
@@ -138,15 +164,15 @@ SELECT m.id AS marketplace_id, m.name AS channel, COALESCE(m.api_type, m.slug) A
 """
 
 
-async def product_listings(conn: asyncpg.Connection, product_id: int) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
-    """A product (id, sku, names) and every API marketplace with the product's listing there, if any."""
+async def product_listings(conn: asyncpg.Connection, product_id: int) -> tuple[ListedProduct, list[ChannelListing]]:
+    """A product and every API marketplace with the product's listing there, if any."""
     product = await conn.fetchrow("SELECT id, sku, name_uz, name_ru FROM products WHERE id = $1", product_id)
     if product is None:
         raise NotFound("product", product_id)
-    return product, await conn.fetch(_PRODUCT_LISTINGS, product_id)
+    return ListedProduct(**product), [ChannelListing(**row) for row in await conn.fetch(_PRODUCT_LISTINGS, product_id)]
 
 
-async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> asyncpg.Record:
+async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> ApiChannel:
     """One active API marketplace and the platform whose keys its listings need."""
     row = await conn.fetchrow(
         "SELECT id, name, COALESCE(api_type, slug) AS api_type FROM marketplaces"
@@ -155,7 +181,7 @@ async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> asyncpg.
     )
     if row is None:
         raise NotFound("API marketplace", marketplace_id)
-    return row
+    return ApiChannel(**row)
 
 
 _LISTING = f"""
@@ -195,7 +221,7 @@ async def map_listing(
     """Our product is this marketplace listing from now on (due for a stock push at once). A listing that is
     already another product's is refused with ValidationError(field='keys')."""
     channel = await api_channel(conn, marketplace_id)  # manual channels have no listings to push to
-    listing_id = platform(channel["api_type"]).listing_id(keys)
+    listing_id = platform(channel.api_type).listing_id(keys)
     owner = await conn.fetchval(_OWNER, marketplace_id, product_id, *mappings.key_arrays(keys))
     if owner is not None:  # the unique index would refuse it too, but could not say whose it is
         raise ListingTaken(listing_id, owner)

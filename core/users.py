@@ -28,6 +28,28 @@ class TelegramProfile:
     language_code: str | None = None
 
 
+@dataclass(frozen=True)
+class User:
+    """A users row: the Mini App's profile, and who the bot is speaking with."""
+
+    id: int
+    telegram_id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    phone: str | None  # E.164
+    language: str  # one of LANGUAGES
+    is_admin: bool
+    is_active: bool  # False: the shop banned the account from the Mini App
+
+
+@dataclass(frozen=True)
+class Admin:
+    telegram_id: int
+    first_name: str
+    username: str | None
+
+
 _UPSERT = """
 INSERT INTO users (telegram_id, first_name, last_name, username, language, last_login_at)
 VALUES ($1, $2, $3, $4, $5, NOW())
@@ -40,12 +62,12 @@ RETURNING id, telegram_id, first_name, last_name, username, phone, language, is_
 """
 
 
-async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> asyncpg.Record:
+async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> User:
     """Create or refresh the user behind a Telegram profile.
 
     The language is taken from Telegram only on first contact: after that it is the user's own choice.
     """
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         _UPSERT,
         profile.telegram_id,
         (profile.first_name or str(profile.telegram_id))[:100],
@@ -53,6 +75,7 @@ async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> asyncp
         profile.username[:100] if profile.username else None,
         language_from_telegram(profile.language_code),
     )
+    return User(**row)
 
 
 async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) -> bool:
@@ -76,10 +99,9 @@ async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) 
     return not status.endswith(" 0")
 
 
-async def list_admins(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id"
-    )
+async def list_admins(conn: asyncpg.Connection) -> list[Admin]:
+    rows = await conn.fetch("SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id")
+    return [Admin(**row) for row in rows]
 
 
 _PROFILE = (
@@ -87,18 +109,19 @@ _PROFILE = (
 )
 
 
-async def by_telegram_id(conn: asyncpg.Connection, telegram_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"{_PROFILE} WHERE telegram_id = $1", telegram_id)
+async def by_telegram_id(conn: asyncpg.Connection, telegram_id: int) -> User | None:
+    row = await conn.fetchrow(f"{_PROFILE} WHERE telegram_id = $1", telegram_id)
+    return None if row is None else User(**row)
 
 
-async def profile(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record:
+async def profile(conn: asyncpg.Connection, user_id: int) -> User:
     row = await conn.fetchrow(f"{_PROFILE} WHERE id = $1", user_id)
     if row is None:
         raise NotFound("user", user_id)
-    return row
+    return User(**row)
 
 
-async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, str | None]) -> asyncpg.Record:
+async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, str | None]) -> User:
     """Change some of first_name, last_name, phone (normalised to E.164) and language."""
     allowed = {"first_name", "last_name", "phone", "language"}
     unknown = set(changes) - allowed

@@ -142,10 +142,8 @@ async def failed(conn: asyncpg.Connection, event: asyncpg.Record, error: str) ->
             "UPDATE marketplace_webhooks SET status = 'failed', retry_count = $2, error_message = $3 WHERE id = $1",
             event["id"], attempts, error[:1000],
         )
-        await outbox.add(conn, outbox.WEBHOOK_FAILURE, {
-            "marketplace_id": event["marketplace_id"], "event_id": event["id"], "event_type": event["event_type"],
-            "error": error[:500],
-        })
+        await outbox.add(conn, outbox.WebhookFailure(event["marketplace_id"], event["id"], event["event_type"],
+                                                     error[:500]))
         return
     delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
     await conn.execute(

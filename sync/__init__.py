@@ -1,1 +1,1 @@
-"""The marketplace face: adapters, the push/pull engine, webhook processing, scheduled jobs, sandboxes."""
+"""The marketplace face: adapters, the push/pull engine, webhook processing, scheduled jobs."""

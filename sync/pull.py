@@ -153,10 +153,10 @@ async def pull_stock_diff(conn: asyncpg.Connection, effects: Effects, connection
                 )
         except OutOfStock:
             failed += 1
-            await outbox.add(conn, outbox.MARKETPLACE_ORDER_PROBLEM, {
-                "marketplace_id": connection.marketplace_id, "order": None, "problem": "out_of_stock",
-                "product_id": row["product_id"], "sold_there": change,
-            })
+            await outbox.add(conn, outbox.MarketplaceOrderProblem(
+                connection.marketplace_id, order=None, problem="out_of_stock", product_id=row["product_id"],
+                sold_there=change,
+            ))
             continue
         processed += change != 0
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
@@ -204,6 +204,10 @@ SELECT count(*) FROM marketplace_order_problems
 UNPLACED_RECENT = timedelta(days=7)
 
 
+def _drifted(row: asyncpg.Record, theirs: int) -> outbox.DriftedListing:
+    return outbox.DriftedListing(row["product_id"], row["sku"], theirs, row["marketplace_stock"])
+
+
 async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
                     trigger: str = "scheduled") -> PullRun:
     """Read their stock back and compare with what we last pushed. More there than ours is pushed down at once.
@@ -239,15 +243,12 @@ async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: A
             if drift:
                 await conn.execute("UPDATE marketplace_products SET stock_version = stock_version + 1"
                                    " WHERE id = ANY($1::int[])", [row["id"] for row, _ in drift])
-            await outbox.add(conn, outbox.STOCK_DRIFT, {
-                "marketplace_id": connection.marketplace_id, "marketplace": connection.name,
-                "items": [{"product_id": row["product_id"], "sku": row["sku"], "theirs": value,
-                           "ours": row["marketplace_stock"]} for row, value in drift[:50]],
-                "count": len(drift),
-                "held": [{"product_id": row["product_id"], "sku": row["sku"], "theirs": value,
-                          "ours": row["marketplace_stock"]} for row, value in held[:50]],
-                "held_count": len(held), "unplaced_lines": unplaced,
-            })
+            await outbox.add(conn, outbox.StockDrift(
+                connection.marketplace_id, connection.name,
+                items=tuple(_drifted(row, value) for row, value in drift[:50]), count=len(drift),
+                held=tuple(_drifted(row, value) for row, value in held[:50]), held_count=len(held),
+                unplaced_lines=unplaced,
+            ))
     status = "partial" if drift or held else "success"
     told = "; ".join(part for part in (
         f"{len(drift)} listings drifted; pushing the truth" if drift else "",

@@ -182,6 +182,4 @@ async def _track_failure(conn: asyncpg.Connection, connection: Connection, error
             connection.marketplace_id,
         )
         if not already:
-            await outbox.add(conn, outbox.SYNC_FAILURE, {
-                "marketplace_id": connection.marketplace_id, "marketplace": connection.name, "error": error[:500],
-            })
+            await outbox.add(conn, outbox.SyncFailure(connection.marketplace_id, connection.name, error[:500]))

@@ -1,7 +1,7 @@
 """Keeps every API marketplace's stock equal to ours while the process runs: one loop per marketplace,
-woken within moments of a stock change (Redis `stock.changed`) and by a periodic sweep as a backstop
-(so a lost message or a Redis outage only delays a push). A paused marketplace is skipped; a change of
-its settings takes effect on the next run."""
+woken within moments of a stock change (Redis `stock.changed`), when the Redis subscription is back (changes
+made meanwhile were not heard), and by a periodic sweep as a backstop (so a lost message or a Redis outage
+only delays a push). A paused marketplace is skipped; a change of its settings takes effect on the next run."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from core import marketplaces
 from core.events import STOCK_CHANGED, SYNC_REQUESTED
-from core.redis_client import stop_listener
+from core.subscriber import Subscriber
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -34,6 +34,7 @@ class StockPusher:
         self,
         pool: asyncpg.Pool,
         redis: Redis,
+        subscriber: Subscriber,
         vault: Vault,
         *,
         sweep_seconds: float = 30.0,
@@ -42,7 +43,7 @@ class StockPusher:
         route: Callable[[marketplaces.Connection], marketplaces.Connection] | None = None,
         limits: RateLimits | None = None,
     ) -> None:
-        self._pool, self._redis, self._vault = pool, redis, vault
+        self._pool, self._subscriber, self._vault = pool, subscriber, vault
         # The process's limits (shared with its puller and webhook worker); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
@@ -57,7 +58,9 @@ class StockPusher:
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
             loops: dict[int, asyncio.Task[None]] = {}
-            listener = asyncio.create_task(self._listen(), name="push-listener")
+            stop_listening = self._subscriber.listen(
+                {STOCK_CHANGED: lambda change: self.wake(), SYNC_REQUESTED: self._requested}, back=self.wake,
+            )
             try:
                 while not stop.is_set():
                     try:
@@ -75,7 +78,7 @@ class StockPusher:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self._sweep)
             finally:
-                await stop_listener(listener)
+                stop_listening()
                 for task in loops.values():
                     task.cancel()
                 await asyncio.gather(*loops.values(), return_exceptions=True)
@@ -135,27 +138,6 @@ class StockPusher:
             return "manual"
         return "event"
 
-    async def _listen(self) -> None:
-        while True:
-            try:
-                async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(STOCK_CHANGED, SYNC_REQUESTED)
-                    while True:
-                        # Polling with a timeout, not listen(): an idle subscription must not trip the
-                        # client's socket timeout.
-                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                        if message is None:
-                            continue
-                        channel = message["channel"].decode() if isinstance(message["channel"], bytes) \
-                            else message["channel"]
-                        if channel == SYNC_REQUESTED:
-                            marketplace_id = int(message["data"])
-                            self._manual.add(marketplace_id)
-                            self.wake(marketplace_id)
-                        else:
-                            self.wake()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("push listener lost Redis (%s); the sweep keeps pushing; retrying in 2 s", error)
-                await asyncio.sleep(2)
+    def _requested(self, marketplace_id: str) -> None:
+        self._manual.add(int(marketplace_id))
+        self.wake(int(marketplace_id))

@@ -17,9 +17,9 @@ async def announce_throttle(pool: asyncpg.Pool, connection: Connection, limits: 
     notice = await limits.notice(connection)
     if not (notice.throttled or notice.recovered):
         return
-    about = {"marketplace_id": connection.marketplace_id, "marketplace": connection.name}
     async with pool.acquire() as conn, conn.transaction():
         if notice.throttled:
-            await outbox.add(conn, outbox.SYNC_THROTTLED, {**about, "pause_seconds": math.ceil(notice.pause)})
+            await outbox.add(conn, outbox.SyncThrottled(connection.marketplace_id, connection.name,
+                                                        pause_seconds=math.ceil(notice.pause)))
         if notice.recovered:
-            await outbox.add(conn, outbox.SYNC_RECOVERED, about)
+            await outbox.add(conn, outbox.SyncRecovered(connection.marketplace_id, connection.name))

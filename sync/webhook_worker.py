@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from core import events, marketplace_orders, marketplaces, pushes, webhooks
 from core.marketplaces import Connection
 from core.pushes import Work
-from core.redis_client import stop_listener
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects, UnitOfWork
 from core.vault import Vault
 from sync.adapter import OrderLookup
@@ -37,11 +37,12 @@ MIN_ROUND_SECONDS = 0.05
 
 
 class WebhookWorker:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, effects: Effects, vault: Vault, *, sweep_seconds: float = 5.0,
+    def __init__(self, pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects, vault: Vault, *,
+                 sweep_seconds: float = 5.0,
                  route: Callable[[Connection], Connection] | None = None,
                  adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
                  limits: RateLimits | None = None) -> None:
-        self._pool, self._redis, self._effects, self._vault = pool, redis, effects, vault
+        self._pool, self._redis, self._subscriber, self._effects, self._vault = pool, redis, subscriber, effects, vault
         # The process's limits (shared with its pusher and puller); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
         self._sweep = sweep_seconds
@@ -51,7 +52,10 @@ class WebhookWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
-            listener = asyncio.create_task(events.follow(self._redis, events.WEBHOOK_RECEIVED, self._wake.set))
+            # Woken by each stored event, and when the subscription is back: events stored meanwhile woke nobody.
+            stop_listening = self._subscriber.listen(
+                {events.WEBHOOK_RECEIVED: lambda marketplace_id: self._wake.set()}, back=self._wake.set
+            )
             try:
                 loop = asyncio.get_running_loop()
                 while not stop.is_set():
@@ -66,7 +70,7 @@ class WebhookWorker:
                     if pause > 0 and not stop.is_set():
                         await asyncio.sleep(pause)
             finally:
-                await stop_listener(listener)
+                stop_listening()
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         """Until an event arrives, the sweep is due, or the process stops, whichever comes first."""

@@ -20,6 +20,7 @@ from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis
 from core.migrations import migrate
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from tests.builders import Shop, make_shop
 from tests.databases import database_name, drop_database, recreate_database
@@ -94,6 +95,15 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.flushdb()
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+async def subscriber(redis: Redis) -> AsyncIterator[Subscriber]:
+    """The subscription a process's jobs listen on, on the test's Redis."""
+    subscriber = Subscriber(redis)
+    subscriber.start()
+    yield subscriber
+    await subscriber.close()
 
 
 @pytest.fixture

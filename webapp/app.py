@@ -8,7 +8,7 @@ from aiohttp import web
 
 from webapp import api, auth, health, observability, pages
 from webapp.errors import errors_middleware
-from webapp.keys import EFFECTS, LIVE_STOCK, NEAR_CACHE, REDIS
+from webapp.keys import EFFECTS, LIVE_STOCK, NEAR_CACHE, SUBSCRIBER
 from webapp.live import LiveStock
 from webapp.near_cache import NearCache
 from webapp.observability import observe_middleware
@@ -39,17 +39,17 @@ def setup(app: web.Application) -> None:
 
 
 async def _live_stock(app: web.Application) -> AsyncIterator[None]:
-    app[LIVE_STOCK] = LiveStock(app[REDIS])
+    app[LIVE_STOCK] = LiveStock(app[SUBSCRIBER])
     app[LIVE_STOCK].start()
     yield
-    await app[LIVE_STOCK].stop()
+    app[LIVE_STOCK].stop()
 
 
 async def _near_cache(app: web.Application) -> AsyncIterator[None]:
-    app[NEAR_CACHE] = NearCache(app[REDIS], app[EFFECTS])
+    app[NEAR_CACHE] = NearCache(app[SUBSCRIBER], app[EFFECTS])
     app[NEAR_CACHE].start()
     yield
-    await app[NEAR_CACHE].stop()
+    app[NEAR_CACHE].stop()
 
 
 async def _guard(request: web.Request, access: api.Access) -> None:

@@ -61,12 +61,12 @@ async def authenticate(request: web.Request, access: Access) -> None:
         user = None if request.path == LOGIN_PATH else await users.by_telegram_id(conn, profile.telegram_id)
         if user is None:  # first sight, or an explicit login: (re)register from what Telegram says
             user = await users.register(conn, profile)
-    if not user["is_active"]:
+    if not user.is_active:
         raise ApiError(403, "forbidden", "this account is blocked")
-    is_admin = user["is_admin"] or profile.telegram_id in request.app[SETTINGS].admin_ids
+    is_admin = user.is_admin or profile.telegram_id in request.app[SETTINGS].admin_ids
     if access == "admin" and not is_admin:
         raise ApiError(403, "forbidden", "only the shop's admins may do this")
-    request[CALLER] = Caller(user["id"], profile.telegram_id, user["language"], is_admin)
+    request[CALLER] = Caller(user.id, profile.telegram_id, user.language, is_admin)
     if rememberable:
         request.app[KNOWN_CALLERS].put(authorization, request[CALLER], lifetime=valid_for)
 

@@ -8,6 +8,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.webhook_inbox import Inbox
 from core.webhooks import Receivers
@@ -17,6 +18,8 @@ from webapp.near_cache import NearCache
 SETTINGS = web.AppKey("settings", Settings)
 POOL = web.AppKey("pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", Redis)
+# The process's one Redis subscription, which the components that hear pub/sub channels listen on.
+SUBSCRIBER = web.AppKey("subscriber", Subscriber)
 # The process's one publisher: runs the effects of committed units of work.
 EFFECTS = web.AppKey("effects", Effects)
 # The bot token Mini App init data is signed with (a process-local one in demo mode, without BOT_TOKEN).

@@ -2,128 +2,158 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import asyncpg
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FormCb
+from bot.access import admin_router
+from bot.callbacks import FormAction, FormButton
 from bot.errors import describe
-from bot.forms import Event
+from bot.forms import TYPED, CurrentForm, Event
 from bot.manual_order import draft as drafts
 from bot.manual_order import steps
-from bot.manual_order.draft import Draft
+from bot.manual_order.draft import OrderDraft, Picked, Product
+from bot.manual_order.states import ManualOrder
 from bot.texts import parse_amount, parse_quantity, product_name
 from core import admin_orders, admin_products
 from core.errors import DomainError
 
+router = admin_router(__name__)
 
+
+@router.callback_query(ManualOrder.channel, FormButton.filter(F.action == FormAction.CHOOSE_CHANNEL),
+                       CurrentForm(OrderDraft))
 async def channel_chosen(
-    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, pool: asyncpg.Pool, draft: Draft
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
 ) -> None:
     async with pool.acquire() as conn:
-        chosen = [row for row in await admin_orders.manual_channels(conn) if row["id"] == callback_data.value]
+        chosen = [row for row in await admin_orders.manual_channels(conn) if row.id == callback_data.value]
     if not chosen:
         await steps.channel(callback, state, pool)
         return
-    draft = await state.update_data(channel_id=chosen[0]["id"], channel=chosen[0]["name"])
-    if draft.get("editing"):
+    draft.channel_id, draft.channel = chosen[0].id, chosen[0].name
+    await drafts.save(state, draft)
+    if draft.editing:
         await steps.summary(callback, state, pool)
-    elif drafts.lines(draft):
-        await steps.items(callback, state)
+    elif draft.lines:
+        await steps.items(callback, state, pool)
     else:
-        await steps.search(callback, state)
+        await steps.search(callback, state, pool)
 
 
+@router.message(ManualOrder.search, TYPED)
 async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     needle = (message.text or "").strip()
     async with pool.acquire() as conn:
         found = await admin_products.search(conn, needle)
     if not found:
-        await steps.search(message, state, _("Nothing found for «{needle}».").format(needle=needle[:50]))
+        await steps.search(message, state, pool, _("Nothing found for «{needle}».").format(needle=needle[:50]))
         return
-    results = [
-        {"id": row["id"], "name": product_name(row), "sku": row["sku"], "available": row["available"],
-         "price": str(row["display_price"])}
+    draft = await drafts.load(state)
+    draft.found = [
+        Product(product_id=row.id, name=product_name(row), sku=row.sku, available=row.available,
+                price=row.display_price)
         for row in found
     ]
-    await state.update_data(results=results)
-    await steps.pick(message, state)
+    await drafts.save(state, draft)
+    await steps.pick(message, state, pool)
 
 
-async def picked(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
-    chosen = [item for item in draft.get("results") or [] if item["id"] == callback_data.value]
+@router.callback_query(ManualOrder.pick, FormButton.filter(F.action == FormAction.PICK_PRODUCT),
+                       CurrentForm(OrderDraft))
+async def picked(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
+) -> None:
+    chosen = [product for product in draft.found if product.product_id == callback_data.value]
     if not chosen:
-        await steps.search(callback, state)
+        await steps.search(callback, state, pool)
         return
-    item = chosen[0]
-    await state.update_data(pending={"product_id": item["id"], "name": item["name"], "sku": item["sku"],
-                                     "available": item["available"], "price": item["price"], "quantity": None})
-    await steps.quantity(callback, state)
+    draft.pending = Picked(**chosen[0].model_dump())
+    await drafts.save(state, draft)
+    await steps.quantity(callback, state, pool)
 
 
-async def quantity_typed(message: Message, state: FSMContext) -> None:
-    await _take_quantity(message, state, parse_quantity(message.text or ""))
+@router.message(ManualOrder.quantity, TYPED)
+async def quantity_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await _take_quantity(message, state, pool, parse_quantity(message.text or ""))
 
 
-async def quantity_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext) -> None:
-    await _take_quantity(callback, state, callback_data.value)
+@router.callback_query(ManualOrder.quantity, FormButton.filter(F.action == FormAction.QUANTITY),
+                       CurrentForm(OrderDraft))
+async def quantity_tapped(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool
+) -> None:
+    await _take_quantity(callback, state, pool, callback_data.value)
 
 
-async def _take_quantity(event: Event, state: FSMContext, quantity: int | None) -> None:
-    draft = await state.get_data()
-    pending = draft["pending"]
+async def _take_quantity(event: Event, state: FSMContext, pool: asyncpg.Pool, quantity: int | None) -> None:
+    draft = await drafts.load(state)
+    pending = draft.picked()
     if quantity is None or quantity < 1:
-        await steps.quantity(event, state, _("Send a whole number, like 2."))
+        await steps.quantity(event, state, pool, _("Send a whole number, like 2."))
         return
-    if quantity > pending["available"]:
-        note = _("Only {available} available.").format(available=pending["available"])
-        await steps.quantity(event, state, note)
+    if quantity > pending.available:
+        note = _("Only {available} available.").format(available=pending.available)
+        await steps.quantity(event, state, pool, note)
         return
-    await state.update_data(pending={**pending, "quantity": quantity})
-    await steps.price(event, state)
+    pending.quantity = quantity
+    await drafts.save(state, draft)
+    await steps.price(event, state, pool)
 
 
+@router.message(ManualOrder.price, TYPED)
 async def price_typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     price = parse_amount(message.text or "")
     if price is None:
-        await steps.price(message, state, _("Send the price as a number, like 120000."))
+        await steps.price(message, state, pool, _("Send the price as a number, like 120000."))
         return
-    await _add_line(message, state, pool, str(price))
+    await _add_line(message, state, pool, price)
 
 
-async def price_kept(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
-    await _add_line(callback, state, pool, draft["pending"]["price"])
+@router.callback_query(ManualOrder.price, FormButton.filter(F.action == FormAction.KEEP_PRICE), CurrentForm(OrderDraft))
+async def price_kept(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
+    await _add_line(callback, state, pool, draft.picked().price)
 
 
-async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: str) -> None:
-    draft = await state.get_data()
-    pending = draft["pending"]
-    line = {"product_id": pending["product_id"], "name": pending["name"], "sku": pending["sku"],
-            "quantity": pending["quantity"], "price": price}
-    lines = drafts.with_line(draft, line)
+async def _add_line(event: Event, state: FSMContext, pool: asyncpg.Pool, price: Decimal) -> None:
+    draft = await drafts.load(state)
+    line = draft.picked().line(price)
+    draft.add(line)
     try:  # the stock may have gone while the admin typed: better to hear it now than at Confirm
         async with pool.acquire() as conn, conn.transaction():
-            await admin_orders.quote_manual(conn, draft["channel_id"], drafts.core_lines({"lines": lines}))
+            await admin_orders.quote_manual(conn, draft.channel_id, draft.core_lines())
     except DomainError as error:
-        await steps.quantity(event, state, "⚠️ " + describe(error))
+        await steps.quantity(event, state, pool, "⚠️ " + describe(error))
         return
-    await state.update_data(lines=lines, pending=None, results=None)
-    await steps.items(event, state, _("Added: {name} × {quantity}.").format(name=line["name"],
-                                                                         quantity=line["quantity"]))
+    draft.pending, draft.found = None, []
+    await drafts.save(state, draft)
+    added = _("Added: {name} × {quantity}.").format(name=line.name, quantity=line.quantity)
+    await steps.items(event, state, pool, added)
 
 
-async def add_another(callback: CallbackQuery, state: FSMContext) -> None:
-    await steps.search(callback, state)
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.ADD_ITEM), CurrentForm(OrderDraft))
+async def add_another(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    await steps.search(callback, state, pool)
 
 
-async def remove_line(callback: CallbackQuery, callback_data: FormCb, state: FSMContext, draft: Draft) -> None:
-    await state.update_data(lines=drafts.without_line(draft, callback_data.value))
-    await steps.items(callback, state)
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.REMOVE_ITEM),
+                       CurrentForm(OrderDraft))
+async def remove_line(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
+) -> None:
+    draft.remove(callback_data.value)
+    await drafts.save(state, draft)
+    await steps.items(callback, state, pool)
 
 
-async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: Draft) -> None:
-    if draft.get("editing") and draft.get("phone"):
+@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.TO_CUSTOMER),
+                       CurrentForm(OrderDraft))
+async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
+    if draft.editing and draft.phone:
         await steps.summary(callback, state, pool)
     else:
-        await steps.name(callback, state)
+        await steps.name(callback, state, pool)

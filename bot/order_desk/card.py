@@ -10,9 +10,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import OrderCb, OrdersCb
+from bot.access import admin_router
+from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, OpenOrder, OrderList
 from bot.errors import describe
-from bot.forms import answer_stale, show, tell
+from bot.forms import show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_action, status_label
 from core import admin_orders, analytics
@@ -20,42 +21,45 @@ from core.admin_orders import OrderCard
 from core.errors import DomainError
 from core.order_status import Status
 from core.unit_of_work import Effects
+from core.users import User
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
+
+router = admin_router(__name__)
 
 
 def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
     order = card.order
-    when = order["order_date"].astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+    when = order.order_date.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
     lines = [
-        f"🧾 {order['order_number']} — {status_label(order['status'])}",
-        _("Channel: {channel} · {when}").format(channel=order["channel"], when=when),
-        _("Customer: {name}, {phone}").format(name=order["customer_name"], phone=order["customer_phone"]),
-        _("Address: {address}").format(address=order["customer_address"] or _("none (pickup)")),
+        f"🧾 {order.order_number} — {status_label(order.status)}",
+        _("Channel: {channel} · {when}").format(channel=order.channel, when=when),
+        _("Customer: {name}, {phone}").format(name=order.customer_name, phone=order.customer_phone),
+        _("Address: {address}").format(address=order.customer_address or _("none (pickup)")),
         _("Items:"),
-        *[f"  • {item['product_name']} ({item['product_sku']}) × {item['quantity']} × {money(item['price'])}"
+        *[f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money(item.price)}"
           for item in card.items],
-        _("Subtotal: {amount}").format(amount=money(order["subtotal"])),
-        _("Delivery: {amount}").format(amount=money(order["delivery_fee"])),
-        _("Total: {amount}").format(amount=money(order["total"])),
+        _("Subtotal: {amount}").format(amount=money(order.subtotal)),
+        _("Delivery: {amount}").format(amount=money(order.delivery_fee)),
+        _("Total: {amount}").format(amount=money(order.total)),
         _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
-            cost=money(order["total_cost"]), commission=money(order["total_commission"]),
-            profit=money(order["total_profit"]),
+            cost=money(order.total_cost), commission=money(order.total_commission),
+            profit=money(order.total_profit),
         ),
-        _("Payment: {status}").format(status=order["payment_status"]),
+        _("Payment: {status}").format(status=order.payment_status),
     ]
-    if order["created_by_name"]:
-        lines.append(_("Typed in by {name}").format(name=order["created_by_name"]))
-    seen = card.status.value
+    if order.created_by_name:
+        lines.append(_("Typed in by {name}").format(name=order.created_by_name))
+    seen = card.status
     moves = [
         InlineKeyboardButton(
             text=status_action(target),
-            callback_data=OrderCb(action="ask" if target == Status.CANCELLED else "to", id=order["id"], seen=seen,
-                                  to=target.value).pack(),
+            callback_data=(AskToCancelOrder(order_id=order.id, seen=seen) if target == Status.CANCELLED
+                           else ChangeOrderStatus(order_id=order.id, seen=seen, to=target)).pack(),
         )
         for target in card.next_statuses
     ]
-    back = [InlineKeyboardButton(text=_("⬅️ Orders"), callback_data=OrdersCb().pack()), menu_button()]
+    back = [InlineKeyboardButton(text=_("⬅️ Orders"), callback_data=OrderList().pack()), menu_button()]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (moves, back) if row])
 
 
@@ -64,35 +68,35 @@ async def load(pool: asyncpg.Pool, order_id: int) -> tuple[str, InlineKeyboardMa
         return render(await admin_orders.order_card(conn, order_id))
 
 
-async def open_card(callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(OpenOrder.filter())
+async def open_card(callback: CallbackQuery, callback_data: OpenOrder, pool: asyncpg.Pool) -> None:
     try:
-        text, markup = await load(pool, callback_data.id)
+        text, markup = await load(pool, callback_data.order_id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
     await show(callback, text, markup)
 
 
-async def ask_cancel(callback: CallbackQuery, callback_data: OrderCb) -> None:
+@router.callback_query(AskToCancelOrder.filter())
+async def ask_cancel(callback: CallbackQuery, callback_data: AskToCancelOrder) -> None:
     """Cancelling returns stock and tells the customer: worth one more tap."""
-    yes = OrderCb(action="to", id=callback_data.id, seen=callback_data.seen, to=Status.CANCELLED.value)
+    yes = ChangeOrderStatus(order_id=callback_data.order_id, seen=callback_data.seen, to=Status.CANCELLED)
     markup = InlineKeyboardMarkup(inline_keyboard=[[
         InlineKeyboardButton(text=_("Yes, cancel it"), callback_data=yes.pack()),
-        InlineKeyboardButton(text=_("No, keep it"), callback_data=OrderCb(action="open", id=callback_data.id).pack()),
+        InlineKeyboardButton(text=_("No, keep it"), callback_data=OpenOrder(order_id=callback_data.order_id).pack()),
     ]])
     await show(callback, _("Cancel this order? Its items go back to stock."), markup)
 
 
+@router.callback_query(ChangeOrderStatus.filter())
 async def move(
-    callback: CallbackQuery, callback_data: OrderCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: ChangeOrderStatus, pool: asyncpg.Pool, effects: Effects, admin: User
 ) -> None:
-    if callback_data.seen not in Status._value2member_map_ or callback_data.to not in Status._value2member_map_:
-        await answer_stale(callback)
-        return
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             change = await admin_orders.change_status(
-                uow, callback_data.id, Status(callback_data.seen), Status(callback_data.to), admin["id"]
+                uow, callback_data.order_id, callback_data.seen, callback_data.to, admin.id
             )
         note = _("Order is now {status}.").format(status=status_label(change.status))
     except DomainError as error:  # a second tap, or another admin was quicker: show what it is now
@@ -100,7 +104,7 @@ async def move(
     with contextlib.suppress(TelegramBadRequest):
         await callback.answer(note)
     try:
-        text, markup = await load(pool, callback_data.id)
+        text, markup = await load(pool, callback_data.order_id)
     except DomainError:
         return
     await show(callback, text, markup, answer=False)

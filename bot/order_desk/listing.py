@@ -6,51 +6,55 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import OrderCb, OrdersCb
+from bot.access import admin_router
+from bot.callbacks import OpenOrder, OrderList
 from bot.forms import show
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_label
 from core import admin_orders, analytics
+from core.admin_orders import Channel, ListedOrder
 from core.order_status import Status
 
 PER_PAGE = 8
 
+router = admin_router(__name__)
 
-def _filter(wanted: OrdersCb) -> admin_orders.OrderFilter:
+
+def _filter(wanted: OrderList) -> admin_orders.OrderFilter:
     since = until = None
     if wanted.today:
         since, until = analytics.local_day_bounds(datetime.now(ZoneInfo(analytics.DEFAULT_TIMEZONE)).date())
-    status = Status(wanted.status) if wanted.status in Status._value2member_map_ else None
-    return admin_orders.OrderFilter(status, wanted.channel or None, since, until, wanted.page, PER_PAGE)
+    return admin_orders.OrderFilter(wanted.status, wanted.channel_id, since, until, wanted.page, PER_PAGE)
 
 
-def _choice(text: str, chosen: bool, target: OrdersCb) -> InlineKeyboardButton:
+def _choice(text: str, chosen: bool, target: OrderList) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=f"• {text}" if chosen else text, callback_data=target.pack())
 
 
 def _markup(
-    wanted: OrdersCb, rows: list[asyncpg.Record], total: int, channels: list[asyncpg.Record]
+    wanted: OrderList, rows: list[ListedOrder], total: int, channels: list[Channel]
 ) -> InlineKeyboardMarkup:
-    def target(**changes: object) -> OrdersCb:
+    def target(**changes: object) -> OrderList:
         return wanted.model_copy(update={"page": 0, **changes})
 
     orders = [
         [InlineKeyboardButton(
-            text=f"{row['order_number']} · {status_label(row['status'])} · {money(row['total'])}",
-            callback_data=OrderCb(action="open", id=row["id"]).pack(),
+            text=f"{row.order_number} · {status_label(row.status)} · {money(row.total)}",
+            callback_data=OpenOrder(order_id=row.id).pack(),
         )]
         for row in rows
     ]
-    statuses = [_choice(_("all"), not wanted.status, target(status=""))] + [
-        _choice(status_label(status), wanted.status == status, target(status=status.value)) for status in Status
+    statuses = [_choice(_("all"), wanted.status is None, target(status=None))] + [
+        _choice(status_label(status), wanted.status == status, target(status=status)) for status in Status
     ]
-    places = [_choice(_("all channels"), not wanted.channel, target(channel=0))] + [
-        _choice(row["name"], wanted.channel == row["id"], target(channel=row["id"])) for row in channels
+    places = [_choice(_("all channels"), wanted.channel_id is None, target(channel_id=None))] + [
+        _choice(row.name, wanted.channel_id == row.id, target(channel_id=row.id)) for row in channels
     ]
-    today = _choice(_("📅 today only"), bool(wanted.today), target(today=0 if wanted.today else 1))
+    today = _choice(_("📅 today only"), wanted.today, target(today=not wanted.today))
     pages = []
     if wanted.page > 0:
         pages.append(InlineKeyboardButton(text="◀️", callback_data=wanted.model_copy(
@@ -65,7 +69,7 @@ def _markup(
     ])
 
 
-async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: OrdersCb) -> None:
+async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: OrderList) -> None:
     async with pool.acquire() as conn:
         rows, total = await admin_orders.list_orders(conn, _filter(wanted))
         channels = await admin_orders.channels(conn)
@@ -75,9 +79,11 @@ async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: 
     await show(event, text, markup)
 
 
+@router.message(Command("orders"))
 async def command(message: Message, pool: asyncpg.Pool) -> None:
-    await show_list(message, pool, OrdersCb())
+    await show_list(message, pool, OrderList())
 
 
-async def filtered(callback: CallbackQuery, callback_data: OrdersCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(OrderList.filter())
+async def filtered(callback: CallbackQuery, callback_data: OrderList, pool: asyncpg.Pool) -> None:
     await show_list(callback, pool, callback_data)

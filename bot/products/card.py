@@ -7,86 +7,107 @@ import contextlib
 import asyncpg
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import (
+    AdjustStock,
+    CountStock,
+    EditPrice,
+    ExplainMarketplacePrice,
+    OpenListings,
+    OpenProduct,
+    OpenScreen,
+    PriceField,
+    Screen,
+    SetOnSale,
+)
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, number, product_name
 from core import admin_products
-from core.admin_products import ProductCard
+from core.admin_products import Listing, ProductCard
 from core.errors import DomainError
 from core.unit_of_work import Effects
+from core.users import User
 
 PHOTO_PREFIX = "tg-file:"
 
+router = admin_router(__name__)
 
-def _button(text: str, action: str, product_id: int, arg: int = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ProductCb(action=action, id=product_id, arg=arg).pack())
+
+def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())
 
 
 def _visibility(card: ProductCard) -> str:
     product = card.product
-    if product["is_active"]:
+    if product.is_active:
         return _("on sale")
-    if product["inactive_reason"] == "admin":
+    if product.inactive_reason == "admin":
         return _("switched off by an admin")
     return _("hidden until stock arrives")
 
 
-def _listing_line(listing: asyncpg.Record) -> str:
-    kind = listing["integration_type"]
-    price = money(listing["marketplace_price"]) if listing["marketplace_price"] is not None else "—"
+def _listing_line(listing: Listing) -> str:
+    kind = listing.integration_type
+    price = money(listing.marketplace_price) if listing.marketplace_price is not None else "—"
     if kind == "api":
         price = _("{price} (theirs, read-only)").format(price=price)
     line = _("• {channel}: SKU {sku}, their stock {stock}, price {price}, sync: {sync}").format(
-        channel=listing["channel"], sku=listing["marketplace_sku"] or listing["marketplace_product_id"],
-        stock=listing["marketplace_stock"], price=price, sync=listing["sync_status"],
+        channel=listing.channel, sku=listing.marketplace_sku or listing.marketplace_product_id,
+        stock=listing.marketplace_stock, price=price, sync=listing.sync_status,
     )
-    if listing["sync_error"]:
-        line += f" ({listing['sync_error'][:80]})"
+    if listing.sync_error:
+        line += f" ({listing.sync_error[:80]})"
     return line
 
 
 def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
     product = card.product
-    names = product["name_uz"] + (f" / {product['name_ru']}" if product["name_ru"] else "")
+    names = product.name_uz + (f" / {product.name_ru}" if product.name_ru else "")
     category = product_name(card.category) if card.category else "—"
-    profitability = f"{number(product['profitability_percentage'])}%" if product["profitability_percentage"] else "—"
+    profitability = f"{number(product.profitability_percentage)}%" if product.profitability_percentage else "—"
     lines = [
         f"📦 {names}",
-        _("SKU: {sku} · barcode: {barcode}").format(sku=product["sku"], barcode=product["barcode"] or "—"),
+        _("SKU: {sku} · barcode: {barcode}").format(sku=product.sku, barcode=product.barcode or "—"),
         _("Category: {category}").format(category=category),
         _("Stock: on hand {quantity} · reserved {reserved} · available {available} (low at {threshold})").format(
-            quantity=product["quantity"], reserved=product["reserved"], available=product["available"],
+            quantity=product.quantity, reserved=product.reserved, available=product.available,
             threshold=card.low_stock_threshold,
         ),
         _("Our price: {price} · sale price: {sale} · cost: {cost} · profitability: {profitability}").format(
-            price=money(product["price"]), sale=money(product["sale_price"]), cost=money(product["cost_price"]),
+            price=money(product.price), sale=money(product.sale_price), cost=money(product.cost_price),
             profitability=profitability,
         ),
         _("Own store: {visibility}").format(visibility=_visibility(card)),
         _("Channels:"),
         *([_listing_line(listing) for listing in card.listings] or [_("• not listed on any marketplace")]),
     ]
-    if (product["image_url"] or "").startswith(PHOTO_PREFIX):
+    if (product.image_url or "").startswith(PHOTO_PREFIX):
         lines.append(_("📷 Photo from the chat is attached."))
-    product_id = product["id"]
+    product_id = product.id
     locked = [
-        _button(_("🔒 {channel} price").format(channel=listing["channel"]), "ro", product_id, listing["marketplace_id"])
-        for listing in card.listings if listing["integration_type"] == "api"
+        _button(_("🔒 {channel} price").format(channel=listing.channel),
+                ExplainMarketplacePrice(product_id=product_id, marketplace_id=listing.marketplace_id))
+        for listing in card.listings if listing.integration_type == "api"
     ]
-    switch = (_button(_("🚫 Take off sale"), "off", product_id) if product["inactive_reason"] != "admin"
-              else _button(_("✅ Put on sale"), "on", product_id))
+    switch = (_button(_("🚫 Take off sale"), SetOnSale(product_id=product_id, on_sale=False))
+              if product.inactive_reason != "admin"
+              else _button(_("✅ Put on sale"), SetOnSale(product_id=product_id, on_sale=True)))
     rows = [
-        [_button(_("➕➖ Adjust stock"), "adj", product_id), _button(_("🔢 Counted stock"), "count", product_id)],
-        [_button(_("💰 Price"), "price", product_id, 0), _button(_("🏷 Sale price"), "price", product_id, 1),
-         _button(_("📉 Cost"), "price", product_id, 2)],
+        [_button(_("➕➖ Adjust stock"), AdjustStock(product_id=product_id)),
+         _button(_("🔢 Counted stock"), CountStock(product_id=product_id))],
+        [_button(_("💰 Price"), EditPrice(product_id=product_id, field=PriceField.PRICE)),
+         _button(_("🏷 Sale price"), EditPrice(product_id=product_id, field=PriceField.SALE_PRICE)),
+         _button(_("📉 Cost"), EditPrice(product_id=product_id, field=PriceField.COST_PRICE))],
         *[locked[index:index + 2] for index in range(0, len(locked), 2)],
-        [switch, _button(_("🔗 Marketplace listings"), "lst", product_id)],
-        [_button(_("🔄 Refresh"), "open", product_id), _button(_("🔍 Search"), "search", 0), menu_button()],
+        [switch, _button(_("🔗 Marketplace listings"), OpenListings(product_id=product_id))],
+        [_button(_("🔄 Refresh"), OpenProduct(product_id=product_id)),
+         _button(_("🔍 Search"), OpenScreen(screen=Screen.PRODUCTS)), menu_button()],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -105,14 +126,15 @@ def in_private(callback: CallbackQuery) -> bool:
     return isinstance(callback.message, Message) and callback.message.chat.type == "private"
 
 
-async def open_card(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, bot: Bot) -> None:
+@router.callback_query(OpenProduct.filter())
+async def open_card(callback: CallbackQuery, callback_data: OpenProduct, pool: asyncpg.Pool, bot: Bot) -> None:
     """From the alert group the card goes to the admin's private chat: forms cannot run in a group."""
     try:
         if in_private(callback):
-            text, markup = await load(pool, callback_data.id)
+            text, markup = await load(pool, callback_data.product_id)
             await show(callback, text, markup)
         else:
-            await send_card(bot, callback.from_user.id, pool, callback_data.id)
+            await send_card(bot, callback.from_user.id, pool, callback_data.product_id)
             with contextlib.suppress(TelegramBadRequest):
                 await callback.answer(_("I sent the card to our private chat."))
     except DomainError as error:
@@ -124,26 +146,28 @@ async def show_card(event: Event, pool: asyncpg.Pool, product_id: int, note: str
     await show(event, f"{note}\n\n{text}".strip(), markup)
 
 
-async def read_only_price(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(ExplainMarketplacePrice.filter())
+async def read_only_price(callback: CallbackQuery, callback_data: ExplainMarketplacePrice, pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
-            listing = await admin_products.listing(conn, callback_data.id, callback_data.arg)
+            listing = await admin_products.listing(conn, callback_data.product_id, callback_data.marketplace_id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    price = money(listing["marketplace_price"]) if listing["marketplace_price"] is not None else "—"
+    price = money(listing.marketplace_price) if listing.marketplace_price is not None else "—"
     await tell(callback, _(
         "{channel} sets this price itself ({price}). We only show it here: change it in {channel}'s seller cabinet."
-    ).format(channel=listing["channel"], price=price))
+    ).format(channel=listing.channel, price=price))
 
 
+@router.callback_query(SetOnSale.filter())
 async def switch(
-    callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: SetOnSale, pool: asyncpg.Pool, effects: Effects, admin: User
 ) -> None:
-    wanted = callback_data.action == "on"
+    wanted = callback_data.on_sale
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
-            visible = await admin_products.set_active(uow, callback_data.id, wanted, admin["id"])
+            visible = await admin_products.set_active(uow, callback_data.product_id, wanted, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
@@ -153,4 +177,4 @@ async def switch(
         note = _("On sale in the store now.")
     else:
         note = _("Switched on: it shows itself in the store when stock arrives.")
-    await show_card(callback, pool, callback_data.id, note)
+    await show_card(callback, pool, callback_data.product_id, note)

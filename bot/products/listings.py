@@ -7,13 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+from aiogram import F
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ProductCb
+from bot.access import admin_router
+from bot.callbacks import AskToUnmapListing, FormAction, FormButton, MapListing, OpenListings, OpenProduct, UnmapListing
 from bot.errors import describe
-from bot.forms import Event, keyboard, nav_row, new_form_id, show, tell
+from bot.forms import TYPED, CurrentForm, Event, keyboard, nav_row, new_form_id, show, tell
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
 from bot.texts import language, product_name
@@ -21,11 +24,13 @@ from core import sync_status
 from core.errors import DomainError, NotFound, ValidationError
 from core.listings import PLATFORMS, KeySpec
 from core.sync_status import ListingTaken
+from core.users import User
+
+router = admin_router(__name__)
 
 
-def _button(text: str, action: str, product_id: int, marketplace_id: int = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=ProductCb(action=action, id=product_id,
-                                                                   arg=marketplace_id).pack())
+def _button(text: str, callback: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=callback.pack())
 
 
 def _asked(api_type: str) -> tuple[KeySpec, ...]:
@@ -55,44 +60,47 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
     except NotFound as error:
         await tell(event, describe(error))
         return
-    lines = [_("🔗 «{name}» ({sku}) on the marketplaces:").format(name=product_name(product), sku=product["sku"])]
+    lines = [_("🔗 «{name}» ({sku}) on the marketplaces:").format(name=product_name(product), sku=product.sku)]
     buttons = []
     for row in rows:
-        if row["marketplace_product_id"] is None:
-            lines.append(_("• {channel}: not mapped").format(channel=row["channel"]))
-            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row["channel"]), "map", product_id,
-                                    row["marketplace_id"])])
+        if row.marketplace_product_id is None:
+            lines.append(_("• {channel}: not mapped").format(channel=row.channel))
+            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row.channel),
+                                    MapListing(product_id=product_id, marketplace_id=row.marketplace_id))])
         else:
             lines.append(_("• {channel}: listing {listing}, sync: {sync}").format(
-                channel=row["channel"], listing=row["marketplace_product_id"], sync=row["sync_status"]))
-            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row["channel"]), "unmap", product_id,
-                                    row["marketplace_id"])])
+                channel=row.channel, listing=row.marketplace_product_id, sync=row.sync_status))
+            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row.channel),
+                                    AskToUnmapListing(product_id=product_id, marketplace_id=row.marketplace_id))])
     if not rows:
         lines.append(_("No API marketplace is connected."))
-    buttons.append([_button(_("⬅️ Back to the card"), "open", product_id), menu_button()])
+    buttons.append([_button(_("⬅️ Back to the card"), OpenProduct(product_id=product_id)), menu_button()])
     text = "\n".join(lines)
     await show(event, f"{note}\n\n{text}".strip(), InlineKeyboardMarkup(inline_keyboard=buttons))
 
 
-async def open_listings(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext,
+@router.callback_query(OpenListings.filter())
+async def open_listings(callback: CallbackQuery, callback_data: OpenListings, state: FSMContext,
                         pool: asyncpg.Pool) -> None:
     await state.clear()
-    await show_listings(callback, pool, callback_data.id)
+    await show_listings(callback, pool, callback_data.product_id)
 
 
-async def start_map(callback: CallbackQuery, callback_data: ProductCb, state: FSMContext, pool: asyncpg.Pool) -> None:
+@router.callback_query(MapListing.filter())
+async def start_map(callback: CallbackQuery, callback_data: MapListing, state: FSMContext, pool: asyncpg.Pool) -> None:
     try:
         async with pool.acquire() as conn:
-            channel = await sync_status.api_channel(conn, callback_data.arg)
+            channel = await sync_status.api_channel(conn, callback_data.marketplace_id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    if channel["api_type"] not in PLATFORMS:
-        await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel["name"]))
+    if channel.api_type not in PLATFORMS:
+        await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel.name))
         return
     await state.set_state(ProductForm.listing_key)
-    await state.set_data({"form": new_form_id(), "product_id": callback_data.id, "marketplace_id": channel["id"],
-                          "channel": channel["name"], "api_type": channel["api_type"], "keys": {}})
+    await state.set_data({"form": new_form_id(), "product_id": callback_data.product_id,
+                          "marketplace_id": channel.id, "channel": channel.name,
+                          "api_type": channel.api_type, "keys": {}})
     await _ask(callback, await state.get_data())
 
 
@@ -101,7 +109,8 @@ async def _ask(event: Event, draft: dict[str, Any], note: str = "") -> None:
     await show(event, f"{note}\n\n{text}".strip(), keyboard(nav_row(draft["form"])))
 
 
-async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+@router.message(ProductForm.listing_key, TYPED)
+async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, admin: User) -> None:
     draft = await state.get_data()
     needed = _asked(draft["api_type"])
     spec = needed[len(draft["keys"])]
@@ -117,7 +126,7 @@ async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, adm
     try:
         async with pool.acquire() as conn, conn.transaction():
             await sync_status.map_listing(conn, draft["product_id"], draft["marketplace_id"],
-                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin["id"])
+                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin.id)
     except DomainError as error:  # e.g. the listing is another product's: ask the keys again
         draft = await state.update_data(keys={})
         await _ask(message, draft, "⚠️ " + _problem(error))
@@ -127,6 +136,7 @@ async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, adm
         "✅ Mapped on {channel}: it gets our stock with the next push.").format(channel=draft["channel"]))
 
 
+@router.callback_query(ProductForm.listing_key, FormButton.filter(F.action == FormAction.BACK), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: dict[str, Any]) -> None:
     """One key back; from the first key, back to the listings."""
     if not draft["keys"]:
@@ -138,20 +148,23 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
     await _ask(callback, await state.update_data(keys=keys))
 
 
-async def ask_unmap(callback: CallbackQuery, callback_data: ProductCb) -> None:
+@router.callback_query(AskToUnmapListing.filter())
+async def ask_unmap(callback: CallbackQuery, callback_data: AskToUnmapListing) -> None:
     """Unmapping stops our stock reaching that listing: worth one more tap."""
-    product_id, marketplace_id = callback_data.id, callback_data.arg
+    yes = UnmapListing(product_id=callback_data.product_id, marketplace_id=callback_data.marketplace_id)
     await show(callback, _("Unmap this listing? Our stock is no longer sent to it."), InlineKeyboardMarkup(
-        inline_keyboard=[[_button(_("Yes, unmap it"), "unmapok", product_id, marketplace_id),
-                          _button(_("No, keep it"), "lst", product_id)]]))
+        inline_keyboard=[[_button(_("Yes, unmap it"), yes),
+                          _button(_("No, keep it"), OpenListings(product_id=callback_data.product_id))]]))
 
 
-async def unmap(callback: CallbackQuery, callback_data: ProductCb, pool: asyncpg.Pool, admin: asyncpg.Record) -> None:
+@router.callback_query(UnmapListing.filter())
+async def unmap(callback: CallbackQuery, callback_data: UnmapListing, pool: asyncpg.Pool, admin: User) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            removed = await sync_status.unmap_listing(conn, callback_data.id, callback_data.arg, admin["id"])
+            removed = await sync_status.unmap_listing(conn, callback_data.product_id, callback_data.marketplace_id,
+                                                       admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
     note = _("✅ Unmapped.") if removed else _("Nothing to change: it was not mapped there.")
-    await show_listings(callback, pool, callback_data.id, note)
+    await show_listings(callback, pool, callback_data.product_id, note)

@@ -9,25 +9,32 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+from aiogram import F
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FormCb
+from bot.access import admin_router
+from bot.callbacks import FormAction, FormButton, OpenScreen, Screen
 from bot.errors import describe
-from bot.forms import Event, button, keyboard, nav_row, new_form_id, show
+from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
 from bot.products.card import PHOTO_PREFIX, show_card
 from bot.products.states import NewProduct
 from bot.texts import money, parse_amount, parse_quantity, product_name
 from core import admin_products, catalog
+from core.admin_products import CategoryChoice
 from core.errors import DomainError, ValidationError
 from core.settings import Settings
 from core.unit_of_work import Effects
+from core.users import User
 
 FIELDS = ("sku", "barcode", "name_uz", "name_ru", "category", "price", "cost", "stock", "photo")
 OPTIONAL = frozenset({"barcode", "name_ru", "category", "cost", "photo"})
 STATES = {field: getattr(NewProduct, field) for field in FIELDS}
+
+router = admin_router(__name__)
 
 
 def _question(field: str) -> str:
@@ -44,6 +51,8 @@ def _question(field: str) -> str:
     }[field]
 
 
+@router.message(Command("newproduct"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.NEW_PRODUCT))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.clear()
     await state.set_data({"form": new_form_id()})
@@ -58,17 +67,16 @@ async def ask(event: Event, state: FSMContext, pool: asyncpg.Pool, field: str, n
     if field == "category":
         async with pool.acquire() as conn:
             choices = await admin_products.category_choices(conn)
-        rows = [[button(_category_name(row), form, "category", row["id"])] for row in choices]
+        rows = [[button(_category_name(row), form, FormAction.PICK_CATEGORY, row.id)] for row in choices]
     if field in OPTIONAL:
-        rows.append([button(_("Skip"), form, "skip")])
+        rows.append([button(_("Skip"), form, FormAction.SKIP)])
     await show(event, f"{note}\n\n{_question(field)}".strip(), keyboard(*rows, nav_row(form, back=field != "sku")))
 
 
-def _category_name(row: asyncpg.Record) -> str:
+def _category_name(row: CategoryChoice) -> str:
     name = product_name(row)
-    if row["parent_uz"]:
-        parent = product_name({"name_uz": row["parent_uz"], "name_ru": row["parent_ru"]})
-        return f"{parent} › {name}"
+    if row.parent:
+        return f"{product_name(row.parent)} › {name}"
     return name
 
 
@@ -87,6 +95,7 @@ def _current(raw_state: str | None) -> str | None:
     return next((field for field, state in STATES.items() if state.state == raw_state), None)
 
 
+@router.message(StateFilter(NewProduct), TYPED)
 async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     if field is None:
@@ -112,28 +121,33 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, raw_sta
     await _next(message, state, pool, field, **{field: value})
 
 
+@router.message(NewProduct.photo, F.photo)
 async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     assert message.photo
     await _next(message, state, pool, "photo", photo=PHOTO_PREFIX + message.photo[-1].file_id)
 
 
-async def category_tapped(callback: CallbackQuery, callback_data: FormCb, state: FSMContext,
+@router.callback_query(NewProduct.category, FormButton.filter(F.action == FormAction.PICK_CATEGORY), CurrentForm())
+async def category_tapped(callback: CallbackQuery, callback_data: FormButton, state: FSMContext,
                           pool: asyncpg.Pool) -> None:
     await _next(callback, state, pool, "category", category=callback_data.value)
 
 
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.SKIP), CurrentForm())
 async def skipped(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     if field in OPTIONAL:
         await _next(callback, state, pool, field, **{field: None})
 
 
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.BACK), CurrentForm())
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, raw_state: str | None) -> None:
     field = _current(raw_state)
     previous = FIELDS[-1] if field is None else FIELDS[max(0, FIELDS.index(field) - 1)]
     await ask(callback, state, pool, previous)
 
 
+@router.callback_query(StateFilter(NewProduct), FormButton.filter(F.action == FormAction.CANCEL), CurrentForm())
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Cancelled; nothing was saved."), keyboard([menu_button()]))
@@ -161,17 +175,19 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
         _("Opening stock: {stock}").format(stock=draft["stock"]),
         _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
     ])
-    await show(event, f"{note}\n\n{text}".strip(), keyboard([button(_("✅ Create"), form, "create")], nav_row(form)))
+    await show(event, f"{note}\n\n{text}".strip(),
+               keyboard([button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)], nav_row(form)))
 
 
+@router.callback_query(NewProduct.confirm, FormButton.filter(F.action == FormAction.CREATE_PRODUCT), CurrentForm())
 async def create(
     callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, settings: Settings,
-    admin: asyncpg.Record, draft: dict[str, Any],
+    admin: User, draft: dict[str, Any],
 ) -> None:
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             product_id = await admin_products.create(
-                uow, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin["id"]
+                uow, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin.id
             )
     except ValidationError as error:
         if error.field == "sku":

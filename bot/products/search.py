@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncpg
-from aiogram.filters import CommandObject
+from aiogram import F
+from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ProductCb
-from bot.forms import Event, keyboard, nav_row, new_form_id, show
+from bot.access import admin_router
+from bot.callbacks import OpenProduct, OpenScreen, Screen
+from bot.forms import TYPED, Event, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
 from bot.texts import money, product_name
 from core import admin_products
 
+router = admin_router(__name__)
 
+
+@router.callback_query(OpenScreen.filter(F.screen == Screen.PRODUCTS))
 async def ask(event: Event, state: FSMContext) -> None:
     form = new_form_id()
     await state.clear()
@@ -24,6 +29,7 @@ async def ask(event: Event, state: FSMContext) -> None:
     await show(event, _("🔍 Send the product's name, SKU or barcode."), keyboard(nav_row(form, back=False)))
 
 
+@router.message(Command("products"))
 async def command(message: Message, command: CommandObject, state: FSMContext, pool: asyncpg.Pool) -> None:
     if command.args:
         await state.clear()
@@ -32,10 +38,7 @@ async def command(message: Message, command: CommandObject, state: FSMContext, p
         await ask(message, state)
 
 
-async def from_button(callback: CallbackQuery, state: FSMContext) -> None:
-    await ask(callback, state)
-
-
+@router.message(ProductForm.search, TYPED)
 async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.clear()
     await results(message, pool, message.text or "")
@@ -44,7 +47,7 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None
 async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     async with pool.acquire() as conn:
         found = await admin_products.search(conn, needle)
-    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=ProductCb(action="search", id=0).pack()),
+    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=OpenScreen(screen=Screen.PRODUCTS).pack()),
              menu_button()]
     if not found:
         text = _("Nothing found for «{needle}».").format(needle=needle.strip()[:50])
@@ -53,9 +56,9 @@ async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     rows = [
         [InlineKeyboardButton(
             text=_("{name} · {sku} · {available} left · {price}").format(
-                name=product_name(row), sku=row["sku"], available=row["available"], price=money(row["display_price"])
-            ) + ("" if row["is_active"] else " · 💤"),
-            callback_data=ProductCb(action="open", id=row["id"]).pack(),
+                name=product_name(row), sku=row.sku, available=row.available, price=money(row.display_price)
+            ) + ("" if row.is_active else " · 💤"),
+            callback_data=OpenProduct(product_id=row.id).pack(),
         )]
         for row in found
     ]

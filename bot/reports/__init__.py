@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Router
 
-from bot.access import IsAdmin
-from bot.callbacks import MenuCb, ReportCb
 from bot.reports import handlers
 
-
-def create_router() -> Router:
-    router = Router(name="reports")
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    router.message.register(handlers.command, Command("report"))
-    router.callback_query.register(handlers.choose, MenuCb.filter(F.item == "reports"))
-    router.callback_query.register(handlers.named_period, ReportCb.filter())
-    return router
+router = Router(name=__name__)
+router.include_router(handlers.router)

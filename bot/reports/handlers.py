@@ -6,11 +6,13 @@ import asyncio
 from datetime import date, datetime
 
 import asyncpg
-from aiogram.filters import CommandObject
+from aiogram import F
+from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ReportCb
+from bot.access import admin_router
+from bot.callbacks import OpenScreen, Screen, ShowReport
 from bot.forms import Event, show
 from bot.reports import chart, text
 from core import reports
@@ -18,6 +20,8 @@ from core.errors import ValidationError
 from core.reports import Period
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+router = admin_router(__name__)
 
 
 def _date(word: str) -> date | None:
@@ -45,6 +49,7 @@ def usage() -> str:
     return _("Which period? /report today, /report week, /report month, or dates: /report 2026-11-01 2026-11-20.")
 
 
+@router.message(Command("report"))
 async def command(message: Message, command: CommandObject, pool: asyncpg.Pool) -> None:
     if not command.args:
         await show(message, usage(), text.periods_markup())
@@ -61,11 +66,13 @@ async def command(message: Message, command: CommandObject, pool: asyncpg.Pool) 
     await send(message, pool, period)
 
 
+@router.callback_query(OpenScreen.filter(F.screen == Screen.REPORTS))
 async def choose(callback: CallbackQuery) -> None:
     await show(callback, usage(), text.periods_markup())
 
 
-async def named_period(callback: CallbackQuery, callback_data: ReportCb, pool: asyncpg.Pool) -> None:
+@router.callback_query(ShowReport.filter())
+async def named_period(callback: CallbackQuery, callback_data: ShowReport, pool: asyncpg.Pool) -> None:
     if callback_data.period not in reports.NAMED:
         await choose(callback)
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ReportCb
+from bot.callbacks import ShowReport
 from bot.menu_buttons import menu_button
 from bot.texts import money, number, product_name
 from core.analytics import Sales
@@ -47,8 +47,8 @@ def render(report: Report) -> str:
         ]])
     if report.low_stock:
         blocks.append([_("⚠️ Running low now:"), *[
-            (_("• {name} ({sku}): out of stock") if row["available"] <= 0 else _("• {name} ({sku}): {available} left"))
-            .format(name=product_name(row)[:MAX_NAME], sku=row["sku"], available=row["available"])
+            (_("• {name} ({sku}): out of stock") if row.available <= 0 else _("• {name} ({sku}): {available} left"))
+            .format(name=product_name(row)[:MAX_NAME], sku=row.sku, available=row.available)
             for row in report.low_stock
         ]])
     return "\n\n".join("\n".join(block) for block in blocks)[:MAX_MESSAGE]
@@ -61,7 +61,7 @@ def caption(report: Report) -> str:
 
 def periods_markup() -> InlineKeyboardMarkup:
     def choice(text: str, period: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text=text, callback_data=ReportCb(period=period).pack())
+        return InlineKeyboardButton(text=text, callback_data=ShowReport(period=period).pack())
 
     return InlineKeyboardMarkup(inline_keyboard=[
         [choice(_("Today"), "today"), choice(_("7 days"), "week"), choice(_("30 days"), "month")],

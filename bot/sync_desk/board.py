@@ -7,11 +7,15 @@ import contextlib
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import SyncCb
+from bot.access import admin_router
+from bot.callbacks import CheckMarketplaceKey, OpenScreen, PauseSync, RunSyncNow, Screen
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
@@ -19,9 +23,12 @@ from core import analytics, sync_status
 from core.errors import DomainError
 from core.sync_status import MarketplaceSync, Run
 from core.unit_of_work import Effects
+from core.users import User
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 MAX_ERROR = 200
+
+router = admin_router(__name__)
 
 
 def _outcome(status: str) -> str:
@@ -63,31 +70,32 @@ def _block(market: MarketplaceSync) -> str:
 
 
 def render(markets: list[MarketplaceSync]) -> tuple[str, InlineKeyboardMarkup]:
-    def button(text: str, action: str, market: MarketplaceSync) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text=text.format(name=market.name),
-                                    callback_data=SyncCb(action=action, id=market.marketplace_id).pack())
+    def button(text: str, market: MarketplaceSync, callback: CallbackData) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=text.format(name=market.name), callback_data=callback.pack())
 
     rows = []
     for market in markets:
-        rows.append([button(_("🔄 Run {name} now"), "run", market),
-                     button(_("▶️ Resume {name}"), "resume", market) if market.paused
-                     else button(_("⏸ Pause {name}"), "pause", market)])
-        rows.append([button(_("🔑 Check the {name} key"), "check", market)])
-    rows.append([InlineKeyboardButton(text=_("🔃 Refresh"), callback_data=SyncCb(action="show").pack()),
+        marketplace_id = market.marketplace_id
+        rows.append([
+            button(_("🔄 Run {name} now"), market, RunSyncNow(marketplace_id=marketplace_id)),
+            button(_("▶️ Resume {name}"), market, PauseSync(marketplace_id=marketplace_id, paused=False))
+            if market.paused else button(_("⏸ Pause {name}"), market, PauseSync(marketplace_id=marketplace_id,
+                                                                                   paused=True)),
+        ])
+        rows.append([button(_("🔑 Check the {name} key"), market, CheckMarketplaceKey(marketplace_id=marketplace_id))])
+    rows.append([InlineKeyboardButton(text=_("🔃 Refresh"), callback_data=OpenScreen(screen=Screen.SYNC).pack()),
                  menu_button()])
     blocks = [_("🔄 Marketplace sync")]
     blocks += [_block(market) for market in markets] or [_("No API marketplace is connected.")]
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@router.message(Command("sync"))
+@router.callback_query(OpenScreen.filter(F.screen == Screen.SYNC))
 async def board(event: Event, pool: asyncpg.Pool, note: str = "") -> None:
     async with pool.acquire() as conn:
         text, markup = render(await sync_status.overview(conn))
     await show(event, f"{note}\n\n{text}".strip(), markup, answer=not note)
-
-
-async def from_button(callback: CallbackQuery, pool: asyncpg.Pool) -> None:
-    await board(callback, pool)
 
 
 async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None:
@@ -96,12 +104,13 @@ async def _noted(callback: CallbackQuery, pool: asyncpg.Pool, note: str) -> None
     await board(callback, pool, note)
 
 
+@router.callback_query(RunSyncNow.filter())
 async def run_now(
-    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, effects: Effects, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: RunSyncNow, pool: asyncpg.Pool, effects: Effects, admin: User
 ) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            asked = await sync_status.run_now(conn, effects, callback_data.id, admin["id"])
+            asked = await sync_status.run_now(conn, effects, callback_data.marketplace_id, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return
@@ -109,13 +118,14 @@ async def run_now(
                  else _("⚠️ The request did not go through; the regular sync will run it soon."))
 
 
+@router.callback_query(PauseSync.filter())
 async def pause(
-    callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, admin: asyncpg.Record
+    callback: CallbackQuery, callback_data: PauseSync, pool: asyncpg.Pool, admin: User
 ) -> None:
-    paused = callback_data.action == "pause"
+    paused = callback_data.paused
     try:
         async with pool.acquire() as conn, conn.transaction():
-            changed = await sync_status.set_paused(conn, callback_data.id, paused, admin["id"])
+            changed = await sync_status.set_paused(conn, callback_data.marketplace_id, paused, admin.id)
     except DomainError as error:
         await tell(callback, describe(error))
         return

@@ -14,7 +14,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from redis.asyncio import Redis
 
-from bot.callbacks import SyncCb
+from bot.access import admin_router
+from bot.callbacks import CheckMarketplaceKey, OpenScreen, Screen
 from bot.forms import show, tell
 from core import analytics, key_checks, sync_status
 from core.key_checks import Answer, KeyCheck
@@ -23,6 +24,8 @@ LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 # The sync retries a slow platform once: this covers two calls' timeouts, not its minutes of patience.
 WAIT_SECONDS = 40.0
 MAX_REASON = 300
+
+router = admin_router(__name__)
 
 
 def _places(check: KeyCheck) -> list[str]:
@@ -60,9 +63,11 @@ def render(name: str, answer: Answer | None) -> str:
     return "\n".join(lines)
 
 
-async def check(callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Pool, redis: Redis) -> None:
+@router.callback_query(CheckMarketplaceKey.filter())
+async def check(callback: CallbackQuery, callback_data: CheckMarketplaceKey, pool: asyncpg.Pool, redis: Redis) -> None:
     async with pool.acquire() as conn:
-        market = next((m for m in await sync_status.overview(conn) if m.marketplace_id == callback_data.id), None)
+        markets = await sync_status.overview(conn)
+    market = next((m for m in markets if m.marketplace_id == callback_data.marketplace_id), None)
     if market is None:
         await tell(callback, _("Not found: it may have been deleted meanwhile."))
         return
@@ -70,5 +75,5 @@ async def check(callback: CallbackQuery, callback_data: SyncCb, pool: asyncpg.Po
         await callback.answer(_("⏳ Asking {name} about the key…").format(name=market.name))
     answer = await key_checks.ask(redis, market.marketplace_id, WAIT_SECONDS)
     back = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=_("⬅️ Back"), callback_data=SyncCb(action="show").pack())]])
+        InlineKeyboardButton(text=_("⬅️ Back"), callback_data=OpenScreen(screen=Screen.SYNC).pack())]])
     await show(callback, render(market.name, answer), back, answer=False)

@@ -40,6 +40,7 @@ from core import marketplaces
 from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.webhook_worker import WebhookWorker
@@ -234,7 +235,8 @@ async def reprocess(url: str, redis_url: str, vault: Vault) -> tuple[int, float,
     try:
         await pool.execute("UPDATE marketplace_webhooks SET status = 'pending', processed_at = NULL,"
                            " retry_count = 0, next_attempt_at = NOW()")
-        worker = WebhookWorker(pool, redis, Effects(redis), vault)
+        # process_due alone: nothing to hear
+        worker = WebhookWorker(pool, redis, Subscriber(redis), Effects(redis), vault)
         async with aiohttp.ClientSession() as session:
             started = time.monotonic()
             handled = await worker.process_due(session)

@@ -3,19 +3,22 @@ each chat as its user would see it (the bot's latest message and its buttons).""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, TypeVar
 
 import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.filters.callback_data import CallbackData
 from redis.asyncio import Redis
 
-from bot.callbacks import FormCb
+from bot.callbacks import FormAction, FormButton
 from bot.dispatcher import create_dispatcher
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.fake_telegram import FakeTelegram, make_bot
 from tests.support import TEST_BOT_TOKEN
+
+Factory = TypeVar("Factory", bound=CallbackData)
 
 
 class BotUnderTest:
@@ -84,15 +87,28 @@ class Chat:
         """Tap the first button of the latest message whose text contains `label`."""
         await self.press(self.find(label))
 
-    def form_button(self, action: str, value: int | None = None) -> str:
+    def buttons_of(self, factory: type[Factory]) -> list[tuple[str, Factory]]:
+        """The latest message's buttons made by `factory`: their callback data, and it unpacked."""
+        found = []
         for _text, data in self.buttons():
-            if data.startswith("f:"):
-                button = FormCb.unpack(data)
-                if button.action == action and (value is None or button.value == value):
-                    return data
-        raise AssertionError(f"no {action} button in {self.buttons()}; screen: {self.text!r}")
+            with contextlib.suppress(TypeError, ValueError):  # another factory's button
+                found.append((data, factory.unpack(data)))
+        return found
 
-    async def tap_form(self, action: str, value: int | None = None) -> None:
+    def button_data(self, factory: type[Factory], **fields: object) -> str:
+        """The callback data of the first button of the latest message made by `factory` with these fields."""
+        for data, button in self.buttons_of(factory):
+            if all(getattr(button, name) == value for name, value in fields.items()):
+                return data
+        raise AssertionError(f"no {factory.__name__} {fields} in {self.buttons()}; screen: {self.text!r}")
+
+    async def tap_button(self, factory: type[Factory], **fields: object) -> None:
+        await self.press(self.button_data(factory, **fields))
+
+    def form_button(self, action: FormAction, value: int | None = None) -> str:
+        return self.button_data(FormButton, action=action, **({} if value is None else {"value": value}))
+
+    async def tap_form(self, action: FormAction, value: int | None = None) -> None:
         await self.press(self.form_button(action, value))
 
     async def tap_data(self, callback: CallbackData) -> None:

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import asyncpg
+from aiogram import Dispatcher
+from aiogram.filters import Command
 from aiohttp.test_utils import TestClient
 
 from amazing_store.app import create_app
-from bot.callbacks import MenuCb, ProductCb, ReportCb, SyncCb
+from bot.callbacks import OpenScreen, PauseSync, Screen, SetOnSale, ShowReport
 from core.embedded import ServiceUrls
 from core.settings import Settings
-from tests.bot.harness import Chat
+from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, make_channel
 from tests.fake_telegram import FakeTelegram
 
@@ -25,12 +27,35 @@ async def test_a_customer_is_refused_admin_commands_and_buttons_and_nothing_happ
     for command in ("/admin", "/order", "/products", "/newproduct", "/grant 5001"):
         await customer.send(command)
         assert REFUSAL_UZ in customer.text, command
-    await customer.press(ProductCb(action="off", id=shop.phone).pack())
+    await customer.press(SetOnSale(product_id=shop.phone, on_sale=False).pack())
 
     assert REFUSAL_UZ in customer.toasts()[-1]
     assert await pool.fetchval("SELECT is_active FROM products WHERE id = $1", shop.phone)
     assert not await pool.fetchval("SELECT is_admin FROM users")
     assert await pool.fetchval("SELECT count(*) FROM audit_log") == 0
+
+
+# Commands a customer's own routers answer; /cancel closes an admin's form and a customer, who has none, gets no
+# answer to it.
+NOT_REFUSED = {"start", "help", "lang", "orders", "cancel"}
+
+
+def _commands(dispatcher: Dispatcher) -> set[str]:
+    """Every command some handler of the bot takes, read off the routers themselves."""
+    return {str(command) for router in dispatcher.chain_tail for handler in router.message.handlers
+            for check in handler.filters or () if isinstance(check.callback, Command)
+            for command in check.callback.commands}
+
+
+async def test_every_admin_command_is_refused_to_a_customer(customer: Chat, process: BotUnderTest) -> None:
+    await customer.send("/start")
+    admin_commands = sorted(_commands(process.dispatcher) - NOT_REFUSED)
+    assert {"admin", "order", "sync"} <= set(admin_commands)
+
+    for command in admin_commands:
+        sent = len(customer.messages())
+        await customer.send(f"/{command}")
+        assert len(customer.messages()) == sent + 1 and REFUSAL_UZ in customer.text, command
 
 
 async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyncpg.Pool) -> None:
@@ -41,8 +66,8 @@ async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyn
     for command in ("/report today", "/sync"):
         await customer.send(command)
         assert REFUSAL_UZ in customer.text, command
-    await customer.press(SyncCb(action="pause", id=uzum).pack())
-    await customer.press(ReportCb(period="today").pack())
+    await customer.press(PauseSync(marketplace_id=uzum, paused=True).pack())
+    await customer.press(ShowReport(period="today").pack())
 
     assert all(REFUSAL_UZ in toast for toast in customer.toasts()[-2:])
     assert await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
@@ -68,7 +93,7 @@ async def test_admins_by_flag_or_setting_get_the_menu(admin: Chat, second_admin:
 
     assert "Sotuvchi menyusi" in admin.text
     assert "Меню продавца" in second_admin.text
-    assert MenuCb(item="order").pack() in [data for _text, data in admin.buttons()]
+    assert OpenScreen(screen=Screen.MANUAL_ORDER).pack() in [data for _text, data in admin.buttons()]
 
 
 async def test_grant_makes_an_admin_and_is_audited(admin: Chat, customer: Chat, pool: asyncpg.Pool) -> None:

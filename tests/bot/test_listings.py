@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from bot.callbacks import ProductCb
+from bot.callbacks import AskToUnmapListing, FormAction, MapListing, OpenListings, OpenProduct, UnmapListing
 from core import sync_status
 from core.listings import ListingKeys
 from tests.bot.harness import Chat
@@ -14,8 +14,8 @@ from tests.builders import Shop, make_channel
 
 async def _open_listings(admin: Chat, product_id: int) -> None:
     await admin.send("/products samsung")
-    await admin.press(ProductCb(action="open", id=product_id).pack())
-    await admin.tap_data(ProductCb(action="lst", id=product_id))
+    await admin.press(OpenProduct(product_id=product_id).pack())
+    await admin.tap_data(OpenListings(product_id=product_id))
 
 
 async def test_map_and_unmap_a_wildberries_listing_from_the_card(
@@ -26,7 +26,7 @@ async def test_map_and_unmap_a_wildberries_listing_from_the_card(
     await _open_listings(admin, shop.phone)
     assert "wildberries: bog'lanmagan" in admin.text
 
-    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=wildberries))
+    await admin.tap_data(MapListing(product_id=shop.phone, marketplace_id=wildberries))
     assert "chrtId" in admin.text
     await admin.send("12345")
 
@@ -36,8 +36,8 @@ async def test_map_and_unmap_a_wildberries_listing_from_the_card(
     assert mapping["stock_version"] > mapping["pushed_version"]  # due for a push at once
     assert "kartochka 12345" in admin.text
 
-    await admin.tap_data(ProductCb(action="unmap", id=shop.phone, arg=wildberries))
-    await admin.tap_data(ProductCb(action="unmapok", id=shop.phone, arg=wildberries))
+    await admin.tap_data(AskToUnmapListing(product_id=shop.phone, marketplace_id=wildberries))
+    await admin.tap_data(UnmapListing(product_id=shop.phone, marketplace_id=wildberries))
 
     assert await pool.fetchval("SELECT count(*) FROM marketplace_products") == 0
     audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
@@ -52,7 +52,7 @@ async def test_uzum_asks_sku_id_then_barcode_and_rejects_a_non_number(
     async with pool.acquire() as conn:
         uzum = await make_channel(conn, "uzum", "api")
     await _open_listings(admin, shop.phone)
-    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=uzum))
+    await admin.tap_data(MapListing(product_id=shop.phone, marketplace_id=uzum))
 
     await admin.send("sku-777")
     assert "⚠️" in admin.text and "skuId" in admin.text
@@ -70,7 +70,7 @@ async def test_the_form_asks_in_russian_and_keeps_a_barcode_leading_zero(
     async with pool.acquire() as conn:
         uzum = await make_channel(conn, "uzum", "api")
     await _open_listings(second_admin, shop.phone)
-    await second_admin.tap_data(ProductCb(action="map", id=shop.phone, arg=uzum))
+    await second_admin.tap_data(MapListing(product_id=shop.phone, marketplace_id=uzum))
     assert "uzum: skuId карточки (число из личного кабинета продавца)?" in second_admin.text
     await second_admin.send("777")
     assert "uzum: штрихкод карточки?" in second_admin.text
@@ -90,11 +90,11 @@ async def test_a_listing_of_another_product_is_refused_politely(admin: Chat, poo
         wildberries = await make_channel(conn, "wildberries", "api")
         await sync_status.map_listing(conn, shop.telefon, wildberries, ListingKeys(chrt_id=555), actor_id=None)
     await _open_listings(admin, shop.phone)
-    await admin.tap_data(ProductCb(action="map", id=shop.phone, arg=wildberries))
+    await admin.tap_data(MapListing(product_id=shop.phone, marketplace_id=wildberries))
 
     await admin.send("555")
 
     assert "PH-2" in admin.text and "allaqachon" in admin.text and "chrtId" in admin.text  # asked again
     assert await pool.fetchval("SELECT product_id FROM marketplace_products") == shop.telefon
-    await admin.tap_form("cancel")
+    await admin.tap_form(FormAction.CANCEL)
     assert "Bekor qilindi" in admin.text

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncpg
 
 from bot.alerts import send_due_alerts
-from bot.callbacks import OrderCb, OrdersCb
+from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, OpenOrder, OrderList
 from core import orders
+from core.order_status import Status
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.bot.conftest import CUSTOMER_ID
@@ -38,11 +39,11 @@ async def test_list_filters_by_status_and_channel(
 
     await admin.send("/orders")
     assert numbers[own] in str(admin.buttons()) and numbers[manual] in str(admin.buttons())
-    await admin.tap_data(OrdersCb(channel=olx))
+    await admin.tap_data(OrderList(channel_id=olx))
     assert numbers[own] not in str(admin.buttons()) and numbers[manual] in str(admin.buttons())
-    await admin.tap_data(OrdersCb(status="delivered", today=1))
+    await admin.tap_data(OrderList(status=Status.DELIVERED, today=True))
     assert numbers[manual] not in str(admin.buttons())
-    await admin.tap_data(OrdersCb(status="pending", today=1))
+    await admin.tap_data(OrderList(status=Status.PENDING, today=True))
     assert numbers[own] in str(admin.buttons())
 
 
@@ -53,12 +54,12 @@ async def test_status_buttons_follow_the_machine_and_the_customer_hears(
 ) -> None:
     own, _manual = await _orders(pool, effects, shop, olx)
     await admin.send("/orders")
-    await admin.tap_data(OrderCb(action="open", id=own))
-    actions = {OrderCb.unpack(data).to for _text, data in admin.buttons() if data.startswith("od:")}
-    assert actions == {"confirmed", "cancelled"}
+    await admin.tap_data(OpenOrder(order_id=own))
+    assert [move.to for _data, move in admin.buttons_of(ChangeOrderStatus)] == [Status.CONFIRMED]
+    assert admin.buttons_of(AskToCancelOrder), "cancelling is offered, behind a question"
 
-    await admin.press(OrderCb(action="to", id=own, seen="pending", to="confirmed").pack())
-    await admin.press(OrderCb(action="to", id=own, seen="pending", to="confirmed").pack())  # a double tap
+    await admin.press(ChangeOrderStatus(order_id=own, seen=Status.PENDING, to=Status.CONFIRMED).pack())
+    await admin.press(ChangeOrderStatus(order_id=own, seen=Status.PENDING, to=Status.CONFIRMED).pack())  # a double tap
     assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", own) == "confirmed"
     assert await pool.fetchval("SELECT count(*) FROM order_status_history WHERE order_id = $1", own) == 2
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'order.status'") == 1
@@ -74,15 +75,15 @@ async def test_cancel_asks_once_more_and_gives_stock_back(
 ) -> None:
     _own, manual = await _orders(pool, effects, shop, olx)
     await admin.send("/orders")
-    await admin.tap_data(OrderCb(action="open", id=manual))
-    await admin.press(OrderCb(action="ask", id=manual, seen="pending", to="cancelled").pack())
+    await admin.tap_data(OpenOrder(order_id=manual))
+    await admin.press(AskToCancelOrder(order_id=manual, seen=Status.PENDING).pack())
     assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", manual) == "pending"
-    await admin.tap_data(OrderCb(action="to", id=manual, seen="pending", to="cancelled"))
+    await admin.tap_data(ChangeOrderStatus(order_id=manual, seen=Status.PENDING, to=Status.CANCELLED))
 
     assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", manual) == "cancelled"
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (5, 0)
-    assert not [data for _text, data in admin.buttons() if data.startswith("od:to")], "a cancelled order is final"
+    assert not admin.buttons_of(ChangeOrderStatus) + admin.buttons_of(AskToCancelOrder), "a cancelled order is final"
 
 
 async def test_a_customer_sees_their_own_orders(

@@ -7,14 +7,23 @@ from decimal import Decimal
 
 import asyncpg
 
-from bot.callbacks import ProductCb
+from bot.callbacks import (
+    AdjustStock,
+    CountStock,
+    EditPrice,
+    ExplainMarketplacePrice,
+    FormAction,
+    OpenProduct,
+    PriceField,
+    SetOnSale,
+)
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, map_product, stock_of
 
 
 async def _open_card(admin: Chat, product_id: int) -> None:
     await admin.send("/products samsung")
-    await admin.press(ProductCb(action="open", id=product_id).pack())
+    await admin.press(OpenProduct(product_id=product_id).pack())
 
 
 async def test_card_shows_stock_prices_and_each_channels_listing(
@@ -35,13 +44,13 @@ async def test_stock_adjustment_and_count_are_ledgered_and_audited(
     admin: Chat, pool: asyncpg.Pool, shop: Shop
 ) -> None:
     await _open_card(admin, shop.phone)
-    await admin.press(ProductCb(action="adj", id=shop.phone).pack())
+    await admin.press(AdjustStock(product_id=shop.phone).pack())
     await admin.send("+3")
     await admin.send("supplier delivery")
-    await admin.press(ProductCb(action="adj", id=shop.phone).pack())
+    await admin.press(AdjustStock(product_id=shop.phone).pack())
     await admin.send("-1")
-    await admin.tap_form("reason", 1)  # damaged
-    await admin.press(ProductCb(action="count", id=shop.phone).pack())
+    await admin.tap_form(FormAction.PICK_REASON, 1)  # damaged
+    await admin.press(CountStock(product_id=shop.phone).pack())
     await admin.send("6")
 
     async with pool.acquire() as conn:
@@ -59,7 +68,7 @@ async def test_stock_adjustment_and_count_are_ledgered_and_audited(
 
 async def test_a_bad_adjustment_is_refused_politely(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     await _open_card(admin, shop.telefon)
-    await admin.press(ProductCb(action="adj", id=shop.telefon).pack())
+    await admin.press(AdjustStock(product_id=shop.telefon).pack())
     await admin.send("-9")
     await admin.send("lost")
 
@@ -76,12 +85,12 @@ async def test_own_prices_are_edited_and_marketplace_prices_are_read_only(
         await map_product(conn, shop.phone, uzum, "UZ-777", price="3200000")
     await _open_card(admin, shop.phone)
 
-    await admin.press(ProductCb(action="ro", id=shop.phone, arg=uzum).pack())
+    await admin.press(ExplainMarketplacePrice(product_id=shop.phone, marketplace_id=uzum).pack())
     assert "uzum" in admin.toasts()[-1] and "3 200 000" in admin.toasts()[-1]
 
-    await admin.press(ProductCb(action="price", id=shop.phone, arg=0).pack())
+    await admin.press(EditPrice(product_id=shop.phone, field=PriceField.PRICE).pack())
     await admin.send("2 900 000")
-    await admin.press(ProductCb(action="price", id=shop.phone, arg=1).pack())
+    await admin.press(EditPrice(product_id=shop.phone, field=PriceField.SALE_PRICE).pack())
     await admin.send("3 100 000")  # a sale price above the price: refused, the form stays
     assert "⚠️" in admin.text
     await admin.send("2 750 000")
@@ -96,9 +105,9 @@ async def test_own_prices_are_edited_and_marketplace_prices_are_read_only(
 
 async def test_switching_a_product_off_and_on(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     await _open_card(admin, shop.phone)
-    await admin.press(ProductCb(action="off", id=shop.phone).pack())
+    await admin.press(SetOnSale(product_id=shop.phone, on_sale=False).pack())
     assert await pool.fetchval("SELECT inactive_reason FROM products WHERE id = $1", shop.phone) == "admin"
-    await admin.press(ProductCb(action="on", id=shop.phone).pack())
+    await admin.press(SetOnSale(product_id=shop.phone, on_sale=True).pack())
     assert await pool.fetchval("SELECT is_active FROM products WHERE id = $1", shop.phone)
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'product.activate'") == 2
 
@@ -106,10 +115,10 @@ async def test_switching_a_product_off_and_on(admin: Chat, pool: asyncpg.Pool, s
 async def test_new_product_by_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, fake_telegram) -> None:
     await admin.send("/newproduct")
     await admin.send("PH-1")  # taken: refused at the end, asked again
-    await admin.tap_form("skip")
+    await admin.tap_form(FormAction.SKIP)
     await admin.send("Quloqchin")
     await admin.send("Наушники")
-    await admin.tap_form("category", shop.electronics)
+    await admin.tap_form(FormAction.PICK_CATEGORY, shop.electronics)
     await admin.send("199 000")
     await admin.send("120000")
     await admin.send("7")
@@ -117,10 +126,10 @@ async def test_new_product_by_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, 
     del update["message"]["text"]
     update["message"]["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 90, "height": 90}]
     await admin.process.feed(update)
-    await admin.tap_form("create")
+    await admin.tap_form(FormAction.CREATE_PRODUCT)
     assert "⚠️" in admin.text
     await admin.send("HP-1")  # the other answers stand: straight back to the confirmation
-    await admin.tap_form("create")
+    await admin.tap_form(FormAction.CREATE_PRODUCT)
 
     product = await pool.fetchrow("SELECT * FROM products WHERE sku = 'HP-1'")
     assert product["name_ru"] == "Наушники" and product["price"] == Decimal("199000")

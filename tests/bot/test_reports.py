@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from bot.callbacks import MenuCb, ReportCb
+from bot.callbacks import OpenScreen, Screen, ShowReport
 from core import orders
 from core.unit_of_work import Effects
 from tests.bot.harness import Chat
@@ -88,10 +88,10 @@ async def test_a_date_range_counts_only_its_days(
 async def test_reports_from_the_admin_menu(admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop) -> None:
     await _sell_on_two_channels(pool, effects, shop)
     await admin.send("/admin")
-    await admin.tap_data(MenuCb(item="reports"))
-    assert ReportCb(period="month").pack() in [data for _text, data in admin.buttons()]
+    await admin.tap_data(OpenScreen(screen=Screen.REPORTS))
+    assert ShowReport(period="month").pack() in [data for _text, data in admin.buttons()]
 
-    await admin.tap_data(ReportCb(period="month"))
+    await admin.tap_data(ShowReport(period="month"))
 
     assert "Tushum 3 700 000 so'm" in admin.messages()[-2]["text"]
     assert "photo" in admin.screen()

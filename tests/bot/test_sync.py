@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from bot.callbacks import MenuCb, SyncCb
+from bot.callbacks import CheckMarketplaceKey, OpenScreen, PauseSync, RunSyncNow, Screen
 from core import events
 from core.unit_of_work import Effects
 from sync.key_check import KeyChecker
@@ -63,12 +63,12 @@ async def test_board_shows_pending_pushes_last_runs_and_errors(admin: Chat, pool
 async def test_pause_then_resume_flips_auto_sync_and_is_audited(admin: Chat, pool: asyncpg.Pool) -> None:
     uzum = await _uzum(pool)
     await admin.send("/admin")
-    await admin.tap_data(MenuCb(item="sync"))
+    await admin.tap_data(OpenScreen(screen=Screen.SYNC))
 
-    await admin.tap_data(SyncCb(action="pause", id=uzum))
+    await admin.tap_data(PauseSync(marketplace_id=uzum, paused=True))
     assert not await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
-    assert "to'xtatilgan" in admin.text and SyncCb(action="resume", id=uzum).pack() in str(admin.buttons())
-    await admin.tap_data(SyncCb(action="resume", id=uzum))
+    assert "to'xtatilgan" in admin.text and PauseSync(marketplace_id=uzum, paused=False).pack() in str(admin.buttons())
+    await admin.tap_data(PauseSync(marketplace_id=uzum, paused=False))
 
     assert await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
     audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
@@ -84,7 +84,7 @@ async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncp
         await pubsub.get_message(timeout=1)  # the subscription's confirmation
         await admin.send("/sync")
 
-        await admin.tap_data(SyncCb(action="run", id=uzum))
+        await admin.tap_data(RunSyncNow(marketplace_id=uzum))
 
         message = await asyncio.wait_for(pubsub.get_message(ignore_subscribe_messages=True, timeout=5), 6)
     assert message is not None and message["data"] == str(uzum).encode()
@@ -113,9 +113,9 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects) -> AsyncIter
 async def test_check_key_shows_the_account_the_warehouses_and_the_key_expiry(admin: Chat, world: World) -> None:
     ozon = world.connections["ozon"].marketplace_id
     await admin.send("/sync")
-    assert SyncCb(action="check", id=ozon).pack() in str(admin.buttons())
+    assert CheckMarketplaceKey(marketplace_id=ozon).pack() in str(admin.buttons())
 
-    await admin.tap_data(SyncCb(action="check", id=ozon))
+    await admin.tap_data(CheckMarketplaceKey(marketplace_id=ozon))
 
     assert admin.toasts()[-1] == "⏳ Ozondan kalit haqida so'ralmoqda…"
     until = world.ozon.key_expires_at.astimezone(TASHKENT).strftime("%d.%m.%Y")
@@ -132,7 +132,7 @@ async def test_a_refused_key_is_shown_with_the_platforms_words_in_russian(
     world.wb.tokens = {"a-new-token-made-in-the-cabinet"}
     await second_admin.send("/sync")
 
-    await second_admin.tap_data(SyncCb(action="check", id=world.connections["wildberries"].marketplace_id))
+    await second_admin.tap_data(CheckMarketplaceKey(marketplace_id=world.connections["wildberries"].marketplace_id))
 
     assert second_admin.text == ("❌ Wildberries не принял проверку ключа:\nwildberries answered 401: token is "
                                  "missing, malformed or of a wrong category")

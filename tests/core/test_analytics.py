@@ -88,13 +88,13 @@ async def test_inventory_status_pending_orders_and_customer_value(pool: asyncpg.
         async with effects.transaction(conn) as uow:
             await order_status.change_status(uow, first.id, Status.CONFIRMED)
 
-        status = {row["sku"]: row["stock_status"] for row in await analytics.inventory_status(conn)}
-        low_only = [row["sku"] for row in await analytics.inventory_status(conn, status="low")]
+        status = {row.sku: row.stock_status for row in await analytics.inventory_status(conn)}
+        low_only = [row.sku for row in await analytics.inventory_status(conn, status="low")]
         waiting = await analytics.pending_orders(conn)
         [value] = await analytics.customer_lifetime_value(conn)
     assert status == {"OK": "ok", "LOW": "low", "OUT": "out"} and low_only == ["LOW"]
-    assert [w["status"] for w in waiting] == ["confirmed", "pending"]
-    assert (value["orders"], value["spent"]) == (2, Decimal("300000.00"))
+    assert [w.status for w in waiting] == ["confirmed", "pending"]
+    assert (value.orders, value.spent) == (2, Decimal("300000.00"))
 
 
 async def test_profitability_follows_price_sale_price_and_cost(pool: asyncpg.Pool, effects: Effects) -> None:

@@ -22,10 +22,10 @@ from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.unit_of_work import Effects
 from core.vault import Vault
-from sync.sandbox.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
-from sync.sandbox.ozon import OzonSandbox
-from sync.sandbox.uzum import UzumSandbox
-from sync.sandbox.wildberries import DEFAULT_WAREHOUSE, WildberriesSandbox
+from demo.sandboxes.ozon import DEFAULT_WAREHOUSE as OZON_WAREHOUSE
+from demo.sandboxes.ozon import OzonSandbox
+from demo.sandboxes.uzum import UzumSandbox
+from demo.sandboxes.wildberries import DEFAULT_WAREHOUSE, WildberriesSandbox
 from tests.builders import Shop, make_channel, make_product, stock_of
 from tests.sync.world import World, list_everywhere, process_world
 

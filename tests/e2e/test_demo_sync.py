@@ -10,12 +10,13 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from amazing_store.app import DEMO_MARKETPLACES, create_app
-from core import demo, marketplaces
+from core import marketplaces
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.unit_of_work import Effects
 from core.vault import vault_for
-from sync.sandbox.wildberries import WildberriesSandbox
+from demo.sandboxes.wildberries import WildberriesSandbox
+from demo.seeding import seed_demo
 from tests.support import changed, login
 
 
@@ -25,7 +26,7 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
     redis: Redis,
 ) -> None:
     async with pool.acquire() as conn:
-        await demo.seed_demo(conn, effects)
+        await seed_demo(conn, effects)
         product = await conn.fetchrow(
             """
             SELECT p.id, p.sku, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id
@@ -73,7 +74,7 @@ async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
 ) -> None:
     async with WildberriesSandbox(token="real-looking-token") as own_wb:
         async with pool.acquire() as conn:
-            await demo.seed_demo(conn, effects)
+            await seed_demo(conn, effects)
             async with effects.transaction(conn) as uow:
                 await marketplaces.configure(uow, "wildberries", marketplaces.Changes(
                     base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,

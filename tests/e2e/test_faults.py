@@ -29,11 +29,14 @@ from redis.asyncio import Redis
 from yarl import URL
 
 from amazing_store.app import TELEGRAM_WEBHOOK_PATH, create_app
+from bot.callbacks import FormAction
 from core import embedded, inventory, marketplaces
 from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
+from core.redis_client import create_redis
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.ozon import OzonAdapter
@@ -220,7 +223,7 @@ async def test_bot_says_try_again_in_the_users_language_while_redis_is_down(
     admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
     customer = Chat(bot, 5001, first_name="Aziza", language_code="uz")
     await admin.send("/order")
-    channel_button = admin.form_button("channel", olx)
+    channel_button = admin.form_button(FormAction.CHOOSE_CHANNEL, olx)
     await own_redis.settle()
     own_redis.stop()
 
@@ -240,7 +243,7 @@ async def test_everything_heals_by_itself_when_redis_returns_on_the_same_port(
     bot = client_bot(client, fake_telegram)
     admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
     await admin.send("/order")
-    await admin.tap_form("channel", olx)  # the form now waits for a product search, in Redis
+    await admin.tap_form(FormAction.CHOOSE_CHANNEL, olx)  # the form now waits for a product search, in Redis
     page = await client.get(f"/api/events?products={shop.telefon}", headers=login(client))
     assert await page.content.readline() == b": connected\n"
     await own_redis.settle()
@@ -275,6 +278,78 @@ async def test_everything_heals_by_itself_when_redis_returns_on_the_same_port(
     limited = login(client, {"id": 5003, "first_name": "Busy"})
     statuses = [(await client.get("/api/cart", headers=limited)).status for _ in range(22)]
     assert 429 in statuses, "the rate limit counts again"
+
+
+async def test_the_subscription_is_lost_while_redis_is_down_and_back_when_it_returns(
+    own_redis: RestartableRedis,
+) -> None:
+    client = create_redis(own_redis.url)
+    signals: list[str] = []
+    heard: list[str] = []
+    subscriber = Subscriber(client)
+    subscriber.listen({"stock.changed": heard.append}, lost=lambda: signals.append("lost"),
+                      back=lambda: signals.append("back"))
+    subscriber.start()
+
+    def told(*expected: str) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            return signals == list(expected)
+
+        return check
+
+    try:
+        await eventually(told("back"), QUICK, "subscribed")
+        own_redis.stop()
+        await eventually(told("back", "lost"), QUICK, "the subscription is lost")
+        await asyncio.sleep(1.0)  # attempts to subscribe again fail meanwhile, and tell nothing more
+        assert signals == ["back", "lost"]
+        own_redis.start()
+        await eventually(told("back", "lost", "back"), QUICK, "the subscription is back")
+        await client.publish("stock.changed", "after")
+
+        async def heard_after() -> bool:
+            return heard == ["after"]
+
+        await eventually(heard_after, QUICK, "messages are heard again")
+    finally:
+        await subscriber.close()
+        await client.aclose()
+
+
+async def test_closing_the_subscription_while_redis_is_down_returns_at_once_and_leaves_no_task(
+    own_redis: RestartableRedis,
+) -> None:
+    client = create_redis(own_redis.url)
+    tasks_before = asyncio.all_tasks()
+    lost = asyncio.Event()
+    subscriber = Subscriber(client)
+    subscriber.listen({"stock.changed": print}, lost=lost.set)
+    subscriber.start()
+    try:
+        async def subscribed() -> bool:
+            return (await client.pubsub_numsub("stock.changed"))[0][1] == 1
+
+        await eventually(subscribed, QUICK, "subscribed")
+        own_redis.stop()
+        async with asyncio.timeout(QUICK):
+            await lost.wait()
+        await asyncio.sleep(1.0)  # trying to subscribe again, and again
+        started = time.monotonic()
+        await subscriber.close()
+        assert time.monotonic() - started < 0.5
+        assert asyncio.all_tasks() == tasks_before
+    finally:
+        await client.aclose()
+
+
+async def test_the_app_stops_within_seconds_while_redis_is_down(
+    redis_app: TestClient, own_redis: RestartableRedis
+) -> None:
+    own_redis.stop()
+    await asyncio.sleep(1.0)  # every part has met the outage
+    started = time.monotonic()
+    await redis_app.close()
+    assert time.monotonic() - started < QUICK
 
 
 # --- PostgreSQL restarted while serving --------------------------------------------------------------------

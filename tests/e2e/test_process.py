@@ -10,7 +10,9 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+from redis.asyncio import Redis
 
+from core import events
 from core.embedded import ServiceUrls, free_port
 from tests.fake_telegram import FakeTelegram
 from tests.support import TEST_BOT_TOKEN
@@ -88,6 +90,33 @@ async def test_run_without_bot_token_serves_web_and_says_bot_is_off(
             await process.wait()
     assert process.returncode == 0
     assert "the bot is off" in output.decode()
+
+
+async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_connection(
+    service_urls: ServiceUrls, tmp_path: Path, redis: Redis
+) -> None:
+    channels = [events.STOCK_CHANGED, events.SYNC_REQUESTED, events.WEBHOOK_RECEIVED, events.MARKETPLACE_CHANGED,
+                events.CATALOG_CHANGED, events.FAVORITES_CHANGED]
+    before = {client["id"] for client in await redis.client_list(_type="pubsub")}
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "amazing_store", "run",
+        env=_env(service_urls, tmp_path, HTTP_PORT=str(port)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        deadline = time.monotonic() + 10
+        # The jobs (push, webhooks) start listening a moment after the web parts.
+        while [count for _, count in await redis.pubsub_numsub(*channels)] != [1] * len(channels):
+            assert time.monotonic() < deadline, await redis.pubsub_numsub(*channels)
+            await asyncio.sleep(0.1)
+        subscribers = [client for client in await redis.client_list(_type="pubsub") if client["id"] not in before]
+        assert [client["sub"] for client in subscribers] == [str(len(channels))]
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 15)
 
 
 def test_malformed_setting_stops_start_up_with_one_line_naming_it(

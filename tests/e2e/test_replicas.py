@@ -19,13 +19,14 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot.alerts import INTERVAL_SECONDS as ALERT_INTERVAL
+from bot.callbacks import FormAction
 from core import marketplaces, outbox
 from core.db import create_pool
 from core.embedded import ServiceUrls
 from core.unit_of_work import Effects
 from core.vault import Vault
+from demo.sandboxes.ozon import OzonSandbox
 from sync.puller import MarketplacePuller
-from sync.sandbox.ozon import OzonSandbox
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, make_shop
 from tests.e2e.test_faults import (
@@ -130,14 +131,14 @@ async def test_a_bot_form_goes_on_whichever_replica_gets_the_next_update(cluster
         admin = Chat(bot, ADMIN["id"], first_name="Boss", language_code="ru")
         steps: list[tuple[AppProcess, Callable[[], Awaitable[None]]]] = [
             (cluster.a, lambda: admin.send("/order")),
-            (cluster.b, lambda: admin.tap_form("channel", cluster.olx)),
+            (cluster.b, lambda: admin.tap_form(FormAction.CHOOSE_CHANNEL, cluster.olx)),
             (cluster.a, lambda: admin.send("samsung")),
             (cluster.b, lambda: admin.tap("Samsung")),
         ]
         for replica, step in steps:
             bot.target = replica
             await step()
-    admin.form_button("qty")  # the quantity step: the form kept its place across both replicas
+    admin.form_button(FormAction.QUANTITY)  # the quantity step: the form kept its place across both replicas
     assert bot.statuses == [200] * len(steps)
 
 
@@ -186,7 +187,7 @@ async def test_an_admin_edit_on_one_replica_is_fresh_on_the_other_at_once(cluste
 async def test_an_alert_is_sent_once_though_both_replicas_run_the_sender(cluster: Cluster) -> None:
     marker = "replica-alert-marker"
     async with cluster.pool.acquire() as conn:
-        await outbox.add(conn, outbox.SYNC_FAILURE, {"marketplace_id": 1, "marketplace": "Ozon", "error": marker})
+        await outbox.add(conn, outbox.SyncFailure(1, "Ozon", marker))
 
     def sent() -> int:
         return sum(marker in text for text in cluster.fake.sent_texts(ADMIN_CHAT_ID))

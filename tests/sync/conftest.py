@@ -13,13 +13,14 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from sync.limiter import RateLimits
 from tests.builders import Shop
 from tests.support import changed
 from tests.sync.world import World, connect, list_everywhere, sandboxes
 from webapp.errors import errors_middleware
-from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS
+from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
 from webapp.routes import webhooks
 
 
@@ -41,10 +42,10 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
 
 @pytest.fixture
 async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis, effects: Effects) -> TestClient:
+                   redis: Redis, subscriber: Subscriber, effects: Effects) -> TestClient:
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS], app[EFFECTS] = pool, redis, effects
+    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS] = pool, redis, subscriber, effects
     webhooks.setup_routes(app)
     return await aiohttp_client(app)

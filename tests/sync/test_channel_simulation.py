@@ -22,14 +22,15 @@ from core import inventory, marketplaces, order_status, orders
 from core.errors import OutOfStock
 from core.order_status import Status
 from core.orders import Customer, Line, NewOrder
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
+from demo.sandboxes.uzum_models import FINAL_STATUSES
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
 from sync.limiter import RateLimits
 from sync.pull import pull_orders, reconcile
 from sync.push import push_due, value_to_push
-from sync.sandbox.uzum_models import FINAL_STATUSES
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, make_channel, make_product
 from tests.sync.world import UZUM_TOKEN, VAULT, World, connect, list_everywhere, sandboxes
@@ -86,6 +87,11 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
         yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon):
         await sandbox.stop()
+
+
+@pytest.fixture
+def worker(pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects) -> WebhookWorker:
+    return WebhookWorker(pool, redis, subscriber, effects, VAULT)
 
 
 @pytest.fixture
@@ -456,34 +462,33 @@ async def stock_mismatches(pool: asyncpg.Pool, world: World,
 # -- the test ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", [7, 2026, 90210])
 async def test_random_sales_and_cancellations_on_every_channel_move_one_stock_exactly_once(
-    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog, seed: int
+    pool: asyncpg.Pool, effects: Effects, worker: WebhookWorker, world: World, catalog: Catalog, seed: int
 ) -> None:
-    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed)
+    simulation = Simulation(pool, effects, world, worker, catalog, seed)
     await simulation.run(STEPS)
     await check_end_state(simulation, seed)
 
 
 async def test_uzum_buyers_dropping_part_of_an_order_get_those_units_back_to_every_channel(
-    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog
+    pool: asyncpg.Pool, effects: Effects, worker: WebhookWorker, world: World, catalog: Catalog
 ) -> None:
     seed = 7
-    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed,
-                            partial_cancels=True)
+    simulation = Simulation(pool, effects, world, worker, catalog, seed, partial_cancels=True)
     await simulation.run(STEPS)
     await check_end_state(simulation, seed)
 
 
 @pytest.mark.parametrize("seed", [7, 2026])
 async def test_an_hour_down_with_uzum_throttles_and_wb_refusals_ends_with_nothing_oversold_and_all_imported(
-    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, catalog: Catalog, seed: int
+    pool: asyncpg.Pool, effects: Effects, worker: WebhookWorker, world: World, catalog: Catalog, seed: int
 ) -> None:
     """Issue 12 §4: our process is down for a simulated hour in the middle while the marketplaces keep selling
     and their sellers take orders past "new" (so only the catch-up pulls find them), Uzum throttles our token now
     and then, and Wildberries refuses items of a push with 409s. After recovery and one reconcile nothing is
     oversold, every order placed there is ours (or kept aside when we had no units left) and every channel shows
     its rule applied to our stock."""
-    simulation = Simulation(pool, effects, world, WebhookWorker(pool, redis, effects, VAULT), catalog, seed,
-                            outage=range(40, 70), refusals=True, throttles=True)
+    simulation = Simulation(pool, effects, world, worker, catalog, seed, outage=range(40, 70),
+                            refusals=True, throttles=True)
     await simulation.run(STEPS)
     assert simulation.moved and simulation.lost_events, "the outage must leave orders only a catch-up finds"
     assert simulation.tally.actions["uzum-throttles"] and simulation.tally.actions["wb-refuses"], \

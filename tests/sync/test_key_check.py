@@ -13,9 +13,9 @@ from redis.asyncio import Redis
 
 from core import key_checks
 from core.key_checks import Place
+from demo.sandboxes.wildberries import DEFAULT_RATES, WildberriesSandbox
 from sync.http import RetryPolicy
 from sync.key_check import KeyChecker, check_key
-from sync.sandbox.wildberries import DEFAULT_RATES, WildberriesSandbox
 from tests.sync.world import VAULT, World
 
 # A Basic token may read the seller info once a day (WB-SPEC 01-general.yaml getV1SellerInfo).

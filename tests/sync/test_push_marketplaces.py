@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from core import orders
 from core.orders import Customer, Line, NewOrder
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from sync.pull import learn_keys
 from sync.push import push_due
@@ -172,9 +173,9 @@ async def test_keys_are_encrypted_in_the_database(pool: asyncpg.Pool, world: Wor
 
 
 async def test_the_running_pusher_sends_a_sale_within_moments(
-    pool: asyncpg.Pool, effects: Effects, redis: Redis, world: World, shop: Shop
+    pool: asyncpg.Pool, effects: Effects, redis: Redis, subscriber: Subscriber, world: World, shop: Shop
 ) -> None:
-    pusher = StockPusher(pool, redis, VAULT, sweep_seconds=60, coalesce_seconds=0.05,
+    pusher = StockPusher(pool, redis, subscriber, VAULT, sweep_seconds=60, coalesce_seconds=0.05,
                          adapter_options=lambda c: {"policy": world.adapter(c.slug)._http._policy}
                          if c.slug == "uzum" else {})
     stop = asyncio.Event()

@@ -14,6 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from core.embedded import free_port
+from core.subscriber import Subscriber
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy, Throttled
 from sync.limiter import RateLimits, per_second
@@ -95,10 +96,14 @@ async def test_a_throttle_is_one_alert_and_its_end_one_more_with_two_replicas_pu
     world.uzum.rules = replace(world.uzum.rules, rate_limit=True, max_per_second=5, burst_capacity=1,
                                throttle_seconds=1.5)
     await _throttle_the_token(world)
-    replicas = [StockPusher(pool, redis, VAULT, sweep_seconds=0.2, coalesce_seconds=0.05, limits=RateLimits(redis),
+    subscribers = [Subscriber(redis) for _ in range(2)]  # a replica is a process: a subscription of its own
+    replicas = [StockPusher(pool, redis, subscriber, VAULT, sweep_seconds=0.2, coalesce_seconds=0.05,
+                            limits=RateLimits(redis),
                             adapter_options=lambda c: {"policy": SHORT_THROTTLE} if c.slug == "uzum" else {})
-                for _ in range(2)]
+                for subscriber in subscribers]
     stop = asyncio.Event()
+    for subscriber in subscribers:
+        subscriber.start()
     tasks = [asyncio.create_task(replica.run(stop)) for replica in replicas]
     try:
         started = time.monotonic()
@@ -109,6 +114,8 @@ async def test_a_throttle_is_one_alert_and_its_end_one_more_with_two_replicas_pu
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        for subscriber in subscribers:
+            await subscriber.close()
 
     assert _uzum_stock(world, shop) == (5, 3, 10)
     alerts = await pool.fetch("SELECT kind, payload FROM notifications WHERE kind LIKE 'sync%' ORDER BY id")

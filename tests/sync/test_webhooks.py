@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core import marketplaces
+from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.webhook_inbox import Inbox
 from core.webhooks import Event
@@ -40,13 +41,13 @@ async def _stored(pool: asyncpg.Pool) -> list[asyncpg.Record]:
     return await pool.fetch("SELECT event_type, status, retry_count FROM marketplace_webhooks ORDER BY id")
 
 
-def _worker(pool: asyncpg.Pool, redis: Redis) -> WebhookWorker:
+def _worker(pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber) -> WebhookWorker:
     """The worker of a process, with that process's publisher."""
-    return WebhookWorker(pool, redis, Effects(redis), VAULT)
+    return WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT)
 
 
 async def test_ozon_pushes_are_answered_at_once_and_a_new_posting_is_imported(
-    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, shop: Shop, receiver: TestClient
 ) -> None:
     emitter = world.ozon.connect_push(str(receiver.make_url(await _ozon_path(pool))), source_ip=OZON_ADDRESS)
     ping = await emitter.check()
@@ -54,21 +55,21 @@ async def test_ozon_pushes_are_answered_at_once_and_a_new_posting_is_imported(
     posting = world.ozon.buyer_orders({"PH-1": 2})
     await world.ozon.wait_push()
     assert [(e["event_type"], e["status"]) for e in await _stored(pool)] == [("TYPE_NEW_POSTING", "pending")]
-    assert await _worker(pool, redis).process_due(world.session) == 1
+    assert await _worker(pool, redis, subscriber).process_due(world.session) == 1
     async with pool.acquire() as conn:
         order = await conn.fetchrow("SELECT marketplace_order_id, total FROM orders")
         assert order["marketplace_order_id"] == posting["posting_number"]
         assert await stock_of(conn, shop.phone) == (3, 0)
     world.ozon.buyer_cancels(posting["posting_number"])
     await world.ozon.wait_push()
-    await _worker(pool, redis).process_due(world.session)
+    await _worker(pool, redis, subscriber).process_due(world.session)
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM orders") == "cancelled"
         assert await stock_of(conn, shop.phone) == (5, 0)
 
 
 async def test_replayed_events_are_stored_and_applied_once(
-    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"CL-1": 1})
     event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
@@ -78,13 +79,13 @@ async def test_replayed_events_are_stored_and_applied_once(
         answer = await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
         assert answer.status == 200 and await answer.json() == {"result": True}
     assert len(await _stored(pool)) == 1
-    await _worker(pool, redis).process_due(world.session)
-    await _worker(pool, redis).process_due(world.session)
+    await _worker(pool, redis, subscriber).process_due(world.session)
+    await _worker(pool, redis, subscriber).process_due(world.session)
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
 
 
 async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
-    pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, shop: Shop, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"PH-2": 1})
     world.ozon.buyer_cancels(posting["posting_number"])
@@ -97,7 +98,7 @@ async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
     path, headers = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
     for event in (cancelled, created):
         assert (await receiver.post(path, json=event, headers=headers)).status == 200
-    await _worker(pool, redis).process_due(world.session)
+    await _worker(pool, redis, subscriber).process_due(world.session)
     assert [e["status"] for e in await _stored(pool)] == ["processed", "processed"]
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM orders") == 0
@@ -132,7 +133,7 @@ async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
 
 
 async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
-    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"PH-1": 1})
     event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
@@ -140,18 +141,18 @@ async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
     assert (await receiver.post(await _ozon_path(pool), json=event,
                                 headers={"X-Forwarded-For": OZON_ADDRESS})).status == 200
     # The process dies here: acknowledged, stored, not processed. A new process starts its worker:
-    restarted = _worker(pool, redis)
+    restarted = _worker(pool, redis, subscriber)
     assert await restarted.process_due(world.session) == 1
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
 
 
 async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert(
-    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "999-0001-1", "products": [],
              "in_process_at": "2026-11-21T12:00:00Z"}
     await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
-    worker = _worker(pool, redis)
+    worker = _worker(pool, redis, subscriber)
     for attempt in range(1, 7):
         await worker.process_due(world.session)
         [stored] = await _stored(pool)
@@ -206,7 +207,7 @@ async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyn
 
 
 async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
-    pool: asyncpg.Pool, redis: Redis, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"PH-1": 1})
     path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
@@ -216,7 +217,7 @@ async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
               "changed_state_date": "2026-11-21T12:00:00Z"} for n in range(3)]
     for event in [moves[0], unknown, moves[1], _posting_event(posting), moves[2]]:
         assert (await receiver.post(path, json=event, headers=from_ozon)).status == 200
-    assert await _worker(pool, redis).process_due(world.session) == 5
+    assert await _worker(pool, redis, subscriber).process_due(world.session) == 5
     assert [e["status"] for e in await _stored(pool)] == ["processed", "retry", "processed", "processed", "processed"]
     assert await pool.fetchval("SELECT marketplace_order_id FROM orders") == posting["posting_number"]
 

@@ -16,13 +16,13 @@ from core.marketplaces import Connection
 from core.settings import Settings
 from core.unit_of_work import Effects, UnitOfWork
 from core.vault import Vault
+from demo.sandboxes.ozon import OzonSandbox
+from demo.sandboxes.uzum import UzumSandbox
+from demo.sandboxes.wildberries import WildberriesSandbox
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
 from sync.limiter import RateLimits
-from sync.sandbox.ozon import OzonSandbox
-from sync.sandbox.uzum import UzumSandbox
-from sync.sandbox.wildberries import WildberriesSandbox
 
 VAULT = Vault(Fernet.generate_key().decode())
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=2.0)

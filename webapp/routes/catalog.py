@@ -150,7 +150,7 @@ async def create_product(request: web.Request, body: ProductCreate) -> AdminProd
         if not body.is_active:
             await catalog.set_active(uow, product_id, False)
         product = await catalog.admin_view(conn, product_id)
-    return AdminProduct(**product)
+    return AdminProduct.model_validate(product, from_attributes=True)
 
 
 @api.route("PUT", "/api/products/{product_id:\\d+}", summary="Change a product", access="admin", body=ProductChange,
@@ -158,4 +158,4 @@ async def create_product(request: web.Request, body: ProductCreate) -> AdminProd
 async def update_product(request: web.Request, product_id: int, body: ProductChange) -> AdminProduct:
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
         product = await catalog.update_product(uow, product_id, body.model_dump(exclude_unset=True))
-    return AdminProduct(**product)
+    return AdminProduct.model_validate(product, from_attributes=True)

@@ -8,7 +8,16 @@ from core import favorites, storefront, users
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.keys import EFFECTS, POOL
-from webapp.models import FavoriteIds, Favorites, FavoritesReplace, LangQuery, ProductCard, ProfileChange, Session
+from webapp.models import (
+    FavoriteIds,
+    Favorites,
+    FavoritesReplace,
+    LangQuery,
+    ProductCard,
+    Profile,
+    ProfileChange,
+    Session,
+)
 
 api = Api("users")
 
@@ -18,7 +27,7 @@ async def _session(request: web.Request) -> Session:
     async with request.app[POOL].acquire() as conn:
         profile = await users.profile(conn, who.id)
         liked = await favorites.ids(conn, who.id)
-    return Session(user=dict(profile), favorites=liked, is_admin=who.is_admin)
+    return Session(user=Profile.model_validate(profile, from_attributes=True), favorites=liked, is_admin=who.is_admin)
 
 
 @api.route("POST", "/api/users/validate", summary="Log in with Telegram init data", response=Session)

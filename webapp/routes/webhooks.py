@@ -6,7 +6,6 @@ platform's published networks."""
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 from collections.abc import AsyncIterator
@@ -17,12 +16,11 @@ from aiohttp import web
 
 from core import events, pushes
 from core.pushes import Malformed, Ping, PushProtocol, Refusal
-from core.redis_client import stop_listener
 from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
 from webapp.errors import error_response
-from webapp.keys import EFFECTS, INBOX, POOL, RECEIVERS, REDIS, SETTINGS
+from webapp.keys import EFFECTS, INBOX, POOL, RECEIVERS, SETTINGS, SUBSCRIBER
 
 MAX_BODY = 256 * 1024
 
@@ -92,10 +90,12 @@ def setup_routes(app: web.Application) -> None:
 
 async def _receiving(app: web.Application) -> AsyncIterator[None]:
     """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
-    whenever any process announces a marketplace change."""
+    whenever any process announces a marketplace change, and whenever the subscription is back (a change
+    announced meanwhile was not heard)."""
     app[RECEIVERS] = receivers = Receivers(app[POOL])
     app[INBOX] = inbox = Inbox(app[POOL], app[EFFECTS])
-    listening = asyncio.create_task(events.follow(app[REDIS], events.MARKETPLACE_CHANGED, receivers.forget))
+    stop_listening = app[SUBSCRIBER].listen({events.MARKETPLACE_CHANGED: lambda slug: receivers.forget()},
+                                            back=receivers.forget)
     yield
-    await stop_listener(listening)
+    stop_listening()
     await inbox.close()

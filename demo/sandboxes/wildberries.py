@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import (
+from demo.sandboxes.common import (
     SandboxError,
     SandboxServer,
     TokenBucket,
@@ -21,8 +21,8 @@ from sync.sandbox.common import (
     utc_now,
     whole_seconds,
 )
-from sync.sandbox.wildberries_catalog_api import WbCatalogApi
-from sync.sandbox.wildberries_models import (
+from demo.sandboxes.wildberries_catalog_api import WbCatalogApi
+from demo.sandboxes.wildberries_models import (
     SUPPLIER_STATUSES,
     WB_STATUSES,
     WbCard,
@@ -32,10 +32,10 @@ from sync.sandbox.wildberries_models import (
     status_json,
     task_json,
 )
-from sync.sandbox.wildberries_orders_api import WbOrdersApi
-from sync.sandbox.wildberries_seller_api import DEFAULT_SELLER, WbSellerApi
-from sync.sandbox.wildberries_stock_api import WbStockApi
-from sync.sandbox.wildberries_wire import gateway_error, wb_error
+from demo.sandboxes.wildberries_orders_api import WbOrdersApi
+from demo.sandboxes.wildberries_seller_api import DEFAULT_SELLER, WbSellerApi
+from demo.sandboxes.wildberries_stock_api import WbStockApi
+from demo.sandboxes.wildberries_wire import gateway_error, wb_error
 
 # (requests per minute, burst) per limit category, contract §2.6.
 DEFAULT_RATES: dict[str, tuple[float, int]] = {

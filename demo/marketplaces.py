@@ -14,10 +14,10 @@ from core import marketplaces
 from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.vault import Vault
-from sync.sandbox.common import SandboxServer
-from sync.sandbox.ozon import OzonSandbox
-from sync.sandbox.uzum import UzumSandbox
-from sync.sandbox.wildberries import WildberriesSandbox
+from demo.sandboxes.common import SandboxServer
+from demo.sandboxes.ozon import OzonSandbox
+from demo.sandboxes.uzum import UzumSandbox
+from demo.sandboxes.wildberries import WildberriesSandbox
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import (
+from demo.sandboxes.common import (
     SandboxError,
     SandboxServer,
     SlidingWindow,
@@ -23,7 +23,7 @@ from sync.sandbox.common import (
     utc_now,
     whole_seconds,
 )
-from sync.sandbox.ozon_models import (
+from demo.sandboxes.ozon_models import (
     SHIPPED,
     STATUSES,
     OzonItem,
@@ -33,11 +33,11 @@ from sync.sandbox.ozon_models import (
     posting_json,
     state_changed_event,
 )
-from sync.sandbox.ozon_postings_api import OzonPostingApi
-from sync.sandbox.ozon_products_api import OzonProductApi
-from sync.sandbox.ozon_push import DEFAULT_BACKOFF, OzonPushEmitter
-from sync.sandbox.ozon_seller_api import DEFAULT_COMPANY, OzonSellerApi
-from sync.sandbox.ozon_wire import BadRequest, ozon_error
+from demo.sandboxes.ozon_postings_api import OzonPostingApi
+from demo.sandboxes.ozon_products_api import OzonProductApi
+from demo.sandboxes.ozon_push import DEFAULT_BACKOFF, OzonPushEmitter
+from demo.sandboxes.ozon_seller_api import DEFAULT_COMPANY, OzonSellerApi
+from demo.sandboxes.ozon_wire import BadRequest, ozon_error
 
 STOCKS_PATH = "/v2/products/stocks"
 KEY_LIFETIME = timedelta(days=180)  # "Key valid 6 months" (contract §3.1)

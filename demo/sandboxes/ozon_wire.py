@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import decode_cursor, encode_cursor
+from demo.sandboxes.common import decode_cursor, encode_cursor
 
 # HTTP status → the gRPC-style code Ozon puts in its error bodies.
 GRPC_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 409: 9, 429: 8, 500: 13, 503: 14}

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from sync.sandbox.common import read_json
-from sync.sandbox.wildberries_models import WbTask, status_json, task_json
-from sync.sandbox.wildberries_wire import wb_error
+from demo.sandboxes.common import read_json
+from demo.sandboxes.wildberries_models import WbTask, status_json, task_json
+from demo.sandboxes.wildberries_wire import wb_error
 
 if TYPE_CHECKING:
-    from sync.sandbox.wildberries import WbRules
+    from demo.sandboxes.wildberries import WbRules
 
 
 class WbOrdersApi:

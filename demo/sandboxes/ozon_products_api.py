@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sync.sandbox.common import encode_cursor
-from sync.sandbox.ozon_models import OzonItem, item_price
-from sync.sandbox.ozon_wire import BadRequest, int_in, page
+from demo.sandboxes.common import encode_cursor
+from demo.sandboxes.ozon_models import OzonItem, item_price
+from demo.sandboxes.ozon_wire import BadRequest, int_in, page
 
 if TYPE_CHECKING:
-    from sync.sandbox.ozon import OzonRules
+    from demo.sandboxes.ozon import OzonRules
 
 
 class OzonProductApi:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sync.sandbox.common import rfc3339
+from demo.sandboxes.common import rfc3339
 
 UNFULFILLED = frozenset(
     {

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sync.sandbox.common import read_json, rfc3339, utc_now
-from sync.sandbox.wildberries_models import WbSize
-from sync.sandbox.wildberries_wire import wb_error
+from demo.sandboxes.common import read_json, rfc3339, utc_now
+from demo.sandboxes.wildberries_models import WbSize
+from demo.sandboxes.wildberries_wire import wb_error
 
 if TYPE_CHECKING:
-    from sync.sandbox.wildberries import WbRules
+    from demo.sandboxes.wildberries import WbRules
 
 
 class WbStockApi:

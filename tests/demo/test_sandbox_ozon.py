@@ -14,9 +14,9 @@ import pytest
 from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
-from sync.sandbox.common import rfc3339, utc_now
-from sync.sandbox.ozon import OzonSandbox
-from sync.sandbox.ozon_push import OzonPushEmitter
+from demo.sandboxes.common import rfc3339, utc_now
+from demo.sandboxes.ozon import OzonSandbox
+from demo.sandboxes.ozon_push import OzonPushEmitter
 
 CLIENT_ID = "777"
 API_KEY = "ozon-test-key-5f2b9c0e-1111"

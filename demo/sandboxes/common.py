@@ -18,9 +18,9 @@ from typing import Any, ClassVar, Self, TypeVar
 
 from aiohttp import web
 
-from sync.sandbox.faults import FaultInjector, FaultRule, matches
-from sync.sandbox.ratelimit import SlidingWindow, TokenBucket, whole_seconds
-from sync.sandbox.reqlog import LoggedRequest, Secret, decode_body, query_lists, split_headers
+from demo.sandboxes.faults import FaultInjector, FaultRule, matches
+from demo.sandboxes.ratelimit import SlidingWindow, TokenBucket, whole_seconds
+from demo.sandboxes.reqlog import LoggedRequest, Secret, decode_body, query_lists, split_headers
 
 __all__ = [
     "CONTROL_PREFIX",

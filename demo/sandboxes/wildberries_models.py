@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sync.sandbox.common import rfc3339, utc_now
+from demo.sandboxes.common import rfc3339, utc_now
 
 # A task counts as cancelled when either side says so (contract §2.4 [I] mapping).
 CANCELLED_SUPPLIER = frozenset({"cancel", "cancel_carrier"})

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sync.sandbox.uzum_models import UzumSku
-from sync.sandbox.uzum_wire import api_error, envelope, uzum_error
+from demo.sandboxes.uzum_models import UzumSku
+from demo.sandboxes.uzum_wire import api_error, envelope, uzum_error
 
 if TYPE_CHECKING:
-    from sync.sandbox.uzum import UzumRules
+    from demo.sandboxes.uzum import UzumRules
 
 
 class UzumStockApi:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from sync.sandbox.common import read_json, rfc3339
-from sync.sandbox.wildberries_models import WbCard, card_json, goods_json
-from sync.sandbox.wildberries_wire import prices_error, wb_error
+from demo.sandboxes.common import read_json, rfc3339
+from demo.sandboxes.wildberries_models import WbCard, card_json, goods_json
+from demo.sandboxes.wildberries_wire import prices_error, wb_error
 
 if TYPE_CHECKING:
-    from sync.sandbox.wildberries import WbRules
+    from demo.sandboxes.wildberries import WbRules
 
 
 class WbCatalogApi:

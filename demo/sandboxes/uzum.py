@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import (
+from demo.sandboxes.common import (
     SandboxError,
     SandboxServer,
     TokenBucket,
@@ -20,7 +20,7 @@ from sync.sandbox.common import (
     parse_lines,
     utc_now,
 )
-from sync.sandbox.uzum_models import (
+from demo.sandboxes.uzum_models import (
     FINAL_STATUSES,
     ORDER_STATUSES,
     SKU_ALIASES,
@@ -28,9 +28,9 @@ from sync.sandbox.uzum_models import (
     UzumOrderLine,
     UzumSku,
 )
-from sync.sandbox.uzum_orders_api import UzumOrdersApi
-from sync.sandbox.uzum_stock_api import UzumStockApi
-from sync.sandbox.uzum_wire import uzum_error
+from demo.sandboxes.uzum_orders_api import UzumOrdersApi
+from demo.sandboxes.uzum_stock_api import UzumStockApi
+from demo.sandboxes.uzum_wire import uzum_error
 
 API_PREFIX = "/api/seller-openapi"
 

@@ -10,8 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sync.sandbox.common import utc_now
-from sync.sandbox.wildberries import DEFAULT_RATES, WildberriesSandbox
+from demo.sandboxes.common import utc_now
+from demo.sandboxes.wildberries import DEFAULT_RATES, WildberriesSandbox
 
 TOKEN = "wb-test-token-eyJhbGciOiJFUzI1NiJ9"
 AUTH = {"Authorization": TOKEN}

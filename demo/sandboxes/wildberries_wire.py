@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import reason_phrase, rfc3339, utc_now
+from demo.sandboxes.common import reason_phrase, rfc3339, utc_now
 
 
 def wb_error(status: int, code: str, message: str = "", data: Any = None) -> web.Response:

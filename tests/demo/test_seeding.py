@@ -6,8 +6,8 @@ from pathlib import Path
 
 import asyncpg
 
-from core.demo import DemoSummary, catalog_is_empty, seed_demo
 from core.unit_of_work import Effects
+from demo.seeding import DemoSummary, catalog_is_empty, seed_demo
 
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
 DEMO_TABLES = ("marketplaces", "categories", "products", "inventory", "inventory_movements",

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sync.sandbox.common import utc_now
-from sync.sandbox.ozon_models import (
+from demo.sandboxes.common import utc_now
+from demo.sandboxes.ozon_models import (
     SELLER_CANCELLABLE,
     SHIPPED,
     UNFULFILLED_LISTED,
@@ -18,11 +18,11 @@ from sync.sandbox.ozon_models import (
     cancelled_event,
     posting_json,
 )
-from sync.sandbox.ozon_push import OzonPushEmitter
-from sync.sandbox.ozon_wire import BadRequest, int_in, ozon_error, page, parse_moment
+from demo.sandboxes.ozon_push import OzonPushEmitter
+from demo.sandboxes.ozon_wire import BadRequest, int_in, ozon_error, page, parse_moment
 
 if TYPE_CHECKING:
-    from sync.sandbox.ozon import OzonRules
+    from demo.sandboxes.ozon import OzonRules
 
 
 class OzonPostingApi:

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from sync.sandbox.common import utc_now
-from sync.sandbox.uzum import UzumSandbox
+from demo.sandboxes.common import utc_now
+from demo.sandboxes.uzum import UzumSandbox
 
 TOKEN = "uzum-test-token-0123456789"
 AUTH = {"Authorization": TOKEN}

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from sync.sandbox.common import epoch_ms, rfc3339, utc_now
-from sync.sandbox.uzum_models import (
+from demo.sandboxes.common import epoch_ms, rfc3339, utc_now
+from demo.sandboxes.uzum_models import (
     CANCEL_REASONS,
     FINAL_STATUSES,
     ORDER_STATUSES,
@@ -17,10 +17,10 @@ from sync.sandbox.uzum_models import (
     UzumOrder,
     order_json,
 )
-from sync.sandbox.uzum_wire import envelope, uzum_error
+from demo.sandboxes.uzum_wire import envelope, uzum_error
 
 if TYPE_CHECKING:
-    from sync.sandbox.uzum import UzumRules
+    from demo.sandboxes.uzum import UzumRules
 
 
 class UzumOrdersApi:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import rfc3339
+from demo.sandboxes.common import rfc3339
 
 DEFAULT_COMPANY: dict[str, Any] = {
     "country": "Узбекистан",

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.sandbox.common import reason_phrase, rfc3339, utc_now
+from demo.sandboxes.common import reason_phrase, rfc3339, utc_now
 
 
 def envelope(payload: Any, errors: Iterable[Mapping[str, Any]] = (), status: int = 200) -> web.Response:

@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from sync.sandbox.common import rfc3339, utc_now
+from demo.sandboxes.common import rfc3339, utc_now
 
 # "after a few seconds with growing interval up to 10 min, then 5 more tries every 10 min" — exact steps [I].
 DEFAULT_BACKOFF: tuple[float, ...] = (5, 10, 20, 40, 80, 160, 320, 600, 600, 600, 600, 600, 600)
