@@ -10,6 +10,7 @@ from decimal import Decimal
 import asyncpg
 
 from core import audit, orders
+from core.db import Conn
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.orders import NEXT_STATUSES, Customer, Line, NewOrder, PlacedOrder, Quote, Status, StatusChange
 from core.phones import normalize_phone
@@ -18,18 +19,18 @@ from core.phones import normalize_phone
 _STATUS_ORDER = list(Status)
 
 
-async def manual_channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def manual_channels(conn: Conn) -> list[asyncpg.Record]:
     """Channels an admin may type orders for: the active manual ones (OLX, Bir-Bir, ...)."""
     return await conn.fetch(
         "SELECT id, name FROM marketplaces WHERE integration_type = 'manual' AND is_active ORDER BY name, id"
     )
 
 
-async def channels(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def channels(conn: Conn) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT id, name, integration_type FROM marketplaces ORDER BY id")
 
 
-async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
+async def _require_manual(conn: Conn, channel_id: int) -> None:
     kind = await conn.fetchval("SELECT integration_type FROM marketplaces WHERE id = $1", channel_id)
     if kind is None:
         raise NotFound("channel", channel_id)
@@ -38,7 +39,7 @@ async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
 
 
 async def quote_manual(
-    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+    conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
 ) -> Quote:
     """Totals, cost and profit of a manual order being typed in; raises OutOfStock like placing it would."""
     await _require_manual(conn, channel_id)
@@ -46,7 +47,7 @@ async def quote_manual(
 
 
 async def place_manual(
-    conn: asyncpg.Connection,
+    conn: Conn,
     channel_id: int,
     lines: tuple[Line, ...],
     customer: Customer,
@@ -92,7 +93,7 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 """
 
 
-async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[asyncpg.Record], int]:
+async def list_orders(conn: Conn, wanted: OrderFilter) -> tuple[list[asyncpg.Record], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
         _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
@@ -125,7 +126,7 @@ SELECT o.*, m.name AS channel, m.integration_type, u.first_name AS created_by_na
 """
 
 
-async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
+async def order_card(conn: Conn, order_id: int) -> OrderCard:
     order = await conn.fetchrow(_CARD, order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -143,7 +144,7 @@ async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
 
 
 async def change_status(
-    conn: asyncpg.Connection, order_id: int, expected: Status, target: Status, admin_id: int
+    conn: Conn, order_id: int, expected: Status, target: Status, admin_id: int
 ) -> StatusChange:
     """Move an order on, but only from the status the admin was looking at: a second tap, or another admin
     who was quicker, gets InvalidTransition instead of a surprise. Cancelling gives the stock back."""

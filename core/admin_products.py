@@ -11,6 +11,7 @@ import asyncpg
 
 from core import audit, catalog, inventory
 from core.catalog import NewProduct
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
 
@@ -35,7 +36,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def search(conn: asyncpg.Connection, needle: str, limit: int = SEARCH_LIMIT) -> list[asyncpg.Record]:
+async def search(conn: Conn, needle: str, limit: int = SEARCH_LIMIT) -> list[asyncpg.Record]:
     """Products by exact SKU or barcode first, then by name (uz or ru, either script, typos forgiven)."""
     needle = needle.strip()[:MAX_NEEDLE]
     if not needle:
@@ -62,7 +63,7 @@ SELECT mp.marketplace_id, m.name AS channel, m.integration_type, mp.marketplace_
 """
 
 
-async def card(conn: asyncpg.Connection, product_id: int) -> ProductCard:
+async def card(conn: Conn, product_id: int) -> ProductCard:
     product = await catalog.admin_view(conn, product_id)
     extra = await conn.fetchrow(
         "SELECT p.low_stock_threshold, c.id AS category_id, c.name_uz, c.name_ru FROM products p"
@@ -73,7 +74,7 @@ async def card(conn: asyncpg.Connection, product_id: int) -> ProductCard:
     return ProductCard(product, category, extra["low_stock_threshold"], await conn.fetch(_LISTINGS, product_id))
 
 
-async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> asyncpg.Record:
+async def listing(conn: Conn, product_id: int, marketplace_id: int) -> asyncpg.Record:
     """One channel's listing of a product (to explain, e.g., why its price cannot be edited here)."""
     rows = [row for row in await conn.fetch(_LISTINGS, product_id) if row["marketplace_id"] == marketplace_id]
     if not rows:
@@ -82,7 +83,7 @@ async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int
 
 
 async def adjust_stock(
-    conn: asyncpg.Connection, product_id: int, change: int, reason: str, actor_id: int
+    conn: Conn, product_id: int, change: int, reason: str, actor_id: int
 ) -> StockLevel:
     """+/- n with the reason, e.g. goods arrived or broke."""
     level = await inventory.adjust(conn, product_id, change, Source("adjustment", None, None, actor_id, reason.strip()))
@@ -91,7 +92,7 @@ async def adjust_stock(
     return level
 
 
-async def count_stock(conn: asyncpg.Connection, product_id: int, counted: int, actor_id: int) -> StockLevel:
+async def count_stock(conn: Conn, product_id: int, counted: int, actor_id: int) -> StockLevel:
     """A stock take: the shelf holds `counted`."""
     before = await conn.fetchval("SELECT quantity FROM inventory WHERE product_id = $1 FOR UPDATE", product_id)
     if before is None:
@@ -104,7 +105,7 @@ async def count_stock(conn: asyncpg.Connection, product_id: int, counted: int, a
 
 
 async def set_price(
-    conn: asyncpg.Connection, product_id: int, field: str, value: Decimal | None, actor_id: int
+    conn: Conn, product_id: int, field: str, value: Decimal | None, actor_id: int
 ) -> asyncpg.Record:
     """Our price, sale price or cost. Marketplace prices are theirs and never change here."""
     if field not in PRICE_FIELDS:
@@ -116,7 +117,7 @@ async def set_price(
     return after
 
 
-async def set_active(conn: asyncpg.Connection, product_id: int, active: bool, actor_id: int) -> bool:
+async def set_active(conn: Conn, product_id: int, active: bool, actor_id: int) -> bool:
     """Switch a product on or off in the own store; returns whether it is visible now."""
     before = await catalog.admin_view(conn, product_id)
     visible = await catalog.set_active(conn, product_id, active)
@@ -127,7 +128,7 @@ async def set_active(conn: asyncpg.Connection, product_id: int, active: bool, ac
 
 
 async def create(
-    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, actor_id: int
+    conn: Conn, product: NewProduct, *, low_stock_threshold: int, actor_id: int
 ) -> tuple[int, StockLevel | None]:
     product_id, level = await catalog.create_product(
         conn, product, low_stock_threshold=low_stock_threshold, created_by=actor_id
@@ -140,7 +141,7 @@ async def create(
     return product_id, level
 
 
-async def category_choices(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def category_choices(conn: Conn) -> list[asyncpg.Record]:
     """Active categories, parents before their children, for a picker."""
     return await conn.fetch(
         """

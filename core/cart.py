@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 
 MAX_LINES = 100
@@ -43,7 +44,7 @@ class Cart:
         return any(item["price_changed"] or item["quantity"] > item["available"] for item in self.items)
 
 
-async def view(conn: asyncpg.Connection, user_id: int, lang: str = "uz") -> Cart:
+async def view(conn: Conn, user_id: int, lang: str = "uz") -> Cart:
     items = []
     for row in await conn.fetch(_LINES, user_id, lang):
         item = {key: row[key] for key in ("id", "product_id", "quantity", "price_snapshot", "name", "image", "price")}
@@ -56,7 +57,7 @@ async def view(conn: asyncpg.Connection, user_id: int, lang: str = "uz") -> Cart
     return Cart(items)
 
 
-async def put(conn: asyncpg.Connection, user_id: int, product_id: int, quantity: int) -> None:
+async def put(conn: Conn, user_id: int, product_id: int, quantity: int) -> None:
     """Set how many of a product the cart holds (1..available), adding the line if needed."""
     product = await _sellable(conn, product_id, quantity)
     lines = await conn.fetchval("SELECT count(*) FROM cart_items WHERE user_id = $1 AND product_id <> $2",
@@ -73,7 +74,7 @@ async def put(conn: asyncpg.Connection, user_id: int, product_id: int, quantity:
     )
 
 
-async def update(conn: asyncpg.Connection, user_id: int, item_id: int, quantity: int) -> None:
+async def update(conn: Conn, user_id: int, item_id: int, quantity: int) -> None:
     """Change a line's quantity; the price seen when it was added stays the reference."""
     product_id = await conn.fetchval(
         "SELECT product_id FROM cart_items WHERE id = $1 AND user_id = $2", item_id, user_id
@@ -84,16 +85,16 @@ async def update(conn: asyncpg.Connection, user_id: int, item_id: int, quantity:
     await conn.execute("UPDATE cart_items SET quantity = $2 WHERE id = $1", item_id, quantity)
 
 
-async def remove(conn: asyncpg.Connection, user_id: int, item_id: int) -> None:
+async def remove(conn: Conn, user_id: int, item_id: int) -> None:
     if (await conn.execute("DELETE FROM cart_items WHERE id = $1 AND user_id = $2", item_id, user_id)).endswith(" 0"):
         raise NotFound("cart item", item_id)
 
 
-async def clear(conn: asyncpg.Connection, user_id: int) -> None:
+async def clear(conn: Conn, user_id: int) -> None:
     await conn.execute("DELETE FROM cart_items WHERE user_id = $1", user_id)
 
 
-async def refresh_prices(conn: asyncpg.Connection, user_id: int) -> None:
+async def refresh_prices(conn: Conn, user_id: int) -> None:
     """The customer has been shown today's prices: they become the cart's reference."""
     await conn.execute(
         """
@@ -105,7 +106,7 @@ async def refresh_prices(conn: asyncpg.Connection, user_id: int) -> None:
     )
 
 
-async def _sellable(conn: asyncpg.Connection, product_id: int, quantity: int) -> asyncpg.Record:
+async def _sellable(conn: Conn, product_id: int, quantity: int) -> asyncpg.Record:
     if quantity < 1:
         raise ValidationError("quantity must be at least 1", "quantity")
     product = await conn.fetchrow(

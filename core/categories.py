@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 
@@ -19,7 +20,7 @@ SELECT id, parent_id, icon, color, sort_order,
 """
 
 
-async def tree(conn: asyncpg.Connection, lang: str) -> list[dict[str, Any]]:
+async def tree(conn: Conn, lang: str) -> list[dict[str, Any]]:
     """Active categories, children under their parents; a child of an inactive parent is not shown."""
     nodes = {row["id"]: {**dict(row), "children": []} for row in await conn.fetch(_TREE, lang)}
     roots = []
@@ -45,7 +46,7 @@ class CategoryFields:
 _COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "is_active")
 
 
-async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
+async def create(conn: Conn, fields: CategoryFields) -> int:
     if not (fields.name_uz or "").strip():
         raise ValidationError("the Uzbek name is required", "name_uz")
     try:
@@ -59,7 +60,7 @@ async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
         raise NotFound("category", fields.parent_id) from None
 
 
-async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFields, given: set[str]) -> None:
+async def update(conn: Conn, category_id: int, fields: CategoryFields, given: set[str]) -> None:
     """Change the fields named in `given` (so a field can be set to null on purpose)."""
     changes = [name for name in _COLUMNS if name in given]
     if "name_uz" in given and not (fields.name_uz or "").strip():
@@ -84,13 +85,13 @@ async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFie
         raise NotFound("category", category_id)
 
 
-async def delete(conn: asyncpg.Connection, category_id: int) -> None:
+async def delete(conn: Conn, category_id: int) -> None:
     """Delete a category and its subcategories; their products stay, without a category."""
     if (await conn.execute("DELETE FROM categories WHERE id = $1", category_id)).endswith(" 0"):
         raise NotFound("category", category_id)
 
 
-async def family(conn: asyncpg.Connection, category_id: int) -> list[int]:
+async def family(conn: Conn, category_id: int) -> list[int]:
     """A category and all its descendants (listing a parent shows its children's products too)."""
     rows = await conn.fetch(
         """

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
-
 from core import cart, orders
+from core.db import Conn
 from core.errors import DomainError, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.phones import normalize_phone
 
@@ -33,7 +32,7 @@ class Checkout:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def own_store_channel(conn: asyncpg.Connection) -> int:
+async def own_store_channel(conn: Conn) -> int:
     channel = await conn.fetchval(
         "SELECT id FROM marketplaces WHERE integration_type = 'own' AND is_active ORDER BY id LIMIT 1"
     )
@@ -43,7 +42,7 @@ async def own_store_channel(conn: asyncpg.Connection) -> int:
 
 
 async def place_from_cart(
-    conn: asyncpg.Connection,
+    conn: Conn,
     user_id: int,
     customer: orders.Customer,
     *,

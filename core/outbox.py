@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
+from core.db import Conn
 
 STOCK_LOW = "stock_low"
 STOCK_OUT = "stock_out"
@@ -25,5 +25,5 @@ STOCK_DRIFT = "stock_drift"
 WEBHOOK_FAILURE = "webhook_failure"
 
 
-async def add(conn: asyncpg.Connection, kind: str, payload: dict[str, Any]) -> None:
+async def add(conn: Conn, kind: str, payload: dict[str, Any]) -> None:
     await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", kind, payload)

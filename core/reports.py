@@ -11,6 +11,7 @@ import asyncpg
 
 from core import analytics
 from core.analytics import Sales
+from core.db import Conn
 from core.errors import ValidationError
 
 NAMED = ("today", "week", "month")
@@ -84,7 +85,7 @@ class Report:
         return not self.channels
 
 
-async def build(conn: asyncpg.Connection, period: Period) -> Report:
+async def build(conn: Conn, period: Period) -> Report:
     channels = await analytics.sales_by_channel(conn, period.start, period.end)
     return Report(
         period=period,

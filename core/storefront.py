@@ -19,6 +19,7 @@ from pypika.queries import QueryBuilder
 from pypika.terms import BasicCriterion, Case, CustomFunction, Term
 
 from core import categories, search
+from core.db import Conn
 
 Language = Literal["uz", "ru"]
 Sort = Literal["relevance", "new", "popular", "price_asc", "price_desc"]
@@ -99,7 +100,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> ProductPage:
+async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
     per_page = max(1, min(wanted.per_page, MAX_PER_PAGE))
     page = max(1, wanted.page)
     typed = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
@@ -159,7 +160,7 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
 
 
 async def _count(
-    conn: asyncpg.Connection, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
+    conn: Conn, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
     every: bool,
 ) -> tuple[int, bool]:
     """How many products match, and whether that is only a lower bound. A separate statement, not
@@ -238,7 +239,7 @@ SELECT p.id,
 """
 
 
-async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language) -> dict[str, Any] | None:
+async def product_page(conn: Conn, product_id: int, lang: Language) -> dict[str, Any] | None:
     """One product for its page. A sold-out product still has a page (shown as out of stock, e.g. from a
     customer's favorites or order history); one an admin took off sale does not."""
     row = await conn.fetchrow(_PRODUCT, product_id, lang)
@@ -249,7 +250,7 @@ async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language
     return card
 
 
-async def best_sellers(conn: asyncpg.Connection, lang: Language, limit: int = 10) -> list[dict[str, Any]]:
+async def best_sellers(conn: Conn, lang: Language, limit: int = 10) -> list[dict[str, Any]]:
     params = _Params()
     query = (
         Query.from_(products)

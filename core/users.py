@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.phones import normalize_phone
 from core.sql import update_by_id
@@ -40,7 +41,7 @@ RETURNING id, telegram_id, first_name, last_name, username, phone, language, is_
 """
 
 
-async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> asyncpg.Record:
+async def register(conn: Conn, profile: TelegramProfile) -> asyncpg.Record:
     """Create or refresh the user behind a Telegram profile.
 
     The language is taken from Telegram only on first contact: after that it is the user's own choice.
@@ -55,7 +56,7 @@ async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> asyncp
     )
 
 
-async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) -> bool:
+async def set_admin(conn: Conn, telegram_id: int, is_admin: bool) -> bool:
     """Grant or revoke admin rights; an unknown id is registered so the grant waits for its first /start.
 
     Returns whether anything changed.
@@ -76,7 +77,7 @@ async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) 
     return not status.endswith(" 0")
 
 
-async def list_admins(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def list_admins(conn: Conn) -> list[asyncpg.Record]:
     return await conn.fetch(
         "SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id"
     )
@@ -87,18 +88,18 @@ _PROFILE = (
 )
 
 
-async def by_telegram_id(conn: asyncpg.Connection, telegram_id: int) -> asyncpg.Record | None:
+async def by_telegram_id(conn: Conn, telegram_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(f"{_PROFILE} WHERE telegram_id = $1", telegram_id)
 
 
-async def profile(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record:
+async def profile(conn: Conn, user_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(f"{_PROFILE} WHERE id = $1", user_id)
     if row is None:
         raise NotFound("user", user_id)
     return row
 
 
-async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, str | None]) -> asyncpg.Record:
+async def update_profile(conn: Conn, user_id: int, changes: dict[str, str | None]) -> asyncpg.Record:
     """Change some of first_name, last_name, phone (normalised to E.164) and language."""
     allowed = {"first_name", "last_name", "phone", "language"}
     unknown = set(changes) - allowed
