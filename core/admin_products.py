@@ -70,6 +70,7 @@ async def card(conn: Conn, product_id: int) -> ProductCard:
         " LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
         product_id,
     )
+    assert extra is not None  # admin_view above found the product
     category = extra if extra["category_id"] is not None else None
     return ProductCard(product, category, extra["low_stock_threshold"], await conn.fetch(_LISTINGS, product_id))
 

@@ -47,13 +47,14 @@ _COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "i
 
 
 async def create(conn: Conn, fields: CategoryFields) -> int:
-    if not (fields.name_uz or "").strip():
+    name_uz = (fields.name_uz or "").strip()
+    if not name_uz:
         raise ValidationError("the Uzbek name is required", "name_uz")
     try:
         return await conn.fetchval(
             "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
             " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
-            fields.name_uz.strip(), fields.name_ru, fields.parent_id, fields.icon, fields.color,
+            name_uz, fields.name_ru, fields.parent_id, fields.icon, fields.color,
             fields.sort_order, fields.is_active,
         )
     except asyncpg.ForeignKeyViolationError:

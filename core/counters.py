@@ -35,7 +35,8 @@ async def _drain(redis: Redis, key: str) -> dict[int, int]:
         await redis.rename(key, batch)
     except Exception:  # no such key: nothing viewed since the last flush
         return {}
-    tallies = await redis.hgetall(batch)
+    # redis-py hints this asyncio command "Awaitable[T] | T" (redis-py#2399), which `await` rejects.
+    tallies = await redis.hgetall(batch)  # type: ignore[misc]
     await redis.delete(batch)
     return {int(item_id): int(count) for item_id, count in tallies.items()}
 

@@ -46,7 +46,7 @@ async def register(conn: Conn, profile: TelegramProfile) -> asyncpg.Record:
 
     The language is taken from Telegram only on first contact: after that it is the user's own choice.
     """
-    return await conn.fetchrow(
+    row = await conn.fetchrow(
         _UPSERT,
         profile.telegram_id,
         (profile.first_name or str(profile.telegram_id))[:100],
@@ -54,6 +54,8 @@ async def register(conn: Conn, profile: TelegramProfile) -> asyncpg.Record:
         profile.username[:100] if profile.username else None,
         language_from_telegram(profile.language_code),
     )
+    assert row is not None  # an upsert returns its row, inserted or updated
+    return row
 
 
 async def set_admin(conn: Conn, telegram_id: int, is_admin: bool) -> bool:
@@ -108,8 +110,8 @@ async def update_profile(conn: Conn, user_id: int, changes: dict[str, str | None
     values = dict(changes)
     if "first_name" in values and not (values["first_name"] or "").strip():
         raise ValidationError("the first name cannot be empty", "first_name")
-    if values.get("phone"):
-        values["phone"] = normalize_phone(values["phone"])
+    if phone := values.get("phone"):
+        values["phone"] = normalize_phone(phone)
     if "language" in values and values["language"] not in LANGUAGES:
         raise ValidationError("language must be uz or ru", "language")
     if values:
