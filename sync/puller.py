@@ -16,6 +16,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core import events, marketplaces
+from core.db import Conn
 from core.marketplaces import Connection
 from core.periodic import run_once
 from core.vault import Vault
@@ -75,7 +76,7 @@ class MarketplacePuller:
             log.warning("cannot pull %s: %s", connection.slug, error)
             return
 
-        async def job(conn: asyncpg.Connection) -> None:
+        async def job(conn: Conn) -> None:
             due = await conn.fetchrow(_DUE, connection.marketplace_id,
                                       timedelta(minutes=connection.sync_interval_minutes), PRICES_EVERY,
                                       RECONCILE_EVERY)
