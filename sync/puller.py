@@ -80,6 +80,7 @@ class MarketplacePuller:
             due = await conn.fetchrow(_DUE, connection.marketplace_id,
                                       timedelta(minutes=connection.sync_interval_minutes), PRICES_EVERY,
                                       RECONCILE_EVERY)
+            assert due is not None  # marketplaces are never deleted: the connection's row is there
             runs = []
             if due["orders"]:
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
