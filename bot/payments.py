@@ -26,7 +26,7 @@ def create_router() -> Router:
 
 
 async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
-    problem = "order not found"
+    problem: str | None = "order not found"
     if query.invoice_payload.isdigit():
         async with pool.acquire() as conn, conn.transaction():
             problem = await orders.payable(conn, int(query.invoice_payload), query.total_amount, grace=PAYMENT_GRACE)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import asyncpg
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
@@ -63,7 +64,7 @@ def parse_quantity(text: str, *, signed: bool = False) -> int | None:
     return value
 
 
-def product_name(row: Mapping[str, Any]) -> str:
+def product_name(row: Mapping[str, Any] | asyncpg.Record) -> str:
     """The product's name in the reader's language (Russian when there is one)."""
     if language() == "ru" and row.get("name_ru"):
         return str(row["name_ru"])

@@ -3,6 +3,8 @@ Back, Edit and the input handlers all move through the same functions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -19,7 +21,7 @@ from core.errors import DomainError
 from core.orders import Quote
 
 
-async def _go(state: FSMContext, step: State, **changes: object) -> Draft:
+async def _go(state: FSMContext, step: State, **changes: Any) -> Draft:
     await state.set_state(step)
     return await state.update_data(**changes) if changes else await state.get_data()
 
