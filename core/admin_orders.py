@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-import asyncpg
-
 from core import audit, orders
+from core.db import Conn
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.orders import NEXT_STATUSES, Customer, Line, NewOrder, PlacedOrder, Quote, Status, StatusChange
 from core.phones import normalize_phone
@@ -24,7 +23,7 @@ class Channel:
     name: str
 
 
-async def manual_channels(conn: asyncpg.Connection) -> list[Channel]:
+async def manual_channels(conn: Conn) -> list[Channel]:
     """Channels an admin may type orders for: the active manual ones (OLX, Bir-Bir, ...)."""
     rows = await conn.fetch(
         "SELECT id, name FROM marketplaces WHERE integration_type = 'manual' AND is_active ORDER BY name, id"
@@ -32,11 +31,11 @@ async def manual_channels(conn: asyncpg.Connection) -> list[Channel]:
     return [Channel(**row) for row in rows]
 
 
-async def channels(conn: asyncpg.Connection) -> list[Channel]:
+async def channels(conn: Conn) -> list[Channel]:
     return [Channel(**row) for row in await conn.fetch("SELECT id, name FROM marketplaces ORDER BY id")]
 
 
-async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
+async def _require_manual(conn: Conn, channel_id: int) -> None:
     kind = await conn.fetchval("SELECT integration_type FROM marketplaces WHERE id = $1", channel_id)
     if kind is None:
         raise NotFound("channel", channel_id)
@@ -45,7 +44,7 @@ async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
 
 
 async def quote_manual(
-    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+    conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
 ) -> Quote:
     """Totals, cost and profit of a manual order being typed in; raises OutOfStock like placing it would."""
     await _require_manual(conn, channel_id)
@@ -53,7 +52,7 @@ async def quote_manual(
 
 
 async def place_manual(
-    conn: asyncpg.Connection,
+    conn: Conn,
     channel_id: int,
     lines: tuple[Line, ...],
     customer: Customer,
@@ -112,7 +111,7 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 """
 
 
-async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
+async def list_orders(conn: Conn, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
         _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
@@ -189,7 +188,7 @@ SELECT o.id, o.order_number, o.status, o.order_date, m.name AS channel, o.custom
 """
 
 
-async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
+async def order_card(conn: Conn, order_id: int) -> OrderCard:
     order = await conn.fetchrow(_CARD, order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -208,7 +207,7 @@ async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
 
 
 async def change_status(
-    conn: asyncpg.Connection, order_id: int, expected: Status, target: Status, admin_id: int
+    conn: Conn, order_id: int, expected: Status, target: Status, admin_id: int
 ) -> StatusChange:
     """Move an order on, but only from the status the admin was looking at: a second tap, or another admin
     who was quicker, gets InvalidTransition instead of a surprise. Cancelling gives the stock back."""

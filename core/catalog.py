@@ -9,6 +9,7 @@ from decimal import Decimal
 import asyncpg
 
 from core import inventory
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
 from core.sql import update_by_id
@@ -40,7 +41,7 @@ RETURNING id
 
 
 async def create_product(
-    conn: asyncpg.Connection, product: NewProduct, *, low_stock_threshold: int, created_by: int | None = None
+    conn: Conn, product: NewProduct, *, low_stock_threshold: int, created_by: int | None = None
 ) -> tuple[int, StockLevel | None]:
     """A new product starts hidden with an empty stock row; its first stock arrives as a 'receive'."""
     _check_prices(product.price, product.sale_price, product.cost_price)
@@ -65,7 +66,7 @@ async def create_product(
     return product_id, level
 
 
-async def set_active(conn: asyncpg.Connection, product_id: int, active: bool) -> bool:
+async def set_active(conn: Conn, product_id: int, active: bool) -> bool:
     """An admin switches a product on or off in the own store; returns whether it is now visible.
 
     Switched off by an admin, it stays off whatever the stock does. Switched on with nothing available,
@@ -131,14 +132,14 @@ _EDITABLE = ("barcode", "name_uz", "name_ru", "description_uz", "description_ru"
              "sale_price", "cost_price", "image_url")
 
 
-async def admin_view(conn: asyncpg.Connection, product_id: int) -> ProductView:
+async def admin_view(conn: Conn, product_id: int) -> ProductView:
     row = await conn.fetchrow(_ADMIN_VIEW, product_id)
     if row is None:
         raise NotFound("product", product_id)
     return ProductView(**row)
 
 
-async def update_product(conn: asyncpg.Connection, product_id: int, changes: dict[str, object]) -> ProductView:
+async def update_product(conn: Conn, product_id: int, changes: dict[str, object]) -> ProductView:
     """Change our own fields of a product (texts, category, our prices, image, own-store switch).
 
     Marketplace prices are theirs and are not here: they are read from each marketplace."""

@@ -7,6 +7,7 @@ from typing import TypedDict
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 
@@ -31,7 +32,7 @@ class Node(TypedDict):
     children: list[Node]
 
 
-async def tree(conn: asyncpg.Connection, lang: str) -> list[Node]:
+async def tree(conn: Conn, lang: str) -> list[Node]:
     """Active categories, children under their parents; a child of an inactive parent is not shown."""
     nodes = {
         row["id"]: Node(id=row["id"], parent_id=row["parent_id"], icon=row["icon"], color=row["color"],
@@ -61,21 +62,22 @@ class CategoryFields:
 _COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "is_active")
 
 
-async def create(conn: asyncpg.Connection, fields: CategoryFields) -> int:
-    if not (fields.name_uz or "").strip():
+async def create(conn: Conn, fields: CategoryFields) -> int:
+    name_uz = (fields.name_uz or "").strip()
+    if not name_uz:
         raise ValidationError("the Uzbek name is required", "name_uz")
     try:
         return await conn.fetchval(
             "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
             " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
-            fields.name_uz.strip(), fields.name_ru, fields.parent_id, fields.icon, fields.color,
+            name_uz, fields.name_ru, fields.parent_id, fields.icon, fields.color,
             fields.sort_order, fields.is_active,
         )
     except asyncpg.ForeignKeyViolationError:
         raise NotFound("category", fields.parent_id) from None
 
 
-async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFields, given: set[str]) -> None:
+async def update(conn: Conn, category_id: int, fields: CategoryFields, given: set[str]) -> None:
     """Change the fields named in `given` (so a field can be set to null on purpose)."""
     changes = [name for name in _COLUMNS if name in given]
     if "name_uz" in given and not (fields.name_uz or "").strip():
@@ -100,13 +102,13 @@ async def update(conn: asyncpg.Connection, category_id: int, fields: CategoryFie
         raise NotFound("category", category_id)
 
 
-async def delete(conn: asyncpg.Connection, category_id: int) -> None:
+async def delete(conn: Conn, category_id: int) -> None:
     """Delete a category and its subcategories; their products stay, without a category."""
     if (await conn.execute("DELETE FROM categories WHERE id = $1", category_id)).endswith(" 0"):
         raise NotFound("category", category_id)
 
 
-async def family(conn: asyncpg.Connection, category_id: int) -> list[int]:
+async def family(conn: Conn, category_id: int) -> list[int]:
     """A category and all its descendants (listing a parent shows its children's products too)."""
     rows = await conn.fetch(
         """

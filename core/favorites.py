@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 
 MAX_FAVORITES = 500
 
 
-async def ids(conn: asyncpg.Connection, user_id: int) -> list[int]:
+async def ids(conn: Conn, user_id: int) -> list[int]:
     rows = await conn.fetch(
         "SELECT product_id FROM favorites WHERE user_id = $1 ORDER BY created_at DESC, id DESC", user_id
     )
     return [row["product_id"] for row in rows]
 
 
-async def add(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
+async def add(conn: Conn, user_id: int, product_id: int) -> None:
     try:
         await conn.execute(
             "INSERT INTO favorites (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", user_id, product_id
@@ -25,11 +26,11 @@ async def add(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
         raise NotFound("product", product_id) from None
 
 
-async def remove(conn: asyncpg.Connection, user_id: int, product_id: int) -> None:
+async def remove(conn: Conn, user_id: int, product_id: int) -> None:
     await conn.execute("DELETE FROM favorites WHERE user_id = $1 AND product_id = $2", user_id, product_id)
 
 
-async def replace(conn: asyncpg.Connection, user_id: int, product_ids: list[int]) -> None:
+async def replace(conn: Conn, user_id: int, product_ids: list[int]) -> None:
     """Make the favorites exactly these products (run it in a transaction); unknown ids are refused."""
     wanted = list(dict.fromkeys(product_ids))
     if len(wanted) > MAX_FAVORITES:

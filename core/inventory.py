@@ -17,6 +17,7 @@ from typing import NamedTuple
 import asyncpg
 
 from core import outbox
+from core.db import Conn
 from core.errors import NotFound, OutOfStock, ValidationError
 
 
@@ -104,20 +105,20 @@ _HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock'
 _SHOW = "UPDATE products SET is_active = TRUE, inactive_reason = NULL WHERE id = $1"
 
 
-async def lock(conn: asyncpg.Connection, product_ids: Iterable[int]) -> None:
+async def lock(conn: Conn, product_ids: Iterable[int]) -> None:
     """Lock several products' stock rows in id order, so concurrent multi-product writes never deadlock."""
     await conn.execute(_LOCK, sorted(set(product_ids)))
 
 
 async def receive(
-    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source, *, opening: bool = False
+    conn: Conn, product_id: int, quantity: int, source: Source, *, opening: bool = False
 ) -> StockLevel:
     """Goods arrived at the warehouse. A new product's opening stock raises no "back in stock" alert."""
     _require_positive(quantity)
     return await _move(conn, product_id, Movement.RECEIVE, quantity, 0, source, alert=not opening)
 
 
-async def adjust(conn: asyncpg.Connection, product_id: int, change: int, source: Source) -> StockLevel:
+async def adjust(conn: Conn, product_id: int, change: int, source: Source) -> StockLevel:
     """An admin's correction, +/- n, with the reason in source.notes."""
     if change == 0:
         raise ValidationError("an adjustment must change the stock", "change")
@@ -126,7 +127,7 @@ async def adjust(conn: asyncpg.Connection, product_id: int, change: int, source:
     return await _move(conn, product_id, Movement.ADJUSTMENT, change, 0, source)
 
 
-async def set_count(conn: asyncpg.Connection, product_id: int, counted: int, source: Source) -> StockLevel:
+async def set_count(conn: Conn, product_id: int, counted: int, source: Source) -> StockLevel:
     """Stock take: the shelf holds `counted`; the ledger records the difference (even 0: the count happened)."""
     if counted < 0:
         raise ValidationError("a count cannot be negative", "quantity")
@@ -138,12 +139,12 @@ async def set_count(conn: asyncpg.Connection, product_id: int, counted: int, sou
     return await _move(conn, product_id, Movement.STOCK_TAKE, counted - current["quantity"], 0, source)
 
 
-async def sell(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
+async def sell(conn: Conn, product_id: int, quantity: int, source: Source) -> StockLevel:
     return (await sell_many(conn, [(product_id, quantity)], source))[0]
 
 
 async def sell_many(
-    conn: asyncpg.Connection,
+    conn: Conn,
     sales: Sequence[tuple[int, int]],
     source: Source,
     *,
@@ -161,7 +162,7 @@ async def sell_many(
 
 
 async def give_back(
-    conn: asyncpg.Connection, product_id: int, quantity: int, movement: Movement, source: Source
+    conn: Conn, product_id: int, quantity: int, movement: Movement, source: Source
 ) -> StockLevel:
     """Units come back: a cancelled order (CANCEL) or goods returned by a customer (RETURN)."""
     if movement not in (Movement.CANCEL, Movement.RETURN):
@@ -170,21 +171,21 @@ async def give_back(
     return await _move(conn, product_id, movement, quantity, 0, source)
 
 
-async def marketplace_sale(conn: asyncpg.Connection, product_id: int, quantity: int, source: Source) -> StockLevel:
+async def marketplace_sale(conn: Conn, product_id: int, quantity: int, source: Source) -> StockLevel:
     """Units sold on a marketplace we learnt about from its stock, not from an order."""
     _require_positive(quantity)
     return await _move(conn, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
 
 
 async def marketplace_return(
-    conn: asyncpg.Connection, product_id: int, quantity: int, source: Source
+    conn: Conn, product_id: int, quantity: int, source: Source
 ) -> StockLevel:
     _require_positive(quantity)
     return await _move(conn, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
 
 
 async def reserve(
-    conn: asyncpg.Connection,
+    conn: Conn,
     product_id: int,
     quantity: int,
     expires_at: datetime,
@@ -202,7 +203,7 @@ async def reserve(
     return reservation_id, level
 
 
-async def release(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel | None:
+async def release(conn: Conn, reservation_id: int, source: Source) -> StockLevel | None:
     """Give a hold back; None when it was already released or committed (so a retry is harmless)."""
     held = await _held(conn, reservation_id)
     if held is None:
@@ -214,7 +215,7 @@ async def release(conn: asyncpg.Connection, reservation_id: int, source: Source)
     return level
 
 
-async def commit(conn: asyncpg.Connection, reservation_id: int, source: Source) -> StockLevel:
+async def commit(conn: Conn, reservation_id: int, source: Source) -> StockLevel:
     """Turn a hold into a sale (payment arrived)."""
     held = await _held(conn, reservation_id)
     if held is None:
@@ -226,7 +227,7 @@ async def commit(conn: asyncpg.Connection, reservation_id: int, source: Source) 
     return level
 
 
-async def _held(conn: asyncpg.Connection, reservation_id: int) -> asyncpg.Record | None:
+async def _held(conn: Conn, reservation_id: int) -> asyncpg.Record | None:
     row = await conn.fetchrow(
         "SELECT product_id, quantity, status FROM stock_reservations WHERE id = $1 FOR UPDATE", reservation_id
     )
@@ -240,7 +241,7 @@ def _require_positive(quantity: int) -> None:
         raise ValidationError("quantity must be at least 1", "quantity")
 
 
-async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
+async def _current(conn: Conn, product_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(_CURRENT, product_id)
     if row is None:
         raise NotFound("product", product_id)
@@ -248,7 +249,7 @@ async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
 
 
 async def _move(
-    conn: asyncpg.Connection,
+    conn: Conn,
     product_id: int,
     movement: Movement,
     quantity_change: int,
@@ -272,7 +273,7 @@ class _Step(NamedTuple):
 
 
 async def _move_many(
-    conn: asyncpg.Connection,
+    conn: Conn,
     changes: Sequence[tuple[int, int, int]],
     movement: Movement,
     source: Source,
@@ -321,7 +322,7 @@ async def _move_many(
 
 
 async def _alert_crossings(
-    conn: asyncpg.Connection, product_id: int, row: asyncpg.Record, before: int, after: int
+    conn: Conn, product_id: int, row: asyncpg.Record, before: int, after: int
 ) -> None:
     """One outbox row per crossing: down through the threshold, down to zero, back up from zero."""
     threshold = row["low_stock_threshold"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 from core.vault import Vault
@@ -65,20 +66,20 @@ def _connection(row: asyncpg.Record, vault: Vault) -> Connection:
     )
 
 
-async def api_connections(conn: asyncpg.Connection, vault: Vault) -> list[Connection]:
+async def api_connections(conn: Conn, vault: Vault) -> list[Connection]:
     """Every active API marketplace, paused or not."""
     rows = await conn.fetch(f"{_SELECT} WHERE integration_type = 'api' AND is_active ORDER BY id")
     return [_connection(row, vault) for row in rows]
 
 
-async def connection(conn: asyncpg.Connection, slug: str, vault: Vault) -> Connection:
+async def connection(conn: Conn, slug: str, vault: Vault) -> Connection:
     row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1 AND integration_type = 'api'", slug)
     if row is None:
         raise NotFound("API marketplace", slug)
     return _connection(row, vault)
 
 
-async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault: Vault) -> Connection:
+async def configure(conn: Conn, slug: str, changes: Changes, vault: Vault) -> Connection:
     """Change a marketplace's connection; keys are sealed before they reach the database."""
     current = await connection(conn, slug, vault)
     if changes.base_url is not None and not changes.base_url.startswith(("http://", "https://")):
@@ -102,13 +103,13 @@ async def configure(conn: asyncpg.Connection, slug: str, changes: Changes, vault
     return await connection(conn, slug, vault)
 
 
-async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool) -> None:
+async def set_paused(conn: Conn, marketplace_id: int, paused: bool) -> None:
     if (await conn.execute("UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
                            marketplace_id, not paused)).endswith(" 0"):
         raise NotFound("API marketplace", marketplace_id)
 
 
-async def webhook_path(conn: asyncpg.Connection, slug: str) -> str | None:
+async def webhook_path(conn: Conn, slug: str) -> str | None:
     """The path Ozon-style (unsigned) pushes are accepted on, when a token was made."""
     token = await conn.fetchval("SELECT webhook_path_token FROM marketplaces WHERE slug = $1", slug)
     return f"/webhooks/{slug}/{token}" if token else None

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from core import inventory
+from core.db import Conn
 from core.inventory import Source
 from demo.catalog import BANNERS, CATEGORIES, LISTING_PREFIX, MANUAL_SLUGS, MARKETPLACES, RUSSIAN_LISTINGS
 from demo.products import Product, build_products
@@ -109,12 +108,12 @@ RETURNING id
 """
 
 
-async def catalog_is_empty(conn: asyncpg.Connection) -> bool:
+async def catalog_is_empty(conn: Conn) -> bool:
     """True when there is not a single product, the moment to offer the demo."""
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
 
 
-async def seed_demo(conn: asyncpg.Connection) -> DemoSummary:
+async def seed_demo(conn: Conn) -> DemoSummary:
     """Create whatever part of the demo catalog is missing, in one transaction; existing rows stay as is."""
     async with conn.transaction():
         # Two seeds at once (CLI beside a starting server) would otherwise both miss, then insert, a category.
@@ -132,7 +131,7 @@ async def seed_demo(conn: asyncpg.Connection) -> DemoSummary:
     )
 
 
-async def _seed_marketplaces(conn: asyncpg.Connection) -> int:
+async def _seed_marketplaces(conn: Conn) -> int:
     rows = MARKETPLACES
     created = await conn.fetch(
         _INSERT_MARKETPLACES,
@@ -145,7 +144,7 @@ async def _seed_marketplaces(conn: asyncpg.Connection) -> int:
     return len(created)
 
 
-async def _seed_categories(conn: asyncpg.Connection) -> tuple[dict[str, int], int]:
+async def _seed_categories(conn: Conn) -> tuple[dict[str, int], int]:
     """Ids of every demo category by key, and how many had to be created."""
     ids: dict[str, int] = {}
     created = 0
@@ -194,7 +193,7 @@ async def _seed_categories(conn: asyncpg.Connection) -> tuple[dict[str, int], in
 
 
 async def _seed_products(
-    conn: asyncpg.Connection, products: list[Product], category_ids: dict[str, int]
+    conn: Conn, products: list[Product], category_ids: dict[str, int]
 ) -> dict[str, int]:
     """Insert the missing products with their stock, ledger and channel listings; the new ids by SKU."""
     rows = await conn.fetch(
@@ -240,7 +239,7 @@ async def _seed_products(
 
 
 async def _seed_banners(
-    conn: asyncpg.Connection, products: list[Product], category_ids: dict[str, int]
+    conn: Conn, products: list[Product], category_ids: dict[str, int]
 ) -> int:
     existing = {
         r["image_url"]

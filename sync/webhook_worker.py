@@ -14,6 +14,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core import events, marketplace_orders, marketplaces, pushes, webhooks
+from core.db import Conn
 from core.inventory import StockLevel
 from core.marketplaces import Connection
 from core.pushes import Work
@@ -92,7 +93,7 @@ class WebhookWorker:
                 if len(due) < CLAIM_BATCH:  # every due event was in this claim (or is another replica's)
                     return handled
 
-    async def _process(self, conn: asyncpg.Connection, due: list[asyncpg.Record],
+    async def _process(self, conn: Conn, due: list[asyncpg.Record],
                        session: aiohttp.ClientSession) -> list[StockLevel]:
         connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
         levels: list[StockLevel] = []
@@ -113,7 +114,7 @@ class WebhookWorker:
         await webhooks.processed(conn, done)
         return levels
 
-    async def _apply(self, conn: asyncpg.Connection, work: Work, connection: Connection,
+    async def _apply(self, conn: Conn, work: Work, connection: Connection,
                      session: aiohttp.ClientSession) -> tuple[StockLevel, ...]:
         if work.cancel:
             return await marketplace_orders.cancel_imported(conn, connection.marketplace_id, work.order_key,
