@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint
+.PHONY: run test bench lint typecheck
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,7 @@ bench: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# mypy on the five rooms, as configured in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 
 import aiojobs.aiohttp
-import asyncpg
 from aiogram import Dispatcher
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -19,7 +18,7 @@ from aiohttp import web
 from bot import alerts
 from bot.dispatcher import create_bot, create_dispatcher
 from core import counters, holds
-from core.db import create_pool
+from core.db import Conn, create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
 from core.periodic import run_periodically
@@ -109,10 +108,10 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     scheduler = aiojobs.aiohttp.get_scheduler_from_app(app)
     assert scheduler is not None
 
-    async def sweep(conn: asyncpg.Connection) -> None:
+    async def sweep(conn: Conn) -> None:
         await holds.sweep_expired_holds(conn, effects)
 
-    async def flush_views(conn: asyncpg.Connection) -> None:
+    async def flush_views(conn: Conn) -> None:
         await counters.flush_views(conn, redis)
 
     vault = app[VAULT]

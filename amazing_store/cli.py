@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from core import logs, mappings, marketplaces, users
-from core.db import create_pool
+from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
 from core.listings import PLATFORMS, platform
@@ -177,7 +177,7 @@ def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int
     return 0
 
 
-def _with_database(urls: ServiceUrls, work: Callable[[asyncpg.Connection], Awaitable[int]]) -> int:
+def _with_database(urls: ServiceUrls, work: Callable[[Conn], Awaitable[int]]) -> int:
     async def session() -> int:
         pool = await create_pool(urls.database_url, min_size=1, max_size=2)
         try:
@@ -190,7 +190,7 @@ def _with_database(urls: ServiceUrls, work: Callable[[asyncpg.Connection], Await
 
 
 def _migrate(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def apply(conn: asyncpg.Connection) -> int:
+    async def apply(conn: Conn) -> int:
         applied = await migrate(conn)
         print(f"applied: {', '.join(applied)}" if applied else "schema is up to date: nothing to apply")
         return 0
@@ -199,7 +199,7 @@ def _migrate(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) ->
 
 
 def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def seed(conn: asyncpg.Connection) -> int:
+    async def seed(conn: Conn) -> int:
         await migrate(conn)
         if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
@@ -216,7 +216,7 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
 
 
 def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def manage(conn: asyncpg.Connection) -> int:
+    async def manage(conn: Conn) -> int:
         await migrate(conn)
         if args.action == "list":
             admins = await users.list_admins(conn)
@@ -235,7 +235,7 @@ def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> i
 
 
 def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def configure(conn: asyncpg.Connection) -> int:
+    async def configure(conn: Conn) -> int:
         await migrate(conn)
         enabled = True if args.enable else (False if args.disable else None)
         async with _effects(urls) as effects, effects.transaction(conn) as uow:
@@ -258,11 +258,11 @@ def _with_marketplace(
     settings: Settings,
     urls: ServiceUrls,
     slug: str,
-    work: Callable[[asyncpg.Connection, marketplaces.Connection], Awaitable[int]],
+    work: Callable[[Conn, marketplaces.Connection], Awaitable[int]],
 ) -> int:
     """Run `work` on a migrated database with the marketplace's connection loaded."""
 
-    async def run(conn: asyncpg.Connection) -> int:
+    async def run(conn: Conn) -> int:
         await migrate(conn)
         return await work(conn, await marketplaces.connection(conn, slug, vault_for(settings)))
 
@@ -286,7 +286,7 @@ def _typed_keys(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def map_one(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+    async def map_one(conn: Conn, connection: marketplaces.Connection) -> int:
         import aiohttp
 
         from sync.adapters import build_adapter
@@ -311,7 +311,7 @@ def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Names
 
 
 def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    async def unmap_one(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+    async def unmap_one(conn: Conn, connection: marketplaces.Connection) -> int:
         removed = await mappings.unmap(conn, connection.marketplace_id, args.sku)
         print(f"{args.sku}: mapping removed" if removed else f"{args.sku}: was not mapped")
         return 0
@@ -345,7 +345,7 @@ async def _shared_limits(urls: ServiceUrls) -> AsyncIterator[RateLimits]:
 def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
     from sync.automap import automap
 
-    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+    async def run(conn: Conn, connection: marketplaces.Connection) -> int:
         async with _shared_limits(urls) as limits:
             report = await automap(conn, connection, limits, progress=sys.stderr)
         print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
@@ -364,7 +364,7 @@ def _marketplace_check(settings: Settings, urls: ServiceUrls, args: argparse.Nam
     from sync.http import MarketplaceError
     from sync.key_check import check_key
 
-    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+    async def run(conn: Conn, connection: marketplaces.Connection) -> int:
         try:
             async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
                 checked = await check_key(connection, session, limits)
@@ -394,7 +394,7 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
     from sync.http import MarketplaceError
     from sync.pull import pull_orders, pull_stock_diff
 
-    async def run(conn: asyncpg.Connection, connection: marketplaces.Connection) -> int:
+    async def run(conn: Conn, connection: marketplaces.Connection) -> int:
         async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits, _effects(urls) as effects:
             try:
                 adapter = build_adapter(connection, session, limits)

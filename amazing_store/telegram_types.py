@@ -7,6 +7,11 @@ types are declared `defer_build`, and pydantic builds any incomplete model the f
 serializes one, by calling its `model_rebuild`; all that is missing then is aiogram's namespace.
 `install()`, run before aiogram is first imported, keeps that namespace instead of building, and hands it to
 every later rebuild of an aiogram model (types, methods and their responses) that comes without one.
+
+Neither library offers a supported way to do this: aiogram 3.31 rebuilds every type in a loop at the end of
+aiogram/types/__init__.py, with no switch, and pydantic 2.13's model_rebuild builds whenever the model is not
+complete (defer_build only spares the class statement). So pyproject.toml pins both to the minor versions
+tested, and tests/bot/test_telegram_types.py fails when an upgrade breaks this or its saving.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ def install() -> None:
     try:
         import aiogram  # noqa: F401 (the import this module exists for)
     except BaseException:
-        BaseModel.model_rebuild = classmethod(_EAGER_REBUILD)  # type: ignore[method-assign]
+        BaseModel.model_rebuild = classmethod(_EAGER_REBUILD)  # type: ignore[method-assign, assignment]
         raise
     finally:
         importing = False

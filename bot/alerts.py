@@ -21,6 +21,7 @@ from bot import alert_texts
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
 from core import customer_orders, notifications
+from core.db import Conn
 from core.notifications import Due
 from core.outbox import OrderStatus
 from core.settings import Settings
@@ -51,17 +52,17 @@ async def send_due_alerts(pool: asyncpg.Pool, bot: Bot, settings: Settings, pace
         return await deliver(conn, bot, settings, pacer or Pacer())
 
 
-def create_job(bot: Bot, settings: Settings) -> Callable[[asyncpg.Connection], Awaitable[int]]:
+def create_job(bot: Bot, settings: Settings) -> Callable[[Conn], Awaitable[int]]:
     """The periodic job; one pacer for its lifetime, so limits hold across passes."""
     pacer = Pacer()
 
-    async def job(conn: asyncpg.Connection) -> int:
+    async def job(conn: Conn) -> int:
         return await deliver(conn, bot, settings, pacer)
 
     return job
 
 
-async def deliver(conn: asyncpg.Connection, bot: Bot, settings: Settings, pacer: Pacer) -> int:
+async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int:
     admin_chat = settings.admin_chat_id
     dues = await notifications.claim_due(conn, BATCH, admin_kinds=admin_chat is not None)
     if not dues:
@@ -96,7 +97,7 @@ def _rest(parcels: list[Parcel], index: int) -> list[int]:
     return [row_id for parcel in parcels[index + 1:] for row_id in parcel.ids]
 
 
-async def _undeliverable(conn: asyncpg.Connection, parcel: Parcel, error: str) -> None:
+async def _undeliverable(conn: Conn, parcel: Parcel, error: str) -> None:
     if parcel.user_id is None:  # the bot was removed from the admin chat: keep trying, someone will fix it
         log.error("the admin chat %s refuses the bot's alerts: %s", parcel.chat_id, error)
         await notifications.retry_later(conn, parcel.ids, f"403: {error}")
@@ -106,7 +107,7 @@ async def _undeliverable(conn: asyncpg.Connection, parcel: Parcel, error: str) -
         await notifications.close_undeliverable(conn, parcel.ids, f"the customer blocked the bot: {error}")
 
 
-async def _admin_parcels(conn: asyncpg.Connection, dues: list[Due], admin_chat: int | None) -> list[Parcel]:
+async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) -> list[Parcel]:
     admin_dues = [due for due in dues if not due.for_customer]
     if not admin_dues or admin_chat is None:
         return []
@@ -120,7 +121,7 @@ async def _admin_parcels(conn: asyncpg.Connection, dues: list[Due], admin_chat: 
     return parcels
 
 
-async def _customer_parcels(conn: asyncpg.Connection, dues: list[Due]) -> list[Parcel]:
+async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
     """A customer's news of one pass in one message, in the customer's language."""
     unreadable = tuple(due.id for due in dues if due.for_customer and not isinstance(due.alert, OrderStatus))
     if unreadable:

@@ -22,7 +22,7 @@ router = Router(name=__name__)
 
 @router.pre_checkout_query()
 async def pre_checkout(query: PreCheckoutQuery, pool: asyncpg.Pool) -> None:
-    problem = "order not found"
+    problem: str | None = "order not found"
     if query.invoice_payload.isdigit():
         async with pool.acquire() as conn, conn.transaction():
             problem = await holds.payable(conn, int(query.invoice_payload), query.total_amount, grace=PAYMENT_GRACE)

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-import asyncpg
-
 from core import audit, order_status, orders
+from core.db import Conn
 from core.errors import InvalidTransition, NotFound, ValidationError
 from core.order_status import NEXT_STATUSES, Status, StatusChange
 from core.orders import Customer, Line, NewOrder, PlacedOrder, Quote
@@ -26,7 +25,7 @@ class Channel:
     name: str
 
 
-async def manual_channels(conn: asyncpg.Connection) -> list[Channel]:
+async def manual_channels(conn: Conn) -> list[Channel]:
     """Channels an admin may type orders for: the active manual ones (OLX, Bir-Bir, ...)."""
     rows = await conn.fetch(
         "SELECT id, name FROM marketplaces WHERE integration_type = 'manual' AND is_active ORDER BY name, id"
@@ -34,11 +33,11 @@ async def manual_channels(conn: asyncpg.Connection) -> list[Channel]:
     return [Channel(**row) for row in rows]
 
 
-async def channels(conn: asyncpg.Connection) -> list[Channel]:
+async def channels(conn: Conn) -> list[Channel]:
     return [Channel(**row) for row in await conn.fetch("SELECT id, name FROM marketplaces ORDER BY id")]
 
 
-async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
+async def _require_manual(conn: Conn, channel_id: int) -> None:
     kind = await conn.fetchval("SELECT integration_type FROM marketplaces WHERE id = $1", channel_id)
     if kind is None:
         raise NotFound("channel", channel_id)
@@ -47,7 +46,7 @@ async def _require_manual(conn: asyncpg.Connection, channel_id: int) -> None:
 
 
 async def quote_manual(
-    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+    conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
 ) -> Quote:
     """Totals, cost and profit of a manual order being typed in; raises OutOfStock like placing it would."""
     await _require_manual(conn, channel_id)
@@ -115,7 +114,7 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 """
 
 
-async def list_orders(conn: asyncpg.Connection, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
+async def list_orders(conn: Conn, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
         _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
@@ -192,7 +191,7 @@ SELECT o.id, o.order_number, o.status, o.order_date, m.name AS channel, o.custom
 """
 
 
-async def order_card(conn: asyncpg.Connection, order_id: int) -> OrderCard:
+async def order_card(conn: Conn, order_id: int) -> OrderCard:
     order = await conn.fetchrow(_CARD, order_id)
     if order is None:
         raise NotFound("order", order_id)

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-import asyncpg
-
 from core import audit, catalog, inventory
 from core.catalog import NewProduct, ProductView
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source, StockLevel
 from core.unit_of_work import UnitOfWork
@@ -52,7 +51,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def search(conn: asyncpg.Connection, needle: str, limit: int = SEARCH_LIMIT) -> list[Found]:
+async def search(conn: Conn, needle: str, limit: int = SEARCH_LIMIT) -> list[Found]:
     """Products by exact SKU or barcode first, then by name (uz or ru, either script, typos forgiven)."""
     needle = needle.strip()[:MAX_NEEDLE]
     if not needle:
@@ -103,22 +102,23 @@ SELECT mp.marketplace_id, m.name AS channel, m.integration_type, mp.marketplace_
 """
 
 
-async def card(conn: asyncpg.Connection, product_id: int) -> ProductCard:
+async def card(conn: Conn, product_id: int) -> ProductCard:
     product = await catalog.admin_view(conn, product_id)
     extra = await conn.fetchrow(
         "SELECT p.low_stock_threshold, c.id AS category_id, c.name_uz, c.name_ru FROM products p"
         " LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
         product_id,
     )
+    assert extra is not None  # admin_view above found the product
     category = CategoryName(extra["name_uz"], extra["name_ru"]) if extra["category_id"] is not None else None
     return ProductCard(product, category, extra["low_stock_threshold"], await _listings(conn, product_id))
 
 
-async def _listings(conn: asyncpg.Connection, product_id: int) -> list[Listing]:
+async def _listings(conn: Conn, product_id: int) -> list[Listing]:
     return [Listing(**row) for row in await conn.fetch(_LISTINGS, product_id)]
 
 
-async def listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> Listing:
+async def listing(conn: Conn, product_id: int, marketplace_id: int) -> Listing:
     """One channel's listing of a product (to explain, e.g., why its price cannot be edited here)."""
     found = [row for row in await _listings(conn, product_id) if row.marketplace_id == marketplace_id]
     if not found:
@@ -192,7 +192,7 @@ class CategoryChoice:
     parent: CategoryName | None
 
 
-async def category_choices(conn: asyncpg.Connection) -> list[CategoryChoice]:
+async def category_choices(conn: Conn) -> list[CategoryChoice]:
     """Active categories, parents before their children, for a picker."""
     rows = await conn.fetch(
         """

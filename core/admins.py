@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from core import audit, users
+from core.db import Conn
 
 
-async def grant(conn: asyncpg.Connection, telegram_id: int, is_admin: bool, actor_id: int | None) -> bool:
+async def grant(conn: Conn, telegram_id: int, is_admin: bool, actor_id: int | None) -> bool:
     """Make a Telegram user an admin (or take it back); returns whether anything changed."""
     changed = await users.set_admin(conn, telegram_id, is_admin)
     if changed:

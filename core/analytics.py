@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from core.db import Conn
+
 DEFAULT_TIMEZONE = "Asia/Tashkent"
 
 
@@ -73,7 +75,7 @@ def _sales(rows: list[asyncpg.Record]) -> list[Sales]:
     return [Sales(**dict(row)) for row in rows]
 
 
-async def sales_by_channel(conn: asyncpg.Connection, start: datetime, end: datetime) -> list[Sales]:
+async def sales_by_channel(conn: Conn, start: datetime, end: datetime) -> list[Sales]:
     return _sales(await conn.fetch(_BY_CHANNEL, start, end))
 
 
@@ -88,13 +90,13 @@ def total(slices: list[Sales]) -> Sales:
 
 
 async def top_products(
-    conn: asyncpg.Connection, start: datetime, end: datetime, *, limit: int = 10, channel_id: int | None = None
+    conn: Conn, start: datetime, end: datetime, *, limit: int = 10, channel_id: int | None = None
 ) -> list[Sales]:
     return _sales(await conn.fetch(_TOP_PRODUCTS, start, end, limit, channel_id))
 
 
 async def daily_metrics(
-    conn: asyncpg.Connection, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
+    conn: Conn, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
 ) -> list[Sales]:
     return _sales(await conn.fetch(_DAILY, start, end, timezone))
 
@@ -115,7 +117,7 @@ class StockHealth:
     stock_status: str  # 'ok', 'low' or 'out'
 
 
-async def inventory_status(conn: asyncpg.Connection, *, status: str | None = None) -> list[StockHealth]:
+async def inventory_status(conn: Conn, *, status: str | None = None) -> list[StockHealth]:
     """Every product's stock health ('ok', 'low', 'out'), the most urgent first."""
     rows = await conn.fetch(
         """
@@ -143,7 +145,7 @@ class PendingOrder:
     age: timedelta
 
 
-async def pending_orders(conn: asyncpg.Connection, *, older_than: timedelta = timedelta(0)) -> list[PendingOrder]:
+async def pending_orders(conn: Conn, *, older_than: timedelta = timedelta(0)) -> list[PendingOrder]:
     rows = await conn.fetch("SELECT * FROM pending_orders WHERE age >= $1 ORDER BY order_date", older_than)
     return [PendingOrder(**row) for row in rows]
 
@@ -161,7 +163,7 @@ class CustomerValue:
     last_order_at: datetime
 
 
-async def customer_lifetime_value(conn: asyncpg.Connection, *, limit: int = 20) -> list[CustomerValue]:
+async def customer_lifetime_value(conn: Conn, *, limit: int = 20) -> list[CustomerValue]:
     rows = await conn.fetch("SELECT * FROM customer_lifetime_value ORDER BY spent DESC, user_id LIMIT $1", limit)
     return [CustomerValue(**row) for row in rows]
 
@@ -186,7 +188,7 @@ SELECT (s.sold_at AT TIME ZONE $3)::date AS day, mk.slug AS key, mk.name,
 
 
 async def daily_by_channel(
-    conn: asyncpg.Connection, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
+    conn: Conn, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
 ) -> list[tuple[date, Sales]]:
     """Each channel's sales of each local day that had any (a chart's bars)."""
     rows = await conn.fetch(_DAILY_BY_CHANNEL, start, end, timezone)

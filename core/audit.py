@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from core.db import Conn
+
 STOCK_ADJUST = "stock.adjust"
 STOCK_COUNT = "stock.count"
 PRODUCT_CREATE = "product.create"
@@ -23,7 +25,7 @@ USER_BOT_BLOCKED = "user.bot_blocked"
 
 
 async def record(
-    conn: asyncpg.Connection,
+    conn: Conn,
     actor_id: int | None,
     action: str,
     entity_type: str,
@@ -39,7 +41,7 @@ async def record(
 
 
 async def history(
-    conn: asyncpg.Connection, entity_type: str, entity_id: int, limit: int = 20
+    conn: Conn, entity_type: str, entity_id: int, limit: int = 20
 ) -> list[asyncpg.Record]:
     """The latest audit rows of one entity, newest first, with the actor's name."""
     return await conn.fetch(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-import asyncpg
-
+from core.db import Conn
 from core.errors import NotFound
 
 _ACTIVE = """
@@ -31,13 +30,13 @@ class Banner(TypedDict):
     link_url: str | None
 
 
-async def active(conn: asyncpg.Connection, lang: str) -> list[Banner]:
+async def active(conn: Conn, lang: str) -> list[Banner]:
     return [Banner(id=row["id"], title=row["title"], image_url=row["image_url"], link_type=row["link_type"],
                    link_id=row["link_id"], link_url=row["link_url"])
             for row in await conn.fetch(_ACTIVE, lang)]
 
 
-async def count_views(conn: asyncpg.Connection, views: dict[int, int]) -> None:
+async def count_views(conn: Conn, views: dict[int, int]) -> None:
     """Add buffered view counts (the banner list is served from cache, so views are tallied in Redis)."""
     if views:
         await conn.execute(
@@ -50,7 +49,7 @@ async def count_views(conn: asyncpg.Connection, views: dict[int, int]) -> None:
         )
 
 
-async def click(conn: asyncpg.Connection, banner_id: int) -> None:
+async def click(conn: Conn, banner_id: int) -> None:
     if (await conn.execute("UPDATE banners SET click_count = click_count + 1 WHERE id = $1", banner_id)).endswith(
         " 0"
     ):

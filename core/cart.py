@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 
 MAX_LINES = 100
@@ -60,7 +61,7 @@ class Cart:
         return any(item["price_changed"] or item["quantity"] > item["available"] for item in self.items)
 
 
-async def view(conn: asyncpg.Connection, user_id: int, lang: str = "uz") -> Cart:
+async def view(conn: Conn, user_id: int, lang: str = "uz") -> Cart:
     items = []
     for row in await conn.fetch(_LINES, user_id, lang):
         on_sale = row["inactive_reason"] != "admin"
@@ -74,7 +75,7 @@ async def view(conn: asyncpg.Connection, user_id: int, lang: str = "uz") -> Cart
     return Cart(items)
 
 
-async def put(conn: asyncpg.Connection, user_id: int, product_id: int, quantity: int) -> None:
+async def put(conn: Conn, user_id: int, product_id: int, quantity: int) -> None:
     """Set how many of a product the cart holds (1..available), adding the line if needed."""
     product = await _sellable(conn, product_id, quantity)
     lines = await conn.fetchval("SELECT count(*) FROM cart_items WHERE user_id = $1 AND product_id <> $2",
@@ -91,7 +92,7 @@ async def put(conn: asyncpg.Connection, user_id: int, product_id: int, quantity:
     )
 
 
-async def update(conn: asyncpg.Connection, user_id: int, item_id: int, quantity: int) -> None:
+async def update(conn: Conn, user_id: int, item_id: int, quantity: int) -> None:
     """Change a line's quantity; the price seen when it was added stays the reference."""
     product_id = await conn.fetchval(
         "SELECT product_id FROM cart_items WHERE id = $1 AND user_id = $2", item_id, user_id
@@ -102,16 +103,16 @@ async def update(conn: asyncpg.Connection, user_id: int, item_id: int, quantity:
     await conn.execute("UPDATE cart_items SET quantity = $2 WHERE id = $1", item_id, quantity)
 
 
-async def remove(conn: asyncpg.Connection, user_id: int, item_id: int) -> None:
+async def remove(conn: Conn, user_id: int, item_id: int) -> None:
     if (await conn.execute("DELETE FROM cart_items WHERE id = $1 AND user_id = $2", item_id, user_id)).endswith(" 0"):
         raise NotFound("cart item", item_id)
 
 
-async def clear(conn: asyncpg.Connection, user_id: int) -> None:
+async def clear(conn: Conn, user_id: int) -> None:
     await conn.execute("DELETE FROM cart_items WHERE user_id = $1", user_id)
 
 
-async def refresh_prices(conn: asyncpg.Connection, user_id: int) -> None:
+async def refresh_prices(conn: Conn, user_id: int) -> None:
     """The customer has been shown today's prices: they become the cart's reference."""
     await conn.execute(
         """
@@ -123,7 +124,7 @@ async def refresh_prices(conn: asyncpg.Connection, user_id: int) -> None:
     )
 
 
-async def _sellable(conn: asyncpg.Connection, product_id: int, quantity: int) -> asyncpg.Record:
+async def _sellable(conn: Conn, product_id: int, quantity: int) -> asyncpg.Record:
     if quantity < 1:
         raise ValidationError("quantity must be at least 1", "quantity")
     product = await conn.fetchrow(

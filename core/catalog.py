@@ -11,6 +11,7 @@ from decimal import Decimal
 import asyncpg
 
 from core import inventory
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source
 from core.sql import bind, update_by_id
@@ -141,7 +142,7 @@ _EDITABLE = ("barcode", "name_uz", "name_ru", "description_uz", "description_ru"
              "sale_price", "cost_price", "image_url")
 
 
-async def admin_view(conn: asyncpg.Connection, product_id: int) -> ProductView:
+async def admin_view(conn: Conn, product_id: int) -> ProductView:
     row = await conn.fetchrow(_ADMIN_VIEW, product_id)
     if row is None:
         raise NotFound("product", product_id)

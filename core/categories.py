@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 from core.unit_of_work import UnitOfWork
@@ -33,7 +34,7 @@ class Node(TypedDict):
     children: list[Node]
 
 
-async def tree(conn: asyncpg.Connection, lang: str) -> list[Node]:
+async def tree(conn: Conn, lang: str) -> list[Node]:
     """Active categories, children under their parents; a child of an inactive parent is not shown."""
     nodes = {
         row["id"]: Node(id=row["id"], parent_id=row["parent_id"], icon=row["icon"], color=row["color"],
@@ -64,13 +65,14 @@ _COLUMNS = ("name_uz", "name_ru", "parent_id", "icon", "color", "sort_order", "i
 
 
 async def create(uow: UnitOfWork, fields: CategoryFields) -> int:
-    if not (fields.name_uz or "").strip():
+    name_uz = (fields.name_uz or "").strip()
+    if not name_uz:
         raise ValidationError("the Uzbek name is required", "name_uz")
     try:
         category_id: int = await uow.conn.fetchval(
             "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
             " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
-            fields.name_uz.strip(), fields.name_ru, fields.parent_id, fields.icon, fields.color,
+            name_uz, fields.name_ru, fields.parent_id, fields.icon, fields.color,
             fields.sort_order, fields.is_active,
         )
     except asyncpg.ForeignKeyViolationError:
@@ -113,7 +115,7 @@ async def delete(uow: UnitOfWork, category_id: int) -> None:
     uow.catalog_changed()
 
 
-async def family(conn: asyncpg.Connection, category_id: int) -> list[int]:
+async def family(conn: Conn, category_id: int) -> list[int]:
     """A category and all its descendants (listing a parent shows its children's products too)."""
     rows = await conn.fetch(
         """

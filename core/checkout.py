@@ -7,9 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, TypedDict
 
-import asyncpg
-
 from core import cart, orders
+from core.db import Conn
 from core.errors import DomainError, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.phones import normalize_phone
 from core.unit_of_work import UnitOfWork
@@ -47,7 +46,7 @@ class Checkout:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-async def own_store_channel(conn: asyncpg.Connection) -> int:
+async def own_store_channel(conn: Conn) -> int:
     channel = await conn.fetchval(
         "SELECT id FROM marketplaces WHERE integration_type = 'own' AND is_active ORDER BY id LIMIT 1"
     )

@@ -7,10 +7,10 @@ import logging
 import uuid
 from collections.abc import Iterable
 
-import asyncpg
 from redis.asyncio import Redis
 
 from core import banners
+from core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,13 @@ async def _drain(redis: Redis, key: str) -> dict[int, int]:
         await redis.rename(key, batch)
     except Exception:  # no such key: nothing viewed since the last flush
         return {}
-    tallies = await redis.hgetall(batch)
+    # redis-py hints this asyncio command "Awaitable[T] | T" (redis-py#2399), which `await` rejects.
+    tallies = await redis.hgetall(batch)  # type: ignore[misc]
     await redis.delete(batch)
     return {int(item_id): int(count) for item_id, count in tallies.items()}
 
 
-async def flush_views(conn: asyncpg.Connection, redis: Redis) -> None:
+async def flush_views(conn: Conn, redis: Redis) -> None:
     products = await _drain(redis, PRODUCT_VIEWS)
     if products:
         await conn.execute(

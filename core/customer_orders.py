@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from core.db import Conn
 from core.order_status import Status
 
 
@@ -60,7 +61,7 @@ SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.sub
 
 
 async def read(
-    conn: asyncpg.Connection, user_id: int, lang: str = "uz", order_id: int | None = None
+    conn: Conn, user_id: int, lang: str = "uz", order_id: int | None = None
 ) -> list[CustomerOrder]:
     """A customer's own orders, newest first, or the one `order_id` (another customer's order is simply not there).
     Names are in the customer's language where the product has one."""

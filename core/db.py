@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# What a domain function's `conn` is: a connection, or the pool's proxy for one. asyncpg treats the proxy as a
+# Connection (isinstance says so) but their types are unrelated classes.
+Conn: TypeAlias = asyncpg.Connection | PoolConnectionProxy
 
 
 def _decode_json(text: str) -> object:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.unit_of_work import UnitOfWork
 
 MAX_FAVORITES = 500
 
 
-async def ids(conn: asyncpg.Connection, user_id: int) -> list[int]:
+async def ids(conn: Conn, user_id: int) -> list[int]:
     rows = await conn.fetch(
         "SELECT product_id FROM favorites WHERE user_id = $1 ORDER BY created_at DESC, id DESC", user_id
     )

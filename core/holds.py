@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import asyncpg
-
 from core import inventory
+from core.db import Conn
 from core.inventory import Source
 from core.order_status import Status, change_status
 from core.unit_of_work import Effects, UnitOfWork
 
 
-async def payable(conn: asyncpg.Connection, order_id: int, amount: int, *, grace: timedelta) -> str | None:
+async def payable(conn: Conn, order_id: int, amount: int, *, grace: timedelta) -> str | None:
     """Checked just before a customer pays (Telegram's pre-checkout): None when the payment may go ahead,
     else why not. `amount` is in the currency's smallest unit. The holds get `grace` more time, so that
     they cannot expire while the payment goes through."""
@@ -71,7 +70,7 @@ async def release_expired_holds(uow: UnitOfWork, limit: int = 100) -> int:
     return len(orders) + len(loose)
 
 
-async def sweep_expired_holds(conn: asyncpg.Connection, effects: Effects) -> int:
+async def sweep_expired_holds(conn: Conn, effects: Effects) -> int:
     """The sweeper job: release expired holds batch by batch, one unit of work each; returns how many orders
     and loose holds it ended."""
     ended = 0

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import asyncpg
 
 from core import outbox
+from core.db import Conn
 from core.errors import NotFound, OutOfStock, ValidationError
 from core.sql import bind
 from core.unit_of_work import UnitOfWork
@@ -109,7 +110,7 @@ _HIDE = "UPDATE products SET is_active = FALSE, inactive_reason = 'out_of_stock'
 _SHOW = "UPDATE products SET is_active = TRUE, inactive_reason = NULL WHERE id = $1"
 
 
-async def lock(conn: asyncpg.Connection, product_ids: Iterable[int]) -> None:
+async def lock(conn: Conn, product_ids: Iterable[int]) -> None:
     """Lock several products' stock rows in id order, so concurrent multi-product writes never deadlock."""
     await conn.execute(_LOCK, sorted(set(product_ids)))
 
@@ -231,7 +232,7 @@ async def commit(uow: UnitOfWork, reservation_id: int, source: Source) -> StockL
     return level
 
 
-async def _held(conn: asyncpg.Connection, reservation_id: int) -> asyncpg.Record | None:
+async def _held(conn: Conn, reservation_id: int) -> asyncpg.Record | None:
     row = await conn.fetchrow(
         "SELECT product_id, quantity, status FROM stock_reservations WHERE id = $1 FOR UPDATE", reservation_id
     )
@@ -240,7 +241,7 @@ async def _held(conn: asyncpg.Connection, reservation_id: int) -> asyncpg.Record
     return row if row["status"] == "held" else None
 
 
-def _connection(uow: UnitOfWork) -> asyncpg.Connection:
+def _connection(uow: UnitOfWork) -> Conn:
     """The unit's connection. A bare connection is refused before anything is written: a stock write outside
     a unit of work would never tell the caches and live pages."""
     if not isinstance(uow, UnitOfWork):
@@ -253,7 +254,7 @@ def _require_positive(quantity: int) -> None:
         raise ValidationError("quantity must be at least 1", "quantity")
 
 
-async def _current(conn: asyncpg.Connection, product_id: int) -> asyncpg.Record:
+async def _current(conn: Conn, product_id: int) -> asyncpg.Record:
     row = await conn.fetchrow(_CURRENT, product_id)
     if row is None:
         raise NotFound("product", product_id)
@@ -338,7 +339,7 @@ async def _move_many(
 
 
 async def _alert_crossings(
-    conn: asyncpg.Connection, product_id: int, row: asyncpg.Record, before: int, after: int
+    conn: Conn, product_id: int, row: asyncpg.Record, before: int, after: int
 ) -> None:
     """One outbox row per crossing: down through the threshold, down to zero, back up from zero."""
     threshold = row["low_stock_threshold"]

@@ -55,16 +55,20 @@ class Request:
     marketplace_id: int
 
 
+# redis-py hints its asyncio list commands "Awaitable[T] | T" (redis-py#2399), which `await` rejects: the
+# `type: ignore[misc]` on them below is for that hint.
+
+
 async def ask(redis: Redis, marketplace_id: int, wait: float) -> Answer | None:
     """Ask the sync for a check and wait for its answer; None when none came within `wait` seconds (no process
     runs the sync jobs, or the platform is slow)."""
     request_id = secrets.token_hex(8)
     deadline = time.time() + wait
-    await redis.rpush(REQUESTS, json.dumps({"id": request_id, "marketplace_id": marketplace_id, "until": deadline}))
+    await redis.rpush(REQUESTS, json.dumps({"id": request_id, "marketplace_id": marketplace_id, "until": deadline}))  # type: ignore[misc]
     # Requests no process took (none runs the sync) must not pile up.
     await redis.expire(REQUESTS, int(wait) + ANSWER_TTL_SECONDS)
     while (left := deadline - time.time()) > 0:
-        popped = await redis.blpop([ANSWER.format(id=request_id)], timeout=max(1, min(BLOCK_SECONDS, int(left))))
+        popped = await redis.blpop([ANSWER.format(id=request_id)], timeout=max(1, min(BLOCK_SECONDS, int(left))))  # type: ignore[misc]
         if popped is not None:
             return _answer_from(json.loads(popped[1]))
     return None
@@ -73,7 +77,7 @@ async def ask(redis: Redis, marketplace_id: int, wait: float) -> Answer | None:
 async def next_request(redis: Redis) -> Request | None:
     """The oldest request still awaited, waiting up to BLOCK_SECONDS for one; None when there is none."""
     while True:
-        popped = await redis.blpop([REQUESTS], timeout=BLOCK_SECONDS)
+        popped = await redis.blpop([REQUESTS], timeout=BLOCK_SECONDS)  # type: ignore[misc]
         if popped is None:
             return None
         request = json.loads(popped[1])
@@ -83,7 +87,7 @@ async def next_request(redis: Redis) -> Request | None:
 
 async def reply(redis: Redis, request: Request, answer: Answer) -> None:
     key = ANSWER.format(id=request.id)
-    await redis.rpush(key, json.dumps(_answer_json(answer)))
+    await redis.rpush(key, json.dumps(_answer_json(answer)))  # type: ignore[misc]
     await redis.expire(key, ANSWER_TTL_SECONDS)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys, platform
 
@@ -59,7 +60,7 @@ def key_arrays(keys: Mapping[str, str]) -> tuple[list[str], list[str]]:
     return list(keys), list(keys.values())
 
 
-async def map_product(conn: asyncpg.Connection, marketplace_id: int, our_sku: str, keys: ListingKeys, *,
+async def map_product(conn: Conn, marketplace_id: int, our_sku: str, keys: ListingKeys, *,
                       title: str | None = None, warehouse_id: int | None = None) -> int:
     """Our product (by SKU) is this listing from now on; its keys replace the mapping's old ones."""
     product = await conn.fetchrow("SELECT id, sku FROM products WHERE sku = $1", our_sku)
@@ -80,7 +81,7 @@ async def map_product(conn: asyncpg.Connection, marketplace_id: int, our_sku: st
     return int(mapping_id)
 
 
-async def learn_keys(conn: asyncpg.Connection, marketplace_id: int, learnt: Mapping[int, Mapping[str, str]]) -> int:
+async def learn_keys(conn: Conn, marketplace_id: int, learnt: Mapping[int, Mapping[str, str]]) -> int:
     """Keys the marketplace told us about mappings we hold (mapping id -> keys). The platform is the authority:
     a value it now gives another listing moves there. Returns how many keys changed."""
     changed = 0
@@ -103,7 +104,7 @@ async def learn_keys(conn: asyncpg.Connection, marketplace_id: int, learnt: Mapp
     return changed
 
 
-async def unmap(conn: asyncpg.Connection, marketplace_id: int, our_sku: str) -> bool:
+async def unmap(conn: Conn, marketplace_id: int, our_sku: str) -> bool:
     status = await conn.execute(
         "DELETE FROM marketplace_products mp USING products p"
         " WHERE mp.product_id = p.id AND p.sku = $2 AND mp.marketplace_id = $1",
@@ -112,7 +113,7 @@ async def unmap(conn: asyncpg.Connection, marketplace_id: int, our_sku: str) -> 
     return not status.endswith(" 0")
 
 
-async def match_catalog(conn: asyncpg.Connection, marketplace_id: int, candidates: list[Candidate]) -> MatchReport:
+async def match_catalog(conn: Conn, marketplace_id: int, candidates: list[Candidate]) -> MatchReport:
     """Map each listing whose seller SKU or barcode is one of our products'; report what did not fit."""
     api_type = await conn.fetchval("SELECT COALESCE(api_type, slug) FROM marketplaces WHERE id = $1", marketplace_id)
     if api_type is None:

@@ -12,9 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-import asyncpg
-
 from core import inventory, order_status, orders, outbox
+from core.db import Conn
 from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source
 from core.listings import ListingKeys
@@ -91,12 +90,12 @@ SELECT product_id FROM (
 """
 
 
-async def resolve(conn: asyncpg.Connection, marketplace_id: int, line: IncomingLine) -> int | None:
+async def resolve(conn: Conn, marketplace_id: int, line: IncomingLine) -> int | None:
     """Our product for a marketplace order line, or None when no listing of ours is it."""
     return await conn.fetchval(_RESOLVE, marketplace_id, *key_arrays(line.keys), line.seller_sku)
 
 
-async def unknown_lines(conn: asyncpg.Connection, marketplace_id: int,
+async def unknown_lines(conn: Conn, marketplace_id: int,
                         incoming: list[IncomingOrder]) -> list[IncomingLine]:
     """Lines of orders we have not imported that resolve to no product and were not set aside before: worth
     asking the marketplace for the keys we lack before they are set aside."""
@@ -204,7 +203,7 @@ async def _drop_cancelled_items(
 
 
 async def _set_aside(
-    conn: asyncpg.Connection, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
+    conn: Conn, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
 ) -> None:
     kept = outbox.ProblemLine(line.quantity, None if line.price is None else str(line.price), line.title,
                               line.seller_sku, dict(line.keys))
@@ -221,7 +220,7 @@ async def _set_aside(
         await outbox.add(conn, outbox.MarketplaceOrderProblem(marketplace_id, order_key, problem, line=kept))
 
 
-async def open_order_keys(conn: asyncpg.Connection, marketplace_id: int) -> list[OpenOrder]:
+async def open_order_keys(conn: Conn, marketplace_id: int) -> list[OpenOrder]:
     """Imported orders that can still be cancelled on our side, with when they were placed."""
     rows = await conn.fetch(
         "SELECT marketplace_order_id, order_date FROM orders WHERE marketplace_id = $1"

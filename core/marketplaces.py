@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 from core.unit_of_work import UnitOfWork
@@ -66,13 +67,13 @@ def _connection(row: asyncpg.Record, vault: Vault) -> Connection:
     )
 
 
-async def api_connections(conn: asyncpg.Connection, vault: Vault) -> list[Connection]:
+async def api_connections(conn: Conn, vault: Vault) -> list[Connection]:
     """Every active API marketplace, paused or not."""
     rows = await conn.fetch(f"{_SELECT} WHERE integration_type = 'api' AND is_active ORDER BY id")
     return [_connection(row, vault) for row in rows]
 
 
-async def connection(conn: asyncpg.Connection, slug: str, vault: Vault) -> Connection:
+async def connection(conn: Conn, slug: str, vault: Vault) -> Connection:
     row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1 AND integration_type = 'api'", slug)
     if row is None:
         raise NotFound("API marketplace", slug)
@@ -106,13 +107,13 @@ async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) 
     return await connection(conn, slug, vault)
 
 
-async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool) -> None:
+async def set_paused(conn: Conn, marketplace_id: int, paused: bool) -> None:
     if (await conn.execute("UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
                            marketplace_id, not paused)).endswith(" 0"):
         raise NotFound("API marketplace", marketplace_id)
 
 
-async def webhook_path(conn: asyncpg.Connection, slug: str) -> str | None:
+async def webhook_path(conn: Conn, slug: str) -> str | None:
     """The path Ozon-style (unsigned) pushes are accepted on, when a token was made."""
     token = await conn.fetchval("SELECT webhook_path_token FROM marketplaces WHERE slug = $1", slug)
     return f"/webhooks/{slug}/{token}" if token else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import asyncpg
+from core.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def load_migrations(directory: Path) -> list[Migration]:
     return migrations
 
 
-async def migrate(conn: asyncpg.Connection, migrations: list[Migration] | None = None) -> list[str]:
+async def migrate(conn: Conn, migrations: list[Migration] | None = None) -> list[str]:
     """Apply what is pending; returns the names applied (empty when the schema was current)."""
     migrations = shipped_migrations() if migrations is None else migrations
     await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
-
 from core import audit, outbox
+from core.db import Conn
 
 LEASE = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(seconds=5)
@@ -48,7 +47,7 @@ RETURNING n.id, n.kind, n.payload, n.attempts, n.created_at
 """
 
 
-async def claim_due(conn: asyncpg.Connection, limit: int, *, admin_kinds: bool = True) -> list[Due]:
+async def claim_due(conn: Conn, limit: int, *, admin_kinds: bool = True) -> list[Due]:
     """Lease up to `limit` due rows, oldest first. Without an admin chat, admin alerts are left waiting."""
     rows = await conn.fetch(_CLAIM, limit, LEASE, admin_kinds, list(CUSTOMER_KINDS))
     dues = (Due(row["id"], row["kind"], row["payload"], row["attempts"], row["created_at"],
@@ -56,7 +55,7 @@ async def claim_due(conn: asyncpg.Connection, limit: int, *, admin_kinds: bool =
     return sorted(dues, key=lambda due: due.id)
 
 
-async def mark_sent(conn: asyncpg.Connection, ids: Sequence[int]) -> None:
+async def mark_sent(conn: Conn, ids: Sequence[int]) -> None:
     await conn.execute(
         "UPDATE notifications SET sent_at = NOW(), last_error = NULL WHERE id = ANY($1::bigint[]) AND sent_at IS NULL",
         list(ids),
@@ -64,7 +63,7 @@ async def mark_sent(conn: asyncpg.Connection, ids: Sequence[int]) -> None:
 
 
 async def retry_later(
-    conn: asyncpg.Connection, ids: Sequence[int], error: str, delay: timedelta | None = None
+    conn: Conn, ids: Sequence[int], error: str, delay: timedelta | None = None
 ) -> None:
     """A failed attempt: after `delay` when Telegram said how long to wait, else after a doubling backoff."""
     await conn.execute(
@@ -78,7 +77,7 @@ async def retry_later(
     )
 
 
-async def release(conn: asyncpg.Connection, ids: Sequence[int], delay: timedelta = timedelta(0)) -> None:
+async def release(conn: Conn, ids: Sequence[int], delay: timedelta = timedelta(0)) -> None:
     """Give back rows this pass claimed but did not try (not an attempt)."""
     await conn.execute(
         "UPDATE notifications SET next_attempt_at = NOW() + $2::interval WHERE id = ANY($1::bigint[])"
@@ -87,7 +86,7 @@ async def release(conn: asyncpg.Connection, ids: Sequence[int], delay: timedelta
     )
 
 
-async def close_undeliverable(conn: asyncpg.Connection, ids: Sequence[int], reason: str) -> None:
+async def close_undeliverable(conn: Conn, ids: Sequence[int], reason: str) -> None:
     """Never sent and never tried again: kept, unsent, with the reason, for whoever looks."""
     await conn.execute(
         "UPDATE notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = 'infinity'"
@@ -116,19 +115,19 @@ SELECT u.id AS user_id, u.telegram_id, u.language,
 """
 
 
-async def recipient(conn: asyncpg.Connection, user_id: int) -> Recipient | None:
+async def recipient(conn: Conn, user_id: int) -> Recipient | None:
     row = await conn.fetchrow(_RECIPIENT, user_id, audit.USER_BOT_BLOCKED)
     return Recipient(**dict(row)) if row else None
 
 
-async def mark_blocked(conn: asyncpg.Connection, user_id: int, error: str) -> None:
+async def mark_blocked(conn: Conn, user_id: int, error: str) -> None:
     """The customer blocked the bot. Not users.is_active: that is the shop's own ban (the Mini App refuses
     such accounts), and a customer who silenced the bot may still shop."""
     await audit.record(conn, None, audit.USER_BOT_BLOCKED, "user", user_id, {"reachable": True},
                        {"reachable": False, "error": error[:200]})
 
 
-async def admin_language(conn: asyncpg.Connection) -> str:
+async def admin_language(conn: Conn) -> str:
     """The admin chat is shared: it reads the language most admins chose (uz when there is no admin yet)."""
     language = await conn.fetchval(
         "SELECT language FROM users WHERE is_admin GROUP BY language ORDER BY COUNT(*) DESC, language DESC LIMIT 1"

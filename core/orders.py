@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import asyncpg
 
 from core import inventory, outbox
+from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Source
 from core.order_status import Status
@@ -204,6 +205,7 @@ async def place(
         profits=[p.profit for p in priced],
         status=Status.PENDING.value, status_note=f"placed via {channel['channel_name']}", changed_by=changed_by,
     ))
+    assert written is not None  # the INSERT ... RETURNING always gives its row
     order_id, order_number = written["id"], written["order_number"]
 
     source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
@@ -226,7 +228,7 @@ async def place(
 
 
 async def _read(
-    conn: asyncpg.Connection, channel_id: int, product_ids: list[int]
+    conn: Conn, channel_id: int, product_ids: list[int]
 ) -> tuple[asyncpg.Record | None, dict[int, asyncpg.Record]]:
     """The channel (None if there is none) and the products by id, their stock rows locked."""
     rows = await conn.fetch(_PRODUCTS, product_ids, channel_id)
@@ -319,7 +321,7 @@ class Quote:
 
 
 async def quote(
-    conn: asyncpg.Connection, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
+    conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
 ) -> Quote:
     """What `place` would charge and earn for these lines on this channel, taking nothing: the summary an
     admin confirms. Priced by the same code as `place`, so the two never disagree; raises what `place` would

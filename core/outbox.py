@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, get_args
 
-import asyncpg
 from pydantic import TypeAdapter, ValidationError
+
+from core.db import Conn
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ Alert = (
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 
 
-async def add(conn: asyncpg.Connection, alert: Alert) -> None:
+async def add(conn: Conn, alert: Alert) -> None:
     await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", alert.KIND,
                        dataclasses.asdict(alert))
 

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
+from core.db import Conn
+
 log = logging.getLogger(__name__)
 
-Job = Callable[[asyncpg.Connection], Awaitable[object]]
+Job = Callable[[Conn], Awaitable[object]]
 
 
 def lock_key(name: str) -> int:
@@ -22,7 +24,7 @@ def lock_key(name: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def advisory_lock(conn: asyncpg.Connection, key: int) -> AsyncIterator[bool]:
+async def advisory_lock(conn: Conn, key: int) -> AsyncIterator[bool]:
     """Try a session advisory lock for the block; yields whether it was taken. Pooled connections are not
     reset on release (core.db), so a lock that cannot be released ends its connection, and with it the lock."""
     taken = await conn.fetchval("SELECT pg_try_advisory_lock($1)", key)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
 from core import analytics
 from core.analytics import Sales, StockHealth
+from core.db import Conn
 from core.errors import ValidationError
 
 NAMED = ("today", "week", "month")
@@ -84,7 +83,7 @@ class Report:
         return not self.channels
 
 
-async def build(conn: asyncpg.Connection, period: Period) -> Report:
+async def build(conn: Conn, period: Period) -> Report:
     channels = await analytics.sales_by_channel(conn, period.start, period.end)
     return Report(
         period=period,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
+from core.db import Conn
 
 # Longer queries are sentences pasted from somewhere: eight of their words are plenty to find it.
 MAX_WORDS = 8
@@ -52,7 +52,7 @@ class Needle:
         return best if every else [word.tsquery for word in self.words] + best
 
 
-async def understand(conn: asyncpg.Connection, typed: str) -> Needle:
+async def understand(conn: Conn, typed: str) -> Needle:
     # Split on spaces first: "AS-0777" is one code, not the words "as" and "0777".
     chunks = typed.split()
     codes = tuple(chunk for chunk in chunks if any(char.isdigit() for char in chunk))

@@ -9,7 +9,7 @@ import base64
 import binascii
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -186,7 +186,7 @@ class Settings(BaseSettings):
         return None
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning pydantic's report into one line per bad setting."""
     try:
         return Settings(**overrides)

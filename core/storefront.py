@@ -19,6 +19,7 @@ from pypika.queries import QueryBuilder
 from pypika.terms import BasicCriterion, Case, CustomFunction, Term
 
 from core import categories, search
+from core.db import Conn
 
 Language = Literal["uz", "ru"]
 Sort = Literal["relevance", "new", "popular", "price_asc", "price_desc"]
@@ -94,6 +95,8 @@ class _Params:
         self.values: list[object] = []
 
     def __call__(self, value: object) -> Parameter:
+        # pypika renders a parameter anywhere, but hints int for limit/offset and str for like: the
+        # `type: ignore[arg-type]` on those calls is for its hints, not for our values.
         self.values.append(value)
         return Parameter(f"${len(self.values)}")
 
@@ -122,7 +125,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> ProductPage:
+async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
     per_page = max(1, min(wanted.per_page, MAX_PER_PAGE))
     page = max(1, wanted.page)
     typed = (wanted.query or "").strip()[:MAX_QUERY_LENGTH]
@@ -159,7 +162,7 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
     if sort == "relevance" and needle is not None and (rankings := needle.rankings(every)):
         # Ranking reads every match it orders, so it orders the SEARCH_COUNT_LIMIT matches the count reported,
         # whatever their number: "samsung artel telefon" matches 12,000 products with one word or more.
-        candidates = query.select(products.id).limit(params(SEARCH_COUNT_LIMIT))
+        candidates = query.select(products.id).limit(params(SEARCH_COUNT_LIMIT))  # type: ignore[arg-type]
         query = (
             Query.from_(products).join(inventory).on(inventory.product_id == products.id)
             .where(products.id.isin(candidates))
@@ -176,13 +179,13 @@ async def list_products(conn: asyncpg.Connection, wanted: ProductFilter) -> Prod
         "price_asc": query.orderby(display_price, order=Order.asc),
         "price_desc": query.orderby(display_price, order=Order.desc),
     }[sort].orderby(products.id, order=Order.desc)
-    query = query.limit(params(per_page)).offset(params((page - 1) * per_page))
+    query = query.limit(params(per_page)).offset(params((page - 1) * per_page))  # type: ignore[arg-type]
     rows = await conn.fetch(query.get_sql(), *params.values)
     return ProductPage([_card(row) for row in rows], total, page, per_page, estimated)
 
 
 async def _count(
-    conn: asyncpg.Connection, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
+    conn: Conn, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
     every: bool,
 ) -> tuple[int, bool]:
     """How many products match, and whether that is only a lower bound. A separate statement, not
@@ -193,7 +196,7 @@ async def _count(
     query = _filtered(params, wanted, family, needle, every)
     if needle is None:
         return await conn.fetchval(query.select(fn.Count("*")).get_sql(), *params.values), False
-    matches = query.select(1).limit(params(SEARCH_COUNT_LIMIT + 1))
+    matches = query.select(1).limit(params(SEARCH_COUNT_LIMIT + 1))  # type: ignore[arg-type]
     found = await conn.fetchval(Query.from_(matches).select(fn.Count("*")).get_sql(), *params.values)
     return min(found, SEARCH_COUNT_LIMIT), found > SEARCH_COUNT_LIMIT
 
@@ -220,7 +223,7 @@ def _filtered(
     if needle is None:
         return query
     for code in needle.codes:
-        query = query.where(products.search_text.like(SearchLatin(params(f"%{_escape_like(code)}%"))))
+        query = query.where(products.search_text.like(SearchLatin(params(f"%{_escape_like(code)}%"))))  # type: ignore[arg-type]
     if dense and every and len(needle.words) > 1:
         # The planner takes words for independent: "kir", "yuvish", "mashinasi" (3% of products each) would
         # meet in 3 products, not 3,000, so it would read all 3,000 and sort them for a page instead of walking
@@ -263,7 +266,7 @@ SELECT p.id,
 """
 
 
-async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language) -> DetailCard | None:
+async def product_page(conn: Conn, product_id: int, lang: Language) -> DetailCard | None:
     """One product for its page. A sold-out product still has a page (shown as out of stock, e.g. from a
     customer's favorites or order history); one an admin took off sale does not."""
     row = await conn.fetchrow(_PRODUCT, product_id, lang)
@@ -272,7 +275,7 @@ async def product_page(conn: asyncpg.Connection, product_id: int, lang: Language
     return DetailCard(**_card(row), category_name=row["category_name"])
 
 
-async def best_sellers(conn: asyncpg.Connection, lang: Language, limit: int = 10) -> list[Card]:
+async def best_sellers(conn: Conn, lang: Language, limit: int = 10) -> list[Card]:
     params = _Params()
     query = (
         Query.from_(products)
@@ -281,6 +284,6 @@ async def best_sellers(conn: asyncpg.Connection, lang: Language, limit: int = 10
         .where(products.is_active & (products.order_count > 0))
         .orderby(products.order_count, order=Order.desc)
         .orderby(products.id)
-        .limit(params(max(1, min(limit, MAX_PER_PAGE))))
+        .limit(params(max(1, min(limit, MAX_PER_PAGE))))  # type: ignore[arg-type]
     )
     return [_card(row) for row in await conn.fetch(query.get_sql(), *params.values)]

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
-
 from core import audit, mappings, marketplaces
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys, platform
 from core.unit_of_work import Effects
@@ -82,7 +81,7 @@ SELECT DISTINCT ON (marketplace_id, kind) marketplace_id, kind, sync_type, at, s
 """
 
 
-async def overview(conn: asyncpg.Connection) -> list[MarketplaceSync]:
+async def overview(conn: Conn) -> list[MarketplaceSync]:
     rows = await conn.fetch(_OVERVIEW)
     runs: dict[tuple[int, str], Run] = {
         (row["marketplace_id"], row["kind"]): Run(row["sync_type"], row["at"], row["status"], row["processed"],
@@ -100,7 +99,7 @@ async def overview(conn: asyncpg.Connection) -> list[MarketplaceSync]:
     ]
 
 
-async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool, actor_id: int) -> bool:
+async def set_paused(conn: Conn, marketplace_id: int, paused: bool, actor_id: int) -> bool:
     """Pause or resume a marketplace's automatic sync; returns whether anything changed."""
     was_paused = await conn.fetchval(
         "SELECT NOT auto_sync_enabled FROM marketplaces WHERE id = $1 AND integration_type = 'api' FOR UPDATE",
@@ -116,7 +115,7 @@ async def set_paused(conn: asyncpg.Connection, marketplace_id: int, paused: bool
     return True
 
 
-async def run_now(conn: asyncpg.Connection, effects: Effects, marketplace_id: int, actor_id: int) -> bool:
+async def run_now(conn: Conn, effects: Effects, marketplace_id: int, actor_id: int) -> bool:
     """Ask the sync engine to run now, paused or not; False when Redis did not take the request (the periodic
     sweep still runs). The request is audited only once it went out."""
     if await conn.fetchval("SELECT 1 FROM marketplaces WHERE id = $1 AND integration_type = 'api'",
@@ -164,7 +163,7 @@ SELECT m.id AS marketplace_id, m.name AS channel, COALESCE(m.api_type, m.slug) A
 """
 
 
-async def product_listings(conn: asyncpg.Connection, product_id: int) -> tuple[ListedProduct, list[ChannelListing]]:
+async def product_listings(conn: Conn, product_id: int) -> tuple[ListedProduct, list[ChannelListing]]:
     """A product and every API marketplace with the product's listing there, if any."""
     product = await conn.fetchrow("SELECT id, sku, name_uz, name_ru FROM products WHERE id = $1", product_id)
     if product is None:
@@ -172,7 +171,7 @@ async def product_listings(conn: asyncpg.Connection, product_id: int) -> tuple[L
     return ListedProduct(**product), [ChannelListing(**row) for row in await conn.fetch(_PRODUCT_LISTINGS, product_id)]
 
 
-async def api_channel(conn: asyncpg.Connection, marketplace_id: int) -> ApiChannel:
+async def api_channel(conn: Conn, marketplace_id: int) -> ApiChannel:
     """One active API marketplace and the platform whose keys its listings need."""
     row = await conn.fetchrow(
         "SELECT id, name, COALESCE(api_type, slug) AS api_type FROM marketplaces"
@@ -190,13 +189,13 @@ SELECT mp.marketplace_product_id, mp.warehouse_id, {mappings.LISTING_KEYS}
 """
 
 
-async def _listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int) -> dict[str, object] | None:
+async def _listing(conn: Conn, product_id: int, marketplace_id: int) -> dict[str, object] | None:
     row = await conn.fetchrow(_LISTING, product_id, marketplace_id)
     return None if row is None else {"listing": row["marketplace_product_id"], "warehouse_id": row["warehouse_id"],
                                      **row["keys"]}
 
 
-async def _product_sku(conn: asyncpg.Connection, product_id: int) -> str:
+async def _product_sku(conn: Conn, product_id: int) -> str:
     sku = await conn.fetchval("SELECT sku FROM products WHERE id = $1", product_id)
     if sku is None:
         raise NotFound("product", product_id)
@@ -215,7 +214,7 @@ SELECT p.sku
 
 
 async def map_listing(
-    conn: asyncpg.Connection, product_id: int, marketplace_id: int, keys: ListingKeys, actor_id: int | None, *,
+    conn: Conn, product_id: int, marketplace_id: int, keys: ListingKeys, actor_id: int | None, *,
     warehouse_id: int | None = None,
 ) -> int:
     """Our product is this marketplace listing from now on (due for a stock push at once). A listing that is
@@ -235,7 +234,7 @@ async def map_listing(
     return mapping_id
 
 
-async def unmap_listing(conn: asyncpg.Connection, product_id: int, marketplace_id: int, actor_id: int) -> bool:
+async def unmap_listing(conn: Conn, product_id: int, marketplace_id: int, actor_id: int) -> bool:
     """The product is no longer sold through that listing; returns False when it was not mapped."""
     before = await _listing(conn, product_id, marketplace_id)
     if before is None:

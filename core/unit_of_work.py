@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import asyncpg
 from redis.asyncio import Redis
 
 from core import events
+from core.db import Conn
 
 if TYPE_CHECKING:
     from core.inventory import StockLevel
@@ -49,13 +49,13 @@ class UnitOfWork:
 
     Only `Effects.transaction` opens one: a unit made by hand stays closed, and using it raises at once."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
         self._pending = _Pending()
         self._open = False
 
     @property
-    def conn(self) -> asyncpg.Connection:
+    def conn(self) -> Conn:
         self._require_open()
         return self._conn
 
@@ -106,7 +106,7 @@ class Effects:
         self._favorites_listeners: list[Callable[[int], None]] = []
 
     @contextlib.asynccontextmanager
-    async def transaction(self, conn: asyncpg.Connection) -> AsyncIterator[UnitOfWork]:
+    async def transaction(self, conn: Conn) -> AsyncIterator[UnitOfWork]:
         """A transaction on `conn`; the effects registered in it run once it committed, never if it rolled back."""
         if conn.is_in_transaction():
             # Inside another transaction this would be a savepoint: its "commit" could still be rolled back.

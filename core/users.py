@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
+from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.phones import normalize_phone
 from core.sql import update_by_id
@@ -62,7 +61,7 @@ RETURNING id, telegram_id, first_name, last_name, username, phone, language, is_
 """
 
 
-async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> User:
+async def register(conn: Conn, profile: TelegramProfile) -> User:
     """Create or refresh the user behind a Telegram profile.
 
     The language is taken from Telegram only on first contact: after that it is the user's own choice.
@@ -78,7 +77,7 @@ async def register(conn: asyncpg.Connection, profile: TelegramProfile) -> User:
     return User(**row)
 
 
-async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) -> bool:
+async def set_admin(conn: Conn, telegram_id: int, is_admin: bool) -> bool:
     """Grant or revoke admin rights; an unknown id is registered so the grant waits for its first /start.
 
     Returns whether anything changed.
@@ -99,7 +98,7 @@ async def set_admin(conn: asyncpg.Connection, telegram_id: int, is_admin: bool) 
     return not status.endswith(" 0")
 
 
-async def list_admins(conn: asyncpg.Connection) -> list[Admin]:
+async def list_admins(conn: Conn) -> list[Admin]:
     rows = await conn.fetch("SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id")
     return [Admin(**row) for row in rows]
 
@@ -109,19 +108,19 @@ _PROFILE = (
 )
 
 
-async def by_telegram_id(conn: asyncpg.Connection, telegram_id: int) -> User | None:
+async def by_telegram_id(conn: Conn, telegram_id: int) -> User | None:
     row = await conn.fetchrow(f"{_PROFILE} WHERE telegram_id = $1", telegram_id)
     return None if row is None else User(**row)
 
 
-async def profile(conn: asyncpg.Connection, user_id: int) -> User:
+async def profile(conn: Conn, user_id: int) -> User:
     row = await conn.fetchrow(f"{_PROFILE} WHERE id = $1", user_id)
     if row is None:
         raise NotFound("user", user_id)
     return User(**row)
 
 
-async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, str | None]) -> User:
+async def update_profile(conn: Conn, user_id: int, changes: dict[str, str | None]) -> User:
     """Change some of first_name, last_name, phone (normalised to E.164) and language."""
     allowed = {"first_name", "last_name", "phone", "language"}
     unknown = set(changes) - allowed
@@ -130,8 +129,8 @@ async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[s
     values = dict(changes)
     if "first_name" in values and not (values["first_name"] or "").strip():
         raise ValidationError("the first name cannot be empty", "first_name")
-    if values.get("phone"):
-        values["phone"] = normalize_phone(values["phone"])
+    if phone := values.get("phone"):
+        values["phone"] = normalize_phone(phone)
     if "language" in values and values["language"] not in LANGUAGES:
         raise ValidationError("language must be uz or ru", "language")
     if values:

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from core import outbox
+from core.db import Conn
 from core.memory import Memory
 
 MAX_ATTEMPTS = 6
@@ -31,7 +32,7 @@ class Receiver:
     path_token: str | None
 
 
-async def receiver(conn: asyncpg.Connection, slug: str) -> Receiver | None:
+async def receiver(conn: Conn, slug: str) -> Receiver | None:
     row = await conn.fetchrow(
         "SELECT id, slug, COALESCE(api_type, slug) AS api_type, webhook_path_token FROM marketplaces"
         " WHERE slug = $1 AND integration_type = 'api' AND is_active",
@@ -88,7 +89,7 @@ class Event:
     event_key: str
 
 
-async def store_many(conn: asyncpg.Connection, received: Sequence[Event]) -> list[bool]:
+async def store_many(conn: Conn, received: Sequence[Event]) -> list[bool]:
     """Keep the events in one statement and one commit; for each, False when it is a replay (of an event stored
     earlier or of one before it in this list)."""
     events = [Event(e.marketplace_id, e.event_type[:50], e.payload, e.event_key[:300]) for e in received]
@@ -111,7 +112,7 @@ async def store_many(conn: asyncpg.Connection, received: Sequence[Event]) -> lis
     return stored
 
 
-async def claim(conn: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Record]:
+async def claim(conn: Conn, limit: int = 20) -> list[asyncpg.Record]:
     """Due events, locked for this transaction; other workers skip them instead of waiting."""
     return await conn.fetch(
         """
@@ -126,7 +127,7 @@ async def claim(conn: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Recor
     )
 
 
-async def processed(conn: asyncpg.Connection, event_ids: Sequence[int]) -> None:
+async def processed(conn: Conn, event_ids: Sequence[int]) -> None:
     await conn.execute(
         "UPDATE marketplace_webhooks SET status = 'processed', processed_at = NOW(), error_message = NULL"
         " WHERE id = ANY($1::integer[])",
@@ -134,7 +135,7 @@ async def processed(conn: asyncpg.Connection, event_ids: Sequence[int]) -> None:
     )
 
 
-async def failed(conn: asyncpg.Connection, event: asyncpg.Record, error: str) -> None:
+async def failed(conn: Conn, event: asyncpg.Record, error: str) -> None:
     """Retry later, or after the last try mark it failed and tell the admins."""
     attempts = event["retry_count"] + 1
     if attempts >= MAX_ATTEMPTS:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
-
 from core import inventory
+from core.db import Conn
 from core.inventory import Source
 from core.unit_of_work import Effects, UnitOfWork
 from demo.catalog import BANNERS, CATEGORIES, LISTING_PREFIX, MANUAL_SLUGS, MARKETPLACES, RUSSIAN_LISTINGS
@@ -110,12 +109,12 @@ RETURNING id
 """
 
 
-async def catalog_is_empty(conn: asyncpg.Connection) -> bool:
+async def catalog_is_empty(conn: Conn) -> bool:
     """True when there is not a single product, the moment to offer the demo."""
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
 
 
-async def seed_demo(conn: asyncpg.Connection, effects: Effects) -> DemoSummary:
+async def seed_demo(conn: Conn, effects: Effects) -> DemoSummary:
     """Create whatever part of the demo catalog is missing, in one unit of work; existing rows stay as is."""
     async with effects.transaction(conn) as uow:
         # Two seeds at once (CLI beside a starting server) would otherwise both miss, then insert, a category.
@@ -134,7 +133,7 @@ async def seed_demo(conn: asyncpg.Connection, effects: Effects) -> DemoSummary:
     )
 
 
-async def _seed_marketplaces(conn: asyncpg.Connection) -> int:
+async def _seed_marketplaces(conn: Conn) -> int:
     rows = MARKETPLACES
     created = await conn.fetch(
         _INSERT_MARKETPLACES,
@@ -147,7 +146,7 @@ async def _seed_marketplaces(conn: asyncpg.Connection) -> int:
     return len(created)
 
 
-async def _seed_categories(conn: asyncpg.Connection) -> tuple[dict[str, int], int]:
+async def _seed_categories(conn: Conn) -> tuple[dict[str, int], int]:
     """Ids of every demo category by key, and how many had to be created."""
     ids: dict[str, int] = {}
     created = 0
@@ -243,7 +242,7 @@ async def _seed_products(
 
 
 async def _seed_banners(
-    conn: asyncpg.Connection, products: list[Product], category_ids: dict[str, int]
+    conn: Conn, products: list[Product], category_ids: dict[str, int]
 ) -> int:
     existing = {
         r["image_url"]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import TextIO
 
 import aiohttp
-import asyncpg
 
 from core import mappings
+from core.db import Conn
 from core.marketplaces import Connection
 from sync.adapters import build_adapter
 from sync.limiter import RateLimits
 
 
 async def automap(
-    conn: asyncpg.Connection, connection: Connection, limits: RateLimits, progress: TextIO | None = None
+    conn: Conn, connection: Connection, limits: RateLimits, progress: TextIO | None = None
 ) -> mappings.MatchReport:
     """``limits``: reading the catalog keeps to the account's limit shared with the running replicas."""
     candidates: list[mappings.Candidate] = []

@@ -10,6 +10,7 @@ script checks both pauses and reserves the slot (GCRA: the key holds when the ne
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from redis.asyncio import Redis
 
@@ -85,7 +86,7 @@ end
 return {throttled, recovered, tonumber(fields[3]) or 0}
 """
 
-_VERDICTS = ("go", "paused", "busy")
+_VERDICTS: tuple[Literal["go", "paused", "busy"], ...] = ("go", "paused", "busy")
 
 
 def _ms(seconds: float) -> int:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from core import inventory, mappings, marketplace_orders, outbox
+from core.db import Conn
 from core.errors import OutOfStock
 from core.inventory import Source
 from core.mappings import LISTING_KEYS
@@ -66,14 +67,14 @@ class PullRun:
     orders: OrderCounts = OrderCounts()
 
 
-async def _logged(conn: asyncpg.Connection, connection: Connection, kind: str, trigger: str, started: datetime,
+async def _logged(conn: Conn, connection: Connection, kind: str, trigger: str, started: datetime,
                   clock: float, run: PullRun) -> PullRun:
     await conn.execute(_LOG, connection.marketplace_id, kind, trigger, run.status, run.processed, run.failed,
                        run.error, started, int((time.monotonic() - clock) * 1000))
     return run
 
 
-async def pull_orders(conn: asyncpg.Connection, effects: Effects, connection: Connection, adapter: Adapter, *,
+async def pull_orders(conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *,
                       trigger: str = "scheduled") -> PullRun:
     """Import new orders (idempotent) and the cancellations of the ones we hold. Orders placed since the last
     successful pull are asked for whatever their status now (marketplace-fidelity.md D4): one that left "new"
@@ -113,7 +114,7 @@ async def pull_orders(conn: asyncpg.Connection, effects: Effects, connection: Co
                          PullRun("orders", status, processed, failed, orders=OrderCounts.of(tally)))
 
 
-async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: Adapter) -> int:
+async def learn_keys(conn: Conn, connection: Connection, adapter: Adapter) -> int:
     """Store what the platform knows of our listings' keys that we lack; returns how many keys changed."""
     rows = await conn.fetch(_MAPPINGS, connection.marketplace_id)
     learnt = await adapter.learn_keys([listing_of(row, connection) for row in rows])
@@ -121,7 +122,7 @@ async def learn_keys(conn: asyncpg.Connection, connection: Connection, adapter: 
         return await mappings.learn_keys(conn, connection.marketplace_id, learnt)
 
 
-async def pull_stock_diff(conn: asyncpg.Connection, effects: Effects, connection: Connection, adapter: Adapter, *,
+async def pull_stock_diff(conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *,
                           trigger: str = "scheduled") -> PullRun:
     """The design's workflow 1: previous - current stock on the marketplace = units sold there (a
     marketplace_sale); an increase = units back (a marketplace_return). Then every channel hears the truth."""
@@ -165,7 +166,7 @@ async def pull_stock_diff(conn: asyncpg.Connection, effects: Effects, connection
                          PullRun("stock", status, processed, failed))
 
 
-async def pull_prices(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
+async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *,
                       trigger: str = "scheduled") -> PullRun:
     """Their price and strikethrough price, read-only for us: shown to the seller, never written back."""
     started, clock = datetime.now(UTC), time.monotonic()
@@ -208,7 +209,7 @@ def _drifted(row: asyncpg.Record, theirs: int) -> outbox.DriftedListing:
     return outbox.DriftedListing(row["product_id"], row["sku"], theirs, row["marketplace_stock"])
 
 
-async def reconcile(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, *,
+async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *,
                     trigger: str = "scheduled") -> PullRun:
     """Read their stock back and compare with what we last pushed. More there than ours is pushed down at once.
     Less there is never "fixed" upward while it may be units sold there that we could not import (that would sell

@@ -16,6 +16,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core import marketplaces
+from core.db import Conn
 from core.marketplaces import Connection
 from core.periodic import run_once
 from core.unit_of_work import Effects
@@ -76,10 +77,11 @@ class MarketplacePuller:
             log.warning("cannot pull %s: %s", connection.slug, error)
             return
 
-        async def job(conn: asyncpg.Connection) -> None:
+        async def job(conn: Conn) -> None:
             due = await conn.fetchrow(_DUE, connection.marketplace_id,
                                       timedelta(minutes=connection.sync_interval_minutes), PRICES_EVERY,
                                       RECONCILE_EVERY)
+            assert due is not None  # marketplaces are never deleted: the connection's row is there
             runs = []
             if due["orders"]:
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders

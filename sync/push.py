@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from core import outbox
+from core.db import Conn
 from core.listings import ListingKeys, platform
 from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
@@ -97,7 +98,7 @@ async def push_due(pool: asyncpg.Pool, connection: Connection, adapter: Adapter,
         return await _push(conn, connection, adapter, trigger) if taken else None
 
 
-async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapter, trigger: str) -> PushRun:
+async def _push(conn: Conn, connection: Connection, adapter: Adapter, trigger: str) -> PushRun:
     started, clock = datetime.now(UTC), time.monotonic()
     calls_before = adapter.calls
     rows = await conn.fetch(_DUE, connection.marketplace_id, RUN_LIMIT)
@@ -144,7 +145,7 @@ async def _push(conn: asyncpg.Connection, connection: Connection, adapter: Adapt
     return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error, resume_in)
 
 
-async def _record(conn: asyncpg.Connection, results: list[ItemResult], versions: dict[int, tuple[int, int]]) -> None:
+async def _record(conn: Conn, results: list[ItemResult], versions: dict[int, tuple[int, int]]) -> None:
     done = [result for result in results if result.ok]
     failed = [result for result in results if not result.ok]
     if not results:
@@ -162,7 +163,7 @@ async def _record(conn: asyncpg.Connection, results: list[ItemResult], versions:
                                [r.retry_in for r in failed], [r.platform_stock for r in failed])
 
 
-async def _track_failure(conn: asyncpg.Connection, connection: Connection, error: str | None) -> None:
+async def _track_failure(conn: Conn, connection: Connection, error: str | None) -> None:
     """One alert when a marketplace starts failing past its retries; the next success clears the state."""
     if error is None:
         await conn.execute(

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import ValidationError as PydanticValidationError
 
 from core.checkout import CartConflict
@@ -76,7 +77,7 @@ def validation_details(error: PydanticValidationError) -> list[dict[str, Any]]:
 
 
 @web.middleware
-async def errors_middleware(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:

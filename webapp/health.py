@@ -41,7 +41,8 @@ async def _postgres_answers(app: web.Application) -> bool:
 async def _redis_answers(app: web.Application) -> bool:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
-            return bool(await app[REDIS].ping())
+            # redis-py hints this asyncio command "Awaitable[T] | T" (redis-py#2399), which `await` rejects.
+            return bool(await app[REDIS].ping())  # type: ignore[misc]
     except Exception:
         return False
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import asyncpg
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -77,7 +78,7 @@ def _route(request: web.Request) -> str:
 
 
 @web.middleware
-async def observe_middleware(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+async def observe_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Tag the request (and its log lines) with an id, and count and time it."""
     incoming = request.headers.get("X-Request-Id", "")
     token = REQUEST_ID.set(incoming if incoming and _SAFE_ID.match(incoming) else f"{_ID_PREFIX}{next(_ids):x}")
@@ -126,6 +127,7 @@ async def _business(pool: asyncpg.Pool) -> list[Metric]:
         outbox = await conn.fetchrow(
             "SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM NOW() - MIN(created_at)), 0) AS age"
             " FROM notifications WHERE sent_at IS NULL")
+        assert outbox is not None  # an aggregate without GROUP BY returns one row
         webhooks = await conn.fetch("SELECT status, count(*) AS n FROM marketplace_webhooks"
                                     " WHERE status <> 'processed' GROUP BY status")
     placed = CounterMetricFamily("amazing_orders", "Orders placed, by channel", labels=["channel"])

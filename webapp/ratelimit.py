@@ -57,7 +57,8 @@ class RequestBudget:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for (user_id, window), count in batch.items():
                     redis_key = f"ratelimit:{user_id}:{window}"
-                    pipe.incrby(redis_key, count).expire(redis_key, WINDOW_SECONDS * 2)
+                    pipe.incrby(redis_key, count)
+                    pipe.expire(redis_key, WINDOW_SECONDS * 2)
                 answers = await pipe.execute()
         except Exception as error:
             log.debug("rate limit counts kept local: %s", error)

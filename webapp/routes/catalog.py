@@ -52,6 +52,7 @@ async def create_category(request: web.Request, body: CategoryCreate) -> Categor
         created = await conn.fetchrow(
             "SELECT id, name_uz AS name, icon, color, sort_order, parent_id FROM categories WHERE id = $1", category_id
         )
+    assert created is not None  # inserted just above, on this connection
     return Category(**created, children=[])
 
 

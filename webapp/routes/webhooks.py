@@ -58,7 +58,7 @@ async def receive(request: web.Request) -> web.Response:
     token = request.match_info["token"].encode()
 
     def knows_token(receiver: Receiver) -> bool:
-        return bool(receiver.path_token) and hmac.compare_digest(receiver.path_token.encode(), token)
+        return bool(receiver.path_token and hmac.compare_digest(receiver.path_token.encode(), token))
 
     receiver = await request.app[RECEIVERS].find(request.match_info["slug"], knows_token)
     protocol = pushes.protocol_for(receiver.api_type) if receiver is not None else None
