@@ -74,6 +74,7 @@ async def register(conn: Conn, profile: TelegramProfile) -> User:
         profile.username[:100] if profile.username else None,
         language_from_telegram(profile.language_code),
     )
+    assert row is not None  # an upsert returns its row, inserted or updated
     return User(**row)
 
 

@@ -256,16 +256,18 @@ class SandboxServer(ABC):
     def stock_snapshot(self) -> list[dict[str, Any]]:
         """Every item's stock."""
 
+    # The control routes call these with a JSON body's fields; each platform has its own arguments (an Uzum
+    # scheme, an Ozon warehouse), so no common signature narrower than this one holds.
     @abstractmethod
-    def buyer_orders(self, items: Any, **options: Any) -> Any:
+    def buyer_orders(self, *args: Any, **options: Any) -> Any:
         """A buyer orders; the platform's stock drops the way the real one's does."""
 
     @abstractmethod
-    def buyer_cancels(self, order_id: Any, **options: Any) -> Any:
+    def buyer_cancels(self, *args: Any, **options: Any) -> Any:
         """A buyer cancels an order."""
 
     @abstractmethod
-    def set_order_status(self, order_id: Any, status: str, **options: Any) -> Any:
+    def set_order_status(self, *args: Any, **options: Any) -> Any:
         """Move an order along the platform's statuses."""
 
     def reset(self) -> None:

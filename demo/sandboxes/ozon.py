@@ -199,7 +199,7 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
     # -- push ------------------------------------------------------------------------------------------------
     def connect_push(self, url: str, **options: Any) -> OzonPushEmitter:
         """Send this sandbox's events to ``url`` (TYPE_PING first); options as for :class:`OzonPushEmitter`."""
-        settings = {
+        settings: dict[str, Any] = {
             "backoff": self.rules.push_backoff,
             "timeout": self.rules.push_timeout,
             "source_ip": self.rules.push_source_ip,

@@ -8,7 +8,7 @@ from core import cart
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.keys import POOL
-from webapp.models import Cart, CartPut, CartQuantity, LangQuery
+from webapp.models import Cart, CartItem, CartPut, CartQuantity, LangQuery
 
 api = Api("cart")
 
@@ -16,7 +16,8 @@ api = Api("cart")
 async def _cart(request: web.Request, lang: str) -> Cart:
     async with request.app[POOL].acquire() as conn:
         current = await cart.view(conn, caller(request).id, lang)
-    return Cart(items=current.items, total_quantity=current.total_quantity, subtotal=current.subtotal,
+    items = [CartItem.model_validate(line) for line in current.items]
+    return Cart(items=items, total_quantity=current.total_quantity, subtotal=current.subtotal,
                 has_changes=current.has_changes)
 
 

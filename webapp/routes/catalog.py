@@ -38,7 +38,8 @@ api = Api("catalog")
 async def list_categories(request: web.Request, query: LangQuery) -> dict[str, Any]:
     async def load() -> dict[str, Any]:
         async with request.app[POOL].acquire() as conn:
-            return Categories(categories=await categories.tree(conn, query.lang)).model_dump(mode="json")
+            tree = await categories.tree(conn, query.lang)
+            return Categories(categories=[Category.model_validate(node) for node in tree]).model_dump(mode="json")
 
     return await cached(request.app, f"categories:{query.lang}", load)
 
@@ -90,7 +91,8 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
         )
         async with request.app[POOL].acquire() as conn:
             page = await storefront.list_products(conn, wanted)
-        return ProductPage(items=page.items, total=page.total, total_is_estimate=page.total_is_estimate,
+        items = [ProductCard.model_validate(card) for card in page.items]
+        return ProductPage(items=items, total=page.total, total_is_estimate=page.total_is_estimate,
                            page=page.page, per_page=page.per_page, pages=page.pages).model_dump(mode="json")
 
     # The warm path, this API's busiest, answers from memory without awaiting anything.
