@@ -119,8 +119,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     app[DEMO_MARKETPLACES] = demo
     # One set of marketplace rate limits for the three jobs (and, through Redis, for every replica).
     limits = RateLimits(redis)
-    pusher = StockPusher(pool, redis, subscriber, vault, sweep_seconds=settings.push_sweep_interval,
-                         route=demo.route, limits=limits)
+    pusher = StockPusher(
+        pool, redis, subscriber, vault, sweep_seconds=settings.push_sweep_interval, route=demo.route, limits=limits
+    )
     app[PUSHER] = pusher
     pushing = await scheduler.spawn(pusher.run(stop))
     puller = MarketplacePuller(pool, redis, effects, vault, route=demo.route, limits=limits)
@@ -131,9 +132,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
-        await scheduler.spawn(run_periodically(
-            pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop
-        ))
+        await scheduler.spawn(
+            run_periodically(pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop)
+        )
     yield
     stop.set()
     # The loops finish what they are doing; whatever is still running after the timeout is cancelled, and only
@@ -168,9 +169,9 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":
         assert settings.webhook_secret is not None
-        TelegramWebhook(
-            dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()
-        ).register(app, path=TELEGRAM_WEBHOOK_PATH)
+        TelegramWebhook(dispatcher, bot, secret_token=settings.webhook_secret.get_secret_value()).register(
+            app, path=TELEGRAM_WEBHOOK_PATH
+        )
         app.cleanup_ctx.append(_webhook_bot)
     else:
         app.cleanup_ctx.append(_polling_bot)

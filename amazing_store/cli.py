@@ -61,22 +61,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.set_defaults(command=_run)
     commands = parser.add_subparsers(title="commands")
     commands.add_parser(
-        "run", help="start the web server, the bot and the sync jobs (the default)",
+        "run",
+        help="start the web server, the bot and the sync jobs (the default)",
         description="Start the web server, the bot and the sync jobs in one process; migrates first.",
     ).set_defaults(command=_run)
     commands.add_parser(
-        "migrate", help="apply pending database migrations",
+        "migrate",
+        help="apply pending database migrations",
         description="Apply pending sql/NNN_*.sql migrations and exit.",
     ).set_defaults(command=_migrate)
     seed = commands.add_parser(
-        "seed-demo", help="load the demo catalog (idempotent)",
+        "seed-demo",
+        help="load the demo catalog (idempotent)",
         description="Load a demo catalog: categories, products with stock, banners and the six channels. "
         "Running it again adds nothing.",
     )
     seed.add_argument("--if-empty", action="store_true", help="only when the catalog has no product yet")
     seed.set_defaults(command=_seed_demo)
     admin = commands.add_parser(
-        "admin", help="grant, revoke or list admin rights",
+        "admin",
+        help="grant, revoke or list admin rights",
         description="Admins run the shop from the bot. Rights are given by Telegram user id.",
     )
     admin_commands = admin.add_subparsers(title="actions", required=True)
@@ -93,12 +97,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     market = commands.add_parser(
-        "marketplace", help="connect and map API marketplaces (Uzum, Wildberries, Ozon)",
+        "marketplace",
+        help="connect and map API marketplaces (Uzum, Wildberries, Ozon)",
         description="Connect an API marketplace and map its listings to our products, without SQL.",
     )
     actions = market.add_subparsers(title="actions", required=True)
     configure = actions.add_parser(
-        "configure", help="set a marketplace's address, keys, warehouse, shop; enable or pause its sync",
+        "configure",
+        help="set a marketplace's address, keys, warehouse, shop; enable or pause its sync",
         description="Change a marketplace's connection. Keys are encrypted with SECRET_KEY before they are stored. "
         "The running process picks the change up on its next sync run.",
     )
@@ -109,14 +115,18 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     configure.add_argument("--api-key", help="Ozon Api-Key")
     configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
     configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
-    configure.add_argument("--new-webhook-token", action="store_true",
-                           help="make a new secret webhook path (for Ozon pushes, which carry no signature)")
+    configure.add_argument(
+        "--new-webhook-token",
+        action="store_true",
+        help="make a new secret webhook path (for Ozon pushes, which carry no signature)",
+    )
     switch = configure.add_mutually_exclusive_group()
     switch.add_argument("--enable", action="store_true", help="let the sync run")
     switch.add_argument("--disable", action="store_true", help="pause the sync")
     configure.set_defaults(command=_marketplace_configure)
     mapping = actions.add_parser(
-        "map", help="map one of our products to a listing by its platform keys",
+        "map",
+        help="map one of our products to a listing by its platform keys",
         description="Map our product (by SKU) to a marketplace listing by the keys its platform declares: "
         + "; ".join(f"{p.api_type}: {', '.join('--' + _flag(k.name) for k in p.asked())}" for p in PLATFORMS.values())
         + ". Any declared key also as --key NAME=VALUE. Then the keys only the platform knows are read from it.",
@@ -125,10 +135,16 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     mapping.add_argument("--sku", required=True, help="our product's SKU")
     for name in dict.fromkeys(spec.name for declared in PLATFORMS.values() for spec in declared.keys):
         users_of = [p.api_type for p in PLATFORMS.values() if name in {k.name for k in p.keys}]
-        mapping.add_argument("--" + _flag(name), dest=f"key_{name}", metavar="VALUE",
-                             help=f"listing key {name} ({', '.join(users_of)})")
-    mapping.add_argument("--key", action="append", default=[], metavar="NAME=VALUE",
-                         help="a listing key by its declared name (repeatable)")
+        mapping.add_argument(
+            "--" + _flag(name), dest=f"key_{name}", metavar="VALUE", help=f"listing key {name} ({', '.join(users_of)})"
+        )
+    mapping.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a listing key by its declared name (repeatable)",
+    )
     mapping.add_argument("--warehouse-id", type=int, help="the platform warehouse of this listing, if not the default")
     mapping.set_defaults(command=_marketplace_map)
     unmap = actions.add_parser("unmap", help="remove a product's mapping", description="Remove a mapping.")
@@ -136,14 +152,16 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     unmap.add_argument("--sku", required=True)
     unmap.set_defaults(command=_marketplace_unmap)
     automap = actions.add_parser(
-        "automap", help="read the marketplace's catalog and map listings whose SKU or barcode is ours",
+        "automap",
+        help="read the marketplace's catalog and map listings whose SKU or barcode is ours",
         description="Read the whole catalog of the marketplace and map every listing whose seller SKU or barcode "
         "matches one of our products; prints what matched, what did not and what conflicts.",
     )
     automap.add_argument("slug")
     automap.set_defaults(command=_marketplace_automap)
     check = actions.add_parser(
-        "check", help="ask the marketplace whose key this is, what it sees and until when it works",
+        "check",
+        help="ask the marketplace whose key this is, what it sees and until when it works",
         description="A few cheap authenticated calls: prints the seller the key belongs to, the warehouses or shops "
         "it can see and the key's expiry where the platform tells it. Exits 1 with the platform's message when "
         "the key is refused.",
@@ -151,7 +169,8 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     check.add_argument("slug")
     check.set_defaults(command=_marketplace_check)
     pull = actions.add_parser(
-        "pull", help="pull the marketplace's orders (or its stock, in stock_diff mode) now",
+        "pull",
+        help="pull the marketplace's orders (or its stock, in stock_diff mode) now",
         description="One pull now, as the sync would run it: new orders are imported and cancellations given "
         "back (with sales_source stock_diff: their stock is read and drops become sales). Prints what it did.",
     )
@@ -239,11 +258,21 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
         await migrate(conn)
         enabled = True if args.enable else (False if args.disable else None)
         async with _effects(urls) as effects, effects.transaction(conn) as uow:
-            connection = await marketplaces.configure(uow, args.slug, marketplaces.Changes(
-                base_url=args.base_url, token=args.token, client_id=args.client_id, api_key=args.api_key,
-                warehouse_id=args.warehouse_id, shop_id=args.shop_id, enabled=enabled,
-                new_webhook_token=args.new_webhook_token,
-            ), vault_for(settings))
+            connection = await marketplaces.configure(
+                uow,
+                args.slug,
+                marketplaces.Changes(
+                    base_url=args.base_url,
+                    token=args.token,
+                    client_id=args.client_id,
+                    api_key=args.api_key,
+                    warehouse_id=args.warehouse_id,
+                    shop_id=args.shop_id,
+                    enabled=enabled,
+                    new_webhook_token=args.new_webhook_token,
+                ),
+                vault_for(settings),
+            )
         state = "sync on" if connection.auto_sync_enabled else "sync paused"
         print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
         path = await marketplaces.webhook_path(conn, args.slug)
@@ -275,8 +304,11 @@ def _flag(name: str) -> str:
 
 def _typed_keys(args: argparse.Namespace) -> dict[str, str]:
     """The keys given as flags and as --key NAME=VALUE."""
-    values = {name.removeprefix("key_"): value for name, value in vars(args).items()
-              if name.startswith("key_") and value is not None}
+    values = {
+        name.removeprefix("key_"): value
+        for name, value in vars(args).items()
+        if name.startswith("key_") and value is not None
+    }
     for pair in args.key:
         name, sep, value = pair.partition("=")
         if not sep:
@@ -296,8 +328,9 @@ def _marketplace_map(settings: Settings, urls: ServiceUrls, args: argparse.Names
         described = platform(connection.api_type)
         keys = described.parse(_typed_keys(args))
         await mappings.map_product(conn, connection.marketplace_id, args.sku, keys, warehouse_id=args.warehouse_id)
-        print(f"{args.sku} -> {connection.name} listing {described.listing_id(keys)}; "
-              "its stock is pushed on the next run")
+        print(
+            f"{args.sku} -> {connection.name} listing {described.listing_id(keys)}; its stock is pushed on the next run"
+        )
         try:
             async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits:
                 learnt = await learn_keys(conn, connection, build_adapter(connection, session, limits))
@@ -404,8 +437,10 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
             # The running process pulls under the same lock: one pull of a marketplace at a time.
             async with advisory_lock(conn, lock_key(f"pull:{connection.marketplace_id}")) as taken:
                 if not taken:
-                    print(f"amazing-store: a pull of {connection.name} is running right now; try again in a moment",
-                          file=sys.stderr)
+                    print(
+                        f"amazing-store: a pull of {connection.name} is running right now; try again in a moment",
+                        file=sys.stderr,
+                    )
                     return 1
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
                 pulled = await pull(conn, effects, connection, adapter, trigger="manual")
@@ -413,12 +448,16 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
             print(f"amazing-store: {connection.name}: {pulled.error}", file=sys.stderr)
             return 1
         if pulled.kind == "stock":
-            print(f"{connection.name} stock read: {pulled.processed} listings changed, {pulled.failed} could not be "
-                  "taken from our stock")
+            print(
+                f"{connection.name} stock read: {pulled.processed} listings changed, {pulled.failed} could not be "
+                "taken from our stock"
+            )
         else:
             counts = pulled.orders
-            print(f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
-                  f"{counts.cancelled} cancelled")
+            print(
+                f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
+                f"{counts.cancelled} cancelled"
+            )
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)

@@ -31,16 +31,18 @@ def install() -> None:
     kept: dict[str, Any] = {}
     importing = True
 
-    def rebuild(cls: type[BaseModel], *, _types_namespace: Any = None, _parent_namespace_depth: int = 2,
-                **options: Any) -> bool | None:
+    def rebuild(
+        cls: type[BaseModel], *, _types_namespace: Any = None, _parent_namespace_depth: int = 2, **options: Any
+    ) -> bool | None:
         if cls.__module__.startswith("aiogram."):
             if importing and _types_namespace:  # aiogram.types' loop: keep its namespace, build nothing
                 kept.setdefault("namespace", _types_namespace)
                 return None
             _types_namespace = _types_namespace or kept.get("namespace")
         # One frame deeper than pydantic expects: the caller's namespace is one more frame up.
-        return _EAGER_REBUILD(cls, _types_namespace=_types_namespace,
-                              _parent_namespace_depth=_parent_namespace_depth + 1, **options)
+        return _EAGER_REBUILD(
+            cls, _types_namespace=_types_namespace, _parent_namespace_depth=_parent_namespace_depth + 1, **options
+        )
 
     BaseModel.model_rebuild = classmethod(rebuild)  # type: ignore[method-assign, assignment]
     try:

@@ -20,12 +20,14 @@ def menu_markup() -> InlineKeyboardMarkup:
         return InlineKeyboardButton(text=text, callback_data=OpenScreen(screen=screen).pack())
 
     orders = InlineKeyboardButton(text=_("🧾 Orders"), callback_data=OrderList().pack())
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [item(_("📝 New manual order"), Screen.MANUAL_ORDER)],
-        [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
-        [orders, item(_("📊 Reports"), Screen.REPORTS)],
-        [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("👥 Admins"), Screen.ADMINS)],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [item(_("📝 New manual order"), Screen.MANUAL_ORDER)],
+            [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
+            [orders, item(_("📊 Reports"), Screen.REPORTS)],
+            [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("👥 Admins"), Screen.ADMINS)],
+        ]
+    )
 
 
 @router.message(Command("admin"))
@@ -39,5 +41,6 @@ async def open_menu(event: Message | CallbackQuery, state: FSMContext) -> None:
 async def cancel_form(message: Message, state: FSMContext) -> None:
     had_form = await state.get_state() is not None
     await state.clear()
-    await message.answer(_("Cancelled; nothing was saved.") if had_form else _("There is nothing to cancel."),
-                         reply_markup=menu_markup())
+    await message.answer(
+        _("Cancelled; nothing was saved.") if had_form else _("There is nothing to cancel."), reply_markup=menu_markup()
+    )

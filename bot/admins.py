@@ -25,8 +25,12 @@ async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: 
     async with pool.acquire() as conn:
         rows = await users.list_admins(conn)
     lines = [_("👥 Admins:")]
-    lines += [f"• {row.first_name} (@{row.username}, {row.telegram_id})" if row.username
-              else f"• {row.first_name} ({row.telegram_id})" for row in rows]
+    lines += [
+        f"• {row.first_name} (@{row.username}, {row.telegram_id})"
+        if row.username
+        else f"• {row.first_name} ({row.telegram_id})"
+        for row in rows
+    ]
     lines += [f"• {telegram_id} (ADMIN_IDS)" for telegram_id in settings.admin_ids]
     lines += ["", _("Make someone an admin: /grant <telegram id>. Take it back: /revoke <telegram id>.")]
     await show(event, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[[menu_button()]]))

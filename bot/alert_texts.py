@@ -39,41 +39,54 @@ def _known_line(alert: outbox.Alert) -> str | None:
     match alert:
         case outbox.StockLow():
             return _("⚠️ Low stock: {name} ({sku}), {available} left (alert at {threshold}).").format(
-                name=alert.name, sku=alert.sku, available=alert.available, threshold=alert.threshold)
+                name=alert.name, sku=alert.sku, available=alert.available, threshold=alert.threshold
+            )
         case outbox.StockOut():
             return _("⛔ Out of stock: {name} ({sku}). Hidden in the store until it is back.").format(
-                name=alert.name, sku=alert.sku)
+                name=alert.name, sku=alert.sku
+            )
         case outbox.StockBack():
             return _("✅ Back in stock: {name} ({sku}), {available} available.").format(
-                name=alert.name, sku=alert.sku, available=alert.available)
+                name=alert.name, sku=alert.sku, available=alert.available
+            )
         case outbox.OrderPlaced():
             items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
             return _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
-                number=alert.order_number, channel=alert.channel, total=money(alert.total),
-                customer=alert.customer_name, items=items,
+                number=alert.order_number,
+                channel=alert.channel,
+                total=money(alert.total),
+                customer=alert.customer_name,
+                items=items,
             )
         case outbox.OrderStatus():
             return None  # the customer's news, told in the customer's chat (customer_message)
         case outbox.PaymentNeedsRefund():
             return _("💸 Money arrived for the cancelled order {number}: refund {total} (payment {charge}).").format(
-                number=alert.order_number, total=money(alert.total), charge=alert.charge_id)
+                number=alert.order_number, total=money(alert.total), charge=alert.charge_id
+            )
         case outbox.SyncFailure():
             return _("🔄 Sync with {marketplace} is failing: {error}").format(
-                marketplace=alert.marketplace, error=alert.error[:300])
+                marketplace=alert.marketplace, error=alert.error[:300]
+            )
         case outbox.SyncThrottled():
-            return _("⏸ {marketplace} is limiting our requests (too many requests): its sync pauses for {seconds} s "
-                     "and resumes by itself.").format(marketplace=alert.marketplace, seconds=alert.pause_seconds)
+            return _(
+                "⏸ {marketplace} is limiting our requests (too many requests): its sync pauses for {seconds} s "
+                "and resumes by itself."
+            ).format(marketplace=alert.marketplace, seconds=alert.pause_seconds)
         case outbox.SyncRecovered():
             return _("▶️ {marketplace} accepts our requests again: its sync has resumed.").format(
-                marketplace=alert.marketplace)
+                marketplace=alert.marketplace
+            )
         case outbox.StockDrift():
             return _drift_line(alert)
         case outbox.MarketplaceOrderProblem():
             return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
-                order=alert.order or "-", problem=alert.problem)
+                order=alert.order or "-", problem=alert.problem
+            )
         case outbox.WebhookFailure():
             return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
-                event=alert.event_type, error=alert.error[:200])
+                event=alert.event_type, error=alert.error[:200]
+            )
     assert_never(alert)
 
 
@@ -83,15 +96,25 @@ def _drift_line(drift: outbox.StockDrift) -> str:
 
     parts = []
     if drift.count:
-        parts.append(_("🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
-                       "the truth is being pushed.").format(marketplace=drift.marketplace, count=drift.count,
-                                                            items=listed(drift.items)))
+        parts.append(
+            _(
+                "🔍 {marketplace} showed other stock than ours for {count} listings ({items}); "
+                "the truth is being pushed."
+            ).format(marketplace=drift.marketplace, count=drift.count, items=listed(drift.items))
+        )
     if drift.held_count:
-        parts.append(_("⏸ {marketplace} shows less than ours for {count} listings ({items}) while {lines} of its "
-                       "order lines match none of our listings: not raised there, so units sold there are not "
-                       "sold again. Map those listings.").format(
-            marketplace=drift.marketplace, count=drift.held_count, items=listed(drift.held),
-            lines=drift.unplaced_lines))
+        parts.append(
+            _(
+                "⏸ {marketplace} shows less than ours for {count} listings ({items}) while {lines} of its "
+                "order lines match none of our listings: not raised there, so units sold there are not "
+                "sold again. Map those listings."
+            ).format(
+                marketplace=drift.marketplace,
+                count=drift.held_count,
+                items=listed(drift.held),
+                lines=drift.unplaced_lines,
+            )
+        )
     return " ".join(parts)
 
 
@@ -110,9 +133,12 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
             case outbox.StockDrift() as drift:
                 drifted[drift.marketplace_id] = drift.marketplace
     rows = [
-        [InlineKeyboardButton(text=f"📦 {sku}", callback_data=OpenProduct(product_id=product_id).pack()),
-         InlineKeyboardButton(text=_("➕➖ Adjust {sku}").format(sku=sku),
-                              callback_data=AdjustStock(product_id=product_id).pack())]
+        [
+            InlineKeyboardButton(text=f"📦 {sku}", callback_data=OpenProduct(product_id=product_id).pack()),
+            InlineKeyboardButton(
+                text=_("➕➖ Adjust {sku}").format(sku=sku), callback_data=AdjustStock(product_id=product_id).pack()
+            ),
+        ]
         for product_id, sku in list(products.items())[:MAX_PRODUCT_BUTTONS]
     ]
     rows += [
@@ -120,8 +146,12 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
         for order_id, number in list(orders.items())[:MAX_ORDER_BUTTONS]
     ]
     rows += [
-        [InlineKeyboardButton(text=_("🔄 Push {name} now").format(name=name),
-                              callback_data=RunSyncNow(marketplace_id=marketplace_id).pack())]
+        [
+            InlineKeyboardButton(
+                text=_("🔄 Push {name} now").format(name=name),
+                callback_data=RunSyncNow(marketplace_id=marketplace_id).pack(),
+            )
+        ]
         for marketplace_id, name in drifted.items()
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
@@ -146,8 +176,9 @@ def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> s
         Status.DELIVERED: _("🎉 Your order {number} is delivered. Thank you for shopping with us!"),
         Status.CANCELLED: _("❌ Your order {number} is cancelled."),
     }
-    heading = headings.get(status, _("Your order {number}: {status}").format(number="{number}",
-                                                                             status=status_label(status)))
+    heading = headings.get(
+        status, _("Your order {number}: {status}").format(number="{number}", status=status_label(status))
+    )
     lines = [heading.format(number=number)]
     if order:
         lines += [f"• {item.name} × {item.quantity}" for item in order.items]

@@ -94,7 +94,7 @@ async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int
 
 
 def _rest(parcels: list[Parcel], index: int) -> list[int]:
-    return [row_id for parcel in parcels[index + 1:] for row_id in parcel.ids]
+    return [row_id for parcel in parcels[index + 1 :] for row_id in parcel.ids]
 
 
 async def _undeliverable(conn: Conn, parcel: Parcel, error: str) -> None:
@@ -115,7 +115,7 @@ async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) ->
     parcels = []
     with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
         for start in range(0, len(admin_dues), DIGEST_SIZE):
-            chunk = admin_dues[start:start + DIGEST_SIZE]
+            chunk = admin_dues[start : start + DIGEST_SIZE]
             text, markup = alert_texts.admin_message(chunk)
             parcels.append(Parcel(admin_chat, text, markup, tuple(due.id for due in chunk)))
     return parcels
@@ -126,8 +126,10 @@ async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
     unreadable = tuple(due.id for due in dues if due.for_customer and not isinstance(due.alert, OrderStatus))
     if unreadable:
         await notifications.close_undeliverable(conn, unreadable, "no such customer")
-    mine = sorted(((due.id, due.alert) for due in dues if isinstance(due.alert, OrderStatus)),
-                  key=lambda pair: (pair[1].user_id, pair[0]))
+    mine = sorted(
+        ((due.id, due.alert) for due in dues if isinstance(due.alert, OrderStatus)),
+        key=lambda pair: (pair[1].user_id, pair[0]),
+    )
     i18n = create_i18n()
     parcels = []
     for user_id, group in groupby(mine, key=lambda pair: pair[1].user_id):

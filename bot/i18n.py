@@ -64,8 +64,11 @@ def create_i18n() -> I18n:
 
 def profile_of(sender: User) -> users.TelegramProfile:
     return users.TelegramProfile(
-        telegram_id=sender.id, first_name=sender.first_name, last_name=sender.last_name,
-        username=sender.username, language_code=sender.language_code,
+        telegram_id=sender.id,
+        first_name=sender.first_name,
+        last_name=sender.last_name,
+        username=sender.username,
+        language_code=sender.language_code,
     )
 
 

@@ -39,7 +39,9 @@ async def successful_payment(message: Message, pool: asyncpg.Pool, effects: Effe
     async with pool.acquire() as conn:
         async with effects.transaction(conn) as uow:
             change = await order_status.mark_paid(
-                uow, int(payment.invoice_payload), charge_id=payment.telegram_payment_charge_id,
+                uow,
+                int(payment.invoice_payload),
+                charge_id=payment.telegram_payment_charge_id,
                 note=f"paid by card ({payment.telegram_payment_charge_id})",
             )
         number = await conn.fetchval("SELECT order_number FROM orders WHERE id = $1", change.order_id)

@@ -69,10 +69,22 @@ async def place_manual(
     placed = await orders.place(
         uow, NewOrder(channel_id, lines, customer, created_by=admin_id, delivery_fee=delivery_fee)
     )
-    await audit.record(conn, admin_id, audit.ORDER_PLACE, "order", placed.id, None, {
-        "order_number": placed.order_number, "channel_id": channel_id, "total": placed.total,
-        "items": [{"product_id": line.product_id, "quantity": line.quantity, "price": line.price} for line in lines],
-    })
+    await audit.record(
+        conn,
+        admin_id,
+        audit.ORDER_PLACE,
+        "order",
+        placed.id,
+        None,
+        {
+            "order_number": placed.order_number,
+            "channel_id": channel_id,
+            "total": placed.total,
+            "items": [
+                {"product_id": line.product_id, "quantity": line.quantity, "price": line.price} for line in lines
+            ],
+        },
+    )
     return placed
 
 
@@ -117,8 +129,13 @@ SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m
 async def list_orders(conn: Conn, wanted: OrderFilter) -> tuple[list[ListedOrder], int]:
     """One page of orders, newest first, and how many match in all."""
     rows = await conn.fetch(
-        _LIST, wanted.status.value if wanted.status else None, wanted.channel_id, wanted.since, wanted.until,
-        wanted.per_page, max(0, wanted.page) * wanted.per_page,
+        _LIST,
+        wanted.status.value if wanted.status else None,
+        wanted.channel_id,
+        wanted.since,
+        wanted.until,
+        wanted.per_page,
+        max(0, wanted.page) * wanted.per_page,
     )
     page = [ListedOrder(**{key: value for key, value in row.items() if key != "total_count"}) for row in rows]
     return page, rows[0]["total_count"] if rows else 0
@@ -205,8 +222,9 @@ async def order_card(conn: Conn, order_id: int) -> OrderCard:
         " LEFT JOIN users u ON u.id = h.changed_by WHERE h.order_id = $1 ORDER BY h.created_at, h.id",
         order_id,
     )
-    return OrderCard(OrderView(**order), [OrderItem(**item) for item in items],
-                     [StatusEntry(**entry) for entry in history])
+    return OrderCard(
+        OrderView(**order), [OrderItem(**item) for item in items], [StatusEntry(**entry) for entry in history]
+    )
 
 
 async def change_status(
@@ -221,6 +239,7 @@ async def change_status(
     if current != expected:
         raise InvalidTransition(current, target.value)
     change = await order_status.change_status(uow, order_id, target, changed_by=admin_id)
-    await audit.record(conn, admin_id, audit.ORDER_STATUS, "order", order_id, {"status": current},
-                       {"status": target.value})
+    await audit.record(
+        conn, admin_id, audit.ORDER_STATUS, "order", order_id, {"status": current}, {"status": target.value}
+    )
     return change

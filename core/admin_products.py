@@ -129,8 +129,15 @@ async def listing(conn: Conn, product_id: int, marketplace_id: int) -> Listing:
 async def adjust_stock(uow: UnitOfWork, product_id: int, change: int, reason: str, actor_id: int) -> StockLevel:
     """+/- n with the reason, e.g. goods arrived or broke."""
     level = await inventory.adjust(uow, product_id, change, Source("adjustment", None, None, actor_id, reason.strip()))
-    await audit.record(uow.conn, actor_id, audit.STOCK_ADJUST, "product", product_id,
-                       {"quantity": level.quantity - change}, {"quantity": level.quantity, "reason": reason.strip()})
+    await audit.record(
+        uow.conn,
+        actor_id,
+        audit.STOCK_ADJUST,
+        "product",
+        product_id,
+        {"quantity": level.quantity - change},
+        {"quantity": level.quantity, "reason": reason.strip()},
+    )
     return level
 
 
@@ -140,23 +147,30 @@ async def count_stock(uow: UnitOfWork, product_id: int, counted: int, actor_id: 
     before = await conn.fetchval("SELECT quantity FROM inventory WHERE product_id = $1 FOR UPDATE", product_id)
     if before is None:
         raise NotFound("product", product_id)
-    level = await inventory.set_count(uow, product_id, counted, Source("stock_take", None, None, actor_id,
-                                                                        "stock take"))
-    await audit.record(conn, actor_id, audit.STOCK_COUNT, "product", product_id, {"quantity": before},
-                       {"quantity": level.quantity})
+    level = await inventory.set_count(
+        uow, product_id, counted, Source("stock_take", None, None, actor_id, "stock take")
+    )
+    await audit.record(
+        conn, actor_id, audit.STOCK_COUNT, "product", product_id, {"quantity": before}, {"quantity": level.quantity}
+    )
     return level
 
 
-async def set_price(
-    uow: UnitOfWork, product_id: int, field: str, value: Decimal | None, actor_id: int
-) -> ProductView:
+async def set_price(uow: UnitOfWork, product_id: int, field: str, value: Decimal | None, actor_id: int) -> ProductView:
     """Our price, sale price or cost. Marketplace prices are theirs and never change here."""
     if field not in PRICE_FIELDS:
         raise ValidationError(f"{field} is not one of our prices", field)
     before = await catalog.admin_view(uow.conn, product_id)
     after = await catalog.update_product(uow, product_id, {field: value})
-    await audit.record(uow.conn, actor_id, audit.PRODUCT_UPDATE, "product", product_id,
-                       {field: before.our_price(field)}, {field: after.our_price(field)})
+    await audit.record(
+        uow.conn,
+        actor_id,
+        audit.PRODUCT_UPDATE,
+        "product",
+        product_id,
+        {field: before.our_price(field)},
+        {field: after.our_price(field)},
+    )
     return after
 
 
@@ -164,23 +178,41 @@ async def set_active(uow: UnitOfWork, product_id: int, active: bool, actor_id: i
     """Switch a product on or off in the own store; returns whether it is visible now."""
     before = await catalog.admin_view(uow.conn, product_id)
     visible = await catalog.set_active(uow, product_id, active)
-    await audit.record(uow.conn, actor_id, audit.PRODUCT_ACTIVATE, "product", product_id,
-                       {"is_active": before.is_active, "inactive_reason": before.inactive_reason},
-                       {"switched_on": active, "is_active": visible})
+    await audit.record(
+        uow.conn,
+        actor_id,
+        audit.PRODUCT_ACTIVATE,
+        "product",
+        product_id,
+        {"is_active": before.is_active, "inactive_reason": before.inactive_reason},
+        {"switched_on": active, "is_active": visible},
+    )
     return visible
 
 
-async def create(
-    uow: UnitOfWork, product: NewProduct, *, low_stock_threshold: int, actor_id: int
-) -> int:
+async def create(uow: UnitOfWork, product: NewProduct, *, low_stock_threshold: int, actor_id: int) -> int:
     product_id = await catalog.create_product(
         uow, product, low_stock_threshold=low_stock_threshold, created_by=actor_id
     )
-    await audit.record(uow.conn, actor_id, audit.PRODUCT_CREATE, "product", product_id, None, {
-        "sku": product.sku, "name_uz": product.name_uz, "name_ru": product.name_ru, "barcode": product.barcode,
-        "category_id": product.category_id, "price": product.price, "cost_price": product.cost_price,
-        "initial_stock": product.initial_stock, "image_url": product.image_url,
-    })
+    await audit.record(
+        uow.conn,
+        actor_id,
+        audit.PRODUCT_CREATE,
+        "product",
+        product_id,
+        None,
+        {
+            "sku": product.sku,
+            "name_uz": product.name_uz,
+            "name_ru": product.name_ru,
+            "barcode": product.barcode,
+            "category_id": product.category_id,
+            "price": product.price,
+            "cost_price": product.cost_price,
+            "initial_stock": product.initial_stock,
+            "image_url": product.image_url,
+        },
+    )
     return product_id
 
 
@@ -204,6 +236,12 @@ async def category_choices(conn: Conn) -> list[CategoryChoice]:
                   c.sort_order, c.id
         """
     )
-    return [CategoryChoice(row["id"], row["name_uz"], row["name_ru"],
-                           CategoryName(row["parent_uz"], row["parent_ru"]) if row["parent_uz"] else None)
-            for row in rows]
+    return [
+        CategoryChoice(
+            row["id"],
+            row["name_uz"],
+            row["name_ru"],
+            CategoryName(row["parent_uz"], row["parent_ru"]) if row["parent_uz"] else None,
+        )
+        for row in rows
+    ]

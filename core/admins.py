@@ -12,7 +12,12 @@ async def grant(conn: Conn, telegram_id: int, is_admin: bool, actor_id: int | No
     if changed:
         user_id = await conn.fetchval("SELECT id FROM users WHERE telegram_id = $1", telegram_id)
         await audit.record(
-            conn, actor_id, audit.ADMIN_GRANT if is_admin else audit.ADMIN_REVOKE, "user", user_id,
-            {"is_admin": not is_admin}, {"is_admin": is_admin, "telegram_id": telegram_id},
+            conn,
+            actor_id,
+            audit.ADMIN_GRANT if is_admin else audit.ADMIN_REVOKE,
+            "user",
+            user_id,
+            {"is_admin": not is_admin},
+            {"is_admin": is_admin, "telegram_id": telegram_id},
         )
     return changed

@@ -82,10 +82,14 @@ async def sales_by_channel(conn: Conn, start: datetime, end: datetime) -> list[S
 def total(slices: list[Sales]) -> Sales:
     """All slices added up (orders are distinct per slice, so a total across channels adds them)."""
     return Sales(
-        "total", "total",
-        sum(s.orders for s in slices), sum(s.units for s in slices),
-        sum((s.revenue for s in slices), Decimal(0)), sum((s.cost for s in slices), Decimal(0)),
-        sum((s.commission for s in slices), Decimal(0)), sum((s.profit for s in slices), Decimal(0)),
+        "total",
+        "total",
+        sum(s.orders for s in slices),
+        sum(s.units for s in slices),
+        sum((s.revenue for s in slices), Decimal(0)),
+        sum((s.cost for s in slices), Decimal(0)),
+        sum((s.commission for s in slices), Decimal(0)),
+        sum((s.profit for s in slices), Decimal(0)),
     )
 
 
@@ -95,9 +99,7 @@ async def top_products(
     return _sales(await conn.fetch(_TOP_PRODUCTS, start, end, limit, channel_id))
 
 
-async def daily_metrics(
-    conn: Conn, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE
-) -> list[Sales]:
+async def daily_metrics(conn: Conn, start: datetime, end: datetime, *, timezone: str = DEFAULT_TIMEZONE) -> list[Sales]:
     return _sales(await conn.fetch(_DAILY, start, end, timezone))
 
 

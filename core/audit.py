@@ -36,13 +36,16 @@ async def record(
     await conn.execute(
         "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, old_values, new_values)"
         " VALUES ($1, $2, $3, $4, $5, $6)",
-        actor_id, action, entity_type, entity_id, old, new,
+        actor_id,
+        action,
+        entity_type,
+        entity_id,
+        old,
+        new,
     )
 
 
-async def history(
-    conn: Conn, entity_type: str, entity_id: int, limit: int = 20
-) -> list[asyncpg.Record]:
+async def history(conn: Conn, entity_type: str, entity_id: int, limit: int = 20) -> list[asyncpg.Record]:
     """The latest audit rows of one entity, newest first, with the actor's name."""
     return await conn.fetch(
         """
@@ -53,5 +56,7 @@ async def history(
          ORDER BY a.created_at DESC, a.id DESC
          LIMIT $3
         """,
-        entity_type, entity_id, limit,
+        entity_type,
+        entity_id,
+        limit,
     )

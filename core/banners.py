@@ -31,9 +31,17 @@ class Banner(TypedDict):
 
 
 async def active(conn: Conn, lang: str) -> list[Banner]:
-    return [Banner(id=row["id"], title=row["title"], image_url=row["image_url"], link_type=row["link_type"],
-                   link_id=row["link_id"], link_url=row["link_url"])
-            for row in await conn.fetch(_ACTIVE, lang)]
+    return [
+        Banner(
+            id=row["id"],
+            title=row["title"],
+            image_url=row["image_url"],
+            link_type=row["link_type"],
+            link_id=row["link_id"],
+            link_url=row["link_url"],
+        )
+        for row in await conn.fetch(_ACTIVE, lang)
+    ]
 
 
 async def count_views(conn: Conn, views: dict[int, int]) -> None:
@@ -45,12 +53,11 @@ async def count_views(conn: Conn, views: dict[int, int]) -> None:
               FROM UNNEST($1::int[], $2::int[]) AS v(id, views)
              WHERE b.id = v.id
             """,
-            list(views), list(views.values()),
+            list(views),
+            list(views.values()),
         )
 
 
 async def click(conn: Conn, banner_id: int) -> None:
-    if (await conn.execute("UPDATE banners SET click_count = click_count + 1 WHERE id = $1", banner_id)).endswith(
-        " 0"
-    ):
+    if (await conn.execute("UPDATE banners SET click_count = click_count + 1 WHERE id = $1", banner_id)).endswith(" 0"):
         raise NotFound("banner", banner_id)

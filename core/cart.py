@@ -66,20 +66,31 @@ async def view(conn: Conn, user_id: int, lang: str = "uz") -> Cart:
     for row in await conn.fetch(_LINES, user_id, lang):
         on_sale = row["inactive_reason"] != "admin"
         available = row["available"] if on_sale else 0
-        items.append(CartLine(
-            id=row["id"], product_id=row["product_id"], quantity=row["quantity"], price_snapshot=row["price_snapshot"],
-            name=row["name"], image=row["image"], price=row["price"], on_sale=on_sale, available=available,
-            in_stock=available > 0, price_changed=row["price"] != row["price_snapshot"],
-            line_total=row["price"] * row["quantity"],
-        ))
+        items.append(
+            CartLine(
+                id=row["id"],
+                product_id=row["product_id"],
+                quantity=row["quantity"],
+                price_snapshot=row["price_snapshot"],
+                name=row["name"],
+                image=row["image"],
+                price=row["price"],
+                on_sale=on_sale,
+                available=available,
+                in_stock=available > 0,
+                price_changed=row["price"] != row["price_snapshot"],
+                line_total=row["price"] * row["quantity"],
+            )
+        )
     return Cart(items)
 
 
 async def put(conn: Conn, user_id: int, product_id: int, quantity: int) -> None:
     """Set how many of a product the cart holds (1..available), adding the line if needed."""
     product = await _sellable(conn, product_id, quantity)
-    lines = await conn.fetchval("SELECT count(*) FROM cart_items WHERE user_id = $1 AND product_id <> $2",
-                                user_id, product_id)
+    lines = await conn.fetchval(
+        "SELECT count(*) FROM cart_items WHERE user_id = $1 AND product_id <> $2", user_id, product_id
+    )
     if lines >= MAX_LINES:
         raise ValidationError(f"a cart holds at most {MAX_LINES} different products", "product_id")
     await conn.execute(
@@ -88,7 +99,10 @@ async def put(conn: Conn, user_id: int, product_id: int, quantity: int) -> None:
         ON CONFLICT (user_id, product_id) DO UPDATE
            SET quantity = EXCLUDED.quantity, price_snapshot = EXCLUDED.price_snapshot
         """,
-        user_id, product_id, quantity, product["price"],
+        user_id,
+        product_id,
+        quantity,
+        product["price"],
     )
 
 

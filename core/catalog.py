@@ -55,13 +55,23 @@ async def create_product(
     if product.initial_stock < 0:
         raise ValidationError("initial stock cannot be negative", "initial_stock")
     try:
-        product_id = await conn.fetchval(*bind(
-            _INSERT,
-            sku=product.sku.strip(), barcode=product.barcode, name_uz=product.name_uz.strip(), name_ru=product.name_ru,
-            description_uz=product.description_uz, description_ru=product.description_ru,
-            category_id=product.category_id, price=product.price, sale_price=product.sale_price,
-            cost_price=product.cost_price, image_url=product.image_url, low_stock_threshold=low_stock_threshold,
-        ))
+        product_id = await conn.fetchval(
+            *bind(
+                _INSERT,
+                sku=product.sku.strip(),
+                barcode=product.barcode,
+                name_uz=product.name_uz.strip(),
+                name_ru=product.name_ru,
+                description_uz=product.description_uz,
+                description_ru=product.description_ru,
+                category_id=product.category_id,
+                price=product.price,
+                sale_price=product.sale_price,
+                cost_price=product.cost_price,
+                image_url=product.image_url,
+                low_stock_threshold=low_stock_threshold,
+            )
+        )
     except asyncpg.UniqueViolationError:
         raise ValidationError(f"SKU {product.sku} is already used by another product", "sku") from None
     except asyncpg.ForeignKeyViolationError:
@@ -93,7 +103,8 @@ async def set_active(uow: UnitOfWork, product_id: int, active: bool) -> bool:
          WHERE p.id = $1 AND i.product_id = p.id
         RETURNING p.is_active
         """,
-        product_id, active,
+        product_id,
+        active,
     )
     if row is None:
         raise NotFound("product", product_id)
@@ -138,8 +149,18 @@ SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.description_uz, p.descrip
  WHERE p.id = $1
 """
 
-_EDITABLE = ("barcode", "name_uz", "name_ru", "description_uz", "description_ru", "category_id", "price",
-             "sale_price", "cost_price", "image_url")
+_EDITABLE = (
+    "barcode",
+    "name_uz",
+    "name_ru",
+    "description_uz",
+    "description_ru",
+    "category_id",
+    "price",
+    "sale_price",
+    "cost_price",
+    "image_url",
+)
 
 
 async def admin_view(conn: Conn, product_id: int) -> ProductView:

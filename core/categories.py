@@ -37,8 +37,15 @@ class Node(TypedDict):
 async def tree(conn: Conn, lang: str) -> list[Node]:
     """Active categories, children under their parents; a child of an inactive parent is not shown."""
     nodes = {
-        row["id"]: Node(id=row["id"], parent_id=row["parent_id"], icon=row["icon"], color=row["color"],
-                        sort_order=row["sort_order"], name=row["name"], children=[])
+        row["id"]: Node(
+            id=row["id"],
+            parent_id=row["parent_id"],
+            icon=row["icon"],
+            color=row["color"],
+            sort_order=row["sort_order"],
+            name=row["name"],
+            children=[],
+        )
         for row in await conn.fetch(_TREE, lang)
     }
     roots = []
@@ -72,8 +79,13 @@ async def create(uow: UnitOfWork, fields: CategoryFields) -> int:
         category_id: int = await uow.conn.fetchval(
             "INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_active)"
             " VALUES ($1, $2, $3, $4, $5, COALESCE($6, 0), COALESCE($7, TRUE)) RETURNING id",
-            name_uz, fields.name_ru, fields.parent_id, fields.icon, fields.color,
-            fields.sort_order, fields.is_active,
+            name_uz,
+            fields.name_ru,
+            fields.parent_id,
+            fields.icon,
+            fields.color,
+            fields.sort_order,
+            fields.is_active,
         )
     except asyncpg.ForeignKeyViolationError:
         raise NotFound("category", fields.parent_id) from None

@@ -105,17 +105,37 @@ def _problem(item: cart.CartLine) -> Conflict | None:
     else:
         return None
     changed = problem == "price_changed"
-    return Conflict(product_id=item["product_id"], name=item["name"], requested=item["quantity"],
-                    available=item["available"], old_price=item["price_snapshot"] if changed else None,
-                    new_price=item["price"] if changed else None, problem=problem)
+    return Conflict(
+        product_id=item["product_id"],
+        name=item["name"],
+        requested=item["quantity"],
+        available=item["available"],
+        old_price=item["price_snapshot"] if changed else None,
+        new_price=item["price"] if changed else None,
+        problem=problem,
+    )
 
 
 def race_conflict(error: OutOfStock | ProductInactive) -> CartConflict:
     """Stock that went between the cart check and the order (another buyer was faster), told the same way."""
     if isinstance(error, OutOfStock):
-        item = Conflict(product_id=error.product_id, name=error.product_name, problem="out_of_stock",
-                        requested=error.requested, available=error.available, old_price=None, new_price=None)
+        item = Conflict(
+            product_id=error.product_id,
+            name=error.product_name,
+            problem="out_of_stock",
+            requested=error.requested,
+            available=error.available,
+            old_price=None,
+            new_price=None,
+        )
     else:
-        item = Conflict(product_id=error.product_id, name=error.product_name, problem="inactive", requested=None,
-                        available=0, old_price=None, new_price=None)
+        item = Conflict(
+            product_id=error.product_id,
+            name=error.product_name,
+            problem="inactive",
+            requested=None,
+            available=0,
+            old_price=None,
+            new_price=None,
+        )
     return CartConflict([item])

@@ -50,6 +50,7 @@ async def flush_views(conn: Conn, redis: Redis) -> None:
               FROM UNNEST($1::int[], $2::int[]) AS v(id, views)
              WHERE p.id = v.id
             """,
-            list(products), list(products.values()),
+            list(products),
+            list(products.values()),
         )
     await banners.count_views(conn, await _drain(redis, BANNER_VIEWS))

@@ -60,9 +60,7 @@ SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.sub
 """
 
 
-async def read(
-    conn: Conn, user_id: int, lang: str = "uz", order_id: int | None = None
-) -> list[CustomerOrder]:
+async def read(conn: Conn, user_id: int, lang: str = "uz", order_id: int | None = None) -> list[CustomerOrder]:
     """A customer's own orders, newest first, or the one `order_id` (another customer's order is simply not there).
     Names are in the customer's language where the product has one."""
     return [_order(row) for row in await conn.fetch(_CUSTOMER_ORDERS, user_id, lang, order_id)]

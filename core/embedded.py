@@ -57,12 +57,19 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [
             REDIS_SERVER_PATH,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(data_dir),
-            "--save", "60", "1",  # one argument each: "60 1" in one reaches redis-server as no save point at all
-            "--appendonly", "no",
-            "--logfile", str(data_dir / "redis.log"),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir),
+            "--save",
+            "60",
+            "1",  # one argument each: "60 1" in one reaches redis-server as no save point at all
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(data_dir / "redis.log"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -121,4 +128,3 @@ def services(database_url: str | None, redis_url: str | None, data_dir: Path) ->
         else:
             log.info("Redis: %s", redact_url(redis_url))
         yield ServiceUrls(database_url, redis_url)
-

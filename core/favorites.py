@@ -47,6 +47,7 @@ async def replace(uow: UnitOfWork, user_id: int, product_ids: list[int]) -> None
     await conn.execute("DELETE FROM favorites WHERE user_id = $1 AND NOT product_id = ANY($2::int[])", user_id, wanted)
     await conn.execute(
         "INSERT INTO favorites (user_id, product_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
-        user_id, wanted,
+        user_id,
+        wanted,
     )
     uow.favorites_changed(user_id)

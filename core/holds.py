@@ -26,7 +26,8 @@ async def payable(conn: Conn, order_id: int, amount: int, *, grace: timedelta) -
     extended = await conn.execute(
         "UPDATE stock_reservations SET expires_at = GREATEST(expires_at, NOW() + $2::interval)"
         " WHERE order_id = $1 AND status = 'held'",
-        order_id, grace,
+        order_id,
+        grace,
     )
     return None if not extended.endswith(" 0") else "the reservation has expired; please order again"
 

@@ -162,13 +162,12 @@ async def sell_many(
     them as `locked`, by product id, with the columns of _CURRENT, and saves the read."""
     for _, quantity in sales:
         _require_positive(quantity)
-    return await _move_many(uow, [(product_id, -quantity, 0) for product_id, quantity in sales], Movement.SALE,
-                            source, locked=locked)
+    return await _move_many(
+        uow, [(product_id, -quantity, 0) for product_id, quantity in sales], Movement.SALE, source, locked=locked
+    )
 
 
-async def give_back(
-    uow: UnitOfWork, product_id: int, quantity: int, movement: Movement, source: Source
-) -> StockLevel:
+async def give_back(uow: UnitOfWork, product_id: int, quantity: int, movement: Movement, source: Source) -> StockLevel:
     """Units come back: a cancelled order (CANCEL) or goods returned by a customer (RETURN)."""
     if movement not in (Movement.CANCEL, Movement.RETURN):
         raise ValueError(f"give_back records cancel or return, not {movement}")
@@ -182,9 +181,7 @@ async def marketplace_sale(uow: UnitOfWork, product_id: int, quantity: int, sour
     return await _move(uow, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
 
 
-async def marketplace_return(
-    uow: UnitOfWork, product_id: int, quantity: int, source: Source
-) -> StockLevel:
+async def marketplace_return(uow: UnitOfWork, product_id: int, quantity: int, source: Source) -> StockLevel:
     _require_positive(quantity)
     return await _move(uow, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
 
@@ -203,7 +200,10 @@ async def reserve(
     reservation_id = await uow.conn.fetchval(
         "INSERT INTO stock_reservations (product_id, order_id, quantity, expires_at)"
         " VALUES ($1, $2, $3, $4) RETURNING id",
-        product_id, order_id, quantity, expires_at,
+        product_id,
+        order_id,
+        quantity,
+        expires_at,
     )
     return reservation_id, level
 
@@ -316,15 +316,21 @@ async def _move_many(
         if new_reserved < 0:
             raise ValidationError("cannot release more than is reserved", "quantity")
         planned.append(_Step(product_id, row, new_quantity, new_reserved, available_before, available_after))
-    await conn.execute(*bind(
-        _WRITE,
-        product_ids=[product_id for product_id, _, _ in changes],
-        quantity_changes=[quantity_change for _, quantity_change, _ in changes],
-        reserved_changes=[reserved_change for _, _, reserved_change in changes],
-        movement=movement.value, reference_type=source.reference_type, reference_id=source.reference_id,
-        marketplace_id=source.marketplace_id, notes=source.notes, created_by=source.user_id,
-        moved_ids=[step.product_id for step in planned if step.available_after != step.available_before],
-    ))
+    await conn.execute(
+        *bind(
+            _WRITE,
+            product_ids=[product_id for product_id, _, _ in changes],
+            quantity_changes=[quantity_change for _, quantity_change, _ in changes],
+            reserved_changes=[reserved_change for _, _, reserved_change in changes],
+            movement=movement.value,
+            reference_type=source.reference_type,
+            reference_id=source.reference_id,
+            marketplace_id=source.marketplace_id,
+            notes=source.notes,
+            created_by=source.user_id,
+            moved_ids=[step.product_id for step in planned if step.available_after != step.available_before],
+        )
+    )
     levels: list[StockLevel] = []
     for step in planned:
         if step.available_after == 0 and step.row["is_active"]:
@@ -338,9 +344,7 @@ async def _move_many(
     return levels
 
 
-async def _alert_crossings(
-    conn: Conn, product_id: int, row: asyncpg.Record, before: int, after: int
-) -> None:
+async def _alert_crossings(conn: Conn, product_id: int, row: asyncpg.Record, before: int, after: int) -> None:
     """One outbox row per crossing: down through the threshold, down to zero, back up from zero."""
     threshold = row["low_stock_threshold"]
     crossing: type[outbox.StockOut | outbox.StockBack | outbox.StockLow]

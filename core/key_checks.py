@@ -93,19 +93,26 @@ async def reply(redis: Redis, request: Request, answer: Answer) -> None:
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
     check = answer.check
-    return {"refused": answer.refused, "check": None if check is None else {
-        "account": check.account,
-        "places": [[place.id, place.name, place.note] for place in check.places],
-        "expires_at": check.expires_at.isoformat() if check.expires_at else None,
-    }}
+    return {
+        "refused": answer.refused,
+        "check": None
+        if check is None
+        else {
+            "account": check.account,
+            "places": [[place.id, place.name, place.note] for place in check.places],
+            "expires_at": check.expires_at.isoformat() if check.expires_at else None,
+        },
+    }
 
 
 def _answer_from(data: dict[str, Any]) -> Answer:
     check = data.get("check")
     if check is None:
         return Answer(refused=data.get("refused"))
-    return Answer(KeyCheck(
-        account=check["account"],
-        places=tuple(Place(*place) for place in check["places"]),
-        expires_at=datetime.fromisoformat(check["expires_at"]) if check["expires_at"] else None,
-    ))
+    return Answer(
+        KeyCheck(
+            account=check["account"],
+            places=tuple(Place(*place) for place in check["places"]),
+            expires_at=datetime.fromisoformat(check["expires_at"]) if check["expires_at"] else None,
+        )
+    )

@@ -108,35 +108,70 @@ class Platform:
         for spec in self.keys:
             if spec.name in keys:
                 return keys[spec.name]
-        raise ValidationError(f"give at least one key of {self.api_type}: {', '.join(s.name for s in self.keys)}",
-                              "keys")
+        raise ValidationError(
+            f"give at least one key of {self.api_type}: {', '.join(s.name for s in self.keys)}", "keys"
+        )
 
 
 def _ask(uz: str, ru: str) -> Mapping[str, str]:
     return {"uz": uz, "ru": ru}
 
 
-WILDBERRIES = Platform("wildberries", (
-    KeySpec("chrt_id", "integer", _ask("kartochkaning chrtId raqami (sotuvchi kabinetidagi son)",
-                                      "chrtId карточки (число из личного кабинета продавца)"), required=True),
-    # A 409 of the stock push may name refused items by barcode only (WB-SPEC 409 examples).
-    KeySpec("barcode", "text", _ask("kartochkaning shtrix-kodi", "штрихкод карточки"), learnt=True),
-))
-UZUM = Platform("uzum", (
-    KeySpec("sku_id", "integer", _ask("kartochkaning skuId raqami (sotuvchi kabinetidagi son)",
-                                     "skuId карточки (число из личного кабинета продавца)"), required=True),
-    # The stock push is keyed by barcode, a string (UZ-MD post-v2-fbs-sku-stocks.md).
-    KeySpec("barcode", "text", _ask("kartochkaning shtrix-kodi", "штрихкод карточки"), required=True),
-    # Uzum order items carry neither skuId nor barcode, only productId and skuTitle (UZ-MD get-v2-fbs-orders.md):
-    # "productId:skuTitle", learnt from the catalogue (GET /v1/product/shop/{shopId}).
-    KeySpec("product_sku", "text", _ask("mahsulot ID va SKU nomi", "ID товара и название SKU"), learnt=True),
-))
-OZON = Platform("ozon", (
-    KeySpec("offer_id", "text", _ask("kartochkaning offer_id si (u yerdagi artikulingiz)",
-                                    "offer_id карточки (ваш артикул там)"), required=True),
-    KeySpec("product_id", "integer", _ask("kartochkaning product_id si (sotuvchi kabinetidagi son)",
-                                         "product_id карточки (число из личного кабинета продавца)"), required=True),
-))
+WILDBERRIES = Platform(
+    "wildberries",
+    (
+        KeySpec(
+            "chrt_id",
+            "integer",
+            _ask(
+                "kartochkaning chrtId raqami (sotuvchi kabinetidagi son)",
+                "chrtId карточки (число из личного кабинета продавца)",
+            ),
+            required=True,
+        ),
+        # A 409 of the stock push may name refused items by barcode only (WB-SPEC 409 examples).
+        KeySpec("barcode", "text", _ask("kartochkaning shtrix-kodi", "штрихкод карточки"), learnt=True),
+    ),
+)
+UZUM = Platform(
+    "uzum",
+    (
+        KeySpec(
+            "sku_id",
+            "integer",
+            _ask(
+                "kartochkaning skuId raqami (sotuvchi kabinetidagi son)",
+                "skuId карточки (число из личного кабинета продавца)",
+            ),
+            required=True,
+        ),
+        # The stock push is keyed by barcode, a string (UZ-MD post-v2-fbs-sku-stocks.md).
+        KeySpec("barcode", "text", _ask("kartochkaning shtrix-kodi", "штрихкод карточки"), required=True),
+        # Uzum order items carry neither skuId nor barcode, only productId and skuTitle (UZ-MD get-v2-fbs-orders.md):
+        # "productId:skuTitle", learnt from the catalogue (GET /v1/product/shop/{shopId}).
+        KeySpec("product_sku", "text", _ask("mahsulot ID va SKU nomi", "ID товара и название SKU"), learnt=True),
+    ),
+)
+OZON = Platform(
+    "ozon",
+    (
+        KeySpec(
+            "offer_id",
+            "text",
+            _ask("kartochkaning offer_id si (u yerdagi artikulingiz)", "offer_id карточки (ваш артикул там)"),
+            required=True,
+        ),
+        KeySpec(
+            "product_id",
+            "integer",
+            _ask(
+                "kartochkaning product_id si (sotuvchi kabinetidagi son)",
+                "product_id карточки (число из личного кабинета продавца)",
+            ),
+            required=True,
+        ),
+    ),
+)
 
 PLATFORMS: dict[str, Platform] = {platform.api_type: platform for platform in (WILDBERRIES, UZUM, OZON)}
 

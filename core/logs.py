@@ -52,8 +52,11 @@ class JsonFormatter(logging.Formatter):
 
 def configure(level: str, json_lines: bool, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+    )
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()

@@ -55,13 +55,21 @@ LISTING_KEYS = """
 COALESCE((SELECT jsonb_object_agg(k.name, k.value) FROM listing_keys k WHERE k.mapping_id = mp.id), '{}') AS keys
 """
 
+
 def key_arrays(keys: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """The keys as the two parallel arrays the statements unnest."""
     return list(keys), list(keys.values())
 
 
-async def map_product(conn: Conn, marketplace_id: int, our_sku: str, keys: ListingKeys, *,
-                      title: str | None = None, warehouse_id: int | None = None) -> int:
+async def map_product(
+    conn: Conn,
+    marketplace_id: int,
+    our_sku: str,
+    keys: ListingKeys,
+    *,
+    title: str | None = None,
+    warehouse_id: int | None = None,
+) -> int:
     """Our product (by SKU) is this listing from now on; its keys replace the mapping's old ones."""
     product = await conn.fetchrow("SELECT id, sku FROM products WHERE sku = $1", our_sku)
     if product is None:
@@ -72,8 +80,9 @@ async def map_product(conn: Conn, marketplace_id: int, our_sku: str, keys: Listi
     listing_id = platform(api_type).listing_id(keys)
     try:
         async with conn.transaction():
-            mapping_id = await conn.fetchval(_UPSERT, product["id"], marketplace_id, listing_id, product["sku"],
-                                             title, warehouse_id)
+            mapping_id = await conn.fetchval(
+                _UPSERT, product["id"], marketplace_id, listing_id, product["sku"], title, warehouse_id
+            )
             await conn.execute("DELETE FROM listing_keys WHERE mapping_id = $1", mapping_id)
             await conn.execute(_SET_KEYS, mapping_id, marketplace_id, *key_arrays(keys))
     except asyncpg.UniqueViolationError:
@@ -89,7 +98,10 @@ async def learn_keys(conn: Conn, marketplace_id: int, learnt: Mapping[int, Mappi
         for name, value in keys.items():
             await conn.execute(
                 "DELETE FROM listing_keys WHERE marketplace_id = $1 AND name = $2 AND value = $3 AND mapping_id <> $4",
-                marketplace_id, name, value, mapping_id,
+                marketplace_id,
+                name,
+                value,
+                mapping_id,
             )
             status = await conn.execute(
                 """
@@ -98,7 +110,10 @@ async def learn_keys(conn: Conn, marketplace_id: int, learnt: Mapping[int, Mappi
                 ON CONFLICT (mapping_id, name) DO UPDATE SET value = EXCLUDED.value
                  WHERE listing_keys.value <> EXCLUDED.value
                 """,
-                mapping_id, marketplace_id, name, value,
+                mapping_id,
+                marketplace_id,
+                name,
+                value,
             )
             changed += not status.endswith(" 0")
     return changed
@@ -108,7 +123,8 @@ async def unmap(conn: Conn, marketplace_id: int, our_sku: str) -> bool:
     status = await conn.execute(
         "DELETE FROM marketplace_products mp USING products p"
         " WHERE mp.product_id = p.id AND p.sku = $2 AND mp.marketplace_id = $1",
-        marketplace_id, our_sku,
+        marketplace_id,
+        our_sku,
     )
     return not status.endswith(" 0")
 
@@ -129,8 +145,11 @@ async def match_catalog(conn: Conn, marketplace_id: int, candidates: list[Candid
     claimed: dict[str, str] = {}
     for candidate in candidates:
         listing = described.listing_id(candidate.keys)
-        owners = {by_sku[candidate.seller_sku.lower()]} if candidate.seller_sku and \
-            candidate.seller_sku.lower() in by_sku else set()
+        owners = (
+            {by_sku[candidate.seller_sku.lower()]}
+            if candidate.seller_sku and candidate.seller_sku.lower() in by_sku
+            else set()
+        )
         for barcode in candidate.barcodes:
             owners |= by_barcode.get(barcode, set())
         if not owners:
@@ -143,8 +162,14 @@ async def match_catalog(conn: Conn, marketplace_id: int, candidates: list[Candid
         claimed[our_sku] = listing
         try:
             async with conn.transaction():  # a savepoint: one refused listing does not undo the others
-                await map_product(conn, marketplace_id, our_sku, candidate.keys, title=candidate.title,
-                                  warehouse_id=candidate.warehouse_id)
+                await map_product(
+                    conn,
+                    marketplace_id,
+                    our_sku,
+                    candidate.keys,
+                    title=candidate.title,
+                    warehouse_id=candidate.warehouse_id,
+                )
         except ValidationError:
             report.conflicts.append(listing)
             continue

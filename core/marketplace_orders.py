@@ -95,21 +95,23 @@ async def resolve(conn: Conn, marketplace_id: int, line: IncomingLine) -> int | 
     return await conn.fetchval(_RESOLVE, marketplace_id, *key_arrays(line.keys), line.seller_sku)
 
 
-async def unknown_lines(conn: Conn, marketplace_id: int,
-                        incoming: list[IncomingOrder]) -> list[IncomingLine]:
+async def unknown_lines(conn: Conn, marketplace_id: int, incoming: list[IncomingOrder]) -> list[IncomingLine]:
     """Lines of orders we have not imported that resolve to no product and were not set aside before: worth
     asking the marketplace for the keys we lack before they are set aside."""
     found = []
     for order in incoming:
         if order.cancelled or await conn.fetchval(
-                "SELECT 1 FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2",
-                marketplace_id, order.key):
+            "SELECT 1 FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2", marketplace_id, order.key
+        ):
             continue
         for line in order.lines:
             if await resolve(conn, marketplace_id, line) is None and not await conn.fetchval(
-                    "SELECT 1 FROM marketplace_order_problems WHERE marketplace_id = $1"
-                    " AND marketplace_order_id = $2 AND line_key = $3",
-                    marketplace_id, order.key, line.key()):
+                "SELECT 1 FROM marketplace_order_problems WHERE marketplace_id = $1"
+                " AND marketplace_order_id = $2 AND line_key = $3",
+                marketplace_id,
+                order.key,
+                line.key(),
+            ):
                 found.append(line)
     return found
 
@@ -128,7 +130,8 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
     refused = await conn.fetchval(
         "SELECT 1 FROM marketplace_order_problems WHERE marketplace_id = $1 AND marketplace_order_id = $2"
         " AND problem = 'out_of_stock' AND resolved_at IS NULL",
-        marketplace_id, incoming.key,
+        marketplace_id,
+        incoming.key,
     )
     if refused:  # the admins were told to cancel it there: stock that came back since is not its to take
         return Imported("unplaced")
@@ -144,8 +147,9 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
     order = orders.NewOrder(
         channel_id=marketplace_id,
         lines=tuple(orders.Line(product_id, line.quantity, line.price) for product_id, line in resolved),
-        customer=orders.Customer(incoming.customer_name or "Marketplace buyer", incoming.customer_phone or "-",
-                                 incoming.address),
+        customer=orders.Customer(
+            incoming.customer_name or "Marketplace buyer", incoming.customer_phone or "-", incoming.address
+        ),
         marketplace_order_id=incoming.key,
         placed_at=incoming.placed_at,
     )
@@ -162,15 +166,15 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
         "UPDATE marketplace_order_problems SET resolved_at = NOW() WHERE marketplace_id = $1"
         " AND marketplace_order_id = $2 AND problem = 'unmapped' AND resolved_at IS NULL"
         " AND line_key = ANY($3::text[])",
-        marketplace_id, incoming.key, [line.key() for _, line in resolved],
+        marketplace_id,
+        incoming.key,
+        [line.key() for _, line in resolved],
     )
     partial = len(resolved) < len(incoming.lines)
     return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id)
 
 
-async def _drop_cancelled_items(
-    uow: UnitOfWork, marketplace_id: int, order_id: int, incoming: IncomingOrder
-) -> None:
+async def _drop_cancelled_items(uow: UnitOfWork, marketplace_id: int, order_id: int, incoming: IncomingOrder) -> None:
     """The buyer dropped some items of an order we hold: fewer units of a product on their side than live on
     ours means those units come back (a cancel movement), and the line records them as cancelled."""
     conn = uow.conn
@@ -192,21 +196,22 @@ async def _drop_cancelled_items(
         return
     await inventory.lock(conn, (item["product_id"] for item, _ in dropped))
     for item, units in dropped:
-        await conn.execute("UPDATE order_items SET cancelled_quantity = cancelled_quantity + $2 WHERE id = $1",
-                           item["id"], units)
+        await conn.execute(
+            "UPDATE order_items SET cancelled_quantity = cancelled_quantity + $2 WHERE id = $1", item["id"], units
+        )
         source = Source("order", order_id, marketplace_id, notes=f"{units} dropped by the buyer")
         await inventory.give_back(uow, item["product_id"], units, Movement.CANCEL, source)
     await conn.execute(
         "INSERT INTO order_status_history (order_id, status, notes) SELECT id, status, $2 FROM orders WHERE id = $1",
-        order_id, "the buyer dropped some items on the marketplace",
+        order_id,
+        "the buyer dropped some items on the marketplace",
     )
 
 
-async def _set_aside(
-    conn: Conn, marketplace_id: int, order_key: str, problem: str, line: IncomingLine
-) -> None:
-    kept = outbox.ProblemLine(line.quantity, None if line.price is None else str(line.price), line.title,
-                              line.seller_sku, dict(line.keys))
+async def _set_aside(conn: Conn, marketplace_id: int, order_key: str, problem: str, line: IncomingLine) -> None:
+    kept = outbox.ProblemLine(
+        line.quantity, None if line.price is None else str(line.price), line.title, line.seller_sku, dict(line.keys)
+    )
     inserted = await conn.fetchval(
         """
         INSERT INTO marketplace_order_problems (marketplace_id, marketplace_order_id, problem, line_key, line)
@@ -214,7 +219,11 @@ async def _set_aside(
         ON CONFLICT (marketplace_id, marketplace_order_id, line_key) DO NOTHING
         RETURNING id
         """,
-        marketplace_id, order_key, problem, line.key(), dataclasses.asdict(kept),
+        marketplace_id,
+        order_key,
+        problem,
+        line.key(),
+        dataclasses.asdict(kept),
     )
     if inserted is not None:  # one alert per problem, however often the order is pulled again
         await outbox.add(conn, outbox.MarketplaceOrderProblem(marketplace_id, order_key, problem, line=kept))
@@ -235,13 +244,19 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
     conn = uow.conn
     order = await conn.fetchrow(
         "SELECT id, status FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
-        marketplace_id, order_key,
+        marketplace_id,
+        order_key,
     )
     if order is None or order["status"] == order_status.Status.CANCELLED:
         return
     try:
-        await order_status.change_status(uow, order["id"], order_status.Status.CANCELLED,
-                                         note=f"cancelled on {marketplace_name}")
+        await order_status.change_status(
+            uow, order["id"], order_status.Status.CANCELLED, note=f"cancelled on {marketplace_name}"
+        )
     except InvalidTransition:
-        await outbox.add(conn, outbox.MarketplaceOrderProblem(
-            marketplace_id, order_key, "cancelled_after_shipping", status=order["status"]))
+        await outbox.add(
+            conn,
+            outbox.MarketplaceOrderProblem(
+                marketplace_id, order_key, "cancelled_after_shipping", status=order["status"]
+            ),
+        )

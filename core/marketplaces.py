@@ -57,13 +57,19 @@ SELECT id, slug, name, api_type, base_url, api_key_encrypted, api_secret_encrypt
 
 def _connection(row: asyncpg.Record, vault: Vault) -> Connection:
     return Connection(
-        marketplace_id=row["id"], slug=row["slug"], name=row["name"], api_type=row["api_type"] or row["slug"],
+        marketplace_id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        api_type=row["api_type"] or row["slug"],
         base_url=row["base_url"],
         token=vault.open(row["api_key_encrypted"]) if row["api_key_encrypted"] else None,
         client_id=row["client_id"],
         api_key=vault.open(row["api_secret_encrypted"]) if row["api_secret_encrypted"] else None,
-        warehouse_id=row["warehouse_id"], shop_id=row["shop_id"], auto_sync_enabled=row["auto_sync_enabled"],
-        sales_source=row["sales_source"], sync_interval_minutes=row["sync_interval_minutes"],
+        warehouse_id=row["warehouse_id"],
+        shop_id=row["shop_id"],
+        auto_sync_enabled=row["auto_sync_enabled"],
+        sales_source=row["sales_source"],
+        sync_interval_minutes=row["sync_interval_minutes"],
     )
 
 
@@ -108,8 +114,13 @@ async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) 
 
 
 async def set_paused(conn: Conn, marketplace_id: int, paused: bool) -> None:
-    if (await conn.execute("UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
-                           marketplace_id, not paused)).endswith(" 0"):
+    if (
+        await conn.execute(
+            "UPDATE marketplaces SET auto_sync_enabled = $2 WHERE id = $1 AND integration_type = 'api'",
+            marketplace_id,
+            not paused,
+        )
+    ).endswith(" 0"):
         raise NotFound("API marketplace", marketplace_id)
 
 

@@ -50,8 +50,17 @@ RETURNING n.id, n.kind, n.payload, n.attempts, n.created_at
 async def claim_due(conn: Conn, limit: int, *, admin_kinds: bool = True) -> list[Due]:
     """Lease up to `limit` due rows, oldest first. Without an admin chat, admin alerts are left waiting."""
     rows = await conn.fetch(_CLAIM, limit, LEASE, admin_kinds, list(CUSTOMER_KINDS))
-    dues = (Due(row["id"], row["kind"], row["payload"], row["attempts"], row["created_at"],
-                outbox.parse(row["kind"], row["payload"])) for row in rows)
+    dues = (
+        Due(
+            row["id"],
+            row["kind"],
+            row["payload"],
+            row["attempts"],
+            row["created_at"],
+            outbox.parse(row["kind"], row["payload"]),
+        )
+        for row in rows
+    )
     return sorted(dues, key=lambda due: due.id)
 
 
@@ -62,9 +71,7 @@ async def mark_sent(conn: Conn, ids: Sequence[int]) -> None:
     )
 
 
-async def retry_later(
-    conn: Conn, ids: Sequence[int], error: str, delay: timedelta | None = None
-) -> None:
+async def retry_later(conn: Conn, ids: Sequence[int], error: str, delay: timedelta | None = None) -> None:
     """A failed attempt: after `delay` when Telegram said how long to wait, else after a doubling backoff."""
     await conn.execute(
         """
@@ -73,7 +80,11 @@ async def retry_later(
                next_attempt_at = NOW() + COALESCE($3::interval, LEAST($4::interval * power(2, attempts), $5::interval))
          WHERE id = ANY($1::bigint[]) AND sent_at IS NULL
         """,
-        list(ids), error[:500], delay, FIRST_BACKOFF, MAX_BACKOFF,
+        list(ids),
+        error[:500],
+        delay,
+        FIRST_BACKOFF,
+        MAX_BACKOFF,
     )
 
 
@@ -82,7 +93,8 @@ async def release(conn: Conn, ids: Sequence[int], delay: timedelta = timedelta(0
     await conn.execute(
         "UPDATE notifications SET next_attempt_at = NOW() + $2::interval WHERE id = ANY($1::bigint[])"
         " AND sent_at IS NULL",
-        list(ids), delay,
+        list(ids),
+        delay,
     )
 
 
@@ -91,7 +103,8 @@ async def close_undeliverable(conn: Conn, ids: Sequence[int], reason: str) -> No
     await conn.execute(
         "UPDATE notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = 'infinity'"
         " WHERE id = ANY($1::bigint[]) AND sent_at IS NULL",
-        list(ids), reason[:500],
+        list(ids),
+        reason[:500],
     )
 
 
@@ -123,8 +136,15 @@ async def recipient(conn: Conn, user_id: int) -> Recipient | None:
 async def mark_blocked(conn: Conn, user_id: int, error: str) -> None:
     """The customer blocked the bot. Not users.is_active: that is the shop's own ban (the Mini App refuses
     such accounts), and a customer who silenced the bot may still shop."""
-    await audit.record(conn, None, audit.USER_BOT_BLOCKED, "user", user_id, {"reachable": True},
-                       {"reachable": False, "error": error[:200]})
+    await audit.record(
+        conn,
+        None,
+        audit.USER_BOT_BLOCKED,
+        "user",
+        user_id,
+        {"reachable": True},
+        {"reachable": False, "error": error[:200]},
+    )
 
 
 async def admin_language(conn: Conn) -> str:

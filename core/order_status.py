@@ -73,7 +73,9 @@ async def change_status(
     stamp = _TIMESTAMP_OF.get(target)
     await conn.execute(
         f"UPDATE orders SET status = $2, payment_status = $3{f', {stamp} = NOW()' if stamp else ''} WHERE id = $1",
-        order_id, target.value, payment_status,
+        order_id,
+        target.value,
+        payment_status,
     )
     await conn.execute(_HISTORY, order_id, target.value, note, changed_by)
     if order["user_id"] is not None:  # own-store customers hear about every change of their orders
@@ -102,8 +104,9 @@ async def mark_paid(
     if order["status"] == Status.PENDING and order["payment_status"] == "awaiting_payment":
         await _end_holds(uow, order_id, source, commit=True)
     elif order["status"] == Status.CANCELLED:
-        await outbox.add(conn, outbox.PaymentNeedsRefund(order_id, order["order_number"], order["total"],
-                                                         order["status"], charge_id))
+        await outbox.add(
+            conn, outbox.PaymentNeedsRefund(order_id, order["order_number"], order["total"], order["status"], charge_id)
+        )
     await conn.execute(
         "UPDATE orders SET payment_status = 'paid', telegram_payment_charge_id = $2 WHERE id = $1", order_id, charge_id
     )

@@ -141,6 +141,7 @@ WITH number AS (
 SELECT id, order_number FROM new_order
 """
 
+
 @dataclass(frozen=True)
 class _Priced:
     line: Line
@@ -182,29 +183,43 @@ async def place(
     total_profit = sum((p.profit for p in priced), Decimal(0))
     changed_by = order.created_by or order.user_id
     total = subtotal + order.delivery_fee
-    written = await conn.fetchrow(*bind(
-        _WRITE_ORDER,
-        number_prefix=f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-", channel_id=channel["channel_id"],
-        marketplace_order_id=order.marketplace_order_id, user_id=order.user_id, created_by=order.created_by,
-        customer_name=order.customer.name.strip(), customer_phone=order.customer.phone.strip(),
-        customer_address=order.customer.address,
-        subtotal=subtotal, delivery_fee=order.delivery_fee, total=total, total_cost=total_cost,
-        total_profit=total_profit, total_commission=total_commission,
-        payment_status="awaiting_payment" if order.hold_for_payment else "unpaid",
-        payment_method=order.payment_method, note=order.note, placed_at=order.placed_at,
-        product_ids=[p.line.product_id for p in priced],
-        product_names=[p.product["name_uz"] for p in priced],
-        product_skus=[p.product["sku"] for p in priced],
-        listing_ids=[p.line.marketplace_product_id or p.product["marketplace_product_id"] for p in priced],
-        prices=[p.price for p in priced],
-        cost_prices=[p.product["cost_price"] for p in priced],
-        quantities=[p.line.quantity for p in priced],
-        subtotals=[p.subtotal for p in priced],
-        commission_rates=[p.commission_rate for p in priced],
-        commissions=[p.commission for p in priced],
-        profits=[p.profit for p in priced],
-        status=Status.PENDING.value, status_note=f"placed via {channel['channel_name']}", changed_by=changed_by,
-    ))
+    written = await conn.fetchrow(
+        *bind(
+            _WRITE_ORDER,
+            number_prefix=f"{channel['prefix']}-{datetime.now(UTC):%Y%m%d}-",
+            channel_id=channel["channel_id"],
+            marketplace_order_id=order.marketplace_order_id,
+            user_id=order.user_id,
+            created_by=order.created_by,
+            customer_name=order.customer.name.strip(),
+            customer_phone=order.customer.phone.strip(),
+            customer_address=order.customer.address,
+            subtotal=subtotal,
+            delivery_fee=order.delivery_fee,
+            total=total,
+            total_cost=total_cost,
+            total_profit=total_profit,
+            total_commission=total_commission,
+            payment_status="awaiting_payment" if order.hold_for_payment else "unpaid",
+            payment_method=order.payment_method,
+            note=order.note,
+            placed_at=order.placed_at,
+            product_ids=[p.line.product_id for p in priced],
+            product_names=[p.product["name_uz"] for p in priced],
+            product_skus=[p.product["sku"] for p in priced],
+            listing_ids=[p.line.marketplace_product_id or p.product["marketplace_product_id"] for p in priced],
+            prices=[p.price for p in priced],
+            cost_prices=[p.product["cost_price"] for p in priced],
+            quantities=[p.line.quantity for p in priced],
+            subtotals=[p.subtotal for p in priced],
+            commission_rates=[p.commission_rate for p in priced],
+            commissions=[p.commission for p in priced],
+            profits=[p.profit for p in priced],
+            status=Status.PENDING.value,
+            status_note=f"placed via {channel['channel_name']}",
+            changed_by=changed_by,
+        )
+    )
     assert written is not None  # the INSERT ... RETURNING always gives its row
     order_id, order_number = written["id"], written["order_number"]
 
@@ -216,12 +231,18 @@ async def place(
     else:
         await inventory.sell_many(uow, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products)
     if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
-        await outbox.add(conn, outbox.OrderPlaced(
-            order_id, order_number, channel["channel_name"], total,
-            order.customer.name.strip(), tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity)
-                                               for p in priced),
-            user_id=order.user_id,
-        ))
+        await outbox.add(
+            conn,
+            outbox.OrderPlaced(
+                order_id,
+                order_number,
+                channel["channel_name"],
+                total,
+                order.customer.name.strip(),
+                tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity) for p in priced),
+                user_id=order.user_id,
+            ),
+        )
     if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)
         await outbox.add(conn, outbox.OrderStatus(order_id, order_number, Status.PENDING.value, order.user_id))
     return PlacedOrder(order_id, order_number, total, created=True)
@@ -320,9 +341,7 @@ class Quote:
     profit: Decimal
 
 
-async def quote(
-    conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)
-) -> Quote:
+async def quote(conn: Conn, channel_id: int, lines: tuple[Line, ...], delivery_fee: Decimal = Decimal(0)) -> Quote:
     """What `place` would charge and earn for these lines on this channel, taking nothing: the summary an
     admin confirms. Priced by the same code as `place`, so the two never disagree; raises what `place` would
     (OutOfStock, NotFound, ValidationError)."""
@@ -332,8 +351,17 @@ async def quote(
         raise NotFound("channel", channel_id)
     priced = [_price(line, products, channel) for line in merged]
     quoted = tuple(
-        QuotedLine(p.line.product_id, p.product["name_uz"], p.product["sku"], p.line.quantity, p.price, p.subtotal,
-                   p.cost, p.commission, p.profit)
+        QuotedLine(
+            p.line.product_id,
+            p.product["name_uz"],
+            p.product["sku"],
+            p.line.quantity,
+            p.price,
+            p.subtotal,
+            p.cost,
+            p.commission,
+            p.profit,
+        )
         for p in priced
     )
     subtotal = sum((q.subtotal for q in quoted), Decimal(0))

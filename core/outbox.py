@@ -172,15 +172,26 @@ class WebhookFailure:
 
 
 Alert = (
-    StockLow | StockOut | StockBack | OrderPlaced | OrderStatus | PaymentNeedsRefund | SyncFailure | SyncThrottled
-    | SyncRecovered | MarketplaceOrderProblem | StockDrift | WebhookFailure
+    StockLow
+    | StockOut
+    | StockBack
+    | OrderPlaced
+    | OrderStatus
+    | PaymentNeedsRefund
+    | SyncFailure
+    | SyncThrottled
+    | SyncRecovered
+    | MarketplaceOrderProblem
+    | StockDrift
+    | WebhookFailure
 )
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 
 
 async def add(conn: Conn, alert: Alert) -> None:
-    await conn.execute("INSERT INTO notifications (kind, payload) VALUES ($1, $2)", alert.KIND,
-                       dataclasses.asdict(alert))
+    await conn.execute(
+        "INSERT INTO notifications (kind, payload) VALUES ($1, $2)", alert.KIND, dataclasses.asdict(alert)
+    )
 
 
 def parse(kind: str, payload: dict[str, Any]) -> Alert | None:

@@ -61,8 +61,16 @@ class Settings(BaseSettings):
     # Provider token from @BotFather (Payments) for card payments in the Mini App; without it, cash only.
     payment_provider_token: SecretStr | None = None
 
-    @field_validator("bot_token", "webhook_secret", "database_url", "redis_url", "secret_key",
-                     "public_url", "payment_provider_token", mode="before")
+    @field_validator(
+        "bot_token",
+        "webhook_secret",
+        "database_url",
+        "redis_url",
+        "secret_key",
+        "public_url",
+        "payment_provider_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -164,7 +164,9 @@ async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
         # whatever their number: "samsung artel telefon" matches 12,000 products with one word or more.
         candidates = query.select(products.id).limit(params(SEARCH_COUNT_LIMIT))  # type: ignore[arg-type]
         query = (
-            Query.from_(products).join(inventory).on(inventory.product_id == products.id)
+            Query.from_(products)
+            .join(inventory)
+            .on(inventory.product_id == products.id)
             .where(products.id.isin(candidates))
         )
         rank = functools.reduce(operator.add, [fn.Cast(_matches(params, tsquery), "int") for tsquery in rankings])
@@ -185,7 +187,10 @@ async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
 
 
 async def _count(
-    conn: Conn, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None,
+    conn: Conn,
+    wanted: ProductFilter,
+    family: list[int] | None,
+    needle: search.Needle | None,
     every: bool,
 ) -> tuple[int, bool]:
     """How many products match, and whether that is only a lower bound. A separate statement, not
@@ -202,7 +207,11 @@ async def _count(
 
 
 def _filtered(
-    params: _Params, wanted: ProductFilter, family: list[int] | None, needle: search.Needle | None, every: bool,
+    params: _Params,
+    wanted: ProductFilter,
+    family: list[int] | None,
+    needle: search.Needle | None,
+    every: bool,
     dense: bool = False,
 ) -> QueryBuilder:
     """The products on sale that match the filter, before choosing columns, order and page. `every`: a product
@@ -243,9 +252,17 @@ def _matches(params: _Params, tsquery: str) -> Term:
 
 def _card(row: asyncpg.Record) -> Card:
     return Card(
-        id=row["id"], name=row["name"], description=row["description"], price=row["price"],
-        sale_price=row["sale_price"], display_price=row["display_price"], image=row["image"], sku=row["sku"],
-        category_id=row["category_id"], available=row["available"], in_stock=row["available"] > 0,
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        price=row["price"],
+        sale_price=row["sale_price"],
+        display_price=row["display_price"],
+        image=row["image"],
+        sku=row["sku"],
+        category_id=row["category_id"],
+        available=row["available"],
+        in_stock=row["available"] > 0,
     )
 
 
@@ -279,7 +296,8 @@ async def best_sellers(conn: Conn, lang: Language, limit: int = 10) -> list[Card
     params = _Params()
     query = (
         Query.from_(products)
-        .join(inventory).on(inventory.product_id == products.id)
+        .join(inventory)
+        .on(inventory.product_id == products.id)
         .select(*_card_columns(params, lang))
         .where(products.is_active & (products.order_count > 0))
         .orderby(products.order_count, order=Order.desc)

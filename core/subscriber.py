@@ -54,8 +54,9 @@ class Subscriber:
         self._retry_in = FIRST_RETRY_SECONDS
         self._task: asyncio.Task[None] | None = None
 
-    def listen(self, handlers: Mapping[str, Handler], *, lost: Signal | None = None,
-               back: Signal | None = None) -> Signal:
+    def listen(
+        self, handlers: Mapping[str, Handler], *, lost: Signal | None = None, back: Signal | None = None
+    ) -> Signal:
         """Call `handlers[channel](payload)` for each message of those channels; `back()` once all of them are
         subscribed, again after every break, and `lost()` at each break (and at close). Returns the function
         that stops listening."""

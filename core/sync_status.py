@@ -18,6 +18,7 @@ SYNC_RUN = "sync.run"
 LISTING_MAP = "listing.map"
 LISTING_UNMAP = "listing.unmap"
 
+
 class ListingTaken(ValidationError):
     """The listing is already another product's: it has to be unmapped there first."""
 
@@ -84,15 +85,21 @@ SELECT DISTINCT ON (marketplace_id, kind) marketplace_id, kind, sync_type, at, s
 async def overview(conn: Conn) -> list[MarketplaceSync]:
     rows = await conn.fetch(_OVERVIEW)
     runs: dict[tuple[int, str], Run] = {
-        (row["marketplace_id"], row["kind"]): Run(row["sync_type"], row["at"], row["status"], row["processed"],
-                                                  row["failed"], row["error"])
+        (row["marketplace_id"], row["kind"]): Run(
+            row["sync_type"], row["at"], row["status"], row["processed"], row["failed"], row["error"]
+        )
         for row in await conn.fetch(_RUNS, [row["id"] for row in rows])
     }
     return [
         MarketplaceSync(
-            marketplace_id=row["id"], name=row["name"], api_type=row["api_type"], paused=row["paused"],
-            last_pull=runs.get((row["id"], "pull")), last_push=runs.get((row["id"], "push")),
-            last_error=runs.get((row["id"], "error")), failing_listings=row["failing_listings"],
+            marketplace_id=row["id"],
+            name=row["name"],
+            api_type=row["api_type"],
+            paused=row["paused"],
+            last_pull=runs.get((row["id"], "pull")),
+            last_push=runs.get((row["id"], "push")),
+            last_error=runs.get((row["id"], "error")),
+            failing_listings=row["failing_listings"],
             pending_pushes=row["pending_pushes"],
         )
         for row in rows
@@ -110,16 +117,25 @@ async def set_paused(conn: Conn, marketplace_id: int, paused: bool, actor_id: in
     if was_paused == paused:
         return False
     await marketplaces.set_paused(conn, marketplace_id, paused)
-    await audit.record(conn, actor_id, SYNC_PAUSE if paused else SYNC_RESUME, "marketplace", marketplace_id,
-                       {"auto_sync_enabled": not was_paused}, {"auto_sync_enabled": not paused})
+    await audit.record(
+        conn,
+        actor_id,
+        SYNC_PAUSE if paused else SYNC_RESUME,
+        "marketplace",
+        marketplace_id,
+        {"auto_sync_enabled": not was_paused},
+        {"auto_sync_enabled": not paused},
+    )
     return True
 
 
 async def run_now(conn: Conn, effects: Effects, marketplace_id: int, actor_id: int) -> bool:
     """Ask the sync engine to run now, paused or not; False when Redis did not take the request (the periodic
     sweep still runs). The request is audited only once it went out."""
-    if await conn.fetchval("SELECT 1 FROM marketplaces WHERE id = $1 AND integration_type = 'api'",
-                           marketplace_id) is None:
+    if (
+        await conn.fetchval("SELECT 1 FROM marketplaces WHERE id = $1 AND integration_type = 'api'", marketplace_id)
+        is None
+    ):
         raise NotFound("API marketplace", marketplace_id)
     if not await effects.request_sync(marketplace_id):
         return False
@@ -191,8 +207,11 @@ SELECT mp.marketplace_product_id, mp.warehouse_id, {mappings.LISTING_KEYS}
 
 async def _listing(conn: Conn, product_id: int, marketplace_id: int) -> dict[str, object] | None:
     row = await conn.fetchrow(_LISTING, product_id, marketplace_id)
-    return None if row is None else {"listing": row["marketplace_product_id"], "warehouse_id": row["warehouse_id"],
-                                     **row["keys"]}
+    return (
+        None
+        if row is None
+        else {"listing": row["marketplace_product_id"], "warehouse_id": row["warehouse_id"], **row["keys"]}
+    )
 
 
 async def _product_sku(conn: Conn, product_id: int) -> str:
@@ -214,7 +233,12 @@ SELECT p.sku
 
 
 async def map_listing(
-    conn: Conn, product_id: int, marketplace_id: int, keys: ListingKeys, actor_id: int | None, *,
+    conn: Conn,
+    product_id: int,
+    marketplace_id: int,
+    keys: ListingKeys,
+    actor_id: int | None,
+    *,
     warehouse_id: int | None = None,
 ) -> int:
     """Our product is this marketplace listing from now on (due for a stock push at once). A listing that is
@@ -225,12 +249,18 @@ async def map_listing(
     if owner is not None:  # the unique index would refuse it too, but could not say whose it is
         raise ListingTaken(listing_id, owner)
     before = await _listing(conn, product_id, marketplace_id)
-    mapping_id = await mappings.map_product(conn, marketplace_id, await _product_sku(conn, product_id), keys,
-                                            warehouse_id=warehouse_id)
-    await audit.record(conn, actor_id, LISTING_MAP, "product", product_id,
-                       {"marketplace_id": marketplace_id, **before} if before else None,
-                       {"marketplace_id": marketplace_id, "listing": listing_id, "warehouse_id": warehouse_id,
-                        **keys})
+    mapping_id = await mappings.map_product(
+        conn, marketplace_id, await _product_sku(conn, product_id), keys, warehouse_id=warehouse_id
+    )
+    await audit.record(
+        conn,
+        actor_id,
+        LISTING_MAP,
+        "product",
+        product_id,
+        {"marketplace_id": marketplace_id, **before} if before else None,
+        {"marketplace_id": marketplace_id, "listing": listing_id, "warehouse_id": warehouse_id, **keys},
+    )
     return mapping_id
 
 
@@ -240,6 +270,7 @@ async def unmap_listing(conn: Conn, product_id: int, marketplace_id: int, actor_
     if before is None:
         return False
     await mappings.unmap(conn, marketplace_id, await _product_sku(conn, product_id))
-    await audit.record(conn, actor_id, LISTING_UNMAP, "product", product_id,
-                       {"marketplace_id": marketplace_id, **before}, None)
+    await audit.record(
+        conn, actor_id, LISTING_UNMAP, "product", product_id, {"marketplace_id": marketplace_id, **before}, None
+    )
     return True

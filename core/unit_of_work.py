@@ -149,9 +149,12 @@ class Effects:
             try:
                 await self._bump_catalog()
                 for level in pending.stock.values():
-                    await self._redis.publish(events.STOCK_CHANGED, json.dumps(
-                        {"product_id": level.product_id, "available": level.available, "price": str(level.price)}
-                    ))
+                    await self._redis.publish(
+                        events.STOCK_CHANGED,
+                        json.dumps(
+                            {"product_id": level.product_id, "available": level.available, "price": str(level.price)}
+                        ),
+                    )
             except Exception as error:  # Redis down must never fail a sale that already committed
                 log.warning("catalog bump or stock.changed not published (%s); caches catch up on their own", error)
         for user_id in sorted(pending.favorites):
@@ -165,8 +168,9 @@ class Effects:
             try:
                 await self._redis.publish(events.MARKETPLACE_CHANGED, slug)
             except Exception as error:
-                log.warning("marketplace change not published (%s); receivers pick it up within their cache's "
-                            "lifetime", error)
+                log.warning(
+                    "marketplace change not published (%s); receivers pick it up within their cache's lifetime", error
+                )
 
     async def _bump_catalog(self) -> None:
         version = int(await self._redis.incr(events.CATALOG_VERSION))

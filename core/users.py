@@ -104,9 +104,7 @@ async def list_admins(conn: Conn) -> list[Admin]:
     return [Admin(**row) for row in rows]
 
 
-_PROFILE = (
-    "SELECT id, telegram_id, first_name, last_name, username, phone, language, is_admin, is_active FROM users"
-)
+_PROFILE = "SELECT id, telegram_id, first_name, last_name, username, phone, language, is_admin, is_active FROM users"
 
 
 async def by_telegram_id(conn: Conn, telegram_id: int) -> User | None:

@@ -100,7 +100,9 @@ async def store_many(conn: Conn, received: Sequence[Event]) -> list[bool]:
         ON CONFLICT (marketplace_id, event_key) WHERE event_key IS NOT NULL DO NOTHING
         RETURNING marketplace_id, event_key
         """,
-        [e.marketplace_id for e in events], [e.event_type for e in events], [e.payload for e in events],
+        [e.marketplace_id for e in events],
+        [e.event_type for e in events],
+        [e.payload for e in events],
         [e.event_key for e in events],
     )
     inserted = {(row["marketplace_id"], row["event_key"]) for row in rows}
@@ -141,14 +143,20 @@ async def failed(conn: Conn, event: asyncpg.Record, error: str) -> None:
     if attempts >= MAX_ATTEMPTS:
         await conn.execute(
             "UPDATE marketplace_webhooks SET status = 'failed', retry_count = $2, error_message = $3 WHERE id = $1",
-            event["id"], attempts, error[:1000],
+            event["id"],
+            attempts,
+            error[:1000],
         )
-        await outbox.add(conn, outbox.WebhookFailure(event["marketplace_id"], event["id"], event["event_type"],
-                                                     error[:500]))
+        await outbox.add(
+            conn, outbox.WebhookFailure(event["marketplace_id"], event["id"], event["event_type"], error[:500])
+        )
         return
     delay = timedelta(seconds=BACKOFF[min(attempts - 1, len(BACKOFF) - 1)])
     await conn.execute(
         "UPDATE marketplace_webhooks SET status = 'retry', retry_count = $2, error_message = $3,"
         " next_attempt_at = NOW() + $4::interval WHERE id = $1",
-        event["id"], attempts, error[:1000], delay,
+        event["id"],
+        attempts,
+        error[:1000],
+        delay,
     )

@@ -69,29 +69,55 @@ async def start_demo_marketplaces(pool: asyncpg.Pool, vault: Vault) -> DemoMarke
 def _sandbox_for(connection: Connection, rows: list[asyncpg.Record]) -> tuple[SandboxServer, Connection]:
     if connection.api_type == "uzum":
         uzum = UzumSandbox(token="demo-uzum-token", rate_limit=False)
-        uzum.load_catalog([
-            {"skuId": int(r["keys"]["sku_id"]), "barcode": r["keys"]["barcode"], "productId": int(r["keys"]["sku_id"]),
-             "price": int(r["price"]), "sellerSkuCode": r["sku"], "skuTitle": r["name_uz"],
-             "amount": r["marketplace_stock"]}
-            for r in rows if "sku_id" in r["keys"] and "barcode" in r["keys"]
-        ])
+        uzum.load_catalog(
+            [
+                {
+                    "skuId": int(r["keys"]["sku_id"]),
+                    "barcode": r["keys"]["barcode"],
+                    "productId": int(r["keys"]["sku_id"]),
+                    "price": int(r["price"]),
+                    "sellerSkuCode": r["sku"],
+                    "skuTitle": r["name_uz"],
+                    "amount": r["marketplace_stock"],
+                }
+                for r in rows
+                if "sku_id" in r["keys"] and "barcode" in r["keys"]
+            ]
+        )
         return uzum, dataclasses.replace(connection, token="demo-uzum-token", shop_id=1)
     if connection.api_type == "wildberries":
         wb = WildberriesSandbox(token="demo-wb-token")
-        wb.load_catalog([
-            {"nmID": int(r["keys"]["chrt_id"]), "chrtId": int(r["keys"]["chrt_id"]),
-             "barcode": r["barcode"] or r["sku"],
-             "vendorCode": r["sku"], "title": r["name_ru"] or r["name_uz"], "price": int(r["price"]),
-             "stock": r["marketplace_stock"]}
-            for r in rows if "chrt_id" in r["keys"]
-        ])
+        wb.load_catalog(
+            [
+                {
+                    "nmID": int(r["keys"]["chrt_id"]),
+                    "chrtId": int(r["keys"]["chrt_id"]),
+                    "barcode": r["barcode"] or r["sku"],
+                    "vendorCode": r["sku"],
+                    "title": r["name_ru"] or r["name_uz"],
+                    "price": int(r["price"]),
+                    "stock": r["marketplace_stock"],
+                }
+                for r in rows
+                if "chrt_id" in r["keys"]
+            ]
+        )
         return wb, dataclasses.replace(connection, token="demo-wb-token", warehouse_id=wb.default_warehouse)
     ozon = OzonSandbox(client_id="1", api_key="demo-ozon-key", rate_limit=False)
-    ozon.load_catalog([
-        {"offer_id": r["keys"]["offer_id"], "product_id": int(r["keys"]["product_id"]),
-         "sku": int(r["keys"]["product_id"]), "price": float(r["price"]), "name": r["name_ru"] or r["name_uz"],
-         "stocks": r["marketplace_stock"]}
-        for r in rows if "offer_id" in r["keys"] and "product_id" in r["keys"]
-    ])
-    return ozon, dataclasses.replace(connection, client_id="1", api_key="demo-ozon-key",
-                                     warehouse_id=ozon.default_warehouse)
+    ozon.load_catalog(
+        [
+            {
+                "offer_id": r["keys"]["offer_id"],
+                "product_id": int(r["keys"]["product_id"]),
+                "sku": int(r["keys"]["product_id"]),
+                "price": float(r["price"]),
+                "name": r["name_ru"] or r["name_uz"],
+                "stocks": r["marketplace_stock"],
+            }
+            for r in rows
+            if "offer_id" in r["keys"] and "product_id" in r["keys"]
+        ]
+    )
+    return ozon, dataclasses.replace(
+        connection, client_id="1", api_key="demo-ozon-key", warehouse_id=ozon.default_warehouse
+    )

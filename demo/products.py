@@ -99,19 +99,21 @@ def build_products() -> list[Product]:
                     if mapped:
                         listings.append(Listing(slug, _round_thousand(price * (100 + markup) / _HUNDRED)))
                 listings += [Listing(slug, sale_price or price) for slug in MANUAL_SLUGS]
-                products.append(Product(
-                    sku=sku,
-                    barcode=_ean13(f"{_BARCODE_PREFIX}{index + 1:05d}"),
-                    name_uz=" ".join(kind.name_uz.format(m=model_uz, v=variant_uz).split()).rstrip(","),
-                    name_ru=" ".join(kind.name_ru.format(m=model_ru, v=variant_ru).split()).rstrip(","),
-                    description_uz=kind.description_uz,
-                    description_ru=kind.description_ru,
-                    leaf=kind.leaf,
-                    image_url=f"/app/demo/{top.key}.svg",
-                    price=price,
-                    sale_price=sale_price,
-                    cost_price=cost,
-                    quantity=quantity,
-                    listings=tuple(listings),
-                ))
+                products.append(
+                    Product(
+                        sku=sku,
+                        barcode=_ean13(f"{_BARCODE_PREFIX}{index + 1:05d}"),
+                        name_uz=" ".join(kind.name_uz.format(m=model_uz, v=variant_uz).split()).rstrip(","),
+                        name_ru=" ".join(kind.name_ru.format(m=model_ru, v=variant_ru).split()).rstrip(","),
+                        description_uz=kind.description_uz,
+                        description_ru=kind.description_ru,
+                        leaf=kind.leaf,
+                        image_url=f"/app/demo/{top.key}.svg",
+                        price=price,
+                        sale_price=sale_price,
+                        cost_price=cost,
+                        quantity=quantity,
+                        listings=tuple(listings),
+                    )
+                )
     return products

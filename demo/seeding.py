@@ -137,11 +137,16 @@ async def _seed_marketplaces(conn: Conn) -> int:
     rows = MARKETPLACES
     created = await conn.fetch(
         _INSERT_MARKETPLACES,
-        [m.name for m in rows], [m.slug for m in rows], [m.integration_type for m in rows],
-        [m.api_type for m in rows], [m.supports_webhooks for m in rows],
-        [m.supports_stock_sync for m in rows], [m.supports_order_sync for m in rows],
+        [m.name for m in rows],
+        [m.slug for m in rows],
+        [m.integration_type for m in rows],
+        [m.api_type for m in rows],
+        [m.supports_webhooks for m in rows],
+        [m.supports_stock_sync for m in rows],
+        [m.supports_order_sync for m in rows],
         [m.supports_price_sync for m in rows],
-        [m.sync_interval_minutes for m in rows], [m.default_commission_rate for m in rows],
+        [m.sync_interval_minutes for m in rows],
+        [m.default_commission_rate for m in rows],
     )
     return len(created)
 
@@ -157,8 +162,11 @@ async def _seed_categories(conn: Conn) -> tuple[dict[str, int], int]:
     if missing_top:
         inserted = await conn.fetch(
             _INSERT_CATEGORIES,
-            [c.name_uz for _, c in missing_top], [c.name_ru for _, c in missing_top],
-            [None for _ in missing_top], [c.icon for _, c in missing_top], [c.color for _, c in missing_top],
+            [c.name_uz for _, c in missing_top],
+            [c.name_ru for _, c in missing_top],
+            [None for _ in missing_top],
+            [c.icon for _, c in missing_top],
+            [c.color for _, c in missing_top],
             [i for i, _ in missing_top],
         )
         existing_top.update({r["name_uz"]: r["id"] for r in inserted})
@@ -182,9 +190,12 @@ async def _seed_categories(conn: Conn) -> tuple[dict[str, int], int]:
     if missing_sub:
         inserted = await conn.fetch(
             _INSERT_CATEGORIES,
-            [s.name_uz for _, _, _, s in missing_sub], [s.name_ru for _, _, _, s in missing_sub],
-            [p for p, _, _, _ in missing_sub], [s.icon for _, _, _, s in missing_sub],
-            [t.color for _, _, t, _ in missing_sub], [i for _, i, _, _ in missing_sub],
+            [s.name_uz for _, _, _, s in missing_sub],
+            [s.name_ru for _, _, _, s in missing_sub],
+            [p for p, _, _, _ in missing_sub],
+            [s.icon for _, _, _, s in missing_sub],
+            [t.color for _, _, t, _ in missing_sub],
+            [i for _, i, _, _ in missing_sub],
         )
         existing_sub.update({(r["parent_id"], r["name_uz"]): r["id"] for r in inserted})
         created += len(inserted)
@@ -194,18 +205,21 @@ async def _seed_categories(conn: Conn) -> tuple[dict[str, int], int]:
     return ids, created
 
 
-async def _seed_products(
-    uow: UnitOfWork, products: list[Product], category_ids: dict[str, int]
-) -> dict[str, int]:
+async def _seed_products(uow: UnitOfWork, products: list[Product], category_ids: dict[str, int]) -> dict[str, int]:
     """Insert the missing products with their stock, ledger and channel listings; the new ids by SKU."""
     conn = uow.conn
     rows = await conn.fetch(
         _INSERT_PRODUCTS,
-        [p.sku for p in products], [p.barcode for p in products],
-        [p.name_uz for p in products], [p.name_ru for p in products],
-        [p.description_uz for p in products], [p.description_ru for p in products],
-        [category_ids[p.leaf] for p in products], [p.price for p in products],
-        [p.sale_price for p in products], [p.cost_price for p in products],
+        [p.sku for p in products],
+        [p.barcode for p in products],
+        [p.name_uz for p in products],
+        [p.name_ru for p in products],
+        [p.description_uz for p in products],
+        [p.description_ru for p in products],
+        [category_ids[p.leaf] for p in products],
+        [p.price for p in products],
+        [p.sale_price for p in products],
+        [p.cost_price for p in products],
         [p.image_url for p in products],
     )
     new_ids: dict[str, int] = {r["sku"]: r["id"] for r in rows}
@@ -241,9 +255,7 @@ async def _seed_products(
     return new_ids
 
 
-async def _seed_banners(
-    conn: Conn, products: list[Product], category_ids: dict[str, int]
-) -> int:
+async def _seed_banners(conn: Conn, products: list[Product], category_ids: dict[str, int]) -> int:
     existing = {
         r["image_url"]
         for r in await conn.fetch(
@@ -274,8 +286,12 @@ async def _seed_banners(
             link_ids.append(None)
     inserted = await conn.fetch(
         _INSERT_BANNERS,
-        [b.title_uz for _, b in missing], [b.title_ru for _, b in missing], [b.image_url for _, b in missing],
-        [b.link_type for _, b in missing], link_ids, [b.link_url for _, b in missing],
+        [b.title_uz for _, b in missing],
+        [b.title_ru for _, b in missing],
+        [b.image_url for _, b in missing],
+        [b.link_type for _, b in missing],
+        link_ids,
+        [b.link_url for _, b in missing],
         [i for i, _ in missing],
     )
     return len(inserted)

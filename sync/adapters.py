@@ -17,8 +17,9 @@ from sync.wildberries import WildberriesAdapter
 ADAPTERS: dict[str, type[Any]] = {"uzum": UzumAdapter, "wildberries": WildberriesAdapter, "ozon": OzonAdapter}
 
 
-def build_adapter(connection: Connection, session: aiohttp.ClientSession, limits: RateLimits,
-                  **options: Any) -> Adapter:
+def build_adapter(
+    connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, **options: Any
+) -> Adapter:
     """``limits`` is the process's one RateLimits: every adapter of an account then keeps to one shared limit."""
     kind = ADAPTERS.get(connection.api_type)
     if kind is None:

@@ -21,8 +21,11 @@ async def automap(
     async with aiohttp.ClientSession() as session:
         adapter = build_adapter(connection, session, limits)
         async for item in adapter.catalog():
-            candidates.append(mappings.Candidate(item.seller_sku, item.barcodes, item.listing.keys, item.title,
-                                                 item.listing.warehouse_id))
+            candidates.append(
+                mappings.Candidate(
+                    item.seller_sku, item.barcodes, item.listing.keys, item.title, item.listing.warehouse_id
+                )
+            )
             if progress is not None and len(candidates) % 500 == 0:
                 progress.write(f"\rread {len(candidates)} listings from {connection.name}...")
                 progress.flush()

@@ -92,7 +92,12 @@ class MarketplaceHttp:
         self.calls = 0  # requests actually sent, for the sync log and benchmarks
 
     async def request(
-        self, method: str, path: str, *, body: Any = None, params: Mapping[str, Any] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
         idempotent: bool = True,
     ) -> Reply:
         url = f"{self._base_url}{path}"
@@ -102,8 +107,9 @@ class MarketplaceHttp:
             turn = await self._lane.turn(give_up_at - loop.time())
             if not turn.granted:
                 why = "paused after a 429" if turn.paused else "paced (our rate limit is booked)"
-                raise Throttled(f"{self.name}: {method} {path} not sent: the account is {why} for {turn.wait:.0f} s",
-                                turn.wait)
+                raise Throttled(
+                    f"{self.name}: {method} {path} not sent: the account is {why} for {turn.wait:.0f} s", turn.wait
+                )
             self.calls += 1
             try:
                 async with self._session.request(
@@ -116,10 +122,15 @@ class MarketplaceHttp:
                 await asyncio.sleep(self._policy.delay(attempt))
                 continue
             if reply.status == 429:
-                pause = await self._lane.throttled(self._retry_after(reply.headers), self._policy.throttle_first,
-                                                   self._policy.throttle_most, self._policy.patience)
-                log.warning("%s: %s %s answered 429; the account's calls pause for %.1f s", self.name, method, path,
-                            pause)
+                pause = await self._lane.throttled(
+                    self._retry_after(reply.headers),
+                    self._policy.throttle_first,
+                    self._policy.throttle_most,
+                    self._policy.patience,
+                )
+                log.warning(
+                    "%s: %s %s answered 429; the account's calls pause for %.1f s", self.name, method, path, pause
+                )
                 continue  # the next attempt waits for the pause, or fails fast if it is longer than patience
             if turn.episode:
                 await self._lane.recovered()
@@ -131,8 +142,11 @@ class MarketplaceHttp:
                 await asyncio.sleep(delay)
                 continue
             return reply
-        raise MarketplaceError(f"{self.name}: {method} {path} answered {reply.status} after "
-                               f"{self._policy.attempts} attempts", reply.status, reply.body)
+        raise MarketplaceError(
+            f"{self.name}: {method} {path} answered {reply.status} after {self._policy.attempts} attempts",
+            reply.status,
+            reply.body,
+        )
 
 
 def _decoded(raw: bytes) -> Any:

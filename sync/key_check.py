@@ -28,17 +28,25 @@ CHECK_RETRY = RetryPolicy(attempts=2, base_delay=0.5, max_delay=5.0)
 REDIS_DOWN_PAUSE = 2.0
 
 
-async def check_key(connection: Connection, session: aiohttp.ClientSession, limits: RateLimits,
-                    **options: Any) -> KeyCheck:
+async def check_key(
+    connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, **options: Any
+) -> KeyCheck:
     """The platform's word on the connection's key; raises MarketplaceError when it refuses it."""
     adapter = build_adapter(connection, session, limits, **{"policy": CHECK_RETRY, **options})
     return await adapter.check()
 
 
 class KeyChecker:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, vault: Vault, *, limits: RateLimits | None = None,
-                 route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        vault: Vault,
+        *,
+        limits: RateLimits | None = None,
+        route: Callable[[Connection], Connection] | None = None,
+        adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+    ) -> None:
         self._pool, self._redis, self._vault = pool, redis, vault
         self._limits = limits or RateLimits(redis)
         self._route = route or (lambda connection: connection)

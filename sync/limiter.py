@@ -101,8 +101,11 @@ class RateLimits:
                 self._local_until = time.monotonic() + REDIS_RETRY_SECONDS
                 if not self._redis_lost:
                     self._redis_lost = True
-                    log.warning("marketplace rate limits: Redis unreachable (%s); each process paces its own "
-                                "calls until it is back", error)
+                    log.warning(
+                        "marketplace rate limits: Redis unreachable (%s); each process paces its own "
+                        "calls until it is back",
+                        error,
+                    )
             else:
                 if self._redis_lost:
                     self._redis_lost = False

@@ -25,7 +25,9 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
 # KEYS: family's next free slot (ms), family pause, account pause, episode.
 # ARGV: interval ms, burst tolerance ms ((burst - 1) x interval), longest acceptable wait ms.
-_TAKE = _NOW + """
+_TAKE = (
+    _NOW
+    + """
 local episode = redis.call('EXISTS', KEYS[4])
 local paused = math.max(tonumber(redis.call('GET', KEYS[2]) or '0'), tonumber(redis.call('GET', KEYS[3]) or '0'))
 if paused > now then return {1, paused - now, episode} end
@@ -36,10 +38,13 @@ local next_free = due + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], next_free, 'PX', next_free - now)
 return {0, wait, episode}
 """
+)
 
 # KEYS: the pause this 429 sets (the family's when hinted, else the account's), strikes, episode.
 # ARGV: hinted pause ms (-1: no hint), first pause ms, longest pause ms, notable ms, episode memory ms.
-_THROTTLE = _NOW + """
+_THROTTLE = (
+    _NOW
+    + """
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local pause = tonumber(ARGV[1])
 if pause < 0 then
@@ -59,15 +64,19 @@ if deadline - now > tonumber(ARGV[4]) then
 end
 return deadline - now
 """
+)
 
 # KEYS: episode, strikes.
-_RECOVER = _NOW + """
+_RECOVER = (
+    _NOW
+    + """
 local ends = redis.call('HGET', KEYS[1], 'until')
 if not ends or now < tonumber(ends) then return 0 end
 redis.call('HSET', KEYS[1], 'over', 1)
 redis.call('DEL', KEYS[2])
 return 1
 """
+)
 
 # KEYS: episode.
 _CLAIM = """
@@ -108,19 +117,26 @@ class RedisLimitStore:
         return f"marketplace-limit:{{{account}}}:{name}"
 
     async def take(self, account: str, family: str, slot: Slot, max_wait: float) -> Verdict:
-        keys = [self._key(account, f"{family}:next"), self._key(account, f"{family}:pause"),
-                self._key(account, "pause"), self._key(account, "episode")]
+        keys = [
+            self._key(account, f"{family}:next"),
+            self._key(account, f"{family}:pause"),
+            self._key(account, "pause"),
+            self._key(account, "episode"),
+        ]
         interval = _ms(slot.interval)
-        kind, wait, episode = await self._take(keys=keys, args=[interval, interval * (slot.burst - 1),
-                                                                max(0, int(max_wait * 1000))])
+        kind, wait, episode = await self._take(
+            keys=keys, args=[interval, interval * (slot.burst - 1), max(0, int(max_wait * 1000))]
+        )
         return Verdict(_VERDICTS[int(kind)], int(wait) / 1000, bool(episode))
 
     async def throttle(self, account: str, family: str, backoff: Backoff) -> float:
         pause_key = self._key(account, f"{family}:pause" if backoff.hint is not None else "pause")
         keys = [pause_key, self._key(account, "strikes"), self._key(account, "episode")]
         hint = -1 if backoff.hint is None else _ms(backoff.hint)
-        paused = await self._throttle(keys=keys, args=[hint, _ms(backoff.first), _ms(backoff.most),
-                                                       _ms(backoff.notable), EPISODE_MEMORY_SECONDS * 1000])
+        paused = await self._throttle(
+            keys=keys,
+            args=[hint, _ms(backoff.first), _ms(backoff.most), _ms(backoff.notable), EPISODE_MEMORY_SECONDS * 1000],
+        )
         return int(paused) / 1000
 
     async def recover(self, account: str) -> None:

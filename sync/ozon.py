@@ -39,8 +39,15 @@ class OzonAdapter:
     batch_limit = 100
     max_quantity = 999_999
 
-    def __init__(self, connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, *,
-                 stocks_per_minute: int = 80, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        session: aiohttp.ClientSession,
+        limits: RateLimits,
+        *,
+        stocks_per_minute: int = 80,
+        policy: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
         if not connection.client_id or not connection.api_key:
             raise MarketplaceError("ozon: Client-Id and Api-Key are required")
         self._warehouse = connection.warehouse_id
@@ -49,11 +56,24 @@ class OzonAdapter:
         # Per Client-Id (contract 3.6): stock pushes 80 a minute; everything else within 50 a second, of which
         # we take 10.
         stocks = per_window(stocks_per_minute, 60, STOCKS_BURST)
-        self._stocks = MarketplaceHttp(session, connection.base_url or BASE_URL, headers,
-                                       limits.lane(connection, "stocks", stocks), retry, policy, name=self.name)
-        self._reads = MarketplaceHttp(session, connection.base_url or BASE_URL, headers,
-                                      limits.lane(connection, "reads", per_second(10, 10)), retry, policy,
-                                      name=self.name)
+        self._stocks = MarketplaceHttp(
+            session,
+            connection.base_url or BASE_URL,
+            headers,
+            limits.lane(connection, "stocks", stocks),
+            retry,
+            policy,
+            name=self.name,
+        )
+        self._reads = MarketplaceHttp(
+            session,
+            connection.base_url or BASE_URL,
+            headers,
+            limits.lane(connection, "reads", per_second(10, 10)),
+            retry,
+            policy,
+            name=self.name,
+        )
 
     @property
     def calls(self) -> int:
@@ -68,11 +88,17 @@ class OzonAdapter:
         return None
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
-        body = {"stocks": [
-            {"offer_id": u.listing.keys["offer_id"], "product_id": u.listing.keys.integer("product_id"),
-             "stock": u.quantity, "warehouse_id": self._warehouse_of(u.listing)}
-            for u in updates
-        ]}
+        body = {
+            "stocks": [
+                {
+                    "offer_id": u.listing.keys["offer_id"],
+                    "product_id": u.listing.keys.integer("product_id"),
+                    "stock": u.quantity,
+                    "warehouse_id": self._warehouse_of(u.listing),
+                }
+                for u in updates
+            ]
+        }
         reply = await self._stocks.request("POST", "/v2/products/stocks", body=body)
         if reply.status != 200:
             message = f"ozon answered {reply.status}: {_message(reply.body)}"
@@ -90,22 +116,32 @@ class OzonAdapter:
                 outcome.append(ItemResult(update.listing.mapping_id, True))
                 continue
             codes = {e.get("code") for e in errors}
-            outcome.append(ItemResult(
-                update.listing.mapping_id, False,
-                "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or "not updated",
-                retry_in=PAIR_COOLDOWN_SECONDS if "TOO_MANY_REQUESTS" in codes else None,
-            ))
+            outcome.append(
+                ItemResult(
+                    update.listing.mapping_id,
+                    False,
+                    "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors) or "not updated",
+                    retry_in=PAIR_COOLDOWN_SECONDS if "TOO_MANY_REQUESTS" in codes else None,
+                )
+            )
         return outcome
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
-        by_pair = {(listing.keys["offer_id"], self._warehouse_of(listing)): listing.mapping_id
-                   for listing in listings if "offer_id" in listing.keys}
+        by_pair = {
+            (listing.keys["offer_id"], self._warehouse_of(listing)): listing.mapping_id
+            for listing in listings
+            if "offer_id" in listing.keys
+        }
         offers = list({offer for offer, _ in by_pair})
         found: dict[int, int] = {}
         for start in range(0, len(offers), PAGE):
             cursor = ""
             while True:
-                body = {"limit": PAGE, "offer_id": offers[start:start + PAGE], **({"cursor": cursor} if cursor else {})}
+                body = {
+                    "limit": PAGE,
+                    "offer_id": offers[start : start + PAGE],
+                    **({"cursor": cursor} if cursor else {}),
+                }
                 reply = await self._reads.request("POST", "/v2/product/info/stocks-by-warehouse/fbs", body=body)
                 _raise_for(reply.status, reply.body)
                 for row in (reply.body or {}).get("products") or []:
@@ -124,16 +160,24 @@ class OzonAdapter:
         for start in range(0, len(offers), PAGE):
             cursor = ""
             while True:
-                body = {"filter": {"offer_id": offers[start:start + PAGE], "visibility": "ALL"}, "limit": PAGE,
-                        **({"cursor": cursor} if cursor else {})}
+                body = {
+                    "filter": {"offer_id": offers[start : start + PAGE], "visibility": "ALL"},
+                    "limit": PAGE,
+                    **({"cursor": cursor} if cursor else {}),
+                }
                 reply = await self._reads.request("POST", "/v5/product/info/prices", body=body)
                 _raise_for(reply.status, reply.body)
                 for item in (reply.body or {}).get("items") or []:
                     listing = by_offer.get(item.get("offer_id"))
                     if listing is not None:
                         price = item.get("price") or {}
-                        quotes.append(PriceQuote(listing, _money(price.get("marketing_seller_price") or
-                                                                 price.get("price")), _money(price.get("old_price"))))
+                        quotes.append(
+                            PriceQuote(
+                                listing,
+                                _money(price.get("marketing_seller_price") or price.get("price")),
+                                _money(price.get("old_price")),
+                            )
+                        )
                 cursor = (reply.body or {}).get("cursor") or ""
                 if not cursor or not (reply.body or {}).get("items"):
                     break
@@ -146,8 +190,10 @@ class OzonAdapter:
         both lists: the work queue has no status filter and can list it (D10)."""
         now = datetime.now(UTC)
         window = {"cutoff_from": _rfc3339(now - LOOKBACK), "cutoff_to": _rfc3339(now + LOOKBACK)}
-        found = {posting["posting_number"]: _order(posting)
-                 async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window)}
+        found = {
+            posting["posting_number"]: _order(posting)
+            async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window)
+        }
         if since is not None:
             period = {"since": _rfc3339(max(since, now - LIST_PERIOD)), "to": _rfc3339(now)}
             async for posting in self._postings("/v4/posting/fbs/list", period):
@@ -168,8 +214,15 @@ class OzonAdapter:
         now = datetime.now(UTC)
         recent = {order.key for order in open_orders if order.placed_at >= now - LOOKBACK + PLACED_MARGIN}
         window = {"since": _rfc3339(now - LOOKBACK), "to": _rfc3339(now), "statuses": ["cancelled"]}
-        cancelled = {posting["posting_number"] async for posting in self._postings("/v4/posting/fbs/list", window)
-                     if posting["posting_number"] in recent} if recent else set()
+        cancelled = (
+            {
+                posting["posting_number"]
+                async for posting in self._postings("/v4/posting/fbs/list", window)
+                if posting["posting_number"] in recent
+            }
+            if recent
+            else set()
+        )
         for order in open_orders:
             if order.key not in recent:
                 posting = await self.order(order.key)
@@ -195,8 +248,9 @@ class OzonAdapter:
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         last_id = ""
         while True:
-            reply = await self._reads.request("POST", "/v3/product/list",
-                                              body={"filter": {"visibility": "ALL"}, "last_id": last_id, "limit": PAGE})
+            reply = await self._reads.request(
+                "POST", "/v3/product/list", body={"filter": {"visibility": "ALL"}, "last_id": last_id, "limit": PAGE}
+            )
             _raise_for(reply.status, reply.body)
             result = (reply.body or {}).get("result") or {}
             ids = [item["product_id"] for item in result.get("items") or []]
@@ -214,7 +268,6 @@ class OzonAdapter:
             if len(ids) < PAGE or not last_id:
                 return
 
-
     async def check(self) -> KeyCheck:
         """Whose cabinet the key opens (`/v1/seller/info`), its FBS/rFBS warehouses (`/v2/warehouse/list`) and
         the key's expiry (`/v1/roles` `expires_at`; keys live six months, contract 3.1)."""
@@ -229,28 +282,44 @@ class OzonAdapter:
             body = {"limit": WAREHOUSES_PAGE, **({"cursor": cursor} if cursor else {})}
             reply = await self._reads.request("POST", "/v2/warehouse/list", body=body)
             _raise_for(reply.status, reply.body)
-            places += [Place(str(row.get("warehouse_id")), str(row.get("name") or ""),
-                             ", ".join([str(row.get("status") or ""), *(["rFBS"] if row.get("is_rfbs") else [])]))
-                       for row in (reply.body or {}).get("warehouses") or []]
+            places += [
+                Place(
+                    str(row.get("warehouse_id")),
+                    str(row.get("name") or ""),
+                    ", ".join([str(row.get("status") or ""), *(["rFBS"] if row.get("is_rfbs") else [])]),
+                )
+                for row in (reply.body or {}).get("warehouses") or []
+            ]
             cursor = (reply.body or {}).get("cursor") or ""
             if not (reply.body or {}).get("has_next") or not cursor:
                 break
         expires = (roles.body or {}).get("expires_at")
-        return KeyCheck(company.get("name") or company.get("legal_name"), tuple(places),
-                        datetime.fromisoformat(expires) if expires else None)
+        return KeyCheck(
+            company.get("name") or company.get("legal_name"),
+            tuple(places),
+            datetime.fromisoformat(expires) if expires else None,
+        )
 
 
 def _order(posting: dict[str, Any]) -> IncomingOrder:
-    return IncomingOrder(posting["posting_number"], _lines(posting), cancelled=posting.get("status") == "cancelled",
-                         placed_at=_moment(posting.get("in_process_at")))
+    return IncomingOrder(
+        posting["posting_number"],
+        _lines(posting),
+        cancelled=posting.get("status") == "cancelled",
+        placed_at=_moment(posting.get("in_process_at")),
+    )
 
 
 def _lines(posting: dict[str, Any]) -> tuple[IncomingLine, ...]:
     """A posting's lines, from the v4 lists or the v3 single posting."""
     return tuple(
-        IncomingLine(quantity=int(product.get("quantity") or 0), price=_price(product.get("price")),
-                     title=product.get("name") or "", seller_sku=product.get("offer_id"),
-                     keys=ListingKeys(offer_id=product.get("offer_id")))
+        IncomingLine(
+            quantity=int(product.get("quantity") or 0),
+            price=_price(product.get("price")),
+            title=product.get("name") or "",
+            seller_sku=product.get("offer_id"),
+            keys=ListingKeys(offer_id=product.get("offer_id")),
+        )
         for product in posting.get("products") or []
     )
 

@@ -67,15 +67,27 @@ class PullRun:
     orders: OrderCounts = OrderCounts()
 
 
-async def _logged(conn: Conn, connection: Connection, kind: str, trigger: str, started: datetime,
-                  clock: float, run: PullRun) -> PullRun:
-    await conn.execute(_LOG, connection.marketplace_id, kind, trigger, run.status, run.processed, run.failed,
-                       run.error, started, int((time.monotonic() - clock) * 1000))
+async def _logged(
+    conn: Conn, connection: Connection, kind: str, trigger: str, started: datetime, clock: float, run: PullRun
+) -> PullRun:
+    await conn.execute(
+        _LOG,
+        connection.marketplace_id,
+        kind,
+        trigger,
+        run.status,
+        run.processed,
+        run.failed,
+        run.error,
+        started,
+        int((time.monotonic() - clock) * 1000),
+    )
     return run
 
 
-async def pull_orders(conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *,
-                      trigger: str = "scheduled") -> PullRun:
+async def pull_orders(
+    conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *, trigger: str = "scheduled"
+) -> PullRun:
     """Import new orders (idempotent) and the cancellations of the ones we hold. Orders placed since the last
     successful pull are asked for whatever their status now (marketplace-fidelity.md D4): one that left "new"
     while we were not pulling still takes our stock, once."""
@@ -104,14 +116,29 @@ async def pull_orders(conn: Conn, effects: Effects, connection: Connection, adap
                 processed += 1
                 tally["cancelled"] += 1
     except MarketplaceError as error:
-        return await _logged(conn, connection, "orders", trigger, started, clock,
-                             PullRun("orders", "error", processed, failed, str(error), orders=OrderCounts.of(tally)))
+        return await _logged(
+            conn,
+            connection,
+            "orders",
+            trigger,
+            started,
+            clock,
+            PullRun("orders", "error", processed, failed, str(error), orders=OrderCounts.of(tally)),
+        )
     # When this pull began, not ended: the next catch-up must cover what was placed while it ran.
-    await conn.execute("UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1", connection.marketplace_id,
-                       started)
+    await conn.execute(
+        "UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1", connection.marketplace_id, started
+    )
     status = "partial" if failed else "success"
-    return await _logged(conn, connection, "orders", trigger, started, clock,
-                         PullRun("orders", status, processed, failed, orders=OrderCounts.of(tally)))
+    return await _logged(
+        conn,
+        connection,
+        "orders",
+        trigger,
+        started,
+        clock,
+        PullRun("orders", status, processed, failed, orders=OrderCounts.of(tally)),
+    )
 
 
 async def learn_keys(conn: Conn, connection: Connection, adapter: Adapter) -> int:
@@ -122,8 +149,9 @@ async def learn_keys(conn: Conn, connection: Connection, adapter: Adapter) -> in
         return await mappings.learn_keys(conn, connection.marketplace_id, learnt)
 
 
-async def pull_stock_diff(conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *,
-                          trigger: str = "scheduled") -> PullRun:
+async def pull_stock_diff(
+    conn: Conn, effects: Effects, connection: Connection, adapter: Adapter, *, trigger: str = "scheduled"
+) -> PullRun:
     """The design's workflow 1: previous - current stock on the marketplace = units sold there (a
     marketplace_sale); an increase = units back (a marketplace_return). Then every channel hears the truth."""
     started, clock = datetime.now(UTC), time.monotonic()
@@ -131,16 +159,21 @@ async def pull_stock_diff(conn: Conn, effects: Effects, connection: Connection, 
     try:
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(conn, connection, "stock", trigger, started, clock,
-                             PullRun("stock", "error", 0, 0, str(error)))
+        return await _logged(
+            conn, connection, "stock", trigger, started, clock, PullRun("stock", "error", 0, 0, str(error))
+        )
     processed = failed = 0
     for row in rows:
         current = theirs.get(row["id"])
         if current is None:
             continue
         change = row["previous_stock"] - current
-        source = Source("marketplace", row["id"], connection.marketplace_id,
-                        notes=f"{abs(change)} {'sold' if change > 0 else 'returned'} on {connection.name}")
+        source = Source(
+            "marketplace",
+            row["id"],
+            connection.marketplace_id,
+            notes=f"{abs(change)} {'sold' if change > 0 else 'returned'} on {connection.name}",
+        )
         try:
             async with effects.transaction(conn) as uow:
                 if change > 0:
@@ -150,40 +183,49 @@ async def pull_stock_diff(conn: Conn, effects: Effects, connection: Connection, 
                 await conn.execute(
                     "UPDATE marketplace_products SET previous_stock = $2, marketplace_stock = $2,"
                     " stock_last_synced_at = NOW() WHERE id = $1",
-                    row["id"], current,
+                    row["id"],
+                    current,
                 )
         except OutOfStock:
             failed += 1
-            await outbox.add(conn, outbox.MarketplaceOrderProblem(
-                connection.marketplace_id, order=None, problem="out_of_stock", product_id=row["product_id"],
-                sold_there=change,
-            ))
+            await outbox.add(
+                conn,
+                outbox.MarketplaceOrderProblem(
+                    connection.marketplace_id,
+                    order=None,
+                    problem="out_of_stock",
+                    product_id=row["product_id"],
+                    sold_there=change,
+                ),
+            )
             continue
         processed += change != 0
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
-    return await _logged(conn, connection, "stock", trigger, started, clock,
-                         PullRun("stock", status, processed, failed))
+    return await _logged(
+        conn, connection, "stock", trigger, started, clock, PullRun("stock", status, processed, failed)
+    )
 
 
-async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *,
-                      trigger: str = "scheduled") -> PullRun:
+async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *, trigger: str = "scheduled") -> PullRun:
     """Their price and strikethrough price, read-only for us: shown to the seller, never written back."""
     started, clock = datetime.now(UTC), time.monotonic()
     rows = await conn.fetch(_MAPPINGS, connection.marketplace_id)
     try:
         quotes = await adapter.read_prices([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(conn, connection, "price", trigger, started, clock,
-                             PullRun("price", "error", 0, 0, str(error)))
+        return await _logged(
+            conn, connection, "price", trigger, started, clock, PullRun("price", "error", 0, 0, str(error))
+        )
     await conn.executemany(
         "UPDATE marketplace_products SET marketplace_price = $2, marketplace_strikethrough_price = $3,"
         " last_synced_at = NOW() WHERE id = $1",
         [(quote.listing.mapping_id, quote.price, quote.strikethrough) for quote in quotes],
     )
     await conn.execute("UPDATE marketplaces SET prices_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
-    return await _logged(conn, connection, "price", trigger, started, clock,
-                         PullRun("price", "success", len(quotes), 0))
+    return await _logged(
+        conn, connection, "price", trigger, started, clock, PullRun("price", "success", len(quotes), 0)
+    )
 
 
 # Units of our live orders from this marketplace per product: a platform that keeps them reserved shows that much
@@ -209,8 +251,7 @@ def _drifted(row: asyncpg.Record, theirs: int) -> outbox.DriftedListing:
     return outbox.DriftedListing(row["product_id"], row["sku"], theirs, row["marketplace_stock"])
 
 
-async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *,
-                    trigger: str = "scheduled") -> PullRun:
+async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *, trigger: str = "scheduled") -> PullRun:
     """Read their stock back and compare with what we last pushed. More there than ours is pushed down at once.
     Less there is never "fixed" upward while it may be units sold there that we could not import (that would sell
     them again): it is held while order lines of that marketplace are unplaced, and it is no drift at all when it
@@ -225,12 +266,18 @@ async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *,
     try:
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                             PullRun("reconcile", "error", 0, 0, str(error)))
-    differing = [(row, theirs[row["id"]]) for row in rows
-                 if row["id"] in theirs and theirs[row["id"]] != row["marketplace_stock"]]
-    open_units = {row["product_id"]: row["units"] for row in await conn.fetch(
-        _OPEN_UNITS, connection.marketplace_id, [row["product_id"] for row, _ in differing])}
+        return await _logged(
+            conn, connection, "reconcile", trigger, started, clock, PullRun("reconcile", "error", 0, 0, str(error))
+        )
+    differing = [
+        (row, theirs[row["id"]])
+        for row in rows
+        if row["id"] in theirs and theirs[row["id"]] != row["marketplace_stock"]
+    ]
+    open_units = {
+        row["product_id"]: row["units"]
+        for row in await conn.fetch(_OPEN_UNITS, connection.marketplace_id, [row["product_id"] for row, _ in differing])
+    }
     unplaced = await conn.fetchval(_UNPLACED_LINES, connection.marketplace_id, UNPLACED_RECENT)
     drift: list[tuple[asyncpg.Record, int]] = []
     held: list[tuple[asyncpg.Record, int]] = []
@@ -242,18 +289,42 @@ async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *,
     if drift or held:
         async with conn.transaction():
             if drift:
-                await conn.execute("UPDATE marketplace_products SET stock_version = stock_version + 1"
-                                   " WHERE id = ANY($1::int[])", [row["id"] for row, _ in drift])
-            await outbox.add(conn, outbox.StockDrift(
-                connection.marketplace_id, connection.name,
-                items=tuple(_drifted(row, value) for row, value in drift[:50]), count=len(drift),
-                held=tuple(_drifted(row, value) for row, value in held[:50]), held_count=len(held),
-                unplaced_lines=unplaced,
-            ))
+                await conn.execute(
+                    "UPDATE marketplace_products SET stock_version = stock_version + 1 WHERE id = ANY($1::int[])",
+                    [row["id"] for row, _ in drift],
+                )
+            await outbox.add(
+                conn,
+                outbox.StockDrift(
+                    connection.marketplace_id,
+                    connection.name,
+                    items=tuple(_drifted(row, value) for row, value in drift[:50]),
+                    count=len(drift),
+                    held=tuple(_drifted(row, value) for row, value in held[:50]),
+                    held_count=len(held),
+                    unplaced_lines=unplaced,
+                ),
+            )
     status = "partial" if drift or held else "success"
-    told = "; ".join(part for part in (
-        f"{len(drift)} listings drifted; pushing the truth" if drift else "",
-        f"{len(held)} listings show less there while {unplaced} order lines are unplaced; not raised" if held else "",
-    ) if part) or None
-    return await _logged(conn, connection, "reconcile", trigger, started, clock,
-                         PullRun("reconcile", status, len(rows), len(drift) + len(held), told))
+    told = (
+        "; ".join(
+            part
+            for part in (
+                f"{len(drift)} listings drifted; pushing the truth" if drift else "",
+                f"{len(held)} listings show less there while {unplaced} order lines are unplaced; not raised"
+                if held
+                else "",
+            )
+            if part
+        )
+        or None
+    )
+    return await _logged(
+        conn,
+        connection,
+        "reconcile",
+        trigger,
+        started,
+        clock,
+        PullRun("reconcile", status, len(rows), len(drift) + len(held), told),
+    )

@@ -43,10 +43,18 @@ SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS o
 
 
 class MarketplacePuller:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, effects: Effects, vault: Vault, *, tick_seconds: float = 15.0,
-                 route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
-                 limits: RateLimits | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        effects: Effects,
+        vault: Vault,
+        *,
+        tick_seconds: float = 15.0,
+        route: Callable[[Connection], Connection] | None = None,
+        adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+        limits: RateLimits | None = None,
+    ) -> None:
         self._pool, self._effects, self._vault = pool, effects, vault
         # The process's limits (shared with its pusher and webhook worker); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
@@ -78,9 +86,13 @@ class MarketplacePuller:
             return
 
         async def job(conn: Conn) -> None:
-            due = await conn.fetchrow(_DUE, connection.marketplace_id,
-                                      timedelta(minutes=connection.sync_interval_minutes), PRICES_EVERY,
-                                      RECONCILE_EVERY)
+            due = await conn.fetchrow(
+                _DUE,
+                connection.marketplace_id,
+                timedelta(minutes=connection.sync_interval_minutes),
+                PRICES_EVERY,
+                RECONCILE_EVERY,
+            )
             assert due is not None  # marketplaces are never deleted: the connection's row is there
             runs = []
             if due["orders"]:
@@ -99,8 +111,14 @@ class MarketplacePuller:
         await announce_throttle(self._pool, connection, self._limits)
 
     def _adapter(self, connection: Connection, session: aiohttp.ClientSession) -> Adapter:
-        identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
-                    connection.warehouse_id, connection.shop_id)
+        identity = (
+            connection.base_url,
+            connection.token,
+            connection.client_id,
+            connection.api_key,
+            connection.warehouse_id,
+            connection.shop_id,
+        )
         cached = self._adapters.get(connection.marketplace_id)
         if cached is None or cached[0] != identity:
             cached = (identity, build_adapter(connection, session, self._limits, **self._options(connection)))

@@ -108,19 +108,21 @@ async def _push(conn: Conn, connection: Connection, adapter: Adapter, trigger: s
     for row in rows:
         listing = listing_of(row, connection)
         lacking = declared.missing(listing.keys)
-        missing = f"{connection.name}: no {', '.join(lacking)} for this listing" if lacking else \
-            adapter.missing_keys(listing)
+        missing = (
+            f"{connection.name}: no {', '.join(lacking)} for this listing" if lacking else adapter.missing_keys(listing)
+        )
         if missing:
             results.append(ItemResult(row["id"], False, missing))
             continue
-        quantity = value_to_push(row["available"], row["stock_buffer"], row["stock_percent"], row["max_quantity"],
-                                 adapter.max_quantity)
+        quantity = value_to_push(
+            row["available"], row["stock_buffer"], row["stock_percent"], row["max_quantity"], adapter.max_quantity
+        )
         updates.append((StockUpdate(listing, quantity), row["stock_version"]))
     versions = {update.listing.mapping_id: (version, update.quantity) for update, version in updates}
     error: str | None = None
     resume_in: float | None = None
     for start in range(0, len(updates), adapter.batch_limit):
-        batch = [update for update, _ in updates[start:start + adapter.batch_limit]]
+        batch = [update for update, _ in updates[start : start + adapter.batch_limit]]
         try:
             results.extend(await adapter.push_stock(batch))
         except MarketplaceError as failure:
@@ -136,12 +138,27 @@ async def _push(conn: Conn, connection: Connection, adapter: Adapter, trigger: s
     status = "error" if error else ("partial" if failed else "success")
     if not rows:  # nothing was due: a sweep that found the marketplace in step is not worth a log row
         return PushRun(connection.marketplace_id, status, 0, 0, 0)
-    await conn.execute(_LOG, connection.marketplace_id, trigger, status, pushed, failed, error, started,
-                       int((time.monotonic() - clock) * 1000))
+    await conn.execute(
+        _LOG,
+        connection.marketplace_id,
+        trigger,
+        status,
+        pushed,
+        failed,
+        error,
+        started,
+        int((time.monotonic() - clock) * 1000),
+    )
     if resume_in is None:  # a throttle has alerts of its own (sync.throttle_alerts)
         await _track_failure(conn, connection, error)
-    log.info("push %s: %s pushed, %s failed, %s calls (%s)", connection.slug, pushed, failed,
-             adapter.calls - calls_before, status)
+    log.info(
+        "push %s: %s pushed, %s failed, %s calls (%s)",
+        connection.slug,
+        pushed,
+        failed,
+        adapter.calls - calls_before,
+        status,
+    )
     return PushRun(connection.marketplace_id, status, pushed, failed, adapter.calls - calls_before, error, resume_in)
 
 
@@ -155,12 +172,18 @@ async def _record(conn: Conn, results: list[ItemResult], versions: dict[int, tup
         if done:
             await conn.execute(
                 _PUSHED,
-                [r.mapping_id for r in done], [versions[r.mapping_id][0] for r in done],
+                [r.mapping_id for r in done],
+                [versions[r.mapping_id][0] for r in done],
                 [versions[r.mapping_id][1] for r in done],
             )
         if failed:
-            await conn.execute(_FAILED, [r.mapping_id for r in failed], [(r.error or "")[:1000] for r in failed],
-                               [r.retry_in for r in failed], [r.platform_stock for r in failed])
+            await conn.execute(
+                _FAILED,
+                [r.mapping_id for r in failed],
+                [(r.error or "")[:1000] for r in failed],
+                [r.retry_in for r in failed],
+                [r.platform_stock for r in failed],
+            )
 
 
 async def _track_failure(conn: Conn, connection: Connection, error: str | None) -> None:

@@ -59,7 +59,8 @@ class StockPusher:
         async with aiohttp.ClientSession() as session:
             loops: dict[int, asyncio.Task[None]] = {}
             stop_listening = self._subscriber.listen(
-                {STOCK_CHANGED: lambda change: self.wake(), SYNC_REQUESTED: self._requested}, back=self.wake,
+                {STOCK_CHANGED: lambda change: self.wake(), SYNC_REQUESTED: self._requested},
+                back=self.wake,
             )
             try:
                 while not stop.is_set():
@@ -97,14 +98,26 @@ class StockPusher:
             resume_in: float | None = None
             try:
                 async with self._pool.acquire() as conn:
-                    connection = next((c for c in await marketplaces.api_connections(conn, self._vault)
-                                       if c.marketplace_id == marketplace_id), None)
+                    connection = next(
+                        (
+                            c
+                            for c in await marketplaces.api_connections(conn, self._vault)
+                            if c.marketplace_id == marketplace_id
+                        ),
+                        None,
+                    )
                 if connection is None:
                     return
                 connection = self._route(connection)
                 if connection.auto_sync_enabled or trigger == "manual":
-                    identity = (connection.base_url, connection.token, connection.client_id, connection.api_key,
-                                connection.warehouse_id, connection.shop_id)
+                    identity = (
+                        connection.base_url,
+                        connection.token,
+                        connection.client_id,
+                        connection.api_key,
+                        connection.warehouse_id,
+                        connection.shop_id,
+                    )
                     if adapter is None or identity != built_for:
                         adapter = build_adapter(connection, session, self._limits, **self._options(connection))
                         built_for = identity
@@ -119,8 +132,9 @@ class StockPusher:
                 log.exception("push to marketplace %s failed", marketplace_id)
             trigger = await self._wait(marketplace_id, wake, stop, resume_in)
 
-    async def _wait(self, marketplace_id: int, wake: asyncio.Event, stop: asyncio.Event,
-                    resume_in: float | None) -> str:
+    async def _wait(
+        self, marketplace_id: int, wake: asyncio.Event, stop: asyncio.Event, resume_in: float | None
+    ) -> str:
         if resume_in is not None:
             # The account is paused after a 429: changes meanwhile would only fail fast again; they stay due
             # and go in a run right after the pause.

@@ -19,7 +19,9 @@ async def announce_throttle(pool: asyncpg.Pool, connection: Connection, limits: 
         return
     async with pool.acquire() as conn, conn.transaction():
         if notice.throttled:
-            await outbox.add(conn, outbox.SyncThrottled(connection.marketplace_id, connection.name,
-                                                        pause_seconds=math.ceil(notice.pause)))
+            await outbox.add(
+                conn,
+                outbox.SyncThrottled(connection.marketplace_id, connection.name, pause_seconds=math.ceil(notice.pause)),
+            )
         if notice.recovered:
             await outbox.add(conn, outbox.SyncRecovered(connection.marketplace_id, connection.name))

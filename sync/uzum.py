@@ -39,16 +39,27 @@ class UzumAdapter:
     name = "uzum"
     max_quantity = 10_000  # the seller manual forbids more per SKU; assumed enforced by the API too
 
-    def __init__(self, connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, *,
-                 batch_limit: int = 100, requests_per_second: float = 0.9,
-                 policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        session: aiohttp.ClientSession,
+        limits: RateLimits,
+        *,
+        batch_limit: int = 100,
+        requests_per_second: float = 0.9,
+        policy: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
         if not connection.token:
             raise MarketplaceError("uzum: no API token configured")
         self.batch_limit = batch_limit
         self._shop_id = connection.shop_id
         self._http = MarketplaceHttp(
-            session, connection.base_url or BASE_URL, {"Authorization": connection.token},
-            limits.lane(connection, "all", per_second(requests_per_second)), seconds_header("Retry-After"), policy,
+            session,
+            connection.base_url or BASE_URL,
+            {"Authorization": connection.token},
+            limits.lane(connection, "all", per_second(requests_per_second)),
+            seconds_header("Retry-After"),
+            policy,
             name=self.name,
         )
 
@@ -60,11 +71,16 @@ class UzumAdapter:
         return None  # one stock per SKU: the declared keys (skuId, barcode) are all a push needs
 
     async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
-        body = {"skuAmountList": [
-            {"barcode": u.listing.keys["barcode"], "amount": u.quantity,
-             **({"skuId": u.listing.keys.integer("sku_id")} if "sku_id" in u.listing.keys else {})}
-            for u in updates
-        ]}
+        body = {
+            "skuAmountList": [
+                {
+                    "barcode": u.listing.keys["barcode"],
+                    "amount": u.quantity,
+                    **({"skuId": u.listing.keys.integer("sku_id")} if "sku_id" in u.listing.keys else {}),
+                }
+                for u in updates
+            ]
+        }
         reply = await self._http.request("POST", "/v2/fbs/sku/stocks", body=body)
         if reply.status == 200 and not _errors(reply.body):
             return [ItemResult(u.listing.mapping_id, True) for u in updates]
@@ -141,8 +157,11 @@ class UzumAdapter:
     async def _barcodes(self) -> dict[Any, str]:
         """skuId -> barcode as the stock API writes it. The product card types the barcode as int64, which drops
         leading zeros (UZ-MD get-v1-product-shop-shopid.md; fidelity D6): a write barcode must come from here."""
-        return {row["skuId"]: str(row["barcode"]) async for row in self._stock_rows()
-                if row.get("skuId") is not None and row.get("barcode") not in (None, "")}
+        return {
+            row["skuId"]: str(row["barcode"])
+            async for row in self._stock_rows()
+            if row.get("skuId") is not None and row.get("barcode") not in (None, "")
+        }
 
     async def incoming_orders(self, since: datetime | None) -> list[IncomingOrder]:
         """Orders still to be fulfilled and, with ``since``, every order placed since then that went further
@@ -190,9 +209,17 @@ class UzumAdapter:
         dates = {} if placed_from is None else {"dateFrom": int(placed_from.timestamp() * 1000)}
         page = 0
         while True:
-            reply = await self._http.request("GET", "/v2/fbs/orders", params={
-                "shopIds": self._shop_id, "status": status, "page": page, "size": ORDER_PAGE, **dates,
-            })
+            reply = await self._http.request(
+                "GET",
+                "/v2/fbs/orders",
+                params={
+                    "shopIds": self._shop_id,
+                    "status": status,
+                    "page": page,
+                    "size": ORDER_PAGE,
+                    **dates,
+                },
+            )
             _raise_for(reply.status, reply.body)
             orders = (reply.body.get("payload") or {}).get("orders") or []
             for order in orders:
@@ -207,8 +234,9 @@ class UzumAdapter:
             raise MarketplaceError("uzum: no shop id configured (amazing-store marketplace configure uzum --shop-id)")
         page = 0
         while True:
-            reply = await self._http.request("GET", f"/v1/product/shop/{self._shop_id}",
-                                             params={"page": page, "size": PAGE})
+            reply = await self._http.request(
+                "GET", f"/v1/product/shop/{self._shop_id}", params={"page": page, "size": PAGE}
+            )
             _raise_for(reply.status, reply.body)
             products = (reply.body or {}).get("productList") or []
             for product in products:
@@ -221,9 +249,14 @@ class UzumAdapter:
 
 def _order(order: dict[str, Any]) -> IncomingOrder:
     buyer = order.get("deliveryInfo") or {}
-    return IncomingOrder(str(order["id"]), _lines(order.get("orderItems") or []), buyer.get("customerFullname"),
-                         buyer.get("customerPhone"), buyer.get("deliveryAddress"),
-                         placed_at=_moment(order.get("dateCreated")))
+    return IncomingOrder(
+        str(order["id"]),
+        _lines(order.get("orderItems") or []),
+        buyer.get("customerFullname"),
+        buyer.get("customerPhone"),
+        buyer.get("deliveryAddress"),
+        placed_at=_moment(order.get("dateCreated")),
+    )
 
 
 def _lines(items: Iterable[dict[str, Any]]) -> tuple[IncomingLine, ...]:
@@ -240,14 +273,18 @@ def _line(item: dict[str, Any]) -> IncomingLine:
         price=Decimal(item["sellerPrice"]) if item.get("sellerPrice") is not None else None,
         title=item.get("skuTitle") or item.get("productTitle") or "",
         seller_sku=item.get("sellerSkuCode"),
-        keys=ListingKeys(sku_id=item.get("skuId"),
-                         product_sku=uzum_product_sku(item.get("productId"), item.get("skuTitle"))),
+        keys=ListingKeys(
+            sku_id=item.get("skuId"), product_sku=uzum_product_sku(item.get("productId"), item.get("skuTitle"))
+        ),
     )
 
 
 def _catalog_keys(product: dict[str, Any], sku: dict[str, Any], barcode: str | None) -> ListingKeys:
-    return ListingKeys(sku_id=sku.get("skuId"), barcode=barcode,
-                       product_sku=uzum_product_sku(product.get("productId"), sku.get("skuTitle")))
+    return ListingKeys(
+        sku_id=sku.get("skuId"),
+        barcode=barcode,
+        product_sku=uzum_product_sku(product.get("productId"), sku.get("skuTitle")),
+    )
 
 
 def _moment(value: Any) -> datetime | None:

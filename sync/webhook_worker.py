@@ -37,11 +37,19 @@ MIN_ROUND_SECONDS = 0.05
 
 
 class WebhookWorker:
-    def __init__(self, pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects, vault: Vault, *,
-                 sweep_seconds: float = 5.0,
-                 route: Callable[[Connection], Connection] | None = None,
-                 adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
-                 limits: RateLimits | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        subscriber: Subscriber,
+        effects: Effects,
+        vault: Vault,
+        *,
+        sweep_seconds: float = 5.0,
+        route: Callable[[Connection], Connection] | None = None,
+        adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+        limits: RateLimits | None = None,
+    ) -> None:
         self._pool, self._redis, self._subscriber, self._effects, self._vault = pool, redis, subscriber, effects, vault
         # The process's limits (shared with its pusher and puller); alone, its own on the same Redis.
         self._limits = limits or RateLimits(redis)
@@ -111,8 +119,7 @@ class WebhookWorker:
                 await webhooks.failed(conn, event, str(error))
         await webhooks.processed(conn, done)
 
-    async def _apply(self, uow: UnitOfWork, work: Work, connection: Connection,
-                     session: aiohttp.ClientSession) -> None:
+    async def _apply(self, uow: UnitOfWork, work: Work, connection: Connection, session: aiohttp.ClientSession) -> None:
         if work.cancel:
             await marketplace_orders.cancel_imported(uow, connection.marketplace_id, work.order_key, connection.name)
             return

@@ -46,8 +46,16 @@ class WildberriesAdapter:
     batch_limit = 1000
     max_quantity = 100_000
 
-    def __init__(self, connection: Connection, session: aiohttp.ClientSession, limits: RateLimits, *,
-                 burst: int = 20, per_minute: int = 300, policy: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        session: aiohttp.ClientSession,
+        limits: RateLimits,
+        *,
+        burst: int = 20,
+        per_minute: int = 300,
+        policy: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
         if not connection.token:
             raise MarketplaceError("wildberries: no API token configured")
         if connection.warehouse_id is None:
@@ -58,19 +66,43 @@ class WildberriesAdapter:
         # WB keeps one token bucket per seller account and API category (contract 2.6): marketplace 300/min
         # burst 20, prices 10 per 6 s burst 5, content 100/min burst 5.
         # A base URL override (sandbox) serves every WB host's paths on one server.
-        self._market = MarketplaceHttp(session, connection.base_url or MARKETPLACE_API, headers,
-                                       limits.lane(connection, "marketplace", per_second(per_minute / 60, burst)),
-                                       retry, policy, name=self.name)
-        self._prices = MarketplaceHttp(session, connection.base_url or PRICES_API, headers,
-                                       limits.lane(connection, "prices", per_second(10 / 6, 5)), retry, policy,
-                                       name=self.name)
-        self._content = MarketplaceHttp(session, connection.base_url or CONTENT_API, headers,
-                                        limits.lane(connection, "content", per_second(100 / 60, 5)), retry, policy,
-                                        name=self.name)
+        self._market = MarketplaceHttp(
+            session,
+            connection.base_url or MARKETPLACE_API,
+            headers,
+            limits.lane(connection, "marketplace", per_second(per_minute / 60, burst)),
+            retry,
+            policy,
+            name=self.name,
+        )
+        self._prices = MarketplaceHttp(
+            session,
+            connection.base_url or PRICES_API,
+            headers,
+            limits.lane(connection, "prices", per_second(10 / 6, 5)),
+            retry,
+            policy,
+            name=self.name,
+        )
+        self._content = MarketplaceHttp(
+            session,
+            connection.base_url or CONTENT_API,
+            headers,
+            limits.lane(connection, "content", per_second(100 / 60, 5)),
+            retry,
+            policy,
+            name=self.name,
+        )
         # Seller info: 1 a minute with bursts of 10 (WB-SPEC 01-general.yaml getV1SellerInfo).
-        self._common = MarketplaceHttp(session, connection.base_url or COMMON_API, headers,
-                                       limits.lane(connection, "common", per_second(1 / 60, 10)), retry, policy,
-                                       name=self.name)
+        self._common = MarketplaceHttp(
+            session,
+            connection.base_url or COMMON_API,
+            headers,
+            limits.lane(connection, "common", per_second(1 / 60, 10)),
+            retry,
+            policy,
+            name=self.name,
+        )
         self._expires_at = _token_expiry(connection.token)
 
     @property
@@ -94,21 +126,30 @@ class WildberriesAdapter:
             results = await self.push_stock(rest) if rest else []
             theirs = await self.read_stock([u.listing for u in updates if u.listing.mapping_id in refused])
             return results + [
-                ItemResult(mapping_id, False, message, retry_in=REFUSED_RETRY_SECONDS.get(code, REFUSED_RETRY),
-                           platform_stock=theirs.get(mapping_id))
+                ItemResult(
+                    mapping_id,
+                    False,
+                    message,
+                    retry_in=REFUSED_RETRY_SECONDS.get(code, REFUSED_RETRY),
+                    platform_stock=theirs.get(mapping_id),
+                )
                 for mapping_id, (code, message) in refused.items()
             ]
         message = f"wildberries answered {reply.status}: {str(reply.body)[:200]}"
         return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
-        by_chrt = {listing.keys.integer("chrt_id"): listing.mapping_id for listing in listings
-                   if "chrt_id" in listing.keys}
+        by_chrt = {
+            listing.keys.integer("chrt_id"): listing.mapping_id for listing in listings if "chrt_id" in listing.keys
+        }
         found: dict[int, int] = {}
         chrt_ids = list(by_chrt)
         for start in range(0, len(chrt_ids), self.batch_limit):
-            reply = await self._market.request("POST", f"/api/v3/stocks/{self._warehouse}",
-                                               body={"chrtIds": chrt_ids[start:start + self.batch_limit]})
+            reply = await self._market.request(
+                "POST",
+                f"/api/v3/stocks/{self._warehouse}",
+                body={"chrtIds": chrt_ids[start : start + self.batch_limit]},
+            )
             _raise_for(reply.status, reply.body)
             for row in (reply.body or {}).get("stocks") or []:
                 if row.get("chrtId") in by_chrt:
@@ -120,16 +161,18 @@ class WildberriesAdapter:
         quotes = []
         offset = 0
         while True:
-            reply = await self._prices.request("GET", "/api/v2/list/goods/filter",
-                                               params={"limit": PRICE_PAGE, "offset": offset})
+            reply = await self._prices.request(
+                "GET", "/api/v2/list/goods/filter", params={"limit": PRICE_PAGE, "offset": offset}
+            )
             _raise_for(reply.status, reply.body)
             goods = ((reply.body or {}).get("data") or {}).get("listGoods") or []
             for good in goods:
                 for size in good.get("sizes") or []:
                     listing = by_chrt.get(size.get("sizeID"))
                     if listing is not None:
-                        quotes.append(PriceQuote(listing, _money(size.get("discountedPrice")),
-                                                 _money(size.get("price"))))
+                        quotes.append(
+                            PriceQuote(listing, _money(size.get("discountedPrice")), _money(size.get("price")))
+                        )
             if len(goods) < PRICE_PAGE:
                 return quotes
             offset += PRICE_PAGE
@@ -157,8 +200,9 @@ class WildberriesAdapter:
         window = {"dateFrom": int(max(since, now - ORDERS_WINDOW).timestamp()), "dateTo": int(now.timestamp())}
         cursor = 0
         while True:
-            reply = await self._market.request("GET", "/api/v3/orders",
-                                               params={"limit": ORDERS_PAGE, "next": cursor, **window})
+            reply = await self._market.request(
+                "GET", "/api/v3/orders", params={"limit": ORDERS_PAGE, "next": cursor, **window}
+            )
             _raise_for(reply.status, reply.body)
             tasks = (reply.body or {}).get("orders") or []
             if not tasks:
@@ -174,8 +218,9 @@ class WildberriesAdapter:
         """Which of these tasks either side has cancelled (POST /api/v3/orders/status, 1000 ids a call)."""
         cancelled: set[str] = set()
         for start in range(0, len(ids), STATUS_BATCH):
-            reply = await self._market.request("POST", "/api/v3/orders/status",
-                                               body={"orders": ids[start:start + STATUS_BATCH]})
+            reply = await self._market.request(
+                "POST", "/api/v3/orders/status", body={"orders": ids[start : start + STATUS_BATCH]}
+            )
             _raise_for(reply.status, reply.body)
             for row in (reply.body or {}).get("orders") or []:
                 if row.get("supplierStatus") in SELLER_CANCELLED or row.get("wbStatus") in WB_CANCELLED:
@@ -196,8 +241,9 @@ class WildberriesAdapter:
     async def catalog(self) -> AsyncIterator[CatalogItem]:
         cursor: dict[str, Any] = {"limit": CARDS_PAGE}
         while True:
-            reply = await self._content.request("POST", "/content/v2/get/cards/list",
-                                                body={"settings": {"cursor": cursor, "filter": {"withPhoto": -1}}})
+            reply = await self._content.request(
+                "POST", "/content/v2/get/cards/list", body={"settings": {"cursor": cursor, "filter": {"withPhoto": -1}}}
+            )
             _raise_for(reply.status, reply.body)
             cards = (reply.body or {}).get("cards") or []
             for card in cards:
@@ -207,14 +253,14 @@ class WildberriesAdapter:
                         seller_sku=card.get("vendorCode"),
                         barcodes=tuple(str(b) for b in size.get("skus") or []),
                         # A size may carry several barcodes; the first names it (a key names one listing).
-                        listing=Listing(0, ListingKeys(chrt_id=size.get("chrtID"),
-                                                       barcode=next(iter(size.get("skus") or []), None))),
+                        listing=Listing(
+                            0, ListingKeys(chrt_id=size.get("chrtID"), barcode=next(iter(size.get("skus") or []), None))
+                        ),
                     )
             page = (reply.body or {}).get("cursor") or {}
             if len(cards) < CARDS_PAGE or not page:
                 return
             cursor = {"limit": CARDS_PAGE, "updatedAt": page.get("updatedAt"), "nmID": page.get("nmID")}
-
 
     async def check(self) -> KeyCheck:
         """The seller the token belongs to (`GET /api/v1/seller-info`, any token category), its seller warehouses
@@ -264,15 +310,23 @@ def _refused_unless_ok(status: int, body: Any) -> None:
 
 
 def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
-    return IncomingOrder(str(task["id"]), (_line(task),), address=(task.get("address") or {}).get("fullAddress"),
-                         cancelled=cancelled, placed_at=_moment(task.get("createdAt")))
+    return IncomingOrder(
+        str(task["id"]),
+        (_line(task),),
+        address=(task.get("address") or {}).get("fullAddress"),
+        cancelled=cancelled,
+        placed_at=_moment(task.get("createdAt")),
+    )
 
 
 def _line(task: dict[str, Any]) -> IncomingLine:
     """One assembly task is one unit of one size (there is no quantity field; contract 2.4)."""
     return IncomingLine(
-        quantity=1, price=Decimal(task["convertedPrice"]) / 100 if task.get("convertedPrice") else None,
-        title=task.get("article") or "", seller_sku=task.get("article"), keys=ListingKeys(chrt_id=task.get("chrtId")),
+        quantity=1,
+        price=Decimal(task["convertedPrice"]) / 100 if task.get("convertedPrice") else None,
+        title=task.get("article") or "",
+        seller_sku=task.get("article"),
+        keys=ListingKeys(chrt_id=task.get("chrtId")),
     )
 
 
@@ -287,8 +341,11 @@ def _refused(body: Any, updates: list[StockUpdate]) -> dict[int, tuple[str, str]
         if not isinstance(problem, dict):
             continue
         for item in problem.get("data") or []:
-            named = (by_chrt.get(str(item.get("chrtId"))) if item.get("chrtId") is not None
-                     else by_barcode.get(str(item.get("sku"))))
+            named = (
+                by_chrt.get(str(item.get("chrtId")))
+                if item.get("chrtId") is not None
+                else by_barcode.get(str(item.get("sku")))
+            )
             if named is not None:
                 refused[named] = (str(problem.get("code")), f"{problem.get('code')}: {problem.get('message')}")
     return refused

@@ -17,7 +17,10 @@ async def make_channel(
     return await conn.fetchval(
         "INSERT INTO marketplaces (name, slug, integration_type, default_commission_rate, order_prefix)"
         " VALUES ($1, $1, $2, $3, $4) RETURNING id",
-        slug, kind, Decimal(commission) if commission else None, prefix,
+        slug,
+        kind,
+        Decimal(commission) if commission else None,
+        prefix,
     )
 
 
@@ -34,21 +37,33 @@ async def make_product(
     return await catalog.create_product(
         uow,
         catalog.NewProduct(
-            sku=sku, name_uz=f"Mahsulot {sku}", price=Decimal(price), cost_price=Decimal(cost) if cost else None,
-            sale_price=Decimal(sale_price) if sale_price else None, initial_stock=stock,
+            sku=sku,
+            name_uz=f"Mahsulot {sku}",
+            price=Decimal(price),
+            cost_price=Decimal(cost) if cost else None,
+            sale_price=Decimal(sale_price) if sale_price else None,
+            initial_stock=stock,
         ),
         low_stock_threshold=threshold,
     )
 
 
 async def map_product(
-    conn: asyncpg.Connection, product_id: int, channel_id: int, listing: str, *, commission: str | None = None,
+    conn: asyncpg.Connection,
+    product_id: int,
+    channel_id: int,
+    listing: str,
+    *,
+    commission: str | None = None,
     price: str | None = None,
 ) -> None:
     await conn.execute(
         "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, commission_rate,"
         " marketplace_price) VALUES ($1, $2, $3, $4, $5)",
-        product_id, channel_id, listing, Decimal(commission) if commission else None,
+        product_id,
+        channel_id,
+        listing,
+        Decimal(commission) if commission else None,
         Decimal(price) if price else None,
     )
 
@@ -73,18 +88,30 @@ async def make_shop(pool: asyncpg.Pool, effects: Effects) -> Shop:
     """Two categories (Elektronika > Telefonlar, Kiyim), three products with stock, the own-store channel."""
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         own = await make_channel(conn, "amazing-store", "own", prefix="AS")
-        electronics = await categories.create(uow, categories.CategoryFields(name_uz="Elektronika",
-                                                                              name_ru="Электроника", sort_order=1))
-        phones = await categories.create(uow, categories.CategoryFields(name_uz="Telefonlar", name_ru="Телефоны",
-                                                                         parent_id=electronics))
-        clothes = await categories.create(uow, categories.CategoryFields(name_uz="Kiyim", name_ru="Одежда",
-                                                                          sort_order=2))
+        electronics = await categories.create(
+            uow, categories.CategoryFields(name_uz="Elektronika", name_ru="Электроника", sort_order=1)
+        )
+        phones = await categories.create(
+            uow, categories.CategoryFields(name_uz="Telefonlar", name_ru="Телефоны", parent_id=electronics)
+        )
+        clothes = await categories.create(
+            uow, categories.CategoryFields(name_uz="Kiyim", name_ru="Одежда", sort_order=2)
+        )
 
         async def product(sku: str, name_uz: str, name_ru: str, category: int, price: str, stock: int) -> int:
-            return await catalog.create_product(uow, catalog.NewProduct(
-                sku=sku, name_uz=name_uz, name_ru=name_ru, category_id=category, price=Decimal(price),
-                cost_price=Decimal(price) * Decimal("0.6"), initial_stock=stock,
-            ), low_stock_threshold=2)
+            return await catalog.create_product(
+                uow,
+                catalog.NewProduct(
+                    sku=sku,
+                    name_uz=name_uz,
+                    name_ru=name_ru,
+                    category_id=category,
+                    price=Decimal(price),
+                    cost_price=Decimal(price) * Decimal("0.6"),
+                    initial_stock=stock,
+                ),
+                low_stock_threshold=2,
+            )
 
         phone = await product("PH-1", "Samsung Galaxy smartfoni", "Смартфон Samsung Galaxy", phones, "3000000", 5)
         telefon = await product("PH-2", "Oddiy tugmali qurilma", "Телефон кнопочный", phones, "250000", 3)

@@ -243,9 +243,7 @@ class FakeTelegram:
         return update_id
 
     @staticmethod
-    def _user(
-        user_id: int, first_name: str, language_code: str | None, username: str | None
-    ) -> dict[str, Any]:
+    def _user(user_id: int, first_name: str, language_code: str | None, username: str | None) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code is not None:
             user["language_code"] = language_code

@@ -51,21 +51,31 @@ def _crossings(room: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("room", [r for r in ROOMS if r != "tests"])
 def test_a_room_imports_only_the_rooms_it_may(room: str) -> None:
     assert room in MAY_IMPORT, f"{room}/ is a new room: say in MAY_IMPORT which rooms it may import"
-    forbidden = [f"{where} imports {module}" for where, module in _crossings(room)
-                 if module.split(".")[0] not in MAY_IMPORT[room]]
+    forbidden = [
+        f"{where} imports {module}"
+        for where, module in _crossings(room)
+        if module.split(".")[0] not in MAY_IMPORT[room]
+    ]
     assert not forbidden, "\n".join(forbidden)
 
 
 def test_only_the_composition_root_and_the_tests_import_demo() -> None:
-    importers = [f"{where} imports {module}" for room in ROOMS if room not in ("amazing_store", "tests", "demo")
-                 for where, module in _crossings(room) if module.split(".")[0] == "demo"]
+    importers = [
+        f"{where} imports {module}"
+        for room in ROOMS
+        if room not in ("amazing_store", "tests", "demo")
+        for where, module in _crossings(room)
+        if module.split(".")[0] == "demo"
+    ]
     assert not importers, "\n".join(importers)
 
 
 def test_the_sandboxes_import_nothing_else_of_the_project() -> None:
     """They answer as the platforms' specs say, so our sync is tested against the specs, not against itself."""
-    outside = [f"{path.relative_to(ROOT)}:{line} imports {module}"
-               for path in sorted((ROOT / "demo" / "sandboxes").rglob("*.py"))
-               for line, module in _imports(path)
-               if module.split(".")[0] in ROOMS and not module.startswith("demo.sandboxes")]
+    outside = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / "demo" / "sandboxes").rglob("*.py"))
+        for line, module in _imports(path)
+        if module.split(".")[0] in ROOMS and not module.startswith("demo.sandboxes")
+    ]
     assert not outside, "\n".join(outside)

@@ -171,7 +171,9 @@ def openapi_document(endpoints: list[Endpoint], title: str, version: str) -> dic
             "schemas": definitions.get("$defs", {}),
             "securitySchemes": {
                 "telegramInitData": {
-                    "type": "apiKey", "in": "header", "name": "Authorization",
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
                     "description": "tma <Telegram.WebApp.initData>",
                 }
             },
@@ -182,23 +184,28 @@ def openapi_document(endpoints: list[Endpoint], title: str, version: str) -> dic
 def _response(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
     if endpoint.response is None:
         return {"description": "done"}
-    return {"description": "ok", "content": {"application/json": {"schema": refs[(endpoint.response,
-                                                                                     "serialization")]}}}
+    return {
+        "description": "ok",
+        "content": {"application/json": {"schema": refs[(endpoint.response, "serialization")]}},
+    }
 
 
 def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1,
-                                                                   "maximum": MAX_ID}}
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
         for name in _path_names(endpoint.path)
     ]
     if endpoint.query is not None:
         schema = endpoint.query.model_json_schema()
         for name, field_schema in schema.get("properties", {}).items():
-            parameters.append({
-                "name": name, "in": "query", "required": name in schema.get("required", []),
-                "schema": {key: value for key, value in field_schema.items() if key != "title"},
-            })
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in schema.get("required", []),
+                    "schema": {key: value for key, value in field_schema.items() if key != "title"},
+                }
+            )
     return parameters
 
 

@@ -20,8 +20,12 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 300
 
 
-async def cached(app: web.Application, key: str, load: Callable[[], Awaitable[Any]],
-                 shape: Callable[[Any], Any] = lambda value: value) -> Any:
+async def cached(
+    app: web.Application,
+    key: str,
+    load: Callable[[], Awaitable[Any]],
+    shape: Callable[[Any], Any] = lambda value: value,
+) -> Any:
     """`load()`'s JSON-able answer, from a cache when this catalog version already has it; `shape` turns
     it into the form kept in this process's memory (e.g. pre-encoded pieces)."""
 

@@ -25,8 +25,9 @@ class CardList:
 
     @classmethod
     def of(cls, items: list[dict[str, Any]], rest: dict[str, Any]) -> CardList:
-        cards = tuple((card["id"], _encode({k: v for k, v in card.items() if k != "is_favorite"})[:-1])
-                      for card in items)
+        cards = tuple(
+            (card["id"], _encode({k: v for k, v in card.items() if k != "is_favorite"})[:-1]) for card in items
+        )
         return cls(cards, _encode(rest)[1:] if rest else b"}")
 
     def response(self, liked: frozenset[int]) -> web.Response:

@@ -38,14 +38,16 @@ _STATUS: dict[type[DomainError], int] = {
 class ApiError(Exception):
     """An error a handler raises on purpose with its HTTP status."""
 
-    def __init__(self, status: int, code: str, message: str, details: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
 
 
-def error_response(status: int, code: str, message: str, details: Any = None,
-                   headers: dict[str, str] | None = None) -> web.Response:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> web.Response:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
@@ -60,8 +62,12 @@ def _details(error: DomainError) -> Any:
     if isinstance(error, InvalidTransition):
         return {"from": error.current, "to": error.target}
     if isinstance(error, CartConflict):
-        return {"items": [{**item, "old_price": _money(item["old_price"]), "new_price": _money(item["new_price"])}
-                          for item in error.items]}
+        return {
+            "items": [
+                {**item, "old_price": _money(item["old_price"]), "new_price": _money(item["new_price"])}
+                for item in error.items
+            ]
+        }
     if isinstance(error, ValidationError) and error.field:
         return {"field": error.field}
     return None
@@ -72,8 +78,10 @@ def _money(value: Any) -> str | None:
 
 
 def validation_details(error: PydanticValidationError) -> list[dict[str, Any]]:
-    return [{"field": ".".join(str(part) for part in problem["loc"]), "message": problem["msg"]}
-            for problem in error.errors(include_url=False, include_input=False)]
+    return [
+        {"field": ".".join(str(part) for part in problem["loc"]), "message": problem["msg"]}
+        for problem in error.errors(include_url=False, include_input=False)
+    ]
 
 
 @web.middleware
@@ -91,16 +99,24 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         if error.status < 400:
             raise
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(error.status, "http_error")
-        return error_response(error.status, code, error.reason, headers={
-            k: v for k, v in error.headers.items() if k in ("Allow", "Retry-After")
-        })
+        return error_response(
+            error.status,
+            code,
+            error.reason,
+            headers={k: v for k, v in error.headers.items() if k in ("Allow", "Retry-After")},
+        )
     except asyncpg.DataError:
         return error_response(422, "validation_error", "a value is out of range")
     # Connection lost, or the server shutting down / starting up (57P0x: "cannot connect now"). A server
     # shutting down right after a statement completed can also leave asyncpg's protocol mid-state, so the next
     # statement on that connection fails as an InternalClientError.
-    except (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, asyncpg.InterfaceError,
-            asyncpg.InternalClientError, OSError) as error:
+    except (
+        asyncpg.PostgresConnectionError,
+        asyncpg.OperatorInterventionError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+        OSError,
+    ) as error:
         if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:  # a static file path, not the database
             return error_response(404, "not_found", "Not Found")
         log.warning("database unavailable for %s %s: %s", request.method, request.path, error)

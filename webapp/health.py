@@ -22,8 +22,11 @@ async def readyz(request: web.Request) -> web.Response:
     body = {name: "ok" if ok else "unavailable" for name, ok in results.items()}
     if failed:
         return web.json_response(
-            {"status": "unavailable", **body,
-             "error": {"code": "not_ready", "message": f"{', '.join(failed)} not answering"}},
+            {
+                "status": "unavailable",
+                **body,
+                "error": {"code": "not_ready", "message": f"{', '.join(failed)} not answering"},
+            },
             status=503,
         )
     return web.json_response({"status": "ok", **body})

@@ -10,9 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 
-def sign_init_data(
-    bot_token: str, user: dict[str, Any], *, auth_date: int | None = None, **fields: str
-) -> str:
+def sign_init_data(bot_token: str, user: dict[str, Any], *, auth_date: int | None = None, **fields: str) -> str:
     """The query string Telegram.WebApp.initData would hold for `user` (user JSON kept compact)."""
     data = {
         "user": json.dumps(user, separators=(",", ":"), ensure_ascii=False),

@@ -33,6 +33,7 @@ class LangQuery(Query):
 
 # --- users ---------------------------------------------------------------------------------------------
 
+
 class Profile(BaseModel):
     id: int
     telegram_id: int
@@ -65,6 +66,7 @@ class FavoritesReplace(Body):
 
 
 # --- catalog -------------------------------------------------------------------------------------------
+
 
 class Category(BaseModel):
     id: int
@@ -206,6 +208,7 @@ class AdminProduct(BaseModel):
 
 # --- cart ----------------------------------------------------------------------------------------------
 
+
 class CartItem(BaseModel):
     id: int
     product_id: int
@@ -237,6 +240,7 @@ class CartQuantity(Body):
 
 
 # --- orders --------------------------------------------------------------------------------------------
+
 
 class OrderLine(BaseModel):
     product_id: int | None
@@ -283,6 +287,7 @@ class Checkout(Body):
 
 
 # --- banners -------------------------------------------------------------------------------------------
+
 
 class Banner(BaseModel):
     id: int

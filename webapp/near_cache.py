@@ -45,9 +45,12 @@ class NearCache:
             self._effects.listen_to_catalog_bumps(self._catalog_bumped),
             self._effects.listen_to_favorites(self.forget_favorites),
             self._subscriber.listen(
-                {events.CATALOG_CHANGED: lambda version: self._catalog_bumped(int(version)),
-                 events.FAVORITES_CHANGED: lambda user_id: self.forget_favorites(int(user_id))},
-                lost=self._lost, back=self._back,
+                {
+                    events.CATALOG_CHANGED: lambda version: self._catalog_bumped(int(version)),
+                    events.FAVORITES_CHANGED: lambda user_id: self.forget_favorites(int(user_id)),
+                },
+                lost=self._lost,
+                back=self._back,
             ),
         ]
 

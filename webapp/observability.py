@@ -54,17 +54,20 @@ class HttpMetrics(Collector):
         histogram[-1] += seconds
 
     def collect(self) -> Iterable[Metric]:
-        requests = CounterMetricFamily("http_requests", "HTTP requests by route and status",
-                                       labels=["route", "method", "status"])
+        requests = CounterMetricFamily(
+            "http_requests", "HTTP requests by route and status", labels=["route", "method", "status"]
+        )
         for (route, method, status), count in self._requests.items():
             requests.add_metric([route, method, str(status)], count)
-        latency = HistogramMetricFamily("http_request_duration_seconds", "HTTP request latency by route",
-                                        labels=["route", "method"])
+        latency = HistogramMetricFamily(
+            "http_request_duration_seconds", "HTTP request latency by route", labels=["route", "method"]
+        )
         for (route, method), histogram in self._latency.items():
             cumulative = list(itertools.accumulate(histogram[:-1]))
             bounds = [*(str(bound) for bound in LATENCY_BUCKETS), "+Inf"]
-            latency.add_metric([route, method], buckets=list(zip(bounds, cumulative, strict=True)),
-                               sum_value=histogram[-1])
+            latency.add_metric(
+                [route, method], buckets=list(zip(bounds, cumulative, strict=True)), sum_value=histogram[-1]
+            )
         return [requests, latency]
 
 
@@ -112,10 +115,12 @@ async def _business(pool: asyncpg.Pool) -> list[Metric]:
     async with pool.acquire() as conn:
         orders = await conn.fetch(
             "SELECT m.slug, count(o.id) AS n FROM marketplaces m LEFT JOIN orders o ON o.marketplace_id = m.id"
-            " GROUP BY m.slug")
+            " GROUP BY m.slug"
+        )
         syncs = await conn.fetch(
             "SELECT m.slug, s.direction, s.sync_type, s.status, count(*) AS n FROM sync_logs s"
-            " JOIN marketplaces m ON m.id = s.marketplace_id GROUP BY 1, 2, 3, 4")
+            " JOIN marketplaces m ON m.id = s.marketplace_id GROUP BY 1, 2, 3, 4"
+        )
         lag = await conn.fetch(
             """
             SELECT m.slug, count(mp.id) FILTER (WHERE mp.stock_version > mp.pushed_version) AS due,
@@ -123,23 +128,30 @@ async def _business(pool: asyncpg.Pool) -> list[Metric]:
                             FILTER (WHERE mp.stock_version > mp.pushed_version)), 0) AS lag
               FROM marketplaces m LEFT JOIN marketplace_products mp ON mp.marketplace_id = m.id
              WHERE m.integration_type = 'api' GROUP BY m.slug
-            """)
+            """
+        )
         outbox = await conn.fetchrow(
             "SELECT count(*) AS n, COALESCE(EXTRACT(EPOCH FROM NOW() - MIN(created_at)), 0) AS age"
-            " FROM notifications WHERE sent_at IS NULL")
+            " FROM notifications WHERE sent_at IS NULL"
+        )
         assert outbox is not None  # an aggregate without GROUP BY returns one row
-        webhooks = await conn.fetch("SELECT status, count(*) AS n FROM marketplace_webhooks"
-                                    " WHERE status <> 'processed' GROUP BY status")
+        webhooks = await conn.fetch(
+            "SELECT status, count(*) AS n FROM marketplace_webhooks WHERE status <> 'processed' GROUP BY status"
+        )
     placed = CounterMetricFamily("amazing_orders", "Orders placed, by channel", labels=["channel"])
     for row in orders:
         placed.add_metric([row["slug"]], row["n"])
-    runs = CounterMetricFamily("amazing_sync_runs", "Marketplace push and pull runs, by result",
-                               labels=["marketplace", "direction", "kind", "result"])
+    runs = CounterMetricFamily(
+        "amazing_sync_runs",
+        "Marketplace push and pull runs, by result",
+        labels=["marketplace", "direction", "kind", "result"],
+    )
     for row in syncs:
         runs.add_metric([row["slug"], row["direction"], row["sync_type"], row["status"]], row["n"])
     due = GaugeMetricFamily("amazing_pushes_due", "Listings waiting for a stock push", labels=["marketplace"])
-    behind = GaugeMetricFamily("amazing_sync_lag_seconds", "Age of the oldest stock change not yet pushed",
-                               labels=["marketplace"])
+    behind = GaugeMetricFamily(
+        "amazing_sync_lag_seconds", "Age of the oldest stock change not yet pushed", labels=["marketplace"]
+    )
     for row in lag:
         due.add_metric([row["slug"]], row["due"])
         behind.add_metric([row["slug"]], float(row["lag"]))
@@ -147,8 +159,7 @@ async def _business(pool: asyncpg.Pool) -> list[Metric]:
     backlog.add_metric([], outbox["n"])
     oldest = GaugeMetricFamily("amazing_outbox_oldest_seconds", "Age of the oldest undelivered alert")
     oldest.add_metric([], float(outbox["age"]))
-    pending = GaugeMetricFamily("amazing_webhook_backlog", "Webhook events not processed, by status",
-                                labels=["status"])
+    pending = GaugeMetricFamily("amazing_webhook_backlog", "Webhook events not processed, by status", labels=["status"])
     for status in ("pending", "retry", "failed"):
         pending.add_metric([status], next((row["n"] for row in webhooks if row["status"] == status), 0))
     return [placed, runs, due, behind, backlog, oldest, pending]

@@ -93,5 +93,10 @@ def spend_budget(request: web.Request) -> None:
     """Count a request of the caller (request[CALLER]); 429 with Retry-After once the minute's budget is spent."""
     retry_after = request.app[REQUEST_BUDGET].spend(request[CALLER].id, time.time())
     if retry_after is not None:
-        raise ApiError(429, "rate_limited", "too many requests; please slow down", {"retry_after": retry_after},
-                       headers={"Retry-After": str(retry_after)})
+        raise ApiError(
+            429,
+            "rate_limited",
+            "too many requests; please slow down",
+            {"retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -37,15 +37,17 @@ async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await steps.channel(event, state, pool)
 
 
-@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.CANCEL),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.CANCEL), CurrentForm(OrderDraft)
+)
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, _("Order cancelled; nothing was saved."), keyboard([menu_button()]))
 
 
-@router.callback_query(StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    StateFilter(ManualOrder), FormButton.filter(F.action == FormAction.BACK), CurrentForm(OrderDraft)
+)
 async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
     target = steps.previous(await state.get_state(), draft)
     if target is None:
@@ -66,7 +68,11 @@ async def goto(callback: CallbackQuery, callback_data: ChangeOrderPart, state: F
 
 @router.callback_query(ManualOrder.summary, FormButton.filter(F.action == FormAction.CONFIRM), CurrentForm(OrderDraft))
 async def confirm(
-    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User,
+    callback: CallbackQuery,
+    state: FSMContext,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    admin: User,
     draft: OrderDraft,
 ) -> None:
     try:
@@ -80,5 +86,6 @@ async def confirm(
     await state.clear()
     text = _("✅ Order {number} placed. Total: {total}. The stock is taken; marketplaces get it on the next push.")
     again = menu_button(_("📝 Another order"), OpenScreen(screen=Screen.MANUAL_ORDER))
-    await show(callback, text.format(number=placed.order_number, total=money(placed.total)),
-               keyboard([again, menu_button()]))
+    await show(
+        callback, text.format(number=placed.order_number, total=money(placed.total)), keyboard([again, menu_button()])
+    )

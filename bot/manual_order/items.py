@@ -25,8 +25,9 @@ from core.errors import DomainError
 router = admin_router(__name__)
 
 
-@router.callback_query(ManualOrder.channel, FormButton.filter(F.action == FormAction.CHOOSE_CHANNEL),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    ManualOrder.channel, FormButton.filter(F.action == FormAction.CHOOSE_CHANNEL), CurrentForm(OrderDraft)
+)
 async def channel_chosen(
     callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
 ) -> None:
@@ -55,16 +56,18 @@ async def searched(message: Message, state: FSMContext, pool: asyncpg.Pool) -> N
         return
     draft = await drafts.load(state)
     draft.found = [
-        Product(product_id=row.id, name=product_name(row), sku=row.sku, available=row.available,
-                price=row.display_price)
+        Product(
+            product_id=row.id, name=product_name(row), sku=row.sku, available=row.available, price=row.display_price
+        )
         for row in found
     ]
     await drafts.save(state, draft)
     await steps.pick(message, state, pool)
 
 
-@router.callback_query(ManualOrder.pick, FormButton.filter(F.action == FormAction.PICK_PRODUCT),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    ManualOrder.pick, FormButton.filter(F.action == FormAction.PICK_PRODUCT), CurrentForm(OrderDraft)
+)
 async def picked(
     callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
 ) -> None:
@@ -82,8 +85,9 @@ async def quantity_typed(message: Message, state: FSMContext, pool: asyncpg.Pool
     await _take_quantity(message, state, pool, parse_quantity(message.text or ""))
 
 
-@router.callback_query(ManualOrder.quantity, FormButton.filter(F.action == FormAction.QUANTITY),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    ManualOrder.quantity, FormButton.filter(F.action == FormAction.QUANTITY), CurrentForm(OrderDraft)
+)
 async def quantity_tapped(
     callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool
 ) -> None:
@@ -140,8 +144,9 @@ async def add_another(callback: CallbackQuery, state: FSMContext, pool: asyncpg.
     await steps.search(callback, state, pool)
 
 
-@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.REMOVE_ITEM),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    ManualOrder.items, FormButton.filter(F.action == FormAction.REMOVE_ITEM), CurrentForm(OrderDraft)
+)
 async def remove_line(
     callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft
 ) -> None:
@@ -150,8 +155,9 @@ async def remove_line(
     await steps.items(callback, state, pool)
 
 
-@router.callback_query(ManualOrder.items, FormButton.filter(F.action == FormAction.TO_CUSTOMER),
-                       CurrentForm(OrderDraft))
+@router.callback_query(
+    ManualOrder.items, FormButton.filter(F.action == FormAction.TO_CUSTOMER), CurrentForm(OrderDraft)
+)
 async def items_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, draft: OrderDraft) -> None:
     if draft.editing and draft.phone:
         await steps.summary(callback, state, pool)

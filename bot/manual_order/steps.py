@@ -53,12 +53,16 @@ async def pick(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     draft = await _go(state, ManualOrder.pick)
     form = draft.form
     rows = [
-        [button(
-            _("{name} · {sku} · {available} left · {price}").format(
-                name=item.name, sku=item.sku, available=item.available, price=money(item.price)
-            ),
-            form, FormAction.PICK_PRODUCT, item.product_id,
-        )]
+        [
+            button(
+                _("{name} · {sku} · {available} left · {price}").format(
+                    name=item.name, sku=item.sku, available=item.available, price=money(item.price)
+                ),
+                form,
+                FormAction.PICK_PRODUCT,
+                item.product_id,
+            )
+        ]
         for item in draft.found
     ]
     await show(event, _("Which one?"), keyboard(*rows, nav_row(form)))
@@ -140,14 +144,16 @@ async def fee(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "
 
 
 def _totals(quote: Quote) -> str:
-    return "\n".join([
-        _("Subtotal: {amount}").format(amount=money(quote.subtotal)),
-        _("Delivery: {amount}").format(amount=money(quote.delivery_fee)),
-        _("Total: {amount}").format(amount=money(quote.total)),
-        _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
-            cost=money(quote.cost), commission=money(quote.commission), profit=money(quote.profit)
-        ),
-    ])
+    return "\n".join(
+        [
+            _("Subtotal: {amount}").format(amount=money(quote.subtotal)),
+            _("Delivery: {amount}").format(amount=money(quote.delivery_fee)),
+            _("Total: {amount}").format(amount=money(quote.total)),
+            _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
+                cost=money(quote.cost), commission=money(quote.commission), profit=money(quote.profit)
+            ),
+        ]
+    )
 
 
 async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str = "") -> None:
@@ -161,17 +167,19 @@ async def summary(event: Event, state: FSMContext, pool: asyncpg.Pool, note: str
     except DomainError as error:
         totals = "⚠️ " + describe(error)
     customer = draft.customer()
-    text = "\n".join([
-        _("📝 Order on {channel}").format(channel=draft.channel),
-        _lines_text(draft),
-        "",
-        totals,
-        "",
-        _("Customer: {name}, {phone}").format(name=customer.name, phone=customer.phone),
-        _("Address: {address}").format(address=customer.address or _("none (pickup)")),
-        "",
-        _("Is everything right?"),
-    ])
+    text = "\n".join(
+        [
+            _("📝 Order on {channel}").format(channel=draft.channel),
+            _lines_text(draft),
+            "",
+            totals,
+            "",
+            _("Customer: {name}, {phone}").format(name=customer.name, phone=customer.phone),
+            _("Address: {address}").format(address=customer.address or _("none (pickup)")),
+            "",
+            _("Is everything right?"),
+        ]
+    )
     rows = [
         [button(_("✅ Confirm"), form, FormAction.CONFIRM)],
         [button(_("✏️ Edit"), form, FormAction.EDIT), button(_("✖️ Cancel"), form, FormAction.CANCEL)],

@@ -37,13 +37,16 @@ def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
         _("Customer: {name}, {phone}").format(name=order.customer_name, phone=order.customer_phone),
         _("Address: {address}").format(address=order.customer_address or _("none (pickup)")),
         _("Items:"),
-        *[f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money(item.price)}"
-          for item in card.items],
+        *[
+            f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money(item.price)}"
+            for item in card.items
+        ],
         _("Subtotal: {amount}").format(amount=money(order.subtotal)),
         _("Delivery: {amount}").format(amount=money(order.delivery_fee)),
         _("Total: {amount}").format(amount=money(order.total)),
         _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
-            cost=money(order.total_cost), commission=money(order.total_commission),
+            cost=money(order.total_cost),
+            commission=money(order.total_commission),
             profit=money(order.total_profit),
         ),
         _("Payment: {status}").format(status=order.payment_status),
@@ -54,8 +57,11 @@ def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
     moves = [
         InlineKeyboardButton(
             text=status_action(target),
-            callback_data=(AskToCancelOrder(order_id=order.id, seen=seen) if target == Status.CANCELLED
-                           else ChangeOrderStatus(order_id=order.id, seen=seen, to=target)).pack(),
+            callback_data=(
+                AskToCancelOrder(order_id=order.id, seen=seen)
+                if target == Status.CANCELLED
+                else ChangeOrderStatus(order_id=order.id, seen=seen, to=target)
+            ).pack(),
         )
         for target in card.next_statuses
     ]
@@ -82,10 +88,16 @@ async def open_card(callback: CallbackQuery, callback_data: OpenOrder, pool: asy
 async def ask_cancel(callback: CallbackQuery, callback_data: AskToCancelOrder) -> None:
     """Cancelling returns stock and tells the customer: worth one more tap."""
     yes = ChangeOrderStatus(order_id=callback_data.order_id, seen=callback_data.seen, to=Status.CANCELLED)
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=_("Yes, cancel it"), callback_data=yes.pack()),
-        InlineKeyboardButton(text=_("No, keep it"), callback_data=OpenOrder(order_id=callback_data.order_id).pack()),
-    ]])
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=_("Yes, cancel it"), callback_data=yes.pack()),
+                InlineKeyboardButton(
+                    text=_("No, keep it"), callback_data=OpenOrder(order_id=callback_data.order_id).pack()
+                ),
+            ]
+        ]
+    )
     await show(callback, _("Cancel this order? Its items go back to stock."), markup)
 
 

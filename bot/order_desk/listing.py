@@ -35,17 +35,17 @@ def _choice(text: str, chosen: bool, target: OrderList) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=f"• {text}" if chosen else text, callback_data=target.pack())
 
 
-def _markup(
-    wanted: OrderList, rows: list[ListedOrder], total: int, channels: list[Channel]
-) -> InlineKeyboardMarkup:
+def _markup(wanted: OrderList, rows: list[ListedOrder], total: int, channels: list[Channel]) -> InlineKeyboardMarkup:
     def target(**changes: object) -> OrderList:
         return wanted.model_copy(update={"page": 0, **changes})
 
     orders = [
-        [InlineKeyboardButton(
-            text=f"{row.order_number} · {status_label(row.status)} · {money(row.total)}",
-            callback_data=OpenOrder(order_id=row.id).pack(),
-        )]
+        [
+            InlineKeyboardButton(
+                text=f"{row.order_number} · {status_label(row.status)} · {money(row.total)}",
+                callback_data=OpenOrder(order_id=row.id).pack(),
+            )
+        ]
         for row in rows
     ]
     statuses = [_choice(_("all"), wanted.status is None, target(status=None))] + [
@@ -57,16 +57,23 @@ def _markup(
     today = _choice(_("📅 today only"), wanted.today, target(today=not wanted.today))
     pages = []
     if wanted.page > 0:
-        pages.append(InlineKeyboardButton(text="◀️", callback_data=wanted.model_copy(
-            update={"page": wanted.page - 1}).pack()))
+        pages.append(
+            InlineKeyboardButton(text="◀️", callback_data=wanted.model_copy(update={"page": wanted.page - 1}).pack())
+        )
     if (wanted.page + 1) * PER_PAGE < total:
-        pages.append(InlineKeyboardButton(text="▶️", callback_data=wanted.model_copy(
-            update={"page": wanted.page + 1}).pack()))
-    return InlineKeyboardMarkup(inline_keyboard=[
-        *orders, pages, statuses[:4], statuses[4:],
-        *[places[index:index + 3] for index in range(0, len(places), 3)],
-        [today, menu_button()],
-    ])
+        pages.append(
+            InlineKeyboardButton(text="▶️", callback_data=wanted.model_copy(update={"page": wanted.page + 1}).pack())
+        )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            *orders,
+            pages,
+            statuses[:4],
+            statuses[4:],
+            *[places[index : index + 3] for index in range(0, len(places), 3)],
+            [today, menu_button()],
+        ]
+    )
 
 
 async def show_list(event: Message | CallbackQuery, pool: asyncpg.Pool, wanted: OrderList) -> None:

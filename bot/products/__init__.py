@@ -8,5 +8,6 @@ from aiogram import Router
 from bot.products import card, listings, navigation, new_product, prices, search, stock
 
 router = Router(name=__name__)
-router.include_routers(search.router, card.router, stock.router, prices.router, listings.router, navigation.router,
-                       new_product.router)
+router.include_routers(
+    search.router, card.router, stock.router, prices.router, listings.router, navigation.router, new_product.router
+)

@@ -58,8 +58,11 @@ def _listing_line(listing: Listing) -> str:
     if kind == "api":
         price = _("{price} (theirs, read-only)").format(price=price)
     line = _("• {channel}: SKU {sku}, their stock {stock}, price {price}, sync: {sync}").format(
-        channel=listing.channel, sku=listing.marketplace_sku or listing.marketplace_product_id,
-        stock=listing.marketplace_stock, price=price, sync=listing.sync_status,
+        channel=listing.channel,
+        sku=listing.marketplace_sku or listing.marketplace_product_id,
+        stock=listing.marketplace_stock,
+        price=price,
+        sync=listing.sync_status,
     )
     if listing.sync_error:
         line += f" ({listing.sync_error[:80]})"
@@ -76,11 +79,15 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         _("SKU: {sku} · barcode: {barcode}").format(sku=product.sku, barcode=product.barcode or "—"),
         _("Category: {category}").format(category=category),
         _("Stock: on hand {quantity} · reserved {reserved} · available {available} (low at {threshold})").format(
-            quantity=product.quantity, reserved=product.reserved, available=product.available,
+            quantity=product.quantity,
+            reserved=product.reserved,
+            available=product.available,
             threshold=card.low_stock_threshold,
         ),
         _("Our price: {price} · sale price: {sale} · cost: {cost} · profitability: {profitability}").format(
-            price=money(product.price), sale=money(product.sale_price), cost=money(product.cost_price),
+            price=money(product.price),
+            sale=money(product.sale_price),
+            cost=money(product.cost_price),
             profitability=profitability,
         ),
         _("Own store: {visibility}").format(visibility=_visibility(card)),
@@ -91,23 +98,35 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         lines.append(_("📷 Photo from the chat is attached."))
     product_id = product.id
     locked = [
-        _button(_("🔒 {channel} price").format(channel=listing.channel),
-                ExplainMarketplacePrice(product_id=product_id, marketplace_id=listing.marketplace_id))
-        for listing in card.listings if listing.integration_type == "api"
+        _button(
+            _("🔒 {channel} price").format(channel=listing.channel),
+            ExplainMarketplacePrice(product_id=product_id, marketplace_id=listing.marketplace_id),
+        )
+        for listing in card.listings
+        if listing.integration_type == "api"
     ]
-    switch = (_button(_("🚫 Take off sale"), SetOnSale(product_id=product_id, on_sale=False))
-              if product.inactive_reason != "admin"
-              else _button(_("✅ Put on sale"), SetOnSale(product_id=product_id, on_sale=True)))
+    switch = (
+        _button(_("🚫 Take off sale"), SetOnSale(product_id=product_id, on_sale=False))
+        if product.inactive_reason != "admin"
+        else _button(_("✅ Put on sale"), SetOnSale(product_id=product_id, on_sale=True))
+    )
     rows = [
-        [_button(_("➕➖ Adjust stock"), AdjustStock(product_id=product_id)),
-         _button(_("🔢 Counted stock"), CountStock(product_id=product_id))],
-        [_button(_("💰 Price"), EditPrice(product_id=product_id, field=PriceField.PRICE)),
-         _button(_("🏷 Sale price"), EditPrice(product_id=product_id, field=PriceField.SALE_PRICE)),
-         _button(_("📉 Cost"), EditPrice(product_id=product_id, field=PriceField.COST_PRICE))],
-        *[locked[index:index + 2] for index in range(0, len(locked), 2)],
+        [
+            _button(_("➕➖ Adjust stock"), AdjustStock(product_id=product_id)),
+            _button(_("🔢 Counted stock"), CountStock(product_id=product_id)),
+        ],
+        [
+            _button(_("💰 Price"), EditPrice(product_id=product_id, field=PriceField.PRICE)),
+            _button(_("🏷 Sale price"), EditPrice(product_id=product_id, field=PriceField.SALE_PRICE)),
+            _button(_("📉 Cost"), EditPrice(product_id=product_id, field=PriceField.COST_PRICE)),
+        ],
+        *[locked[index : index + 2] for index in range(0, len(locked), 2)],
         [switch, _button(_("🔗 Marketplace listings"), OpenListings(product_id=product_id))],
-        [_button(_("🔄 Refresh"), OpenProduct(product_id=product_id)),
-         _button(_("🔍 Search"), OpenScreen(screen=Screen.PRODUCTS)), menu_button()],
+        [
+            _button(_("🔄 Refresh"), OpenProduct(product_id=product_id)),
+            _button(_("🔍 Search"), OpenScreen(screen=Screen.PRODUCTS)),
+            menu_button(),
+        ],
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -155,9 +174,12 @@ async def read_only_price(callback: CallbackQuery, callback_data: ExplainMarketp
         await tell(callback, describe(error))
         return
     price = money(listing.marketplace_price) if listing.marketplace_price is not None else "—"
-    await tell(callback, _(
-        "{channel} sets this price itself ({price}). We only show it here: change it in {channel}'s seller cabinet."
-    ).format(channel=listing.channel, price=price))
+    await tell(
+        callback,
+        _(
+            "{channel} sets this price itself ({price}). We only show it here: change it in {channel}'s seller cabinet."
+        ).format(channel=listing.channel, price=price),
+    )
 
 
 @router.callback_query(SetOnSale.filter())

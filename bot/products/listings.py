@@ -65,13 +65,28 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
     for row in rows:
         if row.marketplace_product_id is None:
             lines.append(_("• {channel}: not mapped").format(channel=row.channel))
-            buttons.append([_button(_("🔗 Map on {channel}").format(channel=row.channel),
-                                    MapListing(product_id=product_id, marketplace_id=row.marketplace_id))])
+            buttons.append(
+                [
+                    _button(
+                        _("🔗 Map on {channel}").format(channel=row.channel),
+                        MapListing(product_id=product_id, marketplace_id=row.marketplace_id),
+                    )
+                ]
+            )
         else:
-            lines.append(_("• {channel}: listing {listing}, sync: {sync}").format(
-                channel=row.channel, listing=row.marketplace_product_id, sync=row.sync_status))
-            buttons.append([_button(_("✂️ Unmap from {channel}").format(channel=row.channel),
-                                    AskToUnmapListing(product_id=product_id, marketplace_id=row.marketplace_id))])
+            lines.append(
+                _("• {channel}: listing {listing}, sync: {sync}").format(
+                    channel=row.channel, listing=row.marketplace_product_id, sync=row.sync_status
+                )
+            )
+            buttons.append(
+                [
+                    _button(
+                        _("✂️ Unmap from {channel}").format(channel=row.channel),
+                        AskToUnmapListing(product_id=product_id, marketplace_id=row.marketplace_id),
+                    )
+                ]
+            )
     if not rows:
         lines.append(_("No API marketplace is connected."))
     buttons.append([_button(_("⬅️ Back to the card"), OpenProduct(product_id=product_id)), menu_button()])
@@ -80,8 +95,9 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
 
 
 @router.callback_query(OpenListings.filter())
-async def open_listings(callback: CallbackQuery, callback_data: OpenListings, state: FSMContext,
-                        pool: asyncpg.Pool) -> None:
+async def open_listings(
+    callback: CallbackQuery, callback_data: OpenListings, state: FSMContext, pool: asyncpg.Pool
+) -> None:
     await state.clear()
     await show_listings(callback, pool, callback_data.product_id)
 
@@ -98,9 +114,16 @@ async def start_map(callback: CallbackQuery, callback_data: MapListing, state: F
         await tell(callback, _("I cannot map listings of {channel} yet.").format(channel=channel.name))
         return
     await state.set_state(ProductForm.listing_key)
-    await state.set_data({"form": new_form_id(), "product_id": callback_data.product_id,
-                          "marketplace_id": channel.id, "channel": channel.name,
-                          "api_type": channel.api_type, "keys": {}})
+    await state.set_data(
+        {
+            "form": new_form_id(),
+            "product_id": callback_data.product_id,
+            "marketplace_id": channel.id,
+            "channel": channel.name,
+            "api_type": channel.api_type,
+            "keys": {},
+        }
+    )
     await _ask(callback, await state.get_data())
 
 
@@ -125,15 +148,24 @@ async def key_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, adm
         return
     try:
         async with pool.acquire() as conn, conn.transaction():
-            await sync_status.map_listing(conn, draft["product_id"], draft["marketplace_id"],
-                                          PLATFORMS[draft["api_type"]].parse(draft["keys"]), admin.id)
+            await sync_status.map_listing(
+                conn,
+                draft["product_id"],
+                draft["marketplace_id"],
+                PLATFORMS[draft["api_type"]].parse(draft["keys"]),
+                admin.id,
+            )
     except DomainError as error:  # e.g. the listing is another product's: ask the keys again
         draft = await state.update_data(keys={})
         await _ask(message, draft, "⚠️ " + _problem(error))
         return
     await state.clear()
-    await show_listings(message, pool, draft["product_id"], _(
-        "✅ Mapped on {channel}: it gets our stock with the next push.").format(channel=draft["channel"]))
+    await show_listings(
+        message,
+        pool,
+        draft["product_id"],
+        _("✅ Mapped on {channel}: it gets our stock with the next push.").format(channel=draft["channel"]),
+    )
 
 
 @router.callback_query(ProductForm.listing_key, FormButton.filter(F.action == FormAction.BACK), CurrentForm())
@@ -152,17 +184,27 @@ async def back(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, d
 async def ask_unmap(callback: CallbackQuery, callback_data: AskToUnmapListing) -> None:
     """Unmapping stops our stock reaching that listing: worth one more tap."""
     yes = UnmapListing(product_id=callback_data.product_id, marketplace_id=callback_data.marketplace_id)
-    await show(callback, _("Unmap this listing? Our stock is no longer sent to it."), InlineKeyboardMarkup(
-        inline_keyboard=[[_button(_("Yes, unmap it"), yes),
-                          _button(_("No, keep it"), OpenListings(product_id=callback_data.product_id))]]))
+    await show(
+        callback,
+        _("Unmap this listing? Our stock is no longer sent to it."),
+        InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    _button(_("Yes, unmap it"), yes),
+                    _button(_("No, keep it"), OpenListings(product_id=callback_data.product_id)),
+                ]
+            ]
+        ),
+    )
 
 
 @router.callback_query(UnmapListing.filter())
 async def unmap(callback: CallbackQuery, callback_data: UnmapListing, pool: asyncpg.Pool, admin: User) -> None:
     try:
         async with pool.acquire() as conn, conn.transaction():
-            removed = await sync_status.unmap_listing(conn, callback_data.product_id, callback_data.marketplace_id,
-                                                       admin.id)
+            removed = await sync_status.unmap_listing(
+                conn, callback_data.product_id, callback_data.marketplace_id, admin.id
+            )
     except DomainError as error:
         await tell(callback, describe(error))
         return

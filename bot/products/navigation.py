@@ -33,5 +33,8 @@ async def cancel(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool,
 @router.callback_query(ProductForm.adjust_reason, FormButton.filter(F.action == FormAction.BACK), CurrentForm())
 async def back_to_change(callback: CallbackQuery, state: FSMContext, draft: dict[str, Any]) -> None:
     await state.set_state(ProductForm.adjust_change)
-    await show(callback, _("Send the change: +5 when goods arrive, -2 when some are damaged."),
-               keyboard(nav_row(draft["form"], back=False)))
+    await show(
+        callback,
+        _("Send the change: +5 when goods arrive, -2 when some are damaged."),
+        keyboard(nav_row(draft["form"], back=False)),
+    )

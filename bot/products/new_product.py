@@ -128,8 +128,9 @@ async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool) ->
 
 
 @router.callback_query(NewProduct.category, FormButton.filter(F.action == FormAction.PICK_CATEGORY), CurrentForm())
-async def category_tapped(callback: CallbackQuery, callback_data: FormButton, state: FSMContext,
-                          pool: asyncpg.Pool) -> None:
+async def category_tapped(
+    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool
+) -> None:
     await _next(callback, state, pool, "category", category=callback_data.value)
 
 
@@ -155,9 +156,14 @@ async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
 
 def _product(draft: dict[str, Any]) -> catalog.NewProduct:
     return catalog.NewProduct(
-        sku=draft["sku"], barcode=draft.get("barcode"), name_uz=draft["name_uz"], name_ru=draft.get("name_ru"),
-        category_id=draft.get("category"), price=Decimal(draft["price"]),
-        cost_price=Decimal(draft["cost"]) if draft.get("cost") else None, initial_stock=draft["stock"],
+        sku=draft["sku"],
+        barcode=draft.get("barcode"),
+        name_uz=draft["name_uz"],
+        name_ru=draft.get("name_ru"),
+        category_id=draft.get("category"),
+        price=Decimal(draft["price"]),
+        cost_price=Decimal(draft["cost"]) if draft.get("cost") else None,
+        initial_stock=draft["stock"],
         image_url=draft.get("photo"),
     )
 
@@ -166,23 +172,34 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
     await state.set_state(NewProduct.confirm)
     draft = await state.update_data(fixing=False)
     form = draft["form"]
-    text = "\n".join([
-        _("New product:"),
-        f"{draft['sku']} · {draft.get('barcode') or '—'}",
-        draft["name_uz"] + (f" / {draft['name_ru']}" if draft.get("name_ru") else ""),
-        _("Price: {price} · cost: {cost}").format(price=money(Decimal(draft["price"])),
-                                                  cost=money(Decimal(draft["cost"]) if draft.get("cost") else None)),
-        _("Opening stock: {stock}").format(stock=draft["stock"]),
-        _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
-    ])
-    await show(event, f"{note}\n\n{text}".strip(),
-               keyboard([button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)], nav_row(form)))
+    text = "\n".join(
+        [
+            _("New product:"),
+            f"{draft['sku']} · {draft.get('barcode') or '—'}",
+            draft["name_uz"] + (f" / {draft['name_ru']}" if draft.get("name_ru") else ""),
+            _("Price: {price} · cost: {cost}").format(
+                price=money(Decimal(draft["price"])), cost=money(Decimal(draft["cost"]) if draft.get("cost") else None)
+            ),
+            _("Opening stock: {stock}").format(stock=draft["stock"]),
+            _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
+        ]
+    )
+    await show(
+        event,
+        f"{note}\n\n{text}".strip(),
+        keyboard([button(_("✅ Create"), form, FormAction.CREATE_PRODUCT)], nav_row(form)),
+    )
 
 
 @router.callback_query(NewProduct.confirm, FormButton.filter(F.action == FormAction.CREATE_PRODUCT), CurrentForm())
 async def create(
-    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, settings: Settings,
-    admin: User, draft: dict[str, Any],
+    callback: CallbackQuery,
+    state: FSMContext,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    settings: Settings,
+    admin: User,
+    draft: dict[str, Any],
 ) -> None:
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:

@@ -42,7 +42,8 @@ async def start(callback: CallbackQuery, callback_data: EditPrice, state: FSMCon
     await state.set_state(ProductForm.price)
     await state.set_data({"form": form, "product_id": callback_data.product_id, "field": field})
     text = _("«{name}»: {what} is {value} now. Send the new amount.").format(
-        name=product.name_uz, what=_label(field), value=money(product.our_price(field)))
+        name=product.name_uz, what=_label(field), value=money(product.our_price(field))
+    )
     rows = [[button(_("Remove it"), form, FormAction.REMOVE_PRICE)]] if field != "price" else []
     await show(callback, text, keyboard(*rows, nav_row(form, back=False)))
 
@@ -52,15 +53,17 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, effects
     amount = parse_amount(message.text or "")
     if amount is None:
         draft = await state.get_data()
-        await message.answer(_("Send the amount as a number, like 120000."),
-                             reply_markup=keyboard(nav_row(draft["form"], back=False)))
+        await message.answer(
+            _("Send the amount as a number, like 120000."), reply_markup=keyboard(nav_row(draft["form"], back=False))
+        )
         return
     await _save(message, state, pool, effects, admin, str(amount))
 
 
 @router.callback_query(ProductForm.price, FormButton.filter(F.action == FormAction.REMOVE_PRICE), CurrentForm())
-async def cleared(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects,
-                  admin: User) -> None:
+async def cleared(
+    callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User
+) -> None:
     await _save(callback, state, pool, effects, admin, None)
 
 
@@ -70,11 +73,15 @@ async def _save(
     draft = await state.get_data()
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
-            await admin_products.set_price(uow, draft["product_id"], draft["field"],
-                                           None if value is None else Decimal(value), admin.id)
+            await admin_products.set_price(
+                uow, draft["product_id"], draft["field"], None if value is None else Decimal(value), admin.id
+            )
     except DomainError as error:
-        await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another amount, or cancel."),
-                   keyboard(nav_row(draft["form"], back=False)))
+        await show(
+            event,
+            "⚠️ " + describe(error) + "\n\n" + _("Send another amount, or cancel."),
+            keyboard(nav_row(draft["form"], back=False)),
+        )
         return
     await state.clear()
     await show_card(event, pool, draft["product_id"], _("✅ Saved."))

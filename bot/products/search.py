@@ -47,19 +47,24 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None
 async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     async with pool.acquire() as conn:
         found = await admin_products.search(conn, needle)
-    again = [InlineKeyboardButton(text=_("🔍 Search again"), callback_data=OpenScreen(screen=Screen.PRODUCTS).pack()),
-             menu_button()]
+    again = [
+        InlineKeyboardButton(text=_("🔍 Search again"), callback_data=OpenScreen(screen=Screen.PRODUCTS).pack()),
+        menu_button(),
+    ]
     if not found:
         text = _("Nothing found for «{needle}».").format(needle=needle.strip()[:50])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[again]))
         return
     rows = [
-        [InlineKeyboardButton(
-            text=_("{name} · {sku} · {available} left · {price}").format(
-                name=product_name(row), sku=row.sku, available=row.available, price=money(row.display_price)
-            ) + ("" if row.is_active else " · 💤"),
-            callback_data=OpenProduct(product_id=row.id).pack(),
-        )]
+        [
+            InlineKeyboardButton(
+                text=_("{name} · {sku} · {available} left · {price}").format(
+                    name=product_name(row), sku=row.sku, available=row.available, price=money(row.display_price)
+                )
+                + ("" if row.is_active else " · 💤"),
+                callback_data=OpenProduct(product_id=row.id).pack(),
+            )
+        ]
         for row in found
     ]
     await message.answer(_("Found:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[*rows, again]))

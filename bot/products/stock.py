@@ -32,7 +32,9 @@ async def _stock_line(pool: asyncpg.Pool, product_id: int) -> str:
     async with pool.acquire() as conn:
         product = await catalog.admin_view(conn, product_id)
     return _("«{name}»: on hand {quantity}, reserved {reserved}, available {available}.").format(
-        name=product.name_uz, quantity=product.quantity, reserved=product.reserved,
+        name=product.name_uz,
+        quantity=product.quantity,
+        reserved=product.reserved,
         available=product.available,
     )
 
@@ -43,7 +45,11 @@ def _private_state(bot: Bot, storage: BaseStorage, user_id: int) -> FSMContext:
 
 @router.callback_query(AdjustStock.filter())
 async def start_adjust(
-    callback: CallbackQuery, callback_data: AdjustStock, state: FSMContext, pool: asyncpg.Pool, bot: Bot,
+    callback: CallbackQuery,
+    callback_data: AdjustStock,
+    state: FSMContext,
+    pool: asyncpg.Pool,
+    bot: Bot,
     fsm_storage: BaseStorage,
 ) -> None:
     """From an alert in the admin group the form opens in the admin's private chat."""
@@ -72,33 +78,45 @@ async def change_typed(message: Message, state: FSMContext) -> None:
     change = parse_quantity(message.text or "", signed=True)
     draft = await state.get_data()
     if not change:
-        await message.answer(_("Send a whole number with a sign, like +5 or -2."),
-                             reply_markup=keyboard(nav_row(draft["form"], back=False)))
+        await message.answer(
+            _("Send a whole number with a sign, like +5 or -2."),
+            reply_markup=keyboard(nav_row(draft["form"], back=False)),
+        )
         return
     await state.update_data(change=change)
     await state.set_state(ProductForm.adjust_reason)
     rows = [[button(reason, draft["form"], FormAction.PICK_REASON, index)] for index, reason in enumerate(reasons())]
-    await message.answer(_("Why does the stock change by {change:+d}? Tap a reason or type your own.").format(
-        change=change), reply_markup=keyboard(*rows, nav_row(draft["form"])))
+    await message.answer(
+        _("Why does the stock change by {change:+d}? Tap a reason or type your own.").format(change=change),
+        reply_markup=keyboard(*rows, nav_row(draft["form"])),
+    )
 
 
 @router.callback_query(ProductForm.adjust_reason, FormButton.filter(F.action == FormAction.PICK_REASON), CurrentForm())
 async def reason_tapped(
-    callback: CallbackQuery, callback_data: FormButton, state: FSMContext, pool: asyncpg.Pool, effects: Effects,
-    admin: User, draft: dict,
+    callback: CallbackQuery,
+    callback_data: FormButton,
+    state: FSMContext,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    admin: User,
+    draft: dict,
 ) -> None:
     await _adjust(callback, state, pool, effects, admin, draft, reasons()[callback_data.value % len(reasons())])
 
 
 @router.message(ProductForm.adjust_reason, TYPED)
-async def reason_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User
-) -> None:
+async def reason_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User) -> None:
     await _adjust(message, state, pool, effects, admin, await state.get_data(), (message.text or "").strip()[:200])
 
 
 async def _adjust(
-    event: Event, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User, draft: dict,
+    event: Event,
+    state: FSMContext,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    admin: User,
+    draft: dict,
     reason: str,
 ) -> None:
     try:
@@ -106,12 +124,16 @@ async def _adjust(
             level = await admin_products.adjust_stock(uow, draft["product_id"], draft["change"], reason, admin.id)
     except DomainError as error:
         await state.set_state(ProductForm.adjust_change)
-        await show(event, "⚠️ " + describe(error) + "\n\n" + _("Send another change, or cancel."),
-                   keyboard(nav_row(draft["form"], back=False)))
+        await show(
+            event,
+            "⚠️ " + describe(error) + "\n\n" + _("Send another change, or cancel."),
+            keyboard(nav_row(draft["form"], back=False)),
+        )
         return
     await state.clear()
     note = _("✅ Stock changed by {change:+d} ({reason}): now {quantity} on hand.").format(
-        change=draft["change"], reason=reason, quantity=level.quantity)
+        change=draft["change"], reason=reason, quantity=level.quantity
+    )
     await show_card(event, pool, draft["product_id"], note)
 
 
@@ -128,19 +150,21 @@ async def start_count(
         await state.clear()
         await callback.answer(describe(error), show_alert=True)
         return
-    await show(callback, line + "\n\n" + _("How many are on the shelf? Send the counted number."),
-               keyboard(nav_row(form, back=False)))
+    await show(
+        callback,
+        line + "\n\n" + _("How many are on the shelf? Send the counted number."),
+        keyboard(nav_row(form, back=False)),
+    )
 
 
 @router.message(ProductForm.count, TYPED)
-async def count_typed(
-    message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User
-) -> None:
+async def count_typed(message: Message, state: FSMContext, pool: asyncpg.Pool, effects: Effects, admin: User) -> None:
     draft = await state.get_data()
     counted = parse_quantity(message.text or "")
     if counted is None or counted < 0:
-        await message.answer(_("Send a whole number, like 12."), reply_markup=keyboard(nav_row(draft["form"],
-                                                                                                back=False)))
+        await message.answer(
+            _("Send a whole number, like 12."), reply_markup=keyboard(nav_row(draft["form"], back=False))
+        )
         return
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
@@ -149,5 +173,6 @@ async def count_typed(
         await message.answer("⚠️ " + describe(error), reply_markup=keyboard(nav_row(draft["form"], back=False)))
         return
     await state.clear()
-    await show_card(message, pool, draft["product_id"], _("✅ Counted: {quantity} on hand.").format(
-        quantity=level.quantity))
+    await show_card(
+        message, pool, draft["product_id"], _("✅ Counted: {quantity} on hand.").format(quantity=level.quantity)
+    )

@@ -90,12 +90,18 @@ def render(report: Report) -> bytes:
             draw.rectangle([left, y_of(revenue), right, y_of(0)], fill=light)
             draw.rectangle([left, min(y_of(profit), y_of(0)), right, max(y_of(profit), y_of(0))], fill=dark)
         if index % label_every == 0:
-            draw.text((LEFT + (index + 0.5) * group, HEIGHT - BOTTOM + 8), day.strftime("%d.%m"), fill=INK,
-                      font=font, anchor="mt")
+            draw.text(
+                (LEFT + (index + 0.5) * group, HEIGHT - BOTTOM + 8),
+                day.strftime("%d.%m"),
+                fill=INK,
+                font=font,
+                anchor="mt",
+            )
 
     period = report.period
     title = period.first.strftime("%d.%m.%Y") + (
-        "" if period.first == period.last else " - " + period.last.strftime("%d.%m.%Y"))
+        "" if period.first == period.last else " - " + period.last.strftime("%d.%m.%Y")
+    )
     draw.text((LEFT, 14), title, fill=INK, font=ImageFont.load_default(size=18))
     x = LEFT
     for slot, sales in enumerate(report.channels):

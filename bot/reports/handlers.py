@@ -57,8 +57,11 @@ async def command(message: Message, command: CommandObject, pool: asyncpg.Pool) 
     try:
         period = parse(command.args, reports.local_today())
     except ValidationError:
-        await message.answer(_("The dates make no period: the first comes first, and a report covers at most {days} "
-                               "days.").format(days=reports.MAX_DAYS))
+        await message.answer(
+            _("The dates make no period: the first comes first, and a report covers at most {days} days.").format(
+                days=reports.MAX_DAYS
+            )
+        )
         return
     if period is None:
         await show(message, usage(), text.periods_markup())

@@ -25,9 +25,11 @@ def _money_lines(sales: Sales) -> list[str]:
     margin = f"{number(sales.margin)}%" if sales.margin is not None else "—"
     return [
         _("Revenue {revenue} · orders {orders} · units {units}").format(
-            revenue=money(sales.revenue), orders=sales.orders, units=sales.units),
+            revenue=money(sales.revenue), orders=sales.orders, units=sales.units
+        ),
         _("Cost {cost} · commission {commission} · profit {profit} · margin {margin}").format(
-            cost=money(sales.cost), commission=money(sales.commission), profit=money(sales.profit), margin=margin),
+            cost=money(sales.cost), commission=money(sales.commission), profit=money(sales.profit), margin=margin
+        ),
     ]
 
 
@@ -40,30 +42,51 @@ def render(report: Report) -> str:
     if len(report.channels) > 1:
         blocks.append([_("Σ All channels"), *_money_lines(report.total)])
     if report.top:
-        blocks.append([_("🏆 Best sellers:"), *[
-            _("{rank}. {name} ({sku}): {units} pcs, {revenue}").format(
-                rank=rank, name=sales.name[:MAX_NAME], sku=sales.key, units=sales.units, revenue=money(sales.revenue))
-            for rank, sales in enumerate(report.top, start=1)
-        ]])
+        blocks.append(
+            [
+                _("🏆 Best sellers:"),
+                *[
+                    _("{rank}. {name} ({sku}): {units} pcs, {revenue}").format(
+                        rank=rank,
+                        name=sales.name[:MAX_NAME],
+                        sku=sales.key,
+                        units=sales.units,
+                        revenue=money(sales.revenue),
+                    )
+                    for rank, sales in enumerate(report.top, start=1)
+                ],
+            ]
+        )
     if report.low_stock:
-        blocks.append([_("⚠️ Running low now:"), *[
-            (_("• {name} ({sku}): out of stock") if row.available <= 0 else _("• {name} ({sku}): {available} left"))
-            .format(name=product_name(row)[:MAX_NAME], sku=row.sku, available=row.available)
-            for row in report.low_stock
-        ]])
+        blocks.append(
+            [
+                _("⚠️ Running low now:"),
+                *[
+                    (
+                        _("• {name} ({sku}): out of stock")
+                        if row.available <= 0
+                        else _("• {name} ({sku}): {available} left")
+                    ).format(name=product_name(row)[:MAX_NAME], sku=row.sku, available=row.available)
+                    for row in report.low_stock
+                ],
+            ]
+        )
     return "\n\n".join("\n".join(block) for block in blocks)[:MAX_MESSAGE]
 
 
 def caption(report: Report) -> str:
     return _("📈 Daily revenue per channel, {period}: the whole bar is revenue, its dark part is profit.").format(
-        period=period_title(report.period))
+        period=period_title(report.period)
+    )
 
 
 def periods_markup() -> InlineKeyboardMarkup:
     def choice(text: str, period: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(text=text, callback_data=ShowReport(period=period).pack())
 
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [choice(_("Today"), "today"), choice(_("7 days"), "week"), choice(_("30 days"), "month")],
-        [menu_button()],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [choice(_("Today"), "today"), choice(_("7 days"), "week"), choice(_("30 days"), "month")],
+            [menu_button()],
+        ]
+    )

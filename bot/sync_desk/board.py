@@ -36,16 +36,20 @@ def _outcome(status: str) -> str:
 
 
 def _what(sync_type: str) -> str:
-    return {"stock": _("stock"), "orders": _("orders"), "prices": _("prices"),
-            "reconcile": _("stock check")}.get(sync_type, sync_type)
+    return {"stock": _("stock"), "orders": _("orders"), "prices": _("prices"), "reconcile": _("stock check")}.get(
+        sync_type, sync_type
+    )
 
 
 def _run(run: Run | None) -> str:
     if run is None:
         return _("never")
     line = _("{when} ({what}), {outcome}, {processed} items").format(
-        when=run.at.astimezone(LOCAL).strftime("%d.%m %H:%M"), what=_what(run.sync_type),
-        outcome=_outcome(run.status), processed=run.processed)
+        when=run.at.astimezone(LOCAL).strftime("%d.%m %H:%M"),
+        what=_what(run.sync_type),
+        outcome=_outcome(run.status),
+        processed=run.processed,
+    )
     if run.failed:
         line += _(", {failed} failed").format(failed=run.failed)
     return line
@@ -61,9 +65,12 @@ def _block(market: MarketplaceSync) -> str:
     if market.failing_listings:
         lines.append(_("❗ Listings in error: {count}").format(count=market.failing_listings))
     if market.last_error is not None:
-        lines.append(_("❗ Last error ({when}): {error}").format(
-            when=market.last_error.at.astimezone(LOCAL).strftime("%d.%m %H:%M"),
-            error=(market.last_error.error or "")[:MAX_ERROR]))
+        lines.append(
+            _("❗ Last error ({when}): {error}").format(
+                when=market.last_error.at.astimezone(LOCAL).strftime("%d.%m %H:%M"),
+                error=(market.last_error.error or "")[:MAX_ERROR],
+            )
+        )
     elif not market.failing_listings:
         lines.append(_("✅ No errors"))
     return "\n".join(lines)
@@ -76,15 +83,18 @@ def render(markets: list[MarketplaceSync]) -> tuple[str, InlineKeyboardMarkup]:
     rows = []
     for market in markets:
         marketplace_id = market.marketplace_id
-        rows.append([
-            button(_("🔄 Run {name} now"), market, RunSyncNow(marketplace_id=marketplace_id)),
-            button(_("▶️ Resume {name}"), market, PauseSync(marketplace_id=marketplace_id, paused=False))
-            if market.paused else button(_("⏸ Pause {name}"), market, PauseSync(marketplace_id=marketplace_id,
-                                                                                   paused=True)),
-        ])
+        rows.append(
+            [
+                button(_("🔄 Run {name} now"), market, RunSyncNow(marketplace_id=marketplace_id)),
+                button(_("▶️ Resume {name}"), market, PauseSync(marketplace_id=marketplace_id, paused=False))
+                if market.paused
+                else button(_("⏸ Pause {name}"), market, PauseSync(marketplace_id=marketplace_id, paused=True)),
+            ]
+        )
         rows.append([button(_("🔑 Check the {name} key"), market, CheckMarketplaceKey(marketplace_id=marketplace_id))])
-    rows.append([InlineKeyboardButton(text=_("🔃 Refresh"), callback_data=OpenScreen(screen=Screen.SYNC).pack()),
-                 menu_button()])
+    rows.append(
+        [InlineKeyboardButton(text=_("🔃 Refresh"), callback_data=OpenScreen(screen=Screen.SYNC).pack()), menu_button()]
+    )
     blocks = [_("🔄 Marketplace sync")]
     blocks += [_block(market) for market in markets] or [_("No API marketplace is connected.")]
     return "\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -114,14 +124,17 @@ async def run_now(
     except DomainError as error:
         await tell(callback, describe(error))
         return
-    await _noted(callback, pool, _("✅ Sync requested: it starts in a few seconds.") if asked
-                 else _("⚠️ The request did not go through; the regular sync will run it soon."))
+    await _noted(
+        callback,
+        pool,
+        _("✅ Sync requested: it starts in a few seconds.")
+        if asked
+        else _("⚠️ The request did not go through; the regular sync will run it soon."),
+    )
 
 
 @router.callback_query(PauseSync.filter())
-async def pause(
-    callback: CallbackQuery, callback_data: PauseSync, pool: asyncpg.Pool, admin: User
-) -> None:
+async def pause(callback: CallbackQuery, callback_data: PauseSync, pool: asyncpg.Pool, admin: User) -> None:
     paused = callback_data.paused
     try:
         async with pool.acquire() as conn, conn.transaction():

@@ -41,21 +41,26 @@ def _expiry(check: KeyCheck) -> str:
     if check.expires_at is None:
         return _("⌛ Valid until: the marketplace does not say.")
     days = max(0, (check.expires_at - datetime.now(UTC)).days)
-    return ngettext("⌛ Valid until {date} ({days} day left).", "⌛ Valid until {date} ({days} days left).",
-                    days).format(date=check.expires_at.astimezone(LOCAL).strftime("%d.%m.%Y"), days=days)
+    return ngettext(
+        "⌛ Valid until {date} ({days} day left).", "⌛ Valid until {date} ({days} days left).", days
+    ).format(date=check.expires_at.astimezone(LOCAL).strftime("%d.%m.%Y"), days=days)
 
 
 def render(name: str, answer: Answer | None) -> str:
     if answer is None:
-        return _("⚠️ No answer about the {name} key: the sync is not running or the marketplace is slow. "
-                 "Try again in a minute.").format(name=name)
+        return _(
+            "⚠️ No answer about the {name} key: the sync is not running or the marketplace is slow. "
+            "Try again in a minute."
+        ).format(name=name)
     if answer.check is None:
         return _("❌ {name} did not accept the key check:\n{reason}").format(
-            name=name, reason=(answer.refused or "")[:MAX_REASON])
+            name=name, reason=(answer.refused or "")[:MAX_REASON]
+        )
     account = answer.check.account
     lines = [
         _("🔑 {name}: the key works.").format(name=name),
-        _("👤 Account: {account}").format(account=account) if account
+        _("👤 Account: {account}").format(account=account)
+        if account
         else _("👤 Account: the marketplace does not name it."),
         _expiry(answer.check),
         *_places(answer.check),
@@ -74,6 +79,7 @@ async def check(callback: CallbackQuery, callback_data: CheckMarketplaceKey, poo
     with contextlib.suppress(TelegramBadRequest):  # a toast now: the answer may take seconds
         await callback.answer(_("⏳ Asking {name} about the key…").format(name=market.name))
     answer = await key_checks.ask(redis, market.marketplace_id, WAIT_SECONDS)
-    back = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=_("⬅️ Back"), callback_data=OpenScreen(screen=Screen.SYNC).pack())]])
+    back = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("⬅️ Back"), callback_data=OpenScreen(screen=Screen.SYNC).pack())]]
+    )
     await show(callback, render(market.name, answer), back, answer=False)

@@ -137,8 +137,12 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
         ):
             router.add_post(path, self._validated(handler))
         # The key in this sandbox may call every method it serves.
-        self.roles = [{"name": "Admin", "methods": sorted(r.resource.canonical for r in router.routes()
-                                                          if r.resource is not None)}]
+        self.roles = [
+            {
+                "name": "Admin",
+                "methods": sorted(r.resource.canonical for r in router.routes() if r.resource is not None),
+            }
+        ]
 
     def _validated(self, handler: Any) -> Any:
         """Parse the JSON object body for the handler; BadRequest from it becomes Ozon's 400."""

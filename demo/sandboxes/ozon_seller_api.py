@@ -29,8 +29,9 @@ class OzonSellerApi:
     roles: list[dict[str, Any]]
 
     async def _seller_info(self, body: dict[str, Any]) -> web.Response:
-        return web.json_response({"company": self.company, "ratings": [],
-                                  "subscription": {"is_premium": False, "type": "UNSPECIFIED"}})
+        return web.json_response(
+            {"company": self.company, "ratings": [], "subscription": {"is_premium": False, "type": "UNSPECIFIED"}}
+        )
 
     async def _roles(self, body: dict[str, Any]) -> web.Response:
         return web.json_response({"expires_at": rfc3339(self.key_expires_at), "roles": self.roles})

@@ -62,27 +62,78 @@ CATALOG = [
     ("Elektronika", "Электроника", "Noutbuklar", "Ноутбуки", [("noutbuk", "ноутбук"), ("planshet", "планшет")]),
     ("Elektronika", "Электроника", "Televizorlar", "Телевизоры", [("televizor", "телевизор")]),
     ("Elektronika", "Электроника", "Audio", "Аудио", [("quloqchin", "наушники"), ("kolonka", "колонка")]),
-    ("Maishiy texnika", "Бытовая техника", "Katta texnika", "Крупная техника", [
-        ("muzlatgich", "холодильник"), ("kir yuvish mashinasi", "стиральная машина"),
-        ("konditsioner", "кондиционер")]),
-    ("Maishiy texnika", "Бытовая техника", "Oshxona", "Кухня", [
-        ("choynak", "чайник"), ("blender", "блендер"), ("mikroto'lqinli pech", "микроволновая печь"),
-        ("qozon", "казан")]),
-    ("Maishiy texnika", "Бытовая техника", "Uy uchun", "Для дома", [
-        ("changyutgich", "пылесос"), ("dazmol", "утюг"), ("fen", "фен")]),
+    (
+        "Maishiy texnika",
+        "Бытовая техника",
+        "Katta texnika",
+        "Крупная техника",
+        [("muzlatgich", "холодильник"), ("kir yuvish mashinasi", "стиральная машина"), ("konditsioner", "кондиционер")],
+    ),
+    (
+        "Maishiy texnika",
+        "Бытовая техника",
+        "Oshxona",
+        "Кухня",
+        [
+            ("choynak", "чайник"),
+            ("blender", "блендер"),
+            ("mikroto'lqinli pech", "микроволновая печь"),
+            ("qozon", "казан"),
+        ],
+    ),
+    (
+        "Maishiy texnika",
+        "Бытовая техника",
+        "Uy uchun",
+        "Для дома",
+        [("changyutgich", "пылесос"), ("dazmol", "утюг"), ("fen", "фен")],
+    ),
     ("Kiyim", "Одежда", "Erkaklar", "Мужская", [("ko'ylak", "рубашка"), ("shim", "брюки"), ("kurtka", "куртка")]),
     ("Kiyim", "Одежда", "Ayollar", "Женская", [("ko'ylak", "платье"), ("yubka", "юбка"), ("sumka", "сумка")]),
     ("Kiyim", "Одежда", "Poyabzal", "Обувь", [("krossovka", "кроссовки"), ("etik", "сапоги")]),
-    ("Uy va bog'", "Дом и сад", "Uy tekstili", "Домашний текстиль", [
-        ("gilam", "ковёр"), ("parda", "штора"), ("yostiq", "подушка")]),
+    (
+        "Uy va bog'",
+        "Дом и сад",
+        "Uy tekstili",
+        "Домашний текстиль",
+        [("gilam", "ковёр"), ("parda", "штора"), ("yostiq", "подушка")],
+    ),
     ("Bolalar", "Детям", "O'yinchoqlar", "Игрушки", [("o'yinchoq", "игрушка"), ("konstruktor", "конструктор")]),
     ("Go'zallik", "Красота", "Parfyumeriya", "Парфюмерия", [("atir", "духи"), ("shampun", "шампунь")]),
     ("Sport", "Спорт", "Velosipedlar", "Велосипеды", [("velosiped", "велосипед"), ("samokat", "самокат")]),
 ]
-BRANDS = ["Samsung", "Artel", "Xiaomi", "Apple", "LG", "Philips", "Bosch", "Tefal", "Adidas", "Nike", "Huawei",
-          "Lenovo", "Redmi", "Sony", "Shivaki", "Avalon", "Hofmann", "Roison", "Premier", "Ideal"]
-COLORS = [("qora", "чёрный"), ("oq", "белый"), ("qizil", "красный"), ("ko'k", "синий"), ("yashil", "зелёный"),
-          ("kulrang", "серый"), ("sariq", "жёлтый"), ("jigarrang", "коричневый")]
+BRANDS = [
+    "Samsung",
+    "Artel",
+    "Xiaomi",
+    "Apple",
+    "LG",
+    "Philips",
+    "Bosch",
+    "Tefal",
+    "Adidas",
+    "Nike",
+    "Huawei",
+    "Lenovo",
+    "Redmi",
+    "Sony",
+    "Shivaki",
+    "Avalon",
+    "Hofmann",
+    "Roison",
+    "Premier",
+    "Ideal",
+]
+COLORS = [
+    ("qora", "чёрный"),
+    ("oq", "белый"),
+    ("qizil", "красный"),
+    ("ko'k", "синий"),
+    ("yashil", "зелёный"),
+    ("kulrang", "серый"),
+    ("sariq", "жёлтый"),
+    ("jigarrang", "коричневый"),
+]
 
 # What customers type, by kind; each is searched in both languages.
 SEARCHES = {
@@ -158,27 +209,43 @@ async def prepare(url: str, products: int) -> None:
             if parent_uz not in parents:
                 parents[parent_uz] = await conn.fetchval(
                     "INSERT INTO categories (name_uz, name_ru, sort_order) VALUES ($1, $2, $3) RETURNING id",
-                    parent_uz, parent_ru, len(parents),
+                    parent_uz,
+                    parent_ru,
+                    len(parents),
                 )
             category = await conn.fetchval(
                 "INSERT INTO categories (name_uz, name_ru, parent_id) VALUES ($1, $2, $3) RETURNING id",
-                name_uz, name_ru, parents[parent_uz],
+                name_uz,
+                name_ru,
+                parents[parent_uz],
             )
             for noun_uz, noun_ru in nouns:
                 nouns_uz.append(noun_uz)
                 nouns_ru.append(noun_ru)
                 noun_categories.append(category)
         await conn.execute("SELECT setseed(0.42)")  # the same catalog on every run
-        await conn.execute(_PRODUCTS, nouns_uz, nouns_ru, noun_categories, BRANDS,
-                           [uz for uz, _ in COLORS], [ru for _, ru in COLORS], products)
+        await conn.execute(
+            _PRODUCTS,
+            nouns_uz,
+            nouns_ru,
+            noun_categories,
+            BRANDS,
+            [uz for uz, _ in COLORS],
+            [ru for _, ru in COLORS],
+            products,
+        )
         await conn.execute(_INVENTORY)
     finally:
         await conn.close()
 
 
 @contextmanager
-def process(command: list[str], log: TextIO, cwd: Path, env: dict[str, str] | None = None,
-            ) -> Iterator[subprocess.Popen[bytes]]:
+def process(
+    command: list[str],
+    log: TextIO,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
     """A child process, stopped with SIGTERM (then SIGKILL) however the block ends."""
     child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
     try:
@@ -226,9 +293,20 @@ async def demo_login(base: str) -> str:
 def wrk_rate(url: str, authorization: str, connections: int, seconds: int) -> tuple[float, str]:
     """Requests per second, and wrk's socket-error line if it had one (a slow answer past --timeout counts)."""
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-         "-H", f"Authorization: {authorization}", url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-H",
+            f"Authorization: {authorization}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
@@ -308,8 +386,9 @@ def search_plan(count: int) -> list[tuple[str, str, str]]:
     return [every[index % len(every)] for index in range(count)]
 
 
-async def http_search_times(base: str, authorization: str, url: str, redis_url: str, count: int,
-                            budget: float) -> list[tuple[str, float]]:
+async def http_search_times(
+    base: str, authorization: str, url: str, redis_url: str, count: int, budget: float
+) -> list[tuple[str, float]]:
     """Sequential searches; before each one the catalog is marked changed by a unit of work (as any catalog
     change is), so that the answer comes from the database, not from any cache in front of it."""
     conn = await asyncpg.connect(url)
@@ -373,8 +452,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--searches", type=int, default=SEARCHES_PER_PATH, help="searches per way (HTTP, SQL)")
-    parser.add_argument("--search-budget", type=float, default=SEARCH_BUDGET_SECONDS,
-                        help="seconds after which each way stops searching")
+    parser.add_argument(
+        "--search-budget",
+        type=float,
+        default=SEARCH_BUDGET_SECONDS,
+        help="seconds after which each way stops searching",
+    )
     parser.add_argument("--search-only", action="store_true", help="time the searches, skip the throughput test")
     args = parser.parse_args()
     tool = args.tool
@@ -402,8 +485,14 @@ def main() -> None:
         app_log = stack.enter_context(open(workdir / "app.log", "w"))
         hello_log = stack.enter_context(open(workdir / "hello.log", "w"))
         env = {
-            **os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "HTTP_HOST": "127.0.0.1",
-            "HTTP_PORT": str(app_port), "BOT_TOKEN": "", "DATA_DIR": str(workdir / "data"), "LOG_LEVEL": "WARNING",
+            **os.environ,
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(app_port),
+            "BOT_TOKEN": "",
+            "DATA_DIR": str(workdir / "data"),
+            "LOG_LEVEL": "WARNING",
             # One customer makes all the load: the per-customer budget (240/min) would answer 429 at once.
             "API_RATE_LIMIT": str(10**9),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -419,8 +508,10 @@ def main() -> None:
         products_url = f"{app_base}/api/products"
         throughput = None
         if not args.search_only:
-            throughput = (rate(tool, products_url, authorization, args.connections, args.seconds),
-                          rate(tool, f"{hello_base}/", authorization, args.connections, args.seconds))
+            throughput = (
+                rate(tool, products_url, authorization, args.connections, args.seconds),
+                rate(tool, f"{hello_base}/", authorization, args.connections, args.seconds),
+            )
         http_times = asyncio.run(
             http_search_times(app_base, authorization, url, redis_url, args.searches, args.search_budget)
         )
@@ -442,8 +533,10 @@ def main() -> None:
             if errors:
                 print(f"  ({name}: wrk {errors})")
         emit(catalog_rps=ours, hello_rps=theirs)
-    for label, times in ((f"search via HTTP, cache missed ({len(http_times)} sequential)", http_times),
-                         (f"search via storefront.list_products ({len(sql_times)})", sql_times)):
+    for label, times in (
+        (f"search via HTTP, cache missed ({len(http_times)} sequential)", http_times),
+        (f"search via storefront.list_products ({len(sql_times)})", sql_times),
+    ):
         p50, p95 = _percentiles([elapsed for _, elapsed in times])
         print(f"  {label:50} {'':9} {p50:8.1f} {p95:8.1f}")
         for kind in SEARCHES:
@@ -454,10 +547,12 @@ def main() -> None:
     if len(http_times) < args.searches or len(sql_times) < args.searches:
         print(f"  (searching stopped at the {args.search_budget:.0f} s budget before {args.searches} searches)")
     print(f"  {'app process RSS after the load (VmRSS)':50} {rss:6.1f} MiB")
-    print("  matches per query (n+: at least n): "
-          + ", ".join(f"{query!r} {total}" for query, total in found.items()))
-    emit(search_p95_ms=_percentiles([e for _, e in http_times])[1],
-         search_sql_p95_ms=_percentiles([e for _, e in sql_times])[1], rss_mib=rss)
+    print("  matches per query (n+: at least n): " + ", ".join(f"{query!r} {total}" for query, total in found.items()))
+    emit(
+        search_p95_ms=_percentiles([e for _, e in http_times])[1],
+        search_sql_p95_ms=_percentiles([e for _, e in sql_times])[1],
+        rss_mib=rss,
+    )
 
 
 if __name__ == "__main__":

@@ -105,22 +105,60 @@ def pgbench_script(channel: int) -> str:
         f"\\set product random(1, {PRODUCTS})",
         "BEGIN;",
         _bind(orders._PRODUCTS, {"1": "ARRAY[:product]", "2": str(channel)}) + ";",
-        _bind(orders._WRITE_ORDER, {
-            "number_prefix": "'PGB-'", "channel_id": str(channel), "marketplace_order_id": "NULL", "user_id": "NULL",
-            "created_by": "NULL", "customer_name": "'Bench'", "customer_phone": "'+998900000000'",
-            "customer_address": "NULL", "subtotal": "95000", "delivery_fee": "0", "total": "95000",
-            "total_cost": "60000", "total_profit": "35000", "total_commission": "0", "payment_status": "'unpaid'",
-            "payment_method": "NULL", "note": "NULL", "placed_at": "NULL", "product_ids": "ARRAY[:product]",
-            "product_names": "ARRAY['Mahsulot']", "product_skus": "ARRAY['BENCH']", "listing_ids": "ARRAY[NULL]",
-            "prices": "ARRAY[95000]", "cost_prices": "ARRAY[60000]", "quantities": "ARRAY[1]",
-            "subtotals": "ARRAY[95000]", "commission_rates": "ARRAY[0]", "commissions": "ARRAY[0]",
-            "profits": "ARRAY[35000]", "status": "'pending'", "status_note": "'placed via OLX'", "changed_by": "NULL",
-        }) + " \\gset order_",
-        _bind(inventory._WRITE, {
-            "product_ids": "ARRAY[:product]", "quantity_changes": "ARRAY[-1]", "reserved_changes": "ARRAY[0]",
-            "movement": "'sale'", "reference_type": "'order'", "reference_id": ":order_id",
-            "marketplace_id": str(channel), "notes": "'PGB'", "created_by": "NULL", "moved_ids": "ARRAY[:product]",
-        }) + ";",
+        _bind(
+            orders._WRITE_ORDER,
+            {
+                "number_prefix": "'PGB-'",
+                "channel_id": str(channel),
+                "marketplace_order_id": "NULL",
+                "user_id": "NULL",
+                "created_by": "NULL",
+                "customer_name": "'Bench'",
+                "customer_phone": "'+998900000000'",
+                "customer_address": "NULL",
+                "subtotal": "95000",
+                "delivery_fee": "0",
+                "total": "95000",
+                "total_cost": "60000",
+                "total_profit": "35000",
+                "total_commission": "0",
+                "payment_status": "'unpaid'",
+                "payment_method": "NULL",
+                "note": "NULL",
+                "placed_at": "NULL",
+                "product_ids": "ARRAY[:product]",
+                "product_names": "ARRAY['Mahsulot']",
+                "product_skus": "ARRAY['BENCH']",
+                "listing_ids": "ARRAY[NULL]",
+                "prices": "ARRAY[95000]",
+                "cost_prices": "ARRAY[60000]",
+                "quantities": "ARRAY[1]",
+                "subtotals": "ARRAY[95000]",
+                "commission_rates": "ARRAY[0]",
+                "commissions": "ARRAY[0]",
+                "profits": "ARRAY[35000]",
+                "status": "'pending'",
+                "status_note": "'placed via OLX'",
+                "changed_by": "NULL",
+            },
+        )
+        + " \\gset order_",
+        _bind(
+            inventory._WRITE,
+            {
+                "product_ids": "ARRAY[:product]",
+                "quantity_changes": "ARRAY[-1]",
+                "reserved_changes": "ARRAY[0]",
+                "movement": "'sale'",
+                "reference_type": "'order'",
+                "reference_id": ":order_id",
+                "marketplace_id": str(channel),
+                "notes": "'PGB'",
+                "created_by": "NULL",
+                "moved_ids": "ARRAY[:product]",
+            },
+        )
+        + ";",
         "COMMIT;",
     ]
     # pgbench reads one statement per line (a \gset must end its line).
@@ -135,7 +173,9 @@ def pgbench_rate(url: str, channel: int, clients: int, seconds: int, workdir: Pa
     )
     result = subprocess.run(
         [binary, "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     match = re.search(r"tps = ([\d.]+)", result.stdout)
     if match is None:
@@ -183,8 +223,10 @@ def main() -> None:
             placed, drift = asyncio.run(verify(url))
         finally:
             asyncio.run(drop_database(server, BENCH_DATABASE))
-    print(f"order placements/s, {args.clients} clients, {args.rounds} interleaved rounds of {args.seconds} s,"
-          f" {PRODUCTS} products")
+    print(
+        f"order placements/s, {args.clients} clients, {args.rounds} interleaved rounds of {args.seconds} s,"
+        f" {PRODUCTS} products"
+    )
     print(f"  core.orders.place (asyncpg) : {ours:8.1f}  (rounds: {', '.join(f'{r:.0f}' for r in our_rates)})")
     print(f"  pgbench, same SQL (prepared): {theirs:8.1f}  (rounds: {', '.join(f'{r:.0f}' for r in their_rates)})")
     print(f"  ratio                       : {ours / theirs:8.2f}")

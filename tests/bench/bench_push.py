@@ -39,8 +39,10 @@ BULK = 2500
 
 
 async def _catalog(conn: asyncpg.Connection, count: int) -> list[int]:
-    await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, order_prefix)"
-                       " VALUES ('Amazing Store', 'amazing-store', 'own', 'AS')")
+    await conn.execute(
+        "INSERT INTO marketplaces (name, slug, integration_type, order_prefix)"
+        " VALUES ('Amazing Store', 'amazing-store', 'own', 'AS')"
+    )
     rows = await conn.fetch(
         """
         WITH created AS (
@@ -57,8 +59,12 @@ async def _catalog(conn: asyncpg.Connection, count: int) -> list[int]:
 
 def _accepted_at(sandbox: object, path_pattern: str, since: float, needle: object) -> float | None:
     for request in sandbox.requests_to(path_pattern):  # type: ignore[attr-defined]
-        if request.at >= since and request.status is not None and request.status < 300 and str(needle) in repr(
-                request.body):
+        if (
+            request.at >= since
+            and request.status is not None
+            and request.status < 300
+            and str(needle) in repr(request.body)
+        ):
             return request.at
     return None
 
@@ -101,8 +107,9 @@ async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float]
         for index in range(sales):
             product = products[index]
             async with pool.acquire() as conn, effects.transaction(conn) as uow:
-                await orders.place(uow, orders.NewOrder(own, (orders.Line(product, 1),),
-                                                        orders.Customer("Bench", "+998900000000")))
+                await orders.place(
+                    uow, orders.NewOrder(own, (orders.Line(product, 1),), orders.Customer("Bench", "+998900000000"))
+                )
             committed = time.time()  # and announced: the unit of work publishes right after its commit
             while True:
                 seen = [
@@ -150,9 +157,12 @@ def main() -> None:
     print(f"API calls for {BULK} SKUs changed at once (used / minimum the batch limits allow)")
     for slug, (used, minimum) in calls.items():
         print(f"  {slug:12s} {used:4d} / {minimum:4d}")
-    emit(propagation_p50_ms=median, propagation_p99_ms=p99 * 1000,
-         **{f"calls_{slug}": used for slug, (used, _) in calls.items()},
-         **{f"calls_min_{slug}": minimum for slug, (_, minimum) in calls.items()})
+    emit(
+        propagation_p50_ms=median,
+        propagation_p99_ms=p99 * 1000,
+        **{f"calls_{slug}": used for slug, (used, _) in calls.items()},
+        **{f"calls_min_{slug}": minimum for slug, (_, minimum) in calls.items()},
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,9 @@ def start_seconds(data_dir: Path) -> float:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "BOT_TOKEN")}
     env.update(DATA_DIR=str(data_dir), HTTP_PORT=str(port), LOG_LEVEL="WARNING")
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "amazing_store", "run"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amazing_store", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while time.monotonic() - started < 120:
             try:

@@ -52,8 +52,13 @@ OZON_ADDRESS = "195.34.21.10"
 # Where Ozon's API would be: a closed local port, so that nothing this bench starts can reach the internet.
 NOWHERE = "http://127.0.0.1:9"
 # States a posting moves through before it is shipped; none of them is a cancellation.
-STATES = ("posting_acceptance_in_progress", "posting_awaiting_registration", "posting_transferring_to_delivery",
-          "posting_in_carriage", "posting_delivered")
+STATES = (
+    "posting_acceptance_in_progress",
+    "posting_awaiting_registration",
+    "posting_transferring_to_delivery",
+    "posting_in_carriage",
+    "posting_delivered",
+)
 START_TIMEOUT = 60.0
 DRAIN_TIMEOUT = 60.0
 
@@ -72,11 +77,13 @@ async def prepare(url: str, redis_url: str, vault: Vault) -> str:
     redis = Redis.from_url(redis_url)
     try:
         await migrate(conn)
-        await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                           " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
+        )
         async with Effects(redis).transaction(conn) as uow:
-            await marketplaces.configure(uow, "ozon", marketplaces.Changes(base_url=NOWHERE, new_webhook_token=True),
-                                         vault)
+            await marketplaces.configure(
+                uow, "ozon", marketplaces.Changes(base_url=NOWHERE, new_webhook_token=True), vault
+            )
         path = await marketplaces.webhook_path(conn, "ozon")
     finally:
         await conn.close()
@@ -88,16 +95,24 @@ async def prepare(url: str, redis_url: str, vault: Vault) -> str:
 def start_app(database_url: str, redis_url: str, port: int, secret_key: str, workdir: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(port),
-        "TRUSTED_PROXIES": "127.0.0.1/32", "DEMO_MARKETPLACES": "false", "SECRET_KEY": secret_key,
-        "DATA_DIR": str(workdir / "data"), "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "TRUSTED_PROXIES": "127.0.0.1/32",
+        "DEMO_MARKETPLACES": "false",
+        "SECRET_KEY": secret_key,
+        "DATA_DIR": str(workdir / "data"),
+        "LOG_LEVEL": "WARNING",
         # Empty means unset; it also beats a BOT_TOKEN from the caller's environment.
-        "BOT_TOKEN": "", "PUBLIC_URL": "",
+        "BOT_TOKEN": "",
+        "PUBLIC_URL": "",
     }
     log = (workdir / "app.log").open("wb")
     # Run from the scratch folder so that a developer's .env is not read.
-    return subprocess.Popen([sys.executable, "-m", "amazing_store", "run"], cwd=workdir, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "amazing_store", "run"], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 async def wait_ready(base: str, app: subprocess.Popen[bytes], workdir: Path) -> None:
@@ -128,12 +143,16 @@ def stop_app(app: subprocess.Popen[bytes]) -> None:
 
 def _event(client: int, sequence: int) -> bytes:
     """A distinct event each time: its identity is (type, posting, moment), as the receiver dedupes on it."""
-    return json.dumps({
-        "message_type": "TYPE_STATE_CHANGED", "seller_id": 777, "warehouse_id": 1_020_000_000_000_001,
-        "posting_number": f"{80_000_000 + client:08d}-{sequence:05d}-1",
-        "new_state": STATES[sequence % len(STATES)],
-        "changed_state_date": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }).encode()
+    return json.dumps(
+        {
+            "message_type": "TYPE_STATE_CHANGED",
+            "seller_id": 777,
+            "warehouse_id": 1_020_000_000_000_001,
+            "posting_number": f"{80_000_000 + client:08d}-{sequence:05d}-1",
+            "new_state": STATES[sequence % len(STATES)],
+            "changed_state_date": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+    ).encode()
 
 
 async def _send(url: str, seconds: float, concurrency: int, rate: float | None) -> Sent:
@@ -205,9 +224,11 @@ async def counts(url: str) -> tuple[int, int]:
     """(stored events, events still waiting for the worker)."""
     conn = await asyncpg.connect(url)
     try:
-        row = await conn.fetchrow("SELECT count(*) AS stored,"
-                                  " count(*) FILTER (WHERE status IN ('pending', 'retry')) AS waiting"
-                                  " FROM marketplace_webhooks")
+        row = await conn.fetchrow(
+            "SELECT count(*) AS stored,"
+            " count(*) FILTER (WHERE status IN ('pending', 'retry')) AS waiting"
+            " FROM marketplace_webhooks"
+        )
         return row["stored"], row["waiting"]
     finally:
         await conn.close()
@@ -219,8 +240,9 @@ async def wait_drained(url: str) -> float | None:
     try:
         started = time.monotonic()
         while time.monotonic() - started < DRAIN_TIMEOUT:
-            if not await conn.fetchval("SELECT count(*) FROM marketplace_webhooks"
-                                       " WHERE status IN ('pending', 'retry')"):
+            if not await conn.fetchval(
+                "SELECT count(*) FROM marketplace_webhooks WHERE status IN ('pending', 'retry')"
+            ):
                 return time.monotonic() - started
             await asyncio.sleep(0.05)
         return None
@@ -233,8 +255,10 @@ async def reprocess(url: str, redis_url: str, vault: Vault) -> tuple[int, float,
     pool = await create_pool(url, max_size=4)
     redis = Redis.from_url(redis_url)
     try:
-        await pool.execute("UPDATE marketplace_webhooks SET status = 'pending', processed_at = NULL,"
-                           " retry_count = 0, next_attempt_at = NOW()")
+        await pool.execute(
+            "UPDATE marketplace_webhooks SET status = 'pending', processed_at = NULL,"
+            " retry_count = 0, next_attempt_at = NOW()"
+        )
         # process_due alone: nothing to hear
         worker = WebhookWorker(pool, redis, Subscriber(redis), Effects(redis), vault)
         async with aiohttp.ClientSession() as session:
@@ -271,8 +295,9 @@ def main() -> None:
             app = start_app(url, redis_url, port, secret_key, workdir)
             try:
                 asyncio.run(wait_ready(f"http://127.0.0.1:{port}", app, workdir))
-                sent = send_from_another_process(f"http://127.0.0.1:{port}{path}", args.seconds, args.concurrency,
-                                                 args.rate)
+                sent = send_from_another_process(
+                    f"http://127.0.0.1:{port}{path}", args.seconds, args.concurrency, args.rate
+                )
                 stored, waiting = asyncio.run(counts(url))
                 drained = asyncio.run(wait_drained(url))
             finally:
@@ -287,21 +312,29 @@ def main() -> None:
         ("events acknowledged (200) / stored", f"{acked} / {stored}"),
         ("other answers / connection errors", f"{sum(sent.statuses.values()) - acked} / {sent.errors}"),
         ("ingest, events/s", f"{acked / sent.elapsed:.0f}"),
-        ("ack latency p50 / p99 / max, ms", f"{statistics.median(ordered) * 1000:.1f} / "
-                                            f"{_percentile(ordered, 0.99) * 1000:.1f} / {ordered[-1] * 1000:.1f}"),
+        (
+            "ack latency p50 / p99 / max, ms",
+            f"{statistics.median(ordered) * 1000:.1f} / "
+            f"{_percentile(ordered, 0.99) * 1000:.1f} / {ordered[-1] * 1000:.1f}",
+        ),
         ("backlog when the senders stopped", f"{waiting} events (the app's worker ran alongside)"),
         ("app's worker drained it in", "did not finish" if drained is None else f"{drained:.2f} s"),
         ("one worker, whole backlog again", f"{handled} events in {elapsed:.1f} s = {handled / elapsed:.0f} events/s"),
         ("backlog outcome", ", ".join(f"{status} {count}" for status, count in sorted(outcome.items()))),
     ]
-    print(f"Ozon pushes (distinct TYPE_STATE_CHANGED, non-cancel states) -> POST /webhooks/ozon/<token> of the app;"
-          f" {args.concurrency} connections from another process for {sent.elapsed:.1f} s,"
-          f" {f'{args.rate:.0f} events/s offered' if args.rate else 'each sending as soon as acknowledged'}")
+    print(
+        f"Ozon pushes (distinct TYPE_STATE_CHANGED, non-cancel states) -> POST /webhooks/ozon/<token> of the app;"
+        f" {args.concurrency} connections from another process for {sent.elapsed:.1f} s,"
+        f" {f'{args.rate:.0f} events/s offered' if args.rate else 'each sending as soon as acknowledged'}"
+    )
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-    emit(webhook_ingest_per_s=acked / sent.elapsed, webhook_ack_p99_ms=_percentile(ordered, 0.99) * 1000,
-         webhook_processed_per_s=handled / elapsed)
+    emit(
+        webhook_ingest_per_s=acked / sent.elapsed,
+        webhook_ack_p99_ms=_percentile(ordered, 0.99) * 1000,
+        webhook_processed_per_s=handled / elapsed,
+    )
 
 
 if __name__ == "__main__":

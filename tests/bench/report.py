@@ -19,10 +19,17 @@ SCRIPTS = ("bench_start", "bench_orders", "bench_push", "bench_webhooks", "bench
 def run_all(figures_file: Path) -> dict[str, float]:
     for script in SCRIPTS:
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", f"tests.bench.{script}"], capture_output=True, text=True,
-                                env={**os.environ, "BENCH_FIGURES": str(figures_file)}, check=False)
-        print(f"  {script}: {'done' if result.returncode == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s",
-              file=sys.stderr)
+        result = subprocess.run(
+            [sys.executable, "-m", f"tests.bench.{script}"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "BENCH_FIGURES": str(figures_file)},
+            check=False,
+        )
+        print(
+            f"  {script}: {'done' if result.returncode == 0 else 'FAILED'} in {time.monotonic() - started:.0f} s",
+            file=sys.stderr,
+        )
         if result.returncode != 0:
             print(result.stdout[-2000:], result.stderr[-4000:], file=sys.stderr)
     figures: dict[str, float] = {}
@@ -44,34 +51,63 @@ def table(f: dict[str, float]) -> list[str]:
     rows = [f"  {'figure':44} {'measured':>22}   {'goal':>16}   "]
     if get("catalog_rps") and get("hello_rps"):
         ratio = f["catalog_rps"] / f["hello_rps"]
-        rows.append(_row("catalog GET /api/products vs hello-world", f"{f['catalog_rps']:.0f}/{f['hello_rps']:.0f} "
-                         f"= {ratio:.2f}x", ">= 0.5x", ratio >= 0.5))
+        rows.append(
+            _row(
+                "catalog GET /api/products vs hello-world",
+                f"{f['catalog_rps']:.0f}/{f['hello_rps']:.0f} = {ratio:.2f}x",
+                ">= 0.5x",
+                ratio >= 0.5,
+            )
+        )
     if get("search_p95_ms") is not None:
-        rows.append(_row("search p95 at 100k products (HTTP)", f"{f['search_p95_ms']:.0f} ms", "<= 30 ms",
-                         f["search_p95_ms"] <= 30))
+        rows.append(
+            _row(
+                "search p95 at 100k products (HTTP)",
+                f"{f['search_p95_ms']:.0f} ms",
+                "<= 30 ms",
+                f["search_p95_ms"] <= 30,
+            )
+        )
     if get("orders_per_s") and get("pgbench_tps"):
         ratio = f["orders_per_s"] / f["pgbench_tps"]
-        rows.append(_row("order placements/s vs pgbench (same SQL)", f"{f['orders_per_s']:.0f}/{f['pgbench_tps']:.0f} "
-                         f"= {ratio:.2f}x", ">= 0.6x", ratio >= 0.6))
+        rows.append(
+            _row(
+                "order placements/s vs pgbench (same SQL)",
+                f"{f['orders_per_s']:.0f}/{f['pgbench_tps']:.0f} = {ratio:.2f}x",
+                ">= 0.6x",
+                ratio >= 0.6,
+            )
+        )
     if get("propagation_p99_ms") is not None:
-        rows.append(_row("sale -> every marketplace, p50 / p99", f"{f['propagation_p50_ms']:.0f} / "
-                         f"{f['propagation_p99_ms']:.0f} ms", "p99 <= 1000 ms", f["propagation_p99_ms"] <= 1000))
+        rows.append(
+            _row(
+                "sale -> every marketplace, p50 / p99",
+                f"{f['propagation_p50_ms']:.0f} / {f['propagation_p99_ms']:.0f} ms",
+                "p99 <= 1000 ms",
+                f["propagation_p99_ms"] <= 1000,
+            )
+        )
     for slug in ("wildberries", "ozon", "uzum"):
         if get(f"calls_{slug}") is not None:
             used, minimum = f[f"calls_{slug}"], f[f"calls_min_{slug}"]
-            rows.append(_row(f"API calls, 2,500 SKUs, {slug}", f"{used:.0f} (min {minimum:.0f})", "= minimum",
-                             used == minimum))
+            rows.append(
+                _row(f"API calls, 2,500 SKUs, {slug}", f"{used:.0f} (min {minimum:.0f})", "= minimum", used == minimum)
+            )
     if get("webhook_ingest_per_s") is not None:
-        rows.append(_row("webhook ingest", f"{f['webhook_ingest_per_s']:.0f}/s", ">= 1000/s",
-                         f["webhook_ingest_per_s"] >= 1000))
-        rows.append(_row("webhook ack p99", f"{f['webhook_ack_p99_ms']:.0f} ms", "<= 50 ms",
-                         f["webhook_ack_p99_ms"] <= 50))
+        rows.append(
+            _row("webhook ingest", f"{f['webhook_ingest_per_s']:.0f}/s", ">= 1000/s", f["webhook_ingest_per_s"] >= 1000)
+        )
+        rows.append(
+            _row("webhook ack p99", f"{f['webhook_ack_p99_ms']:.0f} ms", "<= 50 ms", f["webhook_ack_p99_ms"] <= 50)
+        )
     if get("rss_mib") is not None:
-        rows.append(_row("process RSS at 100k products", f"{f['rss_mib']:.0f} MiB", "<= 200 MB",
-                         f["rss_mib"] * 1.048576 <= 200))
+        rows.append(
+            _row("process RSS at 100k products", f"{f['rss_mib']:.0f} MiB", "<= 200 MB", f["rss_mib"] * 1.048576 <= 200)
+        )
     if get("cold_start_s") is not None:
-        rows.append(_row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s",
-                         "-", None))
+        rows.append(
+            _row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s", "-", None)
+        )
     return rows
 
 

@@ -23,8 +23,7 @@ ADMIN_CHAT_ID = -100777
 @pytest.fixture
 def bot_settings(settings: Settings, fake_telegram: FakeTelegram) -> Settings:
     """ADMIN_ID is an admin by ADMIN_IDS; the second admin is one by users.is_admin (see `second_admin`)."""
-    return changed(settings, telegram_api_url=fake_telegram.base_url, admin_ids=[ADMIN_ID],
-                   admin_chat_id=ADMIN_CHAT_ID)
+    return changed(settings, telegram_api_url=fake_telegram.base_url, admin_ids=[ADMIN_ID], admin_chat_id=ADMIN_CHAT_ID)
 
 
 @pytest.fixture

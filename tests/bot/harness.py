@@ -51,9 +51,11 @@ class Chat:
         self.language_code = language_code
 
     async def send(self, text: str) -> None:
-        await self.process.feed(self.fake.message_update(
-            text, user_id=self.user_id, first_name=self.first_name, language_code=self.language_code
-        ))
+        await self.process.feed(
+            self.fake.message_update(
+                text, user_id=self.user_id, first_name=self.first_name, language_code=self.language_code
+            )
+        )
 
     def messages(self) -> list[dict[str, Any]]:
         """The bot's messages in this chat as they look now (edits applied), oldest first."""
@@ -73,10 +75,15 @@ class Chat:
 
     async def press(self, data: str, message_id: int | None = None) -> None:
         message_id = message_id if message_id is not None else int(self.screen()["message_id"])
-        await self.process.feed(self.fake.callback_update(
-            data, user_id=self.user_id, message_id=message_id, first_name=self.first_name,
-            language_code=self.language_code,
-        ))
+        await self.process.feed(
+            self.fake.callback_update(
+                data,
+                user_id=self.user_id,
+                message_id=message_id,
+                first_name=self.first_name,
+                language_code=self.language_code,
+            )
+        )
 
     def find(self, label: str, message: dict[str, Any] | None = None) -> str:
         matches = [data for text, data in self.buttons(message) if label in text]
@@ -116,5 +123,8 @@ class Chat:
 
     def toasts(self) -> list[str]:
         """Texts of the callback answers (toasts and alerts) the bot gave, oldest first."""
-        return [str(call.params.get("text", "")) for call in self.fake.calls_to("answerCallbackQuery")
-                if call.params.get("text")]
+        return [
+            str(call.params.get("text", ""))
+            for call in self.fake.calls_to("answerCallbackQuery")
+            if call.params.get("text")
+        ]

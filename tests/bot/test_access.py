@@ -42,9 +42,14 @@ NOT_REFUSED = {"start", "help", "lang", "orders", "cancel"}
 
 def _commands(dispatcher: Dispatcher) -> set[str]:
     """Every command some handler of the bot takes, read off the routers themselves."""
-    return {str(command) for router in dispatcher.chain_tail for handler in router.message.handlers
-            for check in handler.filters or () if isinstance(check.callback, Command)
-            for command in check.callback.commands}
+    return {
+        str(command)
+        for router in dispatcher.chain_tail
+        for handler in router.message.handlers
+        for check in handler.filters or ()
+        if isinstance(check.callback, Command)
+        for command in check.callback.commands
+    }
 
 
 async def test_every_admin_command_is_refused_to_a_customer(customer: Chat, process: BotUnderTest) -> None:
@@ -75,7 +80,10 @@ async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyn
 
 
 async def test_refusal_over_real_polling_in_russian(
-    aiohttp_client, bot_settings: Settings, service_urls: ServiceUrls, fake_telegram: FakeTelegram,
+    aiohttp_client,
+    bot_settings: Settings,
+    service_urls: ServiceUrls,
+    fake_telegram: FakeTelegram,
     pool: asyncpg.Pool,
 ) -> None:
     client: TestClient = await aiohttp_client(create_app(bot_settings, service_urls))

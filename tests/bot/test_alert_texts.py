@@ -20,15 +20,17 @@ SAMPLES: list[outbox.Alert] = [
     outbox.StockLow(7, "PH-1", "Telefon", 1, 2),
     outbox.StockOut(7, "PH-1", "Telefon", 0, 2),
     outbox.StockBack(7, "PH-1", "Telefon", 4, 2),
-    outbox.OrderPlaced(3, "AS-0003", "Uzum Market", Decimal("150000.00"), "Aziza",
-                       (outbox.OrderedItem("Telefon", 1),), user_id=11),
+    outbox.OrderPlaced(
+        3, "AS-0003", "Uzum Market", Decimal("150000.00"), "Aziza", (outbox.OrderedItem("Telefon", 1),), user_id=11
+    ),
     outbox.OrderStatus(3, "AS-0003", "shipped", 11),
     outbox.PaymentNeedsRefund(3, "AS-0003", Decimal("150000.00"), "cancelled", "charge-1"),
     outbox.SyncFailure(2, "Uzum Market", "connection refused"),
     outbox.SyncThrottled(2, "Uzum Market", 60),
     outbox.SyncRecovered(2, "Uzum Market"),
-    outbox.MarketplaceOrderProblem(2, "7001", "unmapped",
-                                   line=outbox.ProblemLine(1, "150000", "Telefon", None, {"sku_id": "77"})),
+    outbox.MarketplaceOrderProblem(
+        2, "7001", "unmapped", line=outbox.ProblemLine(1, "150000", "Telefon", None, {"sku_id": "77"})
+    ),
     outbox.StockDrift(2, "Uzum Market", (DRIFTED,), 1, held=(DRIFTED,), held_count=1, unplaced_lines=2),
     outbox.WebhookFailure(2, 40, "ORDER_CREATED", "no such posting"),
 ]

@@ -32,9 +32,15 @@ async def _customer_order(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> i
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         user_id = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, language, last_login_at) VALUES ($1, 'Aziza', 'ru', NOW())"
-            " RETURNING id", CUSTOMER_ID)
-        placed = await orders.place(uow, orders.NewOrder(
-            shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id))
+            " RETURNING id",
+            CUSTOMER_ID,
+        )
+        placed = await orders.place(
+            uow,
+            orders.NewOrder(
+                shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id
+            ),
+        )
         await conn.execute("UPDATE notifications SET sent_at = NOW()")  # the new-order alert is not this test's
     return placed.id
 
@@ -45,8 +51,12 @@ async def _move(pool: asyncpg.Pool, effects: Effects, order_id: int, status: Sta
 
 
 async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
-    fake_telegram: FakeTelegram
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
+    fake_telegram: FakeTelegram,
 ) -> None:
     await _sell(pool, effects, shop.phone, 4)  # 5 -> 1: low (threshold 2)
     await _sell(pool, effects, shop.telefon, 3)  # 3 -> 0: out
@@ -66,7 +76,12 @@ async def test_a_burst_of_alerts_is_one_digest_with_one_tap_actions(
 
 
 async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, admin: Chat, bot_settings: Settings, shop: Shop,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    admin: Chat,
+    bot_settings: Settings,
+    shop: Shop,
     fake_telegram: FakeTelegram,
 ) -> None:
     await _sell(pool, effects, shop.telefon, 3)
@@ -75,8 +90,9 @@ async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
     adjust = AdjustStock(product_id=shop.telefon).pack()
     assert adjust in [b["callback_data"] for row in alert.params["reply_markup"]["inline_keyboard"] for b in row]
 
-    await process.feed(fake_telegram.callback_update(adjust, user_id=admin.user_id, chat_id=ADMIN_CHAT_ID,
-                                                     message_id=1000))
+    await process.feed(
+        fake_telegram.callback_update(adjust, user_id=admin.user_id, chat_id=ADMIN_CHAT_ID, message_id=1000)
+    )
     assert "+5" in admin.text, "the form opened in the admin's private chat"
     await admin.send("+4")
     await admin.tap_form(FormAction.PICK_REASON, 0)
@@ -85,8 +101,12 @@ async def test_alert_button_in_the_group_opens_the_adjust_form_in_private(
 
 
 async def test_retry_after_is_honoured(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
-    fake_telegram: FakeTelegram
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
+    fake_telegram: FakeTelegram,
 ) -> None:
     await _sell(pool, effects, shop.telefon, 3)
     fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
@@ -103,8 +123,12 @@ async def test_retry_after_is_honoured(
 
 
 async def test_the_customer_hears_of_status_changes_of_their_order(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
-    fake_telegram: FakeTelegram
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
+    fake_telegram: FakeTelegram,
 ) -> None:
     order_id = await _customer_order(pool, effects, shop)
     await _move(pool, effects, order_id, Status.CONFIRMED)
@@ -117,7 +141,11 @@ async def test_the_customer_hears_of_status_changes_of_their_order(
 
 
 async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
     fake_telegram: FakeTelegram,
     customer: Chat,
 ) -> None:
@@ -126,12 +154,15 @@ async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
     fake_telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
 
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
-    closed = await pool.fetchrow("SELECT sent_at, last_error, next_attempt_at = 'infinity' AS never"
-                                 " FROM notifications WHERE kind = 'order_status' AND payload->>'status' = 'confirmed'")
+    closed = await pool.fetchrow(
+        "SELECT sent_at, last_error, next_attempt_at = 'infinity' AS never"
+        " FROM notifications WHERE kind = 'order_status' AND payload->>'status' = 'confirmed'"
+    )
     assert closed["sent_at"] is None and closed["never"] and "blocked" in closed["last_error"]
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'user.bot_blocked'") == 1
-    assert await pool.fetchval("SELECT is_active FROM users WHERE telegram_id = $1", CUSTOMER_ID), \
+    assert await pool.fetchval("SELECT is_active FROM users WHERE telegram_id = $1", CUSTOMER_ID), (
         "blocking the bot is not a ban from the store"
+    )
 
     await _move(pool, effects, order_id, Status.PROCESSING)
     assert await send_due_alerts(pool, process.bot, bot_settings) == 0
@@ -145,8 +176,12 @@ async def test_a_customer_who_blocked_the_bot_is_marked_not_retried(
 
 
 async def test_network_failure_backs_off_and_loses_nothing(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
-    fake_telegram: FakeTelegram
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
+    fake_telegram: FakeTelegram,
 ) -> None:
     await _sell(pool, effects, shop.telefon, 3)
     unreachable = FakeTelegram()
@@ -158,7 +193,8 @@ async def test_network_failure_backs_off_and_loses_nothing(
     finally:
         await offline.session.close()
     row = await pool.fetchrow(
-        "SELECT attempts, last_error, sent_at, next_attempt_at - NOW() AS wait FROM notifications")
+        "SELECT attempts, last_error, sent_at, next_attempt_at - NOW() AS wait FROM notifications"
+    )
     assert row["attempts"] == 1 and row["sent_at"] is None and "network" in row["last_error"]
     assert row["wait"].total_seconds() > 3
 
@@ -171,8 +207,10 @@ async def test_replicas_draining_at_once_send_each_alert_once(
 ) -> None:
     async with pool.acquire() as conn:
         for index in range(30):
-            await conn.execute("INSERT INTO notifications (kind, payload) VALUES ('inventory_note', $1)",
-                               {"product_id": shop.phone, "sku": "PH-1", "drift": index})
+            await conn.execute(
+                "INSERT INTO notifications (kind, payload) VALUES ('inventory_note', $1)",
+                {"product_id": shop.phone, "sku": "PH-1", "drift": index},
+            )
     started = time.monotonic()
 
     counts = await asyncio.gather(*(send_due_alerts(pool, process.bot, bot_settings) for _ in range(3)))
@@ -184,8 +222,12 @@ async def test_replicas_draining_at_once_send_each_alert_once(
 
 
 async def test_without_an_admin_chat_admin_alerts_wait(
-    pool: asyncpg.Pool, effects: Effects, process: BotUnderTest, bot_settings: Settings, shop: Shop,
-    fake_telegram: FakeTelegram
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    shop: Shop,
+    fake_telegram: FakeTelegram,
 ) -> None:
     await _sell(pool, effects, shop.telefon, 3)
     no_chat = Settings(_env_file=None, **{**bot_settings.model_dump(), "admin_chat_id": None})
@@ -205,8 +247,10 @@ async def test_sync_alerts_read_as_sentences_and_drift_offers_a_push_now(
         uzum = await make_channel(conn, "uzum", "api")
         # A drift row as stored before held listings were told: rows already in the outbox still read.
         drift = [{"product_id": 1, "sku": "PH-1", "theirs": 9, "ours": 5}]
-        await conn.execute("INSERT INTO notifications (kind, payload) VALUES ('stock_drift', $1)",
-                           {"marketplace_id": uzum, "marketplace": "Uzum Market", "count": 1, "items": drift})
+        await conn.execute(
+            "INSERT INTO notifications (kind, payload) VALUES ('stock_drift', $1)",
+            {"marketplace_id": uzum, "marketplace": "Uzum Market", "count": 1, "items": drift},
+        )
         await outbox.add(conn, outbox.MarketplaceOrderProblem(uzum, "7001", "unmapped"))
     assert await send_due_alerts(pool, process.bot, bot_settings) == 2
     [digest] = fake_telegram.calls_to("sendMessage")
@@ -227,12 +271,15 @@ async def test_a_throttled_marketplace_and_its_recovery_read_in_the_admins_langu
         await outbox.add(conn, outbox.SyncThrottled(uzum, "Uzum Market", pause_seconds=60))
     assert await send_due_alerts(pool, process.bot, bot_settings) == 1
     async with pool.acquire() as conn:
-        await conn.execute("INSERT INTO users (telegram_id, first_name, is_admin, language) VALUES (9003, 'Lola',"
-                           " TRUE, 'ru')")
+        await conn.execute(
+            "INSERT INTO users (telegram_id, first_name, is_admin, language) VALUES (9003, 'Lola', TRUE, 'ru')"
+        )
         await outbox.add(conn, outbox.SyncRecovered(uzum, "Uzum Market"))
     assert await send_due_alerts(pool, process.bot, bot_settings) == 1
 
     throttled, recovered = fake_telegram.sent_texts(ADMIN_CHAT_ID)
-    assert throttled == ("⏸ Uzum Market so'rovlarimizni cheklamoqda (so'rovlar juda ko'p): sinxronlash 60 soniyaga"
-                         " to'xtatildi va o'zi davom etadi.")
+    assert throttled == (
+        "⏸ Uzum Market so'rovlarimizni cheklamoqda (so'rovlar juda ko'p): sinxronlash 60 soniyaga"
+        " to'xtatildi va o'zi davom etadi."
+    )
     assert recovered == "▶️ Uzum Market снова принимает наши запросы: синхронизация возобновлена."

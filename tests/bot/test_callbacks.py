@@ -82,8 +82,11 @@ LONGEST_BUTTONS: list[CallbackData] = [
 
 
 def test_every_factory_has_its_longest_button_measured() -> None:
-    factories = {value for value in vars(callbacks).values()
-                 if isinstance(value, type) and issubclass(value, CallbackData) and value is not CallbackData}
+    factories = {
+        value
+        for value in vars(callbacks).values()
+        if isinstance(value, type) and issubclass(value, CallbackData) and value is not CallbackData
+    }
     assert {type(button) for button in LONGEST_BUTTONS} == factories
 
 
@@ -96,8 +99,14 @@ def test_the_longest_button_fits_telegrams_64_bytes_and_reads_back(button: Callb
 
 
 # Buttons as the bot drew them before a deploy: the factories of that time, and a status no release knows.
-OLD_BUTTONS = ["pr:ro:1:2", "f:1a2b3c4d:goto:1", "od:to:1:pending:confirmed", "menu:order", "sy:run:1",
-               "order_status:1:pending:lost"]
+OLD_BUTTONS = [
+    "pr:ro:1:2",
+    "f:1a2b3c4d:goto:1",
+    "od:to:1:pending:confirmed",
+    "menu:order",
+    "sy:run:1",
+    "order_status:1:pending:lost",
+]
 
 
 async def test_a_button_from_before_a_deploy_gets_the_stale_note(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:

@@ -18,9 +18,7 @@ async def _open_listings(admin: Chat, product_id: int) -> None:
     await admin.tap_data(OpenListings(product_id=product_id))
 
 
-async def test_map_and_unmap_a_wildberries_listing_from_the_card(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop
-) -> None:
+async def test_map_and_unmap_a_wildberries_listing_from_the_card(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     async with pool.acquire() as conn:
         wildberries = await make_channel(conn, "wildberries", "api")
     await _open_listings(admin, shop.phone)
@@ -41,8 +39,10 @@ async def test_map_and_unmap_a_wildberries_listing_from_the_card(
 
     assert await pool.fetchval("SELECT count(*) FROM marketplace_products") == 0
     audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
-    assert [(row["action"], row["entity_id"]) for row in audit] == [("listing.map", shop.phone),
-                                                                    ("listing.unmap", shop.phone)]
+    assert [(row["action"], row["entity_id"]) for row in audit] == [
+        ("listing.map", shop.phone),
+        ("listing.unmap", shop.phone),
+    ]
     assert audit[0]["new_values"]["chrt_id"] == "12345" and audit[1]["old_values"]["chrt_id"] == "12345"
 
 

@@ -131,9 +131,12 @@ async def test_back_walks_the_steps_in_reverse_past_an_empty_item_list(
     await admin.tap_form(FormAction.SKIP)
     await admin.tap_form(FormAction.SKIP)
 
-    for question in ("Delivery fee the customer pays? Send the amount, or tap if there is none.",
-                     "Delivery address? Send it, or tap if there is none.",
-                     "Customer phone? For example +998 90 123 45 67 or 90 123 45 67.", "Customer name?"):
+    for question in (
+        "Delivery fee the customer pays? Send the amount, or tap if there is none.",
+        "Delivery address? Send it, or tap if there is none.",
+        "Customer phone? For example +998 90 123 45 67 or 90 123 45 67.",
+        "Customer name?",
+    ):
         await admin.tap_form(FormAction.BACK)
         assert asks(question), question
     await admin.tap_form(FormAction.BACK)
@@ -221,14 +224,23 @@ async def test_two_admins_typing_at_once_do_not_mix(
     await second_admin.tap_form(FormAction.CONFIRM)
     await admin.tap_form(FormAction.CONFIRM)
 
-    placed = {row["customer_name"]: row for row in await pool.fetch(
-        "SELECT o.customer_name, o.customer_phone, i.product_sku, i.quantity, u.telegram_id FROM orders o"
-        " JOIN order_items i ON i.order_id = o.id JOIN users u ON u.id = o.created_by"
-    )}
+    placed = {
+        row["customer_name"]: row
+        for row in await pool.fetch(
+            "SELECT o.customer_name, o.customer_phone, i.product_sku, i.quantity, u.telegram_id FROM orders o"
+            " JOIN order_items i ON i.order_id = o.id JOIN users u ON u.id = o.created_by"
+        )
+    }
     assert (placed["Anvar"]["product_sku"], placed["Anvar"]["quantity"], placed["Anvar"]["telegram_id"]) == (
-        "PH-1", 1, admin.user_id)
+        "PH-1",
+        1,
+        admin.user_id,
+    )
     assert (placed["Olga"]["product_sku"], placed["Olga"]["quantity"], placed["Olga"]["telegram_id"]) == (
-        "CL-1", 4, second_admin.user_id)
+        "CL-1",
+        4,
+        second_admin.user_id,
+    )
 
 
 async def test_stock_gone_before_confirm_is_told_and_the_form_kept(

@@ -22,11 +22,18 @@ async def _orders(pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int) ->
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         user_id = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, language, last_login_at) VALUES ($1, 'Aziza', 'uz', NOW())"
-            " RETURNING id", CUSTOMER_ID)
-        own = await orders.place(uow, orders.NewOrder(
-            shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id))
-        manual = await orders.place(uow, orders.NewOrder(
-            olx, (orders.Line(shop.phone, 1),), orders.Customer("Jasur", "+998907654321")))
+            " RETURNING id",
+            CUSTOMER_ID,
+        )
+        own = await orders.place(
+            uow,
+            orders.NewOrder(
+                shop.own, (orders.Line(shop.shirt, 2),), orders.Customer("Aziza", "+998901234567"), user_id=user_id
+            ),
+        )
+        manual = await orders.place(
+            uow, orders.NewOrder(olx, (orders.Line(shop.phone, 1),), orders.Customer("Jasur", "+998907654321"))
+        )
         await conn.execute("UPDATE notifications SET sent_at = NOW()")
     return own.id, manual.id
 
@@ -48,7 +55,12 @@ async def test_list_filters_by_status_and_channel(
 
 
 async def test_status_buttons_follow_the_machine_and_the_customer_hears(
-    admin: Chat, process: BotUnderTest, pool: asyncpg.Pool, effects: Effects, shop: Shop, olx: int,
+    admin: Chat,
+    process: BotUnderTest,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    shop: Shop,
+    olx: int,
     bot_settings: Settings,
     fake_telegram: FakeTelegram,
 ) -> None:

@@ -22,26 +22,53 @@ def _payer() -> dict[str, Any]:
 
 
 def _pre_checkout(order_id: int, amount: int) -> dict[str, Any]:
-    return {"pre_checkout_query": {"id": f"pcq-{order_id}-{amount}", "from": _payer(), "currency": "UZS",
-                                   "total_amount": amount, "invoice_payload": str(order_id)}}
+    return {
+        "pre_checkout_query": {
+            "id": f"pcq-{order_id}-{amount}",
+            "from": _payer(),
+            "currency": "UZS",
+            "total_amount": amount,
+            "invoice_payload": str(order_id),
+        }
+    }
 
 
 def _paid(order_id: int, amount: int, charge: str) -> dict[str, Any]:
-    return {"message": {
-        "message_id": 77, "date": int(time.time()), "chat": {"id": CUSTOMER["id"], "type": "private"},
-        "from": _payer(),
-        "successful_payment": {"currency": "UZS", "total_amount": amount, "invoice_payload": str(order_id),
-                               "telegram_payment_charge_id": charge, "provider_payment_charge_id": f"p-{charge}"},
-    }}
+    return {
+        "message": {
+            "message_id": 77,
+            "date": int(time.time()),
+            "chat": {"id": CUSTOMER["id"], "type": "private"},
+            "from": _payer(),
+            "successful_payment": {
+                "currency": "UZS",
+                "total_amount": amount,
+                "invoice_payload": str(order_id),
+                "telegram_payment_charge_id": charge,
+                "provider_payment_charge_id": f"p-{charge}",
+            },
+        }
+    }
 
 
 async def test_card_order_is_held_checked_and_sold_once_paid(
-    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, fake_telegram: FakeTelegram,
-    pool: asyncpg.Pool, shop: Shop,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    fake_telegram: FakeTelegram,
+    pool: asyncpg.Pool,
+    shop: Shop,
 ) -> None:
-    client: TestClient = await aiohttp_client(create_app(changed(
-        settings, telegram_api_url=fake_telegram.base_url, payment_provider_token="provider:TEST",
-    ), service_urls))
+    client: TestClient = await aiohttp_client(
+        create_app(
+            changed(
+                settings,
+                telegram_api_url=fake_telegram.base_url,
+                payment_provider_token="provider:TEST",
+            ),
+            service_urls,
+        )
+    )
     await client.post("/api/cart", json={"product_id": shop.phone, "quantity": 2}, headers=login(client))
     response = await client.post("/api/orders", json=BUYER, headers=login(client))
     assert response.status == 201, await response.text()
@@ -65,8 +92,9 @@ async def test_card_order_is_held_checked_and_sold_once_paid(
     await fake_telegram.wait_for_call("sendMessage", count=2, timeout=10)
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (3, 0)
-        order = await conn.fetchrow("SELECT payment_status, telegram_payment_charge_id FROM orders WHERE id = $1",
-                                    order_id)
+        order = await conn.fetchrow(
+            "SELECT payment_status, telegram_payment_charge_id FROM orders WHERE id = $1", order_id
+        )
         sales = await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'")
     assert tuple(order) == ("paid", "charge-1") and sales == 1
     assert "To'lov qabul qilindi" in fake_telegram.sent_texts(CUSTOMER["id"])[0]

@@ -26,9 +26,7 @@ async def _open_card(admin: Chat, product_id: int) -> None:
     await admin.press(OpenProduct(product_id=product_id).pack())
 
 
-async def test_card_shows_stock_prices_and_each_channels_listing(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop
-) -> None:
+async def test_card_shows_stock_prices_and_each_channels_listing(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     async with pool.acquire() as conn:
         uzum = await make_channel(conn, "uzum", "api")
         await map_product(conn, shop.phone, uzum, "UZ-777", price="3200000")
@@ -40,9 +38,7 @@ async def test_card_shows_stock_prices_and_each_channels_listing(
     assert "5" in card and "UZ-777" in card and "3 200 000" in card and "pending" in card
 
 
-async def test_stock_adjustment_and_count_are_ledgered_and_audited(
-    admin: Chat, pool: asyncpg.Pool, shop: Shop
-) -> None:
+async def test_stock_adjustment_and_count_are_ledgered_and_audited(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
     await _open_card(admin, shop.phone)
     await admin.press(AdjustStock(product_id=shop.phone).pack())
     await admin.send("+3")
@@ -57,13 +53,19 @@ async def test_stock_adjustment_and_count_are_ledgered_and_audited(
         assert await stock_of(conn, shop.phone) == (6, 0)
     movements = await pool.fetch(
         "SELECT movement_type, quantity_change, notes FROM inventory_movements WHERE product_id = $1 ORDER BY id",
-        shop.phone)
+        shop.phone,
+    )
     assert [tuple(m) for m in movements][1:] == [
-        ("adjustment", 3, "supplier delivery"), ("adjustment", -1, movements[2]["notes"]), ("stock_take", -1,
-                                                                                             "stock take")]
+        ("adjustment", 3, "supplier delivery"),
+        ("adjustment", -1, movements[2]["notes"]),
+        ("stock_take", -1, "stock take"),
+    ]
     audit = await pool.fetch("SELECT action, old_values, new_values FROM audit_log ORDER BY id")
     assert [(a["action"], a["old_values"]["quantity"], a["new_values"]["quantity"]) for a in audit] == [
-        ("stock.adjust", 5, 8), ("stock.adjust", 8, 7), ("stock.count", 7, 6)]
+        ("stock.adjust", 5, 8),
+        ("stock.adjust", 8, 7),
+        ("stock.count", 7, 6),
+    ]
 
 
 async def test_a_bad_adjustment_is_refused_politely(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
@@ -100,7 +102,9 @@ async def test_own_prices_are_edited_and_marketplace_prices_are_read_only(
     assert await pool.fetchval("SELECT marketplace_price FROM marketplace_products") == Decimal("3200000")
     audit = await pool.fetch("SELECT old_values, new_values FROM audit_log WHERE action = 'product.update' ORDER BY id")
     assert [(dict(a["old_values"]), dict(a["new_values"])) for a in audit] == [
-        ({"price": "3000000.00"}, {"price": "2900000.00"}), ({"sale_price": None}, {"sale_price": "2750000.00"})]
+        ({"price": "3000000.00"}, {"price": "2900000.00"}),
+        ({"sale_price": None}, {"sale_price": "2750000.00"}),
+    ]
 
 
 async def test_switching_a_product_off_and_on(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:

@@ -24,8 +24,10 @@ async def _sell_on_two_channels(pool: asyncpg.Pool, effects: Effects, shop: Shop
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
         bir_bir = await make_channel(conn, "bir-bir", "manual", commission="10", prefix="BB")
         buyer = orders.Customer("Jasur", "+998907654321")
-        await orders.place(uow, orders.NewOrder(
-            olx, (orders.Line(shop.phone, 1, Decimal("2900000")), orders.Line(shop.shirt, 2)), buyer))
+        await orders.place(
+            uow,
+            orders.NewOrder(olx, (orders.Line(shop.phone, 1, Decimal("2900000")), orders.Line(shop.shirt, 2)), buyer),
+        )
         await orders.place(uow, orders.NewOrder(bir_bir, (orders.Line(shop.telefon, 2),), buyer))
 
 
@@ -57,8 +59,9 @@ async def test_report_today_shows_each_channels_money_and_the_total(
     assert (placed["revenue"], placed["profit"]) == (Decimal("3700000"), Decimal("1370000"))
 
 
-async def test_report_chart_is_a_png_photo(admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop,
-                                           fake_telegram: FakeTelegram) -> None:
+async def test_report_chart_is_a_png_photo(
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, fake_telegram: FakeTelegram
+) -> None:
     await _sell_on_two_channels(pool, effects, shop)
 
     await admin.send("/report week")

@@ -13,8 +13,9 @@ async def test_start_over_polling_registers_user_and_offers_the_mini_app(
 ) -> None:
     app = create_app(changed(settings, telegram_api_url=fake_telegram.base_url), service_urls)
     client: TestClient = await aiohttp_client(app)
-    fake_telegram.queue_update(fake_telegram.message_update("/start", user_id=4242, first_name="Dilnoza",
-                                                            language_code="ru"))
+    fake_telegram.queue_update(
+        fake_telegram.message_update("/start", user_id=4242, first_name="Dilnoza", language_code="ru")
+    )
 
     [reply] = await fake_telegram.wait_for_call("sendMessage", timeout=10)
 

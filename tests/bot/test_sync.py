@@ -43,8 +43,9 @@ async def test_board_shows_pending_pushes_last_runs_and_errors(admin: Chat, pool
     async with pool.acquire() as conn:
         for product, listing in ((shop.phone, "UZ-1"), (shop.telefon, "UZ-2"), (shop.shirt, "UZ-3")):
             await map_product(conn, product, uzum, listing)
-        await conn.execute("UPDATE marketplace_products SET pushed_version = stock_version WHERE product_id = $1",
-                           shop.shirt)
+        await conn.execute(
+            "UPDATE marketplace_products SET pushed_version = stock_version WHERE product_id = $1", shop.shirt
+        )
         await conn.execute("UPDATE marketplace_products SET sync_status = 'error' WHERE product_id = $1", shop.phone)
         await conn.execute(_LOG, uzum, "push", "success", 9, 0, None, "2026-11-20 09:00+05")
         await conn.execute(_LOG, uzum, "push", "partial", 3, 1, "HTTP 500 from Uzum", "2026-11-20 14:06+05")
@@ -72,9 +73,15 @@ async def test_pause_then_resume_flips_auto_sync_and_is_audited(admin: Chat, poo
 
     assert await pool.fetchval("SELECT auto_sync_enabled FROM marketplaces WHERE id = $1", uzum)
     audit = await pool.fetch("SELECT action, entity_id, old_values, new_values FROM audit_log ORDER BY id")
-    assert [(row["action"], row["entity_id"], row["old_values"]["auto_sync_enabled"],
-             row["new_values"]["auto_sync_enabled"]) for row in audit] == [
-        ("sync.pause", uzum, True, False), ("sync.resume", uzum, False, True)]
+    assert [
+        (
+            row["action"],
+            row["entity_id"],
+            row["old_values"]["auto_sync_enabled"],
+            row["new_values"]["auto_sync_enabled"],
+        )
+        for row in audit
+    ] == [("sync.pause", uzum, True, False), ("sync.resume", uzum, False, True)]
 
 
 async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncpg.Pool, redis: Redis) -> None:
@@ -122,18 +129,20 @@ async def test_check_key_shows_the_account_the_warehouses_and_the_key_expiry(adm
     lines = admin.text.splitlines()
     assert lines[:2] == ["🔑 Ozon: kalit ishlayapti.", "👤 Hisob: Sandbox Seller"]
     assert lines[2].startswith(f"⌛ {until} gacha amal qiladi (") and lines[2].endswith(" kun qoldi).")
-    assert lines[3:] == ["🏬 Kalit ko'radigan omborlar va do'konlar:",
-                         f"• {world.ozon.default_warehouse} · Sandbox FBS warehouse · created"]
+    assert lines[3:] == [
+        "🏬 Kalit ko'radigan omborlar va do'konlar:",
+        f"• {world.ozon.default_warehouse} · Sandbox FBS warehouse · created",
+    ]
 
 
-async def test_a_refused_key_is_shown_with_the_platforms_words_in_russian(
-    second_admin: Chat, world: World
-) -> None:
+async def test_a_refused_key_is_shown_with_the_platforms_words_in_russian(second_admin: Chat, world: World) -> None:
     world.wb.tokens = {"a-new-token-made-in-the-cabinet"}
     await second_admin.send("/sync")
 
     await second_admin.tap_data(CheckMarketplaceKey(marketplace_id=world.connections["wildberries"].marketplace_id))
 
-    assert second_admin.text == ("❌ Wildberries не принял проверку ключа:\nwildberries answered 401: token is "
-                                 "missing, malformed or of a wrong category")
+    assert second_admin.text == (
+        "❌ Wildberries не принял проверку ключа:\nwildberries answered 401: token is "
+        "missing, malformed or of a wrong category"
+    )
     assert [label for label, _ in second_admin.buttons()] == ["⬅️ Назад"]

@@ -51,5 +51,9 @@ def test_every_text_is_translated_with_the_same_placeholders(language: str) -> N
 def test_russian_plurals_have_three_forms() -> None:
     i18n = create_i18n()
     forms = [i18n.gettext("🔔 {count} alert:", "🔔 {count} alerts:", n, locale="ru") for n in (1, 3, 5, 21)]
-    assert [re.sub(r"[^а-я]", "", form) for form in forms] == ["уведомление", "уведомления", "уведомлений",
-                                                               "уведомление"]
+    assert [re.sub(r"[^а-я]", "", form) for form in forms] == [
+        "уведомление",
+        "уведомления",
+        "уведомлений",
+        "уведомление",
+    ]

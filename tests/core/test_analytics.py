@@ -49,15 +49,28 @@ async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cance
     assert set(by_channel) == {"amazing-store", "olx", "uzum"}
     own = by_channel["amazing-store"]
     assert (own.orders, own.units, own.revenue, own.cost, own.profit) == (
-        1, 2, Decimal("2000000.00"), Decimal("1400000.00"), Decimal("600000.00"))
+        1,
+        2,
+        Decimal("2000000.00"),
+        Decimal("1400000.00"),
+        Decimal("600000.00"),
+    )
     assert own.margin == Decimal("30.00")
     manual = by_channel["olx"]
     assert (manual.orders, manual.units, manual.revenue, manual.profit) == (
-        1, 1, Decimal("900000.00"), Decimal("200000.00"))
+        1,
+        1,
+        Decimal("900000.00"),
+        Decimal("200000.00"),
+    )
     marketplace = by_channel["uzum"]
     # 3 - 1 = 2 units at Uzum's price 1.1M, 10 % commission: 2.2M revenue, 1.4M cost, 220k commission.
     assert (marketplace.units, marketplace.revenue, marketplace.commission, marketplace.profit) == (
-        2, Decimal("2200000.00"), Decimal("220000.00"), Decimal("580000.00"))
+        2,
+        Decimal("2200000.00"),
+        Decimal("220000.00"),
+        Decimal("580000.00"),
+    )
     assert analytics.total(list(by_channel.values())).revenue == Decimal("5100000.00")
 
 

@@ -24,7 +24,8 @@ async def test_receive_records_movement_and_marks_every_mapping_for_push(pool: a
             await inventory.receive(uow, product, 2, ADMIN)
         movements = await conn.fetch(
             "SELECT movement_type, quantity_change, quantity_before, quantity_after FROM inventory_movements"
-            " WHERE product_id = $1 ORDER BY id", product,
+            " WHERE product_id = $1 ORDER BY id",
+            product,
         )
         due = await conn.fetch("SELECT stock_version - pushed_version AS behind FROM marketplace_products")
     assert [tuple(m) for m in movements] == [("receive", 2, 2 * i, 2 * i + 2) for i in range(5)]
@@ -79,7 +80,8 @@ async def test_product_switched_off_by_admin_stays_off_when_stock_returns(pool: 
         await inventory.sell(uow, product, 1, Source())
         await inventory.receive(uow, product, 5, ADMIN)
         assert tuple(await conn.fetchrow("SELECT is_active, inactive_reason FROM products WHERE id = $1", product)) == (
-            False, "admin"
+            False,
+            "admin",
         )
         # Switched back on, it shows at once since stock is there.
         assert await catalog.set_active(uow, product, True) is True
@@ -103,7 +105,10 @@ async def test_low_stock_alerts_once_per_crossing(pool: asyncpg.Pool, effects: E
             await inventory.adjust(uow, product, change, ADMIN)
         alerts = await conn.fetch("SELECT kind, payload FROM notifications ORDER BY id")
     assert [(a["kind"], a["payload"]["available"]) for a in alerts] == [
-        ("stock_low", 5), ("stock_out", 0), ("stock_back", 2), ("stock_low", 5),
+        ("stock_low", 5),
+        ("stock_out", 0),
+        ("stock_back", 2),
+        ("stock_low", 5),
     ]
     assert alerts[0]["payload"]["sku"] == "P-1" and alerts[0]["payload"]["threshold"] == 5
 
@@ -145,9 +150,16 @@ async def test_sweeper_releases_expired_holds_and_cancels_their_unpaid_orders(
             loose, _ = await inventory.reserve(uow, product, 1, datetime.now(UTC) - timedelta(seconds=1), Source())
             fresh, _ = await inventory.reserve(uow, product, 2, datetime.now(UTC) + timedelta(minutes=10), Source())
         async with effects.transaction(conn) as uow:
-            unpaid = await orders.place(uow, orders.NewOrder(
-                shop, (orders.Line(product, 3),), orders.Customer("Ali", "+998901234567"), hold_for_payment=True,
-            ), reservation_ttl=timedelta(seconds=-1))
+            unpaid = await orders.place(
+                uow,
+                orders.NewOrder(
+                    shop,
+                    (orders.Line(product, 3),),
+                    orders.Customer("Ali", "+998901234567"),
+                    hold_for_payment=True,
+                ),
+                reservation_ttl=timedelta(seconds=-1),
+            )
         assert await stock_of(conn, product) == (10, 6)
         assert await holds.sweep_expired_holds(conn, effects) == 2, "the unpaid order and the loose hold"
         assert await stock_of(conn, product) == (10, 2)

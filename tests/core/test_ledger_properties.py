@@ -17,10 +17,21 @@ PRODUCTS = 3
 _skus = itertools.count()
 
 operation = st.tuples(
-    st.sampled_from([
-        "receive", "adjust", "set_count", "sell", "cancel", "return", "marketplace_sale", "marketplace_return",
-        "reserve", "release", "commit",
-    ]),
+    st.sampled_from(
+        [
+            "receive",
+            "adjust",
+            "set_count",
+            "sell",
+            "cancel",
+            "return",
+            "marketplace_sale",
+            "marketplace_return",
+            "reserve",
+            "release",
+            "commit",
+        ]
+    ),
     st.integers(min_value=0, max_value=PRODUCTS - 1),
     st.integers(min_value=-12, max_value=12),
 )

@@ -16,13 +16,22 @@ VAULT = Vault(Fernet.generate_key().decode())
 
 async def test_keys_are_sealed_in_the_database_and_read_back(pool: asyncpg.Pool, effects: Effects) -> None:
     async with pool.acquire() as conn:
-        await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                           " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
+        )
         async with effects.transaction(conn) as uow:
-            configured = await marketplaces.configure(uow, "ozon", marketplaces.Changes(
-                base_url="http://127.0.0.1:9/", client_id="12345", api_key="very-secret-api-key", warehouse_id=77,
-                enabled=True,
-            ), VAULT)
+            configured = await marketplaces.configure(
+                uow,
+                "ozon",
+                marketplaces.Changes(
+                    base_url="http://127.0.0.1:9/",
+                    client_id="12345",
+                    api_key="very-secret-api-key",
+                    warehouse_id=77,
+                    enabled=True,
+                ),
+                VAULT,
+            )
         stored = await conn.fetchrow("SELECT api_secret_encrypted, base_url FROM marketplaces WHERE slug = 'ozon'")
     assert configured.api_key == "very-secret-api-key" and configured.warehouse_id == 77
     assert configured.auto_sync_enabled and configured.base_url == "http://127.0.0.1:9"
@@ -70,12 +79,16 @@ async def test_catalog_matching_by_sku_or_barcode_reports_the_rest(pool: asyncpg
             await make_product(uow, "PH-1")
             await make_product(uow, "PH-2")
         await conn.execute("UPDATE products SET barcode = '4780000000011' WHERE sku = 'PH-2'")
-        report = await mappings.match_catalog(conn, uzum, [
-            mappings.Candidate("ph-1", (), ListingKeys(sku_id=1, barcode="111")),
-            mappings.Candidate(None, ("4780000000011",), ListingKeys(sku_id=2, barcode="4780000000011")),
-            mappings.Candidate("UNKNOWN", ("999",), ListingKeys(sku_id=3, barcode="999")),
-            mappings.Candidate("PH-1", (), ListingKeys(sku_id=4, barcode="444")),
-        ])
+        report = await mappings.match_catalog(
+            conn,
+            uzum,
+            [
+                mappings.Candidate("ph-1", (), ListingKeys(sku_id=1, barcode="111")),
+                mappings.Candidate(None, ("4780000000011",), ListingKeys(sku_id=2, barcode="4780000000011")),
+                mappings.Candidate("UNKNOWN", ("999",), ListingKeys(sku_id=3, barcode="999")),
+                mappings.Candidate("PH-1", (), ListingKeys(sku_id=4, barcode="444")),
+            ],
+        )
         mapped = await conn.fetch("SELECT value FROM listing_keys WHERE name = 'sku_id' ORDER BY value")
     assert report.matched == [("PH-1", "1"), ("PH-2", "2")]
     assert report.unmatched == ["3"] and report.conflicts == ["4"]

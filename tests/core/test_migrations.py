@@ -58,8 +58,13 @@ async def test_two_processes_migrating_at_once_both_succeed_and_apply_once(
     env = {**os.environ, "DATABASE_URL": empty_database_url, "REDIS_URL": redis_url}
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "amazing_store", "migrate",
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "amazing_store",
+            "migrate",
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for _ in range(2)
     ]
@@ -99,16 +104,24 @@ async def test_listing_keys_of_the_old_columns_survive_their_move_into_one_table
             """
         )
         await migrate(conn, shipped)
-        keys = await conn.fetch("SELECT p.sku, k.name, k.value FROM listing_keys k"
-                                " JOIN marketplace_products mp ON mp.id = k.mapping_id"
-                                " JOIN products p ON p.id = mp.product_id ORDER BY p.sku, k.name")
-        warehouse = await conn.fetchval("SELECT warehouse_id FROM marketplace_products WHERE marketplace_product_id"
-                                        " = 'PH-2'")
+        keys = await conn.fetch(
+            "SELECT p.sku, k.name, k.value FROM listing_keys k"
+            " JOIN marketplace_products mp ON mp.id = k.mapping_id"
+            " JOIN products p ON p.id = mp.product_id ORDER BY p.sku, k.name"
+        )
+        warehouse = await conn.fetchval(
+            "SELECT warehouse_id FROM marketplace_products WHERE marketplace_product_id = 'PH-2'"
+        )
         columns = await conn.fetchval(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'marketplace_products'"
-            " AND column_name LIKE ANY (ARRAY['wb_%', 'uzum_%', 'ozon_%'])")
+            " AND column_name LIKE ANY (ARRAY['wb_%', 'uzum_%', 'ozon_%'])"
+        )
     finally:
         await conn.close()
-    assert [tuple(row) for row in keys] == [("PH-1", "barcode", "0478000000017"), ("PH-1", "sku_id", "77"),
-                                            ("PH-2", "offer_id", "PH-2"), ("PH-2", "product_id", "555")]
+    assert [tuple(row) for row in keys] == [
+        ("PH-1", "barcode", "0478000000017"),
+        ("PH-1", "sku_id", "77"),
+        ("PH-2", "offer_id", "PH-2"),
+        ("PH-2", "product_id", "555"),
+    ]
     assert warehouse == 9 and columns == 0

@@ -121,26 +121,43 @@ async def test_manual_order_uses_admin_price_and_snapshots_profit(
         admin = await conn.fetchval(
             "INSERT INTO users (telegram_id, first_name, is_admin) VALUES (9, 'Admin', TRUE) RETURNING id"
         )
-    placed = await _place(pool, effects, NewOrder(
-        channels["olx"], (Line(product, 2, price=Decimal("4800000")),), ALI,
-        delivery_fee=Decimal("30000"), created_by=admin,
-    ))
+    placed = await _place(
+        pool,
+        effects,
+        NewOrder(
+            channels["olx"],
+            (Line(product, 2, price=Decimal("4800000")),),
+            ALI,
+            delivery_fee=Decimal("30000"),
+            created_by=admin,
+        ),
+    )
     assert re.fullmatch(r"OLX-\d{8}-\d{6}", placed.order_number)
     async with pool.acquire() as conn:
         order = await conn.fetchrow("SELECT * FROM orders WHERE id = $1", placed.id)
         item = await conn.fetchrow("SELECT * FROM order_items WHERE order_id = $1", placed.id)
         movement = await conn.fetchrow("SELECT * FROM inventory_movements WHERE movement_type = 'sale'")
     assert (item["price"], item["cost_price"], item["subtotal"], item["profit"], item["commission"]) == (
-        Decimal("4800000.00"), Decimal("3500000.00"), Decimal("9600000.00"), Decimal("2600000.00"), Decimal("0.00"),
+        Decimal("4800000.00"),
+        Decimal("3500000.00"),
+        Decimal("9600000.00"),
+        Decimal("2600000.00"),
+        Decimal("0.00"),
     )
     assert (order["subtotal"], order["delivery_fee"], order["total"]) == (
-        Decimal("9600000.00"), Decimal("30000.00"), Decimal("9630000.00"),
+        Decimal("9600000.00"),
+        Decimal("30000.00"),
+        Decimal("9630000.00"),
     )
     assert (order["total_cost"], order["total_profit"], order["created_by"]) == (
-        Decimal("7000000.00"), Decimal("2600000.00"), admin,
+        Decimal("7000000.00"),
+        Decimal("2600000.00"),
+        admin,
     )
     assert (movement["marketplace_id"], movement["reference_id"], movement["created_by"]) == (
-        channels["olx"], placed.id, admin,
+        channels["olx"],
+        placed.id,
+        admin,
     )
 
 
@@ -152,14 +169,21 @@ async def test_api_order_profit_is_net_of_marketplace_commission(
         own_rate = await make_product(uow, "P-2", stock=5, price="200000", cost="100000")
         await map_product(conn, default_rate, channels["uzum"], "UZ-1")
         await map_product(conn, own_rate, channels["uzum"], "UZ-2", commission="10", price="210000")
-    placed = await _place(pool, effects, NewOrder(
-        channels["uzum"], (Line(default_rate, 1, price=Decimal("220000")), Line(own_rate, 1)),
-        Customer("Uzum", "-"), marketplace_order_id="UZ-ORDER-1",
-    ))
+    placed = await _place(
+        pool,
+        effects,
+        NewOrder(
+            channels["uzum"],
+            (Line(default_rate, 1, price=Decimal("220000")), Line(own_rate, 1)),
+            Customer("Uzum", "-"),
+            marketplace_order_id="UZ-ORDER-1",
+        ),
+    )
     async with pool.acquire() as conn:
         items = await conn.fetch(
             "SELECT product_id, price, commission_rate, commission, profit, marketplace_product_id"
-            " FROM order_items WHERE order_id = $1 ORDER BY product_id", placed.id,
+            " FROM order_items WHERE order_id = $1 ORDER BY product_id",
+            placed.id,
         )
         total_commission = await conn.fetchval("SELECT total_commission FROM orders WHERE id = $1", placed.id)
     # The marketplace's price and the marketplace default rate (15 %); the mapping's own rate (10 %) wins.
@@ -236,12 +260,19 @@ async def test_status_machine_walks_to_delivered_with_history(
         for status in (Status.CONFIRMED, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED):
             async with effects.transaction(conn) as uow:
                 await order_status.change_status(uow, placed.id, status, note=f"to {status}")
-        order = await conn.fetchrow("SELECT status, confirmed_at, delivered_at, cancelled_at FROM orders WHERE id = $1",
-                                    placed.id)
-        history = [r["status"] for r in await conn.fetch(
-            "SELECT status FROM order_status_history WHERE order_id = $1 ORDER BY id", placed.id)]
-        told = [r["payload"]["status"] for r in await conn.fetch(
-            "SELECT payload FROM notifications WHERE kind = 'order_status' ORDER BY id")]
+        order = await conn.fetchrow(
+            "SELECT status, confirmed_at, delivered_at, cancelled_at FROM orders WHERE id = $1", placed.id
+        )
+        history = [
+            r["status"]
+            for r in await conn.fetch(
+                "SELECT status FROM order_status_history WHERE order_id = $1 ORDER BY id", placed.id
+            )
+        ]
+        told = [
+            r["payload"]["status"]
+            for r in await conn.fetch("SELECT payload FROM notifications WHERE kind = 'order_status' ORDER BY id")
+        ]
     assert order["status"] == "delivered" and order["confirmed_at"] and order["delivered_at"]
     assert order["cancelled_at"] is None
     assert history == ["pending", "confirmed", "processing", "shipped", "delivered"]
@@ -322,8 +353,12 @@ async def test_a_customer_reads_only_their_own_orders_newest_first_in_their_lang
         async with effects.transaction(conn) as uow:
             product = await make_product(uow, "P-1", stock=5, price="100000")
         await conn.execute("UPDATE products SET name_ru = 'Товар' WHERE id = $1", product)
-        ali, vali = [await conn.fetchval("INSERT INTO users (telegram_id, first_name) VALUES ($1, 'X') RETURNING id",
-                                         telegram_id) for telegram_id in (5, 6)]
+        ali, vali = [
+            await conn.fetchval(
+                "INSERT INTO users (telegram_id, first_name) VALUES ($1, 'X') RETURNING id", telegram_id
+            )
+            for telegram_id in (5, 6)
+        ]
     first = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=ali))
     second = await _place(pool, effects, NewOrder(channels["own"], (Line(product, 2),), ALI, user_id=ali))
     await _place(pool, effects, NewOrder(channels["own"], (Line(product, 1),), ALI, user_id=vali))
@@ -332,6 +367,5 @@ async def test_a_customer_reads_only_their_own_orders_newest_first_in_their_lang
         other = await customer_orders.read(conn, vali, "uz", order_id=first.id)
     assert [order.id for order in mine] == [second.id, first.id]
     assert mine[0].status is Status.PENDING and mine[0].total == Decimal("200000.00")
-    assert [(line.name, line.quantity, line.subtotal) for line in mine[0].items] == [
-        ("Товар", 2, Decimal("200000.00"))]
+    assert [(line.name, line.quantity, line.subtotal) for line in mine[0].items] == [("Товар", 2, Decimal("200000.00"))]
     assert other == [], "another customer's order is simply not there"

@@ -27,9 +27,21 @@ async def _marketplace(conn: asyncpg.Connection, slug: str = "uzum", kind: str =
 async def test_all_design_tables_exist(pool: asyncpg.Pool) -> None:
     tables = {r["tablename"] for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
     assert {
-        "users", "categories", "products", "inventory", "inventory_movements", "marketplaces",
-        "marketplace_products", "cart_items", "favorites", "orders", "order_items", "banners",
-        "marketplace_webhooks", "sync_logs", "order_status_history",
+        "users",
+        "categories",
+        "products",
+        "inventory",
+        "inventory_movements",
+        "marketplaces",
+        "marketplace_products",
+        "cart_items",
+        "favorites",
+        "orders",
+        "order_items",
+        "banners",
+        "marketplace_webhooks",
+        "sync_logs",
+        "order_status_history",
     } <= tables
     assert await pool.fetchval("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'") == 1
 

@@ -9,11 +9,18 @@ from core import catalog, storefront
 from core.unit_of_work import Effects
 
 
-async def _product(conn: asyncpg.Connection, effects: Effects, sku: str, name_uz: str, name_ru: str | None = None,
-                   price: str = "100000") -> int:
+async def _product(
+    conn: asyncpg.Connection,
+    effects: Effects,
+    sku: str,
+    name_uz: str,
+    name_ru: str | None = None,
+    price: str = "100000",
+) -> int:
     async with effects.transaction(conn) as uow:
         return await catalog.create_product(
-            uow, catalog.NewProduct(sku=sku, name_uz=name_uz, name_ru=name_ru, price=Decimal(price), initial_stock=3),
+            uow,
+            catalog.NewProduct(sku=sku, name_uz=name_uz, name_ru=name_ru, price=Decimal(price), initial_stock=3),
             low_stock_threshold=1,
         )
 
@@ -95,7 +102,8 @@ async def test_search_keeps_filters_and_sorts(pool: asyncpg.Pool, effects: Effec
         await _product(conn, effects, "P-3", "Redmi telefon", price="2000000")
         assert await _found(conn, "telefon", sort="price_asc") == ["Artel telefon", "Redmi telefon", "Samsung telefon"]
         assert await _found(conn, "telefon", max_price=Decimal("2000000"), sort="price_desc") == [
-            "Redmi telefon", "Artel telefon",
+            "Redmi telefon",
+            "Artel telefon",
         ]
 
 

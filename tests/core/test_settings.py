@@ -48,7 +48,8 @@ def test_webhook_mode_requires_https_public_url_and_secret() -> None:
 
 
 def test_secrets_do_not_show_in_repr() -> None:
-    settings = load_settings(_env_file=None, bot_token="123:very-secret-token",
-                             database_url="postgresql://u:pw-secret@db/x")
+    settings = load_settings(
+        _env_file=None, bot_token="123:very-secret-token", database_url="postgresql://u:pw-secret@db/x"
+    )
     assert "very-secret-token" not in repr(settings)
     assert "pw-secret" not in repr(settings)

@@ -9,7 +9,9 @@ from core.sql import bind
 def test_names_become_numbered_parameters_in_the_order_they_first_appear() -> None:
     statement = "SELECT :b::int[], :a, (:b::int[])[1], '10:30', x::text FROM t WHERE y = :a"
     assert bind(statement, a=1, b=[2]) == (
-        "SELECT $1::int[], $2, ($1::int[])[1], '10:30', x::text FROM t WHERE y = $2", [2], 1,
+        "SELECT $1::int[], $2, ($1::int[])[1], '10:30', x::text FROM t WHERE y = $2",
+        [2],
+        1,
     )
 
 
@@ -21,6 +23,7 @@ def test_a_missing_or_an_unused_value_is_refused() -> None:
 
 
 async def test_a_bound_statement_runs_with_its_values_where_they_belong(pool: asyncpg.Pool) -> None:
-    row = await pool.fetchrow(*bind("SELECT :first::text AS first, :second::int AS second, :first::text AS again",
-                                    second=2, first="one"))
+    row = await pool.fetchrow(
+        *bind("SELECT :first::text AS first, :second::int AS second, :first::text AS again", second=2, first="one")
+    )
     assert tuple(row) == ("one", 2, "one")

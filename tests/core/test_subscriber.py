@@ -47,11 +47,16 @@ async def test_listeners_added_before_and_after_start_hear_their_channels_on_one
     subscriber.listen({"t.stock": lambda payload: heard.append(("live", payload))}, back=lambda: backs.append("live"))
     subscriber.start()
     try:
-        subscriber.listen({"t.stock": lambda payload: heard.append(("pusher", payload)),
-                           "t.sync": lambda payload: heard.append(("pusher", payload))},
-                          back=lambda: backs.append("pusher"))
-        subscriber.listen({"t.webhook": lambda payload: heard.append(("worker", payload))},
-                          back=lambda: backs.append("worker"))
+        subscriber.listen(
+            {
+                "t.stock": lambda payload: heard.append(("pusher", payload)),
+                "t.sync": lambda payload: heard.append(("pusher", payload)),
+            },
+            back=lambda: backs.append("pusher"),
+        )
+        subscriber.listen(
+            {"t.webhook": lambda payload: heard.append(("worker", payload))}, back=lambda: backs.append("worker")
+        )
 
         async def all_back() -> bool:
             return sorted(backs) == ["live", "pusher", "worker"]
@@ -59,7 +64,10 @@ async def test_listeners_added_before_and_after_start_hear_their_channels_on_one
         await _until(all_back, "every listener is subscribed")
         assert len(await _subscriber_connections(redis) - before) == 1
         assert await redis.pubsub_numsub("t.stock", "t.sync", "t.webhook") == [
-            (b"t.stock", 1), (b"t.sync", 1), (b"t.webhook", 1)]
+            (b"t.stock", 1),
+            (b"t.sync", 1),
+            (b"t.webhook", 1),
+        ]
         for channel, payload in [("t.stock", "7"), ("t.sync", "2"), ("t.webhook", "3")]:
             await redis.publish(channel, payload)
 
@@ -92,6 +100,7 @@ async def test_a_failing_listener_deafens_none_of_the_others(client: Redis, redi
     subscriber.listen({"t.stock": heard.append}, back=lambda: backs.append("back"))
     subscriber.start()
     try:
+
         async def back() -> bool:
             return backs == ["back"]
 
@@ -114,6 +123,7 @@ async def test_a_listener_that_stops_is_no_longer_called_and_its_channel_is_left
     subscriber.listen({"t.kept": heard.append})
     subscriber.start()
     try:
+
         async def subscribed() -> bool:
             return await redis.pubsub_numsub("t.gone", "t.kept") == [(b"t.gone", 1), (b"t.kept", 1)]
 
@@ -144,10 +154,10 @@ async def test_a_cut_connection_is_told_as_lost_then_back(redis_url: str, redis:
     signals: list[str] = []
     heard: list[str] = []
     subscriber = Subscriber(client)
-    subscriber.listen({"t.cut": heard.append}, lost=lambda: signals.append("lost"),
-                      back=lambda: signals.append("back"))
+    subscriber.listen({"t.cut": heard.append}, lost=lambda: signals.append("lost"), back=lambda: signals.append("back"))
     subscriber.start()
     try:
+
         async def back(times: int) -> bool:
             return signals == ["back", *["lost", "back"] * (times - 1)]
 
@@ -186,6 +196,7 @@ async def test_closing_while_redis_does_not_answer_returns_at_once_and_leaves_no
     subscriber.listen({"t.mute": print})
     subscriber.start()
     try:
+
         async def connected() -> bool:
             return bool(handlers)
 

@@ -29,8 +29,9 @@ async def product(pool: asyncpg.Pool, effects: Effects) -> int:
 async def heard(redis: Redis) -> AsyncIterator[PubSub]:
     """A subscription to what caches and live pages hear."""
     async with redis.pubsub() as subscription:
-        await subscription.subscribe(events.STOCK_CHANGED, events.CATALOG_CHANGED, events.FAVORITES_CHANGED,
-                                     events.MARKETPLACE_CHANGED)
+        await subscription.subscribe(
+            events.STOCK_CHANGED, events.CATALOG_CHANGED, events.FAVORITES_CHANGED, events.MARKETPLACE_CHANGED
+        )
         yield subscription
 
 
@@ -111,7 +112,8 @@ async def test_other_effects_run_after_the_commit_and_this_process_hears_them_fi
         stop()
     assert favorites == [customer] and len(bumps) == 1
     assert await _messages(heard) == [
-        (events.CATALOG_CHANGED, str(bumps[0])), (events.FAVORITES_CHANGED, str(customer)),
+        (events.CATALOG_CHANGED, str(bumps[0])),
+        (events.FAVORITES_CHANGED, str(customer)),
         (events.MARKETPLACE_CHANGED, "ozon"),
     ]
 

@@ -276,8 +276,12 @@ async def test_seller_info_has_its_own_bucket_of_ten_then_one_a_minute(http: aio
         other = await http.get(limited.base_url + "/api/v3/warehouses")
     assert [a.status for a in answers] == [200] * 10 + [429] and other.status == 200
     assert answers[10].headers["X-Ratelimit-Retry"] == "60"
-    assert await answers[0].json() == {"name": "ИП Sandbox Seller", "sid": "e8923014-e233-47a8-898e-3cc86d67ea61",
-                                       "tin": "1234567890", "tradeMark": "Sandbox Store"}
+    assert await answers[0].json() == {
+        "name": "ИП Sandbox Seller",
+        "sid": "e8923014-e233-47a8-898e-3cc86d67ea61",
+        "tin": "1234567890",
+        "tradeMark": "Sandbox Store",
+    }
 
 
 async def test_analytics_stock_report_lags_behind_pushes(http: aiohttp.ClientSession, wb: WildberriesSandbox) -> None:

@@ -10,8 +10,15 @@ from core.unit_of_work import Effects
 from demo.seeding import DemoSummary, catalog_is_empty, seed_demo
 
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
-DEMO_TABLES = ("marketplaces", "categories", "products", "inventory", "inventory_movements",
-               "marketplace_products", "banners")
+DEMO_TABLES = (
+    "marketplaces",
+    "categories",
+    "products",
+    "inventory",
+    "inventory_movements",
+    "marketplace_products",
+    "banners",
+)
 
 
 def is_ean13(code: str) -> bool:
@@ -76,8 +83,7 @@ async def test_every_product_has_inventory_equal_to_its_ledger(pool: asyncpg.Poo
     async with pool.acquire() as conn:
         await seed_demo(conn, effects)
         without_inventory = await conn.fetchval(
-            "SELECT count(*) FROM products p"
-            " WHERE NOT EXISTS (SELECT 1 FROM inventory i WHERE i.product_id = p.id)"
+            "SELECT count(*) FROM products p WHERE NOT EXISTS (SELECT 1 FROM inventory i WHERE i.product_id = p.id)"
         )
         ledger_mismatches = await conn.fetchval(
             "SELECT count(*) FROM inventory i"
@@ -161,8 +167,7 @@ async def test_seed_fills_in_only_what_is_missing(pool: asyncpg.Pool, effects: E
         again = await seed_demo(conn, effects)
         edited_price = await conn.fetchval("SELECT price FROM products WHERE sku = 'AS-ELE-0002'")
         recreated_stock = await conn.fetchval(
-            "SELECT i.quantity FROM inventory i JOIN products p ON p.id = i.product_id"
-            " WHERE p.sku = 'AS-ELE-0001'"
+            "SELECT i.quantity FROM inventory i JOIN products p ON p.id = i.product_id WHERE p.sku = 'AS-ELE-0001'"
         )
     assert again == DemoSummary(categories=0, products=1, banners=1, marketplaces=0)
     assert edited_price == 1000

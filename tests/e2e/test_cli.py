@@ -31,10 +31,22 @@ from tests.sync.world import World, list_everywhere, process_world
 
 
 def _cli(service_urls: ServiceUrls, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": service_urls.database_url, "REDIS_URL": service_urls.redis_url,
-                   "DATA_DIR": str(tmp_path), "ADMIN_IDS": "", **env}
-    return subprocess.run([sys.executable, "-m", "amazing_store", *args], env=environment,
-                          capture_output=True, text=True, timeout=60, check=False)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": service_urls.database_url,
+        "REDIS_URL": service_urls.redis_url,
+        "DATA_DIR": str(tmp_path),
+        "ADMIN_IDS": "",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "amazing_store", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 async def test_admin_add_list_remove(service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool) -> None:
@@ -67,8 +79,9 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
 async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_paths_they_hold(
     service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
 ) -> None:
-    await pool.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                       " VALUES ('Ozon', 'ozon', 'api', 'ozon')")
+    await pool.execute(
+        "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
+    )
     async with redis.pubsub() as pubsub:
         await pubsub.subscribe(events.MARKETPLACE_CHANGED)
         await pubsub.get_message(timeout=1.0)  # the subscription's confirmation
@@ -79,25 +92,31 @@ async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook
     assert "webhook URL: " in configured.stdout and "/webhooks/ozon/" in configured.stdout
 
 
-async def _cli_with_keys(service_urls: ServiceUrls, tmp_path: Path, settings: Settings,
-                         *args: str) -> subprocess.CompletedProcess[str]:
+async def _cli_with_keys(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, *args: str
+) -> subprocess.CompletedProcess[str]:
     """The CLI with the SECRET_KEY the keys were sealed with, run beside this loop (the sandboxes live in it)."""
     assert settings.secret_key is not None
-    return await asyncio.to_thread(_cli, service_urls, tmp_path, *args,
-                                   SECRET_KEY=settings.secret_key.get_secret_value())
+    return await asyncio.to_thread(
+        _cli, service_urls, tmp_path, *args, SECRET_KEY=settings.secret_key.get_secret_value()
+    )
 
 
-async def _connect(pool: asyncpg.Pool, effects: Effects, settings: Settings, slug: str,
-                   changes: marketplaces.Changes) -> None:
+async def _connect(
+    pool: asyncpg.Pool, effects: Effects, settings: Settings, slug: str, changes: marketplaces.Changes
+) -> None:
     assert settings.secret_key is not None
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                           " VALUES (initcap($1), $1, 'api', $1)", slug)
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES (initcap($1), $1, 'api', $1)",
+            slug,
+        )
         await marketplaces.configure(uow, slug, changes, Vault(settings.secret_key.get_secret_value()))
 
 
 def _jwt(payload: dict[str, object]) -> str:
     """A token shaped like Wildberries' (a JWT); its signature is not ours to check."""
+
     def part(data: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
@@ -110,8 +129,13 @@ async def test_marketplace_check_tells_whose_wildberries_key_it_is_what_it_sees_
     token = _jwt({"exp": int(datetime(2027, 5, 20, 9, 30, tzinfo=UTC).timestamp()), "sid": "e8923014"})
     yunusobod = {"id": 1_000_002, "name": "Yunusobod", "deliveryType": 2, "isProcessing": True}
     async with WildberriesSandbox(token=token, warehouses=[DEFAULT_WAREHOUSE, yunusobod]) as wb:
-        await _connect(pool, effects, settings, "wildberries", marketplaces.Changes(
-            base_url=wb.base_url, token=token, warehouse_id=wb.default_warehouse))
+        await _connect(
+            pool,
+            effects,
+            settings,
+            "wildberries",
+            marketplaces.Changes(base_url=wb.base_url, token=token, warehouse_id=wb.default_warehouse),
+        )
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
     assert checked.returncode == 0, checked.stderr
     lines = checked.stdout.splitlines()
@@ -131,10 +155,18 @@ async def test_marketplace_check_tells_the_ozon_cabinet_its_warehouses_and_the_k
 ) -> None:
     expires = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
     rfbs = {"warehouse_id": 1_020_000_000_000_002, "name": "Chilonzor rFBS", "status": "disabled", "is_rfbs": True}
-    async with OzonSandbox(client_id="777", api_key="ozon-key", key_expires_at=expires,
-                           warehouses=[OZON_WAREHOUSE, rfbs]) as ozon:
-        await _connect(pool, effects, settings, "ozon", marketplaces.Changes(
-            base_url=ozon.base_url, client_id="777", api_key="ozon-key", warehouse_id=ozon.default_warehouse))
+    async with OzonSandbox(
+        client_id="777", api_key="ozon-key", key_expires_at=expires, warehouses=[OZON_WAREHOUSE, rfbs]
+    ) as ozon:
+        await _connect(
+            pool,
+            effects,
+            settings,
+            "ozon",
+            marketplaces.Changes(
+                base_url=ozon.base_url, client_id="777", api_key="ozon-key", warehouse_id=ozon.default_warehouse
+            ),
+        )
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "ozon")
     assert checked.returncode == 0, checked.stderr
     lines = checked.stdout.splitlines()
@@ -150,10 +182,12 @@ async def test_marketplace_check_tells_the_ozon_cabinet_its_warehouses_and_the_k
 async def test_marketplace_check_lists_the_uzum_shops_the_token_sees(
     service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
-    async with UzumSandbox(token="uzum-token", shops=[{"id": 1, "name": "Aziz Market"},
-                                                      {"id": 7, "name": "Aziz Kids"}]) as uzum:
-        await _connect(pool, effects, settings, "uzum", marketplaces.Changes(base_url=uzum.base_url, token="uzum-token",
-                                                                      shop_id=1))
+    async with UzumSandbox(
+        token="uzum-token", shops=[{"id": 1, "name": "Aziz Market"}, {"id": 7, "name": "Aziz Kids"}]
+    ) as uzum:
+        await _connect(
+            pool, effects, settings, "uzum", marketplaces.Changes(base_url=uzum.base_url, token="uzum-token", shop_id=1)
+        )
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "uzum")
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.splitlines()[1:] == [
@@ -169,12 +203,19 @@ async def test_marketplace_check_of_a_refused_key_exits_1_with_the_platforms_wor
     service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
 ) -> None:
     async with WildberriesSandbox(token="the-right-token") as wb:
-        await _connect(pool, effects, settings, "wildberries", marketplaces.Changes(
-            base_url=wb.base_url, token="a-revoked-token", warehouse_id=wb.default_warehouse))
+        await _connect(
+            pool,
+            effects,
+            settings,
+            "wildberries",
+            marketplaces.Changes(base_url=wb.base_url, token="a-revoked-token", warehouse_id=wb.default_warehouse),
+        )
         checked = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "check", "wildberries")
     assert checked.returncode == 1 and checked.stdout == ""
-    assert checked.stderr.splitlines()[-1] == ("amazing-store: Wildberries refused the key: wildberries answered 401: "
-                                               "token is missing, malformed or of a wrong category")
+    assert checked.stderr.splitlines()[-1] == (
+        "amazing-store: Wildberries refused the key: wildberries answered 401: "
+        "token is missing, malformed or of a wrong category"
+    )
     assert "a-revoked-token" not in checked.stderr
 
 
@@ -186,15 +227,20 @@ async def marketplaces_world(pool: asyncpg.Pool, redis: Redis, settings: Setting
 
 
 async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set_aside_and_cancelled(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, shop: Shop,
+    service_urls: ServiceUrls,
+    tmp_path: Path,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    shop: Shop,
     marketplaces_world: World,
 ) -> None:
     world = marketplaces_world
     async with pool.acquire() as conn:
         await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
         before = await stock_of(conn, shop.phone)
-    world.wb.load_catalog([{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "NOT-OURS",
-                            "price": 700, "stock": 3}])
+    world.wb.load_catalog(
+        [{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "NOT-OURS", "price": 700, "stock": 3}]
+    )
     ours, _strangers = world.wb.buyer_orders({40_000 + shop.phone: 1, 990: 1}, allow_oversell=True)
 
     first = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "wildberries")
@@ -211,7 +257,11 @@ async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set
 
 
 async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock_as_sales(
-    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, shop: Shop,
+    service_urls: ServiceUrls,
+    tmp_path: Path,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    shop: Shop,
     marketplaces_world: World,
 ) -> None:
     world = marketplaces_world
@@ -219,10 +269,21 @@ async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock
         await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
         before = await stock_of(conn, shop.phone)
         await conn.execute("UPDATE marketplaces SET sales_source = 'stock_diff' WHERE slug = 'uzum'")
-        await conn.execute("UPDATE marketplace_products SET previous_stock = 5 WHERE marketplace_id = $1",
-                           world.connections["uzum"].marketplace_id)
-    world.uzum.load_catalog([{"skuId": 10_000 + shop.phone, "barcode": f"478{shop.phone:010d}",
-                              "productId": 20_000 + shop.phone, "price": 100_000, "amount": 3}])  # 2 sold there
+        await conn.execute(
+            "UPDATE marketplace_products SET previous_stock = 5 WHERE marketplace_id = $1",
+            world.connections["uzum"].marketplace_id,
+        )
+    world.uzum.load_catalog(
+        [
+            {
+                "skuId": 10_000 + shop.phone,
+                "barcode": f"478{shop.phone:010d}",
+                "productId": 20_000 + shop.phone,
+                "price": 100_000,
+                "amount": 3,
+            }
+        ]
+    )  # 2 sold there
 
     pulled = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "uzum")
     assert pulled.returncode == 0, pulled.stderr
@@ -238,17 +299,43 @@ async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_
     keeps its leading zero, and the key Uzum order lines carry (productId and skuTitle) is read from its catalogue."""
     secret = {"SECRET_KEY": Fernet.generate_key().decode()}
     async with UzumSandbox(token="uzum-token", rate_limit=False) as uzum:
-        uzum.load_catalog([{"skuId": 501, "barcode": "0478000000501", "productId": 77, "skuTitle": "Qizil",
-                            "price": 1000}])
+        uzum.load_catalog(
+            [{"skuId": 501, "barcode": "0478000000501", "productId": 77, "skuTitle": "Qizil", "price": 1000}]
+        )
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             await make_channel(conn, "uzum", "api")
             await make_product(uow, "PH-1")
-        configured = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "configure", "uzum",
-                                             "--base-url", uzum.base_url, "--token", "uzum-token", "--shop-id", "1",
-                                             **secret)
+        configured = await asyncio.to_thread(
+            _cli,
+            service_urls,
+            tmp_path,
+            "marketplace",
+            "configure",
+            "uzum",
+            "--base-url",
+            uzum.base_url,
+            "--token",
+            "uzum-token",
+            "--shop-id",
+            "1",
+            **secret,
+        )
         assert configured.returncode == 0, configured.stderr
-        mapped = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "map", "uzum", "--sku", "PH-1",
-                                         "--sku-id", "501", "--key", "barcode=0478000000501", **secret)
+        mapped = await asyncio.to_thread(
+            _cli,
+            service_urls,
+            tmp_path,
+            "marketplace",
+            "map",
+            "uzum",
+            "--sku",
+            "PH-1",
+            "--sku-id",
+            "501",
+            "--key",
+            "barcode=0478000000501",
+            **secret,
+        )
     assert mapped.returncode == 0, mapped.stderr
     assert "listing 501" in mapped.stdout and "read 1 listing keys" in mapped.stdout
     keys = {row["name"]: row["value"] for row in await pool.fetch("SELECT name, value FROM listing_keys")}

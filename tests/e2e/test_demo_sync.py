@@ -21,7 +21,10 @@ from tests.support import changed, login
 
 
 async def test_a_store_sale_reaches_the_demo_marketplaces(
-    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    pool: asyncpg.Pool,
     effects: Effects,
     redis: Redis,
 ) -> None:
@@ -43,22 +46,25 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
             " FROM marketplace_products mp JOIN listing_keys k ON k.mapping_id = mp.id WHERE mp.product_id = $1",
             product["id"],
         )
-    client: TestClient = await aiohttp_client(create_app(
-        changed(settings, bot_token=None, push_sweep_interval=0.5), service_urls
-    ))
+    client: TestClient = await aiohttp_client(
+        create_app(changed(settings, bot_token=None, push_sweep_interval=0.5), service_urls)
+    )
     sandboxes = {type(s).__name__: s for s in client.app[DEMO_MARKETPLACES].sandboxes.values()}
     assert set(sandboxes) == {"UzumSandbox", "WildberriesSandbox", "OzonSandbox"}
 
     await client.post("/api/cart", json={"product_id": product["id"], "quantity": 2}, headers=login(client))
-    placed = await client.post("/api/orders", json={"customer_name": "Demo", "customer_phone": "+998901234567"},
-                               headers=login(client))
+    placed = await client.post(
+        "/api/orders", json={"customer_name": "Demo", "customer_phone": "+998901234567"}, headers=login(client)
+    )
     assert placed.status == 201
     expected = product["quantity"] - 2
 
     def seen() -> tuple[int, int, int]:
-        return (sandboxes["UzumSandbox"].stock_of(ids["uzum"]),
-                sandboxes["WildberriesSandbox"].stock_of(int(ids["wb"])),
-                sandboxes["OzonSandbox"].stock_of(ids["ozon"]))
+        return (
+            sandboxes["UzumSandbox"].stock_of(ids["uzum"]),
+            sandboxes["WildberriesSandbox"].stock_of(int(ids["wb"])),
+            sandboxes["OzonSandbox"].stock_of(ids["ozon"]),
+        )
 
     for _ in range(100):
         if seen() == (expected,) * 3:
@@ -68,7 +74,10 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
 
 
 async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
-    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    pool: asyncpg.Pool,
     effects: Effects,
     redis: Redis,
 ) -> None:
@@ -76,9 +85,16 @@ async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
         async with pool.acquire() as conn:
             await seed_demo(conn, effects)
             async with effects.transaction(conn) as uow:
-                await marketplaces.configure(uow, "wildberries", marketplaces.Changes(
-                    base_url=own_wb.base_url, token="real-looking-token", warehouse_id=own_wb.default_warehouse,
-                ), vault_for(settings))
+                await marketplaces.configure(
+                    uow,
+                    "wildberries",
+                    marketplaces.Changes(
+                        base_url=own_wb.base_url,
+                        token="real-looking-token",
+                        warehouse_id=own_wb.default_warehouse,
+                    ),
+                    vault_for(settings),
+                )
         client: TestClient = await aiohttp_client(create_app(changed(settings, bot_token=None), service_urls))
         routed = client.app[DEMO_MARKETPLACES].sandboxes.values()
         assert "WildberriesSandbox" not in {type(s).__name__ for s in routed}

@@ -83,8 +83,10 @@ class WebhookBot(BotUnderTest):
 
         async def answered() -> bool:
             if tap:
-                return any(call.params.get("callback_query_id") == tap["id"]
-                           for call in self.fake.calls_to("answerCallbackQuery"))
+                return any(
+                    call.params.get("callback_query_id") == tap["id"]
+                    for call in self.fake.calls_to("answerCallbackQuery")
+                )
             return len(self._messages_to(chat)) > before
 
         await eventually(answered, QUICK, f"the bot answers {update}")
@@ -120,6 +122,7 @@ def is_error_shape(body: Any) -> bool:
 
 
 # --- Redis stopped while serving ---------------------------------------------------------------------------
+
 
 class RestartableRedis:
     """An embedded Redis of the test's own that can be stopped and started again on the same port and data."""
@@ -177,13 +180,22 @@ async def olx(pool: asyncpg.Pool) -> int:
 
 @pytest.fixture
 async def redis_app(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings, service_urls: ServiceUrls,
-    own_redis: RestartableRedis, fake_telegram: FakeTelegram, shop: Shop, olx: int,
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    own_redis: RestartableRedis,
+    fake_telegram: FakeTelegram,
+    shop: Shop,
+    olx: int,
 ) -> TestClient:
     """The whole app (web, webhook bot, jobs) on the session's PostgreSQL and a Redis of the test's own."""
     app_settings = changed(
-        settings, telegram_api_url=fake_telegram.base_url, bot_mode="webhook", webhook_secret=HOOK_SECRET,
-        admin_ids=[ADMIN["id"]], api_rate_limit=RATE_LIMIT,
+        settings,
+        telegram_api_url=fake_telegram.base_url,
+        bot_mode="webhook",
+        webhook_secret=HOOK_SECRET,
+        admin_ids=[ADMIN["id"]],
+        api_rate_limit=RATE_LIMIT,
     )
     return await aiohttp_client(create_app(app_settings, ServiceUrls(service_urls.database_url, own_redis.url)))
 
@@ -198,19 +210,35 @@ async def test_mini_app_api_sells_from_the_database_while_redis_is_down(
 ) -> None:
     client, customer = redis_app, login(redis_app)
     own_redis.stop()
-    reads = ["/api/products?q=samsung&lang=ru", f"/api/products/{shop.phone}", "/api/categories", "/api/banners",
-             "/api/products/best-sellers", "/api/cart", "/api/users/profile"]
+    reads = [
+        "/api/products?q=samsung&lang=ru",
+        f"/api/products/{shop.phone}",
+        "/api/categories",
+        "/api/banners",
+        "/api/products/best-sellers",
+        "/api/cart",
+        "/api/users/profile",
+    ]
     for path in reads * 2:
         response = await _timed(client.get(path, headers=customer))
         assert response.status == 200, (path, await response.text())
     added = await _timed(client.post("/api/cart", json={"product_id": shop.shirt, "quantity": 2}, headers=customer))
     assert added.status == 200
-    placed = await _timed(client.post("/api/orders", headers=customer, json={
-        "customer_name": "Aziza", "customer_phone": "+998901234567", "payment_method": "cash"}))
+    placed = await _timed(
+        client.post(
+            "/api/orders",
+            headers=customer,
+            json={"customer_name": "Aziza", "customer_phone": "+998901234567", "payment_method": "cash"},
+        )
+    )
     assert placed.status == 201, await placed.text()
     number = (await placed.json())["order"]["order_number"]
-    assert await pool.fetchval("SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id"
-                               " WHERE o.order_number = $1", number) == 1
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE o.order_number = $1", number
+        )
+        == 1
+    )
     # The per-customer budget still holds, counted in the process until Redis is back.
     statuses = [(await _timed(client.get("/api/cart", headers=customer))).status for _ in range(RATE_LIMIT)]
     assert 429 in statuses and 200 in statuses
@@ -266,8 +294,9 @@ async def test_everything_heals_by_itself_when_redis_returns_on_the_same_port(
     admin.find("Samsung")
     buyer = login(client, {"id": 5002, "first_name": "Lola", "language_code": "ru"})
     await client.post("/api/cart", json={"product_id": shop.telefon}, headers=buyer)
-    placed = await client.post("/api/orders", headers=buyer,
-                               json={"customer_name": "Lola", "customer_phone": "+998901112233"})
+    placed = await client.post(
+        "/api/orders", headers=buyer, json={"customer_name": "Lola", "customer_phone": "+998901112233"}
+    )
     assert placed.status == 201
     async with asyncio.timeout(QUICK):
         while await page.content.readline() != b"event: stock\n":  # keep-alive comments may come first
@@ -287,8 +316,9 @@ async def test_the_subscription_is_lost_while_redis_is_down_and_back_when_it_ret
     signals: list[str] = []
     heard: list[str] = []
     subscriber = Subscriber(client)
-    subscriber.listen({"stock.changed": heard.append}, lost=lambda: signals.append("lost"),
-                      back=lambda: signals.append("back"))
+    subscriber.listen(
+        {"stock.changed": heard.append}, lost=lambda: signals.append("lost"), back=lambda: signals.append("back")
+    )
     subscriber.start()
 
     def told(*expected: str) -> Callable[[], Awaitable[bool]]:
@@ -326,6 +356,7 @@ async def test_closing_the_subscription_while_redis_is_down_returns_at_once_and_
     subscriber.listen({"stock.changed": print}, lost=lost.set)
     subscriber.start()
     try:
+
         async def subscribed() -> bool:
             return (await client.pubsub_numsub("stock.changed"))[0][1] == 1
 
@@ -354,10 +385,12 @@ async def test_the_app_stops_within_seconds_while_redis_is_down(
 
 # --- PostgreSQL restarted while serving --------------------------------------------------------------------
 
+
 async def half_written(conn: asyncpg.Connection) -> dict[str, int]:
     """Counts of what a torn write would leave behind; all zero when every order and movement is whole."""
-    return dict(await conn.fetchrow(
-        """
+    return dict(
+        await conn.fetchrow(
+            """
         SELECT
           (SELECT count(*) FROM inventory i
              LEFT JOIN (SELECT product_id, sum(quantity_change) AS q, sum(reserved_change) AS r
@@ -373,7 +406,8 @@ async def half_written(conn: asyncpg.Connection) -> dict[str, int]:
             WHERE m.reference_type = 'order' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = m.reference_id))
             AS movements_without_order
         """
-    ))
+        )
+    )
 
 
 class RestartablePostgres:
@@ -389,8 +423,9 @@ class RestartablePostgres:
 
     async def stop(self) -> None:
         # Fast shutdown: what a restart by the hosting provider does; open sessions are cut off mid-statement.
-        await asyncio.to_thread(self._pg_ctl, ["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata,
-                                user=self._server.system_user)
+        await asyncio.to_thread(
+            self._pg_ctl, ["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user
+        )
 
     async def start(self) -> None:
         await asyncio.to_thread(self._server.ensure_postgres_running)
@@ -422,8 +457,12 @@ async def own_pool(own_postgres: RestartablePostgres) -> AsyncIterator[asyncpg.P
     if not own_postgres.running():  # a test that failed half-way left it stopped
         await own_postgres.start()
     pool = await create_pool(own_postgres.url, min_size=1, max_size=5)
-    tables = [row["tablename"] for row in await pool.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'")]
+    tables = [
+        row["tablename"]
+        for row in await pool.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+        )
+    ]
     await pool.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     yield pool
     if not own_postgres.running():
@@ -433,8 +472,12 @@ async def own_pool(own_postgres: RestartablePostgres) -> AsyncIterator[asyncpg.P
 
 @pytest.fixture
 async def pg_app(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings, service_urls: ServiceUrls,
-    own_postgres: RestartablePostgres, own_pool: asyncpg.Pool, effects: Effects,
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    own_postgres: RestartablePostgres,
+    own_pool: asyncpg.Pool,
+    effects: Effects,
 ) -> TestClient:
     """The app without its bot, on a PostgreSQL of the test's own (three products in stock) and the session's Redis."""
     await make_shop(own_pool, effects)
@@ -478,16 +521,21 @@ async def test_requests_in_flight_and_during_a_postgres_restart_fail_fast_with_5
     holder = await asyncpg.connect(own_postgres.url)
     await _lock_stock(holder, phone)
     await holder.execute("SELECT 1 FROM users FOR UPDATE")  # and a plain UPDATE, outside any transaction
-    in_flight = [asyncio.create_task(_timed(_checkout(client, customer))),
-                 asyncio.create_task(_timed(client.put("/api/users/profile", json={"last_name": "Bek"},
-                                                       headers=customer)))]
+    in_flight = [
+        asyncio.create_task(_timed(_checkout(client, customer))),
+        asyncio.create_task(_timed(client.put("/api/users/profile", json={"last_name": "Bek"}, headers=customer))),
+    ]
     await _waiting_on_locks(own_pool, 2)
 
     await own_postgres.stop()
     assert [await _answer(await request) for request in in_flight] == [(503, "unavailable")] * 2
-    for method, path, body in (("GET", "/api/products", None), ("GET", f"/api/products/{phone}", None),
-                               ("GET", "/api/cart", None), ("POST", "/api/cart", {"product_id": phone}),
-                               ("POST", "/api/orders", {"customer_name": "J", "customer_phone": "901234567"})):
+    for method, path, body in (
+        ("GET", "/api/products", None),
+        ("GET", f"/api/products/{phone}", None),
+        ("GET", "/api/cart", None),
+        ("POST", "/api/cart", {"product_id": phone}),
+        ("POST", "/api/orders", {"customer_name": "J", "customer_phone": "901234567"}),
+    ):
         started = time.monotonic()
         response = await _timed(client.request(method, path, json=body, headers=customer))
         assert await _answer(response) == (503, "unavailable"), (method, path)
@@ -528,6 +576,7 @@ async def test_the_pool_reconnects_after_a_postgres_restart_and_nothing_is_half_
 
 # --- the process killed in the middle of its work ----------------------------------------------------------
 
+
 class AppProcess:
     """The real `amazing-store run` as a child process on the session's servers; its output goes to a file."""
 
@@ -541,8 +590,14 @@ class AppProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             # Started in its own directory: a developer's .env in the work tree must not reach it.
             self._process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "amazing_store", "run", env=self.env, cwd=self.log_path.parent,
-                stdout=log, stderr=subprocess.STDOUT,
+                sys.executable,
+                "-m",
+                "amazing_store",
+                "run",
+                env=self.env,
+                cwd=self.log_path.parent,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + within
         async with aiohttp.ClientSession() as http:
@@ -574,19 +629,30 @@ class AppProcess:
 
 
 def process_env(service_urls: ServiceUrls, data_dir: Path, secret_key: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "PUBLIC_URL", "BOT_MODE",
-                                                             "WEBHOOK_SECRET", "TELEGRAM_API_URL"}}
-    env.update(DATABASE_URL=service_urls.database_url, REDIS_URL=service_urls.redis_url, DATA_DIR=str(data_dir),
-               HTTP_PORT=str(free_port()), SECRET_KEY=secret_key, DEMO_MARKETPLACES="false",
-               TRUSTED_PROXIES="127.0.0.1/32", **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"BOT_TOKEN", "ADMIN_IDS", "PUBLIC_URL", "BOT_MODE", "WEBHOOK_SECRET", "TELEGRAM_API_URL"}
+    }
+    env.update(
+        DATABASE_URL=service_urls.database_url,
+        REDIS_URL=service_urls.redis_url,
+        DATA_DIR=str(data_dir),
+        HTTP_PORT=str(free_port()),
+        SECRET_KEY=secret_key,
+        DEMO_MARKETPLACES="false",
+        TRUSTED_PROXIES="127.0.0.1/32",
+        **extra,
+    )
     return env
 
 
 @pytest.fixture
 async def app_process(service_urls: ServiceUrls, settings: Settings, tmp_path: Path) -> AsyncIterator[AppProcess]:
     assert settings.secret_key is not None
-    process = AppProcess(process_env(service_urls, tmp_path / "data", settings.secret_key.get_secret_value()),
-                         tmp_path / "process.log")
+    process = AppProcess(
+        process_env(service_urls, tmp_path / "data", settings.secret_key.get_secret_value()), tmp_path / "process.log"
+    )
     yield process
     await process.end()
 
@@ -604,8 +670,9 @@ async def _catalog(pool: asyncpg.Pool, effects: Effects, world: World, stocks: l
         async with effects.transaction(conn) as uow:
             products = [await make_product(uow, f"SKU-{n:04d}", stock=stock) for n, stock in enumerate(stocks)]
         # Uzum seller codes = our SKUs, so every sandbox can be asked for a product's stock by our SKU.
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products,
-                              uzum_seller_codes=True)
+        await list_everywhere(
+            conn, world.connections, world.uzum, world.wb, world.ozon, products, uzum_seller_codes=True
+        )
     return products
 
 
@@ -640,8 +707,10 @@ async def test_webhooks_acknowledged_before_a_sigkill_are_applied_exactly_once_a
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=16)) as http, asyncio.timeout(30):
         await asyncio.gather(*(push(http, n) for n in range(BURST)))
     assert not app_process.running() and KILL_AFTER <= len(acknowledged) < BURST, len(acknowledged)
-    stored = {row["payload"]["posting_number"]: row["status"]
-              for row in await pool.fetch("SELECT payload, status FROM marketplace_webhooks")}
+    stored = {
+        row["payload"]["posting_number"]: row["status"]
+        for row in await pool.fetch("SELECT payload, status FROM marketplace_webhooks")
+    }
     assert {events[n]["posting_number"] for n in acknowledged} <= set(stored), "an acknowledged event was lost"
     assert "pending" in stored.values(), "the kill came after the work was done: it proves nothing"
 
@@ -660,7 +729,8 @@ async def test_webhooks_acknowledged_before_a_sigkill_are_applied_exactly_once_a
     assert await pool.fetchval("SELECT count(*) FROM marketplace_webhooks") == BURST
     imported = await pool.fetch("SELECT marketplace_order_id, count(*) AS times FROM orders GROUP BY 1")
     assert {row["marketplace_order_id"]: row["times"] for row in imported} == {
-        event["posting_number"]: 1 for event in events}
+        event["posting_number"]: 1 for event in events
+    }
     ordered = {product: 0 for product in products}
     for event in events:
         for line in event["products"]:
@@ -698,15 +768,17 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
     async with pool.acquire() as conn:  # sales while the process is down must reach the marketplaces too
         for product in products[1:40:3]:
             async with effects.transaction(conn) as uow:
-                await inventory.sell(uow, product, 1,
-                                     inventory.Source(notes="sold in the shop while the sync was down"))
+                await inventory.sell(
+                    uow, product, 1, inventory.Source(notes="sold in the shop while the sync was down")
+                )
 
     for sandbox in (world.uzum, world.wb, world.ozon):
         sandbox.faults.clear()
 
     async def settled() -> bool:
-        return all(entry.status is not None for sandbox in (world.uzum, world.wb, world.ozon)
-                   for entry in sandbox.requests)
+        return all(
+            entry.status is not None for sandbox in (world.uzum, world.wb, world.ozon) for entry in sandbox.requests
+        )
 
     # A marketplace still applies what it received before the kill; were the restarted process to push first,
     # that older call would land last (on a real platform the reconciliation pull then repairs it).
@@ -721,21 +793,33 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
     rules = await pool.fetch(
         "SELECT mp.marketplace_id, p.sku, i.quantity - i.reserved_quantity AS available, mp.stock_buffer,"
         " mp.stock_percent, mp.max_quantity FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
-        " JOIN inventory i ON i.product_id = p.id")
+        " JOIN inventory i ON i.product_id = p.id"
+    )
     sandbox_of = {ids["uzum"]: world.uzum, ids["wildberries"]: world.wb, ids["ozon"]: world.ozon}
-    maximum = {ids["uzum"]: UzumAdapter.max_quantity, ids["wildberries"]: WildberriesAdapter.max_quantity,
-               ids["ozon"]: OzonAdapter.max_quantity}
+    maximum = {
+        ids["uzum"]: UzumAdapter.max_quantity,
+        ids["wildberries"]: WildberriesAdapter.max_quantity,
+        ids["ozon"]: OzonAdapter.max_quantity,
+    }
     wrong = [
         (row["marketplace_id"], row["sku"], held, truth)
         for row in rules
-        if (held := sandbox_of[row["marketplace_id"]].stock_of(row["sku"])) != (truth := value_to_push(
-            row["available"], row["stock_buffer"], row["stock_percent"], row["max_quantity"],
-            maximum[row["marketplace_id"]]))
+        if (held := sandbox_of[row["marketplace_id"]].stock_of(row["sku"]))
+        != (
+            truth := value_to_push(
+                row["available"],
+                row["stock_buffer"],
+                row["stock_percent"],
+                row["max_quantity"],
+                maximum[row["marketplace_id"]],
+            )
+        )
     ]
     assert len(rules) == 3 * PUSHED_PRODUCTS and wrong == []
 
 
 # --- bad input on every route ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -766,9 +850,14 @@ BAD_BODIES = {
 # Path ids: ones that cannot name anything (strict), and well-formed ones that name nothing (lenient).
 BAD_IDS = ["-1", "abc", "1.5", "%00", "%F0%9F%92%A9", quote("١٢"), str(2**31), "9" * 30]
 ABSENT_IDS = ["0", str(2**31 - 1)]
-BAD_LOGINS = [("missing", ""), ("of another scheme", "Bearer abc"), ("unsigned", "tma user=%7B%22id%22%3A1%7D"),
-              ("of NUL bytes", "tma %00%00"), ("8 kB long", "tma " + "a" * 8_000),
-              ("signed by another bot", "tma " + sign_init_data("654321:OTHER-token", CUSTOMER))]
+BAD_LOGINS = [
+    ("missing", ""),
+    ("of another scheme", "Bearer abc"),
+    ("unsigned", "tma user=%7B%22id%22%3A1%7D"),
+    ("of NUL bytes", "tma %00%00"),
+    ("8 kB long", "tma " + "a" * 8_000),
+    ("signed by another bot", "tma " + sign_init_data("654321:OTHER-token", CUSTOMER)),
+]
 
 
 def _branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -787,8 +876,13 @@ def bad_json_values(schema: dict[str, Any]) -> list[tuple[str, Any]]:
     if "array" not in types:
         bad.append(("a list", ["x"]))
     if types & {"integer", "number"}:
-        bad += [("a word", "twelve"), ("NaN", float("nan")), ("infinity", float("inf")), ("10^30", 10**30),
-                ("-10^30", -10**30)]
+        bad += [
+            ("a word", "twelve"),
+            ("NaN", float("nan")),
+            ("infinity", float("inf")),
+            ("10^30", 10**30),
+            ("-10^30", -(10**30)),
+        ]
         lows = [b[key] for b in branches for key in ("minimum", "exclusiveMinimum") if key in b]
         highs = [b[key] for b in branches for key in ("maximum", "exclusiveMaximum") if key in b]
         bad += [("below the minimum", min(lows) - 1)] if lows else []
@@ -805,8 +899,10 @@ def bad_json_values(schema: dict[str, Any]) -> list[tuple[str, Any]]:
         bad += [("a word", "maybe"), ("a number", 2)]
     if "array" in types:
         [branch] = [b for b in branches if b.get("type") == "array"]
-        bad += [("a string", "x"), *((f"an item that is {what}", [value])
-                                     for what, value in bad_json_values(branch.get("items", {})))]
+        bad += [
+            ("a string", "x"),
+            *((f"an item that is {what}", [value]) for what, value in bad_json_values(branch.get("items", {}))),
+        ]
         if "maxItems" in branch:
             bad.append(("one item too many", [1] * (branch["maxItems"] + 1)))
     return bad
@@ -821,8 +917,13 @@ def bad_query_values(schema: dict[str, Any]) -> list[tuple[str, str, bool]]:
     free_text = types == {"string"} and not patterned
     bad = [("NUL", "%00"), ("bytes that are not UTF-8", "%ED%A0%80%FF")]
     if types & {"integer", "number"}:
-        bad += [("a word", "twelve"), ("NaN", "NaN"), ("1e400", "1e400"), ("10^40", "9" * 40),
-                ("-10^40", "-" + "9" * 40)]
+        bad += [
+            ("a word", "twelve"),
+            ("NaN", "NaN"),
+            ("1e400", "1e400"),
+            ("10^40", "9" * 40),
+            ("-10^40", "-" + "9" * 40),
+        ]
         lows = [b[key] for b in branches for key in ("minimum", "exclusiveMinimum") if key in b]
         highs = [b[key] for b in branches for key in ("maximum", "exclusiveMaximum") if key in b]
         bad += [("below the minimum", str(min(lows) - 1))] if lows else []
@@ -859,8 +960,14 @@ def valid_json_value(name: str, schema: dict[str, Any], ids: dict[str, int]) -> 
 class Sweep:
     """Bad input for every route of the app: the routes from its router, what each reads from its API document."""
 
-    def __init__(self, document: dict[str, Any], ids: dict[str, int], customer: dict[str, str],
-                 admin: dict[str, str], ozon_path: str) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        ids: dict[str, int],
+        customer: dict[str, str],
+        admin: dict[str, str],
+        ozon_path: str,
+    ) -> None:
         self.document = document
         self.ids = ids
         self.customer, self.admin = customer, admin
@@ -874,8 +981,10 @@ class Sweep:
         path = resource.canonical
         if isinstance(resource, web.StaticResource):
             # Files of the page, not the API: a plain 404 is fine, a failure is not.
-            return "api", [Probe(f"file {name}", route.method, f"{path}/{name}", strict=False, json_error=False)
-                           for name in ("..%2F..%2Fetc%2Fpasswd", "%00", "x" * 4000, "%ED%A0%80")]
+            return "api", [
+                Probe(f"file {name}", route.method, f"{path}/{name}", strict=False, json_error=False)
+                for name in ("..%2F..%2Fetc%2Fpasswd", "%00", "x" * 4000, "%ED%A0%80")
+            ]
         if path == "/webhooks/{slug}/{token}":
             return "webhook", _ozon_probes(path, self.ozon_path)
         if path == TELEGRAM_WEBHOOK_PATH:
@@ -884,8 +993,7 @@ class Sweep:
             return "webhook", [Probe(f"body {what}", "POST", path, raw) for what, raw in BAD_BODIES.items()]
         who = self.admin if getattr(route.handler, "access", "public") == "admin" else self.customer
         # A probe's own headers (a bad login) override the caller's.
-        return "api", [replace(probe, headers=(*who.items(), *probe.headers))
-                       for probe in self.api_probes(route, path)]
+        return "api", [replace(probe, headers=(*who.items(), *probe.headers)) for probe in self.api_probes(route, path)]
 
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         if "$ref" in schema:
@@ -898,86 +1006,144 @@ class Sweep:
         real = path
         for name in names:
             real = real.replace(f"{{{name}}}", str(self.ids.get(name, 1)))
-        probes = [Probe(f"path id {bad!r}", route.method, path.replace(f"{{{names[0]}}}", bad))
-                  for bad in BAD_IDS if names]
-        probes += [Probe(f"path id {absent}", route.method, path.replace(f"{{{names[0]}}}", absent), strict=False)
-                   for absent in ABSENT_IDS if names]
+        probes = [
+            Probe(f"path id {bad!r}", route.method, path.replace(f"{{{names[0]}}}", bad)) for bad in BAD_IDS if names
+        ]
+        probes += [
+            Probe(f"path id {absent}", route.method, path.replace(f"{{{names[0]}}}", absent), strict=False)
+            for absent in ABSENT_IDS
+            if names
+        ]
         if route.method == "GET":  # parameters a route does not read are ignored, never a reason to fail
             probes.append(Probe("unknown parameters", "GET", f"{real}?%00=%ED%A0%80&{'x' * 50}=1", strict=False))
         if getattr(route.handler, "access", "public") != "public":
-            probes += [Probe(f"login {what}", route.method, real, headers=(("Authorization", value),))
-                       for what, value in BAD_LOGINS]
+            probes += [
+                Probe(f"login {what}", route.method, real, headers=(("Authorization", value),))
+                for what, value in BAD_LOGINS
+            ]
         if operation is None:  # not in the API document: nothing else known to read
             return probes
         for parameter in (p for p in operation["parameters"] if p["in"] == "query"):
-            probes += [Probe(f"query {parameter['name']} {what}", route.method, f"{real}?{parameter['name']}={value}",
-                             strict=strict)
-                       for what, value, strict in bad_query_values(parameter["schema"])]
+            probes += [
+                Probe(
+                    f"query {parameter['name']} {what}",
+                    route.method,
+                    f"{real}?{parameter['name']}={value}",
+                    strict=strict,
+                )
+                for what, value, strict in bad_query_values(parameter["schema"])
+            ]
         if "requestBody" in operation:
             body = self._resolve(operation["requestBody"]["content"]["application/json"]["schema"])
             probes += [Probe(f"body {what}", route.method, real, raw) for what, raw in BAD_BODIES.items()]
             fields = {name: self._resolve(field) for name, field in body["properties"].items()}
             base = {name: valid_json_value(name, fields[name], self.ids) for name in body.get("required", [])}
             for name, field in fields.items():
-                probes += [Probe(f"{name} {what}", route.method, real, json.dumps({**base, name: value}).encode())
-                           for what, value in bad_json_values(field)]
+                probes += [
+                    Probe(f"{name} {what}", route.method, real, json.dumps({**base, name: value}).encode())
+                    for what, value in bad_json_values(field)
+                ]
         return probes
 
 
 def _ozon_probes(path: str, token_path: str) -> list[Probe]:
     from_ozon = (("X-Forwarded-For", OZON_ADDRESS),)
     probes = [Probe(f"ozon {what}", "POST", token_path, raw, from_ozon) for what, raw in BAD_BODIES.items()]
-    probes += [Probe(f"ozon message_type {what}", "POST", token_path, json.dumps({"message_type": value}).encode(),
-                     from_ozon)
-               for what, value in (("a list", ["TYPE_PING"]), ("an object", {}), ("a number", 1), ("null", None),
-                                   ("true", True), ("a NUL character", "TYPE_\x00"), ("a lone surrogate", "\ud800"))]
+    probes += [
+        Probe(f"ozon message_type {what}", "POST", token_path, json.dumps({"message_type": value}).encode(), from_ozon)
+        for what, value in (
+            ("a list", ["TYPE_PING"]),
+            ("an object", {}),
+            ("a number", 1),
+            ("null", None),
+            ("true", True),
+            ("a NUL character", "TYPE_\x00"),
+            ("a lone surrogate", "\ud800"),
+        )
+    ]
     event = json.dumps({"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"}).encode()
-    probes += [Probe("ozon from a stranger", "POST", token_path, event, (("X-Forwarded-For", "203.0.113.9"),)),
-               Probe("ozon on a guessed token", "POST", path.replace("{slug}", "ozon").replace("{token}", "x" * 500),
-                     event, from_ozon),
-               Probe("ozon on a slug that is no marketplace", "POST",
-                     path.replace("{slug}", "%F0%9F%92%A9").replace("{token}", "x"), event, from_ozon),
-               Probe("a marketplace that has no pushes", "POST",
-                     path.replace("{slug}", "uzum").replace("{token}", "x"), event, from_ozon)]
+    probes += [
+        Probe("ozon from a stranger", "POST", token_path, event, (("X-Forwarded-For", "203.0.113.9"),)),
+        Probe(
+            "ozon on a guessed token",
+            "POST",
+            path.replace("{slug}", "ozon").replace("{token}", "x" * 500),
+            event,
+            from_ozon,
+        ),
+        Probe(
+            "ozon on a slug that is no marketplace",
+            "POST",
+            path.replace("{slug}", "%F0%9F%92%A9").replace("{token}", "x"),
+            event,
+            from_ozon,
+        ),
+        Probe(
+            "a marketplace that has no pushes",
+            "POST",
+            path.replace("{slug}", "uzum").replace("{token}", "x"),
+            event,
+            from_ozon,
+        ),
+    ]
     return probes
 
 
 def _telegram_probes(path: str) -> list[Probe]:
     secret = ((SECRET_HEADER, HOOK_SECRET),)
     probes = [Probe(f"telegram {what}", "POST", path, raw, secret) for what, raw in BAD_BODIES.items()]
-    probes += [Probe(f"telegram update {what}", "POST", path, json.dumps(update).encode(), secret)
-               for what, update in (("without update_id", {}), ("with a word for update_id", {"update_id": "x"}),
-                                    ("with a message that is a number", {"update_id": 1, "message": 5}))]
+    probes += [
+        Probe(f"telegram update {what}", "POST", path, json.dumps(update).encode(), secret)
+        for what, update in (
+            ("without update_id", {}),
+            ("with a word for update_id", {"update_id": "x"}),
+            ("with a message that is a number", {"update_id": 1, "message": 5}),
+        )
+    ]
     # aiogram refuses a wrong secret itself, with a plain-text 401: Telegram reads only the status.
-    probes += [Probe("telegram without the secret", "POST", path, b"{}", json_error=False),
-               Probe("telegram with a wrong secret", "POST", path, b"{}", ((SECRET_HEADER, "guess"),),
-                     json_error=False)]
+    probes += [
+        Probe("telegram without the secret", "POST", path, b"{}", json_error=False),
+        Probe("telegram with a wrong secret", "POST", path, b"{}", ((SECRET_HEADER, "guess"),), json_error=False),
+    ]
     return probes
 
 
 @pytest.fixture
 async def sweep_app(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], settings: Settings, service_urls: ServiceUrls,
-    fake_telegram: FakeTelegram, shop: Shop, pool: asyncpg.Pool, effects: Effects,
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    fake_telegram: FakeTelegram,
+    shop: Shop,
+    pool: asyncpg.Pool,
+    effects: Effects,
 ) -> TestClient:
     """The whole app in webhook bot mode, Ozon pushing on a path token, Uzum (which has no pushes) beside it."""
     assert settings.secret_key is not None
     vault = Vault(settings.secret_key.get_secret_value())
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         for slug in ("ozon", "uzum"):
-            await conn.execute("INSERT INTO marketplaces (name, slug, integration_type, api_type)"
-                               " VALUES ($1, $1, 'api', $1)", slug)
+            await conn.execute(
+                "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ($1, $1, 'api', $1)", slug
+            )
         await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), vault)
     app_settings = changed(
-        settings, telegram_api_url=fake_telegram.base_url, bot_mode="webhook", webhook_secret=HOOK_SECRET,
-        admin_ids=[ADMIN["id"]], api_rate_limit=1_000_000, trusted_proxies=["127.0.0.1/32"],
+        settings,
+        telegram_api_url=fake_telegram.base_url,
+        bot_mode="webhook",
+        webhook_secret=HOOK_SECRET,
+        admin_ids=[ADMIN["id"]],
+        api_rate_limit=1_000_000,
+        trusted_proxies=["127.0.0.1/32"],
     )
     return await aiohttp_client(create_app(app_settings, service_urls))
 
 
 async def row_counts(pool: asyncpg.Pool) -> dict[str, int]:
-    tables = [row["tablename"] for row in await pool.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+    tables = [
+        row["tablename"]
+        for row in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+    ]
     return {table: await pool.fetchval(f'SELECT count(*) FROM "{table}"') for table in tables}
 
 
@@ -987,16 +1153,20 @@ async def _run(client: TestClient, probes: list[Probe]) -> list[str]:
     for probe in probes:
         headers = {"Content-Type": "application/json", **dict(probe.headers)}
         async with asyncio.timeout(QUICK):
-            response = await client.request(probe.method, URL(probe.path, encoded=True), data=probe.body,
-                                            headers=headers)
+            response = await client.request(
+                probe.method, URL(probe.path, encoded=True), data=probe.body, headers=headers
+            )
             text = await response.text()
         try:
             shaped = is_error_shape(json.loads(text))
         except ValueError:
             shaped = False
         refused = 400 <= response.status < 500
-        if response.status >= 500 or (probe.strict and not refused) or (
-                response.status >= 400 and probe.json_error and not shaped):
+        if (
+            response.status >= 500
+            or (probe.strict and not refused)
+            or (response.status >= 400 and probe.json_error and not shaped)
+        ):
             wrong.append(f"{probe.method} {probe.path[:80]} [{probe.what}] -> {response.status} {text[:150]}")
     return wrong
 
@@ -1006,13 +1176,19 @@ async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str) 
     customer, admin = login(client), login(client, ADMIN)
     assert (await client.get("/api/users/profile", headers=admin)).status == 200  # both registered beforehand
     await client.post("/api/cart", json={"product_id": shop.shirt}, headers=customer)
-    placed = await client.post("/api/orders", headers=customer,
-                               json={"customer_name": "Aziza", "customer_phone": "+998901234567"})
+    placed = await client.post(
+        "/api/orders", headers=customer, json={"customer_name": "Aziza", "customer_phone": "+998901234567"}
+    )
     cart = await (await client.post("/api/cart", json={"product_id": shop.phone}, headers=customer)).json()
-    ids = {"product_id": shop.phone, "category_id": shop.phones, "order_id": (await placed.json())["order"]["id"],
-           "item_id": cart["items"][0]["id"],
-           "banner_id": await pool.fetchval("INSERT INTO banners (title_uz, image_url) VALUES ('B', '/b.svg')"
-                                            " RETURNING id")}
+    ids = {
+        "product_id": shop.phone,
+        "category_id": shop.phones,
+        "order_id": (await placed.json())["order"]["id"],
+        "item_id": cart["items"][0]["id"],
+        "banner_id": await pool.fetchval(
+            "INSERT INTO banners (title_uz, image_url) VALUES ('B', '/b.svg') RETURNING id"
+        ),
+    }
     async with pool.acquire() as conn:
         ozon_path = await marketplaces.webhook_path(conn, "ozon")
     assert ozon_path is not None

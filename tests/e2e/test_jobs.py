@@ -20,9 +20,16 @@ async def test_running_process_releases_expired_checkout_holds(
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         shop = await make_channel(conn, "amazing-store", "own", prefix="AS")
         product = await make_product(uow, "P-1", stock=4)
-        unpaid = await orders.place(uow, orders.NewOrder(
-            shop, (orders.Line(product, 3),), orders.Customer("Ali", "+998901234567"), hold_for_payment=True,
-        ), reservation_ttl=timedelta(seconds=0))
+        unpaid = await orders.place(
+            uow,
+            orders.NewOrder(
+                shop,
+                (orders.Line(product, 3),),
+                orders.Customer("Ali", "+998901234567"),
+                hold_for_payment=True,
+            ),
+            reservation_ttl=timedelta(seconds=0),
+        )
     await aiohttp_client(create_app(changed(settings, bot_token=None, sweep_interval=0.1), service_urls))
 
     for _ in range(50):

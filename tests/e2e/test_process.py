@@ -20,8 +20,12 @@ from tests.support import TEST_BOT_TOKEN
 
 def _env(service_urls: ServiceUrls, tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS", "PUBLIC_URL"}}
-    env.update(DATABASE_URL=service_urls.database_url, REDIS_URL=service_urls.redis_url,
-               DATA_DIR=str(tmp_path / "data"), **extra)
+    env.update(
+        DATABASE_URL=service_urls.database_url,
+        REDIS_URL=service_urls.redis_url,
+        DATA_DIR=str(tmp_path / "data"),
+        **extra,
+    )
     return env
 
 
@@ -45,10 +49,19 @@ async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
 ) -> None:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "amazing_store", "run",
-        env=_env(service_urls, tmp_path, HTTP_PORT=str(port), BOT_TOKEN=TEST_BOT_TOKEN,
-                 TELEGRAM_API_URL=fake_telegram.base_url),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "amazing_store",
+        "run",
+        env=_env(
+            service_urls,
+            tmp_path,
+            HTTP_PORT=str(port),
+            BOT_TOKEN=TEST_BOT_TOKEN,
+            TELEGRAM_API_URL=fake_telegram.base_url,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
@@ -71,14 +84,16 @@ async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
     assert await pool.fetchval("SELECT count(*) FROM users WHERE telegram_id = 31337") == 1
 
 
-async def test_run_without_bot_token_serves_web_and_says_bot_is_off(
-    service_urls: ServiceUrls, tmp_path: Path
-) -> None:
+async def test_run_without_bot_token_serves_web_and_says_bot_is_off(service_urls: ServiceUrls, tmp_path: Path) -> None:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "amazing_store", "run",
+        sys.executable,
+        "-m",
+        "amazing_store",
+        "run",
         env=_env(service_urls, tmp_path, HTTP_PORT=str(port)),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
@@ -95,14 +110,24 @@ async def test_run_without_bot_token_serves_web_and_says_bot_is_off(
 async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_connection(
     service_urls: ServiceUrls, tmp_path: Path, redis: Redis
 ) -> None:
-    channels = [events.STOCK_CHANGED, events.SYNC_REQUESTED, events.WEBHOOK_RECEIVED, events.MARKETPLACE_CHANGED,
-                events.CATALOG_CHANGED, events.FAVORITES_CHANGED]
+    channels = [
+        events.STOCK_CHANGED,
+        events.SYNC_REQUESTED,
+        events.WEBHOOK_RECEIVED,
+        events.MARKETPLACE_CHANGED,
+        events.CATALOG_CHANGED,
+        events.FAVORITES_CHANGED,
+    ]
     before = {client["id"] for client in await redis.client_list(_type="pubsub")}
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "amazing_store", "run",
+        sys.executable,
+        "-m",
+        "amazing_store",
+        "run",
         env=_env(service_urls, tmp_path, HTTP_PORT=str(port)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
@@ -119,13 +144,14 @@ async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_c
             await asyncio.wait_for(process.wait(), 15)
 
 
-def test_malformed_setting_stops_start_up_with_one_line_naming_it(
-    service_urls: ServiceUrls, tmp_path: Path
-) -> None:
+def test_malformed_setting_stops_start_up_with_one_line_naming_it(service_urls: ServiceUrls, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "amazing_store", "run"],
         env=_env(service_urls, tmp_path, HTTP_PORT="eighty"),
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -136,7 +162,12 @@ def test_malformed_setting_stops_start_up_with_one_line_naming_it(
 
 def test_every_command_has_help() -> None:
     for command in ([], ["run"], ["migrate"], ["seed-demo"], ["admin"], ["admin", "add"]):
-        result = subprocess.run([sys.executable, "-m", "amazing_store", *command, "--help"],
-                                capture_output=True, text=True, timeout=30, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "amazing_store", *command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         assert result.returncode == 0, (command, result.stderr)
         assert "usage: amazing-store" in result.stdout

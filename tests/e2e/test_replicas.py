@@ -89,11 +89,21 @@ async def cluster(
     assert ozon_path is not None
     root = tmp_path_factory.mktemp("replicas")
     replicas = [
-        AppProcess(process_env(service_urls, root / name / "data", key, BOT_TOKEN=TEST_BOT_TOKEN, BOT_MODE="webhook",
-                               PUBLIC_URL="https://shop.example.test", WEBHOOK_SECRET=HOOK_SECRET,
-                               TELEGRAM_API_URL=fake.base_url, ADMIN_IDS=str(ADMIN["id"]),
-                               ADMIN_CHAT_ID=str(ADMIN_CHAT_ID)),
-                   _log(root, name))
+        AppProcess(
+            process_env(
+                service_urls,
+                root / name / "data",
+                key,
+                BOT_TOKEN=TEST_BOT_TOKEN,
+                BOT_MODE="webhook",
+                PUBLIC_URL="https://shop.example.test",
+                WEBHOOK_SECRET=HOOK_SECRET,
+                TELEGRAM_API_URL=fake.base_url,
+                ADMIN_IDS=str(ADMIN["id"]),
+                ADMIN_CHAT_ID=str(ADMIN_CHAT_ID),
+            ),
+            _log(root, name),
+        )
         for name in ("a", "b")
     ]
     try:
@@ -120,8 +130,9 @@ class ReplicaBot(WebhookBot):
         self.http, self.target = http, target
 
     async def _post_to_target(self, update: dict[str, Any]) -> int:
-        async with self.http.post(f"{self.target.url}/telegram/webhook", json=update,
-                                  headers={SECRET_HEADER: HOOK_SECRET}) as response:
+        async with self.http.post(
+            f"{self.target.url}/telegram/webhook", json=update, headers={SECRET_HEADER: HOOK_SECRET}
+        ) as response:
             return response.status
 
 
@@ -148,8 +159,9 @@ async def test_the_same_webhook_sent_to_both_replicas_is_applied_once(cluster: C
     async with aiohttp.ClientSession() as http:
 
         async def deliver(replica: AppProcess) -> int:
-            async with http.post(f"{replica.url}{cluster.ozon_path}", json=event,
-                                 headers={"X-Forwarded-For": OZON_ADDRESS}) as response:
+            async with http.post(
+                f"{replica.url}{cluster.ozon_path}", json=event, headers={"X-Forwarded-For": OZON_ADDRESS}
+            ) as response:
                 return response.status
 
         assert await asyncio.gather(deliver(cluster.a), deliver(cluster.b), deliver(cluster.a)) == [200] * 3
@@ -160,10 +172,18 @@ async def test_the_same_webhook_sent_to_both_replicas_is_applied_once(cluster: C
     await eventually(imported, 10, "a replica processes the event")
     await asyncio.sleep(1)  # time enough for a second application, were there going to be one
     assert await cluster.pool.fetchval("SELECT count(*) FROM marketplace_webhooks") == 1
-    assert await cluster.pool.fetchval("SELECT count(*) FROM orders WHERE marketplace_order_id = $1",
-                                       event["posting_number"]) == 1
-    assert await cluster.pool.fetchval("SELECT quantity - reserved_quantity FROM inventory WHERE product_id = $1",
-                                       cluster.shop.telefon) == 2, "one unit taken, not two"
+    assert (
+        await cluster.pool.fetchval(
+            "SELECT count(*) FROM orders WHERE marketplace_order_id = $1", event["posting_number"]
+        )
+        == 1
+    )
+    assert (
+        await cluster.pool.fetchval(
+            "SELECT quantity - reserved_quantity FROM inventory WHERE product_id = $1", cluster.shop.telefon
+        )
+        == 2
+    ), "one unit taken, not two"
 
 
 async def test_an_admin_edit_on_one_replica_is_fresh_on_the_other_at_once(cluster: Cluster) -> None:
@@ -173,8 +193,11 @@ async def test_an_admin_edit_on_one_replica_is_fresh_on_the_other_at_once(cluste
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{cluster.b.url}{product}", headers=customer) as before:  # now in the catalog cache
             assert (await before.json())["name"] == "Ko'ylak ruchka bilan"
-        async with http.put(f"{cluster.a.url}/api/products/{cluster.shop.shirt}", headers=admin,
-                            json={"name_uz": "Yangi ko'ylak", "price": "99000"}) as edit:
+        async with http.put(
+            f"{cluster.a.url}/api/products/{cluster.shop.shirt}",
+            headers=admin,
+            json={"name_uz": "Yangi ko'ylak", "price": "99000"},
+        ) as edit:
             assert edit.status == 200, await edit.text()
         async with http.get(f"{cluster.b.url}{product}", headers=customer) as after:
             card = await after.json()
@@ -201,13 +224,15 @@ async def test_an_alert_is_sent_once_though_both_replicas_run_the_sender(cluster
 
 
 async def test_each_pull_runs_once_per_interval_across_both_replicas(cluster: Cluster) -> None:
-    expected = {(slug, kind): 1 for slug in ("uzum", "wildberries", "ozon")
-                for kind in ("orders", "price", "reconcile")}
+    expected = {
+        (slug, kind): 1 for slug in ("uzum", "wildberries", "ozon") for kind in ("orders", "price", "reconcile")
+    }
 
     async def pulls() -> dict[tuple[str, str], int]:
         rows = await cluster.pool.fetch(
             "SELECT m.slug, l.sync_type, count(*) AS runs FROM sync_logs l"
-            " JOIN marketplaces m ON m.id = l.marketplace_id WHERE l.direction = 'pull' GROUP BY 1, 2")
+            " JOIN marketplaces m ON m.id = l.marketplace_id WHERE l.direction = 'pull' GROUP BY 1, 2"
+        )
         return {(row["slug"], row["sync_type"]): row["runs"] for row in rows}
 
     async def first_round_done() -> bool:
@@ -217,6 +242,7 @@ async def test_each_pull_runs_once_per_interval_across_both_replicas(cluster: Cl
     # Both replicas' first rounds ended with the last of these pulls; sit through their second rounds, which
     # must find nothing due.
     since_last = await cluster.pool.fetchval(
-        "SELECT EXTRACT(EPOCH FROM NOW() - max(completed_at))::float8 FROM sync_logs WHERE direction = 'pull'")
+        "SELECT EXTRACT(EPOCH FROM NOW() - max(completed_at))::float8 FROM sync_logs WHERE direction = 'pull'"
+    )
     await asyncio.sleep(max(0.0, PULL_TICK_SECONDS + 1.5 - since_last))
     assert await pulls() == expected

@@ -19,8 +19,15 @@ from tests.support import changed
 
 CHROMIUM = "/usr/bin/chromium"
 # The flags this machine needs: no sandbox as root, and no background traffic to a closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -37,8 +44,14 @@ async def browser_page() -> AsyncIterator[Any]:
 
 
 async def test_customer_browses_searches_and_orders_in_the_mini_app(
-    aiohttp_server: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, shop: Shop,
-    pool: asyncpg.Pool, redis: Redis, browser_page: Any, tmp_path_factory: pytest.TempPathFactory,
+    aiohttp_server: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    shop: Shop,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    browser_page: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     server: TestServer = await aiohttp_server(create_app(changed(settings, bot_token=None), service_urls))
     shots = tmp_path_factory.mktemp("storefront-screenshots")

@@ -41,8 +41,14 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
 
 
 @pytest.fixture
-async def receiver(aiohttp_client: Callable[..., Any], settings: Settings, pool: asyncpg.Pool,
-                   redis: Redis, subscriber: Subscriber, effects: Effects) -> TestClient:
+async def receiver(
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+) -> TestClient:
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])

@@ -22,8 +22,7 @@ async def test_automap_maps_every_listing_whose_sku_is_ours(
         await _uzum_seller_codes(conn, world)
         await conn.execute("DELETE FROM marketplace_products WHERE marketplace_id = $1", marketplace)
         report = await automap(conn, world.connections[slug], world.limits)
-        mapped = await conn.fetchval("SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1",
-                                     marketplace)
+        mapped = await conn.fetchval("SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1", marketplace)
     assert sorted(sku for sku, _ in report.matched) == ["CL-1", "PH-1", "PH-2"]
     assert report.unmatched == [] and report.conflicts == [] and mapped == 3
     run = await push_due(pool, world.connections[slug], world.adapter(slug), trigger="manual")
@@ -50,7 +49,10 @@ async def test_uzum_automap_takes_the_write_barcode_from_the_stock_api(
         await automap(conn, world.connections["uzum"], world.limits)
         barcode = await conn.fetchval(
             "SELECT k.value FROM listing_keys k JOIN marketplace_products mp ON mp.id = k.mapping_id"
-            " WHERE mp.product_id = $1 AND mp.marketplace_id = $2 AND k.name = 'barcode'", shop.phone, marketplace)
+            " WHERE mp.product_id = $1 AND mp.marketplace_id = $2 AND k.name = 'barcode'",
+            shop.phone,
+            marketplace,
+        )
     assert barcode == "0478000000001"
     run = await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="manual")
     assert (run.pushed, run.failed) == (3, 0)
@@ -64,8 +66,10 @@ async def test_stock_and_prices_read_back_per_mapping(pool: asyncpg.Pool, world:
     from sync.push import listing_of
 
     async with pool.acquire() as conn:
-        rows = await conn.fetch(f"SELECT mp.*, {LISTING_KEYS} FROM marketplace_products mp WHERE marketplace_id = $1",
-                                world.connections[slug].marketplace_id)
+        rows = await conn.fetch(
+            f"SELECT mp.*, {LISTING_KEYS} FROM marketplace_products mp WHERE marketplace_id = $1",
+            world.connections[slug].marketplace_id,
+        )
     listings = [listing_of(row, world.connections[slug]) for row in rows]
     adapter = world.adapter(slug)
     stock = await adapter.read_stock(listings)

@@ -104,14 +104,20 @@ async def catalog(pool: asyncpg.Pool, effects: Effects, shop: Shop, world: World
         products = [shop.phone, shop.telefon, shop.shirt, bag, cap]
         await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products)
         wb, ozon = world.connections["wildberries"].marketplace_id, world.connections["ozon"].marketplace_id
-        await conn.execute("UPDATE marketplace_products SET stock_buffer = 1, stock_percent = 50"
-                           " WHERE marketplace_id = $1 AND product_id = $2", wb, shop.shirt)
-        await conn.execute("UPDATE marketplace_products SET max_quantity = 4"
-                           " WHERE marketplace_id = $1 AND product_id = $2", ozon, cap)
+        await conn.execute(
+            "UPDATE marketplace_products SET stock_buffer = 1, stock_percent = 50"
+            " WHERE marketplace_id = $1 AND product_id = $2",
+            wb,
+            shop.shirt,
+        )
+        await conn.execute(
+            "UPDATE marketplace_products SET max_quantity = 4 WHERE marketplace_id = $1 AND product_id = $2", ozon, cap
+        )
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
         skus = {row["id"]: row["sku"] for row in await conn.fetch("SELECT id, sku FROM products")}
-        opening = {row["product_id"]: row["quantity"] for row in await conn.fetch(
-            "SELECT product_id, quantity FROM inventory")}
+        opening = {
+            row["product_id"]: row["quantity"] for row in await conn.fetch("SELECT product_id, quantity FROM inventory")
+        }
         path = await marketplaces.webhook_path(conn, "ozon")
     assert path is not None
     url = str(receiver.make_url(path))
@@ -124,9 +130,20 @@ async def catalog(pool: asyncpg.Pool, effects: Effects, shop: Shop, world: World
 class Simulation:
     """One seeded run: each step a buyer, an admin or a delivery does something; now and then the sync runs."""
 
-    def __init__(self, pool: asyncpg.Pool, effects: Effects, world: World, worker: WebhookWorker, catalog: Catalog,
-                 seed: int, *, partial_cancels: bool = False, outage: range = range(0),
-                 refusals: bool = False, throttles: bool = False) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        effects: Effects,
+        world: World,
+        worker: WebhookWorker,
+        catalog: Catalog,
+        seed: int,
+        *,
+        partial_cancels: bool = False,
+        outage: range = range(0),
+        refusals: bool = False,
+        throttles: bool = False,
+    ) -> None:
         self.pool, self.effects, self.world, self.worker, self.catalog = pool, effects, world, worker, catalog
         self.rng = random.Random(seed)
         self.partial_cancels = partial_cancels
@@ -149,10 +166,18 @@ class Simulation:
             await self.act_while_down()
             return
         actions: list[tuple[int, Callable[[], Awaitable[None]]]] = [
-            (3, self.own_sale), (1, self.own_cancel), (1, self.own_paid), (2, self.olx_sale), (1, self.olx_cancel),
-            (3, self.uzum_order), (3 if self.partial_cancels else 1, self.uzum_cancel), (3, self.wb_order),
+            (3, self.own_sale),
+            (1, self.own_cancel),
+            (1, self.own_paid),
+            (2, self.olx_sale),
+            (1, self.olx_cancel),
+            (3, self.uzum_order),
+            (3 if self.partial_cancels else 1, self.uzum_cancel),
+            (3, self.wb_order),
             (1, self.wb_cancel),
-            (3, self.ozon_order), (1, self.ozon_cancel), (1, self.receipt),
+            (3, self.ozon_order),
+            (1, self.ozon_cancel),
+            (1, self.receipt),
         ]
         [action] = self.rng.choices([a for _, a in actions], weights=[w for w, _ in actions])
         await action()
@@ -162,8 +187,13 @@ class Simulation:
         sellers take orders further (a WB task onto a supply, an Uzum order to delivery, an Ozon posting shipped),
         so those orders are no longer in the platforms' "new" lists when we come back."""
         actions: list[tuple[int, Callable[[], Awaitable[None]]]] = [
-            (3, self.uzum_order), (1, self.uzum_cancel), (3, self.wb_order), (1, self.wb_cancel),
-            (3, self.ozon_order), (1, self.ozon_cancel), (3, self.seller_moves_one_on),
+            (3, self.uzum_order),
+            (1, self.uzum_cancel),
+            (3, self.wb_order),
+            (1, self.wb_cancel),
+            (3, self.ozon_order),
+            (1, self.ozon_cancel),
+            (3, self.seller_moves_one_on),
         ]
         [action] = self.rng.choices([a for _, a in actions], weights=[w for w, _ in actions])
         await action()
@@ -171,10 +201,16 @@ class Simulation:
     async def seller_moves_one_on(self) -> None:
         world = self.world
         live = [("uzum", str(order.id)) for order in world.uzum.orders.values() if order.status == "CREATED"]
-        live += [("wildberries", str(task.id)) for task in world.wb.tasks.values()
-                 if not task.cancelled and task.supplier_status == "new"]
-        live += [("ozon", number) for number, posting in world.ozon.postings.items()
-                 if posting.status == "awaiting_packaging"]
+        live += [
+            ("wildberries", str(task.id))
+            for task in world.wb.tasks.values()
+            if not task.cancelled and task.supplier_status == "new"
+        ]
+        live += [
+            ("ozon", number)
+            for number, posting in world.ozon.postings.items()
+            if posting.status == "awaiting_packaging"
+        ]
         if not live:
             return
         slug, key = self.rng.choice(live)
@@ -206,9 +242,14 @@ class Simulation:
         return self.rng.sample(sorted(self.catalog.skus), count)
 
     async def _place(self, channel: int, kind: str, *, hold: bool = False) -> None:
-        lines = tuple(Line(product, self.rng.randint(1, 3),
-                           price=Decimal(self.rng.randrange(50_000, 150_000, 1000)) if kind == "olx" else None)
-                      for product in self._pick(self.rng.choice((1, 1, 2))))
+        lines = tuple(
+            Line(
+                product,
+                self.rng.randint(1, 3),
+                price=Decimal(self.rng.randrange(50_000, 150_000, 1000)) if kind == "olx" else None,
+            )
+            for product in self._pick(self.rng.choice((1, 1, 2)))
+        )
         try:
             async with self.pool.acquire() as conn, self.effects.transaction(conn) as uow:
                 placed = await orders.place(uow, NewOrder(channel, lines, BUYER, hold_for_payment=hold))
@@ -219,8 +260,10 @@ class Simulation:
         self.tally.open_orders[kind].append(placed.id)
         if hold:
             self.tally.held.append(placed.id)
-        self.tally.note(self.step, f"{kind}-sale order {placed.id} {[(ln.product_id, ln.quantity) for ln in lines]}"
-                                   f"{' held' if hold else ''}")
+        self.tally.note(
+            self.step,
+            f"{kind}-sale order {placed.id} {[(ln.product_id, ln.quantity) for ln in lines]}{' held' if hold else ''}",
+        )
 
     async def own_sale(self) -> None:
         await self._place(self.catalog.own, "own", hold=self.rng.random() < 0.3)
@@ -278,8 +321,11 @@ class Simulation:
             self.tally.note(self.step, f"uzum-order {order['id']} {sorted(basket.items())}")
 
     async def uzum_cancel(self) -> None:
-        live = [order for order in self.world.uzum.orders.values()
-                if order.status not in FINAL_STATUSES and str(order.id) not in self.moved]
+        live = [
+            order
+            for order in self.world.uzum.orders.values()
+            if order.status not in FINAL_STATUSES and str(order.id) not in self.moved
+        ]
         if not live:
             return
         order = self.rng.choice(live)
@@ -302,8 +348,9 @@ class Simulation:
             self.tally.note(self.step, f"wb-order {[t['id'] for t in tasks]} {sorted(basket.items())}")
 
     async def wb_cancel(self) -> None:
-        live = [task.id for task in self.world.wb.tasks.values()
-                if not task.cancelled and str(task.id) not in self.moved]
+        live = [
+            task.id for task in self.world.wb.tasks.values() if not task.cancelled and str(task.id) not in self.moved
+        ]
         if live:
             task_id = self.rng.choice(live)
             self.world.wb.buyer_cancels(task_id)
@@ -317,8 +364,11 @@ class Simulation:
             self.tally.note(self.step, f"ozon-order {posting['posting_number']} {sorted(basket.items())}")
 
     async def ozon_cancel(self) -> None:
-        live = [number for number, posting in self.world.ozon.postings.items()
-                if posting.status != "cancelled" and number not in self.moved]
+        live = [
+            number
+            for number, posting in self.world.ozon.postings.items()
+            if posting.status != "cancelled" and number not in self.moved
+        ]
         if live:
             number = self.rng.choice(live)
             self.world.ozon.buyer_cancels(number)
@@ -327,8 +377,13 @@ class Simulation:
     # -- the sync --------------------------------------------------------------------------------------------
     def adapter(self, slug: str) -> Adapter:
         if slug == "uzum" and self.throttles:
-            return build_adapter(self.world.connections[slug], self.world.session, self.world.limits,
-                                 requests_per_second=200.0, policy=SHORT_THROTTLE)
+            return build_adapter(
+                self.world.connections[slug],
+                self.world.session,
+                self.world.limits,
+                requests_per_second=200.0,
+                policy=SHORT_THROTTLE,
+            )
         return self.world.adapter(slug)
 
     def _may_fail(self, slug: str, error: str | None) -> bool:
@@ -343,14 +398,23 @@ class Simulation:
     async def push(self, slug: str) -> None:
         if slug == "wildberries" and self.refusals and self.rng.random() < 0.3:
             refused = 40_000 + self.rng.choice(sorted(self.catalog.skus))
-            self.world.wb.fail_next("PUT /api/v3/stocks/*", 409, body=[
-                {"code": "StoreIsProcessing", "message": "Warehouse is being updated", "data": [
-                    {"chrtId": refused, "amount": 0}]}])
+            self.world.wb.fail_next(
+                "PUT /api/v3/stocks/*",
+                409,
+                body=[
+                    {
+                        "code": "StoreIsProcessing",
+                        "message": "Warehouse is being updated",
+                        "data": [{"chrtId": refused, "amount": 0}],
+                    }
+                ],
+            )
             self.tally.note(self.step, f"wb-refuses {refused}")
         run = await push_due(self.pool, self.world.connections[slug], self.adapter(slug), trigger="event")
         assert run is not None, slug
-        assert run.status in (("success", "partial") if self.refusals else ("success",)) or \
-            self._may_fail(slug, run.error), (slug, run)
+        assert run.status in (("success", "partial") if self.refusals else ("success",)) or self._may_fail(
+            slug, run.error
+        ), (slug, run)
 
     async def pull(self, slug: str) -> None:
         async with self.pool.acquire() as conn:
@@ -419,15 +483,27 @@ class SandboxOrder:
 
 def sandbox_orders(world: World, catalog: Catalog) -> dict[str, list[SandboxOrder]]:
     by_sku = {sku: product for product, sku in catalog.skus.items()}
-    uzum = [SandboxOrder(str(order.id), order.status == "CANCELED",
-                         {line.sku.sku_id - 10_000: line.active or line.amount for line in order.lines
-                          if line.active or order.status == "CANCELED"})
-            for order in world.uzum.orders.values()]
-    wb = [SandboxOrder(str(task.id), task.cancelled, {task.size.chrt_id - 40_000: 1})
-          for task in world.wb.tasks.values()]
-    ozon = [SandboxOrder(number, posting.status == "cancelled",
-                         {by_sku[line.item.offer_id]: line.quantity for line in posting.lines})
-            for number, posting in world.ozon.postings.items()]
+    uzum = [
+        SandboxOrder(
+            str(order.id),
+            order.status == "CANCELED",
+            {
+                line.sku.sku_id - 10_000: line.active or line.amount
+                for line in order.lines
+                if line.active or order.status == "CANCELED"
+            },
+        )
+        for order in world.uzum.orders.values()
+    ]
+    wb = [
+        SandboxOrder(str(task.id), task.cancelled, {task.size.chrt_id - 40_000: 1}) for task in world.wb.tasks.values()
+    ]
+    ozon = [
+        SandboxOrder(
+            number, posting.status == "cancelled", {by_sku[line.item.offer_id]: line.quantity for line in posting.lines}
+        )
+        for number, posting in world.ozon.postings.items()
+    ]
     return {"uzum": uzum, "wildberries": wb, "ozon": ozon}
 
 
@@ -439,8 +515,9 @@ def sandbox_stock(world: World, slug: str, product: int, sku: str) -> int:
     return world.ozon.stock_of(sku)
 
 
-async def stock_mismatches(pool: asyncpg.Pool, world: World,
-                          catalog: Catalog) -> dict[tuple[str, int], tuple[int, int]]:
+async def stock_mismatches(
+    pool: asyncpg.Pool, world: World, catalog: Catalog
+) -> dict[tuple[str, int], tuple[int, int]]:
     """(marketplace, product) -> (theirs, what its rule gives from our available stock), where the two differ."""
     rows = await pool.fetch(
         "SELECT m.slug, mp.product_id, mp.stock_buffer, mp.stock_percent, mp.max_quantity,"
@@ -487,12 +564,14 @@ async def test_an_hour_down_with_uzum_throttles_and_wb_refusals_ends_with_nothin
     and then, and Wildberries refuses items of a push with 409s. After recovery and one reconcile nothing is
     oversold, every order placed there is ours (or kept aside when we had no units left) and every channel shows
     its rule applied to our stock."""
-    simulation = Simulation(pool, effects, world, worker, catalog, seed, outage=range(40, 70),
-                            refusals=True, throttles=True)
+    simulation = Simulation(
+        pool, effects, world, worker, catalog, seed, outage=range(40, 70), refusals=True, throttles=True
+    )
     await simulation.run(STEPS)
     assert simulation.moved and simulation.lost_events, "the outage must leave orders only a catch-up finds"
-    assert simulation.tally.actions["uzum-throttles"] and simulation.tally.actions["wb-refuses"], \
+    assert simulation.tally.actions["uzum-throttles"] and simulation.tally.actions["wb-refuses"], (
         simulation.tally.actions
+    )
     await check_end_state(simulation, seed)
 
 
@@ -508,8 +587,10 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
     assert statuses["processed"] == len(world.ozon.push_events) - simulation.lost_events, story
 
     # No unit sold twice, and the count is what the ledger says it is.
-    ledger = {row["product_id"]: row for row in await pool.fetch(
-        """
+    ledger = {
+        row["product_id"]: row
+        for row in await pool.fetch(
+            """
         SELECT i.product_id, i.quantity, i.reserved_quantity,
                COALESCE(SUM(m.quantity_change), 0) AS quantity_ledger,
                COALESCE(SUM(m.reserved_change), 0) AS reserved_ledger,
@@ -521,9 +602,13 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
                COUNT(*) FILTER (WHERE m.movement_type IN ('adjustment', 'stock_take')) AS corrections
           FROM inventory i LEFT JOIN inventory_movements m ON m.product_id = i.product_id
          GROUP BY i.product_id, i.quantity, i.reserved_quantity
-        """)}
-    sold_by_orders = {row["product_id"]: (row["sold"], row["held"]) for row in await pool.fetch(
         """
+        )
+    }
+    sold_by_orders = {
+        row["product_id"]: (row["sold"], row["held"])
+        for row in await pool.fetch(
+            """
         SELECT oi.product_id,
                COALESCE(SUM(oi.quantity - oi.cancelled_quantity)
                         FILTER (WHERE o.payment_status <> 'awaiting_payment'), 0) AS sold,
@@ -532,7 +617,9 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
           FROM order_items oi JOIN orders o ON o.id = oi.order_id
          WHERE o.status <> 'cancelled'
          GROUP BY oi.product_id
-        """)}
+        """
+        )
+    }
     assert set(ledger) == set(catalog.skus)
     for product, row in ledger.items():
         supplied = catalog.opening[product] + tally.receipts[product]
@@ -555,8 +642,12 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
         " WHERE o.marketplace_order_id IS NOT NULL GROUP BY o.id"
     ):
         imported[(row["marketplace_id"], row["marketplace_order_id"])].append(row)
-    problems = {(row["marketplace_id"], row["marketplace_order_id"]): row["problem"] for row in await pool.fetch(
-        "SELECT marketplace_id, marketplace_order_id, problem FROM marketplace_order_problems")}
+    problems = {
+        (row["marketplace_id"], row["marketplace_order_id"]): row["problem"]
+        for row in await pool.fetch(
+            "SELECT marketplace_id, marketplace_order_id, problem FROM marketplace_order_problems"
+        )
+    }
     assert set(problems.values()) <= {"out_of_stock"}, (problems, story)
     theirs = sandbox_orders(world, catalog)
     assert set(imported) <= {(ids[slug], order.key) for slug in SLUGS for order in theirs[slug]}, story
@@ -588,19 +679,37 @@ async def check_end_state(simulation: Simulation, seed: int) -> None:
     assert await stock_mismatches(pool, world, catalog) == {}, story
 
     # The simulation exercised what it is meant to (so a quiet seed cannot pass for a test).
-    kinds = {"own-sale", "own-cancel", "olx-sale", "uzum-order", "uzum-cancel", "wb-order", "wb-cancel",
-             "ozon-order", "ozon-cancel", "receipt"}
+    kinds = {
+        "own-sale",
+        "own-cancel",
+        "olx-sale",
+        "uzum-order",
+        "uzum-cancel",
+        "wb-order",
+        "wb-cancel",
+        "ozon-order",
+        "ozon-cancel",
+        "receipt",
+    }
     assert kinds <= {kind for kind, count in tally.actions.items() if count}, tally.actions
     served = sum(1 for key in imported if key[0] in ids.values())
     placed = sum(len(theirs[slug]) for slug in SLUGS)
-    never_seen = sum(1 for slug in SLUGS for order in theirs[slug] if order.cancelled
-                     and (ids[slug], order.key) not in imported and (ids[slug], order.key) not in problems)
-    oversold = sum(max(0, row["sold"] - row["back"] - catalog.opening[product] - tally.receipts[product])
-                   for product, row in ledger.items())
-    print(f"\nseed {seed}: {dict(tally.actions)}; refused {dict(tally.refused)}; oversold units {oversold}; "
-          f"marketplace orders placed {placed}: imported {served}, kept aside out_of_stock {len(problems)}, "
-          f"cancelled before we saw them {never_seen}; Ozon pushes lost while down {simulation.lost_events}; "
-          f"drift fixed by reconcile {len(before)}")
+    never_seen = sum(
+        1
+        for slug in SLUGS
+        for order in theirs[slug]
+        if order.cancelled and (ids[slug], order.key) not in imported and (ids[slug], order.key) not in problems
+    )
+    oversold = sum(
+        max(0, row["sold"] - row["back"] - catalog.opening[product] - tally.receipts[product])
+        for product, row in ledger.items()
+    )
+    print(
+        f"\nseed {seed}: {dict(tally.actions)}; refused {dict(tally.refused)}; oversold units {oversold}; "
+        f"marketplace orders placed {placed}: imported {served}, kept aside out_of_stock {len(problems)}, "
+        f"cancelled before we saw them {never_seen}; Ozon pushes lost while down {simulation.lost_events}; "
+        f"drift fixed by reconcile {len(before)}"
+    )
     assert oversold == 0 and placed == served + len(problems) + never_seen, story
 
 

@@ -42,13 +42,10 @@ async def test_the_bot_asks_over_redis_and_hears_whose_key_it_is_and_what_it_see
     assert answer.check.expires_at is None  # the sandbox's token is no JWT: nothing to read an expiry from
 
 
-async def test_a_refused_key_comes_back_in_the_platforms_words(
-    redis: Redis, world: World, checker: None
-) -> None:
+async def test_a_refused_key_comes_back_in_the_platforms_words(redis: Redis, world: World, checker: None) -> None:
     world.ozon.api_key = "rotated-in-the-cabinet"
     answer = await key_checks.ask(redis, world.connections["ozon"].marketplace_id, wait=10)
-    assert answer == key_checks.Answer(refused="ozon answered 401: Invalid Api-Key, please check the key and try "
-                                               "again")
+    assert answer == key_checks.Answer(refused="ozon answered 401: Invalid Api-Key, please check the key and try again")
 
 
 async def test_replicas_check_a_key_once_and_an_abandoned_question_is_never_asked(

@@ -29,8 +29,11 @@ async def _pull(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -
 
 async def _stopped_pulling(pool: asyncpg.Pool, world: World, slug: str, ago: timedelta) -> None:
     """Our last successful pull of this marketplace was that long ago (the process was down since)."""
-    await pool.execute("UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1",
-                       world.connections[slug].marketplace_id, datetime.now(UTC) - ago)
+    await pool.execute(
+        "UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1",
+        world.connections[slug].marketplace_id,
+        datetime.now(UTC) - ago,
+    )
 
 
 def _buyer_orders_a_phone(world: World, shop: Shop, slug: str, placed_at: datetime | None = None) -> str:
@@ -70,8 +73,10 @@ async def test_an_order_that_left_new_while_we_were_not_pulling_is_imported_and_
     again = await _pull(pool, effects, world, slug)
 
     assert (run.status, run.processed, again.processed) == ("success", 1, 0)
-    order = await pool.fetchrow("SELECT marketplace_order_id, order_date, status FROM orders WHERE marketplace_id = $1",
-                                world.connections[slug].marketplace_id)
+    order = await pool.fetchrow(
+        "SELECT marketplace_order_id, order_date, status FROM orders WHERE marketplace_id = $1",
+        world.connections[slug].marketplace_id,
+    )
     assert tuple(order) == (key, placed_at, "pending"), "the order counts on the day the buyer placed it"
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (4, 0)
@@ -131,8 +136,11 @@ async def test_uzum_cancellations_are_asked_for_since_the_oldest_open_order_only
     assert (run.status, run.processed) == ("success", 1)
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (5, 0), "the recent cancellation gave the phone back"
-    asked = [r.query for r in world.uzum.requests_to("GET /v2/fbs/orders")
-             if r.query["status"][0] in ("CANCELED", "PENDING_CANCELLATION")]
+    asked = [
+        r.query
+        for r in world.uzum.requests_to("GET /v2/fbs/orders")
+        if r.query["status"][0] in ("CANCELED", "PENDING_CANCELLATION")
+    ]
     assert [q["status"][0] for q in asked] == ["CANCELED", "PENDING_CANCELLATION"], "one page each"
     date_from = {int(q["dateFrom"][0]) for q in asked}
     assert len(date_from) == 1

@@ -28,8 +28,11 @@ async def _pull(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -
 
 
 async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Record]:
-    return await pool.fetch("SELECT id, marketplace_order_id, status, total, total_commission FROM orders"
-                            " WHERE marketplace_id = $1 ORDER BY id", marketplace_id)
+    return await pool.fetch(
+        "SELECT id, marketplace_order_id, status, total, total_commission FROM orders"
+        " WHERE marketplace_id = $1 ORDER BY id",
+        marketplace_id,
+    )
 
 
 async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
@@ -63,7 +66,9 @@ async def test_an_uzum_line_without_seller_code_is_matched_by_product_and_sku_ti
         learnt = await conn.fetchval(
             "SELECT k.value FROM listing_keys k JOIN marketplace_products mp ON mp.id = k.mapping_id"
             " WHERE mp.product_id = $1 AND k.name = 'product_sku' AND mp.marketplace_id = $2",
-            shop.phone, world.connections["uzum"].marketplace_id)
+            shop.phone,
+            world.connections["uzum"].marketplace_id,
+        )
         assert learnt == f"{20_000 + shop.phone}:{UZUM_SKU_TITLE}"
         assert await conn.fetchval("SELECT count(*) FROM marketplace_order_problems") == 0
     catalogue_reads = len(world.uzum.requests_to("GET /v1/product/shop/1"))
@@ -117,8 +122,18 @@ async def test_an_ozon_posting_is_imported_by_offer_id(
 async def test_an_unmapped_line_is_kept_aside_and_alerted_once(
     pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
-    world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
-                              "sellerSkuCode": "NOT-OURS", "amount": 10}])
+    world.uzum.load_catalog(
+        [
+            {
+                "skuId": 99_999,
+                "barcode": "4789999999999",
+                "productId": 99_999,
+                "price": 5000,
+                "sellerSkuCode": "NOT-OURS",
+                "amount": 10,
+            }
+        ]
+    )
     world.uzum.buyer_orders({"NOT-OURS": 1, uzum_barcode(shop.phone): 1})
     for _ in range(2):
         run = await _pull(pool, effects, world, "uzum")
@@ -149,19 +164,28 @@ async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
     placed = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 3})
     async with pool.acquire() as conn:
         run = await pull_stock_diff(conn, effects, world.connections["uzum"], world.adapter("uzum"))
-        sale = await conn.fetchrow("SELECT movement_type, quantity_change, notes, marketplace_id"
-                                   " FROM inventory_movements WHERE movement_type LIKE 'marketplace%'")
+        sale = await conn.fetchrow(
+            "SELECT movement_type, quantity_change, notes, marketplace_id"
+            " FROM inventory_movements WHERE movement_type LIKE 'marketplace%'"
+        )
         assert (run.status, run.processed) == ("success", 1)
-        assert tuple(sale) == ("marketplace_sale", -3, "3 sold on Uzum Market",
-                               world.connections["uzum"].marketplace_id)
+        assert tuple(sale) == (
+            "marketplace_sale",
+            -3,
+            "3 sold on Uzum Market",
+            world.connections["uzum"].marketplace_id,
+        )
         assert await stock_of(conn, shop.shirt) == (7, 0)
-        due = await conn.fetchval("SELECT count(*) FROM marketplace_products"
-                                  " WHERE product_id = $1 AND stock_version > pushed_version", shop.shirt)
+        due = await conn.fetchval(
+            "SELECT count(*) FROM marketplace_products WHERE product_id = $1 AND stock_version > pushed_version",
+            shop.shirt,
+        )
         assert due == 3, "the new truth goes to every channel"
         world.uzum.buyer_cancels(placed["id"])
         await pull_stock_diff(conn, effects, world.connections["uzum"], world.adapter("uzum"))
-        back = await conn.fetchrow("SELECT quantity_change, notes FROM inventory_movements"
-                                   " WHERE movement_type = 'marketplace_return'")
+        back = await conn.fetchrow(
+            "SELECT quantity_change, notes FROM inventory_movements WHERE movement_type = 'marketplace_return'"
+        )
         assert tuple(back) == (3, "3 returned on Uzum Market")
         assert await stock_of(conn, shop.shirt) == (10, 0)
 
@@ -169,8 +193,10 @@ async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
 async def test_prices_are_read_into_the_mapping_never_written(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
     async with pool.acquire() as conn:
         run = await pull_prices(conn, world.connections["ozon"], world.adapter("ozon"))
-        prices = await conn.fetch("SELECT marketplace_price FROM marketplace_products mp JOIN marketplaces m"
-                                  " ON m.id = mp.marketplace_id WHERE m.slug = 'ozon'")
+        prices = await conn.fetch(
+            "SELECT marketplace_price FROM marketplace_products mp JOIN marketplaces m"
+            " ON m.id = mp.marketplace_id WHERE m.slug = 'ozon'"
+        )
     assert run.processed == 3 and {row["marketplace_price"] for row in prices} == {Decimal("1000.00")}
     assert not world.ozon.requests_to("POST /v1/product/import/prices"), "nothing ever writes their price"
 
@@ -193,8 +219,9 @@ async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_pla
 ) -> None:
     """An Uzum sale whose line matched none of our listings lowered Uzum's count but not ours: pushing ours back
     would sell those units again. The drift is held and the alert says why."""
-    world.uzum.load_catalog([{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000,
-                              "amount": 10}])
+    world.uzum.load_catalog(
+        [{"skuId": 99_999, "barcode": "4789999999999", "productId": 99_999, "price": 5000, "amount": 10}]
+    )
     world.uzum.buyer_orders({"4789999999999": 1})
     world.uzum.skus[10_000 + shop.phone].amount -= 2  # sold there through a line we cannot read either
     await _pull(pool, effects, world, "uzum")
@@ -229,16 +256,20 @@ async def test_two_replicas_pull_each_marketplace_once_per_interval(
 ) -> None:
     world.uzum.buyer_orders({uzum_barcode(shop.phone): 1})
     fast = {"requests_per_second": 200.0}
-    replicas = [MarketplacePuller(pool, redis, Effects(redis), VAULT, adapter_options=lambda c: fast)
-                for _ in range(2)]
+    replicas = [MarketplacePuller(pool, redis, Effects(redis), VAULT, adapter_options=lambda c: fast) for _ in range(2)]
     connection = world.connections["uzum"]
     await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))
     await asyncio.gather(*(replica.pull_due(connection, world.session) for replica in replicas))
     async with pool.acquire() as conn:
-        kinds = [row["sync_type"] for row in await conn.fetch(
-            "SELECT sync_type FROM sync_logs WHERE direction = 'pull' AND marketplace_id = $1 ORDER BY id",
-            connection.marketplace_id)]
-        imported = await conn.fetchval("SELECT count(*) FROM orders WHERE marketplace_id = $1",
-                                       connection.marketplace_id)
+        kinds = [
+            row["sync_type"]
+            for row in await conn.fetch(
+                "SELECT sync_type FROM sync_logs WHERE direction = 'pull' AND marketplace_id = $1 ORDER BY id",
+                connection.marketplace_id,
+            )
+        ]
+        imported = await conn.fetchval(
+            "SELECT count(*) FROM orders WHERE marketplace_id = $1", connection.marketplace_id
+        )
     assert sorted(kinds) == ["orders", "price", "reconcile"], "each pull ran once across both replicas"
     assert imported == 1

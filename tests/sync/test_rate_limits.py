@@ -33,8 +33,10 @@ def _uzum_stock(world: World, shop: Shop) -> tuple[int, int, int]:
 
 
 async def _due(pool: asyncpg.Pool, world: World) -> int:
-    return await pool.fetchval("SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1"
-                               " AND stock_version > pushed_version", world.connections["uzum"].marketplace_id)
+    return await pool.fetchval(
+        "SELECT count(*) FROM marketplace_products WHERE marketplace_id = $1 AND stock_version > pushed_version",
+        world.connections["uzum"].marketplace_id,
+    )
 
 
 async def _throttle_the_token(world: World) -> None:
@@ -44,14 +46,16 @@ async def _throttle_the_token(world: World) -> None:
     assert statuses == [200, 429]
 
 
-async def test_two_replicas_of_one_uzum_account_together_keep_to_its_limit(
-    world: World, redis: Redis
-) -> None:
+async def test_two_replicas_of_one_uzum_account_together_keep_to_its_limit(world: World, redis: Redis) -> None:
     world.uzum.rules = replace(world.uzum.rules, rate_limit=True, max_per_second=10, burst_capacity=2)
     policy = RetryPolicy(attempts=3, base_delay=0.01, patience=10.0)
     # Each replica paces at 9 a second: alone within the limit, the two together at 18 if they did not share.
-    replicas = [build_adapter(world.connections["uzum"], world.session, RateLimits(redis), requests_per_second=9.0,
-                              policy=policy) for _ in range(2)]
+    replicas = [
+        build_adapter(
+            world.connections["uzum"], world.session, RateLimits(redis), requests_per_second=9.0, policy=policy
+        )
+        for _ in range(2)
+    ]
 
     await asyncio.gather(*(replica.read_stock([]) for replica in replicas for _ in range(15)))
 
@@ -62,8 +66,9 @@ async def test_two_replicas_of_one_uzum_account_together_keep_to_its_limit(
 async def test_an_uzum_throttle_pauses_the_account_and_the_push_goes_after_it(
     pool: asyncpg.Pool, world: World, redis: Redis, shop: Shop
 ) -> None:
-    world.uzum.rules = replace(world.uzum.rules, rate_limit=True, max_per_second=5, burst_capacity=1,
-                               throttle_seconds=1.5)
+    world.uzum.rules = replace(
+        world.uzum.rules, rate_limit=True, max_per_second=5, burst_capacity=1, throttle_seconds=1.5
+    )
     await _throttle_the_token(world)
     adapter = build_adapter(world.connections["uzum"], world.session, world.limits, policy=SHORT_THROTTLE)
     sent_before = len(world.uzum.requests)
@@ -87,20 +92,30 @@ async def test_an_uzum_throttle_pauses_the_account_and_the_push_goes_after_it(
     assert again is not None and again.status == "success"
     assert _uzum_stock(world, shop) == (5, 3, 10)
     assert await _due(pool, world) == 0
-    assert {request.status for request in world.uzum.requests[sent_before + 1:]} == {200}
+    assert {request.status for request in world.uzum.requests[sent_before + 1 :]} == {200}
 
 
 async def test_a_throttle_is_one_alert_and_its_end_one_more_with_two_replicas_pushing(
     pool: asyncpg.Pool, world: World, redis: Redis, shop: Shop
 ) -> None:
-    world.uzum.rules = replace(world.uzum.rules, rate_limit=True, max_per_second=5, burst_capacity=1,
-                               throttle_seconds=1.5)
+    world.uzum.rules = replace(
+        world.uzum.rules, rate_limit=True, max_per_second=5, burst_capacity=1, throttle_seconds=1.5
+    )
     await _throttle_the_token(world)
     subscribers = [Subscriber(redis) for _ in range(2)]  # a replica is a process: a subscription of its own
-    replicas = [StockPusher(pool, redis, subscriber, VAULT, sweep_seconds=0.2, coalesce_seconds=0.05,
-                            limits=RateLimits(redis),
-                            adapter_options=lambda c: {"policy": SHORT_THROTTLE} if c.slug == "uzum" else {})
-                for subscriber in subscribers]
+    replicas = [
+        StockPusher(
+            pool,
+            redis,
+            subscriber,
+            VAULT,
+            sweep_seconds=0.2,
+            coalesce_seconds=0.05,
+            limits=RateLimits(redis),
+            adapter_options=lambda c: {"policy": SHORT_THROTTLE} if c.slug == "uzum" else {},
+        )
+        for subscriber in subscribers
+    ]
     stop = asyncio.Event()
     for subscriber in subscribers:
         subscriber.start()
@@ -139,8 +154,9 @@ async def test_a_hinted_429_pauses_only_that_call_family_for_the_hinted_time(
     assert prices_read_after < 0.6
     assert run is not None and run.status == "success" and run.pushed == 3
     assert time.monotonic() - started >= 1.0, "the push waited out the hint"
-    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE kind LIKE 'sync%'") == 0, \
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE kind LIKE 'sync%'") == 0, (
         "a pause a request simply waits out is not news"
+    )
 
 
 async def test_repeated_throttles_without_a_hint_pause_longer_up_to_the_most(world: World, redis: Redis) -> None:
@@ -167,8 +183,9 @@ async def test_with_redis_down_the_sync_still_pushes_and_says_so_once(
     pool: asyncpg.Pool, world: World, shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
     dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}", socket_connect_timeout=1)
-    adapter = build_adapter(world.connections["uzum"], world.session, RateLimits(dead), requests_per_second=200.0,
-                            policy=SHORT_THROTTLE)
+    adapter = build_adapter(
+        world.connections["uzum"], world.session, RateLimits(dead), requests_per_second=200.0, policy=SHORT_THROTTLE
+    )
     try:
         with caplog.at_level(logging.WARNING, logger="sync.limiter"):
             first = await push_due(pool, world.connections["uzum"], adapter, trigger="scheduled")

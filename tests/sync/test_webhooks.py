@@ -72,9 +72,14 @@ async def test_replayed_events_are_stored_and_applied_once(
     pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"CL-1": 1})
-    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
-             "products": [{"sku": 1, "offer_id": "CL-1", "quantity": 1}], "in_process_at": "2026-11-21T10:00:00Z",
-             "warehouse_id": world.ozon.default_warehouse, "seller_id": 777}
+    event = {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": posting["posting_number"],
+        "products": [{"sku": 1, "offer_id": "CL-1", "quantity": 1}],
+        "in_process_at": "2026-11-21T10:00:00Z",
+        "warehouse_id": world.ozon.default_warehouse,
+        "seller_id": 777,
+    }
     for _ in range(3):
         answer = await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
         assert answer.status == 200 and await answer.json() == {"result": True}
@@ -90,11 +95,21 @@ async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
     posting = world.ozon.buyer_orders({"PH-2": 1})
     world.ozon.buyer_cancels(posting["posting_number"])
     number = posting["posting_number"]
-    cancelled = {"message_type": "TYPE_POSTING_CANCELLED", "posting_number": number, "products": [],
-                 "old_state": "posting_created", "new_state": "posting_canceled",
-                 "changed_state_date": "2026-11-21T10:05:00Z", "reason": {"id": 501, "message": "buyer"}}
-    created = {"message_type": "TYPE_NEW_POSTING", "posting_number": number,
-               "products": [{"sku": 1, "offer_id": "PH-2", "quantity": 1}], "in_process_at": "2026-11-21T10:00:00Z"}
+    cancelled = {
+        "message_type": "TYPE_POSTING_CANCELLED",
+        "posting_number": number,
+        "products": [],
+        "old_state": "posting_created",
+        "new_state": "posting_canceled",
+        "changed_state_date": "2026-11-21T10:05:00Z",
+        "reason": {"id": 501, "message": "buyer"},
+    }
+    created = {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": number,
+        "products": [{"sku": 1, "offer_id": "PH-2", "quantity": 1}],
+        "in_process_at": "2026-11-21T10:00:00Z",
+    }
     path, headers = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
     for event in (cancelled, created):
         assert (await receiver.post(path, json=event, headers=headers)).status == 200
@@ -111,8 +126,7 @@ async def test_a_stranger_or_a_guessed_token_is_401_and_stores_nothing(
     event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1", "products": []}
     path = await _ozon_path(pool)
     stranger = await receiver.post(path, json=event, headers={"X-Forwarded-For": "203.0.113.9"})
-    guessed = await receiver.post("/webhooks/ozon/guessed-token", json=event,
-                                  headers={"X-Forwarded-For": OZON_ADDRESS})
+    guessed = await receiver.post("/webhooks/ozon/guessed-token", json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
     forged_proxy = await receiver.post(path, json=event, headers={"X-Forwarded-For": f"{OZON_ADDRESS}, 203.0.113.9"})
     assert [r.status for r in (stranger, guessed, forged_proxy)] == [401] * 3
     assert await _stored(pool) == []
@@ -126,8 +140,11 @@ async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
             await marketplaces.configure(uow, "uzum", marketplaces.Changes(new_webhook_token=True), VAULT)
         path = await marketplaces.webhook_path(conn, "uzum")
     assert path is not None
-    answer = await receiver.post(path, json={"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"},
-                                 headers={"X-Forwarded-For": OZON_ADDRESS})
+    answer = await receiver.post(
+        path,
+        json={"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"},
+        headers={"X-Forwarded-For": OZON_ADDRESS},
+    )
     assert answer.status == 404 and (await answer.json())["error"]["code"] == "not_found"
     assert await _stored(pool) == []
 
@@ -136,10 +153,15 @@ async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
     pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
     posting = world.ozon.buyer_orders({"PH-1": 1})
-    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
-             "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}], "in_process_at": "2026-11-21T11:00:00Z"}
-    assert (await receiver.post(await _ozon_path(pool), json=event,
-                                headers={"X-Forwarded-For": OZON_ADDRESS})).status == 200
+    event = {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": posting["posting_number"],
+        "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}],
+        "in_process_at": "2026-11-21T11:00:00Z",
+    }
+    assert (
+        await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
+    ).status == 200
     # The process dies here: acknowledged, stored, not processed. A new process starts its worker:
     restarted = _worker(pool, redis, subscriber)
     assert await restarted.process_due(world.session) == 1
@@ -149,8 +171,12 @@ async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
 async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert(
     pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
 ) -> None:
-    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "999-0001-1", "products": [],
-             "in_process_at": "2026-11-21T12:00:00Z"}
+    event = {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": "999-0001-1",
+        "products": [],
+        "in_process_at": "2026-11-21T12:00:00Z",
+    }
     await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
     worker = _worker(pool, redis, subscriber)
     for attempt in range(1, 7):
@@ -180,8 +206,15 @@ async def test_an_announced_token_change_retires_the_old_path_before_the_new_one
 
 async def test_concurrent_webhooks_are_all_stored_each_once(pool: asyncpg.Pool, receiver: TestClient) -> None:
     path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    moves = [{"message_type": "TYPE_STATE_CHANGED", "posting_number": f"555-{n}-1", "new_state": "posting_delivered",
-              "changed_state_date": "2026-11-21T12:00:00Z"} for n in range(40)]
+    moves = [
+        {
+            "message_type": "TYPE_STATE_CHANGED",
+            "posting_number": f"555-{n}-1",
+            "new_state": "posting_delivered",
+            "changed_state_date": "2026-11-21T12:00:00Z",
+        }
+        for n in range(40)
+    ]
 
     async def deliver(event: dict[str, Any]) -> None:
         answer = await receiver.post(path, json=event, headers=from_ozon)
@@ -198,12 +231,20 @@ async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyn
     good = [Event(ozon, "TYPE_STATE_CHANGED", {"n": n}, f"key-{n}") for n in range(5)]
     refused = Event(ozon, "TYPE_\x00", {"n": 5}, "key-5")  # PostgreSQL text cannot hold a NUL character
     # Handed in together, they are written as one batch.
-    outcomes = await asyncio.gather(*(inbox.store(event) for event in [*good[:2], refused, *good[2:]]),
-                                    return_exceptions=True)
-    assert [type(outcome) for outcome in outcomes] == [bool, bool, asyncpg.CharacterNotInRepertoireError, bool,
-                                                       bool, bool]
+    outcomes = await asyncio.gather(
+        *(inbox.store(event) for event in [*good[:2], refused, *good[2:]]), return_exceptions=True
+    )
+    assert [type(outcome) for outcome in outcomes] == [
+        bool,
+        bool,
+        asyncpg.CharacterNotInRepertoireError,
+        bool,
+        bool,
+        bool,
+    ]
     assert sorted(await pool.fetchval("SELECT array_agg(event_key) FROM marketplace_webhooks")) == [
-        event.event_key for event in good]
+        event.event_key for event in good
+    ]
 
 
 async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
@@ -211,10 +252,21 @@ async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
 ) -> None:
     posting = world.ozon.buyer_orders({"PH-1": 1})
     path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    unknown = {"message_type": "TYPE_NEW_POSTING", "posting_number": "999-0002-1", "products": [],
-               "in_process_at": "2026-11-21T12:00:00Z"}
-    moves = [{"message_type": "TYPE_STATE_CHANGED", "posting_number": f"777-{n}-1", "new_state": "posting_delivered",
-              "changed_state_date": "2026-11-21T12:00:00Z"} for n in range(3)]
+    unknown = {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": "999-0002-1",
+        "products": [],
+        "in_process_at": "2026-11-21T12:00:00Z",
+    }
+    moves = [
+        {
+            "message_type": "TYPE_STATE_CHANGED",
+            "posting_number": f"777-{n}-1",
+            "new_state": "posting_delivered",
+            "changed_state_date": "2026-11-21T12:00:00Z",
+        }
+        for n in range(3)
+    ]
     for event in [moves[0], unknown, moves[1], _posting_event(posting), moves[2]]:
         assert (await receiver.post(path, json=event, headers=from_ozon)).status == 200
     assert await _worker(pool, redis, subscriber).process_due(world.session) == 5
@@ -223,5 +275,9 @@ async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
 
 
 def _posting_event(posting: dict[str, Any]) -> dict[str, Any]:
-    return {"message_type": "TYPE_NEW_POSTING", "posting_number": posting["posting_number"],
-            "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}], "in_process_at": "2026-11-21T12:00:00Z"}
+    return {
+        "message_type": "TYPE_NEW_POSTING",
+        "posting_number": posting["posting_number"],
+        "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}],
+        "in_process_at": "2026-11-21T12:00:00Z",
+    }

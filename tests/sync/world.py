@@ -41,8 +41,11 @@ class World:
     def adapter(self, slug: str) -> Adapter:
         # Tests that do not test rate limits would wait on our pacing of the documented rates: it is relaxed here
         # (the limits are tested in tests/sync/test_rate_limits.py and the sandboxes' own tests).
-        options = {"uzum": {"requests_per_second": 200.0}, "ozon": {"stocks_per_minute": 6000},
-                   "wildberries": {"per_minute": 60_000, "burst": 1000}}.get(slug, {})
+        options = {
+            "uzum": {"requests_per_second": 200.0},
+            "ozon": {"stocks_per_minute": 6000},
+            "wildberries": {"per_minute": 60_000, "burst": 1000},
+        }.get(slug, {})
         return build_adapter(self.connections[slug], self.session, self.limits, policy=FAST_RETRY, **options)
 
 
@@ -57,23 +60,37 @@ def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox
     )
 
 
-async def connect(uow: UnitOfWork, uzum: UzumSandbox, wb: WildberriesSandbox,
-                  ozon: OzonSandbox, vault: Vault = VAULT, *, ozon_pushes: bool = False) -> dict[str, Connection]:
+async def connect(
+    uow: UnitOfWork,
+    uzum: UzumSandbox,
+    wb: WildberriesSandbox,
+    ozon: OzonSandbox,
+    vault: Vault = VAULT,
+    *,
+    ozon_pushes: bool = False,
+) -> dict[str, Connection]:
     """The three API marketplaces on their sandboxes, their keys sealed with `vault` (a process's own vault
     when a real process must read them); with `ozon_pushes`, Ozon pushes to us on a path token."""
     for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
         await uow.conn.execute(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
             " VALUES ($1, $2, 'api', $2, 10) ON CONFLICT (slug) DO NOTHING",
-            name, slug,
+            name,
+            slug,
         )
     changes = {
         "uzum": marketplaces.Changes(base_url=uzum.base_url, token=UZUM_TOKEN, shop_id=1, enabled=True),
-        "wildberries": marketplaces.Changes(base_url=wb.base_url, token=WB_TOKEN, warehouse_id=wb.default_warehouse,
-                                            enabled=True),
-        "ozon": marketplaces.Changes(base_url=ozon.base_url, client_id=OZON_CLIENT, api_key=OZON_KEY,
-                                     warehouse_id=ozon.default_warehouse, enabled=True,
-                                     new_webhook_token=ozon_pushes),
+        "wildberries": marketplaces.Changes(
+            base_url=wb.base_url, token=WB_TOKEN, warehouse_id=wb.default_warehouse, enabled=True
+        ),
+        "ozon": marketplaces.Changes(
+            base_url=ozon.base_url,
+            client_id=OZON_CLIENT,
+            api_key=OZON_KEY,
+            warehouse_id=ozon.default_warehouse,
+            enabled=True,
+            new_webhook_token=ozon_pushes,
+        ),
     }
     return {slug: await marketplaces.configure(uow, slug, change, vault) for slug, change in changes.items()}
 
@@ -88,8 +105,9 @@ async def process_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) ->
         await sandbox.start()
     try:
         async with pool.acquire() as conn, Effects(redis).transaction(conn) as uow:
-            connections = await connect(uow, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()),
-                                        ozon_pushes=True)
+            connections = await connect(
+                uow, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()), ozon_pushes=True
+            )
         async with aiohttp.ClientSession() as session:
             yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
     finally:
@@ -105,23 +123,64 @@ def uzum_barcode(product_id: int) -> str:
     return f"478{product_id:010d}"
 
 
-async def list_everywhere(conn: asyncpg.Connection, world_connections: dict[str, Connection],
-                          uzum: UzumSandbox, wb: WildberriesSandbox, ozon: OzonSandbox, products: list[int], *,
-                          uzum_seller_codes: bool = False) -> None:
+async def list_everywhere(
+    conn: asyncpg.Connection,
+    world_connections: dict[str, Connection],
+    uzum: UzumSandbox,
+    wb: WildberriesSandbox,
+    ozon: OzonSandbox,
+    products: list[int],
+    *,
+    uzum_seller_codes: bool = False,
+) -> None:
     """List our products on the three marketplaces (sandbox catalogs) and map them as a seller would by hand
     (set-based, fast): Uzum by skuId + barcode, Wildberries by chrtId, Ozon by offer_id + product_id. Uzum SKUs carry
     no seller code unless asked (its order items then name the SKU only by productId and skuTitle)."""
     rows = await conn.fetch("SELECT id, sku FROM products WHERE id = ANY($1::int[]) ORDER BY id", products)
-    uzum.load_catalog([{"skuId": 10_000 + r["id"], "barcode": uzum_barcode(r["id"]), "productId": 20_000 + r["id"],
-                        "skuTitle": UZUM_SKU_TITLE, "price": 100_000, "amount": 0,
-                        **({"sellerSkuCode": r["sku"]} if uzum_seller_codes else {})} for r in rows])
-    wb.load_catalog([{"nmID": 30_000 + r["id"], "chrtId": 40_000 + r["id"], "barcode": f"2000{r['id']:09d}",
-                      "vendorCode": r["sku"], "price": 1000, "stock": 0} for r in rows])
-    ozon.load_catalog([{"offer_id": r["sku"], "product_id": 50_000 + r["id"], "sku": 60_000 + r["id"],
-                        "price": 1000.0, "stocks": 0} for r in rows])
+    uzum.load_catalog(
+        [
+            {
+                "skuId": 10_000 + r["id"],
+                "barcode": uzum_barcode(r["id"]),
+                "productId": 20_000 + r["id"],
+                "skuTitle": UZUM_SKU_TITLE,
+                "price": 100_000,
+                "amount": 0,
+                **({"sellerSkuCode": r["sku"]} if uzum_seller_codes else {}),
+            }
+            for r in rows
+        ]
+    )
+    wb.load_catalog(
+        [
+            {
+                "nmID": 30_000 + r["id"],
+                "chrtId": 40_000 + r["id"],
+                "barcode": f"2000{r['id']:09d}",
+                "vendorCode": r["sku"],
+                "price": 1000,
+                "stock": 0,
+            }
+            for r in rows
+        ]
+    )
+    ozon.load_catalog(
+        [
+            {
+                "offer_id": r["sku"],
+                "product_id": 50_000 + r["id"],
+                "sku": 60_000 + r["id"],
+                "price": 1000.0,
+                "stocks": 0,
+            }
+            for r in rows
+        ]
+    )
     listings = {
-        "uzum": [(r["id"], str(10_000 + r["id"]), {"sku_id": str(10_000 + r["id"]), "barcode": uzum_barcode(r["id"])})
-                 for r in rows],
+        "uzum": [
+            (r["id"], str(10_000 + r["id"]), {"sku_id": str(10_000 + r["id"]), "barcode": uzum_barcode(r["id"])})
+            for r in rows
+        ],
         "wildberries": [(r["id"], str(40_000 + r["id"]), {"chrt_id": str(40_000 + r["id"])}) for r in rows],
         "ozon": [(r["id"], r["sku"], {"offer_id": r["sku"], "product_id": str(50_000 + r["id"])}) for r in rows],
     }
@@ -129,20 +188,29 @@ async def list_everywhere(conn: asyncpg.Connection, world_connections: dict[str,
         await insert_listings(conn, world_connections[slug].marketplace_id, mapped)
 
 
-async def insert_listings(conn: asyncpg.Connection, marketplace_id: int,
-                          listings: list[tuple[int, str, dict[str, str]]]) -> None:
+async def insert_listings(
+    conn: asyncpg.Connection, marketplace_id: int, listings: list[tuple[int, str, dict[str, str]]]
+) -> None:
     """Mappings (product id, listing id, keys) in two statements."""
-    mapping_ids = dict(await conn.fetch(
-        "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id)"
-        " SELECT d.product_id, $2, d.listing FROM unnest($1::int[], $3::text[]) AS d(product_id, listing)"
-        " RETURNING product_id, id",
-        [product_id for product_id, _, _ in listings], marketplace_id, [listing for _, listing, _ in listings],
-    ))
-    keys = [(mapping_ids[product_id], name, value)
-            for product_id, _, named in listings for name, value in named.items()]
+    mapping_ids = dict(
+        await conn.fetch(
+            "INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id)"
+            " SELECT d.product_id, $2, d.listing FROM unnest($1::int[], $3::text[]) AS d(product_id, listing)"
+            " RETURNING product_id, id",
+            [product_id for product_id, _, _ in listings],
+            marketplace_id,
+            [listing for _, listing, _ in listings],
+        )
+    )
+    keys = [
+        (mapping_ids[product_id], name, value) for product_id, _, named in listings for name, value in named.items()
+    ]
     await conn.execute(
         "INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)"
         " SELECT k.mapping_id, $1, k.name, k.value"
         " FROM unnest($2::int[], $3::text[], $4::text[]) AS k(mapping_id, name, value)",
-        marketplace_id, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+        marketplace_id,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
     )

@@ -17,9 +17,8 @@ from tests.support import ADMIN, changed
 
 
 @pytest.fixture
-async def client(aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls,
-                 pool: asyncpg.Pool, redis: Redis) -> TestClient:
+async def client(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool, redis: Redis
+) -> TestClient:
     """The `redis` fixture empties Redis first: caches and rate-limit windows from another test must not leak."""
     return await aiohttp_client(create_app(changed(settings, bot_token=None, admin_ids=[ADMIN["id"]]), service_urls))
-
-

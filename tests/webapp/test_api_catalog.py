@@ -26,7 +26,8 @@ async def test_category_tree_in_both_languages(client: TestClient, shop: Shop) -
 
 async def test_listing_a_parent_category_shows_its_children_products(client: TestClient, shop: Shop) -> None:
     assert sorted(await _names(client, f"category={shop.electronics}")) == [
-        "Oddiy tugmali qurilma", "Samsung Galaxy smartfoni",
+        "Oddiy tugmali qurilma",
+        "Samsung Galaxy smartfoni",
     ]
     assert await _names(client, f"category={shop.clothes}") == ["Ko'ylak ruchka bilan"]
 
@@ -54,7 +55,9 @@ async def test_sql_looking_and_huge_search_strings_are_just_text(client: TestCli
 
 async def test_filters_sorting_and_pagination(client: TestClient, shop: Shop) -> None:
     assert await _names(client, "sort=price_asc") == [
-        "Ko'ylak ruchka bilan", "Oddiy tugmali qurilma", "Samsung Galaxy smartfoni",
+        "Ko'ylak ruchka bilan",
+        "Oddiy tugmali qurilma",
+        "Samsung Galaxy smartfoni",
     ]
     assert await _names(client, "min_price=200000&max_price=300000") == ["Oddiy tugmali qurilma"]
     page = await (await client.get("/api/products?per_page=2&page=2&sort=price_asc", headers=login(client))).json()
@@ -73,8 +76,9 @@ async def test_sold_out_product_hides_from_listing_and_returns_with_stock(
     client: TestClient, shop: Shop, pool: asyncpg.Pool
 ) -> None:
     async with pool.acquire() as conn, client.app[EFFECTS].transaction(conn) as uow:
-        await orders.place(uow, orders.NewOrder(shop.own, (orders.Line(shop.telefon, 3),),
-                                                orders.Customer("Ali", "+998901234567")))
+        await orders.place(
+            uow, orders.NewOrder(shop.own, (orders.Line(shop.telefon, 3),), orders.Customer("Ali", "+998901234567"))
+        )
     assert "Oddiy tugmali qurilma" not in await _names(client, "per_page=50")
     page = await (await client.get(f"/api/products/{shop.telefon}", headers=login(client))).json()
     assert (page["available"], page["in_stock"]) == (0, False)
@@ -88,8 +92,9 @@ async def test_listing_is_fresh_right_after_a_sale_through_the_api(client: TestC
     before = await (await client.get(f"/api/products/{shop.phone}", headers=login(client))).json()
     assert before["available"] == 5
     await client.post("/api/cart", json={"product_id": shop.phone, "quantity": 2}, headers=login(client))
-    placed = await client.post("/api/orders", json={"customer_name": "Aziza", "customer_phone": "+998901234567"},
-                               headers=login(client))
+    placed = await client.post(
+        "/api/orders", json={"customer_name": "Aziza", "customer_phone": "+998901234567"}, headers=login(client)
+    )
     assert placed.status == 201
     after = await (await client.get(f"/api/products/{shop.phone}", headers=login(client))).json()
     assert after["available"] == 3
@@ -99,8 +104,11 @@ async def test_listing_is_fresh_right_after_a_sale_through_the_api(client: TestC
 
 async def test_listing_is_fresh_right_after_an_admin_edit(client: TestClient, shop: Shop) -> None:
     assert "Samsung Galaxy smartfoni" in await _names(client, "sort=new")
-    edited = await client.put(f"/api/products/{shop.phone}", headers=login(client, ADMIN),
-                              json={"name_uz": "Samsung Galaxy A55", "sale_price": "2700000"})
+    edited = await client.put(
+        f"/api/products/{shop.phone}",
+        headers=login(client, ADMIN),
+        json={"name_uz": "Samsung Galaxy A55", "sale_price": "2700000"},
+    )
     assert edited.status == 200
     assert "Samsung Galaxy A55" in await _names(client, "sort=new")
     card = await (await client.get(f"/api/products/{shop.phone}", headers=login(client))).json()
@@ -113,32 +121,52 @@ async def test_listing_is_fresh_right_after_an_admin_edit(client: TestClient, sh
 
 async def test_xss_looking_names_are_returned_as_data(client: TestClient, shop: Shop) -> None:
     name = "<script>alert('x')</script><img src=x onerror=alert(1)>"
-    created = await client.post("/api/products", headers=login(client, ADMIN), json={
-        "sku": "XSS-1", "name_uz": name, "price": "1000", "initial_stock": 1, "category_id": shop.clothes,
-    })
+    created = await client.post(
+        "/api/products",
+        headers=login(client, ADMIN),
+        json={
+            "sku": "XSS-1",
+            "name_uz": name,
+            "price": "1000",
+            "initial_stock": 1,
+            "category_id": shop.clothes,
+        },
+    )
     assert created.status == 201, await created.text()
     assert name in await _names(client, f"category={shop.clothes}")
 
 
 async def test_admin_creates_products_and_categories(client: TestClient, shop: Shop, pool: asyncpg.Pool) -> None:
-    category = await client.post("/api/categories", headers=login(client, ADMIN),
-                                 json={"name_uz": "Sport", "name_ru": "Спорт", "icon": "⚽"})
+    category = await client.post(
+        "/api/categories", headers=login(client, ADMIN), json={"name_uz": "Sport", "name_ru": "Спорт", "icon": "⚽"}
+    )
     assert category.status == 201
     category_id = (await category.json())["id"]
-    product = await client.post("/api/products", headers=login(client, ADMIN), json={
-        "sku": "SP-1", "name_uz": "To'p", "price": "120000", "cost_price": "80000", "initial_stock": 7,
-        "category_id": category_id,
-    })
+    product = await client.post(
+        "/api/products",
+        headers=login(client, ADMIN),
+        json={
+            "sku": "SP-1",
+            "name_uz": "To'p",
+            "price": "120000",
+            "cost_price": "80000",
+            "initial_stock": 7,
+            "category_id": category_id,
+        },
+    )
     body = await product.json()
     assert (body["available"], body["profitability_percentage"], body["is_active"]) == (7, "50.00", True)
-    duplicate = await client.post("/api/products", headers=login(client, ADMIN),
-                                  json={"sku": "SP-1", "name_uz": "x", "price": "1"})
+    duplicate = await client.post(
+        "/api/products", headers=login(client, ADMIN), json={"sku": "SP-1", "name_uz": "x", "price": "1"}
+    )
     assert duplicate.status == 422 and "SKU" in (await duplicate.json())["error"]["message"]
-    bad_price = await client.put(f"/api/products/{shop.phone}", headers=login(client, ADMIN),
-                                 json={"sale_price": "99999999"})
+    bad_price = await client.put(
+        f"/api/products/{shop.phone}", headers=login(client, ADMIN), json={"sale_price": "99999999"}
+    )
     assert bad_price.status == 422
-    moved = await client.put(f"/api/categories/{shop.electronics}", headers=login(client, ADMIN),
-                             json={"parent_id": shop.phones})
+    moved = await client.put(
+        f"/api/categories/{shop.electronics}", headers=login(client, ADMIN), json={"parent_id": shop.phones}
+    )
     assert moved.status == 422, "a category cannot move under its own child"
     assert (await client.delete(f"/api/categories/{category_id}", headers=login(client, ADMIN))).status == 204
     async with pool.acquire() as conn:
@@ -161,8 +189,9 @@ async def test_product_views_are_counted_without_a_write_per_request(
     assert (await client.get("/api/products/999999", headers=login(client))).status == 404
 
 
-async def test_a_search_matching_very_many_says_its_count_is_a_lower_bound(client: TestClient, shop: Shop,
-                                                                            pool: asyncpg.Pool) -> None:
+async def test_a_search_matching_very_many_says_its_count_is_a_lower_bound(
+    client: TestClient, shop: Shop, pool: asyncpg.Pool
+) -> None:
     await pool.execute(
         """
         WITH created AS (

@@ -19,9 +19,7 @@ from tests.support import changed, login
 from webapp.keys import EFFECTS, REDIS
 
 
-async def test_banners_respect_their_window_and_count_views_and_taps(
-    client: TestClient, pool: asyncpg.Pool
-) -> None:
+async def test_banners_respect_their_window_and_count_views_and_taps(client: TestClient, pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         await conn.execute(
             """
@@ -44,8 +42,11 @@ async def test_banners_respect_their_window_and_count_views_and_taps(
 
 
 async def test_oversized_body_is_413_and_malformed_json_is_400(client: TestClient, shop: Shop) -> None:
-    huge = await client.post("/api/cart", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
-                             headers={**login(client), "Content-Type": "application/json"})
+    huge = await client.post(
+        "/api/cart",
+        data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={**login(client), "Content-Type": "application/json"},
+    )
     assert huge.status == 413
     assert (await huge.json())["error"]["code"] == "body_too_large"
     broken = await client.post("/api/cart", data=b'{"product_id": ', headers=login(client))
@@ -68,7 +69,10 @@ async def test_unknown_route_and_method_answer_json(client: TestClient) -> None:
 
 
 async def test_rate_limit_answers_429_with_retry_after(
-    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    pool: asyncpg.Pool,
     redis: Redis,
 ) -> None:
     client = await aiohttp_client(create_app(changed(settings, bot_token=None, api_rate_limit=5), service_urls))
@@ -94,7 +98,9 @@ async def test_live_stock_streams_changes_of_the_watched_products(
     lines = [await asyncio.wait_for(response.content.readline(), 5) for _ in range(2)]
     assert lines[0] == b"event: stock\n"
     assert json.loads(lines[1].removeprefix(b"data: ")) == {
-        "product_id": shop.phone, "available": 3, "price": "3000000.00",
+        "product_id": shop.phone,
+        "available": 3,
+        "price": "3000000.00",
     }
     response.close()
     bad = await client.get("/api/events?products=1;DROP", headers=login(client))
@@ -105,8 +111,9 @@ async def test_catalog_keeps_answering_from_the_database_when_redis_stops(
     aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, shop: Shop, tmp_path: Path
 ) -> None:
     with embedded_redis(tmp_path / "doomed") as doomed:
-        client = await aiohttp_client(create_app(changed(settings, bot_token=None),
-                                                 ServiceUrls(service_urls.database_url, doomed)))
+        client = await aiohttp_client(
+            create_app(changed(settings, bot_token=None), ServiceUrls(service_urls.database_url, doomed))
+        )
         assert (await client.get("/api/products", headers=login(client))).status == 200
     for path in ("/api/products", f"/api/products/{shop.phone}", "/api/categories", "/api/banners", "/api/cart"):
         response = await client.get(path, headers=login(client))

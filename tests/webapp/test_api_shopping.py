@@ -13,7 +13,7 @@ OTHER = {"id": 5002, "first_name": "Bobur", "language_code": "uz"}
 
 
 async def _cart(client: TestClient, user: dict | None = None) -> dict:
-    return await (await client.get("/api/cart", headers=login(client, *( [user] if user else [])))).json()
+    return await (await client.get("/api/cart", headers=login(client, *([user] if user else [])))).json()
 
 
 async def test_cart_lines_totals_and_steppers(client: TestClient, shop: Shop) -> None:
@@ -55,7 +55,8 @@ async def test_checkout_places_the_order_empties_the_cart_and_takes_the_stock(
     assert order["order_number"].startswith("AS-") and order["status"] == "pending"
     assert order["customer_phone"] == "+998901234567" and order["total"] == "6150000.00"
     assert [(i["product_id"], i["quantity"], i["price"]) for i in order["items"]] == [
-        (shop.phone, 2, "3000000.00"), (shop.shirt, 1, "150000.00"),
+        (shop.phone, 2, "3000000.00"),
+        (shop.shirt, 1, "150000.00"),
     ]
     assert (await _cart(client))["items"] == []
     async with pool.acquire() as conn:
@@ -74,7 +75,9 @@ async def test_checkout_refuses_a_price_that_changed_then_accepts_it(client: Tes
     assert refused.status == 409
     [problem] = (await refused.json())["error"]["details"]["items"]
     assert (problem["problem"], problem["old_price"], problem["new_price"]) == (
-        "price_changed", "150000.00", "180000.00",
+        "price_changed",
+        "150000.00",
+        "180000.00",
     )
     # The customer has now seen the new price: placing again charges it.
     accepted = await client.post("/api/orders", json=BUYER, headers=login(client))
@@ -95,13 +98,19 @@ async def test_checkout_when_stock_ran_out_meanwhile_is_409_and_keeps_the_cart(
     assert [i["quantity"] for i in (await _cart(client))["items"]] == [3]
 
 
-async def test_bad_checkout_input_is_refused_without_an_order(client: TestClient, shop: Shop,
-                                                               pool: asyncpg.Pool) -> None:
+async def test_bad_checkout_input_is_refused_without_an_order(
+    client: TestClient, shop: Shop, pool: asyncpg.Pool
+) -> None:
     empty = await client.post("/api/orders", json=BUYER, headers=login(client))
     assert empty.status == 422 and "empty" in (await empty.json())["error"]["message"]
     await client.post("/api/cart", json={"product_id": shop.shirt}, headers=login(client))
-    for body in ({**BUYER, "customer_phone": "12"}, {**BUYER, "customer_phone": "+998 12"},
-                 {**BUYER, "customer_name": ""}, {**BUYER, "payment_method": "barter"}, {"customer_name": "x"}):
+    for body in (
+        {**BUYER, "customer_phone": "12"},
+        {**BUYER, "customer_phone": "+998 12"},
+        {**BUYER, "customer_name": ""},
+        {**BUYER, "payment_method": "barter"},
+        {"customer_name": "x"},
+    ):
         assert (await client.post("/api/orders", json=body, headers=login(client))).status == 422, body
     card = await client.post("/api/orders", json={**BUYER, "payment_method": "card"}, headers=login(client))
     assert card.status == 422 and "card" in (await card.json())["error"]["message"]
@@ -125,8 +134,9 @@ async def test_another_customers_order_is_404_and_pending_orders_can_be_cancelle
 
 
 async def test_profile_phone_is_stored_as_e164(client: TestClient) -> None:
-    response = await client.put("/api/users/profile", json={"phone": "8 90 123 45 67", "language": "ru"},
-                                headers=login(client))
+    response = await client.put(
+        "/api/users/profile", json={"phone": "8 90 123 45 67", "language": "ru"}, headers=login(client)
+    )
     user = (await response.json())["user"]
     assert (user["phone"], user["language"]) == ("+998901234567", "ru")
     bad = await client.put("/api/users/profile", json={"phone": "call me"}, headers=login(client))
@@ -136,7 +146,8 @@ async def test_profile_phone_is_stored_as_e164(client: TestClient) -> None:
 
 async def test_favorites_add_remove_replace_and_show_on_cards(client: TestClient, shop: Shop) -> None:
     assert (await (await client.post(f"/api/users/favorites/{shop.shirt}", headers=login(client))).json()) == {
-        "favorites": [shop.shirt]}
+        "favorites": [shop.shirt]
+    }
     await client.post(f"/api/users/favorites/{shop.phone}", headers=login(client))
     listed = await (await client.get("/api/users/favorites", headers=login(client))).json()
     assert listed["favorites"] == [shop.phone, shop.shirt]

@@ -22,9 +22,7 @@ async def test_readyz_is_503_naming_redis_when_redis_stops(
     aiohttp_client, settings: Settings, service_urls: ServiceUrls, tmp_path: Path
 ) -> None:
     with embedded_redis(tmp_path / "doomed-redis") as doomed_url:
-        app = create_app(
-            changed(settings, bot_token=None), ServiceUrls(service_urls.database_url, doomed_url)
-        )
+        app = create_app(changed(settings, bot_token=None), ServiceUrls(service_urls.database_url, doomed_url))
         client: TestClient = await aiohttp_client(app)
         assert (await client.get("/readyz")).status == 200
     # Leaving the block stopped that Redis server.

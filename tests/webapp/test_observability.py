@@ -13,13 +13,17 @@ from tests.builders import Shop
 from tests.support import login
 
 
-async def test_metrics_count_http_traffic_orders_and_backlogs(client: TestClient, shop: Shop,
-                                                              pool: asyncpg.Pool) -> None:
+async def test_metrics_count_http_traffic_orders_and_backlogs(
+    client: TestClient, shop: Shop, pool: asyncpg.Pool
+) -> None:
     assert (await client.get("/api/products", headers=login(client))).status == 200
     assert (await client.get("/api/cart")).status == 401
     await client.post("/api/cart", json={"product_id": shop.shirt}, headers=login(client))
-    assert (await client.post("/api/orders", json={"customer_name": "Aziza", "customer_phone": "+998901234567"},
-                              headers=login(client))).status == 201
+    assert (
+        await client.post(
+            "/api/orders", json={"customer_name": "Aziza", "customer_phone": "+998901234567"}, headers=login(client)
+        )
+    ).status == 201
     response = await client.get("/metrics")
     text = await response.text()
     assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
@@ -49,8 +53,11 @@ def test_json_log_lines_carry_the_request_id_and_never_a_secret() -> None:
     logging.getLogger().handlers[0].setStream(stream)
     token = logs.REQUEST_ID.set("req-7")
     try:
-        logging.getLogger("amazing_store.test").info("calling %s with postgresql://u:%s@db", "https://api.telegram"
-                                                     ".org/bot123456:very-secret-bot-token/getMe", "db-password-1")
+        logging.getLogger("amazing_store.test").info(
+            "calling %s with postgresql://u:%s@db",
+            "https://api.telegram.org/bot123456:very-secret-bot-token/getMe",
+            "db-password-1",
+        )
     finally:
         logs.REQUEST_ID.reset(token)
         logging.getLogger().handlers.clear()

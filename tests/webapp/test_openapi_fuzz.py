@@ -85,8 +85,9 @@ def _admin_routes(client: TestClient) -> set[tuple[str, str]]:
     }
 
 
-def _fuzz(schema: Any, base_url: str, customer: dict[str, str], admin: dict[str, str],
-          admin_routes: set[tuple[str, str]]) -> Findings:
+def _fuzz(
+    schema: Any, base_url: str, customer: dict[str, str], admin: dict[str, str], admin_routes: set[tuple[str, str]]
+) -> Findings:
     findings = Findings()
     with requests.Session() as session:
         for result in schema.get_all_operations():
@@ -97,14 +98,25 @@ def _fuzz(schema: Any, base_url: str, customer: dict[str, str], admin: dict[str,
     return findings
 
 
-def _exercise(operation: Any, mode: GenerationMode, session: requests.Session, base_url: str,
-              headers: dict[str, str], findings: Findings) -> None:
+def _exercise(
+    operation: Any,
+    mode: GenerationMode,
+    session: requests.Session,
+    base_url: str,
+    headers: dict[str, str],
+    findings: Findings,
+) -> None:
     label = f"{operation.method.upper()} {operation.path}"
     statuses = findings.statuses.setdefault(label, Counter())
 
     @hypothesis_settings(
-        max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False,
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def exercise(case: schemathesis.Case) -> None:
@@ -116,8 +128,9 @@ def _exercise(operation: Any, mode: GenerationMode, session: requests.Session, b
         if status >= 500:
             findings.problem(label, "a server error", case.as_curl_command(base_url=base_url), status, body)
         elif status == 401:
-            findings.problem(label, "refused the login it was given", case.as_curl_command(base_url=base_url),
-                             status, body)
+            findings.problem(
+                label, "refused the login it was given", case.as_curl_command(base_url=base_url), status, body
+            )
         elif status >= 400 and (why := _error_shape_problem(response.content)) is not None:
             findings.problem(label, why, case.as_curl_command(base_url=base_url), status, body)
 
@@ -146,7 +159,8 @@ async def test_no_operation_answers_5xx_and_errors_keep_their_shape(client: Test
 
     summary = "\n".join(f"  {label}: {dict(sorted(counts.items()))}" for label, counts in findings.statuses.items())
     assert not findings.problems, (
-        f"{len(findings.problems)} bad answers in {elapsed:.1f} s:\n" + "\n".join(findings.problems)
+        f"{len(findings.problems)} bad answers in {elapsed:.1f} s:\n"
+        + "\n".join(findings.problems)
         + f"\nstatuses per operation:\n{summary}"
     )
     assert {label.split(" ", 1)[1] for label in findings.statuses} == documented, "some operations were not run"

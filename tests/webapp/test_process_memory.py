@@ -22,8 +22,9 @@ PUB_SUB_PATIENCE_SECONDS = 3.0
 
 
 @pytest.fixture
-async def replica(aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls,
-                  client: TestClient) -> TestClient:
+async def replica(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, client: TestClient
+) -> TestClient:
     """A second process on the same database and Redis (its own memory, its own demo signing token)."""
     return await aiohttp_client(create_app(changed(settings, bot_token=None, admin_ids=[ADMIN["id"]]), service_urls))
 
@@ -43,11 +44,13 @@ async def _listing(client: TestClient) -> dict[int, dict[str, Any]]:
     return {item["id"]: item for item in (await response.json())["items"]}
 
 
-async def test_an_edit_on_one_replica_reaches_the_others_memory(client: TestClient, replica: TestClient,
-                                                                shop: Shop) -> None:
+async def test_an_edit_on_one_replica_reaches_the_others_memory(
+    client: TestClient, replica: TestClient, shop: Shop
+) -> None:
     assert (await _listing(client))[shop.phone]["price"] != "777000.00"
-    edited = await replica.put(f"/api/products/{shop.phone}", json={"price": "777000.00", "sale_price": None},
-                               headers=login(replica, ADMIN))
+    edited = await replica.put(
+        f"/api/products/{shop.phone}", json={"price": "777000.00", "sale_price": None}, headers=login(replica, ADMIN)
+    )
     assert edited.status == 200
     assert (await _listing(replica))[shop.phone]["price"] == "777000.00", "the editing replica sees it at once"
 
@@ -57,8 +60,9 @@ async def test_an_edit_on_one_replica_reaches_the_others_memory(client: TestClie
     assert await _eventually(fresh), "the other replica kept serving the old price from memory"
 
 
-async def test_a_heart_set_on_one_replica_shows_on_the_other(client: TestClient, replica: TestClient,
-                                                             shop: Shop) -> None:
+async def test_a_heart_set_on_one_replica_shows_on_the_other(
+    client: TestClient, replica: TestClient, shop: Shop
+) -> None:
     assert not (await _listing(client))[shop.shirt]["is_favorite"]
     assert (await replica.post(f"/api/users/favorites/{shop.shirt}", headers=login(replica))).status == 200
 
@@ -70,8 +74,9 @@ async def test_a_heart_set_on_one_replica_shows_on_the_other(client: TestClient,
     assert not (await _listing(client))[shop.shirt]["is_favorite"], "the replica that changed it sees it at once"
 
 
-async def test_a_revoked_admin_is_refused_at_once_while_browsing_goes_on(client: TestClient, shop: Shop,
-                                                                         pool: asyncpg.Pool) -> None:
+async def test_a_revoked_admin_is_refused_at_once_while_browsing_goes_on(
+    client: TestClient, shop: Shop, pool: asyncpg.Pool
+) -> None:
     headers = login(client, CUSTOMER)
     assert (await client.post("/api/users/validate", headers=headers)).status == 200
     async with pool.acquire() as conn:
@@ -89,8 +94,9 @@ LIMIT = 20
 
 
 @pytest.fixture
-async def limited(aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls,
-                  pool: Any, redis: Any) -> tuple[TestClient, TestClient]:
+async def limited(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: Any, redis: Any
+) -> tuple[TestClient, TestClient]:
     """Two replicas, started after the database was emptied: their jobs must not race the fixture's TRUNCATE."""
 
     def app() -> Any:

@@ -44,8 +44,15 @@ async def list_categories(request: web.Request, query: LangQuery) -> dict[str, A
     return await cached(request.app, f"categories:{query.lang}", load)
 
 
-@api.route("POST", "/api/categories", summary="Create a category", access="admin", body=CategoryCreate,
-           response=Category, status=201)
+@api.route(
+    "POST",
+    "/api/categories",
+    summary="Create a category",
+    access="admin",
+    body=CategoryCreate,
+    response=Category,
+    status=201,
+)
 async def create_category(request: web.Request, body: CategoryCreate) -> Category:
     async with request.app[POOL].acquire() as conn:
         async with request.app[EFFECTS].transaction(conn) as uow:
@@ -57,16 +64,17 @@ async def create_category(request: web.Request, body: CategoryCreate) -> Categor
     return Category(**created, children=[])
 
 
-@api.route("PUT", "/api/categories/{category_id:\\d+}", summary="Change a category", access="admin",
-           body=CategoryChange)
+@api.route(
+    "PUT", "/api/categories/{category_id:\\d+}", summary="Change a category", access="admin", body=CategoryChange
+)
 async def update_category(request: web.Request, category_id: int, body: CategoryChange) -> None:
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
-        await categories.update(uow, category_id, categories.CategoryFields(**body.model_dump()),
-                                body.model_fields_set)
+        await categories.update(uow, category_id, categories.CategoryFields(**body.model_dump()), body.model_fields_set)
 
 
-@api.route("DELETE", "/api/categories/{category_id:\\d+}", summary="Delete a category and its subcategories",
-           access="admin")
+@api.route(
+    "DELETE", "/api/categories/{category_id:\\d+}", summary="Delete a category and its subcategories", access="admin"
+)
 async def delete_category(request: web.Request, category_id: int) -> None:
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
         await categories.delete(uow, category_id)
@@ -86,14 +94,27 @@ async def _favorites(request: web.Request) -> frozenset[int]:
 async def list_products(request: web.Request, query: ProductQuery) -> web.Response:
     async def load() -> dict[str, Any]:
         wanted = storefront.ProductFilter(
-            lang=query.lang, page=query.page, per_page=query.per_page, category_id=query.category, query=query.q,
-            min_price=query.min_price, max_price=query.max_price, in_stock=query.in_stock, sort=query.sort,
+            lang=query.lang,
+            page=query.page,
+            per_page=query.per_page,
+            category_id=query.category,
+            query=query.q,
+            min_price=query.min_price,
+            max_price=query.max_price,
+            in_stock=query.in_stock,
+            sort=query.sort,
         )
         async with request.app[POOL].acquire() as conn:
             page = await storefront.list_products(conn, wanted)
         items = [ProductCard.model_validate(card) for card in page.items]
-        return ProductPage(items=items, total=page.total, total_is_estimate=page.total_is_estimate,
-                           page=page.page, per_page=page.per_page, pages=page.pages).model_dump(mode="json")
+        return ProductPage(
+            items=items,
+            total=page.total,
+            total_is_estimate=page.total_is_estimate,
+            page=page.page,
+            per_page=page.per_page,
+            pages=page.pages,
+        ).model_dump(mode="json")
 
     # The warm path, this API's busiest, answers from memory without awaiting anything.
     near, key = request.app[NEAR_CACHE], _page_key(query)
@@ -104,16 +125,20 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
     return page.response(liked if liked is not None else await _favorites(request))
 
 
-@api.route("GET", "/api/products/best-sellers", summary="Best-selling products", query=BestSellersQuery,
-           response=ProductList)
+@api.route(
+    "GET", "/api/products/best-sellers", summary="Best-selling products", query=BestSellersQuery, response=ProductList
+)
 async def best_sellers(request: web.Request, query: BestSellersQuery) -> web.Response:
     async def load() -> list[dict[str, Any]]:
         async with request.app[POOL].acquire() as conn:
-            return [ProductCard(**card).model_dump(mode="json")
-                    for card in await storefront.best_sellers(conn, query.lang, query.limit)]
+            return [
+                ProductCard(**card).model_dump(mode="json")
+                for card in await storefront.best_sellers(conn, query.lang, query.limit)
+            ]
 
-    page: CardList = await cached(request.app, f"best-sellers:{query.lang}:{query.limit}", load,
-                                  shape=lambda items: CardList.of(items, {}))
+    page: CardList = await cached(
+        request.app, f"best-sellers:{query.lang}:{query.limit}", load, shape=lambda items: CardList.of(items, {})
+    )
     return page.response(await _favorites(request) if page.cards else frozenset())
 
 
@@ -141,13 +166,22 @@ async def get_product(request: web.Request, product_id: int, query: LangQuery) -
     return {**card, "is_favorite": card["id"] in await _favorites(request)}
 
 
-@api.route("POST", "/api/products", summary="Create a product", access="admin", body=ProductCreate,
-           response=AdminProduct, status=201)
+@api.route(
+    "POST",
+    "/api/products",
+    summary="Create a product",
+    access="admin",
+    body=ProductCreate,
+    response=AdminProduct,
+    status=201,
+)
 async def create_product(request: web.Request, body: ProductCreate) -> AdminProduct:
     fields = body.model_dump(exclude={"is_active"})
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
         product_id = await catalog.create_product(
-            uow, catalog.NewProduct(**fields), low_stock_threshold=request.app[SETTINGS].low_stock_threshold,
+            uow,
+            catalog.NewProduct(**fields),
+            low_stock_threshold=request.app[SETTINGS].low_stock_threshold,
             created_by=caller(request).id,
         )
         if not body.is_active:
@@ -156,8 +190,14 @@ async def create_product(request: web.Request, body: ProductCreate) -> AdminProd
     return AdminProduct.model_validate(product, from_attributes=True)
 
 
-@api.route("PUT", "/api/products/{product_id:\\d+}", summary="Change a product", access="admin", body=ProductChange,
-           response=AdminProduct)
+@api.route(
+    "PUT",
+    "/api/products/{product_id:\\d+}",
+    summary="Change a product",
+    access="admin",
+    body=ProductChange,
+    response=AdminProduct,
+)
 async def update_product(request: web.Request, product_id: int, body: ProductChange) -> AdminProduct:
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
         product = await catalog.update_product(uow, product_id, body.model_dump(exclude_unset=True))

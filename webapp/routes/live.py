@@ -18,9 +18,13 @@ KEEPALIVE_SECONDS = 15
 @api.route("GET", "/api/events", summary="Live stock of some products (text/event-stream)", query=EventsQuery)
 async def stream(request: web.Request, query: EventsQuery) -> web.StreamResponse:
     wanted = frozenset(int(part) for part in query.products.split(","))
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
     await response.prepare(request)
     await response.write(b": connected\n\n")
     with request.app[LIVE_STOCK].subscribe(wanted) as changes:

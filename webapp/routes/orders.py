@@ -32,19 +32,31 @@ def _model(order: CustomerOrder) -> Order:
     return Order.model_validate(order, from_attributes=True)
 
 
-@api.route("POST", "/api/orders", summary="Turn the cart into an order", query=LangQuery, body=Checkout,
-           response=OrderPlaced, status=201)
+@api.route(
+    "POST",
+    "/api/orders",
+    summary="Turn the cart into an order",
+    query=LangQuery,
+    body=Checkout,
+    response=OrderPlaced,
+    status=201,
+)
 async def place(request: web.Request, query: LangQuery, body: Checkout) -> OrderPlaced:
     settings = request.app[SETTINGS]
     bot = request.app.get(BOT)
     if body.payment_method == "card" and (settings.payment_provider_token is None or bot is None):
-        raise ApiError(422, "validation_error", "card payment is not available; please choose cash",
-                       {"field": "payment_method"})
+        raise ApiError(
+            422, "validation_error", "card payment is not available; please choose cash", {"field": "payment_method"}
+        )
     customer = orders.Customer(body.customer_name, body.customer_phone, body.customer_address)
     try:
         async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
             result = await checkout.place_from_cart(
-                uow, caller(request).id, customer, payment_method=body.payment_method, note=body.note,
+                uow,
+                caller(request).id,
+                customer,
+                payment_method=body.payment_method,
+                note=body.note,
                 reservation_ttl=timedelta(seconds=settings.reservation_ttl),
             )
     except (OutOfStock, ProductInactive) as error:
@@ -72,20 +84,25 @@ async def list_orders(request: web.Request, query: LangQuery) -> Orders:
     return Orders(items=[_model(order) for order in mine])
 
 
-@api.route("GET", "/api/orders/{order_id:\\d+}", summary="One of the caller's orders", query=LangQuery,
-           response=Order)
+@api.route("GET", "/api/orders/{order_id:\\d+}", summary="One of the caller's orders", query=LangQuery, response=Order)
 async def get_order(request: web.Request, order_id: int, query: LangQuery) -> Order:
     return _model(await _order(request, order_id, query.lang))
 
 
-@api.route("POST", "/api/orders/{order_id:\\d+}/cancel", summary="Cancel a pending order", query=LangQuery,
-           response=Order)
+@api.route(
+    "POST", "/api/orders/{order_id:\\d+}/cancel", summary="Cancel a pending order", query=LangQuery, response=Order
+)
 async def cancel(request: web.Request, order_id: int, query: LangQuery) -> Order:
     order = await _order(request, order_id, query.lang)  # 404 for another customer's order
     if order.status != Status.PENDING:
-        raise ApiError(409, "invalid_transition", "only a pending order can be cancelled here; please call the shop",
-                       {"from": order.status, "to": "cancelled"})
+        raise ApiError(
+            409,
+            "invalid_transition",
+            "only a pending order can be cancelled here; please call the shop",
+            {"from": order.status, "to": "cancelled"},
+        )
     async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
-        await order_status.change_status(uow, order_id, Status.CANCELLED, changed_by=caller(request).id,
-                                         note="cancelled by the customer")
+        await order_status.change_status(
+            uow, order_id, Status.CANCELLED, changed_by=caller(request).id, note="cancelled by the customer"
+        )
     return _model(await _order(request, order_id, query.lang))

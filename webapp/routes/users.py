@@ -40,8 +40,9 @@ async def get_profile(request: web.Request) -> Session:
     return await _session(request)
 
 
-@api.route("PUT", "/api/users/profile", summary="Change name, phone (E.164) or language", body=ProfileChange,
-           response=Session)
+@api.route(
+    "PUT", "/api/users/profile", summary="Change name, phone (E.164) or language", body=ProfileChange, response=Session
+)
 async def put_profile(request: web.Request, body: ProfileChange) -> Session:
     async with request.app[POOL].acquire() as conn:
         await users.update_profile(conn, caller(request).id, body.model_dump(exclude_unset=True))
@@ -59,8 +60,7 @@ async def get_favorites(request: web.Request, query: LangQuery) -> Favorites:
     return Favorites(favorites=liked, items=[cards[product_id] for product_id in liked if product_id in cards])
 
 
-@api.route("PUT", "/api/users/favorites", summary="Replace the favorites", body=FavoritesReplace,
-           response=FavoriteIds)
+@api.route("PUT", "/api/users/favorites", summary="Replace the favorites", body=FavoritesReplace, response=FavoriteIds)
 async def put_favorites(request: web.Request, body: FavoritesReplace) -> FavoriteIds:
     who = caller(request)
     async with request.app[POOL].acquire() as conn:

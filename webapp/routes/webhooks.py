@@ -94,8 +94,9 @@ async def _receiving(app: web.Application) -> AsyncIterator[None]:
     announced meanwhile was not heard)."""
     app[RECEIVERS] = receivers = Receivers(app[POOL])
     app[INBOX] = inbox = Inbox(app[POOL], app[EFFECTS])
-    stop_listening = app[SUBSCRIBER].listen({events.MARKETPLACE_CHANGED: lambda slug: receivers.forget()},
-                                            back=receivers.forget)
+    stop_listening = app[SUBSCRIBER].listen(
+        {events.MARKETPLACE_CHANGED: lambda slug: receivers.forget()}, back=receivers.forget
+    )
     yield
     stop_listening()
     await inbox.close()
