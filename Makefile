@@ -24,9 +24,11 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m tests.bench.report
 
+# The code as ruff formats it, and ruff's lint rules.
 lint: $(VENV)/.installed
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
-# mypy on the five rooms, as configured in pyproject.toml ([tool.mypy]).
+# mypy on the six rooms, as configured in pyproject.toml ([tool.mypy]).
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
