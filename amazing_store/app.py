@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import aiojobs.aiohttp
 from aiogram import Dispatcher
 from aiogram.types import Update
@@ -17,7 +18,7 @@ from aiohttp import web
 
 from bot import alerts
 from bot.dispatcher import create_bot, create_dispatcher
-from core import counters, holds
+from core import counters, holds, media, photos
 from core.db import Conn, create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
@@ -35,7 +36,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     app[SUBSCRIBER] = Subscriber(app[REDIS])
     app[EFFECTS] = Effects(app[REDIS])
     app[VAULT] = vault_for(settings)
+    app[MEDIA] = media.store_for(settings)
     # Without a bot there is no Telegram to sign Mini App logins: the demo store signs its own with this.
     app[INIT_DATA_TOKEN] = (
         settings.bot_token.get_secret_value() if settings.bot_token else f"0:demo-{secrets.token_urlsafe(24)}"
@@ -131,6 +133,12 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
+    # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
+    fetching_session = aiohttp.ClientSession(headers={"User-Agent": "amazing-store photo fetcher"})
+    fetcher = photos.Fetcher(
+        effects, app[MEDIA], fetching_session, settings.photo_max_bytes, settings.photo_fetch_timeout
+    )
+    await scheduler.spawn(run_periodically(pool, "photo-fetcher", settings.photo_fetch_interval, fetcher.run, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
         await scheduler.spawn(
             run_periodically(pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop)
@@ -145,6 +153,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)
     await asyncio.gather(*waiting, return_exceptions=True)
     await demo.stop()
+    await fetching_session.close()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:

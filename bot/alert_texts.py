@@ -87,6 +87,10 @@ def _known_line(alert: outbox.Alert) -> str | None:
             return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
                 event=alert.event_type, error=alert.error[:200]
             )
+        case outbox.PhotoFetchFailed():
+            return _("🖼 A photo of {sku} «{name}» could not be fetched ({error}): {url}").format(
+                sku=alert.sku, name=alert.name[:40], error=alert.error[:60], url=alert.url[:80]
+            )
     assert_never(alert)
 
 
@@ -126,6 +130,8 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
         match due.alert:
             case outbox.StockLow() | outbox.StockOut() | outbox.StockBack() as crossing:
                 products.setdefault(crossing.product_id, crossing.sku or str(crossing.product_id))
+            case outbox.PhotoFetchFailed() as photo:
+                products.setdefault(photo.product_id, photo.sku)
             case outbox.MarketplaceOrderProblem(product_id=int() as product_id):
                 products.setdefault(product_id, str(product_id))
             case outbox.OrderPlaced() as placed:

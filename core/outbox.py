@@ -171,6 +171,18 @@ class WebhookFailure:
     error: str
 
 
+@dataclass(frozen=True)
+class PhotoFetchFailed:
+    """A photo named by URL (an import) could not be fetched; the product stays as it is without it."""
+
+    KIND: ClassVar[str] = "photo_fetch_failed"
+    product_id: int
+    sku: str
+    name: str
+    url: str
+    error: str
+
+
 Alert = (
     StockLow
     | StockOut
@@ -184,6 +196,7 @@ Alert = (
     | MarketplaceOrderProblem
     | StockDrift
     | WebhookFailure
+    | PhotoFetchFailed
 )
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 

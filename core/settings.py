@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     api_rate_limit: int = Field(default=240, gt=0)
     # Provider token from @BotFather (Payments) for card payments in the Mini App; without it, cash only.
     payment_provider_token: SecretStr | None = None
+    # Product photos: kept in MEDIA_DIR (default DATA_DIR/media), or in an S3-compatible bucket when S3_BUCKET is set.
+    media_dir: Path | None = None
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # unset: AWS itself; set for MinIO, R2, Yandex Object Storage...
+    s3_region: str = "us-east-1"
+    s3_prefix: str = "media/"
+    s3_access_key_id: SecretStr | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Photos named by URL (imports): how large one may be, how long its fetch may take, how often the job looks.
+    photo_max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
+    photo_fetch_timeout: float = Field(default=20, gt=0)
+    photo_fetch_interval: float = Field(default=5, gt=0)
 
     @field_validator(
         "bot_token",
@@ -69,6 +81,10 @@ class Settings(BaseSettings):
         "secret_key",
         "public_url",
         "payment_provider_token",
+        "s3_bucket",
+        "s3_endpoint_url",
+        "s3_access_key_id",
+        "s3_secret_access_key",
         mode="before",
     )
     @classmethod
@@ -128,7 +144,7 @@ class Settings(BaseSettings):
                 raise ValueError("use 1-256 characters from A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("public_url", "telegram_api_url")
+    @field_validator("public_url", "telegram_api_url", "s3_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None:
@@ -177,7 +193,13 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret this process knows, for the log filter that keeps them out of every line."""
-        values = [self.bot_token, self.webhook_secret, self.secret_key, self.payment_provider_token]
+        values = [
+            self.bot_token,
+            self.webhook_secret,
+            self.secret_key,
+            self.payment_provider_token,
+            self.s3_secret_access_key,
+        ]
         secrets = [value.get_secret_value() for value in values if value is not None]
         for url in (self.database_url, self.redis_url):
             if url is not None:

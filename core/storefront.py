@@ -18,7 +18,7 @@ from pypika.enums import Comparator
 from pypika.queries import QueryBuilder
 from pypika.terms import BasicCriterion, Case, CustomFunction, Term
 
-from core import categories, search
+from core import categories, photos, search
 from core.db import Conn
 
 Language = Literal["uz", "ru"]
@@ -67,12 +67,14 @@ class Card(TypedDict):
     category_id: int | None
     available: int
     in_stock: bool
+    photo: photos.PhotoUrls | None  # the main photo, when the product has one
 
 
 class DetailCard(Card):
-    """A product on its own page: the card and its category's name."""
+    """A product on its own page: the card, its category's name and every photo, the main one first."""
 
     category_name: str | None
+    photos: list[photos.PhotoUrls]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def _card_columns(params: _Params, lang: Language) -> list[Term]:
         products.sku,
         products.category_id,
         (inventory.quantity - inventory.reserved_quantity).as_("available"),
+        products.photo_key,
     ]
 
 
@@ -263,6 +266,7 @@ def _card(row: asyncpg.Record) -> Card:
         category_id=row["category_id"],
         available=row["available"],
         in_stock=row["available"] > 0,
+        photo=photos.urls(row["photo_key"]) if row["photo_key"] else None,
     )
 
 
@@ -272,7 +276,7 @@ SELECT p.id,
        CASE WHEN $2 = 'ru' THEN COALESCE(NULLIF(p.description_ru, ''), p.description_uz)
             ELSE p.description_uz END AS description,
        p.price, p.sale_price, COALESCE(p.sale_price, p.price) AS display_price, p.image_url AS image, p.sku,
-       p.category_id,
+       p.category_id, p.photo_key,
        CASE WHEN $2 = 'ru' THEN COALESCE(NULLIF(c.name_ru, ''), c.name_uz) ELSE c.name_uz END AS category_name,
        i.quantity - i.reserved_quantity AS available,
        p.inactive_reason
@@ -289,7 +293,8 @@ async def product_page(conn: Conn, product_id: int, lang: Language) -> DetailCar
     row = await conn.fetchrow(_PRODUCT, product_id, lang)
     if row is None or row["inactive_reason"] == "admin":
         return None
-    return DetailCard(**_card(row), category_name=row["category_name"])
+    keys = await photos.keys_of(conn, product_id) if row["photo_key"] else []
+    return DetailCard(**_card(row), category_name=row["category_name"], photos=[photos.urls(key) for key in keys])
 
 
 async def best_sellers(conn: Conn, lang: Language, limit: int = 10) -> list[Card]:

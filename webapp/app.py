@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from webapp import api, auth, health, observability, pages
+from webapp import api, auth, health, media, observability, pages
 from webapp.errors import errors_middleware
 from webapp.keys import EFFECTS, LIVE_STOCK, NEAR_CACHE, SUBSCRIBER
 from webapp.live import LiveStock
@@ -33,6 +33,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/openapi.json", openapi)
     webhooks.setup_routes(app)
     pages.setup_routes(app)
+    media.setup_routes(app)
     app.cleanup_ctx.append(_live_stock)
     app.cleanup_ctx.append(_near_cache)
     app.cleanup_ctx.append(request_budget)

@@ -7,6 +7,7 @@ from aiogram import Bot
 from aiohttp import web
 from redis.asyncio import Redis
 
+from core.media import MediaStore
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
@@ -31,3 +32,5 @@ NEAR_CACHE = web.AppKey("near_cache", NearCache)
 # Webhook receivers' credentials kept in memory, and the group commit their events are stored through.
 RECEIVERS = web.AppKey("receivers", Receivers)
 INBOX = web.AppKey("inbox", Inbox)
+# Where product photos are kept (a directory or a bucket): /media serves them, the bot and the photo job store.
+MEDIA = web.AppKey("media", MediaStore)

@@ -117,6 +117,17 @@ class BestSellersQuery(LangQuery):
     limit: Annotated[int, Field(ge=1, le=50)] = 10
 
 
+class PhotoLinks(BaseModel):
+    """One photo in each size the store shows (WebP), and the same as JPEG for a client without WebP."""
+
+    thumb: str
+    card: str
+    full: str
+    thumb_jpeg: str
+    card_jpeg: str
+    full_jpeg: str
+
+
 class ProductCard(BaseModel):
     id: int
     name: str
@@ -129,11 +140,13 @@ class ProductCard(BaseModel):
     category_id: int | None
     available: int
     in_stock: bool
+    photo: PhotoLinks | None = None
     is_favorite: bool = False
 
 
 class ProductDetail(ProductCard):
     category_name: str | None
+    photos: list[PhotoLinks] = []
 
 
 class ProductList(BaseModel):

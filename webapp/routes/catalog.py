@@ -132,7 +132,7 @@ async def best_sellers(request: web.Request, query: BestSellersQuery) -> web.Res
     async def load() -> list[dict[str, Any]]:
         async with request.app[POOL].acquire() as conn:
             return [
-                ProductCard(**card).model_dump(mode="json")
+                ProductCard.model_validate(card).model_dump(mode="json")
                 for card in await storefront.best_sellers(conn, query.lang, query.limit)
             ]
 
@@ -157,7 +157,7 @@ async def get_product(request: web.Request, product_id: int, query: LangQuery) -
     async def load() -> dict[str, Any] | None:
         async with request.app[POOL].acquire() as conn:
             card = await storefront.product_page(conn, product_id, query.lang)
-        return None if card is None else ProductDetail(**card).model_dump(mode="json")
+        return None if card is None else ProductDetail.model_validate(card).model_dump(mode="json")
 
     card = await cached(request.app, f"product:{product_id}:{query.lang}", load)
     if card is None:

@@ -56,7 +56,7 @@ async def get_favorites(request: web.Request, query: LangQuery) -> Favorites:
         page = await storefront.list_products(
             conn, storefront.ProductFilter(lang=query.lang, ids=tuple(liked), per_page=storefront.MAX_PER_PAGE)
         )
-    cards = {card["id"]: ProductCard(**card, is_favorite=True) for card in page.items}
+    cards = {card["id"]: ProductCard.model_validate({**card, "is_favorite": True}) for card in page.items}
     return Favorites(favorites=liked, items=[cards[product_id] for product_id in liked if product_id in cards])
 
 
