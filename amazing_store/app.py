@@ -81,6 +81,7 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     )
     app.cleanup_ctx.append(_database(services.database_url))
     app.cleanup_ctx.append(_redis)
+    app.cleanup_ctx.append(_media)
     app.cleanup_ctx.append(_subscriber)  # after Redis, before every listener: it outlives them all
     aiojobs.aiohttp.setup(app, close_timeout=SHUTDOWN_TIMEOUT, wait_timeout=SHUTDOWN_TIMEOUT)
     app.cleanup_ctx.append(_jobs)  # after the scheduler: its teardown (stop the loops) runs first
@@ -159,6 +160,11 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
 async def _redis(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[REDIS].aclose()
+
+
+async def _media(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[MEDIA].close()
 
 
 async def _subscriber(app: web.Application) -> AsyncIterator[None]:

@@ -9,7 +9,6 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -40,6 +39,8 @@ class MediaStore(Protocol):
 
     async def exists(self, name: str) -> bool: ...
 
+    async def close(self) -> None: ...
+
 
 class DirectoryStore:
     """Files in one directory; a file appears whole or not at all (written beside, then renamed)."""
@@ -69,6 +70,9 @@ class DirectoryStore:
     async def exists(self, name: str) -> bool:
         return (self.root / name).is_file()
 
+    async def close(self) -> None:
+        pass
+
 
 class S3Store:
     """Objects in an S3-compatible bucket (AWS, MinIO, Cloudflare R2, Yandex Object Storage...) through
@@ -86,41 +90,52 @@ class S3Store:
                 settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
             ),
         }
+        # One client for the process: it keeps its connections to the bucket open between requests.
+        self._opened = contextlib.AsyncExitStack()
+        self._client: Any = None
+        self._opening = asyncio.Lock()
 
-    @contextlib.asynccontextmanager
-    async def _client(self) -> AsyncIterator[Any]:
-        from aiobotocore.session import get_session  # imported only where a bucket is configured
+    async def client(self) -> Any:
+        async with self._opening:
+            if self._client is None:
+                from aiobotocore.session import get_session  # imported only where a bucket is configured
 
-        async with get_session().create_client("s3", **self._options) as client:
-            yield client
+                self._client = await self._opened.enter_async_context(
+                    get_session().create_client("s3", **self._options)
+                )
+        return self._client
+
+    async def close(self) -> None:
+        await self._opened.aclose()
+        self._client = None
 
     async def put(self, name: str, data: bytes, content_type: str) -> None:
-        async with self._client() as client:
-            await client.put_object(
-                Bucket=self.bucket,
-                Key=self.prefix + name,
-                Body=data,
-                ContentType=content_type,
-                CacheControl="public, max-age=31536000, immutable",
-            )
+        client = await self.client()
+        await client.put_object(
+            Bucket=self.bucket,
+            Key=self.prefix + name,
+            Body=data,
+            ContentType=content_type,
+            CacheControl="public, max-age=31536000, immutable",
+        )
 
     async def get(self, name: str) -> bytes | None:
-        async with self._client() as client:
-            try:
-                answer = await client.get_object(Bucket=self.bucket, Key=self.prefix + name)
-            except client.exceptions.NoSuchKey:
-                return None
-            async with answer["Body"] as body:
-                data: bytes = await body.read()
-                return data
+        client = await self.client()
+        try:
+            answer = await client.get_object(Bucket=self.bucket, Key=self.prefix + name)
+        except client.exceptions.NoSuchKey:
+            return None
+        async with answer["Body"] as body:
+            data: bytes = await body.read()
+            return data
 
     async def exists(self, name: str) -> bool:
-        async with self._client() as client:
-            try:
-                await client.head_object(Bucket=self.bucket, Key=self.prefix + name)
-            except client.exceptions.ClientError:
-                return False
-            return True
+        client = await self.client()
+        try:
+            await client.head_object(Bucket=self.bucket, Key=self.prefix + name)
+        except client.exceptions.ClientError:
+            return False
+        return True
 
 
 def store_for(settings: Settings) -> MediaStore:

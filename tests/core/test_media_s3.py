@@ -60,5 +60,6 @@ async def test_a_configured_bucket_keeps_every_rendition_with_its_type(bucket_se
         aws_secret_access_key="t",
     ) as client:
         head = await client.head_object(Bucket="shop-photos", Key=f"media/{media.file_name(key, 'card', 'jpg')}")
+    await store.close()
     assert head["ContentType"] == "image/jpeg"
     assert "immutable" in head["CacheControl"]
