@@ -180,6 +180,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     dispatcher["settings"] = settings
     dispatcher["redis"] = app[REDIS]
     dispatcher["effects"] = app[EFFECTS]
+    dispatcher["media_store"] = app[MEDIA]
     app[BOT] = bot
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":

@@ -52,6 +52,9 @@ class FormAction(StrEnum):
     REMOVE_PRICE = "remove_price"
     PICK_CATEGORY = "pick_category"
     CREATE_PRODUCT = "create_product"
+    PHOTOS_DONE = "photos_done"
+    SAVE_PHOTOS = "save_photos"
+    CLEAR_PHOTOS = "clear_photos"
 
 
 class FormButton(CallbackData, prefix="form"):
@@ -94,6 +97,10 @@ class ExplainMarketplacePrice(CallbackData, prefix="marketplace_price"):
 class SetOnSale(CallbackData, prefix="on_sale"):
     product_id: int
     on_sale: bool
+
+
+class ChangePhotos(CallbackData, prefix="photos_change"):
+    product_id: int
 
 
 class AdjustStock(CallbackData, prefix="stock_adjust"):

@@ -89,6 +89,7 @@ class ProductCard:
     category: CategoryName | None
     low_stock_threshold: int
     listings: list[Listing]
+    photo_count: int
 
 
 _LISTINGS = """
@@ -105,13 +106,15 @@ SELECT mp.marketplace_id, m.name AS channel, m.integration_type, mp.marketplace_
 async def card(conn: Conn, product_id: int) -> ProductCard:
     product = await catalog.admin_view(conn, product_id)
     extra = await conn.fetchrow(
-        "SELECT p.low_stock_threshold, c.id AS category_id, c.name_uz, c.name_ru FROM products p"
-        " LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
+        "SELECT p.low_stock_threshold, c.id AS category_id, c.name_uz, c.name_ru,"
+        " (SELECT COUNT(*) FROM product_photos f WHERE f.product_id = p.id AND f.status = 'ready') AS photo_count"
+        " FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
         product_id,
     )
     assert extra is not None  # admin_view above found the product
     category = CategoryName(extra["name_uz"], extra["name_ru"]) if extra["category_id"] is not None else None
-    return ProductCard(product, category, extra["low_stock_threshold"], await _listings(conn, product_id))
+    listings = await _listings(conn, product_id)
+    return ProductCard(product, category, extra["low_stock_threshold"], listings, extra["photo_count"])
 
 
 async def _listings(conn: Conn, product_id: int) -> list[Listing]:

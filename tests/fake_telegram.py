@@ -65,6 +65,8 @@ class _Failure:
 class _State:
     webhook_url: str = ""
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    # Files users sent, as the Bot API keeps them: file_id -> (file_path, bytes).
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 # Free-text fields stay strings even when a user types something that parses as JSON.
@@ -130,6 +132,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._stopping = False
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -309,7 +312,45 @@ class FakeTelegram:
             },
         }
 
+    def add_file(self, data: bytes, extension: str = "jpg") -> str:
+        """Keep a file as Telegram keeps what a user sent; its file_id, for getFile and the download URL."""
+        number = next(self._file_ids)
+        file_id = f"AgAD-file-{number}"
+        self._state.files[file_id] = (f"photos/file_{number}.{extension}", data)
+        return file_id
+
+    def photo_update(
+        self,
+        file_id: str,
+        user_id: int = 1001,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        language_code: str | None = "uz",
+    ) -> dict[str, Any]:
+        """A message with a photo, in the sizes Telegram offers (the last is the largest)."""
+        update = self.message_update("", user_id=user_id, language_code=language_code)
+        message = update["message"]
+        del message["text"]
+        size = len(self._state.files[file_id][1]) if file_id in self._state.files else 1
+        message["photo"] = [
+            {"file_id": f"{file_id}-small", "file_unique_id": f"u-{file_id}-s", "width": 90, "height": 90},
+            {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960, "file_size": size},
+        ]
+        if caption is not None:
+            message["caption"] = caption
+        if media_group_id is not None:
+            message["media_group_id"] = media_group_id
+        return update
+
     # ------------------------------------------------------------------ HTTP
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """https://api.telegram.org/file/bot<token>/<file_path>, as getFile's answer names it."""
+        wanted = request.match_info["path"]
+        for path, data in self._state.files.values():
+            if path == wanted:
+                return web.Response(body=data, content_type="application/octet-stream")
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
     async def _handle(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -327,6 +368,10 @@ class FakeTelegram:
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return web.json_response(body, status=failure.error_code)
+        if method.lower() == "getfile" and params.get("file_id") not in self._state.files:
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status=400
+            )
         result = await self._result(method, token, params)
         return web.json_response({"ok": True, "result": result})
 
@@ -503,6 +548,14 @@ class FakeTelegram:
             return f"https://t.me/$fake-invoice-{next(self._file_ids)}"
         if name == "getmycommands":
             return []
+        if name == "getfile":
+            path, data = self._state.files[params["file_id"]]
+            return {
+                "file_id": params["file_id"],
+                "file_unique_id": f"u-{params['file_id']}",
+                "file_size": len(data),
+                "file_path": path,
+            }
         return True
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.access import admin_router
 from bot.callbacks import (
     AdjustStock,
+    ChangePhotos,
     CountStock,
     EditPrice,
     ExplainMarketplacePrice,
@@ -33,8 +34,6 @@ from core.admin_products import Listing, ProductCard
 from core.errors import DomainError
 from core.unit_of_work import Effects
 from core.users import User
-
-PHOTO_PREFIX = "tg-file:"
 
 router = admin_router(__name__)
 
@@ -94,8 +93,7 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         _("Channels:"),
         *([_listing_line(listing) for listing in card.listings] or [_("• not listed on any marketplace")]),
     ]
-    if (product.image_url or "").startswith(PHOTO_PREFIX):
-        lines.append(_("📷 Photo from the chat is attached."))
+    lines.append(_("🖼 Photos: {count}").format(count=card.photo_count))
     product_id = product.id
     locked = [
         _button(
@@ -122,6 +120,7 @@ def render(card: ProductCard) -> tuple[str, InlineKeyboardMarkup]:
         ],
         *[locked[index : index + 2] for index in range(0, len(locked), 2)],
         [switch, _button(_("🔗 Marketplace listings"), OpenListings(product_id=product_id))],
+        [_button(_("🖼 Change photos"), ChangePhotos(product_id=product_id))],
         [
             _button(_("🔄 Refresh"), OpenProduct(product_id=product_id)),
             _button(_("🔍 Search"), OpenScreen(screen=Screen.PRODUCTS)),

@@ -1,7 +1,5 @@
-"""A new product by form: SKU, barcode, names uz/ru, category, price, cost, opening stock and a photo.
-
-The photo stays on Telegram's servers: image_url keeps "tg-file:<file_id>" (the bot shows it; the Mini App
-needs a media route to serve it, until then it shows its placeholder)."""
+"""A new product by form: SKU, barcode, names uz/ru, category, price, cost, opening stock and its photos (several,
+the first is the main one), fetched from Telegram and kept in the media store when the product is created."""
 
 from __future__ import annotations
 
@@ -9,21 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
 
 from bot.access import admin_router
 from bot.callbacks import FormAction, FormButton, OpenScreen, Screen
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
-from bot.products.card import PHOTO_PREFIX, show_card
+from bot.products import photos as chat_photos
+from bot.products.card import show_card
 from bot.products.states import NewProduct
 from bot.texts import money, parse_amount, parse_quantity, product_name
-from core import admin_products, catalog
+from core import admin_products, catalog, media, photos
 from core.admin_products import CategoryChoice
 from core.errors import DomainError, ValidationError
 from core.settings import Settings
@@ -47,7 +47,7 @@ def _question(field: str) -> str:
         "price": _("Our price?"),
         "cost": _("Cost (what one unit costs us)?"),
         "stock": _("How many are in the warehouse now?"),
-        "photo": _("Send a photo of the product."),
+        "photo": _("Send photos of the product (the first is the main one), then tap Done."),
     }[field]
 
 
@@ -68,7 +68,10 @@ async def ask(event: Event, state: FSMContext, pool: asyncpg.Pool, field: str, n
         async with pool.acquire() as conn:
             choices = await admin_products.category_choices(conn)
         rows = [[button(_category_name(row), form, FormAction.PICK_CATEGORY, row.id)] for row in choices]
-    if field in OPTIONAL:
+    if field == "photo" and draft.get("photo"):
+        note = (note + "\n\n" + _("Photos received: {count}.").format(count=draft["photo"])).strip()
+        rows.append([button(_("✅ Done"), form, FormAction.PHOTOS_DONE)])
+    elif field in OPTIONAL:
         rows.append([button(_("Skip"), form, FormAction.SKIP)])
     await show(event, f"{note}\n\n{_question(field)}".strip(), keyboard(*rows, nav_row(form, back=field != "sku")))
 
@@ -122,9 +125,17 @@ async def typed(message: Message, state: FSMContext, pool: asyncpg.Pool, raw_sta
 
 
 @router.message(NewProduct.photo, F.photo)
-async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool) -> None:
-    assert message.photo
-    await _next(message, state, pool, "photo", photo=PHOTO_PREFIX + message.photo[-1].file_id)
+async def photo_sent(message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis) -> None:
+    draft = await state.get_data()
+    count = await chat_photos.collect(redis, draft["form"], message)
+    await state.update_data(photo=count)
+    await ask(message, state, pool, "photo")
+
+
+@router.callback_query(NewProduct.photo, FormButton.filter(F.action == FormAction.PHOTOS_DONE), CurrentForm())
+async def photos_done(callback: CallbackQuery, state: FSMContext, pool: asyncpg.Pool) -> None:
+    draft = await state.get_data()
+    await _next(callback, state, pool, "photo", photo=draft.get("photo"))
 
 
 @router.callback_query(NewProduct.category, FormButton.filter(F.action == FormAction.PICK_CATEGORY), CurrentForm())
@@ -164,7 +175,6 @@ def _product(draft: dict[str, Any]) -> catalog.NewProduct:
         price=Decimal(draft["price"]),
         cost_price=Decimal(draft["cost"]) if draft.get("cost") else None,
         initial_stock=draft["stock"],
-        image_url=draft.get("photo"),
     )
 
 
@@ -181,7 +191,7 @@ async def confirm_step(event: Event, state: FSMContext, note: str = "") -> None:
                 price=money(Decimal(draft["price"])), cost=money(Decimal(draft["cost"]) if draft.get("cost") else None)
             ),
             _("Opening stock: {stock}").format(stock=draft["stock"]),
-            _("Photo: {photo}").format(photo=_("yes") if draft.get("photo") else _("no")),
+            _("Photos: {count}").format(count=draft.get("photo") or 0),
         ]
     )
     await show(
@@ -200,12 +210,25 @@ async def create(
     settings: Settings,
     admin: User,
     draft: dict[str, Any],
+    redis: Redis,
+    media_store: media.MediaStore,
+    bot: Bot,
 ) -> None:
+    try:
+        # Fetched before the transaction: a download must not hold a database connection.
+        keys = await chat_photos.keep_all(bot, media_store, await chat_photos.collected(redis, draft["form"]))
+    except chat_photos.PhotoProblem as problem:
+        await chat_photos.forget(redis, draft["form"])
+        await state.update_data(photo=None)
+        await ask(callback, state, pool, "photo", str(problem))
+        return
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             product_id = await admin_products.create(
                 uow, _product(draft), low_stock_threshold=settings.low_stock_threshold, actor_id=admin.id
             )
+            if keys:
+                await photos.replace(uow, product_id, keys)
     except ValidationError as error:
         if error.field == "sku":
             await state.update_data(fixing=True)
@@ -216,5 +239,6 @@ async def create(
     except DomainError as error:
         await confirm_step(callback, state, "⚠️ " + describe(error))
         return
+    await chat_photos.forget(redis, draft["form"])
     await state.clear()
     await show_card(callback, pool, product_id, _("✅ Product created."))

@@ -14,6 +14,10 @@ class ProductForm(StatesGroup):
     listing_key = State()
 
 
+class ProductPhotos(StatesGroup):
+    collecting = State()
+
+
 class NewProduct(StatesGroup):
     sku = State()
     barcode = State()

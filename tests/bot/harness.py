@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from bot.callbacks import FormAction, FormButton
 from bot.dispatcher import create_dispatcher
+from core import media
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.fake_telegram import FakeTelegram, make_bot
@@ -31,6 +32,7 @@ class BotUnderTest:
         self.dispatcher["settings"] = settings
         self.dispatcher["redis"] = redis
         self.dispatcher["effects"] = Effects(redis)
+        self.dispatcher["media_store"] = media.store_for(settings)
         self.bot: Bot = make_bot(fake, token=TEST_BOT_TOKEN)
 
     async def feed(self, update: dict[str, Any]) -> None:

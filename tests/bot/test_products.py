@@ -17,8 +17,10 @@ from bot.callbacks import (
     PriceField,
     SetOnSale,
 )
+from core import media, photos
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, map_product, stock_of
+from tests.core.test_photos import picture
 
 
 async def _open_card(admin: Chat, product_id: int) -> None:
@@ -126,10 +128,10 @@ async def test_new_product_by_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, 
     await admin.send("199 000")
     await admin.send("120000")
     await admin.send("7")
-    update = fake_telegram.message_update("", user_id=admin.user_id)
-    del update["message"]["text"]
-    update["message"]["photo"] = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 90, "height": 90}]
-    await admin.process.feed(update)
+    for color in ("red", "blue"):  # an album: the first is the main photo
+        await admin.process.feed(fake_telegram.photo_update(fake_telegram.add_file(picture(color)), admin.user_id))
+    assert "2" in admin.text
+    await admin.tap_form(FormAction.PHOTOS_DONE)
     await admin.tap_form(FormAction.CREATE_PRODUCT)
     assert "⚠️" in admin.text
     await admin.send("HP-1")  # the other answers stand: straight back to the confirmation
@@ -137,7 +139,11 @@ async def test_new_product_by_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, 
 
     product = await pool.fetchrow("SELECT * FROM products WHERE sku = 'HP-1'")
     assert product["name_ru"] == "Наушники" and product["price"] == Decimal("199000")
-    assert product["low_stock_threshold"] == 5 and product["image_url"] == "tg-file:photo-1"
+    assert product["low_stock_threshold"] == 5
+    keys = await photos.keys_of(pool, product["id"])
+    assert keys == [media.media_key(picture("red")), media.media_key(picture("blue"))]
+    assert product["image_url"] == photos.urls(keys[0])["card"]
+    assert "🖼" in admin.text and "2" in admin.text
     async with pool.acquire() as conn:
         assert await stock_of(conn, product["id"]) == (7, 0)
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'product.create'") == 1
