@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import logs, mappings, marketplaces, users
+from core import logs, mappings, marketplaces, media, users
 from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -223,8 +223,12 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
             return 0
+        pictures = media.store_for(settings)
         async with _effects(urls) as effects:
-            summary = await seed_demo(conn, effects)
+            try:
+                summary = await seed_demo(conn, effects, pictures)
+            finally:
+                await pictures.close()
         print(
             f"demo loaded: {summary.categories} categories, {summary.products} products, "
             f"{summary.banners} banners, {summary.marketplaces} channels created"

@@ -19,6 +19,15 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """What the product's drawn picture shows (demo.pictures): one per model, its variants share it."""
+
+    label: str
+    caption: str
+    color: str
+
+
+@dataclass(frozen=True)
 class Product:
     sku: str
     barcode: str
@@ -33,6 +42,7 @@ class Product:
     cost_price: Decimal
     quantity: int
     listings: tuple[Listing, ...]
+    picture: Picture
 
 
 _THOUSAND = Decimal(1000)
@@ -114,6 +124,9 @@ def build_products() -> list[Product]:
                         cost_price=cost,
                         quantity=quantity,
                         listings=tuple(listings),
+                        picture=Picture(
+                            " ".join(kind.name_uz.format(m=model_uz, v="").split()).rstrip(","), top.name_uz, top.color
+                        ),
                     )
                 )
     return products

@@ -3,14 +3,17 @@ mappings and banners, only what is missing, so it is safe to run any number of t
 
 from __future__ import annotations
 
+import asyncio
+import os
 from dataclasses import dataclass
 
-from core import inventory
+from core import inventory, media, photos
 from core.db import Conn
 from core.inventory import Source
 from core.unit_of_work import Effects, UnitOfWork
+from demo import pictures as drawn
 from demo.catalog import BANNERS, CATEGORIES, LISTING_PREFIX, MANUAL_SLUGS, MARKETPLACES, RUSSIAN_LISTINGS
-from demo.products import Product, build_products
+from demo.products import Picture, Product, build_products
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,9 @@ async def catalog_is_empty(conn: Conn) -> bool:
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
 
 
-async def seed_demo(conn: Conn, effects: Effects) -> DemoSummary:
-    """Create whatever part of the demo catalog is missing, in one unit of work; existing rows stay as is."""
+async def seed_demo(conn: Conn, effects: Effects, pictures: media.MediaStore | None = None) -> DemoSummary:
+    """Create whatever part of the demo catalog is missing, in one unit of work; existing rows stay as is. With a
+    media store, each new product gets its drawn picture as its photo; without one, its category's icon."""
     async with effects.transaction(conn) as uow:
         # Two seeds at once (CLI beside a starting server) would otherwise both miss, then insert, a category.
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
@@ -123,6 +127,8 @@ async def seed_demo(conn: Conn, effects: Effects) -> DemoSummary:
         category_ids, categories_created = await _seed_categories(conn)
         products = build_products()
         product_ids = await _seed_products(uow, products, category_ids)
+        if pictures is not None and product_ids:
+            await _seed_pictures(uow, pictures, [p for p in products if p.sku in product_ids], product_ids)
         banners_created = await _seed_banners(conn, products, category_ids)
         uow.catalog_changed()
     return DemoSummary(
@@ -131,6 +137,22 @@ async def seed_demo(conn: Conn, effects: Effects) -> DemoSummary:
         banners=banners_created,
         marketplaces=marketplaces_created,
     )
+
+
+async def _seed_pictures(
+    uow: UnitOfWork, store: media.MediaStore, products: list[Product], product_ids: dict[str, int]
+) -> None:
+    """Draw each model's picture once and keep it like a photo; drawing and encoding run on every core."""
+    lanes = asyncio.Semaphore(os.cpu_count() or 1)
+
+    async def keep(picture: Picture) -> tuple[Picture, str]:
+        async with lanes:
+            png = await asyncio.to_thread(drawn.draw, picture.label, picture.caption, picture.color)
+            return picture, await media.keep(store, png)
+
+    keys = dict(await asyncio.gather(*(keep(picture) for picture in {p.picture for p in products})))
+    for product in products:
+        await photos.replace(uow, product_ids[product.sku], [keys[product.picture]])
 
 
 async def _seed_marketplaces(conn: Conn) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import asyncpg
+from PIL import Image
 
+from core import media, photos
 from core.unit_of_work import Effects
 from demo.seeding import DemoSummary, catalog_is_empty, seed_demo
 
@@ -188,3 +191,23 @@ async def test_every_demo_image_exists_and_is_small(pool: asyncpg.Pool, effects:
         assert path.is_file(), path
         assert path.stat().st_size < 2048, path
         assert path.read_text(encoding="utf-8").startswith("<svg ")
+
+
+async def test_demo_products_get_drawn_pictures_kept_like_photos(
+    pool: asyncpg.Pool, effects: Effects, tmp_path: Path
+) -> None:
+    store = media.DirectoryStore(tmp_path / "media")
+    async with pool.acquire() as conn:
+        started = time.perf_counter()
+        await seed_demo(conn, effects, store)
+        seconds = time.perf_counter() - started
+        rows = await conn.fetch("SELECT sku, photo_key, image_url FROM products ORDER BY sku")
+        variants = await conn.fetch(
+            "SELECT name_uz, photo_key FROM products WHERE name_uz LIKE 'Samsung Galaxy A15 smartfoni%'"
+        )
+    print(f"demo seeded with pictures in {seconds:.1f} s")
+    assert all(row["photo_key"] and row["image_url"] == photos.urls(row["photo_key"])["card"] for row in rows)
+    assert len(variants) > 1 and len({row["photo_key"] for row in variants}) == 1, "a model's variants share one"
+    assert len({row["photo_key"] for row in rows}) > 100  # one per model
+    with Image.open(tmp_path / "media" / media.file_name(rows[0]["photo_key"], "thumb")) as thumb:
+        assert thumb.format == "WEBP" and max(thumb.size) == media.SIZES["thumb"]
