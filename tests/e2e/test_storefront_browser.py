@@ -12,10 +12,13 @@ from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from amazing_store.app import create_app
+from core import media, photos
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from demo import pictures
 from tests.builders import Shop
 from tests.support import changed
+from webapp.keys import EFFECTS, MEDIA
 
 CHROMIUM = "/usr/bin/chromium"
 # The flags this machine needs: no sandbox as root, and no background traffic to a closed network.
@@ -116,3 +119,83 @@ async def test_customer_browses_searches_and_orders_in_the_mini_app(
     assert order["order_number"] in await row.inner_text()
     await snap("6-orders")
     print(f"storefront screenshots: {shots}")
+
+
+DARK_THEME = {  # Telegram's night theme, as its client sets the variables
+    "--tg-theme-bg-color": "#17212b",
+    "--tg-theme-secondary-bg-color": "#0e1621",
+    "--tg-theme-text-color": "#f5f5f5",
+    "--tg-theme-hint-color": "#708499",
+    "--tg-theme-link-color": "#6ab3f3",
+    "--tg-theme-button-color": "#5288c1",
+    "--tg-theme-button-text-color": "#ffffff",
+}
+
+
+async def test_photos_show_in_the_list_and_a_swipeable_gallery_at_phone_width(
+    aiohttp_server: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    shop: Shop,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    browser_page: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app = create_app(changed(settings, bot_token=None), service_urls)
+    server: TestServer = await aiohttp_server(app)
+    store = app[MEDIA]
+    drawings = [("Samsung Galaxy", "#2563EB"), ("Orqa tomoni", "#7C3AED"), ("Quti", "#16A34A")]
+    phone = [await media.keep(store, pictures.draw(label, "Elektronika", color)) for label, color in drawings]
+    shirt = [await media.keep(store, pictures.draw("Ko'ylak", "Kiyim", "#DB2777"))]
+    async with pool.acquire() as conn, app[EFFECTS].transaction(conn) as unit:
+        await photos.replace(unit, shop.phone, phone)
+        await photos.replace(unit, shop.shirt, shirt)
+    shots = tmp_path_factory.mktemp("photo-screenshots")
+    page = browser_page
+    await page.set_viewport_size({"width": 390, "height": 844})
+
+    async def snap(name: str) -> None:
+        await page.screenshot(path=str(shots / f"{name}.png"))
+
+    async def shown(selector: str) -> None:
+        """Every image under the selector has loaded (a broken one would fall back to the placeholder)."""
+        await page.wait_for_function(
+            """(selector) => { const images = [...document.querySelectorAll(selector)];
+                 return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0); }""",
+            arg=selector,
+        )
+
+    await page.goto(str(server.make_url("/app/dev")))
+    card = f'[data-testid="product-card"][data-id="{shop.phone}"]'
+    await shown(f'{card} [data-testid="photo"]')
+    listed = page.locator(f'{card} [data-testid="photo"]')
+    assert await listed.get_attribute("loading") == "lazy"
+    assert "/media/" in await listed.evaluate("(img) => img.currentSrc")
+    assert await listed.evaluate("(img) => img.currentSrc.endsWith('.webp')"), "Chromium takes the WebP"
+    await shown(f'[data-testid="product-card"][data-id="{shop.shirt}"] [data-testid="photo"]')
+    assert await page.locator(f'[data-testid="product-card"][data-id="{shop.telefon}"] .img-none').count() == 1
+    await snap("1-list-light")
+
+    await page.click(f"{card} .card-open")
+    await page.wait_for_function("document.querySelectorAll('[data-testid=gallery-photo]').length === 3")
+    await shown('[data-testid="gallery-photo"]:first-child [data-testid="photo"]')
+    track = page.locator('[data-testid="gallery"]')
+    assert await track.evaluate("(el) => Math.round(el.clientWidth)") == 390, "one photo fills the phone's width"
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing sticks out sideways"
+    await snap("2-gallery-light")
+
+    await track.evaluate("(el) => el.scrollTo({ left: el.clientWidth })")  # a swipe to the second photo
+    await page.wait_for_function("document.querySelectorAll('[data-testid=gallery-dot]')[1].classList.contains('on')")
+    await shown('[data-testid="gallery-photo"]:nth-child(2) [data-testid="photo"]')
+    await snap("3-gallery-second-light")
+
+    await page.evaluate(
+        "(vars) => Object.entries(vars).forEach(([k, v]) => document.documentElement.style.setProperty(k, v))",
+        DARK_THEME,
+    )
+    await snap("4-gallery-dark")
+    await page.click("header .back")
+    await shown(f'{card} [data-testid="photo"]')
+    await snap("5-list-dark")
+    print(f"photo screenshots: {shots}")

@@ -2,7 +2,7 @@
 
 import { api, url, watchEvents } from './api.js';
 import { t } from './i18n.js';
-import { h, fill, icon, productImage, priceBlock, emptyState, spinner, stepper, button, toast, showError } from './ui.js';
+import { h, fill, icon, productImage, photoImage, cardImage, priceBlock, emptyState, spinner, stepper, button, toast, showError } from './ui.js';
 import { state, nav, cartQuantity, setProductQuantity, isFavorite, toggleFavorite, setFavorites } from './state.js';
 import { openLink } from './tg.js';
 
@@ -39,7 +39,7 @@ export function productCard(p) {
     : h('button.btn.small', { testid: 'add-to-cart', 'data-id': p.id, onclick: (e) => addOne(p, e.currentTarget) });
   const card = h('article', { class: `card${soldOut ? ' out' : ''}`, testid: 'product-card', 'data-id': p.id },
     h('button.card-open', { onclick: () => nav.go('product', { id: p.id, product: p }) },
-      productImage(p.image), h('span.name', {}, p.name), priceBlock(p)),
+      cardImage(p, LIST_SIZES), h('span.name', {}, p.name), priceBlock(p)),
     heartButton(p.id), add);
   syncCards(card);
   return card;
@@ -199,6 +199,25 @@ function bannerSlider(track, items, view, onOpen) {
   view.onCleanup(() => clearInterval(timer));
 }
 
+// Two columns on a phone; main is at most 640 px wide.
+const LIST_SIZES = '(min-width: 640px) 310px, 50vw';
+
+// The product's photos side by side, swiped one at a time (CSS scroll snapping), with a dot for each. While the
+// page loads, the list's copy has only the main photo.
+function gallery(p) {
+  const photos = p.photos?.length ? p.photos : p.photo ? [p.photo] : [];
+  if (!photos.length) return productImage(p.image);
+  const slides = photos.map((photo, i) => h('div.slide', { testid: 'gallery-photo' },
+    photoImage(photo, '(min-width: 640px) 640px, 100vw', { eager: i === 0 })));
+  const dots = photos.length > 1 && h('div.dots', { 'aria-hidden': 'true' },
+    photos.map((_, i) => h('span', { class: i ? '' : 'on', testid: 'gallery-dot' })));
+  const track = h('div.gallery-track', { testid: 'gallery', onscroll: () => {
+    const shown = Math.round(track.scrollLeft / (track.clientWidth || 1));
+    if (dots) [...dots.children].forEach((dot, i) => dot.classList.toggle('on', i === shown));
+  } }, slides);
+  return h('div.gallery', {}, track, dots);
+}
+
 // Product page; availability follows the live stock stream while it is open.
 export function productScreen(view) {
   let p = view.params.product; // the card's copy, shown while the full one loads
@@ -210,7 +229,7 @@ export function productScreen(view) {
   function draw() {
     view.setTitle(p.category_name || t('product'));
     fill(view.root,
-      h('div.hero', {}, productImage(p.image), heartButton(p.id, 'heart big')),
+      h('div.hero', {}, gallery(p), heartButton(p.id, 'heart big')),
       h('div.panel', {}, h('h2.product-name', { testid: 'product-name' }, p.name), priceBox, buyBox),
       p.description && h('div.panel', {}, h('h3', {}, t('description')),
         h('p.description', { testid: 'product-description' }, p.description)));

@@ -51,6 +51,23 @@ export function productImage(src, className = '') {
   return box;
 }
 
+// A photo we keep (/media): WebP in each size with its width, so the browser takes the smallest that fills
+// the box at the screen's density; the JPEG set for a browser without WebP. Lazy unless it is seen first.
+export function photoImage(photo, sizes, { className = '', eager = false } = {}) {
+  const box = h('div.img', { class: className });
+  const placeholder = () => box.replaceChildren(icon('box', 'img-none'));
+  const set = (suffix) => `${photo['thumb' + suffix]} 320w, ${photo['card' + suffix]} 720w, ${photo['full' + suffix]} 1440w`;
+  box.append(h('picture', {},
+    h('source', { type: 'image/webp', srcset: set(''), sizes }),
+    h('img', { src: photo.card_jpeg, srcset: set('_jpeg'), sizes, alt: '', loading: eager ? 'eager' : 'lazy',
+      decoding: 'async', testid: 'photo', onerror: placeholder })));
+  return box;
+}
+
+// The list's picture: the kept photo when the product has one, else whatever image it names.
+export const cardImage = (p, sizes, className = '') =>
+  (p.photo ? photoImage(p.photo, sizes, { className }) : productImage(p.image, className));
+
 export function priceBlock(p, className = 'price') {
   const onSale = p.sale_price != null && p.sale_price !== p.price;
   return h('div', { class: className }, h('b', { testid: 'price' }, money(p.display_price ?? p.sale_price ?? p.price)),
