@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SCRIPTS = ("bench_start", "bench_orders", "bench_push", "bench_webhooks", "bench_catalog")
+SCRIPTS = ("bench_start", "bench_orders", "bench_push", "bench_webhooks", "bench_catalog", "bench_media")
 
 
 def run_all(figures_file: Path) -> dict[str, float]:
@@ -99,6 +99,15 @@ def table(f: dict[str, float]) -> list[str]:
         )
         rows.append(
             _row("webhook ack p99", f"{f['webhook_ack_p99_ms']:.0f} ms", "<= 50 ms", f["webhook_ack_p99_ms"] <= 50)
+        )
+    if get("thumb_p95_ms") is not None:
+        rows.append(
+            _row(
+                f"warm thumbnail p95, alone / {f['thumb_busy_connections']:.0f} at once",
+                f"{f['thumb_p95_ms']:.1f} / {f['thumb_p95_busy_ms']:.1f} ms",
+                "<= 10 ms alone",
+                f["thumb_p95_ms"] <= 10,
+            )
         )
     if get("rss_mib") is not None:
         rows.append(
