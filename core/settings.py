@@ -81,6 +81,7 @@ class Settings(BaseSettings):
         "secret_key",
         "public_url",
         "payment_provider_token",
+        "media_dir",
         "s3_bucket",
         "s3_endpoint_url",
         "s3_access_key_id",

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import SettingsError, load_settings
+from core import media
+from core.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_need_no_environment() -> None:
@@ -53,3 +54,14 @@ def test_secrets_do_not_show_in_repr() -> None:
     )
     assert "very-secret-token" not in repr(settings)
     assert "pw-secret" not in repr(settings)
+
+
+def test_empty_media_settings_keep_photos_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, media_dir="", s3_bucket=" ", s3_endpoint_url="")
+    store = media.store_for(settings)
+    assert isinstance(store, media.DirectoryStore) and store.root == tmp_path / "media"
+
+
+def test_a_bucket_address_must_be_http() -> None:
+    with pytest.raises(SettingsError, match="S3_ENDPOINT_URL"):
+        load_settings(_env_file=None, s3_bucket="photos", s3_endpoint_url="minio:9000")
