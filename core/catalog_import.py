@@ -402,12 +402,13 @@ INSERT INTO products (
     price, sale_price, cost_price, low_stock_threshold, is_active, inactive_reason
 )
 SELECT v.sku, v.barcode, v.name_uz, v.name_ru, v.description_uz, v.description_ru, v.category_id,
-       v.price, v.sale_price, v.cost_price, v.low_stock_threshold, FALSE, 'out_of_stock'
+       v.price, v.sale_price, v.cost_price, v.low_stock_threshold, v.stocked,
+       CASE WHEN NOT v.stocked THEN 'out_of_stock' END
   FROM UNNEST(:sku::text[], :barcode::text[], :name_uz::text[], :name_ru::text[], :description_uz::text[],
               :description_ru::text[], :category_id::int[], :price::numeric[], :sale_price::numeric[],
-              :cost_price::numeric[], :low_stock_threshold::int[])
+              :cost_price::numeric[], :low_stock_threshold::int[], :stocked::bool[])
        AS v(sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id, price, sale_price,
-            cost_price, low_stock_threshold)
+            cost_price, low_stock_threshold, stocked)
 RETURNING id, sku
 """
 
@@ -426,17 +427,28 @@ _UPDATABLE = {
 }
 
 
+# Columns whose mere presence in an UPDATE's SET fires the search-words trigger for every row it writes (row by
+# row, costly): they are written by a statement of their own, only for the rows whose names really change.
+_SEARCHED = ("barcode", "name_uz", "name_ru")
+
+
+def _update_statements(fields: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """UPDATEs for a chunk of known products, each with the fields it sets (names from _UPDATABLE only). A row
+    that changes nothing is not written. An empty low-stock threshold keeps the product's own."""
+    groups = [[name for name in fields if name in _SEARCHED], [name for name in fields if name not in _SEARCHED]]
+    return [(_update_statement(group), group) for group in groups if group]
+
+
 def _update_statement(fields: Sequence[str]) -> str:
-    """One UPDATE for a chunk of known products, setting the file's fields (names from _UPDATABLE only).
-    An empty low-stock threshold keeps the product's own."""
-    assignments = ", ".join(
-        f"{name} = COALESCE(v.{name}, p.{name})" if name == "low_stock_threshold" else f"{name} = v.{name}"
-        for name in fields
-    )
+    values = {
+        name: f"COALESCE(v.{name}, p.{name})" if name == "low_stock_threshold" else f"v.{name}" for name in fields
+    }
+    assignments = ", ".join(f"{name} = {value}" for name, value in values.items())
+    changed = " OR ".join(f"p.{name} IS DISTINCT FROM {value}" for name, value in values.items())
     arrays = ", ".join(f"${index}::{_UPDATABLE[name]}[]" for index, name in enumerate(fields, start=2))
     return (
-        f"UPDATE products p SET {assignments}, updated_at = NOW()"
-        f" FROM UNNEST($1::int[], {arrays}) AS v(id, {', '.join(fields)}) WHERE p.id = v.id"
+        f"UPDATE products p SET {assignments}"
+        f" FROM UNNEST($1::int[], {arrays}) AS v(id, {', '.join(fields)}) WHERE p.id = v.id AND ({changed})"
     )
 
 
@@ -474,13 +486,13 @@ async def run(
         fresh = [(row, category) for row, category in zip(chunk, category_ids, strict=True) if row.sku not in known]
         old = [(row, category) for row, category in zip(chunk, category_ids, strict=True) if row.sku in known]
         created = await _create(uow, fresh, low_stock_threshold)
-        if old and fields:
+        for statement, columns in _update_statements(fields) if old else []:
             await conn.execute(
-                _update_statement(fields),
+                statement,
                 [known[row.sku].id for row, _ in old],
                 *(
                     [category if name == "category_id" else getattr(row, name) for row, category in old]
-                    for name in fields
+                    for name in columns
                 ),
             )
         await inventory.receive_many(
@@ -507,7 +519,9 @@ async def run(
 async def _create(
     uow: UnitOfWork, rows: Sequence[tuple[ProductRow, int | None]], low_stock_threshold: int
 ) -> dict[str, int]:
-    """New products, hidden until their stock arrives (as core.catalog makes them), with empty stock rows."""
+    """New products with empty stock rows; their opening stock follows in the same transaction. A product is
+    visible exactly when that stock is positive, as the ledger would leave it: written so at once, because a
+    second write of each new row (re-indexing its names) would double the cost of a big file."""
     if not rows:
         return {}
     conn = uow.conn
@@ -527,6 +541,7 @@ async def _create(
             low_stock_threshold=[
                 low_stock_threshold if row.low_stock_threshold is None else row.low_stock_threshold for row, _ in rows
             ],
+            stocked=[bool(row.quantity) for row, _ in rows],
         )
     )
     ids = {record["sku"]: record["id"] for record in made}
