@@ -43,9 +43,6 @@ MAX_MONEY = Decimal("999999999999.99")  # NUMERIC(14,2)
 CATEGORY_SEPARATOR = "/"
 CHUNK = 500  # rows written per statement, and how often progress is told
 _LENGTHS = {"sku": 100, "barcode": 100, "name_uz": 255, "name_ru": 255, "category": 255}
-_MONEY = ("price", "sale_price", "cost_price")
-_COUNTS = ("quantity", "low_stock_threshold")
-_TEXTS = ("sku", "barcode", "name_uz", "name_ru", "description_uz", "description_ru")
 
 
 class Reason(StrEnum):
@@ -184,11 +181,11 @@ def parse(content: bytes, name: str) -> ParsedFile:
     if "sku" not in positions:
         problems.append(Problem(1, "sku", Reason.MISSING_COLUMN))
     if problems:
-        return ParsedFile(name, frozenset(positions), (), tuple(problems))
+        return ParsedFile(name, frozenset(positions), (), _in_order(problems))
     parsed: list[ProductRow] = []
     first_row_of: dict[str, int] = {}
-    for row in rows:
-        if len(parsed) + len({p.row for p in problems}) >= MAX_ROWS:
+    for seen, row in enumerate(rows):
+        if seen == MAX_ROWS:
             problems.append(Problem(row.number, None, Reason.TOO_MANY_ROWS, limit=str(MAX_ROWS)))
             break
         cells = {column: row.cells[index] if index < len(row.cells) else None for column, index in positions.items()}
@@ -212,33 +209,42 @@ def _in_order(problems: Sequence[Problem]) -> tuple[Problem, ...]:
 
 
 def _row(number: int, cells: dict[str, Cell]) -> tuple[ProductRow | None, list[Problem]]:
+    """One data row read by its columns (a column not in the file reads as empty), with its problems."""
     problems: list[Problem] = []
-    values: dict[str, object] = {}
 
     def refuse(column: str, reason: Reason, value: object = "", limit: object = "") -> None:
         problems.append(Problem(number, column, reason, str(value), str(limit)))
 
-    for column, cell in cells.items():
-        if column in _TEXTS:
-            text = _text(cell) if cell is not None else ""
-            if column in _LENGTHS and len(text) > _LENGTHS[column]:
-                refuse(column, Reason.TOO_LONG, limit=_LENGTHS[column])
-            values[column] = text or None
-        elif column in _MONEY:
-            values[column] = _amount(cell, column, refuse)
-        elif column in _COUNTS:
-            values[column] = _count(cell, column, refuse)
-        elif column == "category":
-            values[column] = _category(cell, refuse)
-        elif column == "photo_urls":
-            values[column] = _photos(cell, refuse)
-    if values.get("sku") is None:
+    def text(column: str) -> str | None:
+        cell = cells.get(column)
+        value = _text(cell) if cell is not None else ""
+        if len(value) > _LENGTHS.get(column, len(value)):
+            refuse(column, Reason.TOO_LONG, limit=_LENGTHS[column])
+        return value or None
+
+    sku = text("sku")
+    found = ProductRow(
+        row=number,
+        sku=sku or "",
+        barcode=text("barcode"),
+        name_uz=text("name_uz"),
+        name_ru=text("name_ru"),
+        category=_category(cells.get("category"), refuse),
+        price=_amount(cells.get("price"), "price", refuse),
+        sale_price=_amount(cells.get("sale_price"), "sale_price", refuse),
+        cost_price=_amount(cells.get("cost_price"), "cost_price", refuse),
+        quantity=_count(cells.get("quantity"), "quantity", refuse),
+        low_stock_threshold=_count(cells.get("low_stock_threshold"), "low_stock_threshold", refuse),
+        description_uz=text("description_uz"),
+        description_ru=text("description_ru"),
+        photo_urls=_photos(cells.get("photo_urls"), refuse),
+    )
+    if sku is None:
         refuse("sku", Reason.REQUIRED)
         return None, problems
-    price, sale_price = values.get("price"), values.get("sale_price")
-    if isinstance(price, Decimal) and isinstance(sale_price, Decimal) and sale_price > price:
-        refuse("sale_price", Reason.SALE_ABOVE_PRICE, sale_price, price)
-    return ProductRow(row=number, **values), problems  # type: ignore[arg-type]
+    if found.price is not None and found.sale_price is not None and found.sale_price > found.price:
+        refuse("sale_price", Reason.SALE_ABOVE_PRICE, found.sale_price, found.price)
+    return found, problems
 
 
 def _text(cell: Cell) -> str:

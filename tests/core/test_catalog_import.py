@@ -40,8 +40,8 @@ def test_every_bad_cell_is_named_by_its_excel_row_and_column() -> None:
 
 def test_a_header_with_an_unknown_or_missing_column_is_refused_on_row_1() -> None:
     assert _problems("name_uz,prise\nChoynak,1\n") == [
-        (1, "prise", Reason.UNKNOWN_COLUMN),
         (1, "sku", Reason.MISSING_COLUMN),
+        (1, "prise", Reason.UNKNOWN_COLUMN),
     ]
 
 
