@@ -2,6 +2,8 @@
 
 A real aiogram ``Bot`` talks HTTP to it (see :func:`make_bot`). It records every call, answers with valid
 Bot API objects, serves queued updates through ``getUpdates`` (long polling) and can inject API errors.
+Files users send (see :meth:`FakeTelegram.document_update`) and documents the bot sends are kept, found by
+``getFile`` and downloaded from ``/file/bot<token>/<file_path>``, as from the real Bot API.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from aiohttp import web
 __all__ = ["ApiCall", "FakeTelegram", "UploadedFile", "make_bot"]
 
 MAX_LONG_POLL_SECONDS = 1.0
+# The Bot API lets a bot download files up to 20 MB; getFile refuses bigger ones.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 
 # Enough of an upload to check its kind by its signature (a PNG's first 8 bytes) without keeping it whole.
@@ -31,12 +35,14 @@ KEPT_BYTES = 64
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file part of a multipart request: its size and first KEPT_BYTES bytes (not compared)."""
+    """A file part of a multipart request: its size and first KEPT_BYTES bytes (not compared); a sent document
+    is kept whole in the fake's files (see :meth:`FakeTelegram.file_content`)."""
 
     filename: str | None
     size: int
     content_type: str | None
     head: bytes = field(default=b"", compare=False)
+    content: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass
@@ -53,6 +59,15 @@ class ApiCall:
     failed: bool = False
 
 
+class _ApiError(Exception):
+    """An error the real Bot API answers for a request it cannot serve (e.g. an unknown file id)."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
 @dataclass
 class _Failure:
     error_code: int
@@ -61,10 +76,18 @@ class _Failure:
     times: int
 
 
+@dataclass(frozen=True)
+class _StoredFile:
+    file_unique_id: str
+    file_path: str
+    content: bytes
+
+
 @dataclass
 class _State:
     webhook_url: str = ""
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, _StoredFile] = field(default_factory=dict)
 
 
 # Free-text fields stay strings even when a user types something that parses as JSON.
@@ -130,6 +153,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._stopping = False
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -195,6 +219,10 @@ class FakeTelegram:
             for c in self._successful("sendMessage")
             if chat_id is None or str(c.params.get("chat_id")) == str(chat_id)
         ]
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a file the fake keeps (one a user sent, or a document the bot sent)."""
+        return self._state.files[file_id].content
 
     # ------------------------------------------------------------------ fault injection
 
@@ -273,6 +301,38 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
         return {"update_id": self._new_update_id(), "message": message}
 
+    def document_update(
+        self,
+        file_name: str,
+        content: bytes,
+        user_id: int = 1001,
+        first_name: str = "Ali",
+        language_code: str | None = "uz",
+        mime_type: str | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A valid Update with a document a user sent; the fake keeps its bytes for getFile and the download.
+        ``file_size`` may claim a size the content does not have (a file too big to download)."""
+        document: dict[str, Any] = {**self._keep_file(content, file_name), "file_name": file_name}
+        document["file_size"] = file_size if file_size is not None else len(content)
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(user_id),
+            "from": self._user(user_id, first_name, language_code, None),
+            "document": document,
+        }
+        return {"update_id": self._new_update_id(), "message": message}
+
+    def _keep_file(self, content: bytes, file_name: str | None) -> dict[str, Any]:
+        """Keep a file's bytes under a new file id; returns its file_id and file_unique_id."""
+        file_id = self._file_id()
+        stored = _StoredFile(f"u-{file_id}", f"documents/{file_id}-{file_name or 'file'}", content)
+        self._state.files[file_id] = stored
+        return {"file_id": file_id, "file_unique_id": stored.file_unique_id}
+
     def callback_update(
         self,
         data: str,
@@ -327,7 +387,12 @@ class FakeTelegram:
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return web.json_response(body, status=failure.error_code)
-        result = await self._result(method, token, params)
+        try:
+            result = await self._result(method, token, params)
+        except _ApiError as error:
+            return web.json_response(
+                {"ok": False, "error_code": error.code, "description": error.description}, status=error.code
+            )
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
@@ -338,7 +403,7 @@ class FakeTelegram:
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     data = value.file.read()
-                    params[key] = UploadedFile(value.filename, len(data), value.content_type, data[:KEPT_BYTES])
+                    params[key] = UploadedFile(value.filename, len(data), value.content_type, data[:KEPT_BYTES], data)
                 else:
                     params[key] = _decode_value(key, str(value))
         for key, value in list(params.items()):
@@ -435,9 +500,12 @@ class FakeTelegram:
             return self._remember(message)
         if name == "senddocument":
             message = self._message(token, params)
-            filename, size = self._upload(params.get("document"))
-            file_id = params["document"] if isinstance(params.get("document"), str) else self._file_id()
-            document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+            upload = params.get("document")
+            filename, size = self._upload(upload)
+            if isinstance(upload, UploadedFile):
+                document: dict[str, Any] = self._keep_file(upload.content, filename)
+            else:
+                document = {"file_id": upload, "file_unique_id": f"u-{upload}"}
             if size:
                 document["file_size"] = size
             if filename:
@@ -472,6 +540,8 @@ class FakeTelegram:
             return self._edit(token, params, ("caption", "caption_entities", "reply_markup"))
         if name == "editmessagereplymarkup":
             return self._edit(token, params, ("reply_markup",))
+        if name == "getfile":
+            return self._get_file(str(params.get("file_id", "")))
         if name == "getupdates":
             return await self._get_updates(params)
         if name == "getwebhookinfo":
@@ -504,6 +574,26 @@ class FakeTelegram:
         if name == "getmycommands":
             return []
         return True
+
+    def _get_file(self, file_id: str) -> dict[str, Any]:
+        stored = self._state.files.get(file_id)
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        for stored in self._state.files.values():
+            if stored.file_path == path:
+                return web.Response(body=stored.content, content_type="application/octet-stream")
+        raise web.HTTPNotFound()
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0) or 0)
