@@ -476,6 +476,9 @@ async def run(
     """Write the file in the caller's unit of work. Checked again inside it (the catalogue may have moved since
     the dry run): ImportRefused, with nothing written, when any row is bad."""
     conn = uow.conn
+    # One import at a time: a second file naming the same new SKUs or categories waits, then finds them made
+    # and updates them, instead of failing on the unique key half-way.
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalog_import'))")
     plan = await check(conn, file)
     if not plan.ok:
         raise ImportRefused(plan)

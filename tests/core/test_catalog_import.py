@@ -1,6 +1,8 @@
 """A catalogue file brought in: every bad cell named by row and column before anything is written, then the
 whole file in one transaction, stock through the ledger."""
 
+import asyncio
+
 import asyncpg
 import pytest
 
@@ -130,3 +132,13 @@ async def test_export_gives_back_what_was_imported(pool: asyncpg.Pool, effects: 
             99000,
             3,
         )
+
+
+async def test_two_imports_of_the_same_new_rows_at_once_make_each_product_and_category_once(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
+    text = HEADER + "A-1,Choynak,,Uy/Oshxona,120000,,3,\nA-2,Piyola,,Uy,9000,,1,\n"
+    first, second = await asyncio.gather(_import(pool, effects, text), _import(pool, effects, text))
+    assert sorted([(first.created, first.updated), (second.created, second.updated)]) == [(0, 2), (2, 0)]
+    assert await pool.fetchval("SELECT count(*) FROM products") == 2
+    assert await pool.fetchval("SELECT count(*) FROM categories") == 2
