@@ -1,4 +1,5 @@
-"""The `amazing-store` command: run the process, migrate, seed the demo catalog, manage admins."""
+"""The `amazing-store` command: run the process, migrate, seed the demo catalog, manage admins, connect
+marketplaces, bring the catalogue in and out as a file."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import logs, mappings, marketplaces, media, users
+from core import catalog_export, catalog_import, logs, mappings, marketplaces, media, users
 from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -22,6 +24,7 @@ from core.migrations import MigrationError, migrate
 from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
+from core.spreadsheets import UnreadableTable, table_format
 from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
 from demo.seeding import catalog_is_empty, seed_demo
@@ -92,7 +95,38 @@ def _parser() -> argparse.ArgumentParser:
         command=_admin, action="list"
     )
     _marketplace_commands(commands)
+    _catalog_commands(commands)
     return parser
+
+
+def _catalog_commands(commands: argparse._SubParsersAction) -> None:
+    catalog = commands.add_parser(
+        "catalog",
+        help="import or export the catalogue as an .xlsx or .csv file",
+        description="The catalogue as a file, one product a row, matched by SKU. Columns: "
+        + ", ".join(catalog_import.COLUMNS)
+        + ". CSV: UTF-8 (with or without a BOM) or Windows-1251, separated by `,` or `;`.",
+    )
+    actions = catalog.add_subparsers(title="actions", required=True)
+    importing = actions.add_parser(
+        "import",
+        help="check a file, then import it in one transaction",
+        description="Check every row; with bad rows, name each (row as Excel numbers it, column, reason), import "
+        "nothing and exit 1. A clean file is imported at once, unless --dry-run.",
+    )
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--dry-run", action="store_true", help="only report what the import would do")
+    importing.set_defaults(command=_catalog_import)
+    exporting = actions.add_parser(
+        "export", help="write the catalogue with today's stock", description="Write every product to FILE."
+    )
+    exporting.add_argument("file", type=Path, help="an .xlsx or .csv path")
+    exporting.set_defaults(command=_catalog_export)
+    template = actions.add_parser(
+        "template", help="write an empty catalogue file", description="Write the header row the import expects."
+    )
+    template.add_argument("file", type=Path, help="an .xlsx or .csv path")
+    template.set_defaults(command=_catalog_template)
 
 
 def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
@@ -354,6 +388,57 @@ def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Nam
         return 0
 
     return _with_marketplace(settings, urls, args.slug, unmap_one)
+
+
+def _catalog_import(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    try:
+        file = catalog_import.parse(args.file.read_bytes(), args.file.name)
+    except UnreadableTable as error:
+        print(f"amazing-store: {args.file}: {error}", file=sys.stderr)
+        return 1
+
+    async def run(conn: Conn) -> int:
+        await migrate(conn)
+        plan = await catalog_import.check(conn, file)
+        print(f"{file.name}: {plan.new} new, {plan.updated} updated, {plan.new_categories} new categories")
+        if not plan.ok:
+            for problem in plan.problems:
+                print(f"{file.name}: {problem}", file=sys.stderr)
+            print(f"amazing-store: {len(plan.problems)} bad cells; nothing imported", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            return 0
+        async with _effects(urls) as effects, effects.transaction(conn) as uow:
+            done = await catalog_import.run(uow, file, actor_id=None, low_stock_threshold=settings.low_stock_threshold)
+        print(f"imported: {done.created} created, {done.updated} updated, {done.new_categories} categories created")
+        return 0
+
+    return _with_database(urls, run)
+
+
+def _catalog_export(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def run(conn: Conn) -> int:
+        await migrate(conn)
+        args.file.write_bytes(await catalog_export.export(conn, args.file.name))
+        print(f"exported to {args.file}")
+        return 0
+
+    try:
+        table_format(args.file.name)
+    except UnreadableTable as error:
+        print(f"amazing-store: {error}", file=sys.stderr)
+        return 2
+    return _with_database(urls, run)
+
+
+def _catalog_template(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    try:
+        args.file.write_bytes(catalog_export.template(args.file.name))
+    except UnreadableTable as error:
+        print(f"amazing-store: {error}", file=sys.stderr)
+        return 2
+    print(f"template written to {args.file}")
+    return 0
 
 
 @contextlib.asynccontextmanager

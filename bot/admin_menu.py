@@ -24,6 +24,7 @@ def menu_markup() -> InlineKeyboardMarkup:
         inline_keyboard=[
             [item(_("📝 New manual order"), Screen.MANUAL_ORDER)],
             [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
+            [item(_("📥 Catalogue from a file"), Screen.CATALOG_FILE)],
             [orders, item(_("📊 Reports"), Screen.REPORTS)],
             [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("👥 Admins"), Screen.ADMINS)],
         ]

@@ -27,6 +27,7 @@ class Screen(StrEnum):
     REPORTS = "reports"
     SYNC = "sync"
     ADMINS = "admins"
+    CATALOG_FILE = "catalog_file"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -192,3 +193,22 @@ class PauseSync(CallbackData, prefix="sync_pause"):
 
 class CheckMarketplaceKey(CallbackData, prefix="key_check"):
     marketplace_id: int
+
+
+class SendCatalogTemplate(CallbackData, prefix="catalog_template"):
+    """Send an empty catalogue file to fill in."""
+
+
+class SendCatalogExport(CallbackData, prefix="catalog_export"):
+    """Send the catalogue with today's stock as a file."""
+
+
+class ImportCatalogFile(CallbackData, prefix="catalog_import"):
+    """Import the file whose dry run is shown; `file` is its Telegram file_unique_id, so the button of an older
+    file's dry run never imports a newer one."""
+
+    file: str
+
+
+class CancelCatalogImport(CallbackData, prefix="catalog_import_cancel"):
+    file: str

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot import (
     admin_menu,
     admins,
+    catalog_file,
     errors,
     helpdesk,
     language,
@@ -45,6 +46,7 @@ ROUTERS = (
     admin_menu.router,
     manual_order.router,
     products.router,
+    catalog_file.router,
     order_desk.router,
     admins.router,
     reports.router,

@@ -123,6 +123,16 @@ async def receive(
     return await _move(uow, product_id, Movement.RECEIVE, quantity, 0, source, alert=not opening)
 
 
+async def receive_many(
+    uow: UnitOfWork, receipts: Sequence[tuple[int, int]], source: Source, *, opening: bool = False
+) -> list[StockLevel]:
+    """Goods arrived for several products, (product id, quantity) pairs, in one write: a catalogue import."""
+    for _, quantity in receipts:
+        _require_positive(quantity)
+    changes = [(product_id, quantity, 0) for product_id, quantity in receipts]
+    return await _move_many(uow, changes, Movement.RECEIVE, source, alert=not opening) if changes else []
+
+
 async def adjust(uow: UnitOfWork, product_id: int, change: int, source: Source) -> StockLevel:
     """An admin's correction, +/- n, with the reason in source.notes."""
     if change == 0:
@@ -142,6 +152,27 @@ async def set_count(uow: UnitOfWork, product_id: int, counted: int, source: Sour
             f"{current['reserved_quantity']} units are reserved for customers; the count cannot be lower", "quantity"
         )
     return await _move(uow, product_id, Movement.STOCK_TAKE, counted - current["quantity"], 0, source)
+
+
+async def count_many(uow: UnitOfWork, counts: Sequence[tuple[int, int]], source: Source) -> list[StockLevel]:
+    """A stock take of several products, (product id, counted) pairs, in one write. Unlike `set_count`, a product
+    already at its count moves nothing: a re-imported catalogue file must not fill the ledger with zeros."""
+    conn = _connection(uow)
+    locked = {product_id: await _current(conn, product_id) for product_id, _ in sorted(counts)}
+    changes = []
+    for product_id, counted in counts:
+        row = locked[product_id]
+        if counted < 0:
+            raise ValidationError("a count cannot be negative", "quantity")
+        if counted < row["reserved_quantity"]:
+            raise ValidationError(
+                f"{row['reserved_quantity']} units of {row['sku']} are reserved for customers; the count cannot be"
+                " lower",
+                "quantity",
+            )
+        if counted != row["quantity"]:
+            changes.append((product_id, counted - row["quantity"], 0))
+    return await _move_many(uow, changes, Movement.STOCK_TAKE, source, locked=locked) if changes else []
 
 
 async def sell(uow: UnitOfWork, product_id: int, quantity: int, source: Source) -> StockLevel:

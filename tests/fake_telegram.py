@@ -2,6 +2,8 @@
 
 A real aiogram ``Bot`` talks HTTP to it (see :func:`make_bot`). It records every call, answers with valid
 Bot API objects, serves queued updates through ``getUpdates`` (long polling) and can inject API errors.
+Files users send (see :meth:`FakeTelegram.document_update`) and documents the bot sends are kept, found by
+``getFile`` and downloaded from ``/file/bot<token>/<file_path>``, as from the real Bot API.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from aiohttp import web
 __all__ = ["ApiCall", "FakeTelegram", "UploadedFile", "make_bot"]
 
 MAX_LONG_POLL_SECONDS = 1.0
+# The Bot API lets a bot download files up to 20 MB; getFile refuses bigger ones.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 
 # Enough of an upload to check its kind by its signature (a PNG's first 8 bytes) without keeping it whole.
@@ -31,12 +35,14 @@ KEPT_BYTES = 64
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A file part of a multipart request: its size and first KEPT_BYTES bytes (not compared)."""
+    """A file part of a multipart request: its size and first KEPT_BYTES bytes (not compared); a sent document
+    is kept whole in the fake's files (see :meth:`FakeTelegram.file_content`)."""
 
     filename: str | None
     size: int
     content_type: str | None
     head: bytes = field(default=b"", compare=False)
+    content: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass
@@ -53,6 +59,15 @@ class ApiCall:
     failed: bool = False
 
 
+class _ApiError(Exception):
+    """An error the real Bot API answers for a request it cannot serve (e.g. an unknown file id)."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
 @dataclass
 class _Failure:
     error_code: int
@@ -61,12 +76,18 @@ class _Failure:
     times: int
 
 
+@dataclass(frozen=True)
+class _StoredFile:
+    file_unique_id: str
+    file_path: str
+    content: bytes
+
+
 @dataclass
 class _State:
     webhook_url: str = ""
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
-    # Files users sent, as the Bot API keeps them: file_id -> (file_path, bytes).
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    files: dict[str, _StoredFile] = field(default_factory=dict)
 
 
 # Free-text fields stay strings even when a user types something that parses as JSON.
@@ -199,6 +220,10 @@ class FakeTelegram:
             if chat_id is None or str(c.params.get("chat_id")) == str(chat_id)
         ]
 
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a file the fake keeps (one a user sent, or a document the bot sent)."""
+        return self._state.files[file_id].content
+
     # ------------------------------------------------------------------ fault injection
 
     def fail_next(
@@ -276,6 +301,38 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
         return {"update_id": self._new_update_id(), "message": message}
 
+    def document_update(
+        self,
+        file_name: str,
+        content: bytes,
+        user_id: int = 1001,
+        first_name: str = "Ali",
+        language_code: str | None = "uz",
+        mime_type: str | None = None,
+        file_size: int | None = None,
+    ) -> dict[str, Any]:
+        """A valid Update with a document a user sent; the fake keeps its bytes for getFile and the download.
+        ``file_size`` may claim a size the content does not have (a file too big to download)."""
+        document: dict[str, Any] = {**self._keep_file(content, file_name), "file_name": file_name}
+        document["file_size"] = file_size if file_size is not None else len(content)
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": _chat(user_id),
+            "from": self._user(user_id, first_name, language_code, None),
+            "document": document,
+        }
+        return {"update_id": self._new_update_id(), "message": message}
+
+    def _keep_file(self, content: bytes, file_name: str | None) -> dict[str, Any]:
+        """Keep a file's bytes under a new file id; returns its file_id and file_unique_id."""
+        file_id = self._file_id()
+        stored = _StoredFile(f"u-{file_id}", f"documents/{file_id}-{file_name or 'file'}", content)
+        self._state.files[file_id] = stored
+        return {"file_id": file_id, "file_unique_id": stored.file_unique_id}
+
     def callback_update(
         self,
         data: str,
@@ -314,10 +371,7 @@ class FakeTelegram:
 
     def add_file(self, data: bytes, extension: str = "jpg") -> str:
         """Keep a file as Telegram keeps what a user sent; its file_id, for getFile and the download URL."""
-        number = next(self._file_ids)
-        file_id = f"AgAD-file-{number}"
-        self._state.files[file_id] = (f"photos/file_{number}.{extension}", data)
-        return file_id
+        return str(self._keep_file(data, f"photo.{extension}")["file_id"])
 
     def photo_update(
         self,
@@ -331,7 +385,8 @@ class FakeTelegram:
         update = self.message_update("", user_id=user_id, language_code=language_code)
         message = update["message"]
         del message["text"]
-        size = len(self._state.files[file_id][1]) if file_id in self._state.files else 1
+        stored = self._state.files.get(file_id)
+        size = len(stored.content) if stored is not None else 1
         message["photo"] = [
             {"file_id": f"{file_id}-small", "file_unique_id": f"u-{file_id}-s", "width": 90, "height": 90},
             {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960, "file_size": size},
@@ -343,14 +398,6 @@ class FakeTelegram:
         return update
 
     # ------------------------------------------------------------------ HTTP
-
-    async def _download(self, request: web.Request) -> web.Response:
-        """https://api.telegram.org/file/bot<token>/<file_path>, as getFile's answer names it."""
-        wanted = request.match_info["path"]
-        for path, data in self._state.files.values():
-            if path == wanted:
-                return web.Response(body=data, content_type="application/octet-stream")
-        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
     async def _handle(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -368,11 +415,12 @@ class FakeTelegram:
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return web.json_response(body, status=failure.error_code)
-        if method.lower() == "getfile" and params.get("file_id") not in self._state.files:
+        try:
+            result = await self._result(method, token, params)
+        except _ApiError as error:
             return web.json_response(
-                {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, status=400
+                {"ok": False, "error_code": error.code, "description": error.description}, status=error.code
             )
-        result = await self._result(method, token, params)
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
@@ -383,7 +431,7 @@ class FakeTelegram:
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     data = value.file.read()
-                    params[key] = UploadedFile(value.filename, len(data), value.content_type, data[:KEPT_BYTES])
+                    params[key] = UploadedFile(value.filename, len(data), value.content_type, data[:KEPT_BYTES], data)
                 else:
                     params[key] = _decode_value(key, str(value))
         for key, value in list(params.items()):
@@ -480,9 +528,12 @@ class FakeTelegram:
             return self._remember(message)
         if name == "senddocument":
             message = self._message(token, params)
-            filename, size = self._upload(params.get("document"))
-            file_id = params["document"] if isinstance(params.get("document"), str) else self._file_id()
-            document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+            upload = params.get("document")
+            filename, size = self._upload(upload)
+            if isinstance(upload, UploadedFile):
+                document: dict[str, Any] = self._keep_file(upload.content, filename)
+            else:
+                document = {"file_id": upload, "file_unique_id": f"u-{upload}"}
             if size:
                 document["file_size"] = size
             if filename:
@@ -517,6 +568,8 @@ class FakeTelegram:
             return self._edit(token, params, ("caption", "caption_entities", "reply_markup"))
         if name == "editmessagereplymarkup":
             return self._edit(token, params, ("reply_markup",))
+        if name == "getfile":
+            return self._get_file(str(params.get("file_id", "")))
         if name == "getupdates":
             return await self._get_updates(params)
         if name == "getwebhookinfo":
@@ -548,15 +601,27 @@ class FakeTelegram:
             return f"https://t.me/$fake-invoice-{next(self._file_ids)}"
         if name == "getmycommands":
             return []
-        if name == "getfile":
-            path, data = self._state.files[params["file_id"]]
-            return {
-                "file_id": params["file_id"],
-                "file_unique_id": f"u-{params['file_id']}",
-                "file_size": len(data),
-                "file_path": path,
-            }
         return True
+
+    def _get_file(self, file_id: str) -> dict[str, Any]:
+        stored = self._state.files.get(file_id)
+        if stored is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        for stored in self._state.files.values():
+            if stored.file_path == path:
+                return web.Response(body=stored.content, content_type="application/octet-stream")
+        raise web.HTTPNotFound()
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0) or 0)

@@ -13,7 +13,15 @@ import tempfile
 import time
 from pathlib import Path
 
-SCRIPTS = ("bench_start", "bench_orders", "bench_push", "bench_webhooks", "bench_catalog", "bench_media")
+SCRIPTS = (
+    "bench_start",
+    "bench_orders",
+    "bench_push",
+    "bench_webhooks",
+    "bench_catalog",
+    "bench_import",
+    "bench_media",
+)
 
 
 def run_all(figures_file: Path) -> dict[str, float]:
@@ -113,6 +121,18 @@ def table(f: dict[str, float]) -> list[str]:
         rows.append(
             _row("process RSS at 100k products", f"{f['rss_mib']:.0f} MiB", "<= 200 MB", f["rss_mib"] * 1.048576 <= 200)
         )
+    if get("import_new_s") is not None:
+        rows_in_file = f["import_rows"]
+        for label, key in (("new", "import_new_s"), ("updates", "import_update_s")):
+            rows.append(
+                _row(
+                    f"{rows_in_file:,.0f}-row xlsx import, {label}",
+                    f"{f[key]:.1f} s = {rows_in_file / f[key]:.0f} rows/s",
+                    "-",
+                    None,
+                )
+            )
+        rows.append(_row("import peak memory (process)", f"{f['import_peak_mib']:.0f} MiB", "-", None))
     if get("cold_start_s") is not None:
         rows.append(
             _row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s", "-", None)

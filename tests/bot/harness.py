@@ -59,6 +59,18 @@ class Chat:
             )
         )
 
+    async def send_document(self, file_name: str, content: bytes, file_size: int | None = None) -> None:
+        await self.process.feed(
+            self.fake.document_update(
+                file_name,
+                content,
+                user_id=self.user_id,
+                first_name=self.first_name,
+                language_code=self.language_code,
+                file_size=file_size,
+            )
+        )
+
     def messages(self) -> list[dict[str, Any]]:
         """The bot's messages in this chat as they look now (edits applied), oldest first."""
         stored = self.fake._state.messages  # the fake's view of each chat, as a client would show it

@@ -15,6 +15,7 @@ from bot.callbacks import (
     AdjustStock,
     AskToCancelOrder,
     AskToUnmapListing,
+    CancelCatalogImport,
     ChangeOrderPart,
     ChangeOrderStatus,
     ChangePhotos,
@@ -25,6 +26,7 @@ from bot.callbacks import (
     ExplainMarketplacePrice,
     FormAction,
     FormButton,
+    ImportCatalogFile,
     MapListing,
     OpenListings,
     OpenOrder,
@@ -36,6 +38,8 @@ from bot.callbacks import (
     PriceField,
     RunSyncNow,
     Screen,
+    SendCatalogExport,
+    SendCatalogTemplate,
     SetOnSale,
     ShowReport,
     UnmapListing,
@@ -49,6 +53,8 @@ from tests.builders import Shop
 
 BIGGEST_ID = 2**31 - 1  # ids are SERIAL
 FORM = new_form_id()
+# Telegram's file_unique_id is about 16 characters; twice that leaves room.
+FILE_UNIQUE_ID = "A" * 32
 Choice = TypeVar("Choice", bound=StrEnum)
 
 
@@ -80,6 +86,10 @@ LONGEST_BUTTONS: list[CallbackData] = [
     RunSyncNow(marketplace_id=BIGGEST_ID),
     PauseSync(marketplace_id=BIGGEST_ID, paused=True),
     CheckMarketplaceKey(marketplace_id=BIGGEST_ID),
+    SendCatalogTemplate(),
+    SendCatalogExport(),
+    ImportCatalogFile(file=FILE_UNIQUE_ID),
+    CancelCatalogImport(file=FILE_UNIQUE_ID),
 ]
 
 
