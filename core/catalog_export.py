@@ -15,7 +15,8 @@ WITH RECURSIVE paths AS (
 )
 SELECT p.sku, p.barcode, p.name_uz, p.name_ru, paths.path AS category, p.price, p.sale_price, p.cost_price,
        i.quantity, p.low_stock_threshold, p.description_uz, p.description_ru,
-       CASE WHEN p.image_url ~ '^https?://' THEN p.image_url END AS photo_urls
+       (SELECT string_agg(f.source_url, ' ' ORDER BY f.position) FROM product_photos f
+         WHERE f.product_id = p.id AND f.source_url IS NOT NULL AND f.status <> 'failed') AS photo_urls
   FROM products p
   JOIN inventory i ON i.product_id = p.id
   LEFT JOIN paths ON paths.id = p.category_id
@@ -25,7 +26,8 @@ SELECT p.sku, p.barcode, p.name_uz, p.name_ru, paths.path AS category, p.price, 
 
 async def export(conn: Conn, name: str) -> bytes:
     """Every product, by SKU, as the file `name` (its extension chooses the format); the quantity is the count on
-    the shelf (reserved units included), as the import sets it."""
+    the shelf (reserved units included), as the import sets it. `photo_urls` are the addresses photos were fetched
+    (or wait to be fetched) from; a photo sent in the chat has none, and stays as it is when the file comes back."""
     rows: list[tuple[Cell, ...]] = [
         tuple(record[column] for column in COLUMNS) for record in await conn.fetch(_ROWS, CATEGORY_SEPARATOR)
     ]

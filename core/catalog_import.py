@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from core import audit, categories, inventory
+from core import audit, categories, inventory, photos
 from core.categories import CategoryFields
 from core.db import Conn
 from core.inventory import Source
@@ -510,6 +510,12 @@ async def run(
         await inventory.count_many(
             uow, [(known[row.sku].id, row.quantity) for row, _ in old if row.quantity is not None], source
         )
+        # Queued in this transaction; the photo job fetches them after the commit. A URL the product already has
+        # is not queued again, so importing the same file twice keeps one photo per address.
+        ids = [(created[row.sku], row) for row, _ in fresh] + [(known[row.sku].id, row) for row, _ in old]
+        for product_id, row in ids:
+            if row.photo_urls:
+                await photos.queue_urls(conn, product_id, row.photo_urls)
         if progress is not None:
             await progress(min(start + CHUNK, total), total)
     uow.catalog_changed()
