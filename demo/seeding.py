@@ -29,16 +29,20 @@ _SEED_LOCK_KEY = 0x616D7A5F64656D6F
 _INSERT_MARKETPLACES = """
 INSERT INTO marketplaces (name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync,
                           supports_order_sync, supports_price_sync, sync_interval_minutes,
-                          default_commission_rate)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
-                     $8::bool[], $9::int[], $10::numeric[])
+                          default_commission_rate, is_demo)
+SELECT d.*, d.integration_type <> 'own'  -- the own store is the seller's, whoever made it
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
+              $8::bool[], $9::int[], $10::numeric[])
+       AS d(name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync, supports_order_sync,
+            supports_price_sync, sync_interval_minutes, default_commission_rate)
+-- Migration 019 made the own store already: a conflict on its slug or on "one own store" keeps that one.
 ON CONFLICT DO NOTHING
 RETURNING id
 """
 
 _INSERT_CATEGORIES = """
-INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order)
-SELECT d.name_uz, d.name_ru, d.parent_id, d.icon, d.color, d.sort_order
+INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_demo)
+SELECT d.name_uz, d.name_ru, d.parent_id, d.icon, d.color, d.sort_order, TRUE
   FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[])
        WITH ORDINALITY AS d(name_uz, name_ru, parent_id, icon, color, sort_order, ord)
  ORDER BY d.ord
@@ -59,9 +63,9 @@ SELECT DISTINCT ON (parent_id, name_uz) id, name_uz, parent_id
 _INSERT_PRODUCTS = """
 WITH created AS (
     INSERT INTO products (sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id, price,
-                          sale_price, cost_price, image_url, is_active, inactive_reason)
+                          sale_price, cost_price, image_url, is_active, inactive_reason, is_demo)
     SELECT d.sku, d.barcode, d.name_uz, d.name_ru, d.description_uz, d.description_ru, d.category_id, d.price,
-           d.sale_price, d.cost_price, d.image_url, FALSE, 'out_of_stock'
+           d.sale_price, d.cost_price, d.image_url, FALSE, 'out_of_stock', TRUE
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
                   $8::numeric[], $9::numeric[], $10::numeric[], $11::text[])
            WITH ORDINALITY AS d(sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
@@ -103,8 +107,8 @@ SELECT l.id, l.marketplace_id, k.name, k.value
 """
 
 _INSERT_BANNERS = """
-INSERT INTO banners (title_uz, title_ru, image_url, link_type, link_id, link_url, sort_order)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[])
+INSERT INTO banners (title_uz, title_ru, image_url, link_type, link_id, link_url, sort_order, is_demo)
+SELECT *, TRUE FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[])
 RETURNING id
 """
 
