@@ -24,7 +24,7 @@ from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
-from demo.seeding import catalog_is_empty, seed_demo
+from demo.seeding import catalog_is_empty, remove_demo, seed_demo
 
 if TYPE_CHECKING:
     from sync.limiter import RateLimits
@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--if-empty", action="store_true", help="only when the catalog has no product yet")
     seed.set_defaults(command=_seed_demo)
+    commands.add_parser(
+        "remove-demo",
+        help="take the demo catalog away, keeping everything the seller added",
+        description="Remove the demo's products (with their stock and trial orders), banners, and the demo "
+        "categories and manual channels that hold nothing of the seller's. The seller's products, orders and "
+        "channels stay; the API marketplaces stay, to be connected.",
+    ).set_defaults(command=_remove_demo)
     admin = commands.add_parser(
         "admin",
         help="grant, revoke or list admin rights",
@@ -232,6 +239,20 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         return 0
 
     return _with_database(urls, seed)
+
+
+def _remove_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def remove(conn: Conn) -> int:
+        await migrate(conn)
+        async with _effects(urls) as effects:
+            removed = await remove_demo(conn, effects)
+        print(
+            f"demo removed: {removed.products} products, {removed.orders} trial orders, {removed.categories} "
+            f"categories, {removed.banners} banners, {removed.channels} channels"
+        )
+        return 0
+
+    return _with_database(urls, remove)
 
 
 def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:

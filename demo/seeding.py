@@ -299,3 +299,66 @@ async def _seed_banners(conn: Conn, products: list[Product], category_ids: dict[
         [i for i, _ in missing],
     )
     return len(inserted)
+
+
+@dataclass(frozen=True)
+class RemovedDemo:
+    """Rows `remove_demo` took away."""
+
+    orders: int
+    products: int
+    categories: int
+    banners: int
+    channels: int
+
+
+# A trial order is one whose every line is a demo product: the seller's own products are never on one.
+_DELETE_TRIAL_ORDERS = """
+DELETE FROM orders o
+ WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)
+   AND NOT EXISTS (SELECT 1 FROM order_items i LEFT JOIN products p ON p.id = i.product_id
+                    WHERE i.order_id = o.id AND p.is_demo IS NOT TRUE)
+"""
+
+# A seller's order that also sold a demo product keeps its line (price and name are snapshots; the product
+# link becomes NULL through the foreign key).
+_DELETE_PRODUCTS = "DELETE FROM products WHERE is_demo"
+
+_DELETE_BANNERS = "DELETE FROM banners WHERE is_demo"
+
+# Leaves first, one level per round: a demo category that now holds a seller's product or category stays.
+_DELETE_EMPTY_CATEGORIES = """
+DELETE FROM categories c
+ WHERE c.is_demo
+   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.category_id = c.id)
+   AND NOT EXISTS (SELECT 1 FROM categories child WHERE child.parent_id = c.id)
+"""
+
+# Manual channels only: the API marketplaces' rows are the slots `marketplace configure` connects, demo or not.
+# A manual channel with the seller's orders or listings on it is the seller's now.
+_DELETE_CHANNELS = """
+DELETE FROM marketplaces m
+ WHERE m.is_demo AND m.integration_type = 'manual'
+   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.marketplace_id = m.id)
+   AND NOT EXISTS (SELECT 1 FROM marketplace_products mp WHERE mp.marketplace_id = m.id)
+"""
+
+
+def _count(status: str) -> int:
+    return int(status.rsplit(" ", 1)[1])
+
+
+async def remove_demo(conn: Conn, effects: Effects) -> RemovedDemo:
+    """Take the demo away in one unit of work: its products with their stock and trial orders, its banners, and
+    its categories and manual channels that hold nothing of the seller's."""
+    async with effects.transaction(conn) as uow:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
+        orders = _count(await conn.execute(_DELETE_TRIAL_ORDERS))
+        products = _count(await conn.execute(_DELETE_PRODUCTS))
+        banners = _count(await conn.execute(_DELETE_BANNERS))
+        categories = 0
+        while removed := _count(await conn.execute(_DELETE_EMPTY_CATEGORIES)):
+            categories += removed
+        channels = _count(await conn.execute(_DELETE_CHANNELS))
+        uow.catalog_changed()
+    return RemovedDemo(orders=orders, products=products, categories=categories, banners=banners, channels=channels)

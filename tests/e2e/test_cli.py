@@ -76,6 +76,16 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
     assert await pool.fetchval("SELECT count(*) FROM products") == products
 
 
+async def test_remove_demo_takes_the_demo_away_in_one_command(
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool
+) -> None:
+    assert _cli(service_urls, tmp_path, "seed-demo").returncode == 0
+    removed = _cli(service_urls, tmp_path, "remove-demo")
+    assert removed.returncode == 0 and removed.stdout.startswith("demo removed:"), removed.stderr
+    assert await pool.fetchval("SELECT count(*) FROM products") == 0
+    assert await pool.fetchval("SELECT count(*) FROM marketplaces WHERE integration_type = 'own'") == 1
+
+
 async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_paths_they_hold(
     service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
 ) -> None:
