@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import logs, mappings, marketplaces, users
+from core import channels, logs, mappings, marketplaces, users
 from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -98,8 +98,33 @@ def _parser() -> argparse.ArgumentParser:
     admin_commands.add_parser("list", help="list admins", description="List admins.").set_defaults(
         command=_admin, action="list"
     )
+    _channel_commands(commands)
     _marketplace_commands(commands)
     return parser
+
+
+def _channel_commands(commands: argparse._SubParsersAction) -> None:
+    channel = commands.add_parser(
+        "channel",
+        help="list, add, rename, switch off or on the sales channels",
+        description="The shop's sales channels: the own store, the API marketplaces and manual channels (OLX, "
+        "Instagram, a Telegram channel: orders typed into the bot).",
+    )
+    actions = channel.add_subparsers(title="actions", required=True)
+    actions.add_parser("list", help="list every channel", description="List every channel.").set_defaults(
+        command=_channel, action="list"
+    )
+    add = actions.add_parser("add", help="add a manual channel", description="Add a manual channel under any name.")
+    add.add_argument("name")
+    add.set_defaults(command=_channel, action="add")
+    rename = actions.add_parser("rename", help="rename a channel", description="Give a channel (any) a new name.")
+    rename.add_argument("id", type=int)
+    rename.add_argument("name")
+    rename.set_defaults(command=_channel, action="rename")
+    for action, text in (("disable", "switch a channel off"), ("enable", "switch a channel back on")):
+        sub = actions.add_parser(action, help=text, description=text.capitalize() + ".")
+        sub.add_argument("id", type=int)
+        sub.set_defaults(command=_channel, action=action)
 
 
 def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
@@ -253,6 +278,27 @@ def _remove_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace
         return 0
 
     return _with_database(urls, remove)
+
+
+def _channel(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def manage(conn: Conn) -> int:
+        await migrate(conn)
+        if args.action == "list":
+            for row in await channels.list_all(conn):
+                state = "on" if row.is_active else "off"
+                print(f"{row.id}\t{row.name}\t{row.kind}\t{state}")
+            return 0
+        async with _effects(urls) as effects, effects.transaction(conn) as uow:
+            if args.action == "add":
+                changed = await channels.add_manual(uow, args.name, None)
+            elif args.action == "rename":
+                changed = await channels.rename(uow, args.id, args.name, None)
+            else:
+                changed = await channels.switch(uow, args.id, args.action == "enable", None)
+        print(f"{changed.id}\t{changed.name}\t{changed.kind}\t{'on' if changed.is_active else 'off'}")
+        return 0
+
+    return _with_database(urls, manage)
 
 
 def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
