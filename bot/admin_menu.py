@@ -25,7 +25,8 @@ def menu_markup() -> InlineKeyboardMarkup:
             [item(_("📝 New manual order"), Screen.MANUAL_ORDER)],
             [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
             [orders, item(_("📊 Reports"), Screen.REPORTS)],
-            [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("👥 Admins"), Screen.ADMINS)],
+            [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("🛒 Sales channels"), Screen.CHANNELS)],
+            [item(_("👥 Admins"), Screen.ADMINS)],
         ]
     )
 

@@ -27,6 +27,7 @@ class Screen(StrEnum):
     REPORTS = "reports"
     SYNC = "sync"
     ADMINS = "admins"
+    CHANNELS = "channels"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -185,3 +186,22 @@ class PauseSync(CallbackData, prefix="sync_pause"):
 
 class CheckMarketplaceKey(CallbackData, prefix="key_check"):
     marketplace_id: int
+
+
+class OpenChannel(CallbackData, prefix="channel"):
+    channel_id: int
+
+
+class AddChannel(CallbackData, prefix="channel_add"):
+    pass
+
+
+class RenameChannel(CallbackData, prefix="channel_rename"):
+    channel_id: int
+
+
+class SwitchChannel(CallbackData, prefix="channel_switch"):
+    """Switch a channel on (`on`) or off."""
+
+    channel_id: int
+    on: bool

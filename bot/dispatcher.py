@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot import (
     admin_menu,
     admins,
+    channels,
     errors,
     helpdesk,
     language,
@@ -47,6 +48,7 @@ ROUTERS = (
     products.router,
     order_desk.router,
     admins.router,
+    channels.router,
     reports.router,
     sync_desk.router,
     stale_buttons.router,

@@ -13,7 +13,18 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.texts import refusal
 
-ADMIN_COMMANDS = ("admin", "order", "products", "newproduct", "admins", "grant", "revoke", "report", "sync")
+ADMIN_COMMANDS = (
+    "admin",
+    "order",
+    "products",
+    "newproduct",
+    "admins",
+    "grant",
+    "revoke",
+    "report",
+    "sync",
+    "channels",
+)
 
 router = Router(name=__name__)
 

@@ -110,7 +110,7 @@ async def switch(uow: UnitOfWork, channel_id: int, active: bool, actor_id: int |
     conn = uow.conn
     current = await get(conn, channel_id)
     if current.kind == "own":
-        raise ValidationError("the own store cannot be switched off", "channel")
+        raise ValidationError("the own store cannot be switched off", "own_store")
     if current.is_active != active:
         await conn.execute(
             "UPDATE marketplaces SET is_active = $2, updated_at = NOW() WHERE id = $1", channel_id, active

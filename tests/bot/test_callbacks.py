@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
 
 from bot import callbacks
 from bot.callbacks import (
+    AddChannel,
     AdjustStock,
     AskToCancelOrder,
     AskToUnmapListing,
@@ -25,6 +26,7 @@ from bot.callbacks import (
     FormAction,
     FormButton,
     MapListing,
+    OpenChannel,
     OpenListings,
     OpenOrder,
     OpenProduct,
@@ -33,10 +35,12 @@ from bot.callbacks import (
     OrderPart,
     PauseSync,
     PriceField,
+    RenameChannel,
     RunSyncNow,
     Screen,
     SetOnSale,
     ShowReport,
+    SwitchChannel,
     UnmapListing,
 )
 from bot.forms import new_form_id
@@ -78,6 +82,10 @@ LONGEST_BUTTONS: list[CallbackData] = [
     RunSyncNow(marketplace_id=BIGGEST_ID),
     PauseSync(marketplace_id=BIGGEST_ID, paused=True),
     CheckMarketplaceKey(marketplace_id=BIGGEST_ID),
+    OpenChannel(channel_id=BIGGEST_ID),
+    AddChannel(),
+    RenameChannel(channel_id=BIGGEST_ID),
+    SwitchChannel(channel_id=BIGGEST_ID, on=True),
 ]
 
 
