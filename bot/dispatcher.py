@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot import (
     admin_menu,
     admins,
+    alert_chat,
     channels,
     errors,
     helpdesk,
@@ -48,6 +49,7 @@ ROUTERS = (
     products.router,
     order_desk.router,
     admins.router,
+    alert_chat.router,
     channels.router,
     reports.router,
     sync_desk.router,

@@ -24,6 +24,7 @@ ADMIN_COMMANDS = (
     "report",
     "sync",
     "channels",
+    "alerts_here",
 )
 
 router = Router(name=__name__)

@@ -23,6 +23,7 @@ ADMIN_REVOKE = "admin.revoke"
 CHANNEL_ADD = "channel.add"
 CHANNEL_RENAME = "channel.rename"
 CHANNEL_SWITCH = "channel.switch"
+SHOP_SETTING = "shop.setting"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 
