@@ -26,7 +26,7 @@ def menu_markup() -> InlineKeyboardMarkup:
             [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
             [orders, item(_("📊 Reports"), Screen.REPORTS)],
             [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("🛒 Sales channels"), Screen.CHANNELS)],
-            [item(_("👥 Admins"), Screen.ADMINS)],
+            [item(_("🏪 Shop profile"), Screen.SHOP), item(_("👥 Admins"), Screen.ADMINS)],
         ]
     )
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from core.order_status import Status
+from core.shop import ProfileField
 
 
 class ChooseLanguage(CallbackData, prefix="lang"):
@@ -28,6 +29,7 @@ class Screen(StrEnum):
     SYNC = "sync"
     ADMINS = "admins"
     CHANNELS = "channels"
+    SHOP = "shop"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -205,3 +207,11 @@ class SwitchChannel(CallbackData, prefix="channel_switch"):
 
     channel_id: int
     on: bool
+
+
+class EditShopProfile(CallbackData, prefix="shop_edit"):
+    field: ProfileField
+
+
+class ClearShopProfile(CallbackData, prefix="shop_clear"):
+    field: ProfileField

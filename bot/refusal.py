@@ -25,6 +25,7 @@ ADMIN_COMMANDS = (
     "sync",
     "channels",
     "alerts_here",
+    "shop",
 )
 
 router = Router(name=__name__)

@@ -1,15 +1,17 @@
 """The shop's own settings, edited from the bot: its profile (name, contact phone, working hours, an about text
-in uz and ru) shown in /help and the Mini App, and the chat that receives the admins' alerts."""
+in uz and ru) shown in /help and the Mini App, and the chat that receives the admins' alerts. The shop's name is
+the own-store channel's: one name, renamed here or on the channels screen alike."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
-from core import audit
+from core import audit, channels
 from core.db import Conn
-from core.errors import ValidationError
+from core.errors import NotFound, ValidationError
 from core.phones import normalize_phone
+from core.unit_of_work import UnitOfWork
 
 
 class ProfileField(StrEnum):
@@ -20,10 +22,8 @@ class ProfileField(StrEnum):
     ABOUT_RU = "about_ru"
 
 
-# The longest text each field takes: a name fits a message title, an about text a short message.
+# The longest text each free-text field takes (the name is the own store's channel name, the phone a number).
 MAX_LENGTH: dict[ProfileField, int] = {
-    ProfileField.NAME: 100,
-    ProfileField.PHONE: 20,
     ProfileField.HOURS: 200,
     ProfileField.ABOUT_UZ: 1000,
     ProfileField.ABOUT_RU: 1000,
@@ -49,9 +49,10 @@ class Profile:
 
 
 async def profile(conn: Conn) -> Profile:
-    names = [f.name for f in fields(Profile)]
+    names = [f.name for f in fields(Profile) if f.name != ProfileField.NAME]
     rows = await conn.fetch("SELECT key, value FROM shop_settings WHERE key = ANY($1::text[])", names)
-    return Profile(**{row["key"]: row["value"] for row in rows})
+    name = await conn.fetchval("SELECT name FROM marketplaces WHERE integration_type = 'own'")
+    return Profile(name=name, **{row["key"]: row["value"] for row in rows})
 
 
 def _clean(field: ProfileField, value: str | None) -> str | None:
@@ -80,8 +81,16 @@ async def _store(conn: Conn, key: str, value: str | None) -> str | None:
     return before
 
 
-async def set_profile_field(conn: Conn, field: ProfileField, value: str | None, actor_id: int | None) -> Profile:
-    """Set one field of the profile (empty clears it); a phone is kept as +998901234567. Audited."""
+async def set_profile_field(uow: UnitOfWork, field: ProfileField, value: str | None, actor_id: int | None) -> Profile:
+    """Set one field of the profile (empty clears it, but a shop always has a name); a phone is kept as
+    +998901234567. Audited."""
+    conn = uow.conn
+    if field is ProfileField.NAME:
+        own = await conn.fetchval("SELECT id FROM marketplaces WHERE integration_type = 'own'")
+        if own is None:
+            raise NotFound("channel", "own store")
+        await channels.rename(uow, own, value or "", actor_id)
+        return await profile(conn)
     cleaned = _clean(field, value)
     before = await _store(conn, field.value, cleaned)
     if before != cleaned:

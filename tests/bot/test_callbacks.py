@@ -20,8 +20,10 @@ from bot.callbacks import (
     ChangeOrderStatus,
     CheckMarketplaceKey,
     ChooseLanguage,
+    ClearShopProfile,
     CountStock,
     EditPrice,
+    EditShopProfile,
     ExplainMarketplacePrice,
     FormAction,
     FormButton,
@@ -46,6 +48,7 @@ from bot.callbacks import (
 from bot.forms import new_form_id
 from core.order_status import Status
 from core.reports import NAMED
+from core.shop import ProfileField
 from core.users import LANGUAGES
 from tests.bot.harness import Chat
 from tests.builders import Shop
@@ -86,6 +89,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     AddChannel(),
     RenameChannel(channel_id=BIGGEST_ID),
     SwitchChannel(channel_id=BIGGEST_ID, on=True),
+    EditShopProfile(field=longest(ProfileField)),
+    ClearShopProfile(field=longest(ProfileField)),
 ]
 
 
