@@ -168,6 +168,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     dispatcher["settings"] = settings
     dispatcher["redis"] = app[REDIS]
     dispatcher["effects"] = app[EFFECTS]
+    dispatcher["vault"] = app[VAULT]
     app[BOT] = bot
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":

@@ -215,3 +215,16 @@ class EditShopProfile(CallbackData, prefix="shop_edit"):
 
 class ClearShopProfile(CallbackData, prefix="shop_clear"):
     field: ProfileField
+
+
+class ConnectMarketplace(CallbackData, prefix="mp_connect"):
+    """Start connecting an API marketplace by sending its key in the chat."""
+
+    marketplace_id: int
+
+
+class PickMarketplacePlace(CallbackData, prefix="mp_place"):
+    """The warehouse (Wildberries, Ozon) or shop (Uzum) the connected key's stock goes to."""
+
+    marketplace_id: int
+    place_id: int

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import AddChannel, OpenChannel, OpenScreen, RenameChannel, Screen, SwitchChannel
+from bot.callbacks import AddChannel, ConnectMarketplace, OpenChannel, OpenScreen, RenameChannel, Screen, SwitchChannel
 from bot.errors import describe
 from bot.forms import TYPED, Event, show
 from bot.menu_buttons import menu_button
@@ -69,6 +69,9 @@ async def listing(event: Message | CallbackQuery, state: FSMContext, pool: async
 
 async def _show_channel(event: Event, channel: Channel, note: str | None = None) -> None:
     rows = [[InlineKeyboardButton(text=_("✏️ Rename"), callback_data=RenameChannel(channel_id=channel.id).pack())]]
+    if channel.kind == "api":
+        connect = ConnectMarketplace(marketplace_id=channel.id)
+        rows.append([InlineKeyboardButton(text=_("🔑 Connect with a key"), callback_data=connect.pack())])
     if channel.kind != "own":
         text = _("Switch off") if channel.is_active else _("Switch on")
         switch = SwitchChannel(channel_id=channel.id, on=not channel.is_active)

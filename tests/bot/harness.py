@@ -15,6 +15,7 @@ from bot.callbacks import FormAction, FormButton
 from bot.dispatcher import create_dispatcher
 from core.settings import Settings
 from core.unit_of_work import Effects
+from core.vault import vault_for
 from tests.fake_telegram import FakeTelegram, make_bot
 from tests.support import TEST_BOT_TOKEN
 
@@ -31,6 +32,7 @@ class BotUnderTest:
         self.dispatcher["settings"] = settings
         self.dispatcher["redis"] = redis
         self.dispatcher["effects"] = Effects(redis)
+        self.dispatcher["vault"] = vault_for(settings)
         self.bot: Bot = make_bot(fake, token=TEST_BOT_TOKEN)
 
     async def feed(self, update: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from bot.callbacks import (
     CheckMarketplaceKey,
     ChooseLanguage,
     ClearShopProfile,
+    ConnectMarketplace,
     CountStock,
     EditPrice,
     EditShopProfile,
@@ -36,6 +37,7 @@ from bot.callbacks import (
     OrderList,
     OrderPart,
     PauseSync,
+    PickMarketplacePlace,
     PriceField,
     RenameChannel,
     RunSyncNow,
@@ -91,6 +93,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     SwitchChannel(channel_id=BIGGEST_ID, on=True),
     EditShopProfile(field=longest(ProfileField)),
     ClearShopProfile(field=longest(ProfileField)),
+    ConnectMarketplace(marketplace_id=BIGGEST_ID),
+    PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
 ]
 
 
