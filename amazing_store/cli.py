@@ -24,7 +24,7 @@ from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
-from demo.seeding import catalog_is_empty, remove_demo, seed_demo
+from demo.seeding import catalog_is_empty, demo_was_removed, remove_demo, seed_demo
 
 if TYPE_CHECKING:
     from sync.limiter import RateLimits
@@ -254,6 +254,9 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         await migrate(conn)
         if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
+            return 0
+        if args.if_empty and await demo_was_removed(conn):
+            print("the demo was removed (remove-demo); not loaded again")
             return 0
         async with _effects(urls) as effects:
             summary = await seed_demo(conn, effects)

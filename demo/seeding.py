@@ -25,6 +25,8 @@ class DemoSummary:
 
 # Any constant works; it only has to be the same for every process that seeds.
 _SEED_LOCK_KEY = 0x616D7A5F64656D6F
+# The shop setting that remembers the demo was taken away (its value: when).
+_REMOVED_KEY = "demo_removed_at"
 
 _INSERT_MARKETPLACES = """
 INSERT INTO marketplaces (name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync,
@@ -116,6 +118,12 @@ RETURNING id
 async def catalog_is_empty(conn: Conn) -> bool:
     """True when there is not a single product, the moment to offer the demo."""
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
+
+
+async def demo_was_removed(conn: Conn) -> bool:
+    """True once `remove_demo` ran: the trial's `seed-demo --if-empty` must not bring it back to a shop that
+    took it away and has not entered a product yet."""
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM shop_settings WHERE key = $1)", _REMOVED_KEY))
 
 
 async def seed_demo(conn: Conn, effects: Effects) -> DemoSummary:
@@ -360,5 +368,8 @@ async def remove_demo(conn: Conn, effects: Effects) -> RemovedDemo:
         while removed := _count(await conn.execute(_DELETE_EMPTY_CATEGORIES)):
             categories += removed
         channels = _count(await conn.execute(_DELETE_CHANNELS))
+        await conn.execute(
+            "INSERT INTO shop_settings (key, value) VALUES ($1, NOW()::text) ON CONFLICT (key) DO NOTHING", _REMOVED_KEY
+        )
         uow.catalog_changed()
     return RemovedDemo(orders=orders, products=products, categories=categories, banners=banners, channels=channels)

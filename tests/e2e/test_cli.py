@@ -84,6 +84,10 @@ async def test_remove_demo_takes_the_demo_away_in_one_command(
     assert removed.returncode == 0 and removed.stdout.startswith("demo removed:"), removed.stderr
     assert await pool.fetchval("SELECT count(*) FROM products") == 0
     assert await pool.fetchval("SELECT count(*) FROM marketplaces WHERE integration_type = 'own'") == 1
+    # make run's `seed-demo --if-empty` does not bring it back to a shop with no product yet.
+    again = _cli(service_urls, tmp_path, "seed-demo", "--if-empty")
+    assert again.stdout.strip() == "the demo was removed (remove-demo); not loaded again"
+    assert await pool.fetchval("SELECT count(*) FROM products") == 0
 
 
 async def test_channel_add_list_rename_disable(service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool) -> None:
