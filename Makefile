@@ -9,26 +9,32 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# What runs the shop; the test and lint tools come with the dev extras, for the targets that use them.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The trial: the demo catalog on an empty database, unconfigured marketplaces served by local sandboxes.
 run: $(VENV)/.installed
 	$(BIN)/amazing-store seed-demo --if-empty
 	$(BIN)/amazing-store run
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
 
 # Benchmarks print figures (one table); they are not part of the test command.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench.report
 
 # The code as ruff formats it, and ruff's lint rules.
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
 # mypy on the six rooms, as configured in pyproject.toml ([tool.mypy]).
-typecheck: $(VENV)/.installed
+typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -37,6 +37,7 @@ from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
 from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.pages import STORE_ADDRESS
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ def create_app(settings: Settings, services: ServiceUrls) -> web.Application:
     webapp.setup(app)
     if settings.bot_token is None:
         log.warning("BOT_TOKEN is not set: the bot is off; the web server and jobs run")
+        host = "localhost" if settings.http_host in ("0.0.0.0", "::", "") else settings.http_host
+        log.info("store: http://%s:%s/app/dev opens it as a demo customer", host, settings.http_port)
     else:
         _attach_bot(app, settings)
     return app
@@ -181,6 +184,7 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
     dispatcher["redis"] = app[REDIS]
     dispatcher["effects"] = app[EFFECTS]
     dispatcher["media_store"] = app[MEDIA]
+    dispatcher["vault"] = app[VAULT]
     app[BOT] = bot
     app[DISPATCHER] = dispatcher
     if settings.bot_mode == "webhook":
@@ -203,8 +207,17 @@ async def _webhook_bot(app: web.Application) -> AsyncIterator[None]:
         allowed_updates=dispatcher.resolve_used_update_types(),
     )
     log.info("bot: webhook mode at %s%s", settings.public_url, TELEGRAM_WEBHOOK_PATH)
+    await _announce_store(app)
     yield
     await bot.session.close()
+
+
+async def _announce_store(app: web.Application) -> None:
+    """Say where customers find the store: the bot's link, which `/` then leads to as well."""
+    me = await app[BOT].me()
+    link = f"https://t.me/{me.username}"
+    app[STORE_ADDRESS].bot_link = link
+    log.info("store: %s (customers open it from the bot's menu button)", link)
 
 
 async def _polling_bot(app: web.Application) -> AsyncIterator[None]:
@@ -220,6 +233,7 @@ async def _polling_bot(app: web.Application) -> AsyncIterator[None]:
         )
     )
     log.info("bot: polling")
+    await _announce_store(app)
     yield
     with contextlib.suppress(RuntimeError):  # raised when polling had not got going yet
         await dispatcher.stop_polling()

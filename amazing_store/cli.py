@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from core import catalog_export, catalog_import, logs, mappings, marketplaces, media, users
+from core import catalog_export, catalog_import, channels, logs, mappings, marketplaces, media, users
 from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
@@ -27,7 +27,7 @@ from core.settings import Settings, SettingsError, load_settings
 from core.spreadsheets import UnreadableTable, table_format
 from core.unit_of_work import Effects
 from core.vault import VaultError, vault_for
-from demo.seeding import catalog_is_empty, seed_demo
+from demo.seeding import catalog_is_empty, demo_was_removed, remove_demo, seed_demo
 
 if TYPE_CHECKING:
     from sync.limiter import RateLimits
@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--if-empty", action="store_true", help="only when the catalog has no product yet")
     seed.set_defaults(command=_seed_demo)
+    commands.add_parser(
+        "remove-demo",
+        help="take the demo catalog away, keeping everything the seller added",
+        description="Remove the demo's products (with their stock and trial orders), banners, and the demo "
+        "categories and manual channels that hold nothing of the seller's. The seller's products, orders and "
+        "channels stay; the API marketplaces stay, to be connected.",
+    ).set_defaults(command=_remove_demo)
     admin = commands.add_parser(
         "admin",
         help="grant, revoke or list admin rights",
@@ -94,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     admin_commands.add_parser("list", help="list admins", description="List admins.").set_defaults(
         command=_admin, action="list"
     )
+    _channel_commands(commands)
     _marketplace_commands(commands)
     _catalog_commands(commands)
     return parser
@@ -127,6 +135,30 @@ def _catalog_commands(commands: argparse._SubParsersAction) -> None:
     )
     template.add_argument("file", type=Path, help="an .xlsx or .csv path")
     template.set_defaults(command=_catalog_template)
+
+
+def _channel_commands(commands: argparse._SubParsersAction) -> None:
+    channel = commands.add_parser(
+        "channel",
+        help="list, add, rename, switch off or on the sales channels",
+        description="The shop's sales channels: the own store, the API marketplaces and manual channels (OLX, "
+        "Instagram, a Telegram channel: orders typed into the bot).",
+    )
+    actions = channel.add_subparsers(title="actions", required=True)
+    actions.add_parser("list", help="list every channel", description="List every channel.").set_defaults(
+        command=_channel, action="list"
+    )
+    add = actions.add_parser("add", help="add a manual channel", description="Add a manual channel under any name.")
+    add.add_argument("name")
+    add.set_defaults(command=_channel, action="add")
+    rename = actions.add_parser("rename", help="rename a channel", description="Give a channel (any) a new name.")
+    rename.add_argument("id", type=int)
+    rename.add_argument("name")
+    rename.set_defaults(command=_channel, action="rename")
+    for action, text in (("disable", "switch a channel off"), ("enable", "switch a channel back on")):
+        sub = actions.add_parser(action, help=text, description=text.capitalize() + ".")
+        sub.add_argument("id", type=int)
+        sub.set_defaults(command=_channel, action=action)
 
 
 def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
@@ -257,6 +289,9 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         if args.if_empty and not await catalog_is_empty(conn):
             print("catalog already has products; demo not loaded")
             return 0
+        if args.if_empty and await demo_was_removed(conn):
+            print("the demo was removed (remove-demo); not loaded again")
+            return 0
         pictures = media.store_for(settings)
         async with _effects(urls) as effects:
             try:
@@ -270,6 +305,41 @@ def _seed_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) 
         return 0
 
     return _with_database(urls, seed)
+
+
+def _remove_demo(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def remove(conn: Conn) -> int:
+        await migrate(conn)
+        async with _effects(urls) as effects:
+            removed = await remove_demo(conn, effects)
+        print(
+            f"demo removed: {removed.products} products, {removed.orders} trial orders, {removed.categories} "
+            f"categories, {removed.banners} banners, {removed.channels} channels"
+        )
+        return 0
+
+    return _with_database(urls, remove)
+
+
+def _channel(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    async def manage(conn: Conn) -> int:
+        await migrate(conn)
+        if args.action == "list":
+            for row in await channels.list_all(conn):
+                state = "on" if row.is_active else "off"
+                print(f"{row.id}\t{row.name}\t{row.kind}\t{state}")
+            return 0
+        async with _effects(urls) as effects, effects.transaction(conn) as uow:
+            if args.action == "add":
+                changed = await channels.add_manual(uow, args.name, None)
+            elif args.action == "rename":
+                changed = await channels.rename(uow, args.id, args.name, None)
+            else:
+                changed = await channels.switch(uow, args.id, args.action == "enable", None)
+        print(f"{changed.id}\t{changed.name}\t{changed.kind}\t{'on' if changed.is_active else 'off'}")
+        return 0
+
+    return _with_database(urls, manage)
 
 
 def _admin(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
-"""The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID (a burst
-becomes one digest), own-store order news to each customer's chat; paced to Telegram's limits, honouring
-retry_after, retrying network failures with backoff, and marking a row sent only once Telegram took it.
+"""The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID, else to the
+chat an admin chose with /alerts_here (a burst becomes one digest), own-store order news to each customer's chat;
+paced to Telegram's limits, honouring retry_after, retrying network failures with backoff, and marking a row
+sent only once Telegram took it.
 
 `send_due_alerts` is one pass; `create_job` gives the periodic job (core.periodic.run_periodically)."""
 
@@ -20,7 +21,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import alert_texts
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
-from core import customer_orders, notifications
+from core import customer_orders, notifications, shop
 from core.db import Conn
 from core.notifications import Due
 from core.outbox import OrderStatus
@@ -63,7 +64,7 @@ def create_job(bot: Bot, settings: Settings) -> Callable[[Conn], Awaitable[int]]
 
 
 async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int:
-    admin_chat = settings.admin_chat_id
+    admin_chat = settings.admin_chat_id or await shop.alert_chat(conn)
     dues = await notifications.claim_due(conn, BATCH, admin_kinds=admin_chat is not None)
     if not dues:
         return 0

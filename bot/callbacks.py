@@ -11,6 +11,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from core.order_status import Status
+from core.shop import ProfileField
 
 
 class ChooseLanguage(CallbackData, prefix="lang"):
@@ -28,6 +29,8 @@ class Screen(StrEnum):
     SYNC = "sync"
     ADMINS = "admins"
     CATALOG_FILE = "catalog_file"
+    CHANNELS = "channels"
+    SHOP = "shop"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -212,3 +215,43 @@ class ImportCatalogFile(CallbackData, prefix="catalog_import"):
 
 class CancelCatalogImport(CallbackData, prefix="catalog_import_cancel"):
     file: str
+
+
+class OpenChannel(CallbackData, prefix="channel"):
+    channel_id: int
+
+
+class AddChannel(CallbackData, prefix="channel_add"):
+    pass
+
+
+class RenameChannel(CallbackData, prefix="channel_rename"):
+    channel_id: int
+
+
+class SwitchChannel(CallbackData, prefix="channel_switch"):
+    """Switch a channel on (`on`) or off."""
+
+    channel_id: int
+    on: bool
+
+
+class EditShopProfile(CallbackData, prefix="shop_edit"):
+    field: ProfileField
+
+
+class ClearShopProfile(CallbackData, prefix="shop_clear"):
+    field: ProfileField
+
+
+class ConnectMarketplace(CallbackData, prefix="mp_connect"):
+    """Start connecting an API marketplace by sending its key in the chat."""
+
+    marketplace_id: int
+
+
+class PickMarketplacePlace(CallbackData, prefix="mp_place"):
+    """The warehouse (Wildberries, Ozon) or shop (Uzum) the connected key's stock goes to."""
+
+    marketplace_id: int
+    place_id: int

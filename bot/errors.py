@@ -45,6 +45,11 @@ def _validation(error: ValidationError) -> str:
         "reason": _("Say why the stock changes."),
         "customer_name": _("The customer's name is required."),
         "items": _("Add at least one item."),
+        "channel_name": _("A channel needs a name of at most 100 characters that no other channel has."),
+        "shop_hours": _("Working hours take at most 200 characters."),
+        "shop_about_uz": _("The about text takes at most 1000 characters."),
+        "shop_about_ru": _("The about text takes at most 1000 characters."),
+        "own_store": _("The own store cannot be switched off; hide a product from it on the product's card."),
     }
     if error.field == "quantity" and "reserved" in str(error):
         return _("Some units are reserved for customers' checkouts: the count cannot be lower than that.")

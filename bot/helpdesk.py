@@ -1,16 +1,16 @@
-"""/help: what the bot can do and how to reach the seller.
-
-The seller's contact is a text of the translations (bot/locales/*/LC_MESSAGES/messages.po, the entry
-"To reach the seller ..."): the seller writes their phone or username there in both languages."""
+"""/help: what the bot can do and how to reach the seller: the shop's profile, as the admins wrote it with /shop."""
 
 from __future__ import annotations
 
+import asyncpg
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import is_admin
+from bot.texts import language
+from core import shop
 from core.settings import Settings
 from core.users import User
 
@@ -18,14 +18,22 @@ router = Router(name=__name__)
 
 
 @router.message(Command("help"))
-async def show_help(message: Message, settings: Settings, user: User | None = None) -> None:
-    lines = [
-        _("Amazing Store: tap the menu button to open the store."),
-        _("/orders — your latest orders"),
-        _("/lang — change the language"),
-        "",
-        _("To reach the seller, write to @amazing_store_support or call +998 00 000 00 00."),
+async def show_help(message: Message, pool: asyncpg.Pool, settings: Settings, user: User | None = None) -> None:
+    async with pool.acquire() as conn:
+        profile = await shop.profile(conn)
+    lines = [_("Tap the menu button to open the store.")]
+    if profile.name:
+        lines[0] = f"{profile.name}: {lines[0]}"
+    about = profile.about(language())
+    if about:
+        lines += ["", about]
+    lines += ["", _("/orders — your latest orders"), _("/lang — change the language")]
+    contact = [
+        *([_("📞 Phone: {phone}").format(phone=profile.phone)] if profile.phone else []),
+        *([_("🕘 Working hours: {hours}").format(hours=profile.hours)] if profile.hours else []),
     ]
+    if contact:
+        lines += ["", _("To reach the seller:"), *contact]
     if is_admin(user, settings):
-        lines += ["", _("For admins: /admin opens the seller's menu.")]
+        lines += ["", _("For admins: /admin opens the seller's menu; /shop edits what this message says.")]
     await message.answer("\n".join(lines))

@@ -26,6 +26,9 @@ ADMIN_COMMANDS = (
     "catalog",
     "export",
     "template",
+    "channels",
+    "alerts_here",
+    "shop",
 )
 
 router = Router(name=__name__)

@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, MenuButton
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import profile_of
-from core import users
+from core import shop, users
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,11 @@ async def start(message: Message, bot: Bot, pool: asyncpg.Pool, settings: Settin
         return
     async with pool.acquire() as conn:
         user = await users.register(conn, profile_of(sender))
-    greeting = _("Hello, {name}! Welcome to Amazing Store.").format(name=user.first_name)
+        name = (await shop.profile(conn)).name
+    if name:
+        greeting = _("Hello, {name}! Welcome to {shop}.").format(name=user.first_name, shop=name)
+    else:
+        greeting = _("Hello, {name}!").format(name=user.first_name)
     if settings.mini_app_url is None:
         await message.answer(greeting + "\n" + _("The store is not open yet. We will be back soon!"))
         return

@@ -21,6 +21,10 @@ ORDER_PLACE = "order.place"
 ORDER_STATUS = "order.status"
 ADMIN_GRANT = "admin.grant"
 ADMIN_REVOKE = "admin.revoke"
+CHANNEL_ADD = "channel.add"
+CHANNEL_RENAME = "channel.rename"
+CHANNEL_SWITCH = "channel.switch"
+SHOP_SETTING = "shop.setting"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 

@@ -50,21 +50,38 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """Keys an admin is about to connect, checked before they replace the stored ones: token and api_key sealed
+    with the vault (they cross Redis), client_id as it is (not a secret)."""
+
+    token: str | None = None
+    client_id: str | None = None
+    api_key: str | None = None
+
+
+@dataclass(frozen=True)
 class Request:
     id: str
     marketplace_id: int
+    candidate: Candidate | None = None
 
 
 # redis-py hints its asyncio list commands "Awaitable[T] | T" (redis-py#2399), which `await` rejects: the
 # `type: ignore[misc]` on them below is for that hint.
 
 
-async def ask(redis: Redis, marketplace_id: int, wait: float) -> Answer | None:
-    """Ask the sync for a check and wait for its answer; None when none came within `wait` seconds (no process
-    runs the sync jobs, or the platform is slow)."""
+async def ask(redis: Redis, marketplace_id: int, wait: float, candidate: Candidate | None = None) -> Answer | None:
+    """Ask the sync for a check (of the stored keys, or of `candidate`'s) and wait for its answer; None when none
+    came within `wait` seconds (no process runs the sync jobs, or the platform is slow)."""
     request_id = secrets.token_hex(8)
     deadline = time.time() + wait
-    await redis.rpush(REQUESTS, json.dumps({"id": request_id, "marketplace_id": marketplace_id, "until": deadline}))  # type: ignore[misc]
+    request = {
+        "id": request_id,
+        "marketplace_id": marketplace_id,
+        "until": deadline,
+        "candidate": None if candidate is None else [candidate.token, candidate.client_id, candidate.api_key],
+    }
+    await redis.rpush(REQUESTS, json.dumps(request))  # type: ignore[misc]
     # Requests no process took (none runs the sync) must not pile up.
     await redis.expire(REQUESTS, int(wait) + ANSWER_TTL_SECONDS)
     while (left := deadline - time.time()) > 0:
@@ -82,7 +99,8 @@ async def next_request(redis: Redis) -> Request | None:
             return None
         request = json.loads(popped[1])
         if request["until"] > time.time():  # an asker that gave up needs no call to the marketplace
-            return Request(request["id"], int(request["marketplace_id"]))
+            candidate = request.get("candidate")
+            return Request(request["id"], int(request["marketplace_id"]), Candidate(*candidate) if candidate else None)
 
 
 async def reply(redis: Redis, request: Request, answer: Answer) -> None:

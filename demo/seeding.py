@@ -28,20 +28,26 @@ class DemoSummary:
 
 # Any constant works; it only has to be the same for every process that seeds.
 _SEED_LOCK_KEY = 0x616D7A5F64656D6F
+# The shop setting that remembers the demo was taken away (its value: when).
+_REMOVED_KEY = "demo_removed_at"
 
 _INSERT_MARKETPLACES = """
 INSERT INTO marketplaces (name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync,
                           supports_order_sync, supports_price_sync, sync_interval_minutes,
-                          default_commission_rate)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
-                     $8::bool[], $9::int[], $10::numeric[])
+                          default_commission_rate, is_demo)
+SELECT d.*, d.integration_type <> 'own'  -- the own store is the seller's, whoever made it
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bool[], $7::bool[],
+              $8::bool[], $9::int[], $10::numeric[])
+       AS d(name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync, supports_order_sync,
+            supports_price_sync, sync_interval_minutes, default_commission_rate)
+-- Migration 019 made the own store already: a conflict on its slug or on "one own store" keeps that one.
 ON CONFLICT DO NOTHING
 RETURNING id
 """
 
 _INSERT_CATEGORIES = """
-INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order)
-SELECT d.name_uz, d.name_ru, d.parent_id, d.icon, d.color, d.sort_order
+INSERT INTO categories (name_uz, name_ru, parent_id, icon, color, sort_order, is_demo)
+SELECT d.name_uz, d.name_ru, d.parent_id, d.icon, d.color, d.sort_order, TRUE
   FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[])
        WITH ORDINALITY AS d(name_uz, name_ru, parent_id, icon, color, sort_order, ord)
  ORDER BY d.ord
@@ -62,9 +68,9 @@ SELECT DISTINCT ON (parent_id, name_uz) id, name_uz, parent_id
 _INSERT_PRODUCTS = """
 WITH created AS (
     INSERT INTO products (sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id, price,
-                          sale_price, cost_price, image_url, is_active, inactive_reason)
+                          sale_price, cost_price, image_url, is_active, inactive_reason, is_demo)
     SELECT d.sku, d.barcode, d.name_uz, d.name_ru, d.description_uz, d.description_ru, d.category_id, d.price,
-           d.sale_price, d.cost_price, d.image_url, FALSE, 'out_of_stock'
+           d.sale_price, d.cost_price, d.image_url, FALSE, 'out_of_stock', TRUE
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
                   $8::numeric[], $9::numeric[], $10::numeric[], $11::text[])
            WITH ORDINALITY AS d(sku, barcode, name_uz, name_ru, description_uz, description_ru, category_id,
@@ -106,8 +112,8 @@ SELECT l.id, l.marketplace_id, k.name, k.value
 """
 
 _INSERT_BANNERS = """
-INSERT INTO banners (title_uz, title_ru, image_url, link_type, link_id, link_url, sort_order)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[])
+INSERT INTO banners (title_uz, title_ru, image_url, link_type, link_id, link_url, sort_order, is_demo)
+SELECT *, TRUE FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[])
 RETURNING id
 """
 
@@ -115,6 +121,12 @@ RETURNING id
 async def catalog_is_empty(conn: Conn) -> bool:
     """True when there is not a single product, the moment to offer the demo."""
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
+
+
+async def demo_was_removed(conn: Conn) -> bool:
+    """True once `remove_demo` ran: the trial's `seed-demo --if-empty` must not bring it back to a shop that
+    took it away and has not entered a product yet."""
+    return bool(await conn.fetchval("SELECT EXISTS (SELECT 1 FROM shop_settings WHERE key = $1)", _REMOVED_KEY))
 
 
 async def seed_demo(conn: Conn, effects: Effects, pictures: media.MediaStore | None = None) -> DemoSummary:
@@ -317,3 +329,69 @@ async def _seed_banners(conn: Conn, products: list[Product], category_ids: dict[
         [i for i, _ in missing],
     )
     return len(inserted)
+
+
+@dataclass(frozen=True)
+class RemovedDemo:
+    """Rows `remove_demo` took away."""
+
+    orders: int
+    products: int
+    categories: int
+    banners: int
+    channels: int
+
+
+# A trial order is one whose every line is a demo product: the seller's own products are never on one.
+_DELETE_TRIAL_ORDERS = """
+DELETE FROM orders o
+ WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)
+   AND NOT EXISTS (SELECT 1 FROM order_items i LEFT JOIN products p ON p.id = i.product_id
+                    WHERE i.order_id = o.id AND p.is_demo IS NOT TRUE)
+"""
+
+# A seller's order that also sold a demo product keeps its line (price and name are snapshots; the product
+# link becomes NULL through the foreign key).
+_DELETE_PRODUCTS = "DELETE FROM products WHERE is_demo"
+
+_DELETE_BANNERS = "DELETE FROM banners WHERE is_demo"
+
+# Leaves first, one level per round: a demo category that now holds a seller's product or category stays.
+_DELETE_EMPTY_CATEGORIES = """
+DELETE FROM categories c
+ WHERE c.is_demo
+   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.category_id = c.id)
+   AND NOT EXISTS (SELECT 1 FROM categories child WHERE child.parent_id = c.id)
+"""
+
+# Manual channels only: the API marketplaces' rows are the slots `marketplace configure` connects, demo or not.
+# A manual channel with the seller's orders or listings on it is the seller's now.
+_DELETE_CHANNELS = """
+DELETE FROM marketplaces m
+ WHERE m.is_demo AND m.integration_type = 'manual'
+   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.marketplace_id = m.id)
+   AND NOT EXISTS (SELECT 1 FROM marketplace_products mp WHERE mp.marketplace_id = m.id)
+"""
+
+
+def _count(status: str) -> int:
+    return int(status.rsplit(" ", 1)[1])
+
+
+async def remove_demo(conn: Conn, effects: Effects) -> RemovedDemo:
+    """Take the demo away in one unit of work: its products with their stock and trial orders, its banners, and
+    its categories and manual channels that hold nothing of the seller's."""
+    async with effects.transaction(conn) as uow:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
+        orders = _count(await conn.execute(_DELETE_TRIAL_ORDERS))
+        products = _count(await conn.execute(_DELETE_PRODUCTS))
+        banners = _count(await conn.execute(_DELETE_BANNERS))
+        categories = 0
+        while removed := _count(await conn.execute(_DELETE_EMPTY_CATEGORIES)):
+            categories += removed
+        channels = _count(await conn.execute(_DELETE_CHANNELS))
+        await conn.execute(
+            "INSERT INTO shop_settings (key, value) VALUES ($1, NOW()::text) ON CONFLICT (key) DO NOTHING", _REMOVED_KEY
+        )
+        uow.catalog_changed()
+    return RemovedDemo(orders=orders, products=products, categories=categories, banners=banners, channels=channels)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -70,6 +71,14 @@ class KeyChecker:
         connection = connections.get(request.marketplace_id)
         if connection is None:
             return Answer(refused="not an active API marketplace")
+        candidate = request.candidate
+        if candidate is not None:  # keys an admin is connecting: checked before they replace the stored ones
+            connection = replace(
+                connection,
+                token=self._vault.open(candidate.token) if candidate.token else connection.token,
+                client_id=candidate.client_id or connection.client_id,
+                api_key=self._vault.open(candidate.api_key) if candidate.api_key else connection.api_key,
+            )
         connection = self._route(connection)
         try:
             return Answer(await check_key(connection, session, self._limits, **self._options(connection)))

@@ -58,9 +58,8 @@ class WildberriesAdapter:
     ) -> None:
         if not connection.token:
             raise MarketplaceError("wildberries: no API token configured")
-        if connection.warehouse_id is None:
-            raise MarketplaceError("wildberries: no warehouse id configured")
-        self._warehouse = connection.warehouse_id
+        # None until one is picked: a key check (which lists the warehouses to pick from) needs none.
+        self._warehouse_id = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
         headers = {"Authorization": connection.token}
         # WB keeps one token bucket per seller account and API category (contract 2.6): marketplace 300/min
@@ -104,6 +103,12 @@ class WildberriesAdapter:
             name=self.name,
         )
         self._expires_at = _token_expiry(connection.token)
+
+    @property
+    def _warehouse(self) -> int:
+        if self._warehouse_id is None:
+            raise MarketplaceError("wildberries: no warehouse id configured")
+        return self._warehouse_id
 
     @property
     def calls(self) -> int:

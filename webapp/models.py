@@ -315,5 +315,17 @@ class Banners(BaseModel):
     items: list[Banner]
 
 
+# --- shop ----------------------------------------------------------------------------------------------
+
+
+class ShopProfile(BaseModel):
+    """What the seller wrote about the shop; a field never filled is null (the page then leaves it out)."""
+
+    name: str | None
+    phone: str | None
+    hours: str | None
+    about: str | None
+
+
 class EventsQuery(Query):
     products: Annotated[str, StringConstraints(pattern=r"^\d{1,10}(,\d{1,10}){0,49}$")]

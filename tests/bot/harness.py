@@ -16,6 +16,7 @@ from bot.dispatcher import create_dispatcher
 from core import media
 from core.settings import Settings
 from core.unit_of_work import Effects
+from core.vault import vault_for
 from tests.fake_telegram import FakeTelegram, make_bot
 from tests.support import TEST_BOT_TOKEN
 
@@ -33,6 +34,7 @@ class BotUnderTest:
         self.dispatcher["redis"] = redis
         self.dispatcher["effects"] = Effects(redis)
         self.dispatcher["media_store"] = media.store_for(settings)
+        self.dispatcher["vault"] = vault_for(settings)
         self.bot: Bot = make_bot(fake, token=TEST_BOT_TOKEN)
 
     async def feed(self, update: dict[str, Any]) -> None:

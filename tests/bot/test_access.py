@@ -122,4 +122,4 @@ async def test_lang_switches_and_is_remembered(customer: Chat, pool: asyncpg.Poo
     await customer.send("/help")
 
     assert await pool.fetchval("SELECT language FROM users") == "ru"
-    assert "/orders" in customer.text and "продавц" in customer.text
+    assert "/orders" in customer.text and "сменить язык" in customer.text

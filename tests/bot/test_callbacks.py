@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
 
 from bot import callbacks
 from bot.callbacks import (
+    AddChannel,
     AdjustStock,
     AskToCancelOrder,
     AskToUnmapListing,
@@ -21,13 +22,17 @@ from bot.callbacks import (
     ChangePhotos,
     CheckMarketplaceKey,
     ChooseLanguage,
+    ClearShopProfile,
+    ConnectMarketplace,
     CountStock,
     EditPrice,
+    EditShopProfile,
     ExplainMarketplacePrice,
     FormAction,
     FormButton,
     ImportCatalogFile,
     MapListing,
+    OpenChannel,
     OpenListings,
     OpenOrder,
     OpenProduct,
@@ -35,18 +40,22 @@ from bot.callbacks import (
     OrderList,
     OrderPart,
     PauseSync,
+    PickMarketplacePlace,
     PriceField,
+    RenameChannel,
     RunSyncNow,
     Screen,
     SendCatalogExport,
     SendCatalogTemplate,
     SetOnSale,
     ShowReport,
+    SwitchChannel,
     UnmapListing,
 )
 from bot.forms import new_form_id
 from core.order_status import Status
 from core.reports import NAMED
+from core.shop import ProfileField
 from core.users import LANGUAGES
 from tests.bot.harness import Chat
 from tests.builders import Shop
@@ -90,6 +99,14 @@ LONGEST_BUTTONS: list[CallbackData] = [
     SendCatalogExport(),
     ImportCatalogFile(file=FILE_UNIQUE_ID),
     CancelCatalogImport(file=FILE_UNIQUE_ID),
+    OpenChannel(channel_id=BIGGEST_ID),
+    AddChannel(),
+    RenameChannel(channel_id=BIGGEST_ID),
+    SwitchChannel(channel_id=BIGGEST_ID, on=True),
+    EditShopProfile(field=longest(ProfileField)),
+    ClearShopProfile(field=longest(ProfileField)),
+    ConnectMarketplace(marketplace_id=BIGGEST_ID),
+    PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
 ]
 
 

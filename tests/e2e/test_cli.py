@@ -76,6 +76,32 @@ async def test_seed_demo_if_empty_loads_once(service_urls: ServiceUrls, tmp_path
     assert await pool.fetchval("SELECT count(*) FROM products") == products
 
 
+async def test_remove_demo_takes_the_demo_away_in_one_command(
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool
+) -> None:
+    assert _cli(service_urls, tmp_path, "seed-demo").returncode == 0
+    removed = _cli(service_urls, tmp_path, "remove-demo")
+    assert removed.returncode == 0 and removed.stdout.startswith("demo removed:"), removed.stderr
+    assert await pool.fetchval("SELECT count(*) FROM products") == 0
+    assert await pool.fetchval("SELECT count(*) FROM marketplaces WHERE integration_type = 'own'") == 1
+    # make run's `seed-demo --if-empty` does not bring it back to a shop with no product yet.
+    again = _cli(service_urls, tmp_path, "seed-demo", "--if-empty")
+    assert again.stdout.strip() == "the demo was removed (remove-demo); not loaded again"
+    assert await pool.fetchval("SELECT count(*) FROM products") == 0
+
+
+async def test_channel_add_list_rename_disable(service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool) -> None:
+    added = _cli(service_urls, tmp_path, "channel", "add", "Instagram")
+    assert added.returncode == 0, added.stderr
+    channel_id = added.stdout.split("\t")[0]
+    assert _cli(service_urls, tmp_path, "channel", "rename", channel_id, "Instagram shop").returncode == 0
+    assert _cli(service_urls, tmp_path, "channel", "disable", channel_id).returncode == 0
+    listed = _cli(service_urls, tmp_path, "channel", "list").stdout.splitlines()
+    assert f"{channel_id}\tInstagram shop\tmanual\toff" in listed
+    again = _cli(service_urls, tmp_path, "channel", "add", "instagram SHOP")
+    assert again.returncode == 1 and "already is a channel named" in again.stderr
+
+
 async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook_paths_they_hold(
     service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, redis: Redis
 ) -> None:

@@ -67,6 +67,11 @@ async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
         await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         fake_telegram.queue_update(fake_telegram.message_update("/start", user_id=31337))
         await fake_telegram.wait_for_call("sendMessage", timeout=10)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as root,
+        ):
+            assert (root.status, root.headers["Location"]) == (302, "https://t.me/test_shop_bot")
 
         process.send_signal(signal.SIGTERM)
         started = time.monotonic()
@@ -80,6 +85,7 @@ async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
     assert process.returncode == 0, log
     assert stopped_in < 10, f"shutdown took {stopped_in:.1f}s"
     assert "bot: polling" in log and "PostgreSQL:" in log and "Redis:" in log
+    assert "store: https://t.me/test_shop_bot" in log
     assert TEST_BOT_TOKEN not in log, "the bot token must never reach the log"
     assert await pool.fetchval("SELECT count(*) FROM users WHERE telegram_id = 31337") == 1
 
@@ -105,6 +111,7 @@ async def test_run_without_bot_token_serves_web_and_says_bot_is_off(service_urls
             await process.wait()
     assert process.returncode == 0
     assert "the bot is off" in output.decode()
+    assert f"store: http://127.0.0.1:{port}/app/dev" in output.decode()
 
 
 async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_connection(

@@ -13,8 +13,11 @@ from redis.asyncio import Redis
 
 from amazing_store.app import create_app
 from core import media, photos
+from core import shop as profile
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from core.shop import ProfileField
+from core.unit_of_work import Effects
 from demo import pictures
 from tests.builders import Shop
 from tests.support import changed
@@ -199,3 +202,37 @@ async def test_photos_show_in_the_list_and_a_swipeable_gallery_at_phone_width(
     await shown(f'{card} [data-testid="photo"]')
     await snap("5-list-dark")
     print(f"photo screenshots: {shots}")
+
+
+async def test_the_shop_page_shows_what_the_seller_wrote(
+    aiohttp_server: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    shop: Shop,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    redis: Redis,
+    browser_page: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        for field, value in (
+            (ProfileField.NAME, "Zebo Butik"),
+            (ProfileField.PHONE, "90 123 45 67"),
+            (ProfileField.HOURS, "Du–Sha 9:00–20:00"),
+            (ProfileField.ABOUT_UZ, "Ayollar kiyimi, Toshkent bo'ylab yetkazib beramiz."),
+        ):
+            await profile.set_profile_field(uow, field, value, None)
+    server: TestServer = await aiohttp_server(create_app(changed(settings, bot_token=None), service_urls))
+    page = browser_page
+
+    await page.goto(str(server.make_url("/app/dev")))
+    await page.wait_for_function("document.querySelector('[data-testid=screen-title]')?.textContent === 'Zebo Butik'")
+    await page.click('[data-testid="shop-info"]')
+    await page.locator('[data-testid="shop-about"]').wait_for()
+    assert "Toshkent bo'ylab" in await page.locator('[data-testid="shop-about"]').inner_text()
+    assert await page.locator('[data-testid="shop-phone"]').get_attribute("href") == "tel:+998901234567"
+    assert "Du–Sha 9:00–20:00" in await page.locator('[data-testid="shop-hours"]').inner_text()
+    shots = tmp_path_factory.mktemp("shop-page-screenshots")
+    await page.screenshot(path=str(shots / "shop.png"))
+    print(f"shop page screenshot: {shots}")

@@ -32,3 +32,8 @@ async def test_readyz_is_503_naming_redis_when_redis_stops(
     assert body["redis"] == "unavailable" and body["postgres"] == "ok"
     assert body["error"]["code"] == "not_ready" and "redis" in body["error"]["message"]
     assert (await client.get("/healthz")).status == 200
+
+
+async def test_the_address_itself_leads_to_the_store(client: TestClient) -> None:
+    response = await client.get("/", allow_redirects=False)
+    assert (response.status, response.headers["Location"]) == (302, "/app/dev")

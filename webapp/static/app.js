@@ -1,6 +1,6 @@
 // Entry point: login, the shell (header, screen, bottom bar) and rendering the screen on top of the stack.
 
-import { api, loadInitData, setUnauthorizedHandler } from './api.js';
+import { api, url, loadInitData, setUnauthorizedHandler } from './api.js';
 import { t, setLang, getLang } from './i18n.js';
 import { h, icon, spinner, button, showError } from './ui.js';
 import { state, nav, subscribe, refreshCart, setFavorites } from './state.js';
@@ -8,10 +8,11 @@ import { initTelegram, setMainButton, setBackButton } from './tg.js';
 import { homeScreen, productScreen, favoritesScreen, syncCards } from './catalog.js';
 import { cartScreen, checkoutScreen } from './cart.js';
 import { ordersScreen, orderScreen } from './orders.js';
+import { shopScreen } from './shop.js';
 
 const SCREENS = {
   home: homeScreen, favorites: favoritesScreen, cart: cartScreen, orders: ordersScreen,
-  product: productScreen, checkout: checkoutScreen, order: orderScreen,
+  product: productScreen, checkout: checkoutScreen, order: orderScreen, shop: shopScreen,
 };
 const TABS = { home: 'home', favorites: 'heart', cart: 'cart', orders: 'orders' };
 
@@ -19,6 +20,8 @@ const root = document.getElementById('app');
 const back = h('button.back', { testid: 'back', onclick: () => nav.back() }, icon('back'));
 const title = h('h1', { testid: 'screen-title' });
 const langToggle = h('button.lang', { testid: 'lang-toggle', onclick: switchLanguage });
+const shopInfo = h('button.info', { testid: 'shop-info', onclick: () => nav.go('shop') }, icon('info'));
+let shopName = ''; // the seller's name of the shop, the title of every screen that has none of its own
 const badge = h('span.count', { testid: 'cart-count', hidden: true });
 const tabs = Object.entries(TABS).map(([name, iconName]) => h('button', { testid: `nav-${name}`,
   onclick: () => nav.tab(name) }, icon(iconName), name === 'cart' && badge, h('span', {})));
@@ -38,7 +41,7 @@ function render() {
   const section = h('section', { class: `screen ${name}`, testid: `screen-${name}` });
   current = { destroy: () => { controller.abort(); cleanups.forEach((fn) => fn()); } };
   setMainButton(null);
-  title.textContent = 'Amazing Store';
+  title.textContent = shopName || t('store');
   host.replaceChildren(section);
   window.scrollTo(0, 0);
   drawChrome();
@@ -57,6 +60,7 @@ function drawChrome() {
   setBackButton(nav.depth() > 1 ? () => nav.back() : null);
   langToggle.replaceChildren(...['uz', 'ru'].map((code) => h('span', { class: code === getLang() ? 'on' : '' }, code.toUpperCase())));
   langToggle.setAttribute('aria-label', t('language'));
+  shopInfo.setAttribute('aria-label', t('aboutShop'));
   Object.keys(TABS).forEach((name, i) => {
     tabs[i].lastChild.textContent = t(name);
     tabs[i].classList.toggle('active', name === nav.tabName());
@@ -109,9 +113,14 @@ async function boot() {
     if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), boot)));
     return;
   }
-  root.replaceChildren(h('header', {}, back, title, langToggle), host, h('nav', {}, tabs));
+  root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
   render();
   refreshCart().catch(showError);
+  api(url('/api/shop')).then((shop) => {
+    shopName = shop.name || '';
+    if (shopName) document.title = shopName;
+    if (nav.current().name !== 'shop') render();
+  }).catch(() => {}); // the store works with the generic title
 }
 
 initTelegram();

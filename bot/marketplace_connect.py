@@ -1,0 +1,170 @@
+"""Connecting an API marketplace from the chat: the admin sends the key, the bot deletes that message at once,
+the sync checks the key (whose it is, which warehouses or shops it sees) before it replaces the stored one,
+the admin picks the warehouse or shop with a button, and the connection's sync is switched on."""
+
+from __future__ import annotations
+
+import asyncpg
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
+
+from bot.access import admin_router
+from bot.callbacks import ConnectMarketplace, OpenChannel, PickMarketplacePlace
+from bot.errors import describe
+from bot.forms import TYPED, show
+from bot.sync_desk.key_check import WAIT_SECONDS, render
+from core import channels, key_checks, marketplaces
+from core.errors import DomainError
+from core.key_checks import Candidate, KeyCheck
+from core.unit_of_work import Effects
+from core.vault import Vault
+
+router = admin_router(__name__)
+
+# Ozon's key is two values; Uzum and Wildberries take one token.
+TWO_PART = frozenset({"ozon"})
+# Uzum's stock goes to a shop; the others' to a warehouse.
+BY_SHOP = frozenset({"uzum"})
+
+
+class ConnectForm(StatesGroup):
+    key = State()
+
+
+def _back(marketplace_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("⬅️ Back"), callback_data=OpenChannel(channel_id=marketplace_id).pack())]
+        ]
+    )
+
+
+@router.callback_query(ConnectMarketplace.filter())
+async def start(
+    callback: CallbackQuery, callback_data: ConnectMarketplace, state: FSMContext, pool: asyncpg.Pool, vault: Vault
+) -> None:
+    try:
+        async with pool.acquire() as conn:
+            connection = await marketplaces.connection(
+                conn, (await channels.get(conn, callback_data.marketplace_id)).slug, vault
+            )
+    except DomainError as error:
+        await callback.answer(describe(error), show_alert=True)
+        return
+    await state.set_state(ConnectForm.key)
+    # Only which marketplace: the key itself never enters the form's state (Redis).
+    await state.set_data({"marketplace_id": connection.marketplace_id})
+    if connection.api_type in TWO_PART:
+        ask = _("Send the Client-Id and the Api-Key from the {name} seller cabinet, separated by a space.")
+    else:
+        ask = _("Send the API token from the {name} seller cabinet.")
+    note = _("I delete your message with the key as soon as I read it.")
+    await show(callback, ask.format(name=connection.name) + "\n" + note, _back(connection.marketplace_id))
+
+
+def _candidate(api_type: str, text: str, vault: Vault) -> Candidate | None:
+    parts = text.split()
+    if api_type in TWO_PART:
+        if len(parts) != 2:
+            return None
+        return Candidate(client_id=parts[0], api_key=vault.seal(parts[1]))
+    return Candidate(token=vault.seal(parts[0])) if len(parts) == 1 else None
+
+
+def _place_buttons(marketplace_id: int, check: KeyCheck) -> list[list[InlineKeyboardButton]]:
+    return [
+        [
+            InlineKeyboardButton(
+                text=" · ".join(part for part in (place.id, place.name, place.note) if part),
+                callback_data=PickMarketplacePlace(marketplace_id=marketplace_id, place_id=int(place.id)).pack(),
+            )
+        ]
+        for place in check.places
+        if place.id.isdigit()
+    ]
+
+
+@router.message(ConnectForm.key, TYPED)
+async def key_sent(
+    message: Message, state: FSMContext, pool: asyncpg.Pool, redis: Redis, effects: Effects, vault: Vault
+) -> None:
+    text = message.text or ""
+    try:
+        await message.delete()  # the key must not stay in the chat's history
+        deleted = True
+    except TelegramBadRequest:
+        deleted = False
+    marketplace_id = (await state.get_data())["marketplace_id"]
+    async with pool.acquire() as conn:
+        connection = await marketplaces.connection(conn, (await channels.get(conn, marketplace_id)).slug, vault)
+    warning = "" if deleted else "\n\n" + _("⚠️ I could not delete your message with the key: delete it yourself.")
+    candidate = _candidate(connection.api_type, text, vault)
+    if candidate is None:
+        await message.answer(
+            _("That does not look like the key: send it again.") + warning, reply_markup=_back(marketplace_id)
+        )
+        return
+    waiting = await message.answer(_("⏳ Asking {name} about the key…").format(name=connection.name) + warning)
+    answer = await key_checks.ask(redis, marketplace_id, WAIT_SECONDS, candidate)
+    if answer is None or answer.check is None:
+        retry = "\n\n" + _("The stored key was left as it was. Send another key, or go back.")
+        await waiting.edit_text(render(connection.name, answer) + retry, reply_markup=_back(marketplace_id))
+        return
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await marketplaces.configure(
+            uow,
+            connection.slug,
+            marketplaces.Changes(
+                token=vault.open(candidate.token) if candidate.token else None,
+                client_id=candidate.client_id,
+                api_key=vault.open(candidate.api_key) if candidate.api_key else None,
+            ),
+            vault,
+        )
+    await state.clear()
+    ask = (
+        _("Which shop should our stock go to?")
+        if connection.api_type in BY_SHOP
+        else _("Which warehouse should our stock go to?")
+    )
+    rows = _place_buttons(marketplace_id, answer.check)
+    await waiting.edit_text(
+        render(connection.name, answer) + "\n\n" + (ask if rows else _("It sees no warehouse or shop to pick.")),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=[*rows, *_back(marketplace_id).inline_keyboard]),
+    )
+
+
+@router.callback_query(PickMarketplacePlace.filter())
+async def place_picked(
+    callback: CallbackQuery, callback_data: PickMarketplacePlace, pool: asyncpg.Pool, effects: Effects, vault: Vault
+) -> None:
+    try:
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            slug = (await channels.get(conn, callback_data.marketplace_id)).slug
+            by_shop = (await marketplaces.connection(conn, slug, vault)).api_type in BY_SHOP
+            connection = await marketplaces.configure(
+                uow,
+                slug,
+                marketplaces.Changes(
+                    shop_id=callback_data.place_id if by_shop else None,
+                    warehouse_id=None if by_shop else callback_data.place_id,
+                    enabled=True,
+                ),
+                vault,
+            )
+    except DomainError as error:
+        await callback.answer(describe(error), show_alert=True)
+        return
+    text = "\n".join(
+        [
+            _("✅ {name} is connected; its sync is on.").format(name=connection.name),
+            "",
+            _("Next, map the catalogue: listings whose SKU or barcode is ours are mapped by"),
+            f"amazing-store marketplace automap {connection.slug}",
+        ]
+    )
+    await show(callback, text, _back(connection.marketplace_id))

@@ -1,0 +1,19 @@
+"""The shop's profile as the admins wrote it in the bot (/shop): the Mini App's title and its shop page."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from core import shop
+from webapp.api import Api
+from webapp.keys import POOL
+from webapp.models import LangQuery, ShopProfile
+
+api = Api("shop")
+
+
+@api.route("GET", "/api/shop", summary="The shop's name, contact and about text", query=LangQuery, response=ShopProfile)
+async def read_profile(request: web.Request, query: LangQuery) -> ShopProfile:
+    async with request.app[POOL].acquire() as conn:
+        profile = await shop.profile(conn)
+    return ShopProfile(name=profile.name, phone=profile.phone, hours=profile.hours, about=profile.about(query.lang))
