@@ -9,7 +9,6 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 
-import aiohttp
 import aiojobs.aiohttp
 from aiogram import Dispatcher
 from aiogram.types import Update
@@ -138,7 +137,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
-    fetching_session = aiohttp.ClientSession(headers={"User-Agent": "amazing-store photo fetcher"})
+    fetching_session = photos.fetching_session(allow_private=settings.photo_fetch_private)
     fetcher = photos.Fetcher(
         effects, app[MEDIA], fetching_session, settings.photo_max_bytes, settings.photo_fetch_timeout
     )

@@ -4,7 +4,9 @@ rows until the photo job fetches them; one that cannot be fetched is reported to
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +14,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohappyeyeballs import AddrInfoType
 
 from core import media, outbox
 from core.db import Conn
@@ -149,6 +152,26 @@ class _Claimed:
     attempts: int
 
 
+class PrivateAddress(OSError):
+    """A photo URL (or a redirect from it) led to an address that is not a public one."""
+
+
+def fetching_session(*, allow_private: bool) -> aiohttp.ClientSession:
+    """The photo job's HTTP client. Photo URLs come from files and marketplace cards, so unless `allow_private`
+    (PHOTO_FETCH_PRIVATE) they may not reach the shop's own networks (its database, Redis, a cloud's metadata
+    service): every address a connection goes to, a redirect's or a DNS answer's too, must be a public one. The
+    check is made on the socket's address, after resolving, so a name that later resolves elsewhere cannot pass."""
+    connector = aiohttp.TCPConnector(socket_factory=None if allow_private else _public_socket)
+    return aiohttp.ClientSession(connector=connector, headers={"User-Agent": "amazing-store photo fetcher"})
+
+
+def _public_socket(addr_info: AddrInfoType) -> socket.socket:
+    family, kind, proto, _, address = addr_info
+    if not ipaddress.ip_address(address[0]).is_global:
+        raise PrivateAddress(f"{address[0]} is not a public address")
+    return socket.socket(family=family, type=kind, proto=proto)
+
+
 class FetchFailed(Exception):
     def __init__(self, reason: str, *, lasting: bool) -> None:
         super().__init__(reason)
@@ -252,6 +275,9 @@ class Fetcher:
             raise FetchFailed(f"no answer in {self.timeout:.0f} s", lasting=False) from None
         except aiohttp.TooManyRedirects:
             raise FetchFailed("too many redirects", lasting=True) from None
+        except aiohttp.ClientConnectorError as error:
+            private = isinstance(error.os_error, PrivateAddress)
+            raise FetchFailed(str(error.os_error if private else error)[:300], lasting=private) from None
         except aiohttp.ClientError as error:
             raise FetchFailed(f"{type(error).__name__}: {error}"[:300], lasting=False) from None
         try:

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import asyncpg
 import pytest
 from aiohttp import web
@@ -46,7 +45,8 @@ def _serving(data: bytes, kind: str) -> Callable[[web.Request], Awaitable[web.Re
 
 @pytest.fixture
 async def fetcher(effects: Effects, tmp_path: Path) -> AsyncIterator[photos.Fetcher]:
-    async with aiohttp.ClientSession() as session:
+    # The photo site of these tests is on 127.0.0.1: the leniency a shop grants with PHOTO_FETCH_PRIVATE.
+    async with photos.fetching_session(allow_private=True) as session:
         yield photos.Fetcher(effects, media.DirectoryStore(tmp_path / "media"), session, 2_000_000, 5)
 
 
@@ -159,3 +159,19 @@ async def test_replacing_photos_orders_them_and_clearing_removes_the_main_one(
             None,
             None,
         )
+
+
+async def test_a_url_that_leads_to_a_private_address_is_refused_and_reported_at_once(
+    pool: asyncpg.Pool, effects: Effects, origin: str, tmp_path: Path
+) -> None:
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:
+            product_id = await make_product(unit, "PH-9")
+            await photos.queue_urls(conn, product_id, [f"{origin}/red.png"])  # 127.0.0.1: the shop's own machine
+        async with photos.fetching_session(allow_private=False) as session:
+            fetcher = photos.Fetcher(effects, media.DirectoryStore(tmp_path / "media"), session, 2_000_000, 5)
+            assert await fetcher.run(conn) == 1  # settled on the first try: trying again would not help
+        row = await conn.fetchrow("SELECT status, error FROM product_photos WHERE product_id = $1", product_id)
+        alert = await conn.fetchval("SELECT kind FROM notifications")
+    assert row["status"] == "failed" and "127.0.0.1 is not a public address" in row["error"]
+    assert alert == "photo_fetch_failed"

@@ -107,6 +107,7 @@ async def _first_day(
         database_url=service_urls.database_url,
         media_dir=tmp_path / "media",
         photo_fetch_interval=0.2,
+        photo_fetch_private=True,  # the seller's photo site of this test is on 127.0.0.1
     )
     client = await aiohttp_client(create_app(app_settings, service_urls))
     listed = await _listed_once_photos_are_in(client)
