@@ -37,10 +37,19 @@ NEW_CARDS: dict[str, dict[str, Any]] = {
         "vendorCode": "TEA-1",
         "title": "Чайник",
         "subjectName": "Одежда",
+        "photos": ["https://wb-photos.invalid/tea/1.webp", "https://wb-photos.invalid/tea/2.webp"],
         "price": 1000,
         "stock": 4,
     },
-    "ozon": {"offer_id": "TEA-1", "product_id": 90_001, "sku": 90_002, "name": "Чайник", "price": 1500.0, "stocks": 4},
+    "ozon": {
+        "offer_id": "TEA-1",
+        "product_id": 90_001,
+        "sku": 90_002,
+        "name": "Чайник",
+        "images": ["https://ozon-photos.invalid/tea/1.jpg", "https://ozon-photos.invalid/tea/2.jpg"],
+        "price": 1500.0,
+        "stocks": 4,
+    },
 }
 PRICES = {"uzum": Decimal(250_000), "wildberries": Decimal(1000), "ozon": Decimal(1500)}
 
@@ -100,6 +109,12 @@ async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once
             " JOIN inventory i ON i.product_id = p.id JOIN categories c ON c.id = p.category_id"
             " WHERE p.sku = 'TEA-1'"
         )
+        queued = [
+            row["source_url"]
+            for row in await conn.fetch(
+                "SELECT source_url FROM product_photos WHERE product_id = $1 ORDER BY position", teapot["id"]
+            )
+        ]
         mapped = set(
             await conn.fetch("SELECT product_id FROM marketplace_products WHERE marketplace_id = $1", marketplace)
         )
@@ -108,6 +123,8 @@ async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once
     # Wildberries names its subject; "Одежда" is our Kiyim. The others give no category name.
     assert teapot["category"] == ("Kiyim" if slug == "wildberries" else "Kategoriyasiz")
     assert {row["product_id"] for row in mapped} == {shop.phone, shop.telefon, shop.shirt, teapot["id"]}
+    # The photo job fetches them after the commit, in the card's order (Uzum's cards give none).
+    assert queued == NEW_CARDS[slug].get("photos", NEW_CARDS[slug].get("images", []))
     listing = await (await store.get("/api/products", headers=login(store))).json()
     assert {item["id"]: item["available"] for item in listing["items"]}[teapot["id"]] == 4
 
@@ -122,9 +139,10 @@ async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once
             adapter=world.adapter(slug),
         )
         products = await conn.fetchval("SELECT count(*) FROM products")
+        photo_rows = await conn.fetchval("SELECT count(*) FROM product_photos")
         quantity = await conn.fetchval("SELECT quantity FROM inventory WHERE product_id = $1", teapot["id"])
     assert (again.created, again.mapped, again.skipped) == (0, 0, 4)
-    assert products == 4 and quantity == 4
+    assert products == 4 and quantity == 4 and photo_rows == len(queued)
 
 
 async def test_import_without_stock_leaves_the_new_products_empty_and_hidden(
