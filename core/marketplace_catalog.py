@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core import inventory, mappings, photos
 from core.catalog import NewProduct, create_product
+from core.catalog_import import MAX_PHOTOS
 from core.categories import CategoryFields
 from core.categories import create as create_category
 from core.errors import NotFound
@@ -19,7 +20,8 @@ from core.unit_of_work import UnitOfWork
 
 # Where a card goes when its marketplace category is not one of ours (by name), in both languages of the shop.
 UNCATEGORIZED_UZ, UNCATEGORIZED_RU = "Kategoriyasiz", "Без категории"
-MAX_SKU_LENGTH = 100
+MAX_SKU_LENGTH = MAX_BARCODE_LENGTH = 100
+MAX_NAME_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,16 @@ async def import_cards(
             "SELECT marketplace_product_id FROM marketplace_products WHERE marketplace_id = $1", marketplace_id
         )
     }
-    fresh = [card for card in cards if described.listing_id(card.keys) not in listed]
+    # A key names one listing on its marketplace: a card sharing one with a mapping is that mapping's listing.
+    known_keys = {
+        (row["name"], row["value"])
+        for row in await conn.fetch("SELECT name, value FROM listing_keys WHERE marketplace_id = $1", marketplace_id)
+    }
+    fresh = [
+        card
+        for card in cards
+        if described.listing_id(card.keys) not in listed and known_keys.isdisjoint(card.keys.items())
+    ]
     report = await mappings.match_catalog(
         conn,
         marketplace_id,
@@ -90,7 +101,8 @@ async def import_cards(
             continue
         sku = _free_sku(card.seller_sku or f"{api_type}-{listing}", listing, skus)
         skus.add(sku.lower())
-        title = card.title.strip() or sku
+        title = card.title.strip()[:MAX_NAME_LENGTH] or sku
+        barcode = next((code for code in card.barcodes if len(code) <= MAX_BARCODE_LENGTH), None)
         product_id = await create_product(
             uow,
             NewProduct(
@@ -98,7 +110,7 @@ async def import_cards(
                 name_uz=title,
                 name_ru=title,
                 price=card.price,
-                barcode=card.barcodes[0] if card.barcodes else None,
+                barcode=barcode,
                 category_id=await categories.resolve(card.category),
             ),
             low_stock_threshold=low_stock_threshold,
@@ -107,7 +119,8 @@ async def import_cards(
         await mappings.map_product(
             conn, marketplace_id, sku, card.keys, title=card.title or None, warehouse_id=card.warehouse_id
         )
-        await photos.queue_urls(conn, product_id, [url for url in card.photo_urls if photos.url_problem(url) is None])
+        fetchable = [url for url in card.photo_urls if photos.url_problem(url) is None]
+        await photos.queue_urls(conn, product_id, fetchable[:MAX_PHOTOS])
         if with_stock and card.stock:
             await inventory.receive(uow, product_id, card.stock, source, opening=True)
         created += 1

@@ -165,3 +165,28 @@ async def test_import_without_stock_leaves_the_new_products_empty_and_hidden(
     assert done.created == 1 and teapot["quantity"] == 0
     listing = await (await store.get("/api/products", headers=login(store))).json()
     assert teapot["id"] not in {item["id"] for item in listing["items"]}
+
+
+async def test_a_second_listing_claiming_a_mapped_product_leaves_the_sellers_mapping_alone(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    world.wb.load_catalog([{"nmID": 90_005, "chrtId": 90_006, "barcode": "2000000090006", "vendorCode": "PH-1"}])
+    marketplace = world.connections["wildberries"].marketplace_id
+    async with pool.acquire() as conn:
+        done = await import_catalog(
+            conn,
+            effects,
+            world.connections["wildberries"],
+            world.limits,
+            with_stock=False,
+            low_stock_threshold=1,
+            adapter=world.adapter("wildberries"),
+        )
+        listing = await conn.fetchval(
+            "SELECT marketplace_product_id FROM marketplace_products WHERE product_id = $1 AND marketplace_id = $2",
+            shop.phone,
+            marketplace,
+        )
+        products = await conn.fetchval("SELECT count(*) FROM products")
+    assert (done.created, done.mapped, done.skipped) == (0, 0, 4)
+    assert listing == str(40_000 + shop.phone) and products == 3
