@@ -28,6 +28,7 @@ from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
 from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
+from sync.automap import CatalogImporter
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller
@@ -134,6 +135,10 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     webhook_worker = WebhookWorker(pool, redis, subscriber, effects, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
+    importer = CatalogImporter(
+        pool, redis, effects, vault, low_stock_threshold=settings.low_stock_threshold, limits=limits, route=demo.route
+    )
+    importing = await scheduler.spawn(importer.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
@@ -150,7 +155,7 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     # The loops finish what they are doing; whatever is still running after the timeout is cancelled, and only
     # then do the demo's sandboxes go (a request to a stopping server would hold its shutdown).
-    jobs = (pushing, pulling, working, checking)
+    jobs = (pushing, pulling, working, checking, importing)
     waiting = [asyncio.ensure_future(job.wait()) for job in jobs]
     await asyncio.wait(waiting, timeout=SHUTDOWN_TIMEOUT)
     await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)

@@ -225,6 +225,19 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     )
     automap.add_argument("slug")
     automap.set_defaults(command=_marketplace_automap)
+    import_cards = actions.add_parser(
+        "import",
+        help="make our products from the marketplace's cards that map to nothing yet, and map them",
+        description="Read the whole catalog of the marketplace: a listing whose seller SKU or barcode is one of our "
+        "products is mapped to it; every other unmapped listing becomes a product of ours (title, barcode, seller "
+        "SKU, photos, its price as our starting price, its category where the name is one of ours, else "
+        "Kategoriyasiz) mapped to it. Running it again adds nothing twice.",
+    )
+    import_cards.add_argument("slug")
+    import_cards.add_argument(
+        "--with-stock", action="store_true", help="take their FBS stock as the new products' opening stock"
+    )
+    import_cards.set_defaults(command=_marketplace_import)
     check = actions.add_parser(
         "check",
         help="ask the marketplace whose key this is, what it sees and until when it works",
@@ -545,6 +558,25 @@ def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.N
             print(f"conflict: listing {listing}")
         for listing in report.unmatched:
             print(f"unmatched: listing {listing}")
+        return 0
+
+    return _with_marketplace(settings, urls, args.slug, run)
+
+
+def _marketplace_import(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    from sync.automap import import_catalog
+
+    async def run(conn: Conn, connection: marketplaces.Connection) -> int:
+        async with _shared_limits(urls) as limits, _effects(urls) as effects:
+            done = await import_catalog(
+                conn,
+                effects,
+                connection,
+                limits,
+                with_stock=args.with_stock,
+                low_stock_threshold=settings.low_stock_threshold,
+            )
+        print(f"{connection.name}: {done.created} created, {done.mapped} mapped to ours, {done.skipped} skipped")
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)

@@ -255,3 +255,10 @@ class PickMarketplacePlace(CallbackData, prefix="mp_place"):
 
     marketplace_id: int
     place_id: int
+
+
+class ImportMarketplaceCatalog(CallbackData, prefix="mp_import"):
+    """Make our products from the connected marketplace's unmapped cards, taking its FBS stock or not."""
+
+    marketplace_id: int
+    with_stock: bool

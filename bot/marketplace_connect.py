@@ -1,6 +1,7 @@
 """Connecting an API marketplace from the chat: the admin sends the key, the bot deletes that message at once,
 the sync checks the key (whose it is, which warehouses or shops it sees) before it replaces the stored one,
-the admin picks the warehouse or shop with a button, and the connection's sync is switched on."""
+the admin picks the warehouse or shop with a button, and the connection's sync is switched on; then its catalogue
+can be imported (by the process running the sync, asked over Redis: core.catalog_requests)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import ConnectMarketplace, OpenChannel, PickMarketplacePlace
+from bot.callbacks import ConnectMarketplace, ImportMarketplaceCatalog, OpenChannel, PickMarketplacePlace
 from bot.errors import describe
 from bot.forms import TYPED, show
 from bot.sync_desk.key_check import WAIT_SECONDS, render
-from core import channels, key_checks, marketplaces
+from core import catalog_requests, channels, key_checks, marketplaces
 from core.errors import DomainError
 from core.key_checks import Candidate, KeyCheck
 from core.unit_of_work import Effects
+from core.users import User
 from core.vault import Vault
 
 router = admin_router(__name__)
@@ -29,6 +31,8 @@ router = admin_router(__name__)
 TWO_PART = frozenset({"ozon"})
 # Uzum's stock goes to a shop; the others' to a warehouse.
 BY_SHOP = frozenset({"uzum"})
+# Reading a catalogue of thousands of cards at the platforms' rates takes minutes.
+IMPORT_WAIT_SECONDS = 600.0
 
 
 class ConnectForm(StatesGroup):
@@ -163,8 +167,62 @@ async def place_picked(
         [
             _("✅ {name} is connected; its sync is on.").format(name=connection.name),
             "",
-            _("Next, map the catalogue: listings whose SKU or barcode is ours are mapped by"),
+            _(
+                "Import its catalogue? Cards that map to none of our products become products here (title, barcode, "
+                "SKU, photos, price); those whose SKU or barcode is ours are mapped to them."
+            ),
+            "",
+            _("To map the listings whose SKU or barcode is ours, without new products:"),
             f"amazing-store marketplace automap {connection.slug}",
         ]
     )
-    await show(callback, text, _back(connection.marketplace_id))
+    await show(callback, text, _import_buttons(connection.marketplace_id))
+
+
+def _import_buttons(marketplace_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("📥 Import with their stock"),
+                    callback_data=ImportMarketplaceCatalog(marketplace_id=marketplace_id, with_stock=True).pack(),
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    text=_("📥 Import without stock"),
+                    callback_data=ImportMarketplaceCatalog(marketplace_id=marketplace_id, with_stock=False).pack(),
+                )
+            ],
+            *_back(marketplace_id).inline_keyboard,
+        ]
+    )
+
+
+@router.callback_query(ImportMarketplaceCatalog.filter())
+async def import_catalog(
+    callback: CallbackQuery, callback_data: ImportMarketplaceCatalog, pool: asyncpg.Pool, redis: Redis, admin: User
+) -> None:
+    try:
+        async with pool.acquire() as conn:
+            name = (await channels.get(conn, callback_data.marketplace_id)).name
+    except DomainError as error:
+        await callback.answer(describe(error), show_alert=True)
+        return
+    await show(callback, _("⏳ Reading the {name} catalogue…").format(name=name))
+    answer = await catalog_requests.ask(
+        redis,
+        callback_data.marketplace_id,
+        IMPORT_WAIT_SECONDS,
+        with_stock=callback_data.with_stock,
+        actor_id=admin.id,
+    )
+    if answer is None:
+        text = _("{name} did not answer in time, or the sync is not running. Try again later.").format(name=name)
+    elif answer.done is None:
+        text = _("{name} could not be read: {reason}").format(name=name, reason=answer.refused)
+    else:
+        text = _("✅ Imported from {name}: {created} new products, {mapped} mapped to ours, {skipped} skipped.").format(
+            name=name, created=answer.done.created, mapped=answer.done.mapped, skipped=answer.done.skipped
+        )
+    await show(callback, text, _back(callback_data.marketplace_id), answer=False)

@@ -129,13 +129,29 @@ async def unmap(conn: Conn, marketplace_id: int, our_sku: str) -> bool:
     return not status.endswith(" 0")
 
 
-async def match_catalog(conn: Conn, marketplace_id: int, candidates: list[Candidate]) -> MatchReport:
-    """Map each listing whose seller SKU or barcode is one of our products'; report what did not fit."""
+async def match_catalog(
+    conn: Conn, marketplace_id: int, candidates: list[Candidate], *, keep_mapped: bool = False
+) -> MatchReport:
+    """Map each listing whose seller SKU or barcode is one of our products'; report what did not fit. With
+    ``keep_mapped``, a product already mapped on this marketplace keeps its listing and another that claims it is
+    a conflict (an import of the unmapped listings must not move a mapping the seller made)."""
     api_type = await conn.fetchval("SELECT COALESCE(api_type, slug) FROM marketplaces WHERE id = $1", marketplace_id)
     if api_type is None:
         raise NotFound("marketplace", marketplace_id)
     described = platform(api_type)
     rows = await conn.fetch("SELECT id, sku, barcode FROM products")
+    mapped = (
+        {
+            row["sku"]
+            for row in await conn.fetch(
+                "SELECT p.sku FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
+                " WHERE mp.marketplace_id = $1",
+                marketplace_id,
+            )
+        }
+        if keep_mapped
+        else set()
+    )
     by_sku = {row["sku"].lower(): row["sku"] for row in rows}
     by_barcode: dict[str, set[str]] = {}
     for row in rows:
@@ -155,7 +171,7 @@ async def match_catalog(conn: Conn, marketplace_id: int, candidates: list[Candid
         if not owners:
             report.unmatched.append(listing)
             continue
-        if len(owners) > 1 or next(iter(owners)) in claimed:
+        if len(owners) > 1 or next(iter(owners)) in claimed or next(iter(owners)) in mapped:
             report.conflicts.append(listing)
             continue
         our_sku = next(iter(owners))

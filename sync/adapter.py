@@ -49,12 +49,16 @@ class PriceQuote:
 
 @dataclass(frozen=True)
 class CatalogItem:
-    """One sellable item of the platform's catalog, for mapping to our products by SKU or barcode."""
+    """One sellable item of the platform's catalog, for mapping to our products by SKU or barcode, or for making
+    one of ours from it (price, category and photos where the card read carries them)."""
 
     title: str
     seller_sku: str | None
     barcodes: tuple[str, ...]
     listing: Listing = field(default_factory=lambda: Listing(0))
+    price: Decimal | None = None
+    category: str | None = None
+    photo_urls: tuple[str, ...] = ()
 
 
 class Adapter(Protocol):

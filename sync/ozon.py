@@ -263,6 +263,13 @@ class OzonAdapter:
                         seller_sku=item.get("offer_id"),
                         barcodes=tuple(str(b) for b in item.get("barcodes") or []),
                         listing=Listing(0, ListingKeys(offer_id=item.get("offer_id"), product_id=item.get("id"))),
+                        price=_price(item.get("price")),
+                        # The main image first, then the others (OZ /v3/product/info/list `primary_image`, `images`).
+                        photo_urls=tuple(
+                            dict.fromkeys(
+                                str(url) for url in [*_urls(item.get("primary_image")), *_urls(item.get("images"))]
+                            )
+                        ),
                     )
             last_id = result.get("last_id") or ""
             if len(ids) < PAGE or not last_id:
@@ -352,3 +359,10 @@ def _message(body: Any) -> str:
 def _raise_for(status: int, body: Any) -> None:
     if status != 200:
         raise MarketplaceError(f"ozon answered {status}: {_message(body)}", status, body)
+
+
+def _urls(value: Any) -> list[Any]:
+    """A card's image field: a list of URLs, or one URL as a string."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return [url for url in value or [] if url]

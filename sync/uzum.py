@@ -134,6 +134,7 @@ class UzumAdapter:
                 seller_sku=sku.get("sellerItemCode") or sku.get("article"),
                 barcodes=(barcode,) if barcode else (),
                 listing=Listing(0, _catalog_keys(product, sku, barcode)),
+                price=Decimal(str(sku["price"])) if sku.get("price") is not None else None,
             )
 
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:

@@ -261,6 +261,14 @@ class WildberriesAdapter:
                         listing=Listing(
                             0, ListingKeys(chrt_id=size.get("chrtID"), barcode=next(iter(size.get("skus") or []), None))
                         ),
+                        category=card.get("subjectName") or None,
+                        # The largest of each photo's sizes (WB content API card `photos[].big`); the price is not
+                        # on the card but in the prices API (read_prices).
+                        photo_urls=tuple(
+                            str(photo["big"])
+                            for photo in card.get("photos") or []
+                            if isinstance(photo, dict) and photo.get("big")
+                        ),
                     )
             page = (reply.body or {}).get("cursor") or {}
             if len(cards) < CARDS_PAGE or not page:

@@ -61,6 +61,7 @@ class OzonItem:
     name: str = ""
     currency_code: str = "RUB"
     barcodes: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # the first is the main one
     archived: bool = False
     is_kgt: bool = False
 

@@ -202,6 +202,8 @@ class OzonProductApi:
             "sku": item.sku,
             "name": item.name,
             "barcodes": list(item.barcodes),
+            "primary_image": item.images[:1],
+            "images": list(item.images),
             "price": f"{item.price:.2f}",
             "old_price": f"{item.old_price:.2f}",
             "min_price": f"{item.min_price:.2f}",

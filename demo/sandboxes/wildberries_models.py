@@ -54,6 +54,7 @@ class WbCard:
     discount: int = 0  # percent, one per card
     club_discount: int = 0
     cargo_type: int = 1
+    photos: list[str] = field(default_factory=list)  # one URL per photo, served in every size the card lists
     sizes: list[WbSize] = field(default_factory=list)
     # whole seconds, so that the cursor's updatedAt (RFC3339 seconds) names a card exactly
     created_at: datetime = field(default_factory=lambda: utc_now().replace(microsecond=0))
@@ -125,6 +126,7 @@ def card_from_item(item: Mapping[str, Any], existing: WbCard | None) -> tuple[Wb
         ("discount", "discount"),
         ("clubDiscount", "club_discount"),
         ("cargoType", "cargo_type"),
+        ("photos", "photos"),
     ):
         if wire in data:
             setattr(card, attr, data.pop(wire))
@@ -147,7 +149,7 @@ def card_json(card: WbCard) -> dict[str, Any]:
         "title": card.title,
         "description": "",
         "needKiz": False,
-        "photos": [],
+        "photos": [{"big": url, "c246x328": url, "c516x688": url, "square": url, "tm": url} for url in card.photos],
         "video": "",
         "dimensions": {"length": 10, "width": 10, "height": 10, "weightBrutto": 0.5, "isValid": True},
         "characteristics": [],

@@ -31,6 +31,7 @@ from bot.callbacks import (
     FormAction,
     FormButton,
     ImportCatalogFile,
+    ImportMarketplaceCatalog,
     MapListing,
     OpenChannel,
     OpenListings,
@@ -107,6 +108,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ClearShopProfile(field=longest(ProfileField)),
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
+    ImportMarketplaceCatalog(marketplace_id=BIGGEST_ID, with_stock=True),
 ]
 
 

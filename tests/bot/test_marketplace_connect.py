@@ -10,10 +10,12 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from bot.callbacks import ConnectMarketplace, OpenChannel, PickMarketplacePlace
+from bot.callbacks import ConnectMarketplace, ImportMarketplaceCatalog, OpenChannel, PickMarketplacePlace
 from core.settings import Settings
+from core.unit_of_work import Effects
 from core.vault import vault_for
 from demo.sandboxes.wildberries import WildberriesSandbox
+from sync.automap import CatalogImporter
 from sync.key_check import KeyChecker
 from tests.bot.conftest import ADMIN_ID
 from tests.bot.harness import Chat
@@ -23,9 +25,10 @@ from tests.sync.world import WB_TOKEN
 
 @pytest.fixture
 async def wildberries(
-    pool: asyncpg.Pool, redis: Redis, bot_settings: Settings
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, bot_settings: Settings
 ) -> AsyncIterator[tuple[WildberriesSandbox, int]]:
-    """The sandbox, a Wildberries row pointing at it with no key yet, and a process answering key checks."""
+    """The sandbox, a Wildberries row pointing at it with no key yet, and a process answering key checks and
+    catalogue imports."""
     sandbox = WildberriesSandbox(token=WB_TOKEN)
     await sandbox.start()
     marketplace_id = await pool.fetchval(
@@ -34,10 +37,13 @@ async def wildberries(
         sandbox.base_url,
     )
     stop = asyncio.Event()
-    checking = asyncio.create_task(KeyChecker(pool, redis, vault_for(bot_settings)).run(stop))
+    vault = vault_for(bot_settings)
+    checking = asyncio.create_task(KeyChecker(pool, redis, vault).run(stop))
+    importing = asyncio.create_task(CatalogImporter(pool, redis, effects, vault, low_stock_threshold=1).run(stop))
     yield sandbox, marketplace_id
     stop.set()
     await checking
+    await importing
     await sandbox.stop()
 
 
@@ -84,3 +90,46 @@ async def test_a_refused_key_replaces_nothing_and_another_can_be_sent(
 
     await admin.send(WB_TOKEN)
     assert "kalit ishlayapti" in admin.text
+
+
+async def test_after_connecting_the_catalogue_is_imported_with_its_stock_and_photos_and_reaches_the_store(
+    admin: Chat, wildberries: tuple[WildberriesSandbox, int], pool: asyncpg.Pool
+) -> None:
+    sandbox, marketplace_id = wildberries
+    sandbox.load_catalog(
+        [
+            {
+                "nmID": 777,
+                "chrtId": 7770,
+                "barcode": "2000000007770",
+                "vendorCode": "TEA-1",
+                "title": "Чайник",
+                "photos": ["https://wb-photos.invalid/tea/1.webp"],
+                "price": 90_000,
+                "stock": 5,
+            }
+        ]
+    )
+    await _send_key(admin, marketplace_id, WB_TOKEN)
+    await admin.tap_button(PickMarketplacePlace, place_id=sandbox.default_warehouse)
+    assert "katalogini import qilaylikmi" in admin.text
+
+    await admin.tap_button(ImportMarketplaceCatalog, with_stock=True)
+
+    assert "1 ta yangi mahsulot, 0 tasi bizniki bilan bog'landi, 0 tasi o'tkazib yuborildi" in admin.text
+    teapot = await pool.fetchrow(
+        "SELECT p.id, p.is_active, p.price, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id"
+        " WHERE p.sku = 'TEA-1'"
+    )
+    assert (teapot["is_active"], teapot["price"], teapot["quantity"]) == (True, 90_000, 5)
+    assert await pool.fetchval("SELECT source_url FROM product_photos WHERE product_id = $1", teapot["id"]) == (
+        "https://wb-photos.invalid/tea/1.webp"
+    )
+    assert await pool.fetchval(
+        "SELECT count(*) FROM marketplace_products WHERE product_id = $1 AND marketplace_id = $2",
+        teapot["id"],
+        marketplace_id,
+    )
+
+    await admin.tap_data(ImportMarketplaceCatalog(marketplace_id=marketplace_id, with_stock=True))
+    assert "0 ta yangi mahsulot, 0 tasi bizniki bilan bog'landi, 1 tasi o'tkazib yuborildi" in admin.text

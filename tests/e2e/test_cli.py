@@ -282,6 +282,33 @@ async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set
         assert await conn.fetchval("SELECT count(*) FROM sync_logs WHERE trigger_type = 'manual'") == 2
 
 
+async def test_marketplace_import_makes_products_of_the_unmapped_cards_with_their_stock_once(
+    service_urls: ServiceUrls,
+    tmp_path: Path,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    shop: Shop,
+    marketplaces_world: World,
+) -> None:
+    world = marketplaces_world
+    async with pool.acquire() as conn:
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+    world.wb.load_catalog(
+        [{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "TEA-1", "price": 700, "stock": 3}]
+    )
+
+    first = await _cli_with_keys(
+        service_urls, tmp_path, settings, "marketplace", "import", "wildberries", "--with-stock"
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "Wildberries: 1 created, 0 mapped to ours, 1 skipped"
+    async with pool.acquire() as conn:
+        teapot = await conn.fetchval("SELECT id FROM products WHERE sku = 'TEA-1'")
+        assert await stock_of(conn, teapot) == (3, 0)
+    again = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "import", "wildberries")
+    assert again.stdout.strip() == "Wildberries: 0 created, 0 mapped to ours, 2 skipped"
+
+
 async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock_as_sales(
     service_urls: ServiceUrls,
     tmp_path: Path,
