@@ -18,7 +18,7 @@ from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
-from sync.limiter import RateLimits, per_second
+from sync.limiter import RateLimits, Slot, per_second
 
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
@@ -62,46 +62,26 @@ class WildberriesAdapter:
         self._warehouse_id = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
         headers = {"Authorization": connection.token}
+
         # WB keeps one token bucket per seller account and API category (contract 2.6): marketplace 300/min
         # burst 20, prices 10 per 6 s burst 5, content 100/min burst 5.
         # A base URL override (sandbox) serves every WB host's paths on one server.
-        self._market = MarketplaceHttp(
-            session,
-            connection.base_url or MARKETPLACE_API,
-            headers,
-            limits.lane(connection, "marketplace", per_second(per_minute / 60, burst)),
-            retry,
-            policy,
-            name=self.name,
-        )
-        self._prices = MarketplaceHttp(
-            session,
-            connection.base_url or PRICES_API,
-            headers,
-            limits.lane(connection, "prices", per_second(10 / 6, 5)),
-            retry,
-            policy,
-            name=self.name,
-        )
-        self._content = MarketplaceHttp(
-            session,
-            connection.base_url or CONTENT_API,
-            headers,
-            limits.lane(connection, "content", per_second(100 / 60, 5)),
-            retry,
-            policy,
-            name=self.name,
-        )
+        def client(host: str, lane: str, rate: Slot) -> MarketplaceHttp:
+            return MarketplaceHttp(
+                session,
+                connection.base_url or host,
+                headers,
+                limits.lane(connection, lane, rate),
+                retry,
+                policy,
+                name=self.name,
+            )
+
+        self._market = client(MARKETPLACE_API, "marketplace", per_second(per_minute / 60, burst))
+        self._prices = client(PRICES_API, "prices", per_second(10 / 6, 5))
+        self._content = client(CONTENT_API, "content", per_second(100 / 60, 5))
         # Seller info: 1 a minute with bursts of 10 (WB-SPEC 01-general.yaml getV1SellerInfo).
-        self._common = MarketplaceHttp(
-            session,
-            connection.base_url or COMMON_API,
-            headers,
-            limits.lane(connection, "common", per_second(1 / 60, 10)),
-            retry,
-            policy,
-            name=self.name,
-        )
+        self._common = client(COMMON_API, "common", per_second(1 / 60, 10))
         self._expires_at = _token_expiry(connection.token)
 
     @property
