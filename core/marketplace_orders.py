@@ -52,6 +52,9 @@ class IncomingOrder:
     # When the buyer ordered (the platform's creation time): the order's date here, and where cancellation
     # polling has to start looking.
     placed_at: datetime | None = None
+    # By when the platform wants the seller's next step (Uzum's acceptUntil, Wildberries' and Ozon's ship-by
+    # date), or None where it gives none: the FBS reminders count down to it.
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True)

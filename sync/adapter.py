@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from core.key_checks import KeyCheck
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,89 @@ class OrderLookup(Protocol):
 
     async def order(self, key: str) -> IncomingOrder | None:
         """The order as the platform has it now, or None when the platform does not know it (yet)."""
+
+
+# The reasons a seller may give for cancelling a marketplace order, in our words: each adapter offers those its
+# platform knows (cancel_reasons) and sends the platform's own code for them; the bot names them in uz and ru.
+CancelReason = Literal["out_of_stock", "defective", "no_package", "no_time", "other"]
+
+
+@dataclass(frozen=True)
+class WorkOrder:
+    """An imported marketplace order as the FBS actions need it: its key, and the platform's shipment (a
+    Wildberries supply) it went into when it was confirmed, if any."""
+
+    key: str
+    shipment: str | None = None
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What confirming told us: the shipment the order is now in (Wildberries' supply) and the next deadline
+    (ship by), when the platform gives them."""
+
+    shipment: str | None = None
+    deadline: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file a platform gave us (a label, a supply's QR code, an act) as its bytes, untouched."""
+
+    filename: str
+    content: bytes
+    media_type: str  # "application/pdf", "image/png", "image/svg+xml"
+
+
+@dataclass(frozen=True)
+class Label:
+    order_key: str
+    document: Document
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """One handed-over shipment (a Wildberries supply, an Ozon act) and its paper for the courier, if any."""
+
+    shipment: str | None
+    order_keys: tuple[str, ...]
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class IncomingReturn:
+    """Goods a buyer sent back, as the platform lists them; keyed by the platform's own return id (or the
+    order and line it is for, where the platform has no return id), so hearing of it twice changes nothing."""
+
+    key: str
+    order_key: str | None
+    lines: tuple[IncomingLine, ...]
+    reason: str | None = None
+    # The platform itself says the goods are defective.
+    defective: bool = False
+    returned_at: datetime | None = None
+
+
+@runtime_checkable
+class Fulfilment(Protocol):
+    """An optional capability: the FBS work an order needs on the platform, done from our chat. Every refusal
+    raises sync.http.MarketplaceError with the platform's words; nothing here moves our stock."""
+
+    cancel_reasons: tuple[CancelReason, ...]
+
+    async def confirm(self, order: WorkOrder) -> Confirmed:
+        """Accept the order for assembly (Uzum: confirm; Wildberries: into today's open supply, made when there
+        is none; Ozon: ship the posting as one package)."""
+
+    async def cancel(self, order: WorkOrder, reason: CancelReason) -> None:
+        """Cancel the order on the platform on the seller's side."""
+
+    async def labels(self, orders: list[WorkOrder]) -> list[Label]:
+        """Each order's label as the platform prints it, sized for a 58x40 label where the platform lets us ask."""
+
+    async def hand_over(self, orders: list[WorkOrder]) -> list[HandOver]:
+        """Close what these confirmed orders are in and hand it to the platform's courier (Wildberries: deliver
+        the supply and give its QR code); an empty list where the platform has no such step."""
+
+    async def returns(self, since: datetime | None) -> list[IncomingReturn]:
+        """Returns the platform lists (since a time when given)."""
