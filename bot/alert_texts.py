@@ -101,7 +101,7 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.FbsDeadlineMissed():
             return _(
-                "⌛ {marketplace} cancelled order {number}: it was not confirmed by {when}. Its items are back in stock."
+                "⌛ {marketplace} cancelled order {number}, not confirmed by {when}: its items are back in stock."
             ).format(
                 marketplace=alert.marketplace_name, number=alert.order_number, when=fbs_texts.deadline(alert.deadline)
             )

@@ -184,9 +184,9 @@ def sending(marketplace: str) -> str:
 def outcome_note(outcome: ActionOutcome | None, marketplace: str) -> str:
     """What came of an action: done, refused with the platform's own words, or not finished while we waited."""
     if outcome is None or outcome.state == "pending":
-        return _(
-            "⏳ {marketplace} has not answered yet. The work goes on: you will be told here if it fails."
-        ).format(marketplace=marketplace)
+        return _("⏳ {marketplace} has not answered yet. The work goes on: you will be told here if it fails.").format(
+            marketplace=marketplace
+        )
     if outcome.state == "failed":
         return _("⚠️ {marketplace} refused: {error}").format(marketplace=marketplace, error=outcome.error or "—")
     count = len(outcome.order_ids)

@@ -56,6 +56,8 @@ class NewOrder:
     hold_for_payment: bool = False
     # When the buyer ordered, if not now (a marketplace order imported after the fact): its sales day.
     placed_at: datetime | None = None
+    # False: the caller tells the admins of the order its own way (core.fbs's alert with its buttons).
+    announce: bool = True
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,8 @@ async def place(
             await inventory.reserve(uow, p.line.product_id, p.line.quantity, expires_at, source, order_id)
     else:
         await inventory.sell_many(uow, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products)
-    if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
+    # The admin who typed a manual order knows about it.
+    if channel["integration_type"] != "manual" and order.announce:
         await outbox.add(
             conn,
             outbox.OrderPlaced(

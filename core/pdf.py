@@ -1,27 +1,96 @@
-"""PDFs for the warehouse: a table to print on A4 (the pick list).
+"""PDFs for the warehouse: the platforms' labels made into one file for a 58x40 mm label printer, and a table to
+print on A4 (the pick list).
 
-Texts are Uzbek (Latin, with its oʻ and gʻ) and Russian: the font is Noto Sans, shipped as a pip package
-(fontpkg-noto-sans, OFL) so no system font is needed; no pip package ships DejaVu without a whole document
-processor beside it. It is a variable font: fpdf2 takes its regular and bold instances."""
+The platforms give labels as PDF pages of their own size, or as PNG or SVG pictures: every one becomes one
+58x40 mm page, fitted whole (turned a quarter when that prints it larger), so several orders' labels print in
+one go. fpdf2 places the pictures; pypdf reads the platforms' PDFs and writes the result.
+
+Our own texts are Uzbek (Latin, with its oʻ and gʻ) and Russian: their font is Noto Sans, shipped as a pip
+package (fontpkg-noto-sans, OFL) so no system font is needed; no pip package ships DejaVu without a whole
+document processor beside it. It is a variable font: fpdf2 takes its regular and bold instances."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from io import BytesIO
 
 import fontpkg_noto_sans
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
+from core.errors import ValidationError
+
+LABEL_WIDTH_MM, LABEL_HEIGHT_MM = 58.0, 40.0
+_POINTS_PER_MM = 72 / 25.4
+PICTURES = ("image/png", "image/jpeg", "image/svg+xml")
 FONT = "NotoSans"
 _FONT_FILE = fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf"
-# A column is as wide as its longest text up to this many characters; a longer text wraps within it.
+# A table's column is as wide as its longest text up to this many characters; a longer text wraps within it.
 _WIDEST_COLUMN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Printable:
+    """A file to print as it came: its bytes and its media type (application/pdf, or one of PICTURES)."""
+
+    content: bytes
+    media_type: str
+
+
+def labels_pdf(documents: Sequence[Printable]) -> bytes:
+    """One PDF, a 58x40 mm page per label page, in the order given."""
+    if not documents:
+        raise ValidationError("there is no label to print", "documents")
+    writer = PdfWriter()
+    width, height = LABEL_WIDTH_MM * _POINTS_PER_MM, LABEL_HEIGHT_MM * _POINTS_PER_MM
+    for document in documents:
+        for page in _pages(document):
+            _fit(writer.add_blank_page(width, height), page, width, height)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pages(document: Printable) -> Iterator[PageObject]:
+    if document.media_type == "application/pdf":
+        yield from PdfReader(BytesIO(document.content)).pages
+    elif document.media_type in PICTURES:
+        yield from PdfReader(BytesIO(_picture_page(document.content))).pages
+    else:
+        raise ValidationError(f"a label cannot be printed from {document.media_type}", "media_type")
+
+
+def _picture_page(content: bytes) -> bytes:
+    """A picture on a label-sized page of its own, as large as it fits."""
+    pdf = FPDF(unit="mm", format=(LABEL_WIDTH_MM, LABEL_HEIGHT_MM))
+    pdf.set_margin(0)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.image(BytesIO(content), x=0, y=0, w=LABEL_WIDTH_MM, h=LABEL_HEIGHT_MM, keep_aspect_ratio=True)
+    return bytes(pdf.output())
+
+
+def _fit(target: PageObject, page: PageObject, width: float, height: float) -> None:
+    """Draw `page` on `target`, scaled to fit whole and centred; a portrait page on a landscape label is turned."""
+    box = page.mediabox
+    page_width, page_height = float(box.width), float(box.height)
+    turn = (page_height > page_width) != (height > width)
+    # Moved to the origin first; turned a quarter anticlockwise (x, y) -> (-y, x), then moved back into view.
+    placed = Transformation().translate(-float(box.left), -float(box.bottom))
+    if turn:
+        placed = placed.rotate(90).translate(page_height, 0)
+        page_width, page_height = page_height, page_width
+    scale = min(width / page_width, height / page_height)
+    placed = placed.scale(scale, scale).translate((width - page_width * scale) / 2, (height - page_height * scale) / 2)
+    target.merge_transformed_page(page, placed)
 
 
 def _document() -> FPDF:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.add_font(FONT, "", _FONT_FILE, variations={"wght": 400})
-    pdf.add_font(FONT, "B", _FONT_FILE, variations={"wght": 700})
+    pdf.add_font(FONT, "", _FONT_FILE, variations={"wght": 400.0})
+    pdf.add_font(FONT, "B", _FONT_FILE, variations={"wght": 700.0})
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(True, margin=10)
     return pdf

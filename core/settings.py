@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     photo_max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
     photo_fetch_timeout: float = Field(default=20, gt=0)
     photo_fetch_interval: float = Field(default=5, gt=0)
+    # Minutes before an unconfirmed marketplace order's deadline that the admins are reminded of it (core.fbs).
+    fbs_reminder_minutes: int = Field(default=120, gt=0)
     # Let photo URLs reach private and loopback addresses (photos on the shop's own network); off, they are refused.
     photo_fetch_private: bool = False
 

@@ -72,8 +72,14 @@ def text_lines(groups: list[PickGroup]) -> list[str]:
 def table(groups: list[PickGroup]) -> bytes:
     columns = [_("Marketplace"), _("Order"), _("Deadline"), _("SKU"), _("Product"), _("Qty")]
     rows = [
-        [group.marketplace_name, f"{order.order_number}\n{order.marketplace_order_id}", _deadline(order.deadline)]
-        + [line.sku, line.name, str(line.quantity)]
+        [
+            group.marketplace_name,
+            f"{order.order_number}\n{order.marketplace_order_id}",
+            _deadline(order.deadline),
+            line.sku,
+            line.name,
+            str(line.quantity),
+        ]
         for group in groups
         for order in group.orders
         for line in order.lines

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import fbs_texts
 from bot.access import admin_router
 from bot.callbacks import DecideReturn, ReturnStep, WriteOffReturn
-from bot.forms import show
+from bot.forms import show, tell
 from core import fbs
 from core.errors import ValidationError
 from core.unit_of_work import Effects
@@ -45,8 +45,11 @@ async def _decide(
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as unit:
             await fbs.decide_return(unit, return_id, restock=restock, reason=reason, actor_id=admin.id)
-    except ValidationError:  # another admin (or a second tap) decided it first
-        note = _("This return was already decided; nothing was changed.")
+    except ValidationError as error:
+        if "already decided" not in str(error):  # restocking an item none of our products matches
+            await tell(callback, _("This item matches none of our products: map its listing, or write it off."))
+            return
+        note = _("This return was already decided; nothing was changed.")  # another admin, or a second tap
     alert = callback.message.text if isinstance(callback.message, Message) and callback.message.text else ""
     await show(callback, f"{alert}\n\n{note}".strip(), None)
 

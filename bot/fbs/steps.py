@@ -47,7 +47,7 @@ async def _draw(callback: CallbackQuery, pool: asyncpg.Pool, order_id: int, *, i
     text = fbs_texts.order_text(
         marketplace=work.marketplace_name,
         number=order.order.order_number,
-        marketplace_order_id=work.marketplace_order_id,
+        marketplace_order_id=None,  # core.fbs.OrderWork does not carry the platform's id
         items=[(item.product_name, item.quantity) for item in order.items],
         total=order.order.total,
         when=work.deadline,
@@ -76,14 +76,25 @@ async def _run(
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as unit:
             action_id = await fbs.request(
-                unit, marketplace_id=work.marketplace_id, kind=kind, order_ids=[order_id], reason=reason, actor_id=admin.id
+                unit,
+                marketplace_id=work.marketplace_id,
+                kind=kind,
+                order_ids=[order_id],
+                reason=reason,
+                actor_id=admin.id,
             )
     except ValidationError:  # a second tap, or another admin was quicker: say what the order is now
         now = await _work(pool, order_id)
         state = fbs_texts.work_state(now.state if now else work.state)
         with contextlib.suppress(TelegramBadRequest):
             await callback.answer()
-        await _draw(callback, pool, order_id, in_card=in_card, note=_("Nothing was sent: the order is {state}.").format(state=state))
+        await _draw(
+            callback,
+            pool,
+            order_id,
+            in_card=in_card,
+            note=_("Nothing was sent: the order is {state}.").format(state=state),
+        )
         return
     # The steps vanish while the platform answers: a second tap cannot send the action twice.
     await show(callback, fbs_texts.sending(work.marketplace_name))
@@ -97,14 +108,32 @@ async def _run(
 async def confirm(
     callback: CallbackQuery, callback_data: WorkOnOrder, pool: asyncpg.Pool, redis: Redis, effects: Effects, admin: User
 ) -> None:
-    await _run(callback, pool, redis, effects, admin, order_id=callback_data.order_id, kind="confirm", in_card=callback_data.card)
+    await _run(
+        callback,
+        pool,
+        redis,
+        effects,
+        admin,
+        order_id=callback_data.order_id,
+        kind="confirm",
+        in_card=callback_data.card,
+    )
 
 
 @router.callback_query(WorkOnOrder.filter(F.step == FbsStep.LABELS))
 async def labels(
     callback: CallbackQuery, callback_data: WorkOnOrder, pool: asyncpg.Pool, redis: Redis, effects: Effects, admin: User
 ) -> None:
-    await _run(callback, pool, redis, effects, admin, order_id=callback_data.order_id, kind="labels", in_card=callback_data.card)
+    await _run(
+        callback,
+        pool,
+        redis,
+        effects,
+        admin,
+        order_id=callback_data.order_id,
+        kind="labels",
+        in_card=callback_data.card,
+    )
 
 
 @router.callback_query(WorkOnOrder.filter(F.step == FbsStep.CANCEL))

@@ -19,8 +19,8 @@ from bot.menu_buttons import menu_button
 from bot.texts import money, status_action, status_label
 from core import admin_orders, analytics, fbs
 from core.admin_orders import OrderCard
-from core.fbs import OrderWork
 from core.errors import DomainError
+from core.fbs import OrderWork
 from core.order_status import Status
 from core.unit_of_work import Effects
 from core.users import User
@@ -66,9 +66,7 @@ def render(card: OrderCard, work: OrderWork | None = None) -> tuple[str, InlineK
     seen = card.status
     # A marketplace order is confirmed and cancelled on its platform (its FBS steps), never only here.
     targets = [
-        target
-        for target in card.next_statuses
-        if work is None or target not in (Status.CONFIRMED, Status.CANCELLED)
+        target for target in card.next_statuses if work is None or target not in (Status.CONFIRMED, Status.CANCELLED)
     ]
     moves = [
         InlineKeyboardButton(
