@@ -13,7 +13,10 @@ from core.errors import ValidationError
 from core.pdf import Printable, labels_pdf, papers_pdf
 
 LABEL = (pytest.approx(58 * 72 / 25.4, abs=0.01), pytest.approx(40 * 72 / 25.4, abs=0.01))
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="58mm" height="40mm" viewBox="0 0 58 40"><rect width="20" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="58mm" height="40mm" viewBox="0 0 58 40">'
+    b'<rect width="20" height="10"/></svg>'
+)
 
 
 def _pdf_label(text: str, width_mm: float, height_mm: float) -> bytes:
