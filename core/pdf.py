@@ -41,13 +41,26 @@ class Printable:
 
 def labels_pdf(documents: Sequence[Printable]) -> bytes:
     """One PDF, a 58x40 mm page per label page, in the order given."""
+    return _merged(documents, fit_pdfs=True)
+
+
+def papers_pdf(documents: Sequence[Printable]) -> bytes:
+    """One PDF of a hand-over's papers: a platform's PDF (an act) keeps its pages' size, a picture (a supply's
+    QR code) goes on a label page."""
+    return _merged(documents, fit_pdfs=False)
+
+
+def _merged(documents: Sequence[Printable], *, fit_pdfs: bool) -> bytes:
     if not documents:
-        raise ValidationError("there is no label to print", "documents")
+        raise ValidationError("there is nothing to print", "documents")
     writer = PdfWriter()
     width, height = LABEL_WIDTH_MM * _POINTS_PER_MM, LABEL_HEIGHT_MM * _POINTS_PER_MM
     for document in documents:
         for page in _pages(document):
-            _fit(writer.add_blank_page(width, height), page, width, height)
+            if fit_pdfs or document.media_type != "application/pdf":
+                _fit(writer.add_blank_page(width, height), page, width, height)
+            else:
+                writer.add_page(page)
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

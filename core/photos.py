@@ -178,6 +178,24 @@ class FetchFailed(Exception):
         self.lasting = lasting  # trying again will not help (404, not an image, too large)
 
 
+# Takes a batch of due photos for one run: each is due again only when the lease is over, so a run that died
+# mid-fetch leaves nothing stuck.
+_LEASE = """
+WITH due AS (
+    SELECT id FROM product_photos
+     WHERE status = 'pending' AND next_attempt_at <= NOW()
+     ORDER BY next_attempt_at, id
+     LIMIT $1
+       FOR UPDATE SKIP LOCKED
+)
+UPDATE product_photos f
+   SET next_attempt_at = NOW() + $2::interval
+  FROM due, products p
+ WHERE f.id = due.id AND p.id = f.product_id
+RETURNING f.id, f.product_id, p.sku, p.name_uz AS name, f.source_url AS url, f.attempts
+"""
+
+
 @dataclass(frozen=True)
 class Fetcher:
     """The photo job: fetches pending URLs into the media store."""
@@ -189,40 +207,34 @@ class Fetcher:
     timeout: float
 
     async def run(self, conn: Conn) -> int:
-        """Fetch one batch of due photos; returns how many were settled (kept or failed). Rows are claimed with
-        SKIP LOCKED, so replicas and overlapping runs share the queue without fetching a URL twice."""
+        """Fetch one batch of due photos; returns how many were settled (kept or failed). The batch is leased
+        in a short transaction (SKIP LOCKED, due again only after the lease), fetched with no transaction open,
+        and settled in another: a slow photo site holds no row lock and no connection in a transaction, and
+        replicas and overlapping runs share the queue without fetching a URL twice."""
+        claimed = [_Claimed(**row) for row in await conn.fetch(_LEASE, BATCH, timedelta(seconds=self.timeout * 2))]
+        if not claimed:
+            return 0
+        results = await asyncio.gather(*(self._fetch(row.url) for row in claimed), return_exceptions=True)
         settled = 0
         async with self.effects.transaction(conn) as unit:
-            claimed = [
-                _Claimed(**row)
-                for row in await conn.fetch(
-                    """
-                    SELECT f.id, f.product_id, p.sku, p.name_uz AS name, f.source_url AS url, f.attempts
-                      FROM product_photos f JOIN products p ON p.id = f.product_id
-                     WHERE f.status = 'pending' AND f.next_attempt_at <= NOW()
-                     ORDER BY f.next_attempt_at, f.id
-                     LIMIT $1
-                       FOR UPDATE OF f SKIP LOCKED
-                    """,
-                    BATCH,
-                )
-            ]
-            results = await asyncio.gather(*(self._fetch(row.url) for row in claimed), return_exceptions=True)
             touched: set[int] = set()
             for row, result in zip(claimed, results, strict=True):
                 if isinstance(result, str):
-                    await conn.execute(
+                    # A row replaced or removed while it was fetched is no longer ours to settle.
+                    kept = await conn.fetchval(
                         "UPDATE product_photos SET status = 'ready', media_key = $2, error = NULL, updated_at = NOW()"
-                        " WHERE id = $1",
+                        " WHERE id = $1 AND status = 'pending' AND source_url = $3 RETURNING id",
                         row.id,
                         result,
+                        row.url,
                     )
-                    touched.add(row.product_id)
-                    settled += 1
+                    if kept is not None:
+                        touched.add(row.product_id)
+                        settled += 1
                 elif isinstance(result, FetchFailed):
                     settled += await self._failed(unit, row, result)
                 else:
-                    raise result  # a bug or the store failing: the job logs it and runs again
+                    raise result  # a bug or the store failing: the job logs it and the lease runs out
             for product_id in touched:
                 await _refresh_main(unit, product_id)
         return settled
@@ -239,12 +251,15 @@ class Fetcher:
                 RETRY_AFTER * attempts,
             )
             return 0
-        await unit.conn.execute(
-            "UPDATE product_photos SET status = 'failed', attempts = $2, error = $3, updated_at = NOW() WHERE id = $1",
+        failed = await unit.conn.fetchval(
+            "UPDATE product_photos SET status = 'failed', attempts = $2, error = $3, updated_at = NOW()"
+            " WHERE id = $1 AND status = 'pending' RETURNING id",
             row.id,
             attempts,
             str(failure),
         )
+        if failed is None:  # replaced or removed while it was fetched: nobody waits for this photo any more
+            return 0
         await outbox.add(
             unit.conn,
             outbox.PhotoFetchFailed(

@@ -135,6 +135,9 @@ class UzumAdapter:
                 barcodes=(barcode,) if barcode else (),
                 listing=Listing(0, _catalog_keys(product, sku, barcode)),
                 price=Decimal(str(sku["price"])) if sku.get("price") is not None else None,
+                category=product.get("category") or None,
+                # The card's picture, then the SKU's own preview (a colour of it) when that is another one.
+                photo_urls=tuple(dict.fromkeys(url for url in (product.get("image"), sku.get("previewImage")) if url)),
             )
 
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:

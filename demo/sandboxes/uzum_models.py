@@ -77,6 +77,11 @@ class UzumSku:
     sku_char_title: str = ""
     sku_char_value: str = ""
     ikpu: str | None = None
+    # The product card's category name and picture (productList[].category, .image) and the SKU's own preview
+    # (skuList[].previewImage), as get-v1-product-shop-shopid.md lists them.
+    category: str = ""
+    image: str | None = None
+    preview_image: str | None = None
 
     def __post_init__(self) -> None:
         self.barcode = str(self.barcode)  # int64 in the product listing, string in the stock API
@@ -112,6 +117,7 @@ class UzumSku:
             "article": self.seller_sku_code,
             "sellerItemCode": self.seller_sku_code,
             "ikpu": self.ikpu,
+            "previewImage": self.preview_image,
         }
 
 

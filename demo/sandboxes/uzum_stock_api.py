@@ -140,6 +140,12 @@ class UzumStockApi:
         if query.get("order", "DESC") == "DESC":
             items.reverse()
         return [
-            {"productId": pid, "title": skus[0].product_title, "skuList": [s.product_row() for s in skus]}
+            {
+                "productId": pid,
+                "title": skus[0].product_title,
+                "category": skus[0].category,
+                "image": skus[0].image,
+                "skuList": [s.product_row() for s in skus],
+            }
             for pid, skus in items
         ]

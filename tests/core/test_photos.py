@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -175,3 +176,37 @@ async def test_a_url_that_leads_to_a_private_address_is_refused_and_reported_at_
         alert = await conn.fetchval("SELECT kind FROM notifications")
     assert row["status"] == "failed" and "127.0.0.1 is not a public address" in row["error"]
     assert alert == "photo_fetch_failed"
+
+
+async def test_a_slow_photo_site_holds_no_lock_and_is_not_fetched_twice(
+    pool: asyncpg.Pool, effects: Effects, fetcher: photos.Fetcher, aiohttp_server: Callable[..., Awaitable[Any]]
+) -> None:
+    release, arrived, asked = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(request: web.Request) -> web.Response:
+        asked.append(request.path)
+        arrived.set()
+        await release.wait()
+        return web.Response(body=picture("green"), content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/slow.png", slow)
+    server = await aiohttp_server(app)
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:
+            product_id = await make_product(unit, "PH-SLOW")
+            await photos.queue_urls(conn, product_id, [str(server.make_url("/slow.png"))])
+        running = asyncio.create_task(fetcher.run(conn))
+        await asyncio.wait_for(arrived.wait(), 5)
+        async with pool.acquire() as other:
+            # The admin replacing the photos meanwhile is not kept waiting by the fetch ...
+            locked = await other.fetchval(
+                "SELECT id FROM product_photos WHERE product_id = $1 FOR UPDATE NOWAIT", product_id
+            )
+            # ... and another run (a replica) does not take the same photo.
+            assert await fetcher.run(other) == 0
+        release.set()
+        assert await running == 1
+        keys = await photos.keys_of(conn, product_id)
+    assert locked is not None and asked == ["/slow.png"]
+    assert keys == [media.media_key(picture("green"))]

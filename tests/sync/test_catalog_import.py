@@ -29,6 +29,9 @@ NEW_CARDS: dict[str, dict[str, Any]] = {
         "sellerSkuCode": "TEA-1",
         "price": 250_000,
         "amount": 4,
+        "category": "Kiyim",
+        "image": "https://uzum-photos.invalid/tea/main.jpg",
+        "previewImage": "https://uzum-photos.invalid/tea/red.jpg",
     },
     "wildberries": {
         "nmID": 90_001,
@@ -50,6 +53,11 @@ NEW_CARDS: dict[str, dict[str, Any]] = {
         "price": 1500.0,
         "stocks": 4,
     },
+}
+PHOTOS = {
+    "uzum": ["https://uzum-photos.invalid/tea/main.jpg", "https://uzum-photos.invalid/tea/red.jpg"],
+    "wildberries": NEW_CARDS["wildberries"]["photos"],
+    "ozon": NEW_CARDS["ozon"]["images"],
 }
 PRICES = {"uzum": Decimal(250_000), "wildberries": Decimal(1000), "ozon": Decimal(1500)}
 
@@ -120,11 +128,11 @@ async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once
         )
     assert (first.created, first.mapped, first.skipped) == (1, 1, 2)
     assert teapot["price"] == PRICES[slug] and teapot["quantity"] == 4
-    # Wildberries names its subject; "Одежда" is our Kiyim. The others give no category name.
-    assert teapot["category"] == ("Kiyim" if slug == "wildberries" else "Kategoriyasiz")
+    # Wildberries names its subject ("Одежда" is our Kiyim), Uzum its category; Ozon's card gives an id only.
+    assert teapot["category"] == ("Kategoriyasiz" if slug == "ozon" else "Kiyim")
     assert {row["product_id"] for row in mapped} == {shop.phone, shop.telefon, shop.shirt, teapot["id"]}
-    # The photo job fetches them after the commit, in the card's order (Uzum's cards give none).
-    assert queued == NEW_CARDS[slug].get("photos", NEW_CARDS[slug].get("images", []))
+    # The photo job fetches them after the commit, in the card's order (Uzum's: the card's, then the SKU's).
+    assert queued == PHOTOS[slug]
     listing = await (await store.get("/api/products", headers=login(store))).json()
     assert {item["id"]: item["available"] for item in listing["items"]}[teapot["id"]] == 4
 
