@@ -7,7 +7,8 @@ one go. fpdf2 places the pictures; pypdf reads the platforms' PDFs and writes th
 
 Our own texts are Uzbek (Latin, with its oʻ and gʻ) and Russian: their font is Noto Sans, shipped as a pip
 package (fontpkg-noto-sans, OFL) so no system font is needed; no pip package ships DejaVu without a whole
-document processor beside it. It is a variable font: fpdf2 takes its regular and bold instances."""
+document processor beside it. It is a variable font, embedded as its default (regular) instance: asking fpdf2
+for another instance (bold) costs some 10 s of font work per document, so headings are shaded, not bold."""
 
 from __future__ import annotations
 
@@ -102,8 +103,7 @@ def _fit(target: PageObject, page: PageObject, width: float, height: float) -> N
 
 def _document() -> FPDF:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.add_font(FONT, "", _FONT_FILE, variations={"wght": 400.0})
-    pdf.add_font(FONT, "B", _FONT_FILE, variations={"wght": 700.0})
+    pdf.add_font(FONT, "", _FONT_FILE)
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(True, margin=10)
     return pdf
@@ -114,7 +114,7 @@ def table_pdf(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]])
     page, a long text wraps within its cell."""
     pdf = _document()
     pdf.add_page()
-    pdf.set_font(FONT, "B", 14)
+    pdf.set_font(FONT, "", 14)
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT, "", 9)
@@ -124,7 +124,7 @@ def table_pdf(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]])
     ]
     with pdf.table(
         col_widths=tuple(widths),
-        headings_style=FontFace(emphasis="BOLD"),
+        headings_style=FontFace(fill_color=(225, 225, 225)),
         line_height=4.5,
         repeat_headings=1,
     ) as table:
