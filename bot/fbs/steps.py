@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from bot import fbs_texts
 from bot.access import admin_router
 from bot.callbacks import CancelMarketplaceOrder, FbsStep, WorkOnOrder
+from bot.errors import describe
 from bot.fbs.running import WAIT_SECONDS, send_document
 from bot.forms import show, tell
 from bot.order_desk import card
@@ -35,13 +36,17 @@ async def _work(pool: asyncpg.Pool, order_id: int) -> OrderWork | None:
 
 async def _draw(callback: CallbackQuery, pool: asyncpg.Pool, order_id: int, *, in_card: bool, note: str) -> None:
     """The order as it is now, under the note: its card, or its alert with the steps left."""
-    if in_card:
-        text, markup = await card.load(pool, order_id)
-        await show(callback, f"{note}\n\n{text}", markup, answer=False)
+    try:
+        if in_card:
+            text, markup = await card.load(pool, order_id)
+            await show(callback, f"{note}\n\n{text}", markup, answer=False)
+            return
+        async with pool.acquire() as conn:
+            order = await admin_orders.order_card(conn, order_id)
+            work = await fbs.work_of(conn, order_id)
+    except DomainError as error:  # deleted meanwhile
+        await show(callback, f"{note}\n\n{describe(error)}", None, answer=False)
         return
-    async with pool.acquire() as conn:
-        order = await admin_orders.order_card(conn, order_id)
-        work = await fbs.work_of(conn, order_id)
     if work is None:
         return
     text = fbs_texts.order_text(
@@ -154,10 +159,7 @@ async def ask_reason(callback: CallbackQuery, callback_data: WorkOnOrder, pool: 
 async def back(callback: CallbackQuery, callback_data: WorkOnOrder, pool: asyncpg.Pool) -> None:
     with contextlib.suppress(TelegramBadRequest):
         await callback.answer()
-    try:
-        await _draw(callback, pool, callback_data.order_id, in_card=callback_data.card, note=_("Not cancelled."))
-    except DomainError as error:
-        await tell(callback, str(error))
+    await _draw(callback, pool, callback_data.order_id, in_card=callback_data.card, note=_("Not cancelled."))
 
 
 @router.callback_query(CancelMarketplaceOrder.filter())

@@ -199,7 +199,7 @@ async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
     for confirmed in (order_id, second_id):
         confirm = WorkOnOrder(order_id=confirmed, step=FbsStep.CONFIRM).pack()
         await alerts.press(confirm, int(_message_with(alerts, confirm)["message_id"]))
-    assert "tasdiqlandi" in _message_with_text(alerts, number)["text"]
+    assert "Tasdiqlandi" in _message_with_text(alerts, number)["text"]
     assert await _state(pool, order_id) == "confirmed"
 
     labels = WorkOnOrder(order_id=order_id, step=FbsStep.LABELS).pack()
@@ -247,7 +247,7 @@ async def test_a_seller_cancel_with_the_platforms_reason_gives_the_stock_back(
     assert reasons == list(fbs.CANCEL_REASONS[slug]) and "Omborda yo'q" in [text for text, _ in alerts.buttons()]
     await alerts.tap_button(CancelMarketplaceOrder, order_id=order_id, reason="out_of_stock")
 
-    assert "bekor qilindi" in alerts.text
+    assert "Bekor qilindi" in alerts.text
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.shirt) == (10, 0), "back through the ledger"
         assert await conn.fetchval("SELECT status FROM orders WHERE id = $1", order_id) == "cancelled"
@@ -382,7 +382,7 @@ async def test_the_order_card_shows_the_fbs_state_and_confirms_on_the_platform(
 
     await admin.tap_button(WorkOnOrder, order_id=order_id, step=FbsStep.CONFIRM, card=True)
 
-    assert "tasdiqlandi" in admin.text and "🔵" in admin.text
+    assert "Tasdiqlandi" in admin.text and "🔵" in admin.text
     assert admin.button_data(WorkOnOrder, order_id=order_id, step=FbsStep.LABELS, card=True)
 
 
