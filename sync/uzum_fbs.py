@@ -1,10 +1,12 @@
 """Uzum Market FBS work done from our chat (sync.adapter.Fulfilment): confirming an order, cancelling it with one of
-the seller's reasons, its label, and the returns Uzum lists. Every refusal carries Uzum's own code and words."""
+the seller's reasons, its label, the act of the FBS invoice it is handed over in, and the returns Uzum lists. Every
+refusal carries Uzum's own code and words."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,7 @@ CANCEL_CODES: dict[CancelReason, str] = {
 # LARGE is 58x40 mm; BIG is the smaller 43x25 mm despite its name (UZ-MD get-v1-fbs-order-orderid-labels-print.md).
 LABEL_SIZE = "LARGE"
 RETURN_PAGE = 50  # the most GET /v1/return serves a page (UZ-MD get-v1-return.md)
+INVOICE_PAGE = 50  # GET /v1/fbs/invoice declares no maximum
 # Where an order is once confirmed and before Uzum's courier has it: a confirm that finds it here was applied
 # already (in the seller's cabinet, or by our earlier try whose answer was lost).
 CONFIRMED_STATUSES = ("PACKING", "PENDING_DELIVERY")
@@ -79,12 +82,50 @@ class UzumFulfilment:
         return found
 
     async def hand_over(self, orders: list[WorkOrder]) -> list[HandOver]:
-        """Nothing to close: an Uzum FBS order goes to the courier on its own once confirmed and labelled. Uzum's
-        FBS invoice (`POST /v1/fbs/invoice`, an act for a drop-off point) needs a timeSlotUuid that no read of
-        the spec gives (its time slots carry only timeFrom/timeTo) and a sellerId (legal entity) that no read
-        names either (UZ-MD fbs-invoice/post-v1-fbs-invoice.md, get-v1-fbs-invoice-dop-time-slot.md), so it is
-        left to the seller's cabinet."""
-        return []
+        """The FBS invoices these orders are in, each with its act for the drop-off point (`GET
+        /v1/fbs/invoice/{invoiceId}/print`, a Base64 PDF). An invoice is made in the seller's cabinet: its creation
+        (`POST /v1/fbs/invoice`) needs a timeSlotUuid that no read of the spec gives (its time slots carry only
+        timeFrom/timeTo) and a sellerId that no read names (UZ-MD fbs-invoice/post-v1-fbs-invoice.md,
+        get-v1-fbs-invoice-dop-time-slot.md). An order in no open invoice yet is refused, naming that step."""
+        wanted = {order.key for order in orders}
+        found: list[HandOver] = []
+        async for invoice in self._open_invoices():
+            reply = await self._http.request("GET", f"/v1/fbs/invoice/{invoice['id']}/orders")
+            raise_for(reply.status, reply.body)
+            keys = tuple(str(row.get("orderId")) for row in reply.body.get("payload") or [])
+            ours = tuple(key for key in keys if key in wanted)
+            if ours:
+                found.append(await self._act(invoice, ours))
+                wanted.difference_update(ours)
+            if not wanted:
+                return found
+        raise MarketplaceError(
+            f"uzum: orders {', '.join(sorted(wanted))} are in no open FBS invoice: make one for them in the Uzum"
+            " seller cabinet (drop-off point and time slot), then hand over again"
+        )
+
+    async def _open_invoices(self) -> AsyncIterator[dict[str, Any]]:
+        """The FBS invoices not yet accepted at a drop-off point (status CREATED), paged until a short page."""
+        page = 0
+        while True:
+            reply = await self._http.request(
+                "GET", "/v1/fbs/invoice", params={"statuses": "CREATED", "page": page, "size": INVOICE_PAGE}
+            )
+            raise_for(reply.status, reply.body)
+            invoices = reply.body.get("payload") or []
+            for invoice in invoices:
+                yield invoice
+            if len(invoices) < INVOICE_PAGE:
+                return
+            page += 1
+
+    async def _act(self, invoice: dict[str, Any], keys: tuple[str, ...]) -> HandOver:
+        reply = await self._http.request("GET", f"/v1/fbs/invoice/{invoice['id']}/print")
+        raise_for(reply.status, reply.body)
+        number = str(invoice.get("number") or invoice["id"])
+        pdfs = _pdfs((reply.body.get("payload") or {}).get("document"))
+        document = Document(f"uzum-invoice-{number}.pdf", pdfs[0], "application/pdf") if pdfs else None
+        return HandOver(number, keys, document)
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """Every return Uzum lists (`GET /v1/return`, a bare array, pages of 50 until a short one), those created
@@ -112,7 +153,7 @@ class UzumFulfilment:
 
 
 def _pdfs(document: Any) -> list[bytes]:
-    """The spec types the label as an array of Base64 strings; a Java byte[] is sent as one string, read too."""
+    """A label is an array of Base64 strings in the spec, an invoice's act one string: both are read."""
     parts = [document] if isinstance(document, str) else document if isinstance(document, list) else []
     try:
         return [base64.b64decode(part, validate=True) for part in parts if isinstance(part, str) and part]

@@ -137,6 +137,7 @@ class UzumOrder:
     lines: list[UzumOrderLine]
     dates: dict[str, datetime] = field(default_factory=dict)
     cancel_reason: str | None = None
+    invoice_number: int | None = None  # the FBS invoice the seller put it in (UzumInvoice.number)
 
     @property
     def price(self) -> int:
@@ -157,7 +158,7 @@ def order_json(order: UzumOrder, when: TimeFormat, *, commission_percent: int, i
         **{name: when(order.dates.get(name)) for name in STATUS_DATES.values()},
         "cancelReason": order.cancel_reason,
         "identifierRequired": False,
-        "invoiceNumber": None,
+        "invoiceNumber": order.invoice_number,
         "stock": {"id": 1, "externalId": None, "title": "Seller warehouse", "address": "Tashkent"},
         "timeSlot": {"timeFrom": when(order.created), "timeTo": when(order.deliver_until)},
         "dropOffPoint": None if dbs else {"uuid": "dp-1", "address": "Tashkent, drop-off point 1", "type": "DP"},

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from pypdf import PdfReader
 
-from demo.sandboxes.common import utc_now
+from demo.sandboxes.common import SandboxError, utc_now
 from demo.sandboxes.uzum import UzumSandbox
 
 TOKEN = "uzum-test-token-0123456789"
@@ -391,3 +391,25 @@ async def test_returns_are_a_bare_array_in_pages_of_at_most_50(http: aiohttp.Cli
     assert page[0]["returnItems"][0]["skuId"] == 101 and page[0]["type"] == "DEFECTED"
     single = await (await http.get(url, params={"returnId": made[0]["id"]})).json()
     assert [r["id"] for r in single] == [made[0]["id"]]
+
+
+async def test_an_fbs_invoice_lists_its_orders_and_prints_its_act(
+    http: aiohttp.ClientSession, uzum: UzumSandbox
+) -> None:
+    order = uzum.buyer_orders({"OUR-RED": 1})
+    with pytest.raises(SandboxError):
+        uzum.make_invoice([order["id"]])
+    await http.post(f"{uzum.base_url}/v1/fbs/order/{order['id']}/confirm")
+    invoice = uzum.make_invoice([order["id"]])
+    url = uzum.base_url + "/v1/fbs/invoice"
+    assert (await http.get(url)).status == 400, "statuses is required"
+    listed = (await (await http.get(url, params={"statuses": "CREATED"})).json())["payload"]
+    assert [(i["id"], i["number"]) for i in listed] == [(invoice["id"], 120_000_000_000 + invoice["id"])]
+    held = (await (await http.get(f"{url}/{invoice['id']}/orders")).json())["payload"]
+    assert [row["orderId"] for row in held] == [order["id"]]
+    single = (await (await http.get(f"{uzum.base_url}/v1/fbs/order/{order['id']}")).json())["payload"]
+    assert single["invoiceNumber"] == invoice["number"]
+    act = (await (await http.get(f"{url}/{invoice['id']}/print")).json())["payload"]["document"]
+    assert len(PdfReader(io.BytesIO(base64.b64decode(act))).pages) == 1
+    missing = await http.get(f"{url}/1/print")
+    assert missing.status == 404 and (await missing.json())["errors"][0]["code"] == "fbs-invoice-01"

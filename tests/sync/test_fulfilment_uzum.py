@@ -1,5 +1,5 @@
 """Uzum FBS work from our chat against the sandbox: confirm, labels, cancel with a reason, what Uzum refuses, its
-own cancel of an order not accepted in time, and the returns it lists."""
+own cancel of an order not accepted in time, hand over by the seller's invoices, and the returns it lists."""
 
 from __future__ import annotations
 
@@ -111,12 +111,25 @@ async def test_cancel_sends_uzums_reason_and_uzum_refuses_what_it_cannot_cancel(
         await adapter.cancel(place(world, shop.phone), "defective")
 
 
-async def test_hand_over_has_no_step_on_uzum(world: World, shop: Shop) -> None:
-    adapter, order = uzum(world), place(world, shop.phone)
-    await adapter.confirm(order)
-    sent = adapter.calls
-    assert await adapter.hand_over([order]) == []
-    assert adapter.calls == sent
+async def test_hand_over_gives_the_act_of_each_invoice_the_orders_are_in(world: World, shop: Shop) -> None:
+    adapter = uzum(world)
+    orders = [place(world, product) for product in (shop.phone, shop.telefon, shop.shirt)]
+    for order in orders:
+        await adapter.confirm(order)
+    world.uzum.make_invoice([int(orders[0].key), int(orders[1].key)])
+    second = world.uzum.make_invoice([int(orders[2].key)])
+
+    handed = await adapter.hand_over(orders)
+
+    assert sorted(h.order_keys for h in handed) == [(orders[0].key, orders[1].key), (orders[2].key,)]
+    assert str(second["number"]) in {h.shipment for h in handed}
+    for hand_over in handed:
+        assert hand_over.document is not None and hand_over.document.media_type == "application/pdf"
+        assert len(PdfReader(io.BytesIO(hand_over.document.content)).pages) == 1
+    loose = place(world, shop.phone)
+    await adapter.confirm(loose)
+    with pytest.raises(MarketplaceError, match=f"orders {loose.key} are in no open FBS invoice"):
+        await adapter.hand_over([orders[0], loose])
 
 
 async def test_returns_are_read_page_by_page_with_keys_that_resolve_to_our_products(
