@@ -37,8 +37,6 @@ WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 # order of one of these is told as FbsOrderArrived and gets a work row when it is imported.
 CANCEL_REASONS: dict[str, tuple[str, ...]] = {
     "uzum": ("out_of_stock", "no_package", "no_time", "other"),
-    "wildberries": ("out_of_stock", "other"),
-    "ozon": ("out_of_stock", "defective", "other"),
 }
 
 # Which work states each action fits.
@@ -75,7 +73,7 @@ class OrderWork:
     order_id: int
     marketplace_id: int
     marketplace_name: str
-    marketplace_kind: str  # 'uzum' | 'wildberries' | 'ozon'
+    marketplace_kind: str  # a key of CANCEL_REASONS
     state: WorkState
     deadline: datetime | None
     shipment: str | None
