@@ -154,7 +154,8 @@ async def test_a_seller_cancel_is_done_there_and_gives_the_stock_back_here(
         assert await conn.fetchval("SELECT status FROM orders WHERE id = $1", order_id) == "cancelled"
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
         assert await conn.fetchval(
-            "SELECT stock_version > pushed_version FROM marketplace_products WHERE product_id = $1 AND marketplace_id = $2",
+            "SELECT stock_version > pushed_version FROM marketplace_products"
+            " WHERE product_id = $1 AND marketplace_id = $2",
             shop.phone,
             world.connections["uzum"].marketplace_id,
         ), "the stock that came back is pushed"
