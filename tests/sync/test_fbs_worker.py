@@ -23,6 +23,7 @@ from sync.adapter import Fulfilment
 from sync.adapters import ADAPTERS
 from sync.fbs_worker import FbsWorker
 from sync.pull import pull_orders
+from sync.push import push_due
 from sync.returns import pull_returns
 from tests.builders import Shop, stock_of
 from tests.sync.world import FAST_RETRY, VAULT, World, uzum_barcode
@@ -142,8 +143,8 @@ async def test_a_seller_cancel_is_done_there_and_gives_the_stock_back_here(
     pool: asyncpg.Pool, effects: Effects, world: World, worker: FbsWorker, shop: Shop
 ) -> None:
     [order_id] = await _uzum_orders(pool, effects, world, shop.phone)
-    async with pool.acquire() as conn:
-        assert await stock_of(conn, shop.phone) == (4, 0)
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="scheduled")
+    assert world.uzum.stock_of(uzum_barcode(shop.phone)) == 4
     await _ask(pool, effects, world, "cancel", [order_id], reason="no_package")
     async with aiohttp.ClientSession() as session:
         await worker.process_due(session)
@@ -153,13 +154,9 @@ async def test_a_seller_cancel_is_done_there_and_gives_the_stock_back_here(
         assert await stock_of(conn, shop.phone) == (5, 0)
         assert await conn.fetchval("SELECT status FROM orders WHERE id = $1", order_id) == "cancelled"
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
-        assert await conn.fetchval(
-            "SELECT stock_version > pushed_version FROM marketplace_products"
-            " WHERE product_id = $1 AND marketplace_id = $2",
-            shop.phone,
-            world.connections["uzum"].marketplace_id,
-        ), "the stock that came back is pushed"
     assert (await _work(pool, order_id)).state == "cancelled"
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="scheduled")
+    assert world.uzum.stock_of(uzum_barcode(shop.phone)) == 5, "the stock that came back is pushed"
 
 
 async def test_a_refusal_nobody_waits_for_is_recorded_and_told(
