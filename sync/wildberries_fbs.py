@@ -39,17 +39,25 @@ class WildberriesFulfilment:
     cancel_reasons: tuple[CancelReason, ...] = ("out_of_stock", "other")
 
     async def confirm(self, order: WorkOrder) -> Confirmed:
-        """Into today's open supply (made when there is none) with the current call (PATCH
+        """Into today's open supply that can take it (made when there is none) with the current call (PATCH
         /api/marketplace/v3/supplies/{supplyId}/orders; the old per-task PATCH is deprecated and removed)."""
-        supply = await self._todays_supply()
+        supply = await self._todays_supply(await self._new_task(order))
         reply = await self._market.request(
             "PATCH", f"/api/marketplace/v3/supplies/{supply}/orders", body={"orders": [_task_id(order)]}
         )
         _refused_unless(reply, 204)
         return Confirmed(shipment=supply)
 
-    async def _todays_supply(self) -> str:
-        """The newest open supply made today in Tashkent time (`done` false), else a new one."""
+    async def _new_task(self, order: WorkOrder) -> dict[str, Any] | None:
+        """The task as /api/v3/orders/new lists it (None once it is not new: adding it then gets WB's words)."""
+        reply = await self._market.request("GET", "/api/v3/orders/new")
+        _refused_unless(reply, 200)
+        return next((t for t in (reply.body or {}).get("orders") or [] if str(t.get("id")) == order.key), None)
+
+    async def _todays_supply(self, task: dict[str, Any] | None) -> str:
+        """The newest open supply (`done` false) made today in Tashkent time that takes this task, else a new
+        one. A supply takes the cargo type and cross-border type of its first task and then only tasks of those
+        (WB-SPEC PATCH /api/marketplace/v3/supplies/{supplyId}/orders), so a large item gets a supply of its own."""
         today = datetime.now(LOCAL).date()
         found: tuple[datetime, str] | None = None
         cursor = 0
@@ -62,7 +70,7 @@ class WildberriesFulfilment:
             for supply in supplies:
                 made = moment(supply.get("createdAt"))
                 if not supply.get("done") and made is not None and made.astimezone(LOCAL).date() == today:
-                    if found is None or made >= found[0]:
+                    if _takes(supply, task) and (found is None or made >= found[0]):
                         found = (made, str(supply["id"]))
             following = (reply.body or {}).get("next")
             if len(supplies) < SUPPLIES_PAGE or not following or following == cursor:
@@ -163,6 +171,16 @@ class WildberriesFulfilment:
                 returned_at=completed,
             )
         return list(found.values())
+
+
+def _takes(supply: dict[str, Any], task: dict[str, Any] | None) -> bool:
+    """Whether an open supply takes the task: an empty one (cargoType 0, crossBorderType null) takes any."""
+    if task is None:
+        return True
+    return supply.get("cargoType") in (0, None, task.get("cargoType")) and supply.get("crossBorderType") in (
+        None,
+        task.get("crossBorderType"),
+    )
 
 
 def _task_id(order: WorkOrder) -> int:

@@ -45,6 +45,17 @@ async def test_todays_tasks_share_one_supply_and_the_next_day_gets_a_new_one(wor
     assert len(world.wb.supplies) == 2
 
 
+async def test_a_large_item_gets_a_supply_of_its_own(world: World, shop: Shop) -> None:
+    """A supply holds one cargo type: a large (КГТ+) task does not go into today's supply of small ones."""
+    adapter = _adapter(world)
+    small = _tasks(world, shop, 1)[0]
+    world.wb.load_catalog([{"nmID": 39_999, "chrtId": 49_999, "barcode": "2000999999999", "cargoType": 3, "stock": 1}])
+    large = WorkOrder(str(world.wb.buyer_orders({49_999: 1})[0]["id"]))
+    one, two = await adapter.confirm(small), await adapter.confirm(large)
+    assert one.shipment is not None and two.shipment is not None and one.shipment != two.shipment
+    assert [world.wb.supplies[s].cargo_type for s in (one.shipment, two.shipment)] == [1, 3]
+
+
 async def test_stickers_come_only_for_tasks_in_a_supply_one_png_each(world: World, shop: Shop) -> None:
     adapter = _adapter(world)
     orders = _tasks(world, shop, 2)
