@@ -37,6 +37,7 @@ WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 # order of one of these is told as FbsOrderArrived and gets a work row when it is imported.
 CANCEL_REASONS: dict[str, tuple[str, ...]] = {
     "uzum": ("out_of_stock", "no_package", "no_time", "other"),
+    "wildberries": ("out_of_stock", "other"),
 }
 
 # Which work states each action fits.

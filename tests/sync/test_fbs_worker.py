@@ -60,11 +60,13 @@ async def _ask(
     kind: fbs.ActionKind,
     orders: list[int],
     reason: str | None = None,
+    *,
+    slug: str = "uzum",
 ) -> int:
     async with pool.acquire() as conn, effects.transaction(conn) as unit:
         return await fbs.request(
             unit,
-            marketplace_id=world.connections["uzum"].marketplace_id,
+            marketplace_id=world.connections[slug].marketplace_id,
             kind=kind,
             order_ids=orders,
             reason=reason,
@@ -243,3 +245,29 @@ async def test_a_hand_over_marks_the_orders_handed_over_and_gives_the_invoices_a
     assert [(await _work(pool, order_id)).state for order_id in orders] == ["handed_over"] * 2
     async with pool.acquire() as conn:
         assert await fbs.pick_list(conn) == [] and await fbs.handover_candidates(conn) == []
+
+
+async def test_wildberries_tasks_go_into_one_supply_print_and_are_handed_over_with_its_qr_code(
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, worker: FbsWorker, shop: Shop
+) -> None:
+    chrt = 40_000 + shop.shirt
+    world.wb.stocks[world.wb.default_warehouse][chrt] = 10
+    world.wb.buyer_orders({chrt: 2})
+    async with pool.acquire() as conn:
+        await pull_orders(conn, effects, world.connections["wildberries"], world.adapter("wildberries"))
+    orders = [row["id"] for row in await pool.fetch("SELECT id FROM orders ORDER BY id")]
+    assert len(orders) == 2
+    async with aiohttp.ClientSession() as session:
+        await _ask(pool, effects, world, "confirm", orders, slug="wildberries")
+        await worker.process_due(session)
+        [supply] = {(await _work(pool, order_id)).shipment for order_id in orders}
+        assert supply in world.wb.supplies
+        labels = await _ask(pool, effects, world, "labels", orders, slug="wildberries")
+        handed = await _ask(pool, effects, world, "hand_over", orders, slug="wildberries")
+        assert await worker.process_due(session) == 2
+    printed, qr = [await fbs.outcome(pool, redis, action_id, wait=0) for action_id in (labels, handed)]
+    assert printed is not None and printed.document is not None and qr is not None and qr.document is not None
+    assert len(PdfReader(BytesIO(printed.document)).pages) == 2, "the stickers, PNG, a page each"
+    assert len(PdfReader(BytesIO(qr.document)).pages) == 1, "the supply's QR code"
+    assert world.wb.supplies[supply].done
+    assert [(await _work(pool, order_id)).state for order_id in orders] == ["handed_over"] * 2
