@@ -36,9 +36,8 @@ WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 # each offers in our words (its adapter's cancel_reasons: tests/sync/test_fbs_worker.py holds them equal). An
 # order of one of these is told as FbsOrderArrived and gets a work row when it is imported.
 CANCEL_REASONS: dict[str, tuple[str, ...]] = {
-    "uzum": ("out_of_stock", "defective", "other"),
+    "uzum": ("out_of_stock", "no_package", "no_time", "other"),
     "wildberries": ("out_of_stock", "other"),
-    "ozon": ("out_of_stock", "defective", "other"),
 }
 
 # Which work states each action fits.
@@ -75,7 +74,7 @@ class OrderWork:
     order_id: int
     marketplace_id: int
     marketplace_name: str
-    marketplace_kind: str  # 'uzum' | 'wildberries' | 'ozon'
+    marketplace_kind: str  # a key of CANCEL_REASONS
     state: WorkState
     deadline: datetime | None
     shipment: str | None
@@ -461,13 +460,15 @@ SELECT id, marketplace_id, kind, order_ids, reason, requested_by
    FOR UPDATE SKIP LOCKED
 """
 
+# The orders are locked with their work rows, each order before its work row as the import and the platform's
+# cancels lock them (core.marketplace_orders): a pull meeting an order in work waits, and never deadlocks.
 _ACTION_ORDERS = """
 SELECT o.id, o.order_number, o.marketplace_order_id, w.state, w.shipment
   FROM orders o
   JOIN marketplace_order_work w ON w.order_id = o.id
  WHERE o.id = ANY($1::int[])
  ORDER BY o.id
-   FOR UPDATE OF w
+   FOR UPDATE OF o, w
 """
 
 

@@ -4,7 +4,7 @@ answers, about one request per second per token."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,8 @@ from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, per_second
+from sync.uzum_fbs import UzumFulfilment
+from sync.uzum_wire import describe, errors, moment, raise_for
 
 BASE_URL = "https://api-seller.uzum.uz/api/seller-openapi"
 PAGE = 100
@@ -31,7 +33,7 @@ CANCELLED_STATUSES = ("CANCELED", "PENDING_CANCELLATION")
 PLACED_MARGIN = timedelta(days=1)
 
 
-class UzumAdapter:
+class UzumAdapter(UzumFulfilment):
     """Paced a little under Uzum's observed one request a second, one pace for every call of the token (contract
     1.7 [C]: the limit is per token): a 429 there throttles the token for a minute or more, so running at
     exactly the limit (where clock jitter trips it) costs far more than 10 % of speed."""
@@ -82,14 +84,14 @@ class UzumAdapter:
             ]
         }
         reply = await self._http.request("POST", "/v2/fbs/sku/stocks", body=body)
-        if reply.status == 200 and not _errors(reply.body):
+        if reply.status == 200 and not errors(reply.body):
             return [ItemResult(u.listing.mapping_id, True) for u in updates]
         if reply.status == 400 and len(updates) > 1:
             # Uzum rejects a whole batch for one bad row and does not say which: halve until it is found,
             # so one broken listing never blocks the others.
             middle = len(updates) // 2
             return await self.push_stock(updates[:middle]) + await self.push_stock(updates[middle:])
-        message = _describe(reply.status, reply.body)
+        message = describe(reply.status, reply.body)
         return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
 
     async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
@@ -106,7 +108,7 @@ class UzumAdapter:
         cursor = 0
         while True:
             reply = await self._http.request("GET", "/v3/fbs/sku/stocks", params={"skuIdFrom": cursor, "size": PAGE})
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             rows = (reply.body.get("payload") or {}).get("skuAmountList") or []
             for row in rows:
                 yield row
@@ -200,7 +202,7 @@ class UzumAdapter:
         """The shops the token sees (`GET /v1/shops`, a bare list). Uzum's API names no seller and publishes no
         token expiry, so the shops are all it tells."""
         reply = await self._http.request("GET", "/v1/shops")
-        _raise_for(reply.status, reply.body)
+        raise_for(reply.status, reply.body)
         shops = reply.body if isinstance(reply.body, list) else []
         return KeyCheck(None, tuple(Place(str(shop.get("id")), str(shop.get("name") or "")) for shop in shops), None)
 
@@ -224,7 +226,7 @@ class UzumAdapter:
                     **dates,
                 },
             )
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             orders = (reply.body.get("payload") or {}).get("orders") or []
             for order in orders:
                 yield order
@@ -241,7 +243,7 @@ class UzumAdapter:
             reply = await self._http.request(
                 "GET", f"/v1/product/shop/{self._shop_id}", params={"page": page, "size": PAGE}
             )
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             products = (reply.body or {}).get("productList") or []
             for product in products:
                 for sku in product.get("skuList") or []:
@@ -259,8 +261,15 @@ def _order(order: dict[str, Any]) -> IncomingOrder:
         buyer.get("customerFullname"),
         buyer.get("customerPhone"),
         buyer.get("deliveryAddress"),
-        placed_at=_moment(order.get("dateCreated")),
+        placed_at=moment(order.get("dateCreated")),
+        deadline=_deadline(order),
     )
+
+
+def _deadline(order: dict[str, Any]) -> datetime | None:
+    """The seller's next step: accept a new order by acceptUntil (Uzum cancels it itself after that), then hand a
+    confirmed one over by deliverUntil (UZ-MD get-v2-fbs-orders.md, SellerOrderDto)."""
+    return moment(order.get("acceptUntil") if order.get("status") == "CREATED" else order.get("deliverUntil"))
 
 
 def _lines(items: Iterable[dict[str, Any]]) -> tuple[IncomingLine, ...]:
@@ -289,26 +298,3 @@ def _catalog_keys(product: dict[str, Any], sku: dict[str, Any], barcode: str | N
         barcode=barcode,
         product_sku=uzum_product_sku(product.get("productId"), sku.get("skuTitle")),
     )
-
-
-def _moment(value: Any) -> datetime | None:
-    """An order date: typed date-time in the spec, seen on the wire as epoch milliseconds (contract 1.5)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, UTC)
-    if isinstance(value, str) and value:
-        return datetime.fromisoformat(value).astimezone(UTC)
-    return None
-
-
-def _errors(body: Any) -> list[dict[str, Any]]:
-    return (body.get("errors") or []) if isinstance(body, dict) else []
-
-
-def _describe(status: int, body: Any) -> str:
-    codes = ", ".join(f"{e.get('code')}: {e.get('message')}" for e in _errors(body)) or str(body)[:200]
-    return f"uzum answered {status}: {codes}"
-
-
-def _raise_for(status: int, body: Any) -> None:
-    if status != 200 or _errors(body):
-        raise MarketplaceError(_describe(status, body), status, body)

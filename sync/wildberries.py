@@ -19,11 +19,13 @@ from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, Slot, per_second
+from sync.wildberries_fbs import WildberriesFulfilment, moment, seller_date
 
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
 CONTENT_API = "https://content-api.wildberries.ru"
 COMMON_API = "https://common-api.wildberries.ru"
+ANALYTICS_API = "https://seller-analytics-api.wildberries.ru"
 PRICE_PAGE = 1000
 CARDS_PAGE = 100
 # How long an item a 409 refused waits before it is pushed again: a warehouse being updated clears in seconds
@@ -41,7 +43,7 @@ WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect"
 DELIVERY_TYPES = {1: "FBS", 2: "DBS", 3: "DBW", 5: "C&C", 6: "EDBS"}
 
 
-class WildberriesAdapter:
+class WildberriesAdapter(WildberriesFulfilment):
     name = "wildberries"
     batch_limit = 1000
     max_quantity = 100_000
@@ -82,6 +84,8 @@ class WildberriesAdapter:
         self._content = client(CONTENT_API, "content", per_second(100 / 60, 5))
         # Seller info: 1 a minute with bursts of 10 (WB-SPEC 01-general.yaml getV1SellerInfo).
         self._common = client(COMMON_API, "common", per_second(1 / 60, 10))
+        # The returns-to-seller report: 1 a minute with bursts of 10 (WB-SPEC 12-reports.yaml goods-return).
+        self._analytics = client(ANALYTICS_API, "goods_return", per_second(1 / 60, 10))
         self._expires_at = _token_expiry(connection.token)
 
     @property
@@ -92,7 +96,8 @@ class WildberriesAdapter:
 
     @property
     def calls(self) -> int:
-        return self._market.calls + self._prices.calls + self._content.calls + self._common.calls
+        clients = (self._market, self._prices, self._content, self._common, self._analytics)
+        return sum(client.calls for client in clients)
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # one warehouse per connection: the declared chrtId is all a push needs
@@ -308,7 +313,10 @@ def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
         (_line(task),),
         address=(task.get("address") or {}).get("fullAddress"),
         cancelled=cancelled,
-        placed_at=_moment(task.get("createdAt")),
+        placed_at=moment(task.get("createdAt")),
+        # Only oversized tasks (cargoType 2) carry a ship-by date; WB gives ordinary tasks none (WB-MD
+        # get-api-v3-orders-new.md `sellerDate`).
+        deadline=seller_date(task.get("sellerDate")),
     )
 
 
@@ -342,11 +350,6 @@ def _refused(body: Any, updates: list[StockUpdate]) -> dict[int, tuple[str, str]
             if named is not None:
                 refused[named] = (str(problem.get("code")), f"{problem.get('code')}: {problem.get('message')}")
     return refused
-
-
-def _moment(value: Any) -> datetime | None:
-    """An RFC3339 time (``createdAt``, UTC)."""
-    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) and value else None
 
 
 def _money(value: Any) -> Decimal | None:

@@ -1,5 +1,6 @@
 """Uzum Market seller OpenAPI sandbox (contract §1 and §5): stock per SKU by barcode, prices in the product
-listing, FBS/DBS orders, the ``{payload, errors, timestamp, trace, error}`` envelope and per-token rate limits."""
+listing, FBS/DBS orders with their labels and invoices, returns, a platform clock a test moves on, the
+``{payload, errors, timestamp, trace, error}`` envelope and per-token rate limits."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from demo.sandboxes.common import (
     TokenBucket,
     from_fields,
     parse_lines,
-    utc_now,
 )
+from demo.sandboxes.uzum_fbs_api import UzumFbsApi, UzumReturn
+from demo.sandboxes.uzum_invoice_api import UzumInvoice, UzumInvoiceApi
 from demo.sandboxes.uzum_models import (
     FINAL_STATUSES,
     ORDER_STATUSES,
@@ -28,7 +30,6 @@ from demo.sandboxes.uzum_models import (
     UzumOrderLine,
     UzumSku,
 )
-from demo.sandboxes.uzum_orders_api import UzumOrdersApi
 from demo.sandboxes.uzum_stock_api import UzumStockApi
 from demo.sandboxes.uzum_wire import uzum_error
 
@@ -70,7 +71,7 @@ class UzumRules:
     commission_percent: int = 10  # [I] only to fill the commission fields
 
 
-class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
+class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, SandboxServer):
     api_prefix = API_PREFIX
 
     def __init__(
@@ -89,8 +90,14 @@ class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
         self.shops = [dict(shop) for shop in shops]
         self.skus: dict[int, UzumSku] = {}
         self.orders: dict[int, UzumOrder] = {}
+        self.returns: dict[int, UzumReturn] = {}
+        self.invoices: dict[int, UzumInvoice] = {}
+        self.clock_offset = timedelta()
         self._order_ids = count(70_000_001)
         self._line_ids = count(90_000_001)
+        self._return_ids = count(30_000_001)
+        self._return_line_ids = count(31_000_001)
+        self._invoice_ids = count(1_001)
         self._buckets: dict[str, TokenBucket] = {}
         self._daily: dict[str, tuple[date, int]] = {}
         self._throttled_until: dict[str, float] = {}
@@ -109,6 +116,11 @@ class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
         router.add_get(p + "/v1/fbs/order/{orderId}", self._order)
         router.add_post(p + "/v1/fbs/order/{orderId}/confirm", self._confirm)
         router.add_post(p + "/v1/fbs/order/{orderId}/cancel", self._seller_cancel)
+        router.add_get(p + "/v1/fbs/order/{orderId}/labels/print", self._label)
+        router.add_get(p + "/v1/return", self._returns)
+        router.add_get(p + "/v1/fbs/invoice", self._invoices)
+        router.add_get(p + "/v1/fbs/invoice/{invoiceId}/orders", self._invoice_orders)
+        router.add_get(p + "/v1/fbs/invoice/{invoiceId}/print", self._invoice_print)
 
     def error_response(self, status: int, message: str) -> web.StreamResponse:
         return uzum_error(status, f"http-{status}", message)
@@ -225,7 +237,7 @@ class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
         for sku_id, quantity in wanted.items():
             if not allow_oversell and skus[sku_id].amount < quantity:
                 raise SandboxError(f"only {skus[sku_id].amount} of SKU {sku_id} in stock")
-        created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at or utc_now()
+        created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at or self.now()
         order_id = next(self._order_ids)
         lines = [
             UzumOrderLine(id=next(self._line_ids), sku=skus[sku_id], amount=qty, unit_price=skus[sku_id].price)
@@ -284,6 +296,9 @@ class UzumSandbox(UzumStockApi, UzumOrdersApi, SandboxServer):
         super().reset()
         self.skus.clear()
         self.orders.clear()
+        self.returns.clear()
+        self.invoices.clear()
+        self.clock_offset = timedelta()
         self._buckets.clear()
         self._daily.clear()
         self._throttled_until.clear()

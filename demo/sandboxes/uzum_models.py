@@ -21,19 +21,15 @@ ORDER_STATUSES = (
     "PENDING_CANCELLATION",
     "RETURNED",
 )
-CANCEL_REASONS = frozenset(
-    {
-        "OUT_OF_STOCK",
-        "OUT_OF_PACKAGE",
-        "OUT_OF_TIME",
-        "OTHER",
-        "ACCEPTANCE_TIME_EXPIRED",
-        "DELIVERY_TIME_EXPIRED",
-        "RETURNED_BY_CUSTOMER",
-        "CANCELED_BY_CUSTOMER",
-        "MARKET_REASON",
-    }
-)
+# The reasons a seller may give (SellerOrderCancelRq.reason, UZ-MD post-v1-fbs-order-orderid-cancel.md). The enum
+# also holds the platform's own reasons (ACCEPTANCE_TIME_EXPIRED, CANCELED_BY_CUSTOMER, …); the spec answers
+# seller-order-12 for "an inadmissible reason" without naming which, so the stricter reading refuses those.
+SELLER_CANCEL_REASONS = frozenset({"OUT_OF_STOCK", "OUT_OF_PACKAGE", "OUT_OF_TIME", "OTHER"})
+# Uzum's own reason when the seller did not accept an order by acceptUntil.
+EXPIRED = "ACCEPTANCE_TIME_EXPIRED"
+# Where a seller may still cancel: the spec's seller-order-02 names no statuses, so the stricter assumption is
+# only before the order leaves the seller (not once handed over, delivering or later).
+SELLER_CANCELLABLE = frozenset({"CREATED", "PACKING"})
 FINAL_STATUSES = frozenset({"COMPLETED", "CANCELED", "RETURNED"})
 # The order date field each status stamps when reached.
 STATUS_DATES = {
@@ -147,6 +143,7 @@ class UzumOrder:
     lines: list[UzumOrderLine]
     dates: dict[str, datetime] = field(default_factory=dict)
     cancel_reason: str | None = None
+    invoice_number: int | None = None  # the FBS invoice the seller put it in (UzumInvoice.number)
 
     @property
     def price(self) -> int:
@@ -167,7 +164,7 @@ def order_json(order: UzumOrder, when: TimeFormat, *, commission_percent: int, i
         **{name: when(order.dates.get(name)) for name in STATUS_DATES.values()},
         "cancelReason": order.cancel_reason,
         "identifierRequired": False,
-        "invoiceNumber": None,
+        "invoiceNumber": order.invoice_number,
         "stock": {"id": 1, "externalId": None, "title": "Seller warehouse", "address": "Tashkent"},
         "timeSlot": {"timeFrom": when(order.created), "timeTo": when(order.deliver_until)},
         "dropOffPoint": None if dbs else {"uuid": "dp-1", "address": "Tashkent, drop-off point 1", "type": "DP"},

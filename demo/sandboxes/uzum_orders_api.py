@@ -3,16 +3,17 @@ the seller's cancel, plus the status moves they share with the control methods (
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from demo.sandboxes.common import epoch_ms, rfc3339, utc_now
 from demo.sandboxes.uzum_models import (
-    CANCEL_REASONS,
-    FINAL_STATUSES,
+    EXPIRED,
     ORDER_STATUSES,
+    SELLER_CANCEL_REASONS,
+    SELLER_CANCELLABLE,
     STATUS_DATES,
     UzumOrder,
     order_json,
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 class UzumOrdersApi:
     rules: UzumRules
     orders: dict[int, UzumOrder]
+    # The platform's clock runs this far ahead of ours: a test moves it on (UzumSandbox.advance_clock).
+    clock_offset: timedelta
+
+    def now(self) -> datetime:
+        return utc_now() + self.clock_offset
 
     def _when(self, moment: datetime | None) -> Any:
         return epoch_ms(moment) if self.rules.dates_as_epoch_ms else rfc3339(moment)
@@ -119,10 +125,11 @@ class UzumOrdersApi:
         order = self._order_or_error(request)
         if isinstance(order, web.Response):
             return order
+        # Past acceptUntil the answer is seller-order-03, before and after Uzum's job has cancelled the order.
+        if (order.status == "CREATED" and self.now() > order.accept_until) or order.cancel_reason == EXPIRED:
+            return uzum_error(400, "seller-order-03", "The confirmation deadline has passed")
         if order.status != "CREATED":
             return uzum_error(400, "seller-order-02", f"Order is in status {order.status}")
-        if utc_now() > order.accept_until:
-            return uzum_error(400, "seller-order-03", "The confirmation deadline has passed")
         self._move(order, "PACKING")
         return envelope(self.order_json(order))
 
@@ -135,11 +142,11 @@ class UzumOrdersApi:
         except ValueError:
             body = None
         reason = body.get("reason") if isinstance(body, dict) else None
-        if reason not in CANCEL_REASONS:
+        if reason not in SELLER_CANCEL_REASONS:
             return uzum_error(400, "seller-order-12", "Unknown cancel reason")
-        if order.status == "CANCELED":
+        if order.status in ("CANCELED", "PENDING_CANCELLATION"):
             return uzum_error(400, "seller-order-13", "Order is already cancelled")
-        if order.status in FINAL_STATUSES or order.status in ("DELIVERED", "DELIVERED_TO_CUSTOMER_DELIVERY_POINT"):
+        if order.status not in SELLER_CANCELLABLE:
             return uzum_error(400, "seller-order-02", f"Order is in status {order.status}")
         # A seller's cancellation leaves the stock as it is (UZ-KB "Как считаются остатки").
         self._cancel(order, reason, restore=False)
@@ -148,7 +155,7 @@ class UzumOrdersApi:
     def _move(self, order: UzumOrder, status: str) -> None:
         order.status = status
         if status in STATUS_DATES:
-            order.dates[STATUS_DATES[status]] = utc_now()
+            order.dates[STATUS_DATES[status]] = self.now()
         if status not in ("CREATED", "CANCELED"):
             for line in order.lines:
                 if line.status == "TO_WITHDRAW":

@@ -1,12 +1,13 @@
 """Wildberries sandbox (contract §2 and §5): one server for the marketplace, prices, content, analytics and common
-hosts' paths, with per-category token buckets (a 4xx costs ten) and the X-Ratelimit-* headers."""
+hosts' paths, with per-category token buckets (a 4xx costs ten) and the X-Ratelimit-* headers; FBS supplies,
+stickers and the returns report in wildberries_supplies_api.py and wildberries_returns_api.py."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -26,15 +27,19 @@ from demo.sandboxes.wildberries_models import (
     SUPPLIER_STATUSES,
     WB_STATUSES,
     WbCard,
+    WbReturn,
     WbSize,
+    WbSupply,
     WbTask,
     card_from_item,
     status_json,
     task_json,
 )
 from demo.sandboxes.wildberries_orders_api import WbOrdersApi
+from demo.sandboxes.wildberries_returns_api import WbReturnsApi
 from demo.sandboxes.wildberries_seller_api import DEFAULT_SELLER, WbSellerApi
 from demo.sandboxes.wildberries_stock_api import WbStockApi
+from demo.sandboxes.wildberries_supplies_api import WbSuppliesApi
 from demo.sandboxes.wildberries_wire import gateway_error, wb_error
 
 # (requests per minute, burst) per limit category, contract §2.6.
@@ -47,6 +52,7 @@ DEFAULT_RATES: dict[str, tuple[float, int]] = {
     "analytics": (3, 1),
     "common": (300, 20),
     "seller_info": (1, 10),  # 1 a minute, bursts of 10 (Personal and Service tokens; a Basic one gets 1 a day)
+    "goods_return": (1, 10),  # 1 a minute, bursts of 10 (WB-SPEC 12-reports.yaml goods-return)
 }
 DEFAULT_WAREHOUSE: dict[str, Any] = {
     "id": 1_000_001,
@@ -81,6 +87,7 @@ class WbRules:
     orders_limit_max: int = 1000
     orders_window_days: int = 30
     status_batch_limit: int = 1000
+    stickers_batch_limit: int = 100  # WB-SPEC 03-orders-fbs.yaml /api/v3/orders/stickers maxItems
     content_limit_max: int = 100
     prices_limit_max: int = 1000
     analytics_refresh_seconds: float = 1800.0  # the stock report lags up to 30 min
@@ -97,6 +104,8 @@ def category_of(method: str, path: str) -> str:
         return "content"
     if path.startswith("/api/analytics/"):
         return "analytics"
+    if path == "/api/v1/analytics/goods-return":
+        return "goods_return"
     if path == "/ping":
         return "common"
     if path == "/api/v1/seller-info":
@@ -104,7 +113,9 @@ def category_of(method: str, path: str) -> str:
     return "marketplace"
 
 
-class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, SandboxServer):
+class WildberriesSandbox(
+    WbStockApi, WbCatalogApi, WbOrdersApi, WbSuppliesApi, WbReturnsApi, WbSellerApi, SandboxServer
+):
     def __init__(
         self,
         *,
@@ -125,8 +136,12 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, San
         self.sizes: dict[int, WbSize] = {}
         self.stocks: dict[int, dict[int, int]] = {wid: {} for wid in self.warehouses}
         self.tasks: dict[int, WbTask] = {}
+        self.supplies: dict[str, WbSupply] = {}
+        self.returns: list[WbReturn] = []
         self.stock_updates_blocked = False
         self._task_ids = count(3_000_000_001)
+        self._supply_ids = count(1_000_001)
+        self.now = utc_now  # the clock of supplies and returns
         self._buckets: dict[str, TokenBucket] = {}
         self._report: tuple[float, list[dict[str, Any]]] | None = None
         super().__init__(host=host, port=port)
@@ -147,9 +162,20 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, San
         router.add_get("/api/v3/orders", self._orders)
         router.add_post("/api/v3/orders/status", self._orders_status)
         router.add_patch("/api/v3/orders/{orderId}/cancel", self._cancel)
+        router.add_post("/api/v3/orders/stickers", self._stickers)
+        router.add_post("/api/v3/supplies", self._create_supply)
+        router.add_get("/api/v3/supplies", self._list_supplies)
+        router.add_get("/api/v3/supplies/{supplyId}", self._supply)
+        # The current call; the old PATCH /api/v3/supplies/{supplyId}/orders/{orderId} was removed on 18 December
+        # (WB-SPEC 03-orders-fbs.yaml marks it deprecated), so the sandbox does not answer it.
+        router.add_patch("/api/marketplace/v3/supplies/{supplyId}/orders", self._add_orders)
+        router.add_patch("/api/v3/supplies/{supplyId}/deliver", self._deliver)
+        router.add_get("/api/v3/supplies/{supplyId}/barcode", self._supply_barcode)
+        router.add_get("/api/v1/analytics/goods-return", self._goods_return)
 
     def add_control_routes(self, router: web.UrlDispatcher) -> None:
         router.add_post("/_sandbox/warehouse", self._ctl_warehouse)
+        router.add_post("/_sandbox/return", self._ctl_return)
 
     def error_response(self, status: int, message: str) -> web.StreamResponse:
         if status in (401, 429):
@@ -319,10 +345,31 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, San
         if wb_status is not None and wb_status not in WB_STATUSES:
             raise ValueError(f"unknown wbStatus {wb_status}")
         if status == "confirm" and task.supply_id is None:
-            task.supply_id = f"WB-GI-{task.id}"
+            self.put_in_supply(task, self.new_supply("made in the cabinet"))
         task.supplier_status = status or task.supplier_status
         task.wb_status = wb_status or task.wb_status
         return status_json(task)
+
+    def buyer_returns(
+        self, order_id: int, *, reason: str = "Не подошёл размер", handed_over: bool = True
+    ) -> dict[str, Any]:
+        """A buyer returns a delivered task's unit; with ``handed_over`` WB has already given it back to the
+        seller (``completedDt``)."""
+        task = self.tasks[int(order_id)]
+        moment = self.now().replace(microsecond=0)
+        row = WbReturn(
+            srid=uuid.uuid4().hex,
+            task=task,
+            reason=reason,
+            return_type="Возврат товара продавцу",
+            order_date=moment - timedelta(hours=1),
+            status="Выдано продавцу" if handed_over else "В пути в пвз",
+            completed_at=moment if handed_over else None,
+            shk_id=task.id * 7,
+            sticker_id=str(task.id * 3),
+        )
+        self.returns.append(row)
+        return {"srid": row.srid, "orderId": task.id}
 
     def set_warehouse(self, warehouse_id: int, **fields: Any) -> dict[str, Any]:
         """Add or change a seller warehouse (e.g. ``isProcessing=True``)."""
@@ -338,11 +385,16 @@ class WildberriesSandbox(WbStockApi, WbCatalogApi, WbOrdersApi, WbSellerApi, San
     async def _ctl_warehouse(self, request: web.Request) -> web.Response:
         return await self.control(request, lambda body: self.set_warehouse(body.pop("id"), **body))
 
+    async def _ctl_return(self, request: web.Request) -> web.Response:
+        return await self.control(request, lambda body: self.buyer_returns(body.pop("orderId"), **body))
+
     def reset(self) -> None:
         super().reset()
         self.cards.clear()
         self.sizes.clear()
         self.tasks.clear()
+        self.supplies.clear()
+        self.returns.clear()
         self.stocks = {wid: {} for wid in self.warehouses}
         self._buckets.clear()
         self._report = None

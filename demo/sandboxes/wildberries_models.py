@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from demo.sandboxes.common import rfc3339, utc_now
@@ -94,6 +94,37 @@ class WbTask:
     @property
     def cancellable(self) -> bool:
         return self.supplier_status in ("new", "confirm") and self.wb_status == "waiting"
+
+
+@dataclass
+class WbSupply:
+    """A supply: the seller's box of assembly tasks for one trip to WB (WB-SPEC 03-orders-fbs.yaml `Supply`). It
+    takes the cargo type of its first task (the sandbox's tasks are all domestic, crossBorderType 0); `done` once
+    handed over (closed)."""
+
+    id: str
+    name: str
+    created_at: datetime
+    order_ids: list[int] = field(default_factory=list)
+    cargo_type: int = 0  # 0 until the first task is added
+    cross_border_type: int | None = None
+    done: bool = False
+    closed_at: datetime | None = None
+
+
+@dataclass
+class WbReturn:
+    """One row of the returns-to-seller report (WB-SPEC 12-reports.yaml `/api/v1/analytics/goods-return`)."""
+
+    srid: str
+    task: WbTask
+    reason: str
+    return_type: str
+    order_date: datetime
+    status: str = "В пути в пвз"
+    completed_at: datetime | None = None
+    shk_id: int = 0
+    sticker_id: str = ""
 
 
 def card_from_item(item: Mapping[str, Any], existing: WbCard | None) -> tuple[WbCard, WbSize, Any]:
@@ -219,8 +250,10 @@ def task_json(task: WbTask, *, in_list: bool) -> dict[str, Any]:
         "optionalMeta": [],
         "comment": "",
         "address": None,
-        "ddate": None,
-        "sellerDate": None,
+        # Only oversized (СГТ, cargoType 2) tasks carry dates: the delivery date and the date WB recommends the
+        # seller brings it by, both DD.MM.YYYY (WB-MD get-api-v3-orders-new.md); the sandbox gives two days.
+        "ddate": _wb_date(task.created_at + timedelta(days=4)) if card.cargo_type == 2 else None,
+        "sellerDate": _wb_date(task.created_at + timedelta(days=2)) if card.cargo_type == 2 else None,
     }
     if in_list:
         body["supplyId"] = task.supply_id
@@ -234,3 +267,63 @@ def status_json(task: WbTask) -> dict[str, Any]:
         "wbStatus": task.wb_status,
         "isCancellable": task.cancellable,
     }
+
+
+def supply_json(supply: WbSupply) -> dict[str, Any]:
+    return {
+        "id": supply.id,
+        "isB2b": None if not supply.order_ids else False,
+        "isPickupPointShipmentAllowed": False,
+        "done": supply.done,
+        "createdAt": rfc3339(supply.created_at),
+        "closedAt": rfc3339(supply.closed_at),
+        "scanDt": None,
+        "name": supply.name,
+        "cargoType": supply.cargo_type,
+        "crossBorderType": supply.cross_border_type,
+        "destinationOfficeId": None,
+        "recommendedWhId": 0,
+        "shippingDt": None,
+        "shippingPointId": None,
+        "shippingType": None,
+        "waybillUuid": None,
+        "spotAvailable": False,
+    }
+
+
+def return_json(row: WbReturn) -> dict[str, Any]:
+    task = row.task
+    return {
+        "barcode": next(iter(task.size.barcodes), ""),
+        "brand": task.card.brand,
+        "completedDt": _moscow(row.completed_at),
+        "dstOfficeAddress": "Москва, улица Песочная 1",
+        "dstOfficeId": task.office_id,
+        "expiredDt": None,
+        "isStatusActive": 0 if row.completed_at else 1,
+        "nmId": task.card.nm_id,
+        "orderDt": row.order_date.astimezone(MOSCOW).date().isoformat(),
+        "orderId": task.id,
+        "readyToReturnDt": None,
+        "reason": row.reason,
+        "returnType": row.return_type,
+        "shkId": row.shk_id,
+        "srid": row.srid,
+        "status": row.status,
+        "stickerId": row.sticker_id,
+        "subjectName": task.card.subject_name,
+        "techSize": task.size.tech_size,
+    }
+
+
+# WB's reports give times without a zone, meaning Moscow time (WB-SPEC 12-reports.yaml: "Если часовой пояс не
+# указан, то берётся Московское время UTC+3").
+MOSCOW = timezone(timedelta(hours=3))
+
+
+def _moscow(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(MOSCOW).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _wb_date(moment: datetime) -> str:
+    return moment.astimezone(MOSCOW).strftime("%d.%m.%Y")

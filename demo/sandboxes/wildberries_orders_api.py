@@ -4,6 +4,7 @@ seller's cancel (contract §2.4)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,6 +21,7 @@ class WbOrdersApi:
     rules: WbRules
     tasks: dict[int, WbTask]
     stocks: dict[int, dict[int, int]]
+    leave_supply: Callable[[WbTask], None]  # wildberries_supplies_api.py
 
     async def _orders_new(self, request: web.Request) -> web.Response:
         fresh = [t for t in self.tasks.values() if t.supplier_status == "new" and not t.cancelled]
@@ -63,7 +65,9 @@ class WbOrdersApi:
         if task is None:
             return wb_error(404, "NotFound", "Order not found")
         if not task.cancellable:
-            return wb_error(409, "StatusNotAcceptable", "The order cannot be cancelled in its status")
+            # WB-SPEC 03-orders-fbs.yaml: the 409 of this call is StatusMismatch (or StatusChangeNotAllowed).
+            return wb_error(409, "StatusMismatch", "Несоответствие статусов, проверьте их правильность")
+        self.leave_supply(task)
         task.supplier_status, task.wb_status = "cancel", "canceled"
         if self.rules.restore_stock_on_seller_cancel:
             self._give_back(task)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -10,8 +12,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from pypdf import PdfReader
 
-from demo.sandboxes.common import utc_now
+from demo.sandboxes.common import SandboxError, utc_now
 from demo.sandboxes.uzum import UzumSandbox
 
 TOKEN = "uzum-test-token-0123456789"
@@ -351,3 +354,62 @@ async def test_control_routes_drive_catalog_orders_and_stock(http: aiohttp.Clien
         assert refused.status == 409
         await http.post(root + "fault", json={"kind": "outage", "on": True})
         assert (await http.get(empty.base_url + "/v1/shops")).status == 503
+
+
+async def test_a_label_is_a_base64_pdf_of_the_asked_size_once_confirmed(
+    http: aiohttp.ClientSession, uzum: UzumSandbox
+) -> None:
+    order = uzum.buyer_orders({"OUR-RED": 1})
+    url = f"{uzum.base_url}/v1/fbs/order/{order['id']}/labels/print"
+    assert (await (await http.get(url, params={"size": "LARGE"})).json())["errors"][0]["code"] == "seller-order-02"
+    await http.post(f"{uzum.base_url}/v1/fbs/order/{order['id']}/confirm")
+    assert (await http.get(url)).status == 400, "size is required"
+    document = (await (await http.get(url, params={"size": "BIG"})).json())["payload"]["document"]
+    [page] = PdfReader(io.BytesIO(base64.b64decode(document[0]))).pages
+    assert (round(float(page.mediabox.width) * 25.4 / 72), round(float(page.mediabox.height) * 25.4 / 72)) == (43, 25)
+    assert str(order["id"]) in page.extract_text()
+
+
+async def test_a_seller_may_not_cancel_with_the_platforms_own_reasons(
+    http: aiohttp.ClientSession, uzum: UzumSandbox
+) -> None:
+    order = uzum.buyer_orders({"OUR-RED": 1})
+    url = f"{uzum.base_url}/v1/fbs/order/{order['id']}/cancel"
+    refused = await http.post(url, json={"reason": "CANCELED_BY_CUSTOMER"})
+    assert (await refused.json())["errors"][0]["code"] == "seller-order-12"
+    await http.post(f"{uzum.base_url}/v1/fbs/order/{order['id']}/confirm")
+    ok = await http.post(url, json={"reason": "OUT_OF_TIME", "comment": "late"})
+    assert (await ok.json())["payload"]["cancelReason"] == "OUT_OF_TIME"
+
+
+async def test_returns_are_a_bare_array_in_pages_of_at_most_50(http: aiohttp.ClientSession, uzum: UzumSandbox) -> None:
+    made = [uzum.add_return({"OUR-RED": 1}, type="DEFECTED") for _ in range(3)]
+    url = uzum.base_url + "/v1/return"
+    assert (await http.get(url, params={"size": 51})).status == 400
+    page = await (await http.get(url, params={"page": 1, "size": 2})).json()
+    assert [r["id"] for r in page] == [made[2]["id"]]
+    assert page[0]["returnItems"][0]["skuId"] == 101 and page[0]["type"] == "DEFECTED"
+    single = await (await http.get(url, params={"returnId": made[0]["id"]})).json()
+    assert [r["id"] for r in single] == [made[0]["id"]]
+
+
+async def test_an_fbs_invoice_lists_its_orders_and_prints_its_act(
+    http: aiohttp.ClientSession, uzum: UzumSandbox
+) -> None:
+    order = uzum.buyer_orders({"OUR-RED": 1})
+    with pytest.raises(SandboxError):
+        uzum.make_invoice([order["id"]])
+    await http.post(f"{uzum.base_url}/v1/fbs/order/{order['id']}/confirm")
+    invoice = uzum.make_invoice([order["id"]])
+    url = uzum.base_url + "/v1/fbs/invoice"
+    assert (await http.get(url)).status == 400, "statuses is required"
+    listed = (await (await http.get(url, params={"statuses": "CREATED"})).json())["payload"]
+    assert [(i["id"], i["number"]) for i in listed] == [(invoice["id"], 120_000_000_000 + invoice["id"])]
+    held = (await (await http.get(f"{url}/{invoice['id']}/orders")).json())["payload"]
+    assert [row["orderId"] for row in held] == [order["id"]]
+    single = (await (await http.get(f"{uzum.base_url}/v1/fbs/order/{order['id']}")).json())["payload"]
+    assert single["invoiceNumber"] == invoice["number"]
+    act = (await (await http.get(f"{url}/{invoice['id']}/print")).json())["payload"]["document"]
+    assert len(PdfReader(io.BytesIO(base64.b64decode(act))).pages) == 1
+    missing = await http.get(f"{url}/1/print")
+    assert missing.status == 404 and (await missing.json())["errors"][0]["code"] == "fbs-invoice-01"

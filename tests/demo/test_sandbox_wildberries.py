@@ -1,5 +1,6 @@
 """The Wildberries sandbox over real HTTP: auth, stock by chrtId and its quirks, cards, prices, assembly tasks,
-per-category token buckets with the X-Ratelimit-* headers, faults and the request log."""
+per-category token buckets with the X-Ratelimit-* headers, faults and the request log, supplies and stickers, the
+returns report."""
 
 from __future__ import annotations
 
@@ -324,3 +325,55 @@ async def test_request_log_records_the_body_and_masks_the_token(
     [entry] = wb.requests_to("PUT /api/v3/stocks/*")
     assert entry.body == {"stocks": [{"chrtId": 7001, "amount": 2}]} and entry.status == 204
     assert TOKEN not in repr(entry) and entry.auth_value("authorization") == TOKEN
+
+
+async def test_supply_refusals_follow_the_spec(http: aiohttp.ClientSession, wb: WildberriesSandbox) -> None:
+    """A closed supply takes no task and is not closed twice; its QR code only once closed; stickers only for
+    tasks in a supply, at most 100, in the two sizes WB prints."""
+    task = wb.buyer_orders({7001: 1})[0]["id"]
+    async with http.post(wb.base_url + "/api/v3/supplies", json={"name": ""}) as response:
+        assert response.status == 400
+    async with http.post(wb.base_url + "/api/v3/supplies", json={"name": "today"}) as response:
+        assert response.status == 201
+        supply = (await response.json())["id"]
+    supply_url = f"{wb.base_url}/api/v3/supplies/{supply}"
+    async with http.patch(supply_url + "/deliver") as response:
+        assert response.status == 409 and (await response.json())["code"] == "SupplyHasZeroOrders"
+    async with http.get(supply_url + "/barcode", params={"type": "png"}) as response:
+        assert response.status == 409 and (await response.json())["code"] == "SupplyNotClosed"
+    stickers = wb.base_url + "/api/v3/orders/stickers"
+    sized = {"type": "png", "width": "58", "height": "40"}
+    async with http.post(stickers, params=sized, json={"orders": [task]}) as response:
+        assert response.status == 409  # still `new`: not in a supply
+    add = f"{wb.base_url}/api/marketplace/v3/supplies/{supply}/orders"
+    async with http.patch(add, json={"orders": [task]}) as response:
+        assert response.status == 204
+    async with http.post(stickers, params={**sized, "width": "100"}, json={"orders": [task]}) as response:
+        assert response.status == 400
+    async with http.post(stickers, params=sized, json={"orders": [task] * 101}) as response:
+        assert response.status == 400
+    async with http.patch(supply_url + "/deliver") as response:
+        assert response.status == 204
+    async with http.patch(supply_url + "/deliver") as response:
+        assert response.status == 409
+    async with http.get(supply_url) as response:
+        assert (await response.json())["done"] is True
+    other = wb.buyer_orders({7001: 1})[0]["id"]
+    async with http.patch(add, json={"orders": [other]}) as response:
+        assert response.status == 409 and (await response.json())["code"] == "FailedToAddSupplyOrder"
+    async with http.patch(f"{wb.base_url}/api/v3/supplies/{supply}/orders/{other}") as response:
+        assert response.status == 404  # the old per-task call is gone
+
+
+async def test_the_returns_report_spans_at_most_31_days(http: aiohttp.ClientSession, wb: WildberriesSandbox) -> None:
+    url = wb.base_url + "/api/v1/analytics/goods-return"
+    async with http.get(url, params={"dateFrom": "2026-01-01", "dateTo": "2026-02-15"}) as response:
+        assert response.status == 400
+    task = wb.buyer_orders({7001: 1})[0]["id"]
+    async with http.post(wb.root_url + "/_sandbox/return", json={"orderId": task, "reason": "Брак"}) as response:
+        assert response.status == 200
+    today = utc_now().date()
+    window = {"dateFrom": (today - timedelta(days=1)).isoformat(), "dateTo": (today + timedelta(days=1)).isoformat()}
+    async with http.get(url, params=window) as response:
+        [row] = (await response.json())["report"]
+    assert (row["orderId"], row["barcode"], row["reason"]) == (task, "2000000000011", "Брак") and row["completedDt"]
