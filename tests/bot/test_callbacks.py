@@ -35,8 +35,8 @@ from bot.callbacks import (
     FormButton,
     HandOverMarketplace,
     ImportCatalogFile,
-    ImportMarketplaceCatalog,
     MapListing,
+    MarketplaceCatalog,
     OpenChannel,
     OpenListings,
     OpenOrder,
@@ -62,6 +62,7 @@ from bot.callbacks import (
     WriteOffReturn,
 )
 from bot.forms import new_form_id
+from core.catalog_requests import Action as CatalogAction
 from core.fbs import CANCEL_REASONS
 from core.order_status import Status
 from core.reports import NAMED
@@ -117,7 +118,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ClearShopProfile(field=longest(ProfileField)),
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
-    ImportMarketplaceCatalog(marketplace_id=BIGGEST_ID, with_stock=True),
+    MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
     WorkOnOrder(order_id=BIGGEST_ID, step=longest(FbsStep), card=True),
     CancelMarketplaceOrder(
         order_id=BIGGEST_ID, reason=max((r for rs in CANCEL_REASONS.values() for r in rs), key=len), card=True
