@@ -25,7 +25,9 @@ from bot.callbacks import (
     FbsStep,
     HandOverMarketplace,
     OpenOrder,
+    OpenScreen,
     ReturnStep,
+    Screen,
     WorkOnOrder,
     WriteOffReason,
     WriteOffReturn,
@@ -403,3 +405,35 @@ def test_a_long_pick_list_is_split_under_telegrams_limit() -> None:
     assert len(messages) > 1
     assert all(len(message.encode("utf-16-le")) // 2 <= 4096 for message in messages)
     assert "\n".join(messages).split("\n") == lines, "every line whole, in order"
+
+
+async def test_a_refusal_is_shown_in_the_platforms_words_and_the_steps_stay(
+    pool: asyncpg.Pool,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    world: World,
+    worker: FbsWorker,
+    shop: Shop,
+    alerts: Chat,
+) -> None:
+    """Uzum refuses a confirm after acceptUntil (seller-order-03) even before its own job cancels the order."""
+    placed = datetime.now(UTC) - timedelta(hours=world.uzum.rules.accept_hours, minutes=1)
+    _key, order_id = await _arrives("uzum", pool, effects, world, shop.phone, placed)
+    await _deliver(pool, process, bot_settings)
+
+    await alerts.tap_button(WorkOnOrder, order_id=order_id, step=FbsStep.CONFIRM)
+
+    assert "⚠️ Uzum Market rad etdi:" in alerts.text
+    assert await _state(pool, order_id) == "new"
+    assert alerts.button_data(WorkOnOrder, order_id=order_id, step=FbsStep.CONFIRM), "it can be tried again"
+
+
+async def test_the_menu_offers_the_pick_list_and_the_hand_over(admin: Chat, shop: Shop) -> None:
+    await admin.send("/admin")
+    await admin.tap_button(OpenScreen, screen=Screen.PICK_LIST)
+    assert "Terish uchun hech narsa yo'q" in admin.text
+
+    await admin.send("/admin")
+    await admin.tap_button(OpenScreen, screen=Screen.HAND_OVER)
+    assert "Topshiradigan narsa yo'q" in admin.text
