@@ -95,6 +95,11 @@ class OzonPosting:
         return PUSH_STATES.get(self.status, f"posting_{self.status}")
 
 
+def delivery_method_id(posting: OzonPosting) -> int:
+    """[I] The delivery method a posting goes by: one per warehouse here, its id not the warehouse's."""
+    return posting.warehouse_id % 1_000_000 + 1
+
+
 def money(value: float) -> str:
     return f"{value:.2f}"
 
@@ -145,7 +150,7 @@ def posting_json(posting: OzonPosting, *, v3: bool = False, extras: frozenset[st
         "status": posting.status,
         "substatus": posting.substatus,
         "delivery_method": {
-            "id": posting.warehouse_id % 1_000_000 + 1,
+            "id": delivery_method_id(posting),
             "name": f"Ozon delivery, {posting.warehouse_name}",
             "warehouse_id": posting.warehouse_id,
             "warehouse": posting.warehouse_name,
