@@ -115,6 +115,7 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
         self.clock_shift = timedelta()
         self.carriages: dict[int, Carriage] = {}
         self.returns: dict[int, OzonReturn] = {}
+        self.failing_ships: set[str] = set()
         self._carriage_ids = count(87_000_001)
         self._return_ids = count(1_500_000_001)
         self.push_events: list[dict[str, Any]] = []
@@ -381,6 +382,7 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
         self.postings.clear()
         self.carriages.clear()
         self.returns.clear()
+        self.failing_ships.clear()
         self.clock_shift = timedelta()
         self.push_events.clear()
         self._last_pair_update.clear()

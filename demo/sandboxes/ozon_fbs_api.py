@@ -60,8 +60,13 @@ class OzonReturn:
 class OzonFbsApi(OzonPostingApi):
     carriages: dict[int, Carriage]
     returns: dict[int, OzonReturn]
+    failing_ships: set[str]
     _carriage_ids: count[int]
     _return_ids: count[int]
+
+    def fail_next_ship(self, posting_number: str) -> None:
+        """The next ship of this posting is answered 200 yet fails behind it (substatus ship_failed)."""
+        self.failing_ships.add(posting_number)
 
     def advance_clock(self, delta: timedelta) -> None:
         """Move the sandbox's time on; postings whose shipment_date passes unshipped are cancelled by Ozon."""
@@ -103,8 +108,12 @@ class OzonFbsApi(OzonPostingApi):
             return ozon_error(400, "UNKNOWN_PRODUCT_DEFINED")  # product_id is the Ozon SKU, not the product id
         if wanted != ordered:
             return ozon_error(400, "HAS_INCORRECT_PRODUCT_QUANTITY")
-        posting.status = "awaiting_deliver"
         posting.last_changed = self.now()
+        posting.ship_failed = posting.posting_number in self.failing_ships
+        if posting.ship_failed:
+            self.failing_ships.discard(posting.posting_number)
+            return web.json_response({"result": [posting.posting_number], "additional_data": []})
+        posting.status = "awaiting_deliver"
         self._emit(state_changed_event(posting, self.seller_id))
         return web.json_response({"result": [posting.posting_number], "additional_data": []})
 

@@ -89,9 +89,14 @@ class OzonPosting:
     cancellation: dict[str, Any] | None = None
     is_express: bool = False
     reserved: bool = True  # units still held as "reserved" on the warehouse
+    # The last ship request was answered 200 but failed behind it (OZ-SPEC PostingAPI_ShipFbsPostingV4: the
+    # posting then shows substatus ship_failed and is to be shipped again).
+    ship_failed: bool = False
 
     @property
     def substatus(self) -> str:
+        if self.ship_failed:
+            return "ship_failed"
         return PUSH_STATES.get(self.status, f"posting_{self.status}")
 
 

@@ -69,6 +69,17 @@ async def test_confirm_ships_one_package_and_labels_come_only_after_it(world: Wo
     assert [first in page and second not in page for page in _pages(both)] == [True, False]
 
 
+async def test_a_ship_that_fails_behind_its_200_is_a_refusal_and_can_be_repeated(world: World) -> None:
+    ozon = _ozon(world)
+    key = _posting(world)
+    world.ozon.fail_next_ship(key)
+    with pytest.raises(MarketplaceError, match="ship_failed"):
+        await ozon.confirm(WorkOrder(key))
+    assert world.ozon.postings[key].status == "awaiting_packaging"
+    await ozon.confirm(WorkOrder(key))
+    assert world.ozon.postings[key].status == "awaiting_deliver"
+
+
 async def _labels_of(world: World, numbers: list[str]) -> bytes:
     response = await world.session.post(
         world.ozon.base_url + "/v2/posting/fbs/package-label",
