@@ -553,7 +553,10 @@ def _marketplace_automap(settings: Settings, urls: ServiceUrls, args: argparse.N
     async def run(conn: Conn, connection: marketplaces.Connection) -> int:
         async with _shared_limits(urls) as limits:
             report = await automap(conn, connection, limits, progress=sys.stderr)
-        print(f"matched {len(report.matched)}, unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}")
+        print(
+            f"matched {len(report.matched)}, already mapped {len(report.already)},"
+            f" unmatched {len(report.unmatched)}, conflicts {len(report.conflicts)}"
+        )
         for listing in report.conflicts:
             print(f"conflict: listing {listing}")
         for listing in report.unmatched:

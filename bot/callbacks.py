@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from core.catalog_requests import Action as CatalogAction
 from core.order_status import Status
 from core.shop import ProfileField
 
@@ -257,8 +258,9 @@ class PickMarketplacePlace(CallbackData, prefix="mp_place"):
     place_id: int
 
 
-class ImportMarketplaceCatalog(CallbackData, prefix="mp_import"):
-    """Make our products from the connected marketplace's unmapped cards, taking its FBS stock or not."""
+class MarketplaceCatalog(CallbackData, prefix="mp_catalog"):
+    """Bring the connected marketplace's catalogue in: its unmapped cards as our products (with its FBS stock or
+    without), or only map the listings whose SKU or barcode is ours."""
 
     marketplace_id: int
-    with_stock: bool
+    action: CatalogAction

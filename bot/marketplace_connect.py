@@ -1,7 +1,8 @@
 """Connecting an API marketplace from the chat: the admin sends the key, the bot deletes that message at once,
 the sync checks the key (whose it is, which warehouses or shops it sees) before it replaces the stored one,
 the admin picks the warehouse or shop with a button, and the connection's sync is switched on; then its catalogue
-can be imported (by the process running the sync, asked over Redis: core.catalog_requests)."""
+can be imported, or only mapped onto our products (by the process running the sync, asked over Redis:
+core.catalog_requests)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import ConnectMarketplace, ImportMarketplaceCatalog, OpenChannel, PickMarketplacePlace
+from bot.callbacks import ConnectMarketplace, MarketplaceCatalog, OpenChannel, PickMarketplacePlace
 from bot.errors import describe
 from bot.forms import TYPED, show
 from bot.sync_desk.key_check import WAIT_SECONDS, render
 from core import catalog_requests, channels, key_checks, marketplaces
+from core.catalog_requests import Action
 from core.errors import DomainError
 from core.key_checks import Candidate, KeyCheck
+from core.mappings import Automapped
 from core.unit_of_work import Effects
 from core.users import User
 from core.vault import Vault
@@ -32,7 +35,10 @@ TWO_PART = frozenset({"ozon"})
 # Uzum's stock goes to a shop; the others' to a warehouse.
 BY_SHOP = frozenset({"uzum"})
 # Reading a catalogue of thousands of cards at the platforms' rates takes minutes.
-IMPORT_WAIT_SECONDS = 600.0
+CATALOG_WAIT_SECONDS = 600.0
+# An idle sync takes a request within its 2 s poll; one busy with another catalogue may not for minutes.
+TAKE_SECONDS = 30.0
+MAX_REASON = 300
 
 
 class ConnectForm(StatesGroup):
@@ -172,57 +178,92 @@ async def place_picked(
                 "SKU, photos, price); those whose SKU or barcode is ours are mapped to them."
             ),
             "",
-            _("To map the listings whose SKU or barcode is ours, without new products:"),
-            f"amazing-store marketplace automap {connection.slug}",
+            _("Or only map its listings whose SKU or barcode is ours, making no new products."),
         ]
     )
-    await show(callback, text, _import_buttons(connection.marketplace_id))
+    await show(callback, text, _catalog_buttons(connection.marketplace_id))
 
 
-def _import_buttons(marketplace_id: int) -> InlineKeyboardMarkup:
+def _catalog_buttons(marketplace_id: int) -> InlineKeyboardMarkup:
+    choices = [
+        (_("📥 Import with their stock"), Action.IMPORT_WITH_STOCK),
+        (_("📥 Import without stock"), Action.IMPORT),
+        (_("🔗 Map to my products only"), Action.AUTOMAP),
+    ]
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("📥 Import with their stock"),
-                    callback_data=ImportMarketplaceCatalog(marketplace_id=marketplace_id, with_stock=True).pack(),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    text=_("📥 Import without stock"),
-                    callback_data=ImportMarketplaceCatalog(marketplace_id=marketplace_id, with_stock=False).pack(),
-                )
-            ],
+            *(
+                [
+                    InlineKeyboardButton(
+                        text=label,
+                        callback_data=MarketplaceCatalog(marketplace_id=marketplace_id, action=action).pack(),
+                    )
+                ]
+                for label, action in choices
+            ),
             *_back(marketplace_id).inline_keyboard,
         ]
     )
 
 
-@router.callback_query(ImportMarketplaceCatalog.filter())
-async def import_catalog(
-    callback: CallbackQuery, callback_data: ImportMarketplaceCatalog, pool: asyncpg.Pool, redis: Redis, admin: User
+@router.callback_query(MarketplaceCatalog.filter())
+async def catalog(
+    callback: CallbackQuery, callback_data: MarketplaceCatalog, pool: asyncpg.Pool, redis: Redis, admin: User
 ) -> None:
+    marketplace_id = callback_data.marketplace_id
     try:
         async with pool.acquire() as conn:
-            name = (await channels.get(conn, callback_data.marketplace_id)).name
+            name = (await channels.get(conn, marketplace_id)).name
     except DomainError as error:
         await callback.answer(describe(error), show_alert=True)
         return
+    # Said at once: reading thousands of cards takes minutes, and the result replaces this message.
     await show(callback, _("⏳ Reading the {name} catalogue…").format(name=name))
     answer = await catalog_requests.ask(
         redis,
-        callback_data.marketplace_id,
-        IMPORT_WAIT_SECONDS,
-        with_stock=callback_data.with_stock,
+        marketplace_id,
+        callback_data.action,
         actor_id=admin.id,
+        wait=CATALOG_WAIT_SECONDS,
+        take_wait=TAKE_SECONDS,
     )
-    if answer is None:
-        text = _("{name} did not answer in time, or the sync is not running. Try again later.").format(name=name)
-    elif answer.done is None:
-        text = _("{name} could not be read: {reason}").format(name=name, reason=answer.refused)
-    else:
+    markup = _back(marketplace_id)
+    if answer.imported is not None:
+        done = answer.imported
         text = _("✅ Imported from {name}: {created} new products, {mapped} mapped to ours, {skipped} skipped.").format(
-            name=name, created=answer.done.created, mapped=answer.done.mapped, skipped=answer.done.skipped
+            name=name, created=done.created, mapped=done.mapped, skipped=done.skipped
         )
-    await show(callback, text, _back(callback_data.marketplace_id), answer=False)
+    elif answer.automapped is not None:
+        text = _automapped(name, answer.automapped)
+        if answer.automapped.unmatched:  # the rest can still become products of ours
+            markup = _catalog_buttons(marketplace_id)
+    elif answer.refused is not None:
+        text = _("{name} could not be read: {reason}").format(name=name, reason=answer.refused[:MAX_REASON])
+        markup = _catalog_buttons(marketplace_id)
+    elif answer.taken:
+        text = _(
+            "⏳ The {name} catalogue is still being worked on after {minutes} minutes: I stopped waiting, but the "
+            "sync goes on with it. When it is done, new products are in the catalogue, each product's listings "
+            "show its mappings, and their stock pushes show on the /sync board."
+        ).format(name=name, minutes=round(CATALOG_WAIT_SECONDS / 60))
+    else:
+        text = _(
+            "⚠️ No sync process took the request (the sync is not running, or busy with another catalogue): "
+            "nothing was started. Try again later."
+        )
+        markup = _catalog_buttons(marketplace_id)
+    await show(callback, text, markup, answer=False)
+
+
+def _automapped(name: str, counts: Automapped) -> str:
+    return "\n".join(
+        [
+            _("🔗 {name} listings mapped to our products:").format(name=name),
+            _("• newly mapped: {count}").format(count=counts.mapped),
+            _("• already mapped: {count}").format(count=counts.already),
+            _("• no product of ours has their SKU or barcode: {count}").format(count=counts.unmatched),
+            _("• conflicts (several products claim one, or the listing is another's): {count}").format(
+                count=counts.conflicts
+            ),
+        ]
+    )

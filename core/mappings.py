@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from core import audit
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys, platform
@@ -27,9 +28,24 @@ class Candidate:
 
 @dataclass
 class MatchReport:
-    matched: list[tuple[str, str]] = field(default_factory=list)  # (our SKU, listing id)
+    matched: list[tuple[str, str]] = field(default_factory=list)  # (our SKU, listing id) newly mapped
+    already: list[tuple[str, str]] = field(default_factory=list)  # (our SKU, listing id) so before; keys refreshed
     unmatched: list[str] = field(default_factory=list)  # listing ids with no product of ours
     conflicts: list[str] = field(default_factory=list)  # listings several products (or none clearly) claim
+
+
+@dataclass(frozen=True)
+class Automapped:
+    """An automap's report counted, as the chat shows it and the audit log keeps it."""
+
+    mapped: int
+    already: int
+    unmatched: int
+    conflicts: int
+
+    @classmethod
+    def of(cls, report: MatchReport) -> Automapped:
+        return cls(len(report.matched), len(report.already), len(report.unmatched), len(report.conflicts))
 
 
 _UPSERT = """
@@ -140,18 +156,16 @@ async def match_catalog(
         raise NotFound("marketplace", marketplace_id)
     described = platform(api_type)
     rows = await conn.fetch("SELECT id, sku, barcode FROM products")
-    mapped = (
-        {
-            row["sku"]
-            for row in await conn.fetch(
-                "SELECT p.sku FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
-                " WHERE mp.marketplace_id = $1",
-                marketplace_id,
-            )
-        }
-        if keep_mapped
-        else set()
-    )
+    before = {
+        row["sku"]: row["marketplace_product_id"]
+        for row in await conn.fetch(
+            "SELECT p.sku, mp.marketplace_product_id"
+            "  FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
+            " WHERE mp.marketplace_id = $1",
+            marketplace_id,
+        )
+    }
+    mapped = set(before) if keep_mapped else set()
     by_sku = {row["sku"].lower(): row["sku"] for row in rows}
     by_barcode: dict[str, set[str]] = {}
     for row in rows:
@@ -189,5 +203,28 @@ async def match_catalog(
         except ValidationError:
             report.conflicts.append(listing)
             continue
-        report.matched.append((our_sku, listing))
+        (report.already if before.get(our_sku) == listing else report.matched).append((our_sku, listing))
+    return report
+
+
+async def automap(conn: Conn, marketplace_id: int, candidates: list[Candidate], *, actor_id: int | None) -> MatchReport:
+    """Map the marketplace's listings whose SKU or barcode is ours (match_catalog), with one audit row of the
+    counts in the same transaction."""
+    async with conn.transaction():
+        report = await match_catalog(conn, marketplace_id, candidates)
+        counts = Automapped.of(report)
+        await audit.record(
+            conn,
+            actor_id,
+            audit.CATALOG_AUTOMAP,
+            "marketplace",
+            marketplace_id,
+            None,
+            {
+                "mapped": counts.mapped,
+                "already": counts.already,
+                "unmatched": counts.unmatched,
+                "conflicts": counts.conflicts,
+            },
+        )
     return report

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core import inventory, mappings, photos
+from core import audit, inventory, mappings, photos
 from core.catalog import NewProduct, create_product
 from core.catalog_import import MAX_PHOTOS
 from core.categories import CategoryFields
@@ -124,7 +124,17 @@ async def import_cards(
         if with_stock and card.stock:
             await inventory.receive(uow, product_id, card.stock, source, opening=True)
         created += 1
-    return CatalogImport(created, len(report.matched), len(cards) - len(fresh) + len(report.conflicts) + no_price)
+    done = CatalogImport(created, len(report.matched), len(cards) - len(fresh) + len(report.conflicts) + no_price)
+    await audit.record(
+        conn,
+        actor_id,
+        audit.MARKETPLACE_IMPORT,
+        "marketplace",
+        marketplace_id,
+        None,
+        {"created": done.created, "mapped": done.mapped, "skipped": done.skipped, "with_stock": with_stock},
+    )
+    return done
 
 
 def _free_sku(wanted: str, listing: str, taken: set[str]) -> str:

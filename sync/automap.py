@@ -16,7 +16,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from core import catalog_requests, mappings, marketplaces
-from core.catalog_requests import Answer, Request
+from core.catalog_requests import Action, Answer, Request
 from core.db import Conn
 from core.errors import DomainError
 from core.marketplace_catalog import Card, CatalogImport, import_cards
@@ -33,12 +33,18 @@ REDIS_DOWN_PAUSE = 2.0
 
 
 async def automap(
-    conn: Conn, connection: Connection, limits: RateLimits, progress: TextIO | None = None
+    conn: Conn,
+    connection: Connection,
+    limits: RateLimits,
+    progress: TextIO | None = None,
+    *,
+    actor_id: int | None = None,
+    **adapter_options: Any,
 ) -> mappings.MatchReport:
     """``limits``: reading the catalog keeps to the account's limit shared with the running replicas."""
     candidates: list[mappings.Candidate] = []
     async with aiohttp.ClientSession() as session:
-        adapter = build_adapter(connection, session, limits)
+        adapter = build_adapter(connection, session, limits, **adapter_options)
         async for item in adapter.catalog():
             candidates.append(
                 mappings.Candidate(
@@ -50,7 +56,7 @@ async def automap(
                 progress.flush()
     if progress is not None:
         progress.write(f"\rread {len(candidates)} listings from {connection.name}; matching\n")
-    return await mappings.match_catalog(conn, connection.marketplace_id, candidates)
+    return await mappings.automap(conn, connection.marketplace_id, candidates, actor_id=actor_id)
 
 
 async def import_catalog(
@@ -91,7 +97,8 @@ async def import_catalog(
 
 
 class CatalogImporter:
-    """Runs the imports the bot asks for, one at a time per process; a request another replica took is its."""
+    """Runs the imports and automaps the bot asks for, one at a time per process; a request another replica took
+    is its."""
 
     def __init__(
         self,
@@ -118,7 +125,7 @@ class CatalogImporter:
                 if request is not None:
                     await catalog_requests.reply(self._redis, request, await self.answer(request))
             except Exception as error:  # Redis down: the askers time out and say so
-                log.warning("catalogue import not answered: %s", error)
+                log.warning("catalogue request not answered: %s", error)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), REDIS_DOWN_PAUSE)
 
@@ -130,19 +137,24 @@ class CatalogImporter:
                 return Answer(refused="not an active API marketplace")
             connection = self._route(connection)
             try:
+                if request.action is Action.AUTOMAP:
+                    report = await automap(
+                        conn, connection, self._limits, actor_id=request.actor_id, **self._options(connection)
+                    )
+                    return Answer(automapped=mappings.Automapped.of(report))
                 done = await import_catalog(
                     conn,
                     self._effects,
                     connection,
                     self._limits,
-                    with_stock=request.with_stock,
+                    with_stock=request.action is Action.IMPORT_WITH_STOCK,
                     low_stock_threshold=self._threshold,
                     actor_id=request.actor_id,
                     **self._options(connection),
                 )
             except (MarketplaceError, DomainError) as error:
                 return Answer(refused=str(error))
-        return Answer(done)
+        return Answer(imported=done)
 
 
 def _card(item: CatalogItem, price: Decimal | None, stock: int | None) -> Card:

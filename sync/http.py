@@ -46,6 +46,8 @@ class Reply:
     status: int
     body: Any
     headers: Mapping[str, str]
+    # The body as sent, for the files a platform answers with (labels, acts): ``body`` keeps only JSON whole.
+    raw: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ class MarketplaceHttp:
                 async with self._session.request(
                     method, url, json=body, params=params, headers=self._headers, timeout=TIMEOUT
                 ) as response:
-                    reply = Reply(response.status, _decoded(await response.read()), dict(response.headers))
+                    raw = await response.read()
+                    reply = Reply(response.status, _decoded(raw), dict(response.headers), raw)
             except (TimeoutError, aiohttp.ClientError) as error:
                 if not idempotent or attempt + 1 == self._policy.attempts:
                     raise MarketplaceError(f"{self.name}: {method} {path} failed: {error!r}") from None

@@ -1,5 +1,5 @@
 """Ozon adapter (Seller API): stock per (offer, warehouse) pair, at most 100 pairs a request and 80
-requests a minute, one update per pair per 30 s, and a result for every pair."""
+requests a minute, one update per pair per 30 s, and a result for every pair; its FBS work is sync/ozon_fbs.py."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, per_second, per_window
+from sync.ozon_fbs import OzonFulfilment
+from sync.ozon_wire import error_message, parse_moment, parse_price, raise_for, rfc3339
 
 BASE_URL = "https://api-seller.ozon.ru"
 PAIR_COOLDOWN_SECONDS = 30.0
@@ -34,7 +36,7 @@ WAREHOUSES_PAGE = 200
 STOCKS_BURST = 20
 
 
-class OzonAdapter:
+class OzonAdapter(OzonFulfilment):
     name = "ozon"
     batch_limit = 100
     max_quantity = 999_999
@@ -101,7 +103,7 @@ class OzonAdapter:
         }
         reply = await self._stocks.request("POST", "/v2/products/stocks", body=body)
         if reply.status != 200:
-            message = f"ozon answered {reply.status}: {_message(reply.body)}"
+            message = f"ozon answered {reply.status}: {error_message(reply.body)}"
             return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
         rows = (reply.body or {}).get("result") or []
         results = {(row.get("offer_id"), row.get("warehouse_id")): row for row in rows}
@@ -143,7 +145,7 @@ class OzonAdapter:
                     **({"cursor": cursor} if cursor else {}),
                 }
                 reply = await self._reads.request("POST", "/v2/product/info/stocks-by-warehouse/fbs", body=body)
-                _raise_for(reply.status, reply.body)
+                raise_for(reply.status, reply.body)
                 for row in (reply.body or {}).get("products") or []:
                     mapping_id = by_pair.get((row.get("offer_id"), row.get("warehouse_id")))
                     if mapping_id is not None:
@@ -166,7 +168,7 @@ class OzonAdapter:
                     **({"cursor": cursor} if cursor else {}),
                 }
                 reply = await self._reads.request("POST", "/v5/product/info/prices", body=body)
-                _raise_for(reply.status, reply.body)
+                raise_for(reply.status, reply.body)
                 for item in (reply.body or {}).get("items") or []:
                     listing = by_offer.get(item.get("offer_id"))
                     if listing is not None:
@@ -189,13 +191,13 @@ class OzonAdapter:
         is still imported (marketplace-fidelity.md D4). A posting cancelled before we saw it is marked so, in
         both lists: the work queue has no status filter and can list it (D10)."""
         now = datetime.now(UTC)
-        window = {"cutoff_from": _rfc3339(now - LOOKBACK), "cutoff_to": _rfc3339(now + LOOKBACK)}
+        window = {"cutoff_from": rfc3339(now - LOOKBACK), "cutoff_to": rfc3339(now + LOOKBACK)}
         found = {
             posting["posting_number"]: _order(posting)
             async for posting in self._postings("/v4/posting/fbs/unfulfilled/list", window)
         }
         if since is not None:
-            period = {"since": _rfc3339(max(since, now - LIST_PERIOD)), "to": _rfc3339(now)}
+            period = {"since": rfc3339(max(since, now - LIST_PERIOD)), "to": rfc3339(now)}
             async for posting in self._postings("/v4/posting/fbs/list", period):
                 found.setdefault(posting["posting_number"], _order(posting))
         return list(found.values())
@@ -205,7 +207,7 @@ class OzonAdapter:
         reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": key})
         if reply.status == 404:
             return None
-        _raise_for(reply.status, reply.body)
+        raise_for(reply.status, reply.body)
         return _order({**((reply.body or {}).get("result") or {}), "posting_number": key})
 
     async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
@@ -213,7 +215,7 @@ class OzonAdapter:
         one (/v3/posting/fbs/get), so a late cancellation of an old posting still gives the stock back."""
         now = datetime.now(UTC)
         recent = {order.key for order in open_orders if order.placed_at >= now - LOOKBACK + PLACED_MARGIN}
-        window = {"since": _rfc3339(now - LOOKBACK), "to": _rfc3339(now), "statuses": ["cancelled"]}
+        window = {"since": rfc3339(now - LOOKBACK), "to": rfc3339(now), "statuses": ["cancelled"]}
         cancelled = (
             {
                 posting["posting_number"]
@@ -235,7 +237,7 @@ class OzonAdapter:
         while True:
             body = {"filter": window, "limit": POSTINGS_PAGE, **({"cursor": cursor} if cursor else {})}
             reply = await self._reads.request("POST", path, body=body)
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             for posting in (reply.body or {}).get("postings") or []:
                 yield posting
             cursor = (reply.body or {}).get("cursor") or ""
@@ -251,19 +253,19 @@ class OzonAdapter:
             reply = await self._reads.request(
                 "POST", "/v3/product/list", body={"filter": {"visibility": "ALL"}, "last_id": last_id, "limit": PAGE}
             )
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             result = (reply.body or {}).get("result") or {}
             ids = [item["product_id"] for item in result.get("items") or []]
             if ids:
                 info = await self._reads.request("POST", "/v3/product/info/list", body={"product_id": ids})
-                _raise_for(info.status, info.body)
+                raise_for(info.status, info.body)
                 for item in (info.body or {}).get("items") or []:
                     yield CatalogItem(
                         title=item.get("name") or item.get("offer_id") or "",
                         seller_sku=item.get("offer_id"),
                         barcodes=tuple(str(b) for b in item.get("barcodes") or []),
                         listing=Listing(0, ListingKeys(offer_id=item.get("offer_id"), product_id=item.get("id"))),
-                        price=_price(item.get("price")),
+                        price=parse_price(item.get("price")),
                         # The main image first, then the others (OZ /v3/product/info/list `primary_image`, `images`).
                         photo_urls=tuple(
                             dict.fromkeys(
@@ -279,16 +281,16 @@ class OzonAdapter:
         """Whose cabinet the key opens (`/v1/seller/info`), its FBS/rFBS warehouses (`/v2/warehouse/list`) and
         the key's expiry (`/v1/roles` `expires_at`; keys live six months, contract 3.1)."""
         seller = await self._reads.request("POST", "/v1/seller/info", body={})
-        _raise_for(seller.status, seller.body)
+        raise_for(seller.status, seller.body)
         company = (seller.body or {}).get("company") or {}
         roles = await self._reads.request("POST", "/v1/roles", body={})
-        _raise_for(roles.status, roles.body)
+        raise_for(roles.status, roles.body)
         places: list[Place] = []
         cursor = ""
         while True:
             body = {"limit": WAREHOUSES_PAGE, **({"cursor": cursor} if cursor else {})}
             reply = await self._reads.request("POST", "/v2/warehouse/list", body=body)
-            _raise_for(reply.status, reply.body)
+            raise_for(reply.status, reply.body)
             places += [
                 Place(
                     str(row.get("warehouse_id")),
@@ -313,7 +315,9 @@ def _order(posting: dict[str, Any]) -> IncomingOrder:
         posting["posting_number"],
         _lines(posting),
         cancelled=posting.get("status") == "cancelled",
-        placed_at=_moment(posting.get("in_process_at")),
+        placed_at=parse_moment(posting.get("in_process_at")),
+        # The posting is to be shipped (handed to Ozon) by then, in the lists and the single posting alike.
+        deadline=parse_moment(posting.get("shipment_date")),
     )
 
 
@@ -322,7 +326,7 @@ def _lines(posting: dict[str, Any]) -> tuple[IncomingLine, ...]:
     return tuple(
         IncomingLine(
             quantity=int(product.get("quantity") or 0),
-            price=_price(product.get("price")),
+            price=parse_price(product.get("price")),
             title=product.get("name") or "",
             seller_sku=product.get("offer_id"),
             keys=ListingKeys(offer_id=product.get("offer_id")),
@@ -331,34 +335,10 @@ def _lines(posting: dict[str, Any]) -> tuple[IncomingLine, ...]:
     )
 
 
-def _moment(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) and value else None
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _price(value: Any) -> Decimal | None:
-    """A posting's price: {amount: "1234.00", currency} in v4, a plain string in v3."""
-    if isinstance(value, dict):
-        value = value.get("amount")
-    return None if value in (None, "") else Decimal(str(value))
-
-
 def _money(value: Any) -> Decimal | None:
     if value in (None, "", 0, "0"):
         return None
     return Decimal(str(value))
-
-
-def _message(body: Any) -> str:
-    return str(body.get("message")) if isinstance(body, dict) else str(body)[:200]
-
-
-def _raise_for(status: int, body: Any) -> None:
-    if status != 200:
-        raise MarketplaceError(f"ozon answered {status}: {_message(body)}", status, body)
 
 
 def _urls(value: Any) -> list[Any]:

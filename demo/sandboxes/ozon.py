@@ -1,5 +1,6 @@
 """Ozon Seller API sandbox (contract §3 and §5): stock per (offer_id, warehouse) with per-item results and the
-30-second pair rule, price and product reads, FBS postings, and push notifications to a configured URL."""
+30-second pair rule, price and product reads, FBS postings and their FBS work (ship, labels, carriage and act,
+returns; demo/sandboxes/ozon_fbs_api.py), and push notifications to a configured URL."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from demo.sandboxes.common import (
     utc_now,
     whole_seconds,
 )
+from demo.sandboxes.ozon_fbs_api import Carriage, OzonFbsApi, OzonReturn
 from demo.sandboxes.ozon_models import (
     SHIPPED,
     STATUSES,
@@ -33,7 +35,6 @@ from demo.sandboxes.ozon_models import (
     posting_json,
     state_changed_event,
 )
-from demo.sandboxes.ozon_postings_api import OzonPostingApi
 from demo.sandboxes.ozon_products_api import OzonProductApi
 from demo.sandboxes.ozon_push import DEFAULT_BACKOFF, OzonPushEmitter
 from demo.sandboxes.ozon_seller_api import DEFAULT_COMPANY, OzonSellerApi
@@ -68,7 +69,10 @@ class OzonRules:
     auth_error_code: int = 16  # [I]
     restore_stock_on_seller_cancel: bool = True  # [I] the posting's reserve goes back to free stock
     shipment_hours: float = 24.0  # [I] cutoff after the posting is created
-    seller_cancel_reasons: frozenset[int] = frozenset({352, 400, 401, 402, 665, 666, 667})
+    # What /v1/posting/fbs/cancel-reason offers an FBS posting: 352 out of stock, 400 only defective left, 402 other
+    # (with a message); 401 and 665-667 are arbitration and rFBS-in-delivery reasons (OZ-SPEC
+    # PostingAPI_GetPostingFbsCancelReasonV1 and /v2/posting/fbs/cancel-reason/list is_available_for_cancellation).
+    seller_cancel_reasons: frozenset[int] = frozenset({352, 400, 402})
     postings_limit_max: int = 100
     stocks_limit_max: int = 1000
     warehouses_limit_max: int = 200
@@ -81,7 +85,7 @@ class OzonRules:
     push_bind_address: str | None = None
 
 
-class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
+class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
     def __init__(
         self,
         *,
@@ -108,6 +112,12 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
         self.free: dict[tuple[str, int], int] = {}
         self.reserved: dict[tuple[str, int], int] = {}
         self.postings: dict[str, OzonPosting] = {}
+        self.clock_shift = timedelta()
+        self.carriages: dict[int, Carriage] = {}
+        self.returns: dict[int, OzonReturn] = {}
+        self.failing_ships: set[str] = set()
+        self._carriage_ids = count(87_000_001)
+        self._return_ids = count(1_500_000_001)
         self.push_events: list[dict[str, Any]] = []
         self.push: OzonPushEmitter | None = None
         self._last_pair_update: dict[tuple[str, int], float] = {}
@@ -132,6 +142,14 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
             ("/v4/posting/fbs/list", self._posting_list),
             ("/v3/posting/fbs/get", self._posting_get),
             ("/v2/posting/fbs/cancel", self._seller_cancel),
+            ("/v4/posting/fbs/ship", self._ship),
+            ("/v2/posting/fbs/package-label", self._package_label),
+            ("/v1/carriage/create", self._carriage_create),
+            ("/v1/carriage/approve", self._carriage_approve),
+            ("/v1/carriage/get", self._carriage_get),
+            ("/v2/posting/fbs/act/get-postings", self._act_postings),
+            ("/v2/posting/fbs/act/get-pdf", self._act_pdf),
+            ("/v1/returns/list", self._returns_list),
             ("/v1/seller/info", self._seller_info),
             ("/v1/roles", self._roles),
         ):
@@ -155,6 +173,7 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
                 return ozon_error(400, "Request validation error: body is not valid JSON")
             if not isinstance(body, dict):
                 return ozon_error(400, "Request validation error: body must be a JSON object")
+            self.cancel_overdue()  # the sandbox's clock may have passed a shipment_date since the last request
             try:
                 return await handler(body)
             except BadRequest as exc:
@@ -306,7 +325,7 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
             pair = (offer_id, warehouse_id)
             self.free[pair] = max(0, self.free.get(pair, 0) - quantity)
             self.reserved[pair] = self.reserved.get(pair, 0) + quantity
-        created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at or utc_now()
+        created = datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at or self.now()
         created = created.astimezone(UTC).replace(microsecond=0)
         order_id = next(self._order_ids)
         order_number = f"{order_id:08d}-{uuid.uuid4().int % 10_000:04d}"
@@ -349,9 +368,9 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
             return posting_json(posting)
         if status in SHIPPED:
             self._release(posting, back_to_free=False)
-            posting.delivering_date = posting.delivering_date or utc_now().replace(microsecond=0)
+            posting.delivering_date = posting.delivering_date or self.now().replace(microsecond=0)
         posting.status = status
-        posting.last_changed = utc_now()
+        posting.last_changed = self.now()
         self._emit(state_changed_event(posting, self.seller_id))
         return posting_json(posting)
 
@@ -361,6 +380,10 @@ class OzonSandbox(OzonProductApi, OzonPostingApi, OzonSellerApi, SandboxServer):
         self.free.clear()
         self.reserved.clear()
         self.postings.clear()
+        self.carriages.clear()
+        self.returns.clear()
+        self.failing_ships.clear()
+        self.clock_shift = timedelta()
         self.push_events.clear()
         self._last_pair_update.clear()
         self._bucket = TokenBucket(self.rules.requests_per_second, self.rules.requests_per_second)

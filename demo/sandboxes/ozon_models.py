@@ -89,10 +89,20 @@ class OzonPosting:
     cancellation: dict[str, Any] | None = None
     is_express: bool = False
     reserved: bool = True  # units still held as "reserved" on the warehouse
+    # The last ship request was answered 200 but failed behind it (OZ-SPEC PostingAPI_ShipFbsPostingV4: the
+    # posting then shows substatus ship_failed and is to be shipped again).
+    ship_failed: bool = False
 
     @property
     def substatus(self) -> str:
+        if self.ship_failed:
+            return "ship_failed"
         return PUSH_STATES.get(self.status, f"posting_{self.status}")
+
+
+def delivery_method_id(posting: OzonPosting) -> int:
+    """[I] The delivery method a posting goes by: one per warehouse here, its id not the warehouse's."""
+    return posting.warehouse_id % 1_000_000 + 1
 
 
 def money(value: float) -> str:
@@ -145,7 +155,7 @@ def posting_json(posting: OzonPosting, *, v3: bool = False, extras: frozenset[st
         "status": posting.status,
         "substatus": posting.substatus,
         "delivery_method": {
-            "id": posting.warehouse_id % 1_000_000 + 1,
+            "id": delivery_method_id(posting),
             "name": f"Ozon delivery, {posting.warehouse_name}",
             "warehouse_id": posting.warehouse_id,
             "warehouse": posting.warehouse_name,

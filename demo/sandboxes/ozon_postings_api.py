@@ -4,7 +4,7 @@ the posting lifecycle (reserve release, cancellation) that also raises the push 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -35,6 +35,11 @@ class OzonPostingApi:
     push_events: list[dict[str, Any]]
     push: OzonPushEmitter | None
     seller_id: int
+    clock_shift: timedelta
+
+    def now(self) -> datetime:
+        """The sandbox's time: the real one, moved on by a test (OzonFbsApi.advance_clock)."""
+        return utc_now() + self.clock_shift
 
     # -- postings --------------------------------------------------------------------------------------------
     @staticmethod
@@ -129,8 +134,13 @@ class OzonPostingApi:
             raise BadRequest("cancel_reason_id is not a valid reason")
         if reason_id == 402 and not body.get("cancel_reason_message"):
             raise BadRequest("cancel_reason_message is required for reason 402")
+        # A cancelled posting, and one the courier has taken (delivering on), cannot be cancelled by the seller:
+        # the spec names the conditionally delivered only, stricter to refuse every handed-over status. The texts
+        # are the spec's for these states (OZ-SPEC error table of /v4/posting/fbs/ship).
+        if posting.status == "cancelled":
+            return ozon_error(400, "POSTING_ALREADY_CANCELLED")
         if posting.status not in SELLER_CANCELLABLE:
-            return ozon_error(400, f"Posting in status {posting.status} cannot be cancelled", code=3)
+            return ozon_error(400, f"HAS_INCORRECT_STATUS: posting is {posting.status}, it cannot be cancelled")
         message = str(body.get("cancel_reason_message") or "Cancelled by the seller")
         self._cancel(posting, "seller", reason_id, message, restore=self.rules.restore_stock_on_seller_cancel)
         return web.json_response({"result": True})
@@ -151,7 +161,7 @@ class OzonPostingApi:
         shipped = old_status in SHIPPED
         self._release(posting, back_to_free=restore and not shipped)
         posting.status = "cancelled"
-        posting.last_changed = utc_now()
+        posting.last_changed = self.now()
         posting.cancellation = {
             "cancel_reason_id": reason_id,
             "cancel_reason": reason,

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from demo.sandboxes.common import parse_lines
-from demo.sandboxes.label_pdf import label_pdf
+from demo.sandboxes.pdf import MM, text_pdf
 from demo.sandboxes.uzum_models import UzumSku
 from demo.sandboxes.uzum_orders_api import UzumOrdersApi
 from demo.sandboxes.uzum_wire import envelope, uzum_error
@@ -131,7 +131,7 @@ class UzumFbsApi(UzumOrdersApi):
             return uzum_error(400, "seller-order-02", f"Order is in status {order.status}")
         width, height = LABEL_SIZES[size]
         lines = [f"UZUM {order.id}"] + [f"{line.sku.barcode} x{line.active}" for line in order.lines if line.active]
-        pdf = label_pdf(width, height, lines)
+        pdf = text_pdf([lines], (width * MM, height * MM))
         return envelope({"document": [base64.b64encode(pdf).decode()]})
 
     async def _returns(self, request: web.Request) -> web.Response:

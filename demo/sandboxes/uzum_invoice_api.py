@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from demo.sandboxes.common import SandboxError
-from demo.sandboxes.label_pdf import label_pdf
+from demo.sandboxes.pdf import A4, text_pdf
 from demo.sandboxes.uzum_models import UzumOrder
 from demo.sandboxes.uzum_orders_api import UzumOrdersApi
 from demo.sandboxes.uzum_wire import envelope, uzum_error
@@ -130,4 +130,4 @@ class UzumInvoiceApi(UzumOrdersApi):
         if isinstance(invoice, web.Response):
             return invoice
         lines = [f"UZUM FBS {invoice.number}"] + [f"order {order.id}" for order in invoice.orders]
-        return envelope({"document": base64.b64encode(label_pdf(210, 297, lines)).decode()})
+        return envelope({"document": base64.b64encode(text_pdf([lines], A4)).decode()})

@@ -31,8 +31,8 @@ from bot.callbacks import (
     FormAction,
     FormButton,
     ImportCatalogFile,
-    ImportMarketplaceCatalog,
     MapListing,
+    MarketplaceCatalog,
     OpenChannel,
     OpenListings,
     OpenOrder,
@@ -54,6 +54,7 @@ from bot.callbacks import (
     UnmapListing,
 )
 from bot.forms import new_form_id
+from core.catalog_requests import Action as CatalogAction
 from core.order_status import Status
 from core.reports import NAMED
 from core.shop import ProfileField
@@ -108,7 +109,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ClearShopProfile(field=longest(ProfileField)),
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
-    ImportMarketplaceCatalog(marketplace_id=BIGGEST_ID, with_stock=True),
+    MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
 ]
 
 
