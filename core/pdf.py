@@ -118,13 +118,13 @@ def table_pdf(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]])
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT, "", 9)
-    widths = [
-        max(4, min(_WIDEST_COLUMN_CHARS, max(len(line) for text in column for line in text.split("\n"))))
+    widths = [  # in characters, and two more for the cell's padding, so a heading never breaks mid-word
+        2 + min(_WIDEST_COLUMN_CHARS, max(len(line) for text in column for line in text.split("\n")))
         for column in zip(columns, *rows, strict=True)
     ]
     with pdf.table(
         col_widths=tuple(widths),
-        headings_style=FontFace(fill_color=(225, 225, 225)),
+        headings_style=FontFace(fill_color=(210, 210, 210)),
         line_height=4.5,
         repeat_headings=1,
     ) as table:
