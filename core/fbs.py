@@ -38,6 +38,7 @@ WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 CANCEL_REASONS: dict[str, tuple[str, ...]] = {
     "uzum": ("out_of_stock", "no_package", "no_time", "other"),
     "wildberries": ("out_of_stock", "other"),
+    "ozon": ("out_of_stock", "defective", "other"),
 }
 
 # Which work states each action fits.

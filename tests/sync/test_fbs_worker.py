@@ -271,3 +271,32 @@ async def test_wildberries_tasks_go_into_one_supply_print_and_are_handed_over_wi
     assert len(PdfReader(BytesIO(qr.document)).pages) == 1, "the supply's QR code"
     assert world.wb.supplies[supply].done
     assert [(await _work(pool, order_id)).state for order_id in orders] == ["handed_over"] * 2
+
+
+async def test_an_ozon_posting_is_shipped_and_labelled_and_another_cancelled_with_ozons_reason(
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World, worker: FbsWorker, shop: Shop
+) -> None:
+    shipped, cancelled = (
+        str(world.ozon.buyer_orders({"PH-1": 1}, allow_oversell=True)["posting_number"]) for _ in range(2)
+    )
+    async with pool.acquire() as conn:
+        await pull_orders(conn, effects, world.connections["ozon"], world.adapter("ozon"))
+    ids = {
+        row["marketplace_order_id"]: row["id"]
+        for row in await pool.fetch("SELECT id, marketplace_order_id FROM orders")
+    }
+    async with aiohttp.ClientSession() as session:
+        await _ask(pool, effects, world, "confirm", [ids[shipped]], slug="ozon")
+        await _ask(pool, effects, world, "cancel", [ids[cancelled]], reason="defective", slug="ozon")
+        await worker.process_due(session)
+        labels = await _ask(pool, effects, world, "labels", [ids[shipped]], slug="ozon")
+        await worker.process_due(session)
+    assert world.ozon.postings[shipped].status == "awaiting_deliver"
+    assert world.ozon.postings[cancelled].status == "cancelled"
+    assert world.ozon.requests_to("POST /v2/posting/fbs/cancel")[0].body["cancel_reason_id"] == 400
+    printed = await fbs.outcome(pool, redis, labels, wait=0)
+    assert printed is not None and printed.document is not None
+    assert len(PdfReader(BytesIO(printed.document)).pages) == 1
+    assert [(await _work(pool, ids[key])).state for key in (shipped, cancelled)] == ["confirmed", "cancelled"]
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (4, 0), "the cancelled posting's unit is back"
