@@ -55,6 +55,9 @@ class IncomingOrder:
     # By when the platform wants the seller's next step (Uzum's acceptUntil, Wildberries' and Ozon's ship-by
     # date), or None where it gives none: the FBS reminders count down to it.
     deadline: datetime | None = None
+    # The currency of the lines' prices (ISO 4217 letters): Uzum's so'm, the cabinet's currency on Wildberries
+    # (convertedCurrencyCode) and Ozon (currency_code).
+    currency: str = "UZS"
 
 
 @dataclass(frozen=True)

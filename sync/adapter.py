@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
@@ -196,3 +196,52 @@ class Fulfilment(Protocol):
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """Returns the platform lists (since a time when given)."""
+
+
+# What a platform charges the seller for, in our words (the kinds of sql/022_money.sql order_fees).
+FeeKind = Literal[
+    "commission", "logistics", "last_mile", "storage", "penalty", "acquiring", "return_logistics", "other"
+]
+
+
+@dataclass(frozen=True)
+class Fee:
+    kind: FeeKind
+    # Positive: the seller pays it; negative: the platform pays it back (a compensation, a refunded fee).
+    amount: Decimal
+    currency: str  # ISO 4217 letters: "UZS", "RUB"
+
+
+@dataclass(frozen=True)
+class OrderFinance:
+    """The platform's own money figures for one of our imported orders (keyed as IncomingOrder.key): every fee
+    it charged for it, summed per kind."""
+
+    order_key: str
+    fees: tuple[Fee, ...]
+
+
+@dataclass(frozen=True)
+class DayCost:
+    """A charge that belongs to no order (storage, a penalty), a cost of its day; ``key`` is the platform's own
+    id of the line, so reading the same report twice counts it once."""
+
+    key: str
+    day: date
+    fee: Fee
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FinanceReport:
+    orders: tuple[OrderFinance, ...]
+    day_costs: tuple[DayCost, ...]
+
+
+@runtime_checkable
+class Finance(Protocol):
+    """An optional capability: the platform's finance figures for a period (Uzum's order items and expenses,
+    Wildberries' realization report, Ozon's finance transactions)."""
+
+    async def finance(self, since: datetime, until: datetime) -> FinanceReport:
+        """Every fee the platform booked in [since, until), per order where it names one, else per day."""
