@@ -34,6 +34,7 @@ SAMPLES: list[outbox.Alert] = [
     outbox.StockDrift(2, "Uzum Market", (DRIFTED,), 1, held=(DRIFTED,), held_count=1, unplaced_lines=2),
     outbox.WebhookFailure(2, 40, "ORDER_CREATED", "no such posting"),
     outbox.PhotoFetchFailed(7, "PH-1", "Samsung Galaxy", "https://cdn.example/p/1.jpg", "HTTP 404"),
+    outbox.RateMissing(("RUB", "KZT")),
 ]
 
 
