@@ -1,20 +1,18 @@
 """Exchange rates: the newest rate on or before a day, 1 for the base currency, None (never 1) when there is none;
 an admin's rate for a day or from a day on; which currencies in use lack a fresh one."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import asyncpg
 import pytest
 
-from core import orders, rates
+from core import rates
 from core.errors import ValidationError
-from core.orders import Customer, Line, NewOrder
 from core.unit_of_work import Effects
-from tests.builders import Shop, make_channel, map_product
+from tests.builders import Shop, make_channel, make_order, map_product
 
 DAY = date(2026, 11, 10)
-ALI = Customer("Ali", "+998901234567")
 
 
 async def _set(
@@ -22,13 +20,6 @@ async def _set(
 ) -> None:
     async with pool.acquire() as conn, effects.transaction(conn) as unit:
         await rates.set_rate(unit, currency, day, Decimal(rate), source="admin", actor_id=None, from_day_on=holds)
-
-
-async def _order(pool: asyncpg.Pool, effects: Effects, shop: Shop, currency: str | None, days_ago: int = 0) -> int:
-    placed_at = datetime.now(UTC) - timedelta(days=days_ago)
-    order = NewOrder(shop.own, (Line(shop.shirt, 1),), ALI, placed_at=placed_at, currency=currency)
-    async with pool.acquire() as conn, effects.transaction(conn) as unit:
-        return (await orders.place(unit, order)).id
 
 
 async def test_a_day_takes_the_newest_rate_on_or_before_it_and_a_missing_one_is_none(
@@ -92,10 +83,10 @@ async def test_a_rate_that_cannot_be_is_refused_and_nothing_is_written(
 async def test_manual_and_own_store_orders_are_in_the_base_currency(
     pool: asyncpg.Pool, effects: Effects, shop: Shop
 ) -> None:
-    before = await _order(pool, effects, shop, None)
+    before = await make_order(pool, effects, shop.own, shop.shirt, None)
     await pool.execute("INSERT INTO shop_settings (key, value) VALUES ('base_currency', 'USD')")
-    after = await _order(pool, effects, shop, None)
-    rouble = await _order(pool, effects, shop, "RUB")
+    after = await make_order(pool, effects, shop.own, shop.shirt, None)
+    rouble = await make_order(pool, effects, shop.own, shop.shirt, "RUB")
     found = dict(await pool.fetch("SELECT id, currency FROM orders"))
     assert (found[before], found[after], found[rouble]) == ("UZS", "USD", "RUB")
 
@@ -104,9 +95,9 @@ async def test_a_currency_in_use_without_a_rate_of_the_last_four_days_is_missing
     pool: asyncpg.Pool, effects: Effects, shop: Shop
 ) -> None:
     today = rates.local_today()
-    await _order(pool, effects, shop, "RUB")
-    await _order(pool, effects, shop, "KZT", days_ago=40)  # too old to be in use
-    await _order(pool, effects, shop, "UZS")
+    await make_order(pool, effects, shop.own, shop.shirt, "RUB")
+    await make_order(pool, effects, shop.own, shop.shirt, "KZT", days_ago=40)  # too old to be in use
+    await make_order(pool, effects, shop.own, shop.shirt, "UZS")
     async with pool.acquire() as conn:
         ozon = await make_channel(conn, "ozon", "api")
         await map_product(conn, shop.phone, ozon, "OZ-1", price="1200")
