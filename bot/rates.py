@@ -87,7 +87,8 @@ async def _screen(event: Event, pool: asyncpg.Pool, note: str | None = None) -> 
     async with pool.acquire() as conn:
         base = await rates.base_currency(conn)
         newest = {rate.currency: rate for rate in await rates.newest_rates(conn, today)}
-        shown = sorted(set(await rates.in_use(conn)) | set(newest))
+        admins = {currency for currency, rate in newest.items() if rate.source == "admin"}
+        shown = sorted(set(await rates.in_use(conn)) | admins)
     lines = [note, ""] if note else []
     lines.append(_("💱 Exchange rates to {base} on {day}:").format(base=base, day=_day(today)))
     for currency in shown:

@@ -1,5 +1,6 @@
 """The Central Bank of Uzbekistan's daily exchange rates (CBU_RATES_URL, https://cbu.uz/uz/arkhiv-kursov-valyut/json/)
-into exchange_rates for the currencies in use, and one alert a day when one of them has no fresh rate.
+into exchange_rates, every currency it lists (a currency that comes into use between two runs then has its
+rate already), and one alert a day when a currency in use has no fresh rate.
 
 The bank's JSON is a list of currencies, each {"Ccy": "RUB", "Nominal": "1", "Rate": "152.34", "Date":
 "07.12.2026", ...}: `Rate` so'm buy `Nominal` units, from `Date` on (the bank dates tomorrow's rate when it
@@ -62,25 +63,20 @@ def read(body: Any) -> list[BankRate]:
     return usable
 
 
-def in_base(bank: list[BankRate], base: str, wanted: list[str]) -> list[DayRate]:
-    """The wanted currencies' rates in the base currency: the bank's own when the base is the so'm, crossed
-    through the base's so'm rate of the same day otherwise; a currency the bank does not list is left out."""
-    by_currency = {rate.currency: rate for rate in bank}
+def in_base(bank: list[BankRate], base: str) -> list[DayRate]:
+    """Every rate the bank published, in the base currency: its own when the base is the so'm, crossed through
+    the base's so'm rate of the same day otherwise (the so'm then gets one too); none when the bank does not list
+    the base. A rate the table cannot hold (it rounds to nothing in eight decimals) is left out."""
     if base == UZS:
-        return [
-            DayRate(currency, rate.day, rate.som.quantize(PLACES))
-            for currency in wanted
-            if (rate := by_currency.get(currency)) is not None
-        ]
-    pivot = by_currency.get(base)
-    if pivot is None:
-        return []
-    found = []
-    for currency in wanted:
-        rate = BankRate(UZS, pivot.day, Decimal(1)) if currency == UZS else by_currency.get(currency)
-        if rate is not None and rate.day == pivot.day:
-            found.append(DayRate(currency, rate.day, (rate.som / pivot.som).quantize(PLACES)))
-    return found
+        found = [DayRate(rate.currency, rate.day, rate.som.quantize(PLACES)) for rate in bank if rate.currency != UZS]
+    else:
+        pivot = next((rate for rate in bank if rate.currency == base), None)
+        if pivot is None:
+            return []
+        crossed = [BankRate(UZS, pivot.day, Decimal(1))]
+        crossed += [rate for rate in bank if rate.day == pivot.day and rate.currency not in (base, UZS)]
+        found = [DayRate(rate.currency, rate.day, (rate.som / pivot.som).quantize(PLACES)) for rate in crossed]
+    return [rate for rate in found if 0 < rate.rate < rates.MAX_RATE]
 
 
 async def fetch(session: aiohttp.ClientSession, url: str) -> list[BankRate]:
@@ -95,7 +91,7 @@ async def fetch(session: aiohttp.ClientSession, url: str) -> list[BankRate]:
 
 
 class CbuRates:
-    """The job: read the bank, store the currencies in use, tell the admins (once a day) what still lacks a rate.
+    """The job: read the bank, store its rates, tell the admins (once a day) what in use still lacks a rate.
     It runs more often than daily (CBU_RATES_INTERVAL) so that a bank out of reach at one run is read at the
     next; a run that finds the same rates changes nothing."""
 
@@ -112,7 +108,5 @@ class CbuRates:
             log.warning("exchange rates: %s", error)
             bank = []
         async with self._effects.transaction(conn) as unit:
-            wanted = await rates.in_use(conn)
-            if bank and wanted:
-                await rates.set_bank_rates(unit, in_base(bank, await rates.base_currency(conn), wanted))
+            await rates.set_bank_rates(unit, in_base(bank, await rates.base_currency(conn)))
             return await rates.announce_missing(unit)
