@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from core import analytics, outbox
+from core import analytics, audit, outbox
 from core.db import Conn
 from core.errors import ValidationError
 from core.unit_of_work import UnitOfWork
@@ -84,6 +84,9 @@ async def set_rate(
         raise ValidationError("a rate is set for today or a day before", "day")
     if source == "cbu" and from_day_on:
         raise ValueError("only an admin's rate holds from a day on")
+    old = await conn.fetchrow(
+        "SELECT rate, source, holds FROM exchange_rates WHERE currency = $1 AND day = $2", currency, day
+    )
     if from_day_on:
         await conn.execute("DELETE FROM exchange_rates WHERE currency = $1 AND day > $2", currency, day)
     await conn.execute(
@@ -101,6 +104,17 @@ async def set_rate(
         actor_id,
         from_day_on,
     )
+    if source == "admin":
+        key = {"currency": currency, "day": day.isoformat()}
+        await audit.record(
+            conn,
+            actor_id,
+            audit.RATE_SET,
+            "exchange_rate",
+            None,
+            None if old is None else {**key, "rate": str(old["rate"]), "source": old["source"], "holds": old["holds"]},
+            {**key, "rate": str(rate), "source": source, "holds": from_day_on},
+        )
 
 
 # Currencies of the last IN_USE_DAYS of orders and of the marketplaces' prices, the base excluded.

@@ -35,6 +35,8 @@ async def test_an_admin_sees_the_currencies_in_use_and_sets_today_s_rate(
     assert "✅ Saqlandi" in admin.messages()[-1]["text"] and "1 RUB = 142.50" in admin.text
     assert f"RUB: 142.50 UZS (admin {today:%d.%m.%Y} uchun kiritgan)" in admin.text
     assert await _rows(pool) == [("RUB", today, Decimal("142.5"), "admin", False)]
+    audited = await pool.fetchrow("SELECT actor_id, new_values FROM audit_log WHERE action = 'rate.set'")
+    assert audited["actor_id"] is not None and audited["new_values"]["rate"] == "142.5"
 
 
 async def test_a_rate_for_a_day_asks_whether_it_holds_from_that_day_on_in_russian(
@@ -71,3 +73,4 @@ async def test_what_is_not_a_rate_is_refused_politely_and_nothing_is_written(
         await admin.tap_button(SetRate, holds=False)
     assert reply in admin.text
     assert await _rows(pool) == []
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'rate.set'") == 0
