@@ -119,6 +119,11 @@ def _known_line(alert: outbox.Alert) -> str | None:
                 quantity=alert.quantity,
                 order=alert.order_number or "-",
             )
+        case outbox.RateMissing():
+            return _(
+                "💱 No fresh exchange rate for {currencies}: their sales stay out of the reports' totals. "
+                "Set one with /rate, like: /rate {example} 142.50"
+            ).format(currencies=", ".join(alert.currencies), example=alert.currencies[0] if alert.currencies else "RUB")
     assert_never(alert)
 
 
