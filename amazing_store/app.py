@@ -29,7 +29,9 @@ from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
 from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
+from demo.sandboxes.cbu import CbuSandbox
 from sync.automap import CatalogImporter
+from sync.cbu_rates import CbuRates
 from sync.fbs_worker import FbsWorker
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
@@ -158,6 +160,10 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
         effects, app[MEDIA], fetching_session, settings.photo_max_bytes, settings.photo_fetch_timeout
     )
     await scheduler.spawn(run_periodically(pool, "photo-fetcher", settings.photo_fetch_interval, fetcher.run, stop))
+    # The Central Bank's daily rates; the trial reads them from a local sandbox of the bank.
+    bank = await CbuSandbox().start() if settings.demo_rates else None
+    exchange = CbuRates(bank.url if bank else settings.cbu_rates_url, effects)
+    await scheduler.spawn(run_periodically(pool, "cbu-rates", settings.cbu_rates_interval, exchange.run, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
         await scheduler.spawn(
             run_periodically(pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop)
@@ -172,6 +178,8 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)
     await asyncio.gather(*waiting, return_exceptions=True)
     await demo.stop()
+    if bank is not None:
+        await bank.stop()
     await fetching_session.close()
 
 

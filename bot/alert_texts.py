@@ -117,6 +117,11 @@ def _known_line(alert: outbox.Alert) -> str | None:
             return _("🖼 A photo of {sku} «{name}» could not be fetched ({error}): {url}").format(
                 sku=alert.sku, name=alert.name[:40], error=alert.error[:60], url=alert.url[:80]
             )
+        case outbox.RateMissing():
+            return _(
+                "💱 No fresh exchange rate for {currencies}: their sales stay out of the reports' totals. "
+                "Set one with /rate, like: /rate {example} 142.50"
+            ).format(currencies=", ".join(alert.currencies), example=alert.currencies[0] if alert.currencies else "RUB")
     assert_never(alert)
 
 

@@ -321,3 +321,12 @@ class WriteOffReason(StrEnum):
 class WriteOffReturn(CallbackData, prefix="return_off"):
     return_id: int
     reason: WriteOffReason
+
+
+class SetRate(CallbackData, prefix="rate_set"):
+    """Set the exchange rate an admin typed with a day: that day only, or from that day on (`holds`)."""
+
+    currency: str
+    rate: str  # a Decimal as written, at most 8 decimals
+    day: str  # ISO date
+    holds: bool

@@ -31,6 +31,7 @@ ADMIN_COMMANDS = (
     "shop",
     "picklist",
     "handover",
+    "rate",
 )
 
 router = Router(name=__name__)

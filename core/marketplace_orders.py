@@ -163,6 +163,7 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
         marketplace_order_id=incoming.key,
         placed_at=incoming.placed_at,
         announce=not fulfilled,  # told with its deadline and buttons instead (core.fbs)
+        currency=incoming.currency,  # its lines' prices are in the platform's currency, not the shop's
     )
     try:
         async with uow.savepoint():

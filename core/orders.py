@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from core import inventory, outbox
+from core import inventory, outbox, rates
 from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Source
@@ -58,6 +58,9 @@ class NewOrder:
     placed_at: datetime | None = None
     # False: the caller tells the admins of the order its own way (core.fbs's alert with its buttons).
     announce: bool = True
+    # The currency of the lines' prices (ISO 4217 letters); None: the shop's base currency (manual and own-store
+    # orders are priced in it).
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,13 @@ WITH number AS (
         order_number, marketplace_id, marketplace_order_id, user_id, created_by,
         customer_name, customer_phone, customer_address,
         subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
-        payment_status, payment_method, note, order_date
+        payment_status, payment_method, note, order_date, currency
     )
     SELECT :number_prefix || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
            :channel_id, :marketplace_order_id, :user_id, :created_by,
            :customer_name, :customer_phone, :customer_address,
            :subtotal, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
-           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW())
+           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW()), :currency
       FROM number
     RETURNING id, order_number
 ), items AS (
@@ -206,6 +209,7 @@ async def place(
             payment_method=order.payment_method,
             note=order.note,
             placed_at=order.placed_at,
+            currency=order.currency or await rates.base_currency(conn),
             product_ids=[p.line.product_id for p in priced],
             product_names=[p.product["name_uz"] for p in priced],
             product_skus=[p.product["sku"] for p in priced],

@@ -248,6 +248,15 @@ class ReturnArrived:
     defective: bool
 
 
+@dataclass(frozen=True)
+class RateMissing:
+    """Currencies in use (orders, marketplace prices) with no fresh rate to the base currency: their amounts are
+    left out of the reports' totals until an admin or the Central Bank gives one. Told once a day."""
+
+    KIND: ClassVar[str] = "rate_missing"
+    currencies: tuple[str, ...]
+
+
 Alert = (
     StockLow
     | StockOut
@@ -267,6 +276,7 @@ Alert = (
     | FbsDeadlineMissed
     | FbsActionFailed
     | ReturnArrived
+    | RateMissing
 )
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 

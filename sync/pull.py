@@ -217,8 +217,8 @@ async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *, t
         )
     await conn.executemany(
         "UPDATE marketplace_products SET marketplace_price = $2, marketplace_strikethrough_price = $3,"
-        " last_synced_at = NOW() WHERE id = $1",
-        [(quote.listing.mapping_id, quote.price, quote.strikethrough) for quote in quotes],
+        " price_currency = $4, last_synced_at = NOW() WHERE id = $1",
+        [(quote.listing.mapping_id, quote.price, quote.strikethrough, quote.currency) for quote in quotes],
     )
     await conn.execute("UPDATE marketplaces SET prices_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     return await logged(conn, connection, "price", trigger, started, clock, PullRun("price", "success", len(quotes), 0))

@@ -49,6 +49,7 @@ SAMPLES: list[outbox.Alert] = [
     outbox.FbsDeadlineMissed(3, "UZU-0003", "Uzum Market", DEADLINE),
     outbox.FbsActionFailed(5, "confirm", ("UZU-0003",), "the order is already cancelled"),
     outbox.ReturnArrived(4, "Wildberries", "WIL-0004", "Telefon", 1, "брак", True),
+    outbox.RateMissing(("RUB", "KZT")),
 ]
 
 

@@ -54,6 +54,7 @@ from bot.callbacks import (
     SendCatalogExport,
     SendCatalogTemplate,
     SetOnSale,
+    SetRate,
     ShowReport,
     SwitchChannel,
     UnmapListing,
@@ -126,6 +127,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     HandOverMarketplace(marketplace_id=BIGGEST_ID),
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
     WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),
+    SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
 ]
 
 
