@@ -107,8 +107,12 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.FbsActionFailed():
             return _("⚠️ {action} of {orders} failed: {error}").format(
-                action=fbs_texts.action_name(alert.kind), orders=", ".join(alert.order_numbers), error=alert.error[:120]
+                action=fbs_texts.action_name(alert.kind),
+                orders=", ".join(alert.order_numbers),
+                error=fbs_texts.refusal_text(alert.error)[:160],
             )
+        case outbox.FbsPaperReady():
+            return fbs_texts.paper_text(alert)
         case outbox.ReturnArrived():
             return _("↩️ A return from {marketplace}: {product} × {quantity}.").format(
                 marketplace=alert.marketplace_name, product=alert.product_name, quantity=alert.quantity
@@ -197,7 +201,9 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
 def is_solo(due: Due) -> bool:
     """An alert whose buttons act on it and whose message then shows the outcome: it is sent as its own
     message, never in a digest (a burst of new marketplace orders costs one message each, paced by the sender)."""
-    return isinstance(due.alert, outbox.FbsOrderArrived | outbox.FbsDeadlineNear | outbox.ReturnArrived)
+    return isinstance(
+        due.alert, outbox.FbsOrderArrived | outbox.FbsDeadlineNear | outbox.ReturnArrived | outbox.FbsPaperReady
+    )
 
 
 def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -217,6 +223,8 @@ def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | Non
             return text, InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(alert.order_id, "new"))
         case outbox.ReturnArrived():
             return fbs_texts.return_text(alert), fbs_texts.return_buttons(alert.return_id)
+        case outbox.FbsPaperReady():
+            return fbs_texts.paper_text(alert), fbs_texts.paper_buttons(alert.action_id)
     return None
 
 

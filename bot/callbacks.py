@@ -300,6 +300,12 @@ class HandOverMarketplace(CallbackData, prefix="fbs_hand_over"):
     marketplace_id: int
 
 
+class SendActionPaper(CallbackData, prefix="fbs_paper"):
+    """Send the document an FBS action brought back after nobody waited for it (core.fbs.paper)."""
+
+    action_id: int
+
+
 class ReturnStep(StrEnum):
     RESTOCK = "restock"
     WRITE_OFF = "write_off"  # asks for the reason

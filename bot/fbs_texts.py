@@ -4,6 +4,7 @@ written in the reader's language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -19,12 +20,13 @@ from bot.callbacks import (
     DecideReturn,
     FbsStep,
     ReturnStep,
+    SendActionPaper,
     WorkOnOrder,
     WriteOffReason,
     WriteOffReturn,
 )
 from bot.texts import language, money
-from core import analytics, outbox
+from core import analytics, fbs, outbox
 from core.fbs import ActionOutcome
 
 TASHKENT = ZoneInfo(analytics.DEFAULT_TIMEZONE)
@@ -177,6 +179,69 @@ def return_text(alert: outbox.ReturnArrived) -> str:
     return "\n".join(lines)
 
 
+def _refusal_words(code: str, detail: str | None) -> str:
+    """One refusal of ours (core.fbs.RefusalCode) in the reader's language."""
+    match code:
+        case "refused":
+            if detail is None:
+                return _("the marketplace's answer:")
+            return _("the marketplace's answer ({status}):").format(status=detail)
+        case "order_moved_on":
+            return _("the order is already {state}").format(state=work_state(detail or ""))
+        case "no_cancel_reason":
+            return _("the marketplace has no cancel reason «{reason}»").format(reason=cancel_reason(detail or ""))
+        case "throttled":
+            return _("the marketplace limits our requests: try again in {seconds} s").format(seconds=detail or "60")
+        case "platform_down":
+            return _("the marketplace keeps failing ({status}): try again later").format(status=detail or "—")
+    texts = {
+        "no_label": _("the marketplace gave no label"),
+        "not_handed_over": _("it was not in the hand-over"),
+        "no_fbs": _("this marketplace has no FBS work from chat"),
+        "disconnected": _("the marketplace is no longer connected"),
+        "not_configured": _(
+            "the marketplace's connection lacks a setting (token, shop or warehouse): connect it again"
+        ),
+        "no_invoice": _(
+            "the orders are in no open FBS invoice: make one in the Uzum seller cabinet (drop-off point and time "
+            "slot), then hand over again"
+        ),
+        "no_supply": _("the task is in no supply: confirm it first"),
+        "ship_failed": _("Ozon could not ship it: confirm it again"),
+        "none_awaiting_delivery": _("none of these orders is waiting for the courier: confirm them first"),
+        "bad_file": _("the marketplace's file could not be read"),
+        "bad_answer": _("the marketplace's answer lacks what it must carry"),
+        "bad_key": _("the marketplace does not take this order number"),
+        "unreachable": _("the marketplace could not be reached: try again later"),
+    }
+    text = texts.get(code, _("it failed on our side: the sync log has the details"))
+    return f"{text} ({detail})" if detail and code in texts else text
+
+
+def refusal_text(error: str) -> str:
+    """An action's stored error as the reader reads it: each token of ours (core.fbs.refusal) in words of the
+    reader's language; the platform's own words and the order numbers as they are."""
+
+    def words(found: re.Match[str]) -> str:
+        return _refusal_words(found.group(1), found.group(2))
+
+    return fbs.REFUSAL.sub(words, error)
+
+
+def paper_text(alert: outbox.FbsPaperReady) -> str:
+    orders = ", ".join(alert.order_numbers)
+    if alert.kind == "labels":
+        return _("🏷 The labels of {orders} are ready.").format(orders=orders)
+    if alert.kind == "hand_over":
+        return _("🚚 {orders} handed over: the paper for the courier is ready.").format(orders=orders)
+    return _("📄 The file of {orders} is ready.").format(orders=orders)
+
+
+def paper_buttons(action_id: int) -> InlineKeyboardMarkup:
+    send = InlineKeyboardButton(text=_("📄 Send the file"), callback_data=SendActionPaper(action_id=action_id).pack())
+    return InlineKeyboardMarkup(inline_keyboard=[[send]])
+
+
 def sending(marketplace: str) -> str:
     return _("⏳ Sending to {marketplace}…").format(marketplace=marketplace)
 
@@ -188,7 +253,9 @@ def outcome_note(outcome: ActionOutcome | None, marketplace: str) -> str:
             marketplace=marketplace
         )
     if outcome.state == "failed":
-        return _("⚠️ {marketplace} refused: {error}").format(marketplace=marketplace, error=outcome.error or "—")
+        return _("⚠️ {marketplace} refused: {error}").format(
+            marketplace=marketplace, error=refusal_text(outcome.error or "—")
+        )
     count = len(outcome.order_ids)
     match outcome.kind:
         case "confirm":

@@ -52,7 +52,7 @@ class OzonAdapter(OzonFulfilment):
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if not connection.client_id or not connection.api_key:
-            raise MarketplaceError("ozon: Client-Id and Api-Key are required")
+            raise MarketplaceError("ozon: Client-Id and Api-Key are required", code="not_configured")
         self._warehouse = connection.warehouse_id
         headers = {"Client-Id": connection.client_id, "Api-Key": connection.api_key}
         retry = seconds_header("Retry-After")

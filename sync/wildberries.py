@@ -60,7 +60,7 @@ class WildberriesAdapter(WildberriesFulfilment):
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if not connection.token:
-            raise MarketplaceError("wildberries: no API token configured")
+            raise MarketplaceError("wildberries: no API token configured", code="not_configured")
         # None until one is picked: a key check (which lists the warehouses to pick from) needs none.
         self._warehouse_id = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
@@ -92,7 +92,7 @@ class WildberriesAdapter(WildberriesFulfilment):
     @property
     def _warehouse(self) -> int:
         if self._warehouse_id is None:
-            raise MarketplaceError("wildberries: no warehouse id configured")
+            raise MarketplaceError("wildberries: no warehouse id configured", code="not_configured")
         return self._warehouse_id
 
     @property
@@ -309,7 +309,8 @@ def _refused_unless_ok(status: int, body: Any) -> None:
     """401/403 bodies carry the reason in `detail` (problem JSON) or `message`."""
     if status != 200:
         words = (body.get("detail") or body.get("message")) if isinstance(body, dict) else None
-        raise MarketplaceError(f"wildberries answered {status}: {words or str(body)[:200]}", status, body)
+        words = words or str(body)[:200]
+        raise MarketplaceError(f"wildberries answered {status}: {words}", status, body, code="refused", detail=words)
 
 
 def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
@@ -366,4 +367,5 @@ def _money(value: Any) -> Decimal | None:
 
 def _raise_for(status: int, body: Any) -> None:
     if status not in (200, 204):
-        raise MarketplaceError(f"wildberries answered {status}: {str(body)[:200]}", status, body)
+        words = str(body)[:200]
+        raise MarketplaceError(f"wildberries answered {status}: {words}", status, body, code="refused", detail=words)

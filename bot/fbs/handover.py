@@ -80,7 +80,7 @@ async def hand_over(
         return
     await show(callback, fbs_texts.sending(group.marketplace_name))
     outcome = await fbs.outcome(pool, redis, action_id, wait=WAIT_SECONDS)
-    if outcome is not None and outcome.state == "done" and outcome.document is not None:
+    if outcome is not None and outcome.document is not None:  # done, or for some orders only
         await send_document(callback, outcome.document, outcome.filename or "handover.pdf")
     markup = InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
     await show(callback, fbs_texts.outcome_note(outcome, group.marketplace_name), markup, answer=False)

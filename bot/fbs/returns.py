@@ -46,7 +46,7 @@ async def _decide(
         async with pool.acquire() as conn, effects.transaction(conn) as unit:
             await fbs.decide_return(unit, return_id, restock=restock, reason=reason, actor_id=admin.id)
     except ValidationError as error:
-        if "already decided" not in str(error):  # restocking an item none of our products matches
+        if error.field != "state":  # "product_id": restocking an item none of our products matches
             await tell(callback, _("This item matches none of our products: map its listing, or write it off."))
             return
         note = _("This return was already decided; nothing was changed.")  # another admin, or a second tap

@@ -52,7 +52,7 @@ async def _draw(callback: CallbackQuery, pool: asyncpg.Pool, order_id: int, *, i
     text = fbs_texts.order_text(
         marketplace=work.marketplace_name,
         number=order.order.order_number,
-        marketplace_order_id=None,  # core.fbs.OrderWork does not carry the platform's id
+        marketplace_order_id=work.marketplace_order_id,
         items=[(item.product_name, item.quantity) for item in order.items],
         total=order.order.total,
         when=work.deadline,
@@ -104,7 +104,7 @@ async def _run(
     # The steps vanish while the platform answers: a second tap cannot send the action twice.
     await show(callback, fbs_texts.sending(work.marketplace_name))
     outcome = await fbs.outcome(pool, redis, action_id, wait=WAIT_SECONDS)
-    if outcome is not None and outcome.state == "done" and outcome.document is not None:
+    if outcome is not None and outcome.document is not None:
         await send_document(callback, outcome.document, outcome.filename or f"labels-{order_id}.pdf")
     await _draw(callback, pool, order_id, in_card=in_card, note=fbs_texts.outcome_note(outcome, work.marketplace_name))
 
