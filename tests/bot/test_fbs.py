@@ -5,6 +5,7 @@ deadline; a seller's cancel giving the stock back; a return restocked and anothe
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,12 +29,14 @@ from bot.callbacks import (
     OpenScreen,
     ReturnStep,
     Screen,
+    SendActionPaper,
     WorkOnOrder,
     WriteOffReason,
     WriteOffReturn,
 )
 from bot.fbs.picklist import chunks
-from bot.fbs_texts import TASHKENT
+from bot.fbs_texts import TASHKENT, outcome_note
+from bot.i18n import create_i18n
 from core import fbs
 from core.marketplaces import Connection
 from core.settings import Settings
@@ -50,6 +53,13 @@ from tests.builders import Shop, stock_of
 from tests.sync.world import FAST_RETRY, VAULT, World, connect, list_everywhere, sandboxes, uzum_barcode
 
 SLUGS = ("uzum", "wildberries", "ozon")
+# The English of our own refusals as they were once shown: none of these words may reach an admin.
+ENGLISH = re.compile(
+    r"\b(the|no|not|is|in|of|its|it|answered|label|order|orders|supply|confirm|first|ship|shipped|awaiting|"
+    r"delivery|handed|over|adapter|connected|invoice|make|cabinet|seller|again|could|none|these|postings|sticker|"
+    r"gave|came|task|reason|cancelled|failed|marketplace|longer|work|file|point|time|slot)\b",
+    re.IGNORECASE,
+)
 # A mapping's stock_version rises with each change of its product's stock: the push job sends what is newer.
 _VERSIONS = "SELECT id, stock_version FROM marketplace_products WHERE product_id = $1"
 
@@ -212,6 +222,7 @@ async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
         confirm = WorkOnOrder(order_id=confirmed, step=FbsStep.CONFIRM).pack()
         await alerts.press(confirm, int(_message_with(alerts, confirm)["message_id"]))
     assert "Tasdiqlandi" in _message_with_text(alerts, number)["text"]
+    assert f"(№ {key})" in _message_with_text(alerts, number)["text"], "the platform's number stays after the tap"
     assert await _state(pool, order_id) == "confirmed"
 
     labels = WorkOnOrder(order_id=order_id, step=FbsStep.LABELS).pack()
@@ -437,3 +448,88 @@ async def test_the_menu_offers_the_pick_list_and_the_hand_over(admin: Chat, shop
     await admin.send("/admin")
     await admin.tap_button(OpenScreen, screen=Screen.HAND_OVER)
     assert "Topshiradigan narsa yo'q" in admin.text
+
+
+async def test_a_paper_that_came_after_nobody_waited_reaches_the_alert_chat_with_a_button(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+    process: BotUnderTest,
+    bot_settings: Settings,
+    world: World,
+    shop: Shop,
+    alerts: Chat,
+) -> None:
+    """The labels came after the bot stopped waiting (WAIT_SECONDS): the sync's alert carries them."""
+    _key, order_id = await _arrives("uzum", pool, effects, world, shop.phone)
+    worker = FbsWorker(
+        pool, redis, subscriber, effects, VAULT, sweep_seconds=30, adapter_options=_options, limits=world.limits
+    )
+    marketplace_id = world.connections["uzum"].marketplace_id
+    async with aiohttp.ClientSession() as session:
+        for kind in ("confirm", "labels"):  # asked from chat, answered after nobody waits any more
+            async with pool.acquire() as conn, effects.transaction(conn) as unit:
+                action_id = await fbs.request(unit, marketplace_id=marketplace_id, kind=kind, order_ids=[order_id])
+            assert await worker.process_due(session) == 1
+    await pool.execute("UPDATE notifications SET sent_at = NOW() WHERE kind <> 'fbs_paper_ready'")
+    await _deliver(pool, process, bot_settings)
+
+    number = await pool.fetchval("SELECT order_number FROM orders WHERE id = $1", order_id)
+    assert f"{number} yorliqlari tayyor" in alerts.text
+    await alerts.tap_button(SendActionPaper, action_id=action_id)
+    [(filename, printed)] = alerts.documents()
+    assert filename == f"labels-uzum-{action_id}.pdf" and _pdf_pages(printed) == 1
+
+    await alerts.press(SendActionPaper(action_id=action_id + 1000).pack())
+    assert alerts.toasts()[-1] == "Bu fayl endi saqlanmagan. Uni buyurtmadan qayta so'rang."
+    assert len(alerts.documents()) == 1
+
+
+@pytest.mark.parametrize("code", fbs.REFUSAL_CODES)
+def test_each_refusal_of_our_own_reads_in_uzbek_and_russian_without_english(code: fbs.RefusalCode) -> None:
+    details: dict[str, str | None] = {
+        "order_moved_on": "cancelled",
+        "refused": "400",
+        "throttled": "60",
+        "platform_down": "503",
+        "no_cancel_reason": "no_time",
+        "unexpected": None,
+    }
+    error = f"UZU-0001: {fbs.refusal(code, details.get(code, '7001'))}"
+    failed = fbs.ActionOutcome(1, "labels", "failed", error, None, None, (1,))
+    i18n = create_i18n()
+    said = {}
+    for locale in ("en", "uz", "ru"):
+        with i18n.context(), i18n.use_locale(locale):
+            said[locale] = outcome_note(failed, "Uzum Market")
+    for locale in ("uz", "ru"):
+        assert "[fbs:" not in said[locale] and said[locale] != said["en"], said[locale]
+        assert not ENGLISH.findall(said[locale].replace("Uzum Market", "")), said[locale]
+    if code != "unexpected":
+        unexpected = fbs.ActionOutcome(1, "labels", "failed", fbs.refusal("unexpected"), None, None, (1,))
+        with i18n.context(), i18n.use_locale("uz"):
+            assert outcome_note(unexpected, "Uzum Market") not in said["uz"], "a text of its own"
+
+
+async def test_a_hand_over_uzum_cannot_do_is_told_in_uzbek_not_in_our_english(
+    pool: asyncpg.Pool,
+    effects: Effects,
+    world: World,
+    worker: FbsWorker,
+    shop: Shop,
+    admin: Chat,
+) -> None:
+    """Confirmed, but in no FBS invoice of the cabinet: a condition our adapter detects, named in the admin's
+    language with Uzum's order number."""
+    key, order_id = await _arrives("uzum", pool, effects, world, shop.phone)
+    await admin.send("/orders")
+    await admin.tap_button(OpenOrder, order_id=order_id)
+    await admin.tap_button(WorkOnOrder, order_id=order_id, step=FbsStep.CONFIRM, card=True)
+    await admin.send("/handover")
+    await admin.tap_button(HandOverMarketplace, marketplace_id=world.connections["uzum"].marketplace_id)
+
+    refused = admin.text
+    assert "rad etdi: buyurtmalar hech qaysi ochiq FBS nakladnoyda yo'q" in refused and f"({key})" in refused
+    assert not ENGLISH.findall(refused.replace("Uzum Market", "")), refused
+    assert await _state(pool, order_id) == "confirmed"
