@@ -189,8 +189,8 @@ def _refusal(error: MarketplaceError) -> str:
     if error.code == "refused":
         token = fbs.refusal("refused", None if error.status is None else str(error.status))
         return f"{token} «{error.detail}»" if error.detail else token
-    if error.code in fbs.REFUSAL_CODES:
-        return fbs.refusal(cast(fbs.RefusalCode, error.code), error.detail)
+    if error.code is not None:
+        return fbs.refusal(error.code, error.detail)
     log.warning("FBS refusal without a code, told as unexpected: %s", error)
     return fbs.refusal("unexpected")
 

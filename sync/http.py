@@ -12,11 +12,14 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from sync.limiter import Lane
+
+if TYPE_CHECKING:
+    from core.fbs import RefusalCode
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,7 @@ class MarketplaceError(Exception):
         status: int | None = None,
         body: Any = None,
         *,
-        code: str | None = None,
+        code: RefusalCode | None = None,
         detail: str | None = None,
     ) -> None:
         super().__init__(message)

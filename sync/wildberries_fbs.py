@@ -172,6 +172,8 @@ class WildberriesFulfilment:
                     IncomingLine(
                         quantity=1,  # one row is one unit (an assembly task is one unit)
                         title=row.get("subjectName") or "",
+                        # By barcode only: the report's rows carry no chrtId, and their nmId names the card of
+                        # every size, not a unit (WB-SPEC 12-reports.yaml, goods-return `report` items).
                         keys=ListingKeys(barcode=row.get("barcode") or None),
                     ),
                 ),
