@@ -51,6 +51,7 @@ from bot.callbacks import (
     ReturnStep,
     RunSyncNow,
     Screen,
+    SendActionPaper,
     SendCatalogExport,
     SendCatalogTemplate,
     SetOnSale,
@@ -125,6 +126,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
         order_id=BIGGEST_ID, reason=max((r for rs in CANCEL_REASONS.values() for r in rs), key=len), card=True
     ),
     HandOverMarketplace(marketplace_id=BIGGEST_ID),
+    SendActionPaper(action_id=BIGGEST_ID),
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
     WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),
     SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
