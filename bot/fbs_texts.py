@@ -214,7 +214,7 @@ def _refusal_words(code: str, detail: str | None) -> str:
         "bad_key": _("the marketplace does not take this order number"),
         "unreachable": _("the marketplace could not be reached: try again later"),
     }
-    text = texts.get(code, _("it failed on our side: the sync log has the details"))
+    text = texts.get(code, _("it failed on our side: the details are in the server's log"))
     return f"{text} ({detail})" if detail and code in texts else text
 
 

@@ -186,13 +186,14 @@ class FbsWorker:
 def _refusal(error: MarketplaceError) -> str:
     """What the admins read of a refusal: the platform's own words quoted after its token, or the token of a
     condition we detect (core.fbs.RefusalCode); our English stays in the log."""
+    if error.code is None:
+        log.warning("FBS refusal without a code, told as unexpected: %s", error)
+        return fbs.refusal("unexpected")
+    log.info("FBS refusal %s: %s", error.code, error)
     if error.code == "refused":
         token = fbs.refusal("refused", None if error.status is None else str(error.status))
         return f"{token} «{error.detail}»" if error.detail else token
-    if error.code is not None:
-        return fbs.refusal(error.code, error.detail)
-    log.warning("FBS refusal without a code, told as unexpected: %s", error)
-    return fbs.refusal("unexpected")
+    return fbs.refusal(error.code, error.detail)
 
 
 async def _labels(
