@@ -1,0 +1,148 @@
+"""The platforms' own finance figures against the sandboxes: orders placed there and imported here turn from
+estimated to actual with every fee kind the platform reported (the seller's own rows stay), a charge that names
+no order becomes a cost of its day, reading the same period twice changes nothing, an order we do not hold is
+counted, and each read is a row in sync_logs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import asyncpg
+import pytest
+
+from core.unit_of_work import Effects
+from sync.adapter import Adapter, Finance
+from sync.adapters import build_adapter
+from sync.finance import pull_finance
+from sync.pull import pull_orders
+from tests.builders import Shop
+from tests.sync.world import FAST_RETRY, World, uzum_barcode
+
+
+@dataclass(frozen=True)
+class Platform:
+    slug: str
+    # Places `count` orders on the sandbox, as far as the platform's finance report needs them (sold,
+    # delivered), and returns their keys.
+    place: Callable[[World, Shop, int], list[str]]
+    # Books a charge that names no order (storage).
+    charge_day: Callable[[World], None]
+    # Every fee kind the sandbox reports for a placed order.
+    kinds: frozenset[str]
+    currency: str
+
+
+def _uzum_place(world: World, shop: Shop, count: int) -> list[str]:
+    world.uzum.rules = replace(world.uzum.rules, logistic_fee_per_unit=4_000)
+    return [
+        str(world.uzum.buyer_orders({uzum_barcode(shop.phone): 1}, allow_oversell=True)["id"]) for _ in range(count)
+    ]
+
+
+def _uzum_charge(world: World) -> None:
+    world.uzum.add_expense(25_000, name="Хранение товаров", source="STORAGE")
+
+
+PLATFORMS = [
+    Platform("uzum", _uzum_place, _uzum_charge, frozenset({"commission", "logistics"}), "UZS"),
+]
+
+
+def _adapter(world: World, slug: str) -> Adapter:
+    """The platform's adapter, its pacing relaxed (finance reads are 1 a minute on Wildberries)."""
+    options: dict[str, Any] = {
+        "uzum": {"requests_per_second": 200.0},
+        "wildberries": {"per_minute": 60_000, "burst": 1000, "statistics_per_minute": 60_000},
+        "ozon": {},
+    }[slug]
+    return build_adapter(world.connections[slug], world.session, world.limits, policy=FAST_RETRY, **options)
+
+
+async def _import(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -> dict[str, int]:
+    """Pull the platform's orders; our order id by the platform's key."""
+    async with pool.acquire() as conn:
+        run = await pull_orders(conn, effects, world.connections[slug], _adapter(world, slug))
+    assert run.status == "success", run.error
+    rows = await pool.fetch(
+        "SELECT marketplace_order_id, id FROM orders WHERE marketplace_id = $1", world.connections[slug].marketplace_id
+    )
+    return {row["marketplace_order_id"]: row["id"] for row in rows}
+
+
+async def _estimate(pool: asyncpg.Pool, order_ids: list[int], currency: str) -> None:
+    """What the order import writes until the platform reports: estimated fees, and the seller's own packaging."""
+    await pool.execute(
+        "INSERT INTO order_fees (order_id, kind, amount, currency, basis)"
+        " SELECT o, k.kind, 1, $2, k.basis FROM unnest($1::int[]) AS o,"
+        " (VALUES ('commission', 'estimated'), ('acquiring', 'estimated'), ('packaging', 'seller')) AS k(kind, basis)",
+        order_ids,
+        currency,
+    )
+
+
+async def _fees(pool: asyncpg.Pool, order_ids: list[int]) -> list[tuple[Any, ...]]:
+    rows = await pool.fetch(
+        "SELECT order_id, kind, amount, currency, basis FROM order_fees WHERE order_id = ANY($1::int[])"
+        " ORDER BY order_id, kind",
+        order_ids,
+    )
+    return [tuple(row) for row in rows]
+
+
+async def _finance(pool: asyncpg.Pool, effects: Effects, world: World, slug: str) -> Any:
+    adapter = _adapter(world, slug)
+    assert isinstance(adapter, Finance)
+    async with pool.acquire() as conn:
+        return await pull_finance(conn, effects, world.connections[slug], adapter, days=7, trigger="manual")
+
+
+@pytest.mark.parametrize("platform", PLATFORMS, ids=[p.slug for p in PLATFORMS])
+async def test_the_platforms_figures_replace_the_estimates_and_every_read_is_logged(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, platform: Platform
+) -> None:
+    keys = platform.place(world, shop, 2)
+    ours = await _import(pool, effects, world, platform.slug)
+    order_ids = [ours[key] for key in keys]
+    await _estimate(pool, order_ids, platform.currency)
+    stranger = platform.place(world, shop, 1)  # placed after our import: an order we do not hold
+    platform.charge_day(world)
+
+    run = await _finance(pool, effects, world, platform.slug)
+
+    assert run.status == "success", run.error
+    assert (run.counts.orders, run.counts.unknown_orders) == (2, 1) and stranger[0] not in ours
+    fees = await _fees(pool, order_ids)
+    for order_id in order_ids:
+        mine = [fee for fee in fees if fee[0] == order_id]
+        actual = {kind for _, kind, _, _, basis in mine if basis == "actual"}
+        assert actual == platform.kinds
+        assert {(kind, basis) for _, kind, _, _, basis in mine if basis != "actual"} == {("packaging", "seller")}
+        assert all(amount > 0 and currency == platform.currency for _, _, amount, currency, _ in mine)
+    [day_cost] = await pool.fetch(
+        "SELECT kind, amount, currency FROM day_costs WHERE marketplace_id = $1",
+        world.connections[platform.slug].marketplace_id,
+    )
+    assert (day_cost["kind"], day_cost["currency"]) == ("storage", platform.currency) and day_cost["amount"] > 0
+
+    again = await _finance(pool, effects, world, platform.slug)
+
+    assert again.status == "success" and again.counts == run.counts
+    assert await _fees(pool, order_ids) == fees
+    assert await pool.fetchval("SELECT count(*) FROM day_costs") == 1
+    logs = await pool.fetch(
+        "SELECT status, trigger_type, items_processed FROM sync_logs WHERE sync_type = 'finance' AND marketplace_id = $1",
+        world.connections[platform.slug].marketplace_id,
+    )
+    assert [tuple(log) for log in logs] == [("success", "manual", 3)] * 2
+
+
+async def test_a_refused_read_is_logged_as_an_error_and_writes_nothing(
+    pool: asyncpg.Pool, effects: Effects, world: World
+) -> None:
+    world.uzum.tokens.clear()  # the key was revoked
+    run = await _finance(pool, effects, world, "uzum")
+    assert run.status == "error" and run.error is not None and "401" in run.error
+    assert await pool.fetchval("SELECT count(*) FROM order_fee_lines") == 0
+    assert await pool.fetchval("SELECT status FROM sync_logs WHERE sync_type = 'finance'") == "error"
