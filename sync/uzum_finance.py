@@ -43,8 +43,9 @@ class UzumFinance:
     async def finance(self, since: datetime, until: datetime) -> FinanceReport:
         """The order items of orders placed in [since, until) as Uzum's finance list has them now (their fees
         change while an order goes on), and the expenses of the period. Dates go as epoch milliseconds: the spec
-        types them int64 without a unit, as it does the order list's, whose dates are milliseconds."""
-        dates = {"dateFrom": int(since.timestamp() * 1000), "dateTo": int(until.timestamp() * 1000) - 1}
+        types them int64 without a unit, as it does the order list's, whose dates are milliseconds. Both ends
+        count (the spec does not say): a line met in two windows is kept once."""
+        dates = {"dateFrom": int(since.timestamp() * 1000), "dateTo": int(until.timestamp() * 1000)}
         lines = [_order_line(item) async for item in self._finance_items(dates)]
         costs = [cost async for cost in self._expenses(dates) if cost is not None]
         return FinanceReport(tuple(line for line in lines if line.fees), tuple(costs))

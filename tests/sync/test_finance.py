@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -45,8 +46,31 @@ def _uzum_charge(world: World) -> None:
     world.uzum.add_expense(25_000, name="Хранение товаров", source="STORAGE")
 
 
+def _wb_place(world: World, shop: Shop, count: int) -> list[str]:
+    # The report is read 1 a minute on WB; the sandbox lets this test read it at once.
+    world.wb.rules = replace(world.wb.rules, rates={**world.wb.rules.rates, "statistics": (6_000, 100)})
+    chrt = 40_000 + shop.shirt
+    world.wb.stocks[world.wb.default_warehouse][chrt] = 10
+    tasks = [world.wb.buyer_orders({chrt: 1})[0] for _ in range(count)]
+    for task in tasks:
+        world.wb.set_order_status(task["id"], wb_status="sold")
+        world.wb.charge("penalty", 150.0, day=date.today(), task_id=task["id"])
+    return [str(task["id"]) for task in tasks]
+
+
+def _wb_charge(world: World) -> None:
+    world.wb.charge("storage_fee", 12.5, day=date.today())
+
+
 PLATFORMS = [
     Platform("uzum", _uzum_place, _uzum_charge, frozenset({"commission", "logistics"}), "UZS"),
+    Platform(
+        "wildberries",
+        _wb_place,
+        _wb_charge,
+        frozenset({"commission", "acquiring", "logistics", "penalty"}),
+        "RUB",
+    ),
 ]
 
 
