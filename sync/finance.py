@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
@@ -49,7 +49,7 @@ SELECT NOT EXISTS (SELECT 1 FROM sync_logs WHERE marketplace_id = $1 AND sync_ty
 @dataclass(frozen=True)
 class FinanceRun:
     status: str  # 'success' or 'error'
-    counts: FinanceCounts = FinanceCounts()
+    counts: FinanceCounts = field(default_factory=FinanceCounts)
     error: str | None = None
 
 

@@ -12,22 +12,25 @@ from typing import Any
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 
 from core.unit_of_work import Effects
 from sync.adapter import Adapter, Finance
 from sync.adapters import build_adapter
-from sync.finance import pull_finance
+from sync.finance import daily_job, pull_finance
+from sync.limiter import RateLimits
 from sync.pull import pull_orders
 from tests.builders import Shop
-from tests.sync.world import FAST_RETRY, World, uzum_barcode
+from tests.sync.world import FAST_RETRY, VAULT, World, uzum_barcode
 
 
 @dataclass(frozen=True)
 class Platform:
     slug: str
-    # Places `count` orders on the sandbox, as far as the platform's finance report needs them (sold,
-    # delivered), and returns their keys.
+    # Places `count` orders on the sandbox and returns their keys.
     place: Callable[[World, Shop, int], list[str]]
+    # Takes these orders as far as the platform's finance report needs them (sold, delivered).
+    settle: Callable[[World, list[str]], None]
     # Books a charge that names no order (storage).
     charge_day: Callable[[World], None]
     # Every fee kind the sandbox reports for a placed order.
@@ -42,6 +45,10 @@ def _uzum_place(world: World, shop: Shop, count: int) -> list[str]:
     ]
 
 
+def _uzum_settle(world: World, keys: list[str]) -> None:
+    """Uzum's finance list has an order's items from the moment it is placed."""
+
+
 def _uzum_charge(world: World) -> None:
     world.uzum.add_expense(25_000, name="Хранение товаров", source="STORAGE")
 
@@ -51,24 +58,51 @@ def _wb_place(world: World, shop: Shop, count: int) -> list[str]:
     world.wb.rules = replace(world.wb.rules, rates={**world.wb.rules.rates, "statistics": (6_000, 100)})
     chrt = 40_000 + shop.shirt
     world.wb.stocks[world.wb.default_warehouse][chrt] = 10
-    tasks = [world.wb.buyer_orders({chrt: 1})[0] for _ in range(count)]
-    for task in tasks:
-        world.wb.set_order_status(task["id"], wb_status="sold")
-        world.wb.charge("penalty", 150.0, day=date.today(), task_id=task["id"])
-    return [str(task["id"]) for task in tasks]
+    return [str(world.wb.buyer_orders({chrt: 1})[0]["id"]) for _ in range(count)]
+
+
+def _wb_settle(world: World, keys: list[str]) -> None:
+    for key in keys:
+        world.wb.set_order_status(int(key), wb_status="sold")
+        world.wb.charge("penalty", 150.0, day=date.today(), task_id=int(key))
 
 
 def _wb_charge(world: World) -> None:
     world.wb.charge("storage_fee", 12.5, day=date.today())
 
 
+def _ozon_place(world: World, shop: Shop, count: int) -> list[str]:
+    return [
+        str(world.ozon.buyer_orders({60_000 + shop.phone: 1}, allow_oversell=True)["posting_number"])
+        for _ in range(count)
+    ]
+
+
+def _ozon_settle(world: World, keys: list[str]) -> None:
+    for key in keys:
+        world.ozon.set_order_status(key, "delivered")
+
+
+def _ozon_charge(world: World) -> None:
+    world.ozon.book("OperationMarketplaceServiceStorage", -310.0)
+
+
 PLATFORMS = [
-    Platform("uzum", _uzum_place, _uzum_charge, frozenset({"commission", "logistics"}), "UZS"),
+    Platform("uzum", _uzum_place, _uzum_settle, _uzum_charge, frozenset({"commission", "logistics"}), "UZS"),
     Platform(
         "wildberries",
         _wb_place,
+        _wb_settle,
         _wb_charge,
         frozenset({"commission", "acquiring", "logistics", "penalty"}),
+        "RUB",
+    ),
+    Platform(
+        "ozon",
+        _ozon_place,
+        _ozon_settle,
+        _ozon_charge,
+        frozenset({"commission", "acquiring", "logistics", "last_mile"}),
         "RUB",
     ),
 ]
@@ -131,6 +165,7 @@ async def test_the_platforms_figures_replace_the_estimates_and_every_read_is_log
     order_ids = [ours[key] for key in keys]
     await _estimate(pool, order_ids, platform.currency)
     stranger = platform.place(world, shop, 1)  # placed after our import: an order we do not hold
+    platform.settle(world, keys + stranger)
     platform.charge_day(world)
 
     run = await _finance(pool, effects, world, platform.slug)
@@ -156,7 +191,8 @@ async def test_the_platforms_figures_replace_the_estimates_and_every_read_is_log
     assert await _fees(pool, order_ids) == fees
     assert await pool.fetchval("SELECT count(*) FROM day_costs") == 1
     logs = await pool.fetch(
-        "SELECT status, trigger_type, items_processed FROM sync_logs WHERE sync_type = 'finance' AND marketplace_id = $1",
+        "SELECT status, trigger_type, items_processed FROM sync_logs"
+        " WHERE sync_type = 'finance' AND marketplace_id = $1",
         world.connections[platform.slug].marketplace_id,
     )
     assert [tuple(log) for log in logs] == [("success", "manual", 3)] * 2
@@ -170,3 +206,16 @@ async def test_a_refused_read_is_logged_as_an_error_and_writes_nothing(
     assert run.status == "error" and run.error is not None and "401" in run.error
     assert await pool.fetchval("SELECT count(*) FROM order_fee_lines") == 0
     assert await pool.fetchval("SELECT status FROM sync_logs WHERE sync_type = 'finance'") == "error"
+
+
+async def test_the_daily_job_reads_each_marketplace_once_a_day(
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, world: World
+) -> None:
+    job = daily_job(effects, VAULT, RateLimits(redis))
+    async with pool.acquire() as conn:
+        await job(conn)
+        await job(conn)  # within the day: nothing is due
+    logs = await pool.fetch("SELECT marketplace_id, status FROM sync_logs WHERE sync_type = 'finance'")
+    assert sorted(tuple(log) for log in logs) == sorted(
+        (connection.marketplace_id, "success") for connection in world.connections.values()
+    )
