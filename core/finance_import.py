@@ -56,16 +56,16 @@ _ORDERS = """
 SELECT marketplace_order_id, id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = ANY($2::text[])
 """
 
+# A line read again says what it says now (Uzum's items change while an order goes on): its rows are replaced.
+_DROP_LINES = """
+DELETE FROM order_fee_lines WHERE marketplace_id = $1 AND line_key = ANY($2::text[])
+"""
+
 _LINES = """
-INSERT INTO order_fee_lines (marketplace_id, source_key, order_id, kind, amount, currency)
-SELECT $1, l.source_key, l.order_id, l.kind, l.amount, l.currency
+INSERT INTO order_fee_lines (marketplace_id, line_key, order_id, kind, amount, currency)
+SELECT $1, l.line_key, l.order_id, l.kind, l.amount, l.currency
   FROM unnest($2::text[], $3::int[], $4::text[], $5::numeric[], $6::text[])
-       AS l(source_key, order_id, kind, amount, currency)
-    ON CONFLICT (marketplace_id, source_key) DO UPDATE
-   SET amount = EXCLUDED.amount, currency = EXCLUDED.currency, kind = EXCLUDED.kind, order_id = EXCLUDED.order_id,
-       updated_at = NOW()
- WHERE (order_fee_lines.amount, order_fee_lines.currency, order_fee_lines.kind, order_fee_lines.order_id)
-       IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.currency, EXCLUDED.kind, EXCLUDED.order_id)
+       AS l(line_key, order_id, kind, amount, currency)
 """
 
 # The platform's figures replace our estimate of every kind, not only the kinds it reported: what it did not
@@ -116,8 +116,9 @@ async def record(unit: UnitOfWork, marketplace_id: int, report: ReportShape) -> 
         order_id = ours.get(line.order_key)
         if order_id is not None:
             for fee in line.fees:
-                lines[(f"{line.key}:{fee.kind}:{fee.currency}", order_id, fee.kind, fee.currency)] += fee.amount
+                lines[(line.key, order_id, fee.kind, fee.currency)] += fee.amount
     if lines:
+        await conn.execute(_DROP_LINES, marketplace_id, sorted({key for key, _, _, _ in lines}))
         await conn.execute(
             _LINES,
             marketplace_id,

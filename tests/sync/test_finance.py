@@ -219,3 +219,23 @@ async def test_the_daily_job_reads_each_marketplace_once_a_day(
     assert sorted(tuple(log) for log in logs) == sorted(
         (connection.marketplace_id, "success") for connection in world.connections.values()
     )
+
+
+async def test_an_uzum_item_read_again_says_what_it_says_now(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """Uzum's finance list has an item's fees as they are now: once the buyer cancels, its commission and logistics
+    are nothing, and a read replaces what the earlier one said."""
+    [key] = _uzum_place(world, shop, 1)
+    order_id = (await _import(pool, effects, world, "uzum"))[key]
+    await _finance(pool, effects, world, "uzum")
+    assert {kind: amount > 0 for _, kind, amount, _, _ in await _fees(pool, [order_id])} == {
+        "commission": True,
+        "logistics": True,
+    }
+    world.uzum.buyer_cancels(int(key))
+    await _finance(pool, effects, world, "uzum")
+    assert {(kind, amount, basis) for _, kind, amount, _, basis in await _fees(pool, [order_id])} == {
+        ("commission", 0, "actual"),
+        ("logistics", 0, "actual"),
+    }
