@@ -1,7 +1,7 @@
 """Wildberries' realization report of the sandbox, statistics-api `GET /api/v5/supplier/reportDetailByPeriod`
-(WB-SPEC 13-finances.yaml, DetailReportItem): a sale row and a logistics row for every task WB has sold, figures
-derived from its price, and the charges a test books (storage, penalties, deductions), paged by rrd_id with a 204
-at the end."""
+(WB-SPEC 13-finances.yaml, DetailReportItem): a sale row and a logistics row for every task WB has sold, a return
+row and its logistics for every sold task a buyer returned, figures derived from its price, and the charges a test
+books (storage, penalties, deductions), paged by rrd_id with a 204 at the end."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from demo.sandboxes.wildberries_models import MOSCOW, WbTask
+from demo.sandboxes.wildberries_models import MOSCOW, WbReturn, WbTask
 from demo.sandboxes.wildberries_wire import wb_error
 
 REPORT_LIMIT_MAX = 100_000
@@ -42,6 +42,7 @@ class WbCharge:
 
 class WbFinanceApi:
     tasks: dict[int, WbTask]
+    returns: list[WbReturn]
     charges: list[WbCharge]
     _rrd_ids: count[int]
     # The report's currency as WB names it (currency_name): "руб" in the spec's example.
@@ -58,13 +59,16 @@ class WbFinanceApi:
         return booked
 
     def report_rows(self) -> list[dict[str, Any]]:
-        """Every row WB's report holds now, in rrd_id order: a sold task's sale and its delivery (rrd_id from the
-        task id, stable between calls), then the booked charges. The sandbox keeps no sale time: a sale is
-        dated on the day the task was made."""
+        """Every row WB's report holds now, in rrd_id order: a sold task's sale and its delivery, a return's
+        reversal and its way back (rrd_id from the task id, stable between calls), then the booked charges. The
+        sandbox keeps no sale time: a sale is dated on the day the task was made."""
         rows = []
         for task in sorted(self.tasks.values(), key=lambda t: t.id):
             if task.wb_status == "sold":
                 rows += [self._sale_row(task), self._delivery_row(task)]
+        for back in self.returns:
+            if back.task.wb_status == "sold":
+                rows += [self._return_row(back), self._return_delivery_row(back)]
         rows += [self._charge_row(charge) for charge in self.charges]
         return sorted(rows, key=lambda row: row["rrd_id"])
 
@@ -108,6 +112,18 @@ class WbFinanceApi:
             acquiring_fee=acquiring,
             ppvz_for_pay=round(retail - reward - acquiring, 2),
         )
+        return row
+
+    def _return_row(self, back: WbReturn) -> dict[str, Any]:
+        """The sale's figures again under doc_type_name Возврат: WB takes the money back and returns its reward."""
+        row = self._sale_row(back.task)
+        row.update(rrd_id=back.task.id * 10 + 3, rr_dt=_day(back.order_date).isoformat())
+        row.update(doc_type_name="Возврат", supplier_oper_name="Возврат")
+        return row
+
+    def _return_delivery_row(self, back: WbReturn) -> dict[str, Any]:
+        row = self._row(back.task.id * 10 + 4, _day(back.order_date), "Логистика", back.task)
+        row.update(return_amount=1, delivery_rub=DELIVERY_RUB, bonus_type_name="От клиента при возврате")
         return row
 
     def _delivery_row(self, task: WbTask) -> dict[str, Any]:

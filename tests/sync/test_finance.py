@@ -239,3 +239,22 @@ async def test_an_uzum_item_read_again_says_what_it_says_now(
         ("commission", 0, "actual"),
         ("logistics", 0, "actual"),
     }
+
+
+async def test_a_wildberries_return_gives_the_commission_back_and_costs_its_way_back(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """A return row (doc_type_name Возврат) reverses the sale's reward and acquiring; its delivery row counts a
+    return (return_amount), so its cost is return logistics."""
+    [key] = _wb_place(world, shop, 1)
+    order_id = (await _import(pool, effects, world, "wildberries"))[key]
+    world.wb.set_order_status(int(key), wb_status="sold")
+    world.wb.buyer_returns(int(key))
+    run = await _finance(pool, effects, world, "wildberries")
+    assert run.status == "success", run.error
+    assert {kind: amount for _, kind, amount, _, _ in await _fees(pool, [order_id])} == {
+        "commission": 0,
+        "acquiring": 0,
+        "logistics": 50,
+        "return_logistics": 50,
+    }
