@@ -18,6 +18,7 @@ from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpda
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, per_second
 from sync.uzum_fbs import UzumFulfilment
+from sync.uzum_finance import UzumFinance
 from sync.uzum_wire import describe, errors, moment, raise_for
 
 BASE_URL = "https://api-seller.uzum.uz/api/seller-openapi"
@@ -33,7 +34,7 @@ CANCELLED_STATUSES = ("CANCELED", "PENDING_CANCELLATION")
 PLACED_MARGIN = timedelta(days=1)
 
 
-class UzumAdapter(UzumFulfilment):
+class UzumAdapter(UzumFulfilment, UzumFinance):
     """Paced a little under Uzum's observed one request a second, one pace for every call of the token (contract
     1.7 [C]: the limit is per token): a 429 there throttles the token for a minute or more, so running at
     exactly the limit (where clock jitter trips it) costs far more than 10 % of speed."""
