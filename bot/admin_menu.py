@@ -29,6 +29,7 @@ def menu_markup() -> InlineKeyboardMarkup:
             [item(_("📋 Pick list"), Screen.PICK_LIST), item(_("🚚 Hand over"), Screen.HAND_OVER)],
             [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("🛒 Sales channels"), Screen.CHANNELS)],
             [item(_("🏪 Shop profile"), Screen.SHOP), item(_("👥 Admins"), Screen.ADMINS)],
+            [item(_("💰 Money settings"), Screen.MONEY)],
         ]
     )
 

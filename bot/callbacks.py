@@ -11,6 +11,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from core.catalog_requests import Action as CatalogAction
+from core.money_settings import MoneySetting
 from core.order_status import Status
 from core.shop import ProfileField
 
@@ -34,6 +35,7 @@ class Screen(StrEnum):
     SHOP = "shop"
     PICK_LIST = "pick_list"
     HAND_OVER = "hand_over"
+    MONEY = "money"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -180,6 +182,12 @@ class ChangeOrderStatus(CallbackData, prefix="order_status"):
     to: Status
 
 
+class CollectCash(CallbackData, prefix="cash_collect"):
+    """Marks a cash-on-delivery order's cash collected; a second tap finds it collected and changes nothing."""
+
+    order_id: int
+
+
 class ShowReport(CallbackData, prefix="report"):
     """A report of a named period: today, week or month."""
 
@@ -245,6 +253,14 @@ class EditShopProfile(CallbackData, prefix="shop_edit"):
 
 class ClearShopProfile(CallbackData, prefix="shop_clear"):
     field: ProfileField
+
+
+class EditMoneySetting(CallbackData, prefix="money_edit"):
+    setting: MoneySetting
+
+
+class ClearMoneySetting(CallbackData, prefix="money_clear"):
+    setting: MoneySetting
 
 
 class ConnectMarketplace(CallbackData, prefix="mp_connect"):

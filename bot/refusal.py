@@ -32,6 +32,7 @@ ADMIN_COMMANDS = (
     "picklist",
     "handover",
     "rate",
+    "money",
 )
 
 router = Router(name=__name__)

@@ -34,6 +34,11 @@ def money(value: Decimal | int | None) -> str:
     return _("{amount} sum").format(amount=number(value))
 
 
+def money_in(value: Decimal, currency: str) -> str:
+    """An amount in its currency: so'm as everywhere else, any other currency by its ISO letters."""
+    return money(value) if currency == "UZS" else f"{number(value)} {currency}"
+
+
 def parse_amount(text: str) -> Decimal | None:
     """'120 000', '120000', '99,5' -> Decimal; None when it is not a non-negative amount."""
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")

@@ -22,6 +22,8 @@ MARKETPLACE_IMPORT = "catalog.marketplace_import"
 CATALOG_AUTOMAP = "catalog.automap"
 ORDER_PLACE = "order.place"
 ORDER_STATUS = "order.status"
+# An order's cash on delivery marked collected by an admin (core.cash).
+CASH_COLLECT = "order.cash_collected"
 ADMIN_GRANT = "admin.grant"
 ADMIN_REVOKE = "admin.revoke"
 CHANNEL_ADD = "channel.add"

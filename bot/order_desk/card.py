@@ -12,15 +12,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import fbs_texts
 from bot.access import admin_router
-from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, OpenOrder, OrderList
+from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, CollectCash, OpenOrder, OrderList
 from bot.errors import describe
 from bot.forms import show, tell
 from bot.menu_buttons import menu_button
-from bot.texts import money, status_action, status_label
-from core import admin_orders, analytics, fbs
+from bot.order_desk import money as order_money_texts
+from bot.texts import money_in, status_action, status_label
+from core import admin_orders, analytics, cash, fbs, order_money
 from core.admin_orders import OrderCard
 from core.errors import DomainError
 from core.fbs import OrderWork
+from core.order_money import OrderMoney
 from core.order_status import Status
 from core.unit_of_work import Effects
 from core.users import User
@@ -30,9 +32,11 @@ LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 router = admin_router(__name__)
 
 
-def render(card: OrderCard, work: OrderWork | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    """The card; a marketplace order's (`work`) also shows its FBS state and deadline and offers its steps."""
+def render(card: OrderCard, view: OrderMoney, work: OrderWork | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The card with its money (`view`); a marketplace order's (`work`) also shows its FBS state and deadline
+    and offers its steps; a cash order whose cash is expected offers "cash collected"."""
     order = card.order
+    currency = view.currency
     when = order.order_date.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
     lines = [
         f"🧾 {order.order_number} — {status_label(order.status)}",
@@ -41,18 +45,17 @@ def render(card: OrderCard, work: OrderWork | None = None) -> tuple[str, InlineK
         _("Address: {address}").format(address=order.customer_address or _("none (pickup)")),
         _("Items:"),
         *[
-            f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money(item.price)}"
+            f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money_in(item.price, currency)}"
             for item in card.items
         ],
-        _("Subtotal: {amount}").format(amount=money(order.subtotal)),
-        _("Delivery: {amount}").format(amount=money(order.delivery_fee)),
-        _("Total: {amount}").format(amount=money(order.total)),
-        _("Cost: {cost} · commission: {commission} · profit: {profit}").format(
-            cost=money(order.total_cost),
-            commission=money(order.total_commission),
-            profit=money(order.total_profit),
+        _("Subtotal: {amount}").format(amount=money_in(order.subtotal, currency)),
+        _("Delivery: {amount}").format(amount=money_in(order.delivery_fee, currency)),
+        _("Total: {amount}").format(amount=money_in(order.total, currency)),
+        _("Cost: {amount}").format(
+            amount="—" if order.total_cost is None else money_in(order.total_cost, view.base_currency)
         ),
-        _("Payment: {status}").format(status=order.payment_status),
+        *order_money_texts.money_lines(view),
+        order_money_texts.payment_line(order.payment_status, view),
     ]
     if order.created_by_name:
         lines.append(_("Typed in by {name}").format(name=order.created_by_name))
@@ -80,13 +83,23 @@ def render(card: OrderCard, work: OrderWork | None = None) -> tuple[str, InlineK
         for target in targets
     ]
     steps = [] if work is None else fbs_texts.work_buttons(order.id, work.state, card=True)
+    collect = (
+        [InlineKeyboardButton(text=_("💵 Cash collected"), callback_data=CollectCash(order_id=order.id).pack())]
+        if view.cash is not None and view.cash.expected
+        else []
+    )
     back = [InlineKeyboardButton(text=_("⬅️ Orders"), callback_data=OrderList().pack()), menu_button()]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (*steps, moves, back) if row])
+    rows = (*steps, collect, moves, back)
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
 async def load(pool: asyncpg.Pool, order_id: int) -> tuple[str, InlineKeyboardMarkup]:
     async with pool.acquire() as conn:
-        return render(await admin_orders.order_card(conn, order_id), await fbs.work_of(conn, order_id))
+        return render(
+            await admin_orders.order_card(conn, order_id),
+            await order_money.of_order(conn, order_id),
+            await fbs.work_of(conn, order_id),
+        )
 
 
 @router.callback_query(OpenOrder.filter())
@@ -130,6 +143,34 @@ async def move(
         note = describe(error)
     with contextlib.suppress(TelegramBadRequest):
         await callback.answer(note)
+    try:
+        text, markup = await load(pool, callback_data.order_id)
+    except DomainError:
+        return
+    await show(callback, text, markup, answer=False)
+
+
+def _cash_refusal(error: cash.CashRefused) -> str:
+    return {
+        cash.Refusal.NOT_CASH: _("This order is not paid in cash on delivery; nothing was changed."),
+        cash.Refusal.CANCELLED: _("This order was cancelled: no cash is expected; nothing was changed."),
+    }.get(error.reason, _("The cash of this order is already marked collected; nothing was changed."))
+
+
+@router.callback_query(CollectCash.filter())
+async def collect_cash(
+    callback: CallbackQuery, callback_data: CollectCash, pool: asyncpg.Pool, effects: Effects, admin: User
+) -> None:
+    try:
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            await cash.collect(uow, callback_data.order_id, admin.id)
+        note = _("💵 Cash collected: the order is paid.")
+    except cash.CashRefused as error:  # a second tap, or another admin was quicker
+        note = _cash_refusal(error)
+    except DomainError as error:
+        note = describe(error)
+    with contextlib.suppress(TelegramBadRequest):
+        await callback.answer(note, show_alert=True)
     try:
         text, markup = await load(pool, callback_data.order_id)
     except DomainError:

@@ -23,10 +23,13 @@ from bot.callbacks import (
     ChangePhotos,
     CheckMarketplaceKey,
     ChooseLanguage,
+    ClearMoneySetting,
     ClearShopProfile,
+    CollectCash,
     ConnectMarketplace,
     CountStock,
     DecideReturn,
+    EditMoneySetting,
     EditPrice,
     EditShopProfile,
     ExplainMarketplacePrice,
@@ -66,6 +69,7 @@ from bot.callbacks import (
 from bot.forms import new_form_id
 from core.catalog_requests import Action as CatalogAction
 from core.fbs import CANCEL_REASONS
+from core.money_settings import MoneySetting
 from core.order_status import Status
 from core.reports import NAMED
 from core.shop import ProfileField
@@ -104,6 +108,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     OpenOrder(order_id=BIGGEST_ID),
     AskToCancelOrder(order_id=BIGGEST_ID, seen=longest(Status)),
     ChangeOrderStatus(order_id=BIGGEST_ID, seen=longest(Status), to=longest(Status)),
+    CollectCash(order_id=BIGGEST_ID),
     ShowReport(period=max(NAMED, key=len)),
     RunSyncNow(marketplace_id=BIGGEST_ID),
     PauseSync(marketplace_id=BIGGEST_ID, paused=True),
@@ -118,6 +123,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     SwitchChannel(channel_id=BIGGEST_ID, on=True),
     EditShopProfile(field=longest(ProfileField)),
     ClearShopProfile(field=longest(ProfileField)),
+    EditMoneySetting(setting=longest(MoneySetting)),
+    ClearMoneySetting(setting=longest(MoneySetting)),
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
     MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
