@@ -110,10 +110,11 @@ class ListedOrder:
     customer_name: str
     order_date: datetime
     channel: str
+    currency: str  # of the total: a marketplace's (RUB, ...) or the base currency
 
 
 _LIST = """
-SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m.name AS channel,
+SELECT o.id, o.order_number, o.status, o.total, o.customer_name, o.order_date, m.name AS channel, o.currency,
        COUNT(*) OVER () AS total_count
   FROM orders o
   JOIN marketplaces m ON m.id = o.marketplace_id

@@ -14,7 +14,7 @@ from bot.access import admin_router
 from bot.callbacks import OpenOrder, OrderList
 from bot.forms import show
 from bot.menu_buttons import menu_button
-from bot.texts import money, status_label
+from bot.texts import money_in, status_label
 from core import admin_orders, analytics
 from core.admin_orders import Channel, ListedOrder
 from core.order_status import Status
@@ -42,7 +42,7 @@ def _markup(wanted: OrderList, rows: list[ListedOrder], total: int, channels: li
     orders = [
         [
             InlineKeyboardButton(
-                text=f"{row.order_number} · {status_label(row.status)} · {money(row.total)}",
+                text=f"{row.order_number} · {status_label(row.status)} · {money_in(row.total, row.currency)}",
                 callback_data=OpenOrder(order_id=row.id).pack(),
             )
         ]

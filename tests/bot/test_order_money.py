@@ -102,6 +102,7 @@ async def test_a_rouble_orders_card_lists_its_fees_and_its_profit_in_som_at_the_
             unit, "RUB", rates.local_today(), Decimal(140), source="admin", actor_id=None, from_day_on=False
         )
     await admin.send("/orders")
+    assert "· 1 500 RUB" in str(admin.buttons())
     await admin.tap_data(OpenOrder(order_id=order))
 
     day = rates.local_today().strftime("%d.%m.%Y")
