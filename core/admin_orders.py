@@ -157,9 +157,7 @@ class OrderView:
     subtotal: Decimal
     delivery_fee: Decimal
     total: Decimal
-    total_cost: Decimal | None
-    total_commission: Decimal
-    total_profit: Decimal | None
+    total_cost: Decimal | None  # in the base currency; fees and profit are core.order_money's
     payment_status: str
     created_by_name: str | None
 
@@ -200,7 +198,7 @@ class OrderCard:
 
 _CARD = """
 SELECT o.id, o.order_number, o.status, o.order_date, m.name AS channel, o.customer_name, o.customer_phone,
-       o.customer_address, o.subtotal, o.delivery_fee, o.total, o.total_cost, o.total_commission, o.total_profit,
+       o.customer_address, o.subtotal, o.delivery_fee, o.total, o.total_cost,
        o.payment_status, u.first_name AS created_by_name
   FROM orders o
   JOIN marketplaces m ON m.id = o.marketplace_id
