@@ -1,7 +1,8 @@
 """Orders from every channel through one door: `place` (and `quote`, what placing would charge and earn).
 
 `place` checks every line, takes the stock (or holds it until payment), and writes the order with price,
-cost, commission and profit snapshots, all in the caller's unit of work: any failing line leaves no trace.
+cost, commission and profit snapshots and its estimated fees (core.fees), all in the caller's unit of work: any
+failing line leaves no trace.
 The order then moves along core.order_status; card payments' holds are core.holds'.
 """
 
@@ -13,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from core import inventory, outbox
+from core import fees, inventory, outbox
 from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Source
@@ -56,6 +57,8 @@ class NewOrder:
     hold_for_payment: bool = False
     # When the buyer ordered, if not now (a marketplace order imported after the fact): its sales day.
     placed_at: datetime | None = None
+    # The currency of the lines' prices (ISO 4217 letters); None: the shop's base currency (manual, own store).
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,13 +114,14 @@ WITH number AS (
         order_number, marketplace_id, marketplace_order_id, user_id, created_by,
         customer_name, customer_phone, customer_address,
         subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
-        payment_status, payment_method, note, order_date
+        payment_status, payment_method, note, order_date, currency
     )
     SELECT :number_prefix || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
            :channel_id, :marketplace_order_id, :user_id, :created_by,
            :customer_name, :customer_phone, :customer_address,
            :subtotal, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
-           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW())
+           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW()),
+           COALESCE(:currency::text, (SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')
       FROM number
     RETURNING id, order_number
 ), items AS (
@@ -204,6 +208,7 @@ async def place(
             payment_method=order.payment_method,
             note=order.note,
             placed_at=order.placed_at,
+            currency=order.currency,
             product_ids=[p.line.product_id for p in priced],
             product_names=[p.product["name_uz"] for p in priced],
             product_skus=[p.product["sku"] for p in priced],
@@ -222,6 +227,7 @@ async def place(
     )
     assert written is not None  # the INSERT ... RETURNING always gives its row
     order_id, order_number = written["id"], written["order_number"]
+    await fees.estimate(conn, order_id)
 
     source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
     if order.hold_for_payment:

@@ -3,6 +3,8 @@ reader's language; and the buttons to another period."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
@@ -21,14 +23,22 @@ def period_title(period: Period) -> str:
     return first if first == last else f"{first} – {last}"
 
 
+def _amount(value: Decimal | None) -> str:
+    """An amount in the base currency; None is a figure that needs an exchange rate nobody entered."""
+    return money(value) if value is not None else _("rate missing")
+
+
 def _money_lines(sales: Sales) -> list[str]:
     margin = f"{number(sales.margin)}%" if sales.margin is not None else "—"
     return [
         _("Revenue {revenue} · orders {orders} · units {units}").format(
-            revenue=money(sales.revenue), orders=sales.orders, units=sales.units
+            revenue=_amount(sales.revenue), orders=sales.orders, units=sales.units
         ),
         _("Cost {cost} · commission {commission} · profit {profit} · margin {margin}").format(
-            cost=money(sales.cost), commission=money(sales.commission), profit=money(sales.profit), margin=margin
+            cost=money(sales.cost),
+            commission=_amount(sales.commission),
+            profit=_amount(sales.profit),
+            margin=margin,
         ),
     ]
 
@@ -51,7 +61,7 @@ def render(report: Report) -> str:
                         name=sales.name[:MAX_NAME],
                         sku=sales.key,
                         units=sales.units,
-                        revenue=money(sales.revenue),
+                        revenue=_amount(sales.revenue),
                     )
                     for rank, sales in enumerate(report.top, start=1)
                 ],
