@@ -19,6 +19,10 @@ LANGUAGE sql STABLE AS $$
            END
 $$;
 
+-- The shop's base currency (shop_settings 'base_currency', so'm when never set).
+CREATE VIEW profit_base AS
+SELECT COALESCE((SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')::char(3) AS base_currency;
+
 -- Reports read a period's local days: these find its orders and stock-learnt sales without reading the rest.
 CREATE INDEX idx_orders_local_day ON orders (((order_date AT TIME ZONE 'Asia/Tashkent')::date));
 CREATE INDEX idx_inv_movements_marketplace_sale_day ON inventory_movements (((created_at AT TIME ZONE 'Asia/Tashkent')::date))
@@ -95,7 +99,9 @@ SELECT order_id, day, marketplace_id,
  WHERE basis IN ('actual', 'estimated')
  GROUP BY order_id, day, marketplace_id;
 
--- Sales of each local day and channel in the base currency: each currency's sum converted at its day's rate.
+-- Sales of each local day and channel in the base currency: each currency's sum converted at its day's rate
+-- (the newest rate on or before the day, by the primary key; the same lookup as profit_rate, written out so the
+-- planner can reuse a lookup for the many slices of one day and currency).
 CREATE VIEW channel_day_sales AS
 SELECT slice.day,
        slice.marketplace_id,
@@ -107,8 +113,12 @@ SELECT slice.day,
   FROM (SELECT day, marketplace_id, currency, COUNT(DISTINCT order_id) AS orders, SUM(units) AS units,
                SUM(revenue) AS revenue, SUM(cost) AS cost
           FROM sales_lines
-         GROUP BY day, marketplace_id, currency) AS slice,
-       LATERAL profit_rate(slice.currency, slice.day) AS rate
+         GROUP BY day, marketplace_id, currency) AS slice
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = slice.currency AND r.day <= slice.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
+ CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
+                                 ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.marketplace_id;
 
 -- Every fee of each local day and channel, per kind and basis, in the base currency: the orders' fees, the
@@ -131,8 +141,12 @@ SELECT slice.day,
         UNION ALL
         SELECT day, marketplace_id, currency, kind, 'day', SUM(amount)
           FROM day_costs
-         GROUP BY day, marketplace_id, currency, kind) AS slice,
-       LATERAL profit_rate(slice.currency, slice.day) AS rate
+         GROUP BY day, marketplace_id, currency, kind) AS slice
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = slice.currency AND r.day <= slice.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
+ CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
+                                 ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.marketplace_id, slice.kind, slice.basis;
 
 -- Each order line's share of its order's fees (by the line's share of the order's revenue), per kind, in the
@@ -172,8 +186,12 @@ SELECT slice.day,
                 SELECT day, product_sku, currency, NULL, 0, 0, 0, 0, SUM(amount)
                   FROM line_fees
                  GROUP BY day, product_sku, currency) AS part
-         GROUP BY day, product_sku, currency) AS slice,
-       LATERAL profit_rate(slice.currency, slice.day) AS rate
+         GROUP BY day, product_sku, currency) AS slice
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = slice.currency AND r.day <= slice.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
+ CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
+                                 ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.product_sku;
 
 -- Each product's fees of each local day per kind in the base currency: which fee ate a product's profit.
@@ -184,8 +202,12 @@ SELECT slice.day,
        CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.amount * rate, 2)) END AS amount
   FROM (SELECT day, product_sku, currency, kind, SUM(amount) AS amount
           FROM line_fees
-         GROUP BY day, product_sku, currency, kind) AS slice,
-       LATERAL profit_rate(slice.currency, slice.day) AS rate
+         GROUP BY day, product_sku, currency, kind) AS slice
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = slice.currency AND r.day <= slice.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
+ CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
+                                 ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.product_sku, slice.kind;
 
 -- Each order's profit in the base currency: its kept lines' revenue at its day's rate, less our cost and all
@@ -232,6 +254,10 @@ SELECT slice.day,
                COUNT(*) FILTER (WHERE status = 'delivered' AND cash_collected_at IS NULL) AS delivered_uncollected
           FROM orders
          WHERE payment_method = 'cash' AND status <> 'cancelled'
-         GROUP BY 1, currency) AS slice,
-       LATERAL profit_rate(slice.currency, slice.day) AS rate
+         GROUP BY 1, currency) AS slice
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = slice.currency AND r.day <= slice.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
+ CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
+                                 ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day;
