@@ -11,8 +11,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import asyncpg
-
 from core.db import Conn
 
 DEFAULT_TIMEZONE = "Asia/Tashkent"
@@ -41,6 +39,10 @@ class Sales:
     revenue: Decimal | None
     cost: Decimal
     fees: tuple[FeeAmount, ...] = ()
+    # Orders whose fees the platform reported, and those whose fees are still our estimate (an order of a
+    # channel with no platform fee is in neither).
+    actual_orders: int = 0
+    estimated_orders: int = 0
 
     def fee(self, kind: str) -> Decimal | None:
         return _sum(f.amount for f in self.fees if f.kind == kind)
@@ -100,6 +102,8 @@ def combine(key: str, name: str, slices: list[Sales]) -> Sales:
         _sum(s.revenue for s in slices),
         sum((s.cost for s in slices), Decimal(0)),
         _merge_fees(s.fees for s in slices),
+        sum(s.actual_orders for s in slices),
+        sum(s.estimated_orders for s in slices),
     )
 
 
@@ -107,8 +111,48 @@ def total(slices: list[Sales]) -> Sales:
     return combine("total", "total", slices)
 
 
+# The kept sums of sql/024_profit.sql: each table recomputed from its view for the days marked changed.
+_KEPT = (
+    (
+        "profit_sales_days",
+        "INSERT INTO profit_sales_days (day, marketplace_id, currency, orders, units, revenue, cost, actual_orders,"
+        " estimated_orders) SELECT day, marketplace_id, currency, orders, units, revenue, cost, actual_orders,"
+        " estimated_orders FROM order_sales_slices WHERE day = ANY($1::date[])",
+    ),
+    (
+        "profit_fee_days",
+        "INSERT INTO profit_fee_days (day, marketplace_id, currency, kind, basis, amount)"
+        " SELECT day, marketplace_id, currency, kind, basis, amount FROM order_fee_slices WHERE day = ANY($1::date[])",
+    ),
+    (
+        "profit_product_days",
+        "INSERT INTO profit_product_days (day, product_sku, currency, product_name, orders, units, revenue, cost, fees)"
+        " SELECT day, product_sku, currency, product_name, orders, units, revenue, cost, fees"
+        " FROM order_product_slices WHERE day = ANY($1::date[])",
+    ),
+)
+# Any constant: refreshes of one database take turns on it.
+_REFRESH_LOCK = 0x70726F666974  # "profit"
+
+
+async def refresh(conn: Conn) -> None:
+    """Recompute the kept daily sums of the days whose orders changed since the last time (today, mostly): a
+    report reads those sums, not every line. Deletes exactly the marks it read, so a change committed meanwhile
+    keeps its mark for the next time."""
+    if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM profit_dirty_days)"):
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _REFRESH_LOCK)
+        marks = await conn.fetch("SELECT id, day FROM profit_dirty_days")
+        days = sorted({mark["day"] for mark in marks})
+        for table, recompute in _KEPT:
+            await conn.execute(f"DELETE FROM {table} WHERE day = ANY($1::date[])", days)
+            await conn.execute(recompute, days)
+        await conn.execute("DELETE FROM profit_dirty_days WHERE id = ANY($1::bigint[])", [mark["id"] for mark in marks])
+
+
 _CHANNEL_DAY_SALES = """
-SELECT s.day, mk.id, mk.slug, mk.name, s.orders, s.units, s.revenue, s.cost
+SELECT s.day, mk.id, mk.slug, mk.name, s.orders, s.units, s.revenue, s.cost, s.actual_orders, s.estimated_orders
   FROM channel_day_sales s
   JOIN marketplaces mk ON mk.id = s.marketplace_id
  WHERE s.day BETWEEN $1 AND $2
@@ -125,6 +169,7 @@ SELECT f.day, mk.id, mk.slug, mk.name, f.kind, f.amount
 async def daily_by_channel(conn: Conn, first: date, last: date) -> list[tuple[date, Sales]]:
     """Each channel's sales and fees of each local day that had any, from `first` to `last` (both included),
     ordered by day and channel. A day with costs but no sales (storage, a penalty) is there too."""
+    await refresh(conn)
     sold = {(row["day"], row["id"]): row for row in await conn.fetch(_CHANNEL_DAY_SALES, first, last)}
     fees: dict[tuple[date, int], list[FeeAmount]] = {}
     names: dict[tuple[date, int], tuple[str, str]] = {}
@@ -146,6 +191,8 @@ async def daily_by_channel(conn: Conn, first: date, last: date) -> list[tuple[da
                     row["revenue"] if row else Decimal(0),
                     row["cost"] if row else Decimal(0),
                     _merge_fees([tuple(fees.get((day, channel), []))]),
+                    row["actual_orders"] if row else 0,
+                    row["estimated_orders"] if row else 0,
                 ),
             )
         )
@@ -179,39 +226,40 @@ async def daily_metrics(conn: Conn, first: date, last: date) -> list[Sales]:
 
 _PRODUCTS = """
 SELECT product_sku AS key, MIN(product_name) AS name, SUM(orders)::int AS orders, SUM(units)::int AS units,
-       CASE WHEN BOOL_OR(revenue IS NULL) THEN NULL ELSE SUM(revenue) END AS revenue,
+       CASE WHEN BOOL_OR(rate_missing) THEN NULL ELSE SUM(revenue) END AS revenue,
        SUM(cost) AS cost,
-       CASE WHEN BOOL_OR(fees IS NULL) THEN NULL ELSE SUM(fees) END AS fees
+       CASE WHEN BOOL_OR(rate_missing) THEN NULL ELSE SUM(fees) END AS fees
   FROM product_day_sales
  WHERE day BETWEEN $1 AND $2
  GROUP BY product_sku
 """
 
-_TOP_PRODUCTS = (
-    _PRODUCTS
-    + """
- ORDER BY revenue DESC NULLS LAST, units DESC, product_sku
- LIMIT $3
-"""
-)
+
+async def products(conn: Conn, first: date, last: date) -> list[Sales]:
+    """Every product sold in the period, in the base currency; a product's fees are its share of its orders'
+    fees (one FeeAmount of kind 'all')."""
+    await refresh(conn)
+    return [
+        Sales(
+            row["key"],
+            row["name"],
+            row["orders"],
+            row["units"],
+            row["revenue"],
+            row["cost"],
+            (FeeAmount("all", row["fees"]),),
+        )
+        for row in await conn.fetch(_PRODUCTS, first, last)
+    ]
 
 
-def _product(row: asyncpg.Record) -> Sales:
-    return Sales(
-        row["key"],
-        row["name"],
-        row["orders"],
-        row["units"],
-        row["revenue"],
-        row["cost"],
-        (FeeAmount("all", row["fees"]),),
-    )
+def top(products: list[Sales], limit: int = 10) -> list[Sales]:
+    """The best sellers by revenue (a product missing a rate after those with a known one)."""
+    return sorted(products, key=lambda s: (s.revenue is None, -(s.revenue or 0), -s.units, s.key))[:limit]
 
 
 async def top_products(conn: Conn, first: date, last: date, *, limit: int = 10) -> list[Sales]:
-    """The best sellers by revenue in the base currency; a product's fees are its share of its orders' fees
-    (one FeeAmount of kind 'all')."""
-    return [_product(row) for row in await conn.fetch(_TOP_PRODUCTS, first, last, limit)]
+    return top(await products(conn, first, last), limit)
 
 
 @dataclass(frozen=True)
@@ -228,17 +276,7 @@ class Loss:
     cause_amount: Decimal
 
 
-_LOSING = (
-    "SELECT * FROM ("
-    + _PRODUCTS
-    + """) AS product
- WHERE revenue - cost - fees < 0 AND units > 0
- ORDER BY (revenue - cost - fees) / units, key
- LIMIT $3
-"""
-)
-
-_LOSING_FEES = """
+_FEES_OF = """
 SELECT product_sku, kind, SUM(amount) AS amount
   FROM product_day_fees
  WHERE day BETWEEN $1 AND $2 AND product_sku = ANY($3::text[])
@@ -246,16 +284,17 @@ SELECT product_sku, kind, SUM(amount) AS amount
 """
 
 
-async def sold_at_loss(conn: Conn, first: date, last: date, *, limit: int = 10) -> list[Loss]:
-    """Products whose profit per unit was negative (the worst first), each with what made it so. Products
-    missing a rate are left out: their profit is not known."""
-    losing = [_product(row) for row in await conn.fetch(_LOSING, first, last, limit)]
+async def sold_at_loss(conn: Conn, first: date, last: date, products: list[Sales], *, limit: int = 10) -> list[Loss]:
+    """Of the period's `products`, those whose profit per unit was negative (the worst first), each with what
+    made it so. Products missing a rate are left out: their profit is not known."""
+    losing = [p for p in products if p.profit is not None and p.profit < 0 and p.units > 0]
+    losing = sorted(losing, key=lambda p: (p.profit or 0) / p.units)[:limit]
     kinds: dict[str, list[tuple[str, Decimal]]] = {}
-    for row in await conn.fetch(_LOSING_FEES, first, last, [p.key for p in losing]):
+    for row in await conn.fetch(_FEES_OF, first, last, [p.key for p in losing]):
         kinds.setdefault(row["product_sku"], []).append((row["kind"], row["amount"]))
     losses = []
     for product in losing:
-        assert product.revenue is not None and product.profit is not None  # the SQL kept known figures only
+        assert product.revenue is not None and product.profit is not None  # known: filtered above
         cause, amount = ("cost", product.cost - product.revenue)
         if product.revenue > product.cost:  # the price covered our cost: fees took the rest, and more
             cause, amount = max(kinds[product.key], key=lambda kind: kind[1])
@@ -270,16 +309,6 @@ class FeeBasis:
 
     estimated: int
     actual: int
-
-
-async def fee_basis(conn: Conn, first: date, last: date) -> FeeBasis:
-    rows = await conn.fetch(
-        "SELECT basis, COUNT(*)::int AS orders FROM order_fee_basis WHERE day BETWEEN $1 AND $2 GROUP BY basis",
-        first,
-        last,
-    )
-    counts = {row["basis"]: row["orders"] for row in rows}
-    return FeeBasis(counts.get("estimated", 0), counts.get("actual", 0))
 
 
 @dataclass(frozen=True)

@@ -96,14 +96,16 @@ class Report:
 async def build(conn: Conn, period: Period) -> Report:
     daily = await analytics.daily_by_channel(conn, period.first, period.last)
     channels = analytics.by_channel(daily)
+    total = analytics.total(channels)
+    products = await analytics.products(conn, period.first, period.last)
     return Report(
         period=period,
         currency=await conn.fetchval(_BASE_CURRENCY),
         channels=channels,
-        total=analytics.total(channels),
-        top=await analytics.top_products(conn, period.first, period.last, limit=TOP_PRODUCTS),
-        losses=await analytics.sold_at_loss(conn, period.first, period.last, limit=LOSSES_SHOWN),
-        fee_basis=await analytics.fee_basis(conn, period.first, period.last),
+        total=total,
+        top=analytics.top(products, TOP_PRODUCTS),
+        losses=await analytics.sold_at_loss(conn, period.first, period.last, products, limit=LOSSES_SHOWN),
+        fee_basis=FeeBasis(estimated=total.estimated_orders, actual=total.actual_orders),
         cash=await analytics.cash(conn, period.first, period.last),
         low_stock=[StockHealth(**row) for row in await conn.fetch(_RUNNING_LOW, LOW_STOCK_SHOWN)],
         daily=daily,

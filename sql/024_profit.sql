@@ -54,7 +54,9 @@ SELECT m.created_at AS sold_at,
 
 -- Every unit sold, on every channel: order lines of orders not cancelled (less the units a buyer dropped), in
 -- the order's currency, plus the stock-learnt sales. `cost` is in the base currency; `commission` is only the
--- stock-learnt sales' estimate (an order's fees are its own rows, in order_fee_lines).
+-- stock-learnt sales' estimate (an order's fees are its own rows in order_fees).
+-- The lines are read through their order (OFFSET 0 keeps the planner from flattening that): a period's filter
+-- on the day finds its orders by idx_orders_local_day, and only their lines are read, by their order's index.
 CREATE VIEW sales_lines AS
 SELECT o.order_date AS sold_at,
        (o.order_date AT TIME ZONE 'Asia/Tashkent')::date AS day,
@@ -64,44 +66,188 @@ SELECT o.order_date AS sold_at,
        oi.product_sku,
        o.id AS order_id,
        o.currency,
-       oi.quantity - oi.cancelled_quantity AS units,
-       ROUND(oi.subtotal * (oi.quantity - oi.cancelled_quantity) / oi.quantity, 2) AS revenue,
-       COALESCE(oi.cost_price * (oi.quantity - oi.cancelled_quantity), 0) AS cost,
+       oi.units,
+       oi.revenue,
+       oi.cost,
        0::numeric AS commission
-  FROM order_items oi
-  JOIN orders o ON o.id = oi.order_id
- WHERE o.status <> 'cancelled' AND oi.quantity > oi.cancelled_quantity
+  FROM orders o
+ CROSS JOIN LATERAL (
+       SELECT product_id, product_name, product_sku, quantity - cancelled_quantity AS units,
+              ROUND(subtotal * (quantity - cancelled_quantity) / quantity, 2) AS revenue,
+              COALESCE(cost_price * (quantity - cancelled_quantity), 0) AS cost
+         FROM order_items
+        WHERE order_id = o.id AND quantity > cancelled_quantity
+       OFFSET 0
+       ) AS oi
+ WHERE o.status <> 'cancelled'
 UNION ALL
 SELECT sold_at, day, marketplace_id, product_id, product_name, product_sku, NULL, currency, units, revenue, cost,
        commission
   FROM stock_sales;
 
--- The fees of orders not cancelled, one row per kind, each in its own currency (the platform's, or ours for
--- the seller's costs such as packaging), on its order's local day.
-CREATE VIEW order_fee_lines AS
-SELECT f.order_id,
+-- Each order not cancelled with what it kept (units, revenue in its currency, our cost in the base currency) and
+-- how sure its fees are: 'actual' once the platform reported them, 'estimated' while only our configured rates
+-- speak, NULL when it has no platform fee at all (our own store).
+CREATE VIEW order_money AS
+SELECT o.id AS order_id,
        (o.order_date AT TIME ZONE 'Asia/Tashkent')::date AS day,
        o.marketplace_id,
-       f.currency,
-       f.kind,
-       f.basis,
-       f.amount
-  FROM order_fees f
-  JOIN orders o ON o.id = f.order_id
- WHERE o.status <> 'cancelled';
+       o.currency,
+       kept.units,
+       kept.revenue,
+       kept.cost,
+       fees.basis
+  FROM orders o
+ CROSS JOIN LATERAL (
+       SELECT SUM(quantity - cancelled_quantity) AS units,
+              SUM(ROUND(subtotal * (quantity - cancelled_quantity) / quantity, 2)) AS revenue,
+              COALESCE(SUM(cost_price * (quantity - cancelled_quantity)), 0) AS cost
+         FROM order_items
+        WHERE order_id = o.id
+       ) AS kept
+ CROSS JOIN LATERAL (
+       SELECT CASE WHEN BOOL_OR(basis = 'actual') THEN 'actual'
+                   WHEN BOOL_OR(basis = 'estimated') THEN 'estimated' END AS basis
+         FROM order_fees
+        WHERE order_id = o.id
+       ) AS fees
+ WHERE o.status <> 'cancelled' AND kept.units > 0;
 
--- How sure an order's fees are: 'actual' once the platform reported them, 'estimated' while only our
--- configured rates speak; an order with neither (no platform fee at all) is in neither count.
-CREATE VIEW order_fee_basis AS
-SELECT order_id, day, marketplace_id,
-       CASE WHEN BOOL_OR(basis = 'actual') THEN 'actual' ELSE 'estimated' END AS basis
-  FROM order_fee_lines
- WHERE basis IN ('actual', 'estimated')
- GROUP BY order_id, day, marketplace_id;
+-- The orders' sums of each local day, channel and currency, before any conversion: what profit_*_days keep.
+
+-- Orders, units, revenue and cost, and how many orders' fees are actual or estimated.
+CREATE VIEW order_sales_slices AS
+SELECT day, marketplace_id, currency, COUNT(*)::int AS orders, SUM(units)::int AS units, SUM(revenue) AS revenue,
+       SUM(cost) AS cost, (COUNT(*) FILTER (WHERE basis = 'actual'))::int AS actual_orders,
+       (COUNT(*) FILTER (WHERE basis = 'estimated'))::int AS estimated_orders
+  FROM order_money
+ GROUP BY day, marketplace_id, currency;
+
+-- The fees of orders not cancelled per kind and basis, each in its own currency (the platform's, or ours for
+-- packaging).
+CREATE VIEW order_fee_slices AS
+SELECT (o.order_date AT TIME ZONE 'Asia/Tashkent')::date AS day, o.marketplace_id, f.currency, f.kind, f.basis,
+       SUM(f.amount) AS amount
+  FROM orders o
+ CROSS JOIN LATERAL (SELECT currency, kind, basis, amount FROM order_fees WHERE order_id = o.id OFFSET 0) AS f
+ WHERE o.status <> 'cancelled'
+ GROUP BY 1, o.marketplace_id, f.currency, f.kind, f.basis;
+
+-- Each product's order lines with their share of their orders' fees (a line's share of its order's revenue).
+-- Each line gives one row of its own money in its order's currency and one per currency its order's fees are
+-- in, so no sum mixes two currencies.
+CREATE VIEW order_product_slices AS
+SELECT line.day, line.product_sku, money.currency, MIN(line.product_name) AS product_name,
+       (COUNT(DISTINCT line.order_id) FILTER (WHERE money.own))::int AS orders,
+       (COALESCE(SUM(line.units) FILTER (WHERE money.own), 0))::int AS units,
+       SUM(money.revenue) AS revenue, SUM(money.cost) AS cost, SUM(money.fees) AS fees
+  FROM (SELECT *, SUM(revenue) OVER (PARTITION BY day, order_id) AS order_revenue
+          FROM sales_lines
+         WHERE order_id IS NOT NULL) AS line
+ CROSS JOIN LATERAL (
+       SELECT line.currency, TRUE AS own, line.revenue, line.cost, 0 AS fees
+       UNION ALL
+       SELECT f.currency, FALSE, 0, 0, ROUND(SUM(f.amount) * line.revenue / NULLIF(line.order_revenue, 0), 2)
+         FROM order_fees f
+        WHERE f.order_id = line.order_id
+        GROUP BY f.currency
+       ) AS money
+ GROUP BY line.day, line.product_sku, money.currency;
+
+-- Those sums kept per day, so a month's report reads a few hundred rows instead of every order line of the
+-- month. A change to an order, its lines or its fees marks its day in profit_dirty_days (the triggers below);
+-- core.analytics recomputes the marked days from the views above before it reads. Conversion is not kept: it
+-- happens when a report reads, at the rates of that moment.
+CREATE TABLE profit_sales_days (
+    day DATE NOT NULL,
+    marketplace_id INTEGER NOT NULL,
+    currency CHAR(3) NOT NULL,
+    orders INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    revenue NUMERIC NOT NULL,
+    cost NUMERIC NOT NULL,
+    actual_orders INTEGER NOT NULL,
+    estimated_orders INTEGER NOT NULL,
+    PRIMARY KEY (day, marketplace_id, currency)
+);
+
+CREATE TABLE profit_fee_days (
+    day DATE NOT NULL,
+    marketplace_id INTEGER NOT NULL,
+    currency CHAR(3) NOT NULL,
+    kind VARCHAR(20) NOT NULL,
+    basis VARCHAR(10) NOT NULL,
+    amount NUMERIC NOT NULL,
+    PRIMARY KEY (day, marketplace_id, currency, kind, basis)
+);
+
+CREATE TABLE profit_product_days (
+    day DATE NOT NULL,
+    product_sku VARCHAR(100) NOT NULL,
+    currency CHAR(3) NOT NULL,
+    product_name VARCHAR(255),
+    orders INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    revenue NUMERIC NOT NULL,
+    cost NUMERIC NOT NULL,
+    fees NUMERIC,
+    PRIMARY KEY (day, product_sku, currency)
+);
+
+-- One row per change, never updated: a recompute deletes exactly the rows it saw, so a change committed while
+-- it ran keeps its mark for the next one (and no two writers ever wait for one row).
+CREATE TABLE profit_dirty_days (
+    id BIGSERIAL PRIMARY KEY,
+    day DATE NOT NULL
+);
+
+-- Statement triggers: a bulk write marks each of its days once.
+CREATE FUNCTION profit_mark_order_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO profit_dirty_days (day)
+    SELECT DISTINCT (order_date AT TIME ZONE 'Asia/Tashkent')::date FROM changed;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION profit_mark_line_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO profit_dirty_days (day)
+    SELECT DISTINCT (o.order_date AT TIME ZONE 'Asia/Tashkent')::date
+      FROM (SELECT DISTINCT order_id FROM changed) AS c
+      JOIN orders o ON o.id = c.order_id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER profit_orders_insert AFTER INSERT ON orders REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_order_days();
+CREATE TRIGGER profit_orders_update_new AFTER UPDATE ON orders REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_order_days();
+CREATE TRIGGER profit_orders_update_old AFTER UPDATE ON orders REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_order_days();
+CREATE TRIGGER profit_orders_delete AFTER DELETE ON orders REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_order_days();
+CREATE TRIGGER profit_items_insert AFTER INSERT ON order_items REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+CREATE TRIGGER profit_items_update AFTER UPDATE ON order_items REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+CREATE TRIGGER profit_items_delete AFTER DELETE ON order_items REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+CREATE TRIGGER profit_fees_insert AFTER INSERT ON order_fees REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+CREATE TRIGGER profit_fees_update AFTER UPDATE ON order_fees REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+CREATE TRIGGER profit_fees_delete AFTER DELETE ON order_fees REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
+
+-- The orders already there are counted by the first report.
+INSERT INTO profit_dirty_days (day) SELECT DISTINCT (order_date AT TIME ZONE 'Asia/Tashkent')::date FROM orders;
 
 -- Sales of each local day and channel in the base currency: each currency's sum converted at its day's rate
--- (the newest rate on or before the day, by the primary key; the same lookup as profit_rate, written out so the
--- planner can reuse a lookup for the many slices of one day and currency).
+-- (the newest on or before the day, looked up by the primary key: profit_rate written out, so the planner
+-- joins it once per slice), and how many orders' fees are actual or estimated. Stock-learnt sales are read as
+-- they are (a few rows a day; their value follows the listing's price).
 CREATE VIEW channel_day_sales AS
 SELECT slice.day,
        slice.marketplace_id,
@@ -109,10 +255,14 @@ SELECT slice.day,
        SUM(slice.units)::int AS units,
        CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.revenue * rate, 2)) END AS revenue,
        SUM(slice.cost) AS cost,
+       SUM(slice.actual_orders)::int AS actual_orders,
+       SUM(slice.estimated_orders)::int AS estimated_orders,
        BOOL_OR(rate IS NULL) AS rate_missing
-  FROM (SELECT day, marketplace_id, currency, COUNT(DISTINCT order_id) AS orders, SUM(units) AS units,
-               SUM(revenue) AS revenue, SUM(cost) AS cost
-          FROM sales_lines
+  FROM (SELECT day, marketplace_id, currency, orders, units, revenue, cost, actual_orders, estimated_orders
+          FROM profit_sales_days
+        UNION ALL
+        SELECT day, marketplace_id, currency, 0, SUM(units), SUM(revenue), SUM(cost), 0, 0
+          FROM stock_sales
          GROUP BY day, marketplace_id, currency) AS slice
   LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
                       WHERE r.currency = slice.currency AND r.day <= slice.day
@@ -130,10 +280,8 @@ SELECT slice.day,
        slice.basis,
        CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.amount * rate, 2)) END AS amount,
        BOOL_OR(rate IS NULL) AS rate_missing
-  FROM (SELECT day, marketplace_id, currency, kind, basis,
-               SUM(amount) AS amount
-          FROM order_fee_lines
-         GROUP BY day, marketplace_id, currency, kind, basis
+  FROM (SELECT day, marketplace_id, currency, kind, basis, amount
+          FROM profit_fee_days
         UNION ALL
         SELECT day, marketplace_id, currency, 'commission', 'estimated', SUM(commission)
           FROM stock_sales
@@ -149,60 +297,68 @@ SELECT slice.day,
                                  ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.marketplace_id, slice.kind, slice.basis;
 
--- Each order line's share of its order's fees (by the line's share of the order's revenue), per kind, in the
--- fee's currency; a stock-learnt sale carries its own estimated commission. (Joined on the day as well as the
--- order, so a period's filter on the day reaches both sides.)
-CREATE VIEW line_fees AS
-SELECT l.day, l.marketplace_id, l.product_sku, f.currency, f.kind,
-       ROUND(f.amount * l.revenue / NULLIF(l.order_revenue, 0), 2) AS amount
-  FROM (SELECT day, marketplace_id, product_sku, order_id, revenue,
-               SUM(revenue) OVER (PARTITION BY day, order_id) AS order_revenue
-          FROM sales_lines
-         WHERE order_id IS NOT NULL) AS l
-  JOIN order_fee_lines f ON f.order_id = l.order_id AND f.day = l.day
-UNION ALL
-SELECT day, marketplace_id, product_sku, currency, 'commission', commission
-  FROM stock_sales;
+-- The rate of each (local day, currency) some kept sum or stock-learnt sale is in: few rows, so a view over many
+-- slices joins them by hash instead of looking a rate up for every slice.
+CREATE VIEW profit_day_rates AS
+SELECT pair.day,
+       pair.currency,
+       CASE WHEN pair.currency = (SELECT base_currency FROM profit_base) THEN 1 ELSE found.found_rate END AS rate
+  FROM (SELECT day, currency FROM profit_sales_days
+        UNION
+        SELECT day, currency FROM profit_fee_days
+        UNION
+        SELECT day, currency FROM stock_sales) AS pair
+  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
+                      WHERE r.currency = pair.currency AND r.day <= pair.day
+                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE;
 
--- Each product's sales of each local day in the base currency, with its share of the fees.
+-- Each product's sales of each local day and currency, converted to the base currency at that day's rate, with
+-- its share of the fees (a stock-learnt sale carries its own estimated commission). One row per currency: a
+-- report adds a product's rows up, and a row whose rate is missing makes its sum NULL.
 CREATE VIEW product_day_sales AS
 SELECT slice.day,
        slice.product_sku,
-       MIN(slice.product_name) AS product_name,
-       SUM(slice.orders)::int AS orders,
-       SUM(slice.units)::int AS units,
-       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.revenue * rate, 2)) END AS revenue,
-       SUM(slice.cost) AS cost,
-       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.fees * rate, 2)) END AS fees,
-       BOOL_OR(rate IS NULL) AS rate_missing
-  FROM (SELECT day, product_sku, currency, MIN(product_name) AS product_name, SUM(orders) AS orders,
-               SUM(units) AS units, SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(fees) AS fees
-          FROM (SELECT day, product_sku, currency, MIN(product_name) AS product_name,
-                       COUNT(DISTINCT order_id) AS orders, SUM(units) AS units, SUM(revenue) AS revenue,
-                       SUM(cost) AS cost, 0 AS fees
-                  FROM sales_lines
-                 GROUP BY day, product_sku, currency
-                UNION ALL
-                SELECT day, product_sku, currency, NULL, 0, 0, 0, 0, SUM(amount)
-                  FROM line_fees
-                 GROUP BY day, product_sku, currency) AS part
+       slice.product_name,
+       slice.orders,
+       slice.units,
+       ROUND(slice.revenue * rates.rate, 2) AS revenue,
+       slice.cost,
+       ROUND(slice.fees * rates.rate, 2) AS fees,
+       rates.rate IS NULL AS rate_missing
+  FROM (SELECT day, product_sku, currency, product_name, orders, units, revenue, cost, fees
+          FROM profit_product_days
+        UNION ALL
+        SELECT day, product_sku, currency, MIN(product_name), 0, SUM(units), SUM(revenue), SUM(cost),
+               SUM(commission)
+          FROM stock_sales
          GROUP BY day, product_sku, currency) AS slice
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = slice.currency AND r.day <= slice.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
- CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
-                                 ELSE found.found_rate END AS rate) AS day_rate
- GROUP BY slice.day, slice.product_sku;
+  -- OFFSET 0: the few rates are found first and hashed, not looked up again for every slice.
+  JOIN (SELECT * FROM profit_day_rates OFFSET 0) AS rates ON rates.day = slice.day AND rates.currency = slice.currency;
 
--- Each product's fees of each local day per kind in the base currency: which fee ate a product's profit.
+-- Each product's share of its orders' fees per kind, each local day, in the base currency: which fee ate a
+-- product's profit. Meant to be read for a few products (product_sku = ANY(...)): it starts from their lines.
 CREATE VIEW product_day_fees AS
 SELECT slice.day,
        slice.product_sku,
        slice.kind,
        CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.amount * rate, 2)) END AS amount
-  FROM (SELECT day, product_sku, currency, kind, SUM(amount) AS amount
-          FROM line_fees
-         GROUP BY day, product_sku, currency, kind) AS slice
+  FROM (SELECT (o.order_date AT TIME ZONE 'Asia/Tashkent')::date AS day, oi.product_sku, f.currency, f.kind,
+               SUM(ROUND(f.amount * ROUND(oi.subtotal * (oi.quantity - oi.cancelled_quantity) / oi.quantity, 2)
+                         / NULLIF(kept.revenue, 0), 2)) AS amount
+          FROM order_items oi
+          JOIN orders o ON o.id = oi.order_id
+          JOIN order_fees f ON f.order_id = o.id
+         CROSS JOIN LATERAL (
+               SELECT SUM(ROUND(subtotal * (quantity - cancelled_quantity) / quantity, 2)) AS revenue
+                 FROM order_items
+                WHERE order_id = o.id
+               ) AS kept
+         WHERE o.status <> 'cancelled' AND oi.quantity > oi.cancelled_quantity
+         GROUP BY 1, oi.product_sku, f.currency, f.kind
+        UNION ALL
+        SELECT day, product_sku, currency, 'commission', SUM(commission)
+          FROM stock_sales
+         GROUP BY day, product_sku, currency) AS slice
   LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
                       WHERE r.currency = slice.currency AND r.day <= slice.day
                       ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
@@ -210,32 +366,28 @@ SELECT slice.day,
                                  ELSE found.found_rate END AS rate) AS day_rate
  GROUP BY slice.day, slice.product_sku, slice.kind;
 
--- Each order's profit in the base currency: its kept lines' revenue at its day's rate, less our cost and all
--- its fees (the costs of a day belong to no order and are left to the day's reports).
+-- Each order's profit in the base currency: what it kept at its day's rate, less our cost and all its fees,
+-- each converted at the same day's rate (the costs of a day belong to no order and are left to the day's
+-- reports). Meant to be read for one order (order_id = ...).
 CREATE VIEW order_profit AS
-SELECT s.order_id,
-       s.day,
-       s.marketplace_id,
-       s.currency,
-       s.revenue,
-       ROUND(s.revenue * rate, 2) AS revenue_base,
-       s.cost,
+SELECT m.order_id,
+       m.day,
+       m.marketplace_id,
+       m.currency,
+       m.revenue,
+       ROUND(m.revenue * profit_rate(m.currency, m.day), 2) AS revenue_base,
+       m.cost,
        f.fees AS fees_base,
-       ROUND(s.revenue * rate, 2) - s.cost - f.fees AS profit,
-       f.basis,
-       rate IS NULL OR f.fees IS NULL AS rate_missing
-  FROM (SELECT order_id, day, marketplace_id, currency, SUM(revenue) AS revenue, SUM(cost) AS cost
-          FROM sales_lines
-         WHERE order_id IS NOT NULL
-         GROUP BY order_id, day, marketplace_id, currency) AS s
-  CROSS JOIN LATERAL (
-        SELECT CASE WHEN BOOL_OR(profit_rate(currency, day) IS NULL) THEN NULL
-                    ELSE COALESCE(SUM(ROUND(amount * profit_rate(currency, day), 2)), 0) END AS fees,
-               CASE WHEN BOOL_OR(basis = 'actual') THEN 'actual'
-                    WHEN BOOL_OR(basis = 'estimated') THEN 'estimated' END AS basis
-          FROM order_fee_lines
-         WHERE order_id = s.order_id) AS f
-  CROSS JOIN LATERAL profit_rate(s.currency, s.day) AS rate;
+       ROUND(m.revenue * profit_rate(m.currency, m.day), 2) - m.cost - f.fees AS profit,
+       m.basis,
+       profit_rate(m.currency, m.day) IS NULL OR f.fees IS NULL AS rate_missing
+  FROM order_money m
+ CROSS JOIN LATERAL (
+       SELECT CASE WHEN BOOL_OR(profit_rate(currency, m.day) IS NULL) THEN NULL
+                   ELSE COALESCE(SUM(ROUND(amount * profit_rate(currency, m.day), 2)), 0) END AS fees
+         FROM order_fees
+        WHERE order_id = m.order_id
+       ) AS f;
 
 -- Cash on delivery of each local day in the base currency: cash orders not cancelled (expected) and those an
 -- admin marked collected.

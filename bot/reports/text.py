@@ -43,6 +43,39 @@ def _money_lines(sales: Sales) -> list[str]:
     ]
 
 
+def fee_kind(kind: str) -> str:
+    """The name of a fee kind (order_fees.kind), or 'cost' for a price under our cost."""
+    names = {
+        "cost": _("the price below cost"),
+        "commission": _("commission"),
+        "logistics": _("logistics"),
+        "last_mile": _("last mile"),
+        "storage": _("storage"),
+        "penalty": _("penalties"),
+        "acquiring": _("acquiring"),
+        "return_logistics": _("returns"),
+        "payout_fee": _("payout fee"),
+        "packaging": _("packaging"),
+        "vat": _("VAT"),
+    }
+    return names.get(kind, _("other fees"))
+
+
+def _losses(report: Report) -> list[str]:
+    return [
+        _("🔻 Sold at a loss:"),
+        *[
+            _("• {name} ({sku}): {per_unit} per unit, most of it {cause}").format(
+                name=loss.name[:MAX_NAME],
+                sku=loss.sku,
+                per_unit=money(loss.profit_per_unit),
+                cause=fee_kind(loss.cause),
+            )
+            for loss in report.losses
+        ],
+    ]
+
+
 def render(report: Report) -> str:
     blocks = [[_("📊 Sales report: {period}").format(period=period_title(report.period))]]
     if report.empty:
@@ -65,6 +98,28 @@ def render(report: Report) -> str:
                     )
                     for rank, sales in enumerate(report.top, start=1)
                 ],
+            ]
+        )
+    if report.losses:
+        blocks.append(_losses(report))
+    if report.fee_basis.actual or report.fee_basis.estimated:
+        blocks.append(
+            [
+                _("🧾 Fees as the platforms reported them: {actual} orders; still our estimate: {estimated}").format(
+                    actual=report.fee_basis.actual, estimated=report.fee_basis.estimated
+                )
+            ]
+        )
+    if report.cash.expected_orders:
+        cash = report.cash
+        blocks.append(
+            [
+                _("💵 Cash on delivery: {collected} collected of {expected} ({done} of {orders} orders)").format(
+                    collected=_amount(cash.collected),
+                    expected=_amount(cash.expected),
+                    done=cash.collected_orders,
+                    orders=cash.expected_orders,
+                )
             ]
         )
     if report.low_stock:

@@ -145,7 +145,7 @@ def table(f: dict[str, float]) -> list[str]:
             )
         )
         rows.append(_row(f"/report year p95, {lines} lines", f"{f['report_year_p95_ms']:.0f} ms", "-", None))
-        for view in ("channel_days", "top_products", "sold_at_loss", "fee_basis", "cash"):
+        for view in ("channel_days", "products", "sold_at_loss", "cash"):
             value = f[f"view_{view}_p95_ms"]
             rows.append(_row(f"  {view} (month) p95", f"{value:.0f} ms", "<= 300 ms", value <= 300))
     if get("cold_start_s") is not None:

@@ -165,6 +165,7 @@ async def test_actual_fees_count_as_actual_and_a_loss_names_its_cause(pool: asyn
         wb = await _import(conn, effects, ids["wildberries"], "WB-1", "CASE", "500", "RUB", MONDAY)
         await _import(conn, effects, ids["ozon"], "OZ-1", "CASE", "100", "RUB", MONDAY)
         await _import(conn, effects, ids["ozon"], "OZ-2", "PHONE", "4000", "RUB", MONDAY)  # 560 000 < our 700 000
+        before = await reports.build(conn, reports.between(MONDAY, MONDAY))
         async with conn.transaction():  # as the finance import does: the platform's figures replace the estimate
             await conn.execute("DELETE FROM order_fees WHERE order_id = $1 AND basis = 'estimated'", wb)
             await conn.execute(
@@ -175,6 +176,8 @@ async def test_actual_fees_count_as_actual_and_a_loss_names_its_cause(pool: asyn
         report = await reports.build(conn, reports.between(MONDAY, MONDAY))
         wb_profit = await analytics.order_profit(conn, wb)
 
+    # The report before kept Monday's sums; the platform's figures changed them, and the next report shows it.
+    assert before.fee_basis == analytics.FeeBasis(estimated=3, actual=0)
     assert report.fee_basis == analytics.FeeBasis(estimated=2, actual=1)
     assert wb_profit is not None and wb_profit.basis == "actual"
     # 500 RUB × 140 = 70 000, less our 20 000 and 400 RUB × 140 = 56 000 of the platform's fees.
