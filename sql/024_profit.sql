@@ -241,6 +241,22 @@ CREATE TRIGGER profit_fees_update AFTER UPDATE ON order_fees REFERENCING NEW TAB
 CREATE TRIGGER profit_fees_delete AFTER DELETE ON order_fees REFERENCING OLD TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_line_days();
 
+-- A TRUNCATE fires no row of the above: every kept day is recomputed instead (to nothing, if its orders went).
+CREATE FUNCTION profit_mark_kept_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO profit_dirty_days (day)
+    SELECT day FROM profit_sales_days UNION SELECT day FROM profit_fee_days UNION SELECT day FROM profit_product_days;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER profit_orders_truncate AFTER TRUNCATE ON orders
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_kept_days();
+CREATE TRIGGER profit_items_truncate AFTER TRUNCATE ON order_items
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_kept_days();
+CREATE TRIGGER profit_fees_truncate AFTER TRUNCATE ON order_fees
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_kept_days();
+
 -- The orders already there are counted by the first report.
 INSERT INTO profit_dirty_days (day) SELECT DISTINCT (order_date AT TIME ZONE 'Asia/Tashkent')::date FROM orders;
 

@@ -228,3 +228,16 @@ async def test_cash_expected_and_collected(pool: asyncpg.Pool, effects: Effects)
         collected=Decimal("50000.00"),
         delivered_uncollected=1,
     )
+
+
+async def test_kept_sums_follow_deleted_and_truncated_orders(pool: asyncpg.Pool, effects: Effects) -> None:
+    async with pool.acquire() as conn:
+        ids = await _four_channels(conn, effects)
+        await _import(conn, effects, ids["uzum"], "UZ-1", "PHONE", "1100000", "UZS", MONDAY)
+        await _import(conn, effects, ids["uzum"], "UZ-2", "CASE", "50000", "UZS", TUESDAY)
+        week = reports.between(MONDAY, TUESDAY)
+        assert [s.orders for s in (await reports.build(conn, week)).channels] == [2]
+        await conn.execute("DELETE FROM orders WHERE marketplace_order_id = 'UZ-2'")  # as the demo's removal does
+        assert [s.revenue for s in (await reports.build(conn, week)).channels] == [Decimal("1100000.00")]
+        await conn.execute("TRUNCATE orders CASCADE")
+        assert (await reports.build(conn, week)).empty
