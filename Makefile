@@ -18,10 +18,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The trial: the demo catalog on an empty database, unconfigured marketplaces served by local sandboxes.
+# The trial: the demo catalog on an empty database, unconfigured marketplaces and the Central Bank's rates served
+# by local sandboxes.
 run: $(VENV)/.installed
 	$(BIN)/amazing-store seed-demo --if-empty
-	$(BIN)/amazing-store run
+	DEMO_RATES=true $(BIN)/amazing-store run
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -q

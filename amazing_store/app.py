@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import aiojobs.aiohttp
 from aiogram import Dispatcher
@@ -17,7 +18,7 @@ from aiohttp import web
 
 from bot import alerts
 from bot.dispatcher import create_bot, create_dispatcher
-from core import counters, holds, media, photos
+from core import counters, fbs, holds, media, photos
 from core.db import Conn, create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
@@ -28,7 +29,10 @@ from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
 from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
+from demo.sandboxes.cbu import CbuSandbox
 from sync.automap import CatalogImporter
+from sync.cbu_rates import CbuRates
+from sync.fbs_worker import FbsWorker
 from sync.key_check import KeyChecker
 from sync.limiter import RateLimits
 from sync.puller import MarketplacePuller
@@ -45,6 +49,8 @@ TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 # A SIGTERM must end the process in seconds, not after aiohttp's and aiojobs' 60 s defaults.
 SHUTDOWN_TIMEOUT = 5.0
 VIEW_FLUSH_SECONDS = 30.0
+# How often unconfirmed marketplace orders are looked at for a deadline reminder.
+FBS_REMINDER_SECONDS = 60.0
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
@@ -120,6 +126,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     async def flush_views(conn: Conn) -> None:
         await counters.flush_views(conn, redis)
 
+    async def remind(conn: Conn) -> None:
+        await fbs.remind(conn, timedelta(minutes=settings.fbs_reminder_minutes))
+
     vault = app[VAULT]
     demo = await start_demo_marketplaces(pool, vault) if settings.demo_marketplaces else DemoMarketplaces()
     app[DEMO_MARKETPLACES] = demo
@@ -134,6 +143,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     pulling = await scheduler.spawn(puller.run(stop))
     webhook_worker = WebhookWorker(pool, redis, subscriber, effects, vault, route=demo.route, limits=limits)
     working = await scheduler.spawn(webhook_worker.run(stop))
+    # The FBS actions admins ask from chat (confirm, cancel, labels, hand over), run on the platforms.
+    fbs_worker = FbsWorker(pool, redis, subscriber, effects, vault, route=demo.route, limits=limits)
+    fulfilling = await scheduler.spawn(fbs_worker.run(stop))
     checking = await scheduler.spawn(KeyChecker(pool, redis, vault, limits=limits, route=demo.route).run(stop))
     importer = CatalogImporter(
         pool, redis, effects, vault, low_stock_threshold=settings.low_stock_threshold, limits=limits, route=demo.route
@@ -141,12 +153,17 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     importing = await scheduler.spawn(importer.run(stop))
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
+    await scheduler.spawn(run_periodically(pool, "fbs-reminders", FBS_REMINDER_SECONDS, remind, stop))
     # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
     fetching_session = photos.fetching_session(allow_private=settings.photo_fetch_private)
     fetcher = photos.Fetcher(
         effects, app[MEDIA], fetching_session, settings.photo_max_bytes, settings.photo_fetch_timeout
     )
     await scheduler.spawn(run_periodically(pool, "photo-fetcher", settings.photo_fetch_interval, fetcher.run, stop))
+    # The Central Bank's daily rates; the trial reads them from a local sandbox of the bank.
+    bank = await CbuSandbox().start() if settings.demo_rates else None
+    exchange = CbuRates(bank.url if bank else settings.cbu_rates_url, effects)
+    await scheduler.spawn(run_periodically(pool, "cbu-rates", settings.cbu_rates_interval, exchange.run, stop))
     if BOT in app:  # bot on: drain the notifications outbox into Telegram
         await scheduler.spawn(
             run_periodically(pool, "alert-sender", alerts.INTERVAL_SECONDS, alerts.create_job(app[BOT], settings), stop)
@@ -155,12 +172,14 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     # The loops finish what they are doing; whatever is still running after the timeout is cancelled, and only
     # then do the demo's sandboxes go (a request to a stopping server would hold its shutdown).
-    jobs = (pushing, pulling, working, checking, importing)
+    jobs = (pushing, pulling, working, fulfilling, checking, importing)
     waiting = [asyncio.ensure_future(job.wait()) for job in jobs]
     await asyncio.wait(waiting, timeout=SHUTDOWN_TIMEOUT)
     await asyncio.gather(*(job.close() for job in jobs), return_exceptions=True)
     await asyncio.gather(*waiting, return_exceptions=True)
     await demo.stop()
+    if bank is not None:
+        await bank.stop()
     await fetching_session.close()
 
 

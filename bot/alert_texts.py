@@ -91,6 +91,39 @@ def _known_line(alert: outbox.Alert) -> str | None:
             return _("🖼 A photo of {sku} «{name}» could not be fetched ({error}): {url}").format(
                 sku=alert.sku, name=alert.name[:40], error=alert.error[:60], url=alert.url[:80]
             )
+        case outbox.FbsOrderArrived():
+            items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
+            return _("🛒 New order {number} on {marketplace}: {total}. {items}").format(
+                number=alert.order_number, marketplace=alert.marketplace_name, total=money(alert.total), items=items
+            )
+        case outbox.FbsDeadlineNear():
+            return _("⏰ Order {number} on {marketplace} is not confirmed yet; its deadline is {deadline}.").format(
+                number=alert.order_number,
+                marketplace=alert.marketplace_name,
+                deadline=f"{alert.deadline:%d.%m %H:%M} UTC",
+            )
+        case outbox.FbsDeadlineMissed():
+            return _("❌ {marketplace} cancelled order {number}: it was not confirmed by {deadline}.").format(
+                number=alert.order_number,
+                marketplace=alert.marketplace_name,
+                deadline=f"{alert.deadline:%d.%m %H:%M} UTC",
+            )
+        case outbox.FbsActionFailed():
+            return _("❗ The marketplace refused the action on {orders}: {error}").format(
+                orders=", ".join(alert.order_numbers), error=alert.error[:200]
+            )
+        case outbox.ReturnArrived():
+            return _("↩️ Return from {marketplace}: {name} × {quantity} ({order}).").format(
+                marketplace=alert.marketplace_name,
+                name=alert.product_name,
+                quantity=alert.quantity,
+                order=alert.order_number or "-",
+            )
+        case outbox.RateMissing():
+            return _(
+                "💱 No fresh exchange rate for {currencies}: their sales stay out of the reports' totals. "
+                "Set one with /rate, like: /rate {example} 142.50"
+            ).format(currencies=", ".join(alert.currencies), example=alert.currencies[0] if alert.currencies else "RUB")
     assert_never(alert)
 
 

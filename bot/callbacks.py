@@ -264,3 +264,12 @@ class MarketplaceCatalog(CallbackData, prefix="mp_catalog"):
 
     marketplace_id: int
     action: CatalogAction
+
+
+class SetRate(CallbackData, prefix="rate_set"):
+    """Set the exchange rate an admin typed with a day: that day only, or from that day on (`holds`)."""
+
+    currency: str
+    rate: str  # a Decimal as written, at most 8 decimals
+    day: str  # ISO date
+    holds: bool

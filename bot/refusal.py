@@ -29,6 +29,7 @@ ADMIN_COMMANDS = (
     "channels",
     "alerts_here",
     "shop",
+    "rate",
 )
 
 router = Router(name=__name__)

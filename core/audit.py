@@ -28,6 +28,8 @@ CHANNEL_ADD = "channel.add"
 CHANNEL_RENAME = "channel.rename"
 CHANNEL_SWITCH = "channel.switch"
 SHOP_SETTING = "shop.setting"
+# An admin's exchange rate (core.rates); the entity is the currency, named in the values.
+RATE_SET = "rate.set"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 

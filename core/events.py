@@ -9,6 +9,10 @@ from __future__ import annotations
 STOCK_CHANGED = "stock.changed"
 # A webhook event was stored: wakes the worker (payload: the marketplace id).
 WEBHOOK_RECEIVED = "webhook.received"
+# An admin asked the platform for FBS work (core.fbs.request; payload: the action id): wakes the sync's worker.
+FBS_REQUESTED = "fbs.requested"
+# The sync finished an FBS action (payload: the action id): wakes whoever waits for its outcome.
+FBS_FINISHED = "fbs.finished"
 # An admin asked for a marketplace sync now (payload: the marketplace id).
 SYNC_REQUESTED = "sync.requested"
 # A marketplace's connection settings or webhook credentials changed (payload: its slug): every replica drops

@@ -35,6 +35,7 @@ class Movement(StrEnum):
     MARKETPLACE_RETURN = "marketplace_return"
     RESERVE = "reserve"
     RELEASE = "release"
+    WRITE_OFF = "write_off"
 
 
 @dataclass(frozen=True)
@@ -212,9 +213,23 @@ async def marketplace_sale(uow: UnitOfWork, product_id: int, quantity: int, sour
     return await _move(uow, product_id, Movement.MARKETPLACE_SALE, -quantity, 0, source)
 
 
-async def marketplace_return(uow: UnitOfWork, product_id: int, quantity: int, source: Source) -> StockLevel:
+async def marketplace_return(
+    uow: UnitOfWork, product_id: int, quantity: int, source: Source, *, alert: bool = True
+) -> StockLevel:
+    """Units a marketplace buyer sent back. Without `alert`, no stock alert: units that pass through the stock
+    in the same unit of work (a return written off at once) neither come back nor run out."""
     _require_positive(quantity)
-    return await _move(uow, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source)
+    return await _move(uow, product_id, Movement.MARKETPLACE_RETURN, quantity, 0, source, alert=alert)
+
+
+async def write_off(
+    uow: UnitOfWork, product_id: int, quantity: int, source: Source, *, alert: bool = True
+) -> StockLevel:
+    """Units that leave the stock for good (damaged, defective), with the reason in source.notes."""
+    _require_positive(quantity)
+    if not (source.notes or "").strip():
+        raise ValidationError("say why the goods are written off", "reason")
+    return await _move(uow, product_id, Movement.WRITE_OFF, -quantity, 0, source, alert=alert)
 
 
 async def reserve(

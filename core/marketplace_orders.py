@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from core import fees, inventory, order_status, orders, outbox
+from core import fbs, fees, inventory, order_status, orders, outbox
 from core.db import Conn
 from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source
@@ -130,6 +130,7 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
     )
     if existing is not None:
         await _drop_cancelled_items(uow, marketplace_id, existing, incoming)
+        await fbs.start_work(uow, existing, marketplace_id, incoming.deadline, new=False)
         return Imported("known", existing)
     if incoming.cancelled:
         return Imported("unplaced")
@@ -150,6 +151,9 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
             resolved.append((product_id, line))
     if not resolved:
         return Imported("unplaced")
+    fulfilled = fbs.fulfils(
+        await conn.fetchval("SELECT COALESCE(api_type, slug) FROM marketplaces WHERE id = $1", marketplace_id)
+    )
     order = orders.NewOrder(
         channel_id=marketplace_id,
         lines=tuple(orders.Line(product_id, line.quantity, line.price) for product_id, line in resolved),
@@ -158,7 +162,8 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
         ),
         marketplace_order_id=incoming.key,
         placed_at=incoming.placed_at,
-        currency=incoming.currency,
+        announce=not fulfilled,  # told with its deadline and buttons instead (core.fbs)
+        currency=incoming.currency,  # its lines' prices are in the platform's currency, not the shop's
     )
     try:
         async with uow.savepoint():
@@ -177,6 +182,8 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
         incoming.key,
         [line.key() for _, line in resolved],
     )
+    if fulfilled:
+        await fbs.start_work(uow, placed.id, marketplace_id, incoming.deadline, new=placed.created)
     partial = len(resolved) < len(incoming.lines)
     return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id)
 
@@ -261,6 +268,7 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
         await order_status.change_status(
             uow, order["id"], order_status.Status.CANCELLED, note=f"cancelled on {marketplace_name}"
         )
+        await fbs.cancelled_by_platform(uow, order["id"], marketplace_name)
     except InvalidTransition:
         await outbox.add(
             conn,

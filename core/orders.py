@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from core import fees, inventory, outbox
+from core import fees, inventory, outbox, rates
 from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Source
@@ -57,7 +57,10 @@ class NewOrder:
     hold_for_payment: bool = False
     # When the buyer ordered, if not now (a marketplace order imported after the fact): its sales day.
     placed_at: datetime | None = None
-    # The currency of the lines' prices (ISO 4217 letters); None: the shop's base currency (manual, own store).
+    # False: the caller tells the admins of the order its own way (core.fbs's alert with its buttons).
+    announce: bool = True
+    # The currency of the lines' prices (ISO 4217 letters); None: the shop's base currency (manual and own-store
+    # orders are priced in it).
     currency: str | None = None
 
 
@@ -120,8 +123,7 @@ WITH number AS (
            :channel_id, :marketplace_order_id, :user_id, :created_by,
            :customer_name, :customer_phone, :customer_address,
            :subtotal, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
-           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW()),
-           COALESCE(:currency::text, (SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')
+           :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW()), :currency
       FROM number
     RETURNING id, order_number
 ), items AS (
@@ -208,7 +210,7 @@ async def place(
             payment_method=order.payment_method,
             note=order.note,
             placed_at=order.placed_at,
-            currency=order.currency,
+            currency=order.currency or await rates.base_currency(conn),
             product_ids=[p.line.product_id for p in priced],
             product_names=[p.product["name_uz"] for p in priced],
             product_skus=[p.product["sku"] for p in priced],
@@ -236,7 +238,8 @@ async def place(
             await inventory.reserve(uow, p.line.product_id, p.line.quantity, expires_at, source, order_id)
     else:
         await inventory.sell_many(uow, [(p.line.product_id, p.line.quantity) for p in priced], source, locked=products)
-    if channel["integration_type"] != "manual":  # the admin who typed a manual order knows about it
+    # The admin who typed a manual order knows about it.
+    if channel["integration_type"] != "manual" and order.announce:
         await outbox.add(
             conn,
             outbox.OrderPlaced(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, get_args
 
@@ -183,6 +184,79 @@ class PhotoFetchFailed:
     error: str
 
 
+@dataclass(frozen=True)
+class FbsOrderArrived:
+    """A new order of a platform whose FBS work is done from chat (core.fbs): told instead of OrderPlaced, with
+    the platform's deadline, so that the admins can confirm or cancel it from the alert."""
+
+    KIND: ClassVar[str] = "fbs_order_arrived"
+    order_id: int
+    order_number: str
+    marketplace_id: int
+    marketplace_name: str
+    marketplace_order_id: str
+    deadline: datetime | None
+    total: Decimal
+    items: tuple[OrderedItem, ...]
+
+
+@dataclass(frozen=True)
+class FbsDeadlineNear:
+    """An unconfirmed marketplace order's deadline is near (FBS_REMINDER_MINUTES before it); once per order."""
+
+    KIND: ClassVar[str] = "fbs_deadline_near"
+    order_id: int
+    order_number: str
+    marketplace_name: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class FbsDeadlineMissed:
+    """The platform cancelled an order that was never confirmed, after its deadline had passed."""
+
+    KIND: ClassVar[str] = "fbs_deadline_missed"
+    order_id: int
+    order_number: str
+    marketplace_name: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class FbsActionFailed:
+    """The platform refused an FBS action after its requester stopped waiting for the answer."""
+
+    KIND: ClassVar[str] = "fbs_action_failed"
+    action_id: int
+    kind: str
+    order_numbers: tuple[str, ...]
+    error: str
+
+
+@dataclass(frozen=True)
+class ReturnArrived:
+    """A buyer sent goods back through a marketplace: waits for an admin to put them back in stock or write
+    them off (core.fbs.decide_return)."""
+
+    KIND: ClassVar[str] = "return_arrived"
+    return_id: int
+    marketplace_name: str
+    order_number: str | None
+    product_name: str
+    quantity: int
+    reason: str | None
+    defective: bool
+
+
+@dataclass(frozen=True)
+class RateMissing:
+    """Currencies in use (orders, marketplace prices) with no fresh rate to the base currency: their amounts are
+    left out of the reports' totals until an admin or the Central Bank gives one. Told once a day."""
+
+    KIND: ClassVar[str] = "rate_missing"
+    currencies: tuple[str, ...]
+
+
 Alert = (
     StockLow
     | StockOut
@@ -197,6 +271,12 @@ Alert = (
     | StockDrift
     | WebhookFailure
     | PhotoFetchFailed
+    | FbsOrderArrived
+    | FbsDeadlineNear
+    | FbsDeadlineMissed
+    | FbsActionFailed
+    | ReturnArrived
+    | RateMissing
 )
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 

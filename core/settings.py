@@ -68,10 +68,18 @@ class Settings(BaseSettings):
     s3_prefix: str = "media/"
     s3_access_key_id: SecretStr | None = None
     s3_secret_access_key: SecretStr | None = None
+    # The Central Bank of Uzbekistan's daily exchange rates (its JSON list), read every CBU_RATES_INTERVAL seconds
+    # so that a bank out of reach at one run is read at the next.
+    cbu_rates_url: str = "https://cbu.uz/uz/arkhiv-kursov-valyut/json/"
+    cbu_rates_interval: float = Field(default=3 * 3600, gt=0)
+    # Serve those rates from a local sandbox instead (the trial, `make run`): a real shop's reports need the bank.
+    demo_rates: bool = False
     # Photos named by URL (imports): how large one may be, how long its fetch may take, how often the job looks.
     photo_max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
     photo_fetch_timeout: float = Field(default=20, gt=0)
     photo_fetch_interval: float = Field(default=5, gt=0)
+    # Minutes before an unconfirmed marketplace order's deadline that the admins are reminded of it (core.fbs).
+    fbs_reminder_minutes: int = Field(default=120, gt=0)
     # Let photo URLs reach private and loopback addresses (photos on the shop's own network); off, they are refused.
     photo_fetch_private: bool = False
 
@@ -154,6 +162,14 @@ class Settings(BaseSettings):
             if not value.startswith(("http://", "https://")) or len(value) < 10:
                 raise ValueError("expected an http(s):// URL")
             value = value.rstrip("/")
+        return value
+
+    @field_validator("cbu_rates_url")
+    @classmethod
+    def _bank_url(cls, value: str) -> str:
+        # Kept as written: the bank's address ends in a slash it answers to.
+        if not value.startswith(("http://", "https://")) or len(value) < 10:
+            raise ValueError("expected an http(s):// URL")
         return value
 
     @field_validator("database_url")

@@ -39,9 +39,10 @@ class _Pending:
     catalog: bool = False
     favorites: set[int] = field(default_factory=set)
     marketplaces: set[str] = field(default_factory=set)
+    actions: set[int] = field(default_factory=set)
 
     def copy(self) -> _Pending:
-        return _Pending(dict(self.stock), self.catalog, set(self.favorites), set(self.marketplaces))
+        return _Pending(dict(self.stock), self.catalog, set(self.favorites), set(self.marketplaces), set(self.actions))
 
 
 class UnitOfWork:
@@ -78,6 +79,11 @@ class UnitOfWork:
         """A marketplace's connection settings or webhook credentials changed."""
         self._require_open()
         self._pending.marketplaces.add(slug)
+
+    def action_requested(self, action_id: int) -> None:
+        """An FBS action was queued for the sync (core.fbs): its worker hears of it after the commit."""
+        self._require_open()
+        self._pending.actions.add(action_id)
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -145,6 +151,11 @@ class Effects:
             log.debug("webhook wake-up not published: %s", error)
 
     async def _run(self, pending: _Pending) -> None:
+        for action_id in sorted(pending.actions):
+            try:
+                await self._redis.publish(events.FBS_REQUESTED, str(action_id))
+            except Exception as error:
+                log.warning("FBS action %s not announced (%s); the worker's sweep picks it up", action_id, error)
         if pending.stock or pending.catalog:
             try:
                 await self._bump_catalog()

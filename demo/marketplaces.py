@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import asyncpg
 
@@ -14,6 +15,7 @@ from core import marketplaces
 from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.vault import Vault
+from demo.sandboxes.cbu import DEMO
 from demo.sandboxes.common import SandboxServer
 from demo.sandboxes.ozon import OzonSandbox
 from demo.sandboxes.uzum import UzumSandbox
@@ -22,7 +24,8 @@ from demo.sandboxes.wildberries import WildberriesSandbox
 log = logging.getLogger(__name__)
 
 _LISTINGS = f"""
-SELECT mp.marketplace_stock, COALESCE(mp.marketplace_price, p.price) AS price, p.sku, p.barcode, p.name_ru,
+SELECT mp.marketplace_stock, COALESCE(mp.marketplace_price, p.price) AS price, mp.price_currency, p.sku, p.barcode,
+       p.name_ru,
        p.name_uz, {LISTING_KEYS}
   FROM marketplace_products mp
   JOIN products p ON p.id = mp.product_id
@@ -86,7 +89,8 @@ def _sandbox_for(connection: Connection, rows: list[asyncpg.Record]) -> tuple[Sa
         )
         return uzum, dataclasses.replace(connection, token="demo-uzum-token", shop_id=1)
     if connection.api_type == "wildberries":
-        wb = WildberriesSandbox(token="demo-wb-token")
+        # A seller in Uzbekistan is settled in so'm by Wildberries (marketplace-fidelity.md, CUR).
+        wb = WildberriesSandbox(token="demo-wb-token", seller_currency=860, prices_currency="UZS")
         wb.load_catalog(
             [
                 {
@@ -110,7 +114,7 @@ def _sandbox_for(connection: Connection, rows: list[asyncpg.Record]) -> tuple[Sa
                 "offer_id": r["keys"]["offer_id"],
                 "product_id": int(r["keys"]["product_id"]),
                 "sku": int(r["keys"]["product_id"]),
-                "price": float(r["price"]),
+                "price": _roubles(r),
                 "name": r["name_ru"] or r["name_uz"],
                 "stocks": r["marketplace_stock"],
             }
@@ -121,3 +125,11 @@ def _sandbox_for(connection: Connection, rows: list[asyncpg.Record]) -> tuple[Sa
     return ozon, dataclasses.replace(
         connection, client_id="1", api_key="demo-ozon-key", warehouse_id=ozon.default_warehouse
     )
+
+
+def _roubles(row: asyncpg.Record) -> float:
+    """Ozon prices in the cabinet's currency, never in so'm (OZ-SPEC price.currency_code): the demo's so'm price at
+    the demo bank's rate, or the roubles Ozon's own price read left there."""
+    if row["price_currency"] == "RUB":
+        return float(row["price"])
+    return float((row["price"] / DEMO["RUB"].rate).quantize(Decimal("0.01")))

@@ -45,6 +45,7 @@ class PriceQuote:
     listing: Listing
     price: Decimal | None
     strikethrough: Decimal | None
+    currency: str | None = None  # ISO 4217 letters, when the platform says
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
+from sync.currencies import currency_of
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, per_second, per_window
 from sync.ozon_fbs import OzonFulfilment
-from sync.ozon_wire import error_message, parse_moment, parse_price, raise_for, rfc3339
+from sync.ozon_wire import error_message, parse_moment, parse_price, posting_currency, raise_for, rfc3339
 
 BASE_URL = "https://api-seller.ozon.ru"
 PAIR_COOLDOWN_SECONDS = 30.0
@@ -178,6 +179,7 @@ class OzonAdapter(OzonFulfilment):
                                 listing,
                                 _money(price.get("marketing_seller_price") or price.get("price")),
                                 _money(price.get("old_price")),
+                                currency_of(price["currency_code"]) if price.get("currency_code") else None,
                             )
                         )
                 cursor = (reply.body or {}).get("cursor") or ""
@@ -316,6 +318,7 @@ def _order(posting: dict[str, Any]) -> IncomingOrder:
         _lines(posting),
         cancelled=posting.get("status") == "cancelled",
         placed_at=parse_moment(posting.get("in_process_at")),
+        currency=posting_currency(posting),
         # The posting is to be shipped (handed to Ozon) by then, in the lists and the single posting alike.
         deadline=parse_moment(posting.get("shipment_date")),
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sync.currencies import currency_of
 from sync.http import MarketplaceError
 
 
@@ -33,3 +34,12 @@ def raise_for(status: int, body: Any) -> None:
 
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def posting_currency(posting: dict[str, Any]) -> str:
+    """The currency of a posting's prices: the products' `price.currency` in the v4 lists, `currency_code` in the
+    v3 posting; Ozon prices in the cabinet's one currency, so the first product's names the posting's."""
+    for product in posting.get("products") or []:
+        price = product.get("price")
+        return currency_of(price.get("currency") if isinstance(price, dict) else product.get("currency_code"))
+    return currency_of(None)

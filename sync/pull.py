@@ -67,7 +67,7 @@ class PullRun:
     orders: OrderCounts = OrderCounts()
 
 
-async def _logged(
+async def logged(
     conn: Conn, connection: Connection, kind: str, trigger: str, started: datetime, clock: float, run: PullRun
 ) -> PullRun:
     await conn.execute(
@@ -116,7 +116,7 @@ async def pull_orders(
                 processed += 1
                 tally["cancelled"] += 1
     except MarketplaceError as error:
-        return await _logged(
+        return await logged(
             conn,
             connection,
             "orders",
@@ -130,7 +130,7 @@ async def pull_orders(
         "UPDATE marketplaces SET orders_pulled_at = $2 WHERE id = $1", connection.marketplace_id, started
     )
     status = "partial" if failed else "success"
-    return await _logged(
+    return await logged(
         conn,
         connection,
         "orders",
@@ -159,7 +159,7 @@ async def pull_stock_diff(
     try:
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(
+        return await logged(
             conn, connection, "stock", trigger, started, clock, PullRun("stock", "error", 0, 0, str(error))
         )
     processed = failed = 0
@@ -202,9 +202,7 @@ async def pull_stock_diff(
         processed += change != 0
     await conn.execute("UPDATE marketplaces SET orders_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
     status = "partial" if failed else "success"
-    return await _logged(
-        conn, connection, "stock", trigger, started, clock, PullRun("stock", status, processed, failed)
-    )
+    return await logged(conn, connection, "stock", trigger, started, clock, PullRun("stock", status, processed, failed))
 
 
 async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *, trigger: str = "scheduled") -> PullRun:
@@ -214,18 +212,16 @@ async def pull_prices(conn: Conn, connection: Connection, adapter: Adapter, *, t
     try:
         quotes = await adapter.read_prices([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(
+        return await logged(
             conn, connection, "price", trigger, started, clock, PullRun("price", "error", 0, 0, str(error))
         )
     await conn.executemany(
         "UPDATE marketplace_products SET marketplace_price = $2, marketplace_strikethrough_price = $3,"
-        " last_synced_at = NOW() WHERE id = $1",
-        [(quote.listing.mapping_id, quote.price, quote.strikethrough) for quote in quotes],
+        " price_currency = $4, last_synced_at = NOW() WHERE id = $1",
+        [(quote.listing.mapping_id, quote.price, quote.strikethrough, quote.currency) for quote in quotes],
     )
     await conn.execute("UPDATE marketplaces SET prices_pulled_at = NOW() WHERE id = $1", connection.marketplace_id)
-    return await _logged(
-        conn, connection, "price", trigger, started, clock, PullRun("price", "success", len(quotes), 0)
-    )
+    return await logged(conn, connection, "price", trigger, started, clock, PullRun("price", "success", len(quotes), 0))
 
 
 # Units of our live orders from this marketplace per product: a platform that keeps them reserved shows that much
@@ -266,7 +262,7 @@ async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *, tri
     try:
         theirs = await adapter.read_stock([listing_of(row, connection) for row in rows])
     except MarketplaceError as error:
-        return await _logged(
+        return await logged(
             conn, connection, "reconcile", trigger, started, clock, PullRun("reconcile", "error", 0, 0, str(error))
         )
     differing = [
@@ -319,7 +315,7 @@ async def reconcile(conn: Conn, connection: Connection, adapter: Adapter, *, tri
         )
         or None
     )
-    return await _logged(
+    return await logged(
         conn,
         connection,
         "reconcile",

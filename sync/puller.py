@@ -1,4 +1,4 @@
-"""Runs the pulls while the process lives: per API marketplace, orders (or stock_diff) every
+"""Runs the pulls while the process lives: per API marketplace, orders (or stock_diff) and returns every
 `sync_interval_minutes`, prices hourly and a stock reconciliation every 30 minutes. When each pull last ran is
 kept in the database and every run holds an advisory lock, so several replicas pull once per interval."""
 
@@ -21,11 +21,12 @@ from core.marketplaces import Connection
 from core.periodic import run_once
 from core.unit_of_work import Effects
 from core.vault import Vault
-from sync.adapter import Adapter
+from sync.adapter import Adapter, Fulfilment
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
+from sync.returns import pull_returns
 from sync.throttle_alerts import announce_throttle
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class MarketplacePuller:
             if due["orders"]:
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
                 runs.append(await pull(conn, self._effects, connection, adapter))
+                if isinstance(adapter, Fulfilment):  # its returns wait for an admin's decision in chat
+                    runs.append(await pull_returns(conn, self._effects, connection, adapter))
             if due["prices"]:
                 runs.append(await pull_prices(conn, connection, adapter))
             if due["reconcile"]:

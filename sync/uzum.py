@@ -123,8 +123,8 @@ class UzumAdapter(UzumFulfilment):
             listing = wanted.get(str(sku.get("skuId")))
             if listing is not None:
                 price = sku.get("price")
-                # Uzum publishes no strikethrough price in any read endpoint.
-                quotes.append(PriceQuote(listing, Decimal(price) if price is not None else None, None))
+                # Uzum publishes no strikethrough price in any read endpoint; it sells in so'm only.
+                quotes.append(PriceQuote(listing, Decimal(price) if price is not None else None, None, "UZS"))
         return quotes
 
     async def catalog(self) -> AsyncIterator[CatalogItem]:
@@ -263,6 +263,7 @@ def _order(order: dict[str, Any]) -> IncomingOrder:
         buyer.get("deliveryAddress"),
         placed_at=moment(order.get("dateCreated")),
         deadline=_deadline(order),
+        currency="UZS",  # Uzum's amounts are whole so'm everywhere; its orders carry no currency field
     )
 
 

@@ -17,6 +17,7 @@ from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
+from sync.currencies import currency_letters, currency_of
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, Slot, per_second
 from sync.wildberries_fbs import WildberriesFulfilment, moment, seller_date
@@ -157,11 +158,15 @@ class WildberriesAdapter(WildberriesFulfilment):
             _raise_for(reply.status, reply.body)
             goods = ((reply.body or {}).get("data") or {}).get("listGoods") or []
             for good in goods:
+                named = good.get("currencyIsoCode4217")
+                currency = currency_of(named) if named else None
                 for size in good.get("sizes") or []:
                     listing = by_chrt.get(size.get("sizeID"))
                     if listing is not None:
                         quotes.append(
-                            PriceQuote(listing, _money(size.get("discountedPrice")), _money(size.get("price")))
+                            PriceQuote(
+                                listing, _money(size.get("discountedPrice")), _money(size.get("price")), currency
+                            )
                         )
             if len(goods) < PRICE_PAGE:
                 return quotes
@@ -314,6 +319,9 @@ def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
         address=(task.get("address") or {}).get("fullAddress"),
         cancelled=cancelled,
         placed_at=moment(task.get("createdAt")),
+        # convertedPrice (the line's price) is in the seller country's currency, named by convertedCurrencyCode
+        # (WB-MD get-api-v3-orders-new.md).
+        currency=currency_letters(task.get("convertedCurrencyCode")),
         # Only oversized tasks (cargoType 2) carry a ship-by date; WB gives ordinary tasks none (WB-MD
         # get-api-v3-orders-new.md `sellerDate`).
         deadline=seller_date(task.get("sellerDate")),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
 
-from core import catalog, categories
+from core import catalog, categories, orders
 from core.unit_of_work import Effects, UnitOfWork
 
 
@@ -117,3 +118,18 @@ async def make_shop(pool: asyncpg.Pool, effects: Effects) -> Shop:
         telefon = await product("PH-2", "Oddiy tugmali qurilma", "Телефон кнопочный", phones, "250000", 3)
         shirt = await product("CL-1", "Ko'ylak ruchka bilan", "Рубашка", clothes, "150000", 10)
     return Shop(own, phones, electronics, clothes, phone, telefon, shirt)
+
+
+async def make_order(
+    pool: asyncpg.Pool, effects: Effects, channel_id: int, product_id: int, currency: str | None, days_ago: int = 0
+) -> int:
+    """One unit of a product sold on a channel `days_ago`, priced in `currency` (None: the base currency)."""
+    order = orders.NewOrder(
+        channel_id,
+        (orders.Line(product_id, 1),),
+        orders.Customer("Ali", "+998901234567"),
+        placed_at=datetime.now(UTC) - timedelta(days=days_ago),
+        currency=currency,
+    )
+    async with pool.acquire() as conn, effects.transaction(conn) as unit:
+        return (await orders.place(unit, order)).id

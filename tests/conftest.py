@@ -124,6 +124,7 @@ def settings(tmp_path: Path, service_urls: ServiceUrls) -> Settings:
         redis_url=service_urls.redis_url,
         data_dir=tmp_path / "data",
         secret_key=Fernet.generate_key().decode(),
+        demo_rates=True,  # the app's rates job reads a local stand-in of the bank, never the real one
     )
 
 

@@ -24,6 +24,7 @@ from demo.sandboxes.common import (
 )
 from demo.sandboxes.wildberries_catalog_api import WbCatalogApi
 from demo.sandboxes.wildberries_models import (
+    CURRENCY_RUB,
     SUPPLIER_STATUSES,
     WB_STATUSES,
     WbCard,
@@ -91,6 +92,13 @@ class WbRules:
     content_limit_max: int = 100
     prices_limit_max: int = 1000
     analytics_refresh_seconds: float = 1800.0  # the stock report lags up to 30 min
+    # The account's currencies, ISO 4217: a task's sale currency (`currencyCode`) and the seller country's
+    # (`convertedCurrencyCode`, numeric), and the prices API's `currencyIsoCode4217` (letters). The spec's
+    # examples show RUB (643); a seller in Uzbekistan is settled in so'm (860). The sandbox keeps one price per
+    # size, read in whichever currency these name.
+    sale_currency: int = CURRENCY_RUB
+    seller_currency: int = CURRENCY_RUB
+    prices_currency: str = "RUB"
 
 
 def category_of(method: str, path: str) -> str:
@@ -316,6 +324,8 @@ class WildberriesSandbox(
                     size=size,
                     is_zero_order=not in_stock,
                     stock_taken=take,
+                    currency=self.rules.sale_currency,
+                    converted_currency=self.rules.seller_currency,
                 )
                 self.tasks[task.id] = task
                 tasks.append(task)

@@ -61,9 +61,8 @@ class WbCatalogApi:
         haystack = [card.vendor_code.lower(), str(card.nm_id)] + [b for s in card.sizes for b in s.barcodes]
         return any(text in value for value in haystack)
 
-    @staticmethod
-    def _goods(cards: Iterable[WbCard]) -> web.Response:
-        listing = [goods_json(c) for c in cards]
+    def _goods(self, cards: Iterable[WbCard]) -> web.Response:
+        listing = [goods_json(c, self.rules.prices_currency) for c in cards]
         return web.json_response({"data": {"listGoods": listing}, "error": False, "errorText": ""})
 
     async def _goods_get(self, request: web.Request) -> web.Response:

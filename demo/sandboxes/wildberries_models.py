@@ -86,6 +86,8 @@ class WbTask:
     wb_status: str = "waiting"
     supply_id: str | None = None
     stock_taken: bool = True  # did this unit lower the sandbox stock (so a buyer cancel gives it back)
+    currency: int = CURRENCY_RUB  # currencyCode: the sale's currency
+    converted_currency: int = CURRENCY_RUB  # convertedCurrencyCode: the seller country's currency
 
     @property
     def cancelled(self) -> bool:
@@ -194,11 +196,11 @@ def card_json(card: WbCard) -> dict[str, Any]:
     }
 
 
-def goods_json(card: WbCard) -> dict[str, Any]:
+def goods_json(card: WbCard, currency: str) -> dict[str, Any]:
     return {
         "nmID": card.nm_id,
         "vendorCode": card.vendor_code,
-        "currencyIsoCode4217": "RUB",
+        "currencyIsoCode4217": currency,
         "discount": card.discount,
         "clubDiscount": card.club_discount,
         "editableSizePrice": len({s.price for s in card.sizes}) > 1,
@@ -237,8 +239,8 @@ def task_json(task: WbTask, *, in_list: bool) -> dict[str, Any]:
         "salePrice": kopecks,
         "convertedPrice": size.price * 100,
         "convertedFinalPrice": kopecks,
-        "currencyCode": CURRENCY_RUB,
-        "convertedCurrencyCode": CURRENCY_RUB,
+        "currencyCode": task.currency,
+        "convertedCurrencyCode": task.converted_currency,
         "scanPrice": None,
         "cargoType": card.cargo_type,
         "crossBorderType": 0,

@@ -126,7 +126,7 @@ def pgbench_script(channel: int) -> str:
                 "payment_method": "NULL",
                 "note": "NULL",
                 "placed_at": "NULL",
-                "currency": "NULL",
+                "currency": "'UZS'",
                 "product_ids": "ARRAY[:product]",
                 "product_names": "ARRAY['Mahsulot']",
                 "product_skus": "ARRAY['BENCH']",

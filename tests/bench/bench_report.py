@@ -125,6 +125,7 @@ async def prepare(url: str, lines: int, days: int) -> None:
         await conn.execute(_TOTALS)
         await conn.execute(_FEES)
         await conn.execute(_DAY_COSTS, days)
+        await analytics.refresh(conn)  # the kept daily sums, as the first report after the migration fills them
         await conn.execute("VACUUM ANALYZE")  # statistics and visibility, as a live database has them
     finally:
         await conn.close()

@@ -16,6 +16,7 @@ from core import outbox
 from core.notifications import Due
 
 DRIFTED = outbox.DriftedListing(7, "PH-1", 9, 5)
+DEADLINE = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
 SAMPLES: list[outbox.Alert] = [
     outbox.StockLow(7, "PH-1", "Telefon", 1, 2),
     outbox.StockOut(7, "PH-1", "Telefon", 0, 2),
@@ -34,6 +35,21 @@ SAMPLES: list[outbox.Alert] = [
     outbox.StockDrift(2, "Uzum Market", (DRIFTED,), 1, held=(DRIFTED,), held_count=1, unplaced_lines=2),
     outbox.WebhookFailure(2, 40, "ORDER_CREATED", "no such posting"),
     outbox.PhotoFetchFailed(7, "PH-1", "Samsung Galaxy", "https://cdn.example/p/1.jpg", "HTTP 404"),
+    outbox.FbsOrderArrived(
+        3,
+        "UZU-0003",
+        2,
+        "Uzum Market",
+        "7001",
+        DEADLINE,
+        Decimal("150000.00"),
+        (outbox.OrderedItem("Telefon", 1),),
+    ),
+    outbox.FbsDeadlineNear(3, "UZU-0003", "Uzum Market", DEADLINE),
+    outbox.FbsDeadlineMissed(3, "UZU-0003", "Uzum Market", DEADLINE),
+    outbox.FbsActionFailed(5, "confirm", ("UZU-0003",), "the order is already cancelled"),
+    outbox.ReturnArrived(4, "Wildberries", "WIL-0004", "Telefon", 1, "брак", True),
+    outbox.RateMissing(("RUB", "KZT")),
 ]
 
 

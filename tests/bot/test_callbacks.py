@@ -49,6 +49,7 @@ from bot.callbacks import (
     SendCatalogExport,
     SendCatalogTemplate,
     SetOnSale,
+    SetRate,
     ShowReport,
     SwitchChannel,
     UnmapListing,
@@ -110,6 +111,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
     MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
+    SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
 ]
 
 

@@ -13,6 +13,7 @@ def test_defaults_need_no_environment() -> None:
     assert settings.bot_mode == "polling"
     assert settings.data_dir == Path(".data")
     assert settings.initdata_max_age == 86400
+    assert settings.cbu_rates_url == "https://cbu.uz/uz/arkhiv-kursov-valyut/json/" and not settings.demo_rates
 
 
 def test_admin_ids_are_a_comma_list() -> None:
@@ -31,6 +32,7 @@ def test_admin_ids_are_a_comma_list() -> None:
         ({"secret_key": "short"}, "SECRET_KEY"),
         ({"bot_mode": "carrier-pigeon"}, "BOT_MODE"),
         ({"initdata_max_age": "-1"}, "INITDATA_MAX_AGE"),
+        ({"cbu_rates_url": "cbu.uz/uz/arkhiv-kursov-valyut/json/"}, "CBU_RATES_URL"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(overrides: dict[str, str], named: str) -> None:

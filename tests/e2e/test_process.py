@@ -124,6 +124,7 @@ async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_c
         events.MARKETPLACE_CHANGED,
         events.CATALOG_CHANGED,
         events.FAVORITES_CHANGED,
+        events.FBS_REQUESTED,
     ]
     before = {client["id"] for client in await redis.client_list(_type="pubsub")}
     port = free_port()

@@ -225,7 +225,9 @@ async def test_an_alert_is_sent_once_though_both_replicas_run_the_sender(cluster
 
 async def test_each_pull_runs_once_per_interval_across_both_replicas(cluster: Cluster) -> None:
     expected = {
-        (slug, kind): 1 for slug in ("uzum", "wildberries", "ozon") for kind in ("orders", "price", "reconcile")
+        (slug, kind): 1
+        for slug in ("uzum", "wildberries", "ozon")
+        for kind in ("orders", "returns", "price", "reconcile")
     }
 
     async def pulls() -> dict[tuple[str, str], int]:

@@ -271,5 +271,5 @@ async def test_two_replicas_pull_each_marketplace_once_per_interval(
         imported = await conn.fetchval(
             "SELECT count(*) FROM orders WHERE marketplace_id = $1", connection.marketplace_id
         )
-    assert sorted(kinds) == ["orders", "price", "reconcile"], "each pull ran once across both replicas"
+    assert sorted(kinds) == ["orders", "price", "reconcile", "returns"], "each pull ran once across both replicas"
     assert imported == 1

@@ -3,29 +3,15 @@
 -- day, and only then add days, channels and currencies, all in the base currency. A slice whose currency has no
 -- rate for its day gives NULL and rate_missing, never a sum that treats one currency as another.
 -- Days are the seller's local days (Asia/Tashkent, core.analytics.DEFAULT_TIMEZONE), as the rates are.
--- Our own amounts (a product's cost price, packaging) are in the base currency.
+-- Our own amounts (a product's cost price, packaging) are in the base currency. The orders' sums per day are
+-- kept in profit_*_days and recomputed for the days that changed, so a report reads days, not order lines.
 
 DROP VIEW sales_lines;
 
--- One unit of `currency` in the base currency on `day`: 1 for the base currency itself, else the newest rate on
--- or before that day; NULL when there is none (never 1: a missing rate must show, not pass for so'm).
-CREATE FUNCTION profit_rate(currency CHAR(3), day DATE) RETURNS NUMERIC
-LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN currency = COALESCE((SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')
-                THEN 1
-                ELSE (SELECT r.rate FROM exchange_rates r
-                       WHERE r.currency = profit_rate.currency AND r.day <= profit_rate.day
-                       ORDER BY r.day DESC LIMIT 1)
-           END
-$$;
-
--- The shop's base currency (shop_settings 'base_currency', so'm when never set).
-CREATE VIEW profit_base AS
-SELECT COALESCE((SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')::char(3) AS base_currency;
-
 -- Reports read a period's local days: these find its orders and stock-learnt sales without reading the rest.
 CREATE INDEX idx_orders_local_day ON orders (((order_date AT TIME ZONE 'Asia/Tashkent')::date));
-CREATE INDEX idx_inv_movements_marketplace_sale_day ON inventory_movements (((created_at AT TIME ZONE 'Asia/Tashkent')::date))
+CREATE INDEX idx_inv_movements_marketplace_sale_day
+    ON inventory_movements (((created_at AT TIME ZONE 'Asia/Tashkent')::date))
     WHERE movement_type IN ('marketplace_sale', 'marketplace_return');
 
 -- Sales learnt from a marketplace's stock (stock_diff method): no order, valued at the listing's price (in the
@@ -261,9 +247,8 @@ CREATE TRIGGER profit_fees_truncate AFTER TRUNCATE ON order_fees
 INSERT INTO profit_dirty_days (day) SELECT DISTINCT (order_date AT TIME ZONE 'Asia/Tashkent')::date FROM orders;
 
 -- Sales of each local day and channel in the base currency: each currency's sum converted at its day's rate
--- (the newest on or before the day, looked up by the primary key: profit_rate written out, so the planner
--- joins it once per slice), and how many orders' fees are actual or estimated. Stock-learnt sales are read as
--- they are (a few rows a day; their value follows the listing's price).
+-- (rate_on, sql/025_rate_on.sql), and how many orders' fees are actual or estimated. Stock-learnt sales are
+-- read as they are (a few rows a day; their value follows the listing's price).
 CREATE VIEW channel_day_sales AS
 SELECT slice.day,
        slice.marketplace_id,
@@ -280,11 +265,7 @@ SELECT slice.day,
         SELECT day, marketplace_id, currency, 0, SUM(units), SUM(revenue), SUM(cost), 0, 0
           FROM stock_sales
          GROUP BY day, marketplace_id, currency) AS slice
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = slice.currency AND r.day <= slice.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
- CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
-                                 ELSE found.found_rate END AS rate) AS day_rate
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
  GROUP BY slice.day, slice.marketplace_id;
 
 -- Every fee of each local day and channel, per kind and basis, in the base currency: the orders' fees, the
@@ -306,27 +287,18 @@ SELECT slice.day,
         SELECT day, marketplace_id, currency, kind, 'day', SUM(amount)
           FROM day_costs
          GROUP BY day, marketplace_id, currency, kind) AS slice
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = slice.currency AND r.day <= slice.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
- CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
-                                 ELSE found.found_rate END AS rate) AS day_rate
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
  GROUP BY slice.day, slice.marketplace_id, slice.kind, slice.basis;
 
 -- The rate of each (local day, currency) some kept sum or stock-learnt sale is in: few rows, so a view over many
 -- slices joins them by hash instead of looking a rate up for every slice.
 CREATE VIEW profit_day_rates AS
-SELECT pair.day,
-       pair.currency,
-       CASE WHEN pair.currency = (SELECT base_currency FROM profit_base) THEN 1 ELSE found.found_rate END AS rate
+SELECT pair.day, pair.currency, rate_on(pair.currency, pair.day) AS rate
   FROM (SELECT day, currency FROM profit_sales_days
         UNION
         SELECT day, currency FROM profit_fee_days
         UNION
-        SELECT day, currency FROM stock_sales) AS pair
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = pair.currency AND r.day <= pair.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE;
+        SELECT day, currency FROM stock_sales) AS pair;
 
 -- Each product's sales of each local day and currency, converted to the base currency at that day's rate, with
 -- its share of the fees (a stock-learnt sale carries its own estimated commission). One row per currency: a
@@ -375,11 +347,7 @@ SELECT slice.day,
         SELECT day, product_sku, currency, 'commission', SUM(commission)
           FROM stock_sales
          GROUP BY day, product_sku, currency) AS slice
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = slice.currency AND r.day <= slice.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
- CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
-                                 ELSE found.found_rate END AS rate) AS day_rate
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
  GROUP BY slice.day, slice.product_sku, slice.kind;
 
 -- Each order's profit in the base currency: what it kept at its day's rate, less our cost and all its fees,
@@ -391,16 +359,16 @@ SELECT m.order_id,
        m.marketplace_id,
        m.currency,
        m.revenue,
-       ROUND(m.revenue * profit_rate(m.currency, m.day), 2) AS revenue_base,
+       ROUND(m.revenue * rate_on(m.currency, m.day), 2) AS revenue_base,
        m.cost,
        f.fees AS fees_base,
-       ROUND(m.revenue * profit_rate(m.currency, m.day), 2) - m.cost - f.fees AS profit,
+       ROUND(m.revenue * rate_on(m.currency, m.day), 2) - m.cost - f.fees AS profit,
        m.basis,
-       profit_rate(m.currency, m.day) IS NULL OR f.fees IS NULL AS rate_missing
+       rate_on(m.currency, m.day) IS NULL OR f.fees IS NULL AS rate_missing
   FROM order_money m
  CROSS JOIN LATERAL (
-       SELECT CASE WHEN BOOL_OR(profit_rate(currency, m.day) IS NULL) THEN NULL
-                   ELSE COALESCE(SUM(ROUND(amount * profit_rate(currency, m.day), 2)), 0) END AS fees
+       SELECT CASE WHEN BOOL_OR(rate_on(currency, m.day) IS NULL) THEN NULL
+                   ELSE COALESCE(SUM(ROUND(amount * rate_on(currency, m.day), 2)), 0) END AS fees
          FROM order_fees
         WHERE order_id = m.order_id
        ) AS f;
@@ -423,9 +391,5 @@ SELECT slice.day,
           FROM orders
          WHERE payment_method = 'cash' AND status <> 'cancelled'
          GROUP BY 1, currency) AS slice
-  LEFT JOIN LATERAL (SELECT r.rate AS found_rate FROM exchange_rates r
-                      WHERE r.currency = slice.currency AND r.day <= slice.day
-                      ORDER BY r.day DESC LIMIT 1) AS found ON TRUE
- CROSS JOIN LATERAL (SELECT CASE WHEN slice.currency = (SELECT base_currency FROM profit_base) THEN 1
-                                 ELSE found.found_rate END AS rate) AS day_rate
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
  GROUP BY slice.day;

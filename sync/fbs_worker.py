@@ -1,0 +1,220 @@
+"""Runs the FBS actions the admins ask from chat (core.fbs): claimed one at a time with SKIP LOCKED (replicas
+share the queue), done on the platform through its adapter's Fulfilment, and recorded in the same transaction
+as what they change here (the order's work state, a seller's cancel giving the stock back), with a sync_logs row
+each. Woken by each request; a sweep finds those whose wake-up was lost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import aiohttp
+import asyncpg
+from redis.asyncio import Redis
+
+from core import events, fbs, marketplaces
+from core.db import Conn
+from core.fbs import Action, ActionOrder
+from core.marketplaces import Connection
+from core.pdf import Printable, labels_pdf, papers_pdf
+from core.subscriber import Subscriber
+from core.unit_of_work import Effects, UnitOfWork
+from core.vault import Vault
+from sync.adapter import CancelReason, Document, Fulfilment, WorkOrder
+from sync.adapters import build_adapter
+from sync.http import MarketplaceError
+from sync.limiter import RateLimits
+
+log = logging.getLogger(__name__)
+
+_LOG = """
+INSERT INTO sync_logs (marketplace_id, sync_type, direction, trigger_type, status, items_processed, items_failed,
+                       error_message, started_at, completed_at, duration_ms)
+VALUES ($1, $2, 'push', 'manual', $3, $4, $5, $6, $7, NOW(), $8)
+"""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action came to: the orders it did, the platform's words for those it did not, its document."""
+
+    done: int
+    errors: tuple[str, ...] = ()
+    document: bytes | None = None
+    filename: str | None = None
+
+
+class FbsWorker:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis: Redis,
+        subscriber: Subscriber,
+        effects: Effects,
+        vault: Vault,
+        *,
+        sweep_seconds: float = 5.0,
+        route: Callable[[Connection], Connection] | None = None,
+        adapter_options: Callable[[Connection], dict[str, Any]] | None = None,
+        limits: RateLimits | None = None,
+    ) -> None:
+        self._pool, self._redis, self._subscriber, self._effects, self._vault = pool, redis, subscriber, effects, vault
+        # The process's limits (shared with its pusher and puller): an action waits its turn like any call.
+        self._limits = limits or RateLimits(redis)
+        self._sweep = sweep_seconds
+        self._route = route or (lambda connection: connection)
+        self._options = adapter_options or (lambda connection: {})
+        self._wake = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession() as session:
+            stop_listening = self._subscriber.listen(
+                {events.FBS_REQUESTED: lambda action_id: self._wake.set()}, back=self._wake.set
+            )
+            try:
+                while not stop.is_set():
+                    self._wake.clear()  # what is requested from now on wakes the next round
+                    try:
+                        await self.process_due(session)
+                    except Exception:
+                        log.exception("FBS actions failed this round")
+                    waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+                    await asyncio.wait(waiters, timeout=self._sweep, return_when=asyncio.FIRST_COMPLETED)
+                    for waiter in waiters:
+                        waiter.cancel()
+            finally:
+                stop_listening()
+
+    async def process_due(self, session: aiohttp.ClientSession) -> int:
+        """Run every pending action; returns how many were run."""
+        ran = 0
+        async with self._pool.acquire() as conn:
+            while (action_id := await self._run_one(conn, session)) is not None:
+                await fbs.tell_finished(conn, self._redis, action_id)
+                ran += 1
+        return ran
+
+    async def _run_one(self, conn: Conn, session: aiohttp.ClientSession) -> int | None:
+        async with self._effects.transaction(conn) as unit:
+            action = await fbs.claim(unit)
+            if action is None:
+                return None
+            started, clock = datetime.now(UTC), time.monotonic()
+            connection = next(
+                (
+                    c
+                    for c in await marketplaces.api_connections(conn, self._vault)
+                    if c.marketplace_id == action.marketplace_id
+                ),
+                None,
+            )
+            try:
+                if connection is None:
+                    raise MarketplaceError("the marketplace is no longer connected")
+                result = await self._perform(unit, action, connection, session)
+            except MarketplaceError as error:
+                result = Done(0, (str(error),))
+            except Exception as error:  # e.g. a label file no PDF library reads: failed, not retried forever
+                log.exception("FBS action %s failed", action.id)
+                result = Done(0, (f"{type(error).__name__}: {error}",))
+            refused = "; ".join(result.errors) or None
+            await fbs.finish(unit, action.id, error=refused, document=result.document, filename=result.filename)
+            await conn.execute(
+                _LOG,
+                action.marketplace_id,
+                f"fbs_{action.kind}",
+                "error" if not result.done and refused else ("partial" if refused else "success"),
+                result.done,
+                len(action.orders) - result.done,
+                refused,
+                started,
+                int((time.monotonic() - clock) * 1000),
+            )
+        return action.id
+
+    async def _perform(
+        self, unit: UnitOfWork, action: Action, connection: Connection, session: aiohttp.ClientSession
+    ) -> Done:
+        routed = self._route(connection)
+        adapter = build_adapter(routed, session, self._limits, **self._options(routed))
+        if not isinstance(adapter, Fulfilment):
+            raise MarketplaceError(f"{connection.name}: its adapter does no FBS work")
+        # An order may have moved on since the request (the platform cancelled it meanwhile): it is not sent.
+        fitting = [order for order in action.orders if order.state in fbs.FITS[action.kind]]
+        errors = [f"{order.order_number}: {order.state}" for order in action.orders if order not in fitting]
+        if not fitting:
+            return Done(0, tuple(errors))
+        match action.kind:
+            case "confirm" | "cancel":
+                done = 0
+                for order in fitting:
+                    try:
+                        await self._one(unit, action, connection, adapter, order)
+                        done += 1
+                    except MarketplaceError as error:
+                        errors.append(f"{order.order_number}: {error}")
+                return Done(done, tuple(errors))
+            case "labels":
+                return await _labels(adapter, connection, action.id, fitting, errors)
+            case "hand_over":
+                return await _hand_over(unit, adapter, connection, action.id, fitting, errors)
+
+    @staticmethod
+    async def _one(
+        unit: UnitOfWork, action: Action, connection: Connection, adapter: Fulfilment, order: ActionOrder
+    ) -> None:
+        work = WorkOrder(order.key, order.shipment)
+        if action.kind == "confirm":
+            confirmed = await adapter.confirm(work)
+            async with unit.savepoint():
+                await fbs.confirmed(unit, order.order_id, confirmed.shipment, confirmed.deadline)
+        else:
+            await adapter.cancel(work, cast(CancelReason, action.reason))
+            async with unit.savepoint():
+                await fbs.cancelled_by_seller(unit, order.order_id, connection.name, action.reason, action.requested_by)
+
+
+async def _labels(
+    adapter: Fulfilment, connection: Connection, action_id: int, orders: list[ActionOrder], errors: list[str]
+) -> Done:
+    labels = await adapter.labels([WorkOrder(order.key, order.shipment) for order in orders])
+    by_key: dict[str, list[Document]] = {}
+    for label in labels:
+        by_key.setdefault(label.order_key, []).append(label.document)
+    printed = [order for order in orders if order.key in by_key]
+    errors += [f"{order.order_number}: no label" for order in orders if order.key not in by_key]
+    if not printed:
+        return Done(0, tuple(errors))
+    documents = [Printable(doc.content, doc.media_type) for order in printed for doc in by_key[order.key]]
+    return Done(len(printed), tuple(errors), labels_pdf(documents), f"labels-{connection.slug}-{action_id}.pdf")
+
+
+async def _hand_over(
+    unit: UnitOfWork,
+    adapter: Fulfilment,
+    connection: Connection,
+    action_id: int,
+    orders: list[ActionOrder],
+    errors: list[str],
+) -> Done:
+    handovers = await adapter.hand_over([WorkOrder(order.key, order.shipment) for order in orders])
+    ids = {order.key: order.order_id for order in orders}
+    if not handovers:  # no such step on this platform: the courier simply takes them
+        await fbs.handed_over(unit, list(ids.values()), None)
+        return Done(len(orders))
+    handed: set[str] = set()
+    papers: list[Printable] = []
+    for handover in handovers:
+        keys = [key for key in handover.order_keys if key in ids]
+        await fbs.handed_over(unit, [ids[key] for key in keys], handover.shipment)
+        handed.update(keys)
+        if handover.document is not None:
+            papers.append(Printable(handover.document.content, handover.document.media_type))
+    errors += [f"{order.order_number}: not handed over" for order in orders if order.key not in handed]
+    document = papers_pdf(papers) if papers else None
+    return Done(len(handed), tuple(errors), document, f"handover-{connection.slug}-{action_id}.pdf" if papers else None)
