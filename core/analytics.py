@@ -116,8 +116,11 @@ _KEPT = (
     (
         "profit_sales_days",
         "INSERT INTO profit_sales_days (day, marketplace_id, currency, orders, units, revenue, cost, actual_orders,"
-        " estimated_orders) SELECT day, marketplace_id, currency, orders, units, revenue, cost, actual_orders,"
-        " estimated_orders FROM order_sales_slices WHERE day = ANY($1::date[])",
+        " estimated_orders, cash_orders, cash_expected, cash_collected_orders, cash_collected,"
+        " cash_delivered_uncollected)"
+        " SELECT day, marketplace_id, currency, orders, units, revenue, cost, actual_orders, estimated_orders,"
+        " cash_orders, cash_expected, cash_collected_orders, cash_collected, cash_delivered_uncollected"
+        " FROM order_sales_slices WHERE day = ANY($1::date[])",
     ),
     (
         "profit_fee_days",
@@ -126,9 +129,10 @@ _KEPT = (
     ),
     (
         "profit_product_days",
-        "INSERT INTO profit_product_days (day, product_sku, currency, product_name, orders, units, revenue, cost, fees)"
-        " SELECT day, product_sku, currency, product_name, orders, units, revenue, cost, fees"
-        " FROM order_product_slices WHERE day = ANY($1::date[])",
+        "INSERT INTO profit_product_days (day, product_sku, currency, product_name, orders, units, revenue, cost, fees,"
+        " revenue_base, fees_base, rate_missing)"
+        " SELECT day, product_sku, currency, product_name, orders, units, revenue, cost, fees, revenue_base, fees_base,"
+        " rate_missing FROM order_product_slices WHERE day = ANY($1::date[])",
     ),
 )
 # Any constant: refreshes of one database take turns on it.
@@ -323,6 +327,7 @@ class Cash:
 
 
 async def cash(conn: Conn, first: date, last: date) -> Cash:
+    await refresh(conn)
     rows = await conn.fetch("SELECT * FROM cash_day WHERE day BETWEEN $1 AND $2", first, last)
     return Cash(
         sum(row["expected_orders"] for row in rows),

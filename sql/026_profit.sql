@@ -82,7 +82,11 @@ SELECT o.id AS order_id,
        kept.units,
        kept.revenue,
        kept.cost,
-       fees.basis
+       fees.basis,
+       o.total,
+       o.payment_method = 'cash' AS cash,
+       o.cash_collected_at IS NOT NULL AS cash_collected,
+       o.status = 'delivered' AS delivered
   FROM orders o
  CROSS JOIN LATERAL (
        SELECT SUM(quantity - cancelled_quantity) AS units,
@@ -101,11 +105,17 @@ SELECT o.id AS order_id,
 
 -- The orders' sums of each local day, channel and currency, before any conversion: what profit_*_days keep.
 
--- Orders, units, revenue and cost, and how many orders' fees are actual or estimated.
+-- Orders, units, revenue and cost, how many orders' fees are actual or estimated, and cash on delivery: the
+-- cash orders' totals (expected), those an admin marked collected, and the delivered ones nobody marked yet.
 CREATE VIEW order_sales_slices AS
 SELECT day, marketplace_id, currency, COUNT(*)::int AS orders, SUM(units)::int AS units, SUM(revenue) AS revenue,
        SUM(cost) AS cost, (COUNT(*) FILTER (WHERE basis = 'actual'))::int AS actual_orders,
-       (COUNT(*) FILTER (WHERE basis = 'estimated'))::int AS estimated_orders
+       (COUNT(*) FILTER (WHERE basis = 'estimated'))::int AS estimated_orders,
+       (COUNT(*) FILTER (WHERE cash))::int AS cash_orders,
+       COALESCE(SUM(total) FILTER (WHERE cash), 0) AS cash_expected,
+       (COUNT(*) FILTER (WHERE cash AND cash_collected))::int AS cash_collected_orders,
+       COALESCE(SUM(total) FILTER (WHERE cash AND cash_collected), 0) AS cash_collected,
+       (COUNT(*) FILTER (WHERE cash AND delivered AND NOT cash_collected))::int AS cash_delivered_uncollected
   FROM order_money
  GROUP BY day, marketplace_id, currency;
 
@@ -121,29 +131,37 @@ SELECT (o.order_date AT TIME ZONE 'Asia/Tashkent')::date AS day, o.marketplace_i
 
 -- Each product's order lines with their share of their orders' fees (a line's share of its order's revenue).
 -- Each line gives one row of its own money in its order's currency and one per currency its order's fees are
--- in, so no sum mixes two currencies.
+-- in, so no sum mixes two currencies; each sum is then converted at its day's rate (NULL: rate missing). A
+-- month holds many such rows, so they are kept converted (a rate that changes marks its days, below).
 CREATE VIEW order_product_slices AS
-SELECT line.day, line.product_sku, money.currency, MIN(line.product_name) AS product_name,
-       (COUNT(DISTINCT line.order_id) FILTER (WHERE money.own))::int AS orders,
-       (COALESCE(SUM(line.units) FILTER (WHERE money.own), 0))::int AS units,
-       SUM(money.revenue) AS revenue, SUM(money.cost) AS cost, SUM(money.fees) AS fees
-  FROM (SELECT *, SUM(revenue) OVER (PARTITION BY day, order_id) AS order_revenue
-          FROM sales_lines
-         WHERE order_id IS NOT NULL) AS line
- CROSS JOIN LATERAL (
-       SELECT line.currency, TRUE AS own, line.revenue, line.cost, 0 AS fees
-       UNION ALL
-       SELECT f.currency, FALSE, 0, 0, ROUND(SUM(f.amount) * line.revenue / NULLIF(line.order_revenue, 0), 2)
-         FROM order_fees f
-        WHERE f.order_id = line.order_id
-        GROUP BY f.currency
-       ) AS money
- GROUP BY line.day, line.product_sku, money.currency;
+SELECT slice.*,
+       ROUND(slice.revenue * rate, 2) AS revenue_base,
+       ROUND(slice.fees * rate, 2) AS fees_base,
+       rate IS NULL AS rate_missing
+  FROM (SELECT line.day, line.product_sku, money.currency, MIN(line.product_name) AS product_name,
+               (COUNT(DISTINCT line.order_id) FILTER (WHERE money.own))::int AS orders,
+               (COALESCE(SUM(line.units) FILTER (WHERE money.own), 0))::int AS units,
+               SUM(money.revenue) AS revenue, SUM(money.cost) AS cost, SUM(money.fees) AS fees
+          FROM (SELECT *, SUM(revenue) OVER (PARTITION BY day, order_id) AS order_revenue
+                  FROM sales_lines
+                 WHERE order_id IS NOT NULL) AS line
+         CROSS JOIN LATERAL (
+               SELECT line.currency, TRUE AS own, line.revenue, line.cost, 0 AS fees
+               UNION ALL
+               SELECT f.currency, FALSE, 0, 0,
+                      ROUND(SUM(f.amount) * line.revenue / NULLIF(line.order_revenue, 0), 2)
+                 FROM order_fees f
+                WHERE f.order_id = line.order_id
+                GROUP BY f.currency
+               ) AS money
+         GROUP BY line.day, line.product_sku, money.currency) AS slice
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate;
 
 -- Those sums kept per day, so a month's report reads a few hundred rows instead of every order line of the
 -- month. A change to an order, its lines or its fees marks its day in profit_dirty_days (the triggers below);
--- core.analytics recomputes the marked days from the views above before it reads. Conversion is not kept: it
--- happens when a report reads, at the rates of that moment.
+-- core.analytics recomputes the marked days from the views above before it reads. The channels' sums are
+-- converted when a report reads, at the rates of that moment; the products' (many rows) are kept converted, and
+-- a rate or base currency that changes marks the days it converts.
 CREATE TABLE profit_sales_days (
     day DATE NOT NULL,
     marketplace_id INTEGER NOT NULL,
@@ -154,6 +172,11 @@ CREATE TABLE profit_sales_days (
     cost NUMERIC NOT NULL,
     actual_orders INTEGER NOT NULL,
     estimated_orders INTEGER NOT NULL,
+    cash_orders INTEGER NOT NULL,
+    cash_expected NUMERIC NOT NULL,
+    cash_collected_orders INTEGER NOT NULL,
+    cash_collected NUMERIC NOT NULL,
+    cash_delivered_uncollected INTEGER NOT NULL,
     PRIMARY KEY (day, marketplace_id, currency)
 );
 
@@ -176,7 +199,10 @@ CREATE TABLE profit_product_days (
     units INTEGER NOT NULL,
     revenue NUMERIC NOT NULL,
     cost NUMERIC NOT NULL,
-    fees NUMERIC,
+    fees NUMERIC NOT NULL,
+    revenue_base NUMERIC,
+    fees_base NUMERIC,
+    rate_missing BOOLEAN NOT NULL,
     PRIMARY KEY (day, product_sku, currency)
 );
 
@@ -243,6 +269,40 @@ CREATE TRIGGER profit_items_truncate AFTER TRUNCATE ON order_items
 CREATE TRIGGER profit_fees_truncate AFTER TRUNCATE ON order_fees
     FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_kept_days();
 
+-- A rate changed: the days it converts (from its day on) of the kept products' sums in its currency. The base
+-- currency changed: every kept day.
+CREATE FUNCTION profit_mark_rate_days() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO profit_dirty_days (day)
+    SELECT DISTINCT kept.day
+      FROM (SELECT currency, MIN(day) AS first_day FROM changed GROUP BY currency) AS rate
+      JOIN profit_product_days kept ON kept.currency = rate.currency AND kept.day >= rate.first_day;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION profit_mark_base_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (TG_OP = 'DELETE' AND OLD.key = 'base_currency') OR (TG_OP <> 'DELETE' AND NEW.key = 'base_currency') THEN
+        INSERT INTO profit_dirty_days (day) SELECT DISTINCT day FROM profit_product_days;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER profit_rates_insert AFTER INSERT ON exchange_rates REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_rate_days();
+CREATE TRIGGER profit_rates_update_new AFTER UPDATE ON exchange_rates REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_rate_days();
+CREATE TRIGGER profit_rates_update_old AFTER UPDATE ON exchange_rates REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_rate_days();
+CREATE TRIGGER profit_rates_delete AFTER DELETE ON exchange_rates REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_rate_days();
+CREATE TRIGGER profit_rates_truncate AFTER TRUNCATE ON exchange_rates
+    FOR EACH STATEMENT EXECUTE FUNCTION profit_mark_kept_days();
+CREATE TRIGGER profit_base_currency AFTER INSERT OR UPDATE OR DELETE ON shop_settings
+    FOR EACH ROW EXECUTE FUNCTION profit_mark_base_change();
+
 -- The orders already there are counted by the first report.
 INSERT INTO profit_dirty_days (day) SELECT DISTINCT (order_date AT TIME ZONE 'Asia/Tashkent')::date FROM orders;
 
@@ -290,38 +350,20 @@ SELECT slice.day,
  CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
  GROUP BY slice.day, slice.marketplace_id, slice.kind, slice.basis;
 
--- The rate of each (local day, currency) some kept sum or stock-learnt sale is in: few rows, so a view over many
--- slices joins them by hash instead of looking a rate up for every slice.
-CREATE VIEW profit_day_rates AS
-SELECT pair.day, pair.currency, rate_on(pair.currency, pair.day) AS rate
-  FROM (SELECT day, currency FROM profit_sales_days
-        UNION
-        SELECT day, currency FROM profit_fee_days
-        UNION
-        SELECT day, currency FROM stock_sales) AS pair;
-
--- Each product's sales of each local day and currency, converted to the base currency at that day's rate, with
--- its share of the fees (a stock-learnt sale carries its own estimated commission). One row per currency: a
--- report adds a product's rows up, and a row whose rate is missing makes its sum NULL.
+-- Each product's sales of each local day and currency in the base currency, with its share of the fees (a
+-- stock-learnt sale carries its own estimated commission). One row per currency: a report adds a product's rows
+-- up, and a row whose rate is missing makes its sum NULL.
 CREATE VIEW product_day_sales AS
-SELECT slice.day,
-       slice.product_sku,
-       slice.product_name,
-       slice.orders,
-       slice.units,
-       ROUND(slice.revenue * rates.rate, 2) AS revenue,
-       slice.cost,
-       ROUND(slice.fees * rates.rate, 2) AS fees,
-       rates.rate IS NULL AS rate_missing
-  FROM (SELECT day, product_sku, currency, product_name, orders, units, revenue, cost, fees
-          FROM profit_product_days
-        UNION ALL
-        SELECT day, product_sku, currency, MIN(product_name), 0, SUM(units), SUM(revenue), SUM(cost),
-               SUM(commission)
+SELECT day, product_sku, product_name, orders, units, revenue_base AS revenue, cost, fees_base AS fees, rate_missing
+  FROM profit_product_days
+UNION ALL
+SELECT slice.day, slice.product_sku, slice.product_name, 0, slice.units, ROUND(slice.revenue * rate, 2),
+       slice.cost, ROUND(slice.commission * rate, 2), rate IS NULL
+  FROM (SELECT day, product_sku, currency, MIN(product_name) AS product_name, SUM(units)::int AS units,
+               SUM(revenue) AS revenue, SUM(cost) AS cost, SUM(commission) AS commission
           FROM stock_sales
          GROUP BY day, product_sku, currency) AS slice
-  -- OFFSET 0: the few rates are found first and hashed, not looked up again for every slice.
-  JOIN (SELECT * FROM profit_day_rates OFFSET 0) AS rates ON rates.day = slice.day AND rates.currency = slice.currency;
+ CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate;
 
 -- Each product's share of its orders' fees per kind, each local day, in the base currency: which fee ate a
 -- product's profit. Meant to be read for a few products (product_sku = ANY(...)): it starts from their lines.
@@ -373,23 +415,17 @@ SELECT m.order_id,
         WHERE order_id = m.order_id
        ) AS f;
 
--- Cash on delivery of each local day in the base currency: cash orders not cancelled (expected) and those an
--- admin marked collected.
+-- Cash on delivery of each local day in the base currency: cash orders not cancelled (expected), those an
+-- admin marked collected, and the delivered ones nobody marked yet.
 CREATE VIEW cash_day AS
 SELECT slice.day,
-       SUM(slice.expected_orders)::int AS expected_orders,
-       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.expected * rate, 2)) END AS expected,
-       SUM(slice.collected_orders)::int AS collected_orders,
-       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.collected * rate, 2)) END AS collected,
-       SUM(slice.delivered_uncollected)::int AS delivered_uncollected,
+       SUM(slice.cash_orders)::int AS expected_orders,
+       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.cash_expected * rate, 2)) END AS expected,
+       SUM(slice.cash_collected_orders)::int AS collected_orders,
+       CASE WHEN BOOL_OR(rate IS NULL) THEN NULL ELSE SUM(ROUND(slice.cash_collected * rate, 2)) END AS collected,
+       SUM(slice.cash_delivered_uncollected)::int AS delivered_uncollected,
        BOOL_OR(rate IS NULL) AS rate_missing
-  FROM (SELECT (order_date AT TIME ZONE 'Asia/Tashkent')::date AS day, currency,
-               COUNT(*) AS expected_orders, SUM(total) AS expected,
-               COUNT(*) FILTER (WHERE cash_collected_at IS NOT NULL) AS collected_orders,
-               COALESCE(SUM(total) FILTER (WHERE cash_collected_at IS NOT NULL), 0) AS collected,
-               COUNT(*) FILTER (WHERE status = 'delivered' AND cash_collected_at IS NULL) AS delivered_uncollected
-          FROM orders
-         WHERE payment_method = 'cash' AND status <> 'cancelled'
-         GROUP BY 1, currency) AS slice
+  FROM profit_sales_days AS slice
  CROSS JOIN LATERAL rate_on(slice.currency, slice.day) AS rate
+ WHERE slice.cash_orders > 0
  GROUP BY slice.day;

@@ -114,6 +114,8 @@ async def test_a_missing_rate_shows_for_the_slices_it_touches_only(pool: asyncpg
         await _import(conn, effects, ids["uzum"], "UZ-1", "PHONE", "1100000", "UZS", TUESDAY)
         await _rate(conn, "KZT", date(2026, 11, 11), "25")  # a rate from the day after is not Tuesday's
         report = await reports.build(conn, reports.between(MONDAY, TUESDAY))
+        await _rate(conn, "KZT", TUESDAY, "24")  # an admin enters it: the next report has every figure
+        later = await reports.build(conn, reports.between(MONDAY, TUESDAY))
 
     channels = {s.key: s for s in report.channels}
     assert channels["wildberries"].revenue is None and channels["wildberries"].profit is None
@@ -126,6 +128,8 @@ async def test_a_missing_rate_shows_for_the_slices_it_touches_only(pool: asyncpg
     assert days[(TUESDAY, "wildberries")].profit is None
     top = {t.key: t for t in report.top}
     assert top["PHONE"].revenue == Decimal("2500000.00") and top["CASE"].revenue is None
+    assert {t.key: t.revenue for t in later.top} == {"PHONE": Decimal("2500000.00"), "CASE": Decimal("12000.00")}
+    assert later.total.revenue == Decimal("2512000.00")
 
 
 async def test_seller_costs_are_fees_of_the_order(pool: asyncpg.Pool, effects: Effects) -> None:
