@@ -103,7 +103,7 @@ SELECT o.id AS order_id,
        ) AS fees
  WHERE o.status <> 'cancelled' AND kept.units > 0;
 
--- The orders' sums of each local day, channel and currency, before any conversion: what profit_*_days keep.
+-- The orders' sums of each local day, channel or product, and currency: what profit_*_days keep.
 
 -- Orders, units, revenue and cost, how many orders' fees are actual or estimated, and cash on delivery: the
 -- cash orders' totals (expected), those an admin marked collected, and the delivered ones nobody marked yet.
