@@ -30,6 +30,7 @@ from core.unit_of_work import Effects
 from core.vault import Vault, vault_for
 from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
 from demo.sandboxes.cbu import CbuSandbox
+from sync import finance
 from sync.automap import CatalogImporter
 from sync.cbu_rates import CbuRates
 from sync.fbs_worker import FbsWorker
@@ -154,6 +155,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await scheduler.spawn(run_periodically(pool, "reservation-sweeper", settings.sweep_interval, sweep, stop))
     await scheduler.spawn(run_periodically(pool, "view-counter", VIEW_FLUSH_SECONDS, flush_views, stop))
     await scheduler.spawn(run_periodically(pool, "fbs-reminders", FBS_REMINDER_SECONDS, remind, stop))
+    # The marketplaces' own finance figures, once a day each (sync/finance.py).
+    finance_job = finance.daily_job(effects, vault, limits, route=demo.route)
+    await scheduler.spawn(run_periodically(pool, "marketplace-finance", finance.CHECK_SECONDS, finance_job, stop))
     # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
     fetching_session = photos.fetching_session(allow_private=settings.photo_fetch_private)
     fetcher = photos.Fetcher(

@@ -255,6 +255,16 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     )
     pull.add_argument("slug")
     pull.set_defaults(command=_marketplace_pull)
+    finance = actions.add_parser(
+        "finance",
+        help="read the marketplace's own finance figures (commission, logistics, storage, ...) now",
+        description="One read of the platform's finance report for the last days, as the daily job runs it: the "
+        "orders it names get their actual fees in place of the estimated ones, charges of no order become costs "
+        "of their day. Prints what it did.",
+    )
+    finance.add_argument("slug")
+    finance.add_argument("--days", type=int, default=30, help="how many days back to read (default 30)")
+    finance.set_defaults(command=_marketplace_finance)
 
 
 def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
@@ -652,6 +662,38 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
                 f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
                 f"{counts.cancelled} cancelled"
             )
+        return 0
+
+    return _with_marketplace(settings, urls, args.slug, run)
+
+
+def _marketplace_finance(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
+    import aiohttp
+
+    from sync.adapter import Finance
+    from sync.adapters import build_adapter
+    from sync.finance import pull_finance
+    from sync.http import MarketplaceError
+
+    async def run(conn: Conn, connection: marketplaces.Connection) -> int:
+        async with aiohttp.ClientSession() as session, _shared_limits(urls) as limits, _effects(urls) as effects:
+            try:
+                adapter = build_adapter(connection, session, limits)
+            except MarketplaceError as error:
+                print(f"amazing-store: {error}", file=sys.stderr)
+                return 1
+            if not isinstance(adapter, Finance):
+                print(f"amazing-store: {connection.name} has no finance report we read", file=sys.stderr)
+                return 1
+            read = await pull_finance(conn, effects, connection, adapter, days=args.days, trigger="manual")
+        if read.status == "error":
+            print(f"amazing-store: {connection.name}: {read.error}", file=sys.stderr)
+            return 1
+        counts = read.counts
+        print(
+            f"{connection.name} finance: {counts.orders} orders with actual fees, {counts.unknown_orders} orders "
+            f"we do not hold, {counts.day_costs} costs of a day"
+        )
         return 0
 
     return _with_marketplace(settings, urls, args.slug, run)

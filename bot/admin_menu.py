@@ -26,6 +26,7 @@ def menu_markup() -> InlineKeyboardMarkup:
             [item(_("📦 Products and stock"), Screen.PRODUCTS), item(_("➕ New product"), Screen.NEW_PRODUCT)],
             [item(_("📥 Catalogue from a file"), Screen.CATALOG_FILE)],
             [orders, item(_("📊 Reports"), Screen.REPORTS)],
+            [item(_("📋 Pick list"), Screen.PICK_LIST), item(_("🚚 Hand over"), Screen.HAND_OVER)],
             [item(_("🔄 Marketplace sync"), Screen.SYNC), item(_("🛒 Sales channels"), Screen.CHANNELS)],
             [item(_("🏪 Shop profile"), Screen.SHOP), item(_("👥 Admins"), Screen.ADMINS)],
         ]

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from bot import fbs_texts
 from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
 from bot.texts import money, status_label
 from core import outbox
@@ -87,37 +88,38 @@ def _known_line(alert: outbox.Alert) -> str | None:
             return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
                 event=alert.event_type, error=alert.error[:200]
             )
+        case outbox.FbsOrderArrived():
+            return _("📦 New {marketplace} order {number}: {total}, {deadline}").format(
+                marketplace=alert.marketplace_name,
+                number=alert.order_number,
+                total=money(alert.total),
+                deadline=fbs_texts.deadline_line(alert.deadline),
+            )
+        case outbox.FbsDeadlineNear():
+            return _("⏰ {marketplace} order {number} is still not confirmed: its deadline is {when}.").format(
+                marketplace=alert.marketplace_name, number=alert.order_number, when=fbs_texts.deadline(alert.deadline)
+            )
+        case outbox.FbsDeadlineMissed():
+            return _(
+                "⌛ {marketplace} cancelled order {number}, not confirmed by {when}: its items are back in stock."
+            ).format(
+                marketplace=alert.marketplace_name, number=alert.order_number, when=fbs_texts.deadline(alert.deadline)
+            )
+        case outbox.FbsActionFailed():
+            return _("⚠️ {action} of {orders} failed: {error}").format(
+                action=fbs_texts.action_name(alert.kind),
+                orders=", ".join(alert.order_numbers),
+                error=fbs_texts.refusal_text(alert.error)[:160],
+            )
+        case outbox.FbsPaperReady():
+            return fbs_texts.paper_text(alert)
+        case outbox.ReturnArrived():
+            return _("↩️ A return from {marketplace}: {product} × {quantity}.").format(
+                marketplace=alert.marketplace_name, product=alert.product_name, quantity=alert.quantity
+            )
         case outbox.PhotoFetchFailed():
             return _("🖼 A photo of {sku} «{name}» could not be fetched ({error}): {url}").format(
                 sku=alert.sku, name=alert.name[:40], error=alert.error[:60], url=alert.url[:80]
-            )
-        case outbox.FbsOrderArrived():
-            items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
-            return _("🛒 New order {number} on {marketplace}: {total}. {items}").format(
-                number=alert.order_number, marketplace=alert.marketplace_name, total=money(alert.total), items=items
-            )
-        case outbox.FbsDeadlineNear():
-            return _("⏰ Order {number} on {marketplace} is not confirmed yet; its deadline is {deadline}.").format(
-                number=alert.order_number,
-                marketplace=alert.marketplace_name,
-                deadline=f"{alert.deadline:%d.%m %H:%M} UTC",
-            )
-        case outbox.FbsDeadlineMissed():
-            return _("❌ {marketplace} cancelled order {number}: it was not confirmed by {deadline}.").format(
-                number=alert.order_number,
-                marketplace=alert.marketplace_name,
-                deadline=f"{alert.deadline:%d.%m %H:%M} UTC",
-            )
-        case outbox.FbsActionFailed():
-            return _("❗ The marketplace refused the action on {orders}: {error}").format(
-                orders=", ".join(alert.order_numbers), error=alert.error[:200]
-            )
-        case outbox.ReturnArrived():
-            return _("↩️ Return from {marketplace}: {name} × {quantity} ({order}).").format(
-                marketplace=alert.marketplace_name,
-                name=alert.product_name,
-                quantity=alert.quantity,
-                order=alert.order_number or "-",
             )
         case outbox.RateMissing():
             return _(
@@ -167,7 +169,7 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
                 products.setdefault(photo.product_id, photo.sku)
             case outbox.MarketplaceOrderProblem(product_id=int() as product_id):
                 products.setdefault(product_id, str(product_id))
-            case outbox.OrderPlaced() as placed:
+            case outbox.OrderPlaced() | outbox.FbsDeadlineMissed() as placed:
                 orders.setdefault(placed.order_id, placed.order_number or str(placed.order_id))
             case outbox.StockDrift() as drift:
                 drifted[drift.marketplace_id] = drift.marketplace
@@ -196,8 +198,40 @@ def _buttons(dues: list[Due]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 
 
+def is_solo(due: Due) -> bool:
+    """An alert whose buttons act on it and whose message then shows the outcome: it is sent as its own
+    message, never in a digest (a burst of new marketplace orders costs one message each, paced by the sender)."""
+    return isinstance(
+        due.alert, outbox.FbsOrderArrived | outbox.FbsDeadlineNear | outbox.ReturnArrived | outbox.FbsPaperReady
+    )
+
+
+def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | None:
+    match alert:
+        case outbox.FbsOrderArrived():
+            text = fbs_texts.order_text(
+                marketplace=alert.marketplace_name,
+                number=alert.order_number,
+                marketplace_order_id=alert.marketplace_order_id,
+                items=[(item.name, item.quantity) for item in alert.items],
+                total=alert.total,
+                when=alert.deadline,
+            )
+            return text, InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(alert.order_id, "new"))
+        case outbox.FbsDeadlineNear():
+            text = _known_line(alert) or ""
+            return text, InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(alert.order_id, "new"))
+        case outbox.ReturnArrived():
+            return fbs_texts.return_text(alert), fbs_texts.return_buttons(alert.return_id)
+        case outbox.FbsPaperReady():
+            return fbs_texts.paper_text(alert), fbs_texts.paper_buttons(alert.action_id)
+    return None
+
+
 def admin_message(dues: list[Due]) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert as it is; a burst as one digest, so the admin group stays within 20 messages a minute."""
+    if len(dues) == 1 and dues[0].alert is not None and (solo := _solo_message(dues[0].alert)) is not None:
+        return solo[0][:MAX_MESSAGE], solo[1]
     lines = [admin_line(due) for due in dues]
     if len(dues) > 1:
         header = ngettext("🔔 {count} alert:", "🔔 {count} alerts:", len(dues)).format(count=len(dues))

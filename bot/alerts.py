@@ -1,5 +1,6 @@
 """The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID, else to the
-chat an admin chose with /alerts_here (a burst becomes one digest), own-store order news to each customer's chat;
+chat an admin chose with /alerts_here (a burst becomes one digest; an alert whose buttons act on it, a new
+marketplace order or a return, is a message of its own), own-store order news to each customer's chat;
 paced to Telegram's limits, honouring retry_after, retrying network failures with backoff, and marking a row
 sent only once Telegram took it.
 
@@ -112,11 +113,13 @@ async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) ->
     admin_dues = [due for due in dues if not due.for_customer]
     if not admin_dues or admin_chat is None:
         return []
+    solo = [[due] for due in admin_dues if alert_texts.is_solo(due)]
+    rest = [due for due in admin_dues if not alert_texts.is_solo(due)]
+    chunks = [*solo, *(rest[start : start + DIGEST_SIZE] for start in range(0, len(rest), DIGEST_SIZE))]
     i18n = create_i18n()
     parcels = []
     with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
-        for start in range(0, len(admin_dues), DIGEST_SIZE):
-            chunk = admin_dues[start : start + DIGEST_SIZE]
+        for chunk in sorted(chunks, key=lambda chunk: chunk[0].id):
             text, markup = alert_texts.admin_message(chunk)
             parcels.append(Parcel(admin_chat, text, markup, tuple(due.id for due in chunk)))
     return parcels

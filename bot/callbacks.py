@@ -32,6 +32,8 @@ class Screen(StrEnum):
     CATALOG_FILE = "catalog_file"
     CHANNELS = "channels"
     SHOP = "shop"
+    PICK_LIST = "pick_list"
+    HAND_OVER = "hand_over"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -264,6 +266,67 @@ class MarketplaceCatalog(CallbackData, prefix="mp_catalog"):
 
     marketplace_id: int
     action: CatalogAction
+
+
+class FbsStep(StrEnum):
+    """A step of a marketplace order's FBS work; CANCEL only asks for the reason, BACK shows the steps again."""
+
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    LABELS = "labels"
+    BACK = "back"
+
+
+class WorkOnOrder(CallbackData, prefix="fbs"):
+    """A step on a marketplace order, tapped on its alert or (`card`) on its order card, which is drawn again."""
+
+    order_id: int
+    step: FbsStep
+    card: bool = False
+
+
+class CancelMarketplaceOrder(CallbackData, prefix="fbs_cancel"):
+    """Cancel on the platform with one of its adapter's reasons (sync.adapter.CancelReason); a reason the
+    adapter does not offer is refused by the handler."""
+
+    order_id: int
+    reason: str
+    card: bool = False
+
+
+class HandOverMarketplace(CallbackData, prefix="fbs_hand_over"):
+    """Hand every confirmed order of a marketplace to its courier."""
+
+    marketplace_id: int
+
+
+class SendActionPaper(CallbackData, prefix="fbs_paper"):
+    """Send the document an FBS action brought back after nobody waited for it (core.fbs.paper)."""
+
+    action_id: int
+
+
+class ReturnStep(StrEnum):
+    RESTOCK = "restock"
+    WRITE_OFF = "write_off"  # asks for the reason
+    BACK = "back"
+
+
+class DecideReturn(CallbackData, prefix="return"):
+    return_id: int
+    step: ReturnStep
+
+
+class WriteOffReason(StrEnum):
+    DEFECTIVE = "defective"
+    DAMAGED = "damaged"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+
+class WriteOffReturn(CallbackData, prefix="return_off"):
+    return_id: int
+    reason: WriteOffReason
 
 
 class SetRate(CallbackData, prefix="rate_set"):

@@ -35,5 +35,9 @@ async def show_help(message: Message, pool: asyncpg.Pool, settings: Settings, us
     if contact:
         lines += ["", _("To reach the seller:"), *contact]
     if is_admin(user, settings):
-        lines += ["", _("For admins: /admin opens the seller's menu; /shop edits what this message says.")]
+        lines += [
+            "",
+            _("For admins: /admin opens the seller's menu; /shop edits what this message says."),
+            _("/picklist — what to pick for confirmed marketplace orders; /handover — hand them to the courier."),
+        ]
     await message.answer("\n".join(lines))

@@ -29,6 +29,8 @@ ADMIN_COMMANDS = (
     "channels",
     "alerts_here",
     "shop",
+    "picklist",
+    "handover",
     "rate",
 )
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 import asyncpg
 from redis.asyncio import Redis
@@ -51,6 +52,42 @@ FITS: dict[ActionKind, frozenset[str]] = {
 # These change an order's state on the platform: two at once on one order would race each other there.
 _STATE_CHANGING = ("confirm", "cancel", "hand_over")
 
+# Why an action (or one order of it) was not done, as the sync records it in the action's error: a token the bot
+# words in the reader's language (bot/fbs_texts.py), never our English. "refused" is the platform's own refusal:
+# its token carries the HTTP status and is followed by the platform's words, quoted, as it wrote them. The others
+# are conditions we detect; their token may carry what it is about (the platform's order keys, a state).
+RefusalCode = Literal[
+    "refused",  # the platform said no; its words follow
+    "order_moved_on",  # the order is no longer in a state that takes the action (detail: its state)
+    "no_label",  # the platform gave no label for the order
+    "not_handed_over",  # the hand-over did not include the order
+    "no_fbs",  # the marketplace's adapter does no FBS work
+    "disconnected",  # the marketplace is no longer connected
+    "not_configured",  # its connection lacks a setting (token, shop, warehouse)
+    "no_invoice",  # Uzum: the orders are in no open FBS invoice (made in the cabinet)
+    "no_supply",  # Wildberries: the task is in no supply
+    "ship_failed",  # Ozon: the posting's shipping failed (substatus ship_failed)
+    "none_awaiting_delivery",  # Ozon: no posting to hand over is awaiting delivery
+    "no_cancel_reason",  # the platform has no cancel reason matching ours
+    "bad_file",  # the platform's file (label, QR code, act) could not be read
+    "bad_answer",  # the platform's answer lacked what it must carry
+    "bad_key",  # the order's key is not one the platform takes
+    "throttled",  # the platform limits our requests (detail: seconds until calls may go again)
+    "unreachable",  # the platform could not be reached
+    "platform_down",  # the platform kept failing (detail: its HTTP status)
+    "unexpected",  # our own failure: the sync's log has it
+]
+REFUSAL_CODES: tuple[str, ...] = get_args(RefusalCode)
+REFUSAL = re.compile(r"\[fbs:([a-z_]+)(?::([^\]]*))?\]")
+
+
+def refusal(code: RefusalCode, detail: str | None = None) -> str:
+    """The token of a refusal, as stored in an action's error."""
+    if detail is None:
+        return f"[fbs:{code}]"
+    return f"[fbs:{code}:{detail.replace(']', ')')}]"
+
+
 # While `outcome` waits for an action, this key says so: the worker tells a failure nobody waits for as an
 # alert (FbsActionFailed) instead. It outlives the wait by a margin, in case the waiter dies without deleting it.
 _WAITING = "fbs:waiting:{action_id}"
@@ -76,6 +113,7 @@ class OrderWork:
     marketplace_id: int
     marketplace_name: str
     marketplace_kind: str  # a key of CANCEL_REASONS
+    marketplace_order_id: str  # the platform's number of the order
     state: WorkState
     deadline: datetime | None
     shipment: str | None
@@ -287,9 +325,11 @@ def _text(value: bytes | str) -> str:
 
 
 _WORK_OF = """
-SELECT w.order_id, w.marketplace_id, m.name, COALESCE(m.api_type, m.slug) AS kind, w.state, w.deadline, w.shipment
+SELECT w.order_id, w.marketplace_id, m.name, COALESCE(m.api_type, m.slug) AS kind, o.marketplace_order_id,
+       w.state, w.deadline, w.shipment
   FROM marketplace_order_work w
   JOIN marketplaces m ON m.id = w.marketplace_id
+  JOIN orders o ON o.id = w.order_id
  WHERE w.order_id = $1
 """
 
@@ -304,6 +344,7 @@ async def work_of(conn: Conn, order_id: int) -> OrderWork | None:
         row["marketplace_id"],
         row["name"],
         row["kind"],
+        row["marketplace_order_id"],
         row["state"],
         row["deadline"],
         row["shipment"],
@@ -559,8 +600,9 @@ async def finish(
 
 
 async def tell_finished(conn: Conn, redis: Redis, action_id: int) -> None:
-    """After the answer is committed: wake whoever waits for it; a failure nobody waits for any more becomes
-    an alert, so that no refusal goes unseen."""
+    """After the answer is committed: wake whoever waits for it. Nobody waits any more: a failure becomes an
+    alert, so that no refusal goes unseen, and so does a document (labels, the courier's paper), which the
+    admins fetch with its alert's button."""
     waiting = False
     try:
         await redis.publish(events.FBS_FINISHED, str(action_id))
@@ -570,12 +612,38 @@ async def tell_finished(conn: Conn, redis: Redis, action_id: int) -> None:
     if waiting:
         return
     row = await conn.fetchrow(
-        "SELECT a.kind, a.error, array_agg(o.order_number ORDER BY o.id) AS numbers FROM marketplace_actions a"
-        " JOIN orders o ON o.id = ANY(a.order_ids) WHERE a.id = $1 AND a.state = 'failed' GROUP BY a.id",
+        "SELECT a.kind, a.state, a.error, a.document IS NOT NULL AS papered,"
+        " array_agg(o.order_number ORDER BY o.id) AS numbers FROM marketplace_actions a"
+        " JOIN orders o ON o.id = ANY(a.order_ids) WHERE a.id = $1 AND a.state <> 'pending' GROUP BY a.id",
         action_id,
     )
-    if row is not None:
-        await outbox.add(conn, outbox.FbsActionFailed(action_id, row["kind"], tuple(row["numbers"]), row["error"]))
+    if row is None:
+        return
+    numbers = tuple(row["numbers"])
+    if row["state"] == "failed":
+        await outbox.add(conn, outbox.FbsActionFailed(action_id, row["kind"], numbers, row["error"]))
+    if row["papered"]:  # done, or done for some orders only: their paper is kept either way
+        await outbox.add(conn, outbox.FbsPaperReady(action_id, row["kind"], numbers))
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The document an action brought back (labels, the courier's paper)."""
+
+    action_id: int
+    kind: ActionKind
+    content: bytes
+    filename: str
+
+
+async def paper(conn: Conn, action_id: int) -> Paper | None:
+    """The document of a finished action; None when there is no such action or it brought none."""
+    row = await conn.fetchrow(
+        "SELECT kind, document, filename FROM marketplace_actions WHERE id = $1 AND document IS NOT NULL", action_id
+    )
+    if row is None:
+        return None
+    return Paper(action_id, row["kind"], bytes(row["document"]), row["filename"] or f"{row['kind']}-{action_id}.pdf")
 
 
 # --- Returns -----------------------------------------------------------------------------------------------
@@ -585,7 +653,10 @@ async def decide_return(
     unit: UnitOfWork, return_id: int, *, restock: bool, reason: str | None, actor_id: int | None
 ) -> None:
     """Back to stock (a marketplace_return movement), or written off: the units come back and leave again
-    (marketplace_return then write_off, with the reason), so the ledger shows both. Decided once."""
+    (marketplace_return then write_off, with the reason), so the ledger shows both. Decided once.
+
+    Refused (ValidationError) by its field: "state" when it was already decided, "product_id" when a restock
+    finds no product of ours for the item, "reason" when a write-off gives none."""
     conn = unit.conn
     row = await conn.fetchrow(
         "SELECT r.*, o.order_number FROM marketplace_returns r LEFT JOIN orders o ON o.id = r.order_id"
@@ -595,12 +666,12 @@ async def decide_return(
     if row is None:
         raise NotFound("return", return_id)
     if row["state"] != "pending":
-        raise ValidationError(f"this return was already decided: {row['state']}", "return_id")
+        raise ValidationError(f"this return was already decided: {row['state']}", "state")
     reason = (reason or "").strip() or None
     if not restock and reason is None:
         raise ValidationError("say why the returned goods are written off", "reason")
     if row["product_id"] is None and restock:
-        raise ValidationError("the returned item matches none of our products: map its listing first", "return_id")
+        raise ValidationError("the returned item matches none of our products: map its listing first", "product_id")
     about = f"return {row['return_key']}" + (f" of {row['order_number']}" if row["order_number"] else "")
     if row["product_id"] is not None:
         back = Source("return", return_id, row["marketplace_id"], actor_id, about)

@@ -234,6 +234,17 @@ class FbsActionFailed:
 
 
 @dataclass(frozen=True)
+class FbsPaperReady:
+    """An FBS action brought back a document (labels, the courier's paper) after its requester stopped waiting:
+    the admins fetch it with the alert's button (core.fbs.paper)."""
+
+    KIND: ClassVar[str] = "fbs_paper_ready"
+    action_id: int
+    kind: str
+    order_numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReturnArrived:
     """A buyer sent goods back through a marketplace: waits for an admin to put them back in stock or write
     them off (core.fbs.decide_return)."""
@@ -275,6 +286,7 @@ Alert = (
     | FbsDeadlineNear
     | FbsDeadlineMissed
     | FbsActionFailed
+    | FbsPaperReady
     | ReturnArrived
     | RateMissing
 )

@@ -1,8 +1,14 @@
-"""PDFs for the warehouse: the platforms' labels made into one file for a 58x40 mm label printer.
+"""PDFs for the warehouse: the platforms' labels made into one file for a 58x40 mm label printer, and a table to
+print on A4 (the pick list).
 
 The platforms give labels as PDF pages of their own size, or as PNG or SVG pictures: every one becomes one
 58x40 mm page, fitted whole (turned a quarter when that prints it larger), so several orders' labels print in
-one go. fpdf2 places the pictures; pypdf reads the platforms' PDFs and writes the result."""
+one go. fpdf2 places the pictures; pypdf reads the platforms' PDFs and writes the result.
+
+Our own texts are Uzbek (Latin, with its oʻ and gʻ) and Russian: their font is Noto Sans, shipped as a pip
+package (fontpkg-noto-sans, OFL) so no system font is needed; no pip package ships DejaVu without a whole
+document processor beside it. It is a variable font, embedded as its default (regular) instance: asking fpdf2
+for another instance (bold) costs some 10 s of font work per document, so headings are shaded, not bold."""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
+import fontpkg_noto_sans
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
 from core.errors import ValidationError
@@ -18,6 +26,10 @@ from core.errors import ValidationError
 LABEL_WIDTH_MM, LABEL_HEIGHT_MM = 58.0, 40.0
 _POINTS_PER_MM = 72 / 25.4
 PICTURES = ("image/png", "image/jpeg", "image/svg+xml")
+FONT = "NotoSans"
+_FONT_FILE = fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf"
+# A table's column is as wide as its longest text up to this many characters; a longer text wraps within it.
+_WIDEST_COLUMN_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -87,3 +99,37 @@ def _fit(target: PageObject, page: PageObject, width: float, height: float) -> N
     scale = min(width / page_width, height / page_height)
     placed = placed.scale(scale, scale).translate((width - page_width * scale) / 2, (height - page_height * scale) / 2)
     target.merge_transformed_page(page, placed)
+
+
+def _document() -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.add_font(FONT, "", _FONT_FILE)
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(True, margin=10)
+    return pdf
+
+
+def table_pdf(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """One table under its title; columns share the width by their longest text, the header repeats on each
+    page, a long text wraps within its cell."""
+    pdf = _document()
+    pdf.add_page()
+    pdf.set_font(FONT, "", 14)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 9)
+    widths = [  # in characters, and two more for the cell's padding, so a heading never breaks mid-word
+        2 + min(_WIDEST_COLUMN_CHARS, max(len(line) for text in column for line in text.split("\n")))
+        for column in zip(columns, *rows, strict=True)
+    ]
+    with pdf.table(
+        col_widths=tuple(widths),
+        headings_style=FontFace(fill_color=(210, 210, 210)),
+        line_height=4.5,
+        repeat_headings=1,
+    ) as table:
+        for values in (columns, *rows):
+            line = table.row()
+            for value in values:
+                line.cell(value)
+    return bytes(pdf.output())

@@ -215,11 +215,13 @@ class Fee:
 
 @dataclass(frozen=True)
 class OrderFinance:
-    """The platform's own money figures for one of our imported orders (keyed as IncomingOrder.key): every fee
-    it charged for it, summed per kind."""
+    """One line of the platform's finance report for one of our imported orders (keyed as IncomingOrder.key):
+    every fee the line charged, summed per kind. ``key`` is the platform's own id of the line, so reading it
+    twice counts it once while the lines of other periods add up (sql/026_order_fee_lines.sql)."""
 
     order_key: str
     fees: tuple[Fee, ...]
+    key: str
 
 
 @dataclass(frozen=True)

@@ -23,5 +23,5 @@ def build_adapter(
     """``limits`` is the process's one RateLimits: every adapter of an account then keeps to one shared limit."""
     kind = ADAPTERS.get(connection.api_type)
     if kind is None:
-        raise MarketplaceError(f"no adapter for marketplace type {connection.api_type!r}")
+        raise MarketplaceError(f"no adapter for marketplace type {connection.api_type!r}", code="no_fbs")
     return kind(connection, session, limits, **options)

@@ -115,13 +115,13 @@ class FbsWorker:
             )
             try:
                 if connection is None:
-                    raise MarketplaceError("the marketplace is no longer connected")
+                    raise MarketplaceError("the marketplace is no longer connected", code="disconnected")
                 result = await self._perform(unit, action, connection, session)
             except MarketplaceError as error:
-                result = Done(0, (str(error),))
-            except Exception as error:  # e.g. a label file no PDF library reads: failed, not retried forever
+                result = Done(0, (_refusal(error),))
+            except Exception:  # e.g. a label file no PDF library reads: failed, not retried forever
                 log.exception("FBS action %s failed", action.id)
-                result = Done(0, (f"{type(error).__name__}: {error}",))
+                result = Done(0, (fbs.refusal("unexpected"),))
             refused = "; ".join(result.errors) or None
             await fbs.finish(unit, action.id, error=refused, document=result.document, filename=result.filename)
             await conn.execute(
@@ -143,10 +143,14 @@ class FbsWorker:
         routed = self._route(connection)
         adapter = build_adapter(routed, session, self._limits, **self._options(routed))
         if not isinstance(adapter, Fulfilment):
-            raise MarketplaceError(f"{connection.name}: its adapter does no FBS work")
+            raise MarketplaceError(f"{connection.name}: its adapter does no FBS work", code="no_fbs")
         # An order may have moved on since the request (the platform cancelled it meanwhile): it is not sent.
         fitting = [order for order in action.orders if order.state in fbs.FITS[action.kind]]
-        errors = [f"{order.order_number}: {order.state}" for order in action.orders if order not in fitting]
+        errors = [
+            f"{order.order_number}: {fbs.refusal('order_moved_on', order.state)}"
+            for order in action.orders
+            if order not in fitting
+        ]
         if not fitting:
             return Done(0, tuple(errors))
         match action.kind:
@@ -157,7 +161,7 @@ class FbsWorker:
                         await self._one(unit, action, connection, adapter, order)
                         done += 1
                     except MarketplaceError as error:
-                        errors.append(f"{order.order_number}: {error}")
+                        errors.append(f"{order.order_number}: {_refusal(error)}")
                 return Done(done, tuple(errors))
             case "labels":
                 return await _labels(adapter, connection, action.id, fitting, errors)
@@ -179,6 +183,19 @@ class FbsWorker:
                 await fbs.cancelled_by_seller(unit, order.order_id, connection.name, action.reason, action.requested_by)
 
 
+def _refusal(error: MarketplaceError) -> str:
+    """What the admins read of a refusal: the platform's own words quoted after its token, or the token of a
+    condition we detect (core.fbs.RefusalCode); our English stays in the log."""
+    if error.code is None:
+        log.warning("FBS refusal without a code, told as unexpected: %s", error)
+        return fbs.refusal("unexpected")
+    log.info("FBS refusal %s: %s", error.code, error)
+    if error.code == "refused":
+        token = fbs.refusal("refused", None if error.status is None else str(error.status))
+        return f"{token} «{error.detail}»" if error.detail else token
+    return fbs.refusal(error.code, error.detail)
+
+
 async def _labels(
     adapter: Fulfilment, connection: Connection, action_id: int, orders: list[ActionOrder], errors: list[str]
 ) -> Done:
@@ -187,7 +204,7 @@ async def _labels(
     for label in labels:
         by_key.setdefault(label.order_key, []).append(label.document)
     printed = [order for order in orders if order.key in by_key]
-    errors += [f"{order.order_number}: no label" for order in orders if order.key not in by_key]
+    errors += [f"{order.order_number}: {fbs.refusal('no_label')}" for order in orders if order.key not in by_key]
     if not printed:
         return Done(0, tuple(errors))
     documents = [Printable(doc.content, doc.media_type) for order in printed for doc in by_key[order.key]]
@@ -215,6 +232,6 @@ async def _hand_over(
         handed.update(keys)
         if handover.document is not None:
             papers.append(Printable(handover.document.content, handover.document.media_type))
-    errors += [f"{order.order_number}: not handed over" for order in orders if order.key not in handed]
+    errors += [f"{order.order_number}: {fbs.refusal('not_handed_over')}" for order in orders if order.key not in handed]
     document = papers_pdf(papers) if papers else None
     return Done(len(handed), tuple(errors), document, f"handover-{connection.slug}-{action_id}.pdf" if papers else None)

@@ -12,11 +12,14 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from sync.limiter import Lane
+
+if TYPE_CHECKING:
+    from core.fbs import RefusalCode
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +27,26 @@ TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 
 
 class MarketplaceError(Exception):
-    """A marketplace refused or could not be reached. The message never carries credentials."""
+    """A marketplace refused or could not be reached. The message never carries credentials.
 
-    def __init__(self, message: str, status: int | None = None, body: Any = None) -> None:
+    `code` names the condition for the people who read it (core.fbs.RefusalCode: the bot words each in the
+    reader's language): "refused" is the platform's own refusal, `detail` then its own words as it wrote them;
+    for a condition we detect, `detail` is what it is about (the platform's order keys, a status)."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        body: Any = None,
+        *,
+        code: RefusalCode | None = None,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        self.code = code
+        self.detail = detail
 
 
 class Throttled(MarketplaceError):
@@ -37,7 +54,7 @@ class Throttled(MarketplaceError):
     Nothing was applied; ``seconds`` is when calls may go again."""
 
     def __init__(self, message: str, seconds: float) -> None:
-        super().__init__(message, 429)
+        super().__init__(message, 429, code="throttled", detail=f"{seconds:.0f}")
         self.seconds = seconds
 
 
@@ -121,7 +138,9 @@ class MarketplaceHttp:
                     reply = Reply(response.status, _decoded(raw), dict(response.headers), raw)
             except (TimeoutError, aiohttp.ClientError) as error:
                 if not idempotent or attempt + 1 == self._policy.attempts:
-                    raise MarketplaceError(f"{self.name}: {method} {path} failed: {error!r}") from None
+                    raise MarketplaceError(
+                        f"{self.name}: {method} {path} failed: {error!r}", code="unreachable"
+                    ) from None
                 await asyncio.sleep(self._policy.delay(attempt))
                 continue
             if reply.status == 429:
@@ -149,6 +168,8 @@ class MarketplaceHttp:
             f"{self.name}: {method} {path} answered {reply.status} after {self._policy.attempts} attempts",
             reply.status,
             reply.body,
+            code="platform_down",
+            detail=str(reply.status),
         )
 
 

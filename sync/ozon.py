@@ -19,6 +19,7 @@ from sync.currencies import currency_of
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, per_second, per_window
 from sync.ozon_fbs import OzonFulfilment
+from sync.ozon_finance import OzonFinance
 from sync.ozon_wire import error_message, parse_moment, parse_price, posting_currency, raise_for, rfc3339
 
 BASE_URL = "https://api-seller.ozon.ru"
@@ -37,7 +38,7 @@ WAREHOUSES_PAGE = 200
 STOCKS_BURST = 20
 
 
-class OzonAdapter(OzonFulfilment):
+class OzonAdapter(OzonFulfilment, OzonFinance):
     name = "ozon"
     batch_limit = 100
     max_quantity = 999_999
@@ -52,7 +53,7 @@ class OzonAdapter(OzonFulfilment):
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if not connection.client_id or not connection.api_key:
-            raise MarketplaceError("ozon: Client-Id and Api-Key are required")
+            raise MarketplaceError("ozon: Client-Id and Api-Key are required", code="not_configured")
         self._warehouse = connection.warehouse_id
         headers = {"Client-Id": connection.client_id, "Api-Key": connection.api_key}
         retry = seconds_header("Retry-After")

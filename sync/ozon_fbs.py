@@ -49,13 +49,15 @@ class OzonFulfilment:
         raise_for(reply.status, reply.body)
         shipped = await self._posting(order.key)
         if shipped.get("substatus") == "ship_failed":
-            raise MarketplaceError(f"ozon could not ship {order.key} (ship_failed): ship it again")
+            raise MarketplaceError(
+                f"ozon could not ship {order.key} (ship_failed): ship it again", code="ship_failed", detail=order.key
+            )
         return Confirmed(deadline=parse_moment(shipped.get("shipment_date")))
 
     async def cancel(self, order: WorkOrder, reason: CancelReason) -> None:
         reason_id = CANCEL_REASONS.get(reason)
         if reason_id is None:
-            raise MarketplaceError(f"ozon has no cancel reason for {reason!r}")
+            raise MarketplaceError(f"ozon has no cancel reason for {reason!r}", code="no_cancel_reason", detail=reason)
         body: dict[str, Any] = {"posting_number": order.key, "cancel_reason_id": reason_id}
         if reason_id == CANCEL_REASONS["other"]:
             body["cancel_reason_message"] = OTHER_REASON_MESSAGE  # required with 402
@@ -85,7 +87,10 @@ class OzonFulfilment:
             if posting.get("status") == "awaiting_deliver" and method and method not in methods:
                 methods.append(int(method))
         if not methods:
-            raise MarketplaceError("ozon: none of these postings is awaiting delivery (shipped and not handed over)")
+            raise MarketplaceError(
+                "ozon: none of these postings is awaiting delivery (shipped and not handed over)",
+                code="none_awaiting_delivery",
+            )
         handed = []
         for method in methods:
             created = await self._reads.request(
@@ -140,7 +145,9 @@ class OzonFulfilment:
 def _document(reply: Reply, filename: str) -> Document:
     """The PDF Ozon answers with, as it is (OZ-SPEC: the 200 of a label or an act is application/pdf)."""
     if not reply.raw.startswith(b"%PDF"):
-        raise MarketplaceError(f"ozon answered without a PDF ({reply.headers.get('Content-Type', '?')})")
+        raise MarketplaceError(
+            f"ozon answered without a PDF ({reply.headers.get('Content-Type', '?')})", code="bad_file"
+        )
     return Document(filename, reply.raw, "application/pdf")
 
 

@@ -29,7 +29,8 @@ def error_message(body: Any) -> str:
 
 def raise_for(status: int, body: Any) -> None:
     if status != 200:
-        raise MarketplaceError(f"ozon answered {status}: {error_message(body)}", status, body)
+        words = error_message(body)
+        raise MarketplaceError(f"ozon answered {status}: {words}", status, body, code="refused", detail=words)
 
 
 def rfc3339(moment: datetime) -> str:

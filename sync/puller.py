@@ -33,12 +33,16 @@ log = logging.getLogger(__name__)
 
 PRICES_EVERY = timedelta(hours=1)
 RECONCILE_EVERY = timedelta(minutes=30)
+# Returns wait for an admin's decision, not for the minute: their reports are slow (Wildberries allows one a
+# minute) and a pull round that waits on them keeps every other marketplace's orders waiting too.
+RETURNS_EVERY = timedelta(minutes=15)
 
 _DUE = """
 SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS orders,
        prices_pulled_at IS NULL OR prices_pulled_at <= NOW() - $3::interval AS prices,
        NOT EXISTS (SELECT 1 FROM sync_logs WHERE marketplace_id = $1 AND sync_type = 'reconcile'
-                    AND started_at > NOW() - $4::interval) AS reconcile
+                    AND started_at > NOW() - $4::interval) AS reconcile,
+       returns_pulled_at IS NULL OR returns_pulled_at <= NOW() - $5::interval AS returns
   FROM marketplaces WHERE id = $1
 """
 
@@ -68,16 +72,30 @@ class MarketplacePuller:
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
             while not stop.is_set():
-                try:
-                    async with self._pool.acquire() as conn:
-                        connections = await marketplaces.api_connections(conn, self._vault)
-                    for connection in connections:
-                        if connection.auto_sync_enabled:
-                            await self.pull_due(self._route(connection), session)
-                except Exception:
-                    log.exception("marketplace pulls failed this round")
+                # A stopping process abandons a round mid-way rather than wait out the platforms' rate limits
+                # (Uzum's orders alone take a few seconds at its pace): a pull only reads the platforms, and what
+                # it writes here is one transaction per job, which rolls back.
+                pulling = asyncio.ensure_future(self._round(session))
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({pulling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                stopping.cancel()
+                if not pulling.done():
+                    pulling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pulling
+                    return
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._tick)
+
+    async def _round(self, session: aiohttp.ClientSession) -> None:
+        try:
+            async with self._pool.acquire() as conn:
+                connections = await marketplaces.api_connections(conn, self._vault)
+            for connection in connections:
+                if connection.auto_sync_enabled:
+                    await self.pull_due(self._route(connection), session)
+        except Exception:
+            log.exception("marketplace pulls failed this round")
 
     async def pull_due(self, connection: Connection, session: aiohttp.ClientSession) -> None:
         try:
@@ -93,14 +111,15 @@ class MarketplacePuller:
                 timedelta(minutes=connection.sync_interval_minutes),
                 PRICES_EVERY,
                 RECONCILE_EVERY,
+                RETURNS_EVERY,
             )
             assert due is not None  # marketplaces are never deleted: the connection's row is there
             runs = []
             if due["orders"]:
                 pull = pull_stock_diff if connection.sales_source == "stock_diff" else pull_orders
                 runs.append(await pull(conn, self._effects, connection, adapter))
-                if isinstance(adapter, Fulfilment):  # its returns wait for an admin's decision in chat
-                    runs.append(await pull_returns(conn, self._effects, connection, adapter))
+            if due["returns"] and isinstance(adapter, Fulfilment):  # they wait for an admin's decision in chat
+                runs.append(await pull_returns(conn, self._effects, connection, adapter))
             if due["prices"]:
                 runs.append(await pull_prices(conn, connection, adapter))
             if due["reconcile"]:

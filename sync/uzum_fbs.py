@@ -57,7 +57,9 @@ class UzumFulfilment:
     async def cancel(self, order: WorkOrder, reason: CancelReason) -> None:
         code = CANCEL_CODES.get(reason)
         if code is None:
-            raise MarketplaceError(f"uzum: no cancel reason of Uzum's matches {reason!r}")
+            raise MarketplaceError(
+                f"uzum: no cancel reason of Uzum's matches {reason!r}", code="no_cancel_reason", detail=reason
+            )
         reply = await self._http.request(
             "POST", f"/v1/fbs/order/{order.key}/cancel", body={"reason": code}, idempotent=False
         )
@@ -74,7 +76,13 @@ class UzumFulfilment:
             raise_for(reply.status, reply.body)
             pdfs = _pdfs((reply.body.get("payload") or {}).get("document"))
             if not pdfs:
-                raise MarketplaceError(f"uzum: no label came for order {order.key}", reply.status, reply.body)
+                raise MarketplaceError(
+                    f"uzum: no label came for order {order.key}",
+                    reply.status,
+                    reply.body,
+                    code="no_label",
+                    detail=order.key,
+                )
             found += [
                 Label(order.key, Document(f"uzum-{order.key}-{number}.pdf", pdf, "application/pdf"))
                 for number, pdf in enumerate(pdfs, 1)
@@ -101,7 +109,9 @@ class UzumFulfilment:
                 return found
         raise MarketplaceError(
             f"uzum: orders {', '.join(sorted(wanted))} are in no open FBS invoice: make one for them in the Uzum"
-            " seller cabinet (drop-off point and time slot), then hand over again"
+            " seller cabinet (drop-off point and time slot), then hand over again",
+            code="no_invoice",
+            detail=", ".join(sorted(wanted)),
         )
 
     async def _open_invoices(self) -> AsyncIterator[dict[str, Any]]:
@@ -158,7 +168,7 @@ def _pdfs(document: Any) -> list[bytes]:
     try:
         return [base64.b64decode(part, validate=True) for part in parts if isinstance(part, str) and part]
     except binascii.Error as error:
-        raise MarketplaceError(f"uzum: a label is not Base64: {error}") from None
+        raise MarketplaceError(f"uzum: a label is not Base64: {error}", code="bad_file") from None
 
 
 def _return(row: dict[str, Any]) -> IncomingReturn | None:

@@ -22,14 +22,18 @@ def errors(body: Any) -> list[dict[str, Any]]:
     return (body.get("errors") or []) if isinstance(body, dict) else []
 
 
+def words(body: Any) -> str:
+    """Uzum's own words for a refusal: its error codes and messages."""
+    return ", ".join(f"{e.get('code')}: {e.get('message')}" for e in errors(body)) or str(body)[:200]
+
+
 def describe(status: int, body: Any) -> str:
-    codes = ", ".join(f"{e.get('code')}: {e.get('message')}" for e in errors(body)) or str(body)[:200]
-    return f"uzum answered {status}: {codes}"
+    return f"uzum answered {status}: {words(body)}"
 
 
 def raise_for(status: int, body: Any) -> None:
     if status != 200 or errors(body):
-        raise MarketplaceError(describe(status, body), status, body)
+        raise MarketplaceError(describe(status, body), status, body, code="refused", detail=words(body))
 
 
 def error_codes(error: MarketplaceError) -> set[str]:

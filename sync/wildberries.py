@@ -21,12 +21,14 @@ from sync.currencies import currency_letters, currency_of
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, Slot, per_second
 from sync.wildberries_fbs import WildberriesFulfilment, moment, seller_date
+from sync.wildberries_finance import WildberriesFinance
 
 MARKETPLACE_API = "https://marketplace-api.wildberries.ru"
 PRICES_API = "https://discounts-prices-api.wildberries.ru"
 CONTENT_API = "https://content-api.wildberries.ru"
 COMMON_API = "https://common-api.wildberries.ru"
 ANALYTICS_API = "https://seller-analytics-api.wildberries.ru"
+STATISTICS_API = "https://statistics-api.wildberries.ru"
 PRICE_PAGE = 1000
 CARDS_PAGE = 100
 # How long an item a 409 refused waits before it is pushed again: a warehouse being updated clears in seconds
@@ -44,7 +46,7 @@ WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect"
 DELIVERY_TYPES = {1: "FBS", 2: "DBS", 3: "DBW", 5: "C&C", 6: "EDBS"}
 
 
-class WildberriesAdapter(WildberriesFulfilment):
+class WildberriesAdapter(WildberriesFulfilment, WildberriesFinance):
     name = "wildberries"
     batch_limit = 1000
     max_quantity = 100_000
@@ -57,10 +59,11 @@ class WildberriesAdapter(WildberriesFulfilment):
         *,
         burst: int = 20,
         per_minute: int = 300,
+        statistics_per_minute: float = 1,
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if not connection.token:
-            raise MarketplaceError("wildberries: no API token configured")
+            raise MarketplaceError("wildberries: no API token configured", code="not_configured")
         # None until one is picked: a key check (which lists the warehouses to pick from) needs none.
         self._warehouse_id = connection.warehouse_id
         retry = seconds_header("X-Ratelimit-Retry")
@@ -87,17 +90,19 @@ class WildberriesAdapter(WildberriesFulfilment):
         self._common = client(COMMON_API, "common", per_second(1 / 60, 10))
         # The returns-to-seller report: 1 a minute with bursts of 10 (WB-SPEC 12-reports.yaml goods-return).
         self._analytics = client(ANALYTICS_API, "goods_return", per_second(1 / 60, 10))
+        # The realization report: 1 a minute, no burst (WB-SPEC 13-finances.yaml reportDetailByPeriod).
+        self._statistics = client(STATISTICS_API, "statistics", per_second(statistics_per_minute / 60, 1))
         self._expires_at = _token_expiry(connection.token)
 
     @property
     def _warehouse(self) -> int:
         if self._warehouse_id is None:
-            raise MarketplaceError("wildberries: no warehouse id configured")
+            raise MarketplaceError("wildberries: no warehouse id configured", code="not_configured")
         return self._warehouse_id
 
     @property
     def calls(self) -> int:
-        clients = (self._market, self._prices, self._content, self._common, self._analytics)
+        clients = (self._market, self._prices, self._content, self._common, self._analytics, self._statistics)
         return sum(client.calls for client in clients)
 
     def missing_keys(self, listing: Listing) -> str | None:
@@ -309,7 +314,8 @@ def _refused_unless_ok(status: int, body: Any) -> None:
     """401/403 bodies carry the reason in `detail` (problem JSON) or `message`."""
     if status != 200:
         words = (body.get("detail") or body.get("message")) if isinstance(body, dict) else None
-        raise MarketplaceError(f"wildberries answered {status}: {words or str(body)[:200]}", status, body)
+        words = words or str(body)[:200]
+        raise MarketplaceError(f"wildberries answered {status}: {words}", status, body, code="refused", detail=words)
 
 
 def _order(task: dict[str, Any], *, cancelled: bool = False) -> IncomingOrder:
@@ -366,4 +372,5 @@ def _money(value: Any) -> Decimal | None:
 
 def _raise_for(status: int, body: Any) -> None:
     if status not in (200, 204):
-        raise MarketplaceError(f"wildberries answered {status}: {str(body)[:200]}", status, body)
+        words = str(body)[:200]
+        raise MarketplaceError(f"wildberries answered {status}: {words}", status, body, code="refused", detail=words)

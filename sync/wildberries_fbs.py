@@ -85,7 +85,9 @@ class WildberriesFulfilment:
         _refused_unless(created, 201)
         supply = created.body.get("id") if isinstance(created.body, dict) else None
         if not supply:
-            raise MarketplaceError(f"wildberries made a supply but named none: {str(created.body)[:200]}")
+            raise MarketplaceError(
+                f"wildberries made a supply but named none: {str(created.body)[:200]}", code="bad_answer"
+            )
         return str(supply)
 
     async def cancel(self, order: WorkOrder, reason: CancelReason) -> None:
@@ -111,7 +113,9 @@ class WildberriesFulfilment:
                 found[key] = Document(f"wb-sticker-{key}.png", _file(sticker), "image/png")
         missing = [order.key for order in orders if order.key not in found]
         if missing:
-            raise MarketplaceError(f"wildberries gave no sticker for {', '.join(missing)}")
+            raise MarketplaceError(
+                f"wildberries gave no sticker for {', '.join(missing)}", code="no_label", detail=", ".join(missing)
+            )
         return [Label(order.key, found[order.key]) for order in orders]
 
     async def hand_over(self, orders: list[WorkOrder]) -> list[HandOver]:
@@ -121,7 +125,11 @@ class WildberriesFulfilment:
         by_supply: dict[str, list[str]] = {}
         for order in orders:
             if order.shipment is None:
-                raise MarketplaceError(f"wildberries: task {order.key} is in no supply; confirm it first")
+                raise MarketplaceError(
+                    f"wildberries: task {order.key} is in no supply; confirm it first",
+                    code="no_supply",
+                    detail=order.key,
+                )
             by_supply.setdefault(order.shipment, []).append(order.key)
         handed = []
         for supply, keys in by_supply.items():
@@ -164,6 +172,8 @@ class WildberriesFulfilment:
                     IncomingLine(
                         quantity=1,  # one row is one unit (an assembly task is one unit)
                         title=row.get("subjectName") or "",
+                        # By barcode only: the report's rows carry no chrtId, and their nmId names the card of
+                        # every size, not a unit (WB-SPEC 12-reports.yaml, goods-return `report` items).
                         keys=ListingKeys(barcode=row.get("barcode") or None),
                     ),
                 ),
@@ -185,7 +195,9 @@ def _takes(supply: dict[str, Any], task: dict[str, Any] | None) -> bool:
 
 def _task_id(order: WorkOrder) -> int:
     if not order.key.isdigit():
-        raise MarketplaceError(f"wildberries: {order.key!r} is not an assembly task id")
+        raise MarketplaceError(
+            f"wildberries: {order.key!r} is not an assembly task id", code="bad_key", detail=order.key
+        )
     return int(order.key)
 
 
@@ -194,7 +206,7 @@ def _file(body: Any) -> bytes:
     try:
         return base64.b64decode((body or {}).get("file") or "", validate=True)
     except (binascii.Error, ValueError, AttributeError):
-        raise MarketplaceError("wildberries sent a file that is not base64") from None
+        raise MarketplaceError("wildberries sent a file that is not base64", code="bad_file") from None
 
 
 def _refused_unless(reply: Reply, status: int) -> None:
@@ -207,7 +219,9 @@ def _refused_unless(reply: Reply, status: int) -> None:
         words = f"{body.get('code')}: {body['message']}"
     elif isinstance(body, dict) and body.get("detail"):
         words = str(body["detail"])  # the gateway's 401/429 and the reports' problem JSON
-    raise MarketplaceError(f"wildberries answered {reply.status}: {words[:300]}", reply.status, body)
+    raise MarketplaceError(
+        f"wildberries answered {reply.status}: {words[:300]}", reply.status, body, code="refused", detail=words[:300]
+    )
 
 
 def moment(value: Any) -> datetime | None:

@@ -10,15 +10,17 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot import fbs_texts
 from bot.access import admin_router
 from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, OpenOrder, OrderList
 from bot.errors import describe
 from bot.forms import show, tell
 from bot.menu_buttons import menu_button
 from bot.texts import money, status_action, status_label
-from core import admin_orders, analytics
+from core import admin_orders, analytics, fbs
 from core.admin_orders import OrderCard
 from core.errors import DomainError
+from core.fbs import OrderWork
 from core.order_status import Status
 from core.unit_of_work import Effects
 from core.users import User
@@ -28,7 +30,8 @@ LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 router = admin_router(__name__)
 
 
-def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
+def render(card: OrderCard, work: OrderWork | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The card; a marketplace order's (`work`) also shows its FBS state and deadline and offers its steps."""
     order = card.order
     when = order.order_date.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
     lines = [
@@ -53,7 +56,18 @@ def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
     ]
     if order.created_by_name:
         lines.append(_("Typed in by {name}").format(name=order.created_by_name))
+    if work is not None:
+        lines += [
+            _("{marketplace}: {state}").format(
+                marketplace=work.marketplace_name, state=fbs_texts.work_state(work.state)
+            ),
+            fbs_texts.deadline_line(work.deadline),
+        ]
     seen = card.status
+    # A marketplace order is confirmed and cancelled on its platform (its FBS steps), never only here.
+    targets = [
+        target for target in card.next_statuses if work is None or target not in (Status.CONFIRMED, Status.CANCELLED)
+    ]
     moves = [
         InlineKeyboardButton(
             text=status_action(target),
@@ -63,15 +77,16 @@ def render(card: OrderCard) -> tuple[str, InlineKeyboardMarkup]:
                 else ChangeOrderStatus(order_id=order.id, seen=seen, to=target)
             ).pack(),
         )
-        for target in card.next_statuses
+        for target in targets
     ]
+    steps = [] if work is None else fbs_texts.work_buttons(order.id, work.state, card=True)
     back = [InlineKeyboardButton(text=_("⬅️ Orders"), callback_data=OrderList().pack()), menu_button()]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (moves, back) if row])
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in (*steps, moves, back) if row])
 
 
 async def load(pool: asyncpg.Pool, order_id: int) -> tuple[str, InlineKeyboardMarkup]:
     async with pool.acquire() as conn:
-        return render(await admin_orders.order_card(conn, order_id))
+        return render(await admin_orders.order_card(conn, order_id), await fbs.work_of(conn, order_id))
 
 
 @router.callback_query(OpenOrder.filter())

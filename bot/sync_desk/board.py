@@ -14,6 +14,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot import fbs_texts
 from bot.access import admin_router
 from bot.callbacks import CheckMarketplaceKey, OpenScreen, PauseSync, RunSyncNow, Screen
 from bot.errors import describe
@@ -68,7 +69,8 @@ def _block(market: MarketplaceSync) -> str:
         lines.append(
             _("❗ Last error ({when}): {error}").format(
                 when=market.last_error.at.astimezone(LOCAL).strftime("%d.%m %H:%M"),
-                error=(market.last_error.error or "")[:MAX_ERROR],
+                # An FBS action's refusal is logged as the bot's tokens (core.fbs.refusal): worded here too.
+                error=fbs_texts.refusal_text(market.last_error.error or "")[:MAX_ERROR],
             )
         )
     elif not market.failing_listings:

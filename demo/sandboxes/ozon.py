@@ -25,6 +25,7 @@ from demo.sandboxes.common import (
     whole_seconds,
 )
 from demo.sandboxes.ozon_fbs_api import Carriage, OzonFbsApi, OzonReturn
+from demo.sandboxes.ozon_finance_api import OzonCharge, OzonFinanceApi
 from demo.sandboxes.ozon_models import (
     SHIPPED,
     STATUSES,
@@ -85,7 +86,7 @@ class OzonRules:
     push_bind_address: str | None = None
 
 
-class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
+class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, OzonFinanceApi, SandboxServer):
     def __init__(
         self,
         *,
@@ -115,6 +116,8 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
         self.clock_shift = timedelta()
         self.carriages: dict[int, Carriage] = {}
         self.returns: dict[int, OzonReturn] = {}
+        self.charges: list[OzonCharge] = []
+        self._operation_ids = count(90_000_000_001)  # after every posting's own operations (order id x 10 + n)
         self.failing_ships: set[str] = set()
         self._carriage_ids = count(87_000_001)
         self._return_ids = count(1_500_000_001)
@@ -152,6 +155,7 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
             ("/v1/returns/list", self._returns_list),
             ("/v1/seller/info", self._seller_info),
             ("/v1/roles", self._roles),
+            ("/v3/finance/transaction/list", self._transactions),
         ):
             router.add_post(path, self._validated(handler))
         # The key in this sandbox may call every method it serves.
@@ -382,6 +386,7 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, SandboxServer):
         self.postings.clear()
         self.carriages.clear()
         self.returns.clear()
+        self.charges.clear()
         self.failing_ships.clear()
         self.clock_shift = timedelta()
         self.push_events.clear()

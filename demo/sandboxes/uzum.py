@@ -21,6 +21,7 @@ from demo.sandboxes.common import (
     parse_lines,
 )
 from demo.sandboxes.uzum_fbs_api import UzumFbsApi, UzumReturn
+from demo.sandboxes.uzum_finance_api import UzumExpense, UzumFinanceApi
 from demo.sandboxes.uzum_invoice_api import UzumInvoice, UzumInvoiceApi
 from demo.sandboxes.uzum_models import (
     FINAL_STATUSES,
@@ -69,9 +70,10 @@ class UzumRules:
     accept_hours: float = 16.0  # confirm deadline (UZ-KB)
     deliver_hours: float = 48.0  # [I]
     commission_percent: int = 10  # [I] only to fill the commission fields
+    logistic_fee_per_unit: int = 0  # [I] logisticDeliveryFee of an item, per unit still ordered
 
 
-class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, SandboxServer):
+class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, UzumFinanceApi, SandboxServer):
     api_prefix = API_PREFIX
 
     def __init__(
@@ -92,12 +94,14 @@ class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, SandboxServer):
         self.orders: dict[int, UzumOrder] = {}
         self.returns: dict[int, UzumReturn] = {}
         self.invoices: dict[int, UzumInvoice] = {}
+        self.expenses: dict[int, UzumExpense] = {}
         self.clock_offset = timedelta()
         self._order_ids = count(70_000_001)
         self._line_ids = count(90_000_001)
         self._return_ids = count(30_000_001)
         self._return_line_ids = count(31_000_001)
         self._invoice_ids = count(1_001)
+        self._expense_ids = count(5_000_001)
         self._buckets: dict[str, TokenBucket] = {}
         self._daily: dict[str, tuple[date, int]] = {}
         self._throttled_until: dict[str, float] = {}
@@ -121,6 +125,8 @@ class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, SandboxServer):
         router.add_get(p + "/v1/fbs/invoice", self._invoices)
         router.add_get(p + "/v1/fbs/invoice/{invoiceId}/orders", self._invoice_orders)
         router.add_get(p + "/v1/fbs/invoice/{invoiceId}/print", self._invoice_print)
+        router.add_get(p + "/v1/finance/orders", self._finance_orders)
+        router.add_get(p + "/v1/finance/expenses", self._finance_expenses)
 
     def error_response(self, status: int, message: str) -> web.StreamResponse:
         return uzum_error(status, f"http-{status}", message)
@@ -298,6 +304,7 @@ class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, SandboxServer):
         self.orders.clear()
         self.returns.clear()
         self.invoices.clear()
+        self.expenses.clear()
         self.clock_offset = timedelta()
         self._buckets.clear()
         self._daily.clear()

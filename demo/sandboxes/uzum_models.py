@@ -150,7 +150,9 @@ class UzumOrder:
         return sum(line.unit_price * line.active for line in self.lines)
 
 
-def order_json(order: UzumOrder, when: TimeFormat, *, commission_percent: int, item_sku_id: bool) -> dict[str, Any]:
+def order_json(
+    order: UzumOrder, when: TimeFormat, *, commission_percent: int, logistic_fee: int, item_sku_id: bool
+) -> dict[str, Any]:
     dbs = order.scheme == "DBS"
     return {
         "id": order.id,
@@ -179,17 +181,22 @@ def order_json(order: UzumOrder, when: TimeFormat, *, commission_percent: int, i
             else None
         ),
         "orderItems": [
-            item_json(order, line, when, commission_percent=commission_percent, sku_id=item_sku_id)
+            item_json(
+                order, line, when, commission_percent=commission_percent, logistic_fee=logistic_fee, sku_id=item_sku_id
+            )
             for line in order.lines
         ],
     }
 
 
 def item_json(
-    order: UzumOrder, line: UzumOrderLine, when: TimeFormat, *, commission_percent: int, sku_id: bool
+    order: UzumOrder, line: UzumOrderLine, when: TimeFormat, *, commission_percent: int, logistic_fee: int, sku_id: bool
 ) -> dict[str, Any]:
+    """An order item; its money as the finance list has it too: the commission and the logistics (per unit still
+    ordered) come off the price, and sellerProfit is what is left."""
     total = line.unit_price * line.active
     commission = total * commission_percent // 100
+    logistics = logistic_fee * line.active
     sku = line.sku
     item: dict[str, Any] = {
         "id": line.id,
@@ -201,8 +208,8 @@ def item_json(
         "sellerPrice": line.unit_price,
         "purchasePrice": sku.purchase_price,
         "commission": commission,
-        "sellerProfit": total - commission,
-        "logisticDeliveryFee": 0,
+        "sellerProfit": total - commission - logistics,
+        "logisticDeliveryFee": logistics,
         "productId": sku.product_id,
         "productTitle": sku.product_title,
         "skuTitle": sku.sku_title,

@@ -41,6 +41,7 @@ class UzumOrdersApi:
             order,
             self._when,
             commission_percent=self.rules.commission_percent,
+            logistic_fee=self.rules.logistic_fee_per_unit,
             item_sku_id=self.rules.order_items_carry_sku_id,
         )
 

@@ -23,6 +23,7 @@ from demo.sandboxes.common import (
     whole_seconds,
 )
 from demo.sandboxes.wildberries_catalog_api import WbCatalogApi
+from demo.sandboxes.wildberries_finance_api import WbCharge, WbFinanceApi
 from demo.sandboxes.wildberries_models import (
     CURRENCY_RUB,
     SUPPLIER_STATUSES,
@@ -54,6 +55,7 @@ DEFAULT_RATES: dict[str, tuple[float, int]] = {
     "common": (300, 20),
     "seller_info": (1, 10),  # 1 a minute, bursts of 10 (Personal and Service tokens; a Basic one gets 1 a day)
     "goods_return": (1, 10),  # 1 a minute, bursts of 10 (WB-SPEC 12-reports.yaml goods-return)
+    "statistics": (1, 1),  # 1 a minute, no burst (WB-SPEC 13-finances.yaml reportDetailByPeriod)
 }
 DEFAULT_WAREHOUSE: dict[str, Any] = {
     "id": 1_000_001,
@@ -118,11 +120,13 @@ def category_of(method: str, path: str) -> str:
         return "common"
     if path == "/api/v1/seller-info":
         return "seller_info"
+    if path == "/api/v5/supplier/reportDetailByPeriod":
+        return "statistics"
     return "marketplace"
 
 
 class WildberriesSandbox(
-    WbStockApi, WbCatalogApi, WbOrdersApi, WbSuppliesApi, WbReturnsApi, WbSellerApi, SandboxServer
+    WbStockApi, WbCatalogApi, WbOrdersApi, WbSuppliesApi, WbReturnsApi, WbSellerApi, WbFinanceApi, SandboxServer
 ):
     def __init__(
         self,
@@ -146,6 +150,9 @@ class WildberriesSandbox(
         self.tasks: dict[int, WbTask] = {}
         self.supplies: dict[str, WbSupply] = {}
         self.returns: list[WbReturn] = []
+        self.charges: list[WbCharge] = []
+        self._rrd_ids = count(9_000_000_000_001)  # after every task's own rows (task id x 10 + n)
+        self.report_currency = "руб"
         self.stock_updates_blocked = False
         self._task_ids = count(3_000_000_001)
         self._supply_ids = count(1_000_001)
@@ -180,6 +187,7 @@ class WildberriesSandbox(
         router.add_patch("/api/v3/supplies/{supplyId}/deliver", self._deliver)
         router.add_get("/api/v3/supplies/{supplyId}/barcode", self._supply_barcode)
         router.add_get("/api/v1/analytics/goods-return", self._goods_return)
+        router.add_get("/api/v5/supplier/reportDetailByPeriod", self._report_detail)
 
     def add_control_routes(self, router: web.UrlDispatcher) -> None:
         router.add_post("/_sandbox/warehouse", self._ctl_warehouse)
@@ -405,6 +413,7 @@ class WildberriesSandbox(
         self.tasks.clear()
         self.supplies.clear()
         self.returns.clear()
+        self.charges.clear()
         self.stocks = {wid: {} for wid in self.warehouses}
         self._buckets.clear()
         self._report = None

@@ -45,14 +45,23 @@ class BotUnderTest:
 
 
 class Chat:
-    """A private chat of one Telegram user with the bot."""
+    """A private chat of one Telegram user with the bot; with `chat_id`, a group (the alert chat) as that user
+    sees and taps it."""
 
-    def __init__(self, process: BotUnderTest, user_id: int, first_name: str = "Ali", language_code: str = "uz"):
+    def __init__(
+        self,
+        process: BotUnderTest,
+        user_id: int,
+        first_name: str = "Ali",
+        language_code: str = "uz",
+        chat_id: int | None = None,
+    ):
         self.process = process
         self.fake = process.fake
         self.user_id = user_id
         self.first_name = first_name
         self.language_code = language_code
+        self.chat_id = user_id if chat_id is None else chat_id
 
     async def send(self, text: str) -> None:
         await self.process.feed(
@@ -76,10 +85,18 @@ class Chat:
     def messages(self) -> list[dict[str, Any]]:
         """The bot's messages in this chat as they look now (edits applied), oldest first."""
         stored = self.fake._state.messages  # the fake's view of each chat, as a client would show it
-        return [stored[key] for key in sorted(stored, key=lambda k: k[1]) if key[0] == str(self.user_id)]
+        return [stored[key] for key in sorted(stored, key=lambda k: k[1]) if key[0] == str(self.chat_id)]
 
     def screen(self) -> dict[str, Any]:
         return self.messages()[-1]
+
+    def documents(self) -> list[tuple[str, bytes]]:
+        """The files the bot sent into this chat: their names and bytes, oldest first."""
+        return [
+            (str(message["document"].get("file_name", "")), self.fake.file_content(message["document"]["file_id"]))
+            for message in self.messages()
+            if "document" in message
+        ]
 
     @property
     def text(self) -> str:
@@ -96,6 +113,7 @@ class Chat:
                 data,
                 user_id=self.user_id,
                 message_id=message_id,
+                chat_id=self.chat_id,
                 first_name=self.first_name,
                 language_code=self.language_code,
             )

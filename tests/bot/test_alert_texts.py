@@ -47,7 +47,8 @@ SAMPLES: list[outbox.Alert] = [
     ),
     outbox.FbsDeadlineNear(3, "UZU-0003", "Uzum Market", DEADLINE),
     outbox.FbsDeadlineMissed(3, "UZU-0003", "Uzum Market", DEADLINE),
-    outbox.FbsActionFailed(5, "confirm", ("UZU-0003",), "the order is already cancelled"),
+    outbox.FbsActionFailed(5, "confirm", ("UZU-0003",), "UZU-0003: [fbs:order_moved_on:cancelled]"),
+    outbox.FbsPaperReady(6, "labels", ("UZU-0003", "UZU-0004")),
     outbox.ReturnArrived(4, "Wildberries", "WIL-0004", "Telefon", 1, "брак", True),
     outbox.RateMissing(("RUB", "KZT")),
 ]

@@ -17,6 +17,7 @@ from bot.callbacks import (
     AskToCancelOrder,
     AskToUnmapListing,
     CancelCatalogImport,
+    CancelMarketplaceOrder,
     ChangeOrderPart,
     ChangeOrderStatus,
     ChangePhotos,
@@ -25,11 +26,14 @@ from bot.callbacks import (
     ClearShopProfile,
     ConnectMarketplace,
     CountStock,
+    DecideReturn,
     EditPrice,
     EditShopProfile,
     ExplainMarketplacePrice,
+    FbsStep,
     FormAction,
     FormButton,
+    HandOverMarketplace,
     ImportCatalogFile,
     MapListing,
     MarketplaceCatalog,
@@ -44,8 +48,10 @@ from bot.callbacks import (
     PickMarketplacePlace,
     PriceField,
     RenameChannel,
+    ReturnStep,
     RunSyncNow,
     Screen,
+    SendActionPaper,
     SendCatalogExport,
     SendCatalogTemplate,
     SetOnSale,
@@ -53,9 +59,13 @@ from bot.callbacks import (
     ShowReport,
     SwitchChannel,
     UnmapListing,
+    WorkOnOrder,
+    WriteOffReason,
+    WriteOffReturn,
 )
 from bot.forms import new_form_id
 from core.catalog_requests import Action as CatalogAction
+from core.fbs import CANCEL_REASONS
 from core.order_status import Status
 from core.reports import NAMED
 from core.shop import ProfileField
@@ -111,6 +121,14 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
     MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
+    WorkOnOrder(order_id=BIGGEST_ID, step=longest(FbsStep), card=True),
+    CancelMarketplaceOrder(
+        order_id=BIGGEST_ID, reason=max((r for rs in CANCEL_REASONS.values() for r in rs), key=len), card=True
+    ),
+    HandOverMarketplace(marketplace_id=BIGGEST_ID),
+    SendActionPaper(action_id=BIGGEST_ID),
+    DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
+    WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),
     SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
 ]
 

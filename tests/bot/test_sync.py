@@ -61,6 +61,17 @@ async def test_board_shows_pending_pushes_last_runs_and_errors(admin: Chat, pool
     assert "Xatoli kartochkalar: 1" in board and "HTTP 500 from Uzum" in board
 
 
+async def test_an_fbs_refusal_of_our_own_reads_in_the_admins_language_on_the_board(
+    admin: Chat, pool: asyncpg.Pool
+) -> None:
+    uzum = await _uzum(pool)
+    await pool.execute(_LOG, uzum, "push", "error", 0, 1, "UZU-0001: [fbs:no_label]", "2026-11-20 14:06+05")
+
+    await admin.send("/sync")
+
+    assert "UZU-0001: marketpleys yorliq bermadi" in admin.text and "[fbs:" not in admin.text
+
+
 async def test_pause_then_resume_flips_auto_sync_and_is_audited(admin: Chat, pool: asyncpg.Pool) -> None:
     uzum = await _uzum(pool)
     await admin.send("/admin")

@@ -246,9 +246,10 @@ async def test_a_return_is_stored_once_and_decided_once_back_to_stock_or_written
                 await fbs.decide_return(unit, written_off, restock=False, reason=" ", actor_id=None)
         async with effects.transaction(conn) as unit:
             await fbs.decide_return(unit, written_off, restock=False, reason="screen broken", actor_id=None)
-        with pytest.raises(ValidationError, match="already decided"):
+        with pytest.raises(ValidationError, match="already decided") as decided:
             async with effects.transaction(conn) as unit:
                 await fbs.decide_return(unit, restocked, restock=False, reason="changed my mind", actor_id=None)
+        assert decided.value.field == "state", "the bot tells it apart from an item none of our products is"
         assert await stock_of(conn, shop.phone) == (4, 0)
         ledger = await conn.fetch(
             "SELECT movement_type, quantity_change, notes FROM inventory_movements"
@@ -260,3 +261,58 @@ async def test_a_return_is_stored_once_and_decided_once_back_to_stock_or_written
         ("write_off", -1),
     ]
     assert ledger[2]["notes"].endswith("screen broken")
+
+
+async def test_a_return_of_an_unknown_item_is_refused_a_restock_by_its_own_field(
+    pool: asyncpg.Pool, effects: Effects, uzum: int
+) -> None:
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:
+            await fbs.store_return(
+                unit,
+                uzum,
+                key="R-9",
+                order_key=None,
+                lines=[fbs.ReturnedLine(None, 1, "Unknown")],
+                reason=None,
+                defective=False,
+            )
+        return_id = await conn.fetchval("SELECT id FROM marketplace_returns")
+        with pytest.raises(ValidationError) as unknown:
+            async with effects.transaction(conn) as unit:
+                await fbs.decide_return(unit, return_id, restock=True, reason=None, actor_id=None)
+    assert unknown.value.field == "product_id"
+
+
+async def test_a_paper_nobody_waited_for_is_alerted_and_kept_for_its_button(
+    pool: asyncpg.Pool, redis: Redis, effects: Effects, uzum: int
+) -> None:
+    order_id = await _import(pool, effects, uzum, _order("7001", deadline=None))
+    await pool.execute("UPDATE marketplace_order_work SET state = 'confirmed' WHERE order_id = $1", order_id)
+    waited = await _request(pool, effects, uzum, "labels", order_id)
+
+    async def answer_soon() -> None:
+        await asyncio.sleep(0.2)
+        await _finish(pool, effects, redis, waited, None)
+
+    answering = asyncio.create_task(answer_soon())
+    assert await fbs.outcome(pool, redis, waited, wait=10) is not None
+    await answering
+    assert "fbs_paper_ready" not in await _kinds(pool), "its waiter sends it"
+
+    late = await _request(pool, effects, uzum, "labels", order_id)
+    await _finish(pool, effects, redis, late, None)
+    ready = await pool.fetchval("SELECT payload FROM notifications WHERE kind = 'fbs_paper_ready'")
+    number = await pool.fetchval("SELECT order_number FROM orders WHERE id = $1", order_id)
+    assert ready == {"action_id": late, "kind": "labels", "order_numbers": [number]}
+    async with pool.acquire() as conn:
+        kept = await fbs.paper(conn, late)
+        assert kept is not None and kept.content == b"%PDF-" and kept.kind == "labels"
+        assert await fbs.paper(conn, late + 1000) is None
+
+
+async def test_work_of_names_the_platforms_order_number(pool: asyncpg.Pool, effects: Effects, uzum: int) -> None:
+    order_id = await _import(pool, effects, uzum, _order("7001", deadline=None))
+    async with pool.acquire() as conn:
+        work = await fbs.work_of(conn, order_id)
+    assert work is not None and work.marketplace_order_id == "7001"

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import asyncpg
 
-from core import analytics, fees, marketplace_orders, orders, reports
+from core import analytics, fees, finance_import, marketplace_orders, orders, reports
 from core.marketplace_orders import IncomingLine, IncomingOrder
 from core.orders import Customer, Line, NewOrder
 from core.unit_of_work import Effects
+from sync.adapter import Fee, FinanceReport, OrderFinance
 from tests.builders import make_channel, make_product, map_product
 
 ALI = Customer("Ali", "+998901234567")
@@ -170,12 +171,10 @@ async def test_actual_fees_count_as_actual_and_a_loss_names_its_cause(pool: asyn
         await _import(conn, effects, ids["ozon"], "OZ-1", "CASE", "100", "RUB", MONDAY)
         await _import(conn, effects, ids["ozon"], "OZ-2", "PHONE", "4000", "RUB", MONDAY)  # 560 000 < our 700 000
         before = await reports.build(conn, reports.between(MONDAY, MONDAY))
-        async with conn.transaction():  # as the finance import does: the platform's figures replace the estimate
-            await conn.execute("DELETE FROM order_fees WHERE order_id = $1 AND basis = 'estimated'", wb)
-            await conn.execute(
-                "INSERT INTO order_fees (order_id, kind, amount, currency, basis) VALUES"
-                " ($1, 'commission', 100, 'RUB', 'actual'), ($1, 'logistics', 300, 'RUB', 'actual')",
-                wb,
+        reported = (Fee("commission", Decimal(100), "RUB"), Fee("logistics", Decimal(300), "RUB"))
+        async with effects.transaction(conn) as uow:  # the platform's own figures replace the estimate
+            await finance_import.record(
+                uow, ids["wildberries"], FinanceReport((OrderFinance("WB-1", reported, "L1"),), ())
             )
         report = await reports.build(conn, reports.between(MONDAY, MONDAY))
         wb_profit = await analytics.order_profit(conn, wb)

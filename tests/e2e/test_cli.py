@@ -282,6 +282,32 @@ async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set
         assert await conn.fetchval("SELECT count(*) FROM sync_logs WHERE trigger_type = 'manual'") == 2
 
 
+async def test_marketplace_finance_reads_the_platforms_fees_now_and_says_what_it_recorded(
+    service_urls: ServiceUrls,
+    tmp_path: Path,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    shop: Shop,
+    marketplaces_world: World,
+) -> None:
+    world = marketplaces_world
+    async with pool.acquire() as conn:
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+    posting = world.ozon.buyer_orders({60_000 + shop.phone: 1}, allow_oversell=True)["posting_number"]
+    pulled = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "ozon")
+    assert pulled.returncode == 0, pulled.stderr
+    world.ozon.set_order_status(posting, "delivered")
+    world.ozon.book("OperationMarketplaceServiceStorage", -100.0)
+
+    read = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "finance", "ozon", "--days", "3")
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "Ozon finance: 1 orders with actual fees, 0 orders we do not hold, 1 costs of a day"
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM order_fees WHERE basis = 'actual'") == 4
+        assert await conn.fetchval("SELECT count(*) FROM sync_logs WHERE sync_type = 'finance'") == 1
+
+
 async def test_marketplace_import_makes_products_of_the_unmapped_cards_with_their_stock_once(
     service_urls: ServiceUrls,
     tmp_path: Path,

@@ -172,7 +172,8 @@ async def test_a_refusal_nobody_waits_for_is_recorded_and_told(
     async with aiohttp.ClientSession() as session:
         await worker.process_due(session)
     row = await pool.fetchrow("SELECT state, error FROM marketplace_actions WHERE id = $1", action_id)
-    assert row["state"] == "failed" and row["error"]
+    number = await pool.fetchval("SELECT order_number FROM orders WHERE id = $1", order_id)
+    assert row["state"] == "failed" and row["error"].startswith(f"{number}: [fbs:refused:400] «seller-order-")
     alert = await pool.fetchval("SELECT payload FROM notifications WHERE kind = 'fbs_action_failed'")
     assert alert["action_id"] == action_id and alert["error"] == row["error"]
     assert await pool.fetchval("SELECT status FROM sync_logs WHERE sync_type = 'fbs_confirm'") == "error"
@@ -300,3 +301,19 @@ async def test_an_ozon_posting_is_shipped_and_labelled_and_another_cancelled_wit
     assert [(await _work(pool, ids[key])).state for key in (shipped, cancelled)] == ["confirmed", "cancelled"]
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (4, 0), "the cancelled posting's unit is back"
+
+
+async def test_an_order_the_platform_cancelled_before_its_action_ran_is_not_sent_and_named_by_a_code(
+    pool: asyncpg.Pool, effects: Effects, world: World, worker: FbsWorker, shop: Shop
+) -> None:
+    [order_id] = await _uzum_orders(pool, effects, world, shop.phone)
+    action_id = await _ask(pool, effects, world, "confirm", [order_id])
+    async with pool.acquire() as conn, effects.transaction(conn) as unit:
+        await fbs.cancelled_by_platform(unit, order_id, "Uzum Market")
+    async with aiohttp.ClientSession() as session:
+        await worker.process_due(session)
+    number = await pool.fetchval("SELECT order_number FROM orders WHERE id = $1", order_id)
+    error = await pool.fetchval("SELECT error FROM marketplace_actions WHERE id = $1", action_id)
+    assert error == f"{number}: [fbs:order_moved_on:cancelled]", "a token the bot words, not our English"
+    key = int(await pool.fetchval("SELECT marketplace_order_id FROM orders WHERE id = $1", order_id))
+    assert world.uzum.orders[key].status != "PACKING", "not sent to the platform"
