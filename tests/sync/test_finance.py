@@ -133,11 +133,13 @@ async def _import(pool: asyncpg.Pool, effects: Effects, world: World, slug: str)
 
 
 async def _estimate(pool: asyncpg.Pool, order_ids: list[int], currency: str) -> None:
-    """What the order import writes until the platform reports: estimated fees, and the seller's own packaging."""
+    """Beside what the order import wrote (core.fees: the estimated commission), an estimated acquiring and the
+    seller's own packaging."""
     await pool.execute(
         "INSERT INTO order_fees (order_id, kind, amount, currency, basis)"
         " SELECT o, k.kind, 1, $2, k.basis FROM unnest($1::int[]) AS o,"
-        " (VALUES ('commission', 'estimated'), ('acquiring', 'estimated'), ('packaging', 'seller')) AS k(kind, basis)",
+        " (VALUES ('commission', 'estimated'), ('acquiring', 'estimated'), ('packaging', 'seller')) AS k(kind, basis)"
+        " ON CONFLICT (order_id, kind) DO NOTHING",
         order_ids,
         currency,
     )
