@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from core import fbs, inventory, order_status, orders, outbox
+from core import fbs, fees, inventory, order_status, orders, outbox
 from core.db import Conn
 from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source
@@ -215,6 +215,7 @@ async def _drop_cancelled_items(uow: UnitOfWork, marketplace_id: int, order_id: 
         )
         source = Source("order", order_id, marketplace_id, notes=f"{units} dropped by the buyer")
         await inventory.give_back(uow, item["product_id"], units, Movement.CANCEL, source)
+    await fees.estimate(conn, order_id)  # the estimate follows the units still sold
     await conn.execute(
         "INSERT INTO order_status_history (order_id, status, notes) SELECT id, status, $2 FROM orders WHERE id = $1",
         order_id,

@@ -1,7 +1,8 @@
 """Orders from every channel through one door: `place` (and `quote`, what placing would charge and earn).
 
 `place` checks every line, takes the stock (or holds it until payment), and writes the order with price,
-cost, commission and profit snapshots, all in the caller's unit of work: any failing line leaves no trace.
+cost, commission and profit snapshots and its estimated fees (core.fees), all in the caller's unit of work: any
+failing line leaves no trace.
 The order then moves along core.order_status; card payments' holds are core.holds'.
 """
 
@@ -13,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from core import inventory, outbox, rates
+from core import fees, inventory, outbox, rates
 from core.db import Conn
 from core.errors import NotFound, OutOfStock, ProductInactive, ValidationError
 from core.inventory import Source
@@ -228,6 +229,7 @@ async def place(
     )
     assert written is not None  # the INSERT ... RETURNING always gives its row
     order_id, order_number = written["id"], written["order_number"]
+    await fees.estimate(conn, order_id)
 
     source = Source("order", order_id, channel["channel_id"], changed_by, order_number)
     if order.hold_for_payment:

@@ -1,5 +1,6 @@
-"""The seller's sales report of a period: money per channel and in total, the best sellers, the stock running
-low, and each channel's days for a chart. Periods are whole local days of the seller's time zone."""
+"""The seller's sales report of a period: money per channel and in total in the shop's base currency, the best
+sellers, what sold at a loss, how sure the fees are, cash on delivery, the stock running low, and each channel's
+days for a chart. Periods are whole local days of the seller's time zone."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import analytics
-from core.analytics import Sales, StockHealth
+from core.analytics import Cash, FeeBasis, Loss, Sales, StockHealth
 from core.db import Conn
 from core.errors import ValidationError
 
@@ -19,6 +20,7 @@ _NAMED_DAYS = {"today": 1, "week": 7, "month": 30}
 MAX_DAYS = 366
 TOP_PRODUCTS = 5
 LOW_STOCK_SHOWN = 10
+LOSSES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def between(first: date, last: date) -> Period:
     return Period(first, last)
 
 
+_BASE_CURRENCY = "SELECT COALESCE((SELECT value FROM shop_settings WHERE key = 'base_currency'), 'UZS')"
+
 _RUNNING_LOW = """
 SELECT *
   FROM inventory_status
@@ -71,12 +75,18 @@ SELECT *
 
 @dataclass(frozen=True)
 class Report:
+    """Money in the shop's base currency (`currency`); a figure that is None is "rate missing"."""
+
     period: Period
-    channels: list[Sales]
+    currency: str
+    channels: list[Sales]  # each with its margin; the days' costs of no order are in its fees
     total: Sales
     top: list[Sales]
+    losses: list[Loss]  # sold at a loss, the worst first
+    fee_basis: FeeBasis  # orders whose fees are the platform's (actual) or our estimate
+    cash: Cash
     low_stock: list[StockHealth]
-    daily: list[tuple[date, Sales]]  # per channel, only days with sales
+    daily: list[tuple[date, Sales]]  # per channel, only days with sales or costs
 
     @property
     def empty(self) -> bool:
@@ -84,12 +94,19 @@ class Report:
 
 
 async def build(conn: Conn, period: Period) -> Report:
-    channels = await analytics.sales_by_channel(conn, period.start, period.end)
+    daily = await analytics.daily_by_channel(conn, period.first, period.last)
+    channels = analytics.by_channel(daily)
+    total = analytics.total(channels)
+    products = await analytics.products(conn, period.first, period.last)
     return Report(
         period=period,
+        currency=await conn.fetchval(_BASE_CURRENCY),
         channels=channels,
-        total=analytics.total(channels),
-        top=await analytics.top_products(conn, period.start, period.end, limit=TOP_PRODUCTS),
+        total=total,
+        top=analytics.top(products, TOP_PRODUCTS),
+        losses=await analytics.sold_at_loss(conn, period.first, period.last, products, limit=LOSSES_SHOWN),
+        fee_basis=FeeBasis(estimated=total.estimated_orders, actual=total.actual_orders),
+        cash=await analytics.cash(conn, period.first, period.last),
         low_stock=[StockHealth(**row) for row in await conn.fetch(_RUNNING_LOW, LOW_STOCK_SHOWN)],
-        daily=await analytics.daily_by_channel(conn, period.start, period.end, timezone=period.timezone),
+        daily=daily,
     )

@@ -244,7 +244,7 @@ class FinanceReport:
 @runtime_checkable
 class Finance(Protocol):
     """An optional capability: the platform's finance figures for a period (Uzum's order items and expenses,
-    Wildberries' realization report, Ozon's finance transactions)."""
+    Wildberries' realization report, Ozon's accruals)."""
 
     async def finance(self, since: datetime, until: datetime) -> FinanceReport:
         """Every fee the platform booked in [since, until), per order where it names one, else per day."""

@@ -55,8 +55,10 @@ def render(report: Report) -> bytes:
     days = report.period.days()
     channels = [sales.key for sales in report.channels]
     bars: dict[tuple[date, str], Sales] = {(day, sales.key): sales for day, sales in report.daily}
-    top_value = float(max((s.revenue for s in bars.values()), default=Decimal(0))) or 1.0
-    low_value = min(0.0, float(min((s.profit for s in bars.values()), default=Decimal(0))))
+    # A slice missing a rate has no bar: its height is not known.
+    known = [s for s in bars.values() if s.revenue is not None and s.profit is not None]
+    top_value = float(max((s.revenue or 0 for s in known), default=Decimal(0))) or 1.0
+    low_value = min(0.0, float(min((s.profit or 0 for s in known), default=Decimal(0))))
     step = _step(top_value - low_value)
     top_value = math.ceil(top_value / step) * step
     low_value = math.floor(low_value / step) * step
@@ -82,7 +84,7 @@ def render(report: Report) -> bytes:
         x0 = LEFT + (index + 0.5) * group - bar * len(channels) / 2
         for slot, key in enumerate(channels):
             sales = bars.get((day, key))
-            if sales is None:
+            if sales is None or sales.revenue is None or sales.profit is None:
                 continue
             dark, light = PALETTE[slot % len(PALETTE)]
             left, right = x0 + slot * bar, x0 + (slot + 1) * bar - (1 if bar > 3 else 0)

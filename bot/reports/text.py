@@ -3,6 +3,8 @@ reader's language; and the buttons to another period."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
@@ -21,15 +23,56 @@ def period_title(period: Period) -> str:
     return first if first == last else f"{first} – {last}"
 
 
+def _amount(value: Decimal | None) -> str:
+    """An amount in the base currency; None is a figure that needs an exchange rate nobody entered."""
+    return money(value) if value is not None else _("rate missing")
+
+
 def _money_lines(sales: Sales) -> list[str]:
     margin = f"{number(sales.margin)}%" if sales.margin is not None else "—"
     return [
         _("Revenue {revenue} · orders {orders} · units {units}").format(
-            revenue=money(sales.revenue), orders=sales.orders, units=sales.units
+            revenue=_amount(sales.revenue), orders=sales.orders, units=sales.units
         ),
         _("Cost {cost} · commission {commission} · profit {profit} · margin {margin}").format(
-            cost=money(sales.cost), commission=money(sales.commission), profit=money(sales.profit), margin=margin
+            cost=money(sales.cost),
+            commission=_amount(sales.commission),
+            profit=_amount(sales.profit),
+            margin=margin,
         ),
+    ]
+
+
+def fee_kind(kind: str) -> str:
+    """The name of a fee kind (order_fees.kind), or 'cost' for a price under our cost."""
+    names = {
+        "cost": _("the price below cost"),
+        "commission": _("commission"),
+        "logistics": _("logistics"),
+        "last_mile": _("last mile"),
+        "storage": _("storage"),
+        "penalty": _("penalties"),
+        "acquiring": _("acquiring"),
+        "return_logistics": _("returns"),
+        "payout_fee": _("payout fee"),
+        "packaging": _("packaging"),
+        "vat": _("VAT"),
+    }
+    return names.get(kind, _("other fees"))
+
+
+def _losses(report: Report) -> list[str]:
+    return [
+        _("🔻 Sold at a loss:"),
+        *[
+            _("• {name} ({sku}): {per_unit} per unit, most of it {cause}").format(
+                name=loss.name[:MAX_NAME],
+                sku=loss.sku,
+                per_unit=money(loss.profit_per_unit),
+                cause=fee_kind(loss.cause),
+            )
+            for loss in report.losses
+        ],
     ]
 
 
@@ -51,10 +94,32 @@ def render(report: Report) -> str:
                         name=sales.name[:MAX_NAME],
                         sku=sales.key,
                         units=sales.units,
-                        revenue=money(sales.revenue),
+                        revenue=_amount(sales.revenue),
                     )
                     for rank, sales in enumerate(report.top, start=1)
                 ],
+            ]
+        )
+    if report.losses:
+        blocks.append(_losses(report))
+    if report.fee_basis.actual or report.fee_basis.estimated:
+        blocks.append(
+            [
+                _("🧾 Fees as the platforms reported them: {actual} orders; still our estimate: {estimated}").format(
+                    actual=report.fee_basis.actual, estimated=report.fee_basis.estimated
+                )
+            ]
+        )
+    if report.cash.expected_orders:
+        cash = report.cash
+        blocks.append(
+            [
+                _("💵 Cash on delivery: {collected} collected of {expected} ({done} of {orders} orders)").format(
+                    collected=_amount(cash.collected),
+                    expected=_amount(cash.expected),
+                    done=cash.collected_orders,
+                    orders=cash.expected_orders,
+                )
             ]
         )
     if report.low_stock:

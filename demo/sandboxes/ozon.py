@@ -117,7 +117,7 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, OzonFinanceApi, San
         self.carriages: dict[int, Carriage] = {}
         self.returns: dict[int, OzonReturn] = {}
         self.charges: list[OzonCharge] = []
-        self._operation_ids = count(90_000_000_001)  # after every posting's own operations (order id x 10 + n)
+        self._operation_ids = count(90_000_000_001)  # after every posting's own accrual ids (order id x 10 + n)
         self.failing_ships: set[str] = set()
         self._carriage_ids = count(87_000_001)
         self._return_ids = count(1_500_000_001)
@@ -155,7 +155,9 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, OzonFinanceApi, San
             ("/v1/returns/list", self._returns_list),
             ("/v1/seller/info", self._seller_info),
             ("/v1/roles", self._roles),
-            ("/v3/finance/transaction/list", self._transactions),
+            ("/v1/finance/accrual/types", self._accrual_types),
+            ("/v1/finance/accrual/postings", self._accrual_postings),
+            ("/v1/finance/accrual/by-day", self._accrual_by_day),
         ):
             router.add_post(path, self._validated(handler))
         # The key in this sandbox may call every method it serves.

@@ -26,7 +26,7 @@ from pathlib import Path
 import asyncpg
 from redis.asyncio import Redis
 
-from core import inventory, orders
+from core import fees, inventory, orders
 from core.db import create_pool
 from core.embedded import embedded_postgres, embedded_redis
 from core.migrations import migrate
@@ -126,6 +126,7 @@ def pgbench_script(channel: int) -> str:
                 "payment_method": "NULL",
                 "note": "NULL",
                 "placed_at": "NULL",
+                "currency": "'UZS'",
                 "product_ids": "ARRAY[:product]",
                 "product_names": "ARRAY['Mahsulot']",
                 "product_skus": "ARRAY['BENCH']",
@@ -143,6 +144,7 @@ def pgbench_script(channel: int) -> str:
             },
         )
         + " \\gset order_",
+        _bind(fees._ESTIMATE, {"1": ":order_id", "2": "'uzum'"}) + ";",
         _bind(
             inventory._WRITE,
             {

@@ -21,6 +21,7 @@ SCRIPTS = (
     "bench_catalog",
     "bench_import",
     "bench_media",
+    "bench_report",
 )
 
 
@@ -133,6 +134,20 @@ def table(f: dict[str, float]) -> list[str]:
                 )
             )
         rows.append(_row("import peak memory (process)", f"{f['import_peak_mib']:.0f} MiB", "-", None))
+    if get("report_month_p95_ms") is not None:
+        lines = f"{f['report_lines']:,.0f}"
+        rows.append(
+            _row(
+                f"/report month p95, {lines} lines",
+                f"{f['report_month_p95_ms']:.0f} ms",
+                "<= 300 ms",
+                f["report_month_p95_ms"] <= 300,
+            )
+        )
+        rows.append(_row(f"/report year p95, {lines} lines", f"{f['report_year_p95_ms']:.0f} ms", "-", None))
+        for view in ("channel_days", "products", "sold_at_loss", "cash"):
+            value = f[f"view_{view}_p95_ms"]
+            rows.append(_row(f"  {view} (month) p95", f"{value:.0f} ms", "<= 300 ms", value <= 300))
     if get("cold_start_s") is not None:
         rows.append(
             _row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s", "-", None)

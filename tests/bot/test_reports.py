@@ -98,3 +98,22 @@ async def test_reports_from_the_admin_menu(admin: Chat, pool: asyncpg.Pool, effe
 
     assert "Tushum 3 700 000 so'm" in admin.messages()[-2]["text"]
     assert "photo" in admin.screen()
+
+
+async def test_a_currency_without_a_rate_says_so_and_the_rest_stays(
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop
+) -> None:
+    await _sell_on_two_channels(pool, effects, shop)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        kaspi = await make_channel(conn, "kaspi", "manual", commission="10", prefix="KS")
+        buyer = orders.Customer("Aigerim", "+77011234567")
+        line = orders.Line(shop.shirt, 1, Decimal("9000"))
+        await orders.place(uow, orders.NewOrder(kaspi, (line,), buyer, currency="KZT"))  # no KZT rate anywhere
+
+    await admin.send("/report today")
+
+    [report] = [m["text"] for m in admin.messages() if "Savdo hisoboti" in m.get("text", "")]
+    assert "Tushum kurs kiritilmagan · buyurtmalar 1 · dona 1" in _block(report, "🏪 kaspi")
+    assert "Tushum 3 200 000 so'm · buyurtmalar 1 · dona 3" in _block(report, "🏪 olx")
+    assert "Tushum kurs kiritilmagan" in _block(report, "Σ")
+    assert "🧾" in report and "hali bizning hisobimiz bo'yicha: 2" in report

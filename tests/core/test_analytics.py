@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
@@ -20,9 +21,9 @@ async def _place(conn: asyncpg.Connection, effects: Effects, order: NewOrder) ->
         return await orders.place(uow, order)
 
 
-def _today() -> tuple[datetime, datetime]:
-    now = datetime.now(UTC)
-    return now - timedelta(hours=1), now + timedelta(hours=1)
+def _today() -> tuple[date, date]:
+    today = datetime.now(ZoneInfo(analytics.DEFAULT_TIMEZONE)).date()
+    return today, today
 
 
 async def test_sales_by_channel_counts_orders_and_stock_diff_sales_but_not_cancellations(

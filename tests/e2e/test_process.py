@@ -10,8 +10,10 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+import pytest
 from redis.asyncio import Redis
 
+from amazing_store import cli
 from core import events
 from core.embedded import ServiceUrls, free_port
 from tests.fake_telegram import FakeTelegram
@@ -168,14 +170,10 @@ def test_malformed_setting_stops_start_up_with_one_line_naming_it(service_urls: 
     ]
 
 
-def test_every_command_has_help() -> None:
-    for command in ([], ["run"], ["migrate"], ["seed-demo"], ["admin"], ["admin", "add"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "amazing_store", *command, "--help"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        assert result.returncode == 0, (command, result.stderr)
-        assert "usage: amazing-store" in result.stdout
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    # In this process: the entry point is `python -m amazing_store` -> cli.main, which argparse ends on --help.
+    for command in ([], ["run"], ["migrate"], ["seed-demo"], ["admin"], ["admin", "add"], ["marketplace", "finance"]):
+        with pytest.raises(SystemExit) as ended:
+            cli.main([*command, "--help"])
+        assert ended.value.code == 0, command
+        assert "usage: amazing-store" in capsys.readouterr().out

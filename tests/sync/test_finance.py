@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -15,10 +16,12 @@ import pytest
 from redis.asyncio import Redis
 
 from core.unit_of_work import Effects
+from demo.sandboxes.ozon_finance_api import ACCRUAL_TYPES
 from sync.adapter import Adapter, Finance
 from sync.adapters import build_adapter
 from sync.finance import daily_job, pull_finance
 from sync.limiter import RateLimits
+from sync.ozon_finance import accrual_kind
 from sync.pull import pull_orders
 from tests.builders import Shop
 from tests.sync.world import FAST_RETRY, VAULT, World, uzum_barcode
@@ -130,11 +133,13 @@ async def _import(pool: asyncpg.Pool, effects: Effects, world: World, slug: str)
 
 
 async def _estimate(pool: asyncpg.Pool, order_ids: list[int], currency: str) -> None:
-    """What the order import writes until the platform reports: estimated fees, and the seller's own packaging."""
+    """Beside what the order import wrote (core.fees: the estimated commission), an estimated acquiring and the
+    seller's own packaging."""
     await pool.execute(
         "INSERT INTO order_fees (order_id, kind, amount, currency, basis)"
         " SELECT o, k.kind, 1, $2, k.basis FROM unnest($1::int[]) AS o,"
-        " (VALUES ('commission', 'estimated'), ('acquiring', 'estimated'), ('packaging', 'seller')) AS k(kind, basis)",
+        " (VALUES ('commission', 'estimated'), ('acquiring', 'estimated'), ('packaging', 'seller')) AS k(kind, basis)"
+        " ON CONFLICT (order_id, kind) DO NOTHING",
         order_ids,
         currency,
     )
@@ -258,3 +263,44 @@ async def test_a_wildberries_return_gives_the_commission_back_and_costs_its_way_
         "logistics": 50,
         "return_logistics": 50,
     }
+
+
+def test_each_ozon_accrual_type_is_one_of_our_kinds_by_its_words() -> None:
+    """The spec lists no accrual types: a type is known by its name's words (else its description's); the buyer's
+    money is no fee, and a type no word names is 'other'."""
+    assert {name: accrual_kind(name, text) for _, name, text in ACCRUAL_TYPES} == {
+        "Sale": None,
+        "SaleCommission": "commission",
+        "MarketplaceServiceItemDirectFlowLogistic": "logistics",
+        "MarketplaceServiceItemDelivToCustomer": "last_mile",
+        "MarketplaceRedistributionOfAcquiringOperation": "acquiring",
+        "MarketplaceServiceItemReturnFlowLogistic": "return_logistics",
+        "OperationMarketplaceServiceStorage": "storage",
+        "OperationMarketplaceWithHoldingForUndeliverableGoods": "penalty",
+        "MarketplaceMarketingActionCostItem": "other",
+    }
+    assert accrual_kind("", "Возврат комиссии за продажу") == "commission"
+    assert accrual_kind("MarketplaceReturnStorageServiceInTheWarehouseFbsItem", "") == "storage"
+    assert accrual_kind("MarketplaceServiceItemReturnAfterDelivToCustomer", "") == "return_logistics"
+    assert accrual_kind("LastMileCourier", "") == "last_mile"
+    assert accrual_kind("Выручка", "") is None
+
+
+async def test_ozon_charges_by_product_and_by_seller_are_costs_of_their_day(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """Ozon's by-day accruals that name no posting: storage by product (ITEM), a penalty by seller (NON_ITEM)."""
+    world.ozon.book("OperationMarketplaceServiceStorage", -310.0, sku=60_000 + shop.phone)
+    world.ozon.book("OperationMarketplaceWithHoldingForUndeliverableGoods", -75.5)
+    world.ozon.book("OperationMarketplaceServiceStorage", 10.0)  # Ozon gives some storage money back
+
+    run = await _finance(pool, effects, world, "ozon")
+
+    assert run.status == "success", run.error
+    rows = await pool.fetch("SELECT kind, amount, currency, day FROM day_costs ORDER BY amount")
+    today = rows[0]["day"]
+    assert [tuple(row) for row in rows] == [
+        ("storage", -10, "RUB", today),
+        ("penalty", Decimal("75.50"), "RUB", today),
+        ("storage", 310, "RUB", today),
+    ]
