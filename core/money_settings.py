@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from core import audit
+from core import audit, fees
 from core.db import Conn
 from core.errors import ValidationError
 from core.unit_of_work import UnitOfWork
 
 
 class MoneySetting(StrEnum):
-    PACKAGING_COST = "packaging_cost"
-    PAYOUT_FEE_PERCENT = "payout_fee_percent"
-    VAT_PERCENT = "vat_percent"
+    """The keys core.fees reads."""
+
+    PACKAGING_COST = fees.PACKAGING_COST
+    PAYOUT_FEE_PERCENT = fees.PAYOUT_FEE_PERCENT
+    VAT_PERCENT = fees.VAT_PERCENT
 
 
 CENT = Decimal("0.01")
