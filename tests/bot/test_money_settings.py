@@ -1,14 +1,19 @@
 """/money over the bot: an admin sets the packaging cost, the Uzum payout fee and the VAT rate as core.fees reads
 them, each change audited; what is not a number in its range is refused in the admin's language, writing
-nothing; a customer gets the refusal."""
+nothing; a customer gets the refusal; the next order's own costs are what was set."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import asyncpg
 
 from bot.callbacks import ClearMoneySetting, EditMoneySetting
+from core import orders
 from core.money_settings import MoneySetting
+from core.unit_of_work import Effects
 from tests.bot.harness import Chat
+from tests.builders import Shop, make_channel
 
 
 async def _settings(pool: asyncpg.Pool) -> dict[str, str]:
@@ -72,3 +77,30 @@ async def test_bad_values_are_refused_in_russian_and_nothing_is_written(second_a
 async def test_a_customer_gets_the_refusal(customer: Chat, pool: asyncpg.Pool) -> None:
     await customer.send("/money")
     assert "faqat do'kon adminlari" in customer.text
+
+
+async def test_the_values_set_are_the_seller_fees_of_the_next_uzum_order(
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop
+) -> None:
+    await admin.send("/money")
+    for setting, typed in (
+        (MoneySetting.PACKAGING_COST, "3000"),
+        (MoneySetting.PAYOUT_FEE_PERCENT, "1.5"),
+        (MoneySetting.VAT_PERCENT, "12"),
+    ):
+        await admin.tap_button(EditMoneySetting, setting=setting)
+        await admin.send(typed)
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        uzum = await make_channel(conn, "uzum", "api", commission="10")
+        line = orders.Line(shop.phone, 1, Decimal(1120000))
+        await orders.place(
+            uow, orders.NewOrder(uzum, (line,), orders.Customer("Ali", "+998901234567"), marketplace_order_id="UZ-1")
+        )
+
+    rows = await pool.fetch("SELECT kind, amount, currency, basis FROM order_fees ORDER BY kind")
+    assert [tuple(row) for row in rows] == [
+        ("commission", Decimal("112000.00"), "UZS", "estimated"),
+        ("packaging", Decimal("3000.00"), "UZS", "seller"),
+        ("payout_fee", Decimal("16800.00"), "UZS", "seller"),
+        ("vat", Decimal("120000.00"), "UZS", "seller"),
+    ]
