@@ -1,6 +1,8 @@
-"""The report's chart as a PNG: each day a bar per channel, its full height the revenue and its dark part the
-profit. Words stay out of the picture (its caption carries them, translated): the font Pillow ships covers
-Latin only, so the picture shows digits, dates and channel names in Latin letters."""
+"""The report's chart as a PNG: each day a bar per channel, its height the channel's profit of the day in the
+shop's base currency (below the axis when it lost money). A day whose profit is not known because an exchange rate
+is missing is never drawn as 0: it gets a "?" at the axis, its channel a "?" in the legend, and the caption names
+it. Words stay out of the picture (its caption carries them, translated): the font Pillow ships covers Latin
+only, so the picture shows digits, dates, currency letters and channel names in Latin letters."""
 
 from __future__ import annotations
 
@@ -9,23 +11,22 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from core.analytics import Sales
 from core.reports import Report
 
 WIDTH, HEIGHT = 1000, 560
 LEFT, RIGHT, TOP, BOTTOM = 80, 20, 70, 45
-# Dark (profit) and light (revenue) shades of each channel's colour, in the order channels are listed.
-PALETTE = [
-    ((31, 119, 180), (174, 199, 232)),
-    ((44, 160, 44), (152, 223, 138)),
-    ((255, 127, 14), (255, 187, 120)),
-    ((214, 39, 40), (255, 152, 150)),
-    ((148, 103, 189), (197, 176, 213)),
-    ((140, 86, 75), (196, 156, 148)),
-]
+# Each channel's colour, in the order channels are listed.
+PALETTE = [(31, 119, 180), (44, 160, 44), (255, 127, 14), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
 GRID, AXIS, INK = (225, 225, 225), (120, 120, 120), (40, 40, 40)
 TICKS = 5
 MAX_BAR = 60
+UNKNOWN = "?"
+
+
+def profits(report: Report) -> dict[tuple[date, str], Decimal | None]:
+    """The bars: each (day, channel key) with sales or costs, and its profit in the base currency; None where a
+    rate is missing."""
+    return {(day, sales.key): sales.profit for day, sales in report.daily}
 
 
 def _label(name: str, key: str) -> str:
@@ -54,11 +55,10 @@ def render(report: Report) -> bytes:
 
     days = report.period.days()
     channels = [sales.key for sales in report.channels]
-    bars: dict[tuple[date, str], Sales] = {(day, sales.key): sales for day, sales in report.daily}
-    # A slice missing a rate has no bar: its height is not known.
-    known = [s for s in bars.values() if s.revenue is not None and s.profit is not None]
-    top_value = float(max((s.revenue or 0 for s in known), default=Decimal(0))) or 1.0
-    low_value = min(0.0, float(min((s.profit or 0 for s in known), default=Decimal(0))))
+    bars = profits(report)
+    known = [float(profit) for profit in bars.values() if profit is not None]
+    top_value = max(0.0, *known) or 1.0
+    low_value = min(0.0, *known)
     step = _step(top_value - low_value)
     top_value = math.ceil(top_value / step) * step
     low_value = math.floor(low_value / step) * step
@@ -83,14 +83,17 @@ def render(report: Report) -> bytes:
     for index, day in enumerate(days):
         x0 = LEFT + (index + 0.5) * group - bar * len(channels) / 2
         for slot, key in enumerate(channels):
-            sales = bars.get((day, key))
-            if sales is None or sales.revenue is None or sales.profit is None:
+            if (day, key) not in bars:
                 continue
-            dark, light = PALETTE[slot % len(PALETTE)]
+            colour = PALETTE[slot % len(PALETTE)]
             left, right = x0 + slot * bar, x0 + (slot + 1) * bar - (1 if bar > 3 else 0)
-            revenue, profit = float(sales.revenue), float(sales.profit)
-            draw.rectangle([left, y_of(revenue), right, y_of(0)], fill=light)
-            draw.rectangle([left, min(y_of(profit), y_of(0)), right, max(y_of(profit), y_of(0))], fill=dark)
+            profit = bars[(day, key)]
+            if profit is None:  # not known: marked, never drawn as a bar of 0
+                draw.text(((left + right) / 2, y_of(0) - 2), UNKNOWN, fill=colour, font=font, anchor="mb")
+                continue
+            draw.rectangle(
+                [left, min(y_of(float(profit)), y_of(0)), right, max(y_of(float(profit)), y_of(0))], fill=colour
+            )
         if index % label_every == 0:
             draw.text(
                 (LEFT + (index + 0.5) * group, HEIGHT - BOTTOM + 8),
@@ -104,13 +107,11 @@ def render(report: Report) -> bytes:
     title = period.first.strftime("%d.%m.%Y") + (
         "" if period.first == period.last else " - " + period.last.strftime("%d.%m.%Y")
     )
-    draw.text((LEFT, 14), title, fill=INK, font=ImageFont.load_default(size=18))
+    draw.text((LEFT, 14), f"{title}, {report.currency}", fill=INK, font=ImageFont.load_default(size=18))
     x = LEFT
     for slot, sales in enumerate(report.channels):
-        dark, light = PALETTE[slot % len(PALETTE)]
-        draw.rectangle([x, 44, x + 9, 56], fill=light)
-        draw.rectangle([x + 10, 44, x + 19, 56], fill=dark)
-        text = _label(sales.name, sales.key)
+        draw.rectangle([x, 44, x + 19, 56], fill=PALETTE[slot % len(PALETTE)])
+        text = _label(sales.name, sales.key) + (f" {UNKNOWN}" if sales.rate_missing else "")
         draw.text((x + 26, 50), text, fill=INK, font=font, anchor="lm")
         x += 26 + int(draw.textlength(text, font=font)) + 24
 

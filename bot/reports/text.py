@@ -140,9 +140,15 @@ def render(report: Report) -> str:
 
 
 def caption(report: Report) -> str:
-    return _("📈 Daily revenue per channel, {period}: the whole bar is revenue, its dark part is profit.").format(
-        period=period_title(report.period)
+    text = _("📈 Daily profit per channel in {currency}, {period}: below the line is a loss.").format(
+        currency=report.currency, period=period_title(report.period)
     )
+    missing = [sales.name for sales in report.channels if sales.rate_missing]
+    if missing:
+        text += "\n" + _("❓ Rate missing, so not drawn (marked ?): {channels}. Set it with /rate.").format(
+            channels=", ".join(missing)
+        )
+    return text
 
 
 def periods_markup() -> InlineKeyboardMarkup:

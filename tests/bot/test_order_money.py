@@ -8,7 +8,7 @@ from decimal import Decimal
 import asyncpg
 
 from bot.callbacks import ChangeOrderStatus, CollectCash, OpenOrder
-from core import orders, rates
+from core import analytics, orders, rates
 from core.order_status import Status
 from core.unit_of_work import Effects
 from tests.bot.conftest import ADMIN_ID
@@ -115,6 +115,9 @@ async def test_a_rouble_orders_card_lists_its_fees_and_its_profit_in_som_at_the_
         "Foyda: 1 299.50 RUB − 93 000 so'm\n"
         f"UZS da {day} kursi bo'yicha: 88 930 so'm"
     ) in admin.text
+    async with pool.acquire() as conn:  # the report counts the same profit
+        counted = await analytics.order_profit(conn, order)
+    assert counted is not None and counted.profit == Decimal(88930)
 
 
 async def test_without_a_rate_the_card_says_rate_missing_in_russian(

@@ -1,5 +1,6 @@
 """Sales reports over the bot: /report with the numbers of orders placed in the test, per channel and in
-total, a PNG chart sent as a photo, date ranges, and the Reports buttons of the admin menu."""
+total, a PNG chart of profit per channel sent as a photo (a channel without a rate named, never drawn as 0),
+date ranges, and the Reports buttons of the admin menu."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from decimal import Decimal
 import asyncpg
 
 from bot.callbacks import OpenScreen, Screen, ShowReport
-from core import orders
+from bot.reports import chart
+from core import orders, reports
 from core.unit_of_work import Effects
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel
@@ -117,3 +119,27 @@ async def test_a_currency_without_a_rate_says_so_and_the_rest_stays(
     assert "Tushum 3 200 000 so'm · buyurtmalar 1 · dona 3" in _block(report, "🏪 olx")
     assert "Tushum kurs kiritilmagan" in _block(report, "Σ")
     assert "🧾" in report and "hali bizning hisobimiz bo'yicha: 2" in report
+
+
+async def test_the_chart_draws_profit_in_som_and_names_a_channel_without_a_rate(
+    admin: Chat, pool: asyncpg.Pool, effects: Effects, shop: Shop, fake_telegram: FakeTelegram
+) -> None:
+    """OLX sells a shirt (cost 90 000) at 150 000 so'm; "wb" one at 1 500 roubles, with no rouble rate."""
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        olx = await make_channel(conn, "olx", "manual", prefix="OLX")
+        wb = await make_channel(conn, "wb", "manual", prefix="WB")
+        buyer = orders.Customer("Jasur", "+998907654321")
+        await orders.place(uow, orders.NewOrder(olx, (orders.Line(shop.shirt, 1),), buyer))
+        await orders.place(
+            uow, orders.NewOrder(wb, (orders.Line(shop.shirt, 1, Decimal(1500)),), buyer, currency="RUB")
+        )
+
+    await admin.send("/report today")
+
+    [call] = fake_telegram.calls_to("sendPhoto")
+    assert "kunlik foyda, UZS da" in call.params["caption"]
+    assert "Kurs kiritilmagan, shuning uchun chizilmadi (? belgisi): wb." in call.params["caption"]
+    today = reports.local_today()
+    async with pool.acquire() as conn:
+        report = await reports.build(conn, reports.named("today", today))
+    assert chart.profits(report) == {(today, "olx"): Decimal(60000), (today, "wb"): None}
