@@ -157,7 +157,10 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     await scheduler.spawn(run_periodically(pool, "fbs-reminders", FBS_REMINDER_SECONDS, remind, stop))
     # The marketplaces' own finance figures, once a day each (sync/finance.py).
     finance_job = finance.daily_job(effects, vault, limits, route=demo.route)
-    await scheduler.spawn(run_periodically(pool, "marketplace-finance", finance.CHECK_SECONDS, finance_job, stop))
+    # A read can wait a minute on Wildberries' report limit; each read is one transaction, so stopping drops it.
+    await scheduler.spawn(
+        run_periodically(pool, "marketplace-finance", finance.CHECK_SECONDS, finance_job, stop, abandon_on_stop=True)
+    )
     # Photos named by URL (imports) are fetched here, never in the request or the import that named them.
     fetching_session = photos.fetching_session(allow_private=settings.photo_fetch_private)
     fetcher = photos.Fetcher(

@@ -48,11 +48,34 @@ async def run_once(pool: asyncpg.Pool, name: str, job: Job) -> bool:
     return True
 
 
-async def run_periodically(pool: asyncpg.Pool, name: str, interval: float, job: Job, stop: asyncio.Event) -> None:
-    """Run the job every `interval` seconds until `stop` is set."""
+async def until_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
+    """Await the work unless `stop` is set first, then abandon it (cancelled); returns whether it finished. For
+    work whose writes are transactions that roll back, and that may wait long on a platform's rate limit: a
+    stopping process should not wait it out."""
+    running = asyncio.ensure_future(work)
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if running.done():
+        running.result()  # its failure is the caller's
+        return True
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    return False
+
+
+async def run_periodically(
+    pool: asyncpg.Pool, name: str, interval: float, job: Job, stop: asyncio.Event, *, abandon_on_stop: bool = False
+) -> None:
+    """Run the job every `interval` seconds until `stop` is set; with `abandon_on_stop`, a run still going when
+    it is set is abandoned (see until_stopped) instead of finished."""
     while not stop.is_set():
         try:
-            await run_once(pool, name, job)
+            if abandon_on_stop:
+                await until_stopped(run_once(pool, name, job), stop)
+            else:
+                await run_once(pool, name, job)
         except Exception:
             log.exception("job %s failed; it runs again in %.0f s", name, interval)
         with contextlib.suppress(TimeoutError):

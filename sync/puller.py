@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from core import marketplaces
 from core.db import Conn
 from core.marketplaces import Connection
-from core.periodic import run_once
+from core.periodic import run_once, until_stopped
 from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.adapter import Adapter, Fulfilment
@@ -75,14 +75,7 @@ class MarketplacePuller:
                 # A stopping process abandons a round mid-way rather than wait out the platforms' rate limits
                 # (Uzum's orders alone take a few seconds at its pace): a pull only reads the platforms, and what
                 # it writes here is one transaction per job, which rolls back.
-                pulling = asyncio.ensure_future(self._round(session))
-                stopping = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({pulling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                stopping.cancel()
-                if not pulling.done():
-                    pulling.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pulling
+                if not await until_stopped(self._round(session), stop):
                     return
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._tick)

@@ -62,3 +62,20 @@ async def test_a_transaction_left_open_is_rolled_back_when_its_connection_return
     async with pool.acquire() as conn:
         assert not conn.is_in_transaction()
     assert await pool.fetchval("SELECT count(*) FROM categories WHERE name_uz = 'Yarim yozilgan'") == 0
+
+
+async def test_a_run_waiting_on_a_platform_is_abandoned_when_the_process_stops(pool: asyncpg.Pool) -> None:
+    stop, started, finished = asyncio.Event(), asyncio.Event(), []
+
+    async def waits_a_minute(conn: asyncpg.Connection) -> None:  # a report the platform allows once a minute
+        started.set()
+        await asyncio.sleep(60)
+        finished.append(True)
+
+    running = asyncio.create_task(run_periodically(pool, "reads", 60, waits_a_minute, stop, abandon_on_stop=True))
+    await asyncio.wait_for(started.wait(), 5)
+    stop.set()
+    await asyncio.wait_for(running, 2)  # not the minute
+    assert finished == []
+    # The abandoned run released its lock: the next process's run takes it.
+    assert await run_once(pool, "reads", lambda conn: asyncio.sleep(0)) is True
