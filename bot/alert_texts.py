@@ -215,6 +215,7 @@ def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | Non
                 marketplace_order_id=alert.marketplace_order_id,
                 items=[(item.name, item.quantity) for item in alert.items],
                 total=alert.total,
+                currency=alert.currency,
                 when=alert.deadline,
             )
             return text, InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(alert.order_id, "new"))

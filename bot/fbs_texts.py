@@ -25,7 +25,7 @@ from bot.callbacks import (
     WriteOffReason,
     WriteOffReturn,
 )
-from bot.texts import language, money
+from bot.texts import language, money_in
 from core import analytics, fbs, outbox
 from core.fbs import ActionOutcome
 
@@ -81,12 +81,13 @@ def order_text(
     marketplace_order_id: str | None,
     items: Sequence[tuple[str, int]],
     total: Decimal,
+    currency: str,
     when: datetime | None,
     state: str | None = None,
 ) -> str:
     """A marketplace order as its alert shows it (`state` once it has moved on)."""
     heading = _("📦 New {marketplace} order {number}: {total}").format(
-        marketplace=marketplace, number=number, total=money(total)
+        marketplace=marketplace, number=number, total=money_in(total, currency)
     )
     if marketplace_order_id:
         heading += f" (№ {marketplace_order_id})"

@@ -118,6 +118,7 @@ class OrderWork:
     deadline: datetime | None
     shipment: str | None
     cancel_reasons: tuple[str, ...]
+    currency: str  # of the order's amounts: the platform's (RUB, ...), not the shop's
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,7 @@ def _text(value: bytes | str) -> str:
 
 _WORK_OF = """
 SELECT w.order_id, w.marketplace_id, m.name, COALESCE(m.api_type, m.slug) AS kind, o.marketplace_order_id,
-       w.state, w.deadline, w.shipment
+       w.state, w.deadline, w.shipment, o.currency
   FROM marketplace_order_work w
   JOIN marketplaces m ON m.id = w.marketplace_id
   JOIN orders o ON o.id = w.order_id
@@ -349,6 +350,7 @@ async def work_of(conn: Conn, order_id: int) -> OrderWork | None:
         row["deadline"],
         row["shipment"],
         CANCEL_REASONS.get(row["kind"], ()),
+        row["currency"],
     )
 
 
@@ -426,7 +428,7 @@ async def start_work(
         deadline,
     )
     order = await conn.fetchrow(
-        "SELECT o.order_number, o.marketplace_order_id, o.total, m.name FROM orders o"
+        "SELECT o.order_number, o.marketplace_order_id, o.total, o.currency, m.name FROM orders o"
         " JOIN marketplaces m ON m.id = o.marketplace_id WHERE o.id = $1",
         order_id,
     )
@@ -443,6 +445,7 @@ async def start_work(
             deadline,
             order["total"],
             tuple(outbox.OrderedItem(item["product_name"], item["quantity"]) for item in items),
+            order["currency"],
         ),
     )
 

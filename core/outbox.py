@@ -198,6 +198,7 @@ class FbsOrderArrived:
     deadline: datetime | None
     total: Decimal
     items: tuple[OrderedItem, ...]
+    currency: str = "UZS"  # of the total: the platform's; alerts stored before currencies were so'm
 
 
 @dataclass(frozen=True)

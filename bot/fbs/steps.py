@@ -55,6 +55,7 @@ async def _draw(callback: CallbackQuery, pool: asyncpg.Pool, order_id: int, *, i
         marketplace_order_id=work.marketplace_order_id,
         items=[(item.product_name, item.quantity) for item in order.items],
         total=order.order.total,
+        currency=work.currency,
         when=work.deadline,
         state=work.state,
     )

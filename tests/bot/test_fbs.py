@@ -217,12 +217,15 @@ async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
     alert = _message_with_text(alerts, number)["text"]
     assert key in alert and "Samsung Galaxy smartfoni × 1" in alert
     assert "⏰" in alert, "the deadline (Tashkent time) where the platform gives one"
+    currency = await pool.fetchval("SELECT currency FROM orders WHERE id = $1", order_id)
+    assert (currency in alert) is (currency != "UZS"), "the total in the platform's currency, never read as so'm"
 
     for confirmed in (order_id, second_id):
         confirm = WorkOnOrder(order_id=confirmed, step=FbsStep.CONFIRM).pack()
         await alerts.press(confirm, int(_message_with(alerts, confirm)["message_id"]))
     assert "Tasdiqlandi" in _message_with_text(alerts, number)["text"]
     assert f"(№ {key})" in _message_with_text(alerts, number)["text"], "the platform's number stays after the tap"
+    assert (currency in _message_with_text(alerts, number)["text"]) is (currency != "UZS")
     assert await _state(pool, order_id) == "confirmed"
 
     labels = WorkOnOrder(order_id=order_id, step=FbsStep.LABELS).pack()
