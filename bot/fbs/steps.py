@@ -110,8 +110,12 @@ async def _run(
     await _draw(callback, pool, order_id, in_card=in_card, note=fbs_texts.outcome_note(outcome, work.marketplace_name))
 
 
-@router.callback_query(WorkOnOrder.filter(F.step == FbsStep.CONFIRM))
-async def confirm(
+# The steps that need nothing more than the tap; a cancel asks for its reason first.
+_STRAIGHT: dict[FbsStep, ActionKind] = {FbsStep.CONFIRM: "confirm", FbsStep.LABELS: "labels"}
+
+
+@router.callback_query(WorkOnOrder.filter(F.step.in_(_STRAIGHT)))
+async def straight_step(
     callback: CallbackQuery, callback_data: WorkOnOrder, pool: asyncpg.Pool, redis: Redis, effects: Effects, admin: User
 ) -> None:
     await _run(
@@ -121,23 +125,7 @@ async def confirm(
         effects,
         admin,
         order_id=callback_data.order_id,
-        kind="confirm",
-        in_card=callback_data.card,
-    )
-
-
-@router.callback_query(WorkOnOrder.filter(F.step == FbsStep.LABELS))
-async def labels(
-    callback: CallbackQuery, callback_data: WorkOnOrder, pool: asyncpg.Pool, redis: Redis, effects: Effects, admin: User
-) -> None:
-    await _run(
-        callback,
-        pool,
-        redis,
-        effects,
-        admin,
-        order_id=callback_data.order_id,
-        kind="labels",
+        kind=_STRAIGHT[callback_data.step],
         in_card=callback_data.card,
     )
 
