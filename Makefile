@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	DEMO_RATES=true $(BIN)/amazing-store run
 
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Benchmarks print figures (one table); they are not part of the test command.
 bench: $(VENV)/.installed-dev

@@ -2,6 +2,8 @@
 
 With DATABASE_URL / REDIS_URL set, their servers are used (a scratch database `<name>_test` is created
 and dropped, so a real database is never touched); otherwise embedded servers are started for the session.
+The suite runs on every core (pytest-xdist): each worker has a database of its own and a Redis database
+number of its own, or its own embedded servers.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from tests.builders import Shop, make_shop
-from tests.databases import database_name, drop_database, recreate_database
+from tests.databases import database_name, drop_database, recreate_database, redis_database_for_worker, worker_suffix
 from tests.fake_telegram import FakeTelegram
 from tests.support import TEST_BOT_TOKEN
 
@@ -40,7 +42,7 @@ async def _migrate(url: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     configured = os.environ.get("DATABASE_URL")
     if configured:
-        name = database_name(configured) + "_test"
+        name = database_name(configured) + "_test" + worker_suffix()
         url = asyncio.run(recreate_database(configured, name))
         asyncio.run(_migrate(url))
         yield url
@@ -55,7 +57,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     configured = os.environ.get("REDIS_URL")
     if configured:
-        yield configured
+        yield redis_database_for_worker(configured)
         return
     with embedded_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -14,6 +15,30 @@ def database_named(url: str, name: str) -> str:
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+def _worker_number() -> int | None:
+    """pytest-xdist's worker (gw0, gw1, …), or None when the suite runs in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker.removeprefix("gw")) if worker.startswith("gw") else None
+
+
+def worker_suffix() -> str:
+    """Part of a scratch database's name, so that workers sharing one server never meet."""
+    number = _worker_number()
+    return "" if number is None else f"_gw{number}"
+
+
+def redis_database_for_worker(url: str) -> str:
+    """The configured Redis for the first worker, the database numbers below it for the others (the URL's own
+    number is the top: `/15` gives 15, 14, …). Keys are apart; pub/sub channels are server-wide, and the
+    app's events only wake readers that then read their own database, so a stray one is harmless."""
+    number = _worker_number() or 0
+    parts = urlsplit(url)
+    first = int(parts.path.lstrip("/") or 0)
+    if number > first:
+        raise RuntimeError(f"REDIS_URL {url!r} leaves no Redis database for worker {number}")
+    return urlunsplit(parts._replace(path=f"/{first - number}"))
 
 
 async def recreate_database(server_url: str, name: str) -> str:

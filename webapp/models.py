@@ -325,6 +325,9 @@ class ShopProfile(BaseModel):
     phone: str | None
     hours: str | None
     about: str | None
+    # The bot's t.me link, once the bot has said its name at start: "Ask the seller", share links and the
+    # "Open in Telegram" of a plain browser lead there. Null in the trial (no bot).
+    bot_link: str | None
 
 
 class EventsQuery(Query):

@@ -8,15 +8,14 @@ import asyncpg
 import pytest
 
 from core.migrations import Migration, MigrationError, migrate, shipped_migrations
-from tests.databases import drop_database, recreate_database
-
-EMPTY_DATABASE = "amazing_store_migration_test"
+from tests.databases import database_name, drop_database, recreate_database
 
 
 @pytest.fixture
 async def empty_database_url(database_url: str) -> AsyncIterator[str]:
-    yield await recreate_database(database_url, EMPTY_DATABASE)
-    await drop_database(database_url, EMPTY_DATABASE)
+    name = f"{database_name(database_url)}_migration"
+    yield await recreate_database(database_url, name)
+    await drop_database(database_url, name)
 
 
 async def test_second_migrate_applies_nothing(empty_database_url: str) -> None:

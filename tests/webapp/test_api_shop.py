@@ -9,6 +9,7 @@ from core.shop import ProfileField
 from core.unit_of_work import Effects
 from tests.builders import make_channel
 from tests.support import login
+from webapp.pages import STORE_ADDRESS
 
 
 async def test_the_store_reads_the_profile_in_its_language(
@@ -28,7 +29,13 @@ async def test_the_store_reads_the_profile_in_its_language(
     uz = await (await client.get("/api/shop?lang=uz", headers=login(client))).json()
     ru = await (await client.get("/api/shop?lang=ru", headers=login(client))).json()
 
-    assert uz == {"name": "Zebo Butik", "phone": "+998712000000", "hours": None, "about": "Ayollar kiyimi"}
+    assert uz == {
+        "name": "Zebo Butik",
+        "phone": "+998712000000",
+        "hours": None,
+        "about": "Ayollar kiyimi",
+        "bot_link": None,
+    }
     assert ru["about"] == "Женская одежда"
 
 
@@ -37,4 +44,20 @@ async def test_an_unwritten_profile_is_all_null(client: TestClient, pool: asyncp
         await make_channel(conn, "amazing-store", "own")
     response = await client.get("/api/shop", headers=login(client))
     assert response.status == 200
-    assert await response.json() == {"name": "amazing-store", "phone": None, "hours": None, "about": None}
+    assert await response.json() == {
+        "name": "amazing-store",
+        "phone": None,
+        "hours": None,
+        "about": None,
+        "bot_link": None,
+    }
+
+
+async def test_the_store_knows_the_bots_link_once_the_bot_has_said_its_name(
+    client: TestClient, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await make_channel(conn, "amazing-store", "own")
+    client.app[STORE_ADDRESS].bot_link = "https://t.me/zebo_butik_bot"
+    response = await client.get("/api/shop", headers=login(client))
+    assert (await response.json())["bot_link"] == "https://t.me/zebo_butik_bot"

@@ -8,6 +8,7 @@ from core import shop
 from webapp.api import Api
 from webapp.keys import POOL
 from webapp.models import LangQuery, ShopProfile
+from webapp.pages import STORE_ADDRESS
 
 api = Api("shop")
 
@@ -16,4 +17,10 @@ api = Api("shop")
 async def read_profile(request: web.Request, query: LangQuery) -> ShopProfile:
     async with request.app[POOL].acquire() as conn:
         profile = await shop.profile(conn)
-    return ShopProfile(name=profile.name, phone=profile.phone, hours=profile.hours, about=profile.about(query.lang))
+    return ShopProfile(
+        name=profile.name,
+        phone=profile.phone,
+        hours=profile.hours,
+        about=profile.about(query.lang),
+        bot_link=request.app[STORE_ADDRESS].bot_link,
+    )
