@@ -126,6 +126,8 @@ def _known_line(alert: outbox.Alert) -> str | None:
                 "💱 No fresh exchange rate for {currencies}: their sales stay out of the reports' totals. "
                 "Set one with /rate, like: /rate {example} 142.50"
             ).format(currencies=", ".join(alert.currencies), example=alert.currencies[0] if alert.currencies else "RUB")
+        case outbox.SupportMessage():  # copied into the chat as it is (bot.support_relay); this line names it
+            return _("💬 A customer wrote to the shop (support thread {thread}).").format(thread=alert.thread_id)
     assert_never(alert)
 
 

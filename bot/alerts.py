@@ -1,6 +1,7 @@
 """The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID, else to the
 chat an admin chose with /alerts_here (a burst becomes one digest; an alert whose buttons act on it, a new
-marketplace order or a return, is a message of its own), own-store order news to each customer's chat;
+marketplace order or a return, is a message of its own; a customer's message to the shop is copied there as it is,
+bot.support_relay), own-store order news to each customer's chat;
 paced to Telegram's limits, honouring retry_after, retrying network failures with backoff, and marking a row
 sent only once Telegram took it.
 
@@ -19,13 +20,13 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import alert_texts
+from bot import alert_texts, support_relay
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
 from core import customer_orders, notifications, shop
 from core.db import Conn
 from core.notifications import Due
-from core.outbox import OrderStatus
+from core.outbox import OrderStatus, SupportMessage
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Parcel:
     markup: InlineKeyboardMarkup | None
     ids: tuple[int, ...]
     user_id: int | None = None  # the customer, for a customer's chat
+    support: SupportMessage | None = None  # a customer's message to copy into the admin chat, instead of `text`
 
 
 async def send_due_alerts(pool: asyncpg.Pool, bot: Bot, settings: Settings, pacer: Pacer | None = None) -> int:
@@ -72,9 +74,8 @@ async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int
     parcels = [*await _admin_parcels(conn, dues, admin_chat), *await _customer_parcels(conn, dues)]
     delivered = 0
     for index, parcel in enumerate(parcels):
-        await pacer.wait(parcel.chat_id)
         try:
-            await bot.send_message(parcel.chat_id, parcel.text, reply_markup=parcel.markup)
+            await _send(conn, bot, pacer, parcel)
         except TelegramRetryAfter as error:  # flood control is per bot: the whole pass waits
             wait = timedelta(seconds=error.retry_after)
             await notifications.retry_later(conn, parcel.ids, f"429: {error.message}", wait)
@@ -95,6 +96,14 @@ async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int
     return delivered
 
 
+async def _send(conn: Conn, bot: Bot, pacer: Pacer, parcel: Parcel) -> None:
+    if parcel.support is not None:
+        await support_relay.forward(conn, bot, pacer, parcel.chat_id, parcel.support)
+        return
+    await pacer.wait(parcel.chat_id)
+    await bot.send_message(parcel.chat_id, parcel.text, reply_markup=parcel.markup)
+
+
 def _rest(parcels: list[Parcel], index: int) -> list[int]:
     return [row_id for parcel in parcels[index + 1 :] for row_id in parcel.ids]
 
@@ -113,16 +122,24 @@ async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) ->
     admin_dues = [due for due in dues if not due.for_customer]
     if not admin_dues or admin_chat is None:
         return []
-    solo = [[due] for due in admin_dues if alert_texts.is_solo(due)]
-    rest = [due for due in admin_dues if not alert_texts.is_solo(due)]
+    solo = [[due] for due in admin_dues if _alone(due)]
+    rest = [due for due in admin_dues if not _alone(due)]
     chunks = [*solo, *(rest[start : start + DIGEST_SIZE] for start in range(0, len(rest), DIGEST_SIZE))]
     i18n = create_i18n()
     parcels = []
     with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
         for chunk in sorted(chunks, key=lambda chunk: chunk[0].id):
+            if isinstance(chunk[0].alert, SupportMessage):
+                parcels.append(Parcel(admin_chat, "", None, (chunk[0].id,), support=chunk[0].alert))
+                continue
             text, markup = alert_texts.admin_message(chunk)
             parcels.append(Parcel(admin_chat, text, markup, tuple(due.id for due in chunk)))
     return parcels
+
+
+def _alone(due: Due) -> bool:
+    """Sent as a message of its own, never in a digest."""
+    return alert_texts.is_solo(due) or isinstance(due.alert, SupportMessage)
 
 
 async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:

@@ -34,6 +34,8 @@ from bot import (
     shop_profile,
     stale_buttons,
     start,
+    support,
+    support_desk,
     sync_desk,
 )
 from bot.i18n import UserLocaleMiddleware, create_i18n
@@ -44,12 +46,14 @@ FORM_TTL_SECONDS = 24 * 3600
 # Order matters: admin routers only take admins' updates; what they leave falls through to the
 # customers' routers, and admin-only commands and buttons end at the refusal. An admin's button that no admin
 # router took (its form was closed, or it was drawn before a deploy changed its data) gets the stale note.
+# A customer's message that nothing took is a question to the seller: support is the last router of all.
 ROUTERS = (
     errors.router,
     start.router,
     payments.router,
     language.router,
     helpdesk.router,
+    support_desk.router,
     admin_menu.router,
     manual_order.router,
     products.router,
@@ -68,6 +72,7 @@ ROUTERS = (
     stale_buttons.router,
     my_orders.router,
     refusal.router,
+    support.router,
 )
 
 

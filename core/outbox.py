@@ -269,6 +269,16 @@ class RateMissing:
     currencies: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SupportMessage:
+    """A customer wrote to the bot (core.support): the alert sender copies the message into the alert chat, under
+    its thread's header, and notes where it landed, so that an admin's reply finds the customer."""
+
+    KIND: ClassVar[str] = "support_message"
+    message_id: int  # support_messages.id
+    thread_id: int
+
+
 Alert = (
     StockLow
     | StockOut
@@ -290,6 +300,7 @@ Alert = (
     | FbsPaperReady
     | ReturnArrived
     | RateMissing
+    | SupportMessage
 )
 KINDS: dict[str, type[Alert]] = {shape.KIND: shape for shape in get_args(Alert)}
 

@@ -87,6 +87,8 @@ class _StoredFile:
 class _State:
     webhook_url: str = ""
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    # What users sent (the updates this fake made), by chat and message id: copyMessage copies from here too.
+    user_messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, _StoredFile] = field(default_factory=dict)
 
 
@@ -287,8 +289,10 @@ class FakeTelegram:
         first_name: str = "Ali",
         language_code: str | None = "uz",
         username: str | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """A valid Update with a text message from a user (``/command`` gets a bot_command entity)."""
+        """A valid Update with a text message from a user (``/command`` gets a bot_command entity); ``reply_to``
+        makes it a reply to that message of the chat (as the fake keeps it)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -299,7 +303,21 @@ class FakeTelegram:
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
-        return {"update_id": self._new_update_id(), "message": message}
+        if reply_to is not None:
+            chat_key = str(message["chat"]["id"])
+            replied = self._state.messages.get((chat_key, reply_to)) or self._state.user_messages.get(
+                (chat_key, reply_to)
+            )
+            message["reply_to_message"] = replied or {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": message["chat"],
+            }
+        return {"update_id": self._new_update_id(), "message": self._sent_by_user(message)}
+
+    def _sent_by_user(self, message: dict[str, Any]) -> dict[str, Any]:
+        self._state.user_messages[(str(message["chat"]["id"]), int(message["message_id"]))] = message
+        return message
 
     def document_update(
         self,
@@ -324,7 +342,7 @@ class FakeTelegram:
             "from": self._user(user_id, first_name, language_code, None),
             "document": document,
         }
-        return {"update_id": self._new_update_id(), "message": message}
+        return {"update_id": self._new_update_id(), "message": self._sent_by_user(message)}
 
     def _keep_file(self, content: bytes, file_name: str | None) -> dict[str, Any]:
         """Keep a file's bytes under a new file id; returns its file_id and file_unique_id."""
@@ -395,6 +413,28 @@ class FakeTelegram:
             message["caption"] = caption
         if media_group_id is not None:
             message["media_group_id"] = media_group_id
+        return update
+
+    def media_update(
+        self,
+        content: str,
+        media: dict[str, Any],
+        user_id: int = 1001,
+        chat_id: int | None = None,
+        caption: str | None = None,
+        language_code: str | None = "uz",
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
+        """A message carrying one medium under its Bot API field ``content`` (voice, video, sticker, photo, ...),
+        e.g. ``media_update("voice", {"file_id": ..., "file_unique_id": ..., "duration": 3})``."""
+        update = self.message_update(
+            "", user_id=user_id, chat_id=chat_id, language_code=language_code, reply_to=reply_to
+        )
+        message = update["message"]
+        del message["text"]
+        message[content] = media
+        if caption is not None:
+            message["caption"] = caption
         return update
 
     # ------------------------------------------------------------------ HTTP
@@ -561,7 +601,7 @@ class FakeTelegram:
                 messages.append(self._remember(self._message(token, item_params)))
             return messages
         if name == "copymessage":
-            return {"message_id": next(self._message_ids)}
+            return self._copy(token, params)
         if name == "editmessagetext":
             return self._edit(token, params, ("text", "entities", "reply_markup"))
         if name == "editmessagecaption":
@@ -602,6 +642,38 @@ class FakeTelegram:
         if name == "getmycommands":
             return []
         return True
+
+    # What a copy carries over from the original (a copy has no "forwarded from" and no reply of its own).
+    _COPIED = (
+        "text",
+        "entities",
+        "caption",
+        "caption_entities",
+        "photo",
+        "document",
+        "voice",
+        "video",
+        "video_note",
+        "audio",
+        "animation",
+        "sticker",
+        "location",
+        "contact",
+    )
+
+    def _copy(self, token: str, params: dict[str, Any]) -> dict[str, Any]:
+        """copyMessage as Telegram does it: the original's content as a new message of the bot in ``chat_id``."""
+        source_key = (str(params.get("from_chat_id", "")), int(params.get("message_id", 0)))
+        original = self._state.user_messages.get(source_key) or self._state.messages.get(source_key)
+        if original is None:
+            raise _ApiError(400, "Bad Request: message to copy not found")
+        copy = self._message(token, {"chat_id": params.get("chat_id", 0)})
+        copy.update({key: original[key] for key in self._COPIED if key in original})
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and "message_id" in reply:
+            copy["reply_to_message_id"] = int(reply["message_id"])  # kept flat: tests read which one it answers
+        self._remember(copy)
+        return {"message_id": copy["message_id"]}
 
     def _get_file(self, file_id: str) -> dict[str, Any]:
         stored = self._state.files.get(file_id)

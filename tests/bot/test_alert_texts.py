@@ -51,6 +51,7 @@ SAMPLES: list[outbox.Alert] = [
     outbox.FbsPaperReady(6, "labels", ("UZU-0003", "UZU-0004")),
     outbox.ReturnArrived(4, "Wildberries", "WIL-0004", "Telefon", 1, "брак", True),
     outbox.RateMissing(("RUB", "KZT")),
+    outbox.SupportMessage(message_id=12, thread_id=4),
 ]
 
 
