@@ -79,6 +79,8 @@ const STRINGS = {
   error: ['Xatolik yuz berdi', 'Произошла ошибка'],
   retry: ['Qayta urinish', 'Повторить'],
   currency: ["so'm", 'сум'],
+  // Support in chat: the customer writes to the seller through the shop's bot
+  askSeller: ['Sotuvchiga yozish', 'Написать продавцу'],
 };
 
 let lang = 'uz';

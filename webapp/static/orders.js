@@ -5,6 +5,7 @@ import { t, money, dateTime, label } from './i18n.js';
 import { h, fill, productImage, emptyState, spinner, button, toast, showError } from './ui.js';
 import { nav } from './state.js';
 import { openInvoice, canOpenInvoice } from './tg.js';
+import { askSeller, sellerLink } from './seller.js';
 
 const statusBadge = (status) => h('span', { class: `status ${status}`, testid: 'order-status', 'data-status': status }, label('st_', status));
 const pieces = (order) => (order.items ?? []).reduce((sum, item) => sum + Number(item.quantity), 0);
@@ -26,6 +27,7 @@ export function ordersScreen(view) {
 export function orderScreen(view) {
   const params = view.params;
   let busy = false;
+  let botLink = null; // "Ask the seller" shows once the shop's bot link is known
 
   function draw(order) {
     params.order = order;
@@ -48,7 +50,8 @@ export function orderScreen(view) {
         order.note && row(t('note'), order.note),
         row(t('payment'), `${t(order.payment_method)} · ${label('ps_', order.payment_status)}`, 'payment-status')),
       canPay && button(t('pay'), pay, { class: 'wide', testid: 'pay-invoice' }),
-      order.status === 'pending' && button(t('cancelOrder'), cancel, { class: 'danger wide', testid: 'cancel-order', disabled: busy }));
+      order.status === 'pending' && button(t('cancelOrder'), cancel, { class: 'danger wide', testid: 'cancel-order', disabled: busy }),
+      askSeller(botLink));
     view.setMain(canPay ? { text: t('pay'), onClick: pay } : null);
   }
 
@@ -82,4 +85,8 @@ export function orderScreen(view) {
   if (params.autoPay && params.invoiceUrl && canOpenInvoice()) pay();
   params.autoPay = false;
   load(); // the list's copy may be old
+  sellerLink().then((link) => {
+    botLink = link;
+    if (link && view.alive() && params.order) draw(params.order);
+  }).catch(() => {}); // the order reads the same without the button
 }

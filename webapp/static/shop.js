@@ -1,8 +1,10 @@
-// The shop's page: what the seller wrote about the shop in the bot (/shop): about text, phone, working hours.
+// The shop's page: what the seller wrote about the shop in the bot (/shop): about text, phone, working hours, and
+// a way to write to the seller.
 
 import { api, url } from './api.js';
 import { t } from './i18n.js';
-import { h, icon, spinner, emptyState, showError } from './ui.js';
+import { h, fill, icon, spinner, emptyState, showError } from './ui.js';
+import { askSeller } from './seller.js';
 
 export async function shopScreen(view) {
   view.setTitle(t('aboutShop'));
@@ -21,5 +23,5 @@ export async function shopScreen(view) {
     shop.phone && h('a.contact', { testid: 'shop-phone', href: `tel:${shop.phone}` }, icon('phone'), shop.phone),
     shop.hours && h('p.contact', { testid: 'shop-hours' }, icon('clock'), `${t('hours')}: ${shop.hours}`),
   ].filter(Boolean);
-  view.root.replaceChildren(rows.length ? h('div.shop-info', {}, ...rows) : emptyState('info', t('shopEmpty')));
+  fill(view.root, rows.length ? h('div.shop-info', {}, ...rows) : emptyState('info', t('shopEmpty')), askSeller(shop.bot_link));
 }
