@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+
 from bot.alerts import send_due_alerts
 from bot.callbacks import EditShopProfile
 from core import orders
@@ -188,11 +189,11 @@ async def test_an_admins_form_input_and_the_alert_chats_own_talk_are_not_support
 
     await customer.send("Salom")
     await send_due_alerts(pool, process.bot, bot_settings)
-    await process.feed(
-        process.fake.message_update("Kim javob beradi?", user_id=ADMIN_ID, chat_id=ADMIN_CHAT_ID)
-    )  # the admins' talk in the alert chat, not a reply to a thread
-    header, copy = _alert_chat(process).messages()
-    await _reply_in_alert_chat(process, copy["message_id"] + 100, "Boshqa xabarga javob")  # not a thread's message
+    talk = process.fake.message_update("Kim javob beradi?", user_id=ADMIN_ID, chat_id=ADMIN_CHAT_ID)
+    await process.feed(talk)  # the admins' own talk in the alert chat
+    await _reply_in_alert_chat(process, talk["message"]["message_id"], "Men")  # a reply, but not to a thread
 
     assert await pool.fetchval("SELECT count(*) FROM support_messages") == 1, "only the customer's message"
     assert [m.get("text") for m in customer.messages()][-1].startswith("✉️"), "nothing else reached the customer"
+    assert len(_alert_chat(process).messages()) == 2, "the header and the customer's message, nothing else"
+    assert not any("✉️" in m.get("text", "") for m in admin.messages()), "the admin was not thanked as a customer"
