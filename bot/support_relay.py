@@ -6,6 +6,7 @@ Each step is noted as soon as Telegram took it, so a pass that fails half-way po
 from __future__ import annotations
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import gettext as _
 
@@ -31,14 +32,31 @@ async def forward(conn: Conn, bot: Bot, pacer: Pacer, chat_id: int, alert: outbo
         await pacer.wait(chat_id)
         header_id = (await bot.send_message(chat_id, text)).message_id
         await support.header_posted(conn, found.thread_id, chat_id, header_id)
+    under_header = ReplyParameters(message_id=header_id, allow_sending_without_reply=True)
     await pacer.wait(chat_id)
-    copy = await bot.copy_message(
-        chat_id,
-        found.customer_chat_id,
-        found.customer_message_id,
-        reply_parameters=ReplyParameters(message_id=header_id, allow_sending_without_reply=True),
-    )
-    await support.forwarded(conn, found.message_id, chat_id, copy.message_id)
+    try:
+        copy_id = (
+            await bot.copy_message(
+                chat_id, found.customer_chat_id, found.customer_message_id, reply_parameters=under_header
+            )
+        ).message_id
+    except TelegramBadRequest as error:
+        if "message to copy not found" not in error.message:
+            raise
+        # The customer deleted it before it was copied: what they wrote is kept, a medium is not.
+        await pacer.wait(chat_id)
+        note = await bot.send_message(chat_id, await _deleted(conn, found), reply_parameters=under_header)
+        copy_id = note.message_id
+    await support.forwarded(conn, found.message_id, chat_id, copy_id)
+
+
+async def _deleted(conn: Conn, found: support.Forwarding) -> str:
+    i18n = create_i18n()
+    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+        note = _("🗑 The customer deleted this message ({kind}) before it reached this chat.").format(
+            kind=found.content_type
+        )
+    return f"{note}\n\n{found.text[:3500]}" if found.text else note
 
 
 def header(card: support.CustomerCard | None) -> str:

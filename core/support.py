@@ -69,13 +69,15 @@ class Forwarding:
     user_id: int
     customer_chat_id: int
     customer_message_id: int
+    content_type: str
+    text: str | None  # as written, for when the original is gone
     header_chat_id: int | None  # where the thread's header is, if it was posted
     header_message_id: int | None
     forwarded: bool  # already copied (a pass that died before marking its outbox row sent)
 
 
 _FORWARDING = """
-SELECT m.id AS message_id, m.thread_id, t.user_id, m.customer_chat_id, m.customer_message_id,
+SELECT m.id AS message_id, m.thread_id, t.user_id, m.customer_chat_id, m.customer_message_id, m.content_type, m.text,
        t.alert_chat_id AS header_chat_id, t.header_message_id, m.alert_message_id IS NOT NULL AS forwarded
   FROM support_messages m
   JOIN support_threads t ON t.id = m.thread_id

@@ -506,6 +506,9 @@ class FakeTelegram:
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup  # only inline keyboards are part of a Message
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and "message_id" in reply:
+            message["reply_to_message_id"] = int(reply["message_id"])  # kept flat: tests read which one it answers
         return message
 
     def _remember(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -667,11 +670,8 @@ class FakeTelegram:
         original = self._state.user_messages.get(source_key) or self._state.messages.get(source_key)
         if original is None:
             raise _ApiError(400, "Bad Request: message to copy not found")
-        copy = self._message(token, {"chat_id": params.get("chat_id", 0)})
+        copy = self._message(token, {key: params[key] for key in ("chat_id", "reply_parameters") if key in params})
         copy.update({key: original[key] for key in self._COPIED if key in original})
-        reply = params.get("reply_parameters")
-        if isinstance(reply, dict) and "message_id" in reply:
-            copy["reply_to_message_id"] = int(reply["message_id"])  # kept flat: tests read which one it answers
         self._remember(copy)
         return {"message_id": copy["message_id"]}
 

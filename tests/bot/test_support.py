@@ -197,3 +197,15 @@ async def test_an_admins_form_input_and_the_alert_chats_own_talk_are_not_support
     assert [m.get("text") for m in customer.messages()][-1].startswith("✉️"), "nothing else reached the customer"
     assert len(_alert_chat(process).messages()) == 2, "the header and the customer's message, nothing else"
     assert not any("✉️" in m.get("text", "") for m in admin.messages()), "the admin was not thanked as a customer"
+
+
+async def test_a_message_the_customer_deleted_before_it_was_copied_still_reaches_the_admins_as_written(
+    pool: asyncpg.Pool, process: BotUnderTest, customer: Chat, bot_settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    await customer.send("Manzilim: Chilonzor 7")
+    fake_telegram._state.user_messages.clear()  # deleted in the customer's chat: Telegram can no longer copy it
+    assert await send_due_alerts(pool, process.bot, bot_settings) == 1
+    assert await send_due_alerts(pool, process.bot, bot_settings) == 0, "not tried again and again"
+    header, note = _alert_chat(process).messages()
+    assert "o'chirib yubordi" in note["text"] and note["text"].endswith("Manzilim: Chilonzor 7")
+    assert note["reply_to_message_id"] == header["message_id"]
