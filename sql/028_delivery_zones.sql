@@ -10,6 +10,8 @@ CREATE TABLE delivery_zones (
     delivery_time_uz VARCHAR(200),
     delivery_time_ru VARCHAR(200),
     is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    -- Seeded by the demo (demo/seeding.py), taken away with it unless an order of the seller's went there.
+    is_demo BOOLEAN NOT NULL DEFAULT FALSE,
     created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
 );
