@@ -52,13 +52,17 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.OrderPlaced():
             items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
-            return _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
+            text = _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
                 number=alert.order_number,
                 channel=alert.channel,
                 total=money(alert.total),
                 customer=alert.customer_name,
                 items=items,
             )
+            if alert.delivery_zone is not None:
+                fee = money(alert.delivery_fee) if alert.delivery_fee else _("free")
+                text += "\n" + _("🚚 Delivery to {zone}: {amount}").format(zone=alert.delivery_zone, amount=fee)
+            return text
         case outbox.OrderStatus():
             return None  # the customer's news, told in the customer's chat (customer_message)
         case outbox.PaymentNeedsRefund():

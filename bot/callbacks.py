@@ -11,6 +11,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from core.catalog_requests import Action as CatalogAction
+from core.delivery import ZoneField
 from core.money_settings import MoneySetting
 from core.order_status import Status
 from core.shop import ProfileField
@@ -36,6 +37,7 @@ class Screen(StrEnum):
     PICK_LIST = "pick_list"
     HAND_OVER = "hand_over"
     MONEY = "money"
+    DELIVERY = "delivery"
 
 
 class OpenScreen(CallbackData, prefix="screen"):
@@ -261,6 +263,31 @@ class EditMoneySetting(CallbackData, prefix="money_edit"):
 
 class ClearMoneySetting(CallbackData, prefix="money_clear"):
     setting: MoneySetting
+
+
+class AddDeliveryZone(CallbackData, prefix="dz_add"):
+    pass
+
+
+class OpenDeliveryZone(CallbackData, prefix="dz_open"):
+    zone_id: int
+
+
+class EditDeliveryZone(CallbackData, prefix="dz_edit"):
+    zone_id: int
+    field: ZoneField
+
+
+class ClearDeliveryZone(CallbackData, prefix="dz_clear"):
+    zone_id: int
+    field: ZoneField
+
+
+class SwitchDeliveryZone(CallbackData, prefix="dz_switch"):
+    """Switch a delivery zone on (`on`) or off."""
+
+    zone_id: int
+    on: bool
 
 
 class ConnectMarketplace(CallbackData, prefix="mp_connect"):

@@ -32,6 +32,10 @@ CHANNEL_SWITCH = "channel.switch"
 SHOP_SETTING = "shop.setting"
 # An admin's exchange rate (core.rates); the entity is the currency, named in the values.
 RATE_SET = "rate.set"
+# The own store's delivery zones (core.delivery): a zone added, a field of it changed, switched on or off.
+DELIVERY_ZONE_ADD = "delivery.zone_add"
+DELIVERY_ZONE_UPDATE = "delivery.zone_update"
+DELIVERY_ZONE_SWITCH = "delivery.zone_switch"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 

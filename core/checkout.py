@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, TypedDict
 
-from core import cart, orders
+from core import cart, delivery, orders
 from core.db import Conn
 from core.errors import DomainError, NotFound, OutOfStock, ProductInactive, ValidationError
 from core.phones import normalize_phone
@@ -62,9 +62,12 @@ async def place_from_cart(
     *,
     payment_method: str = "cash",
     note: str | None = None,
+    delivery_zone_id: int | None = None,
     reservation_ttl: timedelta = orders.DEFAULT_RESERVATION_TTL,
 ) -> Checkout:
-    """Run in the caller's unit of work; commit it in both outcomes (conflicts refresh the cart's prices)."""
+    """Run in the caller's unit of work; commit it in both outcomes (conflicts refresh the cart's prices).
+    With delivery zones switched on the customer must choose one; its fee is computed here from the cart's
+    subtotal (the page's figure is never taken) and is part of the order's total."""
     conn = uow.conn
     if payment_method not in PAYMENT_METHODS:
         raise ValidationError(f"payment method must be one of {', '.join(PAYMENT_METHODS)}", "payment_method")
@@ -78,6 +81,7 @@ async def place_from_cart(
     if conflicts:
         await cart.refresh_prices(conn, user_id)
         return Checkout(None, conflicts)
+    zone, delivery_fee = await delivery.fee_for_order(conn, delivery_zone_id, current.subtotal)
     placed = await orders.place(
         uow,
         orders.NewOrder(
@@ -87,6 +91,9 @@ async def place_from_cart(
             user_id=user_id,
             payment_method=payment_method,
             note=note,
+            delivery_zone_id=zone.id if zone else None,
+            delivery_zone_name=zone.name_uz if zone else None,
+            delivery_fee=delivery_fee,
             hold_for_payment=payment_method == "card",
         ),
         reservation_ttl=reservation_ttl,

@@ -31,6 +31,7 @@ class CustomerOrder:
     payment_status: str
     payment_method: str | None
     subtotal: Decimal
+    delivery_zone: str | None  # the zone's name in the customer's language; None without zones
     delivery_fee: Decimal
     total: Decimal
     created_at: datetime
@@ -42,7 +43,8 @@ class CustomerOrder:
 
 
 _CUSTOMER_ORDERS = """
-SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.subtotal, o.delivery_fee, o.total,
+SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.subtotal,
+       CASE WHEN $2 = 'ru' THEN z.name_ru ELSE z.name_uz END AS delivery_zone, o.delivery_fee, o.total,
        o.created_at, o.customer_name, o.customer_phone, o.customer_address, o.note,
        COALESCE(json_agg(json_build_object(
            'product_id', oi.product_id,
@@ -51,10 +53,11 @@ SELECT o.id, o.order_number, o.status, o.payment_status, o.payment_method, o.sub
            'image', p.image_url
        ) ORDER BY oi.id) FILTER (WHERE oi.id IS NOT NULL), '[]') AS items
   FROM orders o
+  LEFT JOIN delivery_zones z ON z.id = o.delivery_zone_id
   LEFT JOIN order_items oi ON oi.order_id = o.id
   LEFT JOIN products p ON p.id = oi.product_id
  WHERE o.user_id = $1 AND ($3::int IS NULL OR o.id = $3)
- GROUP BY o.id
+ GROUP BY o.id, z.id
  ORDER BY o.created_at DESC, o.id DESC
  LIMIT 100
 """

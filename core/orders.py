@@ -52,6 +52,9 @@ class NewOrder:
     created_by: int | None = None
     marketplace_order_id: str | None = None
     delivery_fee: Decimal = Decimal(0)
+    # The own store's delivery zone the fee is for (core.delivery), with its Uzbek name for the alert.
+    delivery_zone_id: int | None = None
+    delivery_zone_name: str | None = None
     payment_method: str | None = None
     note: str | None = None
     hold_for_payment: bool = False
@@ -116,13 +119,13 @@ WITH number AS (
     INSERT INTO orders (
         order_number, marketplace_id, marketplace_order_id, user_id, created_by,
         customer_name, customer_phone, customer_address,
-        subtotal, delivery_fee, total, total_cost, total_profit, total_commission,
+        subtotal, delivery_zone_id, delivery_fee, total, total_cost, total_profit, total_commission,
         payment_status, payment_method, note, order_date, currency
     )
     SELECT :number_prefix || LPAD(sequence::text, GREATEST(LENGTH(sequence::text), 6), '0'),
            :channel_id, :marketplace_order_id, :user_id, :created_by,
            :customer_name, :customer_phone, :customer_address,
-           :subtotal, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
+           :subtotal, :delivery_zone_id, :delivery_fee, :total, :total_cost, :total_profit, :total_commission,
            :payment_status, :payment_method, :note, COALESCE(:placed_at::timestamptz, NOW()), :currency
       FROM number
     RETURNING id, order_number
@@ -201,6 +204,7 @@ async def place(
             customer_phone=order.customer.phone.strip(),
             customer_address=order.customer.address,
             subtotal=subtotal,
+            delivery_zone_id=order.delivery_zone_id,
             delivery_fee=order.delivery_fee,
             total=total,
             total_cost=total_cost,
@@ -250,6 +254,8 @@ async def place(
                 order.customer.name.strip(),
                 tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity) for p in priced),
                 user_id=order.user_id,
+                delivery_zone=order.delivery_zone_name,
+                delivery_fee=order.delivery_fee if order.delivery_zone_id is not None else None,
             ),
         )
     if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)

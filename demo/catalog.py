@@ -851,3 +851,21 @@ BANNERS: tuple[Banner, ...] = (
         link_url="https://amazing-store.uz/yetkazib-berish",
     ),
 )
+
+
+@dataclass(frozen=True)
+class DeliveryZone:
+    name_uz: str
+    name_ru: str
+    fee: Decimal
+    free_from: Decimal | None
+    time_uz: str
+    time_ru: str
+
+
+# The "Bepul yetkazib berish" banner's promise, kept: delivery in Tashkent is free from an order of 300 000 so'm.
+DELIVERY_ZONES: tuple[DeliveryZone, ...] = (
+    DeliveryZone("Toshkent shahri", "город Ташкент", Decimal(20000), Decimal(300000), "1 kun", "1 день"),
+    DeliveryZone("Toshkent viloyati", "Ташкентская область", Decimal(35000), Decimal(600000), "1–2 kun", "1–2 дня"),
+    DeliveryZone("Boshqa viloyatlar", "Другие регионы", Decimal(50000), None, "2–4 kun", "2–4 дня"),
+)

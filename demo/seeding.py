@@ -12,7 +12,15 @@ from core.db import Conn
 from core.inventory import Source
 from core.unit_of_work import Effects, UnitOfWork
 from demo import pictures as drawn
-from demo.catalog import BANNERS, CATEGORIES, LISTING_PREFIX, MANUAL_SLUGS, MARKETPLACES, RUSSIAN_LISTINGS
+from demo.catalog import (
+    BANNERS,
+    CATEGORIES,
+    DELIVERY_ZONES,
+    LISTING_PREFIX,
+    MANUAL_SLUGS,
+    MARKETPLACES,
+    RUSSIAN_LISTINGS,
+)
 from demo.products import Picture, Product, build_products
 
 
@@ -118,6 +126,16 @@ RETURNING id
 """
 
 
+# Only into a shop with no zone at all: the seller's own delivery terms are never mixed with the demo's.
+_INSERT_DELIVERY_ZONES = """
+INSERT INTO delivery_zones (name_uz, name_ru, fee, free_from, delivery_time_uz, delivery_time_ru, is_demo)
+SELECT d.*, TRUE
+  FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::text[], $6::text[])
+       AS d(name_uz, name_ru, fee, free_from, delivery_time_uz, delivery_time_ru)
+ WHERE NOT EXISTS (SELECT 1 FROM delivery_zones)
+"""
+
+
 async def catalog_is_empty(conn: Conn) -> bool:
     """True when there is not a single product, the moment to offer the demo."""
     return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM products)"))
@@ -142,6 +160,15 @@ async def seed_demo(conn: Conn, effects: Effects, pictures: media.MediaStore | N
         if pictures is not None and product_ids:
             await _seed_pictures(uow, pictures, [p for p in products if p.sku in product_ids], product_ids)
         banners_created = await _seed_banners(conn, products, category_ids)
+        await conn.execute(
+            _INSERT_DELIVERY_ZONES,
+            [z.name_uz for z in DELIVERY_ZONES],
+            [z.name_ru for z in DELIVERY_ZONES],
+            [z.fee for z in DELIVERY_ZONES],
+            [z.free_from for z in DELIVERY_ZONES],
+            [z.time_uz for z in DELIVERY_ZONES],
+            [z.time_ru for z in DELIVERY_ZONES],
+        )
         uow.catalog_changed()
     return DemoSummary(
         categories=categories_created,
@@ -356,6 +383,12 @@ _DELETE_PRODUCTS = "DELETE FROM products WHERE is_demo"
 
 _DELETE_BANNERS = "DELETE FROM banners WHERE is_demo"
 
+# A demo zone an order of the seller's went to is the seller's now (the order keeps its zone).
+_DELETE_DELIVERY_ZONES = """
+DELETE FROM delivery_zones z
+ WHERE z.is_demo AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.delivery_zone_id = z.id)
+"""
+
 # Leaves first, one level per round: a demo category that now holds a seller's product or category stays.
 _DELETE_EMPTY_CATEGORIES = """
 DELETE FROM categories c
@@ -379,13 +412,14 @@ def _count(status: str) -> int:
 
 
 async def remove_demo(conn: Conn, effects: Effects) -> RemovedDemo:
-    """Take the demo away in one unit of work: its products with their stock and trial orders, its banners, and
-    its categories and manual channels that hold nothing of the seller's."""
+    """Take the demo away in one unit of work: its products with their stock and trial orders, its banners and
+    delivery zones, and its categories and manual channels that hold nothing of the seller's."""
     async with effects.transaction(conn) as uow:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _SEED_LOCK_KEY)
         orders = _count(await conn.execute(_DELETE_TRIAL_ORDERS))
         products = _count(await conn.execute(_DELETE_PRODUCTS))
         banners = _count(await conn.execute(_DELETE_BANNERS))
+        await conn.execute(_DELETE_DELIVERY_ZONES)
         categories = 0
         while removed := _count(await conn.execute(_DELETE_EMPTY_CATEGORIES)):
             categories += removed

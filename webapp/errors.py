@@ -12,6 +12,7 @@ from aiohttp.typedefs import Handler
 from pydantic import ValidationError as PydanticValidationError
 
 from core.checkout import CartConflict
+from core.delivery import DeliveryZoneUnavailable
 from core.errors import (
     DomainError,
     Forbidden,
@@ -32,6 +33,7 @@ _STATUS: dict[type[DomainError], int] = {
     ProductInactive: 409,
     InvalidTransition: 409,
     CartConflict: 409,
+    DeliveryZoneUnavailable: 409,
 }
 
 

@@ -272,6 +272,7 @@ class Order(BaseModel):
     payment_status: str
     payment_method: str | None
     subtotal: Decimal
+    delivery_zone: str | None  # the zone's name in the asked language; null: no zone (shops without zones)
     delivery_fee: Decimal
     total: Decimal
     created_at: datetime
@@ -297,6 +298,8 @@ class Checkout(Body):
     customer_address: LongText | None = None
     payment_method: Literal["cash", "card"] = "cash"
     note: LongText | None = None
+    # Required when the shop has delivery zones switched on (GET /api/delivery); the fee is the server's.
+    delivery_zone_id: Id | None = None
 
 
 # --- banners -------------------------------------------------------------------------------------------
@@ -328,6 +331,27 @@ class ShopProfile(BaseModel):
     # The bot's t.me link, once the bot has said its name at start: "Ask the seller", share links and the
     # "Open in Telegram" of a plain browser lead there. Null in the trial (no bot).
     bot_link: str | None
+    # Card payment is offered only when a payment provider is configured (and the bot runs to issue invoices).
+    card_payment: bool
+
+
+# --- delivery ------------------------------------------------------------------------------------------
+
+
+class DeliveryZone(BaseModel):
+    id: int
+    name: str
+    fee: Decimal
+    free_from: Decimal | None  # an order subtotal at or above it is delivered free; null: never free
+    delivery_time: str | None
+
+
+class DeliveryTerms(BaseModel):
+    """The zones switched on, cheapest first, amounts in `currency` (the shop's base currency). No zones: the
+    shop states no delivery terms and checkout asks for no zone."""
+
+    currency: str
+    zones: list[DeliveryZone]
 
 
 class EventsQuery(Query):

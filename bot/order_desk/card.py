@@ -17,9 +17,9 @@ from bot.errors import describe
 from bot.forms import show, tell
 from bot.menu_buttons import menu_button
 from bot.order_desk import money as order_money_texts
-from bot.texts import money_in, status_action, status_label
+from bot.texts import language, money_in, status_action, status_label
 from core import admin_orders, analytics, cash, fbs, order_money
-from core.admin_orders import OrderCard
+from core.admin_orders import OrderCard, OrderView
 from core.errors import DomainError
 from core.fbs import OrderWork
 from core.order_money import OrderMoney
@@ -30,6 +30,15 @@ from core.users import User
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
 
 router = admin_router(__name__)
+
+
+def _delivery_line(order: OrderView, currency: str) -> str:
+    """The fee, and the own store's zone it goes to when it has one (free over the zone's threshold)."""
+    zone = order.delivery_zone_ru if language() == "ru" else order.delivery_zone_uz
+    if zone is None:
+        return _("Delivery: {amount}").format(amount=money_in(order.delivery_fee, currency))
+    amount = money_in(order.delivery_fee, currency) if order.delivery_fee > 0 else _("free")
+    return _("Delivery to {zone}: {amount}").format(zone=zone, amount=amount)
 
 
 def render(card: OrderCard, view: OrderMoney, work: OrderWork | None = None) -> tuple[str, InlineKeyboardMarkup]:
@@ -49,7 +58,7 @@ def render(card: OrderCard, view: OrderMoney, work: OrderWork | None = None) -> 
             for item in card.items
         ],
         _("Subtotal: {amount}").format(amount=money_in(order.subtotal, currency)),
-        _("Delivery: {amount}").format(amount=money_in(order.delivery_fee, currency)),
+        _delivery_line(order, currency),
         _("Total: {amount}").format(amount=money_in(order.total, currency)),
         _("Cost: {amount}").format(
             amount="—" if order.total_cost is None else money_in(order.total_cost, view.base_currency)

@@ -13,6 +13,7 @@ from aiogram.filters.callback_data import MAX_CALLBACK_LENGTH, CallbackData
 from bot import callbacks
 from bot.callbacks import (
     AddChannel,
+    AddDeliveryZone,
     AdjustStock,
     AskToCancelOrder,
     AskToUnmapListing,
@@ -23,12 +24,14 @@ from bot.callbacks import (
     ChangePhotos,
     CheckMarketplaceKey,
     ChooseLanguage,
+    ClearDeliveryZone,
     ClearMoneySetting,
     ClearShopProfile,
     CollectCash,
     ConnectMarketplace,
     CountStock,
     DecideReturn,
+    EditDeliveryZone,
     EditMoneySetting,
     EditPrice,
     EditShopProfile,
@@ -41,6 +44,7 @@ from bot.callbacks import (
     MapListing,
     MarketplaceCatalog,
     OpenChannel,
+    OpenDeliveryZone,
     OpenListings,
     OpenOrder,
     OpenProduct,
@@ -61,6 +65,7 @@ from bot.callbacks import (
     SetRate,
     ShowReport,
     SwitchChannel,
+    SwitchDeliveryZone,
     UnmapListing,
     WorkOnOrder,
     WriteOffReason,
@@ -68,6 +73,7 @@ from bot.callbacks import (
 )
 from bot.forms import new_form_id
 from core.catalog_requests import Action as CatalogAction
+from core.delivery import ZoneField
 from core.fbs import CANCEL_REASONS
 from core.money_settings import MoneySetting
 from core.order_status import Status
@@ -125,6 +131,11 @@ LONGEST_BUTTONS: list[CallbackData] = [
     ClearShopProfile(field=longest(ProfileField)),
     EditMoneySetting(setting=longest(MoneySetting)),
     ClearMoneySetting(setting=longest(MoneySetting)),
+    AddDeliveryZone(),
+    OpenDeliveryZone(zone_id=BIGGEST_ID),
+    EditDeliveryZone(zone_id=BIGGEST_ID, field=longest(ZoneField)),
+    ClearDeliveryZone(zone_id=BIGGEST_ID, field=longest(ZoneField)),
+    SwitchDeliveryZone(zone_id=BIGGEST_ID, on=True),
     ConnectMarketplace(marketplace_id=BIGGEST_ID),
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
     MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),

@@ -2,14 +2,17 @@
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 from aiohttp.test_utils import TestClient
 
 from amazing_store.app import create_app
+from core import delivery
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from core.unit_of_work import Effects
 from tests.builders import Shop, stock_of
 from tests.fake_telegram import FakeTelegram
 from tests.support import CUSTOMER, changed, login
@@ -77,7 +80,7 @@ async def test_card_order_is_held_checked_and_sold_once_paid(
     assert placed["invoice_url"] and placed["order"]["payment_status"] == "awaiting_payment"
     [invoice] = fake_telegram.calls_to("createInvoiceLink")
     assert invoice.params["payload"] == str(order_id) and invoice.params["currency"] == "UZS"
-    assert invoice.params["prices"] == [{"label": placed["order"]["order_number"], "amount": amount}]
+    assert invoice.params["prices"] == [{"label": "Mahsulotlar", "amount": amount}]
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (5, 2), "held, not sold, until paid"
 
@@ -98,3 +101,39 @@ async def test_card_order_is_held_checked_and_sold_once_paid(
         sales = await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'sale'")
     assert tuple(order) == ("paid", "charge-1") and sales == 1
     assert "To'lov qabul qilindi" in fake_telegram.sent_texts(CUSTOMER["id"])[0]
+
+
+async def test_a_card_orders_invoice_has_the_delivery_fee_as_its_own_line(
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    fake_telegram: FakeTelegram,
+    pool: asyncpg.Pool,
+    effects: Effects,
+    shop: Shop,
+) -> None:
+    client: TestClient = await aiohttp_client(
+        create_app(
+            changed(settings, telegram_api_url=fake_telegram.base_url, payment_provider_token="provider:TEST"),
+            service_urls,
+        )
+    )
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        zone = await delivery.add(uow, "Toshkent shahri", "город Ташкент", Decimal(20000), None)
+    assert (await (await client.get("/api/shop", headers=login(client))).json())["card_payment"] is True
+    await client.post("/api/cart", json={"product_id": shop.shirt}, headers=login(client))
+
+    response = await client.post(
+        "/api/orders?lang=ru", json={**BUYER, "delivery_zone_id": zone.id}, headers=login(client)
+    )
+
+    assert response.status == 201, await response.text()
+    order_id = (await response.json())["order"]["id"]
+    [invoice] = fake_telegram.calls_to("createInvoiceLink")
+    assert invoice.params["prices"] == [
+        {"label": "Товары", "amount": 15_000_000},
+        {"label": "Доставка", "amount": 2_000_000},
+    ]
+    fake_telegram.queue_update(_pre_checkout(order_id, 17_000_000))  # Telegram charges the lines' sum
+    [answer] = await fake_telegram.wait_for_call("answerPreCheckoutQuery", timeout=10)
+    assert answer.params["ok"] == "true"

@@ -39,6 +39,8 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
              ORDER BY p.id LIMIT 1
             """
         )
+        # The demo's delivery zones ask the customer to choose one.
+        zone = await conn.fetchval("SELECT id FROM delivery_zones WHERE name_uz = 'Toshkent shahri'")
         ids = await conn.fetchrow(
             "SELECT max(k.value) FILTER (WHERE k.name = 'barcode') AS uzum,"
             " max(k.value) FILTER (WHERE k.name = 'chrt_id') AS wb,"
@@ -54,7 +56,9 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
 
     await client.post("/api/cart", json={"product_id": product["id"], "quantity": 2}, headers=login(client))
     placed = await client.post(
-        "/api/orders", json={"customer_name": "Demo", "customer_phone": "+998901234567"}, headers=login(client)
+        "/api/orders",
+        json={"customer_name": "Demo", "customer_phone": "+998901234567", "delivery_zone_id": zone},
+        headers=login(client),
     )
     assert placed.status == 201
     expected = product["quantity"] - 2

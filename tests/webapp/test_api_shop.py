@@ -35,6 +35,7 @@ async def test_the_store_reads_the_profile_in_its_language(
         "hours": None,
         "about": "Ayollar kiyimi",
         "bot_link": None,
+        "card_payment": False,
     }
     assert ru["about"] == "Женская одежда"
 
@@ -50,6 +51,7 @@ async def test_an_unwritten_profile_is_all_null(client: TestClient, pool: asyncp
         "hours": None,
         "about": None,
         "bot_link": None,
+        "card_payment": False,
     }
 
 

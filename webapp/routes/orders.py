@@ -16,8 +16,15 @@ from webapp.auth import caller
 from webapp.errors import ApiError
 from webapp.keys import BOT, EFFECTS, POOL, SETTINGS
 from webapp.models import Checkout, LangQuery, Order, OrderPlaced, Orders
+from webapp.routes.shop import card_payment
 
 api = Api("orders")
+
+# The invoice's lines as Telegram shows them to the customer: the goods, and the delivery fee on its own line.
+_INVOICE_LABELS = {
+    "uz": {"items": "Mahsulotlar", "delivery": "Yetkazib berish"},
+    "ru": {"items": "Товары", "delivery": "Доставка"},
+}
 
 
 async def _order(request: web.Request, order_id: int, lang: str) -> CustomerOrder:
@@ -44,10 +51,8 @@ def _model(order: CustomerOrder) -> Order:
 async def place(request: web.Request, query: LangQuery, body: Checkout) -> OrderPlaced:
     settings = request.app[SETTINGS]
     bot = request.app.get(BOT)
-    if body.payment_method == "card" and (settings.payment_provider_token is None or bot is None):
-        raise ApiError(
-            422, "validation_error", "card payment is not available; please choose cash", {"field": "payment_method"}
-        )
+    if body.payment_method == "card" and not card_payment(request.app):
+        raise ApiError(409, "card_payment_unavailable", "card payment is not available; please choose cash")
     customer = orders.Customer(body.customer_name, body.customer_phone, body.customer_address)
     try:
         async with request.app[POOL].acquire() as conn, request.app[EFFECTS].transaction(conn) as uow:
@@ -57,24 +62,31 @@ async def place(request: web.Request, query: LangQuery, body: Checkout) -> Order
                 customer,
                 payment_method=body.payment_method,
                 note=body.note,
+                delivery_zone_id=body.delivery_zone_id,
                 reservation_ttl=timedelta(seconds=settings.reservation_ttl),
             )
     except (OutOfStock, ProductInactive) as error:
         raise checkout.race_conflict(error) from None
     if result.order is None:
         raise checkout.CartConflict(result.conflicts)
+    order = await _order(request, result.order.id, query.lang)
     invoice_url = None
     if body.payment_method == "card":
         assert bot is not None and settings.payment_provider_token is not None
+        labels = _INVOICE_LABELS[query.lang]
+        # The lines add up to the order's total: the pre-checkout check (core.holds.payable) compares them.
+        prices = [LabeledPrice(label=labels["items"], amount=int(order.subtotal * 100))]
+        if order.delivery_fee > 0:
+            prices.append(LabeledPrice(label=labels["delivery"], amount=int(order.delivery_fee * 100)))
         invoice_url = await bot.create_invoice_link(
-            title=f"Amazing Store {result.order.order_number}",
-            description=f"{result.order.order_number}",
-            payload=str(result.order.id),
+            title=f"Amazing Store {order.order_number}",
+            description=f"{order.order_number}",
+            payload=str(order.id),
             provider_token=settings.payment_provider_token.get_secret_value(),
             currency="UZS",
-            prices=[LabeledPrice(label=result.order.order_number, amount=int(result.order.total * 100))],
+            prices=prices,
         )
-    return OrderPlaced(order=_model(await _order(request, result.order.id, query.lang)), invoice_url=invoice_url)
+    return OrderPlaced(order=_model(order), invoice_url=invoice_url)
 
 
 @api.route("GET", "/api/orders", summary="The caller's orders, newest first", query=LangQuery, response=Orders)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from core import shop
 from webapp.api import Api
-from webapp.keys import POOL
+from webapp.keys import BOT, POOL, SETTINGS
 from webapp.models import LangQuery, ShopProfile
 from webapp.pages import STORE_ADDRESS
 
@@ -23,4 +23,10 @@ async def read_profile(request: web.Request, query: LangQuery) -> ShopProfile:
         hours=profile.hours,
         about=profile.about(query.lang),
         bot_link=request.app[STORE_ADDRESS].bot_link,
+        card_payment=card_payment(request.app),
     )
+
+
+def card_payment(app: web.Application) -> bool:
+    """Card payment needs a payment provider and the bot that issues the invoice (none in the trial)."""
+    return app[SETTINGS].payment_provider_token is not None and app.get(BOT) is not None

@@ -5,6 +5,7 @@ import { t } from './i18n.js';
 import { h, fill, icon, productImage, photoImage, cardImage, priceBlock, emptyState, spinner, stepper, button, toast, showError } from './ui.js';
 import { state, nav, cartQuantity, setProductQuantity, isFavorite, toggleFavorite, setFavorites } from './state.js';
 import { openLink } from './tg.js';
+import { loadDelivery, deliveryPanel } from './delivery.js';
 
 const isSoldOut = (p) => !p.in_stock || !(Number(p.available) > 0);
 
@@ -225,12 +226,14 @@ export function productScreen(view) {
   let busy = false;
   const priceBox = h('div');
   const buyBox = h('div');
+  const deliveryBox = h('div'); // the shop's delivery terms, once read
 
   function draw() {
     view.setTitle(p.category_name || t('product'));
     fill(view.root,
       h('div.hero', {}, gallery(p), heartButton(p.id, 'heart big')),
       h('div.panel', {}, h('h2.product-name', { testid: 'product-name' }, p.name), priceBox, buyBox),
+      deliveryBox,
       p.description && h('div.panel', {}, h('h3', {}, t('description')),
         h('p.description', { testid: 'product-description' }, p.description)));
     drawBuy();
@@ -276,6 +279,8 @@ export function productScreen(view) {
 
   view.subscribe((what) => { if (what === 'cart' && p) drawBuy(); });
   if (p) draw(); else view.root.append(spinner());
+  loadDelivery().then((terms) => deliveryBox.replaceChildren(...[deliveryPanel(terms)].filter(Boolean)))
+    .catch(() => {}); // the product page works without its delivery terms
   api(url(`/api/products/${view.params.id}`), { signal: view.signal }).then((full) => {
     p = full;
     draw();

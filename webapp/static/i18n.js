@@ -81,6 +81,18 @@ const STRINGS = {
   currency: ["so'm", 'сум'],
   // Support in chat: the customer writes to the seller through the shop's bot
   askSeller: ['Sotuvchiga yozish', 'Написать продавцу'],
+  // Delivery zones and fee, the phone in one tap, card only when the shop takes it (lane delivery)
+  deliveryTerms: ['Yetkazib berish', 'Доставка'],
+  deliveryZone: ['Yetkazib berish hududi', 'Зона доставки'],
+  deliveryFree: ['Bepul', 'Бесплатно'],
+  freeFrom: ['{amount} dan bepul', 'бесплатно от {amount}'],
+  zoneRequired: ['Yetkazib berish hududini tanlang', 'Выберите зону доставки'],
+  sharePhone: ['Telegramdagi raqamimni yuborish', 'Отправить мой номер из Telegram'],
+  err_delivery_zone_unavailable: ["Bu hududga yetkazib berish endi yo'q. Boshqa hududni tanlang.",
+    'Доставка в эту зону больше недоступна. Выберите другую зону.'],
+  err_card_payment_unavailable: ["Karta orqali to'lov hozir mavjud emas. Naqd pulni tanlang.",
+    'Оплата картой сейчас недоступна. Выберите оплату наличными.'],
+  err_field_delivery_zone_id: ['Yetkazib berish hududini tanlang', 'Выберите зону доставки'],
 };
 
 let lang = 'uz';

@@ -43,7 +43,9 @@ export function orderScreen(view) {
           h('div.row', {}, h('span.hint', {}, `${item.quantity} × ${money(item.price)}`), h('b', {}, money(item.subtotal))))))),
       h('div.panel', {},
         row(t('itemsN', { n: pieces(order) }), money(order.subtotal)),
-        Number(order.delivery_fee) > 0 && row(t('deliveryFee'), money(order.delivery_fee)),
+        (order.delivery_zone || Number(order.delivery_fee) > 0) && row(
+          order.delivery_zone ? `${t('deliveryFee')}: ${order.delivery_zone}` : t('deliveryFee'),
+          Number(order.delivery_fee) > 0 ? money(order.delivery_fee) : t('deliveryFree')),
         h('div.row.total', {}, h('span', {}, t('total')), h('b', { testid: 'order-total' }, money(order.total)))),
       h('div.panel', {},
         row(t('name'), order.customer_name), row(t('phone'), order.customer_phone), row(t('address'), order.customer_address),

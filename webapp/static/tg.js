@@ -51,3 +51,14 @@ export const canOpenInvoice = () => has('openInvoice', '6.1');
 export function openInvoice(href, onStatus) {
   if (canOpenInvoice()) safely((w) => w.openInvoice(href, onStatus)); else openLink(href);
 }
+
+// Telegram asks the user to share their phone with the bot (Bot API 6.9); onPhone gets the number when shared.
+// The bot receives the contact too and keeps it on the customer (bot/contacts.py).
+export const canRequestContact = () => has('requestContact', '6.9');
+
+export function requestContact(onPhone) {
+  safely((w) => w.requestContact((shared, event) => {
+    const phone = shared && event?.responseUnsafe?.contact?.phone_number;
+    if (phone) onPhone(String(phone));
+  }));
+}
