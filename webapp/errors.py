@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError as PydanticValidationError
 
+from core.back_in_stock import ProductInStock
 from core.checkout import CartConflict
 from core.errors import (
     DomainError,
@@ -32,6 +33,7 @@ _STATUS: dict[type[DomainError], int] = {
     ProductInactive: 409,
     InvalidTransition: 409,
     CartConflict: 409,
+    ProductInStock: 409,
 }
 
 
@@ -57,7 +59,7 @@ def error_response(
 def _details(error: DomainError) -> Any:
     if isinstance(error, OutOfStock):
         return {"product_id": error.product_id, "requested": error.requested, "available": error.available}
-    if isinstance(error, ProductInactive):
+    if isinstance(error, ProductInactive | ProductInStock):
         return {"product_id": error.product_id}
     if isinstance(error, InvalidTransition):
         return {"from": error.current, "to": error.target}
