@@ -79,6 +79,14 @@ const STRINGS = {
   error: ['Xatolik yuz berdi', 'Произошла ошибка'],
   retry: ['Qayta urinish', 'Повторить'],
   currency: ["so'm", 'сум'],
+  // home: best sellers, the sale's badge, "Notify me", sharing
+  bestSellers: ["Ko'p sotilganlar", 'Хиты продаж'],
+  discount: ['−{n} %', '−{n} %'],
+  notifyMe: ['Sotuvga chiqqanda xabar berish', 'Сообщить о поступлении'],
+  notifyOn: ['Sotuvga chiqishi bilan botda xabar beramiz', 'Сообщим в боте, как только товар появится'],
+  notifyOff: ['Kerak emas', 'Не нужно'],
+  share: ['Ulashish', 'Поделиться'],
+  err_product_in_stock: ["Mahsulot yana sotuvda: savatga qo'shishingiz mumkin", 'Товар снова в продаже: его можно добавить в корзину'],
 };
 
 let lang = 'uz';

@@ -40,6 +40,11 @@ export function openLink(href) {
   if (has('openLink')) safely((w) => w.openLink(href)); else window.open(href, '_blank', 'noopener');
 }
 
+// A t.me link (the share sheet) inside Telegram without leaving the Mini App; a new tab elsewhere.
+export function openTelegramLink(href) {
+  if (has('openTelegramLink', '6.1')) safely((w) => w.openTelegramLink(href)); else openLink(href);
+}
+
 export const canOpenInvoice = () => has('openInvoice', '6.1');
 
 // onStatus gets "paid", "cancelled", "failed" or "pending".
