@@ -1,4 +1,4 @@
-""" "Notify me" on a sold-out product: a customer's wish to hear when it is back, kept until it is. The
+"""The "Notify me" of a sold-out product: a customer's wish to hear when it is back, kept until it is. The
 transaction that brings the product back (core.inventory) turns each wish into an outbox row for the customer's
 chat and drops it, so a customer is told once, even when the product sells out and comes back again."""
 
@@ -20,36 +20,30 @@ class ProductInStock(DomainError):
 
 
 # A product an admin took off sale has no page for customers (core.storefront.product_page): no wish for it.
+# FOR SHARE: a restock committing meanwhile either sees the wish written after this, or this sees its stock.
 _AVAILABLE = """
 SELECT i.quantity - i.reserved_quantity AS available
   FROM products p JOIN inventory i ON i.product_id = p.id
  WHERE p.id = $1 AND p.inactive_reason IS DISTINCT FROM 'admin'
+   FOR SHARE OF i
 """
+_WISH = "INSERT INTO back_in_stock_requests (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 
 
 async def request(conn: Conn, user_id: int, product_id: int) -> None:
     """Remember that the customer wants to hear when the sold-out product is back (asking twice is once)."""
     async with conn.transaction():
-        # FOR SHARE: a restock committing meanwhile either sees this wish or this sees its stock.
-        available = await conn.fetchval(_AVAILABLE + " FOR SHARE OF i", product_id)
+        available = await conn.fetchval(_AVAILABLE, product_id)
         if available is None:
             raise NotFound("product", product_id)
         if available > 0:
             raise ProductInStock(product_id)
-        await conn.execute(
-            "INSERT INTO back_in_stock_requests (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            user_id,
-            product_id,
-        )
+        await conn.execute(_WISH, user_id, product_id)
 
 
 async def wait_again(conn: Conn, user_id: int, product_id: int) -> None:
     """The product sold out again before its news went out: the wish waits for the next return."""
-    await conn.execute(
-        "INSERT INTO back_in_stock_requests (user_id, product_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        user_id,
-        product_id,
-    )
+    await conn.execute(_WISH, user_id, product_id)
 
 
 async def withdraw(conn: Conn, user_id: int, product_id: int) -> None:
@@ -66,10 +60,16 @@ async def is_requested(conn: Conn, user_id: int, product_id: int) -> bool:
     )
 
 
-async def announce(conn: Conn, product_id: int) -> int:
+# The outbox rows of outbox.BackInStock, written in one statement: a restock holds its stock row's lock until
+# it commits, and a popular product may have a thousand customers waiting.
+_ANNOUNCE = """
+WITH told AS (DELETE FROM back_in_stock_requests WHERE product_id = $1 RETURNING user_id)
+INSERT INTO notifications (kind, payload)
+SELECT $2, jsonb_build_object('product_id', $1::int, 'user_id', user_id) FROM told ORDER BY user_id
+"""
+
+
+async def announce(conn: Conn, product_id: int) -> None:
     """The product is back: one outbox row per waiting customer, and the wishes are gone. Runs inside the
-    transaction that changed the stock, so the news goes out exactly when the stock did. Returns how many."""
-    waiting = await conn.fetch("DELETE FROM back_in_stock_requests WHERE product_id = $1 RETURNING user_id", product_id)
-    for row in waiting:
-        await outbox.add(conn, outbox.BackInStock(product_id=product_id, user_id=row["user_id"]))
-    return len(waiting)
+    transaction that changed the stock, so the news goes out exactly when the stock did."""
+    await conn.execute(_ANNOUNCE, product_id, outbox.BackInStock.KIND)

@@ -1,4 +1,4 @@
-""" "Notify me" on a sold-out product: the bot tells the customer once, in their language, when it is back."""
+"""The "Notify me" of a sold-out product: the bot tells the customer once, in their language, when it is back."""
 
 from __future__ import annotations
 
