@@ -3,9 +3,10 @@ order news. Rendered in the current gettext locale."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import assert_never
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
@@ -63,8 +64,8 @@ def _known_line(alert: outbox.Alert) -> str | None:
                 fee = money(alert.delivery_fee) if alert.delivery_fee else _("free")
                 text += "\n" + _("🚚 Delivery to {zone}: {amount}").format(zone=alert.delivery_zone, amount=fee)
             return text
-        case outbox.OrderStatus():
-            return None  # the customer's news, told in the customer's chat (customer_message)
+        case outbox.OrderStatus() | outbox.BackInStock():
+            return None  # the customer's news, told in the customer's chat (customer_message, back_in_stock_message)
         case outbox.PaymentNeedsRefund():
             return _("💸 Money arrived for the cancelled order {number}: refund {total} (payment {charge}).").format(
                 number=alert.order_number, total=money(alert.total), charge=alert.charge_id
@@ -264,3 +265,14 @@ def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> s
         lines += [f"• {item.name} × {item.quantity}" for item in order.items]
         lines.append(_("Total: {amount}").format(amount=money(order.total)))
     return "\n".join(lines)
+
+
+def back_in_stock_message(name: str, price: Decimal, link: str | None) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A sold-out product the customer asked about is back; the button opens it in the Mini App."""
+    text = _("🔔 «{name}» is back in stock: {price}. Order it before it sells out again!").format(
+        name=name, price=money(price)
+    )
+    if link is None:
+        return text, None
+    button = InlineKeyboardButton(text=_("🛍 Open the product"), web_app=WebAppInfo(url=link))
+    return text, InlineKeyboardMarkup(inline_keyboard=[[button]])

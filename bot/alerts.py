@@ -1,9 +1,9 @@
 """The alert sender: drains the notifications outbox into Telegram. Admin alerts go to ADMIN_CHAT_ID, else to the
 chat an admin chose with /alerts_here (a burst becomes one digest; an alert whose buttons act on it, a new
 marketplace order or a return, is a message of its own; a customer's message to the shop is copied there as it is,
-bot.support_relay), own-store order news to each customer's chat;
-paced to Telegram's limits, honouring retry_after, retrying network failures with backoff, and marking a row
-sent only once Telegram took it.
+bot.support_relay), own-store order news and "back in stock" news to each customer's chat; paced to Telegram's
+limits, honouring retry_after, retrying network failures with backoff, and marking a row sent only once Telegram
+took it.
 
 `send_due_alerts` is one pass; `create_job` gives the periodic job (core.periodic.run_periodically)."""
 
@@ -23,10 +23,10 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import alert_texts, support_relay
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
-from core import customer_orders, notifications, shop
+from core import back_in_stock, customer_orders, notifications, product_links, shop, storefront
 from core.db import Conn
 from core.notifications import Due
-from core.outbox import OrderStatus, SupportMessage
+from core.outbox import BackInStock, OrderStatus, SupportMessage
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,11 @@ async def deliver(conn: Conn, bot: Bot, settings: Settings, pacer: Pacer) -> int
     dues = await notifications.claim_due(conn, BATCH, admin_kinds=admin_chat is not None)
     if not dues:
         return 0
-    parcels = [*await _admin_parcels(conn, dues, admin_chat), *await _customer_parcels(conn, dues)]
+    parcels = [
+        *await _admin_parcels(conn, dues, admin_chat),
+        *await _customer_parcels(conn, dues),
+        *await _back_in_stock_parcels(conn, dues, settings),
+    ]
     delivered = 0
     for index, parcel in enumerate(parcels):
         try:
@@ -144,7 +148,9 @@ def _alone(due: Due) -> bool:
 
 async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
     """A customer's news of one pass in one message, in the customer's language."""
-    unreadable = tuple(due.id for due in dues if due.for_customer and not isinstance(due.alert, OrderStatus))
+    unreadable = tuple(
+        due.id for due in dues if due.for_customer and not isinstance(due.alert, OrderStatus | BackInStock)
+    )
     if unreadable:
         await notifications.close_undeliverable(conn, unreadable, "no such customer")
     mine = sorted(
@@ -169,4 +175,33 @@ async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
                 found = await customer_orders.read(conn, user_id, recipient.language, news.order_id)
                 texts.append(alert_texts.customer_message(news, found[0] if found else None))
         parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
+    return parcels
+
+
+async def _back_in_stock_parcels(conn: Conn, dues: list[Due], settings: Settings) -> list[Parcel]:
+    """One message per product that is back, each with its own button to the product in the Mini App. A product
+    sold out again before the news went out is not announced: the customer's wish waits for the next return."""
+    parcels = []
+    i18n = create_i18n()
+    for due in dues:
+        if not isinstance(news := due.alert, BackInStock):
+            continue
+        recipient = await notifications.recipient(conn, news.user_id)
+        if recipient is None or recipient.blocked:
+            await notifications.close_undeliverable(conn, (due.id,), "no such customer or the bot is blocked")
+            continue
+        language: storefront.Language = "ru" if recipient.language == "ru" else "uz"
+        product = await storefront.product_page(conn, news.product_id, language)
+        if product is None:
+            await notifications.close_undeliverable(conn, (due.id,), "the product is no longer on sale")
+            continue
+        if not product["in_stock"]:
+            async with conn.transaction():
+                await back_in_stock.wait_again(conn, news.user_id, news.product_id)
+                await notifications.close_undeliverable(conn, (due.id,), "sold out again before the news went out")
+            continue
+        link = None if settings.mini_app_url is None else product_links.in_chat(settings.mini_app_url, product["id"])
+        with i18n.context(), i18n.use_locale(language):
+            text, markup = alert_texts.back_in_stock_message(product["name"], product["display_price"], link)
+        parcels.append(Parcel(recipient.telegram_id, text, markup, (due.id,), news.user_id))
     return parcels

@@ -34,6 +34,7 @@ ADMIN_COMMANDS = (
     "rate",
     "money",
     "delivery",
+    "post",
 )
 
 router = Router(name=__name__)

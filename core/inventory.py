@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import asyncpg
 
-from core import outbox
+from core import back_in_stock, outbox
 from core.db import Conn
 from core.errors import NotFound, OutOfStock, ValidationError
 from core.sql import bind
@@ -385,6 +385,8 @@ async def _move_many(
             await conn.execute(_SHOW, step.product_id)
         if alert:
             await _alert_crossings(conn, step.product_id, step.row, step.available_before, step.available_after)
+        if step.available_before <= 0 < step.available_after:
+            await back_in_stock.announce(conn, step.product_id)
         levels.append(StockLevel(step.product_id, step.quantity_after, step.reserved_after, step.row["price"]))
     uow.stock_changed(levels)
     return levels

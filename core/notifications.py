@@ -17,7 +17,7 @@ FIRST_BACKOFF = timedelta(seconds=5)
 MAX_BACKOFF = timedelta(hours=1)
 
 # Rows meant for a customer's own chat; every other kind goes to the admins.
-CUSTOMER_KINDS = (outbox.OrderStatus.KIND,)
+CUSTOMER_KINDS = (outbox.OrderStatus.KIND, outbox.BackInStock.KIND)
 
 
 @dataclass(frozen=True)

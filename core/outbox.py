@@ -80,6 +80,15 @@ class OrderStatus:
 
 
 @dataclass(frozen=True)
+class BackInStock:
+    """A sold-out product a customer asked about is back (core.back_in_stock): for that customer's chat."""
+
+    KIND: ClassVar[str] = "back_in_stock"
+    product_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
 class PaymentNeedsRefund:
     """Money arrived for an order cancelled meanwhile."""
 
@@ -288,6 +297,7 @@ Alert = (
     | StockBack
     | OrderPlaced
     | OrderStatus
+    | BackInStock
     | PaymentNeedsRefund
     | SyncFailure
     | SyncThrottled

@@ -112,3 +112,20 @@ async def set_alert_chat(conn: Conn, chat_id: int, actor_id: int | None) -> None
         await audit.record(
             conn, actor_id, audit.SHOP_SETTING, "shop_setting", None, {_ALERT_CHAT: before}, {_ALERT_CHAT: chat_id}
         )
+
+
+_POST_CHANNEL = "post_channel"
+
+
+async def post_channel(conn: Conn) -> str | None:
+    """The channel /post writes to when the admin names none: the last one a post went to by name."""
+    value: str | None = await conn.fetchval("SELECT value FROM shop_settings WHERE key = $1", _POST_CHANNEL)
+    return value
+
+
+async def set_post_channel(conn: Conn, channel: str, actor_id: int | None) -> None:
+    before = await _store(conn, _POST_CHANNEL, channel)
+    if before != channel:
+        await audit.record(
+            conn, actor_id, audit.SHOP_SETTING, "shop_setting", None, {_POST_CHANNEL: before}, {_POST_CHANNEL: channel}
+        )

@@ -1,9 +1,10 @@
 """What customers see in the own store: product listings with filters, search and sorting, a product
-page, best-sellers. Only products on sale (is_active) are listed: sold-out ones hide themselves."""
+page, best sellers. Only products on sale (is_active) are listed: sold-out ones hide themselves."""
 
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import functools
 import operator
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class Card(TypedDict):
     price: Decimal
     sale_price: Decimal | None
     display_price: Decimal
+    discount_percent: int | None  # how much the sale price takes off the price, when there is a sale
     image: str | None
     sku: str
     category_id: int | None
@@ -253,6 +255,14 @@ def _matches(params: _Params, tsquery: str) -> Term:
     return BasicCriterion(_Text.matches, products.search_vector, fn.Cast(params(tsquery), "tsquery"))
 
 
+def discount_percent(price: Decimal, sale_price: Decimal | None) -> int | None:
+    """The "−N %" of a sale price, rounded to the nearest percent; None without a sale or for less than 1 %."""
+    if sale_price is None or price <= 0 or sale_price >= price:
+        return None
+    percent = int(((price - sale_price) * 100 / price).quantize(Decimal(1), rounding=decimal.ROUND_HALF_UP))
+    return percent or None
+
+
 def _card(row: asyncpg.Record) -> Card:
     return Card(
         id=row["id"],
@@ -261,6 +271,7 @@ def _card(row: asyncpg.Record) -> Card:
         price=row["price"],
         sale_price=row["sale_price"],
         display_price=row["display_price"],
+        discount_percent=discount_percent(row["price"], row["sale_price"]),
         image=row["image"],
         sku=row["sku"],
         category_id=row["category_id"],
@@ -297,16 +308,39 @@ async def product_page(conn: Conn, product_id: int, lang: Language) -> DetailCar
     return DetailCard(**_card(row), category_name=row["category_name"], photos=[photos.urls(key) for key in keys])
 
 
-async def best_sellers(conn: Conn, lang: Language, limit: int = 10) -> list[Card]:
+# The best sellers are the units sold in the last days through every channel, not the own store alone: one
+# warehouse sells on every channel, so a product that sells on Uzum is wanted here too, and a young shop's own
+# orders are too few to rank anything. Cancelled units do not count; a product sold out or off sale is left out.
+BEST_SELLER_DAYS = 30
+
+_BEST_SELLERS = """
+SELECT oi.product_id
+  FROM orders o
+  JOIN order_items oi ON oi.order_id = o.id
+  JOIN products p ON p.id = oi.product_id AND p.is_active
+  JOIN inventory i ON i.product_id = p.id AND i.quantity - i.reserved_quantity > 0
+ WHERE o.order_date >= NOW() - make_interval(days => $1) AND o.status <> 'cancelled'
+ GROUP BY oi.product_id
+HAVING SUM(oi.quantity - oi.cancelled_quantity) > 0
+ ORDER BY SUM(oi.quantity - oi.cancelled_quantity) DESC, MAX(o.order_date) DESC, oi.product_id
+ LIMIT $2
+"""
+
+
+async def best_sellers(conn: Conn, lang: Language, limit: int = 10, days: int = BEST_SELLER_DAYS) -> list[Card]:
+    """The products sold most in the last `days` that can be bought now, best first; none in a shop without
+    sales (the home screen then shows no row)."""
+    limit = max(1, min(limit, MAX_PER_PAGE))
+    ranked = [row["product_id"] for row in await conn.fetch(_BEST_SELLERS, days, limit)]
+    if not ranked:
+        return []
     params = _Params()
     query = (
         Query.from_(products)
         .join(inventory)
         .on(inventory.product_id == products.id)
         .select(*_card_columns(params, lang))
-        .where(products.is_active & (products.order_count > 0))
-        .orderby(products.order_count, order=Order.desc)
-        .orderby(products.id)
-        .limit(params(max(1, min(limit, MAX_PER_PAGE))))  # type: ignore[arg-type]
+        .where(products.id.isin([params(product_id) for product_id in ranked]))
     )
-    return [_card(row) for row in await conn.fetch(query.get_sql(), *params.values)]
+    cards = {row["id"]: _card(row) for row in await conn.fetch(query.get_sql(), *params.values)}
+    return [cards[product_id] for product_id in ranked if product_id in cards]

@@ -147,6 +147,10 @@ class FakeTelegram:
         self._stopping = False
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
+        # Chats the bot (or a user) is in, by the chat as the bot names it (@username or id): the member's status,
+        # and for a channel whether it may post. An unknown chat answers getChatMember with "chat not found".
+        self.chat_members: dict[tuple[str, int], tuple[str, bool]] = {}
+        self.channels: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -627,8 +631,12 @@ class FakeTelegram:
         if name == "deletewebhook":
             self._state.webhook_url = ""
             return True
+        if name == "getchatmember":
+            return self._chat_member(str(params.get("chat_id", "")), int(params.get("user_id", 0)), token)
         if name == "getchat":
             chat = _chat(params.get("chat_id", 0))
+            if str(params.get("chat_id", "")) in self.channels:
+                chat["type"] = "channel"
             chat["accent_color_id"] = 0
             chat["max_reaction_count"] = 11
             gift_kinds = (
@@ -674,6 +682,36 @@ class FakeTelegram:
         copy.update({key: original[key] for key in self._COPIED if key in original})
         self._remember(copy)
         return {"message_id": copy["message_id"]}
+
+    def add_channel(
+        self, channel: str, bot_status: str = "administrator", can_post: bool = True, bot_id: int = 123456
+    ) -> None:
+        """A channel (@username or id) with the bot (`bot_id`, its token's digits) in it as `bot_status`
+        (administrator, member, left...)."""
+        self.channels.add(channel)
+        self.chat_members[(channel, bot_id)] = (bot_status, can_post)
+
+    def _chat_member(self, chat: str, user_id: int, token: str) -> dict[str, Any]:
+        if not any(known == chat for known, _user in self.chat_members):
+            raise _ApiError(400, "Bad Request: chat not found")
+        status, can_post = self.chat_members.get((chat, user_id), ("left", False))
+        bot = self._bot_user(token)
+        user = bot if bot["id"] == user_id else {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "administrator":
+            rights = (
+                "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members can_promote_members "
+                "can_change_info can_invite_users can_post_stories can_edit_stories can_delete_stories "
+                "can_send_welcome_messages"
+            ).split()
+            member |= dict.fromkeys(rights, True) | {
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_post_messages": can_post,
+            }
+        if status == "creator":
+            member["is_anonymous"] = False
+        return member
 
     def _get_file(self, file_id: str) -> dict[str, Any]:
         stored = self._state.files.get(file_id)

@@ -13,7 +13,7 @@ from webapp.live import LiveStock
 from webapp.near_cache import NearCache
 from webapp.observability import observe_middleware
 from webapp.ratelimit import request_budget, spend_budget
-from webapp.routes import banners, cart, catalog, delivery, live, orders, shop, users, webhooks
+from webapp.routes import back_in_stock, banners, cart, catalog, delivery, live, orders, shop, users, webhooks
 
 API_TITLE = "Amazing Store Mini App API"
 API_VERSION = "1.0"
@@ -25,7 +25,19 @@ def setup(app: web.Application) -> None:
     auth.setup(app)
     health.setup_routes(app)
     endpoints = api.setup(
-        app, [users.api, catalog.api, cart.api, orders.api, banners.api, shop.api, delivery.api, live.api], guard=_guard
+        app,
+        [
+            users.api,
+            catalog.api,
+            back_in_stock.api,
+            cart.api,
+            orders.api,
+            banners.api,
+            shop.api,
+            delivery.api,
+            live.api,
+        ],
+        guard=_guard,
     )
     document = api.openapi_document(endpoints, API_TITLE, API_VERSION)
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError as PydanticValidationError
 
+from core.back_in_stock import ProductInStock
 from core.checkout import CartConflict
 from core.delivery import DeliveryZoneUnavailable
 from core.errors import (
@@ -34,6 +35,7 @@ _STATUS: dict[type[DomainError], int] = {
     InvalidTransition: 409,
     CartConflict: 409,
     DeliveryZoneUnavailable: 409,
+    ProductInStock: 409,
 }
 
 
@@ -59,7 +61,7 @@ def error_response(
 def _details(error: DomainError) -> Any:
     if isinstance(error, OutOfStock):
         return {"product_id": error.product_id, "requested": error.requested, "available": error.available}
-    if isinstance(error, ProductInactive):
+    if isinstance(error, ProductInactive | ProductInStock):
         return {"product_id": error.product_id}
     if isinstance(error, InvalidTransition):
         return {"from": error.current, "to": error.target}

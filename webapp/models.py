@@ -135,6 +135,8 @@ class ProductCard(BaseModel):
     price: Decimal
     sale_price: Decimal | None
     display_price: Decimal
+    # The "−N %" badge: how much the sale price takes off the price (null without a sale).
+    discount_percent: int | None = None
     image: str | None
     sku: str
     category_id: int | None
@@ -147,6 +149,14 @@ class ProductCard(BaseModel):
 class ProductDetail(ProductCard):
     category_name: str | None
     photos: list[PhotoLinks] = []
+    # The caller asked to be told when this sold-out product is back ("Notify me").
+    back_in_stock_requested: bool = False
+
+
+class BackInStockRequest(BaseModel):
+    """Whether the caller waits for news of the product's return."""
+
+    requested: bool
 
 
 class ProductList(BaseModel):

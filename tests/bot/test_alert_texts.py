@@ -25,6 +25,7 @@ SAMPLES: list[outbox.Alert] = [
         3, "AS-0003", "Uzum Market", Decimal("150000.00"), "Aziza", (outbox.OrderedItem("Telefon", 1),), user_id=11
     ),
     outbox.OrderStatus(3, "AS-0003", "shipped", 11),
+    outbox.BackInStock(7, 11),
     outbox.PaymentNeedsRefund(3, "AS-0003", Decimal("150000.00"), "cancelled", "charge-1"),
     outbox.SyncFailure(2, "Uzum Market", "connection refused"),
     outbox.SyncThrottled(2, "Uzum Market", 60),
@@ -66,6 +67,8 @@ def _render(due: Due, locale: str) -> str:
     with i18n.context(), i18n.use_locale(locale):
         if isinstance(due.alert, outbox.OrderStatus):
             return alert_texts.customer_message(due.alert, None)
+        if isinstance(due.alert, outbox.BackInStock):  # the customer's chat names the product in their language
+            return alert_texts.back_in_stock_message("Telefon", Decimal("250000"), None)[0]
         return alert_texts.admin_line(due)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from core import catalog, categories, counters, favorites, storefront
+from core import back_in_stock, catalog, categories, counters, favorites, storefront
 from webapp.api import Api
 from webapp.auth import caller
 from webapp.cache import cached
@@ -163,7 +163,11 @@ async def get_product(request: web.Request, product_id: int, query: LangQuery) -
     if card is None:
         raise ApiError(404, "not_found", f"product {product_id} not found")
     await counters.bump(request.app[REDIS], counters.PRODUCT_VIEWS, [product_id])
-    return {**card, "is_favorite": card["id"] in await _favorites(request)}
+    requested = False
+    if not card["in_stock"]:  # only a sold-out product offers "Notify me"
+        async with request.app[POOL].acquire() as conn:
+            requested = await back_in_stock.is_requested(conn, caller(request).id, product_id)
+    return {**card, "is_favorite": card["id"] in await _favorites(request), "back_in_stock_requested": requested}
 
 
 @api.route(

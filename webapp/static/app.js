@@ -9,6 +9,7 @@ import { homeScreen, productScreen, favoritesScreen, syncCards } from './catalog
 import { cartScreen, checkoutScreen } from './cart.js';
 import { ordersScreen, orderScreen } from './orders.js';
 import { shopScreen } from './shop.js';
+import { startProduct } from './links.js';
 
 const SCREENS = {
   home: homeScreen, favorites: favoritesScreen, cart: cartScreen, orders: ordersScreen,
@@ -115,9 +116,12 @@ async function boot() {
   }
   root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
   render();
+  const opened = startProduct(); // a shared link or the bot's button named a product
+  if (opened != null) nav.go('product', { id: opened });
   refreshCart().catch(showError);
   api(url('/api/shop')).then((shop) => {
     shopName = shop.name || '';
+    state.botLink = shop.bot_link || null;
     if (shopName) document.title = shopName;
     if (nav.current().name !== 'shop') render();
   }).catch(() => {}); // the store works with the generic title

@@ -6,6 +6,7 @@ import { h, fill, icon, productImage, photoImage, cardImage, priceBlock, emptySt
 import { state, nav, cartQuantity, setProductQuantity, isFavorite, toggleFavorite, setFavorites } from './state.js';
 import { openLink } from './tg.js';
 import { loadDelivery, deliveryPanel } from './delivery.js';
+import { shareProduct } from './links.js';
 
 const isSoldOut = (p) => !p.in_stock || !(Number(p.available) > 0);
 
@@ -65,6 +66,7 @@ export function homeScreen(view) {
   const filterKey = () => JSON.stringify([url(''), c.q.trim(), c.category, c.sort]);
   const search = h('input', { type: 'search', testid: 'search', placeholder: t('search'), 'aria-label': t('search'), value: c.q });
   const banners = h('div.banners', { hidden: true });
+  const bestSellers = h('section.shelf', { testid: 'best-sellers', hidden: true });
   const tabs = h('div.tabs', { role: 'tablist' });
   const chips = h('div.tabs.chips', { hidden: true });
   const count = h('span.hint', { testid: 'results-count' });
@@ -72,7 +74,7 @@ export function homeScreen(view) {
     .map((value) => h('option', { value, selected: value === c.sort }, t(`sort_${value}`))));
   const grid = h('div.grid', { testid: 'product-grid' });
   const sentinel = h('div.sentinel', { testid: 'load-more-sentinel' });
-  view.root.append(h('label.search', {}, icon('search'), search), banners,
+  view.root.append(h('label.search', {}, icon('search'), search), banners, bestSellers,
     h('div.sticky', {}, tabs, chips), h('div.toolbar', {}, count, sort), grid, sentinel);
 
   // Each filter change starts a new generation: a late answer for old filters is dropped.
@@ -125,6 +127,7 @@ export function homeScreen(view) {
     grid.replaceChildren();
     count.textContent = '';
     banners.hidden = !banners.childElementCount || Boolean(c.q.trim() || c.category !== null);
+    bestSellers.hidden = !bestSellers.childElementCount || Boolean(c.q.trim() || c.category !== null);
     loadNext();
   }
 
@@ -167,6 +170,13 @@ export function homeScreen(view) {
       banners.hidden = Boolean(c.q.trim() || c.category !== null);
     }
   }).catch(() => {}); // the shop works without banners
+
+  // The row is left out of a shop with no sales yet (the API then lists none).
+  api(url('/api/products/best-sellers', { limit: 10 }), { signal: view.signal }).then((res) => {
+    if (!view.alive() || !res.items?.length) return;
+    fill(bestSellers, h('h2.shelf-title', {}, t('bestSellers')), h('div.shelf-track', {}, res.items.map(productCard)));
+    bestSellers.hidden = Boolean(c.q.trim() || c.category !== null);
+  }).catch(() => {}); // the shop works without the row
 
   function openBanner(b) {
     api(`/api/banners/${b.id}/click`, { method: 'POST' }).catch(() => {}); // statistics only
@@ -224,15 +234,19 @@ export function productScreen(view) {
   let p = view.params.product; // the card's copy, shown while the full one loads
   let quantity = 1;
   let busy = false;
+  let asking = false; // a "Notify me" change is on its way
   const priceBox = h('div');
   const buyBox = h('div');
   const deliveryBox = h('div'); // the shop's delivery terms, once read
 
   function draw() {
     view.setTitle(p.category_name || t('product'));
+    const share = state.botLink && h('button.share', { testid: 'share', onclick: () => shareProduct(state.botLink, p) },
+      icon('share'), t('share'));
     fill(view.root,
       h('div.hero', {}, gallery(p), heartButton(p.id, 'heart big')),
-      h('div.panel', {}, h('h2.product-name', { testid: 'product-name' }, p.name), priceBox, buyBox),
+      h('div.panel', {}, h('div.name-row', {}, h('h2.product-name', { testid: 'product-name' }, p.name), share),
+        priceBox, buyBox),
       deliveryBox,
       p.description && h('div.panel', {}, h('h3', {}, t('description')),
         h('p.description', { testid: 'product-description' }, p.description)));
@@ -247,11 +261,35 @@ export function productScreen(view) {
     priceBox.replaceChildren(priceBlock(p, 'price big'));
     fill(buyBox,
       h('p', { class: `stock${soldOut ? ' out' : ''}`, testid: 'product-stock' }, soldOut ? t('soldOut') : t('inStock', { n: available })),
+      soldOut && notifyControl(),
       !soldOut && h('div.buy', {},
         stepper({ value: quantity, min: 1, max: room, ids: ['product-qty-minus', 'product-qty', 'product-qty-plus'],
           onChange: (n) => { quantity = n; drawBuy(); } }),
         button(t('addToCartLong'), add, { testid: 'product-add-to-cart', disabled: busy || room < 1 })));
     view.setMain(soldOut || room < 1 ? null : { text: t('addToCartLong'), onClick: add, busy });
+  }
+
+  // Sold out: "Notify me" asks the bot to tell the customer when the product is back; then it says it will.
+  function notifyControl() {
+    if (p.back_in_stock_requested) {
+      return h('div.notice.notify', { testid: 'notify-on' }, icon('bell'), h('span', {}, t('notifyOn')),
+        button(t('notifyOff'), () => setNotify(false), { class: 'ghost small', testid: 'notify-off', disabled: asking }));
+    }
+    return button(t('notifyMe'), () => setNotify(true), { class: 'wide', testid: 'notify-me', disabled: asking });
+  }
+
+  async function setNotify(wanted) {
+    asking = true;
+    drawBuy();
+    try {
+      const res = await api(`/api/products/${p.id}/notify-me`, { method: wanted ? 'POST' : 'DELETE' });
+      p.back_in_stock_requested = res.requested;
+    } catch (err) {
+      if (err.code !== 'product_in_stock') showError(err);
+      else Object.assign(p, await api(url(`/api/products/${p.id}`)).catch(() => ({}))); // it is back: buy it
+    }
+    asking = false;
+    if (view.alive()) drawBuy();
   }
 
   async function add() {

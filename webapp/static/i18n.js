@@ -93,6 +93,14 @@ const STRINGS = {
   err_card_payment_unavailable: ["Karta orqali to'lov hozir mavjud emas. Naqd pulni tanlang.",
     'Оплата картой сейчас недоступна. Выберите оплату наличными.'],
   err_field_delivery_zone_id: ['Yetkazib berish hududini tanlang', 'Выберите зону доставки'],
+  // home: best sellers, the sale's badge, "Notify me", sharing
+  bestSellers: ["Ko'p sotilganlar", 'Хиты продаж'],
+  discount: ['−{n} %', '−{n} %'],
+  notifyMe: ['Sotuvga chiqqanda xabar berish', 'Сообщить о поступлении'],
+  notifyOn: ['Sotuvga chiqishi bilan botda xabar beramiz', 'Сообщим в боте, как только товар появится'],
+  notifyOff: ['Kerak emas', 'Не нужно'],
+  share: ['Ulashish', 'Поделиться'],
+  err_product_in_stock: ["Mahsulot yana sotuvda: savatga qo'shishingiz mumkin", 'Товар снова в продаже: его можно добавить в корзину'],
 };
 
 let lang = 'uz';

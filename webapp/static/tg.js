@@ -40,7 +40,7 @@ export function openLink(href) {
   if (has('openLink')) safely((w) => w.openLink(href)); else window.open(href, '_blank', 'noopener');
 }
 
-// A t.me link opens inside Telegram (the chat with the shop's bot) and the Mini App closes; elsewhere a new tab.
+// A t.me link (the chat with the shop's bot, the share sheet) opens inside Telegram; elsewhere a new tab.
 export function openTelegramLink(href) {
   if (has('openTelegramLink', '6.1')) safely((w) => w.openTelegramLink(href)); else openLink(href);
 }

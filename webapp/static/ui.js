@@ -40,6 +40,8 @@ const ICONS = {
   phone: '<path d="M5 3h4l2 5-2.5 1.5a11 11 0 0 0 6 6L16 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 5a2 2 0 0 1 2-2z"/>',
   clock: '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
   chat: '<path d="M21 12a8 8 0 0 1-11.6 7.1L3 21l1.9-6.4A8 8 0 1 1 21 12z"/>',
+  share: '<circle cx="18" cy="5" r="3"/><circle cx="6" cy="12" r="3"/><circle cx="18" cy="19" r="3"/><path d="m8.6 13.5 6.8 4m0-11-6.8 4"/>',
+  bell: '<path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.9 1.9 0 0 0 3.4 0"/>',
 };
 
 export function icon(name, className = 'icon') {
@@ -75,7 +77,8 @@ export const cardImage = (p, sizes, className = '') =>
 export function priceBlock(p, className = 'price') {
   const onSale = p.sale_price != null && p.sale_price !== p.price;
   return h('div', { class: className }, h('b', { testid: 'price' }, money(p.display_price ?? p.sale_price ?? p.price)),
-    onSale && h('s', { testid: 'old-price' }, money(p.price)));
+    onSale && h('s', { testid: 'old-price' }, money(p.price)),
+    p.discount_percent > 0 && h('span.discount', { testid: 'discount' }, t('discount', { n: p.discount_percent })));
 }
 
 export const button = (text, onclick, props = {}) => h('button.btn', { onclick, ...props }, text);
