@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot import fbs_texts
 from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
-from bot.texts import money, status_label
+from bot.texts import money, shorten, status_label
 from core import outbox
 from core.customer_orders import CustomerOrder
 from core.notifications import Due
@@ -22,6 +22,9 @@ MAX_ORDER_BUTTONS = 3
 # A digest of DIGEST_SIZE lines stays under Telegram's 4096 characters.
 MAX_LINE = 190
 MAX_MESSAGE = 4000
+# A customer's name and note in a one-line alert.
+MAX_NAME = 40
+MAX_NOTE = 80
 
 
 def admin_line(due: Due) -> str:
@@ -52,6 +55,15 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.OrderPlaced():
             items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
+            if alert.note:  # before the items: a long list is what the line's limit cuts
+                return _("🛒 New order {number} on {channel}: {total}, {customer}. 💬 «{note}» {items}").format(
+                    number=alert.order_number,
+                    channel=alert.channel,
+                    total=money(alert.total),
+                    customer=alert.customer_name[:MAX_NAME],
+                    note=shorten(alert.note, MAX_NOTE),
+                    items=items,
+                )
             return _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
                 number=alert.order_number,
                 channel=alert.channel,

@@ -165,6 +165,13 @@ class OpenOrder(CallbackData, prefix="order"):
     order_id: int
 
 
+class OrderCardPage(CallbackData, prefix="order_page"):
+    """A page of a long order's items (the card's first page is OpenOrder's)."""
+
+    order_id: int
+    page: int
+
+
 class AskToCancelOrder(CallbackData, prefix="order_cancel_ask"):
     """Cancelling returns stock and tells the customer: the button asks first. `seen` is the status the admin
     was looking at."""

@@ -250,6 +250,7 @@ async def place(
                 order.customer.name.strip(),
                 tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity) for p in priced),
                 user_id=order.user_id,
+                note=(order.note or "").strip() or None,
             ),
         )
     if order.user_id is not None:  # the customer hears that the order arrived (a row of its own: one recipient)
