@@ -118,7 +118,7 @@ async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) ->
     chunks = [*solo, *(rest[start : start + DIGEST_SIZE] for start in range(0, len(rest), DIGEST_SIZE))]
     i18n = create_i18n()
     parcels = []
-    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn, admin_chat)):
         for chunk in sorted(chunks, key=lambda chunk: chunk[0].id):
             text, markup = alert_texts.admin_message(chunk)
             parcels.append(Parcel(admin_chat, text, markup, tuple(due.id for due in chunk)))

@@ -20,6 +20,12 @@ class ChooseLanguage(CallbackData, prefix="lang"):
     code: str
 
 
+class SetAlertLanguage(CallbackData, prefix="alert_lang"):
+    """The language the alert group's alerts speak (the group's, not the tapping admin's)."""
+
+    code: str
+
+
 class Screen(StrEnum):
     """The admin screens a button opens afresh: the menu and its entries."""
 

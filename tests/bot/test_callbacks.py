@@ -58,6 +58,7 @@ from bot.callbacks import (
     SendActionPaper,
     SendCatalogExport,
     SendCatalogTemplate,
+    SetAlertLanguage,
     SetOnSale,
     SetRate,
     ShowReport,
@@ -91,6 +92,7 @@ def longest(choices: type[Choice]) -> Choice:
 
 LONGEST_BUTTONS: list[CallbackData] = [
     ChooseLanguage(code=max(LANGUAGES, key=len)),
+    SetAlertLanguage(code=max(LANGUAGES, key=len)),
     OpenScreen(screen=longest(Screen)),
     FormButton(form=FORM, action=longest(FormAction), value=BIGGEST_ID),
     ChangeOrderPart(form=FORM, part=longest(OrderPart)),
