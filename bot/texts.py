@@ -112,6 +112,17 @@ def status_label(status: str) -> str:
     return labels.get(status, status)  # type: ignore[call-overload]  # a StrEnum key equals its str
 
 
+def sync_label(sync_status: str | None) -> str:
+    """A marketplace listing's sync state (listing.sync_status)."""
+    if sync_status is None:
+        return "—"
+    return {
+        "pending": _("⏳ waiting to sync"),
+        "success": _("✅ in sync"),
+        "error": _("❗ sync failed"),
+    }.get(sync_status, sync_status)
+
+
 def status_action(status: Status) -> str:
     """The button that moves an order to `status`."""
     return {

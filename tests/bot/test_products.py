@@ -37,7 +37,8 @@ async def test_card_shows_stock_prices_and_each_channels_listing(admin: Chat, po
 
     card = admin.text
     assert "PH-1" in card and "3 000 000" in card and "1 800 000" in card  # price and cost
-    assert "5" in card and "UZ-777" in card and "3 200 000" in card and "pending" in card
+    assert "5" in card and "UZ-777" in card and "3 200 000" in card and "sinxronlanishi kutilmoqda" in card
+    assert "pending" not in card  # the listing's sync state in the reader's words
 
 
 async def test_stock_adjustment_and_count_are_ledgered_and_audited(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
