@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot import fbs_texts
 from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
-from bot.texts import money, shorten, status_label
+from bot.texts import fit, money, shorten, status_label
 from core import outbox
 from core.customer_orders import CustomerOrder
 from core.notifications import Due
@@ -21,7 +21,8 @@ MAX_PRODUCT_BUTTONS = 5
 MAX_ORDER_BUTTONS = 3
 # A digest of DIGEST_SIZE lines stays under Telegram's 4096 characters.
 MAX_LINE = 190
-MAX_MESSAGE = 4000
+# A customer's news lists this many of an order's items, then says how many more.
+MAX_NEWS_ITEMS = 10
 # A customer's name and note in a one-line alert.
 MAX_NAME = 40
 MAX_NOTE = 80
@@ -244,12 +245,12 @@ def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | Non
 def admin_message(dues: list[Due]) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert as it is; a burst as one digest, so the admin group stays within 20 messages a minute."""
     if len(dues) == 1 and dues[0].alert is not None and (solo := _solo_message(dues[0].alert)) is not None:
-        return solo[0][:MAX_MESSAGE], solo[1]
+        return fit(solo[0]), solo[1]
     lines = [admin_line(due) for due in dues]
     if len(dues) > 1:
         header = ngettext("🔔 {count} alert:", "🔔 {count} alerts:", len(dues)).format(count=len(dues))
         lines = [header, *lines]
-    return "\n".join(lines)[:MAX_MESSAGE], _buttons(dues)
+    return fit("\n".join(lines)), _buttons(dues)
 
 
 def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> str:
@@ -267,6 +268,17 @@ def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> s
     )
     lines = [heading.format(number=number)]
     if order:
-        lines += [f"• {item.name} × {item.quantity}" for item in order.items]
+        lines += item_lines(order, "• ")
         lines.append(_("Total: {amount}").format(amount=money(order.total)))
     return "\n".join(lines)
+
+
+def item_lines(order: CustomerOrder, bullet: str) -> list[str]:
+    """An order's items for its customer's chat: a long order's first ones and how many more."""
+    lines = [f"{bullet}{shorten(item.name, 80)} × {item.quantity}" for item in order.items[:MAX_NEWS_ITEMS]]
+    hidden = len(order.items) - MAX_NEWS_ITEMS
+    if hidden > 0:
+        lines.append(
+            bullet + ngettext("…and {count} more item", "…and {count} more items", hidden).format(count=hidden)
+        )
+    return lines

@@ -22,6 +22,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import alert_texts
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
+from bot.texts import fit
 from core import customer_orders, notifications, shop
 from core.db import Conn
 from core.notifications import Due
@@ -151,5 +152,5 @@ async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
             for _row_id, news in batch:
                 found = await customer_orders.read(conn, user_id, recipient.language, news.order_id)
                 texts.append(alert_texts.customer_message(news, found[0] if found else None))
-        parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
+        parcels.append(Parcel(recipient.telegram_id, fit("\n\n".join(texts)), None, ids, user_id))
     return parcels

@@ -10,7 +10,8 @@ import asyncpg
 
 from bot.alerts import send_due_alerts
 from bot.callbacks import OpenOrder, OrderCardPage
-from core import catalog, orders
+from core import catalog, orders, outbox
+from core.order_status import Status
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.bot.conftest import ADMIN_CHAT_ID
@@ -90,3 +91,20 @@ async def test_the_customers_note_reaches_the_card_and_the_new_order_alert(
     await admin.send("/orders")
     await admin.tap_data(OpenOrder(order_id=order))
     assert "Mijoz izohi: Domofon ishlamaydi, qo'ng'iroq qiling" in admin.text
+
+
+async def test_a_customers_news_and_orders_of_a_sixty_line_order_fit_one_message(
+    customer: Chat, process: BotUnderTest, pool: asyncpg.Pool, effects: Effects, shop: Shop, bot_settings: Settings
+) -> None:
+    await customer.send("/start")
+    user_id = await pool.fetchval("SELECT id FROM users WHERE telegram_id = $1", customer.user_id)
+    order = await _order(pool, effects, shop, 60, note=None)
+    await pool.execute("UPDATE orders SET user_id = $1 WHERE id = $2", user_id, order)
+    await pool.execute("UPDATE notifications SET sent_at = NOW()")
+    async with pool.acquire() as conn:
+        await outbox.add(conn, outbox.OrderStatus(order, "AS-1", Status.CONFIRMED.value, user_id))
+
+    await send_due_alerts(pool, process.bot, bot_settings)
+    assert "…va yana 50 ta mahsulot" in customer.text
+    await customer.send("/orders")
+    assert "…va yana 50 ta mahsulot" in customer.text and "10 Juda uzun" in customer.text
