@@ -12,11 +12,12 @@ from datetime import timedelta
 
 import aiojobs.aiohttp
 from aiogram import Dispatcher
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot import alerts
+from bot import alerts, commands
 from bot.dispatcher import create_bot, create_dispatcher
 from core import counters, fbs, holds, media, photos
 from core.db import Conn, create_pool
@@ -243,11 +244,16 @@ async def _webhook_bot(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _announce_store(app: web.Application) -> None:
-    """Say where customers find the store: the bot's link, which `/` then leads to as well."""
+    """Say where customers find the store: the bot's link, which `/` then leads to as well; and give the chat
+    its command menus and Mini App button."""
     me = await app[BOT].me()
     link = f"https://t.me/{me.username}"
     app[STORE_ADDRESS].bot_link = link
     log.info("store: %s (customers open it from the bot's menu button)", link)
+    try:
+        await commands.publish(app[BOT], app[POOL], app[SETTINGS])
+    except TelegramAPIError as error:  # the bot works without its menus; the next start sets them again
+        log.warning("the bot's command menus were not set: %s", error.message)
 
 
 async def _polling_bot(app: web.Application) -> AsyncIterator[None]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncpg
-from aiogram import F
+from aiogram import Bot, F
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot import commands
 from bot.access import admin_router
 from bot.callbacks import OpenScreen, Screen
 from bot.forms import show
@@ -37,7 +38,9 @@ async def listing(event: Message | CallbackQuery, pool: asyncpg.Pool, settings: 
 
 
 @router.message(Command("grant", "revoke"))
-async def grant(message: Message, command: CommandObject, pool: asyncpg.Pool, admin: User) -> None:
+async def grant(
+    message: Message, command: CommandObject, bot: Bot, pool: asyncpg.Pool, settings: Settings, admin: User
+) -> None:
     raw = (command.args or "").strip()
     if not raw.isdigit():
         await message.answer(_("Send it with the person's numeric Telegram id, like /grant 123456789."))
@@ -45,6 +48,8 @@ async def grant(message: Message, command: CommandObject, pool: asyncpg.Pool, ad
     giving = command.command == "grant"
     async with pool.acquire() as conn, conn.transaction():
         changed = await admins.grant(conn, int(raw), giving, admin.id)
+    if changed:
+        await commands.refresh_for(bot, pool, settings, int(raw))
     if not changed:
         await message.answer(_("Nothing to change: {id} already is so.").format(id=raw))
     elif giving:

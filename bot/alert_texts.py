@@ -12,7 +12,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot import fbs_texts
 from bot.callbacks import AdjustStock, OpenOrder, OpenProduct, RunSyncNow
-from bot.texts import money, status_label
+from bot.texts import fit, money, shorten, status_label
 from core import outbox
 from core.customer_orders import CustomerOrder
 from core.notifications import Due
@@ -22,7 +22,11 @@ MAX_PRODUCT_BUTTONS = 5
 MAX_ORDER_BUTTONS = 3
 # A digest of DIGEST_SIZE lines stays under Telegram's 4096 characters.
 MAX_LINE = 190
-MAX_MESSAGE = 4000
+# A customer's news lists this many of an order's items, then says how many more.
+MAX_NEWS_ITEMS = 10
+# A customer's name and note in a one-line alert.
+MAX_NAME = 40
+MAX_NOTE = 80
 
 
 def admin_line(due: Due) -> str:
@@ -53,13 +57,23 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.OrderPlaced():
             items = ", ".join(f"{item.name} × {item.quantity}" for item in alert.items)
-            text = _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
-                number=alert.order_number,
-                channel=alert.channel,
-                total=money(alert.total),
-                customer=alert.customer_name,
-                items=items,
-            )
+            if alert.note:  # before the items: a long list is what the line's limit cuts
+                text = _("🛒 New order {number} on {channel}: {total}, {customer}. 💬 «{note}» {items}").format(
+                    number=alert.order_number,
+                    channel=alert.channel,
+                    total=money(alert.total),
+                    customer=alert.customer_name[:MAX_NAME],
+                    note=shorten(alert.note, MAX_NOTE),
+                    items=items,
+                )
+            else:
+                text = _("🛒 New order {number} on {channel}: {total}, {customer}. {items}").format(
+                    number=alert.order_number,
+                    channel=alert.channel,
+                    total=money(alert.total),
+                    customer=alert.customer_name[:MAX_NAME],
+                    items=items,
+                )
             if alert.delivery_zone is not None:
                 fee = money(alert.delivery_fee) if alert.delivery_fee else _("free")
                 text += "\n" + _("🚚 Delivery to {zone}: {amount}").format(zone=alert.delivery_zone, amount=fee)
@@ -239,12 +253,12 @@ def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | Non
 def admin_message(dues: list[Due]) -> tuple[str, InlineKeyboardMarkup | None]:
     """One alert as it is; a burst as one digest, so the admin group stays within 20 messages a minute."""
     if len(dues) == 1 and dues[0].alert is not None and (solo := _solo_message(dues[0].alert)) is not None:
-        return solo[0][:MAX_MESSAGE], solo[1]
+        return fit(solo[0]), solo[1]
     lines = [admin_line(due) for due in dues]
     if len(dues) > 1:
         header = ngettext("🔔 {count} alert:", "🔔 {count} alerts:", len(dues)).format(count=len(dues))
         lines = [header, *lines]
-    return "\n".join(lines)[:MAX_MESSAGE], _buttons(dues)
+    return fit("\n".join(lines)), _buttons(dues)
 
 
 def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> str:
@@ -262,7 +276,7 @@ def customer_message(news: outbox.OrderStatus, order: CustomerOrder | None) -> s
     )
     lines = [heading.format(number=number)]
     if order:
-        lines += [f"• {item.name} × {item.quantity}" for item in order.items]
+        lines += item_lines(order, "• ")
         lines.append(_("Total: {amount}").format(amount=money(order.total)))
     return "\n".join(lines)
 
@@ -276,3 +290,14 @@ def back_in_stock_message(name: str, price: Decimal, link: str | None) -> tuple[
         return text, None
     button = InlineKeyboardButton(text=_("🛍 Open the product"), web_app=WebAppInfo(url=link))
     return text, InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+def item_lines(order: CustomerOrder, bullet: str) -> list[str]:
+    """An order's items for its customer's chat: a long order's first ones and how many more."""
+    lines = [f"{bullet}{shorten(item.name, 80)} × {item.quantity}" for item in order.items[:MAX_NEWS_ITEMS]]
+    hidden = len(order.items) - MAX_NEWS_ITEMS
+    if hidden > 0:
+        lines.append(
+            bullet + ngettext("…and {count} more item", "…and {count} more items", hidden).format(count=hidden)
+        )
+    return lines

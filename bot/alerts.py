@@ -23,6 +23,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import alert_texts, support_relay
 from bot.i18n import create_i18n
 from bot.pacing import Pacer
+from bot.texts import fit
 from core import back_in_stock, customer_orders, notifications, product_links, shop, storefront
 from core.db import Conn
 from core.notifications import Due
@@ -131,7 +132,7 @@ async def _admin_parcels(conn: Conn, dues: list[Due], admin_chat: int | None) ->
     chunks = [*solo, *(rest[start : start + DIGEST_SIZE] for start in range(0, len(rest), DIGEST_SIZE))]
     i18n = create_i18n()
     parcels = []
-    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn, admin_chat)):
         for chunk in sorted(chunks, key=lambda chunk: chunk[0].id):
             if isinstance(chunk[0].alert, SupportMessage):
                 parcels.append(Parcel(admin_chat, "", None, (chunk[0].id,), support=chunk[0].alert))
@@ -174,7 +175,7 @@ async def _customer_parcels(conn: Conn, dues: list[Due]) -> list[Parcel]:
             for _row_id, news in batch:
                 found = await customer_orders.read(conn, user_id, recipient.language, news.order_id)
                 texts.append(alert_texts.customer_message(news, found[0] if found else None))
-        parcels.append(Parcel(recipient.telegram_id, "\n\n".join(texts), None, ids, user_id))
+        parcels.append(Parcel(recipient.telegram_id, fit("\n\n".join(texts)), None, ids, user_id))
     return parcels
 
 

@@ -21,6 +21,12 @@ class ChooseLanguage(CallbackData, prefix="lang"):
     code: str
 
 
+class SetAlertLanguage(CallbackData, prefix="alert_lang"):
+    """The language the alert group's alerts speak (the group's, not the tapping admin's)."""
+
+    code: str
+
+
 class Screen(StrEnum):
     """The admin screens a button opens afresh: the menu and its entries."""
 
@@ -165,6 +171,13 @@ class OrderList(CallbackData, prefix="orders"):
 
 class OpenOrder(CallbackData, prefix="order"):
     order_id: int
+
+
+class OrderCardPage(CallbackData, prefix="order_page"):
+    """A page of a long order's items (the card's first page is OpenOrder's)."""
+
+    order_id: int
+    page: int
 
 
 class AskToCancelOrder(CallbackData, prefix="order_cancel_ask"):

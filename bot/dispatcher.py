@@ -41,6 +41,7 @@ from bot import (
     support_desk,
     sync_desk,
 )
+from bot.flood import FloodLimit
 from bot.i18n import UserLocaleMiddleware, create_i18n
 
 # Abandoned forms expire instead of living in Redis forever.
@@ -95,6 +96,9 @@ def create_dispatcher(redis: Redis) -> Dispatcher:
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     UserLocaleMiddleware(create_i18n()).setup(dispatcher)
+    flood_limit = FloodLimit()  # after the language middleware: it reads the user it loads
+    dispatcher.message.outer_middleware(flood_limit)
+    dispatcher.callback_query.outer_middleware(flood_limit)
     # A router belongs to one parent: each dispatcher gets its own copy of the modules' routers (the tests and
     # a restart in the same process build more than one).
     dispatcher.include_routers(*copy.deepcopy(ROUTERS))

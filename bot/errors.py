@@ -13,7 +13,15 @@ from aiogram.utils.i18n import gettext as _
 from redis.exceptions import RedisError
 
 from bot.texts import status_label
-from core.errors import DomainError, InvalidTransition, NotFound, OutOfStock, ProductInactive, ValidationError
+from core.errors import (
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    OutOfStock,
+    ProductInactive,
+    ValidationError,
+)
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
@@ -32,7 +40,15 @@ def describe(error: DomainError) -> str:
         return _("Not found: it may have been deleted meanwhile.")
     if isinstance(error, ValidationError):
         return _validation(error)
-    return _("That did not work: {error}").format(error=error)
+    if isinstance(error, Forbidden):
+        return _("Sorry, this is not allowed.")
+    return _unworded(error)
+
+
+def _unworded(error: DomainError) -> str:
+    """core's message is English, for developers: the log keeps it, the reader gets their own language."""
+    log.info("no wording for %s: %s", type(error).__name__, error)
+    return _("That did not work. Please check what you sent and try again.")
 
 
 def _validation(error: ValidationError) -> str:
@@ -53,7 +69,8 @@ def _validation(error: ValidationError) -> str:
     }
     if error.field == "quantity" and "reserved" in str(error):
         return _("Some units are reserved for customers' checkouts: the count cannot be lower than that.")
-    return known.get(error.field or "", _("That did not work: {error}").format(error=error))
+    worded = known.get(error.field or "")
+    return worded if worded is not None else _unworded(error)
 
 
 @router.errors(ExceptionTypeFilter(RedisError))

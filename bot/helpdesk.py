@@ -21,9 +21,13 @@ router = Router(name=__name__)
 async def show_help(message: Message, pool: asyncpg.Pool, settings: Settings, user: User | None = None) -> None:
     async with pool.acquire() as conn:
         profile = await shop.profile(conn)
-    lines = [_("Tap the menu button to open the store.")]
-    if profile.name:
-        lines[0] = f"{profile.name}: {lines[0]}"
+    # The menu button is the Mini App's (set at start, bot.commands.publish) only when there is a Mini App.
+    opening = (
+        _("Tap the menu button to open the store.")
+        if settings.mini_app_url
+        else _("The store is not open yet. We will be back soon!")
+    )
+    lines = [f"{profile.name}: {opening}" if profile.name else opening]
     about = profile.about(language())
     if about:
         lines += ["", about]

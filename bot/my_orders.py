@@ -8,7 +8,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.texts import language, money, status_label
+from bot.alert_texts import item_lines
+from bot.texts import fit, language, money, status_label
 from core import customer_orders
 from core.users import User
 
@@ -29,6 +30,6 @@ async def my_orders(message: Message, pool: asyncpg.Pool, user: User | None = No
         return
     blocks = [_("Your latest orders:")]
     for order in mine:
-        items = "\n".join(f"  • {item.name} × {item.quantity}" for item in order.items)
+        items = "\n".join(item_lines(order, "  • "))
         blocks.append(f"{order.order_number} — {status_label(order.status)}\n{items}\n  {money(order.total)}")
-    await message.answer("\n\n".join(blocks))
+    await message.answer(fit("\n\n".join(blocks)))

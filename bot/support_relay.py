@@ -27,7 +27,7 @@ async def forward(conn: Conn, bot: Bot, pacer: Pacer, chat_id: int, alert: outbo
     if header_id is None:  # the thread's first message here (or the alert chat moved): say who writes
         card = await support.customer_card(conn, found.user_id)
         i18n = create_i18n()
-        with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+        with i18n.context(), i18n.use_locale(await notifications.admin_language(conn, chat_id)):
             text = header(card)
         await pacer.wait(chat_id)
         header_id = (await bot.send_message(chat_id, text)).message_id
@@ -45,14 +45,14 @@ async def forward(conn: Conn, bot: Bot, pacer: Pacer, chat_id: int, alert: outbo
             raise
         # The customer deleted it before it was copied: what they wrote is kept, a medium is not.
         await pacer.wait(chat_id)
-        note = await bot.send_message(chat_id, await _deleted(conn, found), reply_parameters=under_header)
+        note = await bot.send_message(chat_id, await _deleted(conn, found, chat_id), reply_parameters=under_header)
         copy_id = note.message_id
     await support.forwarded(conn, found.message_id, chat_id, copy_id)
 
 
-async def _deleted(conn: Conn, found: support.Forwarding) -> str:
+async def _deleted(conn: Conn, found: support.Forwarding, chat_id: int) -> str:
     i18n = create_i18n()
-    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn)):
+    with i18n.context(), i18n.use_locale(await notifications.admin_language(conn, chat_id)):
         note = _("🗑 The customer deleted this message ({kind}) before it reached this chat.").format(
             kind=found.content_type
         )

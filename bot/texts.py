@@ -15,10 +15,28 @@ from core.order_status import Status
 
 MAX_AMOUNT = Decimal("1000000000000")
 MAX_QUANTITY = 100_000
+# Telegram's limits, in UTF-16 code units: a message's text and a caption.
+MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
 
 
 def language() -> str:
     return get_i18n().current_locale
+
+
+def shorten(text: str, limit: int) -> str:
+    """A user's free text cut to `limit` characters, with an ellipsis when it was cut: a message must stay
+    within Telegram's limits however long an address, note or name was typed."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit(text: str, limit: int = MAX_MESSAGE) -> str:
+    """A message's text within Telegram's limit, which counts UTF-16 code units (an emoji is two)."""
+    encoded = text.encode("utf-16-le")
+    if len(encoded) <= limit * 2:
+        return text
+    return encoded[: (limit - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
 
 
 def number(value: Decimal | int) -> str:
@@ -92,6 +110,17 @@ def status_label(status: str) -> str:
         Status.CANCELLED: _("❌ cancelled"),
     }
     return labels.get(status, status)  # type: ignore[call-overload]  # a StrEnum key equals its str
+
+
+def sync_label(sync_status: str | None) -> str:
+    """A marketplace listing's sync state (listing.sync_status)."""
+    if sync_status is None:
+        return "—"
+    return {
+        "pending": _("⏳ waiting to sync"),
+        "success": _("✅ in sync"),
+        "error": _("❗ sync failed"),
+    }.get(sync_status, sync_status)
 
 
 def status_action(status: Status) -> str:

@@ -160,6 +160,7 @@ class OrderView:
     total_cost: Decimal | None  # in the base currency; fees and profit are core.order_money's
     payment_status: str
     created_by_name: str | None
+    note: str | None  # the customer's words with the order
     # The own store's delivery zone (core.delivery) in both languages; None without a zone.
     delivery_zone_uz: str | None = None
     delivery_zone_ru: str | None = None
@@ -202,7 +203,7 @@ class OrderCard:
 _CARD = """
 SELECT o.id, o.order_number, o.status, o.order_date, m.name AS channel, o.customer_name, o.customer_phone,
        o.customer_address, o.subtotal, o.delivery_fee, o.total, o.total_cost,
-       o.payment_status, u.first_name AS created_by_name,
+       o.payment_status, u.first_name AS created_by_name, o.note,
        z.name_uz AS delivery_zone_uz, z.name_ru AS delivery_zone_ru
   FROM orders o
   JOIN marketplaces m ON m.id = o.marketplace_id

@@ -21,7 +21,8 @@ PRICE_FIELDS = ("price", "sale_price", "cost_price")
 
 _SEARCH = """
 SELECT p.id, p.sku, p.barcode, p.name_uz, p.name_ru, p.price, COALESCE(p.sale_price, p.price) AS display_price,
-       p.is_active, i.quantity - i.reserved_quantity AS available
+       p.is_active, i.quantity - i.reserved_quantity AS available,
+       lower(p.sku) = lower($1) OR p.barcode IS NOT DISTINCT FROM $1 AS exact
   FROM products p
   JOIN inventory i ON i.product_id = p.id
  WHERE lower(p.sku) = lower($1) OR p.barcode = $1
@@ -45,6 +46,7 @@ class Found:
     display_price: Decimal  # the sale price when there is one
     is_active: bool
     available: int
+    exact: bool  # the needle is its SKU or barcode
 
 
 def _escape_like(text: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from core import audit, outbox
+from core import audit, outbox, shop
 from core.db import Conn
 
 LEASE = timedelta(minutes=5)
@@ -147,9 +147,16 @@ async def mark_blocked(conn: Conn, user_id: int, error: str) -> None:
     )
 
 
-async def admin_language(conn: Conn) -> str:
-    """The admin chat is shared: it reads the language most admins chose (uz when there is no admin yet)."""
-    language = await conn.fetchval(
-        "SELECT language FROM users WHERE is_admin GROUP BY language ORDER BY COUNT(*) DESC, language DESC LIMIT 1"
-    )
-    return language or "uz"
+async def admin_language(conn: Conn, chat_id: int) -> str:
+    """The language alerts to `chat_id` speak: an admin's private chat (a positive id) its admin's; the alert
+    group the one an admin chose for it there (/alerts_here); else, the group being shared, the language most
+    admins chose (uz when there is no admin yet)."""
+    if chat_id > 0:
+        language = await conn.fetchval("SELECT language FROM users WHERE telegram_id = $1", chat_id)
+    else:
+        language = await shop.alert_language(conn)
+    if language is None:
+        language = await conn.fetchval(
+            "SELECT language FROM users WHERE is_admin GROUP BY language ORDER BY COUNT(*) DESC, language DESC LIMIT 1"
+        )
+    return str(language or "uz")

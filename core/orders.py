@@ -254,6 +254,7 @@ async def place(
                 order.customer.name.strip(),
                 tuple(outbox.OrderedItem(p.product["name_uz"], p.line.quantity) for p in priced),
                 user_id=order.user_id,
+                note=(order.note or "").strip() or None,
                 delivery_zone=order.delivery_zone_name,
                 delivery_fee=order.delivery_fee if order.delivery_zone_id is not None else None,
             ),

@@ -63,6 +63,7 @@ class OrderPlaced:
     customer_name: str
     items: tuple[OrderedItem, ...]
     user_id: int | None = None  # rows written before customers had accounts have none
+    note: str | None = None  # what the customer wrote with the order
     # The own store's delivery zone (its Uzbek name, as the items' names) and its fee in the order's currency.
     delivery_zone: str | None = None
     delivery_fee: Decimal | None = None

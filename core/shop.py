@@ -12,6 +12,7 @@ from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.phones import normalize_phone
 from core.unit_of_work import UnitOfWork
+from core.users import LANGUAGES
 
 
 class ProfileField(StrEnum):
@@ -30,6 +31,7 @@ MAX_LENGTH: dict[ProfileField, int] = {
 }
 
 _ALERT_CHAT = "alert_chat_id"
+_ALERT_LANGUAGE = "alert_chat_language"
 
 
 @dataclass(frozen=True)
@@ -128,4 +130,26 @@ async def set_post_channel(conn: Conn, channel: str, actor_id: int | None) -> No
     if before != channel:
         await audit.record(
             conn, actor_id, audit.SHOP_SETTING, "shop_setting", None, {_POST_CHANNEL: before}, {_POST_CHANNEL: channel}
+        )
+
+
+async def alert_language(conn: Conn) -> str | None:
+    """The language an admin chose for the alert group (None: not chosen, see core.notifications.admin_language)."""
+    value: str | None = await conn.fetchval("SELECT value FROM shop_settings WHERE key = $1", _ALERT_LANGUAGE)
+    return value
+
+
+async def set_alert_language(conn: Conn, language: str, actor_id: int | None) -> None:
+    if language not in LANGUAGES:
+        raise ValidationError(f"language must be one of {', '.join(LANGUAGES)}", "language")
+    before = await _store(conn, _ALERT_LANGUAGE, language)
+    if before != language:
+        await audit.record(
+            conn,
+            actor_id,
+            audit.SHOP_SETTING,
+            "shop_setting",
+            None,
+            {_ALERT_LANGUAGE: before},
+            {_ALERT_LANGUAGE: language},
         )

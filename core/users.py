@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.db import Conn
@@ -102,6 +103,15 @@ async def set_admin(conn: Conn, telegram_id: int, is_admin: bool) -> bool:
 async def list_admins(conn: Conn) -> list[Admin]:
     rows = await conn.fetch("SELECT telegram_id, first_name, username FROM users WHERE is_admin ORDER BY telegram_id")
     return [Admin(**row) for row in rows]
+
+
+async def admin_languages(conn: Conn, also: Sequence[int] = ()) -> dict[int, str]:
+    """Each admin's Telegram id and language: users.is_admin, and the ids in `also` (ADMIN_IDS), which speak
+    Uzbek until they write to the bot."""
+    rows = await conn.fetch(
+        "SELECT telegram_id, language FROM users WHERE is_admin OR telegram_id = ANY($1::bigint[])", list(also)
+    )
+    return {telegram_id: "uz" for telegram_id in also} | {row["telegram_id"]: row["language"] for row in rows}
 
 
 _PROFILE = "SELECT id, telegram_id, first_name, last_name, username, phone, language, is_admin, is_active FROM users"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 import zlib
 from collections import deque
@@ -31,6 +32,10 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 # Enough of an upload to check its kind by its signature (a PNG's first 8 bytes) without keeping it whole.
 KEPT_BYTES = 64
+# Telegram's limits: a message's text and a caption in UTF-16 code units, a button's callback data in bytes.
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class _State:
     # What users sent (the updates this fake made), by chat and message id: copyMessage copies from here too.
     user_messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     files: dict[str, _StoredFile] = field(default_factory=dict)
+    # setMyCommands by (scope as JSON, language_code); setChatMenuButton by chat id ("" = the default)
+    commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    menu_buttons: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # Free-text fields stay strings even when a user types something that parses as JSON.
@@ -542,8 +550,23 @@ class FakeTelegram:
             return value.filename, value.size
         return None, 0
 
+    @staticmethod
+    def _check_limits(params: dict[str, Any]) -> None:
+        """Telegram's size limits, refused as Telegram refuses them (no parse_mode: the text is what is counted)."""
+        if isinstance(params.get("text"), str) and _utf16_len(params["text"]) > MAX_TEXT:
+            raise _ApiError(400, "Bad Request: message is too long")
+        if isinstance(params.get("caption"), str) and _utf16_len(params["caption"]) > MAX_CAPTION:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        markup = params.get("reply_markup")
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        for row in rows:
+            for button in row:
+                if len(str(button.get("callback_data", "")).encode()) > MAX_CALLBACK_DATA:
+                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
     async def _result(self, method: str, token: str, params: dict[str, Any]) -> Any:
         name = method.lower()
+        self._check_limits(params)
         if name == "getme":
             return self._bot_user(token)
         if name in (
@@ -650,8 +673,33 @@ class FakeTelegram:
             return chat
         if name == "createinvoicelink":
             return f"https://t.me/$fake-invoice-{next(self._file_ids)}"
+        if name in ("setmycommands", "deletemycommands", "getmycommands"):
+            return self._my_commands(name, params)
+        if name == "setchatmenubutton":
+            self._state.menu_buttons[str(params.get("chat_id", ""))] = params.get("menu_button") or {"type": "default"}
+            return True
+        if name == "getchatmenubutton":
+            chat = str(params.get("chat_id", ""))
+            return self._state.menu_buttons.get(chat) or self._state.menu_buttons.get("") or {"type": "commands"}
+        return True
+
+    def _my_commands(self, name: str, params: dict[str, Any]) -> Any:
+        """Telegram keeps one list per scope and language; a list it refuses (too long a text) is an error."""
+        scope = params.get("scope") or {"type": "default"}
+        key = (json.dumps(scope, sort_keys=True), str(params.get("language_code", "")))
         if name == "getmycommands":
-            return []
+            return self._state.commands.get(key, [])
+        if name == "deletemycommands":
+            self._state.commands.pop(key, None)
+            return True
+        commands = params.get("commands") or []
+        if len(commands) > 100 or any(
+            not re.fullmatch(r"[a-z0-9_]{1,32}", str(c.get("command", "")))
+            or not 1 <= len(c.get("description", "")) <= 256
+            for c in commands
+        ):
+            raise _ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self._state.commands[key] = commands
         return True
 
     # What a copy carries over from the original (a copy has no "forwarded from" and no reply of its own).

@@ -12,12 +12,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import fbs_texts
 from bot.access import admin_router
-from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, CollectCash, OpenOrder, OrderList
+from bot.callbacks import AskToCancelOrder, ChangeOrderStatus, CollectCash, OpenOrder, OrderCardPage, OrderList
 from bot.errors import describe
 from bot.forms import show, tell
 from bot.menu_buttons import menu_button
 from bot.order_desk import money as order_money_texts
-from bot.texts import language, money_in, status_action, status_label
+from bot.texts import fit, language, money_in, shorten, status_action, status_label
 from core import admin_orders, analytics, cash, fbs, order_money
 from core.admin_orders import OrderCard, OrderView
 from core.errors import DomainError
@@ -28,6 +28,15 @@ from core.unit_of_work import Effects
 from core.users import User
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
+
+# Telegram shows at most 4096 characters: a long order's items go page by page, and what customers and
+# marketplaces typed is cut. 15 item lines of at most ~130 characters leave room for everything else.
+ITEMS_PER_PAGE = 15
+MAX_NAME = 80
+MAX_ADDRESS = 300
+MAX_NOTE = 500
+MAX_PRODUCT_NAME = 70
+MAX_SKU = 40
 
 router = admin_router(__name__)
 
@@ -41,22 +50,54 @@ def _delivery_line(order: OrderView, currency: str) -> str:
     return _("Delivery to {zone}: {amount}").format(zone=zone, amount=amount)
 
 
-def render(card: OrderCard, view: OrderMoney, work: OrderWork | None = None) -> tuple[str, InlineKeyboardMarkup]:
+def _items(card: OrderCard, currency: str, page: int) -> tuple[list[str], list[InlineKeyboardButton]]:
+    """The item lines of one page, and the ◀ ▶ buttons when there is more than one page."""
+    pages = max(1, -(-len(card.items) // ITEMS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = card.items[page * ITEMS_PER_PAGE : (page + 1) * ITEMS_PER_PAGE]
+    lines = [
+        _("Items:")
+        if pages == 1
+        else _("Items ({first}–{last} of {count}):").format(
+            first=page * ITEMS_PER_PAGE + 1, last=page * ITEMS_PER_PAGE + len(shown), count=len(card.items)
+        ),
+        *[
+            f"  • {shorten(item.product_name, MAX_PRODUCT_NAME)} ({shorten(item.product_sku, MAX_SKU)})"
+            f" × {item.quantity} × {money_in(item.price, currency)}"
+            for item in shown
+        ],
+    ]
+    order_id = card.order.id
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(text="◀️", callback_data=OrderCardPage(order_id=order_id, page=page - 1).pack())
+        )
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton(text="▶️", callback_data=OrderCardPage(order_id=order_id, page=page + 1).pack())
+        )
+    return lines, buttons
+
+
+def render(
+    card: OrderCard, view: OrderMoney, work: OrderWork | None = None, page: int = 0
+) -> tuple[str, InlineKeyboardMarkup]:
     """The card with its money (`view`); a marketplace order's (`work`) also shows its FBS state and deadline
-    and offers its steps; a cash order whose cash is expected offers "cash collected"."""
+    and offers its steps; a cash order whose cash is expected offers "cash collected". A long order shows its
+    items `page` by page."""
     order = card.order
     currency = view.currency
     when = order.order_date.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+    items, pages = _items(card, currency, page)
+    address = shorten(order.customer_address, MAX_ADDRESS) if order.customer_address else _("none (pickup)")
     lines = [
         f"🧾 {order.order_number} — {status_label(order.status)}",
         _("Channel: {channel} · {when}").format(channel=order.channel, when=when),
-        _("Customer: {name}, {phone}").format(name=order.customer_name, phone=order.customer_phone),
-        _("Address: {address}").format(address=order.customer_address or _("none (pickup)")),
-        _("Items:"),
-        *[
-            f"  • {item.product_name} ({item.product_sku}) × {item.quantity} × {money_in(item.price, currency)}"
-            for item in card.items
-        ],
+        _("Customer: {name}, {phone}").format(name=shorten(order.customer_name, MAX_NAME), phone=order.customer_phone),
+        _("Address: {address}").format(address=address),
+        *([_("💬 Customer's note: {note}").format(note=shorten(order.note, MAX_NOTE))] if order.note else []),
+        *items,
         _("Subtotal: {amount}").format(amount=money_in(order.subtotal, currency)),
         _delivery_line(order, currency),
         _("Total: {amount}").format(amount=money_in(order.total, currency)),
@@ -98,23 +139,28 @@ def render(card: OrderCard, view: OrderMoney, work: OrderWork | None = None) -> 
         else []
     )
     back = [InlineKeyboardButton(text=_("⬅️ Orders"), callback_data=OrderList().pack()), menu_button()]
-    rows = (*steps, collect, moves, back)
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+    rows = (pages, *steps, collect, moves, back)
+    # The limits above keep a card far below Telegram's; the cut is the last guard, never the design.
+    return fit("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
-async def load(pool: asyncpg.Pool, order_id: int) -> tuple[str, InlineKeyboardMarkup]:
+async def load(pool: asyncpg.Pool, order_id: int, page: int = 0) -> tuple[str, InlineKeyboardMarkup]:
     async with pool.acquire() as conn:
         return render(
             await admin_orders.order_card(conn, order_id),
             await order_money.of_order(conn, order_id),
             await fbs.work_of(conn, order_id),
+            page,
         )
 
 
 @router.callback_query(OpenOrder.filter())
-async def open_card(callback: CallbackQuery, callback_data: OpenOrder, pool: asyncpg.Pool) -> None:
+@router.callback_query(OrderCardPage.filter())
+async def open_card(callback: CallbackQuery, callback_data: OpenOrder | OrderCardPage, pool: asyncpg.Pool) -> None:
     try:
-        text, markup = await load(pool, callback_data.order_id)
+        text, markup = await load(
+            pool, callback_data.order_id, callback_data.page if isinstance(callback_data, OrderCardPage) else 0
+        )
     except DomainError as error:
         await tell(callback, describe(error))
         return

@@ -28,7 +28,7 @@ from bot.callbacks import (
 from bot.errors import describe
 from bot.forms import Event, show, tell
 from bot.menu_buttons import menu_button
-from bot.texts import money, number, product_name
+from bot.texts import money, number, product_name, sync_label
 from core import admin_products
 from core.admin_products import Listing, ProductCard
 from core.errors import DomainError
@@ -61,7 +61,7 @@ def _listing_line(listing: Listing) -> str:
         sku=listing.marketplace_sku or listing.marketplace_product_id,
         stock=listing.marketplace_stock,
         price=price,
-        sync=listing.sync_status,
+        sync=sync_label(listing.sync_status),
     )
     if listing.sync_error:
         line += f" ({listing.sync_error[:80]})"

@@ -19,7 +19,7 @@ from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, keyboard, nav_row, new_form_id, show, tell
 from bot.menu_buttons import menu_button
 from bot.products.states import ProductForm
-from bot.texts import language, product_name
+from bot.texts import language, product_name, sync_label
 from core import sync_status
 from core.errors import DomainError, NotFound, ValidationError
 from core.listings import PLATFORMS, KeySpec
@@ -76,7 +76,7 @@ async def show_listings(event: Event, pool: asyncpg.Pool, product_id: int, note:
         else:
             lines.append(
                 _("• {channel}: listing {listing}, sync: {sync}").format(
-                    channel=row.channel, listing=row.marketplace_product_id, sync=row.sync_status
+                    channel=row.channel, listing=row.marketplace_product_id, sync=sync_label(row.sync_status)
                 )
             )
             buttons.append(

@@ -13,6 +13,7 @@ from bot.access import admin_router
 from bot.callbacks import OpenProduct, OpenScreen, Screen
 from bot.forms import TYPED, Event, keyboard, nav_row, new_form_id, show
 from bot.menu_buttons import menu_button
+from bot.products.card import show_card
 from bot.products.states import ProductForm
 from bot.texts import money, product_name
 from core import admin_products
@@ -54,6 +55,10 @@ async def results(message: Message, pool: asyncpg.Pool, needle: str) -> None:
     if not found:
         text = _("Nothing found for «{needle}».").format(needle=needle.strip()[:50])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[again]))
+        return
+    exact = [row for row in found if row.exact]
+    if len(exact) == 1:  # a typed or scanned SKU or barcode names one product: its card, not look-alikes
+        await show_card(message, pool, exact[0].id)
         return
     rows = [
         [

@@ -15,6 +15,7 @@ from bot.access import admin_router
 from bot.callbacks import OpenScreen, Screen, ShowReport
 from bot.forms import Event, show
 from bot.reports import chart, text
+from bot.texts import MAX_CAPTION, fit
 from core import reports
 from core.errors import ValidationError
 from core.reports import Period
@@ -92,4 +93,4 @@ async def send(event: Event, pool: asyncpg.Pool, period: Period) -> None:
     photo = BufferedInputFile(picture, filename="report.png")
     message = event.message if isinstance(event, CallbackQuery) else event
     if isinstance(message, Message):
-        await message.answer_photo(photo, caption=text.caption(report))
+        await message.answer_photo(photo, caption=fit(text.caption(report), MAX_CAPTION))

@@ -52,15 +52,15 @@ def _commands(dispatcher: Dispatcher) -> set[str]:
     }
 
 
-async def test_every_admin_command_is_refused_to_a_customer(customer: Chat, process: BotUnderTest) -> None:
-    await customer.send("/start")
+async def test_every_admin_command_is_refused_to_a_customer(process: BotUnderTest) -> None:
     admin_commands = sorted(_commands(process.dispatcher) - NOT_REFUSED)
     assert {"admin", "order", "sync"} <= set(admin_commands)
 
-    for command in admin_commands:
-        sent = len(customer.messages())
+    # One customer each: one person sending them all at machine speed would meet the flood limit (bot/flood.py).
+    for index, command in enumerate(admin_commands):
+        customer = Chat(process, 7000 + index)
         await customer.send(f"/{command}")
-        assert len(customer.messages()) == sent + 1 and REFUSAL_UZ in customer.text, command
+        assert len(customer.messages()) == 1 and REFUSAL_UZ in customer.text, command
 
 
 async def test_a_customer_is_refused_reports_and_sync(customer: Chat, pool: asyncpg.Pool) -> None:

@@ -15,7 +15,7 @@ from core.inventory import Source
 from core.settings import Settings
 from core.unit_of_work import Effects
 from tests.bot.conftest import ADMIN_CHAT_ID, ADMIN_ID, CUSTOMER_ID
-from tests.bot.harness import BotUnderTest
+from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop
 from tests.fake_telegram import FakeTelegram
 from tests.support import changed
@@ -77,3 +77,37 @@ async def test_a_customer_cannot_move_the_alerts(
 async def test_in_a_private_chat_it_says_where_to_send_it(unset: BotUnderTest, fake_telegram: FakeTelegram) -> None:
     await unset.feed(fake_telegram.message_update("/alerts_here", user_id=ADMIN_ID))
     assert "guruhda" in _sent_to(fake_telegram, ADMIN_ID)[-1]
+
+
+async def test_the_alert_group_speaks_the_language_an_admin_picks_there(
+    unset: BotUnderTest, fake_telegram: FakeTelegram, pool: asyncpg.Pool, effects: Effects, shop: Shop
+) -> None:
+    await unset.feed(fake_telegram.message_update("/alerts_here", user_id=ADMIN_ID, chat_id=GROUP))
+    reply = fake_telegram.calls_to("sendMessage")[-1].params
+    russian = next(b for row in reply["reply_markup"]["inline_keyboard"] for b in row if "Русский" in b["text"])
+    group = Chat(unset, ADMIN_ID, chat_id=GROUP)
+    await group.press(russian["callback_data"], message_id=int(group.screen()["message_id"]))
+
+    assert "Уведомления в этом чате будут на языке" in group.text
+    await _low_stock(pool, effects, shop)
+    assert await send_due_alerts(pool, unset.bot, unset.dispatcher["settings"]) == 1
+    assert "Закончился" in _sent_to(fake_telegram, GROUP)[-1]
+    assert await pool.fetchval("SELECT new_values FROM audit_log ORDER BY id DESC LIMIT 1") == {
+        "alert_chat_language": "ru"
+    }
+
+
+async def test_alerts_to_an_admins_private_chat_speak_that_admins_language(
+    unset: BotUnderTest, fake_telegram: FakeTelegram, pool: asyncpg.Pool, effects: Effects, shop: Shop
+) -> None:
+    # Most admins read Russian; the one whose private chat takes the alerts reads Uzbek.
+    await pool.execute(
+        "INSERT INTO users (telegram_id, first_name, is_admin, language) VALUES ($1, 'Boss', TRUE, 'uz'),"
+        " (9002, 'Lola', TRUE, 'ru'), (9003, 'Olga', TRUE, 'ru')",
+        ADMIN_ID,
+    )
+    settings = changed(unset.dispatcher["settings"], admin_chat_id=ADMIN_ID)
+    await _low_stock(pool, effects, shop)
+
+    assert await send_due_alerts(pool, unset.bot, settings) == 1
+    assert "Tugadi" in _sent_to(fake_telegram, ADMIN_ID)[-1]

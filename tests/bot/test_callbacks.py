@@ -49,6 +49,7 @@ from bot.callbacks import (
     OpenOrder,
     OpenProduct,
     OpenScreen,
+    OrderCardPage,
     OrderList,
     OrderPart,
     PauseSync,
@@ -61,6 +62,7 @@ from bot.callbacks import (
     SendActionPaper,
     SendCatalogExport,
     SendCatalogTemplate,
+    SetAlertLanguage,
     SetOnSale,
     SetRate,
     ShowReport,
@@ -96,6 +98,7 @@ def longest(choices: type[Choice]) -> Choice:
 
 LONGEST_BUTTONS: list[CallbackData] = [
     ChooseLanguage(code=max(LANGUAGES, key=len)),
+    SetAlertLanguage(code=max(LANGUAGES, key=len)),
     OpenScreen(screen=longest(Screen)),
     FormButton(form=FORM, action=longest(FormAction), value=BIGGEST_ID),
     ChangeOrderPart(form=FORM, part=longest(OrderPart)),
@@ -112,6 +115,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     UnmapListing(product_id=BIGGEST_ID, marketplace_id=BIGGEST_ID),
     OrderList(status=longest(Status), channel_id=BIGGEST_ID, today=True, page=BIGGEST_ID),
     OpenOrder(order_id=BIGGEST_ID),
+    OrderCardPage(order_id=BIGGEST_ID, page=BIGGEST_ID),
     AskToCancelOrder(order_id=BIGGEST_ID, seen=longest(Status)),
     ChangeOrderStatus(order_id=BIGGEST_ID, seen=longest(Status), to=longest(Status)),
     CollectCash(order_id=BIGGEST_ID),

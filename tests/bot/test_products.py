@@ -37,7 +37,8 @@ async def test_card_shows_stock_prices_and_each_channels_listing(admin: Chat, po
 
     card = admin.text
     assert "PH-1" in card and "3 000 000" in card and "1 800 000" in card  # price and cost
-    assert "5" in card and "UZ-777" in card and "3 200 000" in card and "pending" in card
+    assert "5" in card and "UZ-777" in card and "3 200 000" in card and "sinxronlanishi kutilmoqda" in card
+    assert "pending" not in card  # the listing's sync state in the reader's words
 
 
 async def test_stock_adjustment_and_count_are_ledgered_and_audited(admin: Chat, pool: asyncpg.Pool, shop: Shop) -> None:
@@ -147,3 +148,19 @@ async def test_new_product_by_form(admin: Chat, pool: asyncpg.Pool, shop: Shop, 
     async with pool.acquire() as conn:
         assert await stock_of(conn, product["id"]) == (7, 0)
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'product.create'") == 1
+
+
+async def test_an_exact_sku_or_barcode_opens_the_card_instead_of_a_list(
+    admin: Chat, pool: asyncpg.Pool, shop: Shop
+) -> None:
+    await pool.execute("UPDATE products SET barcode = '4780000000017' WHERE id = $1", shop.telefon)
+
+    await admin.send("/products ph-1")
+    assert admin.text.startswith("📦 Samsung Galaxy smartfoni") and "PH-1" in admin.text
+    assert ("🔍 Search again", "") not in admin.buttons() and admin.button_data(SetOnSale, product_id=shop.phone)
+
+    await admin.send("/products 4780000000017")
+    assert admin.text.startswith("📦 Oddiy tugmali qurilma")
+
+    await admin.send("/products PH")  # a part of a SKU is a search: the list of matches
+    assert admin.text == "Topildi:" and len(admin.buttons_of(OpenProduct)) == 2

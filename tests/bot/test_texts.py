@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from bot.i18n import LOCALES_DIR, create_i18n
 
 BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "__": None, "gettext": None, "ngettext": (1, 2)}
 
 
 def _source_texts() -> set[str | tuple[str, ...]]:
