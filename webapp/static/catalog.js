@@ -199,8 +199,9 @@ function bannerSlider(track, items, view, onOpen) {
   view.onCleanup(() => clearInterval(timer));
 }
 
-// Two columns on a phone; main is at most 640 px wide.
-const LIST_SIZES = '(min-width: 640px) 310px, 50vw';
+// The width a list photo is shown at (style.css: main up to 640 px less 2 x 12 padding, two columns 10 apart, 8 px
+// card padding each side), so the browser takes the smallest rendition that fills it at the screen's density.
+const LIST_SIZES = '(min-width: 640px) 287px, calc(50vw - 33px)';
 
 // The product's photos side by side, swiped one at a time (CSS scroll snapping), with a dot for each. While the
 // page loads, the list's copy has only the main photo.
