@@ -52,6 +52,25 @@ function cached(path) {
   return state.cache.get(key);
 }
 
+const PER_PAGE = 20;
+const pageUrl = (c, page) => url('/api/products', { page, per_page: PER_PAGE, category: c.category, q: c.q.trim(), sort: c.sort });
+
+// The home screen's first requests, started by the app while it logs in (app.js): the first cards come a round
+// trip sooner. An early answer is taken once, by the first load that asks for the same address.
+const early = new Map();
+export function prefetchHome() {
+  const path = pageUrl(state.catalog, 1);
+  const answer = api(path);
+  early.set(path, answer);
+  [answer, cached('/api/categories'), cached('/api/banners')].forEach((p) => p.catch(() => {})); // the screen reports
+}
+
+function fetchPage(path, signal) {
+  const answer = early.get(path);
+  early.delete(path);
+  return answer ? answer.then((data) => { signal.throwIfAborted(); return data; }) : api(path, { signal });
+}
+
 function categoryTab(cat, active, testid, onSelect) {
   const el = h('button', { class: `tab${active ? ' active' : ''}`, role: 'tab', 'aria-selected': String(active),
     testid, 'data-id': cat?.id ?? '', onclick: () => onSelect(cat?.id ?? null) }, cat?.icon ? `${cat.icon} ` : '', cat ? cat.name : t('all'));
@@ -99,8 +118,7 @@ export function homeScreen(view) {
     const mine = generation;
     sentinel.replaceChildren(spinner());
     try {
-      const data = await api(url('/api/products', { page: c.page + 1, per_page: 20, category: c.category, q: c.q.trim(), sort: c.sort }),
-        { signal: view.signal });
+      const data = await fetchPage(pageUrl(c, c.page + 1), view.signal);
       if (mine !== generation) return;
       c.items.push(...data.items);
       Object.assign(c, { page: data.page, pages: data.pages, total: data.total, estimate: data.total_is_estimate });
