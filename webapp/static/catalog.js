@@ -56,7 +56,8 @@ const PER_PAGE = 20;
 const pageUrl = (c, page) => url('/api/products', { page, per_page: PER_PAGE, category: c.category, q: c.q.trim(), sort: c.sort });
 
 // The home screen's first requests, started by the app while it logs in (app.js): the first cards come a round
-// trip sooner. An early answer is taken once, by the first load that asks for the same address.
+// trip sooner. The first load takes the answer if it asks for the same address (the language guessed right) and
+// drops it otherwise: a later load must not get this old one.
 const early = new Map();
 export function prefetchHome() {
   const path = pageUrl(state.catalog, 1);
@@ -67,7 +68,7 @@ export function prefetchHome() {
 
 function fetchPage(path, signal) {
   const answer = early.get(path);
-  early.delete(path);
+  early.clear();
   return answer ? answer.then((data) => { signal.throwIfAborted(); return data; }) : api(path, { signal });
 }
 
