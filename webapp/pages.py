@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
 from yarl import URL
 
+from webapp import assets
+from webapp.assets import STATIC
 from webapp.initdata import sign_init_data
 from webapp.keys import INIT_DATA_TOKEN, SETTINGS
-
-STATIC = Path(__file__).parent / "static"
 
 
 @dataclass
@@ -25,11 +24,14 @@ class StoreAddress:
 
 
 STORE_ADDRESS = web.AppKey("store_address", StoreAddress)
+INDEX_PAGE = web.AppKey("index_page", bytes)
 DEMO_USER = {"id": 100000001, "first_name": "Demo", "last_name": "Mijoz", "username": "demo", "language_code": "uz"}
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+async def index(request: web.Request) -> web.Response:
+    return web.Response(
+        body=request.app[INDEX_PAGE], content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
+    )
 
 
 async def dev(request: web.Request) -> web.Response:
@@ -48,6 +50,8 @@ async def root(request: web.Request) -> web.Response:
 
 def setup_routes(app: web.Application) -> None:
     app[STORE_ADDRESS] = StoreAddress()
+    assets.setup_routes(app)
+    app[INDEX_PAGE] = assets.index_page(app[assets.ASSETS])
     app.router.add_get("/", root)
     app.router.add_get("/app", index)
     app.router.add_get("/app/", index)

@@ -22,6 +22,7 @@ SCRIPTS = (
     "bench_import",
     "bench_media",
     "bench_report",
+    "bench_phone",
 )
 
 
@@ -148,6 +149,20 @@ def table(f: dict[str, float]) -> list[str]:
         for view in ("channel_days", "products", "sold_at_loss", "cash"):
             value = f[f"view_{view}_p95_ms"]
             rows.append(_row(f"  {view} (month) p95", f"{value:.0f} ms", "<= 300 ms", value <= 300))
+    if get("phone_first_card_s") is not None:
+        rows.append(
+            _row(
+                "phone: first product card (slow CPU, net, tg)",
+                f"{f['phone_first_card_s']:.2f} s",
+                "<= 1.5 s",
+                f["phone_first_card_s"] <= 1.5,
+            )
+        )
+        rows.append(
+            _row("phone: bytes of the first screen", f"{f['phone_transferred_bytes'] / 1000:.0f} kB", "-", None)
+        )
+        own = f["phone_own_code_gzip_bytes"]
+        rows.append(_row("store's own JS + CSS, gzipped", f"{own / 1000:.1f} kB", "<= 60 kB", own <= 60_000))
     if get("cold_start_s") is not None:
         rows.append(
             _row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s", "-", None)

@@ -4,8 +4,8 @@ import { api, url, loadInitData, setUnauthorizedHandler } from './api.js';
 import { t, setLang, getLang } from './i18n.js';
 import { h, icon, spinner, button, showError } from './ui.js';
 import { state, nav, subscribe, refreshCart, setFavorites } from './state.js';
-import { initTelegram, setMainButton, setBackButton } from './tg.js';
-import { homeScreen, productScreen, favoritesScreen, syncCards } from './catalog.js';
+import { initTelegram, telegramArrival, setMainButton, setBackButton } from './tg.js';
+import { homeScreen, productScreen, favoritesScreen, syncCards, prefetchHome } from './catalog.js';
 import { cartScreen, checkoutScreen } from './cart.js';
 import { ordersScreen, orderScreen } from './orders.js';
 import { shopScreen } from './shop.js';
@@ -23,6 +23,7 @@ const title = h('h1', { testid: 'screen-title' });
 const langToggle = h('button.lang', { testid: 'lang-toggle', onclick: switchLanguage });
 const shopInfo = h('button.info', { testid: 'shop-info', onclick: () => nav.go('shop') }, icon('info'));
 let shopName = ''; // the seller's name of the shop, the title of every screen that has none of its own
+let ownTitle = false; // the screen on top set its title
 const badge = h('span.count', { testid: 'cart-count', hidden: true });
 const tabs = Object.entries(TABS).map(([name, iconName]) => h('button', { testid: `nav-${name}`,
   onclick: () => nav.tab(name) }, icon(iconName), name === 'cart' && badge, h('span', {})));
@@ -43,12 +44,13 @@ function render() {
   current = { destroy: () => { controller.abort(); cleanups.forEach((fn) => fn()); } };
   setMainButton(null);
   title.textContent = shopName || t('store');
+  ownTitle = false;
   host.replaceChildren(section);
   window.scrollTo(0, 0);
   drawChrome();
   SCREENS[name]({
     root: section, params, signal: controller.signal, alive,
-    setTitle: (text) => { if (alive()) title.textContent = text; },
+    setTitle: (text) => { if (alive()) { title.textContent = text; ownTitle = true; } },
     setMain: (options) => { if (alive()) setMainButton(options); },
     onCleanup: (fn) => cleanups.push(fn),
     subscribe: (fn) => cleanups.push(subscribe(fn)),
@@ -82,6 +84,7 @@ async function switchLanguage() {
   refreshCart().catch(() => {}); // cart line names are per language
   try {
     applyProfile(await api('/api/users/profile', { method: 'PUT', body: { language: getLang() } }));
+    rememberLanguage();
   } catch (err) {
     setLang(before);
     render();
@@ -104,14 +107,34 @@ function showLoginError() {
     h('h1', {}, t('auth')), h('p.hint', {}, t('auth', {}, getLang() === 'uz' ? 'ru' : 'uz'))));
 }
 
-async function boot() {
+// The language the profile will most likely have: the one last seen on this phone, else Telegram's (as the server
+// takes it on first contact). The home screen's first page is asked for in it while the login is under way.
+function likelyLanguage(initData) {
+  try {
+    const seen = localStorage.getItem('lang');
+    if (seen) return seen;
+  } catch { /* storage disabled */ }
+  try {
+    const code = JSON.parse(new URLSearchParams(initData).get('user')).language_code ?? '';
+    return code.split('-')[0].toLowerCase();
+  } catch { return 'uz'; }
+}
+
+function rememberLanguage() {
+  try { localStorage.setItem('lang', getLang()); } catch { /* storage disabled */ }
+}
+
+async function boot(initData) {
   root.replaceChildren(h('div.fullpage', {}, spinner()));
+  setLang(likelyLanguage(initData));
+  if (nav.current().name === 'home') prefetchHome();
   try {
     const profile = await api('/api/users/validate', { method: 'POST' });
     applyProfile(profile);
     setLang(profile.user?.language);
+    rememberLanguage();
   } catch (err) {
-    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), boot)));
+    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), () => boot(initData))));
     return;
   }
   root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
@@ -123,7 +146,7 @@ async function boot() {
     shopName = shop.name || '';
     state.botLink = shop.bot_link || null;
     if (shopName) document.title = shopName;
-    if (nav.current().name !== 'shop') render();
+    if (shopName && !ownTitle) title.textContent = shopName; // no re-render: that would load the screen again
   }).catch(() => {}); // the store works with the generic title
 }
 
@@ -135,4 +158,9 @@ subscribe((what) => {
   if (what === 'cart') drawBadge();
   syncCards(host);
 });
-if (loadInitData()) boot(); else showLoginError();
+// Telegram puts the init data in the fragment, so the store starts at once; only without it does it wait (a while)
+// for telegram-web-app.js to bring them.
+const SCRIPT_WAIT_MS = 3000;
+const startWith = (initData) => (initData ? boot(initData) : showLoginError());
+if (loadInitData()) startWith(loadInitData());
+else telegramArrival(SCRIPT_WAIT_MS).then(() => startWith(loadInitData()));

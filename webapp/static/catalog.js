@@ -54,6 +54,26 @@ function cached(path) {
   return state.cache.get(key);
 }
 
+const PER_PAGE = 20;
+const pageUrl = (c, page) => url('/api/products', { page, per_page: PER_PAGE, category: c.category, q: c.q.trim(), sort: c.sort });
+
+// The home screen's first requests, started by the app while it logs in (app.js): the first cards come a round
+// trip sooner. The first load takes the answer if it asks for the same address (the language guessed right) and
+// drops it otherwise: a later load must not get this old one.
+const early = new Map();
+export function prefetchHome() {
+  const path = pageUrl(state.catalog, 1);
+  const answer = api(path);
+  early.set(path, answer);
+  [answer, cached('/api/categories'), cached('/api/banners')].forEach((p) => p.catch(() => {})); // the screen reports
+}
+
+function fetchPage(path, signal) {
+  const answer = early.get(path);
+  early.clear();
+  return answer ? answer.then((data) => { signal.throwIfAborted(); return data; }) : api(path, { signal });
+}
+
 function categoryTab(cat, active, testid, onSelect) {
   const el = h('button', { class: `tab${active ? ' active' : ''}`, role: 'tab', 'aria-selected': String(active),
     testid, 'data-id': cat?.id ?? '', onclick: () => onSelect(cat?.id ?? null) }, cat?.icon ? `${cat.icon} ` : '', cat ? cat.name : t('all'));
@@ -102,8 +122,7 @@ export function homeScreen(view) {
     const mine = generation;
     sentinel.replaceChildren(spinner());
     try {
-      const data = await api(url('/api/products', { page: c.page + 1, per_page: 20, category: c.category, q: c.q.trim(), sort: c.sort }),
-        { signal: view.signal });
+      const data = await fetchPage(pageUrl(c, c.page + 1), view.signal);
       if (mine !== generation) return;
       c.items.push(...data.items);
       Object.assign(c, { page: data.page, pages: data.pages, total: data.total, estimate: data.total_is_estimate });
@@ -210,8 +229,9 @@ function bannerSlider(track, items, view, onOpen) {
   view.onCleanup(() => clearInterval(timer));
 }
 
-// Two columns on a phone; main is at most 640 px wide.
-const LIST_SIZES = '(min-width: 640px) 310px, 50vw';
+// The width a list photo is shown at (style.css: main up to 640 px less 2 x 12 padding, two columns 10 apart, 8 px
+// card padding each side), so the browser takes the smallest rendition that fills it at the screen's density.
+const LIST_SIZES = '(min-width: 640px) 287px, calc(50vw - 33px)';
 
 // The product's photos side by side, swiped one at a time (CSS scroll snapping), with a dot for each. While the
 // page loads, the list's copy has only the main photo.

@@ -50,10 +50,14 @@ export function icon(name, className = 'icon') {
   return span;
 }
 
+// Every picture sits in a square box (.img, aspect-ratio 1) and says so in width/height too, so the page does not
+// move when it arrives, even before the CSS has.
+const SQUARE = { width: 320, height: 320 };
+
 export function productImage(src, className = '') {
   const box = h('div.img', { class: className });
   const placeholder = () => box.replaceChildren(icon('box', 'img-none'));
-  if (src) box.append(h('img', { src, alt: '', loading: 'lazy', onerror: placeholder })); else placeholder();
+  if (src) box.append(h('img', { src, alt: '', loading: 'lazy', ...SQUARE, onerror: placeholder })); else placeholder();
   return box;
 }
 
@@ -66,7 +70,7 @@ export function photoImage(photo, sizes, { className = '', eager = false } = {})
   box.append(h('picture', {},
     h('source', { type: 'image/webp', srcset: set(''), sizes }),
     h('img', { src: photo.card_jpeg, srcset: set('_jpeg'), sizes, alt: '', loading: eager ? 'eager' : 'lazy',
-      decoding: 'async', testid: 'photo', onerror: placeholder })));
+      decoding: 'async', ...SQUARE, testid: 'photo', onerror: placeholder })));
   return box;
 }
 
