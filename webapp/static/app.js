@@ -93,14 +93,25 @@ function applyProfile(res) {
   setFavorites(res.favorites ?? []);
 }
 
-// A missing or refused login; in both languages, as we may not know the user's yet.
-function showLoginError() {
+// Opened outside Telegram (a plain browser: no login), or a refused login: the shop's name and the way to open
+// it in Telegram, in both languages, as we may not know the user's yet.
+function showOutsideTelegram() {
   locked = true;
   current?.destroy();
   setMainButton(null);
   setBackButton(null);
-  root.replaceChildren(h('div.fullpage', { testid: 'auth-error' }, h('div.logo', {}, '🛍️'),
-    h('h1', {}, t('auth')), h('p.hint', {}, t('auth', {}, getLang() === 'uz' ? 'ru' : 'uz'))));
+  const other = getLang() === 'uz' ? 'ru' : 'uz';
+  const name = h('h1', { testid: 'outside-shop-name' }, shopName || t('store'));
+  const open = h('div');
+  root.replaceChildren(h('div.fullpage', { testid: 'outside-telegram' }, h('div.logo', {}, '🛍️'), name,
+    h('p', {}, t('auth')), h('p.hint', {}, t('auth', {}, other)), open));
+  api(url('/api/shop')).then((shop) => {
+    if (shop.name) name.textContent = document.title = shop.name;
+    if (shop.bot_link) {
+      open.replaceChildren(h('a.btn', { href: shop.bot_link, testid: 'open-in-telegram' },
+        `${t('openInTelegram')} · ${t('openInTelegram', {}, other)}`));
+    }
+  }).catch(() => {}); // the generic words still say what to do
 }
 
 async function boot() {
@@ -125,10 +136,10 @@ async function boot() {
 
 initTelegram();
 setLang('uz'); // until the profile says otherwise
-setUnauthorizedHandler(showLoginError);
+setUnauthorizedHandler(showOutsideTelegram);
 nav.setRenderer(render);
 subscribe((what) => {
   if (what === 'cart') drawBadge();
   syncCards(host);
 });
-if (loadInitData()) boot(); else showLoginError();
+if (loadInitData()) boot(); else showOutsideTelegram();

@@ -141,6 +141,8 @@ export function checkoutScreen(view) {
         window.scrollTo(0, 0);
         refreshCart().then(drawTop).catch(() => {}); // the server already moved the cart to the new prices
       } else {
+        const input = errors[err.field === 'phone' ? 'customer_phone' : err.field]; // core checks the phone as "phone"
+        if (input) Object.assign(input, { textContent: err.message, hidden: false });
         formError.textContent = err.message;
         formError.hidden = err.status === 401;
         showError(err);
