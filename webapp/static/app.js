@@ -1,6 +1,6 @@
 // Entry point: login, the shell (header, screen, bottom bar) and rendering the screen on top of the stack.
 
-import { api, url, loadInitData, setUnauthorizedHandler } from './api.js';
+import { api, url, loadInitData, setUnauthorizedHandler, ApiError } from './api.js';
 import { t, setLang, getLang } from './i18n.js';
 import { h, icon, spinner, button, showError } from './ui.js';
 import { state, nav, subscribe, refreshCart, setFavorites } from './state.js';
@@ -121,7 +121,7 @@ async function boot() {
     applyProfile(profile);
     setLang(profile.user?.language);
   } catch (err) {
-    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), boot)));
+    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err instanceof ApiError ? err.message : t('error')), button(t('retry'), boot)));
     return;
   }
   root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));

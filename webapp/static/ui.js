@@ -122,5 +122,5 @@ export function toast(message, kind = 'error') {
 export function showError(err) {
   if (err?.name === 'AbortError' || err?.status === 401) return;
   if (!(err instanceof ApiError)) console.error(err);
-  toast(err?.message || t('error'));
+  toast(err instanceof ApiError ? err.message : t('error')); // a script error's message is English, for the log
 }
