@@ -9,7 +9,9 @@ from core.errors import NotFound
 
 _ACTIVE = """
 SELECT id,
-       CASE WHEN $1 = 'ru' THEN COALESCE(NULLIF(title_ru, ''), title_uz) ELSE title_uz END AS title,
+       -- the reader's language, else the other one: a banner written in one language still has words
+       CASE WHEN $1 = 'ru' THEN COALESCE(NULLIF(title_ru, ''), title_uz)
+            ELSE COALESCE(NULLIF(title_uz, ''), title_ru) END AS title,
        image_url, link_type, link_id, link_url
   FROM banners
  WHERE is_active

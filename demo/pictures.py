@@ -1,5 +1,6 @@
 """The demo products' pictures, drawn at seeding (nothing is downloaded): a card in the category's colour with the
-product's model name, one per model, kept in the media store like any photo."""
+product's model name, one per model, kept in the media store like any photo. A model's name is the same in both
+languages ("Samsung Galaxy A55"): a picture holds no Uzbek or Russian word, as a customer reads only their own."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)  # Pillow's own font: no system font is assumed
 
 
-def draw(label: str, caption: str, color: str) -> bytes:
-    """A PNG: `label` large in the middle of a `color` card, `caption` (the category) small above it."""
+def draw(label: str, color: str) -> bytes:
+    """A PNG: `label` large in the middle of a `color` card."""
     image = Image.new("RGB", (EDGE, EDGE), color)
     pen = ImageDraw.Draw(image)
     # A darker disc behind the text gives the flat card some depth at thumbnail size.
@@ -32,7 +33,6 @@ def draw(label: str, caption: str, color: str) -> bytes:
             (EDGE / 2, top), line, font=font, fill="white", anchor="ma", stroke_width=2, stroke_fill=_darker(color)
         )
         top += height + 10
-    pen.text((EDGE / 2, EDGE * 0.08), caption.upper(), font=_font(24), fill="white", anchor="ma")
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=1)  # rendered again at once: smallness does not matter here
     return out.getvalue()

@@ -22,8 +22,7 @@ class Listing:
 class Picture:
     """What the product's drawn picture shows (demo.pictures): one per model, its variants share it."""
 
-    label: str
-    caption: str
+    label: str  # the model
     color: str
 
 
@@ -124,9 +123,7 @@ def build_products() -> list[Product]:
                         cost_price=cost,
                         quantity=quantity,
                         listings=tuple(listings),
-                        picture=Picture(
-                            " ".join(kind.name_uz.format(m=model_uz, v="").split()).rstrip(","), top.name_uz, top.color
-                        ),
+                        picture=Picture(model_uz, top.color),
                     )
                 )
     return products

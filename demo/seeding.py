@@ -186,7 +186,7 @@ async def _seed_pictures(
 
     async def keep(picture: Picture) -> tuple[Picture, str]:
         async with lanes:
-            png = await asyncio.to_thread(drawn.draw, picture.label, picture.caption, picture.color)
+            png = await asyncio.to_thread(drawn.draw, picture.label, picture.color)
             return picture, await media.keep(store, png)
 
     keys = dict(await asyncio.gather(*(keep(picture) for picture in {p.picture for p in products})))

@@ -149,8 +149,8 @@ async def test_photos_show_in_the_list_and_a_swipeable_gallery_at_phone_width(
     server: TestServer = await aiohttp_server(app)
     store = app[MEDIA]
     drawings = [("Samsung Galaxy", "#2563EB"), ("Orqa tomoni", "#7C3AED"), ("Quti", "#16A34A")]
-    phone = [await media.keep(store, pictures.draw(label, "Elektronika", color)) for label, color in drawings]
-    shirt = [await media.keep(store, pictures.draw("Ko'ylak", "Kiyim", "#DB2777"))]
+    phone = [await media.keep(store, pictures.draw(label, color)) for label, color in drawings]
+    shirt = [await media.keep(store, pictures.draw("Ko'ylak", "#DB2777"))]
     async with pool.acquire() as conn, app[EFFECTS].transaction(conn) as unit:
         await photos.replace(unit, shop.phone, phone)
         await photos.replace(unit, shop.shirt, shirt)

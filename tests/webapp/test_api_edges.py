@@ -41,6 +41,23 @@ async def test_banners_respect_their_window_and_count_views_and_taps(client: Tes
     assert [tuple(r) for r in rows] == [("Hozir", 2, 1), ("Birinchi", 2, 0), ("Kelajak", 0, 0), ("O'tgan", 0, 0)]
 
 
+async def test_a_banner_speaks_the_readers_language_else_the_one_it_was_written_in(
+    client: TestClient, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """
+            INSERT INTO banners (title_uz, title_ru, image_url, sort_order)
+            VALUES ('Chegirma', 'Скидки', '/a.svg', 0), (NULL, 'Только по-русски', '/b.svg', 1),
+                   ('Faqat o''zbekcha', '', '/c.svg', 2)
+            """
+        )
+    uz = (await (await client.get("/api/banners?lang=uz", headers=login(client))).json())["items"]
+    ru = (await (await client.get("/api/banners?lang=ru", headers=login(client))).json())["items"]
+    assert [b["title"] for b in uz] == ["Chegirma", "Только по-русски", "Faqat o'zbekcha"]
+    assert [b["title"] for b in ru] == ["Скидки", "Только по-русски", "Faqat o'zbekcha"]
+
+
 async def test_oversized_body_is_413_and_malformed_json_is_400(client: TestClient, shop: Shop) -> None:
     huge = await client.post(
         "/api/cart",

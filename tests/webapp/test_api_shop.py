@@ -63,3 +63,21 @@ async def test_the_store_knows_the_bots_link_once_the_bot_has_said_its_name(
     client.app[STORE_ADDRESS].bot_link = "https://t.me/zebo_butik_bot"
     response = await client.get("/api/shop", headers=login(client))
     assert (await response.json())["bot_link"] == "https://t.me/zebo_butik_bot"
+
+
+async def test_a_plain_browser_reads_the_shops_name_and_bot_link_without_login(
+    client: TestClient, pool: asyncpg.Pool
+) -> None:
+    """/app opened outside Telegram has no login: it still shows the shop and the way to its bot."""
+    async with pool.acquire() as conn:
+        await make_channel(conn, "amazing-store", "own")
+    client.app[STORE_ADDRESS].bot_link = "https://t.me/zebo_butik_bot"
+    response = await client.get("/api/shop")
+    assert response.status == 200
+    assert await response.json() == {
+        "name": "amazing-store",
+        "phone": None,
+        "hours": None,
+        "about": None,
+        "bot_link": "https://t.me/zebo_butik_bot",
+    }

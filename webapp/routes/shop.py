@@ -13,7 +13,15 @@ from webapp.pages import STORE_ADDRESS
 api = Api("shop")
 
 
-@api.route("GET", "/api/shop", summary="The shop's name, contact and about text", query=LangQuery, response=ShopProfile)
+# Public: a person who opens /app in a plain browser sees the shop's name and the way to its bot.
+@api.route(
+    "GET",
+    "/api/shop",
+    summary="The shop's name, contact and about text",
+    access="public",
+    query=LangQuery,
+    response=ShopProfile,
+)
 async def read_profile(request: web.Request, query: LangQuery) -> ShopProfile:
     async with request.app[POOL].acquire() as conn:
         profile = await shop.profile(conn)

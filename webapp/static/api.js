@@ -1,14 +1,29 @@
 // The shop's API. Every request carries "Authorization: tma <initData>": Telegram's signed login.
 
-import { t, getLang } from './i18n.js';
+import { t, hasText, getLang } from './i18n.js';
 
 let initData = '';
 let onUnauthorized = () => {};
 
+// The field a validation error is about: {field} from core, [{field: "items.0.quantity"}] from the request model.
+export function errorField(details) {
+  const field = Array.isArray(details) ? details[0]?.field : details?.field;
+  return typeof field === 'string' ? field.split('.')[0] : null;
+}
+
+// The customer's words for an error: by its code (and field), never the server's English `message` (for logs).
+export function errorText(status, code, details) {
+  const field = code === 'validation_error' ? errorField(details) : null;
+  if (field && hasText(`err_field_${field}`)) return t(`err_field_${field}`);
+  if (code && hasText(`err_${code}`)) return t(`err_${code}`);
+  return t(status ? 'error' : 'networkError');
+}
+
+// `message` is the customer's words (errorText) in the language of the moment.
 export class ApiError extends Error {
   constructor(status, error) {
-    super(error?.message || t(status ? 'error' : 'networkError'));
-    Object.assign(this, { status, code: error?.code, details: error?.details });
+    super(errorText(status, error?.code, error?.details));
+    Object.assign(this, { status, code: error?.code, details: error?.details, field: errorField(error?.details) });
   }
 }
 

@@ -1,6 +1,6 @@
 // Entry point: login, the shell (header, screen, bottom bar) and rendering the screen on top of the stack.
 
-import { api, url, loadInitData, setUnauthorizedHandler } from './api.js';
+import { api, url, loadInitData, setUnauthorizedHandler, ApiError } from './api.js';
 import { t, setLang, getLang } from './i18n.js';
 import { h, icon, spinner, button, showError } from './ui.js';
 import { state, nav, subscribe, refreshCart, setFavorites } from './state.js';
@@ -97,14 +97,25 @@ function applyProfile(res) {
   setFavorites(res.favorites ?? []);
 }
 
-// A missing or refused login; in both languages, as we may not know the user's yet.
-function showLoginError() {
+// Opened outside Telegram (a plain browser: no login), or a refused login: the shop's name and the way to open
+// it in Telegram, in both languages, as we may not know the user's yet.
+function showOutsideTelegram() {
   locked = true;
   current?.destroy();
   setMainButton(null);
   setBackButton(null);
-  root.replaceChildren(h('div.fullpage', { testid: 'auth-error' }, h('div.logo', {}, '🛍️'),
-    h('h1', {}, t('auth')), h('p.hint', {}, t('auth', {}, getLang() === 'uz' ? 'ru' : 'uz'))));
+  const other = getLang() === 'uz' ? 'ru' : 'uz';
+  const name = h('h1', { testid: 'outside-shop-name' }, shopName || t('store'));
+  const open = h('div');
+  root.replaceChildren(h('div.fullpage', { testid: 'outside-telegram' }, h('div.logo', {}, '🛍️'), name,
+    h('p', {}, t('auth')), h('p.hint', {}, t('auth', {}, other)), open));
+  api(url('/api/shop')).then((shop) => {
+    if (shop.name) name.textContent = document.title = shop.name;
+    if (shop.bot_link) {
+      open.replaceChildren(h('a.btn', { href: shop.bot_link, testid: 'open-in-telegram' },
+        `${t('openInTelegram')} · ${t('openInTelegram', {}, other)}`));
+    }
+  }).catch(() => {}); // the generic words still say what to do
 }
 
 // The language the profile will most likely have: the one last seen on this phone, else Telegram's (as the server
@@ -134,7 +145,7 @@ async function boot(initData) {
     setLang(profile.user?.language);
     rememberLanguage();
   } catch (err) {
-    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err.message), button(t('retry'), () => boot(initData))));
+    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err instanceof ApiError ? err.message : t('error')), button(t('retry'), () => boot(initData))));
     return;
   }
   root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
@@ -152,15 +163,15 @@ async function boot(initData) {
 
 initTelegram();
 setLang('uz'); // until the profile says otherwise
-setUnauthorizedHandler(showLoginError);
+setUnauthorizedHandler(showOutsideTelegram);
 nav.setRenderer(render);
 subscribe((what) => {
   if (what === 'cart') drawBadge();
   syncCards(host);
 });
 // Telegram puts the init data in the fragment, so the store starts at once; only without it does it wait (a while)
-// for telegram-web-app.js to bring them.
+// for telegram-web-app.js to bring them, and then tells a plain browser how to open the shop in Telegram.
 const SCRIPT_WAIT_MS = 3000;
-const startWith = (initData) => (initData ? boot(initData) : showLoginError());
+const startWith = (initData) => (initData ? boot(initData) : showOutsideTelegram());
 if (loadInitData()) startWith(loadInitData());
 else telegramArrival(SCRIPT_WAIT_MS).then(() => startWith(loadInitData()));

@@ -203,6 +203,8 @@ export function checkoutScreen(view) {
         Object.assign(errors.delivery_zone_id, { textContent: t('zoneRequired'), hidden: false });
         loadOptions(true).catch(showError);
       } else {
+        const input = errors[err.field === 'phone' ? 'customer_phone' : err.field]; // core checks the phone as "phone"
+        if (input) Object.assign(input, { textContent: err.message, hidden: false });
         formError.textContent = err.message;
         formError.hidden = err.status === 401;
         showError(err);

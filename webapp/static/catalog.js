@@ -218,7 +218,9 @@ export function homeScreen(view) {
 // Scroll-snap makes swiping native; advances every 4 s unless touched in the last 6 s.
 function bannerSlider(track, items, view, onOpen) {
   track.append(...items.map((b) => h('button.banner', { testid: 'banner', 'data-id': b.id, onclick: () => onOpen(b) },
-    h('img', { src: b.image_url, alt: b.title ?? '' }))));
+    h('img', { src: b.image_url, alt: '' }),
+    // The banner's words in the reader's language (the API's title); its picture carries none.
+    b.title && h('span.banner-text', {}, h('span.banner-title', {}, b.title), h('span.banner-go', {}, `${t('bannerOpen')} →`)))));
   let touched = 0;
   track.addEventListener('pointerdown', () => { touched = Date.now(); });
   const timer = setInterval(() => {

@@ -71,7 +71,8 @@ const STRINGS = {
   st_shipped: ["Yo'lda", 'В пути'],
   st_delivered: ['Yetkazildi', 'Доставлен'],
   st_cancelled: ['Bekor qilindi', 'Отменён'],
-  ps_pending: ["To'lanmagan", 'Не оплачен'],
+  ps_unpaid: ["To'lanmagan", 'Не оплачен'],
+  ps_awaiting_payment: ["To'lov kutilmoqda", 'Ожидает оплаты'],
   ps_paid: ["To'langan", 'Оплачен'],
   ps_refunded: ['Qaytarildi', 'Возвращён'],
   auth: ["Do'konni Telegram bot orqali oching", 'Откройте магазин через Telegram-бота'],
@@ -101,6 +102,49 @@ const STRINGS = {
   notifyOff: ['Kerak emas', 'Не нужно'],
   share: ['Ulashish', 'Поделиться'],
   err_product_in_stock: ["Mahsulot yana sotuvda: savatga qo'shishingiz mumkin", 'Товар снова в продаже: его можно добавить в корзину'],
+  // Words for every error the API can answer (api.js errorText): err_<code>, err_field_<field>; confirmations;
+  // the page outside Telegram; banners.
+  err_not_found: ["Topilmadi: u olib tashlangan bo'lishi mumkin", 'Не найдено: возможно, его уже удалили'],
+  err_validation_error: ["Ma'lumotlarni tekshirib, qaytadan yuboring", 'Проверьте данные и отправьте ещё раз'],
+  err_forbidden: ["Bu amal sizga ruxsat etilmagan", 'Это действие вам недоступно'],
+  err_unauthorized: ["Do'konni Telegram bot orqali qaytadan oching", 'Откройте магазин заново через Telegram-бота'],
+  err_out_of_stock: ['Omborda yetarli emas', 'На складе недостаточно товара'],
+  err_product_inactive: ['Bu mahsulot sotuvdan olingan', 'Этот товар снят с продажи'],
+  err_invalid_transition: ["Buyurtmani endi bekor qilib bo'lmaydi: do'konga qo'ng'iroq qiling",
+    'Этот заказ уже нельзя отменить: позвоните в магазин'],
+  err_cart_conflict: ["Savatda o'zgarishlar bor: tekshirib, qaytadan buyurtma bering",
+    'В корзине есть изменения: проверьте и оформите заказ ещё раз'],
+  err_rate_limited: ["So'rovlar juda ko'p: biroz kutib, qaytadan urinib ko'ring", 'Слишком много запросов: подождите немного и повторите'],
+  err_invalid_json: ['Xatolik yuz berdi', 'Произошла ошибка'],
+  err_method_not_allowed: ['Xatolik yuz berdi', 'Произошла ошибка'],
+  err_body_too_large: ["Matn juda uzun: qisqartirib, qaytadan yuboring", 'Текст слишком длинный: сократите и отправьте ещё раз'],
+  err_http_error: ['Xatolik yuz berdi', 'Произошла ошибка'],
+  err_unavailable: ["Do'kon bir daqiqaga band. Qaytadan urinib ko'ring", 'Магазин ненадолго недоступен. Попробуйте ещё раз'],
+  err_internal_error: ["Bizda xatolik yuz berdi. Keyinroq urinib ko'ring", 'У нас произошла ошибка. Попробуйте позже'],
+  err_field_customer_name: ['Ismingizni yozing', 'Укажите имя'],
+  err_field_customer_phone: ["Telefon +998901234567 ko'rinishida bo'lishi kerak", 'Телефон должен быть в формате +998901234567'],
+  err_field_phone: ["Telefon +998901234567 ko'rinishida bo'lishi kerak", 'Телефон должен быть в формате +998901234567'],
+  err_field_customer_address: ["Manzil juda uzun: qisqartiring", 'Адрес слишком длинный: сократите его'],
+  err_field_note: ['Izoh juda uzun: qisqartiring', 'Комментарий слишком длинный: сократите его'],
+  err_field_payment_method: ["Karta orqali to'lov hozircha yo'q: naqd pulni tanlang", 'Оплата картой пока недоступна: выберите наличные'],
+  err_field_cart: ["Savat bo'sh", 'Корзина пуста'],
+  err_field_items: ["Savat bo'sh", 'Корзина пуста'],
+  err_field_product_id: ["Savatda juda ko'p turdagi mahsulot bor", 'В корзине слишком много разных товаров'],
+  err_field_quantity: ["Miqdor noto'g'ri", 'Неверное количество'],
+  err_field_product_ids: ["Sevimlilar ro'yxati to'lgan", 'Список избранного заполнен'],
+  err_field_first_name: ['Ismingizni yozing', 'Укажите имя'],
+  err_field_last_name: ['Familiya juda uzun', 'Фамилия слишком длинная'],
+  err_field_language: ["Til: faqat o'zbekcha yoki ruscha", 'Язык: только узбекский или русский'],
+  err_field_channel: ["Do'kon hozir buyurtma qabul qilmayapti", 'Магазин сейчас не принимает заказы'],
+  err_field_price: ["Mahsulot narxi noto'g'ri: do'konga yozing", 'Неверная цена товара: напишите в магазин'],
+  err_field_delivery_fee: ["Yetkazib berish narxi noto'g'ri: do'konga yozing", 'Неверная стоимость доставки: напишите в магазин'],
+  err_field_reservation: ['Bron muddati tugadi: qaytadan buyurtma bering', 'Бронь истекла: оформите заказ ещё раз'],
+  err_field_q: ['Qidiruv matni juda uzun: qisqartiring', 'Слишком длинный запрос: сократите его'],
+  confirmCancel: ['Buyurtma bekor qilinsinmi?', 'Отменить заказ?'],
+  yes: ['Ha, bekor qilish', 'Да, отменить'],
+  no: ["Yo'q", 'Нет'],
+  openInTelegram: ["Telegramda ochish", 'Открыть в Telegram'],
+  bannerOpen: ["Ko'rish", 'Смотреть'],
 };
 
 let lang = 'uz';
@@ -112,14 +156,16 @@ export function setLang(value) {
 
 export const getLang = () => lang;
 
+export const hasText = (key) => key in STRINGS;
+
 // t('inStock', {n: 5}) -> "Omborda: 5 ta". An unknown key shows as itself, so a typo is visible.
 export function t(key, vars = {}, language = lang) {
   const text = STRINGS[key]?.[language === 'ru' ? 1 : 0] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 
-// Statuses the table does not know are shown as sent.
-export const label = (prefix, value) => (STRINGS[prefix + value] ? t(prefix + value) : String(value ?? ''));
+// Statuses the table does not know are left out rather than shown in English.
+export const label = (prefix, value) => (STRINGS[prefix + value] ? t(prefix + value) : '');
 
 // "150000.00" -> "150 000 so'm" (thin spaces). Works on the string, not a float, so no digit is lost.
 export function money(value) {

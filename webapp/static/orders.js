@@ -2,9 +2,9 @@
 
 import { api } from './api.js';
 import { t, money, dateTime, label } from './i18n.js';
-import { h, fill, productImage, emptyState, spinner, button, toast, showError } from './ui.js';
+import { h, fill, productImage, emptyState, spinner, button, toast, showError, confirmDialog } from './ui.js';
 import { nav } from './state.js';
-import { openInvoice, canOpenInvoice } from './tg.js';
+import { openInvoice, canOpenInvoice, confirmAction } from './tg.js';
 import { askSeller, sellerLink } from './seller.js';
 
 const statusBadge = (status) => h('span', { class: `status ${status}`, testid: 'order-status', 'data-status': status }, label('st_', status));
@@ -50,7 +50,7 @@ export function orderScreen(view) {
       h('div.panel', {},
         row(t('name'), order.customer_name), row(t('phone'), order.customer_phone), row(t('address'), order.customer_address),
         order.note && row(t('note'), order.note),
-        row(t('payment'), `${t(order.payment_method)} · ${label('ps_', order.payment_status)}`, 'payment-status')),
+        row(t('payment'), [label('', order.payment_method), label('ps_', order.payment_status)].filter(Boolean).join(' · '), 'payment-status')),
       canPay && button(t('pay'), pay, { class: 'wide', testid: 'pay-invoice' }),
       order.status === 'pending' && button(t('cancelOrder'), cancel, { class: 'danger wide', testid: 'cancel-order', disabled: busy }),
       askSeller(botLink));
@@ -68,9 +68,15 @@ export function orderScreen(view) {
     });
   }
 
+  // One tap could lose an order: the customer says yes first.
   async function cancel() {
     if (busy) return;
     busy = true;
+    const sure = await confirmAction(t('confirmCancel'), confirmDialog);
+    if (!sure || !view.alive()) {
+      busy = false;
+      return;
+    }
     draw(params.order);
     try {
       params.order = await api(`/api/orders/${params.id}/cancel`, { method: 'POST' });

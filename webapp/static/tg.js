@@ -97,6 +97,17 @@ export function openTelegramLink(href) {
   if (has('openTelegramLink', '6.1')) safely((w) => w.openTelegramLink(href)); else openLink(href);
 }
 
+// Telegram's own confirmation where the client has one (6.2), else `fallback(message)`; resolves true on "OK".
+export function confirmAction(message, fallback) {
+  if (!has('showConfirm', '6.2')) return fallback(message);
+  return new Promise((resolve) => {
+    try { webApp().showConfirm(message, (ok) => resolve(Boolean(ok))); } catch (err) {
+      console.warn('Telegram.WebApp', err);
+      resolve(fallback(message));
+    }
+  });
+}
+
 export const canOpenInvoice = () => has('openInvoice', '6.1');
 
 // onStatus gets "paid", "cancelled", "failed" or "pending".

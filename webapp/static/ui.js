@@ -101,6 +101,20 @@ export function stepper({ value, min, max, onChange, ids }) {
     h('button', { testid: ids[2], disabled: value >= max, onclick: () => onChange(value + 1) }, '+'));
 }
 
+// An in-page yes/no dialog (outside Telegram, or an old client): resolves true on "yes", false on "no" or Esc.
+export function confirmDialog(message, { yes = t('yes'), no = t('no') } = {}) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog.confirm', { testid: 'confirm-dialog', oncancel: () => resolve(false) },
+      h('p', {}, message),
+      h('div.confirm-buttons', {},
+        button(no, () => { dialog.close(); resolve(false); }, { class: 'ghost', testid: 'confirm-no' }),
+        button(yes, () => { dialog.close(); resolve(true); }, { class: 'danger', testid: 'confirm-yes' })));
+    dialog.addEventListener('close', () => dialog.remove());
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
 let toastTimer;
 
 export function toast(message, kind = 'error') {
@@ -116,5 +130,5 @@ export function toast(message, kind = 'error') {
 export function showError(err) {
   if (err?.name === 'AbortError' || err?.status === 401) return;
   if (!(err instanceof ApiError)) console.error(err);
-  toast(err?.message || t('error'));
+  toast(err instanceof ApiError ? err.message : t('error')); // a script error's message is English, for the log
 }
