@@ -80,4 +80,5 @@ async def test_a_plain_browser_reads_the_shops_name_and_bot_link_without_login(
         "hours": None,
         "about": None,
         "bot_link": "https://t.me/zebo_butik_bot",
+        "card_payment": False,
     }
