@@ -32,6 +32,9 @@ CHANNEL_SWITCH = "channel.switch"
 SHOP_SETTING = "shop.setting"
 # An admin's exchange rate (core.rates); the entity is the currency, named in the values.
 RATE_SET = "rate.set"
+# A group of words that mean the same to search added or removed by an admin (core.synonyms).
+SYNONYMS_ADD = "search.synonyms_add"
+SYNONYMS_REMOVE = "search.synonyms_remove"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 
