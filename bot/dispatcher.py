@@ -35,6 +35,7 @@ from bot import (
     stale_buttons,
     start,
     sync_desk,
+    synonyms,
 )
 from bot.i18n import UserLocaleMiddleware, create_i18n
 
@@ -61,6 +62,7 @@ ROUTERS = (
     shop_profile.router,
     rates.router,
     money_settings.router,
+    synonyms.router,
     channels.router,
     marketplace_connect.router,
     reports.router,

@@ -40,5 +40,6 @@ async def show_help(message: Message, pool: asyncpg.Pool, settings: Settings, us
             _("For admins: /admin opens the seller's menu; /shop edits what this message says."),
             _("/picklist — what to pick for confirmed marketplace orders; /handover — hand them to the courier."),
             _("/money — packaging, the payout fee and VAT that profit counts; /rate — exchange rates."),
+            _("/synonyms — words that mean the same to the store's search."),
         ]
     await message.answer("\n".join(lines))

@@ -33,6 +33,7 @@ ADMIN_COMMANDS = (
     "handover",
     "rate",
     "money",
+    "synonyms",
 )
 
 router = Router(name=__name__)

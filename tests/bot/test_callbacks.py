@@ -50,6 +50,7 @@ from bot.callbacks import (
     PauseSync,
     PickMarketplacePlace,
     PriceField,
+    RemoveSynonyms,
     RenameChannel,
     ReturnStep,
     RunSyncNow,
@@ -60,6 +61,7 @@ from bot.callbacks import (
     SetOnSale,
     SetRate,
     ShowReport,
+    ShowSynonyms,
     SwitchChannel,
     UnmapListing,
     WorkOnOrder,
@@ -137,6 +139,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
     WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),
     SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
+    ShowSynonyms(page=BIGGEST_ID),
+    RemoveSynonyms(group_id=BIGGEST_ID, page=BIGGEST_ID),
 ]
 
 
