@@ -66,7 +66,14 @@ class Word:
 
     @property
     def tsquery(self) -> str:
-        return " | ".join(_lexeme(variant) for variant in self.variants)
+        """Any of its words, or the lexeme of a category it names (products.search_vector, sql/030)."""
+        lexemes = [*self.variants, *(category_lexeme(category) for category in self.categories)]
+        return " | ".join(_lexeme(lexeme) for lexeme in lexemes)
+
+    @property
+    def named(self) -> str:
+        """A product of a category it names."""
+        return " | ".join(_lexeme(category_lexeme(category)) for category in self.categories)
 
 
 @dataclass(frozen=True)
@@ -79,14 +86,22 @@ class Needle:
         return any(word.categories for word in self.words)
 
     def tsquery(self, every: bool) -> str:
-        """The words as one tsquery; only for words that all have variants (no category names)."""
         return (" & " if every else " | ").join(f"({word.tsquery})" for word in self.words)
 
-    def rankings(self, every: bool) -> list[str]:
-        """One tsquery per point of rank a match may earn: a word's best forms, and, when a product needs only
-        some of the words, each word it has. Empty when every match is as good as the next."""
+    def rankings(self, every: bool) -> list[list[str]]:
+        """The points of rank a match may earn, heaviest first, as one list of tsqueries per weight: first a
+        product of a category a word names ("telefon" means a smartphone before a "telefon ushlagichi", a holder
+        that merely has the word), then a word's best forms and, when a product needs only some of the words,
+        each word it has. Empty when every match is as good as the next."""
+        named = [word.named for word in self.words if word.categories]
         best = [" | ".join(_lexeme(form) for form in word.best) for word in self.words if word.best]
-        return best if every else [word.tsquery for word in self.words if word.variants] + best
+        found = best if every else [word.tsquery for word in self.words] + best
+        return [points for points in (named, found) if points]
+
+
+def category_lexeme(category_id: int) -> str:
+    """A product's category in its search vector: "#12" (no word has a "#")."""
+    return f"#{category_id}"
 
 
 async def understand(conn: Conn, typed: str) -> Needle:

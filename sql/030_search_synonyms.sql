@@ -1,5 +1,5 @@
 -- Search finds what people mean (core.search): words that mean the same ("telefon", "smartfon", "смартфон")
--- and the names of categories ("telefon" finds the products of "Smartfonlar").
+-- and the names of categories ("smartfon" finds the products of "Smartfonlar", whatever their names say).
 
 -- Groups of words that mean the same, kept by the admins (/synonyms). A word is kept as the admin wrote it
 -- and compared in search's one Latin form (sql/004), so "телефон" and "telefon" are one word to search.
@@ -73,3 +73,18 @@ SELECT add_starting_search_synonyms();
 ALTER TABLE categories ADD COLUMN name_terms TEXT[] GENERATED ALWAYS AS (
     search_terms(search_latin(name_uz || ' ' || coalesce(name_ru, '')))
 ) STORED;
+
+-- A product's category is a lexeme of its search vector ("#12", no word has a "#"), so that "a word, or a
+-- category it names" stays one tsquery on one GIN index: as an OR of the index and the category column, the
+-- planner scanned the table. A generated column cannot read another one, so this repeats sql/010's expression.
+ALTER TABLE products DROP COLUMN search_vector;
+ALTER TABLE products ADD COLUMN search_vector TSVECTOR GENERATED ALWAYS AS (
+    array_to_tsvector(
+        search_terms(search_latin(
+            name_uz || ' ' || coalesce(name_ru, '') || ' ' || sku || ' ' || coalesce(barcode, '')
+        ))
+        || CASE WHEN category_id IS NULL THEN '{}'::TEXT[] ELSE ARRAY['#' || category_id] END
+    )
+) STORED;
+-- As sql/011: written straight into the index, never into a pending list every search would read.
+CREATE INDEX idx_products_search_vector ON products USING gin (search_vector) WITH (fastupdate = off);
