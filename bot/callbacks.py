@@ -392,3 +392,16 @@ class SetRate(CallbackData, prefix="rate_set"):
     rate: str  # a Decimal as written, at most 8 decimals
     day: str  # ISO date
     holds: bool
+
+
+class ShowSynonyms(CallbackData, prefix="syn_page"):
+    """A page of the synonym groups (/synonyms)."""
+
+    page: int
+
+
+class RemoveSynonyms(CallbackData, prefix="syn_rm"):
+    """Remove one group of words that mean the same; `page` is the page to show after."""
+
+    group_id: int
+    page: int

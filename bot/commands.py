@@ -57,6 +57,7 @@ COMMANDS = (
     MenuCommand("rate", Role.ADMIN, __("exchange rates")),
     MenuCommand("delivery", Role.ADMIN, __("delivery zones: fee, free from a sum, time")),
     MenuCommand("post", Role.ADMIN, __("post a product in the shop's channel")),
+    MenuCommand("synonyms", Role.ADMIN, __("words that mean the same to search")),
     MenuCommand("admins", Role.ADMIN, __("who runs the shop")),
     MenuCommand("lang", Role.EVERYONE, __("change the language")),
     MenuCommand("help", Role.EVERYONE, __("help and the seller's contacts")),

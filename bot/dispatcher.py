@@ -40,6 +40,7 @@ from bot import (
     support,
     support_desk,
     sync_desk,
+    synonyms,
 )
 from bot.flood import FloodLimit
 from bot.i18n import UserLocaleMiddleware, create_i18n
@@ -71,6 +72,7 @@ ROUTERS = (
     rates.router,
     money_settings.router,
     delivery_zones.router,
+    synonyms.router,
     channels.router,
     channel_posts.router,
     marketplace_connect.router,

@@ -46,5 +46,6 @@ async def show_help(message: Message, pool: asyncpg.Pool, settings: Settings, us
             _("/money — packaging, the payout fee and VAT that profit counts; /rate — exchange rates."),
             _("/delivery — delivery zones: fee, free delivery from a sum, delivery time."),
             _("/post SKU @channel — post a product with a Buy button in the shop's channel."),
+            _("/synonyms — words that mean the same to the store's search."),
         ]
     await message.answer("\n".join(lines))

@@ -35,6 +35,7 @@ ADMIN_COMMANDS = (
     "money",
     "delivery",
     "post",
+    "synonyms",
 )
 
 router = Router(name=__name__)

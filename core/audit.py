@@ -36,6 +36,9 @@ RATE_SET = "rate.set"
 DELIVERY_ZONE_ADD = "delivery.zone_add"
 DELIVERY_ZONE_UPDATE = "delivery.zone_update"
 DELIVERY_ZONE_SWITCH = "delivery.zone_switch"
+# A group of words that mean the same to search added or removed by an admin (core.synonyms).
+SYNONYMS_ADD = "search.synonyms_add"
+SYNONYMS_REMOVE = "search.synonyms_remove"
 # Not an admin's act: the alert sender learnt that a customer blocked the bot (actor is NULL).
 USER_BOT_BLOCKED = "user.bot_blocked"
 

@@ -149,6 +149,21 @@ async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
     needle = await search.understand(conn, typed) if typed else None
     if needle is not None and not (needle.words or needle.codes):
         return ProductPage([], 0, page, per_page)  # only one-letter scraps: too little to look for
+    if needle is not None and needle.names_categories:
+        async with conn.transaction():
+            # A word that names a category matches its words or the category's lexeme, and the planner adds
+            # their frequencies as if they were apart, though a category's products mostly have its words. At
+            # twice the true count it reads the table until enough rows match (50 ms at 100,000 products)
+            # instead of asking the GIN index (10 ms). Only searches read products this way: no seq scan here.
+            await conn.execute("SET LOCAL enable_seqscan = off")
+            return await _page(conn, wanted, needle, page, per_page)
+    return await _page(conn, wanted, needle, page, per_page)
+
+
+async def _page(
+    conn: Conn, wanted: ProductFilter, needle: search.Needle | None, page: int, per_page: int
+) -> ProductPage:
+    """The page of products that match the filter and the understood search."""
     family = None
     if wanted.category_id is not None:
         family = await categories.family(conn, wanted.category_id) or [wanted.category_id]
@@ -174,8 +189,9 @@ async def list_products(conn: Conn, wanted: ProductFilter) -> ProductPage:
             .on(inventory.product_id == products.id)
             .where(products.id.isin(candidates))
         )
-        rank = functools.reduce(operator.add, [fn.Cast(_matches(params, tsquery), "int") for tsquery in rankings])
-        query = query.orderby(rank, order=Order.desc)
+        for points in rankings:  # in order of weight: a point of the first outweighs any number of the next
+            rank = functools.reduce(operator.add, [fn.Cast(_matches(params, tsquery), "int") for tsquery in points])
+            query = query.orderby(rank, order=Order.desc)
     query = query.select(*_card_columns(params, wanted.lang))
     # Equally relevant matches come newest first; ordered by the primary key, a common word's page is read
     # off that index in a few rows instead of sorting all its matches.

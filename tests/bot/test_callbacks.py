@@ -55,6 +55,7 @@ from bot.callbacks import (
     PauseSync,
     PickMarketplacePlace,
     PriceField,
+    RemoveSynonyms,
     RenameChannel,
     ReturnStep,
     RunSyncNow,
@@ -66,6 +67,7 @@ from bot.callbacks import (
     SetOnSale,
     SetRate,
     ShowReport,
+    ShowSynonyms,
     SwitchChannel,
     SwitchDeliveryZone,
     UnmapListing,
@@ -152,6 +154,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
     WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),
     SetRate(currency="KZT", rate="999999999999.99999999", day="2026-12-31", holds=True),
+    ShowSynonyms(page=BIGGEST_ID),
+    RemoveSynonyms(group_id=BIGGEST_ID, page=BIGGEST_ID),
 ]
 
 
