@@ -155,7 +155,6 @@ async function boot(initData) {
   refreshCart().catch(showError);
   api(url('/api/shop')).then((shop) => {
     shopName = shop.name || '';
-    state.botLink = shop.bot_link || null;
     if (shopName) document.title = shopName;
     if (shopName && !ownTitle) title.textContent = shopName; // no re-render: that would load the screen again
   }).catch(() => {}); // the store works with the generic title

@@ -7,6 +7,7 @@ import { state, nav, cartQuantity, setProductQuantity, isFavorite, toggleFavorit
 import { openLink } from './tg.js';
 import { loadDelivery, deliveryPanel } from './delivery.js';
 import { shareProduct } from './links.js';
+import { sellerLink } from './seller.js';
 
 const isSoldOut = (p) => !p.in_stock || !(Number(p.available) > 0);
 
@@ -263,8 +264,10 @@ export function productScreen(view) {
 
   function draw() {
     view.setTitle(p.category_name || t('product'));
-    const share = state.botLink && h('button.share', { testid: 'share', onclick: () => shareProduct(state.botLink, p) },
-      icon('share'), t('share'));
+    // Share needs the bot's link: a product opened by a shared link draws before the start-up has read it.
+    const share = h('span.share-box');
+    sellerLink().then((link) => view.alive() && link && fill(share, h('button.share', { testid: 'share',
+      onclick: () => shareProduct(link, p) }, icon('share'), t('share'))), () => {});
     fill(view.root,
       h('div.hero', {}, gallery(p), heartButton(p.id, 'heart big')),
       h('div.panel', {}, h('div.name-row', {}, h('h2.product-name', { testid: 'product-name' }, p.name), share),

@@ -6,7 +6,6 @@ import { toast, showError } from './ui.js';
 
 export const state = {
   user: null,
-  botLink: null, // the bot's t.me link (GET /api/shop): share links need it
   favorites: new Set(), // ids as strings, like data-id attributes
   cart: { items: [], total_quantity: 0, subtotal: '0' },
   // Home filters and pages loaded, so "back" from a product restores the list.
