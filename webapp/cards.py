@@ -30,6 +30,10 @@ class CardList:
         )
         return cls(cards, _encode(rest)[1:] if rest else b"}")
 
+    def heartless(self) -> bytes:
+        """The page as JSON with no card among the reader's favorites (for a reader not known yet)."""
+        return self._heartless
+
     def response(self, liked: frozenset[int]) -> web.Response:
         body = self._heartless if self._ids.isdisjoint(liked) else self._body(liked)
         return web.Response(body=body, content_type="application/json")

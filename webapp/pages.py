@@ -1,8 +1,16 @@
 """The Mini App page at /app, and in demo mode (no BOT_TOKEN) /app/dev, which opens it as a demo user; `/` leads
-a person who opens the server's address to the store."""
+a person who opens the server's address to the store.
+
+The page carries the home screen's first page of products as JSON: on a phone each request is a round trip of
+its own, and asking for the first cards only once the scripts have run put one more before the first card. The
+page is the same for every reader (no hearts: the favorites come with the login), in the language the phone
+prefers (Accept-Language); a reader of the other language, or of a shop whose catalogue cannot be read just now,
+asks the API as before."""
 
 from __future__ import annotations
 
+import html
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -14,6 +22,10 @@ from webapp import assets
 from webapp.assets import STATIC
 from webapp.initdata import sign_init_data
 from webapp.keys import INIT_DATA_TOKEN, SETTINGS
+from webapp.models import Language, ProductQuery
+from webapp.routes.catalog import product_page
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,10 +40,47 @@ INDEX_PAGE = web.AppKey("index_page", bytes)
 DEMO_USER = {"id": 100000001, "first_name": "Demo", "last_name": "Mijoz", "username": "demo", "language_code": "uz"}
 
 
+# The home screen's first request (catalog.js pageUrl: the newest first, 20 a page), as the page asks for it.
+FIRST_PAGE_SIZE = 20
+FIRST_PAGE_PATH = "/api/products?lang={lang}&page=1&per_page={per_page}&sort=new"
+
+
 async def index(request: web.Request) -> web.Response:
-    return web.Response(
-        body=request.app[INDEX_PAGE], content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
+    page = request.app[INDEX_PAGE]
+    first = await first_page_script(request)
+    response = web.Response(
+        body=page.replace(b"</body>", first + b"</body>", 1),
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "no-cache"},
     )
+    response.enable_compression()
+    return response
+
+
+def preferred_language(request: web.Request) -> Language:
+    """ru when the phone names Russian before Uzbek among its languages, else the shop's first language, uz."""
+    for entry in request.headers.get("Accept-Language", "").split(","):
+        code = entry.split(";")[0].strip().lower().split("-")[0]
+        if code == "ru":
+            return "ru"
+        if code == "uz":
+            return "uz"
+    return "uz"
+
+
+async def first_page_script(request: web.Request) -> bytes:
+    """<script type="application/json" id="first-page" data-for="<the API address it answers>">, or nothing."""
+    lang = preferred_language(request)
+    try:
+        cards = await product_page(request.app, ProductQuery(lang=lang, per_page=FIRST_PAGE_SIZE, sort="new"))
+    except Exception:  # the page must open even when the catalogue cannot be read: the app asks the API then
+        log.warning("the store page goes out without its first products", exc_info=True)
+        return b""
+    address = html.escape(FIRST_PAGE_PATH.format(lang=lang, per_page=FIRST_PAGE_SIZE))
+    # "<" only occurs inside JSON strings, where \u003c means the same: no "</script>" in a name ends the script.
+    body = cards.heartless().replace(b"<", b"\\u003c")
+    return f'<script type="application/json" id="first-page" data-for="{address}">'.encode() + body + b"</script>\n"
 
 
 async def dev(request: web.Request) -> web.Response:

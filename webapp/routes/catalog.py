@@ -92,6 +92,16 @@ async def _favorites(request: web.Request) -> frozenset[int]:
 
 @api.route("GET", "/api/products", summary="Browse and search products", query=ProductQuery, response=ProductPage)
 async def list_products(request: web.Request, query: ProductQuery) -> web.Response:
+    page = await product_page(request.app, query)
+    if not page.cards:
+        return page.response(frozenset())
+    liked = request.app[NEAR_CACHE].known_favorites(caller(request).id)
+    return page.response(liked if liked is not None else await _favorites(request))
+
+
+async def product_page(app: web.Application, query: ProductQuery) -> CardList:
+    """One page of product cards, the same for everyone (the hearts are the caller's, spliced in after)."""
+
     async def load() -> dict[str, Any]:
         wanted = storefront.ProductFilter(
             lang=query.lang,
@@ -104,7 +114,7 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
             in_stock=query.in_stock,
             sort=query.sort,
         )
-        async with request.app[POOL].acquire() as conn:
+        async with app[POOL].acquire() as conn:
             page = await storefront.list_products(conn, wanted)
         items = [ProductCard.model_validate(card) for card in page.items]
         return ProductPage(
@@ -117,12 +127,9 @@ async def list_products(request: web.Request, query: ProductQuery) -> web.Respon
         ).model_dump(mode="json")
 
     # The warm path, this API's busiest, answers from memory without awaiting anything.
-    near, key = request.app[NEAR_CACHE], _page_key(query)
-    page: CardList = near.known_page(key) or await cached(request.app, key, load, shape=_card_list)
-    if not page.cards:
-        return page.response(frozenset())
-    liked = near.known_favorites(caller(request).id)
-    return page.response(liked if liked is not None else await _favorites(request))
+    key = _page_key(query)
+    known: CardList | None = app[NEAR_CACHE].known_page(key)
+    return known or await cached(app, key, load, shape=_card_list)
 
 
 @api.route(

@@ -135,21 +135,39 @@ function rememberLanguage() {
   try { localStorage.setItem('lang', getLang()); } catch { /* storage disabled */ }
 }
 
+function showShell() {
+  root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
+  render();
+}
+
+// The home screen shows the catalogue while the login is under way (the same for everyone; the hearts follow
+// the profile): on a phone the login is a round trip the first cards need not wait for. Every other screen is
+// about the customer, so it waits.
 async function boot(initData) {
   root.replaceChildren(h('div.fullpage', {}, spinner()));
   setLang(likelyLanguage(initData));
-  if (nav.current().name === 'home') prefetchHome();
+  const login = api('/api/users/validate', { method: 'POST' }); // asked first: it is on every screen's way
+  const early = nav.current().name === 'home' && startProduct() == null;
+  if (early) {
+    prefetchHome();
+    showShell();
+  }
   try {
-    const profile = await api('/api/users/validate', { method: 'POST' });
+    const profile = await login;
+    if (locked) return;
     applyProfile(profile);
+    const guessed = getLang();
     setLang(profile.user?.language);
     rememberLanguage();
+    if (!early || getLang() !== guessed) showShell();
+    else syncCards(host);
   } catch (err) {
-    if (err.status !== 401) root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err instanceof ApiError ? err.message : t('error')), button(t('retry'), () => boot(initData))));
+    if (err.status !== 401) {
+      current?.destroy();
+      root.replaceChildren(h('div.fullpage', { testid: 'fatal-error' }, h('h1', {}, err instanceof ApiError ? err.message : t('error')), button(t('retry'), () => boot(initData))));
+    }
     return;
   }
-  root.replaceChildren(h('header', {}, back, title, shopInfo, langToggle), host, h('nav', {}, tabs));
-  render();
   const opened = startProduct(); // a shared link or the bot's button named a product
   if (opened != null) nav.go('product', { id: opened });
   refreshCart().catch(showError);

@@ -64,9 +64,17 @@ const pageUrl = (c, page) => url('/api/products', { page, per_page: PER_PAGE, ca
 const early = new Map();
 export function prefetchHome() {
   const path = pageUrl(state.catalog, 1);
-  const answer = api(path);
+  const answer = embeddedPage(path) ?? api(path);
   early.set(path, answer);
   [answer, cached('/api/categories'), cached('/api/banners')].forEach((p) => p.catch(() => {})); // the screen reports
+}
+
+// The first page the server put into the page (pages.py), when it answers this address: no round trip for it.
+function embeddedPage(path) {
+  const script = document.getElementById('first-page');
+  script?.remove(); // used once: a later load asks the API
+  if (script?.dataset.for !== path) return null;
+  try { return Promise.resolve(JSON.parse(script.textContent)); } catch { return null; }
 }
 
 function fetchPage(path, signal) {
