@@ -16,7 +16,7 @@ from core import users
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from tests.builders import Shop
-from tests.support import ADMIN, CUSTOMER, changed, login
+from tests.support import ADMIN, CUSTOMER, changed, login, well_inside_a_budget_window
 
 PUB_SUB_PATIENCE_SECONDS = 3.0
 
@@ -109,6 +109,7 @@ async def test_the_request_budget_is_per_customer_and_shared_by_replicas(
     limited: tuple[TestClient, TestClient], shop: Shop
 ) -> None:
     first, second = limited
+    await well_inside_a_budget_window()
     answers = [(await first.get("/api/cart", headers=login(first))).status for _ in range(LIMIT + 1)]
     assert answers == [200] * LIMIT + [429]
     refused = await first.get("/api/cart", headers=login(first))
