@@ -2,7 +2,6 @@
 on an order's page it opens the chat with the shop's bot through Telegram; without a bot (the trial) it is not
 there at all."""
 
-import shutil
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,8 +15,8 @@ from core import orders
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.unit_of_work import Effects
+from tests.browser import launched
 from tests.builders import Shop
-from tests.e2e.test_storefront_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support import changed
 from webapp.pages import DEMO_USER, STORE_ADDRESS
 
@@ -38,16 +37,10 @@ window.Telegram = { WebApp: {
 
 @pytest.fixture
 async def phone_page() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser tests")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844})
         await page.add_init_script(TELEGRAM_STUB)
         yield page
-        await browser.close()
 
 
 async def _order_of_the_demo_customer(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> int:

@@ -3,7 +3,6 @@ for a zone, shows its fee and the total with it before the customer confirms, fi
 no card payment the shop cannot take, and the order placed carries the zone and the fee."""
 
 import re
-import shutil
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
@@ -19,8 +18,8 @@ from core.delivery import ZoneField
 from core.embedded import ServiceUrls
 from core.settings import Settings
 from core.unit_of_work import Effects
+from tests.browser import launched
 from tests.builders import Shop
-from tests.e2e.test_storefront_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support import changed
 
 # Telegram's bridge as a client at Bot API 7 gives it (telegram-web-app.js cannot load here): the user shares the
@@ -39,16 +38,10 @@ window.Telegram = { WebApp: {
 
 @pytest.fixture
 async def phone_page() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the browser tests")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844})
         await page.add_init_script(TELEGRAM_BRIDGE)
         yield page
-        await browser.close()
 
 
 def _digits(text: str) -> str:

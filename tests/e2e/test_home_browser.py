@@ -11,15 +11,14 @@ from urllib.parse import quote
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import async_playwright
 
 from amazing_store.app import create_app
 from core import catalog, inventory, orders
 from core.embedded import ServiceUrls
 from core.inventory import Source
 from core.settings import Settings
+from tests.browser import launched
 from tests.builders import Shop
-from tests.e2e.test_storefront_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support import changed
 from webapp.keys import EFFECTS
 from webapp.pages import STORE_ADDRESS
@@ -30,12 +29,10 @@ BOT_LINK = "https://t.me/zebo_butik_bot"
 @pytest.fixture
 async def phone_page() -> AsyncIterator[Any]:
     """A page as wide as a phone; telegram.org is out of reach, as the page must cope with."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         page = await browser.new_page(viewport={"width": 390, "height": 844})
         await page.route("https://telegram.org/**", lambda route: route.abort())
         yield page
-        await browser.close()
 
 
 @pytest.fixture

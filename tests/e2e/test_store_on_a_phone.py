@@ -3,7 +3,6 @@
 
 import asyncio
 import io
-import shutil
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -19,8 +18,8 @@ from amazing_store.app import create_app
 from core import media, photos
 from core.embedded import ServiceUrls
 from core.settings import Settings
+from tests.browser import launched
 from tests.builders import Shop
-from tests.e2e.test_storefront_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support import changed
 from webapp.initdata import sign_init_data
 from webapp.keys import EFFECTS, INIT_DATA_TOKEN, MEDIA
@@ -55,14 +54,8 @@ TELEGRAM_STAND_IN = """
 
 @pytest.fixture
 async def chromium() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the storefront browser test")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         yield browser
-        await browser.close()
 
 
 async def phone(chromium: Any, scale: float = 3) -> Any:

@@ -2,7 +2,6 @@
 check out, find the order in the history. Screenshots of each step are saved for a person to look at."""
 
 import re
-import shutil
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -19,34 +18,17 @@ from core.settings import Settings
 from core.shop import ProfileField
 from core.unit_of_work import Effects
 from demo import pictures
+from tests.browser import launched
 from tests.builders import Shop
 from tests.support import changed
 from webapp.keys import EFFECTS, MEDIA
 
-CHROMIUM = "/usr/bin/chromium"
-# The flags this machine needs: no sandbox as root, and no background traffic to a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
 async def browser_page() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the storefront browser test")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         page = await browser.new_page(viewport={"width": 400, "height": 860})
         yield page
-        await browser.close()
 
 
 async def test_customer_browses_searches_and_orders_in_the_mini_app(

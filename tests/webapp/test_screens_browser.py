@@ -7,7 +7,6 @@ resizing the viewport, so every width x language x theme is seen. A screen is on
 the taps that lead to it from the screen before."""
 
 import re
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,6 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import TimeoutError as PlaywrightTimeout
-from playwright.async_api import async_playwright
 
 from amazing_store.app import create_app
 from core import orders
@@ -27,9 +25,10 @@ from core.unit_of_work import Effects
 from demo.catalog import BANNERS, CATEGORIES, DELIVERY_ZONES
 from demo.products import build_products
 from demo.seeding import seed_demo
+from tests.browser import launched
 from tests.builders import Shop
 from tests.e2e.test_home_browser import BOT_LINK
-from tests.e2e.test_storefront_browser import CHROMIUM, CHROMIUM_ARGS, DARK_THEME
+from tests.e2e.test_storefront_browser import DARK_THEME
 from tests.support import changed
 from webapp.pages import STORE_ADDRESS
 
@@ -231,13 +230,9 @@ def walk_of(sold_out_product: int) -> tuple[Screen, ...]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    if shutil.which("chromium") is None and shutil.which(CHROMIUM) is None:
-        pytest.skip("Chromium is not installed: `apt-get install chromium` to run the screen walker")
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    async with launched() as browser:
         yield browser
-        await browser.close()
 
 
 def test_no_word_of_the_list_is_in_the_demo_catalog() -> None:
