@@ -6,6 +6,8 @@ and the push marks in the database are the durable path.
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
+
 STOCK_CHANGED = "stock.changed"
 # A webhook event was stored: wakes the worker (payload: the marketplace id).
 WEBHOOK_RECEIVED = "webhook.received"
@@ -26,3 +28,16 @@ CATALOG_VERSION = "catalog:version"
 CATALOG_CHANGED = "catalog.changed"
 # A customer's favorites changed (payload: the user id): replicas drop what they remember of them.
 FAVORITES_CHANGED = "favorites.changed"
+
+
+def prefix(redis: Redis) -> str:
+    """What every channel's name starts with on this client's database. Redis pub/sub channels are server-wide
+    ("Pub/Sub has no relation to the key space", redis.io, Pub/Sub): two shops on one Redis server with different
+    database numbers would otherwise hear each other's stock and catalogue events, and a live product page would
+    show the other shop's stock of the product with the same id."""
+    return f"db{redis.connection_pool.connection_kwargs.get('db', 0)}:"
+
+
+def scoped(redis: Redis, channel: str) -> str:
+    """The channel's name on the wire, within this client's database."""
+    return prefix(redis) + channel

@@ -294,7 +294,7 @@ class _News:
     async def open(self) -> None:
         try:
             pubsub = self._redis.pubsub()
-            await pubsub.subscribe(events.FBS_FINISHED)
+            await pubsub.subscribe(events.scoped(self._redis, events.FBS_FINISHED))
             self._pubsub = pubsub
         except Exception as error:
             log.debug("not hearing FBS answers (%s): reading the action instead", error)
@@ -608,7 +608,7 @@ async def tell_finished(conn: Conn, redis: Redis, action_id: int) -> None:
     admins fetch with its alert's button."""
     waiting = False
     try:
-        await redis.publish(events.FBS_FINISHED, str(action_id))
+        await redis.publish(events.scoped(redis, events.FBS_FINISHED), str(action_id))
         waiting = bool(await redis.exists(_WAITING.format(action_id=action_id)))
     except Exception as error:
         log.warning("FBS action %s: its waiter not told (%s)", action_id, error)

@@ -17,6 +17,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from core import events
+
 log = logging.getLogger(__name__)
 
 # How long one read waits for a message. A channel registered while the connection is up is subscribed
@@ -48,6 +50,7 @@ class Subscriber:
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self._prefix = events.prefix(redis)  # listeners name channels without it (core.events.scoped)
         self._listeners: list[_Listener] = []
         self._listeners_changed = asyncio.Event()
         self._closing = False
@@ -109,9 +112,9 @@ class Subscriber:
             if not wanted:
                 return
             if wanted - subscribed:
-                await pubsub.subscribe(*(wanted - subscribed))
+                await pubsub.subscribe(*(self._prefix + channel for channel in wanted - subscribed))
             if subscribed - wanted:
-                await pubsub.unsubscribe(*(subscribed - wanted))
+                await pubsub.unsubscribe(*(self._prefix + channel for channel in subscribed - wanted))
                 confirmed &= wanted
             subscribed = wanted
             for listener in list(self._listeners):  # a signal may start or stop a listener
@@ -125,7 +128,7 @@ class Subscriber:
     def _take(self, message: dict[str, Any], confirmed: set[str]) -> None:
         if message["type"] not in ("message", "subscribe", "unsubscribe"):
             return  # the answer to a health check
-        channel = _text(message["channel"])
+        channel = _text(message["channel"]).removeprefix(self._prefix)
         if message["type"] == "message":
             payload = _text(message["data"])
             for listener in list(self._listeners):  # a handler may start or stop a listener

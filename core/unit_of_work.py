@@ -137,7 +137,7 @@ class Effects:
     async def request_sync(self, marketplace_id: int) -> bool:
         """Ask the sync to run for a marketplace now; False when Redis is down (the periodic sweep still runs)."""
         try:
-            await self._redis.publish(events.SYNC_REQUESTED, str(marketplace_id))
+            await self._publish(events.SYNC_REQUESTED, str(marketplace_id))
             return True
         except Exception as error:
             log.warning("sync request not delivered (%s); the next sweep will run it", error)
@@ -146,21 +146,21 @@ class Effects:
     async def webhook_received(self, marketplace_id: int) -> None:
         """Wake the webhook worker; without Redis its short sweep picks the event up anyway."""
         try:
-            await self._redis.publish(events.WEBHOOK_RECEIVED, str(marketplace_id))
+            await self._publish(events.WEBHOOK_RECEIVED, str(marketplace_id))
         except Exception as error:
             log.debug("webhook wake-up not published: %s", error)
 
     async def _run(self, pending: _Pending) -> None:
         for action_id in sorted(pending.actions):
             try:
-                await self._redis.publish(events.FBS_REQUESTED, str(action_id))
+                await self._publish(events.FBS_REQUESTED, str(action_id))
             except Exception as error:
                 log.warning("FBS action %s not announced (%s); the worker's sweep picks it up", action_id, error)
         if pending.stock or pending.catalog:
             try:
                 await self._bump_catalog()
                 for level in pending.stock.values():
-                    await self._redis.publish(
+                    await self._publish(
                         events.STOCK_CHANGED,
                         json.dumps(
                             {"product_id": level.product_id, "available": level.available, "price": str(level.price)}
@@ -172,22 +172,25 @@ class Effects:
             for listener in list(self._favorites_listeners):
                 listener(user_id)
             try:
-                await self._redis.publish(events.FAVORITES_CHANGED, str(user_id))
+                await self._publish(events.FAVORITES_CHANGED, str(user_id))
             except Exception as error:
                 log.debug("favorites change not published: %s", error)
         for slug in sorted(pending.marketplaces):
             try:
-                await self._redis.publish(events.MARKETPLACE_CHANGED, slug)
+                await self._publish(events.MARKETPLACE_CHANGED, slug)
             except Exception as error:
                 log.warning(
                     "marketplace change not published (%s); receivers pick it up within their cache's lifetime", error
                 )
 
+    async def _publish(self, channel: str, payload: str | int) -> None:
+        await self._redis.publish(events.scoped(self._redis, channel), payload)
+
     async def _bump_catalog(self) -> None:
         version = int(await self._redis.incr(events.CATALOG_VERSION))
         for listener in list(self._catalog_listeners):
             listener(version)
-        await self._redis.publish(events.CATALOG_CHANGED, version)
+        await self._publish(events.CATALOG_CHANGED, version)
 
 
 def _listen(listeners: list[Callable[[int], None]], listener: Callable[[int], None]) -> Callable[[], None]:

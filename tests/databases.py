@@ -31,8 +31,8 @@ def worker_suffix() -> str:
 
 def redis_database_for_worker(url: str) -> str:
     """The configured Redis for the first worker, the database numbers below it for the others (the URL's own
-    number is the top: `/15` gives 15, 14, …). Keys are apart; pub/sub channels are server-wide, and the
-    app's events only wake readers that then read their own database, so a stray one is harmless."""
+    number is the top: `/15` gives 15, 14, …). Keys are apart, and so are the app's pub/sub channels, which are
+    server-wide in Redis and so carry their database's number in their names (core.events.scoped)."""
     number = _worker_number() or 0
     parts = urlsplit(url)
     first = int(parts.path.lstrip("/") or 0)

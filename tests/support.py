@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 
 from core.settings import Settings
 from webapp.initdata import sign_init_data
@@ -35,3 +36,10 @@ async def well_inside_a_budget_window(margin: float = 5.0) -> None:
     left = 60 - time.time() % 60
     if left < margin:
         await asyncio.sleep(left + 0.1)
+
+
+async def subscriber_connections(redis: Redis) -> list[dict[str, Any]]:
+    """The pub/sub connections on this client's database: the server's list holds every test worker's
+    (tests/databases.py)."""
+    db = str(redis.connection_pool.connection_kwargs.get("db", 0))
+    return [client for client in await redis.client_list(_type="pubsub") if client["db"] == db]

@@ -98,7 +98,7 @@ async def test_pause_then_resume_flips_auto_sync_and_is_audited(admin: Chat, poo
 async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncpg.Pool, redis: Redis) -> None:
     uzum = await _uzum(pool, auto_sync=False)  # a paused marketplace can still be run by hand
     async with redis.pubsub() as pubsub:
-        await pubsub.subscribe(events.SYNC_REQUESTED)
+        await pubsub.subscribe(events.scoped(redis, events.SYNC_REQUESTED))
         await pubsub.get_message(timeout=1)  # the subscription's confirmation
         await admin.send("/sync")
 

@@ -11,8 +11,11 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from core import events
 from core.redis_client import create_redis
 from core.subscriber import Subscriber
+from core.unit_of_work import Effects
+from tests.support import subscriber_connections
 
 QUICK = 5.0
 
@@ -25,8 +28,12 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
         await asyncio.sleep(0.02)
 
 
+async def _subscribers(redis: Redis, *channels: str) -> list[int]:
+    return [count for _, count in await redis.pubsub_numsub(*(events.scoped(redis, name) for name in channels))]
+
+
 async def _subscriber_connections(redis: Redis) -> set[str]:
-    return {client["id"] for client in await redis.client_list(_type="pubsub")}
+    return {client["id"] for client in await subscriber_connections(redis)}
 
 
 @pytest.fixture
@@ -63,13 +70,9 @@ async def test_listeners_added_before_and_after_start_hear_their_channels_on_one
 
         await _until(all_back, "every listener is subscribed")
         assert len(await _subscriber_connections(redis) - before) == 1
-        assert await redis.pubsub_numsub("t.stock", "t.sync", "t.webhook") == [
-            (b"t.stock", 1),
-            (b"t.sync", 1),
-            (b"t.webhook", 1),
-        ]
+        assert await _subscribers(redis, "t.stock", "t.sync", "t.webhook") == [1, 1, 1]
         for channel, payload in [("t.stock", "7"), ("t.sync", "2"), ("t.webhook", "3")]:
-            await redis.publish(channel, payload)
+            await redis.publish(events.scoped(redis, channel), payload)
 
         async def all_heard() -> bool:
             return len(heard) == 4
@@ -105,8 +108,8 @@ async def test_a_failing_listener_deafens_none_of_the_others(client: Redis, redi
             return backs == ["back"]
 
         await _until(back, "the sound listener is told it is subscribed")
-        await redis.publish("t.stock", "1")
-        await redis.publish("t.stock", "2")
+        await redis.publish(events.scoped(redis, "t.stock"), "1")
+        await redis.publish(events.scoped(redis, "t.stock"), "2")
 
         async def both() -> bool:
             return heard == ["1", "2"]
@@ -125,17 +128,17 @@ async def test_a_listener_that_stops_is_no_longer_called_and_its_channel_is_left
     try:
 
         async def subscribed() -> bool:
-            return await redis.pubsub_numsub("t.gone", "t.kept") == [(b"t.gone", 1), (b"t.kept", 1)]
+            return await _subscribers(redis, "t.gone", "t.kept") == [1, 1]
 
         await _until(subscribed, "both channels are subscribed")
         stop()
 
         async def left() -> bool:
-            return await redis.pubsub_numsub("t.gone", "t.kept") == [(b"t.gone", 0), (b"t.kept", 1)]
+            return await _subscribers(redis, "t.gone", "t.kept") == [0, 1]
 
         await _until(left, "the channel nobody hears is unsubscribed")
-        await redis.publish("t.gone", "lost")
-        await redis.publish("t.kept", "kept")
+        await redis.publish(events.scoped(redis, "t.gone"), "lost")
+        await redis.publish(events.scoped(redis, "t.kept"), "kept")
 
         async def kept() -> bool:
             return heard == ["kept"]
@@ -165,7 +168,7 @@ async def test_a_cut_connection_is_told_as_lost_then_back(redis_url: str, redis:
         [ours] = await _subscriber_connections(redis) - before
         await redis.client_kill_filter(_id=ours)
         await _until(lambda: back(2), "lost, then back")
-        await redis.publish("t.cut", "after")
+        await redis.publish(events.scoped(redis, "t.cut"), "after")
 
         async def heard_after() -> bool:
             return heard == ["after"]
@@ -210,3 +213,33 @@ async def test_closing_while_redis_does_not_answer_returns_at_once_and_leaves_no
     finally:
         server.close()
         await client.aclose()
+
+
+async def test_a_shop_on_another_database_of_the_same_redis_server_is_not_heard(
+    redis_url: str, client: Redis, redis: Redis
+) -> None:
+    """Pub/sub channels are server-wide whatever the database number: without each database's own names, a live
+    product page heard the other shop's stock of the product with the same id."""
+    own = client.connection_pool.connection_kwargs.get("db", 0)
+    neighbour = Redis.from_url(redis_url.rsplit("/", 1)[0] + f"/{(own + 1) % 16}")
+    heard: list[str] = []
+    backs: list[str] = []
+    subscriber = Subscriber(client)
+    subscriber.listen({events.SYNC_REQUESTED: heard.append}, back=lambda: backs.append("back"))
+    subscriber.start()
+    try:
+
+        async def back() -> bool:
+            return backs == ["back"]
+
+        await _until(back, "subscribed")
+        assert await Effects(neighbour).request_sync(7)
+        assert await Effects(redis).request_sync(8)
+
+        async def ours() -> bool:
+            return heard == ["8"]
+
+        await _until(ours, "our own request is heard, and the neighbour's (published first) never")
+    finally:
+        await subscriber.close()
+        await neighbour.aclose()

@@ -30,17 +30,26 @@ async def heard(redis: Redis) -> AsyncIterator[PubSub]:
     """A subscription to what caches and live pages hear."""
     async with redis.pubsub() as subscription:
         await subscription.subscribe(
-            events.STOCK_CHANGED, events.CATALOG_CHANGED, events.FAVORITES_CHANGED, events.MARKETPLACE_CHANGED
+            *(
+                events.scoped(redis, channel)
+                for channel in [
+                    events.STOCK_CHANGED,
+                    events.CATALOG_CHANGED,
+                    events.FAVORITES_CHANGED,
+                    events.MARKETPLACE_CHANGED,
+                ]
+            )
         )
         yield subscription
 
 
 async def _messages(subscription: PubSub, wait: float = 0.3) -> list[tuple[str, str]]:
-    """What was published since the last call (the subscription's confirmations aside)."""
+    """What was published since the last call (the subscription's confirmations aside), by channel names without
+    their database's prefix."""
     found = []
     while (message := await subscription.get_message(timeout=wait)) is not None:
         if message["type"] == "message":
-            found.append((message["channel"].decode(), message["data"].decode()))
+            found.append((message["channel"].decode().partition(":")[2], message["data"].decode()))
     return found
 
 

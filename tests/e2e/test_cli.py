@@ -109,7 +109,7 @@ async def test_marketplace_configure_tells_running_processes_to_drop_the_webhook
         "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
     )
     async with redis.pubsub() as pubsub:
-        await pubsub.subscribe(events.MARKETPLACE_CHANGED)
+        await pubsub.subscribe(events.scoped(redis, events.MARKETPLACE_CHANGED))
         await pubsub.get_message(timeout=1.0)  # the subscription's confirmation
         configured = _cli(service_urls, tmp_path, "marketplace", "configure", "ozon", "--new-webhook-token")
         assert configured.returncode == 0, configured.stderr

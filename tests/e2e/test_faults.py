@@ -30,7 +30,7 @@ from yarl import URL
 
 from amazing_store.app import TELEGRAM_WEBHOOK_PATH, create_app
 from bot.callbacks import FormAction
-from core import embedded, inventory, marketplaces
+from core import embedded, events, inventory, marketplaces
 from core.db import create_pool
 from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, free_port
 from core.migrations import migrate
@@ -283,7 +283,7 @@ async def test_everything_heals_by_itself_when_redis_returns_on_the_same_port(
     probe = Redis.from_url(own_redis.url)
 
     async def subscribed() -> bool:
-        return (await probe.pubsub_numsub("stock.changed"))[0][1] >= 1
+        return (await probe.pubsub_numsub(events.scoped(probe, events.STOCK_CHANGED)))[0][1] >= 1
 
     try:
         await eventually(subscribed, 15, "live stock subscribes again")
@@ -319,7 +319,7 @@ async def test_the_subscription_is_lost_while_redis_is_down_and_back_when_it_ret
     heard: list[str] = []
     subscriber = Subscriber(client)
     subscriber.listen(
-        {"stock.changed": heard.append}, lost=lambda: signals.append("lost"), back=lambda: signals.append("back")
+        {events.STOCK_CHANGED: heard.append}, lost=lambda: signals.append("lost"), back=lambda: signals.append("back")
     )
     subscriber.start()
 
@@ -337,7 +337,7 @@ async def test_the_subscription_is_lost_while_redis_is_down_and_back_when_it_ret
         assert signals == ["back", "lost"]
         own_redis.start()
         await eventually(told("back", "lost", "back"), QUICK, "the subscription is back")
-        await client.publish("stock.changed", "after")
+        await client.publish(events.scoped(client, events.STOCK_CHANGED), "after")
 
         async def heard_after() -> bool:
             return heard == ["after"]
@@ -355,12 +355,12 @@ async def test_closing_the_subscription_while_redis_is_down_returns_at_once_and_
     tasks_before = asyncio.all_tasks()
     lost = asyncio.Event()
     subscriber = Subscriber(client)
-    subscriber.listen({"stock.changed": print}, lost=lost.set)
+    subscriber.listen({events.STOCK_CHANGED: print}, lost=lost.set)
     subscriber.start()
     try:
 
         async def subscribed() -> bool:
-            return (await client.pubsub_numsub("stock.changed"))[0][1] == 1
+            return (await client.pubsub_numsub(events.scoped(client, events.STOCK_CHANGED)))[0][1] == 1
 
         await eventually(subscribed, QUICK, "subscribed")
         own_redis.stop()

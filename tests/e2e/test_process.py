@@ -17,7 +17,7 @@ from amazing_store import cli
 from core import events
 from core.embedded import ServiceUrls, free_port
 from tests.fake_telegram import FakeTelegram
-from tests.support import TEST_BOT_TOKEN
+from tests.support import TEST_BOT_TOKEN, subscriber_connections
 
 
 def _env(service_urls: ServiceUrls, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -128,7 +128,7 @@ async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_c
         events.FAVORITES_CHANGED,
         events.FBS_REQUESTED,
     ]
-    before = {client["id"] for client in await redis.client_list(_type="pubsub")}
+    before = {client["id"] for client in await subscriber_connections(redis)}
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -143,10 +143,11 @@ async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_c
         await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         deadline = time.monotonic() + 10
         # The jobs (push, webhooks) start listening a moment after the web parts.
-        while [count for _, count in await redis.pubsub_numsub(*channels)] != [1] * len(channels):
-            assert time.monotonic() < deadline, await redis.pubsub_numsub(*channels)
+        on_the_wire = [events.scoped(redis, channel) for channel in channels]
+        while [count for _, count in await redis.pubsub_numsub(*on_the_wire)] != [1] * len(channels):
+            assert time.monotonic() < deadline, await redis.pubsub_numsub(*on_the_wire)
             await asyncio.sleep(0.1)
-        subscribers = [client for client in await redis.client_list(_type="pubsub") if client["id"] not in before]
+        subscribers = [client for client in await subscriber_connections(redis) if client["id"] not in before]
         assert [client["sub"] for client in subscribers] == [str(len(channels))]
     finally:
         if process.returncode is None:
