@@ -19,7 +19,7 @@ from core import catalog_export, catalog_import, channels, logs, mappings, marke
 from core.db import Conn, create_pool
 from core.embedded import EmbeddedServerError, ServiceUrls, services
 from core.errors import DomainError, ValidationError
-from core.listings import PLATFORMS, platform
+from core.listings import PLATFORMS, Platform, platform
 from core.migrations import MigrationError, migrate
 from core.periodic import advisory_lock, lock_key
 from core.redis_client import create_redis
@@ -164,7 +164,7 @@ def _channel_commands(commands: argparse._SubParsersAction) -> None:
 def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
     market = commands.add_parser(
         "marketplace",
-        help="connect and map API marketplaces (Uzum, Wildberries, Ozon)",
+        help=f"connect and map API marketplaces ({_names(lambda _p: True)})",
         description="Connect an API marketplace and map its listings to our products, without SQL.",
     )
     actions = market.add_subparsers(title="actions", required=True)
@@ -174,17 +174,20 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
         description="Change a marketplace's connection. Keys are encrypted with SECRET_KEY before they are stored. "
         "The running process picks the change up on its next sync run.",
     )
-    configure.add_argument("slug", help="uzum, wildberries or ozon")
+    configure.add_argument("slug", help="the marketplace's slug, like " + ", ".join(PLATFORMS))
     configure.add_argument("--base-url", help="the API address (default: the platform's public one)")
-    configure.add_argument("--token", help="Uzum or Wildberries API token")
-    configure.add_argument("--client-id", help="Ozon Client-Id")
-    configure.add_argument("--api-key", help="Ozon Api-Key")
-    configure.add_argument("--warehouse-id", type=int, help="seller warehouse id (Wildberries, Ozon)")
-    configure.add_argument("--shop-id", type=int, help="shop id (Uzum)")
+    two_part = "client_id_and_api_key"
+    configure.add_argument("--token", help=f"API token ({_names(lambda p: p.credentials == 'token')})")
+    configure.add_argument("--client-id", help=f"Client-Id ({_names(lambda p: p.credentials == two_part)})")
+    configure.add_argument("--api-key", help=f"Api-Key ({_names(lambda p: p.credentials == two_part)})")
+    configure.add_argument(
+        "--warehouse-id", type=int, help=f"seller warehouse id ({_names(lambda p: p.place == 'warehouse')})"
+    )
+    configure.add_argument("--shop-id", type=int, help=f"shop id ({_names(lambda p: p.place == 'shop')})")
     configure.add_argument(
         "--new-webhook-token",
         action="store_true",
-        help="make a new secret webhook path (for Ozon pushes, which carry no signature)",
+        help=f"make a new secret webhook path (for the pushes of {_names(lambda p: p.pushes is not None)})",
     )
     switch = configure.add_mutually_exclusive_group()
     switch.add_argument("--enable", action="store_true", help="let the sync run")
@@ -427,6 +430,11 @@ def _with_marketplace(
         return await work(conn, await marketplaces.connection(conn, slug, vault_for(settings)))
 
     return _with_database(urls, run)
+
+
+def _names(which: Callable[[Platform], bool]) -> str:
+    """The display names of the declared platforms that fit, for the help."""
+    return ", ".join(p.name for p in PLATFORMS.values() if which(p))
 
 
 def _flag(name: str) -> str:

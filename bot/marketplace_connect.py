@@ -23,6 +23,7 @@ from core import catalog_requests, channels, key_checks, marketplaces
 from core.catalog_requests import Action
 from core.errors import DomainError
 from core.key_checks import Candidate, KeyCheck
+from core.listings import platform
 from core.mappings import Automapped
 from core.unit_of_work import Effects
 from core.users import User
@@ -30,10 +31,6 @@ from core.vault import Vault
 
 router = admin_router(__name__)
 
-# Ozon's key is two values; Uzum and Wildberries take one token.
-TWO_PART = frozenset({"ozon"})
-# Uzum's stock goes to a shop; the others' to a warehouse.
-BY_SHOP = frozenset({"uzum"})
 # Reading a catalogue of thousands of cards at the platforms' rates takes minutes.
 CATALOG_WAIT_SECONDS = 600.0
 # An idle sync takes a request within its 2 s poll; one busy with another catalogue may not for minutes.
@@ -62,13 +59,14 @@ async def start(
             connection = await marketplaces.connection(
                 conn, (await channels.get(conn, callback_data.marketplace_id)).slug, vault
             )
+        two_part = _two_part(connection.api_type)
     except DomainError as error:
         await callback.answer(describe(error), show_alert=True)
         return
     await state.set_state(ConnectForm.key)
     # Only which marketplace: the key itself never enters the form's state (Redis).
     await state.set_data({"marketplace_id": connection.marketplace_id})
-    if connection.api_type in TWO_PART:
+    if two_part:
         ask = _("Send the Client-Id and the Api-Key from the {name} seller cabinet, separated by a space.")
     else:
         ask = _("Send the API token from the {name} seller cabinet.")
@@ -76,9 +74,19 @@ async def start(
     await show(callback, ask.format(name=connection.name) + "\n" + note, _back(connection.marketplace_id))
 
 
+def _two_part(api_type: str) -> bool:
+    """The platform's key is a client id and an API key (sent as one message, separated by a space)."""
+    return platform(api_type).credentials == "client_id_and_api_key"
+
+
+def _by_shop(api_type: str) -> bool:
+    """Our stock goes to one of the seller's shops there, not to a warehouse."""
+    return platform(api_type).place == "shop"
+
+
 def _candidate(api_type: str, text: str, vault: Vault) -> Candidate | None:
     parts = text.split()
-    if api_type in TWO_PART:
+    if _two_part(api_type):
         if len(parts) != 2:
             return None
         return Candidate(client_id=parts[0], api_key=vault.seal(parts[1]))
@@ -138,7 +146,7 @@ async def key_sent(
     await state.clear()
     ask = (
         _("Which shop should our stock go to?")
-        if connection.api_type in BY_SHOP
+        if _by_shop(connection.api_type)
         else _("Which warehouse should our stock go to?")
     )
     rows = _place_buttons(marketplace_id, answer.check)
@@ -155,7 +163,7 @@ async def place_picked(
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             slug = (await channels.get(conn, callback_data.marketplace_id)).slug
-            by_shop = (await marketplaces.connection(conn, slug, vault)).api_type in BY_SHOP
+            by_shop = _by_shop((await marketplaces.connection(conn, slug, vault)).api_type)
             connection = await marketplaces.configure(
                 uow,
                 slug,

@@ -20,10 +20,11 @@ import asyncpg
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from core import events, inventory, order_status, outbox
+from core import events, inventory, listings, order_status, outbox
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source
+from core.listings import CancelReason
 from core.order_status import Status
 from core.unit_of_work import UnitOfWork
 
@@ -32,15 +33,6 @@ log = logging.getLogger(__name__)
 ActionKind = Literal["confirm", "cancel", "labels", "hand_over"]
 ActionState = Literal["pending", "done", "failed"]
 WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
-
-# The platforms whose adapter does the FBS work (sync.adapter.Fulfilment), by api_type, with the cancel reasons
-# each offers in our words (its adapter's cancel_reasons: tests/sync/test_fbs_worker.py holds them equal). An
-# order of one of these is told as FbsOrderArrived and gets a work row when it is imported.
-CANCEL_REASONS: dict[str, tuple[str, ...]] = {
-    "uzum": ("out_of_stock", "no_package", "no_time", "other"),
-    "wildberries": ("out_of_stock", "other"),
-    "ozon": ("out_of_stock", "defective", "other"),
-}
 
 # Which work states each action fits.
 FITS: dict[ActionKind, frozenset[str]] = {
@@ -112,12 +104,12 @@ class OrderWork:
     order_id: int
     marketplace_id: int
     marketplace_name: str
-    marketplace_kind: str  # a key of CANCEL_REASONS
+    marketplace_kind: str  # its api_type, a platform declared in core.listings
     marketplace_order_id: str  # the platform's number of the order
     state: WorkState
     deadline: datetime | None
     shipment: str | None
-    cancel_reasons: tuple[str, ...]
+    cancel_reasons: tuple[CancelReason, ...]
     currency: str  # of the order's amounts: the platform's (RUB, ...), not the shop's
 
 
@@ -167,9 +159,16 @@ class Action:
     requested_by: int | None
 
 
+def cancel_reasons(api_type: str | None) -> tuple[CancelReason, ...]:
+    """The reasons this kind of marketplace's FBS cancel offers (its declaration's); none when it does no FBS."""
+    declared = listings.declared(api_type)
+    return declared.cancel_reasons if declared is not None else ()
+
+
 def fulfils(api_type: str | None) -> bool:
-    """Whether orders of this kind of marketplace get FBS work from chat."""
-    return api_type in CANCEL_REASONS
+    """Whether orders of this kind of marketplace get FBS work from chat (told as FbsOrderArrived, given a work row
+    when imported): the platforms whose declaration offers cancel reasons, as their adapters do the FBS work."""
+    return bool(cancel_reasons(api_type))
 
 
 _WORK_ROWS = """
@@ -210,9 +209,9 @@ async def request(
     )
     if not fulfils(api_type):
         raise ValidationError("this marketplace has no FBS actions", "marketplace_id")
-    if kind == "cancel" and reason not in CANCEL_REASONS[api_type]:
+    if kind == "cancel" and reason not in cancel_reasons(api_type):
         raise ValidationError(
-            f"choose a reason this marketplace knows: {', '.join(CANCEL_REASONS[api_type])}", "reason"
+            f"choose a reason this marketplace knows: {', '.join(cancel_reasons(api_type))}", "reason"
         )
     rows = await conn.fetch(_WORK_ROWS, marketplace_id, wanted)
     missing = set(wanted) - {row["order_id"] for row in rows}
@@ -349,7 +348,7 @@ async def work_of(conn: Conn, order_id: int) -> OrderWork | None:
         row["state"],
         row["deadline"],
         row["shipment"],
-        CANCEL_REASONS.get(row["kind"], ()),
+        cancel_reasons(row["kind"]),
         row["currency"],
     )
 

@@ -1,6 +1,8 @@
-"""Each API marketplace's listing keys, declared once: their names, kind, which a stock push needs, and how a
-person is asked for them (uz, ru). Core, the bot, the CLI and the adapters all read this declaration, so a new
-marketplace adds one entry here instead of columns, lookups and form code in every room.
+"""Each API marketplace, declared once: its display name, its listing keys (their names, kind, which a stock push
+needs, and how a person is asked for them in uz and ru), the shape of its credentials, where its stock goes, the
+cancel reasons of its FBS work, its push-notification protocol, and where its adapter and its demo sandbox live.
+Core, the bot, the CLI, the sync and the demo all read this declaration, so a new marketplace adds one entry here
+(and its own modules) instead of columns, lookups, branches and form code in every room.
 
 A key is an identity: on one marketplace a value of a key names one listing (unique in `listing_keys`). Values
 are text everywhere (a barcode keeps its leading zeros); integer keys are checked to be whole numbers."""
@@ -12,8 +14,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core.errors import ValidationError
+from core.pushes.ozon import OZON as OZON_PUSHES
+from core.pushes.protocol import PushProtocol
 
 KeyKind = Literal["text", "integer"]
+# How the seller's key is made: one API token, or a client id with an API key (sent as two headers).
+Credentials = Literal["token", "client_id_and_api_key"]
+# Where our stock goes on the platform: one of the seller's warehouses, or one of the seller's shops.
+Place = Literal["warehouse", "shop"]
+# The reasons a seller may give for cancelling a marketplace order, in our words: each platform offers those it
+# knows (Platform.cancel_reasons), its adapter sends the platform's own code for them, the bot names them in uz and
+# ru (bot/fbs_texts.py).
+CancelReason = Literal["out_of_stock", "defective", "no_package", "no_time", "other"]
 MAX_KEY_LENGTH = 100
 MAX_INTEGER_DIGITS = 18  # a BIGINT on every platform
 
@@ -76,10 +88,24 @@ class ListingKeys(Mapping[str, str]):
         return ListingKeys({**self._values, **other})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Platform:
     api_type: str
+    # As the seller knows it (the CLI's help, the demo's channel row).
+    name: str
     keys: tuple[KeySpec, ...]
+    credentials: Credentials
+    place: Place
+    # The reasons its FBS cancel offers, equal to its adapter's (tests/core/test_platforms.py holds them so);
+    # empty: its adapter does no FBS work from chat, and its orders get no work row.
+    cancel_reasons: tuple[CancelReason, ...]
+    # "module:Class" of its sync.adapter.Adapter, resolved by sync/adapters.py: core imports no other room.
+    adapter: str
+    # "module:NAME" of its demo.sandboxes.demo_platform.DemoPlatform (how the demo seeds its listings and serves
+    # an unconfigured connection), resolved by the demo; None: the demo leaves it alone.
+    sandbox: str | None
+    # Its push notifications; None: it pushes nothing, so no receiver accepts any.
+    pushes: PushProtocol | None = None
 
     def spec(self, name: str) -> KeySpec:
         for spec in self.keys:
@@ -118,8 +144,9 @@ def _ask(uz: str, ru: str) -> Mapping[str, str]:
 
 
 WILDBERRIES = Platform(
-    "wildberries",
-    (
+    api_type="wildberries",
+    name="Wildberries",
+    keys=(
         KeySpec(
             "chrt_id",
             "integer",
@@ -132,10 +159,16 @@ WILDBERRIES = Platform(
         # A 409 of the stock push may name refused items by barcode only (WB-SPEC 409 examples).
         KeySpec("barcode", "text", _ask("kartochkaning shtrix-kodi", "штрихкод карточки"), learnt=True),
     ),
+    credentials="token",
+    place="warehouse",
+    cancel_reasons=("out_of_stock", "other"),
+    adapter="sync.wildberries:WildberriesAdapter",
+    sandbox="demo.sandboxes.wildberries:DEMO",
 )
 UZUM = Platform(
-    "uzum",
-    (
+    api_type="uzum",
+    name="Uzum Market",
+    keys=(
         KeySpec(
             "sku_id",
             "integer",
@@ -151,10 +184,16 @@ UZUM = Platform(
         # "productId:skuTitle", learnt from the catalogue (GET /v1/product/shop/{shopId}).
         KeySpec("product_sku", "text", _ask("mahsulot ID va SKU nomi", "ID товара и название SKU"), learnt=True),
     ),
+    credentials="token",
+    place="shop",
+    cancel_reasons=("out_of_stock", "no_package", "no_time", "other"),
+    adapter="sync.uzum:UzumAdapter",
+    sandbox="demo.sandboxes.uzum:DEMO",
 )
 OZON = Platform(
-    "ozon",
-    (
+    api_type="ozon",
+    name="Ozon",
+    keys=(
         KeySpec(
             "offer_id",
             "text",
@@ -171,9 +210,16 @@ OZON = Platform(
             required=True,
         ),
     ),
+    credentials="client_id_and_api_key",
+    place="warehouse",
+    cancel_reasons=("out_of_stock", "defective", "other"),
+    adapter="sync.ozon:OzonAdapter",
+    sandbox="demo.sandboxes.ozon:DEMO",
+    pushes=OZON_PUSHES,
 )
 
-PLATFORMS: dict[str, Platform] = {platform.api_type: platform for platform in (WILDBERRIES, UZUM, OZON)}
+# The one registry, in the order every list of platforms shows them (the demo's channels too).
+PLATFORMS: dict[str, Platform] = {platform.api_type: platform for platform in (UZUM, WILDBERRIES, OZON)}
 
 
 def platform(api_type: str) -> Platform:
@@ -181,6 +227,11 @@ def platform(api_type: str) -> Platform:
     if found is None:
         raise ValidationError(f"no listing keys are declared for marketplace type {api_type!r}", "api_type")
     return found
+
+
+def declared(api_type: str | None) -> Platform | None:
+    """The declaration of a marketplace type, or None for a manual channel, our own store or an unknown type."""
+    return PLATFORMS.get(api_type or "")
 
 
 def uzum_product_sku(product_id: object, sku_title: object) -> str | None:

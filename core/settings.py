@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -50,10 +51,11 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(default=5, ge=0)
     # Serve API marketplaces that have neither their own address nor keys from local sandboxes (the demo).
     demo_marketplaces: bool = True
-    # Addresses Ozon sends push notifications from (contract 3.5); others are refused.
-    ozon_webhook_networks: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: ["195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24"]
-    )
+    # Per marketplace type, the networks its push notifications are let in from, replacing the ones its protocol
+    # declares (core.pushes.networks_for): JSON, {"ozon": ["195.34.21.0/24", ...]}.
+    webhook_networks: Annotated[dict[str, list[str]], NoDecode] = Field(default_factory=dict)
+    # The older way to say Ozon's: kept so that no operator's configuration breaks; it lands in webhook_networks.
+    ozon_webhook_networks: Annotated[list[str] | None, NoDecode] = None
     # Reverse proxies whose X-Forwarded-For is believed (the address they saw the request come from).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Requests per minute one customer may make to the Mini App API.
@@ -110,6 +112,32 @@ class Settings(BaseSettings):
         if isinstance(value, list):
             for network in value:
                 ipaddress.ip_network(str(network), strict=False)  # ValueError names the bad one
+        return value
+
+    @field_validator("webhook_networks", mode="before")
+    @classmethod
+    def _networks_per_marketplace(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError('expected JSON like {"ozon": ["195.34.21.0/24"]}') from None
+        return value
+
+    @field_validator("webhook_networks")
+    @classmethod
+    def _declared_pushers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # Here, not at the top: core.listings declares the push protocols, which read these settings.
+        from core.listings import PLATFORMS
+
+        pushers = sorted(api_type for api_type, platform in PLATFORMS.items() if platform.pushes is not None)
+        for api_type, networks in value.items():
+            if api_type not in pushers:
+                raise ValueError(f"{api_type!r} is no marketplace type that pushes (those are: {', '.join(pushers)})")
+            for network in networks:
+                ipaddress.ip_network(network, strict=False)  # ValueError names the bad one
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -200,6 +228,14 @@ class Settings(BaseSettings):
                     "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _ozon_networks_once(self) -> Settings:
+        if self.ozon_webhook_networks is not None:
+            if self.webhook_networks.get("ozon", self.ozon_webhook_networks) != self.ozon_webhook_networks:
+                raise SettingsError("give Ozon's networks once: in WEBHOOK_NETWORKS or in OZON_WEBHOOK_NETWORKS")
+            self.webhook_networks = {**self.webhook_networks, "ozon": self.ozon_webhook_networks}
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_public_url(self) -> Settings:

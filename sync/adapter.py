@@ -9,6 +9,9 @@ from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
 from core.key_checks import KeyCheck
+
+# CancelReason is declared with the platforms (core.listings); re-exported for the adapters that name it here.
+from core.listings import CancelReason as CancelReason
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 
@@ -111,11 +114,6 @@ class OrderLookup(Protocol):
 
     async def order(self, key: str) -> IncomingOrder | None:
         """The order as the platform has it now, or None when the platform does not know it (yet)."""
-
-
-# The reasons a seller may give for cancelling a marketplace order, in our words: each adapter offers those its
-# platform knows (cancel_reasons) and sends the platform's own code for them; the bot names them in uz and ru.
-CancelReason = Literal["out_of_stock", "defective", "no_package", "no_time", "other"]
 
 
 @dataclass(frozen=True)

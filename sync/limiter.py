@@ -15,6 +15,7 @@ from typing import TypeVar
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from core.listings import platform
 from core.marketplaces import Connection
 from sync.limiter_local import LocalLimitStore
 from sync.limiter_redis import RedisLimitStore
@@ -40,9 +41,11 @@ def per_window(requests: int, seconds: float, burst: int) -> Slot:
 
 
 def account_of(connection: Connection) -> str:
-    """Who the platform counts requests for: the token (Uzum, WB) or the Client-Id (Ozon), at its address (two
-    sandboxes are two accounts). A hash: the token never reaches Redis."""
-    who = connection.client_id if connection.api_type == "ozon" else connection.token
+    """Who the platform counts requests for: the Client-Id where its key is a client id with an API key, else the
+    token (as its declaration says), at its address (two sandboxes are two accounts). A hash: the token never
+    reaches Redis."""
+    two_part = platform(connection.api_type).credentials == "client_id_and_api_key"
+    who = connection.client_id if two_part else connection.token
     identity = f"{connection.api_type}|{connection.base_url or ''}|{who or ''}"
     return hashlib.sha256(identity.encode()).hexdigest()[:24]
 

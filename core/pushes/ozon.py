@@ -5,19 +5,17 @@ come as {"error": {code, message, details}}. Postings are what we act on."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work
-from core.settings import Settings
 
 CANCELLED_STATE = "posting_canceled"
 
 
 class OzonPushes:
-    def networks(self, settings: Settings) -> Sequence[str]:
-        return settings.ozon_webhook_networks
+    # Where Ozon sends push notifications from (contract §3.5).
+    default_networks: tuple[str, ...] = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
 
     def parse(self, body: bytes) -> Ping | Notice:
         try:

@@ -51,8 +51,9 @@ class Work:
 
 
 class PushProtocol(Protocol):
-    def networks(self, settings: Settings) -> Sequence[str]:
-        """The networks the platform pushes from; nothing else is let in."""
+    @property
+    def default_networks(self) -> tuple[str, ...]:
+        """The networks the platform says it pushes from; WEBHOOK_NETWORKS may say otherwise (networks_for)."""
 
     def parse(self, body: bytes) -> Ping | Notice:
         """What the body is; raises Malformed when it is not the platform's."""
@@ -68,3 +69,9 @@ class PushProtocol(Protocol):
 
     def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
         """What a stored notice asks of us; None for the many that ask nothing."""
+
+
+def networks_for(api_type: str, protocol: PushProtocol, settings: Settings) -> Sequence[str]:
+    """The networks this marketplace type's pushes are let in from; nothing else is. The operator's list
+    (WEBHOOK_NETWORKS) replaces the platform's own when the platform publishes new addresses before we do."""
+    return settings.webhook_networks.get(api_type, protocol.default_networks)

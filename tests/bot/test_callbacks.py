@@ -4,7 +4,7 @@ changed its data gets a polite answer, never an exception."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 import asyncpg
 import pytest
@@ -78,7 +78,7 @@ from bot.callbacks import (
 from bot.forms import new_form_id
 from core.catalog_requests import Action as CatalogAction
 from core.delivery import ZoneField
-from core.fbs import CANCEL_REASONS
+from core.listings import CancelReason
 from core.money_settings import MoneySetting
 from core.order_status import Status
 from core.reports import NAMED
@@ -146,9 +146,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     PickMarketplacePlace(marketplace_id=BIGGEST_ID, place_id=2**63 - 1),  # warehouse ids are BIGINT
     MarketplaceCatalog(marketplace_id=BIGGEST_ID, action=longest(CatalogAction)),
     WorkOnOrder(order_id=BIGGEST_ID, step=longest(FbsStep), card=True),
-    CancelMarketplaceOrder(
-        order_id=BIGGEST_ID, reason=max((r for rs in CANCEL_REASONS.values() for r in rs), key=len), card=True
-    ),
+    CancelMarketplaceOrder(order_id=BIGGEST_ID, reason=max(get_args(CancelReason), key=len), card=True),
     HandOverMarketplace(marketplace_id=BIGGEST_ID),
     SendActionPaper(action_id=BIGGEST_ID),
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),

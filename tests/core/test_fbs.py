@@ -69,7 +69,7 @@ async def test_an_imported_order_gets_its_work_row_and_is_told_with_its_deadline
         work = await fbs.work_of(conn, order_id)
     assert work is not None
     assert (work.state, work.deadline, work.marketplace_kind) == ("new", deadline, "uzum")
-    assert work.cancel_reasons == fbs.CANCEL_REASONS["uzum"]
+    assert work.cancel_reasons == ("out_of_stock", "no_package", "no_time", "other")
     assert await _kinds(pool) == ["fbs_order_arrived"], "instead of order_placed, once"
     payload = await pool.fetchval("SELECT payload FROM notifications")
     assert payload["marketplace_order_id"] == "7001"

@@ -16,11 +16,11 @@ from pypdf import PdfReader
 from redis.asyncio import Redis
 
 from core import fbs
+from core.listings import PLATFORMS
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from sync.adapter import Fulfilment
-from sync.adapters import ADAPTERS
 from sync.fbs_worker import FbsWorker
 from sync.pull import pull_orders
 from sync.push import push_due
@@ -81,11 +81,11 @@ async def _work(pool: asyncpg.Pool, order_id: int) -> fbs.OrderWork:
 
 
 def test_core_names_the_platforms_with_fbs_work_and_their_cancel_reasons_as_their_adapters_do(world: World) -> None:
-    for slug in ADAPTERS:
+    for slug in PLATFORMS:
         adapter = world.adapter(slug)
         assert fbs.fulfils(slug) == isinstance(adapter, Fulfilment), slug
         if isinstance(adapter, Fulfilment):
-            assert adapter.cancel_reasons == fbs.CANCEL_REASONS[slug]
+            assert adapter.cancel_reasons == fbs.cancel_reasons(slug)
 
 
 async def test_a_confirm_asked_in_chat_is_heard_done_on_the_platform_and_recorded(

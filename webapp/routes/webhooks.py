@@ -67,7 +67,7 @@ async def receive(request: web.Request) -> web.Response:
     if not knows_token(receiver):
         return _refused(protocol, Refusal.UNAUTHORIZED, "unknown webhook address")
     address = client_address(request, settings)
-    networks = _networks(tuple(protocol.networks(settings)))
+    networks = _networks(tuple(pushes.networks_for(receiver.api_type, protocol, settings)))
     if address is None or not any(ipaddress.ip_address(address) in network for network in networks):
         return _refused(protocol, Refusal.UNAUTHORIZED, "not an address this marketplace pushes from")
     body = await request.read()
