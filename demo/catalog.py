@@ -1,10 +1,15 @@
-"""What the demo shop is made of, in uz and ru: its sales channels, categories, kinds of product and banners.
-Plain data: demo.products turns the kinds into products, demo.seeding writes it all."""
+"""What the demo shop is made of, in uz and ru: its sales channels (the API marketplaces from their declarations and
+sandboxes), categories, kinds of product and banners. Plain data: demo.products turns the kinds into products,
+demo.seeding writes it all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+
+from core.listings import Platform
+from demo.platforms import demo_platforms
+from demo.sandboxes.demo_platform import DemoPlatform
 
 # ---------------------------------------------------------------------------------------------------------
 # Channels
@@ -24,10 +29,19 @@ class Marketplace:
     default_commission_rate: Decimal | None
 
 
+def _api_channel(platform: Platform, demo: DemoPlatform) -> Marketplace:
+    """An API marketplace's channel row: stock and orders synced every 5 minutes, prices read only, webhooks where
+    the platform pushes."""
+    api_type = platform.api_type
+    return Marketplace(
+        platform.name, api_type, "api", api_type, platform.pushes is not None, True, True, False, 5, demo.commission
+    )
+
+
+# The API marketplaces first, as the registry orders them (core.listings), each with its sandbox's demo values.
+API_PLATFORMS = demo_platforms()
 MARKETPLACES: tuple[Marketplace, ...] = (
-    Marketplace("Uzum Market", "uzum", "api", "uzum", False, True, True, False, 5, Decimal("15.00")),
-    Marketplace("Wildberries", "wildberries", "api", "wildberries", False, True, True, False, 5, Decimal("17.00")),
-    Marketplace("Ozon", "ozon", "api", "ozon", True, True, True, False, 5, Decimal("12.00")),
+    *(_api_channel(platform, demo) for platform, demo in API_PLATFORMS),
     # Classifieds take no sales commission we could know in advance, hence NULL rather than a made-up rate.
     Marketplace("OLX", "olx", "manual", None, False, False, False, False, 60, None),
     Marketplace("Bir-Bir", "bir-bir", "manual", None, False, False, False, False, 60, None),
@@ -36,16 +50,17 @@ MARKETPLACES: tuple[Marketplace, ...] = (
 
 # The prefix makes a channel's listing id recognisable at a glance in the admin bot and in sync logs.
 LISTING_PREFIX: dict[str, str] = {
-    "uzum": "UZ",
-    "wildberries": "WB",
-    "ozon": "OZ",
+    **{platform.api_type: demo.sku_prefix for platform, demo in API_PLATFORMS},
     "olx": "OLX",
     "bir-bir": "BB",
 }
-API_SLUGS: tuple[str, ...] = ("uzum", "wildberries", "ozon")
+API_SLUGS: tuple[str, ...] = tuple(platform.api_type for platform, _demo in API_PLATFORMS)
 MANUAL_SLUGS: tuple[str, ...] = ("olx", "bir-bir")
-# Wildberries and Ozon are Russian-first storefronts, OLX Uzbekistan listings are mostly in Russian too.
-RUSSIAN_LISTINGS: frozenset[str] = frozenset({"wildberries", "ozon", "olx"})
+# Some marketplaces are Russian-first storefronts (their sandbox says), OLX Uzbekistan listings are mostly in Russian
+# too.
+RUSSIAN_LISTINGS: frozenset[str] = frozenset(
+    {*(platform.api_type for platform, demo in API_PLATFORMS if demo.russian_listings), "olx"}
+)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import asyncio
 import os
 from dataclasses import dataclass
 
+import asyncpg
+
 from core import inventory, media, photos
 from core.db import Conn
 from core.inventory import Source
@@ -21,7 +23,9 @@ from demo.catalog import (
     MARKETPLACES,
     RUSSIAN_LISTINGS,
 )
+from demo.platforms import demo_platform
 from demo.products import Picture, Product, build_products
+from demo.sandboxes.demo_platform import SeededProduct
 
 
 @dataclass(frozen=True)
@@ -92,31 +96,21 @@ WITH created AS (
 SELECT id, sku FROM created
 """
 
-# API listings carry the platform keys a stock push needs (made up, deterministic), so the demo's sync works
-# against the local sandboxes: Uzum skuId + barcode, Wildberries chrtId, Ozon offer_id + product_id.
 _INSERT_LISTINGS = """
-WITH listed AS (
-    INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, marketplace_sku,
-                                      marketplace_name, marketplace_price, marketplace_stock, previous_stock,
-                                      price_editable, pushed_version)
-    SELECT d.product_id, d.marketplace_id, d.listing_id, d.sku, d.name, d.price, d.stock, d.stock, d.editable,
-           1  -- the listing starts with our stock already (marketplace_stock): nothing to push yet
-      FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::bool[])
-           AS d(product_id, marketplace_id, listing_id, sku, name, price, stock, editable)
-    ON CONFLICT (product_id, marketplace_id) DO NOTHING
-    RETURNING id, marketplace_id, product_id
-)
+INSERT INTO marketplace_products (product_id, marketplace_id, marketplace_product_id, marketplace_sku,
+                                  marketplace_name, marketplace_price, marketplace_stock, previous_stock,
+                                  price_editable, pushed_version)
+SELECT d.product_id, d.marketplace_id, d.listing_id, d.sku, d.name, d.price, d.stock, d.stock, d.editable,
+       1  -- the listing starts with our stock already (marketplace_stock): nothing to push yet
+  FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::int[], $8::bool[])
+       AS d(product_id, marketplace_id, listing_id, sku, name, price, stock, editable)
+ON CONFLICT (product_id, marketplace_id) DO NOTHING
+RETURNING id, marketplace_id, product_id
+"""
+
+_INSERT_LISTING_KEYS = """
 INSERT INTO listing_keys (mapping_id, marketplace_id, name, value)
-SELECT l.id, l.marketplace_id, k.name, k.value
-  FROM listed l
-  JOIN marketplaces m ON m.id = l.marketplace_id
-  JOIN products p ON p.id = l.product_id
- CROSS JOIN LATERAL (VALUES
-        ('uzum', 'sku_id', (7000000 + l.product_id)::text), ('uzum', 'barcode', p.barcode),
-        ('wildberries', 'chrt_id', (8000000 + l.product_id)::text),
-        ('ozon', 'offer_id', p.sku), ('ozon', 'product_id', (9000000 + l.product_id)::text)
-       ) AS k(slug, name, value)
- WHERE k.slug = m.slug AND k.value IS NOT NULL
+SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[])
 """
 
 _INSERT_BANNERS = """
@@ -294,15 +288,13 @@ async def _seed_products(uow: UnitOfWork, products: list[Product], category_ids:
         if product.quantity > 0:
             await inventory.receive(uow, new_ids[product.sku], product.quantity, opening, opening=True)
 
-    marketplace_ids: dict[str, int] = {
-        r["slug"]: r["id"]
-        for r in await conn.fetch(
-            "SELECT id, slug FROM marketplaces WHERE slug = ANY($1::text[])", list(LISTING_PREFIX)
-        )
-    }
+    channels = await conn.fetch(
+        "SELECT id, slug, api_type FROM marketplaces WHERE slug = ANY($1::text[])", list(LISTING_PREFIX)
+    )
+    marketplace_ids: dict[str, int] = {r["slug"]: r["id"] for r in channels}
     listings = [(p, listing) for p in fresh for listing in p.listings if listing.slug in marketplace_ids]
     if listings:
-        await conn.execute(
+        mapped = await conn.fetch(
             _INSERT_LISTINGS,
             [new_ids[p.sku] for p, _ in listings],
             [marketplace_ids[x.slug] for _, x in listings],
@@ -313,7 +305,29 @@ async def _seed_products(uow: UnitOfWork, products: list[Product], category_ids:
             [p.quantity for p, _ in listings],
             [x.slug in MANUAL_SLUGS for _, x in listings],
         )
+        await _seed_listing_keys(conn, mapped, {r["id"]: r["api_type"] for r in channels}, fresh, new_ids)
     return new_ids
+
+
+async def _seed_listing_keys(
+    conn: Conn,
+    mapped: list[asyncpg.Record],
+    api_types: dict[int, str | None],
+    products: list[Product],
+    new_ids: dict[str, int],
+) -> None:
+    """The API listings' platform keys a stock push needs (made up, deterministic, as each sandbox declares), so
+    the demo's sync works against the local sandboxes."""
+    seeded = {new_ids[p.sku]: SeededProduct(id=new_ids[p.sku], sku=p.sku, barcode=p.barcode) for p in products}
+    rows: list[tuple[int, int, str, str]] = []
+    for listing in mapped:
+        hook = demo_platform(api_types[listing["marketplace_id"]])
+        if hook is None:  # a manual channel: no keys
+            continue
+        keys = hook.keys(seeded[listing["product_id"]])
+        rows += [(listing["id"], listing["marketplace_id"], n, v) for n, v in keys.items() if v is not None]
+    if rows:
+        await conn.execute(_INSERT_LISTING_KEYS, *(list(column) for column in zip(*rows, strict=True)))
 
 
 async def _seed_banners(conn: Conn, products: list[Product], category_ids: dict[str, int]) -> int:

@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
 from aiohttp import web
 
+from demo.sandboxes.cbu import DEMO as DEMO_RATES
 from demo.sandboxes.common import (
     SandboxError,
     SandboxServer,
@@ -24,6 +26,7 @@ from demo.sandboxes.common import (
     utc_now,
     whole_seconds,
 )
+from demo.sandboxes.demo_platform import DemoAccount, DemoListing, DemoPlatform, SeededProduct
 from demo.sandboxes.ozon_fbs_api import Carriage, OzonFbsApi, OzonReturn
 from demo.sandboxes.ozon_finance_api import OzonCharge, OzonFinanceApi
 from demo.sandboxes.ozon_models import (
@@ -395,3 +398,40 @@ class OzonSandbox(OzonProductApi, OzonFbsApi, OzonSellerApi, OzonFinanceApi, San
         self._last_pair_update.clear()
         self._bucket = TokenBucket(self.rules.requests_per_second, self.rules.requests_per_second)
         self._stock_window = SlidingWindow(self.rules.stock_pushes_per_window, self.rules.stock_window_seconds)
+
+
+def demo_account(listings: list[DemoListing]) -> DemoAccount:
+    """The demo's Ozon cabinet: its listings with an offer_id and a product_id, in its default warehouse."""
+    ozon = OzonSandbox(client_id="1", api_key="demo-ozon-key", rate_limit=False)
+    ozon.load_catalog(
+        [
+            {
+                "offer_id": listing.keys["offer_id"],
+                "product_id": int(listing.keys["product_id"]),
+                "sku": int(listing.keys["product_id"]),
+                "price": _roubles(listing),
+                "name": listing.name_ru or listing.name_uz,
+                "stocks": listing.stock,
+            }
+            for listing in listings
+            if "offer_id" in listing.keys and "product_id" in listing.keys
+        ]
+    )
+    return DemoAccount(ozon, client_id="1", api_key="demo-ozon-key", warehouse_id=ozon.default_warehouse)
+
+
+def _roubles(listing: DemoListing) -> float:
+    """Ozon prices in the cabinet's currency, never in so'm (OZ-SPEC price.currency_code): the demo's so'm price at
+    the demo bank's rate, or the roubles Ozon's own price read left there."""
+    if listing.price_currency == "RUB":
+        return float(listing.price)
+    return float((listing.price / DEMO_RATES["RUB"].rate).quantize(Decimal("0.01")))
+
+
+def _demo_keys(product: SeededProduct) -> dict[str, str | None]:
+    return {"offer_id": product.sku, "product_id": str(9000000 + product.id)}
+
+
+DEMO = DemoPlatform(
+    commission=Decimal("12.00"), sku_prefix="OZ", russian_listings=True, keys=_demo_keys, account=demo_account
+)

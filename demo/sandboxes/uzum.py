@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
@@ -20,6 +21,7 @@ from demo.sandboxes.common import (
     from_fields,
     parse_lines,
 )
+from demo.sandboxes.demo_platform import DemoAccount, DemoListing, DemoPlatform, SeededProduct
 from demo.sandboxes.uzum_fbs_api import UzumFbsApi, UzumReturn
 from demo.sandboxes.uzum_finance_api import UzumExpense, UzumFinanceApi
 from demo.sandboxes.uzum_invoice_api import UzumInvoice, UzumInvoiceApi
@@ -309,3 +311,33 @@ class UzumSandbox(UzumStockApi, UzumFbsApi, UzumInvoiceApi, UzumFinanceApi, Sand
         self._buckets.clear()
         self._daily.clear()
         self._throttled_until.clear()
+
+
+def demo_account(listings: list[DemoListing]) -> DemoAccount:
+    """The demo's Uzum shop: its listings with an skuId and a barcode, the shop 1 of one token."""
+    uzum = UzumSandbox(token="demo-uzum-token", rate_limit=False)
+    uzum.load_catalog(
+        [
+            {
+                "skuId": int(listing.keys["sku_id"]),
+                "barcode": listing.keys["barcode"],
+                "productId": int(listing.keys["sku_id"]),
+                "price": int(listing.price),
+                "sellerSkuCode": listing.sku,
+                "skuTitle": listing.name_uz,
+                "amount": listing.stock,
+            }
+            for listing in listings
+            if "sku_id" in listing.keys and "barcode" in listing.keys
+        ]
+    )
+    return DemoAccount(uzum, token="demo-uzum-token", shop_id=1)
+
+
+def _demo_keys(product: SeededProduct) -> dict[str, str | None]:
+    return {"sku_id": str(7000000 + product.id), "barcode": product.barcode}
+
+
+DEMO = DemoPlatform(
+    commission=Decimal("15.00"), sku_prefix="UZ", russian_listings=False, keys=_demo_keys, account=demo_account
+)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
@@ -22,6 +23,7 @@ from demo.sandboxes.common import (
     utc_now,
     whole_seconds,
 )
+from demo.sandboxes.demo_platform import DemoAccount, DemoListing, DemoPlatform, SeededProduct
 from demo.sandboxes.wildberries_catalog_api import WbCatalogApi
 from demo.sandboxes.wildberries_finance_api import WbCharge, WbFinanceApi
 from demo.sandboxes.wildberries_models import (
@@ -418,3 +420,34 @@ class WildberriesSandbox(
         self._buckets.clear()
         self._report = None
         self.stock_updates_blocked = False
+
+
+def demo_account(listings: list[DemoListing]) -> DemoAccount:
+    """The demo's Wildberries cabinet: its listings with a chrtId, in its default warehouse."""
+    # A seller in Uzbekistan is settled in so'm by Wildberries (marketplace-fidelity.md, CUR).
+    wb = WildberriesSandbox(token="demo-wb-token", seller_currency=860, prices_currency="UZS")
+    wb.load_catalog(
+        [
+            {
+                "nmID": int(listing.keys["chrt_id"]),
+                "chrtId": int(listing.keys["chrt_id"]),
+                "barcode": listing.barcode or listing.sku,
+                "vendorCode": listing.sku,
+                "title": listing.name_ru or listing.name_uz,
+                "price": int(listing.price),
+                "stock": listing.stock,
+            }
+            for listing in listings
+            if "chrt_id" in listing.keys
+        ]
+    )
+    return DemoAccount(wb, token="demo-wb-token", warehouse_id=wb.default_warehouse)
+
+
+def _demo_keys(product: SeededProduct) -> dict[str, str | None]:
+    return {"chrt_id": str(8000000 + product.id)}
+
+
+DEMO = DemoPlatform(
+    commission=Decimal("17.00"), sku_prefix="WB", russian_listings=True, keys=_demo_keys, account=demo_account
+)
