@@ -15,6 +15,7 @@ from bot import marketplace_connect
 from bot.callbacks import ConnectMarketplace, MarketplaceCatalog, OpenChannel, PickMarketplacePlace
 from core import audit, catalog_requests
 from core.catalog_requests import Action
+from core.listings import PLATFORMS
 from core.settings import Settings
 from core.unit_of_work import Effects
 from core.vault import vault_for
@@ -26,6 +27,7 @@ from tests.bot.harness import Chat
 from tests.builders import make_product
 from tests.fake_telegram import FakeTelegram
 from tests.sync.world import WB_TOKEN
+from tests.tiny_platform import TINY
 
 
 @pytest.fixture
@@ -231,3 +233,25 @@ async def test_while_waiting_the_chat_says_it_works_and_then_truthfully_why_no_c
     assert taken is not None and taken.action is Action.AUTOMAP
     await waiting
     assert "kutishni to'xtatdim, lekin sinxronlash uni davom ettiradi" in admin.text
+
+
+@pytest.mark.parametrize("api_type", [*PLATFORMS, TINY.api_type])
+async def test_the_key_is_asked_in_two_parts_exactly_where_the_platform_declares_a_client_id_and_an_api_key(
+    admin: Chat, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, api_type: str
+) -> None:
+    monkeypatch.setitem(PLATFORMS, TINY.api_type, TINY)  # made up, declared in the registry and nowhere else
+    platform = PLATFORMS[api_type]
+    marketplace_id = await pool.fetchval(
+        "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ($1, $2, 'api', $2) RETURNING id",
+        platform.name,
+        api_type,
+    )
+    await admin.send("/channels")
+    await admin.tap_button(OpenChannel, channel_id=marketplace_id)
+    await admin.tap_button(ConnectMarketplace, marketplace_id=marketplace_id)
+
+    two_part = (
+        f"{platform.name} sotuvchi kabinetidagi Client-Id va Api-Key ni bo'sh joy bilan ajratib yuboring" in admin.text
+    )
+    assert two_part == (platform.credentials == "client_id_and_api_key")
+    assert ("API tokenni yuboring" in admin.text) == (not two_part)

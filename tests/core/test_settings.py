@@ -67,3 +67,35 @@ def test_empty_media_settings_keep_photos_in_the_data_directory(tmp_path: Path) 
 def test_a_bucket_address_must_be_http() -> None:
     with pytest.raises(SettingsError, match="S3_ENDPOINT_URL"):
         load_settings(_env_file=None, s3_bucket="photos", s3_endpoint_url="minio:9000")
+
+
+def test_webhook_networks_replace_a_marketplaces_own_per_type() -> None:
+    settings = load_settings(_env_file=None, webhook_networks='{"ozon": ["195.34.21.0/24", "2001:db8::/32"]}')
+    assert settings.webhook_networks == {"ozon": ["195.34.21.0/24", "2001:db8::/32"]}
+    assert load_settings(_env_file=None, webhook_networks="").webhook_networks == {}
+
+
+def test_the_older_ozon_setting_still_says_where_ozon_pushes_from() -> None:
+    assert load_settings(_env_file=None, ozon_webhook_networks="10.1.0.0/16, 10.2.0.0/16").webhook_networks == {
+        "ozon": ["10.1.0.0/16", "10.2.0.0/16"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("networks", "said"),
+    [
+        ('{"ozno": ["195.34.21.0/24"]}', "'ozno' is no marketplace type that pushes"),
+        ('{"uzum": ["195.34.21.0/24"]}', "'uzum' is no marketplace type that pushes"),
+        ('{"ozon": ["195.34.21.0/33"]}', "195.34.21.0/33"),
+        ("ozon=195.34.21.0/24", "expected JSON"),
+    ],
+)
+def test_a_wrong_webhook_network_is_named(networks: str, said: str) -> None:
+    with pytest.raises(SettingsError, match="WEBHOOK_NETWORKS") as error:
+        load_settings(_env_file=None, webhook_networks=networks)
+    assert said in str(error.value)
+
+
+def test_ozons_networks_are_given_once() -> None:
+    with pytest.raises(SettingsError, match="give Ozon's networks once"):
+        load_settings(_env_file=None, webhook_networks='{"ozon": ["10.1.0.0/16"]}', ozon_webhook_networks="10.2.0.0/16")

@@ -2,14 +2,17 @@
 request, processed once by a worker, surviving a crash between the two."""
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core import marketplaces
+from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.webhook_inbox import Inbox
@@ -17,7 +20,11 @@ from core.webhooks import Event
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
+from tests.support import changed
 from tests.sync.world import VAULT, World
+from webapp.errors import errors_middleware
+from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.routes import webhooks
 
 OZON_ADDRESS = "195.34.21.10"
 
@@ -130,6 +137,29 @@ async def test_a_stranger_or_a_guessed_token_is_401_and_stores_nothing(
     forged_proxy = await receiver.post(path, json=event, headers={"X-Forwarded-For": f"{OZON_ADDRESS}, 203.0.113.9"})
     assert [r.status for r in (stranger, guessed, forged_proxy)] == [401] * 3
     assert await _stored(pool) == []
+
+
+async def test_the_networks_set_for_a_marketplace_replace_the_ones_its_protocol_declares(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+    world: World,
+    aiohttp_client: Callable[..., Any],
+    settings: Settings,
+) -> None:
+    """WEBHOOK_NETWORKS moved Ozon's pushes to a new network: it is let in, Ozon's published ones no longer."""
+    app = web.Application(middlewares=[errors_middleware])
+    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"], webhook_networks={"ozon": ["203.0.113.0/24"]})
+    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS] = pool, redis, subscriber, effects
+    webhooks.setup_routes(app)
+    receiver = await aiohttp_client(app)
+    ping, path = {"message_type": "TYPE_PING", "time": "2026-01-01T00:00:00Z"}, await _ozon_path(pool)
+
+    moved = await receiver.post(path, json=ping, headers={"X-Forwarded-For": "203.0.113.9"})
+    published = await receiver.post(path, json=ping, headers={"X-Forwarded-For": OZON_ADDRESS})
+
+    assert (moved.status, published.status) == (200, 401)
 
 
 async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
