@@ -274,6 +274,57 @@ LIMITS: dict[str, Limit] = {
     "acceptOrderCancellation": Limit(500, 3600),  # ..._orders_orderId_cancellation_accept.yaml
 }
 
+# YM-OAS x-auth-scopes: the accesses an Api-Key may hold that let it call each operation (a key holding none of
+# them is refused with 403). Note that pushing stock needs offers-and-cards-management, not order processing.
+_ANY_ACCESS = frozenset(
+    {
+        "all-methods",
+        "all-methods:read-only",
+        "settings-management",
+        "finance-and-accounting",
+        "offers-and-cards-management",
+        "offers-and-cards-management:read-only",
+        "pricing",
+        "pricing:read-only",
+        "inventory-and-order-processing",
+        "inventory-and-order-processing:read-only",
+        "promotion",
+        "promotion:read-only",
+        "communication",
+        "supplies-management:read-only",
+    }
+)
+_CATALOGUE_READ = frozenset(
+    {"all-methods", "all-methods:read-only", "offers-and-cards-management", "offers-and-cards-management:read-only"}
+)
+_PRICES_READ = frozenset({"all-methods", "all-methods:read-only", "pricing", "pricing:read-only"})
+_ORDERS_READ = frozenset(
+    {
+        "all-methods",
+        "all-methods:read-only",
+        "inventory-and-order-processing",
+        "inventory-and-order-processing:read-only",
+        "finance-and-accounting",
+    }
+)
+_ORDERS_WRITE = frozenset({"all-methods", "inventory-and-order-processing"})
+SCOPES: dict[str, frozenset[str]] = {
+    "getCampaigns": _ANY_ACCESS,
+    "getCampaign": _ANY_ACCESS,
+    "updateStocks": frozenset({"all-methods", "offers-and-cards-management"}),
+    "getStocks": _CATALOGUE_READ,
+    "getOfferMappings": _CATALOGUE_READ,
+    "getDefaultPrices": _PRICES_READ,
+    "getPricesByOfferIds": _PRICES_READ,
+    "getBusinessOrders": _ORDERS_READ,
+    "getOrder": _ORDERS_READ | {"communication"},
+    "updateOrderStatus": _ORDERS_WRITE,
+    "updateOrderStatuses": _ORDERS_WRITE,
+    "setOrderBoxLayout": _ORDERS_WRITE,
+    "generateOrderLabels": _ORDERS_WRITE,
+    "acceptOrderCancellation": _ORDERS_WRITE,
+}
+
 
 class Budget:
     """A fixed window: ``amount`` units from the window's start, then a fresh window."""
@@ -418,8 +469,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class YandexSandbox(SandboxServer):
-    """One key (``Api-Key``) that sees one business and its campaigns (shops). ``base_url`` stands for
-    ``https://api.partner.market.yandex.ru``."""
+    """One key (``Api-Key``, holding ``scopes``) that sees one business and its campaigns (shops). ``base_url``
+    stands for ``https://api.partner.market.yandex.ru``."""
 
     def __init__(
         self,
@@ -427,11 +478,16 @@ class YandexSandbox(SandboxServer):
         api_key: str = "ym-sandbox-api-key",
         business: Mapping[str, Any] = DEFAULT_BUSINESS,
         campaigns: Iterable[Mapping[str, Any]] = DEFAULT_CAMPAIGNS,
+        scopes: Iterable[str] = ("all-methods",),
         rate_limit: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self.api_key = api_key
+        self.scopes = frozenset(scopes)
+        unknown = self.scopes - _ANY_ACCESS
+        if unknown:
+            raise ValueError(f"unknown accesses {sorted(unknown)}")
         self.rate_limit = rate_limit
         self.business: dict[str, Any] = {"id": int(business["id"]), "name": str(business["name"])}
         self.campaigns: dict[int, dict[str, Any]] = {}
@@ -533,7 +589,11 @@ class YandexSandbox(SandboxServer):
         """YM-OAS components/responses/420.yaml: an exhausted budget answers 420. [strict] No header tells how
         long to wait (the spec names none)."""
         operation = self._operation(request)
-        if not self.rate_limit or operation is None:
+        if operation is None:
+            return None
+        if not self.scopes & SCOPES[operation]:
+            return ym_error(403, f"the Api-Key has no access to {operation}")
+        if not self.rate_limit:
             return None
         budget = self.budget(operation)
         if not budget.fits(1):

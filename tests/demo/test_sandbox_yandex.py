@@ -115,6 +115,16 @@ async def test_another_campaign_or_business_is_not_found(ym: YandexSandbox, http
     assert status == 404
 
 
+async def test_a_read_only_key_reads_stock_but_cannot_push_it(http: aiohttp.ClientSession) -> None:
+    async with sandbox(scopes=["offers-and-cards-management:read-only"]) as read_only:
+        path = f"/v2/campaigns/{FBS}/offers/stocks"
+        status, _ = await call(http, read_only, "POST", path, {})
+        assert status == 200
+        status, body = await call(http, read_only, "PUT", path, stock_push(("MUG-1", 1)))
+        assert status == 403 and error_code(body) == "FORBIDDEN"
+        assert read_only.stock_of("MUG-1", FBS) == 5
+
+
 # -- stocks ---------------------------------------------------------------------------------------------------
 async def test_a_stock_push_changes_what_the_stock_read_returns(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
     status, body = await call(http, ym, "PUT", f"/v2/campaigns/{FBS}/offers/stocks", stock_push(("MUG-1", 7)))
