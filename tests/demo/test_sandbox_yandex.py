@@ -4,6 +4,7 @@ the 420 limit, the request log, and the notifications Yandex sends to a shop."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -173,6 +174,27 @@ async def test_the_stock_read_pages_by_token(ym: YandexSandbox, http: aiohttp.Cl
     assert status == 400  # a list by offerIds comes whole: no limit or token beside it
 
 
+async def test_the_stock_read_shows_units_held_for_orders(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
+    ym.place_order({"MUG-1": 2})
+    _, read = await call(http, ym, "POST", f"/v2/campaigns/{FBS}/offers/stocks", {"offerIds": ["MUG-1"]})
+    [offer] = read["result"]["warehouses"][0]["offers"]
+    assert {s["type"]: s["count"] for s in offer["stocks"]} == {"AVAILABLE": 3, "FREEZE": 2, "FIT": 5}
+
+
+async def test_stock_pushes_past_a_hundred_thousand_skus_a_minute_get_420(http: aiohttp.ClientSession) -> None:
+    async with sandbox(rate_limit=True) as limited:
+        limited.load_catalog(
+            {"offer_id": f"SKU-{n}", "market_sku": 5000 + n, "name": "x", "price": 1} for n in range(2000)
+        )
+        push = stock_push(*((f"SKU-{n}", 1) for n in range(2000)))
+        path = f"/v2/campaigns/{FBS}/offers/stocks"
+        statuses = {(await call(http, limited, "PUT", path, push))[0] for _ in range(50)}
+        assert statuses == {200}
+        status, body = await call(http, limited, "PUT", path, stock_push(("MUG-1", 0)))
+        assert status == 420 and error_code(body) == "HIT_RATE_LIMIT"
+        assert limited.stock_of("MUG-1", FBS) == 5
+
+
 # -- catalogue and prices ---------------------------------------------------------------------------------------
 async def test_offer_mappings_page_and_filter_by_offer_ids(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
     path = f"/v2/businesses/{BUSINESS['id']}/offer-mappings"
@@ -288,6 +310,13 @@ async def test_a_status_change_yandex_does_not_allow_is_refused(
     status, body = await call(http, ym, "PUT", f"/v2/campaigns/{FBS}/orders/{order_id}/status", {"order": change})
     assert status == 400 and error_code(body) == "BAD_REQUEST"
     assert (ym.orders[order_id].status, ym.orders[order_id].substatus) == ("PROCESSING", "STARTED")
+
+
+async def test_the_deprecated_order_read_still_answers(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
+    order_id = ym.place_order({"MUG-1": 1})
+    status, body = await call(http, ym, "GET", f"/v2/campaigns/{FBS}/orders/{order_id}")
+    assert status == 200 and (body["order"]["id"], body["order"]["items"][0]["offerId"]) == (order_id, "MUG-1")
+    assert body["order"]["currency"] == "RUR"
 
 
 async def test_an_order_of_another_campaign_is_not_found(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
@@ -424,6 +453,20 @@ async def test_orders_queue_the_notifications_yandex_sends(ym: YandexSandbox, re
     assert created["items"] == [{"offerId": "MUG-1", "count": 1}] and created["orderId"] == order_id
     assert cancelled["notificationType"] == "ORDER_CANCELLED" and "cancelledAt" in cancelled
     assert created["_from"].startswith("5.45.207.")
+
+
+async def test_a_ping_answered_after_a_second_counts_as_unanswered(
+    ym: YandexSandbox, aiohttp_server: Callable[..., Awaitable[AiohttpServer]]
+) -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1.5)
+        return web.json_response({"version": "1", "name": "slow shop", "time": utc_now().isoformat()})
+
+    app = web.Application()
+    app.router.add_post("/notification", slow)
+    server = await aiohttp_server(app)
+    delivery = await ym.notify(str(server.make_url("/notification")), ping_notification())
+    assert (delivery.ok, delivery.reason) == (False, "timeout")
 
 
 async def test_a_ping_answer_without_name_and_version_is_judged_wrong(
