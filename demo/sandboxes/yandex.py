@@ -469,8 +469,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class YandexSandbox(SandboxServer):
-    """One key (``Api-Key``, holding ``scopes``) that sees one business and its campaigns (shops). ``base_url``
-    stands for ``https://api.partner.market.yandex.ru``."""
+    """One key (``Api-Key``, holding ``scopes``) that sees one business and its campaigns (shops), each given as
+    ``{id, domain?, placementType: FBS|DBS, warehouseId?}``. ``base_url`` stands for
+    ``https://api.partner.market.yandex.ru``."""
 
     def __init__(
         self,
@@ -586,8 +587,9 @@ class YandexSandbox(SandboxServer):
         return self._budgets[operation]
 
     def admit(self, request: web.Request) -> web.StreamResponse | None:
-        """YM-OAS components/responses/420.yaml: an exhausted budget answers 420. [strict] No header tells how
-        long to wait (the spec names none)."""
+        """Before the handler: the key's accesses (403 without one the operation takes), then the operation's
+        budget (YM-OAS components/responses/420.yaml). [strict] A 420 carries no header saying how long to wait
+        (the spec names none)."""
         operation = self._operation(request)
         if operation is None:
             return None
