@@ -1404,14 +1404,24 @@ class YandexSandbox(SandboxServer):
         return self.request_cancellation(order_id)
 
     # -- notifications (test side: Yandex POSTs to the shop) -------------------------------------------------
-    async def notify(self, url: str, body: Mapping[str, Any], *, source_ip: str | None = NOTIFY_SOURCE_IP) -> Delivery:
+    async def notify(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        source_ip: str | None = NOTIFY_SOURCE_IP,
+        bind_address: str | None = None,
+    ) -> Delivery:
         """POST one notification as Yandex does: JSON, 1 s timeout for PING and 10 s for the rest, no signature
-        (YM-NOTIFY); ``source_ip`` goes in X-Forwarded-For for a receiver behind a proxy."""
+        (YM-NOTIFY). ``source_ip`` goes in X-Forwarded-For (what a proxy in front of the receiver passes on);
+        ``bind_address`` makes the connection itself come from that local address (e.g. 127.0.0.2) for tests of
+        an allow-list on the real peer address."""
         timeout = PING_TIMEOUT if body.get("notificationType") == "PING" else NOTIFY_TIMEOUT
         headers = {"X-Forwarded-For": source_ip} if source_ip else {}
+        connector = aiohttp.TCPConnector(local_addr=(bind_address, 0) if bind_address else None)
         try:
             async with (
-                aiohttp.ClientSession() as session,
+                aiohttp.ClientSession(connector=connector) as session,
                 session.post(
                     url, json=dict(body), headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
                 ) as response,

@@ -433,7 +433,8 @@ async def receiver(aiohttp_server: Callable[..., Awaitable[AiohttpServer]]) -> R
     got: list[dict[str, Any]] = []
 
     async def notification(request: web.Request) -> web.Response:
-        got.append(await request.json() | {"_from": request.headers.get("X-Forwarded-For")})
+        forwarded = {"_from": request.headers.get("X-Forwarded-For"), "_peer": request.remote}
+        got.append(await request.json() | forwarded)
         return web.json_response({"version": "1.0", "name": "test shop", "time": utc_now().isoformat()})
 
     app = web.Application()
@@ -453,6 +454,13 @@ async def test_orders_queue_the_notifications_yandex_sends(ym: YandexSandbox, re
     assert created["items"] == [{"offerId": "MUG-1", "count": 1}] and created["orderId"] == order_id
     assert cancelled["notificationType"] == "ORDER_CANCELLED" and "cancelledAt" in cancelled
     assert created["_from"].startswith("5.45.207.")
+
+
+async def test_a_notification_can_come_from_another_local_address(ym: YandexSandbox, receiver: Receiver) -> None:
+    url, got = receiver
+    delivery = await ym.notify(url, ping_notification(), source_ip=None, bind_address="127.0.0.2")
+    assert delivery.ok
+    assert (got[0]["notificationType"], got[0]["_from"], got[0]["_peer"]) == ("PING", None, "127.0.0.2")
 
 
 async def test_a_ping_answered_after_a_second_counts_as_unanswered(
