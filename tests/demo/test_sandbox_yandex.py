@@ -424,6 +424,17 @@ async def test_the_request_log_counts_calls_and_masks_the_key(ym: YandexSandbox,
     assert first.auth_value("Api-Key") == API_KEY and API_KEY not in repr(first) + str(first.to_json())
 
 
+async def test_the_control_routes_place_and_cancel_orders(ym: YandexSandbox) -> None:
+    async with aiohttp.ClientSession() as control:
+        placed = await control.post(ym.root_url + "/_sandbox/order", json={"items": {"MUG-1": 2}})
+        order = (await placed.json())["result"]
+        cancelled = await control.post(ym.root_url + "/_sandbox/cancel", json={"order_id": order["orderId"]})
+        assert (await cancelled.json())["result"]["status"] == "CANCELLED"
+        refused = await control.post(ym.root_url + "/_sandbox/order", json={"items": {"MUG-1": 99}})
+        assert refused.status == 409
+    assert order["items"][0]["count"] == 2 and ym.stock_of("MUG-1") == 5
+
+
 # -- notifications --------------------------------------------------------------------------------------------
 Receiver = tuple[str, list[dict[str, Any]]]
 
