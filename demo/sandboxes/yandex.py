@@ -1,7 +1,8 @@
 """Yandex Market Partner API sandbox, strict to the official OpenAPI (YM-OAS: yandex-market/yandex-market-partner-api,
 commit 1318e9b): campaigns, stocks, catalogue, prices, business orders and the FBS/DBS order work (status, boxes,
 labels, the buyer's cancellation), per-operation limits answered with 420, and the notifications Yandex POSTs to a
-shop (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/reference/sendNotification).
+shop (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/reference/sendNotification; the DBS
+status model, YM-DOCS, is yandex.com/dev/market/partner-api/doc/ru/concepts/dbs-order-status-model).
 
 Where the spec is silent the sandbox takes the stricter reading; each such place says so in a comment ("[strict]").
 """
@@ -1057,29 +1058,45 @@ class YandexSandbox(SandboxServer):
 
     # -- FBS/DBS order work ----------------------------------------------------------------------------------
     def _transition(self, order: YmOrder, status: Any, substatus: Any) -> None:
-        """YM-OAS paths/v2_campaigns_campaignId_orders_orderId_status.yaml: PROCESSING/STARTED ->
-        PROCESSING/READY_TO_SHIP; PROCESSING/STARTED or READY_TO_SHIP -> CANCELLED/SHOP_FAILED. [strict] Every
-        other change is refused (the DBS model's further steps live in a page the spec does not include)."""
+        """What a shop may change (YM-OAS paths/v2_campaigns_campaignId_orders_orderId_status.yaml):
+        PROCESSING/STARTED -> PROCESSING/READY_TO_SHIP; PROCESSING/STARTED or READY_TO_SHIP ->
+        CANCELLED/SHOP_FAILED. A DBS shop delivers itself, so it also moves its order on along the DBS model
+        (YM-DOCS concepts/dbs-order-status-model, the shop's green arrows, "Передавайте статусы в том порядке
+        ... Иначе это приведет к ошибке"): PROCESSING -> DELIVERY/DELIVERY_SERVICE_RECEIVED ->
+        PICKUP/PICKUP_SERVICE_RECEIVED, DELIVERY or PICKUP -> DELIVERED/DELIVERY_SERVICE_DELIVERED.
+        [strict] Anything else is refused, including a shop's cancel with another reason or after PROCESSING."""
         if status not in ORDER_STATUSES:
             raise bad(f"unknown status {status!r}")
         if substatus is not None and not isinstance(substatus, str):
             raise bad("substatus must be a string")
         current = (order.status, order.substatus)
-        if (status, substatus) == ("PROCESSING", "READY_TO_SHIP") and current == ("PROCESSING", "STARTED"):
-            pass
-        elif (status, substatus) == ("CANCELLED", "SHOP_FAILED") and current in (
-            ("PROCESSING", "STARTED"),
-            ("PROCESSING", "READY_TO_SHIP"),
-        ):
-            pass
-        else:
+        processing = current in (("PROCESSING", "STARTED"), ("PROCESSING", "READY_TO_SHIP"))
+        allowed: dict[tuple[str, str | None], bool] = {
+            ("PROCESSING", "READY_TO_SHIP"): current == ("PROCESSING", "STARTED"),
+            ("CANCELLED", "SHOP_FAILED"): processing,
+        }
+        if self._dbs(order):
+            allowed |= {
+                ("DELIVERY", "DELIVERY_SERVICE_RECEIVED"): processing,
+                ("PICKUP", "PICKUP_SERVICE_RECEIVED"): order.status == "DELIVERY",
+                ("DELIVERED", "DELIVERY_SERVICE_DELIVERED"): order.status in ("DELIVERY", "PICKUP"),
+            }
+        if not allowed.get((status, substatus), False):
             raise bad(f"order {order.order_id} cannot go from {'/'.join(current)} to {status}/{substatus}")
         if status == "CANCELLED":
             self._cancel(order, "SHOP_FAILED")
         else:
-            order.substatus = str(substatus)
-            order.updated_at = self.now()
-            self.notifications.append(order_status_updated_notification(order))
+            self._move(order, status, str(substatus))
+
+    def _move(self, order: YmOrder, status: str, substatus: str) -> None:
+        """A step on: units held for the order leave the warehouse when it leaves PROCESSING."""
+        if order.status == "PROCESSING" and status != "PROCESSING":
+            for line in order.lines:
+                key = (order.campaign_id, line.offer_id)
+                self.reserved[key] = max(0, self.reserved.get(key, 0) - line.count)
+        order.status, order.substatus = status, substatus
+        order.updated_at = self.now()
+        self.notifications.append(order_status_updated_notification(order))
 
     async def _update_status(self, request: web.Request) -> web.StreamResponse:
         _, order = self.order_of(request)
@@ -1388,13 +1405,7 @@ class YandexSandbox(SandboxServer):
         if status not in ORDER_STATUSES or status == "CANCELLED":
             raise ValueError(f"use cancel_order for CANCELLED; unknown status {status}")
         order = self.orders[int(order_id)]
-        if order.status == "PROCESSING" and status != "PROCESSING":
-            for line in order.lines:
-                key = (order.campaign_id, line.offer_id)
-                self.reserved[key] = max(0, self.reserved.get(key, 0) - line.count)
-        order.status, order.substatus = status, substatus or ("STARTED" if status == "PROCESSING" else "UNKNOWN")
-        order.updated_at = self.now()
-        self.notifications.append(order_status_updated_notification(order))
+        self._move(order, status, substatus or ("STARTED" if status == "PROCESSING" else "UNKNOWN"))
         return self.business_order(order)
 
     def buyer_orders(self, items: Any, **options: Any) -> dict[str, Any]:

@@ -399,6 +399,25 @@ async def test_a_buyer_cancelling_while_processing_cancels_at_once(ym: YandexSan
         ym.cancel_order(order_id)
 
 
+async def test_a_dbs_shop_delivers_and_refuses_a_late_cancellation(
+    ym: YandexSandbox, http: aiohttp.ClientSession
+) -> None:
+    order_id = ym.place_order({"CAP-2": 1}, campaign_id=DBS)
+    status_path = f"/v2/campaigns/{DBS}/orders/{order_id}/status"
+    delivery = {"order": {"status": "DELIVERY", "substatus": "DELIVERY_SERVICE_RECEIVED"}}
+    status, _ = await call(http, ym, "PUT", status_path, delivery)
+    assert status == 200 and ym.reserved_of("CAP-2", DBS) == 0
+    ym.request_cancellation(order_id)
+    accept = f"/v2/campaigns/{DBS}/orders/{order_id}/cancellation/accept"
+    status, _ = await call(http, ym, "PUT", accept, {"accepted": False, "reason": "ORDER_DELIVERED"})
+    assert status == 200 and not ym.orders[order_id].cancel_requested
+    delivered = {"order": {"status": "DELIVERED", "substatus": "DELIVERY_SERVICE_DELIVERED"}}
+    status, _ = await call(http, ym, "PUT", status_path, delivered)
+    assert status == 200 and ym.orders[order_id].status == "DELIVERED"
+    status, _ = await call(http, ym, "PUT", status_path, delivery)
+    assert status == 400  # no step back
+
+
 async def test_an_fbs_campaign_cannot_answer_cancellations(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
     order_id = ym.place_order({"MUG-1": 1})
     path = f"/v2/campaigns/{FBS}/orders/{order_id}/cancellation/accept"
