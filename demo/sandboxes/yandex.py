@@ -1452,10 +1452,11 @@ class YandexSandbox(SandboxServer):
         return delivery
 
     async def deliver_all(self, url: str) -> list[Delivery]:
-        """Send every queued notification in order (once each; Yandex's retries are not modelled)."""
-        sent = [await self.notify(url, body) for body in self.notifications]
-        self.notifications.clear()
-        return sent
+        """Send every queued notification in order; those not accepted stay queued, so a later call plays
+        Yandex's next attempt (the schedule of its retries is not documented in YM-NOTIFY)."""
+        sent = [(body, await self.notify(url, body)) for body in self.notifications]
+        self.notifications = [body for body, delivery in sent if not delivery.ok]
+        return [delivery for _, delivery in sent]
 
     def reset(self) -> None:
         super().reset()

@@ -518,3 +518,12 @@ async def test_a_ping_answer_without_name_and_version_is_judged_wrong(
     server = await aiohttp_server(app)
     delivery = await ym.notify(str(server.make_url("/notification")), ping_notification())
     assert delivery.status == 200 and not delivery.ok and "name" in delivery.reason
+
+
+async def test_a_notification_the_shop_did_not_accept_stays_queued(ym: YandexSandbox, receiver: Receiver) -> None:
+    url, got = receiver
+    order_id = ym.place_order({"MUG-1": 1})
+    [refused] = await ym.deliver_all(url.replace("/notification", "/missing"))
+    assert (refused.status, refused.ok) == (404, False)
+    [accepted] = await ym.deliver_all(url)
+    assert accepted.ok and [n["orderId"] for n in got] == [order_id] and ym.notifications == []
