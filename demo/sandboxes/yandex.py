@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -1150,7 +1151,7 @@ class YandexSandbox(SandboxServer):
             raise bad("boxes must be a non-empty array")
         lines = {line.item_id: line for line in order.lines}
         whole: dict[int, int] = {}
-        parts: dict[int, set[tuple[int, int]]] = {}
+        parts: dict[int, list[tuple[int, int]]] = {}
         for b, box in enumerate(boxes):
             items = box.get("items") if isinstance(box, dict) else None
             if not isinstance(items, list) or not items:
@@ -1171,14 +1172,16 @@ class YandexSandbox(SandboxServer):
                         raise bad("partialCount must be an object")
                     total = integer(part.get("total"), "partialCount.total", 2)
                     current = integer(part.get("current"), "partialCount.current", 1, total)
-                    parts.setdefault(item["id"], set()).add((current, total))
+                    parts.setdefault(item["id"], []).append((current, total))
             if kinds == {"full", "part"} or ("part" in kinds and len(items) > 1):
                 raise bad(f"boxes[{b}]: a box holds whole items or one part of one item, not both")
         for item_id, pieces in parts.items():
+            # Each unit split in parts puts every part 1..total in a box of its own; n units, n of each part.
             totals = {t for _, t in pieces}
-            if len(totals) != 1 or {c for c, _ in pieces} != set(range(1, next(iter(totals)) + 1)):
-                raise bad(f"item {item_id}: every part 1..total must be in a box")
-            whole[item_id] = whole.get(item_id, 0) + 1
+            seen = Counter(c for c, _ in pieces)
+            if len(totals) != 1 or set(seen) != set(range(1, totals.pop() + 1)) or len(set(seen.values())) != 1:
+                raise bad(f"item {item_id}: every part 1..total of each unit must be in a box")
+            whole[item_id] = whole.get(item_id, 0) + seen[1]
         new_counts = {item_id: whole.get(item_id, 0) for item_id in lines}
         for item_id, units in new_counts.items():
             if units > lines[item_id].count:

@@ -361,6 +361,20 @@ async def test_boxes_must_hold_the_whole_order_unless_removal_is_allowed(
     assert ym.stock_of("MUG-1", FBS) == 4
 
 
+async def test_units_packed_in_parts_count_once_each(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
+    order_id = ym.place_order({"MUG-1": 2})
+    [line] = ym.orders[order_id].lines
+    path = f"/v2/campaigns/{FBS}/orders/{order_id}/boxes"
+
+    def part(current: int) -> dict[str, Any]:
+        return {"items": [{"id": line.item_id, "partialCount": {"current": current, "total": 2}}]}
+
+    status, _ = await call(http, ym, "PUT", path, {"boxes": [part(1), part(2), part(1), part(2)]})
+    assert status == 200 and len(ym.orders[order_id].boxes or []) == 4
+    status, body = await call(http, ym, "PUT", path, {"boxes": [part(1), part(2), part(1)]})
+    assert status == 400 and "part" in body["errors"][0]["message"]
+
+
 # -- the buyer's cancellation ---------------------------------------------------------------------------------
 async def test_answering_a_cancellation_nobody_asked_for_is_refused(
     ym: YandexSandbox, http: aiohttp.ClientSession
