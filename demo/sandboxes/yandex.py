@@ -930,6 +930,9 @@ class YandexSandbox(SandboxServer):
         updated_to = iso_moment(dates.get("updateDateTo"), "updateDateTo")
         today = self.now().date()
         # [strict] The 30-day default applies even when orderIds are given: the spec states no exception.
+        # Not strict, and uncertain: creationDateTo "defaults to the current date" yet the ...To date is excluded;
+        # read literally, a query without dates would never see today's orders, so today is taken as included.
+        # Dates are UTC dates here; Yandex may count them in Moscow time.
         created_to = created_to or today + timedelta(days=1)
         created_from = created_from or created_to - timedelta(days=30)
         created_to = max(created_to, created_from + timedelta(days=1))  # "меньше суток ... + сутки"
