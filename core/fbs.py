@@ -24,13 +24,13 @@ from core import events, inventory, listings, order_status, outbox
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source
-from core.listings import CancelReason
+from core.listings import CancellationRefusal, CancelReason
 from core.order_status import Status
 from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-ActionKind = Literal["confirm", "cancel", "labels", "hand_over"]
+ActionKind = Literal["confirm", "cancel", "labels", "hand_over", "answer_cancellation"]
 ActionState = Literal["pending", "done", "failed"]
 WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 
@@ -40,9 +40,12 @@ FITS: dict[ActionKind, frozenset[str]] = {
     "cancel": frozenset({"new", "confirmed"}),
     "labels": frozenset({"confirmed"}),
     "hand_over": frozenset({"confirmed"}),
+    # A buyer's request to cancel (core.cancellation_requests) may come at any step before the order ends; the
+    # action's reason is the refusal's (a CancellationRefusal), None when the request is accepted.
+    "answer_cancellation": frozenset({"new", "confirmed", "handed_over"}),
 }
 # These change an order's state on the platform: two at once on one order would race each other there.
-_STATE_CHANGING = ("confirm", "cancel", "hand_over")
+_STATE_CHANGING = ("confirm", "cancel", "hand_over", "answer_cancellation")
 
 # Why an action (or one order of it) was not done, as the sync records it in the action's error: a token the bot
 # words in the reader's language (bot/fbs_texts.py), never our English. "refused" is the platform's own refusal:
@@ -165,6 +168,13 @@ def cancel_reasons(api_type: str | None) -> tuple[CancelReason, ...]:
     return declared.cancel_reasons if declared is not None else ()
 
 
+def refusal_reasons(api_type: str | None) -> tuple[CancellationRefusal, ...]:
+    """The reasons this kind of marketplace takes for refusing a buyer's request to cancel; none when its buyers'
+    cancellations need no answer from the seller."""
+    declared = listings.declared(api_type)
+    return declared.cancellation_reasons_to_refuse if declared is not None else ()
+
+
 def fulfils(api_type: str | None) -> bool:
     """Whether orders of this kind of marketplace get FBS work from chat (told as FbsOrderArrived, given a work row
     when imported): the platforms whose declaration offers cancel reasons, as their adapters do the FBS work."""
@@ -213,6 +223,9 @@ async def request(
         raise ValidationError(
             f"choose a reason this marketplace knows: {', '.join(cancel_reasons(api_type))}", "reason"
         )
+    refusals = refusal_reasons(api_type)
+    if kind == "answer_cancellation" and (not refusals or (reason is not None and reason not in refusals)):
+        raise ValidationError(f"choose a reason this marketplace knows: {', '.join(refusals) or '-'}", "reason")
     rows = await conn.fetch(_WORK_ROWS, marketplace_id, wanted)
     missing = set(wanted) - {row["order_id"] for row in rows}
     if missing:

@@ -26,6 +26,11 @@ Place = Literal["warehouse", "shop"]
 # knows (Platform.cancel_reasons), its adapter sends the platform's own code for them, the bot names them in uz and
 # ru (bot/fbs_texts.py).
 CancelReason = Literal["out_of_stock", "defective", "no_package", "no_time", "other"]
+# Why a seller may refuse a buyer's request to cancel an order (core.cancellation_requests), in our words: each
+# platform that asks the seller offers those it knows (Platform.cancellation_reasons_to_refuse), its adapter sends
+# the platform's own code for them (Yandex Market: ORDER_IN_DELIVERY, ORDER_DELIVERED), the bot names them in uz and
+# ru (bot/fbs_texts.py).
+CancellationRefusal = Literal["in_delivery", "delivered"]
 MAX_KEY_LENGTH = 100
 MAX_INTEGER_DIGITS = 18  # a BIGINT on every platform
 
@@ -106,6 +111,9 @@ class Platform:
     sandbox: str | None
     # Its push notifications; None: it pushes nothing, so no receiver accepts any.
     pushes: PushProtocol | None = None
+    # The reasons it takes for refusing a buyer's request to cancel, equal to its adapter's (the optional
+    # sync.adapter.CancellationRequests); empty: its buyers' cancellations need no answer from the seller.
+    cancellation_reasons_to_refuse: tuple[CancellationRefusal, ...] = ()
 
     def spec(self, name: str) -> KeySpec:
         for spec in self.keys:

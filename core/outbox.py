@@ -259,6 +259,23 @@ class FbsPaperReady:
 
 
 @dataclass(frozen=True)
+class FbsCancellationRequested:
+    """A buyer asks to cancel a marketplace order the platform leaves to the seller to answer
+    (core.cancellation_requests): the admins accept or refuse it with the alert's buttons."""
+
+    KIND: ClassVar[str] = "fbs_cancellation_requested"
+    request_id: int
+    order_id: int
+    order_number: str
+    marketplace_name: str
+    marketplace_order_id: str
+    total: Decimal
+    currency: str
+    items: tuple[OrderedItem, ...]
+    reason: str | None  # the buyer's words, as the platform gives them
+
+
+@dataclass(frozen=True)
 class ReturnArrived:
     """A buyer sent goods back through a marketplace: waits for an admin to put them back in stock or write
     them off (core.fbs.decide_return)."""
@@ -312,6 +329,7 @@ Alert = (
     | FbsDeadlineMissed
     | FbsActionFailed
     | FbsPaperReady
+    | FbsCancellationRequested
     | ReturnArrived
     | RateMissing
     | SupportMessage
