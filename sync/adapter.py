@@ -8,9 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
+from core.cancellation_requests import IncomingCancellationRequest
 from core.key_checks import KeyCheck
 
-# CancelReason is declared with the platforms (core.listings); re-exported for the adapters that name it here.
+# CancelReason and CancellationRefusal are declared with the platforms (core.listings); re-exported for the
+# adapters that name them here.
+from core.listings import CancellationRefusal as CancellationRefusal
 from core.listings import CancelReason as CancelReason
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
@@ -195,6 +198,23 @@ class Fulfilment(Protocol):
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """Returns the platform lists (since a time when given)."""
+
+
+@runtime_checkable
+class CancellationRequests(Protocol):
+    """An optional capability: buyers' requests to cancel an order that the platform leaves to the seller to answer
+    (Yandex Market DBS). Every refusal raises sync.http.MarketplaceError with the platform's words; nothing here
+    moves our stock (core.cancellation_requests does, when an acceptance is taken)."""
+
+    # Equal to its platform's declaration (core.listings.Platform.cancellation_reasons_to_refuse).
+    cancellation_reasons_to_refuse: tuple[CancellationRefusal, ...]
+
+    async def cancellation_requests(self, since: datetime | None) -> list[IncomingCancellationRequest]:
+        """Every order whose request still waits for the seller's answer, whenever the order was placed; ``since``
+        (the last pull, less a margin) lets a platform that lists requests by date ask for those made since."""
+
+    async def answer_cancellation(self, order: WorkOrder, accept: bool, reason: CancellationRefusal | None) -> None:
+        """Accept the request (the platform then cancels the order) or refuse it with one of the reasons."""
 
 
 # What a platform charges the seller for, in our words (the kinds of sql/022_money.sql order_fees).

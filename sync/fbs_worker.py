@@ -17,7 +17,7 @@ import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import events, fbs, marketplaces
+from core import cancellation_requests, events, fbs, marketplaces
 from core.db import Conn
 from core.fbs import Action, ActionOrder
 from core.marketplaces import Connection
@@ -25,7 +25,7 @@ from core.pdf import Printable, labels_pdf, papers_pdf
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects, UnitOfWork
 from core.vault import Vault
-from sync.adapter import CancelReason, Document, Fulfilment, WorkOrder
+from sync.adapter import CancellationRequests, CancelReason, Document, Fulfilment, WorkOrder
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits
@@ -122,6 +122,8 @@ class FbsWorker:
             except Exception:  # e.g. a label file no PDF library reads: failed, not retried forever
                 log.exception("FBS action %s failed", action.id)
                 result = Done(0, (fbs.refusal("unexpected"),))
+            if action.kind == "answer_cancellation":  # those the platform did not take wait for an answer again
+                await cancellation_requests.unsettled(unit, [order.order_id for order in action.orders])
             refused = "; ".join(result.errors) or None
             await fbs.finish(unit, action.id, error=refused, document=result.document, filename=result.filename)
             await conn.execute(
@@ -142,8 +144,6 @@ class FbsWorker:
     ) -> Done:
         routed = self._route(connection)
         adapter = build_adapter(routed, session, self._limits, **self._options(routed))
-        if not isinstance(adapter, Fulfilment):
-            raise MarketplaceError(f"{connection.name}: its adapter does no FBS work", code="no_fbs")
         # An order may have moved on since the request (the platform cancelled it meanwhile): it is not sent.
         fitting = [order for order in action.orders if order.state in fbs.FITS[action.kind]]
         errors = [
@@ -151,6 +151,14 @@ class FbsWorker:
             for order in action.orders
             if order not in fitting
         ]
+        if action.kind == "answer_cancellation":
+            if not isinstance(adapter, CancellationRequests):
+                raise MarketplaceError(
+                    f"{connection.name}: its adapter answers no cancellation requests", code="no_fbs"
+                )
+            return await _answers(unit, adapter, connection, action, fitting, errors)
+        if not isinstance(adapter, Fulfilment):
+            raise MarketplaceError(f"{connection.name}: its adapter does no FBS work", code="no_fbs")
         if not fitting:
             return Done(0, tuple(errors))
         match action.kind:
@@ -167,6 +175,7 @@ class FbsWorker:
                 return await _labels(adapter, connection, action.id, fitting, errors)
             case "hand_over":
                 return await _hand_over(unit, adapter, connection, action.id, fitting, errors)
+        raise AssertionError(f"FBS action of unknown kind {action.kind!r}")
 
     @staticmethod
     async def _one(
@@ -194,6 +203,32 @@ def _refusal(error: MarketplaceError) -> str:
         token = fbs.refusal("refused", None if error.status is None else str(error.status))
         return f"{token} «{error.detail}»" if error.detail else token
     return fbs.refusal(error.code, error.detail)
+
+
+async def _answers(
+    unit: UnitOfWork,
+    adapter: CancellationRequests,
+    connection: Connection,
+    action: Action,
+    orders: list[ActionOrder],
+    errors: list[str],
+) -> Done:
+    """The answer to each order's cancellation request; an acceptance the platform takes cancels the order here."""
+    done = 0
+    for order in orders:
+        try:
+            await adapter.answer_cancellation(
+                WorkOrder(order.key, order.shipment),
+                cancellation_requests.accepted(action.reason),
+                cancellation_requests.refusal_of(action.reason),
+            )
+        except MarketplaceError as error:
+            errors.append(f"{order.order_number}: {_refusal(error)}")
+            continue
+        async with unit.savepoint():
+            await cancellation_requests.settled(unit, order.order_id, connection.name)
+        done += 1
+    return Done(done, tuple(errors))
 
 
 async def _labels(

@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from core import inventory, mappings, marketplace_orders, outbox
+from core import cancellation_requests, inventory, mappings, marketplace_orders, outbox
 from core.db import Conn
 from core.errors import OutOfStock
 from core.inventory import Source
 from core.mappings import LISTING_KEYS
 from core.marketplaces import Connection
 from core.unit_of_work import Effects
-from sync.adapter import Adapter
+from sync.adapter import Adapter, CancellationRequests
 from sync.http import MarketplaceError
 from sync.push import listing_of
 
@@ -115,6 +115,13 @@ async def pull_orders(
                     await marketplace_orders.cancel_imported(uow, connection.marketplace_id, key, connection.name)
                 processed += 1
                 tally["cancelled"] += 1
+        if isinstance(adapter, CancellationRequests):
+            # After the imports: a request names an order this pull may have just brought in.
+            since = None if last is None else last - CATCH_UP_MARGIN
+            for asked in await adapter.cancellation_requests(since):
+                async with effects.transaction(conn) as uow:
+                    if await cancellation_requests.record(uow, connection.marketplace_id, asked, heard_at=started):
+                        processed += 1
     except MarketplaceError as error:
         return await logged(
             conn,

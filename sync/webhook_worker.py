@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import events, marketplace_orders, marketplaces, pushes, webhooks
+from core import cancellation_requests, events, marketplace_orders, marketplaces, pushes, webhooks
+from core.cancellation_requests import IncomingCancellationRequest
 from core.marketplaces import Connection
 from core.pushes import Work
 from core.subscriber import Subscriber
@@ -122,6 +124,12 @@ class WebhookWorker:
     async def _apply(self, uow: UnitOfWork, work: Work, connection: Connection, session: aiohttp.ClientSession) -> None:
         if work.cancel:
             await marketplace_orders.cancel_imported(uow, connection.marketplace_id, work.order_key, connection.name)
+            return
+        if work.cancellation_requested:
+            # An order we do not hold yet is not waited for here: the pull records its request after importing it.
+            asked = IncomingCancellationRequest(work.order_key, work.requested_at)
+            heard_at = work.requested_at or datetime.now(UTC)
+            await cancellation_requests.record(uow, connection.marketplace_id, asked, heard_at=heard_at)
             return
         connection = self._route(connection)
         adapter = build_adapter(connection, session, self._limits, **self._options(connection))

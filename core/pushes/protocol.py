@@ -44,10 +44,14 @@ class Refusal(Enum):
 
 @dataclass(frozen=True)
 class Work:
-    """What an event asks of us: import the order with this key, or cancel the one we imported."""
+    """What an event asks of us: import the order with this key, or cancel the one we imported, or (with
+    `cancellation_requested`) tell the admins that its buyer asks to cancel it, which the seller must answer
+    (core.cancellation_requests), asked at `requested_at` when the notice says."""
 
     order_key: str
     cancel: bool
+    cancellation_requested: bool = False
+    requested_at: datetime | None = None
 
 
 class PushProtocol(Protocol):
