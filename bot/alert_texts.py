@@ -132,6 +132,10 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.FbsPaperReady():
             return fbs_texts.paper_text(alert)
+        case outbox.FbsCancellationRequested():
+            return _("🙋 The buyer asks to cancel {marketplace} order {number}.").format(
+                marketplace=alert.marketplace_name, number=alert.order_number
+            )
         case outbox.ReturnArrived():
             return _("↩️ A return from {marketplace}: {product} × {quantity}.").format(
                 marketplace=alert.marketplace_name, product=alert.product_name, quantity=alert.quantity
@@ -223,7 +227,12 @@ def is_solo(due: Due) -> bool:
     """An alert whose buttons act on it and whose message then shows the outcome: it is sent as its own
     message, never in a digest (a burst of new marketplace orders costs one message each, paced by the sender)."""
     return isinstance(
-        due.alert, outbox.FbsOrderArrived | outbox.FbsDeadlineNear | outbox.ReturnArrived | outbox.FbsPaperReady
+        due.alert,
+        outbox.FbsOrderArrived
+        | outbox.FbsDeadlineNear
+        | outbox.ReturnArrived
+        | outbox.FbsPaperReady
+        | outbox.FbsCancellationRequested,
     )
 
 
@@ -245,6 +254,8 @@ def _solo_message(alert: outbox.Alert) -> tuple[str, InlineKeyboardMarkup] | Non
             return text, InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(alert.order_id, "new"))
         case outbox.ReturnArrived():
             return fbs_texts.return_text(alert), fbs_texts.return_buttons(alert.return_id)
+        case outbox.FbsCancellationRequested():
+            return fbs_texts.cancellation_request_text(alert), fbs_texts.cancellation_buttons(alert.request_id)
         case outbox.FbsPaperReady():
             return fbs_texts.paper_text(alert), fbs_texts.paper_buttons(alert.action_id)
     return None

@@ -362,6 +362,27 @@ class SendActionPaper(CallbackData, prefix="fbs_paper"):
     action_id: int
 
 
+class CancellationStep(StrEnum):
+    """A step on a buyer's request to cancel (core.cancellation_requests); REJECT only asks for the reason."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    BACK = "back"
+
+
+class AnswerCancellation(CallbackData, prefix="fbs_cr"):
+    request_id: int
+    step: CancellationStep
+
+
+class RefuseCancellation(CallbackData, prefix="fbs_cr_no"):
+    """Refuse the request with one of its platform's reasons (core.listings.CancellationRefusal); a reason the
+    platform does not take is refused by the handler."""
+
+    request_id: int
+    reason: str
+
+
 class ReturnStep(StrEnum):
     RESTOCK = "restock"
     WRITE_OFF = "write_off"  # asks for the reason

@@ -16,9 +16,12 @@ from aiogram.utils.i18n import ngettext
 from babel.dates import format_datetime
 
 from bot.callbacks import (
+    AnswerCancellation,
+    CancellationStep,
     CancelMarketplaceOrder,
     DecideReturn,
     FbsStep,
+    RefuseCancellation,
     ReturnStep,
     SendActionPaper,
     WorkOnOrder,
@@ -162,8 +165,60 @@ def action_name(kind: str) -> str:
         "cancel": _("Cancelling"),
         "labels": _("Getting the labels"),
         "hand_over": _("Handing over"),
+        "answer_cancellation": _("Answering the buyer's cancellation request"),
     }
     return names.get(kind, kind)
+
+
+def cancellation_refusal(reason: str) -> str:
+    """Our names of core.listings.CancellationRefusal."""
+    names = {
+        "in_delivery": _("The order is already on its way to the buyer"),
+        "delivered": _("The order is already delivered"),
+    }
+    return names.get(reason, reason)
+
+
+def cancellation_request_text(alert: outbox.FbsCancellationRequested) -> str:
+    heading = _("🙋 The buyer asks to cancel {marketplace} order {number}: {total}").format(
+        marketplace=alert.marketplace_name, number=alert.order_number, total=money_in(alert.total, alert.currency)
+    )
+    if alert.marketplace_order_id:
+        heading += f" (№ {alert.marketplace_order_id})"
+    return "\n".join(
+        [
+            heading,
+            *[f"  • {item.name} × {item.quantity}" for item in alert.items],
+            _("Buyer's reason: {reason}").format(reason=alert.reason or "—"),
+            _("Accept (the order is cancelled and its items go back to stock) or reject?"),
+        ]
+    )
+
+
+def cancellation_buttons(request_id: int) -> InlineKeyboardMarkup:
+    def step(text: str, chosen: CancellationStep) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text, callback_data=AnswerCancellation(request_id=request_id, step=chosen).pack()
+        )
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[step(_("✅ Accept"), CancellationStep.ACCEPT), step(_("✋ Reject"), CancellationStep.REJECT)]]
+    )
+
+
+def cancellation_refusal_buttons(request_id: int, reasons: Sequence[str]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=cancellation_refusal(reason),
+                callback_data=RefuseCancellation(request_id=request_id, reason=reason).pack(),
+            )
+        ]
+        for reason in reasons
+    ]
+    back = AnswerCancellation(request_id=request_id, step=CancellationStep.BACK)
+    rows.append([InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def return_text(alert: outbox.ReturnArrived) -> str:
@@ -269,6 +324,8 @@ def outcome_note(outcome: ActionOutcome | None, marketplace: str) -> str:
                 "🏷 The labels of {count} orders are in the file below.",
                 count,
             ).format(count=count)
+        case "answer_cancellation":
+            return _("✅ {marketplace} took the answer.").format(marketplace=marketplace)
         case "hand_over":
             if outcome.document is None:
                 return ngettext(

@@ -50,6 +50,9 @@ SAMPLES: list[outbox.Alert] = [
     outbox.FbsDeadlineMissed(3, "UZU-0003", "Uzum Market", DEADLINE),
     outbox.FbsActionFailed(5, "confirm", ("UZU-0003",), "UZU-0003: [fbs:order_moved_on:cancelled]"),
     outbox.FbsPaperReady(6, "labels", ("UZU-0003", "UZU-0004")),
+    outbox.FbsCancellationRequested(
+        8, 3, "YAN-0003", "Yandex Market", "51234", Decimal("2490.00"), "RUB", (outbox.OrderedItem("Telefon", 1),), None
+    ),
     outbox.ReturnArrived(4, "Wildberries", "WIL-0004", "Telefon", 1, "брак", True),
     outbox.RateMissing(("RUB", "KZT")),
     outbox.SupportMessage(message_id=12, thread_id=4),
