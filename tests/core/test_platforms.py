@@ -1,6 +1,7 @@
 """The seam a marketplace plugs into: its declaration in core.listings names its adapter, its push protocol, its
-FBS cancel reasons, its credentials and its demo sandbox, and every room finds them there. Proved for the declared
-platforms, and for a made-up one (tests/tiny_platform.py) declared in the registry and nowhere else."""
+FBS cancel reasons (and those it takes to refuse a buyer's cancellation request), its credentials and its demo
+sandbox, and every room finds them there. Proved for the declared platforms, and for a made-up one
+(tests/tiny_platform.py) declared in the registry and nowhere else."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core.marketplaces import Connection
 from core.settings import load_settings
 from demo.platforms import demo_platform
 from demo.sandboxes.demo_platform import DemoPlatform, SeededProduct
-from sync.adapter import Adapter, Fulfilment
+from sync.adapter import Adapter, CancellationRequests, Fulfilment
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits, account_of
@@ -66,6 +67,11 @@ async def test_a_declared_platform_resolves_an_adapter_that_does_what_the_declar
     assert isinstance(adapter, Fulfilment) == bool(platform.cancel_reasons) == fbs.fulfils(api_type)
     if isinstance(adapter, Fulfilment):
         assert adapter.cancel_reasons == platform.cancel_reasons == fbs.cancel_reasons(api_type)
+    refusals = platform.cancellation_reasons_to_refuse
+    assert isinstance(adapter, CancellationRequests) == bool(refusals) == bool(fbs.refusal_reasons(api_type))
+    if isinstance(adapter, CancellationRequests):
+        assert adapter.cancellation_reasons_to_refuse == refusals == fbs.refusal_reasons(api_type)
+        assert platform.cancel_reasons, "an answer to a buyer's request runs in the FBS queue, on an order's work"
 
 
 @pytest.mark.parametrize("api_type", list(PLATFORMS))
