@@ -29,3 +29,7 @@ ALTER TABLE marketplace_actions
     DROP CONSTRAINT marketplace_actions_kind_check,
     ADD CONSTRAINT marketplace_actions_kind_check
         CHECK (kind IN ('confirm', 'cancel', 'labels', 'hand_over', 'answer_cancellation'));
+
+-- Each action run logs as fbs_<kind>: fbs_answer_cancellation is longer than the 20 letters sync_type had
+-- (widening a VARCHAR rewrites nothing).
+ALTER TABLE sync_logs ALTER COLUMN sync_type TYPE VARCHAR(40);

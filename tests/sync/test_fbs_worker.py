@@ -5,7 +5,8 @@ missed deadline told; returns stored once and decided through the ledger."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -15,7 +16,8 @@ import pytest
 from pypdf import PdfReader
 from redis.asyncio import Redis
 
-from core import fbs
+from core import cancellation_requests, fbs
+from core.cancellation_requests import IncomingCancellationRequest
 from core.listings import PLATFORMS
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
@@ -178,6 +180,39 @@ async def test_a_refusal_nobody_waits_for_is_recorded_and_told(
     assert alert["action_id"] == action_id and alert["error"] == row["error"]
     assert await pool.fetchval("SELECT status FROM sync_logs WHERE sync_type = 'fbs_confirm'") == "error"
     assert (await _work(pool, order_id)).state == "new"
+
+
+async def test_an_answer_to_a_cancellation_request_the_adapter_cannot_send_waits_for_an_answer_again(
+    pool: asyncpg.Pool,
+    effects: Effects,
+    world: World,
+    worker: FbsWorker,
+    shop: Shop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Uzum declared as if its buyers' cancellations waited for the seller: its adapter has no such capability.
+    asking = dataclasses.replace(PLATFORMS["uzum"], cancellation_reasons_to_refuse=("in_delivery",))
+    monkeypatch.setitem(PLATFORMS, "uzum", asking)
+    [order_id] = await _uzum_orders(pool, effects, world, shop.phone)
+    key = await pool.fetchval("SELECT marketplace_order_id FROM orders WHERE id = $1", order_id)
+    async with pool.acquire() as conn:
+        taken = await stock_of(conn, shop.phone)
+        async with effects.transaction(conn) as unit:
+            request = IncomingCancellationRequest(key)
+            await cancellation_requests.record(
+                unit, world.connections["uzum"].marketplace_id, request, heard_at=datetime.now(UTC)
+            )
+        request_id = await conn.fetchval("SELECT id FROM marketplace_cancellation_requests")
+        async with effects.transaction(conn) as unit:
+            action_id = await cancellation_requests.answer(unit, request_id, accept=True, refusal=None, actor_id=None)
+    async with aiohttp.ClientSession() as session:
+        assert await worker.process_due(session) == 1
+    row = await pool.fetchrow("SELECT state, error FROM marketplace_actions WHERE id = $1", action_id)
+    assert (row["state"], row["error"]) == ("failed", "[fbs:no_fbs]")
+    assert await pool.fetchval("SELECT state FROM marketplace_cancellation_requests") == "pending"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == taken, "nothing is cancelled here that the platform did not take"
+    assert await pool.fetchval("SELECT status FROM sync_logs WHERE sync_type = 'fbs_answer_cancellation'") == "error"
 
 
 async def test_the_platforms_cancel_of_an_order_past_its_deadline_is_told_as_missed(
