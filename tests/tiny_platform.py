@@ -35,7 +35,7 @@ class TinyPushes:
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         return {}
 
-    def ack(self) -> dict[str, Any]:
+    def ack(self, now: datetime) -> dict[str, Any]:
         return {}
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:

@@ -32,7 +32,8 @@ class OzonPushes:
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         return {"version": APP_VERSION, "name": APP_NAME, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
-    def ack(self) -> dict[str, Any]:
+    def ack(self, now: datetime) -> dict[str, Any]:
+        """Ozon's answer to a notice carries no time."""
         return {"result": True}
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:

@@ -61,8 +61,9 @@ class PushProtocol(Protocol):
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         """The answer to a connection check, stamped with when its processing began."""
 
-    def ack(self) -> dict[str, Any]:
-        """The answer to a notice that is stored."""
+    def ack(self, now: datetime) -> dict[str, Any]:
+        """The answer to a notice that is stored; `now` is when its processing began, for platforms that want
+        it in every answer."""
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:
         """The body of a refusal, in the platform's error envelope."""

@@ -62,10 +62,10 @@ class YandexPushes:
         """YM-NOTIFY 200: the integration's name and version (1..100 characters) and when processing began."""
         return {"version": APP_VERSION, "name": APP_NAME, "time": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
-    def ack(self) -> dict[str, Any]:
+    def ack(self, now: datetime) -> dict[str, Any]:
         """Yandex judges every answer as it judges PING's: without name, version and time a stored notice would
-        count as failed and come again. The protocol gives no start time here; now is milliseconds after it."""
-        return self.ping_answer(datetime.now(UTC))
+        count as failed and come again."""
+        return self.ping_answer(now)
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:
         """YM-NOTIFY 400/500 body. Its error types are UNKNOWN, WRONG_EVENT_FORMAT and DUPLICATED_EVENT; a replay

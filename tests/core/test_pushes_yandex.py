@@ -279,11 +279,11 @@ def test_a_stored_payload_without_an_order_id_asks_nothing() -> None:
 
 
 # -- answers ----------------------------------------------------------------------------------------------------
-def test_a_stored_notice_is_acknowledged_with_the_answer_yandex_requires_of_every_notification() -> None:
-    before = datetime.now(UTC).replace(microsecond=0)
-    answer = YANDEX.ack()
+def test_a_stored_notice_is_acknowledged_with_the_answer_yandex_requires_stamped_when_processing_began() -> None:
+    started = datetime(2026, 12, 7, 12, 30, 5, 700_000, tzinfo=timezone(timedelta(hours=3)))
+    answer = YANDEX.ack(started)
     assert judge_answer(200, answer) == (True, "OK")
-    assert before <= datetime.fromisoformat(answer["time"]) <= datetime.now(UTC)
+    assert answer["time"] == "2026-12-07T09:30:05Z"
 
 
 def test_refusals_use_yandex_error_envelope_with_its_error_types() -> None:

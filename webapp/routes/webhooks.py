@@ -80,7 +80,7 @@ async def receive(request: web.Request) -> web.Response:
     if isinstance(push, Ping):
         return web.json_response(protocol.ping_answer(started))
     await request.app[INBOX].store(Event(receiver.marketplace_id, push.kind, push.payload, push.key))
-    return web.json_response(protocol.ack())
+    return web.json_response(protocol.ack(started))
 
 
 def setup_routes(app: web.Application) -> None:
