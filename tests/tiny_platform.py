@@ -28,6 +28,7 @@ class TinyAdapter:
 
 class TinyPushes:
     default_networks: tuple[str, ...] = ("203.0.113.0/24",)
+    resource: str | None = None
 
     def parse(self, body: bytes) -> Ping | Notice:
         return Ping()

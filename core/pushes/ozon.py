@@ -16,6 +16,8 @@ CANCELLED_STATE = "posting_canceled"
 class OzonPushes:
     # Where Ozon sends push notifications from (contract §3.5).
     default_networks: tuple[str, ...] = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
+    # Ozon posts to the URL the seller enters, as entered.
+    resource: str | None = None
 
     def parse(self, body: bytes) -> Ping | Notice:
         try:

@@ -55,6 +55,11 @@ class PushProtocol(Protocol):
     def default_networks(self) -> tuple[str, ...]:
         """The networks the platform says it pushes from; WEBHOOK_NETWORKS may say otherwise (networks_for)."""
 
+    @property
+    def resource(self) -> str | None:
+        """What the platform appends to the URL the seller enters before it posts (one path segment); None: it
+        posts to that URL itself. The receiver answers at exactly this address and no other."""
+
     def parse(self, body: bytes) -> Ping | Notice:
         """What the body is; raises Malformed when it is not the platform's."""
 

@@ -45,6 +45,10 @@ class YandexPushes:
     # Where Yandex Market sends notifications from (YM-NOTIFY push-notifications/index.md, "Диапазоны IP-адресов,
     # которые использует Маркет"; marketplace-fidelity.md §6).
     default_networks: tuple[str, ...] = ("5.45.207.0/25", "141.8.142.0/25", "5.255.253.0/25")
+    # YM-NOTIFY reference/sendNotification is `POST /notification` relative to the URL the seller enters in the
+    # cabinet, as in Yandex's push API before it (pushapi/concepts/request-method: "POST order/accept will be sent
+    # to https://shop.ru/market/api/order/accept").
+    resource: str | None = "notification"
 
     def parse(self, body: bytes) -> Ping | Notice:
         try:

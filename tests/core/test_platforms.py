@@ -91,6 +91,14 @@ def test_a_declared_platform_receives_pushes_exactly_when_it_declares_a_protocol
         assert all(ipaddress.ip_network(network) for network in networks)
 
 
+@pytest.mark.parametrize("api_type", [t for t, platform in PLATFORMS.items() if platform.pushes is not None])
+def test_a_declared_push_protocols_resource_is_one_path_segment_the_receiver_can_answer_at(api_type: str) -> None:
+    protocol = pushes.protocol_for(api_type)
+    assert protocol is not None
+    resource = protocol.resource
+    assert resource is None or (resource and "/" not in resource and resource == resource.strip())
+
+
 async def test_a_platform_declared_only_in_the_registry_is_picked_up_by_every_room(
     tiny: Platform, session: aiohttp.ClientSession
 ) -> None:
