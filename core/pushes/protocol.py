@@ -44,10 +44,13 @@ class Refusal(Enum):
 
 @dataclass(frozen=True)
 class Work:
-    """What an event asks of us: import the order with this key, or cancel the one we imported."""
+    """What an event asks of us: import the order with this key, or cancel the one we imported. `place` is the
+    shop or warehouse the event is for, when it names one: a platform may tell every shop of a seller's business
+    on one subscription, and only the connection's own place is ours (core.pushes.concerns)."""
 
     order_key: str
     cancel: bool
+    place: int | None = None
 
 
 class PushProtocol(Protocol):

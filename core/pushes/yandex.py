@@ -1,7 +1,8 @@
 """Yandex Market's API notifications (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/,
 reference/sendNotification): no signature, only its published networks; `notificationType` names the event, every
 notification (PING and the rest alike) is answered 200 with {version, name, time}, errors are
-{"error": {type, message}}. Orders created, cancelled or moved to PROCESSING/CANCELLED are what we act on."""
+{"error": {type, message}}. Orders created, cancelled or moved to PROCESSING/CANCELLED are what we act on, for the
+campaign (shop) they name."""
 
 from __future__ import annotations
 
@@ -79,15 +80,19 @@ class YandexPushes:
 
     def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
         """New orders are imported, cancelled ones given back; an order first heard of in PROCESSING (its
-        ORDER_CREATED lost) is imported then. Cancellation requests, returns, reviews and chats ask nothing yet."""
+        ORDER_CREATED lost) is imported then. Cancellation requests, returns, reviews and chats ask nothing yet.
+        The work is for the order's campaign: a notification set up for the whole business comes for every shop
+        of it, FBY orders too (YM-NOTIFY push-notifications/index.md)."""
         order_id = payload.get("orderId")
         if not _is_id(order_id):
             return None
+        campaign = payload.get("campaignId")
+        place = campaign if _is_id(campaign) else None
         status = payload.get("status") if kind == "ORDER_STATUS_UPDATED" else None
         if kind == "ORDER_CANCELLED" or status == "CANCELLED":
-            return Work(str(order_id), cancel=True)
+            return Work(str(order_id), cancel=True, place=place)
         if kind == "ORDER_CREATED" or status == "PROCESSING":
-            return Work(str(order_id), cancel=False)
+            return Work(str(order_id), cancel=False, place=place)
         return None
 
 

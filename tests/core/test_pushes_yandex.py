@@ -82,12 +82,12 @@ def test_a_ping_is_a_ping_and_is_answered_as_yandex_requires() -> None:
     assert answer["time"] == "2026-12-07T09:30:05Z"  # UTC, whatever zone the moment came in
 
 
-def test_a_new_order_is_imported_by_its_order_id(ym: YandexSandbox) -> None:
-    order_id = ym.place_order({"MUG-1": 2})
+def test_a_new_order_is_imported_by_its_order_id_for_its_campaign(ym: YandexSandbox) -> None:
+    order_id = ym.place_order({"MUG-1": 2}, campaign_id=DBS)
     [created] = sent(ym)
     assert created.kind == "ORDER_CREATED"
-    assert created.payload["orderId"] == order_id and created.payload["campaignId"] == FBS
-    assert YANDEX.work_of(created.kind, created.payload) == Work(str(order_id), cancel=False)
+    assert created.payload["orderId"] == order_id and created.payload["campaignId"] == DBS
+    assert YANDEX.work_of(created.kind, created.payload) == Work(str(order_id), cancel=False, place=DBS)
 
 
 def test_a_cancelled_order_is_given_back(ym: YandexSandbox) -> None:
@@ -95,7 +95,7 @@ def test_a_cancelled_order_is_given_back(ym: YandexSandbox) -> None:
     ym.cancel_order(order_id)
     _, cancelled = sent(ym)
     assert cancelled.kind == "ORDER_CANCELLED"
-    assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(order_id), cancel=True)
+    assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(order_id), cancel=True, place=FBS)
 
 
 def test_a_status_update_imports_in_processing_cancels_when_cancelled_and_otherwise_asks_nothing(
@@ -107,7 +107,7 @@ def test_a_status_update_imports_in_processing_cancels_when_cancelled_and_otherw
     _, ready, shipped = sent(ym)
     assert (ready.kind, ready.payload["status"]) == ("ORDER_STATUS_UPDATED", "PROCESSING")
     # The order's ORDER_CREATED may have been lost: in PROCESSING it is still ours to import.
-    assert YANDEX.work_of(ready.kind, ready.payload) == Work(str(order_id), cancel=False)
+    assert YANDEX.work_of(ready.kind, ready.payload) == Work(str(order_id), cancel=False, place=FBS)
     assert YANDEX.work_of(shipped.kind, shipped.payload) is None
 
     other = ym.place_order({"MUG-1": 1})
@@ -116,7 +116,7 @@ def test_a_status_update_imports_in_processing_cancels_when_cancelled_and_otherw
     # Yandex may tell a cancellation as a status change rather than ORDER_CANCELLED.
     cancelled = notice(order_status_updated_notification(ym.orders[other]))
     assert cancelled.payload["status"] == "CANCELLED"
-    assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(other), cancel=True)
+    assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(other), cancel=True, place=FBS)
 
 
 def test_a_buyers_cancellation_request_is_kept_but_asks_nothing_yet(ym: YandexSandbox) -> None:

@@ -2,6 +2,7 @@
 inside the request, processed once by a worker, surviving a crash between the two."""
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -400,3 +401,31 @@ async def test_at_the_notification_resource_a_stranger_or_a_guessed_token_is_401
     forged = await ym.notify(guessed, created)
     assert [(d.status, d.body["error"]["type"]) for d in (stranger, forged)] == [(401, "UNKNOWN")] * 2
     assert await _stored(pool) == []
+
+
+async def test_a_yandex_order_of_another_shop_of_the_business_is_kept_but_not_imported(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+    yandex_declared: None,
+    ym: YandexSandbox,
+    world: World,
+    receiver: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A notification set up for the whole business tells every shop's orders: another shop's took none of our
+    stock, and asking our shop's API for it would only fail and retry."""
+    url = await _yandex_url(pool, effects, receiver)
+    theirs = ym.place_order({"PH-1": 1}, campaign_id=OTHER_CAMPAIGN)
+    ym.cancel_order(theirs)
+    assert all(delivery.ok for delivery in await ym.deliver_all(url))  # each answered as YM-NOTIFY requires
+    with caplog.at_level(logging.INFO, logger="sync.webhook_worker"):
+        assert await _worker(pool, redis, subscriber).process_due(world.session) == 2
+    assert [(e["event_type"], e["status"]) for e in await _stored(pool)] == [
+        ("ORDER_CREATED", "processed"),
+        ("ORDER_CANCELLED", "processed"),
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM orders") == 0
+    told = [r.getMessage() for r in caplog.records if str(OTHER_CAMPAIGN) in r.getMessage()]
+    assert len(told) == 2 and all(r.levelno == logging.INFO for r in caplog.records if r.name == "sync.webhook_worker")
