@@ -143,6 +143,17 @@ class WebhookWorker:
 
 
 def _work_of(event: asyncpg.Record, connection: Connection) -> Work | None:
-    """What the event asks of us, in its marketplace's push protocol; None when it asks nothing."""
+    """What the event asks of us, in its marketplace's push protocol; None when it asks nothing, as an event for
+    another shop or warehouse of the seller's does."""
     protocol = pushes.protocol_for(connection.api_type)
-    return protocol.work_of(event["event_type"], event["payload"]) if protocol is not None else None
+    work = protocol.work_of(event["event_type"], event["payload"]) if protocol is not None else None
+    if work is not None and not pushes.concerns(work, connection):
+        log.info(
+            "webhook %s (%s) is for place %s, not %s's: nothing to do",
+            event["id"],
+            event["event_type"],
+            work.place,
+            connection.name,
+        )
+        return None
+    return work

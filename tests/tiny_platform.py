@@ -28,6 +28,7 @@ class TinyAdapter:
 
 class TinyPushes:
     default_networks: tuple[str, ...] = ("203.0.113.0/24",)
+    resource: str | None = None
 
     def parse(self, body: bytes) -> Ping | Notice:
         return Ping()
@@ -35,7 +36,7 @@ class TinyPushes:
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         return {}
 
-    def ack(self) -> dict[str, Any]:
+    def ack(self, now: datetime) -> dict[str, Any]:
         return {}
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:

@@ -16,6 +16,8 @@ CANCELLED_STATE = "posting_canceled"
 class OzonPushes:
     # Where Ozon sends push notifications from (contract §3.5).
     default_networks: tuple[str, ...] = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
+    # Ozon posts to the URL the seller enters, as entered.
+    resource: str | None = None
 
     def parse(self, body: bytes) -> Ping | Notice:
         try:
@@ -32,7 +34,8 @@ class OzonPushes:
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         return {"version": APP_VERSION, "name": APP_NAME, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
-    def ack(self) -> dict[str, Any]:
+    def ack(self, now: datetime) -> dict[str, Any]:
+        """Ozon's answer to a notice carries no time."""
         return {"result": True}
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:

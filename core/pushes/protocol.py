@@ -46,12 +46,15 @@ class Refusal(Enum):
 class Work:
     """What an event asks of us: import the order with this key, or cancel the one we imported, or (with
     `cancellation_requested`) tell the admins that its buyer asks to cancel it, which the seller must answer
-    (core.cancellation_requests), asked at `requested_at` when the notice says."""
+    (core.cancellation_requests), asked at `requested_at` when the notice says. `place` is the shop or warehouse
+    the event is for, when it names one: a platform may tell every shop of a seller's business on one
+    subscription, and only the connection's own place is ours (core.pushes.concerns)."""
 
     order_key: str
     cancel: bool
     cancellation_requested: bool = False
     requested_at: datetime | None = None
+    place: int | None = None
 
 
 class PushProtocol(Protocol):
@@ -59,14 +62,20 @@ class PushProtocol(Protocol):
     def default_networks(self) -> tuple[str, ...]:
         """The networks the platform says it pushes from; WEBHOOK_NETWORKS may say otherwise (networks_for)."""
 
+    @property
+    def resource(self) -> str | None:
+        """What the platform appends to the URL the seller enters before it posts (one path segment); None: it
+        posts to that URL itself. The receiver answers at exactly this address and no other."""
+
     def parse(self, body: bytes) -> Ping | Notice:
         """What the body is; raises Malformed when it is not the platform's."""
 
     def ping_answer(self, now: datetime) -> dict[str, Any]:
         """The answer to a connection check, stamped with when its processing began."""
 
-    def ack(self) -> dict[str, Any]:
-        """The answer to a notice that is stored."""
+    def ack(self, now: datetime) -> dict[str, Any]:
+        """The answer to a notice that is stored; `now` is when its processing began, for platforms that want
+        it in every answer."""
 
     def refusal(self, reason: Refusal, message: str) -> dict[str, Any]:
         """The body of a refusal, in the platform's error envelope."""

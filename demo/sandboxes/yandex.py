@@ -44,6 +44,7 @@ DEFAULT_CAMPAIGNS: tuple[Mapping[str, Any], ...] = (
 NOTIFY_SOURCE_IP = "5.45.207.10"
 PING_TIMEOUT = 1.0  # YM-NOTIFY: "1 секунда для проверочного уведомления PING"
 NOTIFY_TIMEOUT = 10.0  # YM-NOTIFY: "10 секунд для обычных уведомлений"
+NOTIFY_RESOURCE = "notification"  # YM-NOTIFY reference/sendNotification: POST /notification
 # YM-OAS components/schemas/ShopSku.yaml
 SHOP_SKU = re.compile(r"^(?=.*\S.*)[^\x00-\x08\x0A-\x1f\x7f]{1,255}$")
 ORDER_STATUSES = frozenset(
@@ -1430,17 +1431,22 @@ class YandexSandbox(SandboxServer):
         bind_address: str | None = None,
     ) -> Delivery:
         """POST one notification as Yandex does: JSON, 1 s timeout for PING and 10 s for the rest, no signature
-        (YM-NOTIFY). ``source_ip`` goes in X-Forwarded-For (what a proxy in front of the receiver passes on);
-        ``bind_address`` makes the connection itself come from that local address (e.g. 127.0.0.2) for tests of
-        an allow-list on the real peer address."""
+        (YM-NOTIFY). ``url`` is the address the seller entered in the cabinet; the request goes to its resource
+        ``/notification`` (reference/sendNotification is ``POST /notification`` relative to it, as Yandex's push
+        API posts ``order/accept`` under the shop's URL: pushapi/concepts/request-method). [strict] Never to the
+        URL itself: a receiver listening only there misses every notification. ``source_ip`` goes in
+        X-Forwarded-For (what a proxy in front of the receiver passes on); ``bind_address`` makes the connection
+        itself come from that local address (e.g. 127.0.0.2) for tests of an allow-list on the real peer
+        address."""
         timeout = PING_TIMEOUT if body.get("notificationType") == "PING" else NOTIFY_TIMEOUT
+        target = url.rstrip("/") + "/" + NOTIFY_RESOURCE
         headers = {"X-Forwarded-For": source_ip} if source_ip else {}
         connector = aiohttp.TCPConnector(local_addr=(bind_address, 0) if bind_address else None)
         try:
             async with (
                 aiohttp.ClientSession(connector=connector) as session,
                 session.post(
-                    url, json=dict(body), headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+                    target, json=dict(body), headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
                 ) as response,
             ):
                 raw = await response.read()
@@ -1458,8 +1464,9 @@ class YandexSandbox(SandboxServer):
         return delivery
 
     async def deliver_all(self, url: str) -> list[Delivery]:
-        """Send every queued notification in order; those not accepted stay queued, so a later call plays
-        Yandex's next attempt (the schedule of its retries is not documented in YM-NOTIFY)."""
+        """Send every queued notification in order to the seller's ``url`` (at its ``/notification``, as
+        ``notify`` does); those not accepted stay queued, so a later call plays Yandex's next attempt (the schedule
+        of its retries is not documented in YM-NOTIFY)."""
         sent = [(body, await self.notify(url, body)) for body in self.notifications]
         self.notifications = [body for body, delivery in sent if not delivery.ok]
         return [delivery for _, delivery in sent]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from core import fbs, pushes
 from core.listings import PLATFORMS, Platform
 from core.marketplaces import Connection
+from core.pushes import Work
 from core.settings import load_settings
 from demo.platforms import demo_platform
 from demo.sandboxes.demo_platform import DemoPlatform, SeededProduct
@@ -95,6 +97,28 @@ def test_a_declared_platform_receives_pushes_exactly_when_it_declares_a_protocol
         networks = pushes.networks_for(api_type, protocol, load_settings(_env_file=None))
         assert networks == protocol.default_networks and networks
         assert all(ipaddress.ip_network(network) for network in networks)
+
+
+@pytest.mark.parametrize("api_type", [t for t, platform in PLATFORMS.items() if platform.pushes is not None])
+def test_a_declared_push_protocols_resource_is_one_path_segment_the_receiver_can_answer_at(api_type: str) -> None:
+    protocol = pushes.protocol_for(api_type)
+    assert protocol is not None
+    resource = protocol.resource
+    assert resource is None or (resource and "/" not in resource and resource == resource.strip())
+
+
+def test_work_naming_a_place_is_a_connections_only_when_it_names_where_the_connections_stock_goes(
+    tiny: Platform,
+) -> None:
+    shop = replace(_connection("tiny"), shop_id=7, warehouse_id=8)  # Tiny Market's stock goes to a shop
+    warehouse = replace(_connection("ozon"), shop_id=7, warehouse_id=8)  # Ozon's to a warehouse
+    assert pushes.concerns(Work("1", cancel=False), shop)  # an event that names no place is the connection's
+    assert pushes.concerns(Work("1", cancel=False, place=7), shop)
+    assert not pushes.concerns(Work("1", cancel=False, place=8), shop)
+    assert pushes.concerns(Work("1", cancel=True, place=8), warehouse)
+    assert not pushes.concerns(Work("1", cancel=True, place=7), warehouse)
+    # A connection whose shop is not set yet owns no shop an event names.
+    assert not pushes.concerns(Work("1", cancel=False, place=7), replace(shop, shop_id=None))
 
 
 async def test_a_platform_declared_only_in_the_registry_is_picked_up_by_every_room(

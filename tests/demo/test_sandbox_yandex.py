@@ -474,17 +474,18 @@ Receiver = tuple[str, list[dict[str, Any]]]
 
 @pytest.fixture
 async def receiver(aiohttp_server: Callable[..., Awaitable[AiohttpServer]]) -> Receiver:
+    """A shop whose URL in the cabinet is /market, answering at /market/notification and nowhere else."""
     got: list[dict[str, Any]] = []
 
     async def notification(request: web.Request) -> web.Response:
-        forwarded = {"_from": request.headers.get("X-Forwarded-For"), "_peer": request.remote}
-        got.append(await request.json() | forwarded)
+        seen = {"_from": request.headers.get("X-Forwarded-For"), "_peer": request.remote, "_path": request.path}
+        got.append(await request.json() | seen)
         return web.json_response({"version": "1.0", "name": "test shop", "time": utc_now().isoformat()})
 
     app = web.Application()
-    app.router.add_post("/notification", notification)
+    app.router.add_post("/market/notification", notification)
     server = await aiohttp_server(app)
-    return str(server.make_url("/notification")), got
+    return str(server.make_url("/market")), got
 
 
 async def test_orders_queue_the_notifications_yandex_sends(ym: YandexSandbox, receiver: Receiver) -> None:
@@ -498,6 +499,28 @@ async def test_orders_queue_the_notifications_yandex_sends(ym: YandexSandbox, re
     assert created["items"] == [{"offerId": "MUG-1", "count": 1}] and created["orderId"] == order_id
     assert cancelled["notificationType"] == "ORDER_CANCELLED" and "cancelledAt" in cancelled
     assert created["_from"].startswith("5.45.207.")
+
+
+@pytest.mark.parametrize("entered", ["/market", "/market/"], ids=["bare", "trailing-slash"])
+async def test_notifications_go_to_the_notification_resource_under_the_url_the_seller_entered(
+    ym: YandexSandbox, receiver: Receiver, entered: str
+) -> None:
+    url, got = receiver
+    delivery = await ym.notify(url.removesuffix("/market") + entered, ping_notification())
+    assert delivery.ok and [n["_path"] for n in got] == ["/market/notification"]
+
+
+async def test_a_shop_listening_only_at_the_url_it_entered_misses_the_notification(
+    ym: YandexSandbox, aiohttp_server: Callable[..., Awaitable[AiohttpServer]]
+) -> None:
+    async def bare(request: web.Request) -> web.Response:
+        return web.json_response({"version": "1.0", "name": "test shop", "time": utc_now().isoformat()})
+
+    app = web.Application()
+    app.router.add_post("/market", bare)
+    server = await aiohttp_server(app)
+    delivery = await ym.notify(str(server.make_url("/market")), ping_notification())
+    assert (delivery.status, delivery.ok) == (404, False)
 
 
 async def test_a_notification_can_come_from_another_local_address(ym: YandexSandbox, receiver: Receiver) -> None:
@@ -517,7 +540,7 @@ async def test_a_ping_answered_after_a_second_counts_as_unanswered(
     app = web.Application()
     app.router.add_post("/notification", slow)
     server = await aiohttp_server(app)
-    delivery = await ym.notify(str(server.make_url("/notification")), ping_notification())
+    delivery = await ym.notify(str(server.make_url("/")), ping_notification())
     assert (delivery.ok, delivery.reason) == (False, "timeout")
 
 
@@ -530,14 +553,14 @@ async def test_a_ping_answer_without_name_and_version_is_judged_wrong(
     app = web.Application()
     app.router.add_post("/notification", bare)
     server = await aiohttp_server(app)
-    delivery = await ym.notify(str(server.make_url("/notification")), ping_notification())
+    delivery = await ym.notify(str(server.make_url("/")), ping_notification())
     assert delivery.status == 200 and not delivery.ok and "name" in delivery.reason
 
 
 async def test_a_notification_the_shop_did_not_accept_stays_queued(ym: YandexSandbox, receiver: Receiver) -> None:
     url, got = receiver
     order_id = ym.place_order({"MUG-1": 1})
-    [refused] = await ym.deliver_all(url.replace("/notification", "/missing"))
+    [refused] = await ym.deliver_all(url.replace("/market", "/missing"))
     assert (refused.status, refused.ok) == (404, False)
     [accepted] = await ym.deliver_all(url)
     assert accepted.ok and [n["orderId"] for n in got] == [order_id] and ym.notifications == []

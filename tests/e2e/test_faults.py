@@ -989,6 +989,10 @@ class Sweep:
             ]
         if path == "/webhooks/{slug}/{token}":
             return "webhook", _ozon_probes(path, self.ozon_path)
+        if path == "/webhooks/{slug}/{token}/{resource}":
+            # Ozon declares no resource: on a real token, every probe finds no receiver.
+            at = path.replace("{resource}", "notification")
+            return "webhook", _ozon_probes(at, f"{self.ozon_path}/notification")
         if path == TELEGRAM_WEBHOOK_PATH:
             return "webhook", _telegram_probes(path)
         if not path.startswith("/api/") and route.method == "POST":  # a receiver this sweep does not know yet

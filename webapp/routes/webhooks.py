@@ -2,7 +2,8 @@
 worker in the sync acts on it. What a push looks like, where it may come from and how it is answered is the
 marketplace type's protocol in core.pushes; this route only receives, stores and answers. Pushes carry no
 signature (Ozon's, Yandex Market's), so each is accepted only on an unguessable path token and from the
-platform's published networks."""
+platform's published networks. A platform that appends a resource to the URL the seller enters (Yandex Market's
+`/notification`) is answered there and only there; any other address is no receiver (404)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ async def receive(request: web.Request) -> web.Response:
 
     receiver = await request.app[RECEIVERS].find(request.match_info["slug"], knows_token)
     protocol = pushes.protocol_for(receiver.api_type) if receiver is not None else None
-    if receiver is None or protocol is None:
+    # Whatever the token: an address the platform never posts to is not a receiver, to strangers or not.
+    if receiver is None or protocol is None or request.match_info.get("resource") != protocol.resource:
         return error_response(404, "not_found", "no push receiver at this address")
     if not knows_token(receiver):
         return _refused(protocol, Refusal.UNAUTHORIZED, "unknown webhook address")
@@ -80,11 +82,12 @@ async def receive(request: web.Request) -> web.Response:
     if isinstance(push, Ping):
         return web.json_response(protocol.ping_answer(started))
     await request.app[INBOX].store(Event(receiver.marketplace_id, push.kind, push.payload, push.key))
-    return web.json_response(protocol.ack())
+    return web.json_response(protocol.ack(started))
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/{slug}/{token}", receive)
+    app.router.add_post("/webhooks/{slug}/{token}/{resource}", receive)
     app.cleanup_ctx.append(_receiving)
 
 
