@@ -225,9 +225,35 @@ OZON = Platform(
     sandbox="demo.sandboxes.ozon:DEMO",
     pushes=OZON_PUSHES,
 )
+YANDEX = Platform(
+    api_type="yandex",
+    name="Yandex Market",
+    keys=(
+        # The shop SKU: what stock pushes (UpdateStockDTO.sku) and order items (offerId) name a listing by.
+        KeySpec(
+            "offer_id",
+            "text",
+            _ask(
+                "kartochkaning offer_id si (do'kon SKU si, u yerdagi artikulingiz)",
+                "offer_id карточки (ваш SKU / артикул)",
+            ),
+            required=True,
+        ),
+        # The Market SKU the catalogue gives a card (offer-mappings mapping.marketSku).
+        KeySpec("market_sku", "integer", _ask("Market SKU raqami", "SKU на Маркете"), learnt=True),
+    ),
+    # One Api-Key; the campaign (the shop) is the connection's shop id, its business learnt from the campaign.
+    credentials="token",
+    place="shop",
+    # The spec has one shop-side cancel code, SHOP_FAILED, for an order the shop cannot fulfil: out of stock
+    # and defective are its own examples (paths/v2_campaigns_campaignId_orders_orderId_status.yaml).
+    cancel_reasons=("out_of_stock", "defective", "other"),
+    adapter="sync.yandex:YandexAdapter",
+    sandbox=None,
+)
 
 # The one registry, in the order every list of platforms shows them (the demo's channels too).
-PLATFORMS: dict[str, Platform] = {platform.api_type: platform for platform in (UZUM, WILDBERRIES, OZON)}
+PLATFORMS: dict[str, Platform] = {platform.api_type: platform for platform in (UZUM, WILDBERRIES, OZON, YANDEX)}
 
 
 def platform(api_type: str) -> Platform:

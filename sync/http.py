@@ -1,8 +1,9 @@
 """HTTP to one marketplace account: one shared aiohttp session, pacing within the platform's rate limit
 (shared by every adapter of the account, sync.limiter), and retries with exponential backoff and jitter.
-A 429 pauses the account (or, with the platform's retry hint, that call family) for every caller; a request
-that would wait longer than its patience fails fast instead. A request that may have been applied is retried
-only when it is idempotent (a stock "set" is)."""
+A 429 (or the platform's own throttle status: Yandex Market answers 420) pauses the account (or, with the
+platform's retry hint, that call family) for every caller; a request that would wait longer than its patience
+fails fast instead. A request that may have been applied is retried only when it is idempotent (a stock "set"
+is)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,8 @@ class MarketplaceHttp:
         retry_after: Callable[[Mapping[str, str]], float | None],
         policy: RetryPolicy = DEFAULT_RETRY,
         name: str = "marketplace",
+        *,
+        throttle_status: int = 429,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
@@ -108,6 +111,9 @@ class MarketplaceHttp:
         self._retry_after = retry_after
         self._policy = policy
         self.name = name
+        # The status the platform answers when a call is over its limit: 429 by HTTP's convention, 420 on
+        # Yandex Market (its components/responses/420.yaml).
+        self._throttle_status = throttle_status
         self.calls = 0  # requests actually sent, for the sync log and benchmarks
 
     async def request(
@@ -143,7 +149,7 @@ class MarketplaceHttp:
                     ) from None
                 await asyncio.sleep(self._policy.delay(attempt))
                 continue
-            if reply.status == 429:
+            if reply.status == self._throttle_status:
                 pause = await self._lane.throttled(
                     self._retry_after(reply.headers),
                     self._policy.throttle_first,
@@ -151,7 +157,12 @@ class MarketplaceHttp:
                     self._policy.patience,
                 )
                 log.warning(
-                    "%s: %s %s answered 429; the account's calls pause for %.1f s", self.name, method, path, pause
+                    "%s: %s %s answered %s; the account's calls pause for %.1f s",
+                    self.name,
+                    method,
+                    path,
+                    reply.status,
+                    pause,
                 )
                 continue  # the next attempt waits for the pause, or fails fast if it is longer than patience
             if turn.episode:

@@ -1,0 +1,486 @@
+"""Yandex Market adapter (Partner API, YM-OAS: yandex-market/yandex-market-partner-api openapi/): stock per shop
+SKU of one campaign (the connection's shop id), orders read through the campaign's business, and the FBS work of
+an order (ready to ship, cancel, labels). Limits are per operation (each path's x-resource-limit-config, the
+"none" tier); over one, Yandex answers 420, which sync.http treats as its throttle status."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+
+from core.key_checks import KeyCheck, Place
+from core.listings import ListingKeys
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplaces import Connection
+from sync.adapter import (
+    CancelReason,
+    CatalogItem,
+    Confirmed,
+    Document,
+    HandOver,
+    IncomingReturn,
+    ItemResult,
+    Label,
+    Listing,
+    PriceQuote,
+    StockUpdate,
+    WorkOrder,
+)
+from sync.currencies import currency_of
+from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, Reply, RetryPolicy, seconds_header
+from sync.limiter import RateLimits, account_of, per_window
+from sync.limiter_store import Slot
+
+BASE_URL = "https://api.partner.market.yandex.ru"
+THROTTLE_STATUS = 420  # components/responses/420.yaml: "Превышен лимит обращений"
+MOSCOW = timezone(timedelta(hours=3))
+# UpdateStocksRequest.yaml skus maxItems; UpdateStockItemDTO count maximum.
+STOCKS_BATCH = 2000
+MAX_COUNT = 2_000_000_000
+# GetWarehouseStocksRequest, GetPricesByOfferIdsRequest: offerIds up to 500, answered whole (no paging).
+OFFER_IDS_STOCKS = 500
+OFFER_IDS_PRICES = 500
+# GetOfferMappingsRequest offerIds up to 100; limit up to 100 (PageLimit100Truncate.yaml).
+MAPPINGS_PAGE = 100
+# GetBusinessOrdersRequest: orderIds up to 50, limit up to 50 (PageLimit50Truncate.yaml); creation dates at most
+# 30 days apart, the ...To date excluded (OrderDatesFilterDTO.yaml).
+ORDERS_PAGE = 50
+ORDER_WINDOW = timedelta(days=30)
+# A catch-up after a long absence looks back at most this far (as the Ozon adapter does).
+CATCH_UP_MOST = timedelta(days=365)
+CAMPAIGNS_PAGE = 100
+# Statuses an order has once the buyer's order is placed and paid (OrderStatusType.yaml): PLACING, RESERVED,
+# UNPAID and PENDING are before it, so no stock of ours is sold yet.
+PLACED_STATUSES = ["PROCESSING", "DELIVERY", "PICKUP", "DELIVERED", "PARTIALLY_RETURNED", "RETURNED", "CANCELLED"]
+# Every reason we offer is sent as the one shop-side cancel substatus the spec has (updateOrderStatus).
+CANCEL_REASONS: dict[CancelReason, str] = {
+    "out_of_stock": "SHOP_FAILED",
+    "defective": "SHOP_FAILED",
+    "other": "SHOP_FAILED",
+}
+# generateOrderLabels formats: A9_HORIZONTALLY is 58x40 mm, the size of our label printer.
+LABEL_FORMAT = "A9_HORIZONTALLY"
+
+# The business of a campaign never changes: learnt once per process (GET /v2/campaigns/{campaignId}).
+_BUSINESSES: dict[tuple[str, int], int] = {}
+
+
+def _limit(amount: int, seconds: float, pace: float, burst: int = 1) -> Slot:
+    """``amount`` requests per ``seconds`` (the spec's "none" tier), times ``pace`` (tests relax it)."""
+    return per_window(max(burst + 1, int(amount * pace)), seconds, burst)
+
+
+class YandexAdapter:
+    name = "yandex"
+    batch_limit = STOCKS_BATCH
+    max_quantity = MAX_COUNT
+    cancel_reasons: tuple[CancelReason, ...] = tuple(CANCEL_REASONS)
+
+    def __init__(
+        self,
+        connection: Connection,
+        session: aiohttp.ClientSession,
+        limits: RateLimits,
+        *,
+        pace: float = 1.0,
+        policy: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        if not connection.token or not connection.shop_id:
+            raise MarketplaceError(
+                "yandex: the Api-Key and the campaign id (shop id) are required", code="not_configured"
+            )
+        self._campaign = int(connection.shop_id)
+        self._account = account_of(connection)
+        base = connection.base_url or BASE_URL
+        headers = {"Api-Key": connection.token}
+        retry = seconds_header("Retry-After")  # [strict] 420.yaml names no header; one is used if ever sent
+
+        def lane(family: str, slot: Slot) -> MarketplaceHttp:
+            return MarketplaceHttp(
+                session,
+                base,
+                headers,
+                limits.lane(connection, family, slot),
+                retry,
+                policy,
+                name=self.name,
+                throttle_status=THROTTLE_STATUS,
+            )
+
+        # Per-item limits (updateStocks, getStocks: 100 000 items a minute; getPricesByOfferIds: 10 000 offers a
+        # minute) are paced as requests of the largest batch, so a full batch never goes over.
+        self._stocks = lane("stocks", _limit(100_000 // STOCKS_BATCH, 60, pace, 5))
+        self._stock_reads = lane("stock_reads", _limit(100_000 // OFFER_IDS_STOCKS, 60, pace, 5))
+        self._prices = lane("prices", _limit(10_000 // OFFER_IDS_PRICES, 60, pace, 2))
+        self._mappings = lane("mappings", _limit(100, 60, pace, 5))  # getOfferMappings: 100 a minute
+        self._orders = lane("orders", _limit(10_000, 3600, pace, 10))  # getBusinessOrders: 10 000 an hour
+        # getCampaigns 1 000 an hour, getCampaign 5 000: [strict] one lane at the smaller.
+        self._campaigns = lane("campaigns", _limit(1000, 3600, pace, 3))
+        # updateOrderStatus, setOrderBoxLayout, generateOrderLabels: 10 000 an hour each; [strict] one lane.
+        self._work = lane("order_work", _limit(10_000, 3600, pace, 5))
+
+    @property
+    def calls(self) -> int:
+        lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
+        return sum(http.calls for http in (*lanes, self._work))
+
+    def missing_keys(self, listing: Listing) -> str | None:
+        return None  # the campaign is the connection's; offer_id is declared required
+
+    # -- stock ------------------------------------------------------------------------------------------------
+    async def push_stock(self, updates: list[StockUpdate]) -> list[ItemResult]:
+        """One PUT for the batch. [strict] The spec leaves an unknown SKU to its error-codes page, which it does
+        not include; the sandbox refuses the whole request naming the SKUs. Those named fail, the others are
+        sent again without them; a refusal naming none of ours fails them all."""
+        if not updates:
+            return []
+        body = {"skus": [{"sku": u.listing.keys["offer_id"], "items": [{"count": u.quantity}]} for u in updates]}
+        path = f"/v2/campaigns/{self._campaign}/offers/stocks"
+        reply = await self._stocks.request("PUT", path, body=body)
+        if reply.status == 200:
+            return [ItemResult(u.listing.mapping_id, True) for u in updates]
+        message = _refusal(reply)
+        named = [u for u in updates if _names(message, u.listing.keys["offer_id"])]
+        if not named or len(named) == len(updates):
+            return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
+        rest = await self.push_stock([u for u in updates if u not in named])
+        return [ItemResult(u.listing.mapping_id, False, message) for u in named] + rest
+
+    async def read_stock(self, listings: list[Listing]) -> dict[int, int]:
+        """The campaign's AVAILABLE stock (what the push sets; FREEZE is held for orders), per offer id."""
+        by_offer = _by_offer(listings)
+        found: dict[int, int] = {}
+        offers = list(by_offer)
+        for start in range(0, len(offers), OFFER_IDS_STOCKS):
+            body = {"offerIds": offers[start : start + OFFER_IDS_STOCKS]}
+            reply = await self._stock_reads.request("POST", f"/v2/campaigns/{self._campaign}/offers/stocks", body=body)
+            _raise_for(reply)
+            for warehouse in _result(reply).get("warehouses") or []:
+                for row in warehouse.get("offers") or []:
+                    mapping_id = by_offer.get(row.get("offerId"))
+                    if mapping_id is not None:
+                        counts = {s.get("type"): int(s.get("count") or 0) for s in row.get("stocks") or []}
+                        found[mapping_id] = found.get(mapping_id, 0) + counts.get("AVAILABLE", 0)
+        return found
+
+    async def read_prices(self, listings: list[Listing]) -> list[PriceQuote]:
+        """The campaign's prices (getPricesByOfferIds); read only: nothing here ever sets a price."""
+        by_offer = {listing.keys["offer_id"]: listing for listing in listings if "offer_id" in listing.keys}
+        offers = list(by_offer)
+        quotes = []
+        for start in range(0, len(offers), OFFER_IDS_PRICES):
+            body = {"offerIds": offers[start : start + OFFER_IDS_PRICES]}
+            reply = await self._prices.request("POST", f"/v2/campaigns/{self._campaign}/offer-prices", body=body)
+            _raise_for(reply)
+            for row in _result(reply).get("offers") or []:
+                listing = by_offer.get(row.get("offerId"))
+                price = row.get("price") or {}
+                if listing is not None:
+                    quotes.append(
+                        PriceQuote(
+                            listing,
+                            _money(price.get("value")),
+                            _money(price.get("discountBase")),
+                            _currency(price.get("currencyId")) if price.get("currencyId") else None,
+                        )
+                    )
+        return quotes
+
+    # -- catalogue --------------------------------------------------------------------------------------------
+    async def catalog(self) -> AsyncIterator[CatalogItem]:
+        async for row in self._mapping_pages({"archived": False}):
+            offer, mapping = row.get("offer") or {}, row.get("mapping") or {}
+            price = offer.get("basicPrice") or {}
+            yield CatalogItem(
+                title=offer.get("name") or offer.get("offerId") or "",
+                seller_sku=offer.get("offerId"),
+                barcodes=tuple(str(b) for b in offer.get("barcodes") or []),
+                listing=Listing(0, ListingKeys(offer_id=offer.get("offerId"), market_sku=mapping.get("marketSku"))),
+                price=_money(price.get("value")),
+                category=offer.get("category") or None,
+                photo_urls=tuple(str(url) for url in offer.get("pictures") or [] if url),
+            )
+
+    async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
+        """The Market SKU of each listing, from its offer mapping (order items carry offerId, which every
+        mapping has; the Market SKU is kept for the seller's cabinet links)."""
+        by_offer = _by_offer(listings)
+        offers = list(by_offer)
+        learnt: dict[int, ListingKeys] = {}
+        for start in range(0, len(offers), MAPPINGS_PAGE):
+            body = {"offerIds": offers[start : start + MAPPINGS_PAGE]}
+            reply = await self._mappings.request("POST", await self._business_path("offer-mappings"), body=body)
+            _raise_for(reply)
+            for row in _result(reply).get("offerMappings") or []:
+                mapping_id = by_offer.get(str((row.get("offer") or {}).get("offerId")))
+                sku = (row.get("mapping") or {}).get("marketSku")
+                if mapping_id is not None and sku:
+                    learnt[mapping_id] = ListingKeys(market_sku=sku)
+        return learnt
+
+    async def _mapping_pages(self, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        path = await self._business_path("offer-mappings")
+        token: str | None = None
+        while True:
+            params = {"limit": MAPPINGS_PAGE, **({"page_token": token} if token else {})}
+            reply = await self._mappings.request("POST", path, body=body, params=params)
+            _raise_for(reply)
+            result = _result(reply)
+            for row in result.get("offerMappings") or []:
+                yield row
+            token = (result.get("paging") or {}).get("nextPageToken")
+            if not token:
+                return
+
+    # -- orders -----------------------------------------------------------------------------------------------
+    async def incoming_orders(self, since: datetime | None) -> list[IncomingOrder]:
+        """The work queue (PROCESSING, STARTED or READY_TO_SHIP) and, with ``since``, every order placed since
+        then in a placed status, in windows of 30 days of creation dates (the spec's widest)."""
+        work = {"statuses": ["PROCESSING"], "substatuses": ["STARTED", "READY_TO_SHIP"]}
+        found = {order.key: order async for order in self._orders_matching(work)}
+        if since is not None:
+            for window in _windows(max(since, datetime.now(UTC) - CATCH_UP_MOST)):
+                async for order in self._orders_matching({"statuses": PLACED_STATUSES, "dates": window}):
+                    found.setdefault(order.key, order)
+        return list(found.values())
+
+    async def order(self, key: str) -> IncomingOrder | None:
+        """One order by its id, among those of the last 30 days (a notification names a new one)."""
+        if not key.isdigit():
+            return None
+        async for order in self._orders_matching({"orderIds": [int(key)]}):
+            return order
+        return None
+
+    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
+        """Asked by id, 50 at a time, each group within one 30-day window of creation dates around its
+        orders' placement (without dates the spec looks at the last 30 days only)."""
+        ordered = sorted((o for o in open_orders if o.key.isdigit()), key=lambda o: o.placed_at)
+        cancelled: set[str] = set()
+        group: list[OpenOrder] = []
+        for order in [*ordered, None]:
+            if order is not None and group and len(group) < ORDERS_PAGE:
+                if _dates_around(group[0].placed_at, order.placed_at) is not None:
+                    group.append(order)
+                    continue
+            if group:
+                window = _dates_around(group[0].placed_at, group[-1].placed_at)
+                filters = {"orderIds": [int(o.key) for o in group], "dates": window}
+                cancelled |= {o.key async for o in self._orders_matching(filters) if o.cancelled}
+            group = [order] if order is not None else []
+        return cancelled
+
+    async def _orders_matching(self, filters: dict[str, Any]) -> AsyncIterator[IncomingOrder]:
+        path = f"/v1/businesses/{await self._business()}/orders"
+        body = {"campaignIds": [self._campaign], **filters}
+        token: str | None = None
+        while True:
+            params = {"limit": ORDERS_PAGE, **({"page_token": token} if token else {})}
+            reply = await self._orders.request("POST", path, body=body, params=params)
+            _raise_for(reply)
+            answer = reply.body if isinstance(reply.body, dict) else {}
+            for row in answer.get("orders") or []:
+                yield _order(row)
+            token = (answer.get("paging") or {}).get("nextPageToken")
+            if not token:
+                return
+
+    # -- the key ----------------------------------------------------------------------------------------------
+    async def check(self) -> KeyCheck:
+        """The campaigns (shops) the key sees (GET /v2/campaigns) and the business that owns ours; the spec
+        says nothing of a key's expiry."""
+        places: list[Place] = []
+        account: str | None = None
+        token: str | None = None
+        while True:
+            params = {"limit": CAMPAIGNS_PAGE, **({"page_token": token} if token else {})}
+            reply = await self._campaigns.request("GET", "/v2/campaigns", params=params)
+            _raise_for(reply)
+            answer = reply.body if isinstance(reply.body, dict) else {}
+            for campaign in answer.get("campaigns") or []:
+                business = campaign.get("business") or {}
+                if account is None or campaign.get("id") == self._campaign:
+                    account = business.get("name") or account
+                places.append(
+                    Place(
+                        str(campaign.get("id")), str(campaign.get("domain") or ""), campaign.get("placementType") or ""
+                    )
+                )
+            token = (answer.get("paging") or {}).get("nextPageToken")
+            if not token:
+                break
+        return KeyCheck(account, tuple(places), None)
+
+    async def _business(self) -> int:
+        cached = _BUSINESSES.get((self._account, self._campaign))
+        if cached is None:
+            reply = await self._campaigns.request("GET", f"/v2/campaigns/{self._campaign}")
+            _raise_for(reply)
+            business = ((reply.body or {}).get("campaign") or {}).get("business") or {}
+            if not business.get("id"):
+                raise MarketplaceError(f"yandex: campaign {self._campaign} names no business", code="refused")
+            cached = _BUSINESSES[(self._account, self._campaign)] = int(business["id"])
+        return cached
+
+    async def _business_path(self, tail: str) -> str:
+        return f"/v2/businesses/{await self._business()}/{tail}"
+
+    # -- FBS work (sync.adapter.Fulfilment) -------------------------------------------------------------------
+    async def confirm(self, order: WorkOrder) -> Confirmed:
+        """PROCESSING/STARTED -> READY_TO_SHIP. Boxes are optional (setOrderBoxLayout: "можно делать ... до
+        перевода заказа в статус Готов к отгрузке"); without them Yandex counts one box."""
+        body = {"order": {"status": "PROCESSING", "substatus": "READY_TO_SHIP"}}
+        reply = await self._work.request("PUT", self._order_path(order, "/status"), body=body, idempotent=False)
+        _raise_for(reply)
+        shipments = (((reply.body or {}).get("order") or {}).get("delivery") or {}).get("shipments") or []
+        return Confirmed(deadline=_deadline(shipments[0].get("shipmentDate")) if shipments else None)
+
+    async def cancel(self, order: WorkOrder, reason: CancelReason) -> None:
+        substatus = CANCEL_REASONS.get(reason)
+        if substatus is None:
+            raise MarketplaceError(
+                f"yandex has no cancel reason for {reason!r}", code="no_cancel_reason", detail=reason
+            )
+        body = {"order": {"status": "CANCELLED", "substatus": substatus}}
+        reply = await self._work.request("PUT", self._order_path(order, "/status"), body=body, idempotent=False)
+        _raise_for(reply)
+
+    async def labels(self, orders: list[WorkOrder]) -> list[Label]:
+        """One PDF per order (a label per box), 58x40 mm."""
+        labels = []
+        for order in orders:
+            reply = await self._work.request(
+                "GET", self._order_path(order, "/delivery/labels"), params={"format": LABEL_FORMAT}
+            )
+            _raise_for(reply)
+            if not reply.raw.startswith(b"%PDF"):
+                raise MarketplaceError(
+                    f"yandex answered without a PDF ({reply.headers.get('Content-Type', '?')})", code="bad_file"
+                )
+            labels.append(Label(order.key, Document(f"yandex-label-{order.key}.pdf", reply.raw, "application/pdf")))
+        return labels
+
+    async def hand_over(self, orders: list[WorkOrder]) -> list[HandOver]:
+        """None: an FBS order READY_TO_SHIP is handed over through the day's shipment (first-mile acts), which
+        Yandex forms itself for the campaign; there is no per-order step of ours to take."""
+        return []
+
+    async def returns(self, since: datetime | None) -> list[IncomingReturn]:
+        """None read yet: the returns operations (getReturns) are not among those we call."""
+        return []
+
+    def _order_path(self, order: WorkOrder, tail: str) -> str:
+        if not order.key.isdigit():
+            raise MarketplaceError(f"yandex: {order.key!r} is no order id", code="refused", detail=order.key)
+        return f"/v2/campaigns/{self._campaign}/orders/{order.key}{tail}"
+
+
+# -- reading Yandex's answers -----------------------------------------------------------------------------------
+def _result(reply: Reply) -> dict[str, Any]:
+    body = reply.body if isinstance(reply.body, dict) else {}
+    result = body.get("result")
+    return result if isinstance(result, dict) else {}
+
+
+def _refusal(reply: Reply) -> str:
+    """ApiErrorResponse.yaml: ``{status: ERROR, errors: [{code, message}]}``."""
+    body = reply.body
+    if isinstance(body, dict) and body.get("errors"):
+        words = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in body["errors"] if isinstance(e, dict))
+    else:
+        words = str(body)[:200]
+    return f"yandex answered {reply.status}: {words}"
+
+
+def _raise_for(reply: Reply) -> None:
+    if reply.status != 200:
+        message = _refusal(reply)
+        raise MarketplaceError(message, reply.status, reply.body, code="refused", detail=message.split(": ", 1)[1])
+
+
+def _names(message: str, sku: str) -> bool:
+    """Does the refusal name this SKU as a whole word (not as part of a longer one)?"""
+    return re.search(rf"(?<![\w.-]){re.escape(sku)}(?![\w.-])", message) is not None
+
+
+def _by_offer(listings: list[Listing]) -> dict[str, int]:
+    return {listing.keys["offer_id"]: listing.mapping_id for listing in listings if "offer_id" in listing.keys}
+
+
+def _currency(value: Any) -> str:
+    """CurrencyType.yaml spells the rouble RUR (its pre-1998 code); ISO 4217 says RUB."""
+    return "RUB" if value == "RUR" else currency_of(value)
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value in (None, "", 0) else Decimal(str(value))
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) and value else None
+
+
+def _deadline(value: Any) -> datetime | None:
+    """A shipment date (YYYY-MM-DD in BusinessOrderDTO, DD-MM-YYYY in OrderDTO). [strict] The spec gives no hour:
+    the deadline is the day's start in Moscow time, the earliest it can mean."""
+    if not isinstance(value, str) or not value:
+        return None
+    day = date.fromisoformat(value) if value[4:5] == "-" else datetime.strptime(value, "%d-%m-%Y").date()
+    return datetime.combine(day, time(0), MOSCOW).astimezone(UTC)
+
+
+def _windows(since: datetime) -> list[dict[str, str]]:
+    """Creation-date windows from ``since`` to today, each at most 30 days, the ...To day excluded. A day early
+    and two days late, as Yandex may count dates in Moscow time."""
+    start = since.astimezone(UTC).date() - timedelta(days=1)
+    end = datetime.now(UTC).date() + timedelta(days=2)
+    windows = []
+    while start < end:
+        stop = min(start + ORDER_WINDOW, end)
+        windows.append({"creationDateFrom": start.isoformat(), "creationDateTo": stop.isoformat()})
+        start = stop
+    return windows
+
+
+def _dates_around(first: datetime, last: datetime) -> dict[str, str] | None:
+    """A creation-date window holding orders placed from ``first`` to ``last`` (our placement time may be when we
+    imported the order, a little after Yandex's), or None when it would be wider than 30 days."""
+    start = first.astimezone(UTC).date() - timedelta(days=2)
+    stop = last.astimezone(UTC).date() + timedelta(days=2)
+    if stop - start > ORDER_WINDOW:
+        return None
+    return {"creationDateFrom": start.isoformat(), "creationDateTo": stop.isoformat()}
+
+
+def _order(row: dict[str, Any]) -> IncomingOrder:
+    """BusinessOrderDTO.yaml; an item's ``prices.payment`` is the line's total (ItemPriceDTO.yaml)."""
+    lines = []
+    currency = None
+    for item in row.get("items") or []:
+        quantity = int(item.get("count") or 0)
+        payment = (item.get("prices") or {}).get("payment") or {}
+        total = _money(payment.get("value"))
+        currency = currency or payment.get("currencyId")
+        lines.append(
+            IncomingLine(
+                quantity=quantity,
+                price=(total / quantity).quantize(Decimal("0.01")) if total is not None and quantity else None,
+                title=item.get("offerName") or "",
+                seller_sku=item.get("offerId"),
+                keys=ListingKeys(offer_id=item.get("offerId")),
+            )
+        )
+    shipment = ((row.get("delivery") or {}).get("shipment") or {}).get("shipmentDate")
+    return IncomingOrder(
+        str(row["orderId"]),
+        tuple(lines),
+        cancelled=row.get("status") == "CANCELLED",
+        placed_at=_moment(row.get("creationDate")),
+        deadline=_deadline(shipment),
+        currency=_currency(currency or ((row.get("prices") or {}).get("payment") or {}).get("currencyId")),
+    )
