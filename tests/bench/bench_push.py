@@ -70,9 +70,9 @@ def _accepted_at(sandbox: object, path_pattern: str, since: float, needle: objec
 
 
 async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float], dict[str, tuple[int, int]]]:
-    uzum, wb, ozon = sandboxes(pair_window=30.0)
+    uzum, wb, ozon, yandex = sandboxes(pair_window=30.0)
     uzum.rules = type(uzum.rules)(**{**uzum.rules.__dict__, "rate_limit": True})
-    for sandbox in (uzum, wb, ozon):
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     pool = await create_pool(url, max_size=10)
     redis = Redis.from_url(redis_url)
@@ -85,8 +85,8 @@ async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float]
             await migrate(conn)
             products = await _catalog(conn, BULK)
             async with effects.transaction(conn) as uow:
-                connections = await connect(uow, uzum, wb, ozon)
-            await list_everywhere(conn, connections, uzum, wb, ozon, products)
+                connections = await connect(uow, uzum, wb, ozon, yandex)
+            await list_everywhere(conn, connections, uzum, wb, ozon, yandex, products)
             own = await conn.fetchval("SELECT id FROM marketplaces WHERE slug = 'amazing-store'")
         pusher = StockPusher(pool, redis, subscriber, VAULT, sweep_seconds=60, coalesce_seconds=0.05)
         runner = asyncio.create_task(pusher.run(stop))
@@ -132,7 +132,7 @@ async def propagation(url: str, redis_url: str, sales: int) -> tuple[list[float]
         await subscriber.close()
         await pool.close()
         await redis.aclose()
-        for sandbox in (uzum, wb, ozon):
+        for sandbox in (uzum, wb, ozon, yandex):
             await sandbox.stop()
 
 

@@ -111,13 +111,13 @@ def _options(connection: Connection) -> dict[str, Any]:
 
 @pytest.fixture
 async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
+    uzum, wb, ozon, yandex = sandboxes()
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     async with pool.acquire() as conn:
         async with effects.transaction(conn) as uow:
-            connections = await connect(uow, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+            connections = await connect(uow, uzum, wb, ozon, yandex)
+        await list_everywhere(conn, connections, uzum, wb, ozon, yandex, [shop.phone, shop.telefon, shop.shirt])
         # Wildberries' returns report names a unit by its barcode alone: the mappings know it, as those mapped
         # from the WB catalogue do (tests/sync/world.py maps by chrtId only).
         await conn.execute(
@@ -127,11 +127,11 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
             connections["wildberries"].marketplace_id,
         )
     async with aiohttp.ClientSession() as session:
-        world = World(uzum, wb, ozon, connections, session, RateLimits(redis))
+        world = World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
         for slug in SLUGS:  # the platforms start with our stock, so buyers can order
             await push_due(pool, connections[slug], world.adapter(slug), trigger="scheduled")
         yield world
-    for sandbox in (uzum, wb, ozon):
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.stop()
 
 

@@ -113,18 +113,18 @@ async def test_run_now_asks_the_sync_engine_over_redis(admin: Chat, pool: asyncp
 @pytest.fixture
 async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects) -> AsyncIterator[World]:
     """The three marketplace sandboxes connected, and a process running the sync's key checks."""
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
+    uzum, wb, ozon, yandex = sandboxes()
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        connections = await connect(uow, uzum, wb, ozon)
+        connections = await connect(uow, uzum, wb, ozon, yandex)
     stop = asyncio.Event()
     checking = asyncio.create_task(KeyChecker(pool, redis, VAULT).run(stop))
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
+        yield World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
     stop.set()
     await checking
-    for sandbox in (uzum, wb, ozon):
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.stop()
 
 

@@ -262,7 +262,7 @@ async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set
 ) -> None:
     world = marketplaces_world
     async with pool.acquire() as conn:
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, [shop.phone])
         before = await stock_of(conn, shop.phone)
     world.wb.load_catalog(
         [{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "NOT-OURS", "price": 700, "stock": 3}]
@@ -292,7 +292,7 @@ async def test_marketplace_finance_reads_the_platforms_fees_now_and_says_what_it
 ) -> None:
     world = marketplaces_world
     async with pool.acquire() as conn:
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, [shop.phone])
     posting = world.ozon.buyer_orders({60_000 + shop.phone: 1}, allow_oversell=True)["posting_number"]
     pulled = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "ozon")
     assert pulled.returncode == 0, pulled.stderr
@@ -318,7 +318,7 @@ async def test_marketplace_import_makes_products_of_the_unmapped_cards_with_thei
 ) -> None:
     world = marketplaces_world
     async with pool.acquire() as conn:
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, [shop.phone])
     world.wb.load_catalog(
         [{"nmID": 99, "chrtId": 990, "barcode": "2000000000990", "vendorCode": "TEA-1", "price": 700, "stock": 3}]
     )
@@ -345,7 +345,7 @@ async def test_marketplace_pull_in_stock_diff_mode_takes_the_drop_of_their_stock
 ) -> None:
     world = marketplaces_world
     async with pool.acquire() as conn:
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone])
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, [shop.phone])
         before = await stock_of(conn, shop.phone)
         await conn.execute("UPDATE marketplaces SET sales_source = 'stock_diff' WHERE slug = 'uzum'")
         await conn.execute(

@@ -673,7 +673,7 @@ async def _catalog(pool: asyncpg.Pool, effects: Effects, world: World, stocks: l
             products = [await make_product(uow, f"SKU-{n:04d}", stock=stock) for n, stock in enumerate(stocks)]
         # Uzum seller codes = our SKUs, so every sandbox can be asked for a product's stock by our SKU.
         await list_everywhere(
-            conn, world.connections, world.uzum, world.wb, world.ozon, products, uzum_seller_codes=True
+            conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, products, uzum_seller_codes=True
         )
     return products
 
@@ -774,12 +774,14 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
                     uow, product, 1, inventory.Source(notes="sold in the shop while the sync was down")
                 )
 
-    for sandbox in (world.uzum, world.wb, world.ozon):
+    for sandbox in (world.uzum, world.wb, world.ozon, world.yandex):
         sandbox.faults.clear()
 
     async def settled() -> bool:
         return all(
-            entry.status is not None for sandbox in (world.uzum, world.wb, world.ozon) for entry in sandbox.requests
+            entry.status is not None
+            for sandbox in (world.uzum, world.wb, world.ozon, world.yandex)
+            for entry in sandbox.requests
         )
 
     # A marketplace still applies what it received before the kill; were the restarted process to push first,

@@ -75,16 +75,16 @@ async def cluster(
     await redis.flushdb()
     effects = Effects(redis)
     shop = await make_shop(pool, effects)
-    uzum, wb, ozon = sandboxes()
+    uzum, wb, ozon, yandex = sandboxes()
     fake = FakeTelegram()
-    for server in (uzum, wb, ozon, fake):
+    for server in (uzum, wb, ozon, yandex, fake):
         await server.start()
     async with pool.acquire() as conn:
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
         async with effects.transaction(conn) as uow:
-            connections = await connect(uow, uzum, wb, ozon, Vault(key), ozon_pushes=True)
+            connections = await connect(uow, uzum, wb, ozon, yandex, Vault(key), ozon_pushes=True)
         await redis.aclose()
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+        await list_everywhere(conn, connections, uzum, wb, ozon, yandex, [shop.phone, shop.telefon, shop.shirt])
         ozon_path = await marketplaces.webhook_path(conn, "ozon")
     assert ozon_path is not None
     root = tmp_path_factory.mktemp("replicas")
@@ -112,7 +112,7 @@ async def cluster(
     finally:
         for replica in replicas:
             await replica.end()
-        for server in (uzum, wb, ozon, fake):
+        for server in (uzum, wb, ozon, yandex, fake):
             await server.stop()
         await pool.close()
 

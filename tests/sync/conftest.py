@@ -27,16 +27,16 @@ from webapp.routes import webhooks
 @pytest.fixture
 async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[World]:
     """The shop's three products listed and mapped on every sandbox (their stock not pushed yet)."""
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
+    uzum, wb, ozon, yandex = sandboxes()
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     async with pool.acquire() as conn:
         async with effects.transaction(conn) as uow:
-            connections = await connect(uow, uzum, wb, ozon)
-        await list_everywhere(conn, connections, uzum, wb, ozon, [shop.phone, shop.telefon, shop.shirt])
+            connections = await connect(uow, uzum, wb, ozon, yandex)
+        await list_everywhere(conn, connections, uzum, wb, ozon, yandex, [shop.phone, shop.telefon, shop.shirt])
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
-    for sandbox in (uzum, wb, ozon):
+        yield World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.stop()
 
 

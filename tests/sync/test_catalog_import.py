@@ -68,7 +68,13 @@ async def world(pool: asyncpg.Pool, redis: Redis, settings: Settings, shop: Shop
     async with process_world(pool, redis, settings) as world:
         async with pool.acquire() as conn:
             await list_everywhere(
-                conn, world.connections, world.uzum, world.wb, world.ozon, [shop.phone, shop.telefon, shop.shirt]
+                conn,
+                world.connections,
+                world.uzum,
+                world.wb,
+                world.ozon,
+                world.yandex,
+                [shop.phone, shop.telefon, shop.shirt],
             )
         yield world
 

@@ -73,19 +73,19 @@ class Tally:
 
 @pytest.fixture
 async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[World]:
-    uzum, wb, ozon = sandboxes(pair_window=0.0)
+    uzum, wb, ozon, yandex = sandboxes(pair_window=0.0)
     # Wildberries' limits are tested on their own; here they would only make the sync wait seconds at a time.
     wb.rules = replace(wb.rules, rate_limit=False)
     # Uzum's per-second pace too; but a token it throttles (Simulation.throttles) answers 429s, briefly.
     uzum.rules = replace(uzum.rules, rate_limit=True, max_per_second=1000, throttle_seconds=UZUM_THROTTLE_SECONDS)
-    for sandbox in (uzum, wb, ozon):
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        connections = await connect(uow, uzum, wb, ozon)
+        connections = await connect(uow, uzum, wb, ozon, yandex)
         await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
     async with aiohttp.ClientSession() as session:
-        yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
-    for sandbox in (uzum, wb, ozon):
+        yield World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.stop()
 
 
@@ -102,7 +102,7 @@ async def catalog(pool: asyncpg.Pool, effects: Effects, shop: Shop, world: World
             bag = await make_product(uow, "BAG-1", stock=8)
             cap = await make_product(uow, "CAP-1", stock=15)
         products = [shop.phone, shop.telefon, shop.shirt, bag, cap]
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, products)
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, products)
         wb, ozon = world.connections["wildberries"].marketplace_id, world.connections["ozon"].marketplace_id
         await conn.execute(
             "UPDATE marketplace_products SET stock_buffer = 1, stock_percent = 50"

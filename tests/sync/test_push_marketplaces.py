@@ -99,7 +99,7 @@ async def test_2500_skus_changed_at_once_cost_the_batch_limit_minimum(pool: asyn
         ]
         all_ids = [row["id"] for row in await conn.fetch("SELECT id FROM products")]
         await conn.execute("DELETE FROM marketplace_products")
-        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, all_ids)
+        await list_everywhere(conn, world.connections, world.uzum, world.wb, world.ozon, world.yandex, all_ids)
     assert len(ids) + 3 == 2500
     runs = await _push_all(pool, world)
     assert {slug: (run.pushed, run.calls) for slug, run in runs.items()} == {

@@ -1,4 +1,4 @@
-"""Our shop connected to the three marketplace sandboxes: products, mappings, and the sandboxes' catalogs."""
+"""Our shop connected to the four marketplace sandboxes: products, mappings, and the sandboxes' catalogs."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from core.vault import Vault
 from demo.sandboxes.ozon import OzonSandbox
 from demo.sandboxes.uzum import UzumSandbox
 from demo.sandboxes.wildberries import WildberriesSandbox
+from demo.sandboxes.yandex import YandexSandbox
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
 from sync.http import RetryPolicy
@@ -27,6 +28,9 @@ from sync.limiter import RateLimits
 VAULT = Vault(Fernet.generate_key().decode())
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=2.0)
 UZUM_TOKEN, WB_TOKEN, OZON_CLIENT, OZON_KEY = "uzum-secret-token", "wb-secret-token", "777", "ozon-secret-key"
+YANDEX_KEY = "yandex-secret-api-key"
+# Every API marketplace the world connects, in the registry's order.
+SLUGS = ("uzum", "wildberries", "ozon", "yandex")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class World:
     uzum: UzumSandbox
     wb: WildberriesSandbox
     ozon: OzonSandbox
+    yandex: YandexSandbox
     connections: dict[str, Connection]
     session: aiohttp.ClientSession
     limits: RateLimits  # the test process's, on the test Redis
@@ -45,11 +50,12 @@ class World:
             "uzum": {"requests_per_second": 200.0},
             "ozon": {"stocks_per_minute": 6000},
             "wildberries": {"per_minute": 60_000, "burst": 1000},
+            "yandex": {"pace": 1000.0},
         }.get(slug, {})
         return build_adapter(self.connections[slug], self.session, self.limits, policy=FAST_RETRY, **options)
 
 
-def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox, OzonSandbox]:
+def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox, OzonSandbox, YandexSandbox]:
     return (
         # Uzum's one request a second (and the minute-long throttle past it) would make every sync test wait;
         # the limit and the throttle are tested on their own (tests/sync/test_rate_limits.py).
@@ -57,6 +63,8 @@ def sandboxes(pair_window: float = 0.0) -> tuple[UzumSandbox, WildberriesSandbox
         WildberriesSandbox(token=WB_TOKEN),
         # Ozon's one-update-per-pair-per-30-s rule is tested on its own with a short window.
         OzonSandbox(client_id=OZON_CLIENT, api_key=OZON_KEY, rate_limit=False, pair_window_seconds=pair_window),
+        # Yandex's per-operation budgets (an hour long for orders) are tested in the sandbox's own tests.
+        YandexSandbox(api_key=YANDEX_KEY, rate_limit=False),
     )
 
 
@@ -65,13 +73,16 @@ async def connect(
     uzum: UzumSandbox,
     wb: WildberriesSandbox,
     ozon: OzonSandbox,
+    yandex: YandexSandbox,
     vault: Vault = VAULT,
     *,
     ozon_pushes: bool = False,
 ) -> dict[str, Connection]:
-    """The three API marketplaces on their sandboxes, their keys sealed with `vault` (a process's own vault
-    when a real process must read them); with `ozon_pushes`, Ozon pushes to us on a path token."""
-    for slug, name in (("uzum", "Uzum Market"), ("wildberries", "Wildberries"), ("ozon", "Ozon")):
+    """The four API marketplaces on their sandboxes (Yandex's campaign as the shop id), their keys sealed with
+    `vault` (a process's own vault when a real process must read them); with `ozon_pushes`, Ozon pushes to us on a
+    path token."""
+    names = {"uzum": "Uzum Market", "wildberries": "Wildberries", "ozon": "Ozon", "yandex": "Yandex Market"}
+    for slug, name in names.items():
         await uow.conn.execute(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
             " VALUES ($1, $2, 'api', $2, 10) ON CONFLICT (slug) DO NOTHING",
@@ -91,31 +102,39 @@ async def connect(
             enabled=True,
             new_webhook_token=ozon_pushes,
         ),
+        "yandex": marketplaces.Changes(
+            base_url=yandex.base_url, token=YANDEX_KEY, shop_id=yandex.default_campaign, enabled=True
+        ),
     }
     return {slug: await marketplaces.configure(uow, slug, change, vault) for slug, change in changes.items()}
 
 
 @contextlib.asynccontextmanager
 async def process_world(pool: asyncpg.Pool, redis: Redis, settings: Settings) -> AsyncIterator[World]:
-    """The three sandboxes running and connected with keys sealed by the process's (or the CLI's) SECRET_KEY,
+    """The four sandboxes running and connected with keys sealed by the process's (or the CLI's) SECRET_KEY,
     Ozon pushing on a path token."""
     assert settings.secret_key is not None
-    uzum, wb, ozon = sandboxes()
-    for sandbox in (uzum, wb, ozon):
+    uzum, wb, ozon, yandex = sandboxes()
+    for sandbox in (uzum, wb, ozon, yandex):
         await sandbox.start()
     try:
         async with pool.acquire() as conn, Effects(redis).transaction(conn) as uow:
             connections = await connect(
-                uow, uzum, wb, ozon, Vault(settings.secret_key.get_secret_value()), ozon_pushes=True
+                uow, uzum, wb, ozon, yandex, Vault(settings.secret_key.get_secret_value()), ozon_pushes=True
             )
         async with aiohttp.ClientSession() as session:
-            yield World(uzum, wb, ozon, connections, session, RateLimits(redis))
+            yield World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
     finally:
-        for sandbox in (uzum, wb, ozon):
+        for sandbox in (uzum, wb, ozon, yandex):
             await sandbox.stop()
 
 
 UZUM_SKU_TITLE = "Standard"
+
+
+def yandex_market_sku(product_id: int) -> int:
+    """The Market SKU Yandex's catalogue gives our product's offer."""
+    return 70_000 + product_id
 
 
 def uzum_barcode(product_id: int) -> str:
@@ -129,12 +148,14 @@ async def list_everywhere(
     uzum: UzumSandbox,
     wb: WildberriesSandbox,
     ozon: OzonSandbox,
+    yandex: YandexSandbox,
     products: list[int],
     *,
     uzum_seller_codes: bool = False,
 ) -> None:
-    """List our products on the three marketplaces (sandbox catalogs) and map them as a seller would by hand
-    (set-based, fast): Uzum by skuId + barcode, Wildberries by chrtId, Ozon by offer_id + product_id. Uzum SKUs carry
+    """List our products on the four marketplaces (sandbox catalogs) and map them as a seller would by hand
+    (set-based, fast): Uzum by skuId + barcode, Wildberries by chrtId, Ozon by offer_id + product_id, Yandex by
+    offer_id (its Market SKU is learnt). Uzum SKUs carry
     no seller code unless asked (its order items then name the SKU only by productId and skuTitle)."""
     rows = await conn.fetch("SELECT id, sku FROM products WHERE id = ANY($1::int[]) ORDER BY id", products)
     uzum.load_catalog(
@@ -176,6 +197,19 @@ async def list_everywhere(
             for r in rows
         ]
     )
+    yandex.load_catalog(
+        [
+            {
+                "offer_id": r["sku"],
+                "market_sku": yandex_market_sku(r["id"]),
+                "name": r["sku"],
+                "barcodes": [f"460{r['id']:010d}"],
+                "price": 1000,
+                "stock": 0,
+            }
+            for r in rows
+        ]
+    )
     listings = {
         "uzum": [
             (r["id"], str(10_000 + r["id"]), {"sku_id": str(10_000 + r["id"]), "barcode": uzum_barcode(r["id"])})
@@ -183,6 +217,7 @@ async def list_everywhere(
         ],
         "wildberries": [(r["id"], str(40_000 + r["id"]), {"chrt_id": str(40_000 + r["id"])}) for r in rows],
         "ozon": [(r["id"], r["sku"], {"offer_id": r["sku"], "product_id": str(50_000 + r["id"])}) for r in rows],
+        "yandex": [(r["id"], r["sku"], {"offer_id": r["sku"]}) for r in rows],
     }
     for slug, mapped in listings.items():
         await insert_listings(conn, world_connections[slug].marketplace_id, mapped)
