@@ -16,7 +16,7 @@ from core.unit_of_work import Effects
 from sync.automap import import_catalog
 from tests.builders import Shop
 from tests.support import changed, login
-from tests.sync.world import World, list_everywhere, process_world
+from tests.sync.world import SLUGS, World, list_everywhere, process_world
 
 # One card per marketplace that is not ours yet: four units in our FBS warehouse there.
 NEW_CARDS: dict[str, dict[str, Any]] = {
@@ -53,13 +53,23 @@ NEW_CARDS: dict[str, dict[str, Any]] = {
         "price": 1500.0,
         "stocks": 4,
     },
+    # The sandbox's offers carry no category or pictures: imported uncategorised, without photos.
+    "yandex": {
+        "offer_id": "TEA-1",
+        "market_sku": 90_002,
+        "name": "Чайник",
+        "barcodes": ["4600000090001"],
+        "price": 1500,
+        "stock": 4,
+    },
 }
 PHOTOS = {
     "uzum": ["https://uzum-photos.invalid/tea/main.jpg", "https://uzum-photos.invalid/tea/red.jpg"],
     "wildberries": NEW_CARDS["wildberries"]["photos"],
     "ozon": NEW_CARDS["ozon"]["images"],
+    "yandex": [],
 }
-PRICES = {"uzum": Decimal(250_000), "wildberries": Decimal(1000), "ozon": Decimal(1500)}
+PRICES = {"uzum": Decimal(250_000), "wildberries": Decimal(1000), "ozon": Decimal(1500), "yandex": Decimal(1500)}
 
 
 @pytest.fixture
@@ -98,10 +108,10 @@ async def _unmapped_shirt(conn: asyncpg.Connection, world: World, shop: Shop, sl
 
 
 def _sandbox(world: World, slug: str) -> Any:
-    return {"uzum": world.uzum, "wildberries": world.wb, "ozon": world.ozon}[slug]
+    return {"uzum": world.uzum, "wildberries": world.wb, "ozon": world.ozon, "yandex": world.yandex}[slug]
 
 
-@pytest.mark.parametrize("slug", ["uzum", "wildberries", "ozon"])
+@pytest.mark.parametrize("slug", SLUGS)
 async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once(
     pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, store: TestClient, slug: str
 ) -> None:
@@ -135,7 +145,7 @@ async def test_import_creates_unmapped_cards_with_their_stock_and_maps_ours_once
     assert (first.created, first.mapped, first.skipped) == (1, 1, 2)
     assert teapot["price"] == PRICES[slug] and teapot["quantity"] == 4
     # Wildberries names its subject ("Одежда" is our Kiyim), Uzum its category; Ozon's card gives an id only.
-    assert teapot["category"] == ("Kategoriyasiz" if slug == "ozon" else "Kiyim")
+    assert teapot["category"] == ("Kategoriyasiz" if slug in ("ozon", "yandex") else "Kiyim")
     assert {row["product_id"] for row in mapped} == {shop.phone, shop.telefon, shop.shirt, teapot["id"]}
     # The photo job fetches them after the commit, in the card's order (Uzum's: the card's, then the SKU's).
     assert queued == PHOTOS[slug]

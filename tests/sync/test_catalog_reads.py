@@ -8,9 +8,7 @@ import pytest
 from sync.automap import automap
 from sync.push import push_due
 from tests.builders import Shop
-from tests.sync.world import World
-
-SLUGS = ("uzum", "wildberries", "ozon")
+from tests.sync.world import SLUGS, World
 
 
 @pytest.mark.parametrize("slug", SLUGS)

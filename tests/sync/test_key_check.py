@@ -16,7 +16,7 @@ from core.key_checks import Place
 from demo.sandboxes.wildberries import DEFAULT_RATES, WildberriesSandbox
 from sync.http import RetryPolicy
 from sync.key_check import KeyChecker, check_key
-from tests.sync.world import VAULT, World
+from tests.sync.world import VAULT, YANDEX_KEY, World
 
 # A Basic token may read the seller info once a day (WB-SPEC 01-general.yaml getV1SellerInfo).
 BASIC_TOKEN_RATES = {**DEFAULT_RATES, "seller_info": (1 / 1440, 1)}
@@ -71,3 +71,21 @@ async def test_a_basic_wildberries_token_past_its_daily_seller_info_still_shows_
         second = await check_key(connection, world.session, world.limits, policy=RetryPolicy(attempts=1))
     assert first.account == "Sandbox Store (ИП Sandbox Seller)" and second.account is None
     assert second.places == first.places and len(second.places) == 1
+
+
+async def test_a_yandex_key_shows_its_business_and_the_campaigns_it_sees_as_shops(
+    redis: Redis, world: World, checker: None
+) -> None:
+    answer = await key_checks.ask(redis, world.connections["yandex"].marketplace_id, wait=10)
+    assert answer is not None and answer.check is not None
+    assert answer.check.account == "Sandbox business"
+    assert answer.check.places == (Place(str(world.yandex.default_campaign), "sandbox-fbs.example", "FBS"),)
+    assert answer.check.expires_at is None  # the spec says nothing of an Api-Key's expiry
+    [asked] = world.yandex.requests_to("GET /v2/campaigns")
+    assert asked.auth_value("Api-Key") == YANDEX_KEY
+
+
+async def test_a_refused_yandex_key_comes_back_in_its_words(redis: Redis, world: World, checker: None) -> None:
+    world.yandex.api_key = "rotated-in-the-cabinet"
+    answer = await key_checks.ask(redis, world.connections["yandex"].marketplace_id, wait=10)
+    assert answer == key_checks.Answer(refused="yandex answered 403: FORBIDDEN: Api-Key is invalid")

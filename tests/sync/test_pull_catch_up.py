@@ -10,9 +10,10 @@ from core.unit_of_work import Effects
 from sync.pull import PullRun, pull_orders
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.world import World, uzum_barcode
+from tests.sync import markets
+from tests.sync.world import SLUGS, World, uzum_barcode
 
-PLATFORMS = ("uzum", "wildberries", "ozon")
+PLATFORMS = SLUGS
 
 
 @pytest.fixture(autouse=True)
@@ -38,21 +39,10 @@ async def _stopped_pulling(pool: asyncpg.Pool, world: World, slug: str, ago: tim
 
 def _buyer_orders_a_phone(world: World, shop: Shop, slug: str, placed_at: datetime | None = None) -> str:
     """The platform's key of the new order."""
-    if slug == "uzum":
-        return str(world.uzum.buyer_orders({uzum_barcode(shop.phone): 1}, created_at=placed_at)["id"])
-    if slug == "wildberries":
-        return str(world.wb.buyer_orders({40_000 + shop.phone: 1}, created_at=placed_at)[0]["id"])
-    return str(world.ozon.buyer_orders({"PH-1": 1}, created_at=placed_at)["posting_number"])
+    return markets.buyer_orders(world, slug, shop.phone, "PH-1", 1, placed_at)
 
 
-def _moves_past_new(world: World, slug: str, key: str) -> None:
-    """The seller (or the platform) takes the order further, out of the platform's list of new orders."""
-    if slug == "uzum":
-        world.uzum.set_order_status(int(key), "DELIVERING")
-    elif slug == "wildberries":
-        world.wb.set_order_status(int(key), "confirm")  # put on a supply
-    else:
-        world.ozon.set_order_status(key, "delivered")
+_moves_past_new = markets.moves_past_new
 
 
 async def _sales(pool: asyncpg.Pool) -> int:
@@ -102,13 +92,13 @@ async def test_a_catch_up_that_lists_known_orders_again_imports_nothing_twice(
     assert await _sales(pool) == 1
 
 
-@pytest.mark.parametrize("slug", ["wildberries", "ozon"])
+@pytest.mark.parametrize("slug", ["wildberries", "ozon", "yandex"])
 async def test_an_order_cancelled_before_we_first_saw_it_is_not_imported(
     pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
 ) -> None:
     await _pull(pool, effects, world, slug)
     key = _buyer_orders_a_phone(world, shop, slug)
-    (world.wb if slug == "wildberries" else world.ozon).buyer_cancels(int(key) if slug == "wildberries" else key)
+    markets.buyer_cancels(world, slug, key)
 
     run = await _pull(pool, effects, world, slug)
 

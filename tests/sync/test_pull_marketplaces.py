@@ -12,13 +12,14 @@ from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconc
 from sync.puller import MarketplacePuller
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.world import UZUM_SKU_TITLE, VAULT, World, uzum_barcode
+from tests.sync.markets import buyer_cancels, buyer_orders, edit_in_cabinet, their_stock
+from tests.sync.world import SLUGS, UZUM_SKU_TITLE, VAULT, World, uzum_barcode, yandex_market_sku
 
 
 @pytest.fixture(autouse=True)
 async def in_sync(pool: asyncpg.Pool, world: World) -> None:
     """The marketplaces start with our stock."""
-    for slug in ("uzum", "wildberries", "ozon"):
+    for slug in SLUGS:
         await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
 
 
@@ -33,6 +34,40 @@ async def _orders(pool: asyncpg.Pool, marketplace_id: int) -> list[asyncpg.Recor
         " WHERE marketplace_id = $1 ORDER BY id",
         marketplace_id,
     )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+async def test_an_order_is_imported_once_and_its_cancellation_gives_the_stock_back_once(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
+) -> None:
+    key = buyer_orders(world, slug, shop.shirt, "CL-1", 1)
+    run = await _pull(pool, effects, world, slug)
+    again = await _pull(pool, effects, world, slug)
+    assert (run.status, run.processed, again.processed) == ("success", 1, 0)
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.shirt) == (9, 0)
+    buyer_cancels(world, slug, key)
+    await _pull(pool, effects, world, slug)
+    await _pull(pool, effects, world, slug)
+    [order] = await _orders(pool, world.connections[slug].marketplace_id)
+    assert (order["marketplace_order_id"], order["status"]) == (key, "cancelled")
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.shirt) == (10, 0)
+        assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
+
+
+async def test_a_yandex_order_line_is_priced_per_unit_from_its_line_total_in_roubles(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """An item's prices.payment is the line's total (YM-OAS ItemPriceDTO.yaml), in RUR, which is RUB."""
+    key = buyer_orders(world, "yandex", shop.phone, "PH-1", 2)
+    [order] = await world.adapter("yandex").incoming_orders(None)
+    [line] = order.lines
+    assert (order.key, order.currency, line.quantity, line.price) == (key, "RUB", 2, Decimal("1000.00"))
+    assert order.deadline is not None and order.placed_at is not None and order.deadline > order.placed_at
+    await _pull(pool, effects, world, "yandex")
+    [imported] = await _orders(pool, world.connections["yandex"].marketplace_id)
+    assert imported["total"] == Decimal("2000.00")
 
 
 async def test_an_uzum_order_is_imported_once_with_its_price_and_commission(
@@ -180,7 +215,7 @@ async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
             "SELECT count(*) FROM marketplace_products WHERE product_id = $1 AND stock_version > pushed_version",
             shop.shirt,
         )
-        assert due == 3, "the new truth goes to every channel"
+        assert due == len(SLUGS), "the new truth goes to every channel"
         world.uzum.buyer_cancels(placed["id"])
         await pull_stock_diff(conn, effects, world.connections["uzum"], world.adapter("uzum"))
         back = await conn.fetchrow(
@@ -190,28 +225,64 @@ async def test_stock_diff_mode_turns_their_stock_drop_into_a_marketplace_sale(
         assert await stock_of(conn, shop.shirt) == (10, 0)
 
 
-async def test_prices_are_read_into_the_mapping_never_written(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+@pytest.mark.parametrize("slug", ["ozon", "yandex"])
+async def test_prices_are_read_into_the_mapping_never_written(
+    pool: asyncpg.Pool, world: World, shop: Shop, slug: str
+) -> None:
+    sandbox = world.ozon if slug == "ozon" else world.yandex
+    sandbox.requests.clear()
     async with pool.acquire() as conn:
-        run = await pull_prices(conn, world.connections["ozon"], world.adapter("ozon"))
+        run = await pull_prices(conn, world.connections[slug], world.adapter(slug))
         prices = await conn.fetch(
             "SELECT marketplace_price FROM marketplace_products mp JOIN marketplaces m"
-            " ON m.id = mp.marketplace_id WHERE m.slug = 'ozon'"
+            " ON m.id = mp.marketplace_id WHERE m.slug = $1",
+            slug,
         )
     assert run.processed == 3 and {row["marketplace_price"] for row in prices} == {Decimal("1000.00")}
-    assert not world.ozon.requests_to("POST /v1/product/import/prices"), "nothing ever writes their price"
+    campaign = world.yandex.default_campaign
+    read = {"ozon": "POST /v5/product/info/prices", "yandex": f"POST /v2/campaigns/{campaign}/offer-prices"}[slug]
+    sent = {f"{r.method} {r.path}" for r in sandbox.requests}
+    assert sent == {read}, "nothing but a read of their prices is sent"
 
 
+@pytest.mark.parametrize("slug", ["wildberries", "yandex"])
 async def test_drift_is_detected_reported_and_fixed_by_the_next_push(
-    pool: asyncpg.Pool, world: World, shop: Shop
+    pool: asyncpg.Pool, world: World, shop: Shop, slug: str
 ) -> None:
-    world.wb.stocks[world.wb.default_warehouse][40_000 + shop.phone] = 42  # someone edited it in their cabinet
+    edit_in_cabinet(world, slug, shop.phone, "PH-1", 42)
     async with pool.acquire() as conn:
-        run = await reconcile(conn, world.connections["wildberries"], world.adapter("wildberries"))
+        run = await reconcile(conn, world.connections[slug], world.adapter(slug))
         alert = await conn.fetchrow("SELECT payload FROM notifications WHERE kind = 'stock_drift'")
     assert (run.status, run.failed) == ("partial", 1)
     assert alert["payload"]["items"] == [{"product_id": shop.phone, "sku": "PH-1", "theirs": 42, "ours": 5}]
-    await push_due(pool, world.connections["wildberries"], world.adapter("wildberries"), trigger="scheduled")
-    assert world.wb.stock_of(40_000 + shop.phone) == 5
+    await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
+    assert their_stock(world, slug, shop.phone, "PH-1") == 5
+
+
+async def test_a_yandex_order_held_on_their_side_is_no_drift(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """Yandex moves an order's units from AVAILABLE to FREEZE: what we push and read back is the AVAILABLE."""
+    buyer_orders(world, "yandex", shop.shirt, "CL-1", 2)
+    await _pull(pool, effects, world, "yandex")
+    await push_due(pool, world.connections["yandex"], world.adapter("yandex"), trigger="scheduled")
+    async with pool.acquire() as conn:
+        run = await reconcile(conn, world.connections["yandex"], world.adapter("yandex"))
+    assert run.status == "success" and world.yandex.stock_of("CL-1") == 8 and world.yandex.reserved_of("CL-1") == 2
+
+
+async def test_yandex_market_skus_are_learnt_from_its_catalogue(pool: asyncpg.Pool, world: World, shop: Shop) -> None:
+    from sync.pull import learn_keys
+
+    async with pool.acquire() as conn:
+        assert await learn_keys(conn, world.connections["yandex"], world.adapter("yandex")) == 3
+        learnt = await conn.fetchval(
+            "SELECT k.value FROM listing_keys k JOIN marketplace_products mp ON mp.id = k.mapping_id"
+            " WHERE mp.product_id = $1 AND k.name = 'market_sku' AND mp.marketplace_id = $2",
+            shop.phone,
+            world.connections["yandex"].marketplace_id,
+        )
+    assert learnt == str(yandex_market_sku(shop.phone))
 
 
 async def test_reconcile_never_raises_stock_sold_there_in_lines_we_could_not_place(

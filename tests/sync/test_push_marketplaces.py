@@ -1,4 +1,4 @@
-"""The stock push against the three marketplace sandboxes over real HTTP."""
+"""The stock push against the four marketplace sandboxes over real HTTP."""
 
 import asyncio
 import logging
@@ -16,25 +16,25 @@ from sync.pull import learn_keys
 from sync.push import push_due
 from sync.pusher import StockPusher
 from tests.builders import Shop
-from tests.sync.world import OZON_KEY, UZUM_TOKEN, VAULT, WB_TOKEN, World, list_everywhere
-
-SLUGS = ("uzum", "wildberries", "ozon")
+from tests.sync.markets import their_stock
+from tests.sync.world import OZON_KEY, SLUGS, UZUM_TOKEN, VAULT, WB_TOKEN, YANDEX_KEY, World, list_everywhere
 
 
 async def _push_all(pool: asyncpg.Pool, world: World, trigger: str = "scheduled") -> dict[str, object]:
     return {slug: await push_due(pool, world.connections[slug], world.adapter(slug), trigger=trigger) for slug in SLUGS}
 
 
-def _stocks(world: World, shop: Shop, product: int) -> tuple[int, int, int]:
+def _stocks(world: World, shop: Shop, product: int) -> tuple[int, ...]:
+    """What each marketplace shows, in SLUGS order."""
     sku = {shop.phone: "PH-1", shop.telefon: "PH-2", shop.shirt: "CL-1"}[product]
-    return (world.uzum.stock_of(f"478{product:010d}"), world.wb.stock_of(40_000 + product), world.ozon.stock_of(sku))
+    return tuple(their_stock(world, slug, product, sku) for slug in SLUGS)
 
 
 async def test_a_store_sale_reaches_every_marketplace_with_their_field_names_and_auth(
     pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
     await _push_all(pool, world)
-    assert _stocks(world, shop, shop.phone) == (5, 5, 5)
+    assert _stocks(world, shop, shop.phone) == (5, 5, 5, 5)
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         await orders.place(uow, NewOrder(shop.own, (Line(shop.phone, 2),), Customer("Ali", "+998901234567")))
     runs = await _push_all(pool, world)
@@ -42,8 +42,9 @@ async def test_a_store_sale_reaches_every_marketplace_with_their_field_names_and
         "uzum": ("success", 1),
         "wildberries": ("success", 1),
         "ozon": ("success", 1),
+        "yandex": ("success", 1),
     }
-    assert _stocks(world, shop, shop.phone) == (3, 3, 3)
+    assert _stocks(world, shop, shop.phone) == (3, 3, 3, 3)
     [uzum_push] = world.uzum.requests_to("POST /v2/fbs/sku/stocks")[-1:]
     assert uzum_push.auth_value("Authorization") == UZUM_TOKEN
     assert uzum_push.body == {
@@ -64,15 +65,18 @@ async def test_a_store_sale_reaches_every_marketplace_with_their_field_names_and
             }
         ]
     }
+    [yandex_push] = world.yandex.requests_to(f"PUT /v2/campaigns/{world.yandex.default_campaign}/offers/stocks")[-1:]
+    assert yandex_push.auth_value("Api-Key") == YANDEX_KEY
+    assert yandex_push.body == {"skus": [{"sku": "PH-1", "items": [{"count": 3}]}]}
     async with pool.acquire() as conn:
         synced = await conn.fetch(
             "SELECT sync_status, marketplace_stock FROM marketplace_products WHERE product_id = $1", shop.phone
         )
         logs = await conn.fetch(
-            "SELECT status, items_processed FROM sync_logs WHERE direction = 'push' ORDER BY id DESC LIMIT 3"
+            "SELECT status, items_processed FROM sync_logs WHERE direction = 'push' ORDER BY id DESC LIMIT 4"
         )
     assert {tuple(row) for row in synced} == {("success", 3)}
-    assert [tuple(log) for log in logs] == [("success", 1)] * 3
+    assert [tuple(log) for log in logs] == [("success", 1)] * 4
 
 
 async def test_nothing_to_push_sends_nothing(pool: asyncpg.Pool, world: World) -> None:
@@ -106,6 +110,7 @@ async def test_2500_skus_changed_at_once_cost_the_batch_limit_minimum(pool: asyn
         "uzum": (2500, 25),
         "wildberries": (2500, 3),
         "ozon": (2500, 25),
+        "yandex": (2500, 2),  # UpdateStocksRequest skus: at most 2000
     }
     assert world.wb.stock_of(40_000 + ids[-1]) == 7 and world.ozon.stock_of(f"BULK-{len(ids)}") == 7
 
@@ -165,11 +170,11 @@ async def test_an_outage_ends_with_the_truth_everywhere_and_one_alert(
     world.uzum.outage(False)
     runs = await _push_all(pool, world)
     assert runs["uzum"].status == "success"
-    assert _stocks(world, shop, shop.shirt) == (6, 6, 6)
+    assert _stocks(world, shop, shop.shirt) == (6, 6, 6, 6)
     async with pool.acquire() as conn:
         state = await conn.fetchrow("SELECT failing_since, failure_alerted FROM marketplaces WHERE slug = 'uzum'")
         assert tuple(state) == (None, False)
-    for secret in (UZUM_TOKEN, WB_TOKEN, OZON_KEY):
+    for secret in (UZUM_TOKEN, WB_TOKEN, OZON_KEY, YANDEX_KEY):
         assert secret not in caplog.text, "marketplace keys never reach the log"
 
 
@@ -199,7 +204,7 @@ async def test_keys_are_encrypted_in_the_database(pool: asyncpg.Pool, world: Wor
             "SELECT api_key_encrypted, api_secret_encrypted FROM marketplaces WHERE integration_type = 'api'"
         )
     text = repr([tuple(row) for row in stored])
-    assert UZUM_TOKEN not in text and WB_TOKEN not in text and OZON_KEY not in text
+    assert all(secret not in text for secret in (UZUM_TOKEN, WB_TOKEN, OZON_KEY, YANDEX_KEY))
     assert VAULT.open(next(r["api_key_encrypted"] for r in stored if r["api_key_encrypted"])) in (UZUM_TOKEN, WB_TOKEN)
 
 
@@ -219,13 +224,13 @@ async def test_the_running_pusher_sends_a_sale_within_moments(
     task = asyncio.create_task(pusher.run(stop))
     try:
         for _ in range(100):  # the first sweep pushes the opening stock
-            if _stocks(world, shop, shop.telefon) == (3, 3, 3):
+            if _stocks(world, shop, shop.telefon) == (3, 3, 3, 3):
                 break
             await asyncio.sleep(0.05)
         started = asyncio.get_running_loop().time()
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             await orders.place(uow, NewOrder(shop.own, (Line(shop.telefon, 1),), Customer("Ali", "+998901234567")))
-        while _stocks(world, shop, shop.telefon) != (2, 2, 2):
+        while _stocks(world, shop, shop.telefon) != (2, 2, 2, 2):
             assert asyncio.get_running_loop().time() - started < 5, _stocks(world, shop, shop.telefon)
             await asyncio.sleep(0.02)
     finally:
@@ -294,3 +299,25 @@ async def test_a_wildberries_409_naming_items_by_barcode_only_is_understood(
         world.connections["wildberries"].marketplace_id,
     )
     assert error.startswith("UploadDataLimit")
+
+
+async def test_a_yandex_refusal_naming_an_unknown_sku_fails_only_it_and_sends_the_rest_again(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    """The sandbox refuses a whole stock push naming the SKUs not in the catalogue ([strict]: the spec leaves it to
+    an error-codes page it does not include): the named one fails, the others go again without it."""
+    await pool.execute(
+        "UPDATE listing_keys k SET value = 'GONE-1' FROM marketplace_products mp"
+        " WHERE mp.id = k.mapping_id AND mp.product_id = $1 AND k.name = 'offer_id' AND mp.marketplace_id = $2",
+        shop.telefon,
+        world.connections["yandex"].marketplace_id,
+    )
+    run = await push_due(pool, world.connections["yandex"], world.adapter("yandex"), trigger="scheduled")
+    assert (run.status, run.pushed, run.failed, run.calls) == ("partial", 2, 1, 2)
+    assert world.yandex.stock_of("PH-1") == 5 and world.yandex.stock_of("CL-1") == 10
+    error = await pool.fetchval(
+        "SELECT sync_error FROM marketplace_products WHERE product_id = $1 AND marketplace_id = $2",
+        shop.telefon,
+        world.connections["yandex"].marketplace_id,
+    )
+    assert "GONE-1" in error

@@ -1,0 +1,139 @@
+"""Yandex Market's FBS work from our side against the sandbox: ready to ship, labels of 58x40 mm, cancel as
+SHOP_FAILED, no hand-over step, the shipment date as the order's deadline, and cancellations asked by id
+within the spec's 30-day windows."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from core.marketplace_orders import OpenOrder
+from sync.adapter import Fulfilment, OrderLookup, WorkOrder
+from sync.http import MarketplaceError
+from sync.yandex import YandexAdapter
+from tests.sync.world import World
+
+MM = 72 / 25.4
+
+
+def _yandex(world: World) -> YandexAdapter:
+    adapter = world.adapter("yandex")
+    assert isinstance(adapter, YandexAdapter) and isinstance(adapter, Fulfilment)
+    assert isinstance(adapter, OrderLookup)
+    return adapter
+
+
+def _order(world: World, quantity: int = 1, created_at: datetime | None = None) -> str:
+    offer_id = next(iter(world.yandex.offers))
+    return str(world.yandex.place_order({offer_id: quantity}, created_at=created_at, allow_oversell=True))
+
+
+async def test_the_deadline_is_the_orders_shipment_day_in_moscow(world: World) -> None:
+    yandex = _yandex(world)
+    key = _order(world)
+    day = world.yandex.orders[int(key)].shipment_date
+    expected = datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(hours=3)
+    [listed] = await yandex.incoming_orders(None)
+    single = await yandex.order(key)
+    assert listed.deadline == expected and single is not None and single.deadline == expected
+    assert await yandex.order("5999999999") is None, "an order Yandex does not know is none"
+
+
+async def test_confirm_makes_the_order_ready_to_ship_once(world: World) -> None:
+    yandex = _yandex(world)
+    key = _order(world, 2)
+    confirmed = await yandex.confirm(WorkOrder(key))
+    order = world.yandex.orders[int(key)]
+    assert (order.status, order.substatus) == ("PROCESSING", "READY_TO_SHIP")
+    assert confirmed.deadline is not None and confirmed.deadline.date() <= order.shipment_date
+    [asked] = world.yandex.requests_to(f"PUT /v2/campaigns/{world.yandex.default_campaign}/orders/{key}/status")
+    assert asked.body == {"order": {"status": "PROCESSING", "substatus": "READY_TO_SHIP"}}
+    with pytest.raises(MarketplaceError, match="cannot go from PROCESSING/READY_TO_SHIP"):
+        await yandex.confirm(WorkOrder(key))
+    [listed] = await yandex.incoming_orders(None)
+    assert listed.key == key, "a ready-to-ship order is still in the work queue"
+
+
+async def test_labels_are_the_platforms_pdf_sized_58_by_40(world: World) -> None:
+    yandex = _yandex(world)
+    first, second = _order(world), _order(world)
+    await yandex.confirm(WorkOrder(first))
+    labels = await yandex.labels([WorkOrder(first), WorkOrder(second)])
+    assert [label.order_key for label in labels] == [first, second]
+    for label in labels:
+        assert label.document.media_type == "application/pdf"
+        [page] = PdfReader(io.BytesIO(label.document.content)).pages
+        assert label.order_key in page.extract_text()
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / MM), round(height / MM)) == (58, 40)
+    [asked] = world.yandex.requests_to(
+        f"GET /v2/campaigns/{world.yandex.default_campaign}/orders/{first}/delivery/labels"
+    )
+    assert asked.query == {"format": ["A9_HORIZONTALLY"]}
+
+
+@pytest.mark.parametrize("reason", ["out_of_stock", "defective", "other"])
+async def test_each_cancel_reason_is_sent_as_shop_failed_and_the_units_go_back(world: World, reason: Any) -> None:
+    yandex = _yandex(world)
+    assert yandex.cancel_reasons == ("out_of_stock", "defective", "other")
+    offer_id = next(iter(world.yandex.offers))
+    world.yandex.available[(world.yandex.default_campaign, offer_id)] = 5
+    key = _order(world, 2)
+    await yandex.cancel(WorkOrder(key), reason)
+    order = world.yandex.orders[int(key)]
+    assert (order.status, order.substatus) == ("CANCELLED", "SHOP_FAILED")
+    assert world.yandex.stock_of(offer_id) == 5
+
+
+async def test_a_reason_yandex_does_not_know_is_refused_before_asking(world: World) -> None:
+    yandex = _yandex(world)
+    with pytest.raises(MarketplaceError, match="no cancel reason"):
+        await yandex.cancel(WorkOrder(_order(world)), "no_time")
+    assert not [r for r in world.yandex.requests if r.path.endswith("/status")]
+
+
+async def test_cancel_and_labels_are_refused_once_the_order_left_the_warehouse(world: World) -> None:
+    yandex = _yandex(world)
+    key = _order(world)
+    await yandex.confirm(WorkOrder(key))
+    world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")  # the courier took it
+    with pytest.raises(MarketplaceError, match="cannot go from DELIVERY"):
+        await yandex.cancel(WorkOrder(key), "out_of_stock")
+    with pytest.raises(MarketplaceError, match="labels exist only while it is PROCESSING"):
+        await yandex.labels([WorkOrder(key)])
+
+
+async def test_there_is_no_hand_over_step_and_no_returns_read(world: World) -> None:
+    yandex = _yandex(world)
+    key = _order(world)
+    await yandex.confirm(WorkOrder(key))
+    before = yandex.calls
+    assert await yandex.hand_over([WorkOrder(key)]) == []
+    assert await yandex.returns(None) == []
+    assert yandex.calls == before, "nothing is asked of Yandex for them"
+
+
+async def test_cancellations_are_found_for_old_and_recent_orders_within_30_day_windows(world: World) -> None:
+    """getBusinessOrders looks at the last 30 days of creation unless told other dates, which may be at most 30
+    days apart: an order placed 45 days ago is asked about in a window of its own."""
+    yandex = _yandex(world)
+    now = datetime.now(UTC).replace(microsecond=0)
+    old, recent, kept = (
+        _order(world, created_at=now - timedelta(days=45)),
+        _order(world, created_at=now - timedelta(days=1)),
+        _order(world),
+    )
+    for key in (old, recent):
+        world.yandex.cancel_order(int(key))
+    opened = [
+        OpenOrder(old, now - timedelta(days=45)),
+        OpenOrder(recent, now - timedelta(days=1)),
+        OpenOrder(kept, now),
+    ]
+    assert await yandex.cancelled_orders(opened) == {old, recent}
+    asked = [r.body for r in world.yandex.requests_to(f"POST /v1/businesses/{world.yandex.business_id}/orders")]
+    assert sorted(len(body["orderIds"]) for body in asked) == [1, 2], "one window for the old order, one for the rest"
