@@ -197,3 +197,23 @@ async def test_with_redis_down_the_sync_still_pushes_and_says_so_once(
     assert first is not None and first.status == "success"
     assert _uzum_stock(world, shop) == (5, 3, 10)
     assert len([record for record in caplog.records if "Redis unreachable" in record.message]) == 1
+
+
+async def test_a_yandex_420_over_its_limit_pauses_the_account_like_a_429_and_the_push_goes_after_it(
+    pool: asyncpg.Pool, world: World, shop: Shop
+) -> None:
+    """Yandex Market answers 420, not 429, over an operation's limit (YM-OAS components/responses/420.yaml)."""
+    world.yandex.rate_limit = True
+    budget = world.yandex.budget("updateStocks")
+    budget.used = budget.limit.amount  # the minute's 100 000 items are spent
+    adapter = build_adapter(world.connections["yandex"], world.session, world.limits, policy=SHORT_THROTTLE)
+
+    run = await push_due(pool, world.connections["yandex"], adapter, trigger="scheduled")
+
+    assert run is not None and run.status == "error" and run.resume_in is not None
+    assert [request.status for request in world.yandex.requests] == [420], "one 420, then no call into the pause"
+    budget.used = 0  # a new minute
+    await asyncio.sleep(run.resume_in)
+    again = await push_due(pool, world.connections["yandex"], adapter, trigger="scheduled")
+    assert again is not None and (again.status, again.pushed) == ("success", 3)
+    assert world.yandex.stock_of("PH-1") == 5
