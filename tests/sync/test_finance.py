@@ -221,8 +221,11 @@ async def test_the_daily_job_reads_each_marketplace_once_a_day(
         await job(conn)
         await job(conn)  # within the day: nothing is due
     logs = await pool.fetch("SELECT marketplace_id, status FROM sync_logs WHERE sync_type = 'finance'")
+    # Those whose adapter reads finance figures (Yandex Market's does not yet).
     assert sorted(tuple(log) for log in logs) == sorted(
-        (connection.marketplace_id, "success") for connection in world.connections.values()
+        (connection.marketplace_id, "success")
+        for slug, connection in world.connections.items()
+        if isinstance(world.adapter(slug), Finance)
     )
 
 
