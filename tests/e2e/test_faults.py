@@ -43,6 +43,7 @@ from sync.ozon import OzonAdapter
 from sync.push import value_to_push
 from sync.uzum import UzumAdapter
 from sync.wildberries import WildberriesAdapter
+from sync.yandex import YandexAdapter
 from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, make_channel, make_product, make_shop
 from tests.databases import database_name
@@ -799,11 +800,17 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
         " mp.stock_percent, mp.max_quantity FROM marketplace_products mp JOIN products p ON p.id = mp.product_id"
         " JOIN inventory i ON i.product_id = p.id"
     )
-    sandbox_of = {ids["uzum"]: world.uzum, ids["wildberries"]: world.wb, ids["ozon"]: world.ozon}
+    sandbox_of = {
+        ids["uzum"]: world.uzum,
+        ids["wildberries"]: world.wb,
+        ids["ozon"]: world.ozon,
+        ids["yandex"]: world.yandex,
+    }
     maximum = {
         ids["uzum"]: UzumAdapter.max_quantity,
         ids["wildberries"]: WildberriesAdapter.max_quantity,
         ids["ozon"]: OzonAdapter.max_quantity,
+        ids["yandex"]: YandexAdapter.max_quantity,
     }
     wrong = [
         (row["marketplace_id"], row["sku"], held, truth)
@@ -819,7 +826,7 @@ async def test_a_push_run_cut_by_sigkill_leaves_every_sandbox_with_the_truth_aft
             )
         )
     ]
-    assert len(rules) == 3 * PUSHED_PRODUCTS and wrong == []
+    assert len(rules) == len(sandbox_of) * PUSHED_PRODUCTS and wrong == []
 
 
 # --- bad input on every route ------------------------------------------------------------------------------
