@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from demo.sandboxes.cbu import DEMO as DEMO_RATES
 from demo.sandboxes.common import (
     SandboxError,
     SandboxServer,
@@ -32,6 +33,7 @@ from demo.sandboxes.common import (
     rfc3339,
     utc_now,
 )
+from demo.sandboxes.demo_platform import DemoAccount, DemoListing, DemoPlatform, SeededProduct
 from demo.sandboxes.pdf import LABEL_SIZE, MM, text_pdf
 
 CURRENCY = "RUR"  # YM-OAS components/schemas/CurrencyType.yaml spells the rouble RUR, not RUB
@@ -1488,3 +1490,44 @@ def shop_sku_or_value_error(value: Any) -> str:
         return shop_sku(value, "offer_id")
     except ApiError as exc:
         raise ValueError(exc.message) from exc
+
+
+DEMO_API_KEY = "demo-yandex-key"
+
+
+def demo_account(listings: list[DemoListing]) -> DemoAccount:
+    """The demo's Yandex Market cabinet: one FBS campaign with the demo's offers (shop SKU and Market SKU); the
+    campaign is the connection's shop."""
+    yandex = YandexSandbox(api_key=DEMO_API_KEY, rate_limit=False)
+    yandex.load_catalog(
+        [
+            {
+                "offer_id": listing.keys["offer_id"],
+                "market_sku": int(listing.keys["market_sku"]),
+                "name": listing.name_ru or listing.name_uz,
+                "barcodes": [listing.barcode] if listing.barcode else [],
+                "price": _roubles(listing),
+                "stock": listing.stock,
+            }
+            for listing in listings
+            if "offer_id" in listing.keys and "market_sku" in listing.keys
+        ]
+    )
+    return DemoAccount(yandex, token=DEMO_API_KEY, shop_id=yandex.default_campaign)
+
+
+def _roubles(listing: DemoListing) -> Decimal:
+    """Market prices are in roubles (YM-OAS CurrencyType RUR), never in so'm: the demo's so'm price at the demo
+    bank's rate, or the roubles Market's own price read left there."""
+    if listing.price_currency == "RUB":
+        return listing.price
+    return (listing.price / DEMO_RATES["RUB"].rate).quantize(Decimal("0.01"))
+
+
+def _demo_keys(product: SeededProduct) -> dict[str, str | None]:
+    return {"offer_id": product.sku, "market_sku": str(101_000_000 + product.id)}
+
+
+DEMO = DemoPlatform(
+    commission=Decimal("15.00"), sku_prefix="YM", russian_listings=True, keys=_demo_keys, account=demo_account
+)
