@@ -16,6 +16,7 @@ from typing import Literal
 from core.errors import ValidationError
 from core.pushes.ozon import OZON as OZON_PUSHES
 from core.pushes.protocol import PushProtocol
+from core.pushes.yandex import YANDEX as YANDEX_PUSHES
 
 KeyKind = Literal["text", "integer"]
 # How the seller's key is made: one API token, or a client id with an API key (sent as two headers).
@@ -249,7 +250,8 @@ YANDEX = Platform(
     # and defective are its own examples (paths/v2_campaigns_campaignId_orders_orderId_status.yaml).
     cancel_reasons=("out_of_stock", "defective", "other"),
     adapter="sync.yandex:YandexAdapter",
-    sandbox=None,
+    sandbox="demo.sandboxes.yandex:DEMO",
+    pushes=YANDEX_PUSHES,
 )
 
 # The one registry, in the order every list of platforms shows them (the demo's channels too).

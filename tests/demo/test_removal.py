@@ -57,7 +57,7 @@ async def test_removing_the_demo_keeps_the_sellers_products_orders_and_channels(
         assert {(r["id"], r["product_id"]) for r in kept} == {(seller_order.id, mine), (seller_order.id, None)}
         assert trial_order.id not in {r["id"] for r in kept}
         channels = {r["slug"] for r in await conn.fetch("SELECT slug FROM marketplaces")}
-        assert channels == {"amazing-store", "instagram", "uzum", "wildberries", "ozon"}
+        assert channels == {"amazing-store", "instagram", "uzum", "wildberries", "ozon", "yandex"}
         assert [r["name_uz"] for r in await conn.fetch("SELECT name_uz FROM categories")] == ["Elektronika"]
         assert await conn.fetchval("SELECT count(*) FROM banners") == 0
 

@@ -64,7 +64,7 @@ async def test_seed_creates_the_catalog_and_reports_it(pool: asyncpg.Pool, effec
     assert parents_with_children >= 2
     assert summary.products >= 200
     assert summary.banners == 4
-    assert summary.marketplaces == 6
+    assert summary.marketplaces == 7
     assert products_in_parent_categories == 0
 
 
@@ -76,6 +76,7 @@ async def test_marketplaces_have_the_right_integration_types(pool: asyncpg.Pool,
         "uzum": ("api", "uzum"),
         "wildberries": ("api", "wildberries"),
         "ozon": ("api", "ozon"),
+        "yandex": ("api", "yandex"),
         "olx": ("manual", None),
         "bir-bir": ("manual", None),
         "amazing-store": ("own", None),
@@ -140,8 +141,8 @@ async def test_channel_listings(pool: asyncpg.Pool, effects: Effects) -> None:
             " GROUP BY m.slug"
         )
     by_slug = {r["slug"]: r for r in rows}
-    assert set(by_slug) == {"uzum", "wildberries", "ozon", "olx", "bir-bir"}
-    for slug in ("uzum", "wildberries", "ozon"):
+    assert set(by_slug) == {"uzum", "wildberries", "ozon", "yandex", "olx", "bir-bir"}
+    for slug in ("uzum", "wildberries", "ozon", "yandex"):
         assert 0.45 * products <= by_slug[slug]["listed"] <= 0.75 * products
         assert not by_slug[slug]["any_editable"]
     for slug in ("olx", "bir-bir"):

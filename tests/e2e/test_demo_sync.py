@@ -35,7 +35,7 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
             SELECT p.id, p.sku, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id
              WHERE i.quantity > 3 AND p.is_active
                AND (SELECT count(*) FROM marketplace_products mp JOIN marketplaces m ON m.id = mp.marketplace_id
-                     WHERE mp.product_id = p.id AND m.integration_type = 'api') = 3
+                     WHERE mp.product_id = p.id AND m.integration_type = 'api') = 4
              ORDER BY p.id LIMIT 1
             """
         )
@@ -44,15 +44,17 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
         ids = await conn.fetchrow(
             "SELECT max(k.value) FILTER (WHERE k.name = 'barcode') AS uzum,"
             " max(k.value) FILTER (WHERE k.name = 'chrt_id') AS wb,"
-            " max(k.value) FILTER (WHERE k.name = 'offer_id') AS ozon"
-            " FROM marketplace_products mp JOIN listing_keys k ON k.mapping_id = mp.id WHERE mp.product_id = $1",
+            " max(k.value) FILTER (WHERE k.name = 'offer_id' AND m.api_type = 'ozon') AS ozon,"
+            " max(k.value) FILTER (WHERE k.name = 'offer_id' AND m.api_type = 'yandex') AS yandex"
+            " FROM marketplace_products mp JOIN listing_keys k ON k.mapping_id = mp.id"
+            " JOIN marketplaces m ON m.id = mp.marketplace_id WHERE mp.product_id = $1",
             product["id"],
         )
     client: TestClient = await aiohttp_client(
         create_app(changed(settings, bot_token=None, push_sweep_interval=0.5), service_urls)
     )
     sandboxes = {type(s).__name__: s for s in client.app[DEMO_MARKETPLACES].sandboxes.values()}
-    assert set(sandboxes) == {"UzumSandbox", "WildberriesSandbox", "OzonSandbox"}
+    assert set(sandboxes) == {"UzumSandbox", "WildberriesSandbox", "OzonSandbox", "YandexSandbox"}
 
     await client.post("/api/cart", json={"product_id": product["id"], "quantity": 2}, headers=login(client))
     placed = await client.post(
@@ -63,18 +65,19 @@ async def test_a_store_sale_reaches_the_demo_marketplaces(
     assert placed.status == 201
     expected = product["quantity"] - 2
 
-    def seen() -> tuple[int, int, int]:
+    def seen() -> tuple[int, int, int, int]:
         return (
             sandboxes["UzumSandbox"].stock_of(ids["uzum"]),
             sandboxes["WildberriesSandbox"].stock_of(int(ids["wb"])),
             sandboxes["OzonSandbox"].stock_of(ids["ozon"]),
+            sandboxes["YandexSandbox"].stock_of(ids["yandex"]),
         )
 
     for _ in range(100):
-        if seen() == (expected,) * 3:
+        if seen() == (expected,) * 4:
             break
         await asyncio.sleep(0.1)
-    assert seen() == (expected,) * 3
+    assert seen() == (expected,) * 4
 
 
 async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
@@ -101,5 +104,4 @@ async def test_a_configured_marketplace_is_never_redirected_to_a_sandbox(
                 )
         client: TestClient = await aiohttp_client(create_app(changed(settings, bot_token=None), service_urls))
         routed = client.app[DEMO_MARKETPLACES].sandboxes.values()
-        assert "WildberriesSandbox" not in {type(s).__name__ for s in routed}
-        assert len(list(routed)) == 2
+        assert {type(s).__name__ for s in routed} == {"UzumSandbox", "OzonSandbox", "YandexSandbox"}
