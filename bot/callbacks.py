@@ -251,6 +251,12 @@ class AddChannel(CallbackData, prefix="channel_add"):
     pass
 
 
+class AddMarketplace(CallbackData, prefix="channel_add_mp"):
+    """Add the channel of a declared API marketplace the shop has none for yet."""
+
+    api_type: str
+
+
 class RenameChannel(CallbackData, prefix="channel_rename"):
     channel_id: int
 

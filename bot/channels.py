@@ -1,5 +1,5 @@
-"""/channels: the sales channels an admin sees and changes: add a manual one under any name, rename any,
-switch one off or on. The rules are core.channels'."""
+"""/channels: the sales channels an admin sees and changes: add a manual one under any name or an API marketplace
+the shop has no channel for yet, rename any, switch one off or on. The rules are core.channels'."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import AddChannel, ConnectMarketplace, OpenChannel, OpenScreen, RenameChannel, Screen, SwitchChannel
+from bot.callbacks import (
+    AddChannel,
+    AddMarketplace,
+    ConnectMarketplace,
+    OpenChannel,
+    OpenScreen,
+    RenameChannel,
+    Screen,
+    SwitchChannel,
+)
 from bot.errors import describe
 from bot.forms import TYPED, Event, show
 from bot.menu_buttons import menu_button
@@ -53,6 +62,15 @@ async def _show_list(event: Event, pool: asyncpg.Pool, note: str | None = None) 
                 [InlineKeyboardButton(text=row.name, callback_data=OpenChannel(channel_id=row.id).pack())]
                 for row in rows
             ),
+            *(
+                [
+                    InlineKeyboardButton(
+                        text=_("🔌 Connect {name}").format(name=platform.name),
+                        callback_data=AddMarketplace(api_type=platform.api_type).pack(),
+                    )
+                ]
+                for platform in channels.not_added(rows)
+            ),
             [InlineKeyboardButton(text=_("➕ Add a channel"), callback_data=AddChannel().pack())],
             [menu_button()],
         ]
@@ -90,6 +108,21 @@ async def opened(callback: CallbackQuery, callback_data: OpenChannel, pool: asyn
         await callback.answer(describe(error), show_alert=True)
         return
     await _show_channel(callback, channel)
+
+
+@router.callback_query(AddMarketplace.filter())
+async def marketplace_added(
+    callback: CallbackQuery, callback_data: AddMarketplace, pool: asyncpg.Pool, effects: Effects, admin: User
+) -> None:
+    try:
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            channel = await channels.add_marketplace(uow, callback_data.api_type, admin.id)
+    except DomainError as error:
+        await callback.answer(describe(error), show_alert=True)
+        return
+    await _show_channel(
+        callback, channel, _("✅ {name} is a channel now: connect it with its key.").format(name=channel.name)
+    )
 
 
 @router.callback_query(SwitchChannel.filter())

@@ -1,5 +1,6 @@
 """The shop's sales channels as a seller manages them: list them, add a manual one under any name (OLX,
-Instagram, a Telegram channel), rename any, switch one off or on. Every change is audited."""
+Instagram, a Telegram channel) or one of the declared API marketplaces, rename any, switch one off or on. Every
+change is audited."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from core import audit
+from core import audit, listings
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.unit_of_work import UnitOfWork
@@ -85,6 +86,37 @@ async def add_manual(uow: UnitOfWork, name: str, actor_id: int | None) -> Channe
         "INSERT INTO marketplaces (name, slug, integration_type) VALUES ($1, $2, 'manual') RETURNING id",
         cleaned,
         await _free_slug(conn, cleaned),
+    )
+    channel = await get(conn, channel_id)
+    await audit.record(conn, actor_id, audit.CHANNEL_ADD, "marketplace", channel.id, None, {"name": channel.name})
+    return channel
+
+
+def not_added(rows: list[Channel]) -> list[listings.Platform]:
+    """The declared API marketplaces the shop has no channel for yet (a shop that began without the demo has
+    none), in the registry's order."""
+    added = {row.slug for row in rows}
+    return [platform for api_type, platform in listings.PLATFORMS.items() if api_type not in added]
+
+
+async def add_marketplace(uow: UnitOfWork, api_type: str, actor_id: int | None) -> Channel:
+    """The channel of a declared API marketplace, made when the shop has none: its slug is its type (what the CLI
+    and the webhook path name it by), its sync off until it is connected with a key. Asking again returns it."""
+    conn = uow.conn
+    platform = listings.platform(api_type)
+    row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1", api_type)
+    if row is not None:
+        if row["kind"] != "api":
+            raise ValidationError(f"the channel {row['name']} already has the name {api_type}", "channel_name")
+        return _channel(row)
+    await _refuse_taken(conn, platform.name)
+    channel_id = await conn.fetchval(
+        "INSERT INTO marketplaces (name, slug, integration_type, api_type, supports_webhooks, supports_stock_sync,"
+        "                          supports_order_sync, supports_price_sync)"
+        " VALUES ($1, $2, 'api', $2, $3, TRUE, TRUE, TRUE) RETURNING id",
+        platform.name,
+        api_type,
+        platform.pushes is not None,
     )
     channel = await get(conn, channel_id)
     await audit.record(conn, actor_id, audit.CHANNEL_ADD, "marketplace", channel.id, None, {"name": channel.name})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from core import channels, listings
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
@@ -90,7 +91,14 @@ async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) 
     """Change a marketplace's connection; keys are sealed before they reach the database. Running replicas keep
     webhook credentials in memory: the unit tells them to drop theirs after the commit."""
     conn = uow.conn
-    current = await connection(conn, slug, vault)
+    try:
+        current = await connection(conn, slug, vault)
+    except NotFound:
+        if listings.declared(slug) is None:
+            raise
+        # A shop that began without the demo has no channel for it yet: configuring it adds one.
+        await channels.add_marketplace(uow, slug, None)
+        current = await connection(conn, slug, vault)
     if changes.base_url is not None and not changes.base_url.startswith(("http://", "https://")):
         raise ValidationError("the base URL must start with http:// or https://", "base_url")
     values: dict[str, object] = {}

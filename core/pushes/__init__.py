@@ -6,9 +6,13 @@ and a type that declares none has no push receiver."""
 from __future__ import annotations
 
 # A module, not its names: core.listings imports the protocols of this package while it is being declared.
+from typing import TYPE_CHECKING
+
 from core import listings
-from core.marketplaces import Connection
 from core.pushes.protocol import Malformed, Notice, Ping, PushProtocol, Refusal, Work, networks_for
+
+if TYPE_CHECKING:  # core.marketplaces adds the channel of a declared platform: it imports core.listings
+    from core.marketplaces import Connection
 
 __all__ = [
     "Malformed",

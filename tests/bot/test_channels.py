@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from bot.callbacks import FormAction, FormButton, OpenChannel, SwitchChannel
+from bot.callbacks import AddMarketplace, ConnectMarketplace, FormAction, FormButton, OpenChannel, SwitchChannel
 from tests.bot.harness import Chat
 from tests.builders import make_channel
 
@@ -56,3 +56,17 @@ async def test_the_own_store_has_no_switch(admin: Chat, pool: asyncpg.Pool) -> N
 async def test_a_customer_is_refused_the_channels(customer: Chat) -> None:
     await customer.send("/channels")
     assert "admin" in customer.text.lower()
+
+
+async def test_a_shop_without_the_demo_adds_yandex_market_from_the_channels_and_is_offered_its_key(
+    second_admin: Chat, pool: asyncpg.Pool
+) -> None:
+    await second_admin.send("/channels")
+    offered = [button.api_type for _, button in second_admin.buttons_of(AddMarketplace)]
+    assert offered == ["uzum", "wildberries", "ozon", "yandex"]
+    await second_admin.tap("🔌 Подключить Yandex Market")
+    assert "✅ Yandex Market теперь канал" in second_admin.text
+    marketplace_id = await pool.fetchval("SELECT id FROM marketplaces WHERE slug = 'yandex' AND api_type = 'yandex'")
+    assert [button.marketplace_id for _, button in second_admin.buttons_of(ConnectMarketplace)] == [marketplace_id]
+    await second_admin.send("/channels")
+    assert "yandex" not in [button.api_type for _, button in second_admin.buttons_of(AddMarketplace)]

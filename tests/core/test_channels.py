@@ -1,4 +1,5 @@
-"""Channels as a seller manages them: manual channels under any name, renamed, switched off and on."""
+"""Channels as a seller manages them: manual channels under any name, the declared API marketplaces, renamed,
+switched off and on."""
 
 from __future__ import annotations
 
@@ -65,3 +66,37 @@ async def test_a_switched_off_channel_is_not_offered_for_manual_orders_until_swi
         async with effects.transaction(conn) as uow:
             await channels.switch(uow, olx, True, None)
         assert [c.id for c in await admin_orders.manual_channels(conn)] == [olx]
+
+
+async def test_a_shop_without_the_demo_adds_a_declared_marketplace_once_with_its_sync_off(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
+    async with pool.acquire() as conn:
+        assert [p.api_type for p in channels.not_added(await channels.list_all(conn))] == [
+            "uzum",
+            "wildberries",
+            "ozon",
+            "yandex",
+        ]
+        async with effects.transaction(conn) as uow:
+            added = await channels.add_marketplace(uow, "yandex", None)
+            again = await channels.add_marketplace(uow, "yandex", None)
+        assert again == added
+        assert (added.name, added.slug, added.kind, added.is_active) == ("Yandex Market", "yandex", "api", True)
+        row = await conn.fetchrow("SELECT api_type, auto_sync_enabled FROM marketplaces WHERE id = $1", added.id)
+        assert dict(row) == {"api_type": "yandex", "auto_sync_enabled": False}
+        assert "yandex" not in [p.api_type for p in channels.not_added(await channels.list_all(conn))]
+        assert await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'channel.add'") == 1
+
+
+async def test_an_undeclared_marketplace_or_a_manual_channel_holding_its_name_is_refused(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as uow:
+            await channels.add_manual(uow, "Yandex", None)
+        for api_type in ("amazon", "yandex"):
+            with pytest.raises(ValidationError):
+                async with effects.transaction(conn) as uow:
+                    await channels.add_marketplace(uow, api_type, None)
+        assert await conn.fetchval("SELECT count(*) FROM marketplaces WHERE integration_type = 'api'") == 0

@@ -93,3 +93,23 @@ async def test_catalog_matching_by_sku_or_barcode_reports_the_rest(pool: asyncpg
     assert report.matched == [("PH-1", "1"), ("PH-2", "2")]
     assert report.unmatched == ["3"] and report.conflicts == ["4"]
     assert [row["value"] for row in mapped] == ["1", "2"]
+
+
+async def test_configuring_a_declared_marketplace_on_a_shop_without_the_demo_adds_its_channel(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as uow:
+            connection = await marketplaces.configure(
+                uow, "yandex", marketplaces.Changes(token="ym-key", shop_id=21_000_001, enabled=True), VAULT
+            )
+        assert (connection.api_type, connection.token, connection.shop_id, connection.auto_sync_enabled) == (
+            "yandex",
+            "ym-key",
+            21_000_001,
+            True,
+        )
+        row = await conn.fetchrow(
+            "SELECT name, integration_type, supports_webhooks FROM marketplaces WHERE slug = 'yandex'"
+        )
+        assert dict(row) == {"name": "Yandex Market", "integration_type": "api", "supports_webhooks": True}
