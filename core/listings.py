@@ -249,6 +249,9 @@ YANDEX = Platform(
     # The spec has one shop-side cancel code, SHOP_FAILED, for an order the shop cannot fulfil: out of stock
     # and defective are its own examples (paths/v2_campaigns_campaignId_orders_orderId_status.yaml).
     cancel_reasons=("out_of_stock", "defective", "other"),
+    # A DBS campaign's buyer may ask to cancel an order in delivery; the shop refuses only because it is already
+    # with the courier or delivered (OrderCancellationReasonType.yaml: ORDER_IN_DELIVERY, ORDER_DELIVERED).
+    cancellation_reasons_to_refuse=("in_delivery", "delivered"),
     adapter="sync.yandex:YandexAdapter",
     sandbox="demo.sandboxes.yandex:DEMO",
     pushes=YANDEX_PUSHES,

@@ -1,7 +1,8 @@
 """Yandex Market adapter (Partner API, YM-OAS: yandex-market/yandex-market-partner-api openapi/): stock per shop
-SKU of one campaign (the connection's shop id), orders read through the campaign's business, and the FBS work of
-an order (ready to ship, cancel, labels). Limits are per operation (each path's x-resource-limit-config, the
-"none" tier); over one, Yandex answers 420, which sync.http treats as its throttle status."""
+SKU of one campaign (the connection's shop id), orders read through the campaign's business, the FBS work of an
+order (ready to ship, cancel, labels) and a DBS campaign's answers to its buyers' cancellation requests. Limits are
+per operation (each path's x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which
+sync.http treats as its throttle status."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from typing import Any
 
 import aiohttp
 
+from core.cancellation_requests import IncomingCancellationRequest
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
 from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
 from sync.adapter import (
+    CancellationRefusal,
     CancelReason,
     CatalogItem,
     Confirmed,
@@ -63,11 +66,21 @@ CANCEL_REASONS: dict[CancelReason, str] = {
     "defective": "SHOP_FAILED",
     "other": "SHOP_FAILED",
 }
+# Why a DBS shop refuses a buyer's cancellation, in Yandex's codes (OrderCancellationReasonType.yaml: the order is
+# already with the courier, or already delivered); acceptOrderCancellation requires one when it refuses.
+CANCELLATION_REFUSALS: dict[CancellationRefusal, str] = {
+    "in_delivery": "ORDER_IN_DELIVERY",
+    "delivered": "ORDER_DELIVERED",
+}
+# Only a DBS campaign's buyers wait for the shop's answer (GetBusinessOrdersRequest.waitingForCancellationApprove,
+# BusinessOrderDTO.cancelRequested: "Только для модели DBS"); an FBS order in delivery is Yandex's to cancel.
+ANSWERS_CANCELLATIONS = "DBS"
 # generateOrderLabels formats: A9_HORIZONTALLY is 58x40 mm, the size of our label printer.
 LABEL_FORMAT = "A9_HORIZONTALLY"
 
-# The business of a campaign never changes: learnt once per process (GET /v2/campaigns/{campaignId}).
-_BUSINESSES: dict[tuple[str, int], int] = {}
+# The business and the placement model (FBS, DBS...) of a campaign never change: learnt once per process
+# (GET /v2/campaigns/{campaignId}).
+_CAMPAIGNS: dict[tuple[str, int], tuple[int, str]] = {}
 
 
 def _limit(amount: int, seconds: float, pace: float, burst: int = 1) -> Slot:
@@ -80,6 +93,7 @@ class YandexAdapter:
     batch_limit = STOCKS_BATCH
     max_quantity = MAX_COUNT
     cancel_reasons: tuple[CancelReason, ...] = tuple(CANCEL_REASONS)
+    cancellation_reasons_to_refuse: tuple[CancellationRefusal, ...] = tuple(CANCELLATION_REFUSALS)
 
     def __init__(
         self,
@@ -123,11 +137,12 @@ class YandexAdapter:
         self._campaigns = lane("campaigns", _limit(1000, 3600, pace, 3))
         # updateOrderStatus, setOrderBoxLayout, generateOrderLabels: 10 000 an hour each; [strict] one lane.
         self._work = lane("order_work", _limit(10_000, 3600, pace, 5))
+        self._answers = lane("cancellation_answers", _limit(500, 3600, pace, 2))  # acceptOrderCancellation: 500
 
     @property
     def calls(self) -> int:
         lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
-        return sum(http.calls for http in (*lanes, self._work))
+        return sum(http.calls for http in (*lanes, self._work, self._answers))
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # the campaign is the connection's; offer_id is declared required
@@ -276,6 +291,11 @@ class YandexAdapter:
         return cancelled
 
     async def _orders_matching(self, filters: dict[str, Any]) -> AsyncIterator[IncomingOrder]:
+        async for row in self._order_rows(filters):
+            yield _order(row)
+
+    async def _order_rows(self, filters: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """BusinessOrderDTO rows of our campaign matching ``filters`` (GetBusinessOrdersRequest), page by page."""
         path = f"/v1/businesses/{await self._business()}/orders"
         body = {"campaignIds": [self._campaign], **filters}
         token: str | None = None
@@ -285,7 +305,7 @@ class YandexAdapter:
             _raise_for(reply)
             answer = reply.body if isinstance(reply.body, dict) else {}
             for row in answer.get("orders") or []:
-                yield _order(row)
+                yield row
             token = (answer.get("paging") or {}).get("nextPageToken")
             if not token:
                 return
@@ -317,14 +337,20 @@ class YandexAdapter:
         return KeyCheck(account, tuple(places), None)
 
     async def _business(self) -> int:
-        cached = _BUSINESSES.get((self._account, self._campaign))
+        return (await self._campaign_facts())[0]
+
+    async def _campaign_facts(self) -> tuple[int, str]:
+        """The campaign's business id and placement type (CampaignDTO.business, placementType)."""
+        cached = _CAMPAIGNS.get((self._account, self._campaign))
         if cached is None:
             reply = await self._campaigns.request("GET", f"/v2/campaigns/{self._campaign}")
             _raise_for(reply)
-            business = ((reply.body or {}).get("campaign") or {}).get("business") or {}
+            campaign = (reply.body or {}).get("campaign") or {}
+            business = campaign.get("business") or {}
             if not business.get("id"):
                 raise MarketplaceError(f"yandex: campaign {self._campaign} names no business", code="refused")
-            cached = _BUSINESSES[(self._account, self._campaign)] = int(business["id"])
+            facts = (int(business["id"]), str(campaign.get("placementType") or ""))
+            cached = _CAMPAIGNS[(self._account, self._campaign)] = facts
         return cached
 
     async def _business_path(self, tail: str) -> str:
@@ -373,6 +399,39 @@ class YandexAdapter:
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """None read yet: the returns operations (getReturns) are not among those we call."""
         return []
+
+    # -- buyers' cancellation requests (sync.adapter.CancellationRequests) -------------------------------------
+    async def cancellation_requests(self, since: datetime | None) -> list[IncomingCancellationRequest]:
+        """A DBS campaign's orders in DELIVERY or PICKUP whose buyer asked to cancel (waitingForCancellationApprove,
+        cancelRequested); another campaign's buyers wait for no answer, so nothing is asked. The spec lists them
+        by no request date (``since`` is of no use) and looks at 30 days of creation dates unless told: [strict]
+        an order may be asked about however long its delivery takes, so every 30-day window of the last year is
+        asked (13 requests a pull, of getBusinessOrders' 10 000 an hour). The request's time and the buyer's
+        reason are not in BusinessOrderDTO: the pull's time stands for it."""
+        if (await self._campaign_facts())[1] != ANSWERS_CANCELLATIONS:
+            return []
+        asked: dict[str, IncomingCancellationRequest] = {}
+        for window in _windows(datetime.now(UTC) - CATCH_UP_MOST):
+            async for row in self._order_rows({"waitingForCancellationApprove": True, "dates": window}):
+                if row.get("cancelRequested") is True and row.get("orderId") is not None:
+                    key = str(row["orderId"])
+                    asked.setdefault(key, IncomingCancellationRequest(key))
+        return list(asked.values())
+
+    async def answer_cancellation(self, order: WorkOrder, accept: bool, reason: CancellationRefusal | None) -> None:
+        """acceptOrderCancellation (paths/v2_campaigns_campaignId_orders_orderId_cancellation_accept.yaml):
+        ``accepted`` true cancels the order there; false keeps it and needs the reason the buyer is told."""
+        body: dict[str, Any] = {"accepted": accept}
+        if not accept:
+            code = CANCELLATION_REFUSALS.get(reason) if reason is not None else None
+            if code is None:
+                raise MarketplaceError(
+                    f"yandex has no refusal reason for {reason!r}", code="no_cancel_reason", detail=str(reason)
+                )
+            body["reason"] = code
+        path = self._order_path(order, "/cancellation/accept")
+        reply = await self._answers.request("PUT", path, body=body, idempotent=False)
+        _raise_for(reply)
 
     def _order_path(self, order: WorkOrder, tail: str) -> str:
         if not order.key.isdigit():

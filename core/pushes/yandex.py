@@ -1,8 +1,8 @@
 """Yandex Market's API notifications (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/,
 reference/sendNotification): no signature, only its published networks; `notificationType` names the event, every
 notification (PING and the rest alike) is answered 200 with {version, name, time}, errors are
-{"error": {type, message}}. Orders created, cancelled or moved to PROCESSING/CANCELLED are what we act on, for the
-campaign (shop) they name."""
+{"error": {type, message}}. Orders created, cancelled or moved to PROCESSING/CANCELLED, and a DBS buyer's request
+to cancel, are what we act on, for the campaign (shop) they name."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ class YandexPushes:
 
     def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
         """New orders are imported, cancelled ones given back; an order first heard of in PROCESSING (its
-        ORDER_CREATED lost) is imported then. Cancellation requests, returns, reviews and chats ask nothing yet.
+        ORDER_CREATED lost) is imported then. A buyer's cancellation request (DBS, an order in delivery) waits for
+        the seller's answer, asked at its requestedAt. Returns, reviews and chats ask nothing yet.
         The work is for the order's campaign: a notification set up for the whole business comes for every shop
         of it, FBY orders too (YM-NOTIFY push-notifications/index.md)."""
         order_id = payload.get("orderId")
@@ -93,6 +94,9 @@ class YandexPushes:
             return Work(str(order_id), cancel=True, place=place)
         if kind == "ORDER_CREATED" or status == "PROCESSING":
             return Work(str(order_id), cancel=False, place=place)
+        if kind == "ORDER_CANCELLATION_REQUEST":
+            asked_at = _moment(payload.get("requestedAt"))
+            return Work(str(order_id), cancel=False, cancellation_requested=True, requested_at=asked_at, place=place)
         return None
 
 
@@ -110,6 +114,16 @@ def _event_key(kind: str, event: dict[str, Any]) -> str:
         if not valid:
             raise Malformed(f"{kind} needs {name}")
     return ":".join([kind, *(str(event[name]) for name in fields)])
+
+
+def _moment(value: Any) -> datetime | None:
+    """A YM-NOTIFY date-time as aware UTC. [strict] One without its offset is not guessed at: None, and the
+    request counts from when we heard it."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else None
 
 
 def _is_id(value: Any) -> bool:

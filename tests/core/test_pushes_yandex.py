@@ -119,14 +119,43 @@ def test_a_status_update_imports_in_processing_cancels_when_cancelled_and_otherw
     assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(other), cancel=True, place=FBS)
 
 
-def test_a_buyers_cancellation_request_is_kept_but_asks_nothing_yet(ym: YandexSandbox) -> None:
+def test_a_buyers_cancellation_request_waits_for_the_sellers_answer_asked_when_the_buyer_asked(
+    ym: YandexSandbox, clock: Clock
+) -> None:
     order_id = ym.place_order({"MUG-1": 1}, campaign_id=DBS)
     ym.set_order_status(order_id, "PROCESSING", "READY_TO_SHIP")
     ym.set_order_status(order_id, "DELIVERY")
+    clock.tick(3600)
     ym.request_cancellation(order_id)
     request = sent(ym)[-1]
     assert request.kind == "ORDER_CANCELLATION_REQUEST" and request.payload["orderId"] == order_id
-    assert YANDEX.work_of(request.kind, request.payload) is None
+    assert YANDEX.work_of(request.kind, request.payload) == Work(
+        str(order_id), cancel=False, cancellation_requested=True, requested_at=clock.moment, place=DBS
+    )
+
+
+@pytest.mark.parametrize(
+    ("requested_at", "heard_as"),
+    [
+        ("2026-12-07T12:30:00+03:00", datetime(2026, 12, 7, 9, 30, tzinfo=UTC)),
+        ("2026-12-07T09:30:00Z", datetime(2026, 12, 7, 9, 30, tzinfo=UTC)),
+        ("2026-12-07T09:30:00", None),  # no offset: not guessed, counted from when we hear it
+        ("yesterday", None),
+    ],
+)
+def test_a_cancellation_requests_time_is_read_as_utc_and_never_guessed(
+    requested_at: str, heard_as: datetime | None
+) -> None:
+    body = {
+        "notificationType": "ORDER_CANCELLATION_REQUEST",
+        "orderId": 5_000_000_001,
+        "campaignId": DBS,
+        "requestedAt": requested_at,
+    }
+    work = YANDEX.work_of("ORDER_CANCELLATION_REQUEST", notice(body).payload)
+    assert work is not None and work.cancellation_requested and not work.cancel
+    assert work.requested_at == heard_as
+    assert work.requested_at is None or work.requested_at.utcoffset() == timedelta(0)
 
 
 def test_types_we_do_not_act_on_are_kept_and_ask_nothing() -> None:

@@ -1,0 +1,233 @@
+"""A Yandex Market DBS buyer asks to cancel an order already in delivery: the request is heard by the pull or by
+Yandex's notification, told to the admins, and the seller's answer goes to the sandbox through the real FBS worker:
+an acceptance cancels the order there and gives our stock back once, a refusal keeps it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from core import cancellation_requests, marketplaces
+from core.marketplaces import Connection
+from core.subscriber import Subscriber
+from core.unit_of_work import Effects
+from demo.sandboxes.yandex import YandexSandbox
+from sync.adapter import WorkOrder
+from sync.adapters import build_adapter
+from sync.fbs_worker import FbsWorker
+from sync.http import MarketplaceError
+from sync.limiter import RateLimits
+from sync.pull import pull_orders
+from sync.webhook_worker import WebhookWorker
+from sync.yandex import YandexAdapter
+from tests.builders import Shop, stock_of
+from tests.sync.world import FAST_RETRY, VAULT, YANDEX_KEY, World, insert_listings
+
+DBS = 21_000_202
+
+
+@dataclass
+class Dbs:
+    """Our shop's Yandex Market campaign, a DBS one (the shop delivers itself), on its sandbox."""
+
+    ym: YandexSandbox
+    connection: Connection
+    session: aiohttp.ClientSession
+    limits: RateLimits
+
+    def adapter(self) -> YandexAdapter:
+        adapter = build_adapter(self.connection, self.session, self.limits, policy=FAST_RETRY, pace=1000.0)
+        assert isinstance(adapter, YandexAdapter)
+        return adapter
+
+
+@pytest.fixture
+async def dbs(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[Dbs]:
+    """The phone listed on the campaign by its SKU; Yandex notifies us at a path token."""
+    ym = YandexSandbox(api_key=YANDEX_KEY, campaigns=[{"id": DBS, "placementType": "DBS"}], rate_limit=False)
+    ym.load_catalog([{"offer_id": "PH-1", "market_sku": 1001, "name": "Phone", "price": 30_000, "stock": 5}])
+    await ym.start()
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
+            " VALUES ('Yandex Market', 'yandex', 'api', 'yandex', 10)"
+        )
+        async with effects.transaction(conn) as uow:
+            change = marketplaces.Changes(
+                base_url=ym.base_url, token=YANDEX_KEY, shop_id=DBS, enabled=True, new_webhook_token=True
+            )
+            connection = await marketplaces.configure(uow, "yandex", change, VAULT)
+        await insert_listings(conn, connection.marketplace_id, [(shop.phone, "PH-1", {"offer_id": "PH-1"})])
+    async with aiohttp.ClientSession() as session:
+        yield Dbs(ym, connection, session, RateLimits(redis))
+    await ym.stop()
+
+
+@pytest.fixture
+def fbs_worker(pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects, dbs: Dbs) -> FbsWorker:
+    return FbsWorker(
+        pool,
+        redis,
+        subscriber,
+        effects,
+        VAULT,
+        sweep_seconds=30,
+        adapter_options=lambda connection: {"policy": FAST_RETRY},
+        limits=dbs.limits,
+    )
+
+
+async def _pull(pool: asyncpg.Pool, effects: Effects, dbs: Dbs) -> None:
+    async with pool.acquire() as conn:
+        run = await pull_orders(conn, effects, dbs.connection, dbs.adapter())
+    assert run.status == "success", run
+
+
+async def _in_delivery(pool: asyncpg.Pool, effects: Effects, dbs: Dbs) -> int:
+    """A buyer orders the phone, we import it, and the shop hands it to its courier (the DBS status the shop
+    sets itself: PROCESSING -> DELIVERY); the buyer then asks to cancel. Yandex's order id."""
+    order_id = dbs.ym.place_order({"PH-1": 1})
+    await _pull(pool, effects, dbs)
+    delivery = {"order": {"status": "DELIVERY", "substatus": "DELIVERY_SERVICE_RECEIVED"}}
+    async with dbs.session.put(
+        f"{dbs.ym.base_url}/v2/campaigns/{DBS}/orders/{order_id}/status",
+        json=delivery,
+        headers={"Api-Key": YANDEX_KEY},
+    ) as reply:
+        assert reply.status == 200, await reply.text()
+    dbs.ym.request_cancellation(order_id)
+    return order_id
+
+
+async def _answer(pool: asyncpg.Pool, effects: Effects, *, accept: bool, refusal: str | None = None) -> None:
+    async with pool.acquire() as conn:
+        request_id = await conn.fetchval("SELECT id FROM marketplace_cancellation_requests WHERE state = 'pending'")
+        assert request_id is not None, "the request is waiting for an answer"
+        async with effects.transaction(conn) as unit:
+            await cancellation_requests.answer(unit, request_id, accept=accept, refusal=refusal, actor_id=None)
+
+
+async def _alerts(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    rows = await pool.fetch("SELECT payload FROM notifications WHERE kind = 'fbs_cancellation_requested' ORDER BY id")
+    return [dict(row["payload"]) for row in rows]
+
+
+async def _notification_url(pool: asyncpg.Pool, receiver: TestClient) -> str:
+    async with pool.acquire() as conn:
+        path = await marketplaces.webhook_path(conn, "yandex")
+    assert path is not None
+    return str(receiver.make_url(path))
+
+
+async def test_a_request_heard_by_the_pull_and_accepted_cancels_the_order_there_and_gives_the_stock_back_once(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+    shop: Shop,
+    dbs: Dbs,
+    fbs_worker: FbsWorker,
+    receiver: TestClient,
+) -> None:
+    order_id = await _in_delivery(pool, effects, dbs)
+    async with pool.acquire() as conn:
+        sold = await stock_of(conn, shop.phone)
+    assert sold == (4, 0)
+    await _pull(pool, effects, dbs)
+    await _pull(pool, effects, dbs)  # heard again: still one request, told once
+    asked = await pool.fetchrow("SELECT state, order_key FROM marketplace_cancellation_requests")
+    assert (asked["state"], asked["order_key"]) == ("pending", str(order_id))
+    [alert] = await _alerts(pool)
+    assert alert["marketplace_order_id"] == str(order_id) and alert["marketplace_name"] == "Yandex Market"
+
+    await _answer(pool, effects, accept=True)
+    assert await fbs_worker.process_due(dbs.session) == 1
+    [sent] = dbs.ym.requests_to(f"PUT /v2/campaigns/{DBS}/orders/{order_id}/cancellation/accept")
+    assert sent.body == {"accepted": True}
+    assert (dbs.ym.orders[order_id].status, dbs.ym.orders[order_id].substatus) == ("CANCELLED", "USER_CHANGED_MIND")
+    assert await pool.fetchval("SELECT state FROM marketplace_actions") == "done"
+    assert await pool.fetchval("SELECT status FROM orders") == "cancelled"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (5, 0)
+
+    # Yandex then tells of the cancel, and a later pull reads it: neither gives the phone back again.
+    assert all(delivery.ok for delivery in await dbs.ym.deliver_all(await _notification_url(pool, receiver)))
+    await WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT).process_due(dbs.session)
+    await _pull(pool, effects, dbs)
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (5, 0)
+        assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
+    assert len(await _alerts(pool)) == 1
+
+
+async def test_a_request_heard_by_notification_and_refused_in_delivery_keeps_the_order_and_our_stock(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    effects: Effects,
+    shop: Shop,
+    dbs: Dbs,
+    fbs_worker: FbsWorker,
+    receiver: TestClient,
+) -> None:
+    order_id = await _in_delivery(pool, effects, dbs)
+    deliveries = await dbs.ym.deliver_all(await _notification_url(pool, receiver))
+    assert all(delivery.ok for delivery in deliveries), deliveries
+    await WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT).process_due(dbs.session)
+    stored = await pool.fetch("SELECT event_type, status FROM marketplace_webhooks ORDER BY id")
+    assert ("ORDER_CANCELLATION_REQUEST", "processed") in [(row["event_type"], row["status"]) for row in stored]
+    requested_at = await pool.fetchval("SELECT requested_at FROM marketplace_cancellation_requests")
+    # As the notification says, to its second (requestedAt), not when we heard it.
+    assert requested_at == dbs.ym.orders[order_id].updated_at.replace(microsecond=0)
+    [alert] = await _alerts(pool)
+    assert alert["marketplace_order_id"] == str(order_id)
+    async with pool.acquire() as conn:
+        kept = await stock_of(conn, shop.phone)
+
+    await _answer(pool, effects, accept=False, refusal="in_delivery")
+    assert await fbs_worker.process_due(dbs.session) == 1
+    [sent] = dbs.ym.requests_to(f"PUT /v2/campaigns/{DBS}/orders/{order_id}/cancellation/accept")
+    assert sent.body == {"accepted": False, "reason": "ORDER_IN_DELIVERY"}
+    order = dbs.ym.orders[order_id]
+    assert (order.status, order.cancel_requested) == ("DELIVERY", False)
+    assert await pool.fetchval("SELECT state FROM marketplace_actions") == "done"
+    settled = await pool.fetchrow("SELECT state, refusal, settled_at FROM marketplace_cancellation_requests")
+    assert (settled["state"], settled["refusal"]) == ("rejected", "in_delivery") and settled["settled_at"]
+    await _pull(pool, effects, dbs)  # the platform no longer lists it: nothing asked again
+    assert await pool.fetchval("SELECT status FROM orders") != "cancelled"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == kept == (4, 0)
+    assert len(await _alerts(pool)) == 1
+
+
+async def test_yandexs_refusal_of_an_answer_reaches_the_seller_in_its_own_words(
+    pool: asyncpg.Pool, effects: Effects, dbs: Dbs
+) -> None:
+    """An order nobody asked to cancel (the buyer's request answered in the cabinet meanwhile, say)."""
+    order_id = dbs.ym.place_order({"PH-1": 1})
+    with pytest.raises(MarketplaceError) as refused:
+        await dbs.adapter().answer_cancellation(WorkOrder(str(order_id)), True, None)
+    assert (refused.value.code, refused.value.status) == ("refused", 400)
+    assert refused.value.detail is not None and f"the buyer has not asked to cancel order {order_id}" in (
+        refused.value.detail
+    )
+    with pytest.raises(MarketplaceError) as unknown:
+        await dbs.adapter().answer_cancellation(WorkOrder(str(order_id)), False, None)
+    assert unknown.value.code == "no_cancel_reason"
+    assert len(dbs.ym.requests_to(f"PUT /v2/campaigns/{DBS}/orders/{order_id}/cancellation/accept")) == 1
+
+
+async def test_an_fbs_campaign_is_never_asked_for_cancellation_requests(world: World) -> None:
+    """Its buyers' cancellations are Yandex's to decide (the filter is "only for DBS")."""
+    adapter = world.adapter("yandex")
+    assert isinstance(adapter, YandexAdapter)
+    assert await adapter.cancellation_requests(None) == []
+    asked = world.yandex.requests_to(f"POST /v1/businesses/{world.yandex.business_id}/orders")
+    assert not asked, "nothing is listed for it"
