@@ -435,7 +435,7 @@ class YandexAdapter:
 
     def _order_path(self, order: WorkOrder, tail: str) -> str:
         if not order.key.isdigit():
-            raise MarketplaceError(f"yandex: {order.key!r} is no order id", code="refused", detail=order.key)
+            raise MarketplaceError(f"yandex: {order.key!r} is no order id", code="bad_key", detail=order.key)
         return f"/v2/campaigns/{self._campaign}/orders/{order.key}{tail}"
 
 
