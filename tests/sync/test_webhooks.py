@@ -1,10 +1,10 @@
 """Marketplace webhooks: Ozon and Yandex Market pushes (source addresses and a path token, no signature), stored
-inside the request, processed once by a worker, surviving a crash between the two."""
+inside the request, processed once by a worker, surviving a crash between the two. What the two platforms share
+is tested once for both (the `platform` fixture); their wire quirks on their own."""
 
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -13,8 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import listings, marketplaces
-from core.pushes.yandex import YANDEX as YANDEX_PUSHES
+from core import marketplaces
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
@@ -25,22 +24,34 @@ from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
 from tests.support import changed
+from tests.sync.emitters import EMITTERS, OZON_ADDRESS, STRANGER, Emitter
+from tests.sync.markets import their_stock
 from tests.sync.world import VAULT, World
 from webapp.errors import errors_middleware
 from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
 from webapp.routes import webhooks
 
-OZON_ADDRESS = "195.34.21.10"
 # Two shops (campaigns) of one Yandex business; ours is the first.
 YANDEX_CAMPAIGN, OTHER_CAMPAIGN = 21_000_101, 21_000_202
 
 
 @pytest.fixture(autouse=True)
 async def webhook_keys(pool: asyncpg.Pool, effects: Effects, world: World) -> None:
-    """Ozon pushes on a secret path and starts with our stock."""
-    async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
-    await push_due(pool, world.connections["ozon"], world.adapter("ozon"), trigger="scheduled")
+    """Ozon and Yandex Market push on a secret path each and start with our stock."""
+    for slug in EMITTERS:
+        async with pool.acquire() as conn, effects.transaction(conn) as uow:
+            await marketplaces.configure(uow, slug, marketplaces.Changes(new_webhook_token=True), VAULT)
+        await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
+
+
+@pytest.fixture(params=list(EMITTERS))
+async def platform(request: pytest.FixtureRequest, pool: asyncpg.Pool, world: World) -> Emitter:
+    """A marketplace that pushes, on the path token the seller entered in its cabinet."""
+    slug: str = request.param
+    async with pool.acquire() as conn:
+        path = await marketplaces.webhook_path(conn, slug)
+    assert path is not None
+    return EMITTERS[slug](world, path)
 
 
 async def _ozon_path(pool: asyncpg.Pool) -> str:
@@ -59,73 +70,73 @@ def _worker(pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber) -> Webhook
     return WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT)
 
 
-async def test_ozon_pushes_are_answered_at_once_and_a_new_posting_is_imported(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, shop: Shop, receiver: TestClient
+async def _order_lines(conn: asyncpg.Connection, key: str) -> dict[str, int]:
+    rows = await conn.fetch(
+        "SELECT p.sku, oi.quantity FROM orders o JOIN order_items oi ON oi.order_id = o.id"
+        " JOIN products p ON p.id = oi.product_id WHERE o.marketplace_order_id = $1",
+        key,
+    )
+    return {row["sku"]: row["quantity"] for row in rows}
+
+
+async def test_pushes_are_answered_at_once_and_a_new_order_is_imported_and_moves_every_channel(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    shop: Shop,
+    receiver: TestClient,
+    platform: Emitter,
 ) -> None:
-    emitter = world.ozon.connect_push(str(receiver.make_url(await _ozon_path(pool))), source_ip=OZON_ADDRESS)
-    ping = await emitter.check()
-    assert ping.outcome == "OK" and ping.elapsed < 1.0, ping
-    posting = world.ozon.buyer_orders({"PH-1": 2})
-    await world.ozon.wait_push()
-    assert [(e["event_type"], e["status"]) for e in await _stored(pool)] == [("TYPE_NEW_POSTING", "pending")]
+    ping = await platform.connect(receiver)
+    assert ping.ok and ping.seconds < 1.0, ping  # both platforms give a connection check 1 s
+    key = platform.order({"PH-1": 2})
+    await platform.delivered()
+    assert [(e["event_type"], e["status"]) for e in await _stored(pool)] == [(platform.created, "pending")]
     assert await _worker(pool, redis, subscriber).process_due(world.session) == 1
     async with pool.acquire() as conn:
-        order = await conn.fetchrow("SELECT marketplace_order_id, total FROM orders")
-        assert order["marketplace_order_id"] == posting["posting_number"]
+        assert await conn.fetchval("SELECT marketplace_order_id FROM orders") == key
+        assert await _order_lines(conn, key) == platform.lines(key) == {"PH-1": 2}
         assert await stock_of(conn, shop.phone) == (3, 0)
-    world.ozon.buyer_cancels(posting["posting_number"])
-    await world.ozon.wait_push()
+    # The sale on one marketplace is the other's too: Uzum shows what is left.
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="event")
+    assert their_stock(world, "uzum", shop.phone, "PH-1") == 3
+    platform.cancel(key)
+    await platform.delivered()
     await _worker(pool, redis, subscriber).process_due(world.session)
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM orders") == "cancelled"
         assert await stock_of(conn, shop.phone) == (5, 0)
+    for slug in ("uzum", platform.slug):
+        await push_due(pool, world.connections[slug], world.adapter(slug), trigger="event")
+    assert their_stock(world, "uzum", shop.phone, "PH-1") == platform.stock("PH-1") == 5
 
 
 async def test_replayed_events_are_stored_and_applied_once(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient, platform: Emitter
 ) -> None:
-    posting = world.ozon.buyer_orders({"CL-1": 1})
-    event = {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": posting["posting_number"],
-        "products": [{"sku": 1, "offer_id": "CL-1", "quantity": 1}],
-        "in_process_at": "2026-11-21T10:00:00Z",
-        "warehouse_id": world.ozon.default_warehouse,
-        "seller_id": 777,
-    }
+    event = platform.created_body(platform.order({"CL-1": 1}))
     for _ in range(3):
-        answer = await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
-        assert answer.status == 200 and await answer.json() == {"result": True}
+        assert (await platform.send(receiver, event)).ok
     assert len(await _stored(pool)) == 1
     await _worker(pool, redis, subscriber).process_due(world.session)
     await _worker(pool, redis, subscriber).process_due(world.session)
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
 
 
-async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, shop: Shop, receiver: TestClient
+async def test_a_cancellation_arriving_before_its_new_order_takes_nothing(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    shop: Shop,
+    receiver: TestClient,
+    platform: Emitter,
 ) -> None:
-    posting = world.ozon.buyer_orders({"PH-2": 1})
-    world.ozon.buyer_cancels(posting["posting_number"])
-    number = posting["posting_number"]
-    cancelled = {
-        "message_type": "TYPE_POSTING_CANCELLED",
-        "posting_number": number,
-        "products": [],
-        "old_state": "posting_created",
-        "new_state": "posting_canceled",
-        "changed_state_date": "2026-11-21T10:05:00Z",
-        "reason": {"id": 501, "message": "buyer"},
-    }
-    created = {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": number,
-        "products": [{"sku": 1, "offer_id": "PH-2", "quantity": 1}],
-        "in_process_at": "2026-11-21T10:00:00Z",
-    }
-    path, headers = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    for event in (cancelled, created):
-        assert (await receiver.post(path, json=event, headers=headers)).status == 200
+    key = platform.order({"PH-2": 1})
+    platform.cancel(key)
+    for event in (platform.cancelled_body(key), platform.created_body(key)):
+        assert (await platform.send(receiver, event)).ok
     await _worker(pool, redis, subscriber).process_due(world.session)
     assert [e["status"] for e in await _stored(pool)] == ["processed", "processed"]
     async with pool.acquire() as conn:
@@ -134,14 +145,15 @@ async def test_a_cancellation_arriving_before_its_new_posting_takes_nothing(
 
 
 async def test_a_stranger_or_a_guessed_token_is_401_and_stores_nothing(
-    pool: asyncpg.Pool, world: World, receiver: TestClient
+    pool: asyncpg.Pool, world: World, receiver: TestClient, platform: Emitter
 ) -> None:
-    event = {"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1", "products": []}
-    path = await _ozon_path(pool)
-    stranger = await receiver.post(path, json=event, headers={"X-Forwarded-For": "203.0.113.9"})
-    guessed = await receiver.post("/webhooks/ozon/guessed-token", json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
-    forged_proxy = await receiver.post(path, json=event, headers={"X-Forwarded-For": f"{OZON_ADDRESS}, 203.0.113.9"})
-    assert [r.status for r in (stranger, guessed, forged_proxy)] == [401] * 3
+    event = platform.created_body(platform.order({"PH-1": 1}))
+    answers = [
+        await platform.send(receiver, event, source=STRANGER),
+        await platform.send(receiver, event, path=platform.guessed_path()),
+        await platform.send(receiver, event, source=f"{platform.address}, {STRANGER}"),  # a forged proxy hop
+    ]
+    assert [(a.status, a.ok) for a in answers] == [(401, False)] * 3
     assert await _stored(pool) == []
 
 
@@ -153,19 +165,20 @@ async def test_the_networks_set_for_a_marketplace_replace_the_ones_its_protocol_
     world: World,
     aiohttp_client: Callable[..., Any],
     settings: Settings,
+    platform: Emitter,
 ) -> None:
-    """WEBHOOK_NETWORKS moved Ozon's pushes to a new network: it is let in, Ozon's published ones no longer."""
+    """WEBHOOK_NETWORKS moved the platform's pushes to a new network: it is let in, the published ones no longer."""
     app = web.Application(middlewares=[errors_middleware])
-    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"], webhook_networks={"ozon": ["203.0.113.0/24"]})
+    networks = {platform.slug: ["203.0.113.0/24"]}
+    app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"], webhook_networks=networks)
     app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS] = pool, redis, subscriber, effects
     webhooks.setup_routes(app)
     receiver = await aiohttp_client(app)
-    ping, path = {"message_type": "TYPE_PING", "time": "2026-01-01T00:00:00Z"}, await _ozon_path(pool)
 
-    moved = await receiver.post(path, json=ping, headers={"X-Forwarded-For": "203.0.113.9"})
-    published = await receiver.post(path, json=ping, headers={"X-Forwarded-For": OZON_ADDRESS})
+    moved = await platform.send(receiver, platform.ping(), source=STRANGER)
+    published = await platform.send(receiver, platform.ping())
 
-    assert (moved.status, published.status) == (200, 401)
+    assert (moved.status, moved.ok, published.status) == (200, True, 401)
 
 
 async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
@@ -186,18 +199,9 @@ async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
 
 
 async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient, platform: Emitter
 ) -> None:
-    posting = world.ozon.buyer_orders({"PH-1": 1})
-    event = {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": posting["posting_number"],
-        "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}],
-        "in_process_at": "2026-11-21T11:00:00Z",
-    }
-    assert (
-        await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
-    ).status == 200
+    assert (await platform.send(receiver, platform.created_body(platform.order({"PH-1": 1})))).ok
     # The process dies here: acknowledged, stored, not processed. A new process starts its worker:
     restarted = _worker(pool, redis, subscriber)
     assert await restarted.process_due(world.session) == 1
@@ -205,15 +209,9 @@ async def test_an_event_acknowledged_before_a_crash_is_processed_after_restart(
 
 
 async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient, platform: Emitter
 ) -> None:
-    event = {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": "999-0001-1",
-        "products": [],
-        "in_process_at": "2026-11-21T12:00:00Z",
-    }
-    await receiver.post(await _ozon_path(pool), json=event, headers={"X-Forwarded-For": OZON_ADDRESS})
+    assert (await platform.send(receiver, platform.unknown_order())).ok
     worker = _worker(pool, redis, subscriber)
     for attempt in range(1, 7):
         await worker.process_due(world.session)
@@ -225,40 +223,30 @@ async def test_an_event_that_keeps_failing_is_retried_then_failed_with_one_alert
 
 
 async def test_an_announced_token_change_retires_the_old_path_before_the_new_one_is_used(
-    pool: asyncpg.Pool, effects: Effects, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, receiver: TestClient, platform: Emitter
 ) -> None:
-    old_path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    ping = {"message_type": "TYPE_PING", "time": "2026-11-21T12:00:00Z"}
-    assert (await receiver.post(old_path, json=ping, headers=from_ozon)).status == 200  # remembered
+    assert (await platform.send(receiver, platform.ping())).ok  # remembered
     async with pool.acquire() as conn, effects.transaction(conn) as uow:  # announced once it committed
-        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), VAULT)
+        await marketplaces.configure(uow, platform.slug, marketplaces.Changes(new_webhook_token=True), VAULT)
     for _ in range(250):  # pub/sub delivery takes a moment
-        if (await receiver.post(old_path, json=ping, headers=from_ozon)).status == 401:
+        if (await platform.send(receiver, platform.ping())).status == 401:
             break
         await asyncio.sleep(0.02)
     else:
         raise AssertionError("the old path still works 5 s after the change was announced")
 
 
-async def test_concurrent_webhooks_are_all_stored_each_once(pool: asyncpg.Pool, receiver: TestClient) -> None:
-    path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    moves = [
-        {
-            "message_type": "TYPE_STATE_CHANGED",
-            "posting_number": f"555-{n}-1",
-            "new_state": "posting_delivered",
-            "changed_state_date": "2026-11-21T12:00:00Z",
-        }
-        for n in range(40)
-    ]
+async def test_concurrent_webhooks_are_all_stored_each_once(
+    pool: asyncpg.Pool, receiver: TestClient, platform: Emitter
+) -> None:
+    moves = [platform.delivered_body(n) for n in range(40)]
 
     async def deliver(event: dict[str, Any]) -> None:
-        answer = await receiver.post(path, json=event, headers=from_ozon)
-        assert answer.status == 200 and await answer.json() == {"result": True}
+        assert (await platform.send(receiver, event)).ok
 
     await asyncio.gather(*(deliver(event) for event in moves + moves))  # each one twice, at once
     stored = await pool.fetch("SELECT payload FROM marketplace_webhooks")
-    assert sorted(row["payload"]["posting_number"] for row in stored) == sorted(e["posting_number"] for e in moves)
+    assert sorted(platform.key_of(row["payload"]) for row in stored) == sorted(platform.key_of(e) for e in moves)
 
 
 async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyncpg.Pool, redis: Redis) -> None:
@@ -284,50 +272,18 @@ async def test_an_event_the_database_refuses_fails_alone_in_its_batch(pool: asyn
 
 
 async def test_a_failing_event_holds_back_none_of_the_events_claimed_with_it(
-    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient
+    pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, world: World, receiver: TestClient, platform: Emitter
 ) -> None:
-    posting = world.ozon.buyer_orders({"PH-1": 1})
-    path, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
-    unknown = {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": "999-0002-1",
-        "products": [],
-        "in_process_at": "2026-11-21T12:00:00Z",
-    }
-    moves = [
-        {
-            "message_type": "TYPE_STATE_CHANGED",
-            "posting_number": f"777-{n}-1",
-            "new_state": "posting_delivered",
-            "changed_state_date": "2026-11-21T12:00:00Z",
-        }
-        for n in range(3)
-    ]
-    for event in [moves[0], unknown, moves[1], _posting_event(posting), moves[2]]:
-        assert (await receiver.post(path, json=event, headers=from_ozon)).status == 200
+    key = platform.order({"PH-1": 1})
+    moves = [platform.delivered_body(n) for n in range(3)]
+    for event in [moves[0], platform.unknown_order(), moves[1], platform.created_body(key), moves[2]]:
+        assert (await platform.send(receiver, event)).ok
     assert await _worker(pool, redis, subscriber).process_due(world.session) == 5
     assert [e["status"] for e in await _stored(pool)] == ["processed", "retry", "processed", "processed", "processed"]
-    assert await pool.fetchval("SELECT marketplace_order_id FROM orders") == posting["posting_number"]
-
-
-def _posting_event(posting: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "message_type": "TYPE_NEW_POSTING",
-        "posting_number": posting["posting_number"],
-        "products": [{"sku": 1, "offer_id": "PH-1", "quantity": 1}],
-        "in_process_at": "2026-11-21T12:00:00Z",
-    }
+    assert await pool.fetchval("SELECT marketplace_order_id FROM orders") == key
 
 
 # -- Yandex Market: notifications at /notification under the URL entered, for our campaign only ---------------
-@pytest.fixture
-def yandex_declared(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Yandex Market declared with its push protocol. Its declaration (core/listings.py) comes from another lane;
-    until it lands, Uzum's stands in under Yandex's type: a platform whose stock goes to a shop, as Yandex's does."""
-    declared = listings.PLATFORMS.get("yandex", replace(listings.UZUM, api_type="yandex", name="Yandex Market"))
-    monkeypatch.setitem(listings.PLATFORMS, "yandex", replace(declared, pushes=YANDEX_PUSHES))
-
-
 @pytest.fixture
 def ym() -> YandexSandbox:
     """The business of our Yandex shop, with a second shop of its own; only notifications are asked of it."""
@@ -360,7 +316,7 @@ async def _yandex_url(pool: asyncpg.Pool, effects: Effects, receiver: TestClient
 
 
 async def test_yandex_pings_the_notification_resource_under_the_url_entered_and_is_answered_at_once(
-    pool: asyncpg.Pool, effects: Effects, yandex_declared: None, ym: YandexSandbox, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, ym: YandexSandbox, receiver: TestClient
 ) -> None:
     url = await _yandex_url(pool, effects, receiver)
     ym.notifications.append(ping_notification())
@@ -371,7 +327,7 @@ async def test_yandex_pings_the_notification_resource_under_the_url_entered_and_
 
 
 async def test_an_address_the_platform_never_posts_to_is_no_receiver_and_stores_nothing(
-    pool: asyncpg.Pool, effects: Effects, yandex_declared: None, ym: YandexSandbox, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, ym: YandexSandbox, receiver: TestClient
 ) -> None:
     yandex = (await _yandex_url(pool, effects, receiver)).removeprefix(str(receiver.make_url("")))
     ozon, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
@@ -390,9 +346,10 @@ async def test_an_address_the_platform_never_posts_to_is_no_receiver_and_stores_
     assert await _stored(pool) == []
 
 
-async def test_at_the_notification_resource_a_stranger_or_a_guessed_token_is_401_as_on_the_bare_path(
-    pool: asyncpg.Pool, effects: Effects, yandex_declared: None, ym: YandexSandbox, receiver: TestClient
+async def test_a_refused_yandex_notification_is_answered_with_its_error_body(
+    pool: asyncpg.Pool, effects: Effects, ym: YandexSandbox, receiver: TestClient
 ) -> None:
+    """YM-NOTIFY's 401 body is {"error": {type, message}}; that strangers are refused is tested above."""
     url = await _yandex_url(pool, effects, receiver)
     ym.place_order({"PH-1": 1}, campaign_id=YANDEX_CAMPAIGN)
     [created] = ym.notifications
@@ -408,7 +365,6 @@ async def test_a_yandex_order_of_another_shop_of_the_business_is_kept_but_not_im
     redis: Redis,
     subscriber: Subscriber,
     effects: Effects,
-    yandex_declared: None,
     ym: YandexSandbox,
     world: World,
     receiver: TestClient,
