@@ -106,7 +106,10 @@ def _event_key(kind: str, event: dict[str, Any]) -> str:
         # A type YM-NOTIFY does not list yet is kept (refusing it would only make Yandex retry it); without
         # known identity fields, the whole body is its identity.
         canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return f"{kind}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+        try:
+            return f"{kind}:{hashlib.sha256(canonical.encode()).hexdigest()}"
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON): no text Yandex would send
+            raise Malformed(f"{kind} is not text") from None
     required = (*fields, "campaignId") if kind.startswith(_ORDER_PREFIX) else fields
     for name in required:
         value = event.get(name)
