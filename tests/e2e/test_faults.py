@@ -39,6 +39,7 @@ from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault
+from demo.sandboxes.yandex import NOTIFY_SOURCE_IP
 from sync.ozon import OzonAdapter
 from sync.push import value_to_push
 from sync.uzum import UzumAdapter
@@ -978,11 +979,12 @@ class Sweep:
         customer: dict[str, str],
         admin: dict[str, str],
         ozon_path: str,
+        yandex_path: str,
     ) -> None:
         self.document = document
         self.ids = ids
         self.customer, self.admin = customer, admin
-        self.ozon_path = ozon_path
+        self.ozon_path, self.yandex_path = ozon_path, yandex_path
         self.schemas: dict[str, Any] = document["components"]["schemas"]
 
     def probes(self, route: web.AbstractRoute) -> tuple[str, list[Probe]]:
@@ -999,9 +1001,12 @@ class Sweep:
         if path == "/webhooks/{slug}/{token}":
             return "webhook", _ozon_probes(path, self.ozon_path)
         if path == "/webhooks/{slug}/{token}/{resource}":
-            # Ozon declares no resource: on a real token, every probe finds no receiver.
+            # Ozon declares no resource: on a real token, every probe finds no receiver. Yandex's is /notification.
             at = path.replace("{resource}", "notification")
-            return "webhook", _ozon_probes(at, f"{self.ozon_path}/notification")
+            return "webhook", [
+                *_ozon_probes(at, f"{self.ozon_path}/notification"),
+                *_yandex_probes(f"{self.yandex_path}/notification"),
+            ]
         if path == TELEGRAM_WEBHOOK_PATH:
             return "webhook", _telegram_probes(path)
         if not path.startswith("/api/") and route.method == "POST":  # a receiver this sweep does not know yet
@@ -1104,6 +1109,47 @@ def _ozon_probes(path: str, token_path: str) -> list[Probe]:
     return probes
 
 
+def _yandex_probes(notification_path: str) -> list[Probe]:
+    """Yandex Market's receiver on its real token. Its refusals are YM-NOTIFY's {"error": {type, message}}, not
+    the app's error shape (tests/sync/test_webhooks.py checks them): here they must only be 4xx."""
+    from_yandex = (("X-Forwarded-For", NOTIFY_SOURCE_IP),)
+
+    def probe(what: str, body: bytes, headers: tuple[tuple[str, str], ...] = from_yandex, path: str = "") -> Probe:
+        return Probe(f"yandex {what}", "POST", path or notification_path, body, headers, json_error=False)
+
+    probes = [probe(what, raw) for what, raw in BAD_BODIES.items()]
+    probes += [
+        probe(f"notificationType {what}", json.dumps({"notificationType": value}).encode())
+        for what, value in (
+            ("null", None),
+            ("empty", ""),
+            ("a list", ["PING"]),
+            ("a number", 1),
+            ("true", True),
+            ("a NUL character", "ORDER_\x00"),
+            ("a lone surrogate", "\ud800"),
+        )
+    ]
+    created = {"notificationType": "ORDER_CREATED", "orderId": 1, "campaignId": 1, "createdAt": "2026-01-01T00:00:00Z"}
+    probes += [
+        probe(what, json.dumps({**created, **change}).encode())
+        for what, change in (
+            ("order id a word", {"orderId": "x"}),
+            ("order id past int64", {"orderId": 2**63}),
+            ("order id true", {"orderId": True}),
+            ("order without its campaign", {"campaignId": None}),  # [strict] in core/pushes/yandex.py
+        )
+    ]
+    event = json.dumps(created).encode()
+    token_path = notification_path.removesuffix("/notification")
+    probes += [
+        probe("from a stranger", event, (("X-Forwarded-For", "203.0.113.9"),)),
+        probe("on a guessed token", event, path=token_path.rsplit("/", 1)[0] + "/" + "x" * 500 + "/notification"),
+        probe("on the URL entered, not its /notification", event, path=token_path),
+    ]
+    return probes
+
+
 def _telegram_probes(path: str) -> list[Probe]:
     secret = ((SECRET_HEADER, HOOK_SECRET),)
     probes = [Probe(f"telegram {what}", "POST", path, raw, secret) for what, raw in BAD_BODIES.items()]
@@ -1133,15 +1179,17 @@ async def sweep_app(
     pool: asyncpg.Pool,
     effects: Effects,
 ) -> TestClient:
-    """The whole app in webhook bot mode, Ozon pushing on a path token, Uzum (which has no pushes) beside it."""
+    """The whole app in webhook bot mode, Ozon and Yandex Market pushing on a path token each, Uzum (which has no
+    pushes) beside them."""
     assert settings.secret_key is not None
     vault = Vault(settings.secret_key.get_secret_value())
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
-        for slug in ("ozon", "uzum"):
+        for slug in ("ozon", "uzum", "yandex"):
             await conn.execute(
                 "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ($1, $1, 'api', $1)", slug
             )
-        await marketplaces.configure(uow, "ozon", marketplaces.Changes(new_webhook_token=True), vault)
+        for slug in ("ozon", "yandex"):
+            await marketplaces.configure(uow, slug, marketplaces.Changes(new_webhook_token=True), vault)
     app_settings = changed(
         settings,
         telegram_api_url=fake_telegram.base_url,
@@ -1207,9 +1255,10 @@ async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str) 
     }
     async with pool.acquire() as conn:
         ozon_path = await marketplaces.webhook_path(conn, "ozon")
-    assert ozon_path is not None
+        yandex_path = await marketplaces.webhook_path(conn, "yandex")
+    assert ozon_path is not None and yandex_path is not None
     document = await (await client.get("/api/openapi.json")).json()
-    sweep = Sweep(document, ids, customer, admin, ozon_path)
+    sweep = Sweep(document, ids, customer, admin, ozon_path, yandex_path)
     probes: list[Probe] = []
     for route in client.app.router.routes():
         if route.method != "HEAD":  # aiohttp's twin of each GET
