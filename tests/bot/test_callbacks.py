@@ -14,10 +14,13 @@ from bot import callbacks
 from bot.callbacks import (
     AddChannel,
     AddDeliveryZone,
+    AddMarketplace,
     AdjustStock,
+    AnswerCancellation,
     AskToCancelOrder,
     AskToUnmapListing,
     CancelCatalogImport,
+    CancellationStep,
     CancelMarketplaceOrder,
     ChangeOrderPart,
     ChangeOrderStatus,
@@ -55,6 +58,7 @@ from bot.callbacks import (
     PauseSync,
     PickMarketplacePlace,
     PriceField,
+    RefuseCancellation,
     RemoveSynonyms,
     RenameChannel,
     ReturnStep,
@@ -78,7 +82,7 @@ from bot.callbacks import (
 from bot.forms import new_form_id
 from core.catalog_requests import Action as CatalogAction
 from core.delivery import ZoneField
-from core.listings import CancelReason
+from core.listings import PLATFORMS, CancellationRefusal, CancelReason
 from core.money_settings import MoneySetting
 from core.order_status import Status
 from core.reports import NAMED
@@ -131,6 +135,7 @@ LONGEST_BUTTONS: list[CallbackData] = [
     CancelCatalogImport(file=FILE_UNIQUE_ID),
     OpenChannel(channel_id=BIGGEST_ID),
     AddChannel(),
+    AddMarketplace(api_type=max(PLATFORMS, key=len)),
     RenameChannel(channel_id=BIGGEST_ID),
     SwitchChannel(channel_id=BIGGEST_ID, on=True),
     EditShopProfile(field=longest(ProfileField)),
@@ -148,6 +153,8 @@ LONGEST_BUTTONS: list[CallbackData] = [
     WorkOnOrder(order_id=BIGGEST_ID, step=longest(FbsStep), card=True),
     CancelMarketplaceOrder(order_id=BIGGEST_ID, reason=max(get_args(CancelReason), key=len), card=True),
     HandOverMarketplace(marketplace_id=BIGGEST_ID),
+    AnswerCancellation(request_id=BIGGEST_ID, step=longest(CancellationStep)),
+    RefuseCancellation(request_id=BIGGEST_ID, reason=max(get_args(CancellationRefusal), key=len)),
     SendActionPaper(action_id=BIGGEST_ID),
     DecideReturn(return_id=BIGGEST_ID, step=longest(ReturnStep)),
     WriteOffReturn(return_id=BIGGEST_ID, reason=longest(WriteOffReason)),

@@ -55,7 +55,7 @@ async def test_the_own_store_is_one_channel_whatever_the_demo_does(empty_databas
         own = await conn.fetch("SELECT name, is_demo FROM marketplaces WHERE integration_type = 'own'")
     finally:
         await conn.close()
-    assert summary.marketplaces == 5
+    assert summary.marketplaces == 6
     assert [(r["name"], r["is_demo"]) for r in own] == [("Zebo Butik", False)]
 
 
