@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -18,22 +21,46 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# An Authorization header's value wherever a line quotes it: "Authorization: tma ...", a dict of headers
+# ('Authorization': 'Bearer ...'), a header line quoted in bytes: everything up to the quote or the line's end goes.
+_AUTHORIZATION = re.compile(r"""(authorization['"]?\s*[:=]\s*)[^'"\r\n]+""", re.IGNORECASE)
+# A credential quoted without its header's name (aiohttp's parser error for a too-long header quotes only the
+# value): the schemes this store meets, followed by a token-like run.
+_CREDENTIAL = re.compile(r"\b(bearer|tma)(\s+)[A-Za-z0-9._~+/=%&:-]{8,}", re.IGNORECASE)
+# aiohttp's parser errors quote the raw request bytes they stopped at (b'...'): a too-long or malformed header
+# may be an Authorization header, and the quote does not always name it, so none of those bytes is logged.
+_REQUEST_BYTES = re.compile(r"b'(?:[^'\\\n]|\\.)*'" + "|" + r'b"(?:[^"\\\n]|\\.)*"')
+
+
 class RedactingFilter(logging.Filter):
-    """Replaces known secret values wherever they would appear, whatever library logs them."""
+    """Replaces known secret values and Authorization values wherever they would appear, in a line's message and
+    in its traceback, whatever library logs them."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self._secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
 
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = _AUTHORIZATION.sub(r"\1***", text)
+        return _CREDENTIAL.sub(r"\1\2***", text)
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._secrets:
-            message = record.getMessage()
-            redacted = message
-            for secret in self._secrets:
-                redacted = redacted.replace(secret, "***")
-            if redacted != message:
-                record.msg, record.args = redacted, None
+        message = record.getMessage()
+        redacted = self._redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Formatted once here (the formatters print exc_text when it is set), so the traceback is redacted too.
+            text = record.exc_text or _TRACEBACKS.formatException(record.exc_info)
+            if isinstance(record.exc_info[1], HttpProcessingError):
+                text = _REQUEST_BYTES.sub("b'<request bytes not logged>'", text)
+            record.exc_text = self._redact(text)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 class JsonFormatter(logging.Formatter):
@@ -46,7 +73,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
