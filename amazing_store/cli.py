@@ -282,6 +282,10 @@ def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int
         host=settings.http_host,
         port=settings.http_port,
         shutdown_timeout=SHUTDOWN_TIMEOUT,
+        # aiohttp's one timer for an idle connection also runs while a request's headers arrive (it is started
+        # on connect and after each answer, not by incoming bytes): this bounds slow-header clients too. Its
+        # default of 75 s let 300 of them hold a connection each for that long.
+        keepalive_timeout=settings.http_keepalive_timeout,
         print=None,
         access_log=None,
     )

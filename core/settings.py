@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     fbs_reminder_minutes: int = Field(default=120, gt=0)
     # Let photo URLs reach private and loopback addresses (photos on the shop's own network); off, they are refused.
     photo_fetch_private: bool = False
+    # Seconds a connection may stay without a complete request: idle between keep-alive requests, and also
+    # from connecting (or the last answer) until the request's headers have all arrived; then it is closed.
+    # aiohttp has one timer for both, so a client that sends its headers slowly holds a connection this long.
+    http_keepalive_timeout: float = Field(default=15, gt=0, le=3600)
 
     @field_validator(
         "bot_token",

@@ -23,6 +23,7 @@ SCRIPTS = (
     "bench_media",
     "bench_report",
     "bench_phone",
+    "bench_slow_headers",
 )
 
 
@@ -163,6 +164,15 @@ def table(f: dict[str, float]) -> list[str]:
         )
         own = f["phone_own_code_gzip_bytes"]
         rows.append(_row("store's own JS + CSS, gzipped", f"{own / 1000:.1f} kB", "<= 60 kB", own <= 60_000))
+    if get("slow_headers_max_s") is not None:
+        rows.append(
+            _row(
+                "300 slow-header connections held, median/max",
+                f"{f['slow_headers_median_s']:.1f} / {f['slow_headers_max_s']:.1f} s",
+                "<= 15 s (setting)",
+                f["slow_headers_max_s"] <= 16,  # HTTP_KEEPALIVE_TIMEOUT's default, and the timer's own second
+            )
+        )
     if get("cold_start_s") is not None:
         rows.append(
             _row("start to /readyz, cold / warm", f"{f['cold_start_s']:.1f} / {f['warm_start_s']:.1f} s", "-", None)
