@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from core import inventory
+from core import inventory, links
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.inventory import Source
@@ -52,6 +52,7 @@ async def create_product(
     """A new product starts hidden with an empty stock row; its first stock arrives as a 'receive'."""
     conn = uow.conn
     _check_prices(product.price, product.sale_price, product.cost_price)
+    _check_image_url(product.image_url)
     if product.initial_stock < 0:
         raise ValidationError("initial stock cannot be negative", "initial_stock")
     try:
@@ -185,6 +186,8 @@ async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, ob
         raise ValidationError("the price is required", "price")
     merged = {**dataclasses.asdict(current), **changes}
     _check_prices(merged["price"], merged["sale_price"], merged["cost_price"])
+    if "image_url" in changes:
+        _check_image_url(changes["image_url"])
     fields = [name for name in _EDITABLE if name in changes]
     if fields:
         try:
@@ -195,6 +198,12 @@ async def update_product(uow: UnitOfWork, product_id: int, changes: dict[str, ob
         await set_active(uow, product_id, bool(changes["is_active"]))
     uow.catalog_changed()
     return await admin_view(conn, product_id)
+
+
+def _check_image_url(url: object) -> None:
+    # The store shows it as a picture to every customer: an http(s) address or one of our own paths only.
+    if url is not None and not (isinstance(url, str) and links.is_allowed(url)):
+        raise ValidationError("the image must be an http(s) address or one of the store's /media/ paths", "image_url")
 
 
 def _check_prices(price: Decimal, sale_price: Decimal | None, cost_price: Decimal | None) -> None:

@@ -24,10 +24,10 @@ async def test_banners_respect_their_window_and_count_views_and_taps(client: Tes
         await conn.execute(
             """
             INSERT INTO banners (title_uz, title_ru, image_url, link_type, link_url, sort_order, starts_at, ends_at)
-            VALUES ('Hozir', 'Сейчас', '/a.svg', 'url', 'https://shop.uz', 2, NOW() - interval '1 day', NULL),
-                   ('Birinchi', 'Первый', '/b.svg', NULL, NULL, 1, NULL, NOW() + interval '1 day'),
-                   ('Kelajak', 'Будущее', '/c.svg', NULL, NULL, 0, NOW() + interval '1 day', NULL),
-                   ('O''tgan', 'Прошлое', '/d.svg', NULL, NULL, 0, NULL, NOW() - interval '1 hour')
+            VALUES ('Hozir', 'Сейчас', '/app/a.svg', 'url', 'https://shop.uz', 2, NOW() - interval '1 day', NULL),
+                   ('Birinchi', 'Первый', '/app/b.svg', NULL, NULL, 1, NULL, NOW() + interval '1 day'),
+                   ('Kelajak', 'Будущее', '/app/c.svg', NULL, NULL, 0, NOW() + interval '1 day', NULL),
+                   ('O''tgan', 'Прошлое', '/app/d.svg', NULL, NULL, 0, NULL, NOW() - interval '1 hour')
             """
         )
     shown = (await (await client.get("/api/banners?lang=ru", headers=login(client))).json())["items"]
@@ -48,8 +48,8 @@ async def test_a_banner_speaks_the_readers_language_else_the_one_it_was_written_
         await conn.execute(
             """
             INSERT INTO banners (title_uz, title_ru, image_url, sort_order)
-            VALUES ('Chegirma', 'Скидки', '/a.svg', 0), (NULL, 'Только по-русски', '/b.svg', 1),
-                   ('Faqat o''zbekcha', '', '/c.svg', 2)
+            VALUES ('Chegirma', 'Скидки', '/app/a.svg', 0), (NULL, 'Только по-русски', '/app/b.svg', 1),
+                   ('Faqat o''zbekcha', '', '/app/c.svg', 2)
             """
         )
     uz = (await (await client.get("/api/banners?lang=uz", headers=login(client))).json())["items"]
