@@ -76,6 +76,11 @@ class _SupervisedPostgres:
         # pg_ctl start on the same data directory: the same socket directory and port, so the same DSN. Right
         # after a kill -9 the old backends may still hold the shared memory; that try fails and the next succeeds.
         self.server.ensure_postgres_running()
+        if not self.alive():  # it took a dead postmaster nobody reaped (a zombie) for a running one
+            raise EmbeddedServerError(
+                "its old postmaster is a zombie still holding the data directory; run the process under an init "
+                "that reaps orphans (docker --init, tini)"
+            )
 
 
 @contextmanager

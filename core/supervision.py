@@ -64,7 +64,12 @@ class Supervisor:
         delay = self.first_delay
         up_since = time.monotonic()
         while not self._stopping.wait(self.poll_seconds):
-            if self.server.alive():
+            try:
+                alive = self.server.alive()
+            except Exception:  # a question that failed is no death: the watch goes on
+                log.exception("could not tell whether %s is running", self.server.name)
+                continue
+            if alive:
                 if time.monotonic() - up_since >= self.max_delay:
                     delay = self.first_delay
                 continue
