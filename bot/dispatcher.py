@@ -8,7 +8,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot import (
@@ -43,6 +42,7 @@ from bot import (
     synonyms,
 )
 from bot.flood import FloodLimit
+from bot.form_storage import FormStorage
 from bot.i18n import UserLocaleMiddleware, create_i18n
 
 # Abandoned forms expire instead of living in Redis forever.
@@ -90,7 +90,7 @@ def create_bot(token: str, api_url: str) -> Bot:
 
 
 def create_dispatcher(redis: Redis) -> Dispatcher:
-    storage = RedisStorage(
+    storage = FormStorage(
         redis,
         key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
         state_ttl=FORM_TTL_SECONDS,

@@ -1,5 +1,5 @@
-"""What every inline form shares: form ids against stale buttons, showing a step (edit the tapped message or
-send a new one), and the Back/Cancel row."""
+"""What every inline form shares: form ids against stale buttons (naming the screen that starts the form again),
+showing a step (edit the tapped message or send a new one), and the Back/Cancel row."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
 
-from bot.callbacks import ChangeOrderPart, FormAction, FormButton
+from bot.callbacks import ChangeOrderPart, FormAction, FormButton, Screen
 
 Event = Message | CallbackQuery
 
@@ -23,8 +23,20 @@ Event = Message | CallbackQuery
 TYPED = F.text & ~F.text.startswith("/")
 
 
-def new_form_id() -> str:
-    return secrets.token_hex(4)
+# A form id starts with a letter naming the screen that starts that form afresh: what a button of a form whose
+# state was lost still knows, to offer the same form again. (Hex ids, drawn before the letters, name none.)
+RESTARTS = {"o": Screen.MANUAL_ORDER, "n": Screen.NEW_PRODUCT, "p": Screen.PRODUCTS}
+
+
+def new_form_id(restart: Screen) -> str:
+    """A fresh id for a form that `restart` (a manual order, a new product, or a product's forms: the products
+    screen) starts again."""
+    letter = next(letter for letter, screen in RESTARTS.items() if screen == restart)
+    return letter + secrets.token_hex(4)
+
+
+def restart_screen(form: str) -> Screen:
+    return RESTARTS.get(form[:1], Screen.MENU)
 
 
 class CurrentForm(Filter):

@@ -140,3 +140,14 @@ def refusal() -> str:
 
 def stale_button() -> str:
     return _("This button is out of date: that form was finished or replaced.")
+
+
+def lost_form() -> str:
+    return _(
+        "This form's answers are gone: they were lost in a restart of the server, or the form was left "
+        "unfinished for more than a day. Start it again:"
+    )
+
+
+def start_form_again() -> str:
+    return _("🔁 Start again")

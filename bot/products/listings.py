@@ -14,7 +14,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import AskToUnmapListing, FormAction, FormButton, MapListing, OpenListings, OpenProduct, UnmapListing
+from bot.callbacks import (
+    AskToUnmapListing,
+    FormAction,
+    FormButton,
+    MapListing,
+    OpenListings,
+    OpenProduct,
+    Screen,
+    UnmapListing,
+)
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, keyboard, nav_row, new_form_id, show, tell
 from bot.menu_buttons import menu_button
@@ -116,7 +125,7 @@ async def start_map(callback: CallbackQuery, callback_data: MapListing, state: F
     await state.set_state(ProductForm.listing_key)
     await state.set_data(
         {
-            "form": new_form_id(),
+            "form": new_form_id(Screen.PRODUCTS),
             "product_id": callback_data.product_id,
             "marketplace_id": channel.id,
             "channel": channel.name,

@@ -55,7 +55,7 @@ def _question(field: str) -> str:
 @router.callback_query(OpenScreen.filter(F.screen == Screen.NEW_PRODUCT))
 async def start(event: Event, state: FSMContext, pool: asyncpg.Pool) -> None:
     await state.clear()
-    await state.set_data({"form": new_form_id()})
+    await state.set_data({"form": new_form_id(Screen.NEW_PRODUCT)})
     await ask(event, state, pool, "sku")
 
 

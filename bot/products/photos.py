@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 
 from bot.access import admin_router
-from bot.callbacks import ChangePhotos, FormAction, FormButton
+from bot.callbacks import ChangePhotos, FormAction, FormButton, Screen
 from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show, tell
 from bot.products.card import show_card
 from bot.products.states import ProductPhotos
@@ -86,7 +86,7 @@ def _screen(form: str, count: int) -> tuple[str, InlineKeyboardMarkup]:
 
 @router.callback_query(ChangePhotos.filter())
 async def change(callback: CallbackQuery, callback_data: ChangePhotos, state: FSMContext) -> None:
-    form = new_form_id()
+    form = new_form_id(Screen.PRODUCTS)
     await state.clear()
     await state.set_state(ProductPhotos.collecting)
     await state.set_data({"form": form, "product_id": callback_data.product_id})

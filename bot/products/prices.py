@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import EditPrice, FormAction, FormButton
+from bot.callbacks import EditPrice, FormAction, FormButton, Screen
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import show_card
@@ -38,7 +38,7 @@ async def start(callback: CallbackQuery, callback_data: EditPrice, state: FSMCon
     except DomainError as error:
         await callback.answer(describe(error), show_alert=True)
         return
-    form = new_form_id()
+    form = new_form_id(Screen.PRODUCTS)
     await state.set_state(ProductForm.price)
     await state.set_data({"form": form, "product_id": callback_data.product_id, "field": field})
     text = _("«{name}»: {what} is {value} now. Send the new amount.").format(

@@ -23,7 +23,7 @@ router = admin_router(__name__)
 
 @router.callback_query(OpenScreen.filter(F.screen == Screen.PRODUCTS))
 async def ask(event: Event, state: FSMContext) -> None:
-    form = new_form_id()
+    form = new_form_id(Screen.PRODUCTS)
     await state.clear()
     await state.set_state(ProductForm.search)
     await state.set_data({"form": form})

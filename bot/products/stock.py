@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.access import admin_router
-from bot.callbacks import AdjustStock, CountStock, FormAction, FormButton
+from bot.callbacks import AdjustStock, CountStock, FormAction, FormButton, Screen
 from bot.errors import describe
 from bot.forms import TYPED, CurrentForm, Event, button, keyboard, nav_row, new_form_id, show
 from bot.products.card import in_private, show_card
@@ -56,7 +56,7 @@ async def start_adjust(
     private = in_private(callback)
     if not private:
         state = _private_state(bot, fsm_storage, callback.from_user.id)
-    form = new_form_id()
+    form = new_form_id(Screen.PRODUCTS)
     await state.set_state(ProductForm.adjust_change)
     await state.set_data({"form": form, "product_id": callback_data.product_id})
     try:
@@ -141,7 +141,7 @@ async def _adjust(
 async def start_count(
     callback: CallbackQuery, callback_data: CountStock, state: FSMContext, pool: asyncpg.Pool
 ) -> None:
-    form = new_form_id()
+    form = new_form_id(Screen.PRODUCTS)
     await state.set_state(ProductForm.count)
     await state.set_data({"form": form, "product_id": callback_data.product_id})
     try:

@@ -92,7 +92,7 @@ from tests.bot.harness import Chat
 from tests.builders import Shop
 
 BIGGEST_ID = 2**31 - 1  # ids are SERIAL
-FORM = new_form_id()
+FORM = new_form_id(Screen.MANUAL_ORDER)  # every form id is as long: a letter and 8 hex digits
 # Telegram's file_unique_id is about 16 characters; twice that leaves room.
 FILE_UNIQUE_ID = "A" * 32
 Choice = TypeVar("Choice", bound=StrEnum)

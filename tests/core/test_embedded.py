@@ -1,0 +1,147 @@
+"""The embedded servers of a machine without DATABASE_URL / REDIS_URL: restarted when they die, and Redis keeps
+what it acknowledged through a kill -9. Each test has servers of its own (never the session's shared ones)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from amazing_store.app import create_app
+from bot.dispatcher import create_dispatcher
+from core.embedded import ServiceUrls, embedded_redis, services
+from core.settings import Settings
+from tests.support import changed
+
+# How long a wait may last before the test fails: generous, the machine may be busy (not a speed claim).
+PATIENCE = 60.0
+FORM_KEY = StorageKey(bot_id=123456, chat_id=9001, user_id=9001)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {PATIENCE}s: {what}")
+        await asyncio.sleep(0.1)
+
+
+async def redis_pid(url: str) -> int:
+    client = Redis.from_url(url)
+    try:
+        return int((await client.info("server"))["process_id"])
+    finally:
+        await client.aclose()
+
+
+async def test_a_killed_embedded_redis_is_restarted_on_its_port_and_the_store_is_ready_again(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="core.supervision")
+    # The app's own wiring: no REDIS_URL, so services() starts (and supervises) an embedded Redis.
+    with services(service_urls.database_url, None, tmp_path) as urls:
+        client = await aiohttp_client(create_app(changed(settings, bot_token=None), urls))
+        assert (await client.get("/readyz")).status == 200
+        first = await redis_pid(urls.redis_url)
+
+        os.kill(first, signal.SIGKILL)
+
+        async def ready_on_a_new_server() -> bool:
+            if (await client.get("/readyz")).status != 200:
+                return False
+            return await redis_pid(urls.redis_url) != first
+
+        await eventually(ready_on_a_new_server, "the store is ready on a restarted Redis")
+    told = [record.getMessage() for record in caplog.records if record.name == "core.supervision"]
+    assert any("embedded Redis died" in line for line in told) and "embedded Redis restarted" in told
+
+
+async def test_a_killed_embedded_postgres_is_restarted_with_the_same_address(
+    redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="core.supervision")
+    with services(None, redis_url, tmp_path) as urls:
+        conn = await asyncpg.connect(urls.database_url)
+        await conn.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before the kill')")
+        await conn.close()
+        postmaster = int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0])
+
+        os.kill(postmaster, signal.SIGKILL)
+
+        async def answers_again() -> bool:
+            try:
+                conn = await asyncpg.connect(urls.database_url, timeout=5)
+            except (OSError, asyncpg.PostgresError, TimeoutError):
+                return False
+            try:
+                return await conn.fetchval("SELECT note FROM kept") == "written before the kill"
+            finally:
+                await conn.close()
+
+        await eventually(answers_again, "PostgreSQL answers again at the same address, with its data")
+        assert int((tmp_path / "pg" / "postmaster.pid").read_text().split()[0]) != postmaster
+    told = [record.getMessage() for record in caplog.records if record.name == "core.supervision"]
+    assert any("embedded PostgreSQL died" in line for line in told) and "embedded PostgreSQL restarted" in told
+
+
+async def test_an_open_form_survives_a_kill_9_of_the_embedded_redis(tmp_path: Path) -> None:
+    with embedded_redis(tmp_path / "redis", supervised=True) as url:
+        client = Redis.from_url(url)
+        try:
+            storage = create_dispatcher(client).storage
+            await storage.set_state(FORM_KEY, "ManualOrder:quantity")
+            await storage.set_data(FORM_KEY, {"form": "5eed1e55", "channel_id": 3, "items": [{"product_id": 7}]})
+            first = await redis_pid(url)
+            await asyncio.sleep(1.5)  # past the append-only file's fsync (every second): what a crash may keep
+
+            os.kill(first, signal.SIGKILL)
+
+            async def restarted() -> bool:
+                try:
+                    return await redis_pid(url) != first
+                except (OSError, RedisConnectionError):
+                    return False
+
+            await eventually(restarted, "Redis is back")
+            assert await storage.get_state(FORM_KEY) == "ManualOrder:quantity"
+            assert await storage.get_data(FORM_KEY) == {
+                "form": "5eed1e55",
+                "channel_id": 3,
+                "items": [{"product_id": 7}],
+            }
+        finally:
+            await client.aclose()
+
+
+async def test_a_data_directory_from_before_the_append_only_file_keeps_its_snapshot(tmp_path: Path) -> None:
+    data_dir = tmp_path / "redis"
+    with embedded_redis(data_dir) as url:
+        client = Redis.from_url(url)
+        await client.set("form", "kept in the snapshot")
+        await client.aclose()
+    # What an older release left: a snapshot only (SIGTERM saved it), no append-only file.
+    (data_dir / "appendonly.aof").unlink()
+
+    with embedded_redis(data_dir) as url:
+        client = Redis.from_url(url)
+        try:
+            assert await client.get("form") == b"kept in the snapshot"
+            assert (await client.config_get("appendonly"))["appendonly"] == "yes"
+        finally:
+            await client.aclose()
+    assert (data_dir / "appendonly.aof").exists()
