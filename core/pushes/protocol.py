@@ -3,6 +3,8 @@ a notice may ask us to import or cancel an order, and every answer is in the pla
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +34,16 @@ class Notice:
 
 class Malformed(ValueError):
     """The body is not an event of this platform."""
+
+
+def body_hash(kind: str, event: dict[str, Any]) -> str:
+    """The identity of an event that carries none of its own: a hash of what it says, so that a replay of the
+    body (re-serialized or not: keys sorted, no spaces) is the same event and any other body is another."""
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON): no text a platform would send
+        raise Malformed(f"{kind} is not text") from None
 
 
 class Refusal(Enum):
