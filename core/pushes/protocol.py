@@ -52,6 +52,8 @@ class Refusal(Enum):
     UNAUTHORIZED = 401
     TOO_LARGE = 413
     MALFORMED = 400
+    # The push is the marketplace's, but we cannot act on it now (its API keys do not open): send it again later.
+    UNAVAILABLE = 503
 
 
 @dataclass(frozen=True)
