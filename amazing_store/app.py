@@ -28,7 +28,7 @@ from core.redis_client import create_redis
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
-from core.vault import Vault, vault_for
+from core.vault import vault_for
 from demo.marketplaces import DemoMarketplaces, start_demo_marketplaces
 from demo.sandboxes.cbu import CbuSandbox
 from sync import finance
@@ -42,7 +42,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER, VAULT
 from webapp.pages import STORE_ADDRESS
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,6 @@ FBS_REMINDER_SECONDS = 60.0
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PUSHER = web.AppKey("pusher", StockPusher)
 DEMO_MARKETPLACES = web.AppKey("demo_marketplaces", DemoMarketplaces)
-# Opens the marketplace keys sealed with SECRET_KEY, for the sync jobs.
-VAULT = web.AppKey("vault", Vault)
 
 
 class TelegramWebhook(SimpleRequestHandler):

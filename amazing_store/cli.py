@@ -413,9 +413,12 @@ def _marketplace_configure(settings: Settings, urls: ServiceUrls, args: argparse
             )
         state = "sync on" if connection.auto_sync_enabled else "sync paused"
         print(f"{connection.name}: {connection.base_url or 'public API'}, {state}")
-        path = await marketplaces.webhook_path(conn, args.slug)
-        if path:
-            print(f"webhook URL: {settings.public_url or 'https://<PUBLIC_URL>'}{path}")
+        if connection.webhook_path:
+            # Shown this once: only the token's hash is kept.
+            print(f"webhook URL: {settings.public_url or 'https://<PUBLIC_URL>'}{connection.webhook_path}")
+            print("enter it in the marketplace's cabinet now: it is not stored and cannot be shown again")
+        elif await marketplaces.has_webhook_path(conn, args.slug):
+            print("webhook URL: set (not shown: only its hash is kept; --new-webhook-token makes a new one)")
         return 0
 
     return _with_database(urls, configure)

@@ -107,6 +107,11 @@ def _known_line(alert: outbox.Alert) -> str | None:
             return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
                 event=alert.event_type, error=alert.error[:200]
             )
+        case outbox.MarketplaceKeysUnreadable():
+            return _(
+                "🔐 {marketplace}: its saved keys do not open with this SECRET_KEY; its notifications are refused. "
+                "Enter the keys again or restore the previous SECRET_KEY."
+            ).format(marketplace=alert.marketplace)
         case outbox.FbsOrderArrived():
             return _("📦 New {marketplace} order {number}: {total}, {deadline}").format(
                 marketplace=alert.marketplace_name,

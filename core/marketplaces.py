@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 
 import asyncpg
 
-from core import channels, listings
+from core import channels, listings, webhooks
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.sql import update_by_id
 from core.unit_of_work import UnitOfWork
-from core.vault import Vault
+from core.vault import Vault, VaultError
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Connection:
     auto_sync_enabled: bool
     sales_source: str
     sync_interval_minutes: int
+    # The path pushes are accepted on, only from the `configure` that made its token: the token is kept as a hash
+    # (sql/033), so this is the one moment it can be shown.
+    webhook_path: str | None = None
 
     def __repr__(self) -> str:
         return f"Connection({self.slug}, base_url={self.base_url!r}, secrets=***)"
@@ -80,6 +84,20 @@ async def api_connections(conn: Conn, vault: Vault) -> list[Connection]:
     return [_connection(row, vault) for row in rows]
 
 
+async def readable_api_connections(conn: Conn, vault: Vault) -> tuple[list[Connection], list[int]]:
+    """Every active API marketplace whose keys open with this SECRET_KEY, and the ids of those whose keys do not:
+    one marketplace sealed with another key must not stop the work of the others."""
+    rows = await conn.fetch(f"{_SELECT} WHERE integration_type = 'api' AND is_active ORDER BY id")
+    readable: list[Connection] = []
+    unreadable: list[int] = []
+    for row in rows:
+        try:
+            readable.append(_connection(row, vault))
+        except VaultError:
+            unreadable.append(row["id"])
+    return readable, unreadable
+
+
 async def connection(conn: Conn, slug: str, vault: Vault) -> Connection:
     row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1 AND integration_type = 'api'", slug)
     if row is None:
@@ -113,12 +131,16 @@ async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) 
             values[name] = getattr(changes, name)
     if changes.enabled is not None:
         values["auto_sync_enabled"] = changes.enabled
-    if changes.new_webhook_token:
-        values["webhook_path_token"] = secrets.token_urlsafe(24)
+    path_token = secrets.token_urlsafe(24) if changes.new_webhook_token else None
+    if path_token is not None:
+        values["webhook_token_sha256"] = webhooks.token_sha256(path_token)
     if values:
         await conn.execute(update_by_id("marketplaces", list(values)), current.marketplace_id, *values.values())
         uow.marketplace_changed(slug)
-    return await connection(conn, slug, vault)
+    configured = await connection(conn, slug, vault)
+    if path_token is None:
+        return configured
+    return dataclasses.replace(configured, webhook_path=f"/webhooks/{slug}/{path_token}")
 
 
 async def set_paused(conn: Conn, marketplace_id: int, paused: bool) -> None:
@@ -132,7 +154,6 @@ async def set_paused(conn: Conn, marketplace_id: int, paused: bool) -> None:
         raise NotFound("API marketplace", marketplace_id)
 
 
-async def webhook_path(conn: Conn, slug: str) -> str | None:
-    """The path Ozon-style (unsigned) pushes are accepted on, when a token was made."""
-    token = await conn.fetchval("SELECT webhook_path_token FROM marketplaces WHERE slug = $1", slug)
-    return f"/webhooks/{slug}/{token}" if token else None
+async def has_webhook_path(conn: Conn, slug: str) -> bool:
+    """Whether a path token was made for the marketplace's pushes (only its hash is kept, not the path)."""
+    return bool(await conn.fetchval("SELECT webhook_token_sha256 IS NOT NULL FROM marketplaces WHERE slug = $1", slug))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, get_args
 
@@ -186,6 +187,16 @@ class WebhookFailure:
 
 
 @dataclass(frozen=True)
+class MarketplaceKeysUnreadable:
+    """A marketplace's stored API keys do not open with this SECRET_KEY (it changed, or the keys were sealed with
+    another): its pushes are refused 503 until its keys are configured again or the right key is back."""
+
+    KIND: ClassVar[str] = "marketplace_keys_unreadable"
+    marketplace_id: int
+    marketplace: str
+
+
+@dataclass(frozen=True)
 class PhotoFetchFailed:
     """A photo named by URL (an import) could not be fetched; the product stays as it is without it."""
 
@@ -323,6 +334,7 @@ Alert = (
     | MarketplaceOrderProblem
     | StockDrift
     | WebhookFailure
+    | MarketplaceKeysUnreadable
     | PhotoFetchFailed
     | FbsOrderArrived
     | FbsDeadlineNear
@@ -341,6 +353,29 @@ async def add(conn: Conn, alert: Alert) -> None:
     await conn.execute(
         "INSERT INTO notifications (kind, payload) VALUES ($1, $2)", alert.KIND, dataclasses.asdict(alert)
     )
+
+
+async def add_unless_recent(conn: Conn, alert: Alert, within: timedelta) -> bool:
+    """Add the alert unless the same one (kind and payload) was added within `within`; True when added. For a
+    condition met over and over (every push of a platform's retries), from any replica: a lock on the alert
+    makes concurrent writers take turns, so the second sees the first's row."""
+    payload = dataclasses.asdict(alert)
+    async with conn.transaction():
+        identity = f"{alert.KIND}:{json.dumps(payload, sort_keys=True, default=str)}"
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", identity)
+        added = await conn.fetchval(
+            """
+            INSERT INTO notifications (kind, payload)
+            SELECT $1::varchar, $2::jsonb
+             WHERE NOT EXISTS (SELECT 1 FROM notifications
+                                WHERE kind = $1::varchar AND payload = $2::jsonb AND created_at > NOW() - $3::interval)
+            RETURNING id
+            """,
+            alert.KIND,
+            payload,
+            within,
+        )
+    return added is not None
 
 
 def parse(kind: str, payload: dict[str, Any]) -> Alert | None:

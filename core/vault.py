@@ -31,6 +31,16 @@ class Vault:
         except InvalidToken:
             raise VaultError("a stored marketplace credential cannot be decrypted with this SECRET_KEY") from None
 
+    def readable(self, sealed: str | None) -> bool:
+        """Whether a stored secret opens with this key (nothing stored opens trivially)."""
+        if sealed is None:
+            return True
+        try:
+            self.open(sealed)
+        except VaultError:
+            return False
+        return True
+
 
 def vault_for(settings: Settings) -> Vault:
     """The vault of SECRET_KEY; without it (development), a key kept in DATA_DIR so restarts can still read."""

@@ -3,6 +3,9 @@ never lost), each once, then claimed by a worker that retries with backoff and g
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +16,9 @@ import asyncpg
 from core import outbox
 from core.db import Conn
 from core.memory import Memory
+from core.vault import Vault
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
@@ -20,27 +26,43 @@ BACKOFF = (5, 30, 120, 600, 1800)  # seconds before the 2nd, 3rd ... try
 # down): the longest a rotated-away path token can still be accepted.
 RECEIVER_TTL_SECONDS = 30.0
 RECEIVERS_KEPT = 100
+# A marketplace whose keys cannot be read is told of at most this often (the log line once per process).
+UNREADABLE_ALERT_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Receiver:
-    """How one marketplace's webhooks are authenticated; its type picks the push protocol."""
+    """How one marketplace's webhooks are authenticated; its type picks the push protocol. Only the sha256 of the
+    path token is known (sql/033): a request's token is hashed and compared. `keys_readable` says whether the
+    marketplace's sealed API keys open with this SECRET_KEY; without them its events could not be acted on."""
 
     marketplace_id: int
     slug: str
+    name: str
     api_type: str
-    path_token: str | None
+    token_sha256: str | None
+    keys_readable: bool = True
+
+    def knows(self, token: str) -> bool:
+        """Whether the token is this receiver's, compared in constant time on the hashes."""
+        return bool(self.token_sha256) and hmac.compare_digest(str(self.token_sha256), token_sha256(token))
 
 
-async def receiver(conn: Conn, slug: str) -> Receiver | None:
+def token_sha256(token: str) -> str:
+    """What is kept of a path token: the hex sha256 of its UTF-8 bytes (PostgreSQL's sha256() in sql/033 agrees)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+async def receiver(conn: Conn, slug: str, vault: Vault) -> Receiver | None:
     row = await conn.fetchrow(
-        "SELECT id, slug, COALESCE(api_type, slug) AS api_type, webhook_path_token FROM marketplaces"
-        " WHERE slug = $1 AND integration_type = 'api' AND is_active",
+        "SELECT id, slug, name, COALESCE(api_type, slug) AS api_type, webhook_token_sha256, api_key_encrypted,"
+        " api_secret_encrypted FROM marketplaces WHERE slug = $1 AND integration_type = 'api' AND is_active",
         slug,
     )
     if row is None:
         return None
-    return Receiver(row["id"], row["slug"], row["api_type"], row["webhook_path_token"])
+    readable = vault.readable(row["api_key_encrypted"]) and vault.readable(row["api_secret_encrypted"])
+    return Receiver(row["id"], row["slug"], row["name"], row["api_type"], row["webhook_token_sha256"], readable)
 
 
 class Receivers:
@@ -51,11 +73,14 @@ class Receivers:
     `marketplace.changed` event, on every replica) or at the latest after RECEIVER_TTL_SECONDS.
     """
 
-    def __init__(self, pool: asyncpg.Pool, ttl: float = RECEIVER_TTL_SECONDS) -> None:
-        self._pool = pool
+    def __init__(self, pool: asyncpg.Pool, vault: Vault, ttl: float = RECEIVER_TTL_SECONDS) -> None:
+        self._pool, self._vault = pool, vault
         # Only receivers that exist are kept: requests for made-up slugs must not grow this.
         self._known: Memory[str, Receiver] = Memory(RECEIVERS_KEPT, ttl)
         self._generation = 0
+        # Marketplaces whose unreadable keys this process has already told of: told once, not per request.
+        self._told_unreadable: set[int] = set()
+        self._logged_unreadable: set[int] = set()
 
     def forget(self) -> None:
         self._known.clear()
@@ -70,13 +95,39 @@ class Receivers:
             return remembered
         generation = self._generation
         async with self._pool.acquire() as conn:
-            found = await receiver(conn, slug)
+            found = await receiver(conn, slug, self._vault)
         # A change announced while this read was under way may not be in it: then it is not remembered.
         if found is not None and generation == self._generation:
             self._known.put(slug, found)
         elif found is None:
             self._known.drop(slug)
+        if found is not None and found.keys_readable:
+            # Mended: a later breakage is told again.
+            self._told_unreadable.discard(found.marketplace_id)
+            self._logged_unreadable.discard(found.marketplace_id)
         return found
+
+    async def unreadable(self, found: Receiver) -> None:
+        """Tell once that a marketplace's keys do not open with this SECRET_KEY: one log line per process, and one
+        alert per marketplace a day however many replicas and requests meet it (the admins need to hear it, not
+        to hear it for every push the platform retries)."""
+        if found.marketplace_id in self._told_unreadable:
+            return
+        if found.marketplace_id not in self._logged_unreadable:
+            self._logged_unreadable.add(found.marketplace_id)
+            log.error(
+                "%s: its API keys cannot be decrypted with this SECRET_KEY; its webhooks are answered 503 until the"
+                " keys are configured again or the right SECRET_KEY is back",
+                found.slug,
+            )
+        alert = outbox.MarketplaceKeysUnreadable(found.marketplace_id, found.name)
+        try:
+            async with self._pool.acquire() as conn:
+                await outbox.add_unless_recent(conn, alert, UNREADABLE_ALERT_EVERY)
+        except Exception as error:  # the push is still answered; the next one tries the alert again
+            log.warning("%s: the alert about its unreadable keys is not written yet: %s", found.slug, error)
+            return
+        self._told_unreadable.add(found.marketplace_id)
 
 
 @dataclass(frozen=True)
@@ -134,6 +185,15 @@ async def processed(conn: Conn, event_ids: Sequence[int]) -> None:
         "UPDATE marketplace_webhooks SET status = 'processed', processed_at = NOW(), error_message = NULL"
         " WHERE id = ANY($1::integer[])",
         event_ids,
+    )
+
+
+async def postponed(conn: Conn, event_ids: Sequence[int], delay: timedelta) -> None:
+    """Not processed now and not failed either (no attempt is counted): due again after `delay`."""
+    await conn.execute(
+        "UPDATE marketplace_webhooks SET next_attempt_at = NOW() + $2::interval WHERE id = ANY($1::integer[])",
+        event_ids,
+        delay,
     )
 
 

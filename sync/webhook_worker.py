@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -36,6 +36,9 @@ CLAIM_BATCH = 20
 # meanwhile (tens of events) instead of a few per round, each round costing its own transaction. An event
 # after a quiet spell is still claimed at once.
 MIN_ROUND_SECONDS = 0.05
+# The events of a marketplace whose keys do not open with this SECRET_KEY wait this long, counting no attempt, until
+# its keys are configured again or the right key is back; the other marketplaces' events go on meanwhile.
+UNREADABLE_POSTPONE = timedelta(minutes=1)
 
 
 class WebhookWorker:
@@ -59,6 +62,7 @@ class WebhookWorker:
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
         self._wake = asyncio.Event()
+        self._told_unreadable: set[int] = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
@@ -104,9 +108,22 @@ class WebhookWorker:
 
     async def _process(self, uow: UnitOfWork, due: list[asyncpg.Record], session: aiohttp.ClientSession) -> None:
         conn = uow.conn
-        connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
+        readable, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+        connections = {c.marketplace_id: c for c in readable}
+        waiting = [event["id"] for event in due if event["marketplace_id"] in unreadable]
+        if waiting:
+            await webhooks.postponed(conn, waiting, UNREADABLE_POSTPONE)
+            for marketplace_id in set(unreadable) - self._told_unreadable:
+                log.error(
+                    "marketplace %s: its keys cannot be decrypted with this SECRET_KEY; its webhook events"
+                    " wait for them",
+                    marketplace_id,
+                )
+            self._told_unreadable.update(unreadable)
         done: list[int] = []
         for event in due:
+            if event["id"] in waiting:
+                continue
             connection = connections.get(event["marketplace_id"])
             work = _work_of(event, connection) if connection is not None else None
             if work is None or connection is None:

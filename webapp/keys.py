@@ -11,6 +11,7 @@ from core.media import MediaStore
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
+from core.vault import Vault
 from core.webhook_inbox import Inbox
 from core.webhooks import Receivers
 from webapp.live import LiveStock
@@ -32,5 +33,8 @@ NEAR_CACHE = web.AppKey("near_cache", NearCache)
 # Webhook receivers' credentials kept in memory, and the group commit their events are stored through.
 RECEIVERS = web.AppKey("receivers", Receivers)
 INBOX = web.AppKey("inbox", Inbox)
+# Opens the marketplace keys sealed with SECRET_KEY: for the sync jobs, and for the webhook receivers, which refuse
+# the pushes of a marketplace whose keys do not open.
+VAULT = web.AppKey("vault", Vault)
 # Where product photos are kept (a directory or a bucket): /media serves them, the bot and the photo job store.
 MEDIA = web.AppKey("media", MediaStore)

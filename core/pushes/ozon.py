@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work
+from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work, body_hash
 
 CANCELLED_STATE = "posting_canceled"
 
@@ -57,11 +57,17 @@ class OzonPushes:
 
 
 def _event_key(kind: str, event: dict[str, Any]) -> str:
-    """FBS events carry no id: their identity is the type, the posting and the moment of the change."""
+    """Newer events carry their id (`uuid`). FBS posting events carry none: their identity is the type, the
+    posting and the moment of the change. Any other (stock changes, chat messages, a new posting whose
+    in_process_at is empty for a late payment) names no moment of its own: a hash of its body tells a replay
+    from the next event of its kind, which a bare `type::` key took for a replay and dropped."""
     if event.get("uuid"):
         return f"{kind}:{event['uuid']}"
-    moment = event.get("changed_state_date") or event.get("in_process_at") or ""
-    return f"{kind}:{event.get('posting_number', '')}:{moment}"
+    posting = event.get("posting_number") or ""
+    moment = event.get("changed_state_date") or event.get("in_process_at")
+    if posting and moment:
+        return f"{kind}:{posting}:{moment}"
+    return f"{kind}:{posting}:{body_hash(kind, event)}"
 
 
 OZON = OzonPushes()

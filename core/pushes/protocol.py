@@ -3,6 +3,8 @@ a notice may ask us to import or cancel an order, and every answer is in the pla
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,12 +36,24 @@ class Malformed(ValueError):
     """The body is not an event of this platform."""
 
 
+def body_hash(kind: str, event: dict[str, Any]) -> str:
+    """The identity of an event that carries none of its own: a hash of what it says, so that a replay of the
+    body (re-serialized or not: keys sorted, no spaces) is the same event and any other body is another."""
+    canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON): no text a platform would send
+        raise Malformed(f"{kind} is not text") from None
+
+
 class Refusal(Enum):
     """Why a push is refused; the value is the HTTP status it is refused with."""
 
     UNAUTHORIZED = 401
     TOO_LARGE = 413
     MALFORMED = 400
+    # The push is the marketplace's, but we cannot act on it now (its API keys do not open): send it again later.
+    UNAVAILABLE = 503
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ to cancel, are what we act on, for the campaign (shop) they name."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
 
-from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work
+from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work, body_hash
 
 MAX_ID = 2**63 - 1  # YM-NOTIFY: every numeric id is integer<int64>
 
@@ -105,11 +104,7 @@ def _event_key(kind: str, event: dict[str, Any]) -> str:
     if fields is None:
         # A type YM-NOTIFY does not list yet is kept (refusing it would only make Yandex retry it); without
         # known identity fields, the whole body is its identity.
-        canonical = json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        try:
-            return f"{kind}:{hashlib.sha256(canonical.encode()).hexdigest()}"
-        except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON): no text Yandex would send
-            raise Malformed(f"{kind} is not text") from None
+        return f"{kind}:{body_hash(kind, event)}"
     required = (*fields, "campaignId") if kind.startswith(_ORDER_PREFIX) else fields
     for name in required:
         value = event.get(name)

@@ -81,10 +81,10 @@ async def prepare(url: str, redis_url: str, vault: Vault) -> str:
             "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
         )
         async with Effects(redis).transaction(conn) as uow:
-            await marketplaces.configure(
+            configured = await marketplaces.configure(
                 uow, "ozon", marketplaces.Changes(base_url=NOWHERE, new_webhook_token=True), vault
             )
-        path = await marketplaces.webhook_path(conn, "ozon")
+        path = configured.webhook_path
     finally:
         await conn.close()
         await redis.aclose()

@@ -35,6 +35,7 @@ SAMPLES: list[outbox.Alert] = [
     ),
     outbox.StockDrift(2, "Uzum Market", (DRIFTED,), 1, held=(DRIFTED,), held_count=1, unplaced_lines=2),
     outbox.WebhookFailure(2, 40, "ORDER_CREATED", "no such posting"),
+    outbox.MarketplaceKeysUnreadable(3, "Ozon"),
     outbox.PhotoFetchFailed(7, "PH-1", "Samsung Galaxy", "https://cdn.example/p/1.jpg", "HTTP 404"),
     outbox.FbsOrderArrived(
         3,

@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 
-from core import mappings, marketplaces
+from core import mappings, marketplaces, webhooks
 from core.errors import NotFound, ValidationError
 from core.listings import ListingKeys
 from core.unit_of_work import Effects
@@ -113,3 +113,27 @@ async def test_configuring_a_declared_marketplace_on_a_shop_without_the_demo_add
             "SELECT name, integration_type, supports_webhooks FROM marketplaces WHERE slug = 'yandex'"
         )
         assert dict(row) == {"name": "Yandex Market", "integration_type": "api", "supports_webhooks": True}
+
+
+async def test_a_webhook_path_token_is_shown_once_and_kept_only_as_its_hash(
+    pool: asyncpg.Pool, effects: Effects
+) -> None:
+    """The path token is a credential: the path is shown by the configure that made it, nothing in the database
+    (nor a later read) gives the token back, and the receiver matches the token, not what is stored."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
+        )
+        async with effects.transaction(conn) as uow:
+            change = marketplaces.Changes(new_webhook_token=True)
+            configured = await marketplaces.configure(uow, "ozon", change, VAULT)
+        assert configured.webhook_path is not None and configured.webhook_path.startswith("/webhooks/ozon/")
+        token = configured.webhook_path.removeprefix("/webhooks/ozon/")
+        stored = await conn.fetchval("SELECT to_jsonb(m)::text FROM marketplaces m WHERE slug = 'ozon'")
+        read_again = await marketplaces.connection(conn, "ozon", VAULT)
+        found = await webhooks.receiver(conn, "ozon", VAULT)
+    assert len(token) >= 32 and token not in stored and token not in repr(configured)
+    assert read_again.webhook_path is None
+    assert found is not None and found.token_sha256 is not None and found.token_sha256 in stored
+    assert found.knows(token)
+    assert not found.knows(found.token_sha256) and not found.knows(token[:-1]) and not found.knows("")

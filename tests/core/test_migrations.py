@@ -6,9 +6,14 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from cryptography.fernet import Fernet
 
+from core import webhooks
 from core.migrations import Migration, MigrationError, migrate, shipped_migrations
+from core.vault import Vault
 from tests.databases import database_name, drop_database, recreate_database
+
+VAULT = Vault(Fernet.generate_key().decode())
 
 
 @pytest.fixture
@@ -124,3 +129,28 @@ async def test_listing_keys_of_the_old_columns_survive_their_move_into_one_table
         ("PH-2", "product_id", "555"),
     ]
     assert warehouse == 9 and columns == 0
+
+
+async def test_a_webhook_path_made_before_033_still_opens_its_receiver_and_its_token_is_no_longer_stored(
+    empty_database_url: str,
+) -> None:
+    """The URL a seller entered in the marketplace's cabinet before tokens were hashed keeps working: 033 hashes
+    the stored token with PostgreSQL's sha256(), which must agree with the receiver's, and drops the plain one."""
+    shipped = shipped_migrations()
+    conn = await asyncpg.connect(empty_database_url)
+    try:
+        await migrate(conn, [m for m in shipped if m.name < "033"])
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type, webhook_path_token)"
+            " VALUES ('Ozon', 'ozon', 'api', 'ozon', 'entered-in-the-cabinet-Zx_9'),"
+            " ('Uzum', 'uzum', 'api', 'uzum', NULL)"
+        )
+        await migrate(conn, shipped)
+        ozon = await webhooks.receiver(conn, "ozon", VAULT)
+        uzum = await webhooks.receiver(conn, "uzum", VAULT)
+        stored = await conn.fetchval("SELECT json_agg(m)::text FROM marketplaces m")
+    finally:
+        await conn.close()
+    assert ozon is not None and ozon.knows("entered-in-the-cabinet-Zx_9") and not ozon.knows("entered-in-the-cabinet")
+    assert uzum is not None and uzum.token_sha256 is None and not uzum.knows("")
+    assert "entered-in-the-cabinet" not in stored

@@ -694,7 +694,8 @@ async def test_webhooks_acknowledged_before_a_sigkill_are_applied_exactly_once_a
     async with pool.acquire() as conn:
         for connection in world.connections.values():  # the webhooks are then the only way orders come in
             await marketplaces.set_paused(conn, connection.marketplace_id, True)
-        path = await marketplaces.webhook_path(conn, "ozon")
+    path = world.connections["ozon"].webhook_path
+    assert path is not None
     events = [_new_posting_event(world, {f"SKU-{n % 5:04d}": 1 + n % 3}) for n in range(BURST)]
     await app_process.start()
     url = f"{app_process.url}{path}"
@@ -1170,26 +1171,35 @@ def _telegram_probes(path: str) -> list[Probe]:
 
 
 @pytest.fixture
-async def sweep_app(
-    aiohttp_client: Callable[..., Awaitable[TestClient]],
-    settings: Settings,
-    service_urls: ServiceUrls,
-    fake_telegram: FakeTelegram,
-    shop: Shop,
-    pool: asyncpg.Pool,
-    effects: Effects,
-) -> TestClient:
-    """The whole app in webhook bot mode, Ozon and Yandex Market pushing on a path token each, Uzum (which has no
-    pushes) beside them."""
+async def sweep_paths(settings: Settings, pool: asyncpg.Pool, effects: Effects) -> dict[str, str]:
+    """Ozon and Yandex Market pushing on a path token each (shown once, when made), Uzum (which has no pushes)
+    beside them."""
     assert settings.secret_key is not None
     vault = Vault(settings.secret_key.get_secret_value())
+    paths: dict[str, str] = {}
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         for slug in ("ozon", "uzum", "yandex"):
             await conn.execute(
                 "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ($1, $1, 'api', $1)", slug
             )
         for slug in ("ozon", "yandex"):
-            await marketplaces.configure(uow, slug, marketplaces.Changes(new_webhook_token=True), vault)
+            change = marketplaces.Changes(new_webhook_token=True)
+            path = (await marketplaces.configure(uow, slug, change, vault)).webhook_path
+            assert path is not None
+            paths[slug] = path
+    return paths
+
+
+@pytest.fixture
+async def sweep_app(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    settings: Settings,
+    service_urls: ServiceUrls,
+    fake_telegram: FakeTelegram,
+    shop: Shop,
+    sweep_paths: dict[str, str],
+) -> TestClient:
+    """The whole app in webhook bot mode, with the marketplaces of `sweep_paths`."""
     app_settings = changed(
         settings,
         telegram_api_url=fake_telegram.base_url,
@@ -1235,7 +1245,7 @@ async def _run(client: TestClient, probes: list[Probe]) -> list[str]:
     return wrong
 
 
-async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str) -> list[Probe]:
+async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str, paths: dict[str, str]) -> list[Probe]:
     """The probes of every route of one kind, with real rows for the ids a route names."""
     customer, admin = login(client), login(client, ADMIN)
     assert (await client.get("/api/users/profile", headers=admin)).status == 200  # both registered beforehand
@@ -1253,12 +1263,8 @@ async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str) 
             "INSERT INTO banners (title_uz, image_url) VALUES ('B', '/b.svg') RETURNING id"
         ),
     }
-    async with pool.acquire() as conn:
-        ozon_path = await marketplaces.webhook_path(conn, "ozon")
-        yandex_path = await marketplaces.webhook_path(conn, "yandex")
-    assert ozon_path is not None and yandex_path is not None
     document = await (await client.get("/api/openapi.json")).json()
-    sweep = Sweep(document, ids, customer, admin, ozon_path, yandex_path)
+    sweep = Sweep(document, ids, customer, admin, paths["ozon"], paths["yandex"])
     probes: list[Probe] = []
     for route in client.app.router.routes():
         if route.method != "HEAD":  # aiohttp's twin of each GET
@@ -1269,9 +1275,9 @@ async def _sweep(client: TestClient, pool: asyncpg.Pool, shop: Shop, kind: str) 
 
 
 async def test_every_api_route_refuses_bad_input_with_a_4xx_json_error_and_writes_nothing(
-    sweep_app: TestClient, pool: asyncpg.Pool, shop: Shop
+    sweep_app: TestClient, pool: asyncpg.Pool, shop: Shop, sweep_paths: dict[str, str]
 ) -> None:
-    probes = await _sweep(sweep_app, pool, shop, "api")
+    probes = await _sweep(sweep_app, pool, shop, "api", sweep_paths)
     before = await row_counts(pool)
     wrong = await _run(sweep_app, probes)
     assert wrong == [], "\n".join(wrong)
@@ -1280,9 +1286,9 @@ async def test_every_api_route_refuses_bad_input_with_a_4xx_json_error_and_write
 
 
 async def test_every_webhook_receiver_refuses_bad_input_with_a_4xx_and_stores_nothing(
-    sweep_app: TestClient, pool: asyncpg.Pool, shop: Shop, fake_telegram: FakeTelegram
+    sweep_app: TestClient, pool: asyncpg.Pool, shop: Shop, fake_telegram: FakeTelegram, sweep_paths: dict[str, str]
 ) -> None:
-    probes = await _sweep(sweep_app, pool, shop, "webhook")
+    probes = await _sweep(sweep_app, pool, shop, "webhook", sweep_paths)
     before = await row_counts(pool)
     wrong = await _run(sweep_app, probes)
     assert wrong == [], "\n".join(wrong)

@@ -86,11 +86,11 @@ async def cluster(
         olx = await make_channel(conn, "olx", "manual", prefix="OLX")
         async with effects.transaction(conn) as uow:
             connections = await connect(uow, uzum, wb, ozon, yandex, Vault(key), ozon_pushes=True)
-            await marketplaces.configure(uow, "yandex", marketplaces.Changes(new_webhook_token=True), Vault(key))
+            change = marketplaces.Changes(new_webhook_token=True)
+            yandex_path = (await marketplaces.configure(uow, "yandex", change, Vault(key))).webhook_path
         await redis.aclose()
         await list_everywhere(conn, connections, uzum, wb, ozon, yandex, [shop.phone, shop.telefon, shop.shirt])
-        ozon_path = await marketplaces.webhook_path(conn, "ozon")
-        yandex_path = await marketplaces.webhook_path(conn, "yandex")
+    ozon_path = connections["ozon"].webhook_path
     assert ozon_path is not None and yandex_path is not None
     root = tmp_path_factory.mktemp("replicas")
     replicas = [

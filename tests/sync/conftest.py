@@ -18,9 +18,10 @@ from core.unit_of_work import Effects
 from sync.limiter import RateLimits
 from tests.builders import Shop
 from tests.support import changed
-from tests.sync.world import World, connect, list_everywhere, sandboxes
+from tests.sync.world import VAULT, World, connect, list_everywhere, sandboxes
 from webapp.errors import errors_middleware
 from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.keys import VAULT as VAULT_KEY
 from webapp.routes import webhooks
 
 
@@ -52,6 +53,6 @@ async def receiver(
     """Only the webhook receiver, behind a proxy on 127.0.0.1 that reports the sender's address."""
     app = web.Application(middlewares=[errors_middleware])
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"])
-    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS] = pool, redis, subscriber, effects
+    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS], app[VAULT_KEY] = pool, redis, subscriber, effects, VAULT
     webhooks.setup_routes(app)
     return await aiohttp_client(app)

@@ -89,6 +89,10 @@ class Emitter(ABC):
         """The n-th of many orders (none of them ours) reached its buyer: an event that asks nothing of us."""
 
     @abstractmethod
+    def unnamed_body(self, n: int) -> dict[str, Any]:
+        """The n-th event of a kind that carries no id, order or moment of its own: only its body tells it apart."""
+
+    @abstractmethod
     def key_of(self, payload: dict[str, Any]) -> str:
         """The order an event names."""
 
@@ -153,6 +157,21 @@ class OzonEmitter(Emitter):
             "posting_number": f"555-{n}-1",
             "new_state": "posting_delivered",
             "changed_state_date": "2026-11-21T12:00:00Z",
+        }
+
+    def unnamed_body(self, n: int) -> dict[str, Any]:
+        """TYPE_STOCKS_CHANGED (contract §3.5): a seller's stock moved; no posting, no uuid, no moment at its top."""
+        return {
+            "message_type": "TYPE_STOCKS_CHANGED",
+            "seller_id": self.world.ozon.seller_id,
+            "items": [
+                {
+                    "product_id": 700_001,
+                    "sku": 800_001,
+                    "updated_at": f"2026-11-21T12:00:{n:02d}Z",
+                    "stocks": [{"warehouse_id": 1, "present": 10 - n, "reserved": 0}],
+                }
+            ],
         }
 
     def key_of(self, payload: dict[str, Any]) -> str:
@@ -226,6 +245,10 @@ class YandexEmitter(Emitter):
             "substatus": "DELIVERY_SERVICE_DELIVERED",
             "updatedAt": "2026-11-21T12:00:00Z",
         }
+
+    def unnamed_body(self, n: int) -> dict[str, Any]:
+        """A type YM-NOTIFY does not list (yet): kept, and its identity fields are not known."""
+        return {"notificationType": "SOMETHING_NEW", "offerId": "PH-1", "count": n}
 
     def key_of(self, payload: dict[str, Any]) -> str:
         return str(payload["orderId"])

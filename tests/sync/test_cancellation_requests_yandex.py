@@ -119,11 +119,10 @@ async def _alerts(pool: asyncpg.Pool) -> list[dict[str, Any]]:
     return [dict(row["payload"]) for row in rows]
 
 
-async def _notification_url(pool: asyncpg.Pool, receiver: TestClient) -> str:
-    async with pool.acquire() as conn:
-        path = await marketplaces.webhook_path(conn, "yandex")
-    assert path is not None
-    return str(receiver.make_url(path))
+def _notification_url(dbs: Dbs, receiver: TestClient) -> str:
+    """The URL entered in the cabinet: the path shown once, when its token was made."""
+    assert dbs.connection.webhook_path is not None
+    return str(receiver.make_url(dbs.connection.webhook_path))
 
 
 async def test_a_request_heard_by_the_pull_and_accepted_cancels_the_order_there_and_gives_the_stock_back_once(
@@ -158,7 +157,7 @@ async def test_a_request_heard_by_the_pull_and_accepted_cancels_the_order_there_
         assert await stock_of(conn, shop.phone) == (5, 0)
 
     # Yandex then tells of the cancel, and a later pull reads it: neither gives the phone back again.
-    assert all(delivery.ok for delivery in await dbs.ym.deliver_all(await _notification_url(pool, receiver)))
+    assert all(delivery.ok for delivery in await dbs.ym.deliver_all(_notification_url(dbs, receiver)))
     await WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT).process_due(dbs.session)
     await _pull(pool, effects, dbs)
     async with pool.acquire() as conn:
@@ -178,7 +177,7 @@ async def test_a_request_heard_by_notification_and_refused_in_delivery_keeps_the
     receiver: TestClient,
 ) -> None:
     order_id = await _in_delivery(pool, effects, dbs)
-    deliveries = await dbs.ym.deliver_all(await _notification_url(pool, receiver))
+    deliveries = await dbs.ym.deliver_all(_notification_url(dbs, receiver))
     assert all(delivery.ok for delivery in deliveries), deliveries
     await WebhookWorker(pool, redis, subscriber, Effects(redis), VAULT).process_due(dbs.session)
     stored = await pool.fetch("SELECT event_type, status FROM marketplace_webhooks ORDER BY id")

@@ -86,8 +86,9 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
         await sandbox.start()
     async with pool.acquire() as conn, effects.transaction(conn) as uow:
         connections = await connect(uow, uzum, wb, ozon, yandex)
-        for slug in ("ozon", "yandex"):
-            await marketplaces.configure(uow, slug, marketplaces.Changes(new_webhook_token=True), VAULT)
+        for slug in ("ozon", "yandex"):  # each path shown once, on the connection it returns
+            change = marketplaces.Changes(new_webhook_token=True)
+            connections[slug] = await marketplaces.configure(uow, slug, change, VAULT)
     async with aiohttp.ClientSession() as session:
         yield World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
     for sandbox in (uzum, wb, ozon, yandex):
@@ -128,8 +129,8 @@ async def catalog(pool: asyncpg.Pool, effects: Effects, shop: Shop, world: World
         opening = {
             row["product_id"]: row["quantity"] for row in await conn.fetch("SELECT product_id, quantity FROM inventory")
         }
-        path = await marketplaces.webhook_path(conn, "ozon")
-        yandex_path = await marketplaces.webhook_path(conn, "yandex")
+        path = world.connections["ozon"].webhook_path
+        yandex_path = world.connections["yandex"].webhook_path
     assert path is not None and yandex_path is not None
     url = str(receiver.make_url(path))
     world.ozon.connect_push(url, source_ip=OZON_ADDRESS, backoff=PUSH_BACKOFF)

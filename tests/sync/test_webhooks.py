@@ -11,14 +11,17 @@ import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from core import marketplaces
 from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
+from core.vault import Vault
 from core.webhook_inbox import Inbox
-from core.webhooks import Event
+from core.webhooks import Event, Receiver, Receivers, store_many
+from core.webhooks import receiver as receiver_of
 from demo.sandboxes.yandex import NOTIFY_SOURCE_IP, YandexSandbox, ping_notification
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
@@ -26,9 +29,10 @@ from tests.builders import Shop, stock_of
 from tests.support import changed
 from tests.sync.emitters import EMITTERS, OZON_ADDRESS, STRANGER, Emitter
 from tests.sync.markets import their_stock
-from tests.sync.world import VAULT, World
+from tests.sync.world import OZON_KEY, VAULT, World
 from webapp.errors import errors_middleware
 from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
+from webapp.keys import VAULT as VAULT_KEY
 from webapp.routes import webhooks
 
 # Two shops (campaigns) of one Yandex business; ours is the first.
@@ -36,29 +40,28 @@ YANDEX_CAMPAIGN, OTHER_CAMPAIGN = 21_000_101, 21_000_202
 
 
 @pytest.fixture(autouse=True)
-async def webhook_keys(pool: asyncpg.Pool, effects: Effects, world: World) -> None:
-    """Ozon and Yandex Market push on a secret path each and start with our stock."""
+async def webhook_paths(pool: asyncpg.Pool, effects: Effects, world: World) -> dict[str, str]:
+    """Ozon and Yandex Market push on a secret path each (shown once, when made) and start with our stock."""
+    paths: dict[str, str] = {}
     for slug in EMITTERS:
-        async with pool.acquire() as conn, effects.transaction(conn) as uow:
-            await marketplaces.configure(uow, slug, marketplaces.Changes(new_webhook_token=True), VAULT)
+        paths[slug] = await _new_path(pool, effects, slug)
         await push_due(pool, world.connections[slug], world.adapter(slug), trigger="scheduled")
+    return paths
+
+
+async def _new_path(pool: asyncpg.Pool, effects: Effects, slug: str, change: marketplaces.Changes | None = None) -> str:
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        change = change or marketplaces.Changes(new_webhook_token=True)
+        path = (await marketplaces.configure(uow, slug, change, VAULT)).webhook_path
+    assert path is not None
+    return path
 
 
 @pytest.fixture(params=list(EMITTERS))
-async def platform(request: pytest.FixtureRequest, pool: asyncpg.Pool, world: World) -> Emitter:
+async def platform(request: pytest.FixtureRequest, webhook_paths: dict[str, str], world: World) -> Emitter:
     """A marketplace that pushes, on the path token the seller entered in its cabinet."""
     slug: str = request.param
-    async with pool.acquire() as conn:
-        path = await marketplaces.webhook_path(conn, slug)
-    assert path is not None
-    return EMITTERS[slug](world, path)
-
-
-async def _ozon_path(pool: asyncpg.Pool) -> str:
-    async with pool.acquire() as conn:
-        path = await marketplaces.webhook_path(conn, "ozon")
-    assert path is not None
-    return path
+    return EMITTERS[slug](world, webhook_paths[slug])
 
 
 async def _stored(pool: asyncpg.Pool) -> list[asyncpg.Record]:
@@ -124,6 +127,71 @@ async def test_replayed_events_are_stored_and_applied_once(
     assert await pool.fetchval("SELECT count(*) FROM orders") == 1
 
 
+async def test_an_event_with_no_identity_of_its_own_is_told_from_the_next_by_its_body(
+    pool: asyncpg.Pool, receiver: TestClient, platform: Emitter
+) -> None:
+    """A captured body replayed three times (once re-serialized, keys in another order) is kept once; the next
+    event of its kind, which differs only in what it says, is kept too."""
+    first, second = platform.unnamed_body(1), platform.unnamed_body(2)
+    for body in (first, first, dict(reversed(first.items())), second):
+        assert (await platform.send(receiver, body)).ok
+    assert [row["payload"] for row in await pool.fetch("SELECT payload FROM marketplace_webhooks ORDER BY id")] == [
+        first,
+        second,
+    ]
+
+
+async def test_a_marketplace_whose_keys_do_not_open_is_answered_503_told_once_and_the_others_go_on(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    receiver: TestClient,
+    webhook_paths: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SECRET_KEY changed under Ozon's sealed key (the process restarted with another one): Ozon's pushes are
+    refused 503 in Ozon's error envelope, so Ozon sends them again later; the admins hear it once however many
+    come, from however many replicas; Yandex Market's pushes are stored and applied as ever, and an Ozon event
+    stored before the change waits, its attempts not spent."""
+    ozon, yandex = (EMITTERS[slug](world, webhook_paths[slug]) for slug in ("ozon", "yandex"))
+    sealed_elsewhere = Vault(Fernet.generate_key().decode()).seal(OZON_KEY)
+    await pool.execute("UPDATE marketplaces SET api_secret_encrypted = $1 WHERE slug = 'ozon'", sealed_elsewhere)
+    ozon_id = await pool.fetchval("SELECT id FROM marketplaces WHERE slug = 'ozon'")
+    before = ozon.created_body(ozon.order({"PH-1": 1}))
+    async with pool.acquire() as conn:
+        await store_many(conn, [Event(ozon_id, "TYPE_NEW_POSTING", before, "stored-before-the-change")])
+
+    with caplog.at_level(logging.INFO):
+        refused = []
+        for _ in range(3):
+            body = ozon.created_body(ozon.order({"PH-2": 1}))
+            async with receiver.post(ozon.path, json=body, headers={"X-Forwarded-For": OZON_ADDRESS}) as answer:
+                refused.append((answer.status, (await answer.json())["error"]["code"]))
+        assert (await yandex.send(receiver, yandex.created_body(yandex.order({"PH-1": 1})))).ok
+        await Receivers(pool, VAULT).unreadable(await _receiver(pool, "ozon"))  # another replica meets it too
+        assert await _worker(pool, redis, subscriber).process_due(world.session) == 2
+
+    assert refused == [(503, "ERROR_UNKNOWN")] * 3
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE kind = 'marketplace_keys_unreadable'") == 1
+    told = [r for r in caplog.records if r.levelno >= logging.ERROR and "ozon" in r.getMessage().lower()]
+    assert len(told) == 2 and not any(r.exc_info for r in told), "once by the receiver, once by the worker"
+    assert await pool.fetch(
+        "SELECT m.slug, w.status, w.retry_count FROM marketplace_webhooks w"
+        " JOIN marketplaces m ON m.id = w.marketplace_id ORDER BY w.id"
+    ) == [("ozon", "pending", 0), ("yandex", "processed", 0)]
+    assert await pool.fetchval("SELECT m.slug FROM orders o JOIN marketplaces m ON m.id = o.marketplace_id") == (
+        "yandex"
+    )
+
+
+async def _receiver(pool: asyncpg.Pool, slug: str) -> Receiver:
+    async with pool.acquire() as conn:
+        found = await receiver_of(conn, slug, VAULT)
+    assert found is not None
+    return found
+
+
 async def test_a_cancellation_arriving_before_its_new_order_takes_nothing(
     pool: asyncpg.Pool,
     redis: Redis,
@@ -171,7 +239,7 @@ async def test_the_networks_set_for_a_marketplace_replace_the_ones_its_protocol_
     app = web.Application(middlewares=[errors_middleware])
     networks = {platform.slug: ["203.0.113.0/24"]}
     app[SETTINGS] = changed(settings, trusted_proxies=["127.0.0.1/32"], webhook_networks=networks)
-    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS] = pool, redis, subscriber, effects
+    app[POOL], app[REDIS], app[SUBSCRIBER], app[EFFECTS], app[VAULT_KEY] = pool, redis, subscriber, effects, VAULT
     webhooks.setup_routes(app)
     receiver = await aiohttp_client(app)
 
@@ -184,11 +252,9 @@ async def test_the_networks_set_for_a_marketplace_replace_the_ones_its_protocol_
 async def test_a_marketplace_without_a_push_protocol_has_no_receiver(
     pool: asyncpg.Pool, effects: Effects, world: World, receiver: TestClient
 ) -> None:
-    async with pool.acquire() as conn:  # Uzum pushes nothing (contract §1.6): even a path token opens nothing
-        async with effects.transaction(conn) as uow:
-            await marketplaces.configure(uow, "uzum", marketplaces.Changes(new_webhook_token=True), VAULT)
-        path = await marketplaces.webhook_path(conn, "uzum")
-    assert path is not None
+    path = await _new_path(
+        pool, effects, "uzum"
+    )  # Uzum pushes nothing (contract §1.6): even a path token opens nothing
     answer = await receiver.post(
         path,
         json={"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1"},
@@ -307,12 +373,8 @@ async def _yandex_url(pool: asyncpg.Pool, effects: Effects, receiver: TestClient
             "INSERT INTO marketplaces (name, slug, integration_type, api_type)"
             " VALUES ('Yandex Market', 'yandex', 'api', 'yandex') ON CONFLICT (slug) DO NOTHING"
         )
-        async with effects.transaction(conn) as uow:
-            change = marketplaces.Changes(shop_id=YANDEX_CAMPAIGN, new_webhook_token=True)
-            await marketplaces.configure(uow, "yandex", change, VAULT)
-        path = await marketplaces.webhook_path(conn, "yandex")
-    assert path is not None
-    return str(receiver.make_url(path))
+    change = marketplaces.Changes(shop_id=YANDEX_CAMPAIGN, new_webhook_token=True)
+    return str(receiver.make_url(await _new_path(pool, effects, "yandex", change)))
 
 
 async def test_yandex_pings_the_notification_resource_under_the_url_entered_and_is_answered_at_once(
@@ -327,10 +389,10 @@ async def test_yandex_pings_the_notification_resource_under_the_url_entered_and_
 
 
 async def test_an_address_the_platform_never_posts_to_is_no_receiver_and_stores_nothing(
-    pool: asyncpg.Pool, effects: Effects, ym: YandexSandbox, receiver: TestClient
+    pool: asyncpg.Pool, effects: Effects, ym: YandexSandbox, receiver: TestClient, webhook_paths: dict[str, str]
 ) -> None:
     yandex = (await _yandex_url(pool, effects, receiver)).removeprefix(str(receiver.make_url("")))
-    ozon, from_ozon = await _ozon_path(pool), {"X-Forwarded-For": OZON_ADDRESS}
+    ozon, from_ozon = webhook_paths["ozon"], {"X-Forwarded-For": OZON_ADDRESS}
     posting = {"message_type": "TYPE_NEW_POSTING", "posting_number": "1-1-1", "products": []}
     ym.place_order({"PH-1": 1}, campaign_id=YANDEX_CAMPAIGN)
     [created] = ym.notifications

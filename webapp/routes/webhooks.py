@@ -7,7 +7,6 @@ platform's published networks. A platform that appends a resource to the URL the
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from core.settings import Settings
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers
 from webapp.errors import error_response
-from webapp.keys import EFFECTS, INBOX, POOL, RECEIVERS, SETTINGS, SUBSCRIBER
+from webapp.keys import EFFECTS, INBOX, POOL, RECEIVERS, SETTINGS, SUBSCRIBER, VAULT
 
 MAX_BODY = 256 * 1024
 
@@ -56,10 +55,10 @@ def _refused(protocol: PushProtocol, reason: Refusal, message: str) -> web.Respo
 async def receive(request: web.Request) -> web.Response:
     started = datetime.now(UTC)
     settings = request.app[SETTINGS]
-    token = request.match_info["token"].encode()
+    token = request.match_info["token"]
 
     def knows_token(receiver: Receiver) -> bool:
-        return bool(receiver.path_token and hmac.compare_digest(receiver.path_token.encode(), token))
+        return receiver.knows(token)
 
     receiver = await request.app[RECEIVERS].find(request.match_info["slug"], knows_token)
     protocol = pushes.protocol_for(receiver.api_type) if receiver is not None else None
@@ -72,6 +71,11 @@ async def receive(request: web.Request) -> web.Response:
     networks = _networks(tuple(pushes.networks_for(receiver.api_type, protocol, settings)))
     if address is None or not any(ipaddress.ip_address(address) in network for network in networks):
         return _refused(protocol, Refusal.UNAUTHORIZED, "not an address this marketplace pushes from")
+    if not receiver.keys_readable:
+        # Its events could not be acted on (every import needs its API keys): the platform keeps them and sends
+        # them again, and the other marketplaces' pushes go on. Told once, not per request.
+        await request.app[RECEIVERS].unreadable(receiver)
+        return _refused(protocol, Refusal.UNAVAILABLE, "temporarily unable to process notifications")
     body = await request.read()
     if len(body) > MAX_BODY:
         return _refused(protocol, Refusal.TOO_LARGE, "body too large")
@@ -95,7 +99,7 @@ async def _receiving(app: web.Application) -> AsyncIterator[None]:
     """The receivers' credentials and inbox, made once the pool exists; remembered credentials are dropped
     whenever any process announces a marketplace change, and whenever the subscription is back (a change
     announced meanwhile was not heard)."""
-    app[RECEIVERS] = receivers = Receivers(app[POOL])
+    app[RECEIVERS] = receivers = Receivers(app[POOL], app[VAULT])
     app[INBOX] = inbox = Inbox(app[POOL], app[EFFECTS])
     stop_listening = app[SUBSCRIBER].listen(
         {events.MARKETPLACE_CHANGED: lambda slug: receivers.forget()}, back=receivers.forget
