@@ -109,8 +109,8 @@ def _known_line(alert: outbox.Alert) -> str | None:
             )
         case outbox.MarketplaceKeysUnreadable():
             return _(
-                "🔐 {marketplace}: its saved keys do not open with this SECRET_KEY; its notifications are refused. "
-                "Enter the keys again or restore the previous SECRET_KEY."
+                "🔐 {marketplace}: its saved keys do not open with this SECRET_KEY; its sync waits and its "
+                "notifications are refused. Enter the keys again or restore the previous SECRET_KEY."
             ).format(marketplace=alert.marketplace)
         case outbox.FbsOrderArrived():
             return _("📦 New {marketplace} order {number}: {total}, {deadline}").format(

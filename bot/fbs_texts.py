@@ -258,6 +258,10 @@ def _refusal_words(code: str, detail: str | None) -> str:
         "not_configured": _(
             "the marketplace's connection lacks a setting (token, shop or warehouse): connect it again"
         ),
+        "keys_unreadable": _(
+            "the marketplace's saved keys do not open with this SECRET_KEY: enter its keys again or restore the "
+            "previous SECRET_KEY"
+        ),
         "no_invoice": _(
             "the orders are in no open FBS invoice: make one in the Uzum seller cabinet (drop-off point and time "
             "slot), then hand over again"

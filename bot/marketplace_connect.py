@@ -18,7 +18,7 @@ from bot.access import admin_router
 from bot.callbacks import ConnectMarketplace, MarketplaceCatalog, OpenChannel, PickMarketplacePlace
 from bot.errors import describe
 from bot.forms import TYPED, show
-from bot.sync_desk.key_check import WAIT_SECONDS, render
+from bot.sync_desk.key_check import WAIT_SECONDS, reason, render
 from core import catalog_requests, channels, key_checks, marketplaces
 from core.catalog_requests import Action
 from core.errors import DomainError
@@ -35,7 +35,6 @@ router = admin_router(__name__)
 CATALOG_WAIT_SECONDS = 600.0
 # An idle sync takes a request within its 2 s poll; one busy with another catalogue may not for minutes.
 TAKE_SECONDS = 30.0
-MAX_REASON = 300
 
 
 class ConnectForm(StatesGroup):
@@ -56,8 +55,9 @@ async def start(
 ) -> None:
     try:
         async with pool.acquire() as conn:
+            # Keys that do not open (sealed with another SECRET_KEY) are what entering them again mends.
             connection = await marketplaces.connection(
-                conn, (await channels.get(conn, callback_data.marketplace_id)).slug, vault
+                conn, (await channels.get(conn, callback_data.marketplace_id)).slug, vault, unreadable_as_none=True
             )
         two_part = _two_part(connection.api_type)
     except DomainError as error:
@@ -118,7 +118,8 @@ async def key_sent(
         deleted = False
     marketplace_id = (await state.get_data())["marketplace_id"]
     async with pool.acquire() as conn:
-        connection = await marketplaces.connection(conn, (await channels.get(conn, marketplace_id)).slug, vault)
+        slug = (await channels.get(conn, marketplace_id)).slug
+        connection = await marketplaces.connection(conn, slug, vault, unreadable_as_none=True)
     warning = "" if deleted else "\n\n" + _("⚠️ I could not delete your message with the key: delete it yourself.")
     candidate = _candidate(connection.api_type, text, vault)
     if candidate is None:
@@ -163,7 +164,7 @@ async def place_picked(
     try:
         async with pool.acquire() as conn, effects.transaction(conn) as uow:
             slug = (await channels.get(conn, callback_data.marketplace_id)).slug
-            by_shop = _by_shop((await marketplaces.connection(conn, slug, vault)).api_type)
+            by_shop = _by_shop((await marketplaces.connection(conn, slug, vault, unreadable_as_none=True)).api_type)
             connection = await marketplaces.configure(
                 uow,
                 slug,
@@ -246,7 +247,7 @@ async def catalog(
         if answer.automapped.unmatched:  # the rest can still become products of ours
             markup = _catalog_buttons(marketplace_id)
     elif answer.refused is not None:
-        text = _("{name} could not be read: {reason}").format(name=name, reason=answer.refused[:MAX_REASON])
+        text = _("{name} could not be read: {reason}").format(name=name, reason=reason(answer.refused))
         markup = _catalog_buttons(marketplace_id)
     elif answer.taken:
         text = _(

@@ -59,6 +59,7 @@ RefusalCode = Literal[
     "no_fbs",  # the marketplace's adapter does no FBS work
     "disconnected",  # the marketplace is no longer connected
     "not_configured",  # its connection lacks a setting (token, shop, warehouse)
+    "keys_unreadable",  # its stored keys do not open with this SECRET_KEY (sealed with another)
     "no_invoice",  # Uzum: the orders are in no open FBS invoice (made in the cabinet)
     "no_supply",  # Wildberries: the task is in no supply
     "ship_failed",  # Ozon: the posting's shipping failed (substatus ship_failed)

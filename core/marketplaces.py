@@ -60,16 +60,21 @@ SELECT id, slug, name, api_type, base_url, api_key_encrypted, api_secret_encrypt
 """
 
 
-def _connection(row: asyncpg.Record, vault: Vault) -> Connection:
+def _connection(row: asyncpg.Record, vault: Vault, *, unreadable_as_none: bool = False) -> Connection:
+    def secret(sealed: str | None) -> str | None:
+        if not sealed or (unreadable_as_none and not vault.readable(sealed)):
+            return None
+        return vault.open(sealed)
+
     return Connection(
         marketplace_id=row["id"],
         slug=row["slug"],
         name=row["name"],
         api_type=row["api_type"] or row["slug"],
         base_url=row["base_url"],
-        token=vault.open(row["api_key_encrypted"]) if row["api_key_encrypted"] else None,
+        token=secret(row["api_key_encrypted"]),
         client_id=row["client_id"],
-        api_key=vault.open(row["api_secret_encrypted"]) if row["api_secret_encrypted"] else None,
+        api_key=secret(row["api_secret_encrypted"]),
         warehouse_id=row["warehouse_id"],
         shop_id=row["shop_id"],
         auto_sync_enabled=row["auto_sync_enabled"],
@@ -98,25 +103,28 @@ async def readable_api_connections(conn: Conn, vault: Vault) -> tuple[list[Conne
     return readable, unreadable
 
 
-async def connection(conn: Conn, slug: str, vault: Vault) -> Connection:
+async def connection(conn: Conn, slug: str, vault: Vault, *, unreadable_as_none: bool = False) -> Connection:
+    """One API marketplace's connection; raises VaultError when its keys do not open with this SECRET_KEY, unless
+    `unreadable_as_none` (for what needs no key: its name and type, or keys about to replace those)."""
     row = await conn.fetchrow(f"{_SELECT} WHERE slug = $1 AND integration_type = 'api'", slug)
     if row is None:
         raise NotFound("API marketplace", slug)
-    return _connection(row, vault)
+    return _connection(row, vault, unreadable_as_none=unreadable_as_none)
 
 
 async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) -> Connection:
     """Change a marketplace's connection; keys are sealed before they reach the database. Running replicas keep
-    webhook credentials in memory: the unit tells them to drop theirs after the commit."""
+    webhook credentials in memory: the unit tells them to drop theirs after the commit. Keys sealed with another
+    SECRET_KEY do not stop it: entering them again is how they are mended."""
     conn = uow.conn
     try:
-        current = await connection(conn, slug, vault)
+        current = await connection(conn, slug, vault, unreadable_as_none=True)
     except NotFound:
         if listings.declared(slug) is None:
             raise
         # A shop that began without the demo has no channel for it yet: configuring it adds one.
         await channels.add_marketplace(uow, slug, None)
-        current = await connection(conn, slug, vault)
+        current = await connection(conn, slug, vault, unreadable_as_none=True)
     if changes.base_url is not None and not changes.base_url.startswith(("http://", "https://")):
         raise ValidationError("the base URL must start with http:// or https://", "base_url")
     values: dict[str, object] = {}
@@ -137,7 +145,7 @@ async def configure(uow: UnitOfWork, slug: str, changes: Changes, vault: Vault) 
     if values:
         await conn.execute(update_by_id("marketplaces", list(values)), current.marketplace_id, *values.values())
         uow.marketplace_changed(slug)
-    configured = await connection(conn, slug, vault)
+    configured = await connection(conn, slug, vault, unreadable_as_none=True)
     if path_token is None:
         return configured
     return dataclasses.replace(configured, webhook_path=f"/webhooks/{slug}/{path_token}")

@@ -52,7 +52,9 @@ def _unconfigured(connection: Connection) -> bool:
 async def start_demo_marketplaces(pool: asyncpg.Pool, vault: Vault) -> DemoMarketplaces:
     demo = DemoMarketplaces()
     async with pool.acquire() as conn:
-        for connection in await marketplaces.api_connections(conn, vault):
+        # A marketplace whose keys do not open has keys, so no stand-in; the sync jobs tell of it.
+        readable, _ = await marketplaces.readable_api_connections(conn, vault)
+        for connection in readable:
             hook = demo_platform(connection.api_type)
             if not _unconfigured(connection) or hook is None:
                 continue

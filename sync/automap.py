@@ -15,7 +15,7 @@ import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import catalog_requests, mappings, marketplaces
+from core import catalog_requests, mappings, marketplaces, unreadable_keys
 from core.catalog_requests import Action, Answer, Request
 from core.db import Conn
 from core.errors import DomainError
@@ -117,6 +117,7 @@ class CatalogImporter:
         self._limits = limits or RateLimits(redis)
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
+        self._unreadable = unreadable_keys.UnreadableKeys("catalogue imports")
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -131,8 +132,11 @@ class CatalogImporter:
 
     async def answer(self, request: Request) -> Answer:
         async with self._pool.acquire() as conn:
-            connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
-            connection = connections.get(request.marketplace_id)
+            readable, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+            if request.marketplace_id in unreadable:  # its catalogue cannot be read; the others' still can
+                await self._unreadable.tell(conn, [request.marketplace_id])
+                return Answer(refused=unreadable_keys.REFUSED)
+            connection = next((c for c in readable if c.marketplace_id == request.marketplace_id), None)
             if connection is None:
                 return Answer(refused="not an active API marketplace")
             connection = self._route(connection)

@@ -24,6 +24,7 @@ from core.marketplaces import Connection
 from core.pdf import Printable, labels_pdf, papers_pdf
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects, UnitOfWork
+from core.unreadable_keys import UnreadableKeys
 from core.vault import Vault
 from sync.adapter import CancellationRequests, CancelReason, Document, Fulfilment, WorkOrder
 from sync.adapters import build_adapter
@@ -70,6 +71,7 @@ class FbsWorker:
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
         self._wake = asyncio.Event()
+        self._unreadable = UnreadableKeys("FBS actions")
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
@@ -105,15 +107,13 @@ class FbsWorker:
             if action is None:
                 return None
             started, clock = datetime.now(UTC), time.monotonic()
-            connection = next(
-                (
-                    c
-                    for c in await marketplaces.api_connections(conn, self._vault)
-                    if c.marketplace_id == action.marketplace_id
-                ),
-                None,
-            )
+            # Only this marketplace's keys are needed; another's that do not open must not fail this action.
+            readable, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+            connection = next((c for c in readable if c.marketplace_id == action.marketplace_id), None)
             try:
+                if action.marketplace_id in unreadable:
+                    await self._unreadable.tell(conn, [action.marketplace_id])
+                    raise MarketplaceError("its keys cannot be decrypted with this SECRET_KEY", code="keys_unreadable")
                 if connection is None:
                     raise MarketplaceError("the marketplace is no longer connected", code="disconnected")
                 result = await self._perform(unit, action, connection, session)

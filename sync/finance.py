@@ -18,6 +18,7 @@ from core.finance_import import FinanceCounts, record
 from core.marketplaces import Connection
 from core.periodic import Job
 from core.unit_of_work import Effects
+from core.unreadable_keys import UnreadableKeys
 from core.vault import Vault
 from sync.adapter import Finance
 from sync.adapters import build_adapter
@@ -97,8 +98,12 @@ def daily_job(
     """The process's job (core.periodic.run_periodically): each API marketplace whose adapter reads finance and
     that had no successful read in the last day is read now."""
 
+    unreadable_keys = UnreadableKeys("finance reads")
+
     async def job(conn: Conn) -> None:
-        connections = await marketplaces.api_connections(conn, vault)
+        # One marketplace whose keys do not open must not keep the others' finance unread.
+        connections, unreadable = await marketplaces.readable_api_connections(conn, vault)
+        await unreadable_keys.tell(conn, unreadable)
         async with aiohttp.ClientSession() as session:
             for connection in connections:
                 if not connection.auto_sync_enabled or not await conn.fetchval(_DUE, connection.marketplace_id, EVERY):

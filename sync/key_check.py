@@ -14,7 +14,7 @@ import aiohttp
 import asyncpg
 from redis.asyncio import Redis
 
-from core import key_checks, marketplaces
+from core import channels, key_checks, marketplaces, unreadable_keys
 from core.key_checks import Answer, KeyCheck, Request
 from core.marketplaces import Connection
 from core.vault import Vault
@@ -52,6 +52,7 @@ class KeyChecker:
         self._limits = limits or RateLimits(redis)
         self._route = route or (lambda connection: connection)
         self._options = adapter_options or (lambda connection: {})
+        self._unreadable = unreadable_keys.UnreadableKeys("key checks")
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
@@ -66,12 +67,19 @@ class KeyChecker:
                         await asyncio.wait_for(stop.wait(), REDIS_DOWN_PAUSE)
 
     async def answer(self, request: Request, session: aiohttp.ClientSession) -> Answer:
+        candidate = request.candidate
         async with self._pool.acquire() as conn:
-            connections = {c.marketplace_id: c for c in await marketplaces.api_connections(conn, self._vault)}
-        connection = connections.get(request.marketplace_id)
+            readable, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+            connection = next((c for c in readable if c.marketplace_id == request.marketplace_id), None)
+            if request.marketplace_id in unreadable:
+                await self._unreadable.tell(conn, [request.marketplace_id])
+                if candidate is None:  # nothing to check with
+                    return Answer(refused=unreadable_keys.REFUSED)
+                # Keys entered again are how it is mended: they are checked in place of those that do not open.
+                slug = (await channels.get(conn, request.marketplace_id)).slug
+                connection = await marketplaces.connection(conn, slug, self._vault, unreadable_as_none=True)
         if connection is None:
             return Answer(refused="not an active API marketplace")
-        candidate = request.candidate
         if candidate is not None:  # keys an admin is connecting: checked before they replace the stored ones
             connection = replace(
                 connection,

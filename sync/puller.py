@@ -20,6 +20,7 @@ from core.db import Conn
 from core.marketplaces import Connection
 from core.periodic import run_once, until_stopped
 from core.unit_of_work import Effects
+from core.unreadable_keys import UnreadableKeys
 from core.vault import Vault
 from sync.adapter import Adapter, Fulfilment
 from sync.adapters import build_adapter
@@ -68,6 +69,7 @@ class MarketplacePuller:
         self._options = adapter_options or (lambda connection: {})
         self._adapters: dict[int, tuple[tuple[Any, ...], Adapter]] = {}
         self.runs: list[PullRun] = []
+        self._unreadable = UnreadableKeys("order and stock pulls")
 
     async def run(self, stop: asyncio.Event) -> None:
         async with aiohttp.ClientSession() as session:
@@ -83,7 +85,9 @@ class MarketplacePuller:
     async def _round(self, session: aiohttp.ClientSession) -> None:
         try:
             async with self._pool.acquire() as conn:
-                connections = await marketplaces.api_connections(conn, self._vault)
+                # One marketplace whose keys do not open must not keep the others' orders out.
+                connections, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+                await self._unreadable.tell(conn, unreadable)
             for connection in connections:
                 if connection.auto_sync_enabled:
                     await self.pull_due(self._route(connection), session)

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from core import marketplaces
 from core.events import STOCK_CHANGED, SYNC_REQUESTED
 from core.subscriber import Subscriber
+from core.unreadable_keys import UnreadableKeys
 from core.vault import Vault
 from sync.adapter import Adapter
 from sync.adapters import build_adapter
@@ -53,6 +54,7 @@ class StockPusher:
         self._route = route or (lambda connection: connection)
         self._wakes: dict[int, asyncio.Event] = {}
         self._manual: set[int] = set()
+        self._unreadable = UnreadableKeys("stock pushes")
         self.runs: list[PushRun] = []  # the latest runs, for tests and /sync
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -66,12 +68,17 @@ class StockPusher:
                 while not stop.is_set():
                     try:
                         async with self._pool.acquire() as conn:
-                            ids = [c.marketplace_id for c in await marketplaces.api_connections(conn, self._vault)]
+                            # One marketplace whose keys do not open must not keep the others' stock from them.
+                            readable, unreadable = await marketplaces.readable_api_connections(conn, self._vault)
+                            await self._unreadable.tell(conn, unreadable)
+                        ids = [c.marketplace_id for c in readable]
                     except Exception as error:
                         log.warning("cannot read marketplaces (%s); retrying", error)
                         ids = []
                     for marketplace_id in ids:
-                        if marketplace_id not in loops:
+                        # A loop ends when its marketplace leaves (its keys stopped opening): one starts again
+                        # when it is back.
+                        if marketplace_id not in loops or loops[marketplace_id].done():
                             self._wakes[marketplace_id] = asyncio.Event()
                             loops[marketplace_id] = asyncio.create_task(
                                 self._loop(marketplace_id, session, stop), name=f"push-{marketplace_id}"
@@ -98,14 +105,8 @@ class StockPusher:
             resume_in: float | None = None
             try:
                 async with self._pool.acquire() as conn:
-                    connection = next(
-                        (
-                            c
-                            for c in await marketplaces.api_connections(conn, self._vault)
-                            if c.marketplace_id == marketplace_id
-                        ),
-                        None,
-                    )
+                    readable, _ = await marketplaces.readable_api_connections(conn, self._vault)
+                    connection = next((c for c in readable if c.marketplace_id == marketplace_id), None)
                 if connection is None:
                     return
                 connection = self._route(connection)

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from bot.access import admin_router
 from bot.callbacks import CheckMarketplaceKey, OpenScreen, Screen
 from bot.forms import show, tell
-from core import analytics, key_checks, sync_status
+from core import analytics, key_checks, sync_status, unreadable_keys
 from core.key_checks import Answer, KeyCheck
 
 LOCAL = ZoneInfo(analytics.DEFAULT_TIMEZONE)
@@ -46,6 +46,15 @@ def _expiry(check: KeyCheck) -> str:
     ).format(date=check.expires_at.astimezone(LOCAL).strftime("%d.%m.%Y"), days=days)
 
 
+def reason(refused: str) -> str:
+    """The sync's refusal as the reader reads it: ours in words of the reader's language, the platform's as it is."""
+    if refused == unreadable_keys.REFUSED:
+        return _(
+            "its saved keys do not open with this SECRET_KEY: enter its keys again or restore the previous SECRET_KEY"
+        )
+    return refused[:MAX_REASON]
+
+
 def render(name: str, answer: Answer | None) -> str:
     if answer is None:
         return _(
@@ -54,7 +63,7 @@ def render(name: str, answer: Answer | None) -> str:
         ).format(name=name)
     if answer.check is None:
         return _("❌ {name} did not accept the key check:\n{reason}").format(
-            name=name, reason=(answer.refused or "")[:MAX_REASON]
+            name=name, reason=reason(answer.refused or "")
         )
     account = answer.check.account
     lines = [
