@@ -227,6 +227,7 @@ def main() -> None:
     emit(
         webhook_replays_sent=float(sum(row["sent"] for row in results)),
         webhook_replays_stored=float(sum(row["stored"] for row in results)),
+        webhook_replay_bodies=float(len(results)),
     )
 
 

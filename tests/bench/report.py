@@ -24,6 +24,7 @@ SCRIPTS = (
     "bench_report",
     "bench_phone",
     "bench_slow_headers",
+    "bench_webhook_replay",
 )
 
 
@@ -171,6 +172,16 @@ def table(f: dict[str, float]) -> list[str]:
                 f"{f['slow_headers_median_s']:.1f} / {f['slow_headers_max_s']:.1f} s",
                 "<= 15 s (setting)",
                 f["slow_headers_max_s"] <= 16,  # HTTP_KEEPALIVE_TIMEOUT's default, and the timer's own second
+            )
+        )
+    if get("webhook_replays_stored") is not None:
+        bodies = f["webhook_replay_bodies"]
+        rows.append(
+            _row(
+                f"{bodies:.0f} captured webhook bodies replayed: posts / rows",
+                f"{f['webhook_replays_sent']:.0f} / {f['webhook_replays_stored']:.0f}",
+                "1 row per body",
+                f["webhook_replays_stored"] == bodies,
             )
         )
     if get("cold_start_s") is not None:
