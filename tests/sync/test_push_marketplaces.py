@@ -127,9 +127,10 @@ async def test_a_429_burst_is_waited_out_per_the_headers_and_nothing_is_lost(
     assert world.wb.stock_of(40_000 + shop.shirt) == 10
 
 
+# Yandex Market names its listings by offer_id too: the marketplace tells Ozon's apart.
 OZON_LISTING = (
     "SELECT mp.{} FROM marketplace_products mp JOIN listing_keys k ON k.mapping_id = mp.id"
-    " WHERE k.name = 'offer_id' AND k.value = $1"
+    " WHERE k.name = 'offer_id' AND k.value = $1 AND mp.marketplace_id = $2"
 )
 
 
@@ -137,8 +138,9 @@ async def test_an_ozon_item_error_marks_only_that_mapping(pool: asyncpg.Pool, wo
     async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE listing_keys k SET value = 'GONE-1' FROM marketplace_products mp"
-            " WHERE mp.id = k.mapping_id AND mp.product_id = $1 AND k.name = 'offer_id'",
+            " WHERE mp.id = k.mapping_id AND mp.product_id = $1 AND k.name = 'offer_id' AND mp.marketplace_id = $2",
             shop.telefon,
+            world.connections["ozon"].marketplace_id,
         )
     run = await push_due(pool, world.connections["ozon"], world.adapter("ozon"), trigger="scheduled")
     assert (run.status, run.pushed, run.failed) == ("partial", 2, 1)
@@ -249,11 +251,14 @@ async def test_ozon_refusing_a_pair_within_its_window_is_pushed_again_after_it(
     refused = await push_due(pool, world.connections["ozon"], adapter, trigger="event")
     assert (refused.pushed, refused.failed) == (0, 1) and world.ozon.stock_of("CL-1") == 10
     async with pool.acquire() as conn:
-        not_before = await conn.fetchval(OZON_LISTING.format("push_not_before"), "CL-1")
+        not_before = await conn.fetchval(
+            OZON_LISTING.format("push_not_before"), "CL-1", world.connections["ozon"].marketplace_id
+        )
     assert not_before is not None, "the engine waits out the platform's window instead of hammering it"
     await pool.execute(
         "UPDATE marketplace_products mp SET push_not_before = NOW() FROM listing_keys k"
-        " WHERE k.mapping_id = mp.id AND k.name = 'offer_id' AND k.value = 'CL-1'"
+        " WHERE k.mapping_id = mp.id AND k.name = 'offer_id' AND k.value = 'CL-1' AND mp.marketplace_id = $1",
+        world.connections["ozon"].marketplace_id,
     )
     await asyncio.sleep(1.1)
     again = await push_due(pool, world.connections["ozon"], adapter, trigger="scheduled")
