@@ -19,7 +19,9 @@ from aiohttp import web
 
 from bot import alerts, commands
 from bot.dispatcher import create_bot, create_dispatcher
+from bot.telegram_link import ReachabilityRecorder, connect_with_backoff, probe
 from core import counters, fbs, holds, media, photos
+from core.bot_state import BotState
 from core.db import Conn, create_pool
 from core.embedded import ServiceUrls
 from core.migrations import migrate
@@ -42,7 +44,7 @@ from sync.pusher import StockPusher
 from sync.webhook_worker import WebhookWorker
 from webapp import app as webapp
 from webapp.errors import ApiError
-from webapp.keys import BOT, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER, VAULT
+from webapp.keys import BOT, BOT_STATE, EFFECTS, INIT_DATA_TOKEN, MEDIA, POOL, REDIS, SETTINGS, SUBSCRIBER, VAULT
 from webapp.pages import STORE_ADDRESS
 
 log = logging.getLogger(__name__)
@@ -208,6 +210,8 @@ async def _subscriber(app: web.Application) -> AsyncIterator[None]:
 def _attach_bot(app: web.Application, settings: Settings) -> None:
     assert settings.bot_token is not None
     bot = create_bot(settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    app[BOT_STATE] = BotState()
+    bot.session.middleware(ReachabilityRecorder(app[BOT_STATE]))
     dispatcher = create_dispatcher(app[REDIS])
     dispatcher["settings"] = settings
     dispatcher["redis"] = app[REDIS]
@@ -227,17 +231,32 @@ def _attach_bot(app: web.Application, settings: Settings) -> None:
 
 
 async def _webhook_bot(app: web.Application) -> AsyncIterator[None]:
+    """Updates are taken at once; registering the webhook with Telegram is retried in the background until
+    Telegram answers, then a light call now and then tells /readyz whether it still does."""
     settings, bot, dispatcher = app[SETTINGS], app[BOT], app[DISPATCHER]
     dispatcher["pool"] = app[POOL]
     assert settings.webhook_secret is not None
-    await bot.set_webhook(
-        f"{settings.public_url}{TELEGRAM_WEBHOOK_PATH}",
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=dispatcher.resolve_used_update_types(),
-    )
-    log.info("bot: webhook mode at %s%s", settings.public_url, TELEGRAM_WEBHOOK_PATH)
-    await _announce_store(app)
+    secret = settings.webhook_secret.get_secret_value()
+    stop = asyncio.Event()
+
+    async def connect() -> None:
+        await bot.set_webhook(
+            f"{settings.public_url}{TELEGRAM_WEBHOOK_PATH}",
+            secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+        )
+        log.info("bot: webhook mode at %s%s", settings.public_url, TELEGRAM_WEBHOOK_PATH)
+        await _announce_store(app)
+
+    async def keep() -> None:
+        if await connect_with_backoff(connect, stop):
+            app[BOT_STATE].started()
+            await probe(bot, stop)
+
+    keeping = asyncio.create_task(keep())
     yield
+    stop.set()
+    await _finish(keeping)
     await bot.session.close()
 
 
@@ -255,24 +274,42 @@ async def _announce_store(app: web.Application) -> None:
 
 
 async def _polling_bot(app: web.Application) -> AsyncIterator[None]:
+    """Polling starts in the background once Telegram answers (retried with backoff until then); once it runs,
+    aiogram's polling loop itself retries when Telegram goes away, and the calls' outcomes tell /readyz."""
     bot, dispatcher = app[BOT], app[DISPATCHER]
     dispatcher["pool"] = app[POOL]
-    await bot.delete_webhook()
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
+    stop = asyncio.Event()
+
+    async def connect() -> None:
+        await bot.delete_webhook()
+        await _announce_store(app)
+
+    async def keep() -> None:
+        if not await connect_with_backoff(connect, stop) or stop.is_set():
+            return
+        app[BOT_STATE].started()
+        log.info("bot: polling")
+        await dispatcher.start_polling(
             bot,
             handle_signals=False,
             close_bot_session=False,
             allowed_updates=dispatcher.resolve_used_update_types(),
         )
-    )
-    log.info("bot: polling")
-    await _announce_store(app)
+
+    keeping = asyncio.create_task(keep())
     yield
+    stop.set()
     with contextlib.suppress(RuntimeError):  # raised when polling had not got going yet
         await dispatcher.stop_polling()
-    try:
-        await asyncio.wait_for(polling, SHUTDOWN_TIMEOUT)
-    except (TimeoutError, asyncio.CancelledError):
-        polling.cancel()
+    await _finish(keeping)
     await bot.session.close()
+
+
+async def _finish(task: asyncio.Task[None]) -> None:
+    """Let the bot's task end by itself within the shutdown timeout, else cancel it."""
+    try:
+        await asyncio.wait_for(task, SHUTDOWN_TIMEOUT)
+    except (TimeoutError, asyncio.CancelledError):
+        task.cancel()
+    except Exception:  # it has ended: a failure there must not spoil the shutdown
+        log.exception("bot: the bot's task failed")

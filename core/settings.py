@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # from connecting (or the last answer) until the request's headers have all arrived; then it is closed.
     # aiohttp has one timer for both, so a client that sends its headers slowly holds a connection this long.
     http_keepalive_timeout: float = Field(default=15, gt=0, le=3600)
+    # /metrics on its own listener on 127.0.0.1 (0: none); on the public port it answers 404 unless METRICS_TOKEN
+    # is set and the scrape carries it as `Authorization: Bearer <token>`.
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
+    metrics_token: SecretStr | None = None
 
     @field_validator(
         "bot_token",
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
         "s3_endpoint_url",
         "s3_access_key_id",
         "s3_secret_access_key",
+        "metrics_token",
         mode="before",
     )
     @classmethod
@@ -258,6 +263,7 @@ class Settings(BaseSettings):
             self.secret_key,
             self.payment_provider_token,
             self.s3_secret_access_key,
+            self.metrics_token,
         ]
         secrets = [value.get_secret_value() for value in values if value is not None]
         for url in (self.database_url, self.redis_url):

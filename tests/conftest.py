@@ -127,6 +127,7 @@ def settings(tmp_path: Path, service_urls: ServiceUrls) -> Settings:
         data_dir=tmp_path / "data",
         secret_key=Fernet.generate_key().decode(),
         demo_rates=True,  # the app's rates job reads a local stand-in of the bank, never the real one
+        metrics_port=0,  # no loopback metrics listener: test apps would contend for one port
     )
 
 

@@ -1,4 +1,6 @@
-"""Liveness (/healthz: the process answers) and readiness (/readyz: PostgreSQL and Redis answer)."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: PostgreSQL and Redis answer, and the bot's
+state beside them: a bot out of touch with Telegram leaves the store and the sync serving, so it is reported as
+"degraded" with a 200, never a 503 that would take this replica out of the load balancer)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import asyncio
 
 from aiohttp import web
 
-from webapp.keys import POOL, REDIS
+from webapp.keys import BOT_STATE, POOL, REDIS
 
 CHECK_TIMEOUT = 2.0
 
@@ -20,6 +22,8 @@ async def readyz(request: web.Request) -> web.Response:
     results = dict(zip(checks, await asyncio.gather(*checks.values()), strict=True))
     failed = [name for name, ok in results.items() if not ok]
     body = {name: "ok" if ok else "unavailable" for name, ok in results.items()}
+    bot = request.app[BOT_STATE].status if BOT_STATE in request.app else "off"
+    body["bot"] = bot
     if failed:
         return web.json_response(
             {
@@ -29,7 +33,7 @@ async def readyz(request: web.Request) -> web.Response:
             },
             status=503,
         )
-    return web.json_response({"status": "ok", **body})
+    return web.json_response({"status": "degraded" if bot == "degraded" else "ok", **body})
 
 
 async def _postgres_answers(app: web.Application) -> bool:

@@ -7,6 +7,7 @@ from aiogram import Bot
 from aiohttp import web
 from redis.asyncio import Redis
 
+from core.bot_state import BotState
 from core.media import MediaStore
 from core.settings import Settings
 from core.subscriber import Subscriber
@@ -28,6 +29,8 @@ EFFECTS = web.AppKey("effects", Effects)
 INIT_DATA_TOKEN = web.AppKey("init_data_token", str)
 # The bot, when BOT_TOKEN is set: the API uses it to create payment invoices.
 BOT = web.AppKey("bot", Bot)
+# Whether that bot is up (Telegram answers), for /readyz; absent when the bot is off.
+BOT_STATE = web.AppKey("bot_state", BotState)
 LIVE_STOCK = web.AppKey("live_stock", LiveStock)
 NEAR_CACHE = web.AppKey("near_cache", NearCache)
 # Webhook receivers' credentials kept in memory, and the group commit their events are stored through.

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import hmac
 import itertools
+import logging
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 import asyncpg
 from aiohttp import web
@@ -20,8 +22,12 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from core.logs import REQUEST_ID
-from webapp.keys import POOL
+from webapp.keys import POOL, SETTINGS
 
+log = logging.getLogger(__name__)
+
+# The scrape-only listener is for this machine alone; from elsewhere, the public port with METRICS_TOKEN.
+METRICS_HOST = "127.0.0.1"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Request ids: a random prefix per process (unique across replicas and restarts) and a counter, which costs
@@ -72,6 +78,8 @@ class HttpMetrics(Collector):
 
 
 HTTP_METRICS = web.AppKey("http_metrics", HttpMetrics)
+# The loopback listener of /metrics; absent when METRICS_PORT is 0 or its port could not be opened.
+METRICS_RUNNER = web.AppKey("metrics_runner", web.AppRunner)
 
 
 def _route(request: web.Request) -> str:
@@ -165,13 +173,13 @@ async def _business(pool: asyncpg.Pool) -> list[Metric]:
     return [placed, runs, due, behind, backlog, oldest, pending]
 
 
-async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[HTTP_METRICS].registry)
+async def _scrape(app: web.Application) -> web.Response:
+    body = generate_latest(app[HTTP_METRICS].registry)
     database_up = GaugeMetricFamily("amazing_database_up", "Whether PostgreSQL answered this scrape")
     families: list[Metric] = []
     try:
         async with asyncio.timeout(5):
-            families = await _business(request.app[POOL])
+            families = await _business(app[POOL])
         database_up.add_metric([], 1)
     except Exception:
         database_up.add_metric([], 0)
@@ -180,6 +188,54 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body + generate_latest(snapshot), headers={"Content-Type": CONTENT_TYPE})
 
 
+async def public_metrics(request: web.Request) -> web.Response:
+    """/metrics on the public port: not found, as if it were not there, unless METRICS_TOKEN is set and the
+    scrape carries it; the token is compared in constant time."""
+    token = request.app[SETTINGS].metrics_token
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if (
+        token is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+    ):
+        raise web.HTTPNotFound()
+    return await _scrape(request.app)
+
+
+async def _loopback_metrics(app: web.Application) -> AsyncIterator[None]:
+    """/metrics on 127.0.0.1:METRICS_PORT, where only this machine reaches it. A port already taken (another
+    replica on this machine) leaves it off with a warning: metrics are never a reason for the store not to start."""
+    port = app[SETTINGS].metrics_port
+    runner: web.AppRunner | None = None
+    if port:
+        scraper = web.Application()
+
+        async def metrics(request: web.Request) -> web.Response:
+            return await _scrape(app)
+
+        scraper.router.add_get("/metrics", metrics)
+        runner = web.AppRunner(scraper, handle_signals=False, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, METRICS_HOST, port).start()
+            log.info("metrics: http://%s:%s/metrics", METRICS_HOST, port)
+        except OSError as error:
+            log.warning(
+                "metrics: port %s on %s cannot be opened (%s); /metrics is not served there",
+                port,
+                METRICS_HOST,
+                error.strerror,
+            )
+            await runner.cleanup()
+            runner = None
+    if runner is not None:
+        app[METRICS_RUNNER] = runner
+    yield
+    if runner is not None:
+        await runner.cleanup()
+
+
 def setup(app: web.Application) -> None:
     app[HTTP_METRICS] = HttpMetrics()
-    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/metrics", public_metrics)
+    app.cleanup_ctx.append(_loopback_metrics)

@@ -178,3 +178,74 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             cli.main([*command, "--help"])
         assert ended.value.code == 0, command
         assert "usage: amazing-store" in capsys.readouterr().out
+
+
+async def _bot_becomes(url: str, process: asyncio.subprocess.Process, wanted: str, within: float = 60) -> dict:
+    """Read /readyz until it reports the bot `wanted` (the bot's retries wait up to 30 s between two tries)."""
+    deadline = time.monotonic() + within
+    body: dict = {}
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            assert process.returncode is None, "the process exited"
+            async with http.get(url) as response:
+                body = await response.json()
+                if body.get("bot") == wanted:
+                    assert response.status == 200, body
+                    return body
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"the bot was not {wanted} within {within}s: {body}")
+
+
+async def test_run_serves_the_store_while_telegram_is_unreachable_and_the_bot_follows_telegram(
+    service_urls: ServiceUrls, tmp_path: Path
+) -> None:
+    port, telegram_port = free_port(), free_port()  # nothing listens on telegram_port yet
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "amazing_store",
+        "run",
+        env=_env(
+            service_urls,
+            tmp_path,
+            HTTP_PORT=str(port),
+            METRICS_PORT="0",
+            BOT_TOKEN=TEST_BOT_TOKEN,
+            TELEGRAM_API_URL=f"http://127.0.0.1:{telegram_port}",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    telegram = FakeTelegram()
+    ready = f"http://127.0.0.1:{port}/readyz"
+    try:
+        await _wait_ready(ready, process)
+        degraded = await _bot_becomes(ready, process, "degraded")
+        assert degraded == {"status": "degraded", "postgres": "ok", "redis": "ok", "bot": "degraded"}
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/api/shop") as shop:
+            assert shop.status == 200, "the store serves while Telegram is out of reach"
+
+        await telegram.start(port=telegram_port)  # Telegram comes back
+        assert await _bot_becomes(ready, process, "ready") == {
+            "status": "ok",
+            "postgres": "ok",
+            "redis": "ok",
+            "bot": "ready",
+        }
+        telegram.queue_update(telegram.message_update("/start", user_id=4711))
+        await telegram.wait_for_call("sendMessage", timeout=20)
+
+        await telegram.stop()  # and goes away again
+        assert (await _bot_becomes(ready, process, "degraded"))["status"] == "degraded"
+
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        await telegram.stop()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert "bot: Telegram cannot be reached" in log and "bot: polling" in log
+    assert TEST_BOT_TOKEN not in log, "the bot token must never reach the log"

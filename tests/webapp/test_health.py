@@ -15,7 +15,7 @@ async def test_healthz_and_readyz_answer_when_both_servers_are_up(
     assert (await client.get("/healthz")).status == 200
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert await ready.json() == {"status": "ok", "postgres": "ok", "redis": "ok"}
+    assert await ready.json() == {"status": "ok", "postgres": "ok", "redis": "ok", "bot": "off"}
 
 
 async def test_readyz_is_503_naming_redis_when_redis_stops(

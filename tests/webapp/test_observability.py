@@ -4,18 +4,38 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
+import aiohttp
 import asyncpg
+import pytest
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 
+from amazing_store.app import create_app
 from core import logs
+from core.embedded import ServiceUrls, free_port
+from core.settings import Settings
 from tests.builders import Shop
-from tests.support import login
+from tests.support import changed, login
+from webapp.observability import METRICS_RUNNER
+
+SCRAPE_TOKEN = "scrape-token-7f3a9c"
+
+
+@pytest.fixture
+async def scraped(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool, redis: Redis
+) -> TestClient:
+    """The web face with METRICS_TOKEN set, so that /metrics answers on the public port to a scrape carrying it."""
+    return await aiohttp_client(create_app(changed(settings, bot_token=None, metrics_token=SCRAPE_TOKEN), service_urls))
 
 
 async def test_metrics_count_http_traffic_orders_and_backlogs(
-    client: TestClient, shop: Shop, pool: asyncpg.Pool
+    scraped: TestClient, shop: Shop, pool: asyncpg.Pool
 ) -> None:
+    client = scraped
     assert (await client.get("/api/products", headers=login(client))).status == 200
     assert (await client.get("/api/cart")).status == 401
     await client.post("/api/cart", json={"product_id": shop.shirt}, headers=login(client))
@@ -24,7 +44,7 @@ async def test_metrics_count_http_traffic_orders_and_backlogs(
             "/api/orders", json={"customer_name": "Aziza", "customer_phone": "+998901234567"}, headers=login(client)
         )
     ).status == 201
-    response = await client.get("/metrics")
+    response = await client.get("/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
     text = await response.text()
     assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
     assert 'http_requests_total{method="GET",route="/api/products",status="200"} 1.0' in text
@@ -34,6 +54,37 @@ async def test_metrics_count_http_traffic_orders_and_backlogs(
     assert "amazing_outbox_backlog 2.0" in text  # the admins' and the customer's new-order news, unsent (no bot)
     assert 'amazing_webhook_backlog{status="pending"} 0.0' in text
     assert "amazing_database_up 1.0" in text
+
+
+async def test_public_metrics_are_not_found_without_a_token_setting(client: TestClient) -> None:
+    assert (await client.get("/metrics")).status == 404
+    assert (await client.get("/metrics", headers={"Authorization": "Bearer "})).status == 404
+
+
+async def test_public_metrics_answer_only_a_scrape_carrying_the_token(scraped: TestClient) -> None:
+    for wrong in ("", "Bearer", "Bearer scrape-token-7f3a9", f"Bearer {SCRAPE_TOKEN}x", f"Basic {SCRAPE_TOKEN}"):
+        answer = await scraped.get("/metrics", headers={"Authorization": wrong} if wrong else {})
+        assert answer.status == 404, wrong
+        assert "http_requests" not in await answer.text()
+    right = await scraped.get("/metrics", headers={"Authorization": f"Bearer {SCRAPE_TOKEN}"})
+    assert right.status == 200 and "amazing_database_up 1.0" in await right.text()
+
+
+async def test_metrics_port_serves_metrics_on_loopback_only(
+    aiohttp_client: Callable[..., Any], settings: Settings, service_urls: ServiceUrls, pool: asyncpg.Pool, redis: Redis
+) -> None:
+    port = free_port()
+    client: TestClient = await aiohttp_client(
+        create_app(changed(settings, bot_token=None, metrics_port=port), service_urls)
+    )
+    assert (await client.get("/healthz")).status == 200
+    assert (await client.get("/metrics")).status == 404, "the public port keeps it hidden"
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as scrape:
+        text = await scrape.text()
+    assert scrape.status == 200 and scrape.headers["Content-Type"].startswith("text/plain")
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
+    assert "amazing_database_up 1.0" in text
+    assert client.app[METRICS_RUNNER].addresses == [("127.0.0.1", port)], "reached from this machine only"
 
 
 async def test_every_answer_carries_a_request_id(client: TestClient) -> None:
