@@ -75,6 +75,9 @@ export function orderScreen(view) {
     const sure = await confirmAction(t('confirmCancel'), confirmDialog);
     if (!sure || !view.alive()) {
       busy = false;
+      // The order may have been drawn while the question was open (its reload, the seller's link), with the
+      // button disabled then: drawn again, it works for the customer who said no.
+      if (view.alive()) draw(params.order);
       return;
     }
     draw(params.order);
