@@ -1,7 +1,7 @@
 """Yandex Market adapter (Partner API, YM-OAS: yandex-market/yandex-market-partner-api openapi/): stock per shop
 SKU of one campaign (the connection's shop id), orders read through the campaign's business, the FBS work of an
-order (ready to ship, cancel, labels) and a DBS campaign's answers to its buyers' cancellation requests. Limits are
-per operation (each path's x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which
+order (ready to ship, cancel, labels, returns) and a DBS campaign's answers to its buyers' cancellation requests.
+Limits are per operation (each path's x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which
 sync.http treats as its throttle status."""
 
 from __future__ import annotations
@@ -75,6 +75,24 @@ CANCELLATION_REFUSALS: dict[CancellationRefusal, str] = {
 # Only a DBS campaign's buyers wait for the shop's answer (GetBusinessOrdersRequest.waitingForCancellationApprove,
 # BusinessOrderDTO.cancelRequested: "Только для модели DBS"); an FBS order in delivery is Yandex's to cancel.
 ANSWERS_CANCELLATIONS = "DBS"
+# getReturns: the shipment statuses of a return whose goods are back for the seller (ReturnShipmentStatusType.yaml),
+# and its page (PageLimit100Truncate.yaml).
+RETURNED_TO_SELLER = ("READY_FOR_PICKUP", "PICKED")
+RETURNS_PAGE = 100
+# ReturnDecisionReasonType.yaml, in the words of its own description (Russian, as Yandex's cabinet shows them):
+# the admin reads the reason as the platform gives it, as Ozon's and Uzum's come.
+RETURN_REASONS = {
+    "BAD_QUALITY": "бракованный товар (есть недостатки)",
+    "DOES_NOT_FIT": "товар не подошел",
+    "WRONG_ITEM": "привезли не тот товар",
+    "DAMAGE_DELIVERY": "товар поврежден при доставке",
+    "LOYALTY_FAIL": "невозможно установить виновного в браке/пересорте",
+    "CONTENT_FAIL": "ошибочное описание товара по вине Маркета",
+    "DELIVERY_FAIL": "товар не привезли",
+}
+UNREDEEMED = "невыкуп: покупатель не забрал заказ"
+# ReturnInstanceStockType.yaml: the stock types Yandex's own check gives goods it found unfit to sell.
+DEFECTIVE_STOCK = frozenset({"DEFECT", "PART_MISSING", "NON_COMPLIENT"})
 # generateOrderLabels formats: A9_HORIZONTALLY is 58x40 mm, the size of our label printer.
 LABEL_FORMAT = "A9_HORIZONTALLY"
 
@@ -138,11 +156,12 @@ class YandexAdapter:
         # updateOrderStatus, setOrderBoxLayout, generateOrderLabels: 10 000 an hour each; [strict] one lane.
         self._work = lane("order_work", _limit(10_000, 3600, pace, 5))
         self._answers = lane("cancellation_answers", _limit(500, 3600, pace, 2))  # acceptOrderCancellation: 500
+        self._returns = lane("returns", _limit(5000, 3600, pace, 3))  # getReturns: 5 000 an hour
 
     @property
     def calls(self) -> int:
         lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
-        return sum(http.calls for http in (*lanes, self._work, self._answers))
+        return sum(http.calls for http in (*lanes, self._work, self._answers, self._returns))
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # the campaign is the connection's; offer_id is declared required
@@ -397,8 +416,25 @@ class YandexAdapter:
         return []
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
-        """None read yet: the returns operations (getReturns) are not among those we call."""
-        return []
+        """getReturns (paths/v2_campaigns_campaignId_returns.yaml): the campaign's returns and unredeemed orders
+        (невыкупы) whose goods are back for the seller: waiting at the pickup point (READY_FOR_PICKUP) or taken
+        (PICKED). One still on its way, lost or cancelled brings nothing back to decide on. ``fromDate`` filters
+        by the update date, a day without a time: [strict] read as a Moscow day, so asked from the Moscow day
+        of ``since``."""
+        params: dict[str, Any] = {"shipmentStatuses": ",".join(RETURNED_TO_SELLER), "limit": RETURNS_PAGE}
+        if since is not None:
+            params["fromDate"] = since.astimezone(MOSCOW).date().isoformat()
+        returns = []
+        path = f"/v2/campaigns/{self._campaign}/returns"
+        while True:
+            reply = await self._returns.request("GET", path, params=params)
+            _raise_for(reply)
+            page = _result(reply)
+            returns += [_return(row) for row in page.get("returns") or []]
+            token = (page.get("paging") or {}).get("nextPageToken")
+            if not token:
+                return returns
+            params["pageToken"] = token
 
     # -- buyers' cancellation requests (sync.adapter.CancellationRequests) -------------------------------------
     async def cancellation_requests(self, since: datetime | None) -> list[IncomingCancellationRequest]:
@@ -469,6 +505,32 @@ def _names(message: str, sku: str) -> bool:
 
 def _by_offer(listings: list[Listing]) -> dict[str, int]:
     return {listing.keys["offer_id"]: listing.mapping_id for listing in listings if "offer_id" in listing.keys}
+
+
+def _return(row: dict[str, Any]) -> IncomingReturn:
+    """ReturnDTO.yaml: lines by shopSku (our offer id) and count; the reason is the first decision's, the goods
+    defective when Yandex's check put any unit in an unfit stock type (ReturnInstanceDTO.stockType)."""
+    items = row.get("items") or []
+    decisions = [decision for item in items for decision in item.get("decisions") or []]
+    instances = [instance for item in items for instance in item.get("instances") or []]
+    reason = next((RETURN_REASONS.get(d.get("reasonType")) for d in decisions if d.get("reasonType")), None)
+    if row.get("returnType") == "UNREDEEMED":
+        reason = UNREDEEMED
+    return IncomingReturn(
+        key=str(row["id"]),
+        order_key=str(row["orderId"]),
+        lines=tuple(
+            IncomingLine(
+                quantity=int(item.get("count") or 0),
+                seller_sku=item.get("shopSku"),
+                keys=ListingKeys(offer_id=item.get("shopSku")),
+            )
+            for item in items
+        ),
+        reason=reason,
+        defective=any(instance.get("stockType") in DEFECTIVE_STOCK for instance in instances),
+        returned_at=_moment(row.get("updateDate")),
+    )
 
 
 def _currency(value: Any) -> str:

@@ -50,7 +50,16 @@ from sync.returns import pull_returns
 from tests.bot.conftest import ADMIN_CHAT_ID, ADMIN_ID
 from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, stock_of
-from tests.sync.world import FAST_RETRY, VAULT, World, connect, list_everywhere, sandboxes, uzum_barcode
+from tests.sync.world import (
+    FAST_RETRY,
+    VAULT,
+    World,
+    connect,
+    list_everywhere,
+    sandboxes,
+    uzum_barcode,
+    yandex_market_sku,
+)
 
 SLUGS = ("uzum", "wildberries", "ozon")
 # The English of our own refusals as they were once shown: none of these words may reach an admin.
@@ -88,6 +97,20 @@ def _ozon_order(world: World, product_id: int, created: datetime | None) -> str:
     return str(world.ozon.buyer_orders({60_000 + product_id: 1}, created_at=created)["posting_number"])
 
 
+def _yandex_order(world: World, product_id: int, created: datetime | None) -> str:
+    offer_id = next(
+        offer for offer, listed in world.yandex.offers.items() if listed.market_sku == yandex_market_sku(product_id)
+    )
+    return str(world.yandex.place_order({offer_id: 1}, created_at=created))
+
+
+def _yandex_return(world: World, product_id: int, key: str) -> None:
+    """Delivered, sent back, and waiting for the seller at the pickup point."""
+    world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    world.yandex.set_order_status(int(key), "DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+    world.yandex.move_return(world.yandex.add_return(int(key)), "READY_FOR_PICKUP")
+
+
 PLATFORMS = {
     # Uzum hands over by the seller's FBS invoice, which its API cannot make (a drop-off point and a time slot
     # chosen in the cabinet): one invoice, one act.
@@ -101,6 +124,8 @@ PLATFORMS = {
     "wildberries": Platform(_wb_order, lambda world, product_id, key: world.wb.buyer_returns(int(key)), papers=1),
     # Ozon's act of the carriage.
     "ozon": Platform(_ozon_order, lambda world, product_id, key: world.ozon.add_return(key), papers=1),
+    # Yandex forms the day's shipment itself: there is no hand-over of ours (papers 0).
+    "yandex": Platform(_yandex_order, _yandex_return, papers=0),
 }
 
 
@@ -128,7 +153,7 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
         )
     async with aiohttp.ClientSession() as session:
         world = World(uzum, wb, ozon, yandex, connections, session, RateLimits(redis))
-        for slug in SLUGS:  # the platforms start with our stock, so buyers can order
+        for slug in connections:  # the platforms start with our stock, so buyers can order
             await push_due(pool, connections[slug], world.adapter(slug), trigger="scheduled")
         yield world
     for sandbox in (uzum, wb, ozon, yandex):
@@ -346,7 +371,7 @@ async def test_an_order_the_platform_cancelled_after_its_deadline_is_told(
         assert await stock_of(conn, shop.phone) == (5, 0)
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", [*SLUGS, "yandex"])
 async def test_a_return_is_put_back_in_stock_and_another_written_off(
     slug: str,
     pool: asyncpg.Pool,

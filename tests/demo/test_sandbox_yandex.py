@@ -440,6 +440,85 @@ async def test_an_fbs_campaign_cannot_answer_cancellations(ym: YandexSandbox, ht
 
 
 # -- limits and the request log -------------------------------------------------------------------------------
+# -- returns ------------------------------------------------------------------------------------------------------
+def _delivered(ym: YandexSandbox, items: dict[str, int]) -> int:
+    order_id = ym.place_order(items)
+    ym.set_order_status(order_id, "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    ym.set_order_status(order_id, "DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+    return order_id
+
+
+async def test_returns_are_listed_by_shipment_status_type_order_and_update_day(
+    ym: YandexSandbox, http: aiohttp.ClientSession
+) -> None:
+    first = _delivered(ym, {"MUG-1": 2})
+    kept = ym.add_return(first, {"MUG-1": 1}, reason="WRONG_ITEM")
+    ym.move_return(kept, "READY_FOR_PICKUP")
+    assert ym.orders[first].status == "PARTIALLY_RETURNED"
+    second = ym.place_order({"MUG-1": 1})
+    ym.set_order_status(second, "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    unredeemed = ym.add_return(second, return_type="UNREDEEMED")
+    path = f"/v2/campaigns/{FBS}/returns"
+    status, body = await call(http, ym, "GET", path)
+    assert status == 200 and [r["id"] for r in body["result"]["returns"]] == [kept, unredeemed]
+    [row] = (await call(http, ym, "GET", path, shipmentStatuses="READY_FOR_PICKUP,PICKED"))[1]["result"]["returns"]
+    assert (row["id"], row["orderId"], row["returnType"]) == (kept, first, "RETURN")
+    assert row["items"] == [
+        {"marketSku": 1001, "shopSku": "MUG-1", "count": 1, "decisions": [{"count": 1, "reasonType": "WRONG_ITEM"}]}
+    ]
+    assert row["amount"] == {"value": 1490.0, "currencyId": "RUR"}
+    _, only = await call(http, ym, "GET", path, type="UNREDEEMED", orderIds=str(second))
+    assert [r["id"] for r in only["result"]["returns"]] == [unredeemed]
+    tomorrow = (utc_now() + timedelta(days=2)).date().isoformat()
+    _, later = await call(http, ym, "GET", path, fromDate=tomorrow)
+    assert later["result"]["returns"] == []
+    _, other = await call(http, ym, "GET", f"/v2/campaigns/{DBS}/returns")
+    assert other["result"]["returns"] == [], "another campaign's returns"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "101"},
+        {"shipmentStatuses": "READY_FOR_PICKUP,HOME"},
+        {"statuses": "REFUNDED,REFUNDED"},
+        {"type": "EXCHANGE"},
+        {"orderIds": ",".join(str(n) for n in range(1, 52))},
+        {"fromDate": "2026-12-01", "from_date": "2026-12-01"},
+        {"fromDate": "2026-12-02", "toDate": "2026-12-01"},
+        {"toDate": "01-12-2026"},
+    ],
+)
+async def test_a_returns_query_the_spec_does_not_allow_is_refused(
+    ym: YandexSandbox, http: aiohttp.ClientSession, query: dict[str, str]
+) -> None:
+    status, body = await call(http, ym, "GET", f"/v2/campaigns/{FBS}/returns", **query)
+    assert (status, error_code(body)) == (400, "BAD_REQUEST")
+
+
+async def test_returns_are_read_only_with_order_processing_access() -> None:
+    async with sandbox(scopes=("finance-and-accounting",)) as ym, aiohttp.ClientSession() as session:
+        async with session.get(f"{ym.base_url}/v2/campaigns/{FBS}/returns", headers={"Api-Key": API_KEY}) as reply:
+            assert reply.status == 403
+
+
+async def test_a_return_keeps_to_what_was_delivered_and_moves_only_on(ym: YandexSandbox) -> None:
+    with pytest.raises(SandboxError, match="only a delivered order"):
+        ym.add_return(ym.place_order({"MUG-1": 1}))
+    order_id = _delivered(ym, {"MUG-1": 2})
+    ym.add_return(order_id, {"MUG-1": 1})
+    with pytest.raises(SandboxError, match="no 2 of MUG-1 left"):
+        ym.add_return(order_id, {"MUG-1": 2})
+    last = ym.add_return(order_id, {"MUG-1": 1})
+    assert ym.orders[order_id].status == "RETURNED"
+    ym.move_return(last, "IN_TRANSIT")
+    with pytest.raises(SandboxError, match="back to RECEIVED"):
+        ym.move_return(last, "RECEIVED")
+    ym.move_return(last, "LOST")
+    with pytest.raises(SandboxError, match="already LOST"):
+        ym.move_return(last, "PICKED")
+
+
 async def test_offer_mappings_past_a_hundred_a_minute_get_420(http: aiohttp.ClientSession) -> None:
     async with sandbox(rate_limit=True) as limited:
         path = f"/v2/businesses/{BUSINESS['id']}/offer-mappings"

@@ -1,6 +1,6 @@
 """Yandex Market's FBS work from our side against the sandbox: ready to ship, labels of 58x40 mm, cancel as
-SHOP_FAILED, no hand-over step, the shipment date as the order's deadline, and cancellations asked by id
-within the spec's 30-day windows."""
+SHOP_FAILED, no hand-over step, the shipment date as the order's deadline, cancellations asked by id within the
+spec's 30-day windows, and returns read once their goods are back for the seller."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from core.marketplace_orders import OpenOrder
 from sync.adapter import Fulfilment, OrderLookup, WorkOrder
 from sync.http import MarketplaceError
-from sync.yandex import YandexAdapter
+from sync.yandex import MOSCOW, RETURNS_PAGE, YandexAdapter
 from tests.sync.world import World
 
 MM = 72 / 25.4
@@ -107,14 +107,67 @@ async def test_cancel_and_labels_are_refused_once_the_order_left_the_warehouse(w
         await yandex.labels([WorkOrder(key)])
 
 
-async def test_there_is_no_hand_over_step_and_no_returns_read(world: World) -> None:
+async def test_there_is_no_hand_over_step(world: World) -> None:
     yandex = _yandex(world)
     key = _order(world)
     await yandex.confirm(WorkOrder(key))
     before = yandex.calls
     assert await yandex.hand_over([WorkOrder(key)]) == []
-    assert await yandex.returns(None) == []
-    assert yandex.calls == before, "nothing is asked of Yandex for them"
+    assert yandex.calls == before, "nothing is asked of Yandex for it"
+
+
+def _delivered(world: World, quantity: int = 1) -> str:
+    key = _order(world, quantity)
+    world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    world.yandex.set_order_status(int(key), "DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+    return key
+
+
+async def test_a_return_is_read_once_its_goods_are_back_for_the_seller(world: World) -> None:
+    yandex = _yandex(world)
+    key = _delivered(world, 3)
+    offer_id = world.yandex.orders[int(key)].lines[0].offer_id
+    return_id = world.yandex.add_return(int(key), {offer_id: 2}, reason="BAD_QUALITY", stock_type="DEFECT")
+    since = datetime.now(UTC) - timedelta(hours=1)
+    for on_its_way in ("CREATED", "RECEIVED", "IN_TRANSIT"):
+        if on_its_way != "CREATED":
+            world.yandex.move_return(return_id, on_its_way)
+        assert await yandex.returns(since) == [], f"{on_its_way}: nothing is back yet"
+    world.yandex.move_return(return_id, "READY_FOR_PICKUP")
+    [waiting] = await yandex.returns(since)
+    assert (waiting.key, waiting.order_key) == (str(return_id), key)
+    assert waiting.reason == "бракованный товар (есть недостатки)" and waiting.defective
+    [line] = waiting.lines
+    assert (line.quantity, line.keys["offer_id"], line.seller_sku) == (2, offer_id, offer_id)
+    world.yandex.move_return(return_id, "PICKED")
+    assert [returned.key for returned in await yandex.returns(since)] == [str(return_id)], "the same key"
+    assert await yandex.returns(datetime.now(UTC) + timedelta(days=2)) == [], "updated before that day"
+    asked = world.yandex.requests_to(f"GET /v2/campaigns/{world.yandex.default_campaign}/returns")[-1]
+    assert asked.query["shipmentStatuses"] == ["READY_FOR_PICKUP,PICKED"]
+    assert asked.query["fromDate"] == [(datetime.now(UTC) + timedelta(days=2)).astimezone(MOSCOW).date().isoformat()]
+
+
+async def test_an_order_the_buyer_never_collected_comes_back_whole_and_fit(world: World) -> None:
+    yandex = _yandex(world)
+    key = _order(world, 2)
+    world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    return_id = world.yandex.add_return(int(key), return_type="UNREDEEMED")
+    assert world.yandex.orders[int(key)].status == "CANCELLED", "Yandex cancels an unredeemed order"
+    world.yandex.move_return(return_id, "READY_FOR_PICKUP")
+    [unredeemed] = await yandex.returns(None)
+    assert unredeemed.reason == "невыкуп: покупатель не забрал заказ" and not unredeemed.defective
+    assert [line.quantity for line in unredeemed.lines] == [2]
+
+
+async def test_returns_are_read_page_by_page(world: World) -> None:
+    yandex = _yandex(world)
+    ids = []
+    for _ in range(RETURNS_PAGE + 1):
+        key = _delivered(world)
+        ids.append(world.yandex.add_return(int(key)))
+        world.yandex.move_return(ids[-1], "PICKED")
+    assert [int(returned.key) for returned in await yandex.returns(None)] == ids
+    assert len(world.yandex.requests_to(f"GET /v2/campaigns/{world.yandex.default_campaign}/returns")) == 2
 
 
 async def test_cancellations_are_found_for_old_and_recent_orders_within_30_day_windows(world: World) -> None:
