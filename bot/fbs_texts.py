@@ -269,6 +269,10 @@ def _refusal_words(code: str, detail: str | None) -> str:
         "no_supply": _("the task is in no supply: confirm it first"),
         "ship_failed": _("Ozon could not ship it: confirm it again"),
         "none_awaiting_delivery": _("none of these orders is waiting for the courier: confirm them first"),
+        "no_shipment": _(
+            "Yandex Market has not formed the shipment of these orders yet: it does so at the warehouse's cutoff "
+            "time; hand over again after it"
+        ),
         "bad_file": _("the marketplace's file could not be read"),
         "bad_answer": _("the marketplace's answer lacks what it must carry"),
         "bad_key": _("the marketplace does not take this order number"),

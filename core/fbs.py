@@ -64,6 +64,7 @@ RefusalCode = Literal[
     "no_supply",  # Wildberries: the task is in no supply
     "ship_failed",  # Ozon: the posting's shipping failed (substatus ship_failed)
     "none_awaiting_delivery",  # Ozon: no posting to hand over is awaiting delivery
+    "no_shipment",  # Yandex Market: the orders are in no first-mile shipment formed yet (its cutoff is later)
     "no_cancel_reason",  # the platform has no cancel reason matching ours
     "bad_file",  # the platform's file (label, QR code, act) could not be read
     "bad_answer",  # the platform's answer lacked what it must carry

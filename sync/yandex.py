@@ -75,6 +75,11 @@ CANCELLATION_REFUSALS: dict[CancellationRefusal, str] = {
 # Only a DBS campaign's buyers wait for the shop's answer (GetBusinessOrdersRequest.waitingForCancellationApprove,
 # BusinessOrderDTO.cancelRequested: "Только для модели DBS"); an FBS order in delivery is Yandex's to cancel.
 ANSWERS_CANCELLATIONS = "DBS"
+# searchShipments: a first-mile shipment that is formed (OUTBOUND_READY_FOR_CONFIRMATION) or confirmed already
+# (a repeated hand-over gives its act again) (ShipmentStatusType.yaml); days ahead asked; its page (PageLimit30).
+SHIPMENT_TO_HAND_OVER = ("OUTBOUND_READY_FOR_CONFIRMATION", "OUTBOUND_CONFIRMED")
+SHIPMENT_DAYS_AHEAD = timedelta(days=7)
+SHIPMENTS_PAGE = 30
 # getReturns: the shipment statuses of a return whose goods are back for the seller (ReturnShipmentStatusType.yaml),
 # and its page (PageLimit100Truncate.yaml).
 RETURNED_TO_SELLER = ("READY_FOR_PICKUP", "PICKED")
@@ -157,11 +162,13 @@ class YandexAdapter:
         self._work = lane("order_work", _limit(10_000, 3600, pace, 5))
         self._answers = lane("cancellation_answers", _limit(500, 3600, pace, 2))  # acceptOrderCancellation: 500
         self._returns = lane("returns", _limit(5000, 3600, pace, 3))  # getReturns: 5 000 an hour
+        # searchShipments, confirmShipment, downloadShipmentAct: 200 an hour each; [strict] one lane.
+        self._shipments = lane("shipments", _limit(200, 3600, pace, 3))
 
     @property
     def calls(self) -> int:
         lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
-        return sum(http.calls for http in (*lanes, self._work, self._answers, self._returns))
+        return sum(http.calls for http in (*lanes, self._work, self._answers, self._returns, self._shipments))
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # the campaign is the connection's; offer_id is declared required
@@ -411,9 +418,59 @@ class YandexAdapter:
         return labels
 
     async def hand_over(self, orders: list[WorkOrder]) -> list[HandOver]:
-        """None: an FBS order READY_TO_SHIP is handed over through the day's shipment (first-mile acts), which
-        Yandex forms itself for the campaign; there is no per-order step of ours to take."""
-        return []
+        """Yandex forms the first-mile shipment itself, from the orders made ready to ship, by the warehouse's
+        schedule: we find the shipments holding our orders (searchShipments, paths/v2_campaigns_campaignId_
+        first-mile_shipments.yaml, shipment days from yesterday to a week ahead), confirm each one formed
+        (confirmShipment: before the cutoff Yandex refuses with its words) and give its act of reception and
+        transfer for the courier (downloadShipmentAct, a PDF "только для подтвержденной отгрузки"). A shipment
+        confirmed before (a retry) only gives its act again; our orders in none stay confirmed."""
+        keys = sorted({int(order.key) for order in orders if order.key.isdigit()})
+        if not keys:
+            return []
+        today = datetime.now(MOSCOW).date()
+        body = {
+            # SearchShipmentsRequest: "Формат даты: ДД-ММ-ГГГГ".
+            "dateFrom": (today - timedelta(days=1)).strftime("%d-%m-%Y"),
+            "dateTo": (today + SHIPMENT_DAYS_AHEAD).strftime("%d-%m-%Y"),
+            "statuses": list(SHIPMENT_TO_HAND_OVER),
+            "orderIds": keys,
+            "cancelledOrders": False,
+        }
+        shipments: list[dict[str, Any]] = []
+        path = f"/v2/campaigns/{self._campaign}/first-mile/shipments"
+        token: str | None = None
+        while True:
+            params = {"limit": SHIPMENTS_PAGE, **({"pageToken": token} if token else {})}
+            reply = await self._shipments.request("PUT", path, body=body, params=params, idempotent=True)
+            _raise_for(reply)
+            page = _result(reply)
+            shipments += page.get("shipments") or []
+            token = (page.get("paging") or {}).get("nextPageToken")
+            if not token:
+                break
+        handovers = []
+        for shipment in shipments:
+            shipment_id = shipment.get("id")
+            if not isinstance(shipment_id, int):
+                raise MarketplaceError("yandex: a shipment without its id", code="bad_answer")
+            if shipment.get("status") == "OUTBOUND_READY_FOR_CONFIRMATION":
+                confirm = f"{path}/{shipment_id}/confirm"
+                _raise_for(await self._shipments.request("POST", confirm, idempotent=False))
+            act = await self._shipments.request("GET", f"{path}/{shipment_id}/act")
+            _raise_for(act)
+            if not act.raw.startswith(b"%PDF"):
+                raise MarketplaceError(
+                    f"yandex answered without a PDF ({act.headers.get('Content-Type', '?')})", code="bad_file"
+                )
+            ours = tuple(str(key) for key in shipment.get("orderIds") or [] if key in keys)
+            document = Document(f"yandex-act-{shipment_id}.pdf", act.raw, "application/pdf")
+            handovers.append(HandOver(str(shipment_id), ours, document))
+        if not handovers:
+            raise MarketplaceError(
+                "yandex: no shipment of these orders is formed yet (Yandex forms it at the warehouse's cutoff)",
+                code="no_shipment",
+            )
+        return handovers
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """getReturns (paths/v2_campaigns_campaignId_returns.yaml): the campaign's returns and unredeemed orders

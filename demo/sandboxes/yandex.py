@@ -138,6 +138,25 @@ RETURN_STOCK_TYPES = frozenset(
 INSTANCE_STATUSES = frozenset(
     {"CREATED", "RECEIVED", "IN_TRANSIT", "READY_FOR_PICKUP", "PICKED", "CANCELLED", "LOST", "UTILIZED"}
 )
+# YM-OAS components/schemas/ShipmentStatusType.yaml.
+SHIPMENT_STATUSES = frozenset(
+    {
+        "OUTBOUND_CREATED",
+        "OUTBOUND_READY_FOR_CONFIRMATION",
+        "OUTBOUND_CONFIRMED",
+        "OUTBOUND_SIGNED",
+        "FINISHED",
+        "ACCEPTED",
+        "ACCEPTED_WITH_DISCREPANCIES",
+        "ERROR",
+    }
+)
+# confirmShipment's refusal before the cutoff, as paths/..._first-mile_shipments_shipmentId_confirm.yaml quotes it.
+BEFORE_CUTOFF = "Cutoff time for shipments has not been reached yet"
+# [strict] The act is "только для подтвержденной отгрузки": confirmed or later.
+ACT_STATUSES = frozenset(
+    {"OUTBOUND_CONFIRMED", "OUTBOUND_SIGNED", "ACCEPTED", "ACCEPTED_WITH_DISCREPANCIES", "FINISHED"}
+)
 # [strict] The order a return's goods travel back in (the statuses' descriptions, ReturnShipmentStatusType.yaml);
 # the sandbox refuses a step back or a step from a final status.
 RETURN_STEPS = ("CREATED", "RECEIVED", "IN_TRANSIT", "READY_FOR_PICKUP", "PICKED")
@@ -354,6 +373,9 @@ LIMITS: dict[str, Limit] = {
     "generateOrderLabels": Limit(10_000, 3600),  # ..._orders_orderId_delivery_labels.yaml
     "acceptOrderCancellation": Limit(500, 3600),  # ..._orders_orderId_cancellation_accept.yaml
     "getReturns": Limit(5000, 3600),  # paths/v2_campaigns_campaignId_returns.yaml
+    "searchShipments": Limit(200, 3600),  # paths/v2_campaigns_campaignId_first-mile_shipments.yaml
+    "confirmShipment": Limit(200, 3600),  # ..._first-mile_shipments_shipmentId_confirm.yaml
+    "downloadShipmentAct": Limit(200, 3600),  # ..._first-mile_shipments_shipmentId_act.yaml
 }
 
 # YM-OAS x-auth-scopes: the accesses an Api-Key may hold that let it call each operation (a key holding none of
@@ -407,6 +429,10 @@ SCOPES: dict[str, frozenset[str]] = {
     "acceptOrderCancellation": _ORDERS_WRITE,
     # paths/v2_campaigns_campaignId_returns.yaml x-auth-scopes: order processing, not finance.
     "getReturns": _ORDERS_READ - {"finance-and-accounting"},
+    # The first-mile shipment: read with order access, confirmed and its act made only with write access.
+    "searchShipments": _ORDERS_READ - {"finance-and-accounting"},
+    "confirmShipment": _ORDERS_WRITE,
+    "downloadShipmentAct": _ORDERS_WRITE,
 }
 
 
@@ -473,6 +499,18 @@ class YmReturn:
     created_at: datetime
     updated_at: datetime
     items: list[YmReturnItem]
+
+
+@dataclass
+class YmShipment:
+    """A first-mile shipment: Yandex forms one per campaign and shipment day from the orders made ready to ship,
+    by the warehouse's schedule (set in the cabinet, not through the API)."""
+
+    shipment_id: int
+    campaign_id: int
+    day: date
+    status: str
+    order_ids: list[int]
 
 
 @dataclass
@@ -619,6 +657,7 @@ class YandexSandbox(SandboxServer):
         self.stock_updated: dict[tuple[int, str], datetime] = {}
         self.orders: dict[int, YmOrder] = {}
         self.returns: dict[int, YmReturn] = {}
+        self.shipments: dict[int, YmShipment] = {}
         self.notifications: list[dict[str, Any]] = []  # every notification Yandex would have sent, in order
         self.deliveries: list[Delivery] = []
         self._operations: dict[tuple[str, str], str] = {}
@@ -627,6 +666,7 @@ class YandexSandbox(SandboxServer):
         self._item_ids = count(80_000_001)
         self._box_ids = count(90_000_001)
         self._return_ids = count(30_000_001)
+        self._shipment_ids = count(40_000_001)
         self.now: Callable[[], datetime] = utc_now
         super().__init__(host=host, port=port)
 
@@ -642,6 +682,7 @@ class YandexSandbox(SandboxServer):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         campaign = "/v2/campaigns/{campaignId}"
         order = campaign + "/orders/{orderId}"
+        shipment = campaign + "/first-mile/shipments/{shipmentId}"
         for method, path, operation, handler in (
             ("GET", "/v2/campaigns", "getCampaigns", self._campaigns),
             ("GET", campaign, "getCampaign", self._campaign),
@@ -658,6 +699,9 @@ class YandexSandbox(SandboxServer):
             ("GET", order + "/delivery/labels", "generateOrderLabels", self._labels),
             ("PUT", order + "/cancellation/accept", "acceptOrderCancellation", self._accept_cancellation),
             ("GET", campaign + "/returns", "getReturns", self._returns),
+            ("PUT", campaign + "/first-mile/shipments", "searchShipments", self._search_shipments),
+            ("POST", shipment + "/confirm", "confirmShipment", self._confirm_shipment),
+            ("GET", shipment + "/act", "downloadShipmentAct", self._shipment_act),
         ):
             router.add_route(method, path, self._refusals(handler))
             self._operations[(method, path)] = operation
@@ -1197,6 +1241,8 @@ class YandexSandbox(SandboxServer):
             self._cancel(order, "SHOP_FAILED")
         else:
             self._move(order, status, str(substatus))
+            if substatus == "READY_TO_SHIP" and not self._dbs(order):
+                self._join_shipment(order)
 
     def _move(self, order: YmOrder, status: str, substatus: str) -> None:
         """A step on: units held for the order leave the warehouse when it leaves PROCESSING."""
@@ -1409,6 +1455,113 @@ class YandexSandbox(SandboxServer):
                 entry["instances"] = [{"stockType": item.stock_type, "status": _instance_status(row)}] * item.count
             dto["items"].append(entry)
         return dto
+
+    # -- first-mile shipments (FBS) ----------------------------------------------------------------------------
+    def _join_shipment(self, order: YmOrder) -> None:
+        """A ready order joins its campaign's shipment of its shipment day while Yandex still forms it;
+        [strict] once that one is formed, the next day's."""
+        day = order.shipment_date
+        while True:
+            found = next(
+                (s for s in self.shipments.values() if (s.campaign_id, s.day) == (order.campaign_id, day)), None
+            )
+            if found is None:
+                found = YmShipment(next(self._shipment_ids), order.campaign_id, day, "OUTBOUND_CREATED", [])
+                self.shipments[found.shipment_id] = found
+            if found.status == "OUTBOUND_CREATED":
+                found.order_ids.append(order.order_id)
+                return
+            day += timedelta(days=1)
+
+    def shipment_of(self, request: web.Request) -> YmShipment:
+        campaign = self.campaign_of(request)
+        shipment_id = path_id(request, "shipmentId")
+        shipment = self.shipments.get(shipment_id)
+        if shipment is None or shipment.campaign_id != campaign["id"]:
+            raise ApiError(404, f"shipment {shipment_id} not found")
+        return shipment
+
+    def _ready(self, shipment: YmShipment) -> list[YmOrder]:
+        """The shipment's orders still going: ready to ship, not cancelled (what the act lists)."""
+        orders = [self.orders[order_id] for order_id in shipment.order_ids]
+        return [order for order in orders if order.status != "CANCELLED"]
+
+    async def _search_shipments(self, request: web.Request) -> web.StreamResponse:
+        """YM-OAS paths/v2_campaigns_campaignId_first-mile_shipments.yaml (searchShipments), SearchShipmentsRequest:
+        dateFrom and dateTo (shipment days, both included) required, statuses, orderIds, cancelledOrders (true by
+        default); pageToken and limit (PageLimit30: 1..30, 15 by default). [strict] The dates are DD-MM-YYYY, as
+        the request's descriptions say ("Формат даты: ДД-ММ-ГГГГ"), though the schema says format: date."""
+        campaign = self.campaign_of(request)
+        limit = query_limit(request, 15, 30) or 15
+        token = page_token(request)
+        body = object_body(
+            await request.read(),
+            required=True,
+            allowed={"dateFrom", "dateTo", "statuses", "orderIds", "cancelledOrders"},
+        )
+        first, last = (_dd_mm_yyyy_day(body.get(name), name) for name in ("dateFrom", "dateTo"))
+        if first > last:
+            raise bad("dateFrom must not be after dateTo")
+        statuses = unique_list(body.get("statuses"), "statuses", None, enum_item(SHIPMENT_STATUSES))
+        order_ids = unique_list(body.get("orderIds"), "orderIds", None, integer)
+        cancelled = boolean(body.get("cancelledOrders"), "cancelledOrders")
+        rows = [
+            shipment
+            for shipment in self.shipments.values()
+            if shipment.campaign_id == campaign["id"]
+            and first <= shipment.day <= last
+            and (statuses is None or shipment.status in statuses)
+            and (order_ids is None or set(order_ids) & set(shipment.order_ids))
+        ]
+        chosen, paging = paged(rows, token, limit)
+        shown = [self.shipment_dto(shipment, cancelled is not False) for shipment in chosen]
+        return ok({"shipments": shown, "paging": paging})
+
+    def shipment_dto(self, shipment: YmShipment, with_cancelled: bool = True) -> dict[str, Any]:
+        """YM-OAS ShipmentInfoDTO.yaml (BaseShipmentDTO's required fields, the status); the plan interval is the
+        shipment day from 9:00 to 18:00 Moscow time (the sandbox's own schedule)."""
+        ready = self._ready(shipment)
+        order_ids = shipment.order_ids if with_cancelled else [order.order_id for order in ready]
+        start = datetime.combine(shipment.day, datetime.min.time(), MOSCOW) + timedelta(hours=9)
+        return {
+            "id": shipment.shipment_id,
+            "planIntervalFrom": start.isoformat(),
+            "planIntervalTo": (start + timedelta(hours=9)).isoformat(),
+            "shipmentType": "WITHDRAW",
+            "orderIds": list(order_ids),
+            "draftCount": len(shipment.order_ids),
+            "plannedCount": len(ready),
+            "factCount": 0,
+            "signature": {"signed": False},
+            "status": shipment.status,
+        }
+
+    async def _confirm_shipment(self, request: web.Request) -> web.StreamResponse:
+        """YM-OAS ..._first-mile_shipments_shipmentId_confirm.yaml: a body is optional ({externalShipmentId,
+        signatory}); before the cutoff (still forming) 400 with Yandex's words. [strict] A shipment confirmed
+        already, or past confirming, is refused too."""
+        shipment = self.shipment_of(request)
+        object_body(await request.read(), required=False, allowed={"externalShipmentId", "signatory"})
+        if shipment.status == "OUTBOUND_CREATED":
+            raise bad(BEFORE_CUTOFF)
+        if shipment.status != "OUTBOUND_READY_FOR_CONFIRMATION":
+            raise bad(f"shipment {shipment.shipment_id} is {shipment.status}; it cannot be confirmed")
+        shipment.status = "OUTBOUND_CONFIRMED"
+        return ok()
+
+    async def _shipment_act(self, request: web.Request) -> web.StreamResponse:
+        """YM-OAS ..._first-mile_shipments_shipmentId_act.yaml: the act of reception and transfer as a PDF, "только
+        для подтвержденной отгрузки", listing the shipment's orders ready to go (A4)."""
+        shipment = self.shipment_of(request)
+        if shipment.status not in ACT_STATUSES:
+            raise bad(f"shipment {shipment.shipment_id} is not confirmed; confirm it first")
+        lines = [f"Act of reception and transfer, shipment {shipment.shipment_id}", f"Day {shipment.day}"]
+        lines += [f"Order {order.order_id}: {money(order.total)} {CURRENCY}" for order in self._ready(shipment)]
+        return web.Response(
+            body=text_pdf([lines], A4_SIZE),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="act-{shipment.shipment_id}.pdf"'},
+        )
 
     async def _accept_cancellation(self, request: web.Request) -> web.StreamResponse:
         """YM-OAS paths/v2_campaigns_campaignId_orders_orderId_cancellation_accept.yaml (tag dbs): answers a
@@ -1668,6 +1821,16 @@ class YandexSandbox(SandboxServer):
         row.updated_at = self.now()
         return self.return_dto(row)
 
+    def cut_off(self, campaign_id: int | None = None) -> list[int]:
+        """The warehouse's cutoff passes: every shipment Yandex was forming (of one campaign, or all) is formed and
+        can be confirmed. Returns their ids."""
+        formed = []
+        for shipment in self.shipments.values():
+            if shipment.status == "OUTBOUND_CREATED" and campaign_id in (None, shipment.campaign_id):
+                shipment.status = "OUTBOUND_READY_FOR_CONFIRMATION"
+                formed.append(shipment.shipment_id)
+        return formed
+
     def buyer_orders(self, items: Any, **options: Any) -> dict[str, Any]:
         return self.business_order(self.orders[self.place_order(items, **options)])
 
@@ -1732,6 +1895,7 @@ class YandexSandbox(SandboxServer):
         self.stock_updated.clear()
         self.orders.clear()
         self.returns.clear()
+        self.shipments.clear()
         self.notifications.clear()
         self.deliveries.clear()
         self._budgets.clear()
@@ -1742,6 +1906,16 @@ def _int64_item(value: Any, name: str) -> int:
     if not str(value).isdigit() or not 1 <= int(value) <= 2**63 - 1:
         raise bad(f"{name} must hold positive integers")
     return int(value)
+
+
+def _dd_mm_yyyy_day(value: Any, name: str) -> date:
+    """A required DD-MM-YYYY day."""
+    if not isinstance(value, str):
+        raise bad(f"{name} is required (DD-MM-YYYY)")
+    try:
+        return datetime.strptime(value, "%d-%m-%Y").date()
+    except ValueError as exc:
+        raise bad(f"{name} must be a date DD-MM-YYYY") from exc
 
 
 def _instance_status(row: YmReturn) -> str:

@@ -80,7 +80,8 @@ class Platform:
     order: Callable[[World, int, datetime | None], str]  # the platform's order key
     give_back: Callable[[World, int, str], None]  # a return of the product from that order
     papers: int  # the courier's papers the hand-over gives
-    # What the seller does in the cabinet before a hand-over, given the confirmed orders' keys.
+    # What the seller does in the cabinet (or the platform's schedule does) before a hand-over, given the confirmed
+    # orders' keys.
     in_cabinet: Callable[[World, list[str]], object] = lambda world, keys: None
 
 
@@ -124,8 +125,8 @@ PLATFORMS = {
     "wildberries": Platform(_wb_order, lambda world, product_id, key: world.wb.buyer_returns(int(key)), papers=1),
     # Ozon's act of the carriage.
     "ozon": Platform(_ozon_order, lambda world, product_id, key: world.ozon.add_return(key), papers=1),
-    # Yandex forms the day's shipment itself: there is no hand-over of ours (papers 0).
-    "yandex": Platform(_yandex_order, _yandex_return, papers=0),
+    # Yandex forms the day's shipment itself at the warehouse's cutoff; the hand-over confirms it and gives its act.
+    "yandex": Platform(_yandex_order, _yandex_return, papers=1, in_cabinet=lambda world, keys: world.yandex.cut_off()),
 }
 
 
@@ -222,7 +223,7 @@ def _message_with(chat: Chat, factory_data: str) -> dict[str, Any]:
     return next(m for m in chat.messages() if factory_data in [data for _text, data in chat.buttons(m)])
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", [*SLUGS, "yandex"])
 async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
     slug: str,
     pool: asyncpg.Pool,

@@ -440,6 +440,56 @@ async def test_an_fbs_campaign_cannot_answer_cancellations(ym: YandexSandbox, ht
 
 
 # -- limits and the request log -------------------------------------------------------------------------------
+# -- first-mile shipments ---------------------------------------------------------------------------------------
+async def test_a_shipment_is_formed_confirmed_after_the_cutoff_and_gives_its_act(
+    ym: YandexSandbox, http: aiohttp.ClientSession
+) -> None:
+    order_id = ym.place_order({"MUG-1": 1})
+    status, _ = await call(
+        http,
+        ym,
+        "PUT",
+        f"/v2/campaigns/{FBS}/orders/{order_id}/status",
+        {"order": {"status": "PROCESSING", "substatus": "READY_TO_SHIP"}},
+    )
+    assert status == 200
+    day = ym.orders[order_id].shipment_date.strftime("%d-%m-%Y")
+    search = f"/v2/campaigns/{FBS}/first-mile/shipments"
+    status, body = await call(http, ym, "PUT", search, {"dateFrom": day, "dateTo": day})
+    [shipment] = body["result"]["shipments"]
+    assert (shipment["status"], shipment["orderIds"], shipment["plannedCount"]) == ("OUTBOUND_CREATED", [order_id], 1)
+    confirm = f"{search}/{shipment['id']}/confirm"
+    status, body = await call(http, ym, "POST", confirm)
+    assert status == 400 and body["errors"][0]["message"] == "Cutoff time for shipments has not been reached yet"
+    status, _ = await call(http, ym, "GET", f"{search}/{shipment['id']}/act")
+    assert status == 400, "no act before the shipment is confirmed"
+    ym.cut_off()
+    assert (await call(http, ym, "POST", confirm))[0] == 200
+    assert (await call(http, ym, "POST", confirm))[0] == 400, "confirmed once"
+    async with http.get(ym.base_url + f"{search}/{shipment['id']}/act") as reply:
+        assert reply.status == 200 and reply.content_type == "application/pdf"
+        act = PdfReader(io.BytesIO(await reply.read())).pages[0].extract_text()
+    assert str(order_id) in act
+    assert (await call(http, ym, "GET", f"/v2/campaigns/{DBS}/first-mile/shipments/{shipment['id']}/act"))[0] == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"dateFrom": "2026-12-01", "dateTo": "2026-12-02"},
+        {"dateFrom": "02-12-2026", "dateTo": "01-12-2026"},
+        {"dateFrom": "01-12-2026"},
+        {"dateFrom": "01-12-2026", "dateTo": "02-12-2026", "statuses": ["SHIPPED"]},
+        {"dateFrom": "01-12-2026", "dateTo": "02-12-2026", "warehouse": 1},
+    ],
+)
+async def test_a_shipment_search_the_spec_does_not_allow_is_refused(
+    ym: YandexSandbox, http: aiohttp.ClientSession, body: dict[str, Any]
+) -> None:
+    status, answer = await call(http, ym, "PUT", f"/v2/campaigns/{FBS}/first-mile/shipments", body)
+    assert (status, error_code(answer)) == (400, "BAD_REQUEST")
+
+
 # -- returns ------------------------------------------------------------------------------------------------------
 def _delivered(ym: YandexSandbox, items: dict[str, int]) -> int:
     order_id = ym.place_order(items)

@@ -1,6 +1,6 @@
 """Yandex Market's FBS work from our side against the sandbox: ready to ship, labels of 58x40 mm, cancel as
-SHOP_FAILED, no hand-over step, the shipment date as the order's deadline, cancellations asked by id within the
-spec's 30-day windows, and returns read once their goods are back for the seller."""
+SHOP_FAILED, the day's shipment confirmed with its act, the shipment date as the order's deadline, cancellations
+asked by id within the spec's 30-day windows, and returns read once their goods are back for the seller."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def _yandex(world: World) -> YandexAdapter:
 def _order(world: World, quantity: int = 1, created_at: datetime | None = None) -> str:
     offer_id = next(iter(world.yandex.offers))
     return str(world.yandex.place_order({offer_id: quantity}, created_at=created_at, allow_oversell=True))
+
+
+def _pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 async def test_the_deadline_is_the_orders_shipment_day_in_moscow(world: World) -> None:
@@ -107,13 +111,40 @@ async def test_cancel_and_labels_are_refused_once_the_order_left_the_warehouse(w
         await yandex.labels([WorkOrder(key)])
 
 
-async def test_there_is_no_hand_over_step(world: World) -> None:
+async def test_hand_over_confirms_the_shipment_yandex_formed_and_gives_its_act(world: World) -> None:
     yandex = _yandex(world)
-    key = _order(world)
-    await yandex.confirm(WorkOrder(key))
-    before = yandex.calls
-    assert await yandex.hand_over([WorkOrder(key)]) == []
-    assert yandex.calls == before, "nothing is asked of Yandex for it"
+    first, second, later = _order(world), _order(world), _order(world)
+    for key in (first, second):
+        await yandex.confirm(WorkOrder(key))
+    with pytest.raises(MarketplaceError) as refused:
+        await yandex.hand_over([WorkOrder(first), WorkOrder(second)])
+    assert refused.value.code == "no_shipment", "before the cutoff Yandex is still forming it"
+    [formed] = world.yandex.cut_off()
+    await yandex.confirm(WorkOrder(later))  # too late for today's: it waits for the next one
+    [handed] = await yandex.hand_over([WorkOrder(first), WorkOrder(second), WorkOrder(later)])
+    assert (handed.shipment, sorted(handed.order_keys)) == (str(formed), sorted([first, second]))
+    assert handed.document is not None and handed.document.media_type == "application/pdf"
+    [act] = _pages(handed.document.content)
+    assert first in act and second in act and later not in act
+    assert world.yandex.shipments[formed].status == "OUTBOUND_CONFIRMED"
+    [again] = await yandex.hand_over([WorkOrder(first)])
+    assert again.shipment == str(formed) and again.order_keys == (first,), "a retry gives the act again"
+    path = f"/v2/campaigns/{world.yandex.default_campaign}/first-mile/shipments"
+    assert len(world.yandex.requests_to(f"POST {path}/{formed}/confirm")) == 1, "confirmed once"
+    asked = world.yandex.requests_to(f"PUT {path}")[-1].body
+    assert asked["dateFrom"][2] == "-" and asked["cancelledOrders"] is False, "DD-MM-YYYY, as the spec says"
+
+
+async def test_a_cancelled_order_leaves_the_act(world: World) -> None:
+    yandex = _yandex(world)
+    kept, dropped = _order(world), _order(world)
+    for key in (kept, dropped):
+        await yandex.confirm(WorkOrder(key))
+    world.yandex.cut_off()
+    world.yandex.cancel_order(int(dropped))
+    [handed] = await yandex.hand_over([WorkOrder(kept), WorkOrder(dropped)])
+    assert handed.order_keys == (kept,)
+    assert handed.document is not None and dropped not in _pages(handed.document.content)[0]
 
 
 def _delivered(world: World, quantity: int = 1) -> str:
