@@ -1,8 +1,8 @@
 """Yandex Market adapter (Partner API, YM-OAS: yandex-market/yandex-market-partner-api openapi/): stock per shop
 SKU of one campaign (the connection's shop id), orders read through the campaign's business, the FBS work of an
-order (ready to ship, cancel, labels) and a DBS campaign's answers to its buyers' cancellation requests. Limits are
-per operation (each path's x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which
-sync.http treats as its throttle status."""
+order (ready to ship, cancel, labels), a DBS campaign's answers to its buyers' cancellation requests and what Yandex
+bills for each order (sync/yandex_finance.py). Limits are per operation (each path's x-resource-limit-config, the
+"none" tier); over one, Yandex answers 420, which sync.http treats as its throttle status."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from sync.adapter import (
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, account_of, per_window
 from sync.limiter_store import Slot
+from sync.yandex_finance import YandexFinance
 from sync.yandex_wire import iso_currency, raise_for, refusal, result_of
 
 BASE_URL = "https://api.partner.market.yandex.ru"
@@ -88,7 +89,7 @@ def _limit(amount: int, seconds: float, pace: float, burst: int = 1) -> Slot:
     return per_window(max(burst + 1, int(amount * pace)), seconds, burst)
 
 
-class YandexAdapter:
+class YandexAdapter(YandexFinance):
     name = "yandex"
     batch_limit = STOCKS_BATCH
     max_quantity = MAX_COUNT
@@ -138,11 +139,12 @@ class YandexAdapter:
         # updateOrderStatus, setOrderBoxLayout, generateOrderLabels: 10 000 an hour each; [strict] one lane.
         self._work = lane("order_work", _limit(10_000, 3600, pace, 5))
         self._answers = lane("cancellation_answers", _limit(500, 3600, pace, 2))  # acceptOrderCancellation: 500
+        self._stats = lane("orders_stats", _limit(10_000, 3600, pace, 5))  # getOrdersStats: 10 000 an hour
 
     @property
     def calls(self) -> int:
         lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
-        return sum(http.calls for http in (*lanes, self._work, self._answers))
+        return sum(http.calls for http in (*lanes, self._work, self._answers, self._stats))
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # the campaign is the connection's; offer_id is declared required
