@@ -1,8 +1,9 @@
 """Yandex Market adapter (Partner API, YM-OAS: yandex-market/yandex-market-partner-api openapi/): stock per shop
 SKU of one campaign (the connection's shop id), orders read through the campaign's business, the FBS work of an
-order (ready to ship, cancel, labels, returns) and a DBS campaign's answers to its buyers' cancellation requests.
-Limits are per operation (each path's x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which
-sync.http treats as its throttle status."""
+order (ready to ship, cancel, labels, hand-over, returns), a DBS campaign's answers to its buyers' cancellation
+requests and what Yandex bills for each order (sync/yandex_finance.py). Limits are per operation (each path's
+x-resource-limit-config, the "none" tier); over one, Yandex answers 420, which sync.http treats as its throttle
+status."""
 
 from __future__ import annotations
 
@@ -34,10 +35,11 @@ from sync.adapter import (
     StockUpdate,
     WorkOrder,
 )
-from sync.currencies import currency_of
-from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, Reply, RetryPolicy, seconds_header
+from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
 from sync.limiter import RateLimits, account_of, per_window
 from sync.limiter_store import Slot
+from sync.yandex_finance import YandexFinance
+from sync.yandex_wire import iso_currency, raise_for, refusal, result_of
 
 BASE_URL = "https://api.partner.market.yandex.ru"
 THROTTLE_STATUS = 420  # components/responses/420.yaml: "Превышен лимит обращений"
@@ -111,7 +113,7 @@ def _limit(amount: int, seconds: float, pace: float, burst: int = 1) -> Slot:
     return per_window(max(burst + 1, int(amount * pace)), seconds, burst)
 
 
-class YandexAdapter:
+class YandexAdapter(YandexFinance):
     name = "yandex"
     batch_limit = STOCKS_BATCH
     max_quantity = MAX_COUNT
@@ -164,11 +166,14 @@ class YandexAdapter:
         self._returns = lane("returns", _limit(5000, 3600, pace, 3))  # getReturns: 5 000 an hour
         # searchShipments, confirmShipment, downloadShipmentAct: 200 an hour each; [strict] one lane.
         self._shipments = lane("shipments", _limit(200, 3600, pace, 3))
+        self._stats = lane("orders_stats", _limit(10_000, 3600, pace, 5))  # getOrdersStats: 10 000 an hour
 
     @property
     def calls(self) -> int:
         lanes = (self._stocks, self._stock_reads, self._prices, self._mappings, self._orders, self._campaigns)
-        return sum(http.calls for http in (*lanes, self._work, self._answers, self._returns, self._shipments))
+        return sum(
+            http.calls for http in (*lanes, self._work, self._answers, self._returns, self._shipments, self._stats)
+        )
 
     def missing_keys(self, listing: Listing) -> str | None:
         return None  # the campaign is the connection's; offer_id is declared required
@@ -185,7 +190,7 @@ class YandexAdapter:
         reply = await self._stocks.request("PUT", path, body=body)
         if reply.status == 200:
             return [ItemResult(u.listing.mapping_id, True) for u in updates]
-        message = _refusal(reply)
+        message = refusal(reply)
         named = [u for u in updates if _names(message, u.listing.keys["offer_id"])]
         if not named or len(named) == len(updates):
             return [ItemResult(u.listing.mapping_id, False, message) for u in updates]
@@ -200,8 +205,8 @@ class YandexAdapter:
         for start in range(0, len(offers), OFFER_IDS_STOCKS):
             body = {"offerIds": offers[start : start + OFFER_IDS_STOCKS]}
             reply = await self._stock_reads.request("POST", f"/v2/campaigns/{self._campaign}/offers/stocks", body=body)
-            _raise_for(reply)
-            for warehouse in _result(reply).get("warehouses") or []:
+            raise_for(reply)
+            for warehouse in result_of(reply).get("warehouses") or []:
                 for row in warehouse.get("offers") or []:
                     mapping_id = by_offer.get(row.get("offerId"))
                     if mapping_id is not None:
@@ -217,8 +222,8 @@ class YandexAdapter:
         for start in range(0, len(offers), OFFER_IDS_PRICES):
             body = {"offerIds": offers[start : start + OFFER_IDS_PRICES]}
             reply = await self._prices.request("POST", f"/v2/campaigns/{self._campaign}/offer-prices", body=body)
-            _raise_for(reply)
-            for row in _result(reply).get("offers") or []:
+            raise_for(reply)
+            for row in result_of(reply).get("offers") or []:
                 listing = by_offer.get(row.get("offerId"))
                 price = row.get("price") or {}
                 if listing is not None:
@@ -227,7 +232,7 @@ class YandexAdapter:
                             listing,
                             _money(price.get("value")),
                             _money(price.get("discountBase")),
-                            _currency(price.get("currencyId")) if price.get("currencyId") else None,
+                            iso_currency(price.get("currencyId")) if price.get("currencyId") else None,
                         )
                     )
         return quotes
@@ -256,8 +261,8 @@ class YandexAdapter:
         for start in range(0, len(offers), MAPPINGS_PAGE):
             body = {"offerIds": offers[start : start + MAPPINGS_PAGE]}
             reply = await self._mappings.request("POST", await self._business_path("offer-mappings"), body=body)
-            _raise_for(reply)
-            for row in _result(reply).get("offerMappings") or []:
+            raise_for(reply)
+            for row in result_of(reply).get("offerMappings") or []:
                 mapping_id = by_offer.get(str((row.get("offer") or {}).get("offerId")))
                 sku = (row.get("mapping") or {}).get("marketSku")
                 if mapping_id is not None and sku:
@@ -270,8 +275,8 @@ class YandexAdapter:
         while True:
             params = {"limit": MAPPINGS_PAGE, **({"page_token": token} if token else {})}
             reply = await self._mappings.request("POST", path, body=body, params=params)
-            _raise_for(reply)
-            result = _result(reply)
+            raise_for(reply)
+            result = result_of(reply)
             for row in result.get("offerMappings") or []:
                 yield row
             token = (result.get("paging") or {}).get("nextPageToken")
@@ -328,7 +333,7 @@ class YandexAdapter:
         while True:
             params = {"limit": ORDERS_PAGE, **({"page_token": token} if token else {})}
             reply = await self._orders.request("POST", path, body=body, params=params)
-            _raise_for(reply)
+            raise_for(reply)
             answer = reply.body if isinstance(reply.body, dict) else {}
             for row in answer.get("orders") or []:
                 yield row
@@ -346,7 +351,7 @@ class YandexAdapter:
         while True:
             params = {"limit": CAMPAIGNS_PAGE, **({"page_token": token} if token else {})}
             reply = await self._campaigns.request("GET", "/v2/campaigns", params=params)
-            _raise_for(reply)
+            raise_for(reply)
             answer = reply.body if isinstance(reply.body, dict) else {}
             for campaign in answer.get("campaigns") or []:
                 business = campaign.get("business") or {}
@@ -370,7 +375,7 @@ class YandexAdapter:
         cached = _CAMPAIGNS.get((self._account, self._campaign))
         if cached is None:
             reply = await self._campaigns.request("GET", f"/v2/campaigns/{self._campaign}")
-            _raise_for(reply)
+            raise_for(reply)
             campaign = (reply.body or {}).get("campaign") or {}
             business = campaign.get("business") or {}
             if not business.get("id"):
@@ -388,7 +393,7 @@ class YandexAdapter:
         перевода заказа в статус Готов к отгрузке"); without them Yandex counts one box."""
         body = {"order": {"status": "PROCESSING", "substatus": "READY_TO_SHIP"}}
         reply = await self._work.request("PUT", self._order_path(order, "/status"), body=body, idempotent=False)
-        _raise_for(reply)
+        raise_for(reply)
         shipments = (((reply.body or {}).get("order") or {}).get("delivery") or {}).get("shipments") or []
         return Confirmed(deadline=_deadline(shipments[0].get("shipmentDate")) if shipments else None)
 
@@ -400,7 +405,7 @@ class YandexAdapter:
             )
         body = {"order": {"status": "CANCELLED", "substatus": substatus}}
         reply = await self._work.request("PUT", self._order_path(order, "/status"), body=body, idempotent=False)
-        _raise_for(reply)
+        raise_for(reply)
 
     async def labels(self, orders: list[WorkOrder]) -> list[Label]:
         """One PDF per order (a label per box), 58x40 mm."""
@@ -409,7 +414,7 @@ class YandexAdapter:
             reply = await self._work.request(
                 "GET", self._order_path(order, "/delivery/labels"), params={"format": LABEL_FORMAT}
             )
-            _raise_for(reply)
+            raise_for(reply)
             if not reply.raw.startswith(b"%PDF"):
                 raise MarketplaceError(
                     f"yandex answered without a PDF ({reply.headers.get('Content-Type', '?')})", code="bad_file"
@@ -442,8 +447,8 @@ class YandexAdapter:
         while True:
             params = {"limit": SHIPMENTS_PAGE, **({"pageToken": token} if token else {})}
             reply = await self._shipments.request("PUT", path, body=body, params=params, idempotent=True)
-            _raise_for(reply)
-            page = _result(reply)
+            raise_for(reply)
+            page = result_of(reply)
             shipments += page.get("shipments") or []
             token = (page.get("paging") or {}).get("nextPageToken")
             if not token:
@@ -455,9 +460,9 @@ class YandexAdapter:
                 raise MarketplaceError("yandex: a shipment without its id", code="bad_answer")
             if shipment.get("status") == "OUTBOUND_READY_FOR_CONFIRMATION":
                 confirm = f"{path}/{shipment_id}/confirm"
-                _raise_for(await self._shipments.request("POST", confirm, idempotent=False))
+                raise_for(await self._shipments.request("POST", confirm, idempotent=False))
             act = await self._shipments.request("GET", f"{path}/{shipment_id}/act")
-            _raise_for(act)
+            raise_for(act)
             if not act.raw.startswith(b"%PDF"):
                 raise MarketplaceError(
                     f"yandex answered without a PDF ({act.headers.get('Content-Type', '?')})", code="bad_file"
@@ -485,8 +490,8 @@ class YandexAdapter:
         path = f"/v2/campaigns/{self._campaign}/returns"
         while True:
             reply = await self._returns.request("GET", path, params=params)
-            _raise_for(reply)
-            page = _result(reply)
+            raise_for(reply)
+            page = result_of(reply)
             returns += [_return(row) for row in page.get("returns") or []]
             token = (page.get("paging") or {}).get("nextPageToken")
             if not token:
@@ -524,7 +529,7 @@ class YandexAdapter:
             body["reason"] = code
         path = self._order_path(order, "/cancellation/accept")
         reply = await self._answers.request("PUT", path, body=body, idempotent=False)
-        _raise_for(reply)
+        raise_for(reply)
 
     def _order_path(self, order: WorkOrder, tail: str) -> str:
         if not order.key.isdigit():
@@ -533,28 +538,6 @@ class YandexAdapter:
 
 
 # -- reading Yandex's answers -----------------------------------------------------------------------------------
-def _result(reply: Reply) -> dict[str, Any]:
-    body = reply.body if isinstance(reply.body, dict) else {}
-    result = body.get("result")
-    return result if isinstance(result, dict) else {}
-
-
-def _refusal(reply: Reply) -> str:
-    """ApiErrorResponse.yaml: ``{status: ERROR, errors: [{code, message}]}``."""
-    body = reply.body
-    if isinstance(body, dict) and body.get("errors"):
-        words = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in body["errors"] if isinstance(e, dict))
-    else:
-        words = str(body)[:200]
-    return f"yandex answered {reply.status}: {words}"
-
-
-def _raise_for(reply: Reply) -> None:
-    if reply.status != 200:
-        message = _refusal(reply)
-        raise MarketplaceError(message, reply.status, reply.body, code="refused", detail=message.split(": ", 1)[1])
-
-
 def _names(message: str, sku: str) -> bool:
     """Does the refusal name this SKU as a whole word (not as part of a longer one)?"""
     return re.search(rf"(?<![\w.-]){re.escape(sku)}(?![\w.-])", message) is not None
@@ -588,11 +571,6 @@ def _return(row: dict[str, Any]) -> IncomingReturn:
         defective=any(instance.get("stockType") in DEFECTIVE_STOCK for instance in instances),
         returned_at=_moment(row.get("updateDate")),
     )
-
-
-def _currency(value: Any) -> str:
-    """CurrencyType.yaml spells the rouble RUR (its pre-1998 code); ISO 4217 says RUB."""
-    return "RUB" if value == "RUR" else currency_of(value)
 
 
 def _money(value: Any) -> Decimal | None:
@@ -660,5 +638,5 @@ def _order(row: dict[str, Any]) -> IncomingOrder:
         cancelled=row.get("status") == "CANCELLED",
         placed_at=_moment(row.get("creationDate")),
         deadline=_deadline(shipment),
-        currency=_currency(currency or ((row.get("prices") or {}).get("payment") or {}).get("currencyId")),
+        currency=iso_currency(currency or ((row.get("prices") or {}).get("payment") or {}).get("currencyId")),
     )

@@ -1,7 +1,8 @@
 """Yandex Market Partner API sandbox, strict to the official OpenAPI (YM-OAS: yandex-market/yandex-market-partner-api,
 commit 1318e9b): campaigns, stocks, catalogue, prices, business orders and the FBS/DBS order work (status, boxes,
-labels, the buyer's cancellation), returns and unredeemed orders, per-operation limits answered with 420, and the
-notifications Yandex POSTs to a shop (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/
+labels, the buyer's cancellation, the first-mile shipment and its act), returns and unredeemed orders, the orders'
+statistics with what each order is billed (demo/sandboxes/yandex_stats.py), per-operation limits answered with 420,
+and the notifications Yandex POSTs to a shop (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/
 reference/sendNotification; the DBS status model, YM-DOCS, is
 yandex.com/dev/market/partner-api/doc/ru/concepts/dbs-order-status-model).
 
@@ -36,6 +37,7 @@ from demo.sandboxes.common import (
 )
 from demo.sandboxes.demo_platform import DemoAccount, DemoListing, DemoPlatform, SeededProduct
 from demo.sandboxes.pdf import LABEL_SIZE, MM, text_pdf
+from demo.sandboxes.yandex_stats import STATS_STATUSES, moscow_day, stats_order, stats_status
 
 CURRENCY = "RUR"  # YM-OAS components/schemas/CurrencyType.yaml spells the rouble RUR, not RUB
 MOSCOW = timezone(timedelta(hours=3))
@@ -376,6 +378,7 @@ LIMITS: dict[str, Limit] = {
     "searchShipments": Limit(200, 3600),  # paths/v2_campaigns_campaignId_first-mile_shipments.yaml
     "confirmShipment": Limit(200, 3600),  # ..._first-mile_shipments_shipmentId_confirm.yaml
     "downloadShipmentAct": Limit(200, 3600),  # ..._first-mile_shipments_shipmentId_act.yaml
+    "getOrdersStats": Limit(10_000, 3600),  # paths/v2_campaigns_campaignId_stats_orders.yaml
 }
 
 # YM-OAS x-auth-scopes: the accesses an Api-Key may hold that let it call each operation (a key holding none of
@@ -433,6 +436,8 @@ SCOPES: dict[str, frozenset[str]] = {
     "searchShipments": _ORDERS_READ - {"finance-and-accounting"},
     "confirmShipment": _ORDERS_WRITE,
     "downloadShipmentAct": _ORDERS_WRITE,
+    # Not finance-and-accounting: the spec's x-auth-scopes of getOrdersStats do not list it.
+    "getOrdersStats": _ORDERS_READ - {"finance-and-accounting"},
 }
 
 
@@ -525,6 +530,8 @@ class YmOrder:
     lines: list[YmLine]
     cancel_requested: bool = False
     boxes: list[dict[str, Any]] | None = None
+    # The status it was cancelled in: the orders' statistics tell a cancellation in processing from one in delivery.
+    cancelled_in: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -702,6 +709,7 @@ class YandexSandbox(SandboxServer):
             ("PUT", campaign + "/first-mile/shipments", "searchShipments", self._search_shipments),
             ("POST", shipment + "/confirm", "confirmShipment", self._confirm_shipment),
             ("GET", shipment + "/act", "downloadShipmentAct", self._shipment_act),
+            ("POST", campaign + "/stats/orders", "getOrdersStats", self._orders_stats),
         ):
             router.add_route(method, path, self._refusals(handler))
             self._operations[(method, path)] = operation
@@ -1590,6 +1598,62 @@ class YandexSandbox(SandboxServer):
         return ok()
 
     # -- platform-side changes -------------------------------------------------------------------------------
+    # -- orders' statistics ----------------------------------------------------------------------------------
+    async def _orders_stats(self, request: web.Request) -> web.StreamResponse:
+        """YM-OAS paths/v2_campaigns_campaignId_stats_orders.yaml, schemas/GetOrdersStatsRequest.yaml: the
+        campaign's orders with what each is billed (demo/sandboxes/yandex_stats.py), by order id, limit 1..200
+        (PageLimit200.yaml, default 100: not a *Truncate limit, so more is refused); the body is optional.
+        Filters: a period (stats_period), ``orders`` and ``statuses`` (nullable, minItems 1, uniqueItems),
+        ``hasCis`` (the sandbox's goods carry no identification codes, so true finds nothing)."""
+        campaign = self.campaign_of(request)
+        limit = query_limit(request, 100, 200) or 100
+        body = object_body(
+            await request.read(),
+            required=False,
+            allowed={"dateFrom", "dateTo", "updateFrom", "updateTo", "orders", "statuses", "hasCis"},
+        )
+        in_period = self.stats_period(body)
+        order_ids = unique_list(body.get("orders"), "orders", None, lambda v, n: integer(v, n))
+        statuses = unique_list(body.get("statuses"), "statuses", None, enum_item(STATS_STATUSES))
+        has_cis = boolean(body.get("hasCis"), "hasCis")
+        rows = [
+            o
+            for o in sorted(self.orders.values(), key=lambda o: o.order_id)
+            if o.campaign_id == campaign["id"]
+            and in_period(o)
+            and (order_ids is None or o.order_id in order_ids)
+            and (statuses is None or stats_status(o) in statuses)
+            and has_cis is not True
+        ]
+        chosen, paging = paged(rows, page_token(request), limit)
+        placement = str(campaign["placementType"])
+        return ok({"orders": [stats_order(o, placement, CURRENCY) for o in chosen], "paging": paging})
+
+    def stats_period(self, body: dict[str, Any]) -> Callable[[YmOrder], bool]:
+        """A period of creation (dateFrom/dateTo) or of changes, a status or payments (updateFrom/updateTo), in
+        Moscow dates; the two "Нельзя использовать вместе". No period: every order (the spec sets no default and
+        no longest period). [strict] The spec says neither whether a period may be open at one end nor whether
+        its To date counts: a period is given by both its ends, the To date excluded (as getBusinessOrders'
+        OrderDatesFilterDTO says of its own), so From must come before To."""
+        created = (iso_date(body.get("dateFrom"), "dateFrom"), iso_date(body.get("dateTo"), "dateTo"))
+        updated = (iso_date(body.get("updateFrom"), "updateFrom"), iso_date(body.get("updateTo"), "updateTo"))
+        if any(created) and any(updated):
+            raise bad("dateFrom and dateTo cannot be used with updateFrom and updateTo")
+        by_creation = any(created)
+        start, end = created if by_creation else updated
+        first, last = ("dateFrom", "dateTo") if by_creation else ("updateFrom", "updateTo")
+        if start is None and end is None:
+            return lambda order: True
+        if start is None or end is None:
+            raise bad(f"{first} and {last} must be given together")
+        if start >= end:
+            raise bad(f"{first} must be before {last} (the {last} date is excluded)")
+
+        def keep(order: YmOrder) -> bool:
+            return start <= moscow_day(order.created_at if by_creation else order.updated_at) < end
+
+        return keep
+
     def _cancel(self, order: YmOrder, substatus: str) -> None:
         """[strict] Units held for an order still PROCESSING go back to the orderable stock; after shipping they
         do not (they left the warehouse)."""
@@ -1598,6 +1662,7 @@ class YandexSandbox(SandboxServer):
                 key = (order.campaign_id, line.offer_id)
                 self.reserved[key] = max(0, self.reserved.get(key, 0) - line.count)
                 self.available[key] = self.available.get(key, 0) + line.count
+        order.cancelled_in = order.status
         order.status, order.substatus = "CANCELLED", substatus
         order.cancel_requested = False
         order.updated_at = self.now()

@@ -1,6 +1,7 @@
 """The Yandex Market sandbox over real HTTP: Api-Key auth, campaigns, stock push and read, catalogue and prices,
 business orders with their filters and pages, the FBS/DBS order work (status, boxes, labels, cancellation answers),
-the 420 limit, the request log, and the notifications Yandex sends to a shop."""
+the orders' statistics with what each order is billed, the 420 limit, the request log, and the notifications Yandex
+sends to a shop."""
 
 from __future__ import annotations
 
@@ -437,6 +438,96 @@ async def test_an_fbs_campaign_cannot_answer_cancellations(ym: YandexSandbox, ht
     path = f"/v2/campaigns/{FBS}/orders/{order_id}/cancellation/accept"
     status, body = await call(http, ym, "PUT", path, {"accepted": True})
     assert status == 400 and "DBS" in body["errors"][0]["message"]
+
+
+# -- orders' statistics (getOrdersStats) ----------------------------------------------------------------------
+def stats_path(campaign: int = FBS) -> str:
+    return f"/v2/campaigns/{campaign}/stats/orders"
+
+
+async def test_order_stats_list_what_each_order_is_billed(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
+    """The sandbox's own tariff (demo/sandboxes/yandex_stats.py): FBS 12 % placement, 1 % payment acceptance, 60 a
+    unit to the buyer, 15 an order sorting; a DBS shop delivers itself; a cancelled order is billed nothing."""
+    fbs = ym.place_order({"MUG-1": 2})  # 2980.00
+    dbs = ym.place_order({"CAP-2": 1}, campaign_id=DBS)  # 990.50
+    status, body = await call(http, ym, "POST", stats_path(), {})
+    assert status == 200 and body["status"] == "OK"
+    [order] = body["result"]["orders"]
+    assert (order["id"], order["status"], order["currency"], order["payments"]) == (fbs, "PROCESSING", "RUR", [])
+    assert [(c["type"], c["actual"]) for c in order["commissions"]] == [
+        ("FEE", 357.6),
+        ("AGENCY", 29.8),
+        ("DELIVERY_TO_CUSTOMER", 120.0),
+        ("SORTING", 15.0),
+    ]
+    _, body = await call(http, ym, "POST", stats_path(DBS), {"orders": [dbs]})
+    assert [(c["type"], c["actual"]) for c in body["result"]["orders"][0]["commissions"]] == [
+        ("FEE", 118.86),
+        ("AGENCY", 9.91),
+    ]
+    ym.cancel_order(fbs)
+    _, body = await call(http, ym, "POST", stats_path(), {"statuses": ["CANCELLED_IN_PROCESSING"]})
+    [cancelled] = body["result"]["orders"]
+    assert cancelled["id"] == fbs and {c["actual"] for c in cancelled["commissions"]} == {0.0}
+
+
+async def test_order_stats_keep_to_their_period_and_page(ym: YandexSandbox, http: aiohttp.ClientSession) -> None:
+    """A period of changes (updateFrom/updateTo) or of creation (dateFrom/dateTo), in Moscow dates, the To date
+    excluded [strict]; pages of ``limit`` orders follow nextPageToken."""
+    old = ym.place_order({"MUG-1": 1}, created_at=utc_now() - timedelta(days=10))
+    new = [ym.place_order({"MUG-1": 1}) for _ in range(2)]
+    today = (utc_now() + timedelta(hours=3)).date()
+    period = {"updateFrom": today.isoformat(), "updateTo": (today + timedelta(days=1)).isoformat()}
+    _, first = await call(http, ym, "POST", stats_path(), period, limit=1)
+    token = first["result"]["paging"]["nextPageToken"]
+    _, rest = await call(http, ym, "POST", stats_path(), period, limit=1, page_token=token)
+    assert [o["id"] for o in first["result"]["orders"] + rest["result"]["orders"]] == new
+    assert rest["result"]["paging"] == {}
+    before_today = {"updateFrom": "2020-01-01", "updateTo": today.isoformat()}
+    _, until_today = await call(http, ym, "POST", stats_path(), before_today)
+    assert [o["id"] for o in until_today["result"]["orders"]] == [old]
+    created = {"dateFrom": (today - timedelta(days=11)).isoformat(), "dateTo": (today - timedelta(days=9)).isoformat()}
+    _, back_then = await call(http, ym, "POST", stats_path(), created)
+    assert [o["id"] for o in back_then["result"]["orders"]] == [old]
+
+
+@pytest.mark.parametrize(
+    ("body", "query"),
+    [
+        ({"dateFrom": "2026-01-01", "dateTo": "2026-01-02", "updateFrom": "2026-01-01"}, {}),  # never together
+        ({"updateFrom": "2026-01-01"}, {}),  # [strict] both ends
+        ({"updateFrom": "2026-01-02", "updateTo": "2026-01-02"}, {}),  # [strict] the To date is excluded
+        ({"dateFrom": "01-01-2026", "dateTo": "2026-01-02"}, {}),
+        ({"orders": []}, {}),
+        ({"orders": [1, 1]}, {}),
+        ({"statuses": ["CANCELLED"]}, {}),  # an order status, not one of the report's
+        ({"period": "month"}, {}),
+        ({}, {"limit": 201}),
+    ],
+)
+async def test_order_stats_refuse_what_the_spec_does_not_allow(
+    ym: YandexSandbox, http: aiohttp.ClientSession, body: dict[str, Any], query: dict[str, Any]
+) -> None:
+    status, answer = await call(http, ym, "POST", stats_path(), body, **query)
+    assert status == 400 and error_code(answer) == "BAD_REQUEST"
+
+
+async def test_order_stats_need_an_order_access_and_a_campaign_of_the_key(http: aiohttp.ClientSession) -> None:
+    async with sandbox(scopes=["finance-and-accounting"]) as finance_only:
+        status, body = await call(http, finance_only, "POST", stats_path(), {})
+        assert status == 403 and "getOrdersStats" in body["errors"][0]["message"]
+    async with sandbox() as ym:
+        status, _ = await call(http, ym, "POST", stats_path(999), {})
+        assert status == 404
+
+
+async def test_order_stats_past_ten_thousand_an_hour_get_420(http: aiohttp.ClientSession) -> None:
+    async with sandbox(rate_limit=True) as limited:
+        limited.budget("getOrdersStats").charge(9_999)  # the hour's earlier reads
+        status, _ = await call(http, limited, "POST", stats_path(), {})
+        assert status == 200
+        status, body = await call(http, limited, "POST", stats_path(), {})
+        assert status == 420 and error_code(body) == "HIT_RATE_LIMIT"
 
 
 # -- limits and the request log -------------------------------------------------------------------------------

@@ -232,13 +232,11 @@ async def test_an_alert_is_sent_once_though_both_replicas_run_the_sender(cluster
 
 
 async def test_each_pull_runs_once_per_interval_across_both_replicas(cluster: Cluster) -> None:
-    # The daily read of the platforms' finance reports (sync/finance.py) is a pull too, once a day, of those
-    # whose adapter reads them (Yandex Market's does not yet).
+    # The daily read of the platforms' finance reports (sync/finance.py) is a pull too, once a day.
     expected = {
         (slug, kind): 1
         for slug in ("uzum", "wildberries", "ozon", "yandex")
         for kind in ("orders", "returns", "price", "reconcile", "finance")
-        if (slug, kind) != ("yandex", "finance")
     }
 
     async def pulls() -> dict[tuple[str, str], int]:
