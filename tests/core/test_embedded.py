@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from amazing_store.app import create_app
 from bot.dispatcher import create_dispatcher
-from core.embedded import ServiceUrls, embedded_redis, services
+from core.embedded import ServiceUrls, embedded_postgres, embedded_redis, services
 from core.settings import Settings
 from tests.support import changed
 
@@ -145,3 +146,58 @@ async def test_a_data_directory_from_before_the_append_only_file_keeps_its_snaps
         finally:
             await client.aclose()
     assert (data_dir / "appendonly.aof").exists()
+
+
+# A process that starts the embedded PostgreSQL and holds it, as `amazing-store run` does.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from core.embedded import embedded_postgres
+with embedded_postgres(Path(sys.argv[1])):
+    print("up", flush=True)
+    time.sleep(60)
+"""
+
+
+async def test_a_postmaster_pid_whose_number_is_another_process_by_now_does_not_stop_the_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "pg"
+    with embedded_postgres(data_dir) as url:
+        conn = await asyncpg.connect(url)
+        await conn.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written before')")
+        await conn.close()
+        _pid, _, rest = (data_dir / "postmaster.pid").read_text().partition("\n")  # what a kill -9 leaves behind
+    # After a reboot or a container restart, the number in it belongs to another process.
+    other = await asyncio.create_subprocess_exec("sleep", "60")
+    try:
+        (data_dir / "postmaster.pid").write_text(f"{other.pid}\n{rest}")
+
+        with embedded_postgres(data_dir) as url:
+            conn = await asyncpg.connect(url)
+            assert await conn.fetchval("SELECT note FROM kept") == "written before"
+            await conn.close()
+    finally:
+        other.kill()
+        await other.wait()
+
+
+async def test_after_a_kill_9_of_the_process_the_next_one_takes_the_running_postgres_and_stops_it_on_exit(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "pg"
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, str(data_dir), stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert killed.stdout is not None and await killed.stdout.readline() == b"up\n"
+    finally:
+        killed.kill()  # the server it started outlives it
+        await killed.wait()
+    left_running = int((data_dir / "postmaster.pid").read_text().split()[0])
+
+    with embedded_postgres(data_dir) as url:
+        assert int((data_dir / "postmaster.pid").read_text().split()[0]) == left_running, "taken, not restarted"
+        conn = await asyncpg.connect(url)
+        assert await conn.fetchval("SELECT 1") == 1
+        await conn.close()
+
+    assert not (data_dir / "postmaster.pid").exists(), "stopped on exit, as a server it started itself"

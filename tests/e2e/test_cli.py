@@ -422,3 +422,80 @@ async def test_marketplace_map_takes_the_old_flags_and_key_pairs_and_reads_what_
 
     refused = _cli(service_urls, tmp_path, "marketplace", "map", "uzum", "--sku", "PH-1", "--chrt-id", "5", **secret)
     assert refused.returncode == 1 and "uzum listings have no key 'chrt_id'" in refused.stderr
+
+
+async def _ozon_sealed_elsewhere(pool: asyncpg.Pool, effects: Effects) -> None:
+    """Ozon connected with keys another SECRET_KEY sealed (the key changed, or the database came from elsewhere),
+    and a product of ours it could be mapped to."""
+    elsewhere = Vault(Fernet.generate_key().decode())
+    async with pool.acquire() as conn, effects.transaction(conn) as uow:
+        await conn.execute(
+            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Ozon', 'ozon', 'api', 'ozon')"
+        )
+        changes = marketplaces.Changes(base_url="http://127.0.0.1:9", client_id="777", api_key="ozon-key")
+        await marketplaces.configure(uow, "ozon", changes, elsewhere)
+        await make_product(uow, "PH-1")
+
+
+async def _everything(pool: asyncpg.Pool) -> list[object]:
+    """What a command that wrongly went ahead would have changed."""
+    return [
+        await pool.fetch("SELECT * FROM marketplaces ORDER BY id"),
+        await pool.fetchval("SELECT count(*) FROM products"),
+        await pool.fetchval("SELECT count(*) FROM marketplace_products"),
+        await pool.fetchval("SELECT count(*) FROM listing_keys"),
+        await pool.fetchval("SELECT count(*) FROM sync_logs"),
+        await pool.fetchval("SELECT count(*) FROM inventory_movements"),
+    ]
+
+
+async def test_commands_that_need_a_marketplaces_keys_name_it_say_what_mends_them_and_change_nothing(
+    service_urls: ServiceUrls, tmp_path: Path, settings: Settings, pool: asyncpg.Pool, effects: Effects
+) -> None:
+    await _ozon_sealed_elsewhere(pool, effects)
+    before = await _everything(pool)
+    # finance and automap load the marketplace as these do (a subprocess each costs seconds).
+    commands = [
+        ("check",),
+        ("pull",),
+        ("import", "--with-stock"),
+        ("map", "--sku", "PH-1", "--offer-id", "PH-1", "--product-id", "5"),
+    ]
+
+    results = await asyncio.gather(
+        *(
+            _cli_with_keys(service_urls, tmp_path, settings, "marketplace", action, "ozon", *rest)
+            for action, *rest in commands
+        )
+    )
+
+    for (action, *_), result in zip(commands, results, strict=True):
+        assert result.returncode == 1, (action, result.stderr)
+        assert result.stdout == "", action
+        assert result.stderr.splitlines()[-3:] == [
+            "amazing-store: the saved keys of Ozon (ozon) do not open with this SECRET_KEY; nothing was done.",
+            "Enter them again: amazing-store marketplace configure ozon --client-id ... --api-key ...",
+            "or start with the SECRET_KEY they were sealed with.",
+        ], action
+        assert "Traceback" not in result.stderr
+    assert await _everything(pool) == before
+    # Unmapping touches only our rows: it needs no key.
+    unmapped = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "unmap", "ozon", "--sku", "PH-1")
+    assert (unmapped.returncode, unmapped.stdout) == (0, "PH-1: was not mapped\n"), unmapped.stderr
+
+
+async def test_without_secret_key_a_command_names_the_key_file_the_marketplaces_keys_need(
+    service_urls: ServiceUrls, tmp_path: Path, pool: asyncpg.Pool, effects: Effects
+) -> None:
+    """Development keeps the key in DATA_DIR/secret.key: a DATA_DIR without the one the keys were sealed with."""
+    await _ozon_sealed_elsewhere(pool, effects)
+
+    checked = await asyncio.to_thread(_cli, service_urls, tmp_path, "marketplace", "check", "ozon", SECRET_KEY="")
+
+    assert checked.returncode == 1
+    key_file = tmp_path / "secret.key"
+    assert checked.stderr.splitlines()[-3:] == [
+        f"amazing-store: the saved keys of Ozon (ozon) do not open with the key in {key_file}; nothing was done.",
+        "Enter them again: amazing-store marketplace configure ozon --client-id ... --api-key ...",
+        f"or put the key they were sealed with back in {key_file} (or in SECRET_KEY).",
+    ]
