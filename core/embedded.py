@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "amazing_store"
 AOF_NAME = "appendonly.aof"
+REDIS_PID_NAME = "redis.pid"
 
 
 class EmbeddedServerError(Exception):
@@ -156,6 +157,7 @@ class _RedisServer:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _stop_a_left_redis(self.data_dir.resolve())
         # Redis 6.2 started with appendonly on and no AOF yet loads an empty dataset, ignoring dump.rdb: a data
         # directory from before the AOF (or one whose first AOF rewrite never finished) starts from its
         # snapshot and turns the AOF on live, which writes the file from the loaded data.
@@ -180,6 +182,8 @@ class _RedisServer:
                 "everysec",
                 "--logfile",
                 str(self.data_dir / "redis.log"),
+                "--pidfile",
+                str(self.data_dir / REDIS_PID_NAME),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -222,6 +226,28 @@ class _RedisServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _stop_a_left_redis(data_dir: Path) -> None:
+    """A redis-server of this data directory that outlived its process (killed hard) goes on writing the same
+    append-only file and snapshot as the one about to start, serving no one: two writers of one file lose what
+    either wrote. It is stopped (SIGTERM: it saves and exits) before the new one starts. Its pid file names it;
+    a number that is not a redis-server working in this directory (redis-server works in its --dir) is left."""
+    try:
+        pid = int((data_dir / REDIS_PID_NAME).read_text().strip())
+        process = psutil.Process(pid)
+        ours = process.name() == "redis-server" and Path(process.cwd()).resolve() == data_dir
+    except (FileNotFoundError, ValueError, psutil.Error):
+        return
+    if not ours:
+        return
+    log.warning("stopping the embedded Redis %d a killed process left running on %s", pid, data_dir)
+    process.terminate()
+    try:
+        process.wait(10)
+    except psutil.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 def _aof_written(persistence: Any) -> bool:  # INFO persistence, as a dict

@@ -148,6 +148,44 @@ async def test_a_data_directory_from_before_the_append_only_file_keeps_its_snaps
     assert (data_dir / "appendonly.aof").exists()
 
 
+# A process that starts the embedded Redis and holds it, as `amazing-store run` does; it prints the URL.
+REDIS_HOLDER = """
+import sys, time
+from pathlib import Path
+from core.embedded import embedded_redis
+with embedded_redis(Path(sys.argv[1])) as url:
+    print(url, flush=True)
+    time.sleep(60)
+"""
+
+
+async def test_a_redis_a_killed_process_left_running_is_stopped_before_the_next_starts(tmp_path: Path) -> None:
+    data_dir = tmp_path / "redis"
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", REDIS_HOLDER, str(data_dir), stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert killed.stdout is not None
+        left_url = (await killed.stdout.readline()).decode().strip()
+        client = Redis.from_url(left_url)
+        await client.set("form", "written to the server left running")
+        left_pid = await redis_pid(left_url)
+        await client.aclose()
+    finally:
+        killed.kill()  # the redis-server it started outlives it
+        await killed.wait()
+    os.kill(left_pid, 0)  # still running, serving no one
+
+    with embedded_redis(data_dir) as url:
+        with pytest.raises(ProcessLookupError):
+            os.kill(left_pid, 0)  # stopped, not left writing the same files beside the new one
+        client = Redis.from_url(url)
+        try:
+            assert await client.get("form") == b"written to the server left running", "it saved before it went"
+        finally:
+            await client.aclose()
+
+
 # A process that starts the embedded PostgreSQL and holds it, as `amazing-store run` does.
 HOLDER = """
 import sys, time
