@@ -129,11 +129,10 @@ class YandexAdapter(YandexFinance):
         pace: float = 1.0,
         policy: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
-        if not connection.token or not connection.shop_id:
-            raise MarketplaceError(
-                "yandex: the Api-Key and the campaign id (shop id) are required", code="not_configured"
-            )
-        self._campaign = int(connection.shop_id)
+        if not connection.token:
+            raise MarketplaceError("yandex: the Api-Key is required", code="not_configured")
+        # None while a key is being connected: the key check lists the campaigns it sees, the admin picks one.
+        self._campaign_id = int(connection.shop_id) if connection.shop_id else None
         self._account = account_of(connection)
         base = connection.base_url or BASE_URL
         headers = {"Api-Key": connection.token}
@@ -167,6 +166,13 @@ class YandexAdapter(YandexFinance):
         # searchShipments, confirmShipment, downloadShipmentAct: 200 an hour each; [strict] one lane.
         self._shipments = lane("shipments", _limit(200, 3600, pace, 3))
         self._stats = lane("orders_stats", _limit(10_000, 3600, pace, 5))  # getOrdersStats: 10 000 an hour
+
+    @property
+    def _campaign(self) -> int:
+        """The connection's campaign (shop); every call but the key check needs it."""
+        if self._campaign_id is None:
+            raise MarketplaceError("yandex: the campaign id (shop id) is required", code="not_configured")
+        return self._campaign_id
 
     @property
     def calls(self) -> int:
@@ -355,7 +361,7 @@ class YandexAdapter(YandexFinance):
             answer = reply.body if isinstance(reply.body, dict) else {}
             for campaign in answer.get("campaigns") or []:
                 business = campaign.get("business") or {}
-                if account is None or campaign.get("id") == self._campaign:
+                if account is None or campaign.get("id") == self._campaign_id:
                     account = business.get("name") or account
                 places.append(
                     Place(

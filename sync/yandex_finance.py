@@ -77,8 +77,12 @@ def commission_kind(service: str) -> FeeKind:
 class YandexFinance:
     """Mixed into YandexAdapter: its campaign, through its order statistics lane (10 000 requests an hour)."""
 
-    _campaign: int
     _stats: MarketplaceHttp
+
+    @property
+    def _campaign(self) -> int:
+        """The connection's campaign: YandexAdapter's own."""
+        raise NotImplementedError
 
     async def finance(self, since: datetime, until: datetime) -> FinanceReport:
         """The orders whose status or payments changed in [since, until), whenever they were placed (updateFrom/
