@@ -20,14 +20,13 @@ from core.settings import Settings
 from core.unit_of_work import Effects
 from core.vault import vault_for
 from demo.sandboxes.wildberries import WildberriesSandbox
-from demo.sandboxes.yandex import YandexSandbox
 from sync.automap import CatalogImporter
 from sync.key_check import KeyChecker
 from tests.bot.conftest import ADMIN_ID
 from tests.bot.harness import Chat
 from tests.builders import make_product
 from tests.fake_telegram import FakeTelegram
-from tests.sync.world import WB_TOKEN, YANDEX_KEY
+from tests.sync.world import OZON_CLIENT, OZON_KEY, SLUGS, UZUM_TOKEN, WB_TOKEN, YANDEX_KEY, sandboxes
 from tests.tiny_platform import TINY
 
 
@@ -258,32 +257,41 @@ async def test_the_key_is_asked_in_two_parts_exactly_where_the_platform_declares
     assert ("API tokenni yuboring" in admin.text) == (not two_part)
 
 
-async def test_a_yandex_market_key_sent_in_chat_lists_its_campaigns_and_the_one_picked_is_the_shop(
-    admin: Chat, pool: asyncpg.Pool, redis: Redis, fake_telegram: FakeTelegram, bot_settings: Settings
+@pytest.mark.parametrize("slug", SLUGS)
+async def test_each_marketplace_connects_from_chat_on_a_shop_without_the_demo(
+    slug: str, admin: Chat, pool: asyncpg.Pool, redis: Redis, fake_telegram: FakeTelegram, bot_settings: Settings
 ) -> None:
-    """Yandex's key is one Api-Key and its shop a campaign of the key's business: the chat offers the campaigns
-    the key sees (GET /v2/campaigns) and keeps the one picked as the connection's shop."""
-    fbs, dbs = 21_000_101, 21_000_202
-    campaigns = [{"id": fbs, "domain": "fbs.example"}, {"id": dbs, "domain": "dbs.example", "placementType": "DBS"}]
-    async with YandexSandbox(api_key=YANDEX_KEY, campaigns=campaigns) as sandbox:
+    """As a seller does on the first day: the key (two parts where the platform has two) is checked, the places it
+    sees (shops or warehouses) are offered, and the one picked is kept; the platform is the sandbox of its spec."""
+    sandbox = dict(zip(SLUGS, sandboxes(), strict=True))[slug]
+    key = {"uzum": UZUM_TOKEN, "wildberries": WB_TOKEN, "ozon": f"{OZON_CLIENT} {OZON_KEY}", "yandex": YANDEX_KEY}
+    platform = PLATFORMS[slug]
+    async with sandbox:
         marketplace_id = await pool.fetchval(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, base_url)"
-            " VALUES ('Yandex Market', 'yandex', 'api', 'yandex', $1) RETURNING id",
+            " VALUES ($1, $2, 'api', $2, $3) RETURNING id",
+            platform.name,
+            slug,
             sandbox.base_url,
         )
         stop = asyncio.Event()
         checking = asyncio.create_task(KeyChecker(pool, redis, vault_for(bot_settings)).run(stop))
         try:
-            await _send_key(admin, marketplace_id, YANDEX_KEY)
+            await admin.send("/channels")
+            await admin.tap_button(OpenChannel, channel_id=marketplace_id)
+            await admin.tap_button(ConnectMarketplace, marketplace_id=marketplace_id)
+            await admin.send(key[slug])
             assert [int(call.params["chat_id"]) for call in fake_telegram.calls_to("deleteMessage")] == [ADMIN_ID]
-            assert "kalit ishlayapti" in admin.text
+            assert "kalit ishlayapti" in admin.text, admin.text
             offered = [button.place_id for _data, button in admin.buttons_of(PickMarketplacePlace)]
-            assert offered == [fbs, dbs]
-            assert any("dbs.example" in text for text, _data in admin.buttons())
-            await admin.tap_button(PickMarketplacePlace, place_id=dbs)
+            assert offered, "the key's shops or warehouses to pick from"
+            await admin.tap_button(PickMarketplacePlace, place_id=offered[-1])
         finally:
             stop.set()
             await checking
-    row = await pool.fetchrow("SELECT shop_id, auto_sync_enabled FROM marketplaces WHERE id = $1", marketplace_id)
-    assert (int(row["shop_id"]), row["auto_sync_enabled"]) == (dbs, True)
+    column = "shop_id" if platform.place == "shop" else "warehouse_id"
+    row = await pool.fetchrow(
+        f"SELECT {column} AS place, auto_sync_enabled FROM marketplaces WHERE id = $1", marketplace_id
+    )
+    assert (str(row["place"]), row["auto_sync_enabled"]) == (str(offered[-1]), True)
     assert "ulandi" in admin.text
