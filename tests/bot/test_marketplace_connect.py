@@ -257,15 +257,56 @@ async def test_the_key_is_asked_in_two_parts_exactly_where_the_platform_declares
     assert ("API tokenni yuboring" in admin.text) == (not two_part)
 
 
+# One teapot in each platform's catalogue, as its sandbox takes it, with 5 units the platform holds for us.
+TEAPOT = {
+    "uzum": {
+        "skuId": 7770,
+        "barcode": "4780000007770",
+        "productId": 777,
+        "skuTitle": "Чайник",
+        "sellerSkuCode": "TEA-1",
+        "price": 90_000,
+        "amount": 5,
+    },
+    "wildberries": {
+        "nmID": 777,
+        "chrtId": 7770,
+        "barcode": "2000000007770",
+        "vendorCode": "TEA-1",
+        "title": "Чайник",
+        "price": 90_000,
+        "stock": 5,
+    },
+    "ozon": {"offer_id": "TEA-1", "product_id": 777, "sku": 7770, "name": "Чайник", "price": 900.0, "stocks": 5},
+    "yandex": {
+        "offer_id": "TEA-1",
+        "market_sku": 7770,
+        "name": "Чайник",
+        "barcodes": ["4600000007770"],
+        "price": 900,
+        "stock": 5,
+    },
+}
+
+
 @pytest.mark.parametrize("slug", SLUGS)
-async def test_each_marketplace_connects_from_chat_on_a_shop_without_the_demo(
-    slug: str, admin: Chat, pool: asyncpg.Pool, redis: Redis, fake_telegram: FakeTelegram, bot_settings: Settings
+async def test_each_marketplace_connects_from_chat_and_brings_its_catalogue_on_a_shop_without_the_demo(
+    slug: str,
+    admin: Chat,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    effects: Effects,
+    fake_telegram: FakeTelegram,
+    bot_settings: Settings,
 ) -> None:
     """As a seller does on the first day: the key (two parts where the platform has two) is checked, the places it
-    sees (shops or warehouses) are offered, and the one picked is kept; the platform is the sandbox of its spec."""
+    sees (shops or warehouses) are offered, the one picked is kept, and the catalogue comes in with its stock; the
+    platform is the sandbox of its spec."""
     sandbox = dict(zip(SLUGS, sandboxes(), strict=True))[slug]
+    sandbox.load_catalog([TEAPOT[slug]])
     key = {"uzum": UZUM_TOKEN, "wildberries": WB_TOKEN, "ozon": f"{OZON_CLIENT} {OZON_KEY}", "yandex": YANDEX_KEY}
     platform = PLATFORMS[slug]
+    vault = vault_for(bot_settings)
     async with sandbox:
         marketplace_id = await pool.fetchval(
             "INSERT INTO marketplaces (name, slug, integration_type, api_type, base_url)"
@@ -275,7 +316,10 @@ async def test_each_marketplace_connects_from_chat_on_a_shop_without_the_demo(
             sandbox.base_url,
         )
         stop = asyncio.Event()
-        checking = asyncio.create_task(KeyChecker(pool, redis, vault_for(bot_settings)).run(stop))
+        sync = [
+            asyncio.create_task(KeyChecker(pool, redis, vault).run(stop)),
+            asyncio.create_task(CatalogImporter(pool, redis, effects, vault, low_stock_threshold=1).run(stop)),
+        ]
         try:
             await admin.send("/channels")
             await admin.tap_button(OpenChannel, channel_id=marketplace_id)
@@ -286,12 +330,21 @@ async def test_each_marketplace_connects_from_chat_on_a_shop_without_the_demo(
             offered = [button.place_id for _data, button in admin.buttons_of(PickMarketplacePlace)]
             assert offered, "the key's shops or warehouses to pick from"
             await admin.tap_button(PickMarketplacePlace, place_id=offered[-1])
+            assert "ulandi" in admin.text and "katalogini import qilaylikmi" in admin.text
+
+            await admin.tap_button(MarketplaceCatalog, action=Action.IMPORT_WITH_STOCK)
+            assert "1 ta yangi mahsulot" in admin.text, admin.text
         finally:
             stop.set()
-            await checking
+            await asyncio.gather(*sync)
     column = "shop_id" if platform.place == "shop" else "warehouse_id"
     row = await pool.fetchrow(
         f"SELECT {column} AS place, auto_sync_enabled FROM marketplaces WHERE id = $1", marketplace_id
     )
     assert (str(row["place"]), row["auto_sync_enabled"]) == (str(offered[-1]), True)
-    assert "ulandi" in admin.text
+    teapot = await pool.fetchrow(
+        "SELECT p.is_active, i.quantity FROM products p JOIN inventory i ON i.product_id = p.id"
+        " JOIN marketplace_products mp ON mp.product_id = p.id AND mp.marketplace_id = $1",
+        marketplace_id,
+    )
+    assert teapot is not None and (teapot["is_active"], teapot["quantity"]) == (True, 5)
