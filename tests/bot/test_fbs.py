@@ -52,6 +52,7 @@ from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, stock_of
 from tests.sync.world import (
     FAST_RETRY,
+    SLUGS,
     VAULT,
     World,
     connect,
@@ -61,7 +62,6 @@ from tests.sync.world import (
     yandex_market_sku,
 )
 
-SLUGS = ("uzum", "wildberries", "ozon")
 # The English of our own refusals as they were once shown: none of these words may reach an admin.
 ENGLISH = re.compile(
     r"\b(the|no|not|is|in|of|its|it|answered|label|order|orders|supply|confirm|first|ship|shipped|awaiting|"
@@ -223,7 +223,7 @@ def _message_with(chat: Chat, factory_data: str) -> dict[str, Any]:
     return next(m for m in chat.messages() if factory_data in [data for _text, data in chat.buttons(m)])
 
 
-@pytest.mark.parametrize("slug", [*SLUGS, "yandex"])
+@pytest.mark.parametrize("slug", SLUGS)
 async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
     slug: str,
     pool: asyncpg.Pool,
@@ -372,7 +372,7 @@ async def test_an_order_the_platform_cancelled_after_its_deadline_is_told(
         assert await stock_of(conn, shop.phone) == (5, 0)
 
 
-@pytest.mark.parametrize("slug", [*SLUGS, "yandex"])
+@pytest.mark.parametrize("slug", SLUGS)
 async def test_a_return_is_put_back_in_stock_and_another_written_off(
     slug: str,
     pool: asyncpg.Pool,
