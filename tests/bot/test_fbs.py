@@ -317,7 +317,7 @@ async def test_a_seller_cancel_with_the_platforms_reason_gives_the_stock_back(
     )
 
 
-@pytest.mark.parametrize("slug", ["uzum", "ozon"])  # Wildberries gives a date only for oversized goods
+@pytest.mark.parametrize("slug", ["uzum", "ozon", "yandex"])  # Wildberries gives a date only for oversized goods
 async def test_the_reminder_before_a_deadline_offers_confirm_in_tashkent_time(
     slug: str,
     pool: asyncpg.Pool,
