@@ -77,6 +77,10 @@ CANCELLATION_REFUSALS: dict[CancellationRefusal, str] = {
 # Only a DBS campaign's buyers wait for the shop's answer (GetBusinessOrdersRequest.waitingForCancellationApprove,
 # BusinessOrderDTO.cancelRequested: "Только для модели DBS"); an FBS order in delivery is Yandex's to cancel.
 ANSWERS_CANCELLATIONS = "DBS"
+# A DBS campaign delivers its orders itself (PlacementType.yaml): it moves them on along the DBS status model.
+DELIVERS_ITSELF = "DBS"
+# updateOrderStatuses: at most 30 orders a request (UpdateOrderStatusesRequest.yaml).
+STATUSES_BATCH = 30
 # searchShipments: a first-mile shipment that is formed (OUTBOUND_READY_FOR_CONFIRMATION) or confirmed already
 # (a repeated hand-over gives its act again) (ShipmentStatusType.yaml); days ahead asked; its page (PageLimit30).
 SHIPMENT_TO_HAND_OVER = ("OUTBOUND_READY_FOR_CONFIRMATION", "OUTBOUND_CONFIRMED")
@@ -434,10 +438,13 @@ class YandexAdapter(YandexFinance):
         first-mile_shipments.yaml, shipment days from yesterday to a week ahead), confirm each one formed
         (confirmShipment: before the cutoff Yandex refuses with its words) and give its act of reception and
         transfer for the courier (downloadShipmentAct, a PDF "только для подтвержденной отгрузки"). A shipment
-        confirmed before (a retry) only gives its act again; our orders in none stay confirmed."""
+        confirmed before (a retry) only gives its act again; our orders in none stay confirmed. A DBS campaign
+        has no shipment of Yandex's: its orders go out with the shop's own courier (_send_out)."""
         keys = sorted({int(order.key) for order in orders if order.key.isdigit()})
         if not keys:
             return []
+        if (await self._campaign_facts())[1] == DELIVERS_ITSELF:
+            return await self._send_out(keys)
         today = datetime.now(MOSCOW).date()
         body = {
             # SearchShipmentsRequest: "Формат даты: ДД-ММ-ГГГГ".
@@ -482,6 +489,24 @@ class YandexAdapter(YandexFinance):
                 code="no_shipment",
             )
         return handovers
+
+    async def _send_out(self, keys: list[int]) -> list[HandOver]:
+        """A DBS campaign delivers itself: handing over is telling Yandex each order went out with the shop's
+        courier, DELIVERY/DELIVERY_SERVICE_RECEIVED (YM-DOCS dbs-order-status-model), 30 orders a request
+        (updateOrderStatuses, paths/v2_campaigns_campaignId_orders_status-update.yaml), each answered OK or ERROR;
+        an order refused stays confirmed here (the worker says it was not handed over)."""
+        path = f"/v2/campaigns/{self._campaign}/orders/status-update"
+        sent: list[str] = []
+        for start in range(0, len(keys), STATUSES_BATCH):
+            batch = keys[start : start + STATUSES_BATCH]
+            body = {
+                "orders": [{"id": key, "status": "DELIVERY", "substatus": "DELIVERY_SERVICE_RECEIVED"} for key in batch]
+            }
+            reply = await self._work.request("POST", path, body=body, idempotent=False)
+            raise_for(reply)
+            answered = result_of(reply).get("orders") or []
+            sent += [str(row.get("id")) for row in answered if row.get("updateStatus") == "OK"]
+        return [HandOver(None, tuple(sent))]
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """getReturns (paths/v2_campaigns_campaignId_returns.yaml): the campaign's returns and unredeemed orders

@@ -1,6 +1,7 @@
-"""A Yandex Market DBS buyer asks to cancel an order already in delivery: the request is heard by the pull or by
-Yandex's notification, told to the admins, and the seller's answer goes to the sandbox through the real FBS worker:
-an acceptance cancels the order there and gives our stock back once, a refusal keeps it."""
+"""A Yandex Market DBS campaign (the shop delivers itself): its hand-over sends each order out, and a buyer asks to
+cancel an order already in delivery: the request is heard by the pull or by Yandex's notification, told to the
+admins, and the seller's answer goes to the sandbox through the real FBS worker: an acceptance cancels the order
+there and gives our stock back once, a refusal keeps it."""
 
 from __future__ import annotations
 
@@ -230,3 +231,18 @@ async def test_an_fbs_campaign_is_never_asked_for_cancellation_requests(world: W
     assert await adapter.cancellation_requests(None) == []
     asked = world.yandex.requests_to(f"POST /v1/businesses/{world.yandex.business_id}/orders")
     assert not asked, "nothing is listed for it"
+
+
+async def test_a_dbs_campaign_hands_over_by_telling_yandex_each_order_went_out_with_its_courier(dbs: Dbs) -> None:
+    """A DBS shop delivers itself: its hand-over moves each order to DELIVERY (one batch request, answered per
+    order); an order Yandex refuses (cancelled meanwhile) is left out, and no shipment act is asked for."""
+    adapter = dbs.adapter()
+    going, gone = dbs.ym.place_order({"PH-1": 1}), dbs.ym.place_order({"PH-1": 1})
+    await adapter.confirm(WorkOrder(str(going)))
+    dbs.ym.request_cancellation(gone)  # the buyer cancels while it is still PROCESSING: at once
+    [handed] = await adapter.hand_over([WorkOrder(str(going)), WorkOrder(str(gone))])
+    assert (handed.shipment, handed.order_keys, handed.document) == (None, (str(going),), None)
+    assert (dbs.ym.orders[going].status, dbs.ym.orders[going].substatus) == ("DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    [sent] = dbs.ym.requests_to(f"POST /v2/campaigns/{DBS}/orders/status-update")
+    assert [order["id"] for order in sent.body["orders"]] == sorted([going, gone])
+    assert dbs.ym.requests_to(f"PUT /v2/campaigns/{DBS}/first-mile/shipments") == []
