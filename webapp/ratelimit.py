@@ -34,12 +34,14 @@ class RequestBudget:
         # (user id, window) -> requests not yet added to Redis / the window's total there, as last heard.
         self._unshared: dict[tuple[int, int], int] = {}
         self._shared: dict[tuple[int, int], int] = {}
+        # Counts on their way to Redis: still spent while the round trip lasts (seconds, when Redis is failing).
+        self._sending: dict[tuple[int, int], int] = {}
 
     def spend(self, user_id: int, now: float) -> int | None:
         """Count one request; None when it is within the budget, else the seconds to wait."""
         window = int(now // WINDOW_SECONDS)
         key = (user_id, window)
-        used = self._shared.get(key, 0) + self._unshared.get(key, 0)
+        used = self._shared.get(key, 0) + self._sending.get(key, 0) + self._unshared.get(key, 0)
         if used >= self._limit:
             return max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
         self._unshared[key] = self._unshared.get(key, 0) + 1
@@ -53,6 +55,7 @@ class RequestBudget:
         batch, self._unshared = self._unshared, {}
         if not batch:
             return
+        self._sending = batch
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for (user_id, window), count in batch.items():
@@ -65,6 +68,8 @@ class RequestBudget:
             for key, count in batch.items():
                 self._unshared[key] = self._unshared.get(key, 0) + count
             return
+        finally:
+            self._sending = {}
         for key, total in zip(batch, answers[::2], strict=True):
             self._shared[key] = int(total)
 
