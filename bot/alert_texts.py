@@ -100,9 +100,7 @@ def _known_line(alert: outbox.Alert) -> str | None:
         case outbox.StockDrift():
             return _drift_line(alert)
         case outbox.MarketplaceOrderProblem():
-            return _("❗ Marketplace order {order}: {problem}. Check it in the marketplace's cabinet.").format(
-                order=alert.order or "-", problem=alert.problem
-            )
+            return _problem_line(alert)
         case outbox.WebhookFailure():
             return _("❗ A marketplace notification ({event}) could not be processed: {error}").format(
                 event=alert.event_type, error=alert.error[:200]
@@ -157,6 +155,38 @@ def _known_line(alert: outbox.Alert) -> str | None:
         case outbox.SupportMessage():  # copied into the chat as it is (bot.support_relay); this line names it
             return _("💬 A customer wrote to the shop (support thread {thread}).").format(thread=alert.thread_id)
     assert_never(alert)
+
+
+def _problem_line(problem: outbox.MarketplaceOrderProblem) -> str:
+    """A marketplace order we could not take as it came, in the reader's words (the problem is our code)."""
+    line = problem.line
+    item = "-" if line is None else f"«{shorten(line.title or line.seller_sku or '-', 60)}» × {line.quantity}"
+    match problem.problem:
+        case "unmapped":
+            return _(
+                "❗ Marketplace order {order}: {item} is linked to none of our products. Map it (🛒 Sales channels) "
+                "and the next pull takes the order."
+            ).format(order=problem.order, item=item)
+        case "out_of_stock" if problem.order is not None:
+            return _(
+                "❗ Marketplace order {order}: {item} was sold there while we had none left. Cancel the order in "
+                "the marketplace's cabinet."
+            ).format(order=problem.order, item=item)
+        case "out_of_stock":
+            return ngettext(
+                "❗ {count} unit was sold on a marketplace while we had none left. Cancel that order in its cabinet.",
+                "❗ {count} units were sold on a marketplace while we had none left. Cancel those orders in its "
+                "cabinet.",
+                problem.sold_there or 0,
+            ).format(count=problem.sold_there or 0)
+        case "cancelled_after_shipping":
+            return _(
+                "❗ Marketplace order {order} was cancelled there after it left the warehouse: its goods come back "
+                "as a return, which you decide on when it arrives."
+            ).format(order=problem.order)
+    return _(
+        "❗ Marketplace order {order} could not be taken as it came. Check it in the marketplace's cabinet."
+    ).format(order=problem.order or "-")
 
 
 def _drift_line(drift: outbox.StockDrift) -> str:

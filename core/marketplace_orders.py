@@ -255,21 +255,31 @@ async def open_order_keys(conn: Conn, marketplace_id: int) -> list[OpenOrder]:
 
 
 async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, marketplace_name: str) -> None:
-    """The marketplace cancelled this order: our stock comes back (once; a repeat changes nothing)."""
+    """The marketplace cancelled this order: our stock comes back (once; a repeat changes nothing). An order handed
+    over to the platform's courier is cancelled without it: its goods are on their way and come back as a return,
+    decided then; the admins are told."""
     conn = uow.conn
     order = await conn.fetchrow(
-        "SELECT id, status FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
+        "SELECT o.id, o.status, w.state AS work FROM orders o LEFT JOIN marketplace_order_work w ON w.order_id = o.id"
+        " WHERE o.marketplace_id = $1 AND o.marketplace_order_id = $2 FOR UPDATE OF o",
         marketplace_id,
         order_key,
     )
     if order is None or order["status"] == order_status.Status.CANCELLED:
         return
+    handed_over = order["work"] == "handed_over"
     try:
         await order_status.change_status(
-            uow, order["id"], order_status.Status.CANCELLED, note=f"cancelled on {marketplace_name}"
+            uow,
+            order["id"],
+            order_status.Status.CANCELLED,
+            note=f"cancelled on {marketplace_name}" + (" after the hand-over" if handed_over else ""),
+            goods_left=handed_over,
         )
         await fbs.cancelled_by_platform(uow, order["id"], marketplace_name)
     except InvalidTransition:
+        handed_over = True  # shipped or delivered: its goods left too, and the order stays as it is
+    if handed_over:
         await outbox.add(
             conn,
             outbox.MarketplaceOrderProblem(

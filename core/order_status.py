@@ -49,8 +49,11 @@ async def change_status(
     *,
     changed_by: int | None = None,
     note: str | None = None,
+    goods_left: bool = False,
 ) -> StatusChange:
-    """Move an order along the status machine; cancelling gives its stock back."""
+    """Move an order along the status machine; cancelling gives its stock back, unless its goods already left the
+    warehouse (``goods_left``: a marketplace cancelled it after the courier took it), which come back as a return
+    an admin decides on (core.fbs.decide_return): given back now, they would count twice."""
     conn = uow.conn
     order = await conn.fetchrow(
         "SELECT id, status, payment_status, user_id, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE",
@@ -68,7 +71,7 @@ async def change_status(
         payment_status = "unpaid"
     else:
         payment_status = order["payment_status"]
-        if target == Status.CANCELLED:
+        if target == Status.CANCELLED and not goods_left:
             await _give_back(uow, order_id, source)
     stamp = _TIMESTAMP_OF.get(target)
     await conn.execute(

@@ -94,3 +94,27 @@ def test_a_row_not_shaped_as_its_kind_reads_as_the_generic_line() -> None:
     due = Due(1, outbox.StockLow.KIND, payload, 0, datetime.now(UTC), outbox.parse(outbox.StockLow.KIND, payload))
     assert due.alert is None
     assert _render(due, "uz").endswith("stock_low: product_id: 7, sku: PH-1")
+
+
+PROBLEMS = [
+    outbox.MarketplaceOrderProblem(2, "7001", "unmapped", line=outbox.ProblemLine(1, None, "Telefon", None, {})),
+    outbox.MarketplaceOrderProblem(2, "7001", "out_of_stock", line=outbox.ProblemLine(2, None, "Telefon", None, {})),
+    outbox.MarketplaceOrderProblem(2, None, "out_of_stock", product_id=7, sold_there=3),
+    outbox.MarketplaceOrderProblem(2, "7001", "cancelled_after_shipping", status="pending"),
+]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda problem: f"{problem.problem}-{problem.order}")
+def test_each_marketplace_order_problem_says_what_happened_and_what_to_do_in_the_readers_words(
+    problem: outbox.MarketplaceOrderProblem,
+) -> None:
+    due = _stored(problem)
+    uzbek, russian = (_render(due, locale) for locale in ("uz", "ru"))
+    for text in (uzbek, russian):
+        assert problem.problem not in text and "pending" not in text, "our code never reaches the admin"
+        assert problem.order is None or problem.order in text
+    if problem.line is not None:
+        assert "«Telefon»" in uzbek and "«Telefon»" in russian
+    if problem.sold_there is not None:
+        assert "3" in uzbek and "3" in russian
+    assert len({_render(_stored(other), "ru") for other in PROBLEMS}) == len(PROBLEMS), "each its own sentence"

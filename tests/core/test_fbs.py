@@ -190,6 +190,35 @@ async def test_a_platform_cancel_after_a_missed_deadline_is_told_and_gives_the_s
     assert [row["payload"]["order_id"] for row in told] == [missed]
 
 
+async def test_a_platform_cancel_after_the_hand_over_counts_the_goods_back_once_when_they_return(
+    pool: asyncpg.Pool, effects: Effects, uzum: int, shop: Shop
+) -> None:
+    """The courier has the goods: the cancel gives nothing back at once (the admins are told it comes back as a
+    return), and the return, restocked, puts the unit back once."""
+    order_id = await _import(pool, effects, uzum, _order("7002", deadline=None))
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:
+            await fbs.confirmed(unit, order_id, None, None)
+            await fbs.handed_over(unit, [order_id], "act-1")
+        for _ in range(2):  # the pull and the notification may both say so
+            async with effects.transaction(conn) as unit:
+                await marketplace_orders.cancel_imported(unit, uzum, "7002", "Uzum Market")
+        assert await stock_of(conn, shop.phone) == (4, 0), "the unit is with the courier"
+        assert await conn.fetchval("SELECT status FROM orders WHERE id = $1", order_id) == "cancelled"
+        work = await fbs.work_of(conn, order_id)
+    assert work is not None and work.state == "cancelled"
+    told = await pool.fetch("SELECT payload FROM notifications WHERE kind = 'marketplace_order_problem'")
+    assert [(row["payload"]["order"], row["payload"]["problem"]) for row in told] == [
+        ("7002", "cancelled_after_shipping")
+    ]
+    assert await _store(pool, effects, uzum, "R-7002", shop.phone) == 1
+    returned = await pool.fetchval("SELECT id FROM marketplace_returns WHERE return_key LIKE 'R-7002:%'")
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:
+            await fbs.decide_return(unit, returned, restock=True, reason=None, actor_id=None)
+        assert await stock_of(conn, shop.phone) == (5, 0), "back once, by the return"
+
+
 async def test_a_seller_cancel_gives_the_stock_back_with_a_cancel_movement_and_marks_the_push(
     pool: asyncpg.Pool, effects: Effects, uzum: int, shop: Shop
 ) -> None:
