@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from demo.sandboxes.yandex import YmOrder
+    from demo.sandboxes.yandex_models import YmOrder
 
 MOSCOW = timezone(timedelta(hours=3))
 CENT = Decimal("0.01")

@@ -14,13 +14,9 @@ import pytest
 
 from core.pushes import Malformed, Notice, Ping, Refusal, Work
 from core.pushes.yandex import YANDEX
-from demo.sandboxes.yandex import (
-    NOTIFY_SOURCE_IP,
-    YandexSandbox,
-    judge_answer,
-    order_status_updated_notification,
-    ping_notification,
-)
+from demo.sandboxes.yandex import YandexSandbox
+from demo.sandboxes.yandex_models import order_status_updated_notification, ping_notification
+from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP, judge_answer
 
 FBS = 21_000_101
 DBS = 21_000_202

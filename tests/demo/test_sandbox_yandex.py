@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from pytest_aiohttp import AiohttpServer
 
 from demo.sandboxes.common import SandboxError, utc_now
-from demo.sandboxes.yandex import YandexSandbox, ping_notification
+from demo.sandboxes.yandex import YandexSandbox
+from demo.sandboxes.yandex_models import ping_notification
 
 API_KEY = "ym-test-key-0a1b2c3d4e5f"
 BUSINESS = {"id": 7_700_042, "name": "Test business"}

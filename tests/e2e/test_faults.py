@@ -39,7 +39,7 @@ from core.settings import Settings
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
 from core.vault import Vault
-from demo.sandboxes.yandex import NOTIFY_SOURCE_IP
+from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP
 from sync.ozon import OzonAdapter
 from sync.push import value_to_push
 from sync.uzum import UzumAdapter

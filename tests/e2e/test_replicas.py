@@ -26,7 +26,8 @@ from core.embedded import ServiceUrls
 from core.unit_of_work import Effects
 from core.vault import Vault
 from demo.sandboxes.ozon import OzonSandbox
-from demo.sandboxes.yandex import NOTIFY_SOURCE_IP, YandexSandbox, judge_answer
+from demo.sandboxes.yandex import YandexSandbox
+from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP, judge_answer
 from sync.puller import MarketplacePuller
 from tests.bot.harness import Chat
 from tests.builders import Shop, make_channel, make_shop

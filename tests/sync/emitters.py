@@ -13,12 +13,8 @@ from aiohttp.test_utils import TestClient
 
 from demo.sandboxes.ozon_models import cancelled_event, new_posting_event
 from demo.sandboxes.ozon_push import OK, judge, ping_message
-from demo.sandboxes.yandex import (
-    NOTIFY_SOURCE_IP,
-    order_cancelled_notification,
-    order_created_notification,
-    ping_notification,
-)
+from demo.sandboxes.yandex_models import order_cancelled_notification, order_created_notification, ping_notification
+from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP
 from tests.sync.world import World
 
 OZON_ADDRESS = "195.34.21.10"

@@ -22,7 +22,9 @@ from core.vault import Vault
 from core.webhook_inbox import Inbox
 from core.webhooks import Event, Receiver, Receivers, store_many
 from core.webhooks import receiver as receiver_of
-from demo.sandboxes.yandex import NOTIFY_SOURCE_IP, YandexSandbox, ping_notification
+from demo.sandboxes.yandex import YandexSandbox
+from demo.sandboxes.yandex_models import ping_notification
+from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
