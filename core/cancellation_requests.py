@@ -184,7 +184,9 @@ async def answer(unit: UnitOfWork, request_id: int, *, accept: bool, refusal: st
 
 async def settled(unit: UnitOfWork, order_id: int, marketplace_name: str) -> None:
     """The platform took the answer to this order's request: an accepted one cancels the order on the platform,
-    so it is cancelled here at once, its stock back (once: the platform's own notice of it then changes nothing)."""
+    so it is cancelled here at once, its stock back (once: the platform's own notice of it then changes nothing).
+    Only a shop that delivers itself is asked (Yandex DBS): its own courier brings the goods back, handed over or
+    not (core.marketplace_orders.cancel_imported knows it by the accepted request)."""
     row = await unit.conn.fetchrow(
         "UPDATE marketplace_cancellation_requests SET settled_at = NOW()"
         " WHERE order_id = $1 AND state <> 'pending' AND settled_at IS NULL"

@@ -257,17 +257,21 @@ async def open_order_keys(conn: Conn, marketplace_id: int) -> list[OpenOrder]:
 async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, marketplace_name: str) -> None:
     """The marketplace cancelled this order: our stock comes back (once; a repeat changes nothing). An order handed
     over to the platform's courier is cancelled without it: its goods are on their way and come back as a return,
-    decided then; the admins are told."""
+    decided then; the admins are told. Unless the seller accepted its buyer's request to cancel: a shop asked that
+    delivers itself (Yandex DBS), and its own courier brings the goods straight back, so they count at once (the
+    platform's notice of the cancel may even come before our record of the answer is settled)."""
     conn = uow.conn
     order = await conn.fetchrow(
-        "SELECT o.id, o.status, w.state AS work FROM orders o LEFT JOIN marketplace_order_work w ON w.order_id = o.id"
+        "SELECT o.id, o.status, w.state AS work, EXISTS (SELECT 1 FROM marketplace_cancellation_requests r"
+        " WHERE r.order_id = o.id AND r.state = 'accepted') AS accepted"
+        " FROM orders o LEFT JOIN marketplace_order_work w ON w.order_id = o.id"
         " WHERE o.marketplace_id = $1 AND o.marketplace_order_id = $2 FOR UPDATE OF o",
         marketplace_id,
         order_key,
     )
     if order is None or order["status"] == order_status.Status.CANCELLED:
         return
-    handed_over = order["work"] == "handed_over"
+    handed_over = order["work"] == "handed_over" and not order["accepted"]
     try:
         await order_status.change_status(
             uow,

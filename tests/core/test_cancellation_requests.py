@@ -164,6 +164,28 @@ async def test_an_accepted_request_cancels_the_order_and_gives_the_stock_back_on
     assert cancels == 1
 
 
+async def test_an_order_out_with_the_shops_courier_counts_back_when_its_accepted_cancel_is_heard_first(
+    pool: asyncpg.Pool, effects: Effects, tiny: int, shop: Shop
+) -> None:
+    """Handed over to the shop's own courier, who brings it back: the platform's cancel, heard before our record of
+    the answer is settled, already gives the units back (there is no platform return to wait for)."""
+    order_id = await _import(pool, effects, tiny, "YM-6", phones=2)
+    async with pool.acquire() as conn, effects.transaction(conn) as unit:
+        await fbs.confirmed(unit, order_id, None, None)
+        await fbs.handed_over(unit, [order_id], None)
+    await _record(pool, effects, tiny, "YM-6")
+    await _answer(pool, effects, await _request_id(pool, "YM-6"), accept=True)
+    async with pool.acquire() as conn:
+        async with effects.transaction(conn) as unit:  # the pull read the platform's cancel first
+            await marketplace_orders.cancel_imported(unit, tiny, "YM-6", "Tiny Market")
+        assert await stock_of(conn, shop.phone) == (5, 0)
+    await _platform_takes_the_answer(pool, effects)
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (5, 0), "once"
+    told = await pool.fetchval("SELECT count(*) FROM notifications WHERE kind = 'marketplace_order_problem'")
+    assert told == 0, "nothing comes back as a return"
+
+
 async def test_a_refused_request_keeps_the_order_and_its_stock(
     pool: asyncpg.Pool, effects: Effects, tiny: int, shop: Shop
 ) -> None:

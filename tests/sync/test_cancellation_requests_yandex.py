@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import cancellation_requests, marketplaces
+from core import cancellation_requests, fbs, marketplaces
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
@@ -92,8 +92,8 @@ async def _pull(pool: asyncpg.Pool, effects: Effects, dbs: Dbs) -> None:
 
 
 async def _in_delivery(pool: asyncpg.Pool, effects: Effects, dbs: Dbs) -> int:
-    """A buyer orders the phone, we import it, and the shop hands it to its courier (the DBS status the shop
-    sets itself: PROCESSING -> DELIVERY); the buyer then asks to cancel. Yandex's order id."""
+    """A buyer orders the phone, we import it, and the shop hands it to its own courier (the DBS status the shop
+    sets itself: PROCESSING -> DELIVERY, handed over here); the buyer then asks to cancel. Yandex's order id."""
     order_id = dbs.ym.place_order({"PH-1": 1})
     await _pull(pool, effects, dbs)
     delivery = {"order": {"status": "DELIVERY", "substatus": "DELIVERY_SERVICE_RECEIVED"}}
@@ -103,6 +103,10 @@ async def _in_delivery(pool: asyncpg.Pool, effects: Effects, dbs: Dbs) -> int:
         headers={"Api-Key": YANDEX_KEY},
     ) as reply:
         assert reply.status == 200, await reply.text()
+    async with pool.acquire() as conn, effects.transaction(conn) as unit:  # as our /handover of a DBS order leaves it
+        ours = await conn.fetchval("SELECT id FROM orders WHERE marketplace_order_id = $1", str(order_id))
+        await fbs.confirmed(unit, ours, None, None)
+        await fbs.handed_over(unit, [ours], None)
     dbs.ym.request_cancellation(order_id)
     return order_id
 
