@@ -241,9 +241,10 @@ async def test_mini_app_api_sells_from_the_database_while_redis_is_down(
         )
         == 1
     )
-    # The per-customer budget still holds, counted in the process until Redis is back.
+    # The per-customer budget still holds, counted in the process until Redis is back. The burst alone is over the
+    # budget: when the wait for time to spare crosses into a new window, the requests above no longer count.
     await well_inside_a_budget_window()
-    statuses = [(await _timed(client.get("/api/cart", headers=customer))).status for _ in range(RATE_LIMIT)]
+    statuses = [(await _timed(client.get("/api/cart", headers=customer))).status for _ in range(RATE_LIMIT + 5)]
     assert 429 in statuses and 200 in statuses
 
 
