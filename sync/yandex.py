@@ -135,7 +135,6 @@ class YandexAdapter(YandexFinance):
     ) -> None:
         if not connection.token:
             raise MarketplaceError("yandex: the Api-Key is required", code="not_configured")
-        # None while a key is being connected: the key check lists the campaigns it sees, the admin picks one.
         self._campaign_id = int(connection.shop_id) if connection.shop_id else None
         self._account = account_of(connection)
         base = connection.base_url or BASE_URL
@@ -170,13 +169,6 @@ class YandexAdapter(YandexFinance):
         # searchShipments, confirmShipment, downloadShipmentAct: 200 an hour each; [strict] one lane.
         self._shipments = lane("shipments", _limit(200, 3600, pace, 3))
         self._stats = lane("orders_stats", _limit(10_000, 3600, pace, 5))  # getOrdersStats: 10 000 an hour
-
-    @property
-    def _campaign(self) -> int:
-        """The connection's campaign (shop); every call but the key check needs it."""
-        if self._campaign_id is None:
-            raise MarketplaceError("yandex: the campaign id (shop id) is required", code="not_configured")
-        return self._campaign_id
 
     @property
     def calls(self) -> int:

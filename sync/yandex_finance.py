@@ -20,7 +20,7 @@ from typing import Any
 
 from sync.adapter import Fee, FeeKind, FinanceReport, OrderFinance
 from sync.http import MarketplaceError, MarketplaceHttp
-from sync.yandex_wire import iso_currency, raise_for, result_of
+from sync.yandex_wire import CampaignBound, iso_currency, raise_for, result_of
 
 STATS_PAGE = 200  # PageLimit200.yaml: limit up to 200 ("не более чем по 200 заказам")
 MOSCOW = timezone(timedelta(hours=3))  # statusUpdateDate: "Часовой пояс — UTC+03:00 (Москва)"
@@ -74,15 +74,10 @@ def commission_kind(service: str) -> FeeKind:
     return COMMISSION_KINDS.get(service, "other")
 
 
-class YandexFinance:
+class YandexFinance(CampaignBound):
     """Mixed into YandexAdapter: its campaign, through its order statistics lane (10 000 requests an hour)."""
 
     _stats: MarketplaceHttp
-
-    @property
-    def _campaign(self) -> int:
-        """The connection's campaign: YandexAdapter's own."""
-        raise NotImplementedError
 
     async def finance(self, since: datetime, until: datetime) -> FinanceReport:
         """The orders whose status or payments changed in [since, until), whenever they were placed (updateFrom/

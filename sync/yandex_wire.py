@@ -1,5 +1,6 @@
 """Reading Yandex Market's answers, shared by the adapter (sync/yandex.py) and its finance read
-(sync/yandex_finance.py): its answer's result, its error body and its currency codes."""
+(sync/yandex_finance.py): its answer's result, its error body and its currency codes; and the campaign both call
+for."""
 
 from __future__ import annotations
 
@@ -35,3 +36,16 @@ def raise_for(reply: Reply) -> None:
 def iso_currency(value: Any) -> str:
     """CurrencyType.yaml spells the rouble RUR (its pre-1998 code); ISO 4217 says RUB."""
     return "RUB" if value == "RUR" else currency_of(value)
+
+
+class CampaignBound:
+    """A connection's campaign (shop), None while a key is being connected: the key check lists the campaigns the
+    key sees for the admin to pick one; every other call needs it."""
+
+    _campaign_id: int | None
+
+    @property
+    def _campaign(self) -> int:
+        if self._campaign_id is None:
+            raise MarketplaceError("yandex: the campaign id (shop id) is required", code="not_configured")
+        return self._campaign_id
