@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
@@ -43,3 +44,19 @@ async def subscriber_connections(redis: Redis) -> list[dict[str, Any]]:
     (tests/databases.py)."""
     db = str(redis.connection_pool.connection_kwargs.get("db", 0))
     return [client for client in await redis.client_list(_type="pubsub") if client["db"] == db]
+
+
+async def wait_ready(url: str, process: asyncio.subprocess.Process, within: float = 30) -> None:
+    """Until a started process answers 200 at url; fails at once if it exits during start-up."""
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            assert process.returncode is None, "the process exited during start-up"
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not answer 200 within {within}s")

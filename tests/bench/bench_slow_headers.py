@@ -12,37 +12,17 @@ import asyncio
 import os
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from core.embedded import free_port
+from tests.bench.bench_media import start_app
 from tests.bench.figures import emit
 
 CONNECTIONS = int(os.environ.get("SLOW_CONNECTIONS", "300"))
 CAP_SECONDS = float(os.environ.get("SLOW_CAP_SECONDS", "120"))
 LINE_EVERY_SECONDS = 2.0
-
-
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "BOT_TOKEN")}
-    env.update(DATA_DIR=str(data_dir), HTTP_PORT=str(port), LOG_LEVEL="WARNING")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "amazing_store", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    started = time.monotonic()
-    while time.monotonic() - started < 120:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the process did not become ready within 120 s")
 
 
 async def slow_client(port: int) -> float:
@@ -75,7 +55,7 @@ async def measure(port: int) -> list[float]:
 def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-slow-headers-") as folder:
-        process = start_server(Path(folder) / "data", port)
+        process = start_app(Path(folder) / "data", port)
         try:
             open_for = asyncio.run(measure(port))
         finally:

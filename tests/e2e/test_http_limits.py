@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-import aiohttp
-
 from core.embedded import ServiceUrls, free_port
+from tests.support import wait_ready
 
 # Far above the 1 s the process is given below, far below aiohttp's own 75 s: a wait this long that ends without
 # the server closing the connection means the setting did not reach the server.
@@ -62,7 +61,7 @@ async def test_slow_headers_and_idle_keep_alive_connections_are_closed(
         stderr=subprocess.DEVNULL,
     )
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+        await wait_ready(f"http://127.0.0.1:{port}/healthz", process, within=60)
 
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")  # the headers never end
@@ -82,18 +81,3 @@ async def test_slow_headers_and_idle_keep_alive_connections_are_closed(
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-
-
-async def _wait_ready(url: str, process: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            assert process.returncode is None, "the process exited during start-up"
-            try:
-                async with http.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not answer 200")

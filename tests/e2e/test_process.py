@@ -17,7 +17,7 @@ from amazing_store import cli
 from core import events
 from core.embedded import ServiceUrls, free_port
 from tests.fake_telegram import FakeTelegram
-from tests.support import TEST_BOT_TOKEN, subscriber_connections
+from tests.support import TEST_BOT_TOKEN, subscriber_connections, wait_ready
 
 
 def _env(service_urls: ServiceUrls, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -29,21 +29,6 @@ def _env(service_urls: ServiceUrls, tmp_path: Path, **extra: str) -> dict[str, s
         **extra,
     )
     return env
-
-
-async def _wait_ready(url: str, process: asyncio.subprocess.Process, within: float = 30) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            assert process.returncode is None, "the process exited during start-up"
-            try:
-                async with http.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not answer 200 within {within}s")
 
 
 async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
@@ -66,7 +51,7 @@ async def test_run_serves_the_bot_and_stops_gracefully_on_sigterm(
         stderr=subprocess.STDOUT,
     )
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         fake_telegram.queue_update(fake_telegram.message_update("/start", user_id=31337))
         await fake_telegram.wait_for_call("sendMessage", timeout=10)
         async with (
@@ -104,7 +89,7 @@ async def test_run_without_bot_token_serves_web_and_says_bot_is_off(service_urls
         stderr=subprocess.STDOUT,
     )
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 15)
     finally:
@@ -140,7 +125,7 @@ async def test_every_part_of_a_running_process_hears_its_channels_on_one_redis_c
         stderr=subprocess.DEVNULL,
     )
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         deadline = time.monotonic() + 10
         # The jobs (push, webhooks) start listening a moment after the web parts.
         on_the_wire = [events.scoped(redis, channel) for channel in channels]
@@ -219,7 +204,7 @@ async def test_run_serves_the_store_while_telegram_is_unreachable_and_the_bot_fo
     telegram = FakeTelegram()
     ready = f"http://127.0.0.1:{port}/readyz"
     try:
-        await _wait_ready(ready, process)
+        await wait_ready(ready, process)
         degraded = await _bot_becomes(ready, process, "degraded")
         assert degraded == {"status": "degraded", "postgres": "ok", "redis": "ok", "bot": "degraded"}
         async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/api/shop") as shop:
