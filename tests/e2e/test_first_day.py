@@ -16,8 +16,8 @@ from core.settings import Settings
 from core.unit_of_work import Effects
 from demo.seeding import seed_demo
 from tests.builders import make_product
-from tests.e2e.test_process import _env, _wait_ready
-from tests.support import changed, login
+from tests.e2e.test_process import _env
+from tests.support import changed, login, wait_ready
 
 BUYER = {"customer_name": "Aziza Karimova", "customer_phone": "90 123 45 67", "customer_address": "Toshkent"}
 
@@ -72,7 +72,7 @@ async def test_run_loads_no_demo(empty_database: str, service_urls: ServiceUrls,
         stderr=subprocess.STDOUT,
     )
     try:
-        await _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        await wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         conn = await asyncpg.connect(empty_database)
         try:
             counts = await conn.fetchrow(
