@@ -322,6 +322,25 @@ async def test_less_there_by_exactly_our_open_orders_from_there_is_no_drift(
     assert (run.status, alerts) == ("success", 0)
 
 
+async def test_units_taken_there_by_an_order_kept_aside_are_pushed_back_even_when_they_equal_our_open_orders(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """An Uzum order asking for more phones than we have is kept aside, but Uzum took its shirt too: a shirt count
+    lower by one, like our one open shirt order from there, is that kept-aside unit, so the truth goes back."""
+    world.uzum.buyer_orders({uzum_barcode(shop.shirt): 1})
+    await _pull(pool, effects, world, "uzum")
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="scheduled")
+    world.uzum.buyer_orders({uzum_barcode(shop.shirt): 1, uzum_barcode(shop.phone): 6}, allow_oversell=True)
+    await _pull(pool, effects, world, "uzum")
+    assert world.uzum.stock_of(uzum_barcode(shop.shirt)) == 8
+    async with pool.acquire() as conn:
+        run = await reconcile(conn, world.connections["uzum"], world.adapter("uzum"))
+    assert run.status == "partial"
+    await push_due(pool, world.connections["uzum"], world.adapter("uzum"), trigger="scheduled")
+    assert world.uzum.stock_of(uzum_barcode(shop.shirt)) == 9
+    assert world.uzum.stock_of(uzum_barcode(shop.phone)) == 5
+
+
 async def test_two_replicas_pull_each_marketplace_once_per_interval(
     pool: asyncpg.Pool, redis: Redis, world: World, shop: Shop
 ) -> None:
