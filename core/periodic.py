@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 
@@ -16,6 +17,7 @@ from core.db import Conn
 log = logging.getLogger(__name__)
 
 Job = Callable[[Conn], Awaitable[object]]
+T = TypeVar("T")
 
 
 def lock_key(name: str) -> int:
@@ -48,21 +50,30 @@ async def run_once(pool: asyncpg.Pool, name: str, job: Job) -> bool:
     return True
 
 
-async def until_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
-    """Await the work unless `stop` is set first, then abandon it (cancelled); returns whether it finished. For
-    work whose writes are transactions that roll back, and that may wait long on a platform's rate limit: a
-    stopping process should not wait it out."""
+async def unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """The work's result, or None when `stop` is set first: then the work is abandoned (cancelled)."""
     running = asyncio.ensure_future(work)
     stopping = asyncio.ensure_future(stop.wait())
     await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
     stopping.cancel()
     if running.done():
-        running.result()  # its failure is the caller's
-        return True
+        return running.result()  # its failure is the caller's
     running.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await running
-    return False
+    return None
+
+
+async def until_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
+    """Await the work unless `stop` is set first, then abandon it; returns whether it finished. For work whose
+    writes are transactions that roll back, and that may wait long on a platform's rate limit: a stopping process
+    should not wait it out."""
+
+    async def finished() -> bool:
+        await work
+        return True
+
+    return await unless_stopped(finished(), stop) is not None
 
 
 async def run_periodically(

@@ -21,6 +21,7 @@ from core.db import Conn
 from core.errors import DomainError
 from core.marketplace_catalog import Card, CatalogImport, import_cards
 from core.marketplaces import Connection
+from core.periodic import unless_stopped
 from core.unit_of_work import Effects
 from core.vault import Vault
 from sync.adapter import Adapter, CatalogItem, Listing
@@ -122,7 +123,8 @@ class CatalogImporter:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                request = await catalog_requests.next_request(self._redis)
+                # Stopping does not wait out the Redis block (a request popped just then: its asker times out).
+                request = await unless_stopped(catalog_requests.next_request(self._redis), stop)
                 if request is not None:
                     await catalog_requests.reply(self._redis, request, await self.answer(request))
             except Exception as error:  # Redis down: the askers time out and say so

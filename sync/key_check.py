@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from core import channels, key_checks, marketplaces, unreadable_keys
 from core.key_checks import Answer, KeyCheck, Request
 from core.marketplaces import Connection
+from core.periodic import unless_stopped
 from core.vault import Vault
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError, RetryPolicy
@@ -58,7 +59,8 @@ class KeyChecker:
         async with aiohttp.ClientSession() as session:
             while not stop.is_set():
                 try:
-                    request = await key_checks.next_request(self._redis)
+                    # Stopping does not wait out the Redis block (a request popped just then: its asker times out).
+                    request = await unless_stopped(key_checks.next_request(self._redis), stop)
                     if request is not None:
                         await key_checks.reply(self._redis, request, await self.answer(request, session))
                 except Exception as error:  # Redis down: the askers time out and say so
