@@ -271,9 +271,13 @@ def _marketplace_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(settings: Settings, urls: ServiceUrls, args: argparse.Namespace) -> int:
-    # Imported here so that migrate, seed-demo and admin start without loading aiogram (seconds).
+    # Imported here so that migrate, seed-demo and admin start without loading aiogram (a second), whose
+    # Telegram types are deferred before it is first imported (amazing_store.telegram_types).
     from aiohttp import web
 
+    from amazing_store.telegram_types import install
+
+    install()
     from amazing_store.app import SHUTDOWN_TIMEOUT, create_app
 
     log.info("web: listening on http://%s:%s", settings.http_host, settings.http_port)

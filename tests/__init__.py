@@ -1,4 +1,6 @@
-"""The test suite. Importing the application package first makes every test process run aiogram the way
-the service does (Telegram types built on first use, amazing_store.telegram_types)."""
+"""The test suite. Deferring aiogram's Telegram types before any test imports aiogram makes every test process
+run it the way the service does (built on first use, amazing_store.telegram_types)."""
 
-import amazing_store  # noqa: F401
+from amazing_store.telegram_types import install
+
+install()
