@@ -704,7 +704,7 @@ def _marketplace_pull(settings: Settings, urls: ServiceUrls, args: argparse.Name
             counts = pulled.orders
             print(
                 f"{connection.name} orders: {counts.imported} imported, {counts.set_aside} set aside for an admin, "
-                f"{counts.cancelled} cancelled"
+                f"{counts.cancelled} cancelled, {counts.shipped} shipped, {counts.delivered} delivered"
             )
         return 0
 

@@ -14,7 +14,7 @@ from core import fbs, marketplace_orders, outbox
 from core.db import Conn
 from core.errors import NotFound, ValidationError
 from core.listings import CancellationRefusal
-from core.marketplace_orders import LIVE
+from core.marketplace_orders import UNFINISHED
 from core.unit_of_work import UnitOfWork
 
 
@@ -75,7 +75,7 @@ async def record(
     conn = unit.conn
     # The order is locked first, as the import, the platform's cancels and the FBS worker lock it.
     order = await conn.fetchrow(_ORDER, marketplace_id, incoming.order_key)
-    if order is None or order["status"] not in LIVE:
+    if order is None or order["status"] not in UNFINISHED:
         return False
     requested_at = incoming.requested_at or heard_at
     reason = (incoming.reason or "").strip() or None
@@ -132,7 +132,7 @@ async def of(conn: Conn, request_id: int) -> CancellationRequest | None:
         row["state"],
         row["refusal"],
         fbs.refusal_reasons(row["api_type"]),
-        row["status"] in LIVE,
+        row["status"] in UNFINISHED,
     )
 
 

@@ -588,11 +588,28 @@ async def cancelled_by_seller(
 
 
 async def handed_over(unit: UnitOfWork, order_ids: Sequence[int], shipment: str | None) -> None:
-    await unit.conn.execute(
+    """The platform took these orders from the seller's hands: their goods left, so they are shipped here too."""
+    moved = await unit.conn.fetch(
         "UPDATE marketplace_order_work SET state = 'handed_over', handed_over_at = NOW(), updated_at = NOW(),"
-        " shipment = COALESCE($2, shipment) WHERE order_id = ANY($1::int[]) AND state = 'confirmed'",
+        " shipment = COALESCE($2, shipment) WHERE order_id = ANY($1::int[]) AND state = 'confirmed'"
+        " RETURNING order_id",
         list(order_ids),
         shipment,
+    )
+    for row in sorted(moved, key=lambda row: row["order_id"]):
+        await order_status.follow_platform(unit, row["order_id"], Status.SHIPPED, note="handed over")
+
+
+async def goods_left(unit: UnitOfWork, order_id: int) -> bool:
+    """The platform says the order's goods left the warehouse, whether or not it was handed over from chat (the
+    courier took it, or the seller did it in the cabinet): its work ends as handed over. Returns whether it did."""
+    return (
+        await unit.conn.fetchval(
+            "UPDATE marketplace_order_work SET state = 'handed_over', handed_over_at = NOW(), updated_at = NOW()"
+            " WHERE order_id = $1 AND state IN ('new', 'confirmed') RETURNING order_id",
+            order_id,
+        )
+        is not None
     )
 
 

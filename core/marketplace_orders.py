@@ -62,14 +62,19 @@ class IncomingOrder:
 
 @dataclass(frozen=True)
 class OpenOrder:
-    """An imported order that can still be cancelled on our side."""
+    """An imported order its platform has not finished: neither delivered nor cancelled."""
 
     key: str
     placed_at: datetime
 
 
+# Where the platform says an open order is, once past the seller's steps: its goods left the warehouse (the courier
+# took it, whether or not it was handed over from chat), it reached its buyer, or it was cancelled (or returned).
+Progress = Literal["left", "delivered", "cancelled"]
 Outcome = Literal["created", "known", "partial", "unplaced"]
+# Orders whose units are still ours to give back; with "shipped", the ones the platform has not finished.
 LIVE = ("pending", "confirmed", "processing")
+UNFINISHED = (*LIVE, "shipped")
 
 
 @dataclass(frozen=True)
@@ -245,11 +250,13 @@ async def _set_aside(conn: Conn, marketplace_id: int, order_key: str, problem: s
 
 
 async def open_order_keys(conn: Conn, marketplace_id: int) -> list[OpenOrder]:
-    """Imported orders that can still be cancelled on our side, with when they were placed."""
+    """Imported orders their platform has not finished, with when they were placed: once delivered or cancelled,
+    an order is asked about no more."""
     rows = await conn.fetch(
         "SELECT marketplace_order_id, order_date FROM orders WHERE marketplace_id = $1"
-        " AND marketplace_order_id IS NOT NULL AND status IN ('pending', 'confirmed', 'processing') ORDER BY id",
+        " AND marketplace_order_id IS NOT NULL AND status = ANY($2::text[]) ORDER BY id",
         marketplace_id,
+        list(UNFINISHED),
     )
     return [OpenOrder(row["marketplace_order_id"], row["order_date"]) for row in rows]
 
@@ -271,7 +278,8 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
     )
     if order is None or order["status"] == order_status.Status.CANCELLED:
         return
-    handed_over = order["work"] == "handed_over" and not order["accepted"]
+    left = order["work"] == "handed_over" or order["status"] == order_status.Status.SHIPPED
+    handed_over = left and not order["accepted"]
     try:
         await order_status.change_status(
             uow,
@@ -279,10 +287,11 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
             order_status.Status.CANCELLED,
             note=f"cancelled on {marketplace_name}" + (" after the hand-over" if handed_over else ""),
             goods_left=handed_over,
+            by_platform=True,
         )
         await fbs.cancelled_by_platform(uow, order["id"], marketplace_name)
     except InvalidTransition:
-        handed_over = True  # shipped or delivered: its goods left too, and the order stays as it is
+        handed_over = True  # delivered: its goods left too, and the order stays as it is
     if handed_over:
         await outbox.add(
             conn,
@@ -290,3 +299,22 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
                 marketplace_id, order_key, "cancelled_after_shipping", status=order["status"]
             ),
         )
+
+
+async def follow_progress(
+    uow: UnitOfWork, marketplace_id: int, order_key: str, progress: Progress, marketplace_name: str
+) -> bool:
+    """The platform took the order past the seller's steps ("left" or "delivered"): its FBS work ends as handed
+    over (off the pick list and the hand-over), and its status follows (shipped, delivered). Returns whether
+    anything changed; hearing it again changes nothing."""
+    order_id = await uow.conn.fetchval(
+        "SELECT id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
+        marketplace_id,
+        order_key,
+    )
+    if order_id is None or progress == "cancelled":
+        return False
+    ended = await fbs.goods_left(uow, order_id)
+    target = order_status.Status.DELIVERED if progress == "delivered" else order_status.Status.SHIPPED
+    note = f"{'delivered' if progress == 'delivered' else 'left the warehouse'} on {marketplace_name}"
+    return await order_status.follow_platform(uow, order_id, target, note=note) or ended

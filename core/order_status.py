@@ -30,6 +30,12 @@ NEXT_STATUSES: dict[Status, frozenset[Status]] = {
     Status.CANCELLED: frozenset(),
 }
 
+# A marketplace may cancel an order after its goods left (refused at the pickup point, lost on the way): never an
+# admin's step, so no button offers it.
+PLATFORM_ONLY: dict[Status, frozenset[Status]] = {Status.SHIPPED: frozenset({Status.CANCELLED})}
+# The way an order goes forward: a marketplace's progress is followed through each of these.
+FORWARD = (Status.PENDING, Status.CONFIRMED, Status.PROCESSING, Status.SHIPPED, Status.DELIVERED)
+
 _TIMESTAMP_OF = {Status.CONFIRMED: "confirmed_at", Status.DELIVERED: "delivered_at", Status.CANCELLED: "cancelled_at"}
 
 
@@ -50,10 +56,12 @@ async def change_status(
     changed_by: int | None = None,
     note: str | None = None,
     goods_left: bool = False,
+    by_platform: bool = False,
 ) -> StatusChange:
     """Move an order along the status machine; cancelling gives its stock back, unless its goods already left the
     warehouse (``goods_left``: a marketplace cancelled it after the courier took it), which come back as a return
-    an admin decides on (core.fbs.decide_return): given back now, they would count twice."""
+    an admin decides on (core.fbs.decide_return): given back now, they would count twice. ``by_platform``: the
+    marketplace moved it, which may take a step no admin can (PLATFORM_ONLY)."""
     conn = uow.conn
     order = await conn.fetchrow(
         "SELECT id, status, payment_status, user_id, order_number, marketplace_id FROM orders WHERE id = $1 FOR UPDATE",
@@ -62,7 +70,8 @@ async def change_status(
     if order is None:
         raise NotFound("order", order_id)
     current = Status(order["status"])
-    if target not in NEXT_STATUSES[current]:
+    allowed = NEXT_STATUSES[current] | (PLATFORM_ONLY.get(current, frozenset()) if by_platform else frozenset())
+    if target not in allowed:
         raise InvalidTransition(current.value, target.value)
     source = Source("order", order_id, order["marketplace_id"], changed_by, note or f"{order['order_number']} {target}")
     if order["payment_status"] == "awaiting_payment":
@@ -84,6 +93,17 @@ async def change_status(
     if order["user_id"] is not None:  # own-store customers hear about every change of their orders
         await outbox.add(conn, outbox.OrderStatus(order_id, order["order_number"], target.value, order["user_id"]))
     return StatusChange(order_id, target)
+
+
+async def follow_platform(uow: UnitOfWork, order_id: int, target: Status, *, note: str) -> bool:
+    """Bring a marketplace order forward to where its platform says it is (SHIPPED, DELIVERED), through each status
+    between; returns whether it moved. An order already there, further on or cancelled stays as it is."""
+    current = Status(await uow.conn.fetchval("SELECT status FROM orders WHERE id = $1 FOR UPDATE", order_id))
+    if current not in FORWARD or FORWARD.index(current) >= FORWARD.index(target):
+        return False
+    for step in FORWARD[FORWARD.index(current) + 1 : FORWARD.index(target) + 1]:
+        await change_status(uow, order_id, step, note=note)
+    return True
 
 
 async def mark_paid(

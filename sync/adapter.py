@@ -16,7 +16,7 @@ from core.key_checks import KeyCheck
 from core.listings import CancellationRefusal as CancellationRefusal
 from core.listings import CancelReason as CancelReason
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,9 @@ class Adapter(Protocol):
         were not pulling is still imported (marked ``cancelled`` if the platform cancelled it meanwhile).
         None (the first pull) looks at the work queue only: a newly connected shop imports no history."""
 
-    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
-        """Which of these open orders' keys the platform has cancelled."""
+    async def order_progress(self, open_orders: list[OpenOrder]) -> dict[str, Progress]:
+        """Where the platform took these open orders past the seller's steps, by key: their goods left the
+        warehouse, they reached their buyers, or they were cancelled; an order still with the seller is absent."""
 
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
         """Keys of these listings that only the platform knows (e.g. what its order lines carry), by mapping id:

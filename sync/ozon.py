@@ -12,7 +12,7 @@ import aiohttp
 
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.currencies import currency_of
@@ -33,6 +33,17 @@ LIST_PERIOD = timedelta(days=365)
 # after Ozon's in_process_at: postings this close to the edge of the cancellation list's window are asked
 # about one by one as well.
 PLACED_MARGIN = timedelta(days=1)
+# Where a posting stands once past the seller's part (OZ PostingStatus): handed to Ozon or a carrier and on its
+# way (or disputed after), delivered to its buyer, or cancelled.
+PROGRESS_OF_STATUS: dict[str, Progress] = {
+    "driver_pickup": "left",
+    "sent_by_seller": "left",
+    "delivering": "left",
+    "arbitration": "left",
+    "client_arbitration": "left",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+}
 WAREHOUSES_PAGE = 200
 # Ozon counts stock pushes in a sliding minute: this many may go at once, the rest one by one after them.
 STOCKS_BURST = 20
@@ -207,33 +218,37 @@ class OzonAdapter(OzonFulfilment, OzonFinance):
 
     async def order(self, key: str) -> IncomingOrder | None:
         """One posting by its number (a push notification names it; its prices come from here)."""
+        posting = await self._posting_if_any(key)
+        return None if posting is None else _order(posting)
+
+    async def _posting_if_any(self, key: str) -> dict[str, Any] | None:
+        """/v3/posting/fbs/get, None for a posting Ozon does not know (404)."""
         reply = await self._reads.request("POST", "/v3/posting/fbs/get", body={"posting_number": key})
         if reply.status == 404:
             return None
         raise_for(reply.status, reply.body)
-        return _order({**((reply.body or {}).get("result") or {}), "posting_number": key})
+        return {**((reply.body or {}).get("result") or {}), "posting_number": key}
 
-    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
-        """The cancelled list covers postings of the last 30 days (D10); older open ones are asked about one by
-        one (/v3/posting/fbs/get), so a late cancellation of an old posting still gives the stock back."""
+    async def order_progress(self, open_orders: list[OpenOrder]) -> dict[str, Progress]:
+        """The list covers postings of the last 30 days (D10), filtered by the statuses past the seller's part;
+        older open ones are asked about one by one (/v3/posting/fbs/get), so a late cancellation of an old
+        posting still gives the stock back (they are few: a delivered posting is asked about no more)."""
         now = datetime.now(UTC)
         recent = {order.key for order in open_orders if order.placed_at >= now - LOOKBACK + PLACED_MARGIN}
-        window = {"since": rfc3339(now - LOOKBACK), "to": rfc3339(now), "statuses": ["cancelled"]}
-        cancelled = (
-            {
-                posting["posting_number"]
-                async for posting in self._postings("/v4/posting/fbs/list", window)
-                if posting["posting_number"] in recent
-            }
-            if recent
-            else set()
-        )
+        window = {"since": rfc3339(now - LOOKBACK), "to": rfc3339(now), "statuses": list(PROGRESS_OF_STATUS)}
+        found: dict[str, Progress] = {}
+        if recent:
+            async for posting in self._postings("/v4/posting/fbs/list", window):
+                progress = PROGRESS_OF_STATUS.get(posting.get("status") or "")
+                if posting["posting_number"] in recent and progress is not None:
+                    found[posting["posting_number"]] = progress
         for order in open_orders:
             if order.key not in recent:
-                posting = await self.order(order.key)
-                if posting is not None and posting.cancelled:
-                    cancelled.add(order.key)
-        return cancelled
+                old = await self._posting_if_any(order.key) or {}
+                progress = PROGRESS_OF_STATUS.get(old.get("status") or "")
+                if progress is not None:
+                    found[order.key] = progress
+        return found
 
     async def _postings(self, path: str, window: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         cursor = ""

@@ -45,16 +45,24 @@ SELECT mp.*, {LISTING_KEYS}
 @dataclass(frozen=True)
 class OrderCounts:
     """An orders pull's work: orders placed here (whole or in part), orders with a line kept aside for an
-    admin (unmapped, or no units left), and imported orders the marketplace cancelled."""
+    admin (unmapped, or no units left), and imported orders the marketplace cancelled, shipped or delivered."""
 
     imported: int = 0
     set_aside: int = 0
     cancelled: int = 0
+    shipped: int = 0
+    delivered: int = 0
 
     @classmethod
     def of(cls, tally: Counter[str]) -> OrderCounts:
-        """From the import outcomes (core.marketplace_orders.Outcome) and the cancellations a pull tallied."""
-        return cls(tally["created"] + tally["partial"], tally["partial"] + tally["unplaced"], tally["cancelled"])
+        """From the import outcomes (core.marketplace_orders.Outcome) and the progress a pull tallied."""
+        return cls(
+            tally["created"] + tally["partial"],
+            tally["partial"] + tally["unplaced"],
+            tally["cancelled"],
+            tally["left"],
+            tally["delivered"],
+        )
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,17 @@ async def pull_orders(
             tally["never_live" if incoming.cancelled else imported.outcome] += 1
         open_orders = await marketplace_orders.open_order_keys(conn, connection.marketplace_id)
         if open_orders:
-            for key in sorted(await adapter.cancelled_orders(open_orders)):
+            for key, progress in sorted((await adapter.order_progress(open_orders)).items()):
                 async with effects.transaction(conn) as uow:
-                    await marketplace_orders.cancel_imported(uow, connection.marketplace_id, key, connection.name)
-                processed += 1
-                tally["cancelled"] += 1
+                    if progress == "cancelled":
+                        await marketplace_orders.cancel_imported(uow, connection.marketplace_id, key, connection.name)
+                        moved = True
+                    else:
+                        moved = await marketplace_orders.follow_progress(
+                            uow, connection.marketplace_id, key, progress, connection.name
+                        )
+                processed += moved
+                tally[progress] += moved
         if isinstance(adapter, CancellationRequests):
             # After the imports: a request names an order this pull may have just brought in.
             since = None if last is None else last - CATCH_UP_MARGIN

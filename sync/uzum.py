@@ -12,7 +12,7 @@ import aiohttp
 
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys, uzum_product_sku
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header
@@ -28,7 +28,19 @@ NEW_STATUSES = ("CREATED", "PACKING", "PENDING_DELIVERY")
 # Where an order goes after the work queue, in lifecycle order: paged in this order, an order that moves on
 # between two requests is met again in a later status rather than missed.
 LATER_STATUSES = ("DELIVERING", "DELIVERED", "ACCEPTED_AT_DP", "DELIVERED_TO_CUSTOMER_DELIVERY_POINT", "COMPLETED")
-CANCELLED_STATUSES = ("CANCELED", "PENDING_CANCELLATION")
+# Where an order stands once past the seller's part, for the statuses that say it (UZ-MD get-v2-fbs-orders.md's
+# lifecycle): handed to Uzum and on its way, at the pick-up point, picked up by its buyer (COMPLETED), or ended
+# without a sale: cancelled, or RETURNED (its goods come back as a return, which the returns pull reads).
+PROGRESS_OF_STATUS: dict[str, Progress] = {
+    "DELIVERING": "left",
+    "DELIVERED": "left",
+    "ACCEPTED_AT_DP": "left",
+    "DELIVERED_TO_CUSTOMER_DELIVERY_POINT": "left",
+    "COMPLETED": "delivered",
+    "CANCELED": "cancelled",
+    "PENDING_CANCELLATION": "cancelled",
+    "RETURNED": "cancelled",
+}
 # Our date of an order imported before placement times were kept is when we imported it (up to a pull interval
 # after Uzum's dateCreated); cancellation polling starts this much before the oldest open order.
 PLACED_MARGIN = timedelta(days=1)
@@ -184,20 +196,21 @@ class UzumAdapter(UzumFulfilment, UzumFinance):
                     found.setdefault(incoming.key, incoming)
         return list(found.values())
 
-    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
-        """Cancellations are looked for among orders placed since the oldest one we hold open (D7), not in the
-        shop's whole cancellation history; what is found is intersected with our keys, so a filter the platform
-        ignored would cost pages, not correctness."""
+    async def order_progress(self, open_orders: list[OpenOrder]) -> dict[str, Progress]:
+        """Looked for among orders placed since the oldest one we hold open (D7), not in the shop's whole history,
+        a status at a time (the filter takes one); what is found is intersected with our keys, so a filter the
+        platform ignored would cost pages, not correctness. Later statuses are asked last: an order that moves on
+        between two requests ends up where it went."""
         wanted = {order.key for order in open_orders}
         placed_from = min((order.placed_at for order in open_orders), default=None)
         if placed_from is None:
-            return set()
-        cancelled: set[str] = set()
-        for status in CANCELLED_STATUSES:
+            return {}
+        found: dict[str, Progress] = {}
+        for status, progress in PROGRESS_OF_STATUS.items():
             async for order in self._orders(status, placed_from - PLACED_MARGIN):
                 if str(order["id"]) in wanted:
-                    cancelled.add(str(order["id"]))
-        return cancelled
+                    found[str(order["id"])] = progress
+        return found
 
     async def check(self) -> KeyCheck:
         """The shops the token sees (`GET /v1/shops`, a bare list). Uzum's API names no seller and publishes no

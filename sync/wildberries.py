@@ -14,7 +14,7 @@ import aiohttp
 
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
 from core.marketplaces import Connection
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.currencies import currency_letters, currency_of
@@ -42,6 +42,11 @@ ORDERS_WINDOW = timedelta(days=30)
 # Status values that mean the task will not be sold (contract 2.4).
 SELLER_CANCELLED = {"cancel", "cancel_carrier"}
 WB_CANCELLED = {"canceled", "canceled_by_client", "declined_by_client", "defect", "canceled_by_carrier"}
+# A task WB took from the seller: its supply was handed to delivery (supplierStatus complete), or WB's own status
+# has it sorted, with a carrier or at the pick-up point (contract 2.4); sold is bought by its buyer.
+SELLER_HANDED = {"complete"}
+WB_TOOK = {"sorted", "ready_for_pickup", "postponed_delivery", "accepted_by_carrier", "sent_to_carrier"}
+WB_SOLD = {"sold"}
 # A seller warehouse's deliveryType (contract 2.2).
 DELIVERY_TYPES = {1: "FBS", 2: "DBS", 3: "DBW", 5: "C&C", 6: "EDBS"}
 
@@ -190,8 +195,8 @@ class WildberriesAdapter(WildberriesFulfilment, WildberriesFinance):
         cancelled = await self._cancelled([int(task["id"]) for task in earlier])
         return [*found.values(), *(_order(task, cancelled=str(task["id"]) in cancelled) for task in earlier)]
 
-    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
-        return await self._cancelled([int(order.key) for order in open_orders if order.key.isdigit()])
+    async def order_progress(self, open_orders: list[OpenOrder]) -> dict[str, Progress]:
+        return await self._progress([int(order.key) for order in open_orders if order.key.isdigit()])
 
     async def _tasks_since(self, since: datetime) -> AsyncIterator[dict[str, Any]]:
         """Tasks created since then, paged by ``next`` until an empty page; the window is clamped to the 30 days
@@ -215,17 +220,27 @@ class WildberriesAdapter(WildberriesFulfilment, WildberriesFinance):
             cursor = following
 
     async def _cancelled(self, ids: list[int]) -> set[str]:
-        """Which of these tasks either side has cancelled (POST /api/v3/orders/status, 1000 ids a call)."""
-        cancelled: set[str] = set()
+        """Which of these tasks either side has cancelled."""
+        return {key for key, progress in (await self._progress(ids)).items() if progress == "cancelled"}
+
+    async def _progress(self, ids: list[int]) -> dict[str, Progress]:
+        """Where these tasks went past the seller (POST /api/v3/orders/status, 1000 ids a call); a cancel by
+        either side wins over the rest."""
+        found: dict[str, Progress] = {}
         for start in range(0, len(ids), STATUS_BATCH):
             reply = await self._market.request(
                 "POST", "/api/v3/orders/status", body={"orders": ids[start : start + STATUS_BATCH]}
             )
             _raise_for(reply.status, reply.body)
             for row in (reply.body or {}).get("orders") or []:
-                if row.get("supplierStatus") in SELLER_CANCELLED or row.get("wbStatus") in WB_CANCELLED:
-                    cancelled.add(str(row["id"]))
-        return cancelled
+                seller, wb = row.get("supplierStatus"), row.get("wbStatus")
+                if seller in SELLER_CANCELLED or wb in WB_CANCELLED:
+                    found[str(row["id"])] = "cancelled"
+                elif wb in WB_SOLD:
+                    found[str(row["id"])] = "delivered"
+                elif seller in SELLER_HANDED or wb in WB_TOOK:
+                    found[str(row["id"])] = "left"
+        return found
 
     async def learn_keys(self, listings: list[Listing]) -> dict[int, ListingKeys]:
         """The barcode of each listing's size (a 409 may name refused items by barcode only)."""

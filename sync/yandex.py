@@ -18,7 +18,7 @@ import aiohttp
 from core.cancellation_requests import IncomingCancellationRequest
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
 from core.marketplaces import Connection
 from sync.adapter import (
     CancellationRefusal,
@@ -305,11 +305,11 @@ class YandexAdapter(YandexFinance):
             return order
         return None
 
-    async def cancelled_orders(self, open_orders: list[OpenOrder]) -> set[str]:
+    async def order_progress(self, open_orders: list[OpenOrder]) -> dict[str, Progress]:
         """Asked by id, 50 at a time, each group within one 30-day window of creation dates around its
         orders' placement (without dates the spec looks at the last 30 days only)."""
         ordered = sorted((o for o in open_orders if o.key.isdigit()), key=lambda o: o.placed_at)
-        cancelled: set[str] = set()
+        found: dict[str, Progress] = {}
         group: list[OpenOrder] = []
         for order in [*ordered, None]:
             if order is not None and group and len(group) < ORDERS_PAGE:
@@ -319,9 +319,12 @@ class YandexAdapter(YandexFinance):
             if group:
                 window = _dates_around(group[0].placed_at, group[-1].placed_at)
                 filters = {"orderIds": [int(o.key) for o in group], "dates": window}
-                cancelled |= {o.key async for o in self._orders_matching(filters) if o.cancelled}
+                async for row in self._order_rows(filters):
+                    progress = _progress(row)
+                    if progress is not None:
+                        found[str(row["orderId"])] = progress
             group = [order] if order is not None else []
-        return cancelled
+        return found
 
     async def _orders_matching(self, filters: dict[str, Any]) -> AsyncIterator[IncomingOrder]:
         async for row in self._order_rows(filters):
@@ -634,6 +637,20 @@ def _dates_around(first: datetime, last: datetime) -> dict[str, str] | None:
     if stop - start > ORDER_WINDOW:
         return None
     return {"creationDateFrom": start.isoformat(), "creationDateTo": stop.isoformat()}
+
+
+def _progress(row: dict[str, Any]) -> Progress | None:
+    """Where an order stands once past the seller's part (OrderStatusType, OrderSubstatusType): shipped from the
+    seller (PROCESSING/SHIPPED) and on its way or at the pick-up point, delivered (a return after that is the
+    returns pull's), or cancelled."""
+    status = row.get("status")
+    if status == "CANCELLED":
+        return "cancelled"
+    if status in ("DELIVERED", "PARTIALLY_RETURNED", "RETURNED"):
+        return "delivered"
+    if status in ("DELIVERY", "PICKUP") or (status == "PROCESSING" and row.get("substatus") == "SHIPPED"):
+        return "left"
+    return None
 
 
 def _order(row: dict[str, Any]) -> IncomingOrder:

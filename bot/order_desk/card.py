@@ -117,10 +117,8 @@ def render(
             fbs_texts.deadline_line(work.deadline),
         ]
     seen = card.status
-    # A marketplace order is confirmed and cancelled on its platform (its FBS steps), never only here.
-    targets = [
-        target for target in card.next_statuses if work is None or target not in (Status.CONFIRMED, Status.CANCELLED)
-    ]
+    # A marketplace order's status follows its platform (its FBS steps, and what the pull reads), never only here.
+    targets = card.next_statuses if work is None else []
     moves = [
         InlineKeyboardButton(
             text=status_action(target),

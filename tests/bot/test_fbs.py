@@ -271,6 +271,8 @@ async def test_orders_are_confirmed_labelled_picked_and_handed_over_from_chat(
     await admin.tap_button(HandOverMarketplace, marketplace_id=world.connections[slug].marketplace_id)
     assert "2 ta buyurtma" in _message_with_text(admin, "topshirildi")["text"]
     assert [await _state(pool, order) for order in (order_id, second_id)] == ["handed_over"] * 2
+    statuses = await pool.fetch("SELECT status FROM orders WHERE id = ANY($1::int[])", [order_id, second_id])
+    assert [row["status"] for row in statuses] == ["shipped"] * 2, "their goods left: the orders are shipped"
     async with pool.acquire() as conn:
         assert await fbs.pick_list(conn) == []
     papers = admin.documents()[1:]

@@ -271,12 +271,18 @@ async def test_marketplace_pull_imports_orders_now_and_says_what_it_imported_set
 
     first = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "wildberries")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "Wildberries orders: 1 imported, 1 set aside for an admin, 0 cancelled"
+    assert (
+        first.stdout.strip()
+        == "Wildberries orders: 1 imported, 1 set aside for an admin, 0 cancelled, 0 shipped, 0 delivered"
+    )
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (before[0] - 1, before[1])
     world.wb.buyer_cancels(ours["id"])
     again = await _cli_with_keys(service_urls, tmp_path, settings, "marketplace", "pull", "wildberries")
-    assert again.stdout.strip() == "Wildberries orders: 0 imported, 1 set aside for an admin, 1 cancelled"
+    assert (
+        again.stdout.strip()
+        == "Wildberries orders: 0 imported, 1 set aside for an admin, 1 cancelled, 0 shipped, 0 delivered"
+    )
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == before
         assert await conn.fetchval("SELECT count(*) FROM sync_logs WHERE trigger_type = 'manual'") == 2

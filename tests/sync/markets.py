@@ -45,6 +45,31 @@ def moves_past_new(world: World, slug: str, key: str) -> None:
         world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
 
 
+def courier_takes(world: World, slug: str, key: str) -> None:
+    """The platform's courier takes the order from the seller, who never handed it over from chat (or did so in
+    the platform's cabinet): it is on its way to the buyer."""
+    if slug == "uzum":
+        world.uzum.set_order_status(int(key), "DELIVERING")
+    elif slug == "wildberries":
+        world.wb.set_order_status(int(key), "complete", wb_status="sorted")
+    elif slug == "ozon":
+        world.ozon.set_order_status(key, "delivering")
+    else:
+        world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+
+
+def buyer_receives(world: World, slug: str, key: str) -> None:
+    """The buyer has the order (picked up, or delivered to the door)."""
+    if slug == "uzum":
+        world.uzum.set_order_status(int(key), "COMPLETED")
+    elif slug == "wildberries":
+        world.wb.set_order_status(int(key), wb_status="sold")
+    elif slug == "ozon":
+        world.ozon.set_order_status(key, "delivered")
+    else:
+        world.yandex.set_order_status(int(key), "DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+
+
 def their_stock(world: World, slug: str, product: int, sku: str) -> int:
     """What the platform shows as orderable now."""
     if slug == "uzum":

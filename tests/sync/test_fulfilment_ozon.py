@@ -156,7 +156,7 @@ async def test_a_posting_past_its_shipment_date_is_cancelled_by_ozon(world: Worl
     key = _posting(world)
     placed = world.ozon.postings[key].in_process_at
     world.ozon.advance_clock(timedelta(hours=25))
-    assert await ozon.cancelled_orders([OpenOrder(key, placed)]) == {key}
+    assert await ozon.order_progress([OpenOrder(key, placed)]) == {key: "cancelled"}
     assert (world.ozon.postings[key].cancellation or {})["cancellation_type"] == "system"
     with pytest.raises(MarketplaceError, match="POSTING_ALREADY_CANCELLED"):
         await ozon.confirm(WorkOrder(key))

@@ -89,7 +89,7 @@ async def test_past_the_accept_deadline_uzum_refuses_the_confirm_and_cancels_the
     assert world.uzum.orders[int(late.key)].cancel_reason == "ACCEPTANCE_TIME_EXPIRED"
     placed = world.uzum.orders[int(late.key)].created
     open_orders = [OpenOrder(late.key, placed), OpenOrder(kept.key, placed)]
-    assert await adapter.cancelled_orders(open_orders) == {late.key}, "a confirmed order is not expired"
+    assert await adapter.order_progress(open_orders) == {late.key: "cancelled"}, "a confirmed order is not expired"
 
 
 async def test_cancel_sends_uzums_reason_and_uzum_refuses_what_it_cannot_cancel(world: World, shop: Shop) -> None:

@@ -218,6 +218,6 @@ async def test_cancellations_are_found_for_old_and_recent_orders_within_30_day_w
         OpenOrder(recent, now - timedelta(days=1)),
         OpenOrder(kept, now),
     ]
-    assert await yandex.cancelled_orders(opened) == {old, recent}
+    assert await yandex.order_progress(opened) == {old: "cancelled", recent: "cancelled"}
     asked = [r.body for r in world.yandex.requests_to(f"POST /v1/businesses/{world.yandex.business_id}/orders")]
     assert sorted(len(body["orderIds"]) for body in asked) == [1, 2], "one window for the old order, one for the rest"

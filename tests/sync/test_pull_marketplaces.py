@@ -7,12 +7,14 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
+from core import fbs
+from core.marketplace_orders import open_order_keys
 from core.unit_of_work import Effects
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
 from sync.puller import MarketplacePuller
 from sync.push import push_due
 from tests.builders import Shop, stock_of
-from tests.sync.markets import buyer_cancels, buyer_orders, edit_in_cabinet, their_stock
+from tests.sync.markets import buyer_cancels, buyer_orders, buyer_receives, courier_takes, edit_in_cabinet, their_stock
 from tests.sync.world import SLUGS, UZUM_SKU_TITLE, VAULT, World, uzum_barcode, yandex_market_sku
 
 
@@ -54,6 +56,42 @@ async def test_an_order_is_imported_once_and_its_cancellation_gives_the_stock_ba
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.shirt) == (10, 0)
         assert await conn.fetchval("SELECT count(*) FROM inventory_movements WHERE movement_type = 'cancel'") == 1
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+async def test_an_order_the_courier_took_without_a_hand_over_from_chat_is_shipped_then_delivered_then_left_alone(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop, slug: str
+) -> None:
+    """The seller did the order's steps in the platform's cabinet, none from chat: the platform's word moves the
+    order on, its FBS work ends (no reminder, nothing to pick or hand over), and once delivered it is asked about
+    no more."""
+    key = buyer_orders(world, slug, shop.shirt, "CL-1", 1)
+    await _pull(pool, effects, world, slug)
+    marketplace_id = world.connections[slug].marketplace_id
+    assert await pool.fetchval("SELECT state FROM marketplace_order_work") == "new"
+    courier_takes(world, slug, key)
+
+    took = await _pull(pool, effects, world, slug)
+
+    assert (took.status, took.processed) == ("success", 1)
+    order = await pool.fetchrow(
+        "SELECT o.status, w.state FROM orders o JOIN marketplace_order_work w ON w.order_id = o.id"
+        " WHERE o.marketplace_order_id = $1",
+        key,
+    )
+    assert tuple(order) == ("shipped", "handed_over")
+    async with pool.acquire() as conn:
+        assert await fbs.pick_list(conn) == [] and await fbs.handover_candidates(conn) == []
+        assert await stock_of(conn, shop.shirt) == (9, 0), "its unit was sold once, when it was placed"
+    buyer_receives(world, slug, key)
+
+    delivered = await _pull(pool, effects, world, slug)
+
+    assert (delivered.status, delivered.processed) == ("success", 1)
+    assert await pool.fetchval("SELECT status FROM orders WHERE marketplace_order_id = $1", key) == "delivered"
+    async with pool.acquire() as conn:
+        assert await open_order_keys(conn, marketplace_id) == [], "a delivered order is asked about no more"
+        assert await stock_of(conn, shop.shirt) == (9, 0)
 
 
 async def test_a_yandex_order_line_is_priced_per_unit_from_its_line_total_in_roubles(
