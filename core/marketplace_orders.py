@@ -18,6 +18,7 @@ from core.errors import InvalidTransition, OutOfStock
 from core.inventory import Movement, Source
 from core.listings import ListingKeys
 from core.mappings import key_arrays
+from core.order_progress import Progress
 from core.unit_of_work import UnitOfWork
 
 
@@ -68,9 +69,6 @@ class OpenOrder:
     placed_at: datetime
 
 
-# Where the platform says an open order is, once past the seller's steps: its goods left the warehouse (the courier
-# took it, whether or not it was handed over from chat), it reached its buyer, or it was cancelled (or returned).
-Progress = Literal["left", "delivered", "cancelled"]
 Outcome = Literal["created", "known", "partial", "unplaced"]
 # Orders whose units are still ours to give back; with "shipped", the ones the platform has not finished.
 LIVE = ("pending", "confirmed", "processing")

@@ -16,7 +16,8 @@ from core.key_checks import KeyCheck
 from core.listings import CancellationRefusal as CancellationRefusal
 from core.listings import CancelReason as CancelReason
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
+from core.order_progress import Progress
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import aiohttp
 
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
+from core.order_progress import Progress
 from sync.adapter import CatalogItem, ItemResult, Listing, PriceQuote, StockUpdate
 from sync.currencies import currency_of
 from sync.http import DEFAULT_RETRY, MarketplaceError, MarketplaceHttp, RetryPolicy, seconds_header

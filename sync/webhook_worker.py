@@ -142,6 +142,12 @@ class WebhookWorker:
         if work.cancel:
             await marketplace_orders.cancel_imported(uow, connection.marketplace_id, work.order_key, connection.name)
             return
+        if work.progress is not None:
+            # An order we do not hold yet is the pull's: its catch-up imports it and reads where it is.
+            await marketplace_orders.follow_progress(
+                uow, connection.marketplace_id, work.order_key, work.progress, connection.name
+            )
+            return
         if work.cancellation_requested:
             # An order we do not hold yet is not waited for here: the pull records its request after importing it.
             asked = IncomingCancellationRequest(work.order_key, work.requested_at)

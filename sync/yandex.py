@@ -18,8 +18,10 @@ import aiohttp
 from core.cancellation_requests import IncomingCancellationRequest
 from core.key_checks import KeyCheck, Place
 from core.listings import ListingKeys
-from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder, Progress
+from core.marketplace_orders import IncomingLine, IncomingOrder, OpenOrder
 from core.marketplaces import Connection
+from core.order_progress import Progress
+from core.pushes.yandex import progress_of
 from sync.adapter import (
     CancellationRefusal,
     CancelReason,
@@ -320,7 +322,7 @@ class YandexAdapter(YandexFinance):
                 window = _dates_around(group[0].placed_at, group[-1].placed_at)
                 filters = {"orderIds": [int(o.key) for o in group], "dates": window}
                 async for row in self._order_rows(filters):
-                    progress = _progress(row)
+                    progress = progress_of(row.get("status"), row.get("substatus"))
                     if progress is not None:
                         found[str(row["orderId"])] = progress
             group = [order] if order is not None else []
@@ -637,20 +639,6 @@ def _dates_around(first: datetime, last: datetime) -> dict[str, str] | None:
     if stop - start > ORDER_WINDOW:
         return None
     return {"creationDateFrom": start.isoformat(), "creationDateTo": stop.isoformat()}
-
-
-def _progress(row: dict[str, Any]) -> Progress | None:
-    """Where an order stands once past the seller's part (OrderStatusType, OrderSubstatusType): shipped from the
-    seller (PROCESSING/SHIPPED) and on its way or at the pick-up point, delivered (a return after that is the
-    returns pull's), or cancelled."""
-    status = row.get("status")
-    if status == "CANCELLED":
-        return "cancelled"
-    if status in ("DELIVERED", "PARTIALLY_RETURNED", "RETURNED"):
-        return "delivered"
-    if status in ("DELIVERY", "PICKUP") or (status == "PROCESSING" and row.get("substatus") == "SHIPPED"):
-        return "left"
-    return None
 
 
 def _order(row: dict[str, Any]) -> IncomingOrder:

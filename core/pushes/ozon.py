@@ -8,9 +8,21 @@ import json
 from datetime import datetime
 from typing import Any
 
+from core.order_progress import Progress
 from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work, body_hash
 
 CANCELLED_STATE = "posting_canceled"
+# States past the seller's part (contract §3.5 gives posting_delivered; the others follow the API's statuses [I]):
+# handed to Ozon or a carrier and on its way, or disputed after; delivered to its buyer.
+PROGRESS_OF_STATE: dict[str, Progress] = {
+    "posting_driver_pick_up": "left",
+    "posting_sent_by_seller": "left",
+    "posting_in_carriage": "left",
+    "posting_in_arbitration": "left",
+    "posting_in_client_arbitration": "left",
+    "posting_delivered": "delivered",
+    "posting_received": "delivered",
+}
 
 
 class OzonPushes:
@@ -43,14 +55,16 @@ class OzonPushes:
         return {"error": {"code": code, "message": message, "details": None}}
 
     def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
-        """New postings are imported, cancelled ones given back; other state changes, chats and prices ask
-        nothing."""
+        """New postings are imported, cancelled ones given back, shipped and delivered ones followed; other state
+        changes, chats and prices ask nothing."""
         number = str(payload.get("posting_number") or "")
         if not number:
             return None
-        cancelled = kind == "TYPE_STATE_CHANGED" and payload.get("new_state") == CANCELLED_STATE
-        if kind == "TYPE_POSTING_CANCELLED" or cancelled:
+        state = payload.get("new_state") if kind == "TYPE_STATE_CHANGED" else None
+        if kind == "TYPE_POSTING_CANCELLED" or state == CANCELLED_STATE:
             return Work(number, cancel=True)
+        if state in PROGRESS_OF_STATE:
+            return Work(number, cancel=False, progress=PROGRESS_OF_STATE[state])
         if kind == "TYPE_NEW_POSTING":
             return Work(number, cancel=False)
         return None
@@ -58,15 +72,17 @@ class OzonPushes:
 
 def _event_key(kind: str, event: dict[str, Any]) -> str:
     """Newer events carry their id (`uuid`). FBS posting events carry none: their identity is the type, the
-    posting and the moment of the change. Any other (stock changes, chat messages, a new posting whose
-    in_process_at is empty for a late payment) names no moment of its own: a hash of its body tells a replay
-    from the next event of its kind, which a bare `type::` key took for a replay and dropped."""
+    posting, the state it went to and the moment of the change (to the second: a posting may change twice in
+    one, handed to the courier and delivered at a pick-up point at once, and both count). Any other (stock
+    changes, chat messages, a new posting whose in_process_at is empty for a late payment) names no moment of its
+    own: a hash of its body tells a replay from the next event of its kind, which a bare `type::` key took for a
+    replay and dropped."""
     if event.get("uuid"):
         return f"{kind}:{event['uuid']}"
     posting = event.get("posting_number") or ""
     moment = event.get("changed_state_date") or event.get("in_process_at")
     if posting and moment:
-        return f"{kind}:{posting}:{moment}"
+        return f"{kind}:{posting}:{event.get('new_state') or ''}:{moment}"
     return f"{kind}:{posting}:{body_hash(kind, event)}"
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 
+from core.order_progress import Progress
 from core.settings import Settings
 
 # How we introduce ourselves in an answer to a connection check.
@@ -60,7 +61,8 @@ class Refusal(Enum):
 class Work:
     """What an event asks of us: import the order with this key, or cancel the one we imported, or (with
     `cancellation_requested`) tell the admins that its buyer asks to cancel it, which the seller must answer
-    (core.cancellation_requests), asked at `requested_at` when the notice says. `place` is the shop or warehouse
+    (core.cancellation_requests), asked at `requested_at` when the notice says, or (with `progress`) follow the
+    order past the seller's steps (core.marketplace_orders.follow_progress). `place` is the shop or warehouse
     the event is for, when it names one: a platform may tell every shop of a seller's business on one
     subscription, and only the connection's own place is ours (core.pushes.concerns)."""
 
@@ -69,6 +71,7 @@ class Work:
     cancellation_requested: bool = False
     requested_at: datetime | None = None
     place: int | None = None
+    progress: Progress | None = None  # never "cancelled": that is `cancel`
 
 
 class PushProtocol(Protocol):

@@ -1,8 +1,8 @@
 """Yandex Market's API notifications (YM-NOTIFY: yandex.ru/dev/market/partner-api/doc/ru/push-notifications/,
 reference/sendNotification): no signature, only its published networks; `notificationType` names the event, every
 notification (PING and the rest alike) is answered 200 with {version, name, time}, errors are
-{"error": {type, message}}. Orders created, cancelled or moved to PROCESSING/CANCELLED, and a DBS buyer's request
-to cancel, are what we act on, for the campaign (shop) they name."""
+{"error": {type, message}}. Orders created, cancelled or moved on (PROCESSING, shipped, delivered, cancelled), and
+a DBS buyer's request to cancel, are what we act on, for the campaign (shop) they name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from core.order_progress import Progress
 from core.pushes.protocol import APP_NAME, APP_VERSION, Malformed, Notice, Ping, Refusal, Work, body_hash
 
 MAX_ID = 2**63 - 1  # YM-NOTIFY: every numeric id is integer<int64>
@@ -91,12 +92,28 @@ class YandexPushes:
         status = payload.get("status") if kind == "ORDER_STATUS_UPDATED" else None
         if kind == "ORDER_CANCELLED" or status == "CANCELLED":
             return Work(str(order_id), cancel=True, place=place)
+        progress = progress_of(status, payload.get("substatus")) if status else None
+        if progress is not None and progress != "cancelled":
+            return Work(str(order_id), cancel=False, place=place, progress=progress)
         if kind == "ORDER_CREATED" or status == "PROCESSING":
             return Work(str(order_id), cancel=False, place=place)
         if kind == "ORDER_CANCELLATION_REQUEST":
             asked_at = _moment(payload.get("requestedAt"))
             return Work(str(order_id), cancel=False, cancellation_requested=True, requested_at=asked_at, place=place)
         return None
+
+
+def progress_of(status: Any, substatus: Any) -> Progress | None:
+    """Where an order stands once past the seller's part (OrderStatusType, OrderSubstatusType): shipped from the
+    seller (PROCESSING/SHIPPED) and on its way or at the pick-up point, delivered (a return after that is the
+    returns pull's), or cancelled."""
+    if status == "CANCELLED":
+        return "cancelled"
+    if status in ("DELIVERED", "PARTIALLY_RETURNED", "RETURNED"):
+        return "delivered"
+    if status in ("DELIVERY", "PICKUP") or (status == "PROCESSING" and substatus == "SHIPPED"):
+        return "left"
+    return None
 
 
 def _event_key(kind: str, event: dict[str, Any]) -> str:

@@ -94,17 +94,21 @@ def test_a_cancelled_order_is_given_back(ym: YandexSandbox) -> None:
     assert YANDEX.work_of(cancelled.kind, cancelled.payload) == Work(str(order_id), cancel=True, place=FBS)
 
 
-def test_a_status_update_imports_in_processing_cancels_when_cancelled_and_otherwise_asks_nothing(
+def test_a_status_update_imports_in_processing_follows_the_order_on_and_cancels_when_cancelled(
     ym: YandexSandbox,
 ) -> None:
     order_id = ym.place_order({"MUG-1": 1})
     ym.set_order_status(order_id, "PROCESSING", "READY_TO_SHIP")
     ym.set_order_status(order_id, "DELIVERY")
-    _, ready, shipped = sent(ym)
+    ym.set_order_status(order_id, "DELIVERED")
+    ym.set_order_status(order_id, "RETURNED")
+    _, ready, shipped, delivered, returned = sent(ym)
     assert (ready.kind, ready.payload["status"]) == ("ORDER_STATUS_UPDATED", "PROCESSING")
     # The order's ORDER_CREATED may have been lost: in PROCESSING it is still ours to import.
     assert YANDEX.work_of(ready.kind, ready.payload) == Work(str(order_id), cancel=False, place=FBS)
-    assert YANDEX.work_of(shipped.kind, shipped.payload) is None
+    assert YANDEX.work_of(shipped.kind, shipped.payload) == Work(str(order_id), False, place=FBS, progress="left")
+    for done in (delivered, returned):  # a return after delivery is the returns pull's
+        assert YANDEX.work_of(done.kind, done.payload) == Work(str(order_id), False, place=FBS, progress="delivered")
 
     other = ym.place_order({"MUG-1": 1})
     ym.cancel_order(other)

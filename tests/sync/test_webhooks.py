@@ -30,7 +30,7 @@ from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
 from tests.support import changed
 from tests.sync.emitters import EMITTERS, OZON_ADDRESS, STRANGER, Emitter
-from tests.sync.markets import their_stock
+from tests.sync.markets import buyer_receives, courier_takes, their_stock
 from tests.sync.world import OZON_KEY, VAULT, World
 from webapp.errors import errors_middleware
 from webapp.keys import EFFECTS, POOL, REDIS, SETTINGS, SUBSCRIBER
@@ -115,6 +115,37 @@ async def test_pushes_are_answered_at_once_and_a_new_order_is_imported_and_moves
     for slug in ("uzum", platform.slug):
         await push_due(pool, world.connections[slug], world.adapter(slug), trigger="event")
     assert their_stock(world, "uzum", shop.phone, "PH-1") == platform.stock("PH-1") == 5
+
+
+async def test_a_push_that_the_courier_took_or_the_buyer_received_an_order_moves_it_on_at_once(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    shop: Shop,
+    receiver: TestClient,
+    platform: Emitter,
+) -> None:
+    """No pull needed: the platform's notice of the order's new state ships it here (its FBS work ended), then
+    delivers it; the stock it took when it was placed stays taken."""
+    await platform.connect(receiver)
+    key = platform.order({"PH-1": 1})
+    await platform.delivered()
+    worker = _worker(pool, redis, subscriber)
+    await worker.process_due(world.session)
+    states = "SELECT o.status, w.state FROM orders o JOIN marketplace_order_work w ON w.order_id = o.id"
+
+    courier_takes(world, platform.slug, key)
+    await platform.delivered()
+    assert await worker.process_due(world.session) >= 1
+    assert tuple(await pool.fetchrow(states)) == ("shipped", "handed_over")
+
+    buyer_receives(world, platform.slug, key)
+    await platform.delivered()
+    await worker.process_due(world.session)
+    assert tuple(await pool.fetchrow(states)) == ("delivered", "handed_over")
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (4, 0)
 
 
 async def test_replayed_events_are_stored_and_applied_once(
