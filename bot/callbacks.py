@@ -336,6 +336,7 @@ class FbsStep(StrEnum):
     CONFIRM = "confirm"
     CANCEL = "cancel"
     LABELS = "labels"
+    DELIVERED = "delivered"  # the seller's courier handed the order to its buyer (Yandex DBS)
     BACK = "back"
 
 

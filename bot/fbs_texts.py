@@ -104,8 +104,11 @@ def order_text(
     return "\n".join(lines)
 
 
-def work_buttons(order_id: int, state: str, *, card: bool = False) -> list[list[InlineKeyboardButton]]:
-    """The steps an order in `state` can take: confirm a new one, labels for a confirmed one, cancel either."""
+def work_buttons(
+    order_id: int, state: str, *, card: bool = False, to_deliver: bool = False
+) -> list[list[InlineKeyboardButton]]:
+    """The steps an order in `state` can take: confirm a new one, labels for a confirmed one, cancel either; one
+    the seller delivers itself is marked delivered once handed over to its courier."""
 
     def step(text: str, chosen: FbsStep) -> InlineKeyboardButton:
         return InlineKeyboardButton(
@@ -117,6 +120,8 @@ def work_buttons(order_id: int, state: str, *, card: bool = False) -> list[list[
         return [[step(_("✅ Confirm"), FbsStep.CONFIRM), cancel]]
     if state == "confirmed":
         return [[step(_("🏷 Labels"), FbsStep.LABELS), cancel]]
+    if state == "handed_over" and to_deliver:
+        return [[step(_("📦 Delivered to the buyer"), FbsStep.DELIVERED)]]
     return []
 
 
@@ -269,6 +274,8 @@ def _refusal_words(code: str, detail: str | None) -> str:
         "no_supply": _("the task is in no supply: confirm it first"),
         "ship_failed": _("Ozon could not ship it: confirm it again"),
         "none_awaiting_delivery": _("none of these orders is waiting for the courier: confirm them first"),
+        "marketplace_delivers": _("the marketplace delivers this order itself"),
+        "not_delivered": _("the marketplace did not take it as delivered"),
         "no_shipment": _(
             "Yandex Market has not formed the shipment of these orders yet: it does so at the warehouse's cutoff "
             "time; hand over again after it"
@@ -334,6 +341,8 @@ def outcome_note(outcome: ActionOutcome | None, marketplace: str) -> str:
             ).format(count=count)
         case "answer_cancellation":
             return _("✅ {marketplace} took the answer.").format(marketplace=marketplace)
+        case "deliver":
+            return _("📦 Delivered: {marketplace} was told.").format(marketplace=marketplace)
         case "hand_over":
             if outcome.document is None:
                 return ngettext(

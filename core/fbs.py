@@ -30,7 +30,7 @@ from core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-ActionKind = Literal["confirm", "cancel", "labels", "hand_over", "answer_cancellation"]
+ActionKind = Literal["confirm", "cancel", "labels", "hand_over", "answer_cancellation", "deliver"]
 ActionState = Literal["pending", "done", "failed"]
 WorkState = Literal["new", "confirmed", "handed_over", "cancelled"]
 
@@ -43,9 +43,11 @@ FITS: dict[ActionKind, frozenset[str]] = {
     # A buyer's request to cancel (core.cancellation_requests) may come at any step before the order ends; the
     # action's reason is the refusal's (a CancellationRefusal), None when the request is accepted.
     "answer_cancellation": frozenset({"new", "confirmed", "handed_over"}),
+    # Only an order its seller delivers (OrderWork.seller_delivers): told delivered once the courier has it.
+    "deliver": frozenset({"handed_over"}),
 }
 # These change an order's state on the platform: two at once on one order would race each other there.
-_STATE_CHANGING = ("confirm", "cancel", "hand_over", "answer_cancellation")
+_STATE_CHANGING = ("confirm", "cancel", "hand_over", "answer_cancellation", "deliver")
 
 # Why an action (or one order of it) was not done, as the sync records it in the action's error: a token the bot
 # words in the reader's language (bot/fbs_texts.py), never our English. "refused" is the platform's own refusal:
@@ -65,6 +67,8 @@ RefusalCode = Literal[
     "ship_failed",  # Ozon: the posting's shipping failed (substatus ship_failed)
     "none_awaiting_delivery",  # Ozon: no posting to hand over is awaiting delivery
     "no_shipment",  # Yandex Market: the orders are in no first-mile shipment formed yet (its cutoff is later)
+    "marketplace_delivers",  # the platform delivers the order itself: the seller does not tell it delivered
+    "not_delivered",  # the platform did not take the order as delivered
     "no_cancel_reason",  # the platform has no cancel reason matching ours
     "bad_file",  # the platform's file (label, QR code, act) could not be read
     "bad_answer",  # the platform's answer lacked what it must carry
@@ -116,6 +120,13 @@ class OrderWork:
     shipment: str | None
     cancel_reasons: tuple[CancelReason, ...]
     currency: str  # of the order's amounts: the platform's (RUB, ...), not the shop's
+    seller_delivers: bool = False  # the seller's own courier takes it to the buyer (Yandex DBS)
+    order_status: str = "pending"
+
+    @property
+    def to_deliver(self) -> bool:
+        """With the seller's courier and not yet told delivered: the `deliver` action's order."""
+        return self.seller_delivers and self.state == "handed_over" and self.order_status == Status.SHIPPED
 
 
 @dataclass(frozen=True)
@@ -184,7 +195,7 @@ def fulfils(api_type: str | None) -> bool:
 
 
 _WORK_ROWS = """
-SELECT w.order_id, w.state, o.order_number
+SELECT w.order_id, w.state, w.seller_delivers, o.status, o.order_number
   FROM marketplace_order_work w
   JOIN orders o ON o.id = w.order_id
  WHERE w.marketplace_id = $1 AND w.order_id = ANY($2::int[])
@@ -235,6 +246,10 @@ async def request(
     for row in rows:
         if row["state"] not in FITS[kind]:
             raise ValidationError(f"{row['order_number']} is {row['state']}: it cannot take {kind}", "order_ids")
+        if kind == "deliver" and not row["seller_delivers"]:
+            raise ValidationError(f"{row['order_number']} is delivered by the marketplace, not by us", "order_ids")
+        if kind == "deliver" and row["status"] != Status.SHIPPED:
+            raise ValidationError(f"{row['order_number']} is {row['status']}: it cannot take {kind}", "order_ids")
     for pending in await conn.fetch(_PENDING_ON, marketplace_id, wanted):
         if pending["kind"] == kind and sorted(pending["order_ids"]) == wanted:
             return int(pending["id"])
@@ -341,7 +356,7 @@ def _text(value: bytes | str) -> str:
 
 _WORK_OF = """
 SELECT w.order_id, w.marketplace_id, m.name, COALESCE(m.api_type, m.slug) AS kind, o.marketplace_order_id,
-       w.state, w.deadline, w.shipment, o.currency
+       w.state, w.deadline, w.shipment, o.currency, w.seller_delivers, o.status AS order_status
   FROM marketplace_order_work w
   JOIN marketplaces m ON m.id = w.marketplace_id
   JOIN orders o ON o.id = w.order_id
@@ -365,6 +380,8 @@ async def work_of(conn: Conn, order_id: int) -> OrderWork | None:
         row["shipment"],
         cancel_reasons(row["kind"]),
         row["currency"],
+        row["seller_delivers"],
+        row["order_status"],
     )
 
 
@@ -420,7 +437,13 @@ async def handover_candidates(conn: Conn) -> list[tuple[int, str, int]]:
 
 
 async def start_work(
-    unit: UnitOfWork, order_id: int, marketplace_id: int, deadline: datetime | None, *, new: bool
+    unit: UnitOfWork,
+    order_id: int,
+    marketplace_id: int,
+    deadline: datetime | None,
+    *,
+    new: bool,
+    seller_delivers: bool = False,
 ) -> None:
     """A newly imported order of a platform with FBS actions gets its work row, and the admins the alert with
     its deadline and buttons; a known order takes a deadline the platform gives only now (while still new)."""
@@ -435,11 +458,12 @@ async def start_work(
         )
         return
     await conn.execute(
-        "INSERT INTO marketplace_order_work (order_id, marketplace_id, deadline) VALUES ($1, $2, $3)"
-        " ON CONFLICT (order_id) DO NOTHING",
+        "INSERT INTO marketplace_order_work (order_id, marketplace_id, deadline, seller_delivers)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING",
         order_id,
         marketplace_id,
         deadline,
+        seller_delivers,
     )
     order = await conn.fetchrow(
         "SELECT o.order_number, o.marketplace_order_id, o.total, o.currency, m.name FROM orders o"
@@ -598,6 +622,11 @@ async def handed_over(unit: UnitOfWork, order_ids: Sequence[int], shipment: str 
     )
     for row in sorted(moved, key=lambda row: row["order_id"]):
         await order_status.follow_platform(unit, row["order_id"], Status.SHIPPED, note="handed over")
+
+
+async def delivered(unit: UnitOfWork, order_id: int, marketplace_name: str) -> None:
+    """The platform took the seller's word that the order reached its buyer."""
+    await order_status.follow_platform(unit, order_id, Status.DELIVERED, note=f"delivered, told to {marketplace_name}")
 
 
 async def goods_left(unit: UnitOfWork, order_id: int) -> bool:

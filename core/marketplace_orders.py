@@ -59,6 +59,8 @@ class IncomingOrder:
     # The currency of the lines' prices (ISO 4217 letters): Uzum's so'm, the cabinet's currency on Wildberries
     # (convertedCurrencyCode) and Ozon (currency_code).
     currency: str = "UZS"
+    # The seller's own courier takes it to the buyer (Yandex DBS): the seller tells the platform it was delivered.
+    seller_delivers: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,14 @@ async def import_order(uow: UnitOfWork, marketplace_id: int, incoming: IncomingO
         [line.key() for _, line in resolved],
     )
     if fulfilled:
-        await fbs.start_work(uow, placed.id, marketplace_id, incoming.deadline, new=placed.created)
+        await fbs.start_work(
+            uow,
+            placed.id,
+            marketplace_id,
+            incoming.deadline,
+            new=placed.created,
+            seller_delivers=incoming.seller_delivers,
+        )
     partial = len(resolved) < len(incoming.lines)
     return Imported("partial" if partial else ("created" if placed.created else "known"), placed.id)
 

@@ -219,6 +219,15 @@ class CancellationRequests(Protocol):
         """Accept the request (the platform then cancels the order) or refuse it with one of the reasons."""
 
 
+@runtime_checkable
+class SelfDelivery(Protocol):
+    """An optional capability: telling the platform the seller's own courier delivered orders (Yandex Market DBS).
+    Returns the keys the platform took; refusing them all raises sync.http.MarketplaceError with its words."""
+
+    async def delivered(self, orders: list[WorkOrder]) -> list[str]:
+        """Mark these handed-over orders delivered to their buyers."""
+
+
 # What a platform charges the seller for, in our words (the kinds of sql/022_money.sql order_fees).
 FeeKind = Literal[
     "commission", "logistics", "last_mile", "storage", "penalty", "acquiring", "return_logistics", "other"

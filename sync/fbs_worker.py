@@ -26,7 +26,7 @@ from core.subscriber import Subscriber
 from core.unit_of_work import Effects, UnitOfWork
 from core.unreadable_keys import UnreadableKeys
 from core.vault import Vault
-from sync.adapter import CancellationRequests, CancelReason, Document, Fulfilment, WorkOrder
+from sync.adapter import CancellationRequests, CancelReason, Document, Fulfilment, SelfDelivery, WorkOrder
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits
@@ -157,6 +157,10 @@ class FbsWorker:
                     f"{connection.name}: its adapter answers no cancellation requests", code="no_fbs"
                 )
             return await _answers(unit, adapter, connection, action, fitting, errors)
+        if action.kind == "deliver":
+            if not isinstance(adapter, SelfDelivery):
+                raise MarketplaceError(f"{connection.name}: it delivers its orders itself", code="marketplace_delivers")
+            return await _delivered(unit, adapter, connection, fitting, errors)
         if not isinstance(adapter, Fulfilment):
             raise MarketplaceError(f"{connection.name}: its adapter does no FBS work", code="no_fbs")
         if not fitting:
@@ -229,6 +233,22 @@ async def _answers(
             await cancellation_requests.settled(unit, order.order_id, connection.name)
         done += 1
     return Done(done, tuple(errors))
+
+
+async def _delivered(
+    unit: UnitOfWork, adapter: SelfDelivery, connection: Connection, orders: list[ActionOrder], errors: list[str]
+) -> Done:
+    """The seller's courier delivered them: the orders the platform took as delivered are delivered here too."""
+    if not orders:
+        return Done(0, tuple(errors))
+    taken = set(await adapter.delivered([WorkOrder(order.key, order.shipment) for order in orders]))
+    for order in orders:
+        if order.key in taken:
+            async with unit.savepoint():
+                await fbs.delivered(unit, order.order_id, connection.name)
+        else:
+            errors.append(f"{order.order_number}: {fbs.refusal('not_delivered')}")
+    return Done(len(taken & {order.key for order in orders}), tuple(errors))
 
 
 async def _labels(

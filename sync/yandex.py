@@ -489,21 +489,37 @@ class YandexAdapter(YandexFinance):
 
     async def _send_out(self, keys: list[int]) -> list[HandOver]:
         """A DBS campaign delivers itself: handing over is telling Yandex each order went out with the shop's
-        courier, DELIVERY/DELIVERY_SERVICE_RECEIVED (YM-DOCS dbs-order-status-model), 30 orders a request
-        (updateOrderStatuses, paths/v2_campaigns_campaignId_orders_status-update.yaml), each answered OK or ERROR;
-        an order refused stays confirmed here (the worker says it was not handed over)."""
+        courier, DELIVERY/DELIVERY_SERVICE_RECEIVED (YM-DOCS dbs-order-status-model); an order refused stays
+        confirmed here (the worker says it was not handed over)."""
+        return [HandOver(None, tuple(await self._move_on(keys, "DELIVERY", "DELIVERY_SERVICE_RECEIVED")))]
+
+    # -- the seller's own delivery (sync.adapter.SelfDelivery) ---------------------------------------------
+    async def delivered(self, orders: list[WorkOrder]) -> list[str]:
+        """A DBS campaign's courier handed the orders to their buyers: DELIVERED/DELIVERY_SERVICE_DELIVERED, the
+        last step of the DBS status model, which only the shop takes. An FBS campaign's orders are delivered by
+        Yandex: nothing is sent."""
+        _, placement = await self._campaign_facts()
+        if placement != DELIVERS_ITSELF:
+            raise MarketplaceError(
+                f"yandex: campaign {self._campaign} is {placement or '?'}; Yandex delivers its orders",
+                code="marketplace_delivers",
+            )
+        keys = sorted({int(order.key) for order in orders if order.key.isdigit()})
+        return await self._move_on(keys, "DELIVERED", "DELIVERY_SERVICE_DELIVERED") if keys else []
+
+    async def _move_on(self, keys: list[int], status: str, substatus: str) -> list[str]:
+        """updateOrderStatuses (paths/v2_campaigns_campaignId_orders_status-update.yaml), 30 orders a request,
+        each answered OK or ERROR; the keys it took."""
         path = f"/v2/campaigns/{self._campaign}/orders/status-update"
         sent: list[str] = []
         for start in range(0, len(keys), STATUSES_BATCH):
             batch = keys[start : start + STATUSES_BATCH]
-            body = {
-                "orders": [{"id": key, "status": "DELIVERY", "substatus": "DELIVERY_SERVICE_RECEIVED"} for key in batch]
-            }
+            body = {"orders": [{"id": key, "status": status, "substatus": substatus} for key in batch]}
             reply = await self._work.request("POST", path, body=body, idempotent=False)
             raise_for(reply)
             answered = result_of(reply).get("orders") or []
             sent += [str(row.get("id")) for row in answered if row.get("updateStatus") == "OK"]
-        return [HandOver(None, tuple(sent))]
+        return sent
 
     async def returns(self, since: datetime | None) -> list[IncomingReturn]:
         """getReturns (paths/v2_campaigns_campaignId_returns.yaml): the campaign's returns and unredeemed orders
@@ -667,4 +683,5 @@ def _order(row: dict[str, Any]) -> IncomingOrder:
         placed_at=_moment(row.get("creationDate")),
         deadline=_deadline(shipment),
         currency=iso_currency(currency or ((row.get("prices") or {}).get("payment") or {}).get("currencyId")),
+        seller_delivers=row.get("programType") == DELIVERS_ITSELF,
     )

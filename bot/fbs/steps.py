@@ -59,7 +59,8 @@ async def _draw(callback: CallbackQuery, pool: asyncpg.Pool, order_id: int, *, i
         when=work.deadline,
         state=work.state,
     )
-    markup = InlineKeyboardMarkup(inline_keyboard=fbs_texts.work_buttons(order_id, work.state))
+    steps = fbs_texts.work_buttons(order_id, work.state, to_deliver=work.to_deliver)
+    markup = InlineKeyboardMarkup(inline_keyboard=steps)
     await show(callback, f"{text}\n\n{note}", markup, answer=False)
 
 
@@ -111,7 +112,11 @@ async def _run(
 
 
 # The steps that need nothing more than the tap; a cancel asks for its reason first.
-_STRAIGHT: dict[FbsStep, ActionKind] = {FbsStep.CONFIRM: "confirm", FbsStep.LABELS: "labels"}
+_STRAIGHT: dict[FbsStep, ActionKind] = {
+    FbsStep.CONFIRM: "confirm",
+    FbsStep.LABELS: "labels",
+    FbsStep.DELIVERED: "deliver",
+}
 
 
 @router.callback_query(WorkOnOrder.filter(F.step.in_(_STRAIGHT)))

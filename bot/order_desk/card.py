@@ -130,7 +130,7 @@ def render(
         )
         for target in targets
     ]
-    steps = [] if work is None else fbs_texts.work_buttons(order.id, work.state, card=True)
+    steps = [] if work is None else fbs_texts.work_buttons(order.id, work.state, card=True, to_deliver=work.to_deliver)
     collect = (
         [InlineKeyboardButton(text=_("💵 Cash collected"), callback_data=CollectCash(order_id=order.id).pack())]
         if view.cash is not None and view.cash.expected

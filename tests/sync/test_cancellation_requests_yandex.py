@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core import cancellation_requests, fbs, marketplaces
+from core.errors import ValidationError
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
@@ -250,3 +251,55 @@ async def test_a_dbs_campaign_hands_over_by_telling_yandex_each_order_went_out_w
     [sent] = dbs.ym.requests_to(f"POST /v2/campaigns/{DBS}/orders/status-update")
     assert [order["id"] for order in sent.body["orders"]] == sorted([going, gone])
     assert dbs.ym.requests_to(f"PUT /v2/campaigns/{DBS}/first-mile/shipments") == []
+
+
+async def _request(pool: asyncpg.Pool, effects: Effects, dbs: Dbs, kind: fbs.ActionKind, order_id: int) -> int:
+    async with pool.acquire() as conn, effects.transaction(conn) as unit:
+        return await fbs.request(unit, marketplace_id=dbs.connection.marketplace_id, kind=kind, order_ids=[order_id])
+
+
+async def test_a_dbs_order_its_courier_handed_to_the_buyer_is_told_delivered_from_chat(
+    pool: asyncpg.Pool, effects: Effects, dbs: Dbs, fbs_worker: FbsWorker, shop: Shop
+) -> None:
+    """The last step of the DBS status model is the shop's: after the hand-over the admin's "delivered" reaches
+    Yandex (DELIVERED/DELIVERY_SERVICE_DELIVERED) through the FBS worker, and the order is delivered here."""
+    key = dbs.ym.place_order({"PH-1": 1})
+    await _pull(pool, effects, dbs)
+    ours = await pool.fetchval("SELECT id FROM orders WHERE marketplace_order_id = $1", str(key))
+    async with pool.acquire() as conn:
+        work = await fbs.work_of(conn, ours)
+    assert work is not None and work.seller_delivers, "a DBS order is the shop's to deliver"
+    with pytest.raises(ValidationError, match="it cannot take deliver"):
+        await _request(pool, effects, dbs, "deliver", ours)  # not before its courier has it
+    for kind in ("confirm", "hand_over"):
+        await _request(pool, effects, dbs, kind, ours)
+        assert await fbs_worker.process_due(dbs.session) == 1
+    assert dbs.ym.orders[key].status == "DELIVERY"
+
+    action = await _request(pool, effects, dbs, "deliver", ours)
+    assert await fbs_worker.process_due(dbs.session) == 1
+
+    assert await pool.fetchval("SELECT state FROM marketplace_actions WHERE id = $1", action) == "done"
+    assert (dbs.ym.orders[key].status, dbs.ym.orders[key].substatus) == ("DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+    assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", ours) == "delivered"
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (4, 0), "its unit was sold once, when it was placed"
+
+
+async def test_yandex_refusing_the_delivered_step_leaves_the_order_as_it_was_and_says_so(
+    pool: asyncpg.Pool, effects: Effects, dbs: Dbs, fbs_worker: FbsWorker
+) -> None:
+    key = dbs.ym.place_order({"PH-1": 1})
+    await _pull(pool, effects, dbs)
+    ours = await pool.fetchval("SELECT id FROM orders WHERE marketplace_order_id = $1", str(key))
+    for kind in ("confirm", "hand_over"):
+        await _request(pool, effects, dbs, kind, ours)
+        await fbs_worker.process_due(dbs.session)
+    dbs.ym.set_order_status(key, "DELIVERED", "DELIVERY_SERVICE_DELIVERED")  # marked in the cabinet meanwhile
+
+    action = await _request(pool, effects, dbs, "deliver", ours)
+    await fbs_worker.process_due(dbs.session)
+
+    state, error = await pool.fetchrow("SELECT state, error FROM marketplace_actions WHERE id = $1", action)
+    assert state == "failed" and fbs.refusal("not_delivered") in error
+    assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", ours) == "shipped"
