@@ -27,16 +27,13 @@ from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits
 from sync.pull import PullRun, pull_orders, pull_prices, pull_stock_diff, reconcile
-from sync.returns import pull_returns
+from sync.returns import RETURNS_EVERY, pull_returns
 from sync.throttle_alerts import announce_throttle
 
 log = logging.getLogger(__name__)
 
 PRICES_EVERY = timedelta(hours=1)
 RECONCILE_EVERY = timedelta(minutes=30)
-# Returns wait for an admin's decision, not for the minute: their reports are slow (Wildberries allows one a
-# minute) and a pull round that waits on them keeps every other marketplace's orders waiting too.
-RETURNS_EVERY = timedelta(minutes=15)
 
 _DUE = """
 SELECT orders_pulled_at IS NULL OR orders_pulled_at <= NOW() - $2::interval AS orders,

@@ -17,6 +17,10 @@ from sync.pull import CATCH_UP_MARGIN, PullRun, logged
 # A newly connected marketplace's first pull asks for the returns of this long ago, not its whole history: the
 # admins hear of what is on its way back now, not of every return the shop ever had.
 FIRST_LOOK_BACK = timedelta(days=3)
+# Returns wait for an admin's decision, not for the minute: their reports are slow (Wildberries allows one a
+# minute) and a pull round that waits on them keeps every other marketplace's orders waiting too. A platform's
+# notice of a return makes the pull due at once (sync.webhook_worker).
+RETURNS_EVERY = timedelta(minutes=15)
 
 
 async def pull_returns(

@@ -25,6 +25,7 @@ from sync.adapter import OrderLookup
 from sync.adapters import build_adapter
 from sync.http import MarketplaceError
 from sync.limiter import RateLimits
+from sync.returns import RETURNS_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,15 @@ class WebhookWorker:
     async def _apply(self, uow: UnitOfWork, work: Work, connection: Connection, session: aiohttp.ClientSession) -> None:
         if work.cancel:
             await marketplace_orders.cancel_imported(uow, connection.marketplace_id, work.order_key, connection.name)
+            return
+        if work.returns:
+            # Its goods may wait for the seller now: the puller reads the returns at its next tick, not in 15 min.
+            await uow.conn.execute(
+                "UPDATE marketplaces SET returns_pulled_at = LEAST(returns_pulled_at, NOW() - $2::interval)"
+                " WHERE id = $1",
+                connection.marketplace_id,
+                RETURNS_EVERY,
+            )
             return
         if work.progress is not None:
             # An order we do not hold yet is the pull's: its catch-up imports it and reads where it is.

@@ -72,6 +72,7 @@ class Work:
     requested_at: datetime | None = None
     place: int | None = None
     progress: Progress | None = None  # never "cancelled": that is `cancel`
+    returns: bool = False  # a return of the order began or moved on: the returns pull is due now
 
 
 class PushProtocol(Protocol):

@@ -81,7 +81,8 @@ class YandexPushes:
     def work_of(self, kind: str, payload: dict[str, Any]) -> Work | None:
         """New orders are imported, cancelled ones given back; an order first heard of in PROCESSING (its
         ORDER_CREATED lost) is imported then. A buyer's cancellation request (DBS, an order in delivery) waits for
-        the seller's answer, asked at its requestedAt. Returns, reviews and chats ask nothing yet.
+        the seller's answer, asked at its requestedAt. A return begun or moved on makes the returns pull due now
+        (what it is, getReturns tells). Reviews and chats ask nothing yet.
         The work is for the order's campaign: a notification set up for the whole business comes for every shop
         of it, FBY orders too (YM-NOTIFY push-notifications/index.md)."""
         order_id = payload.get("orderId")
@@ -97,6 +98,8 @@ class YandexPushes:
             return Work(str(order_id), cancel=False, place=place, progress=progress)
         if kind == "ORDER_CREATED" or status == "PROCESSING":
             return Work(str(order_id), cancel=False, place=place)
+        if kind in ("ORDER_RETURN_CREATED", "ORDER_RETURN_STATUS_UPDATED"):
+            return Work(str(order_id), cancel=False, place=place, returns=True)
         if kind == "ORDER_CANCELLATION_REQUEST":
             asked_at = _moment(payload.get("requestedAt"))
             return Work(str(order_id), cancel=False, cancellation_requested=True, requested_at=asked_at, place=place)

@@ -230,6 +230,19 @@ def order_cancelled_notification(order: YmOrder) -> dict[str, Any]:
     }
 
 
+def return_notification(row: YmReturn, *, created: bool) -> dict[str, Any]:
+    """ORDER_RETURN_CREATED, or ORDER_RETURN_STATUS_UPDATED as the return moves on. [strict] Only the fields YM-NOTIFY
+    marks required and that make the event itself (orderId, returnId and its time, as core.pushes.yandex names
+    them) with the campaign: what the return now is, a client reads from getReturns."""
+    return {
+        "notificationType": "ORDER_RETURN_CREATED" if created else "ORDER_RETURN_STATUS_UPDATED",
+        "campaignId": row.campaign_id,
+        "orderId": row.order_id,
+        "returnId": row.return_id,
+        **({"createdAt": rfc3339(row.created_at)} if created else {"updatedAt": rfc3339(row.updated_at)}),
+    }
+
+
 def cancellation_request_notification(order: YmOrder, at: datetime) -> dict[str, Any]:
     return {
         "notificationType": "ORDER_CANCELLATION_REQUEST",

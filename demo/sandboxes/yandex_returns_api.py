@@ -29,6 +29,7 @@ from demo.sandboxes.yandex_models import (
     YmOrder,
     YmReturn,
     YmReturnItem,
+    return_notification,
 )
 from demo.sandboxes.yandex_wire import (
     CURRENCY,
@@ -56,6 +57,7 @@ class YandexReturnApi(YandexCampaignApi):
     orders: dict[int, YmOrder]
     offers: dict[str, YmOffer]
     returns: dict[int, YmReturn]
+    notifications: list[dict[str, Any]]  # what Yandex will send the seller's URL (YandexNotify)
     _return_ids: count[int]
     _cancel: Callable[[YmOrder, str], None]
     _move: Callable[[YmOrder, str, str], None]
@@ -183,6 +185,7 @@ class YandexReturnApi(YandexCampaignApi):
             items=[YmReturnItem(offer_id, count, reason, stock_type) for offer_id, count in wanted.items()],
         )
         self.returns[row.return_id] = row
+        self.notifications.append(return_notification(row, created=True))
         if return_type == "UNREDEEMED":
             self._cancel(order, "PICKUP_EXPIRED")
         else:
@@ -207,6 +210,7 @@ class YandexReturnApi(YandexCampaignApi):
             raise SandboxError(f"return {return_id} cannot go from {row.shipment_status} back to {shipment_status}")
         row.shipment_status = shipment_status
         row.updated_at = self.now()
+        self.notifications.append(return_notification(row, created=False))
         return self.return_dto(row)
 
 

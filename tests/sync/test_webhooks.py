@@ -25,6 +25,7 @@ from core.webhooks import receiver as receiver_of
 from demo.sandboxes.yandex import YandexSandbox
 from demo.sandboxes.yandex_models import ping_notification
 from demo.sandboxes.yandex_notify import NOTIFY_SOURCE_IP
+from sync.puller import MarketplacePuller
 from sync.push import push_due
 from sync.webhook_worker import WebhookWorker
 from tests.builders import Shop, stock_of
@@ -146,6 +147,38 @@ async def test_a_push_that_the_courier_took_or_the_buyer_received_an_order_moves
     assert tuple(await pool.fetchrow(states)) == ("delivered", "handed_over")
     async with pool.acquire() as conn:
         assert await stock_of(conn, shop.phone) == (4, 0)
+
+
+async def test_a_yandex_return_notice_brings_the_returns_pull_forward(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    receiver: TestClient,
+    webhook_paths: dict[str, str],
+) -> None:
+    """The returns pull runs every 15 minutes; a notice that a return began or moved on makes it due at once, so the
+    admins hear of goods waiting for them at the next tick of the puller (seconds)."""
+    yandex = EMITTERS["yandex"](world, webhook_paths["yandex"])
+    await yandex.connect(receiver)
+    key = yandex.order({"PH-1": 1})
+    await yandex.delivered()
+    worker = _worker(pool, redis, subscriber)
+    await worker.process_due(world.session)
+    await pool.execute("UPDATE marketplaces SET returns_pulled_at = NOW()")  # the puller read the returns just now
+    world.yandex.set_order_status(int(key), "DELIVERY", "DELIVERY_SERVICE_RECEIVED")
+    world.yandex.set_order_status(int(key), "DELIVERED", "DELIVERY_SERVICE_DELIVERED")
+    world.yandex.move_return(world.yandex.add_return(int(key)), "READY_FOR_PICKUP")
+    await yandex.delivered()
+    await worker.process_due(world.session)
+    kinds = {row["event_type"] for row in await _stored(pool)}
+    assert {"ORDER_RETURN_CREATED", "ORDER_RETURN_STATUS_UPDATED"} <= kinds
+
+    puller = MarketplacePuller(pool, redis, Effects(redis), VAULT, adapter_options=lambda c: {"pace": 1000.0})
+    await puller.pull_due(world.connections["yandex"], world.session)
+
+    returned = await pool.fetch("SELECT quantity, state FROM marketplace_returns")
+    assert [tuple(row) for row in returned] == [(1, "pending")], "the returned phone waits for an admin's decision"
 
 
 async def test_replayed_events_are_stored_and_applied_once(
