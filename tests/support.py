@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -11,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from core.settings import Settings
+from sync.fbs_worker import FbsWorker
 from webapp.initdata import sign_init_data
 from webapp.keys import INIT_DATA_TOKEN
 
@@ -60,3 +63,16 @@ async def wait_ready(url: str, process: asyncio.subprocess.Process, within: floa
                 pass
             await asyncio.sleep(0.1)
     raise AssertionError(f"{url} did not answer 200 within {within}s")
+
+
+@contextlib.asynccontextmanager
+async def running(worker: FbsWorker) -> AsyncIterator[FbsWorker]:
+    """The sync's FBS worker running beside the bot, woken by each request as in the process."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.sleep(0.2)  # subscribed before the first request
+    try:
+        yield worker
+    finally:
+        stop.set()
+        await task

@@ -4,7 +4,6 @@ goods, "Delivered to the buyer" tells Yandex (the last step of the DBS status mo
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -13,7 +12,6 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.callbacks import FbsStep, HandOverMarketplace, OpenOrder, WorkOnOrder
-from core import marketplaces
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
 from core.unit_of_work import Effects
@@ -24,44 +22,26 @@ from sync.limiter import RateLimits
 from sync.pull import pull_orders
 from tests.bot.harness import Chat
 from tests.builders import Shop
-from tests.sync.world import FAST_RETRY, VAULT, YANDEX_KEY, insert_listings
+from tests.support import running
+from tests.sync.world import FAST_RETRY, VAULT, yandex_dbs_campaign
 
 DBS = 21_000_303
 
 
 @pytest.fixture
 async def ym(pool: asyncpg.Pool, effects: Effects, shop: Shop) -> AsyncIterator[tuple[YandexSandbox, Connection]]:
-    """The shop's DBS campaign on Yandex's sandbox, the phone listed on it by its SKU."""
-    sandbox = YandexSandbox(api_key=YANDEX_KEY, campaigns=[{"id": DBS, "placementType": "DBS"}], rate_limit=False)
-    sandbox.load_catalog([{"offer_id": "PH-1", "market_sku": 1001, "name": "Phone", "price": 30_000, "stock": 5}])
-    await sandbox.start()
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO marketplaces (name, slug, integration_type, api_type) VALUES ('Yandex Market', 'yandex',"
-            " 'api', 'yandex')"
-        )
-        async with effects.transaction(conn) as uow:
-            change = marketplaces.Changes(base_url=sandbox.base_url, token=YANDEX_KEY, shop_id=DBS, enabled=True)
-            connection = await marketplaces.configure(uow, "yandex", change, VAULT)
-        await insert_listings(conn, connection.marketplace_id, [(shop.phone, "PH-1", {"offer_id": "PH-1"})])
-    yield sandbox, connection
-    await sandbox.stop()
+    async with yandex_dbs_campaign(pool, effects, shop.phone, DBS) as campaign:
+        yield campaign
 
 
 @pytest.fixture
 async def worker(
     pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects
 ) -> AsyncIterator[FbsWorker]:
-    """The sync's FBS worker running beside the bot, woken by each request as in the process."""
-    running = FbsWorker(
-        pool, redis, subscriber, effects, VAULT, sweep_seconds=30, adapter_options=lambda c: {"policy": FAST_RETRY}
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(running.run(stop))
-    await asyncio.sleep(0.2)  # subscribed before the first request
-    yield running
-    stop.set()
-    await task
+    options = {"policy": FAST_RETRY}
+    worker = FbsWorker(pool, redis, subscriber, effects, VAULT, sweep_seconds=30, adapter_options=lambda c: options)
+    async with running(worker):
+        yield worker
 
 
 def _steps(chat: Chat) -> list[FbsStep]:

@@ -50,6 +50,7 @@ from sync.returns import pull_returns
 from tests.bot.conftest import ADMIN_CHAT_ID, ADMIN_ID
 from tests.bot.harness import BotUnderTest, Chat
 from tests.builders import Shop, stock_of
+from tests.support import running
 from tests.sync.world import (
     FAST_RETRY,
     SLUGS,
@@ -165,16 +166,11 @@ async def world(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) 
 async def worker(
     pool: asyncpg.Pool, redis: Redis, subscriber: Subscriber, effects: Effects, world: World
 ) -> AsyncIterator[FbsWorker]:
-    """The sync's FBS worker running beside the bot, woken by each request as in the process."""
-    running = FbsWorker(
+    worker = FbsWorker(
         pool, redis, subscriber, effects, VAULT, sweep_seconds=30, adapter_options=_options, limits=world.limits
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(running.run(stop))
-    await asyncio.sleep(0.2)  # subscribed before the first request
-    yield running
-    stop.set()
-    await task
+    async with running(worker):
+        yield worker
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
-from core import cancellation_requests, fbs, marketplaces
+from core import cancellation_requests, fbs
 from core.errors import ValidationError
 from core.marketplaces import Connection
 from core.subscriber import Subscriber
@@ -30,7 +30,7 @@ from sync.pull import pull_orders
 from sync.webhook_worker import WebhookWorker
 from sync.yandex import YandexAdapter
 from tests.builders import Shop, stock_of
-from tests.sync.world import FAST_RETRY, VAULT, YANDEX_KEY, World, insert_listings
+from tests.sync.world import FAST_RETRY, VAULT, YANDEX_KEY, World, yandex_dbs_campaign
 
 DBS = 21_000_202
 
@@ -53,23 +53,11 @@ class Dbs:
 @pytest.fixture
 async def dbs(pool: asyncpg.Pool, redis: Redis, effects: Effects, shop: Shop) -> AsyncIterator[Dbs]:
     """The phone listed on the campaign by its SKU; Yandex notifies us at a path token."""
-    ym = YandexSandbox(api_key=YANDEX_KEY, campaigns=[{"id": DBS, "placementType": "DBS"}], rate_limit=False)
-    ym.load_catalog([{"offer_id": "PH-1", "market_sku": 1001, "name": "Phone", "price": 30_000, "stock": 5}])
-    await ym.start()
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
-            " VALUES ('Yandex Market', 'yandex', 'api', 'yandex', 10)"
-        )
-        async with effects.transaction(conn) as uow:
-            change = marketplaces.Changes(
-                base_url=ym.base_url, token=YANDEX_KEY, shop_id=DBS, enabled=True, new_webhook_token=True
-            )
-            connection = await marketplaces.configure(uow, "yandex", change, VAULT)
-        await insert_listings(conn, connection.marketplace_id, [(shop.phone, "PH-1", {"offer_id": "PH-1"})])
-    async with aiohttp.ClientSession() as session:
+    async with (
+        yandex_dbs_campaign(pool, effects, shop.phone, DBS) as (ym, connection),
+        aiohttp.ClientSession() as session,
+    ):
         yield Dbs(ym, connection, session, RateLimits(redis))
-    await ym.stop()
 
 
 @pytest.fixture

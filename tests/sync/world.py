@@ -249,3 +249,35 @@ async def insert_listings(
         [k[1] for k in keys],
         [k[2] for k in keys],
     )
+
+
+@contextlib.asynccontextmanager
+async def yandex_dbs_campaign(
+    pool: asyncpg.Pool, effects: Effects, phone: int, campaign_id: int
+) -> AsyncIterator[tuple[YandexSandbox, Connection]]:
+    """A shop's Yandex Market DBS campaign (the shop delivers itself) on its sandbox, connected with a webhook path
+    token, our phone (PH-1) listed on it by its SKU."""
+    sandbox = YandexSandbox(
+        api_key=YANDEX_KEY, campaigns=[{"id": campaign_id, "placementType": "DBS"}], rate_limit=False
+    )
+    sandbox.load_catalog([{"offer_id": "PH-1", "market_sku": 1001, "name": "Phone", "price": 30_000, "stock": 5}])
+    await sandbox.start()
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO marketplaces (name, slug, integration_type, api_type, default_commission_rate)"
+                " VALUES ('Yandex Market', 'yandex', 'api', 'yandex', 10)"
+            )
+            async with effects.transaction(conn) as uow:
+                change = marketplaces.Changes(
+                    base_url=sandbox.base_url,
+                    token=YANDEX_KEY,
+                    shop_id=campaign_id,
+                    enabled=True,
+                    new_webhook_token=True,
+                )
+                connection = await marketplaces.configure(uow, "yandex", change, VAULT)
+            await insert_listings(conn, connection.marketplace_id, [(phone, "PH-1", {"offer_id": "PH-1"})])
+        yield sandbox, connection
+    finally:
+        await sandbox.stop()
