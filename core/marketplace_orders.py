@@ -69,6 +69,7 @@ class OpenOrder:
 
     key: str
     placed_at: datetime
+    shipped: bool = False  # its goods left already: only its delivery or cancellation is still to hear of
 
 
 Outcome = Literal["created", "known", "partial", "unplaced"]
@@ -260,12 +261,15 @@ async def open_order_keys(conn: Conn, marketplace_id: int) -> list[OpenOrder]:
     """Imported orders their platform has not finished, with when they were placed: once delivered or cancelled,
     an order is asked about no more."""
     rows = await conn.fetch(
-        "SELECT marketplace_order_id, order_date FROM orders WHERE marketplace_id = $1"
+        "SELECT marketplace_order_id, order_date, status FROM orders WHERE marketplace_id = $1"
         " AND marketplace_order_id IS NOT NULL AND status = ANY($2::text[]) ORDER BY id",
         marketplace_id,
         list(UNFINISHED),
     )
-    return [OpenOrder(row["marketplace_order_id"], row["order_date"]) for row in rows]
+    return [
+        OpenOrder(row["marketplace_order_id"], row["order_date"], row["status"] == order_status.Status.SHIPPED)
+        for row in rows
+    ]
 
 
 async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, marketplace_name: str) -> None:

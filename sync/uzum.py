@@ -201,13 +201,16 @@ class UzumAdapter(UzumFulfilment, UzumFinance):
         """Looked for among orders placed since the oldest one we hold open (D7), not in the shop's whole history,
         a status at a time (the filter takes one); what is found is intersected with our keys, so a filter the
         platform ignored would cost pages, not correctness. Later statuses are asked last: an order that moves on
-        between two requests ends up where it went."""
+        between two requests ends up where it went. Whether an order left is asked only since the oldest one not
+        known to have left (recent, as orders leave within days), not since the oldest one still on its way."""
         wanted = {order.key for order in open_orders}
-        placed_from = min((order.placed_at for order in open_orders), default=None)
-        if placed_from is None:
-            return {}
+        oldest = min((order.placed_at for order in open_orders), default=None)
+        oldest_here = min((order.placed_at for order in open_orders if not order.shipped), default=None)
         found: dict[str, Progress] = {}
         for status, progress in PROGRESS_OF_STATUS.items():
+            placed_from = oldest_here if progress == "left" else oldest
+            if placed_from is None:
+                continue
             async for order in self._orders(status, placed_from - PLACED_MARGIN):
                 if str(order["id"]) in wanted:
                     found[str(order["id"])] = progress

@@ -144,6 +144,43 @@ async def test_uzum_cancellations_are_asked_for_since_the_oldest_open_order_only
     assert old["dateCreated"] < start <= recent["dateCreated"], "the old cancellations lie outside the window"
 
 
+async def test_uzum_is_asked_whether_orders_left_only_since_the_oldest_one_still_here(
+    pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
+) -> None:
+    """An order on its way for a week keeps the delivered and cancelled lists a week long; the four lists that say
+    an order left are asked from the oldest order still in the warehouse, and not at all when none is."""
+    now = datetime.now(UTC)
+    away = world.uzum.buyer_orders({uzum_barcode(shop.shirt): 1}, created_at=now - timedelta(days=7))
+    await _pull(pool, effects, world, "uzum")
+    world.uzum.set_order_status(away["id"], "DELIVERING")
+    await _pull(pool, effects, world, "uzum")
+    assert await pool.fetchval("SELECT status FROM orders") == "shipped"
+
+    def asked() -> dict[str, set[int]]:
+        """Each status asked about and from when, leaving out the work queue (no date) and the catch-up of orders
+        placed since the last pull (minutes ago)."""
+        catch_up = (datetime.now(UTC) - timedelta(minutes=30)).timestamp() * 1000
+        found: dict[str, set[int]] = {}
+        for request in world.uzum.requests_to("GET /v2/fbs/orders"):
+            dated = request.query.get("dateFrom")
+            if dated and int(dated[0]) < catch_up:
+                found.setdefault(request.query["status"][0], set()).add(int(dated[0]))
+        return found
+
+    world.uzum.requests.clear()
+    await _pull(pool, effects, world, "uzum")
+    assert not set(asked()) & {"DELIVERING", "DELIVERED", "ACCEPTED_AT_DP", "DELIVERED_TO_CUSTOMER_DELIVERY_POINT"}
+    assert asked()["COMPLETED"] == asked()["CANCELED"], "the one on its way may be delivered or cancelled"
+
+    here = world.uzum.buyer_orders({uzum_barcode(shop.phone): 1}, created_at=now - timedelta(hours=1))
+    await _pull(pool, effects, world, "uzum")
+    world.uzum.requests.clear()
+    await _pull(pool, effects, world, "uzum")
+    [left_from] = asked()["DELIVERING"]
+    [ended_from] = asked()["COMPLETED"]
+    assert ended_from < away["dateCreated"] < left_from < here["dateCreated"]
+
+
 async def test_an_ozon_posting_older_than_the_cancelled_list_is_checked_on_its_own(
     pool: asyncpg.Pool, effects: Effects, world: World, shop: Shop
 ) -> None:
