@@ -51,6 +51,7 @@ def work_state(state: str) -> str:
         "new": _("🟡 waiting for confirmation"),
         "confirmed": _("🔵 confirmed: to pick, pack and hand over"),
         "handed_over": _("🚚 handed over to the marketplace"),
+        "delivered": _("✅ delivered to the buyer"),  # not a work state: a handed-over order the buyer has
         "cancelled": _("❌ cancelled"),
     }
     return labels.get(state, state)

@@ -112,7 +112,8 @@ def render(
     if work is not None:
         lines += [
             _("{marketplace}: {state}").format(
-                marketplace=work.marketplace_name, state=fbs_texts.work_state(work.state)
+                marketplace=work.marketplace_name,
+                state=fbs_texts.work_state("delivered" if work.order_status == Status.DELIVERED else work.state),
             ),
             fbs_texts.deadline_line(work.deadline),
         ]

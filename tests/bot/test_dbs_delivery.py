@@ -79,5 +79,6 @@ async def test_a_dbs_order_is_confirmed_handed_to_the_shops_courier_and_told_del
 
     assert "📦 Yetkazildi: Yandex Market xabardor qilindi." in admin.text, admin.text
     assert _steps(admin) == [], "nothing is left to do"
+    assert "Yandex Market: ✅ xaridorga yetkazildi" in admin.text
     assert (sandbox.orders[key].status, sandbox.orders[key].substatus) == ("DELIVERED", "DELIVERY_SERVICE_DELIVERED")
     assert await pool.fetchval("SELECT status FROM orders WHERE id = $1", order_id) == "delivered"
