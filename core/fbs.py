@@ -120,8 +120,8 @@ class OrderWork:
     shipment: str | None
     cancel_reasons: tuple[CancelReason, ...]
     currency: str  # of the order's amounts: the platform's (RUB, ...), not the shop's
-    seller_delivers: bool = False  # the seller's own courier takes it to the buyer (Yandex DBS)
-    order_status: str = "pending"
+    seller_delivers: bool  # the seller's own courier takes it to the buyer (Yandex DBS)
+    order_status: str  # the order's own status (core.order_status.Status)
 
     @property
     def to_deliver(self) -> bool:

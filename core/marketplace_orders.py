@@ -314,16 +314,18 @@ async def cancel_imported(uow: UnitOfWork, marketplace_id: int, order_key: str, 
 
 async def follow_progress(
     uow: UnitOfWork, marketplace_id: int, order_key: str, progress: Progress, marketplace_name: str
-) -> bool:
+) -> bool | None:
     """The platform took the order past the seller's steps ("left" or "delivered"): its FBS work ends as handed
     over (off the pick list and the hand-over), and its status follows (shipped, delivered). Returns whether
-    anything changed; hearing it again changes nothing."""
+    anything changed (hearing it again changes nothing), None for an order we do not hold."""
     order_id = await uow.conn.fetchval(
         "SELECT id FROM orders WHERE marketplace_id = $1 AND marketplace_order_id = $2 FOR UPDATE",
         marketplace_id,
         order_key,
     )
-    if order_id is None or progress == "cancelled":
+    if order_id is None:
+        return None
+    if progress == "cancelled":
         return False
     ended = await fbs.goods_left(uow, order_id)
     target = order_status.Status.DELIVERED if progress == "delivered" else order_status.Status.SHIPPED

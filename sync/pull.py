@@ -124,8 +124,10 @@ async def pull_orders(
                         await marketplace_orders.cancel_imported(uow, connection.marketplace_id, key, connection.name)
                         moved = True
                     else:
-                        moved = await marketplace_orders.follow_progress(
-                            uow, connection.marketplace_id, key, progress, connection.name
+                        moved = bool(
+                            await marketplace_orders.follow_progress(
+                                uow, connection.marketplace_id, key, progress, connection.name
+                            )
                         )
                 processed += moved
                 tally[progress] += moved

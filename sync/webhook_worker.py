@@ -152,12 +152,16 @@ class WebhookWorker:
                 RETURNS_EVERY,
             )
             return
+        key, marketplace_id = work.order_key, connection.marketplace_id
         if work.progress is not None:
-            # An order we do not hold yet is the pull's: its catch-up imports it and reads where it is.
-            await marketplace_orders.follow_progress(
-                uow, connection.marketplace_id, work.order_key, work.progress, connection.name
+            followed = await marketplace_orders.follow_progress(
+                uow, marketplace_id, key, work.progress, connection.name
             )
-            return
+            # One we do not hold on its way now lost its earlier notices: it is imported first, below, as one heard
+            # of in PROCESSING is. One delivered may be from before the shop was connected: the pull's catch-up
+            # imports it when it is newer than the last pull.
+            if followed is not None or work.progress != "left":
+                return
         if work.cancellation_requested:
             # An order we do not hold yet is not waited for here: the pull records its request after importing it.
             asked = IncomingCancellationRequest(work.order_key, work.requested_at)
@@ -173,6 +177,8 @@ class WebhookWorker:
         if incoming is None:
             raise LookupError(f"order {work.order_key} not found on {connection.name} yet")
         await marketplace_orders.import_order(uow, connection.marketplace_id, incoming)
+        if work.progress is not None:  # first heard of past the seller's steps (its earlier notices lost)
+            await marketplace_orders.follow_progress(uow, marketplace_id, key, work.progress, connection.name)
 
 
 def _work_of(event: asyncpg.Record, connection: Connection) -> Work | None:

@@ -94,7 +94,7 @@ class YandexPushes:
         if kind == "ORDER_CANCELLED" or status == "CANCELLED":
             return Work(str(order_id), cancel=True, place=place)
         progress = progress_of(status, payload.get("substatus")) if status else None
-        if progress is not None and progress != "cancelled":
+        if progress is not None:
             return Work(str(order_id), cancel=False, place=place, progress=progress)
         if kind == "ORDER_CREATED" or status == "PROCESSING":
             return Work(str(order_id), cancel=False, place=place)

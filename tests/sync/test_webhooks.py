@@ -149,6 +149,31 @@ async def test_a_push_that_the_courier_took_or_the_buyer_received_an_order_moves
         assert await stock_of(conn, shop.phone) == (4, 0)
 
 
+async def test_an_order_first_heard_of_on_its_way_is_imported_and_shipped_at_once(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    subscriber: Subscriber,
+    world: World,
+    shop: Shop,
+    receiver: TestClient,
+    webhook_paths: dict[str, str],
+) -> None:
+    """Yandex's notice of the new order was lost; the next says the courier has it: the order is ours at once (its
+    unit taken once) and shipped, not left for the next pull to find."""
+    yandex = EMITTERS["yandex"](world, webhook_paths["yandex"])
+    await yandex.connect(receiver)
+    key = yandex.order({"PH-1": 1})
+    world.yandex.notifications.clear()  # ORDER_CREATED never arrived
+    courier_takes(world, "yandex", key)
+    await yandex.delivered()
+
+    await _worker(pool, redis, subscriber).process_due(world.session)
+
+    assert tuple(await pool.fetchrow("SELECT marketplace_order_id, status FROM orders")) == (key, "shipped")
+    async with pool.acquire() as conn:
+        assert await stock_of(conn, shop.phone) == (4, 0)
+
+
 async def test_a_yandex_return_notice_brings_the_returns_pull_forward(
     pool: asyncpg.Pool,
     redis: Redis,
